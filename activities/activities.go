@@ -1,0 +1,65 @@
+// Package activities holds every side effect the workflows cause: database
+// writes, documents, mail and the logbook. Each activity is idempotent, so
+// Temporal may retry it freely.
+package activities
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+// Activity names, registered under these names by the worker and called by
+// name from the workflows.
+const (
+	ActivityRecordProcessStep = "RecordProcessStep"
+	ActivityConfirmEnrolment  = "ConfirmEnrolment"
+)
+
+// Activities carries the dependencies of every activity.
+type Activities struct {
+	Tenants *tenants.Manager
+	Logger  *slog.Logger
+}
+
+// errInvalidInput is the non-retryable error type for input that will
+// never succeed, however often it is retried.
+const errInvalidInput = "InvalidInput"
+
+// nonRetryable turns invalid input and unknown rows into errors Temporal
+// does not retry; anything else (a database that is down) is retried.
+func nonRetryable(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fields db.FieldErrors
+	if errors.Is(err, db.ErrNotFound) || errors.As(err, &fields) {
+		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+	}
+	return err
+}
+
+func parseIDs(licenceID, entityID string) (uuid.UUID, uuid.UUID, error) {
+	lic, err := uuid.Parse(licenceID)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("invalid licence id", errInvalidInput, err)
+	}
+	ent, err := uuid.Parse(entityID)
+	if err != nil {
+		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("invalid entity id", errInvalidInput, err)
+	}
+	return lic, ent, nil
+}
+
+func wrap(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return nonRetryable(fmt.Errorf("%s: %w", what, db.Classify(err)))
+}

@@ -1,0 +1,36 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// ConfirmEnrolmentInput records that the school checked an enrolment.
+type ConfirmEnrolmentInput struct {
+	LicenceID   string
+	PupilID     string
+	RequestID   string
+	ConfirmedAt time.Time
+}
+
+// ConfirmEnrolment stores the enrolment check once; a retry or a second
+// request changes nothing.
+func (a *Activities) ConfirmEnrolment(ctx context.Context, in ConfirmEnrolmentInput) error {
+	licenceID, pupilID, err := parseIDs(in.LicenceID, in.PupilID)
+	if err != nil {
+		return err
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		_, err := school.New(pool).ConfirmEnrolment(ctx, school.ConfirmEnrolmentParams{
+			PupilID:     pupilID,
+			ConfirmedAt: in.ConfirmedAt,
+			RequestID:   in.RequestID,
+		})
+		return err
+	})
+	return wrap("confirm enrolment", err)
+}

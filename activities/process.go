@@ -1,0 +1,51 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
+)
+
+// ProcessStep is one row of the process_step projection.
+type ProcessStep struct {
+	LicenceID  string
+	WorkflowID string
+	EntityKind string
+	EntityID   string
+	Step       string
+	WaitingFor string
+	DueAt      *time.Time
+	// Seq increases with every step of one workflow; an older write never
+	// replaces a newer one.
+	Seq int32
+}
+
+// RecordProcessStep writes where a workflow stands into the licence
+// database, for pages and dashboards to list and sort with SQL.
+func (a *Activities) RecordProcessStep(ctx context.Context, in ProcessStep) error {
+	licenceID, entityID, err := parseIDs(in.LicenceID, in.EntityID)
+	if err != nil {
+		return err
+	}
+	lic, err := a.Tenants.Licence(ctx, licenceID)
+	if err != nil {
+		return wrap("record process step", err)
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		if lic.Schema() == "swv" {
+			return swv.New(pool).UpsertProcessStep(ctx, swv.UpsertProcessStepParams{
+				WorkflowID: in.WorkflowID, EntityKind: in.EntityKind, EntityID: entityID,
+				Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq,
+			})
+		}
+		return school.New(pool).UpsertProcessStep(ctx, school.UpsertProcessStepParams{
+			WorkflowID: in.WorkflowID, EntityKind: in.EntityKind, EntityID: entityID,
+			Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq,
+		})
+	})
+	return wrap("record process step", err)
+}

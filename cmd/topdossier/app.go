@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/sdk/client"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/config"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/server"
+	"github.com/topdossier/topdossier/temporalx"
+	"github.com/topdossier/topdossier/worker"
+)
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// databases is the platform pool and the licence pools.
+type databases struct {
+	platform *pgxpool.Pool
+	tenants  *tenants.Manager
+}
+
+func (d *databases) Close() {
+	d.tenants.Close()
+	d.platform.Close()
+}
+
+func openDatabases(ctx context.Context, cfg config.Config, logger *slog.Logger) (*databases, error) {
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open platform database: %w", err)
+	}
+	tm, err := tenants.New(pool, tenants.Config{
+		Servers:         cfg.LicenceDBServers,
+		DefaultServer:   cfg.LicenceDefaultServer,
+		MaxConnsPerPool: cfg.TenantMaxConns,
+		MaxOpenPools:    cfg.TenantMaxOpenPools,
+		PoolIdleTimeout: cfg.TenantPoolIdle,
+		ConnIdleTimeout: cfg.TenantConnIdle,
+	}, logger)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &databases{platform: pool, tenants: tm}, nil
+}
+
+// migrateAll creates the platform database when missing, then brings it and
+// every licence database to the latest schema.
+func migrateAll(ctx context.Context, cfg config.Config, dbs *databases) (int, error) {
+	if err := db.Migrate(ctx, dbs.platform, db.SchemaPlatform); err != nil {
+		return 0, err
+	}
+	return dbs.tenants.MigrateAll(ctx)
+}
+
+func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, reg *prometheus.Registry) (client.Client, func(), error) {
+	keys, err := cfg.PayloadKeys()
+	if err != nil {
+		return nil, nil, err
+	}
+	codec, err := temporalx.NewCodec(keys...)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, closeMetrics, err := temporalx.Dial(ctx, temporalx.Options{
+		HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		Codec: codec, Logger: logger, Registry: reg,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { c.Close(); closeMetrics() }, nil
+}
+
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// serveHTTP serves h on addr until ctx is done, then drains for 10 s. The
+// listener is opened before it returns, so ready is called with the real
+// address (a port of 0 picks a free one).
+func serveHTTP(ctx context.Context, addr string, h http.Handler, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc client.Client, reg *prometheus.Registry) (http.Handler, error) {
+	return server.New(server.Config{
+		MaxBodyBytes:         cfg.MaxBodyBytes,
+		EnrolmentCheckWithin: cfg.EnrolmentCheckWithin,
+		Ready: func(ctx context.Context) error {
+			if err := dbs.tenants.Ping(ctx); err != nil {
+				return err
+			}
+			_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		},
+	}, logger, dbs.tenants, tc, reg)
+}
+
+func runServer(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	dbs, err := openDatabases(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer dbs.Close()
+	reg := newRegistry()
+	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, reg)
+	if err != nil {
+		return err
+	}
+	defer closeTemporal()
+	h, err := newHandler(cfg, logger, dbs, tc, reg)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, cfg.HTTPAddr, h, func(a net.Addr) { logger.Info("server listening", "addr", a.String()) })
+}
+
+func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	dbs, err := openDatabases(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer dbs.Close()
+	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, newRegistry())
+	if err != nil {
+		return err
+	}
+	defer closeTemporal()
+	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	return worker.Run(ctx, tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger})
+}
+
+func runMigrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	if err := db.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer dbs.Close()
+	n, err := migrateAll(ctx, cfg, dbs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "platformdatabase en %d licentiedatabases bijgewerkt\n", n)
+	return nil
+}

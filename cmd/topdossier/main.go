@@ -1,0 +1,61 @@
+// Command topdossier runs TOP dossier: `dev` (everything in one process with
+// a local Temporal dev server and demo data), `server`, `worker`, `migrate`
+// and `licence` (create, list and remove licences).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Europe/Amsterdam even on hosts without zoneinfo
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "topdossier:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `gebruik: topdossier <opdracht>
+
+  dev       alles in één proces: Temporal dev server, worker, server en demodata
+  server    de webserver (HTML en /api/v1)
+  worker    de Temporal worker
+  migrate   platformdatabase en alle licentiedatabases bijwerken
+  licence   licenties beheren: create | list | remove
+
+Instellingen komen uit de omgeving; zie README.md.`
+
+// run is main without the process: tests call it with their own context,
+// arguments, environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("geen opdracht gegeven")
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, getenv, stdout, stderr)
+	case "server":
+		return runServer(ctx, getenv, stderr)
+	case "worker":
+		return runWorker(ctx, getenv, stderr)
+	case "migrate":
+		return runMigrate(ctx, getenv, stdout, stderr)
+	case "licence":
+		return runLicence(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("onbekende opdracht %q", args[0])
+	}
+}

@@ -1,0 +1,169 @@
+// Package config reads TOP dossier's configuration from the environment,
+// once, into a typed struct.
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration. Every field comes from one
+// environment variable; the table in README.md lists the same.
+//
+//	DATABASE_URL               platform database            postgres://postgres@127.0.0.1:5432/topdossier
+//	LICENCE_DB_SERVERS         extra licence DB servers     "" (name=DSN;name=DSN; "main" is DATABASE_URL's server)
+//	LICENCE_DB_DEFAULT_SERVER  server for new licences      main
+//	TENANT_MAX_CONNS_PER_POOL  connections per licence pool 4
+//	TENANT_MAX_OPEN_POOLS      licence pools open at once   32
+//	TENANT_POOL_IDLE           close a pool unused this long 5m
+//	TENANT_CONN_IDLE           close a connection idle this long 1m
+//	TEMPORAL_ADDRESS           Temporal frontend            127.0.0.1:7233
+//	TEMPORAL_NAMESPACE         Temporal namespace           default
+//	PAYLOAD_KEY                base64 AES-256 key for workflow payloads (required; dev generates one)
+//	PAYLOAD_KEYS_OLD           older keys, comma separated, to decrypt only  ""
+//	HTTP_ADDR                  server listen address        127.0.0.1:8080
+//	MAX_BODY_BYTES             largest request body         1048576
+//	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
+//	LOG_LEVEL                  debug, info, warn, error     info
+//	DATA_DIR                   dev: local state folder      .data
+//	TEMPORAL_BIN               dev: Temporal CLI binary     $DATA_DIR/bin/temporal
+//	TEMPORAL_UI_PORT           dev: Temporal UI port        8233
+type Config struct {
+	DatabaseURL          string
+	LicenceDBServers     map[string]string
+	LicenceDefaultServer string
+	TenantMaxConns       int32
+	TenantMaxOpenPools   int
+	TenantPoolIdle       time.Duration
+	TenantConnIdle       time.Duration
+	TemporalAddress      string
+	TemporalNamespace    string
+	PayloadKey           []byte
+	PayloadKeysOld       [][]byte
+	HTTPAddr             string
+	MaxBodyBytes         int64
+	EnrolmentCheckWithin time.Duration
+	LogLevel             string
+	DataDir              string
+	TemporalBin          string
+	TemporalUIPort       int
+}
+
+// Load reads the configuration through getenv. A missing PAYLOAD_KEY is
+// not an error here: `dev` generates one, other commands check it.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	intVar := func(key string, def int) int {
+		v, err := strconv.Atoi(get(key, strconv.Itoa(def)))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive whole number", key))
+		}
+		return v
+	}
+	durVar := func(key string, def time.Duration) time.Duration {
+		v, err := time.ParseDuration(get(key, def.String()))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 90s or 336h", key))
+		}
+		return v
+	}
+
+	c := Config{
+		DatabaseURL:          get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
+		LicenceDefaultServer: get("LICENCE_DB_DEFAULT_SERVER", "main"),
+		TenantMaxConns:       int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
+		TenantMaxOpenPools:   intVar("TENANT_MAX_OPEN_POOLS", 32),
+		TenantPoolIdle:       durVar("TENANT_POOL_IDLE", 5*time.Minute),
+		TenantConnIdle:       durVar("TENANT_CONN_IDLE", time.Minute),
+		TemporalAddress:      get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace:    get("TEMPORAL_NAMESPACE", "default"),
+		HTTPAddr:             get("HTTP_ADDR", "127.0.0.1:8080"),
+		MaxBodyBytes:         int64(intVar("MAX_BODY_BYTES", 1<<20)),
+		EnrolmentCheckWithin: durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
+		LogLevel:             get("LOG_LEVEL", "info"),
+		DataDir:              get("DATA_DIR", ".data"),
+		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	c.TemporalBin = get("TEMPORAL_BIN", filepath.Join(c.DataDir, "bin", "temporal"))
+
+	servers, err := parseServers(c.DatabaseURL, get("LICENCE_DB_SERVERS", ""))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.LicenceDBServers = servers
+	if _, ok := servers[c.LicenceDefaultServer]; !ok {
+		errs = append(errs, fmt.Errorf("LICENCE_DB_DEFAULT_SERVER: %q is not a configured server", c.LicenceDefaultServer))
+	}
+	if v := get("PAYLOAD_KEY", ""); v != "" {
+		if c.PayloadKey, err = decodeKey(v); err != nil {
+			errs = append(errs, fmt.Errorf("PAYLOAD_KEY: %w", err))
+		}
+	}
+	for _, v := range strings.Split(get("PAYLOAD_KEYS_OLD", ""), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		k, err := decodeKey(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("PAYLOAD_KEYS_OLD: %w", err))
+		}
+		c.PayloadKeysOld = append(c.PayloadKeysOld, k)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
+	}
+	return c, errors.Join(errs...)
+}
+
+// PayloadKeys returns the current key first, then the old ones.
+func (c Config) PayloadKeys() ([][]byte, error) {
+	if len(c.PayloadKey) == 0 {
+		return nil, errors.New("PAYLOAD_KEY is not set: generate one with `openssl rand -base64 32`")
+	}
+	return append([][]byte{c.PayloadKey}, c.PayloadKeysOld...), nil
+}
+
+func decodeKey(v string) ([]byte, error) {
+	k, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(k) != 32 {
+		return nil, errors.New("want 32 bytes, base64 encoded")
+	}
+	return k, nil
+}
+
+// parseServers builds the licence database servers: "main" on the
+// platform's own server, plus name=DSN pairs separated by semicolons.
+func parseServers(databaseURL, extra string) (map[string]string, error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.Scheme == "" {
+		return nil, errors.New("DATABASE_URL: want a postgres:// URL")
+	}
+	main := *u
+	main.Path = "/postgres"
+	servers := map[string]string{"main": main.String()}
+	for _, pair := range strings.Split(extra, ";") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		name, dsn, ok := strings.Cut(pair, "=")
+		if !ok || name == "" || dsn == "" {
+			return nil, errors.New("LICENCE_DB_SERVERS: want name=DSN;name=DSN")
+		}
+		servers[strings.TrimSpace(name)] = strings.TrimSpace(dsn)
+	}
+	return servers, nil
+}

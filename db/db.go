@@ -1,0 +1,149 @@
+// Package db holds what every database of TOP dossier shares: the embedded
+// goose migrations per schema, transactions and the sentinel errors that the
+// layers above map to user-facing answers. The sqlc output lives in the
+// sub-packages platform, school and swv.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Schema names one of the three database schemas.
+type Schema string
+
+// The schemas: the platform directory, a school licence (also used by an
+// SWV's own school licence) and an SWV licence.
+const (
+	SchemaPlatform Schema = "platform"
+	SchemaSchool   Schema = "school"
+	SchemaSWV      Schema = "swv"
+)
+
+// ErrNotFound is returned when a row or licence does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write collides with existing data.
+var ErrConflict = errors.New("conflict")
+
+// Migrations returns the migration files of one schema.
+func Migrations(schema Schema) (fs.FS, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(schema))
+	if err != nil {
+		return nil, fmt.Errorf("migrations of %s: %w", schema, err)
+	}
+	return sub, nil
+}
+
+// Migrate brings the database behind pool to the latest version of schema.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schema Schema) error {
+	fsys, err := Migrations(schema)
+	if err != nil {
+		return err
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	return migrateSQL(ctx, sqlDB, fsys, schema)
+}
+
+func migrateSQL(ctx context.Context, sqlDB *sql.DB, fsys fs.FS, schema Schema) error {
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys)
+	if err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", schema, err)
+	}
+	return nil
+}
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled
+// back otherwise, so a failed multi-statement write leaves nothing behind.
+func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, fn)
+}
+
+// Classify maps pgx and PostgreSQL errors onto ErrNotFound and ErrConflict,
+// keeping the original error in the chain.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errors.Join(ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
+		return errors.Join(ErrConflict, err)
+	}
+	return err
+}
+
+// FieldErrors is a validation failure: form or JSON field name → Dutch
+// message for the person who filled it in. Nothing was written.
+type FieldErrors map[string]string
+
+// Error lists the fields, not the messages, so logs stay short.
+func (f FieldErrors) Error() string {
+	names := make([]string, 0, len(f))
+	for name := range f {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return "invalid fields: " + strings.Join(names, ", ")
+}
+
+// Constraint names the constraint a PostgreSQL error violated, or "".
+func Constraint(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
+
+// EnsureDatabase creates the database named in dsn when it does not exist
+// yet, connecting to the server's "postgres" database to do so.
+func EnsureDatabase(ctx context.Context, dsn string) error {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return fmt.Errorf("parse database URL: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL at %s:%d: %w", cfg.Host, cfg.Port, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created meanwhile
+			return nil
+		}
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package tenants
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+)
+
+// NewLicence is what it takes to create a licence.
+type NewLicence struct {
+	Kind       platform.LicenceKind
+	Name       string
+	SWVID      uuid.UUID
+	BRIN       string              // schools only
+	SchoolType platform.SchoolType // schools only
+	// DBServer names the server for the new database; empty means the
+	// configured default.
+	DBServer string
+}
+
+var brinPattern = regexp.MustCompile(`^[0-9]{2}[A-Z]{2}$`)
+
+// Validate checks a new licence before anything is written.
+func (n NewLicence) Validate() error {
+	problems := db.FieldErrors{}
+	if strings.TrimSpace(n.Name) == "" {
+		problems["name"] = "Vul de naam in."
+	}
+	switch n.Kind {
+	case platform.LicenceKindSchool:
+		if !brinPattern.MatchString(n.BRIN) {
+			problems["brin"] = "Een BRIN-code is twee cijfers en twee hoofdletters, bijvoorbeeld 12AB."
+		}
+		if !n.SchoolType.Valid() {
+			problems["school_type"] = "Kies de schoolsoort."
+		}
+	case platform.LicenceKindSwvSchool, platform.LicenceKindSwv:
+		if n.BRIN != "" {
+			problems["brin"] = "Alleen een schoollicentie heeft een BRIN-code."
+		}
+		if n.SchoolType != "" {
+			problems["school_type"] = "Alleen een schoollicentie heeft een schoolsoort."
+		}
+	default:
+		problems["kind"] = "Kies de soort licentie."
+	}
+	if n.SWVID == uuid.Nil {
+		problems["swv_id"] = "Kies het samenwerkingsverband."
+	}
+	if len(problems) > 0 {
+		return problems
+	}
+	return nil
+}
+
+// CreateLicence registers a licence, creates its database, migrates it and
+// only then marks the licence active. When any step fails it removes what
+// it made, so no half-made licence stays behind.
+func (m *Manager) CreateLicence(ctx context.Context, n NewLicence) (platform.Licence, error) {
+	if err := n.Validate(); err != nil {
+		return platform.Licence{}, err
+	}
+	if n.DBServer == "" {
+		n.DBServer = m.cfg.DefaultServer
+	}
+	if _, ok := m.cfg.Servers[n.DBServer]; !ok {
+		return platform.Licence{}, db.FieldErrors{"db_server": "Deze databaseserver is niet ingesteld."}
+	}
+	q := platform.New(m.platform)
+	id := uuid.New()
+	params := platform.CreateLicenceParams{
+		Kind:     n.Kind,
+		Name:     strings.TrimSpace(n.Name),
+		SwvID:    n.SWVID,
+		DbServer: n.DBServer,
+		DbName:   m.databaseName(id),
+	}
+	if n.Kind == platform.LicenceKindSchool {
+		params.Brin = &n.BRIN
+		params.SchoolType = &n.SchoolType
+	}
+	lic, err := q.CreateLicence(ctx, params)
+	if err != nil {
+		return platform.Licence{}, fmt.Errorf("register licence: %w", db.Classify(err))
+	}
+	if err := m.createDatabase(ctx, lic); err != nil {
+		cleanupCtx := context.WithoutCancel(ctx)
+		_ = m.dropDatabase(cleanupCtx, lic.DbServer, lic.DbName)
+		_ = q.DeleteLicence(cleanupCtx, lic.ID)
+		return platform.Licence{}, err
+	}
+	if err := q.ActivateLicence(ctx, lic.ID); err != nil {
+		return platform.Licence{}, fmt.Errorf("activate licence %s: %w", lic.ID, err)
+	}
+	lic.Status = platform.LicenceStatusActive
+	return lic, nil
+}
+
+// databaseName derives a licence's database name from the platform
+// database's name, so several platforms (tests, a demo) can share a server.
+func (m *Manager) databaseName(id uuid.UUID) string {
+	prefix := m.platform.Config().ConnConfig.Database
+	suffix := "_lic_" + strings.ReplaceAll(id.String(), "-", "")
+	if len(prefix)+len(suffix) > 63 {
+		prefix = prefix[:63-len(suffix)]
+	}
+	return strings.ToLower(prefix) + suffix
+}
+
+func (m *Manager) createDatabase(ctx context.Context, lic platform.Licence) error {
+	if err := m.adminExec(ctx, lic.DbServer, "CREATE DATABASE "+pgx.Identifier{lic.DbName}.Sanitize()); err != nil {
+		return fmt.Errorf("create database for licence %s: %w", lic.ID, err)
+	}
+	cfg, err := m.poolConfig(lic.DbServer, lic.DbName)
+	if err != nil {
+		return err
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to new database of licence %s: %w", lic.ID, err)
+	}
+	defer pool.Close()
+	schema := Licence{Kind: lic.Kind}.Schema()
+	if err := db.Migrate(ctx, pool, schema); err != nil {
+		return fmt.Errorf("migrate licence %s: %w", lic.ID, err)
+	}
+	return nil
+}
+
+func (m *Manager) dropDatabase(ctx context.Context, server, name string) error {
+	return m.adminExec(ctx, server, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
+// RemoveLicence drops a licence's database and then its directory entry.
+func (m *Manager) RemoveLicence(ctx context.Context, licenceID uuid.UUID) error {
+	q := platform.New(m.platform)
+	lic, err := q.GetLicence(ctx, licenceID)
+	if err != nil {
+		return fmt.Errorf("remove licence %s: %w", licenceID, db.Classify(err))
+	}
+	m.forget(licenceID)
+	if err := m.dropDatabase(ctx, lic.DbServer, lic.DbName); err != nil {
+		return fmt.Errorf("drop database of licence %s: %w", licenceID, err)
+	}
+	if err := q.DeleteLicence(ctx, licenceID); err != nil {
+		return fmt.Errorf("unregister licence %s: %w", licenceID, err)
+	}
+	return nil
+}
+
+// MigrateAll brings every active licence database to the latest schema.
+// The platform database is migrated by the caller first.
+func (m *Manager) MigrateAll(ctx context.Context) (int, error) {
+	rows, err := platform.New(m.platform).ListActiveLicences(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("list licences: %w", err)
+	}
+	for i, row := range rows {
+		lic := Licence{ID: row.ID, Kind: row.Kind, DBServer: row.DbServer, DBName: row.DbName}
+		err := m.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+			return db.Migrate(ctx, pool, lic.Schema())
+		})
+		if err != nil {
+			return i, fmt.Errorf("migrate licence %s: %w", lic.ID, err)
+		}
+	}
+	return len(rows), nil
+}

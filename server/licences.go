@@ -1,0 +1,233 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+// licenceInput is a new licence as the form and the API send it.
+type licenceInput struct {
+	SWVID      string `json:"swv_id"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+	BRIN       string `json:"brin"`
+	SchoolType string `json:"school_type"`
+}
+
+func (in licenceInput) toNew() (tenants.NewLicence, error) {
+	n := tenants.NewLicence{
+		Kind:       platform.LicenceKind(in.Kind),
+		Name:       strings.TrimSpace(in.Name),
+		BRIN:       strings.ToUpper(strings.TrimSpace(in.BRIN)),
+		SchoolType: platform.SchoolType(in.SchoolType),
+	}
+	id, err := uuid.Parse(in.SWVID)
+	if err != nil {
+		return n, db.FieldErrors{"swv_id": "Kies het samenwerkingsverband."}
+	}
+	n.SWVID = id
+	return n, n.Validate()
+}
+
+type licencesPage struct {
+	Licences    []platform.ListLicencesRow
+	SWVs        []platform.Swv
+	SchoolTypes []platform.SchoolType
+	Form        licenceInput
+	Errors      db.FieldErrors
+}
+
+func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldErrors) (licencesPage, error) {
+	q := platform.New(s.tenants.Platform())
+	licences, err := q.ListLicences(c)
+	if err != nil {
+		return licencesPage{}, err
+	}
+	swvs, err := q.ListSWVs(c)
+	if err != nil {
+		return licencesPage{}, err
+	}
+	if form.Kind == "" {
+		form.Kind = string(platform.LicenceKindSchool)
+	}
+	return licencesPage{Licences: licences, SWVs: swvs, SchoolTypes: platform.AllSchoolTypeValues(),
+		Form: form, Errors: errs}, nil
+}
+
+func (s *Server) handleHome(c *gin.Context) error {
+	licences, err := platform.New(s.tenants.Platform()).ListLicences(c)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "home", struct{ Licences []platform.ListLicencesRow }{licences})
+	return nil
+}
+
+func (s *Server) handleLicenceIndex(c *gin.Context) error {
+	page, err := s.licencesPage(c, licenceInput{}, nil)
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "licences", page)
+	return nil
+}
+
+func (s *Server) handleLicenceCreate(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := licenceInput{
+		SWVID: c.PostForm("swv_id"), Kind: c.PostForm("kind"), Name: c.PostForm("name"),
+		BRIN: c.PostForm("brin"), SchoolType: c.PostForm("school_type"),
+	}
+	if _, err := s.createLicence(c, form); err != nil {
+		return s.rerenderLicences(c, form, err)
+	}
+	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
+	return nil
+}
+
+// rerenderLicences shows the form again with the fields marked when err
+// is a validation error; any other error goes to the error page.
+func (s *Server) rerenderLicences(c *gin.Context, form licenceInput, err error) error {
+	fields, ok := asFieldErrors(err)
+	if !ok {
+		return err
+	}
+	page, perr := s.licencesPage(c, form, fields)
+	if perr != nil {
+		return perr
+	}
+	s.render(c, http.StatusUnprocessableEntity, "licences", page)
+	return nil
+}
+
+func (s *Server) createLicence(c *gin.Context, in licenceInput) (platform.Licence, error) {
+	n, err := in.toNew()
+	if err != nil {
+		return platform.Licence{}, err
+	}
+	lic, err := s.tenants.CreateLicence(c, n)
+	if err != nil {
+		switch db.Constraint(err) {
+		case "licence_brin_key":
+			return lic, db.FieldErrors{"brin": "Er is al een licentie met deze BRIN-code."}
+		case "licence_one_swv_per_swv":
+			return lic, db.FieldErrors{"kind": "Dit samenwerkingsverband heeft al een SWV-licentie."}
+		case "licence_swv_id_fkey":
+			return lic, db.FieldErrors{"swv_id": "Dit samenwerkingsverband bestaat niet."}
+		}
+		return lic, err
+	}
+	s.logger.Info("licence created", "licence", lic.ID, "kind", lic.Kind)
+	return lic, nil
+}
+
+func (s *Server) handleLicenceRemove(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, id)
+	if err != nil {
+		return db.Classify(err)
+	}
+	if strings.TrimSpace(c.PostForm("confirm_name")) != lic.Name {
+		return s.rerenderLicences(c, licenceInput{}, db.FieldErrors{
+			"confirm_name": "De naam ter bevestiging komt niet overeen; er is niets verwijderd.",
+		})
+	}
+	if err := s.tenants.RemoveLicence(c, id); err != nil {
+		return err
+	}
+	s.logger.Info("licence removed", "licence", id)
+	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
+	return nil
+}
+
+// licenceJSON is a licence in the API.
+type licenceJSON struct {
+	ID         uuid.UUID `json:"id"`
+	Kind       string    `json:"kind"`
+	Name       string    `json:"name"`
+	SWVID      uuid.UUID `json:"swv_id"`
+	BRIN       *string   `json:"brin"`
+	SchoolType *string   `json:"school_type"`
+	Status     string    `json:"status"`
+}
+
+func toLicenceJSON(l platform.Licence) licenceJSON {
+	out := licenceJSON{ID: l.ID, Kind: string(l.Kind), Name: l.Name, SWVID: l.SwvID, BRIN: l.Brin, Status: string(l.Status)}
+	if l.SchoolType != nil {
+		st := string(*l.SchoolType)
+		out.SchoolType = &st
+	}
+	return out
+}
+
+func (s *Server) handleAPILicenceList(c *gin.Context) error {
+	rows, err := platform.New(s.tenants.Platform()).ListLicences(c)
+	if err != nil {
+		return err
+	}
+	out := make([]licenceJSON, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toLicenceJSON(platform.Licence{ID: r.ID, Kind: r.Kind, Name: r.Name, SwvID: r.SwvID,
+			Brin: r.Brin, SchoolType: r.SchoolType, Status: r.Status}))
+	}
+	return writeJSON(c, http.StatusOK, gin.H{"licences": out})
+}
+
+func (s *Server) handleAPILicenceCreate(c *gin.Context) error {
+	var in licenceInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	lic, err := s.createLicence(c, in)
+	if err != nil {
+		return err
+	}
+	c.Header("Location", "/api/v1/licences/"+lic.ID.String())
+	return writeJSON(c, http.StatusCreated, toLicenceJSON(lic))
+}
+
+func (s *Server) handleAPILicenceRemove(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := s.tenants.RemoveLicence(c, id); err != nil {
+		return err
+	}
+	s.logger.Info("licence removed", "licence", id)
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// uuidParam reads an id from the path; a malformed one is simply not found.
+func uuidParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, db.ErrNotFound
+	}
+	return id, nil
+}
+
+func asFieldErrors(err error) (db.FieldErrors, bool) {
+	var fields db.FieldErrors
+	if errors.As(err, &fields) {
+		return fields, true
+	}
+	return nil, false
+}

@@ -1,0 +1,103 @@
+package server
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// renderer holds one parsed template set per page: the layout, every
+// partial and the page itself.
+type renderer struct {
+	pages map[string]*template.Template
+
+	mu       sync.Mutex
+	rendered map[string]bool // pages rendered since start, for the unused-template test
+}
+
+func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
+	funcs := template.FuncMap{
+		"asset": as.url,
+		"date": func(v any) string {
+			switch t := v.(type) {
+			case time.Time:
+				if !t.IsZero() {
+					return t.In(loc).Format("02-01-2006")
+				}
+			case *time.Time:
+				if t != nil {
+					return t.In(loc).Format("02-01-2006")
+				}
+			}
+			return ""
+		},
+		"deref":         deref,
+		"kindLabel":     labelFunc(kindLabels),
+		"stepLabel":     labelFunc(stepLabels),
+		"waitingLabel":  labelFunc(waitingLabels),
+		"relationLabel": labelFunc(relationLabels),
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("02-01-2006 15:04")
+		},
+	}
+	shared, err := fs.Glob(templateFS, "templates/layouts/*.html")
+	if err != nil {
+		return nil, err
+	}
+	partials, err := fs.Glob(templateFS, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	pageFiles, err := fs.Glob(templateFS, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{pages: map[string]*template.Template{}, rendered: map[string]bool{}}
+	for _, file := range pageFiles {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append(append([]string{}, shared...), file)...)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		r.pages[name] = t
+	}
+	return r, nil
+}
+
+// render executes a page into a buffer first, so a template error gives a
+// clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, page string, data any) {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		s.logger.Error("unknown page template", "page", page)
+		c.String(500, "Er ging iets mis.")
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		s.logger.Error("render page", "page", page, "request_id", requestIDOf(c), "err", err)
+		c.Header("Content-Type", "text/plain; charset=utf-8")
+		c.String(500, "Er ging iets mis. Foutcode: %s", requestIDOf(c))
+		return
+	}
+	s.pages.mu.Lock()
+	s.pages.rendered[page] = true
+	s.pages.mu.Unlock()
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}

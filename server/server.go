@@ -1,0 +1,78 @@
+// Package server is TOP dossier's HTTP face: the Dutch HTML pages for
+// people and the JSON API under /api/v1, on Gin. Handlers validate input,
+// write content in one transaction and then start or signal workflows.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.temporal.io/sdk/client"
+
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+// Config is the part of the configuration the server uses.
+type Config struct {
+	// MaxBodyBytes bounds every request body; larger gives 413.
+	MaxBodyBytes int64
+	// EnrolmentCheckWithin is the deadline given to new enrolment checks.
+	EnrolmentCheckWithin time.Duration
+	// Ready reports whether every dependency answers, for /readyz.
+	Ready func(context.Context) error
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	cfg      Config
+	logger   *slog.Logger
+	tenants  *tenants.Manager
+	temporal client.Client
+	registry *prometheus.Registry
+	pages    *renderer
+	assets   *assets
+	metrics  *httpMetrics
+	location *time.Location
+}
+
+// New builds the HTTP handler. The registry receives the HTTP metrics and is
+// served on /metrics together with whatever else was registered on it.
+func New(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client, registry *prometheus.Registry) (http.Handler, error) {
+	s, err := newServer(cfg, logger, tm, tc, registry)
+	if err != nil {
+		return nil, err
+	}
+	return s.routes(), nil
+}
+
+func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client, registry *prometheus.Registry) (*Server, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return nil, fmt.Errorf("load time zone: %w", err)
+	}
+	as, err := newAssets()
+	if err != nil {
+		return nil, err
+	}
+	pages, err := newRenderer(as, loc)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := newHTTPMetrics(registry)
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	return &Server{
+		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
+		pages: pages, assets: as, metrics: metrics, location: loc,
+	}, nil
+}

@@ -1,0 +1,177 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// Enrolment steps as stored in process_step and the TopStep attribute.
+const (
+	EnrolmentStepCheck   = "inschrijving_controleren"
+	EnrolmentStepOverdue = "inschrijving_controleren_te_laat"
+	EnrolmentStepActive  = "ingeschreven"
+	EnrolmentStepLeft    = "uitgeschreven"
+)
+
+// Signal and query names of the enrolment workflow.
+const (
+	SignalConfirmEnrolment = "confirm-enrolment"
+	SignalPupilLeft        = "pupil-left"
+	QueryEnrolmentStatus   = "status"
+)
+
+// EnrolmentWorkflowID is the business key of a pupil's enrolment workflow.
+func EnrolmentWorkflowID(licenceID, pupilID string) string {
+	return fmt.Sprintf("enrolment/%s/%s", licenceID, pupilID)
+}
+
+// EnrolmentInput starts the enrolment workflow of one pupil.
+type EnrolmentInput struct {
+	LicenceID string
+	PupilID   string
+	// CheckWithin is how long the school has to check the enrolment
+	// (guardians and parental authority) before it shows as overdue.
+	CheckWithin time.Duration
+}
+
+// ConfirmEnrolment is the signal that the school checked the enrolment.
+type ConfirmEnrolment struct {
+	RequestID string
+}
+
+// PupilLeft is the signal that the pupil left the school.
+type PupilLeft struct {
+	RequestID string
+}
+
+// EnrolmentStatus is what the status query returns.
+type EnrolmentStatus struct {
+	Step       string
+	WaitingFor string
+	DueAt      *time.Time
+	Confirmed  bool
+	// Handled counts the signals that had an effect; duplicates do not count.
+	Handled int
+}
+
+// EnrolmentWorkflow is the welcome step of a newly enrolled pupil: it asks
+// the school to check the enrolment within a deadline, marks it overdue
+// when the deadline passes, and lives on until the pupil leaves.
+func EnrolmentWorkflow(ctx workflow.Context, in EnrolmentInput) (EnrolmentStatus, error) {
+	e := &enrolment{in: in}
+	return e.run(ctx)
+}
+
+type enrolment struct {
+	in     EnrolmentInput
+	status EnrolmentStatus
+	seen   requestLog
+	seq    int32
+}
+
+func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
+	if e.in.LicenceID == "" || e.in.PupilID == "" || e.in.CheckWithin <= 0 {
+		return e.status, fmt.Errorf("enrolment workflow: incomplete input")
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryEnrolmentStatus, func() (EnrolmentStatus, error) {
+		return e.status, nil
+	}); err != nil {
+		return e.status, err
+	}
+	ctx = activityOptions(ctx)
+
+	due := workflow.Now(ctx).Add(e.in.CheckWithin)
+	if err := e.moveTo(ctx, EnrolmentStepCheck, "school", &due); err != nil {
+		return e.status, err
+	}
+
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	defer cancelTimer()
+	deadline := workflow.NewTimer(timerCtx, e.in.CheckWithin)
+	deadlinePending := true
+	confirmCh := workflow.GetSignalChannel(ctx, SignalConfirmEnrolment)
+	leftCh := workflow.GetSignalChannel(ctx, SignalPupilLeft)
+
+	for e.status.Step != EnrolmentStepLeft {
+		var err error
+		sel := workflow.NewSelector(ctx)
+		sel.AddReceive(confirmCh, func(c workflow.ReceiveChannel, _ bool) {
+			var sig ConfirmEnrolment
+			c.Receive(ctx, &sig)
+			err = e.confirm(ctx, sig)
+			if e.status.Confirmed {
+				cancelTimer()
+				deadlinePending = false
+			}
+		})
+		sel.AddReceive(leftCh, func(c workflow.ReceiveChannel, _ bool) {
+			var sig PupilLeft
+			c.Receive(ctx, &sig)
+			if sig.RequestID == "" || e.seen.seen(sig.RequestID) {
+				return
+			}
+			e.status.Handled++
+			err = e.moveTo(ctx, EnrolmentStepLeft, "", nil)
+		})
+		if deadlinePending {
+			sel.AddFuture(deadline, func(f workflow.Future) {
+				deadlinePending = false
+				if f.Get(ctx, nil) != nil { // cancelled
+					return
+				}
+				err = e.moveTo(ctx, EnrolmentStepOverdue, "school", &due)
+			})
+		}
+		sel.Select(ctx)
+		if err != nil {
+			return e.status, err
+		}
+	}
+	return e.status, nil
+}
+
+func (e *enrolment) confirm(ctx workflow.Context, sig ConfirmEnrolment) error {
+	if sig.RequestID == "" || e.seen.seen(sig.RequestID) || e.status.Confirmed {
+		return nil
+	}
+	e.status.Handled++
+	err := workflow.ExecuteActivity(ctx, activities.ActivityConfirmEnrolment, activities.ConfirmEnrolmentInput{
+		LicenceID:   e.in.LicenceID,
+		PupilID:     e.in.PupilID,
+		RequestID:   sig.RequestID,
+		ConfirmedAt: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	e.status.Confirmed = true
+	return e.moveTo(ctx, EnrolmentStepActive, "", nil)
+}
+
+// moveTo records a step in the process_step projection and the search
+// attribute, then in the queryable status.
+func (e *enrolment) moveTo(ctx workflow.Context, step, waitingFor string, due *time.Time) error {
+	e.seq++
+	err := workflow.ExecuteActivity(ctx, activities.ActivityRecordProcessStep, activities.ProcessStep{
+		LicenceID:  e.in.LicenceID,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		EntityKind: "pupil",
+		EntityID:   e.in.PupilID,
+		Step:       step,
+		WaitingFor: waitingFor,
+		DueAt:      due,
+		Seq:        e.seq,
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(step)); err != nil {
+		return err
+	}
+	e.status.Step, e.status.WaitingFor, e.status.DueAt = step, waitingFor, due
+	return nil
+}

@@ -1,0 +1,31 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// StartEnrolment starts a pupil's enrolment workflow. It is idempotent: a
+// second start while it runs returns the running one, and a workflow that
+// ended (the pupil left) is not started again under the same id.
+func StartEnrolment(ctx context.Context, c client.Client, licenceID, pupilID string, checkWithin time.Duration) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       EnrolmentWorkflowID(licenceID, pupilID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(licenceID),
+			KindKey().ValueSet("enrolment"),
+		),
+	}, EnrolmentWorkflow, EnrolmentInput{LicenceID: licenceID, PupilID: pupilID, CheckWithin: checkWithin})
+	if err != nil {
+		return nil, fmt.Errorf("start enrolment workflow: %w", err)
+	}
+	return run, nil
+}
