@@ -49,7 +49,7 @@ type guardianInput struct {
 // year group as typed, so a mistake can be shown back as it was entered.
 type pupilForm struct {
 	GivenName, NameInfix, FamilyName, BirthDate, GroupName, YearGroup, EnrolledOn string
-	Guardian                                                                   guardianInput
+	Guardian                                                                      guardianInput
 }
 
 func (f pupilForm) input() (pupilInput, db.FieldErrors) {

@@ -93,7 +93,7 @@ func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client
 			}
 			_, err := q.CreateGuardian(ctx, school.CreateGuardianParams{
 				PupilID: pupil.ID, GivenName: p.guardianGiven, NameInfix: p.infix, FamilyName: p.family,
-				Email: fmt.Sprintf("ouder.%s@voorbeeld.invalid", pupil.ID.String()[:8]),
+				Email:    fmt.Sprintf("ouder.%s@voorbeeld.invalid", pupil.ID.String()[:8]),
 				Relation: school.GuardianRelation(p.guardianRel), ParentalAuthority: true,
 			})
 			return err
