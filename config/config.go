@@ -32,7 +32,7 @@ import (
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
-//	TEMPORAL_BIN               dev: Temporal CLI binary     $DATA_DIR/bin/temporal
+//	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
 //	TEMPORAL_UI_PORT           dev: Temporal UI port        8233
 type Config struct {
 	DatabaseURL          string
@@ -96,7 +96,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:              get("DATA_DIR", ".data"),
 		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
 	}
-	c.TemporalBin = get("TEMPORAL_BIN", filepath.Join(c.DataDir, "bin", "temporal"))
+	c.TemporalBin = get("TEMPORAL_BIN", filepath.Join("bin", "temporal"))
 
 	servers, err := parseServers(c.DatabaseURL, get("LICENCE_DB_SERVERS", ""))
 	if err != nil {

@@ -1,0 +1,160 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// recorder stands in for the activities and remembers what they were asked.
+type recorder struct {
+	steps    []string
+	confirms []string
+}
+
+func (r *recorder) RecordProcessStep(_ context.Context, in activities.ProcessStep) error {
+	r.steps = append(r.steps, in.Step)
+	return nil
+}
+
+func (r *recorder) ConfirmEnrolment(_ context.Context, in activities.ConfirmEnrolmentInput) error {
+	r.confirms = append(r.confirms, in.RequestID)
+	return nil
+}
+
+func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &recorder{}
+	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
+	env.RegisterActivityWithOptions(rec.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
+	return env, rec
+}
+
+var input = EnrolmentInput{
+	LicenceID:   "8f8c3c1e-0000-4000-8000-000000000001",
+	PupilID:     "8f8c3c1e-0000-4000-8000-000000000002",
+	CheckWithin: 14 * 24 * time.Hour,
+}
+
+func queryStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) EnrolmentStatus {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryEnrolmentStatus)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	var st EnrolmentStatus
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestEnrolmentDuplicateSignalHasOneEffect(t *testing.T) {
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalConfirmEnrolment, ConfirmEnrolment{RequestID: "req-1"})
+		env.SignalWorkflow(SignalConfirmEnrolment, ConfirmEnrolment{RequestID: "req-1"})
+		env.SignalWorkflow(SignalConfirmEnrolment, ConfirmEnrolment{RequestID: "req-2"}) // already confirmed
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		st := queryStatus(t, env)
+		if !st.Confirmed || st.Handled != 1 || st.Step != EnrolmentStepActive {
+			t.Errorf("status %+v, want confirmed once and step %s", st, EnrolmentStepActive)
+		}
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(EnrolmentWorkflow, input)
+
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if len(rec.confirms) != 1 || rec.confirms[0] != "req-1" {
+		t.Errorf("confirm activity ran for %v, want once for req-1", rec.confirms)
+	}
+	want := []string{EnrolmentStepCheck, EnrolmentStepActive, EnrolmentStepLeft}
+	if len(rec.steps) != len(want) {
+		t.Fatalf("steps %v, want %v", rec.steps, want)
+	}
+	for i := range want {
+		if rec.steps[i] != want[i] {
+			t.Errorf("step %d: got %s, want %s", i, rec.steps[i], want[i])
+		}
+	}
+}
+
+func TestEnrolmentDeadlineMarksOverdue(t *testing.T) {
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(func() {
+		st := queryStatus(t, env)
+		if st.Step != EnrolmentStepOverdue {
+			t.Errorf("after 15 days step %s, want %s", st.Step, EnrolmentStepOverdue)
+		}
+		env.SignalWorkflow(SignalConfirmEnrolment, ConfirmEnrolment{RequestID: "late"})
+	}, 15*24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave"})
+	}, 16*24*time.Hour)
+	env.ExecuteWorkflow(EnrolmentWorkflow, input)
+
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{EnrolmentStepCheck, EnrolmentStepOverdue, EnrolmentStepActive, EnrolmentStepLeft}
+	if len(rec.steps) != len(want) {
+		t.Fatalf("steps %v, want %v", rec.steps, want)
+	}
+	for i := range want {
+		if rec.steps[i] != want[i] {
+			t.Errorf("step %d: got %s, want %s", i, rec.steps[i], want[i])
+		}
+	}
+}
+
+func TestEnrolmentConfirmBeforeDeadlineCancelsTimer(t *testing.T) {
+	env, rec := newEnv(t)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalConfirmEnrolment, ConfirmEnrolment{RequestID: "vroeg"})
+	}, 24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "weg"})
+	}, 30*24*time.Hour) // past the deadline: no overdue step may appear
+	env.ExecuteWorkflow(EnrolmentWorkflow, input)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rec.steps {
+		if s == EnrolmentStepOverdue {
+			t.Errorf("steps %v contain overdue after a confirmation in time", rec.steps)
+		}
+	}
+}
+
+func TestEnrolmentRejectsIncompleteInput(t *testing.T) {
+	env, _ := newEnv(t)
+	env.ExecuteWorkflow(EnrolmentWorkflow, EnrolmentInput{LicenceID: input.LicenceID})
+	if env.GetWorkflowError() == nil {
+		t.Fatal("got no error for input without pupil, want one")
+	}
+}
+
+func TestRequestLogForgetsOldest(t *testing.T) {
+	var r requestLog
+	for i := range maxRequestIDs + 10 {
+		if r.seen(string(rune('a'+i%26)) + string(rune(i))) {
+			t.Fatalf("fresh id %d reported as seen", i)
+		}
+	}
+	if len(r.IDs) != maxRequestIDs {
+		t.Errorf("kept %d ids, want %d", len(r.IDs), maxRequestIDs)
+	}
+	if !r.seen(r.IDs[len(r.IDs)-1]) {
+		t.Error("latest id not reported as seen")
+	}
+}
