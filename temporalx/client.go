@@ -39,13 +39,15 @@ func Dial(ctx context.Context, o Options) (client.Client, func(), error) {
 	}
 	closeMetrics := func() {}
 	if o.Registry != nil {
-		reporter, err := tallyprom.Configuration{}.NewReporter(tallyprom.ConfigurationOptions{
-			Registry: o.Registry,
-			OnError:  func(err error) { o.Logger.Warn("temporal metrics", "err", err) },
+		// NewReporter with explicit Registerer and Gatherer, not
+		// Configuration.NewReporter, which also mounts /metrics on the
+		// global http.DefaultServeMux.
+		reporter := tallyprom.NewReporter(tallyprom.Options{
+			Registerer:       o.Registry,
+			Gatherer:         o.Registry,
+			DefaultTimerType: tallyprom.HistogramTimerType,
+			OnRegisterError:  func(err error) { o.Logger.Warn("temporal metrics", "err", err) },
 		})
-		if err != nil {
-			return nil, nil, fmt.Errorf("temporal metrics: %w", err)
-		}
 		scope, closer := tally.NewRootScope(tally.ScopeOptions{
 			CachedReporter:  reporter,
 			Separator:       tallyprom.DefaultSeparator,

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/temporalx/temporaltest"
+)
+
+// syncBuffer is an io.Writer safe for the goroutine running `dev`.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// devRun is one `topdossier dev` in the background.
+type devRun struct {
+	stdout *syncBuffer
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+	url    string
+}
+
+func startDev(t *testing.T, env map[string]string) *devRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &devRun{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		r.done <- run(ctx, []string{"dev"}, func(k string) string { return env[k] }, r.stdout, r.stderr)
+	}()
+	addr := regexp.MustCompile(`Applicatie\s+(http://\S+)/`)
+	deadline := time.Now().Add(2 * time.Minute)
+	for r.url == "" {
+		if m := addr.FindStringSubmatch(r.stdout.String()); m != nil {
+			r.url = m[1]
+			break
+		}
+		select {
+		case err := <-r.done:
+			t.Fatalf("dev stopped at start: %v\n%s", err, r.stderr.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("dev did not start within 2 minutes:\n%s", r.stderr.String())
+		}
+	}
+	return r
+}
+
+// stop sends what Ctrl-C sends and waits for a clean exit.
+func (r *devRun) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("dev ended with %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("dev did not stop within a minute")
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitReady(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz did not turn 200 within a minute")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type demoState struct {
+	licences []string
+	pupils   int
+	school   string // id of Basisschool De Regenboog
+}
+
+func readDemo(t *testing.T, base string) demoState {
+	t.Helper()
+	var ls struct {
+		Licences []struct {
+			ID, Name, Kind string
+		} `json:"licences"`
+	}
+	getJSON(t, base+"/api/v1/licences", &ls)
+	var st demoState
+	for _, l := range ls.Licences {
+		st.licences = append(st.licences, l.ID)
+		if l.Name == "Basisschool De Regenboog" {
+			st.school = l.ID
+		}
+		if l.Kind == "swv" {
+			continue
+		}
+		var ps struct {
+			Pupils []json.RawMessage `json:"pupils"`
+		}
+		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", &ps)
+		st.pupils += len(ps.Pupils)
+	}
+	return st
+}
+
+// TestDevRunStopRun is the `make run` smoke test: from an empty data
+// folder to /readyz 200, stop, start again with the same data and no
+// second seed, then a person's first steps in headless Chromium.
+func TestDevRunStopRun(t *testing.T) {
+	platformDB := fmt.Sprintf("tdsmoke_%d", time.Now().UnixNano())
+	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
+	dataDir := t.TempDir()
+	temporalPort := freePort(t)
+	env := map[string]string{
+		"DATABASE_URL":     dbtest.URLFor(t, platformDB),
+		"DATA_DIR":         dataDir,
+		"HTTP_ADDR":        "127.0.0.1:0",
+		"TEMPORAL_ADDRESS": fmt.Sprintf("127.0.0.1:%d", temporalPort),
+		"TEMPORAL_UI_PORT": fmt.Sprint(freePort(t)),
+		"TEMPORAL_BIN":     temporaltest.Binary(t),
+	}
+
+	first := startDev(t, env)
+	waitReady(t, first.url)
+	if !strings.Contains(first.stdout.String(), "Demodata: aangemaakt") {
+		t.Errorf("first run did not seed:\n%s", first.stdout.String())
+	}
+	before := readDemo(t, first.url)
+	if len(before.licences) != 4 || before.pupils != 4 || before.school == "" {
+		t.Fatalf("demo data %+v, want 4 licences and 4 pupils", before)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "temporal.db")); err != nil {
+		t.Errorf("Temporal keeps no state under DATA_DIR: %v", err)
+	}
+	first.stop(t)
+	if reachable(env["TEMPORAL_ADDRESS"]) {
+		t.Fatal("Temporal dev server still answers after stop")
+	}
+
+	second := startDev(t, env)
+	defer second.stop(t)
+	waitReady(t, second.url)
+	if !strings.Contains(second.stdout.String(), "Demodata: al aanwezig") {
+		t.Errorf("second run seeded again:\n%s", second.stdout.String())
+	}
+	after := readDemo(t, second.url)
+	if strings.Join(after.licences, ",") != strings.Join(before.licences, ",") || after.pupils != before.pupils {
+		t.Errorf("after restart %+v, want the same as before %+v", after, before)
+	}
+
+	browserSmoke(t, second.url, after.school)
+}
+
+// browserSmoke walks what an IB'er does first: overview, the school's
+// pupils, one pupil, confirm the enrolment, and sees the process move on.
+func browserSmoke(t *testing.T, base, schoolID string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
+	defer cancelTimeout()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.Title())
+	if err != nil || title != "Overzicht · TOP dossier" {
+		t.Fatalf("title %q (err %v), want Overzicht · TOP dossier", title, err)
+	}
+	link := chromedp.CSS(fmt.Sprintf(`a[href="/licenties/%s/leerlingen"]`, schoolID))
+	if err := chromedp.Do(ctx, chromedp.Click(link), chromedp.WaitVisible(chromedp.CSS("table tbody a"))); err != nil {
+		t.Fatalf("open pupils: %v", err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
+	if err != nil || heading != "Leerlingen van Basisschool De Regenboog" {
+		t.Fatalf("heading %q (err %v)", heading, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("table tbody a")), chromedp.WaitVisible(chromedp.ID("process-step"))); err != nil {
+		t.Fatalf("open pupil: %v", err)
+	}
+	step, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("process-step")))
+	if err != nil || !strings.Contains(step, "Inschrijving controleren") {
+		t.Fatalf("process step %q (err %v), want Inschrijving controleren", step, err)
+	}
+	confirm := chromedp.CSS(`form[action$="/inschrijving-gecontroleerd"] button`)
+	if err := chromedp.Do(ctx, chromedp.Click(confirm)); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(step, "Ingeschreven") {
+		if time.Now().After(deadline) {
+			t.Fatalf("process step %q, want Ingeschreven after confirming", step)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			t.Fatal(err)
+		}
+		if step, err = chromedp.Run(ctx, chromedp.Text(chromedp.ID("process-step"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "pupil.png"), png, 0o644)
+		}
+		if err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
+}

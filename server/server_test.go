@@ -1,0 +1,435 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/temporalx/temporaltest"
+	"github.com/topdossier/topdossier/worker"
+)
+
+// harness is the real server on real PostgreSQL and a real Temporal dev
+// server with a worker, over HTTP.
+type harness struct {
+	srv      *Server
+	engine   *gin.Engine
+	http     *httptest.Server
+	platform *dbtest.Platform
+	school   platform.Licence
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ts := temporaltest.Start(t)
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Linde", "12AB")
+	logger := slog.New(slog.DiscardHandler)
+	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	s, err := newServer(Config{
+		MaxBodyBytes:         4096,
+		EnrolmentCheckWithin: time.Hour,
+		Ready:                func(ctx context.Context) error { return p.Tenants.Ping(ctx) },
+	}, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := s.routes()
+	hs := httptest.NewServer(engine)
+	t.Cleanup(hs.Close)
+	return &harness{srv: s, engine: engine, http: hs, platform: p, school: lic}
+}
+
+// noRedirect is a client that shows redirects instead of following them.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (h *harness) do(t *testing.T, method, p, contentType, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.http.URL+p, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+const validPupil = `{"given_name":"Lotte","family_name":"Visser","birth_date":"2017-02-03","enrolled_on":"2023-08-21",
+ "year_group":4,"guardians":[{"given_name":"Anne","family_name":"Visser","relation":"mother","parental_authority":true,"email":"anne@voorbeeld.invalid"}]}`
+
+func TestAPIErrors(t *testing.T) {
+	h := newHarness(t)
+	pupils := "/api/v1/licences/" + h.school.ID.String() + "/pupils"
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		field                    string
+	}{
+		{"OK list", "GET", pupils, "", 200, ""},
+		{"ErrTooLarge", "POST", pupils, `{"given_name":"` + strings.Repeat("x", 5000) + `"}`, 413, ""},
+		{"ErrMalformed", "POST", pupils, `{"given_name":`, 400, ""},
+		{"ErrUnknownField", "POST", pupils, `{"bsn":"123456782"}`, 400, ""},
+		{"ErrValidation", "POST", pupils, `{"given_name":"Lotte","birth_date":"gisteren","guardians":[]}`, 422, "birth_date"},
+		{"ErrUnknownLicence", "GET", "/api/v1/licences/00000000-0000-4000-8000-000000000000/pupils", "", 404, ""},
+		{"ErrMalformedID", "GET", "/api/v1/licences/nietseen-id/pupils", "", 404, ""},
+		{"ErrUnknownPupil", "GET", pupils + "/00000000-0000-4000-8000-000000000000", "", 404, ""},
+		{"ErrNoRoute", "GET", "/api/v1/bestaat-niet", "", 404, ""},
+		{"ErrMethod", "PUT", "/api/v1/licences", "", 405, ""},
+		{"ErrConfirmWithoutRequestID", "POST", pupils + "/00000000-0000-4000-8000-000000000000/enrolment-confirmation", `{}`, 422, "request_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := h.do(t, tt.method, tt.path, "application/json", tt.body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, body)
+			}
+			if tt.status < 400 {
+				return
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("content type %q, want application/problem+json", ct)
+			}
+			var problem struct {
+				Title     string            `json:"title"`
+				Status    int               `json:"status"`
+				RequestID string            `json:"request_id"`
+				Errors    map[string]string `json:"errors"`
+			}
+			if err := json.Unmarshal([]byte(body), &problem); err != nil {
+				t.Fatalf("problem body %q: %v", body, err)
+			}
+			if problem.Status != tt.status || problem.Title == "" || problem.RequestID == "" {
+				t.Errorf("problem %+v, want status %d with title and request id", problem, tt.status)
+			}
+			if tt.field != "" && problem.Errors[tt.field] == "" {
+				t.Errorf("errors %v, want a message for %s", problem.Errors, tt.field)
+			}
+			if strings.Contains(body, "goroutine") || strings.Contains(body, "pgx") {
+				t.Errorf("internal detail leaked: %s", body)
+			}
+		})
+	}
+	// Nothing of the rejected requests was written.
+	_, body := h.do(t, "GET", pupils, "", "")
+	if !strings.Contains(body, `"pupils":[]`) {
+		t.Errorf("pupils after rejected requests: %s, want none", body)
+	}
+}
+
+func TestAPIPupilEnrolmentFlow(t *testing.T) {
+	h := newHarness(t)
+	pupils := "/api/v1/licences/" + h.school.ID.String() + "/pupils"
+	resp, body := h.do(t, "POST", pupils, "application/json", validPupil)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create: %d %s", resp.StatusCode, body)
+	}
+	var created struct {
+		Pupil struct {
+			ID string `json:"id"`
+		} `json:"pupil"`
+		ProcessStarted bool `json:"process_started"`
+	}
+	if err := json.Unmarshal([]byte(body), &created); err != nil || !created.ProcessStarted {
+		t.Fatalf("create answer %s (err %v), want process_started", body, err)
+	}
+	if loc := resp.Header.Get("Location"); loc != pupils+"/"+created.Pupil.ID {
+		t.Errorf("Location %q, want %q", loc, pupils+"/"+created.Pupil.ID)
+	}
+	show := pupils + "/" + created.Pupil.ID
+	step := func() string {
+		_, body := h.do(t, "GET", show, "", "")
+		var got struct {
+			Pupil struct {
+				Guardians []json.RawMessage `json:"guardians"`
+				Process   *struct {
+					Step string `json:"step"`
+				} `json:"process"`
+			} `json:"pupil"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Pupil.Guardians) != 1 {
+			t.Fatalf("guardians %d, want 1", len(got.Pupil.Guardians))
+		}
+		if got.Pupil.Process == nil {
+			return ""
+		}
+		return got.Pupil.Process.Step
+	}
+	eventually(t, "step inschrijving_controleren", func() bool { return step() == "inschrijving_controleren" })
+	for range 2 {
+		resp, body := h.do(t, "POST", show+"/enrolment-confirmation", "application/json", `{"request_id":"api-1"}`)
+		if resp.StatusCode != 202 {
+			t.Fatalf("confirm: %d %s", resp.StatusCode, body)
+		}
+	}
+	eventually(t, "step ingeschreven", func() bool { return step() == "ingeschreven" })
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestPagesAndTemplates walks the pages a person uses, including a form
+// with mistakes, and then requires every template file to have been used.
+func TestPagesAndTemplates(t *testing.T) {
+	h := newHarness(t)
+	base := "/licenties/" + h.school.ID.String() + "/leerlingen"
+	for _, p := range []string{"/", "/beheer/licenties", base, base + "/nieuw"} {
+		resp, body := h.do(t, "GET", p, "", "")
+		if resp.StatusCode != 200 || !strings.Contains(body, `<html lang="nl">`) {
+			t.Errorf("GET %s: %d, want a Dutch page", p, resp.StatusCode)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("GET %s: Cache-Control %q, want no-store", p, cc)
+		}
+	}
+	// A form with mistakes comes back with the fields marked and what was typed kept.
+	form := url.Values{"given_name": {"Bram"}, "family_name": {""}, "birth_date": {"2017-13-40"},
+		"enrolled_on": {"2024-08-19"}, "guardian_given_name": {"Ilse"}, "guardian_family_name": {"Smit"},
+		"guardian_relation": {"mother"}}
+	resp, body := h.do(t, "POST", base, "application/x-www-form-urlencoded", form.Encode())
+	if resp.StatusCode != 422 {
+		t.Fatalf("invalid form: %d, want 422", resp.StatusCode)
+	}
+	for _, want := range []string{"Controleer de invoer", "Vul de achternaam in.", `value="Bram"`, `aria-invalid="true"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("re-rendered form lacks %q", want)
+		}
+	}
+	// The same form, corrected, enrols the pupil and redirects to the pupil page.
+	form.Set("family_name", "de Jong")
+	form.Set("birth_date", "2017-03-04")
+	form.Set("guardian_parental_authority", "ja")
+	resp, _ = h.do(t, "POST", base, "application/x-www-form-urlencoded", form.Encode())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("valid form: %d, want 303", resp.StatusCode)
+	}
+	pupilPage := resp.Header.Get("Location")
+	eventually(t, "pupil page with process step", func() bool {
+		_, body := h.do(t, "GET", pupilPage, "", "")
+		return strings.Contains(body, "Inschrijving controleren")
+	})
+	_, body = h.do(t, "GET", pupilPage, "", "")
+	m := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("pupil page has no confirmation form")
+	}
+	for range 2 { // double click
+		resp, _ = h.do(t, "POST", pupilPage+"/inschrijving-gecontroleerd", "application/x-www-form-urlencoded", "request_id="+m[1])
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("confirm: %d, want 303", resp.StatusCode)
+		}
+	}
+	eventually(t, "step ingeschreven", func() bool {
+		_, body := h.do(t, "GET", pupilPage, "", "")
+		return strings.Contains(body, "<strong>Ingeschreven</strong>")
+	})
+	resp, body = h.do(t, "GET", "/bestaat-niet", "", "")
+	if resp.StatusCode != 404 || !strings.Contains(body, "Niet gevonden") {
+		t.Errorf("unknown page: %d, want the Dutch 404 page", resp.StatusCode)
+	}
+
+	// Every template file was used.
+	files, err := templateFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		switch path.Base(path.Dir(f)) {
+		case "pages":
+			if !h.srv.pages.rendered[name] {
+				t.Errorf("page template %s was never rendered", f)
+			}
+		case "partials", "layouts":
+			if !templateReferenced(t, name) {
+				t.Errorf("template %s is not used by any page", f)
+			}
+		}
+	}
+}
+
+func templateFiles() ([]string, error) {
+	var out []string
+	for _, dir := range []string{"layouts", "partials", "pages"} {
+		entries, err := os.ReadDir("templates/" + dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			out = append(out, "templates/"+dir+"/"+e.Name())
+		}
+	}
+	return out, nil
+}
+
+// templateReferenced reports whether a layout or partial file's template
+// is invoked from any page (or, for the layout, by render).
+func templateReferenced(t *testing.T, file string) bool {
+	t.Helper()
+	body, err := os.ReadFile("templates/layouts/" + file + ".html")
+	if err != nil {
+		body, err = os.ReadFile("templates/partials/" + file + ".html")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`{{define "([^"]+)"}}`).FindSubmatch(body)
+	if m == nil {
+		return false
+	}
+	if string(m[1]) == "base" { // render executes "base" for every page
+		return true
+	}
+	pages, _ := os.ReadDir("templates/pages")
+	for _, p := range pages {
+		b, _ := os.ReadFile("templates/pages/" + p.Name())
+		if strings.Contains(string(b), `{{template "`+string(m[1])+`"`) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLicenceAdminPages(t *testing.T) {
+	h := newHarness(t)
+	form := url.Values{"swv_id": {h.platform.SWV.ID.String()}, "kind": {"school"}, "name": {"VSO De Horizon"},
+		"brin": {"98yz"}, "school_type": {"VSO"}}
+	resp, _ := h.do(t, "POST", "/beheer/licenties", "application/x-www-form-urlencoded", form.Encode())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d, want 303", resp.StatusCode)
+	}
+	// The same BRIN again is refused with the field marked.
+	resp, body := h.do(t, "POST", "/beheer/licenties", "application/x-www-form-urlencoded", form.Encode())
+	if resp.StatusCode != 422 || !strings.Contains(body, "al een licentie met deze BRIN-code") {
+		t.Fatalf("duplicate: %d, want 422 naming the BRIN", resp.StatusCode)
+	}
+	rows, err := platform.New(h.platform.Pool).ListLicences(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created platform.ListLicencesRow
+	for _, r := range rows {
+		if r.Name == "VSO De Horizon" {
+			created = r
+		}
+	}
+	if created.Brin == nil || *created.Brin != "98YZ" {
+		t.Fatalf("created licence %+v, want BRIN 98YZ", created)
+	}
+	remove := "/beheer/licenties/" + created.ID.String() + "/verwijderen"
+	resp, _ = h.do(t, "POST", remove, "application/x-www-form-urlencoded", "confirm_name=Verkeerd")
+	if resp.StatusCode != 422 {
+		t.Fatalf("remove with wrong name: %d, want 422", resp.StatusCode)
+	}
+	if _, err := platform.New(h.platform.Pool).GetLicence(context.Background(), created.ID); err != nil {
+		t.Fatalf("licence gone after a refused remove: %v", err)
+	}
+	resp, _ = h.do(t, "POST", remove, "application/x-www-form-urlencoded", "confirm_name="+url.QueryEscape("VSO De Horizon"))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove: %d, want 303", resp.StatusCode)
+	}
+	if _, err := platform.New(h.platform.Pool).GetLicence(context.Background(), created.ID); err == nil {
+		t.Error("licence still registered after remove")
+	}
+}
+
+// TestOpenAPIListsEveryRoute parses the OpenAPI document and requires its
+// operations to be exactly the /api/v1 routes of the router.
+func TestOpenAPIListsEveryRoute(t *testing.T) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(openAPIDocument)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("validate: %v", err)
+	}
+	var documented []string
+	for p, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" /api/v1"+p)
+		}
+	}
+	s, err := newServer(Config{}, slog.New(slog.DiscardHandler), nil, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`:([a-z_]+)`)
+	var routed []string
+	for _, r := range s.routes().Routes() {
+		if strings.HasPrefix(r.Path, "/api/v1/") {
+			routed = append(routed, r.Method+" "+param.ReplaceAllString(r.Path, "{$1}"))
+		}
+	}
+	sort.Strings(documented)
+	sort.Strings(routed)
+	if strings.Join(documented, "\n") != strings.Join(routed, "\n") {
+		t.Errorf("documented:\n%s\nrouted:\n%s", strings.Join(documented, "\n"), strings.Join(routed, "\n"))
+	}
+	if len(routed) < 8 {
+		t.Errorf("only %d API routes found", len(routed))
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	h := newHarness(t)
+	// In this order: /metrics shows the requests counted before it.
+	for _, c := range [][2]string{{"/healthz", "ok"}, {"/readyz", "gereed"}, {"/metrics", `topdossier_http_requests_total{method="GET",route="/healthz",status="200"} 1`}} {
+		p, want := c[0], c[1]
+		resp, body := h.do(t, "GET", p, "", "")
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %q, want 200 with %q", p, resp.StatusCode, body[:min(len(body), 80)], want)
+		}
+	}
+	css, err := h.srv.assets.url("app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := h.do(t, "GET", css, "", "")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %s: %d %q, want 200 immutable", css, resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}
