@@ -28,6 +28,7 @@ import (
 //	PAYLOAD_KEY                base64 AES-256 key for workflow payloads (required; dev generates one)
 //	PAYLOAD_KEYS_OLD           older keys, comma separated, to decrypt only  ""
 //	HTTP_ADDR                  server listen address        127.0.0.1:8080
+//	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
 //	LOG_LEVEL                  debug, info, warn, error     info
@@ -47,6 +48,7 @@ type Config struct {
 	PayloadKey           []byte
 	PayloadKeysOld       [][]byte
 	HTTPAddr             string
+	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
 	LogLevel             string
@@ -90,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalAddress:      get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace:    get("TEMPORAL_NAMESPACE", "default"),
 		HTTPAddr:             get("HTTP_ADDR", "127.0.0.1:8080"),
+		WorkerMetricsAddr:    get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
 		MaxBodyBytes:         int64(intVar("MAX_BODY_BYTES", 1<<20)),
 		EnrolmentCheckWithin: durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
 		LogLevel:             get("LOG_LEVEL", "info"),

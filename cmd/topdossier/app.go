@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/activities"
@@ -174,7 +175,8 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		return err
 	}
 	defer dbs.Close()
-	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, newRegistry())
+	reg := newRegistry()
+	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, reg)
 	if err != nil {
 		return err
 	}
@@ -182,7 +184,20 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	return worker.Run(ctx, tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger})
+	metrics := http.NewServeMux()
+	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// The worker stops when the metrics endpoint cannot serve, and the
+	// other way round, so a misconfigured port is not silently ignored.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	metricsDone := make(chan error, 1)
+	go func() {
+		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
+		cancel()
+	}()
+	err = worker.Run(ctx, tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger})
+	cancel()
+	return errors.Join(err, <-metricsDone)
 }
 
 func runMigrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
