@@ -22,10 +22,20 @@ func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
 	return w
 }
 
-// Register registers every workflow and activity on r; the replayer and the
-// test suite use it too, so they see exactly what production runs.
-func Register(r sdkworker.Registry, acts *activities.Activities) {
+// WorkflowRegistry is what a worker and a replayer both offer.
+type WorkflowRegistry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+}
+
+// RegisterWorkflows registers every workflow under its stable name; the
+// replay test uses it too, so it replays exactly what production runs.
+func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EnrolmentWorkflow, workflow.RegisterOptions{Name: "EnrolmentWorkflow"})
+}
+
+// Register registers every workflow and activity on r.
+func Register(r sdkworker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(acts.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
 	r.RegisterActivityWithOptions(acts.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
 }

@@ -33,7 +33,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ts := temporaltest.Start(t)
+	ts := temporaltest.StartWithKey(t, replayKey)
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool Het Anker", "12AB")
 	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)})
@@ -162,6 +162,19 @@ func TestIdempotentStartAndDuplicateSignal(t *testing.T) {
 	if got := string(sa[workflows.SearchAttrLicence].GetData()); !bytes.Contains([]byte(got), []byte(lic)) {
 		t.Errorf("search attribute %s = %s, want the licence id", workflows.SearchAttrLicence, got)
 	}
+
+	// The pupil leaves: the workflow ends, and its whole history replays.
+	if err := e.temporal.Client.SignalWorkflow(ctx, wfID, "", workflows.SignalPupilLeft, workflows.PupilLeft{RequestID: "vertrek"}); err != nil {
+		t.Fatal(err)
+	}
+	var result workflows.EnrolmentStatus
+	if err := e.temporal.Client.GetWorkflow(ctx, wfID, "").Get(ctx, &result); err != nil {
+		t.Fatal(err)
+	}
+	if result.Step != workflows.EnrolmentStepLeft || result.Handled != 2 {
+		t.Errorf("result %+v, want step %s after two handled signals", result, workflows.EnrolmentStepLeft)
+	}
+	recordHistory(t, e.temporal.Client, wfID, "enrolment_confirmed_left.json")
 }
 
 func TestHistoryPayloadsAreEncrypted(t *testing.T) {

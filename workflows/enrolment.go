@@ -148,8 +148,13 @@ func (e *enrolment) confirm(ctx workflow.Context, sig ConfirmEnrolment) error {
 	if err != nil {
 		return err
 	}
+	// Confirmed only once the step is recorded, so a query never shows a
+	// confirmed enrolment that is still waiting for the school.
+	if err := e.moveTo(ctx, EnrolmentStepActive, "", nil); err != nil {
+		return err
+	}
 	e.status.Confirmed = true
-	return e.moveTo(ctx, EnrolmentStepActive, "", nil)
+	return nil
 }
 
 // moveTo records a step in the process_step projection and the search

@@ -81,8 +81,9 @@ type Manager struct {
 	mu    sync.Mutex
 	pools map[uuid.UUID]*entry
 
-	stop chan struct{}
-	done chan struct{}
+	closing sync.WaitGroup // pools being closed in the background
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 type entry struct {
@@ -179,7 +180,7 @@ func (m *Manager) acquire(ctx context.Context, licenceID uuid.UUID) (*entry, err
 	e := &entry{licence: lic, pool: pool, users: 1, lastUsed: time.Now()}
 	m.pools[licenceID] = e
 	m.mu.Unlock()
-	closeAll(evicted)
+	m.closeLater(evicted)
 	return e, nil
 }
 
@@ -212,6 +213,19 @@ func (m *Manager) evictLocked(keep int) []*pgxpool.Pool {
 		out = append(out, e.pool)
 	}
 	return out
+}
+
+// closeLater closes evicted pools off the caller's path: closing waits for
+// each connection's goodbye to the server, which a request need not wait for.
+func (m *Manager) closeLater(pools []*pgxpool.Pool) {
+	if len(pools) == 0 {
+		return
+	}
+	m.closing.Add(1)
+	go func() {
+		defer m.closing.Done()
+		closeAll(pools)
+	}()
 }
 
 func closeAll(pools []*pgxpool.Pool) {
@@ -302,6 +316,7 @@ func (m *Manager) Close() {
 	pools := m.evictLocked(0)
 	m.mu.Unlock()
 	closeAll(pools)
+	m.closing.Wait()
 }
 
 // forget closes the pool of one licence, waiting for its users.

@@ -57,6 +57,17 @@ type Server struct {
 // registered, and a client with a fresh payload key. Both stop at cleanup.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	return StartWithKey(t, key)
+}
+
+// StartWithKey is Start with a given payload key, for histories that are
+// recorded to be replayed later.
+func StartWithKey(t testing.TB, key []byte) *Server {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: Binary(t),
@@ -71,10 +82,6 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("start Temporal dev server: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		t.Fatal(err)
-	}
 	codec, err := temporalx.NewCodec(key)
 	if err != nil {
 		t.Fatal(err)

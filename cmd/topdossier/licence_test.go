@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/platform"
+)
+
+// TestMigrateAndLicenceCommands drives `migrate` and `licence
+// create|list|remove` as an operator would, on a fresh platform database.
+func TestMigrateAndLicenceCommands(t *testing.T) {
+	ctx := context.Background()
+	platformDB := fmt.Sprintf("tdcli_%d", time.Now().UnixNano())
+	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
+	env := map[string]string{"DATABASE_URL": dbtest.URLFor(t, platformDB)}
+	cli := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+
+	out, err := cli("migrate")
+	if err != nil || !strings.Contains(out, "0 licentiedatabases bijgewerkt") {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	pool, err := pgxpool.New(ctx, env["DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := platform.New(pool).CreateSWV(ctx, platform.CreateSWVParams{Code: "VO2805", Name: "SWV VO Test"}); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err = cli("licence", "create", "-swv", "VO2805", "-name", "Het Lyceum", "-brin", "12ab", "-type", "VO")
+	if err != nil {
+		t.Fatalf("create: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database main/(\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("create said %q", out)
+	}
+	id, dbName := m[1], m[2]
+
+	out, err = cli("licence", "create", "-swv", "VO2805", "-name", "Zonder soort", "-brin", "34CD")
+	if err == nil || !strings.Contains(out, "Kies de schoolsoort.") {
+		t.Errorf("create without type: %v %q, want the Dutch field message", err, out)
+	}
+
+	out, err = cli("licence", "list")
+	if err != nil || !strings.Contains(out, id) || !strings.Contains(out, "Het Lyceum") || strings.Contains(out, "Zonder soort") {
+		t.Errorf("list: %v\n%s", err, out)
+	}
+	out, err = cli("migrate")
+	if err != nil || !strings.Contains(out, "1 licentiedatabases bijgewerkt") {
+		t.Errorf("migrate with a licence: %v\n%s", err, out)
+	}
+
+	out, err = cli("licence", "remove", id)
+	if err != nil {
+		t.Fatalf("remove: %v\n%s", err, out)
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", dbName).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	if exists {
+		t.Errorf("database %s exists after licence remove", dbName)
+	}
+	if _, err := cli("onzin"); err == nil {
+		t.Error("unknown command: got no error")
+	}
+}
