@@ -174,6 +174,17 @@ func (s *Server) schoolLicence(c *gin.Context) (platform.Licence, error) {
 	return lic, nil
 }
 
+// pupilParams resolves the :licence and :pupil path parameters. Whether
+// the pupil exists in that licence is the caller's next query.
+func (s *Server) pupilParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return lic, uuid.Nil, err
+	}
+	pupilID, err := uuidParam(c, "pupil")
+	return lic, pupilID, err
+}
+
 // createPupil writes the pupil and guardians in one transaction, then
 // starts the enrolment workflow. When the start fails the pupil is kept
 // (nothing typed is lost) and startErr says why; the pupil page offers to
@@ -357,11 +368,7 @@ type pupilPage struct {
 }
 
 func (s *Server) handlePupilShow(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	pupilID, err := uuidParam(c, "pupil")
+	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
 		return err
 	}
@@ -378,11 +385,7 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 }
 
 func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	pupilID, err := uuidParam(c, "pupil")
+	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
 		return err
 	}
@@ -404,11 +407,7 @@ func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
 }
 
 func (s *Server) handlePupilStartProcess(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	pupilID, err := uuidParam(c, "pupil")
+	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
 		return err
 	}
@@ -505,11 +504,7 @@ func (s *Server) handleAPIPupilCreate(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIPupilShow(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	pupilID, err := uuidParam(c, "pupil")
+	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
 		return err
 	}
@@ -530,11 +525,7 @@ func (s *Server) handleAPIPupilShow(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIPupilConfirmEnrolment(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	pupilID, err := uuidParam(c, "pupil")
+	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
 		return err
 	}

@@ -140,52 +140,61 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 	}, logger, dbs.tenants, tc, reg)
 }
 
-func runServer(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+// services is what the server and the worker both connect to.
+type services struct {
+	cfg    config.Config
+	logger *slog.Logger
+	dbs    *databases
+	reg    *prometheus.Registry
+	tc     client.Client
+	close  func()
+}
+
+func connect(ctx context.Context, getenv func(string) string, stderr io.Writer) (*services, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	logger := newLogger(cfg, stderr)
 	dbs, err := openDatabases(ctx, cfg, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer dbs.Close()
 	reg := newRegistry()
 	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, reg)
 	if err != nil {
-		return err
+		dbs.Close()
+		return nil, err
 	}
-	defer closeTemporal()
-	h, err := newHandler(cfg, logger, dbs, tc, reg)
+	return &services{cfg: cfg, logger: logger, dbs: dbs, reg: reg, tc: tc,
+		close: func() { closeTemporal(); dbs.Close() }}, nil
+}
+
+func runServer(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	svc, err := connect(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, cfg.HTTPAddr, h, func(a net.Addr) { logger.Info("server listening", "addr", a.String()) })
+	defer svc.close()
+	h, err := newHandler(svc.cfg, svc.logger, svc.dbs, svc.tc, svc.reg)
+	if err != nil {
+		return err
+	}
+	return serveHTTP(ctx, svc.cfg.HTTPAddr, h, func(a net.Addr) { svc.logger.Info("server listening", "addr", a.String()) })
 }
 
 func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Load(getenv)
+	svc, err := connect(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
-	dbs, err := openDatabases(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer dbs.Close()
-	reg := newRegistry()
-	tc, closeTemporal, err := dialTemporal(ctx, cfg, logger, reg)
-	if err != nil {
-		return err
-	}
-	defer closeTemporal()
+	defer svc.close()
+	cfg, logger, tc := svc.cfg, svc.logger, svc.tc
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
 	metrics := http.NewServeMux()
-	metrics.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics.Handle("GET /metrics", promhttp.HandlerFor(svc.reg, promhttp.HandlerOpts{}))
 	// The worker stops when the metrics endpoint cannot serve, and the
 	// other way round, so a misconfigured port is not silently ignored.
 	ctx, cancel := context.WithCancel(ctx)
@@ -195,7 +204,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	err = worker.Run(ctx, tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger})
+	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }

@@ -176,3 +176,14 @@ func randomHex(t testing.TB, n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Pool opens a pool on an existing test database, closed at cleanup.
+func Pool(t testing.TB, name string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), URLFor(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}

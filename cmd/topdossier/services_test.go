@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/temporalx/temporaltest"
+)
+
+// TestServerAndWorkerApart runs `migrate`, then `server` and `worker` as the
+// separate processes of a deployment (docker-compose.yml) would, and
+// enrols a pupil through the API whose workflow the worker then runs.
+func TestServerAndWorkerApart(t *testing.T) {
+	ts := temporaltest.Start(t)
+	platformDB := fmt.Sprintf("tdsplit_%d", time.Now().UnixNano())
+	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
+	httpPort, metricsPort := freePort(t), freePort(t)
+	env := map[string]string{
+		"DATABASE_URL":           dbtest.URLFor(t, platformDB),
+		"TEMPORAL_ADDRESS":       ts.HostPort,
+		"PAYLOAD_KEY":            base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
+		"HTTP_ADDR":              fmt.Sprintf("127.0.0.1:%d", httpPort),
+		"WORKER_METRICS_ADDR":    fmt.Sprintf("127.0.0.1:%d", metricsPort),
+		"ENROLMENT_CHECK_WITHIN": "1h",
+	}
+	getenv := func(k string) string { return env[k] }
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := run(ctx, []string{"migrate"}, getenv, io.Discard, io.Discard); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	done := make(chan error, 2)
+	var logs syncBuffer
+	for _, cmd := range []string{"server", "worker"} {
+		go func() { done <- run(ctx, []string{cmd}, getenv, &logs, &logs) }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		}
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	waitReady(t, base)
+
+	// An SWV is needed to hang a licence on; the CLI has no command for it yet.
+	pool := dbtest.Pool(t, platformDB)
+	var swvID string
+	if err := pool.QueryRow(ctx, "INSERT INTO swv (code, name) VALUES ('PO2802', 'SWV Split') RETURNING id").Scan(&swvID); err != nil {
+		t.Fatal(err)
+	}
+	lic := postJSON(t, base+"/api/v1/licences", fmt.Sprintf(`{"swv_id":%q,"kind":"school","name":"OBS Split","brin":"77XY","school_type":"BAO"}`, swvID))
+	pupil := postJSON(t, base+"/api/v1/licences/"+lic["id"].(string)+"/pupils",
+		`{"given_name":"Ties","family_name":"Mulder","birth_date":"2018-10-10","enrolled_on":"2025-08-18",
+		  "guardians":[{"given_name":"Roos","family_name":"Mulder","relation":"mother","parental_authority":true}]}`)
+	pupilURL := base + "/api/v1/licences/" + lic["id"].(string) + "/pupils/" + pupil["pupil"].(map[string]any)["id"].(string)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var got struct {
+			Pupil struct {
+				Process *struct{ Step string } `json:"process"`
+			} `json:"pupil"`
+		}
+		getJSON(t, pupilURL, &got)
+		if got.Pupil.Process != nil && got.Pupil.Process.Step == "inschrijving_controleren" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the worker did not record the first step:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "temporal_") {
+		t.Errorf("worker metrics lack the Temporal SDK metrics")
+	}
+	if strings.Contains(logs.String(), "Ties") || strings.Contains(logs.String(), "Mulder") {
+		t.Errorf("a pupil's name reached the logs:\n%s", logs.String())
+	}
+}
+
+func postJSON(t *testing.T, url, body string) map[string]any {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST %s: %d %v", url, resp.StatusCode, out)
+	}
+	return out
+}
