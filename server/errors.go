@@ -36,6 +36,9 @@ func classify(err error) answer {
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
 			Detail: "Stuur minder gegevens tegelijk."}
+	case errors.Is(err, errUnauthenticated):
+		return answer{Status: http.StatusUnauthorized, Title: "Log eerst in.",
+			Detail: "Dit verzoek vraagt een geldige sessie."}
 	case errors.Is(err, errMalformed):
 		return answer{Status: http.StatusBadRequest, Title: "Het verzoek is onleesbaar.",
 			Detail: "De inhoud is geen geldige JSON of formulierdata."}

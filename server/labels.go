@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/auth"
 	"reflect"
 )
 
@@ -34,6 +35,11 @@ var (
 
 // relationOrder is the order relations are offered in forms.
 var relationOrder = []string{"mother", "father", "parent", "legal_guardian", "foster_parent", "carer", "other"}
+
+// roleLabel is the Dutch name of a role stored as text.
+func roleLabel(r string) string {
+	return auth.Role(r).Label()
+}
 
 func labelFunc(labels map[string]string) func(any) string {
 	return func(v any) string {

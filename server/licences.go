@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -62,12 +63,42 @@ func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldEr
 		Form: form, Errors: errs}, nil
 }
 
+type homePage struct {
+	Admin       bool
+	Licences    []platform.ListLicencesRow
+	Memberships []membershipView
+}
+
+type membershipView struct {
+	LicenceID     uuid.UUID
+	LicenceName   string
+	Role          string
+	CanListPupils bool
+}
+
+// handleHome shows a person where they work: their licences and roles,
+// and for the platform admin every licence.
 func (s *Server) handleHome(c *gin.Context) error {
-	licences, err := platform.New(s.tenants.Platform()).ListLicences(c)
-	if err != nil {
-		return err
+	p := principalOf(c)
+	var page homePage
+	for _, m := range p.Memberships {
+		role := auth.Role(m.Role)
+		if m.LicenceID == nil {
+			page.Admin = page.Admin || auth.ScopeOf(role, auth.PermLicencesManage) == auth.ScopePlatform
+			continue
+		}
+		page.Memberships = append(page.Memberships, membershipView{
+			LicenceID: *m.LicenceID, LicenceName: deref(m.LicenceName), Role: role.Label(),
+			CanListPupils: auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
+		})
 	}
-	s.render(c, http.StatusOK, "home", struct{ Licences []platform.ListLicencesRow }{licences})
+	if page.Admin {
+		var err error
+		if page.Licences, err = platform.New(s.tenants.Platform()).ListLicences(c); err != nil {
+			return err
+		}
+	}
+	s.render(c, http.StatusOK, "home", page)
 	return nil
 }
 

@@ -17,7 +17,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/workflows"
@@ -189,7 +191,7 @@ func (s *Server) pupilParams(c *gin.Context) (platform.Licence, uuid.UUID, error
 // starts the enrolment workflow. When the start fails the pupil is kept
 // (nothing typed is lost) and startErr says why; the pupil page offers to
 // start the process again.
-func (s *Server) createPupil(ctx context.Context, licenceID uuid.UUID, in pupilInput) (pupil school.Pupil, startErr error, err error) {
+func (s *Server) createPupil(ctx *gin.Context, licenceID uuid.UUID, in pupilInput) (pupil school.Pupil, startErr error, err error) {
 	params, guardians, fields := in.validate(time.Now().In(s.location))
 	if fields != nil {
 		return pupil, nil, fields
@@ -207,7 +209,7 @@ func (s *Server) createPupil(ctx context.Context, licenceID uuid.UUID, in pupilI
 					return fmt.Errorf("create guardian: %w", err)
 				}
 			}
-			return nil
+			return logbook.Append(ctx, tx, s.entry(ctx, pupil.ID, logbook.ActionCreate, "pupil"))
 		})
 	})
 	if err != nil {
@@ -271,9 +273,31 @@ func (s *Server) workflowRunning(ctx context.Context, licenceID, pupilID uuid.UU
 	return err == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 }
 
+// listPupils lists the pupils the person may see: all of the licence, or,
+// for a teacher, those in their own groups.
+func (s *Server) listPupils(c *gin.Context, q *school.Queries) ([]school.ListPupilsRow, error) {
+	if accessOf(c).Scope != auth.ScopeOwnGroups {
+		return q.ListPupils(c)
+	}
+	groups, err := q.ListStaffGroups(c, principalOf(c).UserID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.ListPupilsInGroups(c, groups)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]school.ListPupilsRow, len(rows))
+	for i, r := range rows {
+		out[i] = school.ListPupilsRow(r)
+	}
+	return out, nil
+}
+
 type pupilsPage struct {
-	Licence platform.Licence
-	Pupils  []school.ListPupilsRow
+	Licence  platform.Licence
+	Pupils   []school.ListPupilsRow
+	CanEnrol bool
 }
 
 func (s *Server) handlePupilIndex(c *gin.Context) error {
@@ -281,9 +305,9 @@ func (s *Server) handlePupilIndex(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := pupilsPage{Licence: lic}
+	page := pupilsPage{Licence: lic, CanEnrol: principalOf(c).can(auth.PermPupilEnrol, lic.ID)}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Pupils, err = school.New(pool).ListPupils(c)
+		page.Pupils, err = s.listPupils(c, school.New(pool))
 		return err
 	})
 	if err != nil {
@@ -363,8 +387,9 @@ func (s *Server) handlePupilCreate(c *gin.Context) error {
 type pupilPage struct {
 	Licence platform.Licence
 	pupilDetail
-	Starting  bool
-	RequestID string
+	Starting                            bool
+	RequestID                           string
+	CanConfirm, CanStart, CanSeeLogbook bool
 }
 
 func (s *Server) handlePupilShow(c *gin.Context) error {
@@ -376,7 +401,13 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString()}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil"); err != nil {
+		return err
+	}
+	p := principalOf(c)
+	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
+		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
+		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID)}
 	if d.Step == nil {
 		page.Starting = s.workflowRunning(c, lic.ID, pupilID)
 	}
@@ -399,6 +430,9 @@ func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
 		return err
 	}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
+		return err
+	}
 	if err := s.confirmEnrolment(c, lic.ID, pupilID, requestID); err != nil {
 		return err
 	}
@@ -412,6 +446,9 @@ func (s *Server) handlePupilStartProcess(c *gin.Context) error {
 		return err
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
+		return err
+	}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
 		return err
 	}
 	if err := s.startEnrolment(c, lic.ID, pupilID); err != nil {
@@ -465,7 +502,7 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 	}
 	var rows []school.ListPupilsRow
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		rows, err = school.New(pool).ListPupils(c)
+		rows, err = s.listPupils(c, school.New(pool))
 		return err
 	})
 	if err != nil {
@@ -512,6 +549,9 @@ func (s *Server) handleAPIPupilShow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil"); err != nil {
+		return err
+	}
 	out := toPupilJSON(d.Pupil)
 	for _, g := range d.Guardians {
 		out.Guardians = append(out.Guardians, guardianJSON{ID: g.ID, guardianInput: guardianInput{
@@ -539,6 +579,9 @@ func (s *Server) handleAPIPupilConfirmEnrolment(c *gin.Context) error {
 		return db.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
+		return err
+	}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
 		return err
 	}
 	if err := s.confirmEnrolment(c, lic.ID, pupilID, in.RequestID); err != nil {

@@ -89,7 +89,11 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+	view := struct {
+		User *principal
+		Page any
+	}{principalOf(c), data}
+	if err := t.ExecuteTemplate(&buf, "base", view); err != nil {
 		s.logger.Error("render page", "page", page, "request_id", requestIDOf(c), "err", err)
 		c.Header("Content-Type", "text/plain; charset=utf-8")
 		c.String(500, "Er ging iets mis. Foutcode: %s", requestIDOf(c))

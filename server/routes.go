@@ -2,40 +2,48 @@ package server
 
 import (
 	"github.com/gin-gonic/gin"
+
+	"github.com/topdossier/topdossier/auth"
 )
 
-// routes is the one place every route is declared.
+// routes is the one place every route is declared, each with the one
+// permission it needs; allow checks it against the person's roles on the
+// licence in the path and their relation to the pupil in the path.
 func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.recovery, s.accessLog, s.limitBody)
+	r.Use(s.requestID, s.recovery, s.securityHeaders, s.accessLog, s.limitBody, s.session)
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
 	r.GET("/metrics", s.handleMetrics)
 	r.GET("/static/*file", s.handleStatic)
+	r.GET("/inloggen", s.page(s.handleLoginShow))
+	r.POST("/inloggen", s.page(s.handleLogin))
+	r.POST("/uitloggen", s.page(s.handleLogout))
 
-	r.GET("/", s.page(s.handleHome))
-	r.GET("/beheer/licenties", s.page(s.handleLicenceIndex))
-	r.POST("/beheer/licenties", s.page(s.handleLicenceCreate))
-	r.POST("/beheer/licenties/:licence/verwijderen", s.page(s.handleLicenceRemove))
-	r.GET("/licenties/:licence/leerlingen", s.page(s.handlePupilIndex))
-	r.GET("/licenties/:licence/leerlingen/nieuw", s.page(s.handlePupilNew))
-	r.POST("/licenties/:licence/leerlingen", s.page(s.handlePupilCreate))
-	r.GET("/licenties/:licence/leerlingen/:pupil", s.page(s.handlePupilShow))
-	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.page(s.handlePupilConfirmEnrolment))
-	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.page(s.handlePupilStartProcess))
+	r.GET("/", s.signedIn, s.page(s.handleHome))
+	r.GET("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceIndex))
+	r.POST("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceCreate))
+	r.POST("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceRemove))
+	r.GET("/licenties/:licence/leerlingen", s.allow(auth.PermPupilsList), s.page(s.handlePupilIndex))
+	r.GET("/licenties/:licence/leerlingen/nieuw", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilNew))
+	r.POST("/licenties/:licence/leerlingen", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilCreate))
+	r.GET("/licenties/:licence/leerlingen/:pupil", s.allow(auth.PermPupilRead), s.page(s.handlePupilShow))
+	r.GET("/licenties/:licence/leerlingen/:pupil/logboek", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbook))
+	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.page(s.handlePupilConfirmEnrolment))
+	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilStartProcess))
 
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", s.handleOpenAPI)
-	api.GET("/licences", s.api(s.handleAPILicenceList))
-	api.POST("/licences", s.api(s.handleAPILicenceCreate))
-	api.DELETE("/licences/:licence", s.api(s.handleAPILicenceRemove))
-	api.GET("/licences/:licence/pupils", s.api(s.handleAPIPupilList))
-	api.POST("/licences/:licence/pupils", s.api(s.handleAPIPupilCreate))
-	api.GET("/licences/:licence/pupils/:pupil", s.api(s.handleAPIPupilShow))
-	api.POST("/licences/:licence/pupils/:pupil/enrolment-confirmation", s.api(s.handleAPIPupilConfirmEnrolment))
+	api.GET("/licences", s.allow(auth.PermLicencesManage), s.api(s.handleAPILicenceList))
+	api.POST("/licences", s.allow(auth.PermLicencesManage), s.api(s.handleAPILicenceCreate))
+	api.DELETE("/licences/:licence", s.allow(auth.PermLicencesManage), s.api(s.handleAPILicenceRemove))
+	api.GET("/licences/:licence/pupils", s.allow(auth.PermPupilsList), s.api(s.handleAPIPupilList))
+	api.POST("/licences/:licence/pupils", s.allow(auth.PermPupilEnrol), s.api(s.handleAPIPupilCreate))
+	api.GET("/licences/:licence/pupils/:pupil", s.allow(auth.PermPupilRead), s.api(s.handleAPIPupilShow))
+	api.POST("/licences/:licence/pupils/:pupil/enrolment-confirmation", s.allow(auth.PermEnrolmentConfirm), s.api(s.handleAPIPupilConfirmEnrolment))
 
 	r.NoRoute(s.handleNoRoute)
 	r.NoMethod(s.handleNoMethod)

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
 )
 
@@ -25,6 +26,12 @@ type Config struct {
 	EnrolmentCheckWithin time.Duration
 	// Ready reports whether every dependency answers, for /readyz.
 	Ready func(context.Context) error
+	// SessionIdle and SessionAbsolute end a session after inactivity and
+	// after login (defaults 30 minutes and 12 hours).
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	// Argon2 are the password hashing costs (default auth.DefaultArgon2).
+	Argon2 auth.Argon2Params
 }
 
 // Server holds the handlers' dependencies.
@@ -38,6 +45,9 @@ type Server struct {
 	assets   *assets
 	metrics  *httpMetrics
 	location *time.Location
+	// dummyHash is checked when an account does not exist, so a login
+	// takes as long either way.
+	dummyHash string
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -47,12 +57,34 @@ func New(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client,
 	if err != nil {
 		return nil, err
 	}
-	return s.routes(), nil
+	return s.handler(), nil
+}
+
+// handler is the router behind cross-origin protection: a state-changing
+// request that a browser marks as coming from another site is refused
+// (CSRF, ASVS 4.2.2), whatever the route.
+func (s *Server) handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.deny))
+	return cop.Handler(s.routes())
 }
 
 func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client, registry *prometheus.Registry) (*Server, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.SessionAbsolute <= 0 {
+		cfg.SessionAbsolute = 12 * time.Hour
+	}
+	if cfg.Argon2 == (auth.Argon2Params{}) {
+		cfg.Argon2 = auth.DefaultArgon2
+	}
+	dummy, err := dummyHashFor(cfg.Argon2)
+	if err != nil {
+		return nil, err
 	}
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
@@ -73,6 +105,6 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
-		pages: pages, assets: as, metrics: metrics, location: loc,
+		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy,
 	}, nil
 }

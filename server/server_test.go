@@ -18,9 +18,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -36,6 +38,10 @@ type harness struct {
 	http     *httptest.Server
 	platform *dbtest.Platform
 	school   platform.Licence
+	// cookie is the session of the actor requests are made as; by
+	// default the IB'er of school.
+	cookie string
+	ibID   uuid.UUID
 }
 
 func newHarness(t *testing.T) *harness {
@@ -53,14 +59,67 @@ func newHarness(t *testing.T) *harness {
 		MaxBodyBytes:         4096,
 		EnrolmentCheckWithin: time.Hour,
 		Ready:                func(ctx context.Context) error { return p.Tenants.Ping(ctx) },
+		Argon2:               testArgon,
 	}, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	engine := s.routes()
-	hs := httptest.NewServer(engine)
+	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
-	return &harness{srv: s, engine: engine, http: hs, platform: p, school: lic}
+	h := &harness{srv: s, engine: engine, http: hs, platform: p, school: lic}
+	h.ibID = h.user(t, "ib@linde.invalid", "staff", member{auth.RoleIB, &lic.ID})
+	h.cookie = h.login(t, "ib@linde.invalid")
+	return h
+}
+
+// testArgon keeps password hashing fast in tests.
+var testArgon = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
+
+const testPassword = "een lang genoeg testwachtwoord"
+
+type member struct {
+	role    auth.Role
+	licence *uuid.UUID
+}
+
+// user creates an account with the test password and memberships.
+func (h *harness) user(t *testing.T, email, kind string, members ...member) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPassword(testPassword, testArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := platform.New(h.platform.Pool)
+	u, err := q.CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKind(kind), Email: email,
+		DisplayName: "Test " + strings.Split(email, "@")[0], PasswordHash: &hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range members {
+		if _, err := q.CreateMembership(ctx, platform.CreateMembershipParams{UserID: u.ID, LicenceID: m.licence, Role: platform.StaffRole(m.role)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u.ID
+}
+
+// login logs in through the form and returns the session cookie value.
+func (h *harness) login(t *testing.T, email string) string {
+	t.Helper()
+	form := url.Values{"email": {email}, "password": {testPassword}}
+	resp, body := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", form.Encode())
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login %s: %d %s", email, resp.StatusCode, body)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie && c.Value != "" {
+			return c.Value
+		}
+	}
+	t.Fatalf("login %s set no session cookie", email)
+	return ""
 }
 
 // noRedirect is a client that shows redirects instead of following them.
@@ -68,12 +127,22 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 
 func (h *harness) do(t *testing.T, method, p, contentType, body string) (*http.Response, string) {
 	t.Helper()
+	return h.doAs(t, h.cookie, method, p, contentType, body)
+}
+
+// doAs makes a request with the given session cookie ("" for none). The
+// cookie is set by hand: Go's cookie jar keeps Secure cookies for https.
+func (h *harness) doAs(t *testing.T, cookie, method, p, contentType, body string) (*http.Response, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, h.http.URL+p, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
 	}
 	resp, err := noRedirect.Do(req)
 	if err != nil {
@@ -216,7 +285,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestPagesAndTemplates(t *testing.T) {
 	h := newHarness(t)
 	base := "/licenties/" + h.school.ID.String() + "/leerlingen"
-	for _, p := range []string{"/", "/beheer/licenties", base, base + "/nieuw"} {
+	for _, p := range []string{"/", base, base + "/nieuw"} {
 		resp, body := h.do(t, "GET", p, "", "")
 		if resp.StatusCode != 200 || !strings.Contains(body, `<html lang="nl">`) {
 			t.Errorf("GET %s: %d, want a Dutch page", p, resp.StatusCode)
@@ -269,6 +338,19 @@ func TestPagesAndTemplates(t *testing.T) {
 	resp, body = h.do(t, "GET", "/bestaat-niet", "", "")
 	if resp.StatusCode != 404 || !strings.Contains(body, "Niet gevonden") {
 		t.Errorf("unknown page: %d, want the Dutch 404 page", resp.StatusCode)
+	}
+	// The IB'er sees their own looks at the pupil in its logbook.
+	resp, body = h.do(t, "GET", pupilPage+"/logboek", "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Test ib") || !strings.Contains(body, "bekeken") || !strings.Contains(body, "aangemaakt") {
+		t.Errorf("logbook page: %d, want the IB'er's create and views listed", resp.StatusCode)
+	}
+	// The licence page and the login page, for the template check.
+	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
+	if resp, _ := h.doAs(t, h.login(t, "beheer@platform.invalid"), "GET", "/beheer/licenties", "", ""); resp.StatusCode != 200 {
+		t.Errorf("licence page: %d", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, "", "GET", "/inloggen", "", ""); resp.StatusCode != 200 {
+		t.Errorf("login page: %d", resp.StatusCode)
 	}
 
 	// Every template file was used.
@@ -335,6 +417,8 @@ func templateReferenced(t *testing.T, file string) bool {
 
 func TestLicenceAdminPages(t *testing.T) {
 	h := newHarness(t)
+	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
+	h.cookie = h.login(t, "beheer@platform.invalid")
 	form := url.Values{"swv_id": {h.platform.SWV.ID.String()}, "kind": {"school"}, "name": {"VSO De Horizon"},
 		"brin": {"98yz"}, "school_type": {"VSO"}}
 	resp, _ := h.do(t, "POST", "/beheer/licenties", "application/x-www-form-urlencoded", form.Encode())

@@ -96,11 +96,10 @@ TOP dossier draait.
   Temporal UI  http://127.0.0.1:%d/
 
 Demodata: %s
-Inloggen: er zijn nog geen accounts; identiteiten en rollen volgen. Draai dit
-daarom alleen op 127.0.0.1.
+%s
 
 Stoppen met Ctrl-C; opnieuw starten gaat verder met dezelfde gegevens.
-`, a, a, a, cfg.TemporalUIPort, seeded)
+`, a, a, a, cfg.TemporalUIPort, seeded, demoLogins())
 	})
 }
 

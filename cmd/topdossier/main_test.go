@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -100,9 +101,34 @@ func (r *devRun) stop(t *testing.T) {
 	}
 }
 
-func getJSON(t *testing.T, url string, v any) {
+// login logs in through the form and returns the session cookie.
+func login(t *testing.T, base, email, password string) *http.Cookie {
 	t.Helper()
-	resp, err := http.Get(url)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(base+"/inloggen", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-td_sid" && c.Value != "" {
+			return &http.Cookie{Name: c.Name, Value: c.Value}
+		}
+	}
+	t.Fatalf("login as %s: %d, no session cookie", email, resp.StatusCode)
+	return nil
+}
+
+func getJSON(t *testing.T, url string, cookie *http.Cookie, v any) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,20 +173,21 @@ func readDemo(t *testing.T, base string) demoState {
 			ID, Name, Kind string
 		} `json:"licences"`
 	}
-	getJSON(t, base+"/api/v1/licences", &ls)
+	getJSON(t, base+"/api/v1/licences", login(t, base, "beheer@platform.test", DemoPassword), &ls)
 	var st demoState
+	ibs := map[string]string{"Basisschool De Regenboog": "ib@regenboog.test", "SBO De Brug": "ib@debrug.test"}
 	for _, l := range ls.Licences {
 		st.licences = append(st.licences, l.ID)
 		if l.Name == "Basisschool De Regenboog" {
 			st.school = l.ID
 		}
-		if l.Kind == "swv" {
+		if ibs[l.Name] == "" {
 			continue
 		}
 		var ps struct {
 			Pupils []json.RawMessage `json:"pupils"`
 		}
-		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", &ps)
+		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", login(t, base, ibs[l.Name], DemoPassword), &ps)
 		st.pupils += len(ps.Pupils)
 	}
 	return st
@@ -236,8 +263,17 @@ func browserSmoke(t *testing.T, base, schoolID string) {
 	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
 	defer cancelTimeout()
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
+	// Not logged in: the overview sends the IB'er to the login page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`))); err != nil {
 		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "ib@regenboog.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/inloggen"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+	); err != nil {
+		t.Fatalf("log in: %v", err)
 	}
 	title, err := chromedp.Run(ctx, chromedp.Title())
 	if err != nil || title != "Overzicht · TOP dossier" {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
@@ -58,21 +59,97 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 		},
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
+	ids := make([]uuid.UUID, len(licences))
 	for i, n := range licences {
 		lic, err := dbs.tenants.CreateLicence(ctx, n)
 		if err != nil {
 			return "", fmt.Errorf("create demo licence %q: %w", n.Name, err)
 		}
+		ids[i] = lic.ID
 		for _, p := range pupils[i] {
 			if err := seedPupil(ctx, cfg, dbs, tc, lic.ID, p, today); err != nil {
 				return "", err
 			}
 		}
 	}
+	regenboog, brug, swvLicence := &ids[0], &ids[1], &ids[3]
+	users := []demoUser{
+		{"beheer@platform.test", "Pim Platformbeheer", auth.RolePlatformAdmin, nil, ""},
+		{"directeur@regenboog.test", "Dirk Directeur", auth.RoleSchoolAdmin, regenboog, ""},
+		{"ib@regenboog.test", "Ingrid IB", auth.RoleIB, regenboog, ""},
+		{"leerkracht@regenboog.test", "Lotte Leerkracht (groep 5b)", auth.RoleTeacher, regenboog, "5b"},
+		{"ib@debrug.test", "Bas IB", auth.RoleIB, brug, ""},
+		{"beheer@rivierenland.test", "Sara SWV-beheer", auth.RoleSWVAdmin, swvLicence, ""},
+		{"consulent@rivierenland.test", "Cees Consulent", auth.RoleConsultant, swvLicence, ""},
+		{"commissie@rivierenland.test", "Karin Commissielid", auth.RoleCommitteeMember, swvLicence, ""},
+		{"deskundige@rivierenland.test", "Olga Orthopedagoog", auth.RoleExpert, swvLicence, ""},
+	}
+	if err := seedUsers(ctx, dbs, users); err != nil {
+		return "", err
+	}
 	if err := q.MarkDemoSeeded(ctx); err != nil {
 		return "", err
 	}
-	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief)", nil
+	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 9 accounts", nil
+}
+
+// DemoPassword is the password of every demo account. It is printed by
+// `make run` and in README: demo data only, never a real deployment.
+const DemoPassword = "demo-wachtwoord-topdossier"
+
+// demoUser is one demo account with one role.
+type demoUser struct {
+	email, name string
+	role        auth.Role
+	licence     *uuid.UUID
+	group       string // a teacher's group
+}
+
+func seedUsers(ctx context.Context, dbs *databases, users []demoUser) error {
+	hash, err := auth.HashPassword(DemoPassword, auth.DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	q := platform.New(dbs.platform)
+	for _, u := range users {
+		user, err := q.CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: u.email,
+			DisplayName: u.name, PasswordHash: &hash})
+		if err != nil {
+			return fmt.Errorf("create demo user: %w", err)
+		}
+		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: u.licence, Role: platform.StaffRole(u.role)}
+		if u.role == auth.RoleExpert {
+			prof := platform.ExpertProfessionOrthopedagoog
+			m.Profession = &prof
+		}
+		if _, err := q.CreateMembership(ctx, m); err != nil {
+			return fmt.Errorf("create demo membership: %w", err)
+		}
+		if u.group == "" {
+			continue
+		}
+		err = dbs.tenants.With(ctx, *u.licence, func(pool *pgxpool.Pool) error {
+			return school.New(pool).AddStaffGroup(ctx, school.AddStaffGroupParams{UserID: user.ID, GroupName: u.group})
+		})
+		if err != nil {
+			return fmt.Errorf("assign demo group: %w", err)
+		}
+	}
+	return nil
+}
+
+// demoLogins is what `make run` prints about logging in.
+func demoLogins() string {
+	return `Demo-accounts (wachtwoord voor allemaal: ` + DemoPassword + `):
+  beheer@platform.test            platformbeheerder
+  directeur@regenboog.test        schoolbeheerder Basisschool De Regenboog
+  ib@regenboog.test               intern begeleider De Regenboog
+  leerkracht@regenboog.test       leerkracht groep 5b De Regenboog
+  ib@debrug.test                  intern begeleider SBO De Brug
+  beheer@rivierenland.test        beheerder samenwerkingsverband
+  consulent@rivierenland.test     consulent
+  commissie@rivierenland.test     commissielid
+  deskundige@rivierenland.test    deskundige (orthopedagoog)`
 }
 
 func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client.Client, licenceID uuid.UUID, p demoPupil, today time.Time) error {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 )
@@ -53,14 +54,29 @@ func TestServerAndWorkerApart(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	waitReady(t, base)
 
-	// An SWV is needed to hang a licence on; the CLI has no command for it yet.
+	// An SWV and a platform admin are needed; the CLI has no commands for
+	// them yet.
 	pool := dbtest.Pool(t, platformDB)
-	var swvID string
+	var swvID, adminID string
 	if err := pool.QueryRow(ctx, "INSERT INTO swv (code, name) VALUES ('PO2802', 'SWV Split') RETURNING id").Scan(&swvID); err != nil {
 		t.Fatal(err)
 	}
-	lic := postJSON(t, base+"/api/v1/licences", fmt.Sprintf(`{"swv_id":%q,"kind":"school","name":"OBS Split","brin":"77XY","school_type":"BAO"}`, swvID))
-	pupil := postJSON(t, base+"/api/v1/licences/"+lic["id"].(string)+"/pupils",
+	hash, err := auth.HashPassword(DemoPassword, auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, "INSERT INTO app_user (kind, email, display_name, password_hash) VALUES ('staff', 'admin@split.test', 'Admin', $1) RETURNING id", hash).Scan(&adminID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "INSERT INTO membership (user_id, role) VALUES ($1, 'platform_admin')", adminID); err != nil {
+		t.Fatal(err)
+	}
+	admin := login(t, base, "admin@split.test", DemoPassword)
+	lic := postJSON(t, base+"/api/v1/licences", admin, fmt.Sprintf(`{"swv_id":%q,"kind":"school","name":"OBS Split","brin":"77XY","school_type":"BAO"}`, swvID))
+	if _, err := pool.Exec(ctx, "INSERT INTO membership (user_id, licence_id, role) VALUES ($1, $2, 'ib')", adminID, lic["id"]); err != nil {
+		t.Fatal(err)
+	}
+	pupil := postJSON(t, base+"/api/v1/licences/"+lic["id"].(string)+"/pupils", admin,
 		`{"given_name":"Ties","family_name":"Mulder","birth_date":"2018-10-10","enrolled_on":"2025-08-18",
 		  "guardians":[{"given_name":"Roos","family_name":"Mulder","relation":"mother","parental_authority":true}]}`)
 	pupilURL := base + "/api/v1/licences/" + lic["id"].(string) + "/pupils/" + pupil["pupil"].(map[string]any)["id"].(string)
@@ -71,7 +87,7 @@ func TestServerAndWorkerApart(t *testing.T) {
 				Process *struct{ Step string } `json:"process"`
 			} `json:"pupil"`
 		}
-		getJSON(t, pupilURL, &got)
+		getJSON(t, pupilURL, admin, &got)
 		if got.Pupil.Process != nil && got.Pupil.Process.Step == "inschrijving_controleren" {
 			break
 		}
@@ -94,9 +110,15 @@ func TestServerAndWorkerApart(t *testing.T) {
 	}
 }
 
-func postJSON(t *testing.T, url, body string) map[string]any {
+func postJSON(t *testing.T, url string, cookie *http.Cookie, body string) map[string]any {
 	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,72 @@ package platform
 import (
 	"database/sql/driver"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
 )
+
+type ExpertProfession string
+
+const (
+	ExpertProfessionOrthopedagoog ExpertProfession = "orthopedagoog"
+	ExpertProfessionPsycholoog    ExpertProfession = "psycholoog"
+	ExpertProfessionOther         ExpertProfession = "other"
+)
+
+func (e *ExpertProfession) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ExpertProfession(s)
+	case string:
+		*e = ExpertProfession(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ExpertProfession: %T", src)
+	}
+	return nil
+}
+
+type NullExpertProfession struct {
+	ExpertProfession ExpertProfession
+	Valid            bool // Valid is true if ExpertProfession is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullExpertProfession) Scan(value interface{}) error {
+	if value == nil {
+		ns.ExpertProfession, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ExpertProfession.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullExpertProfession) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ExpertProfession), nil
+}
+
+func (e ExpertProfession) Valid() bool {
+	switch e {
+	case ExpertProfessionOrthopedagoog,
+		ExpertProfessionPsycholoog,
+		ExpertProfessionOther:
+		return true
+	}
+	return false
+}
+
+func AllExpertProfessionValues() []ExpertProfession {
+	return []ExpertProfession{
+		ExpertProfessionOrthopedagoog,
+		ExpertProfessionPsycholoog,
+		ExpertProfessionOther,
+	}
+}
 
 type LicenceKind string
 
@@ -201,6 +263,154 @@ func AllSchoolTypeValues() []SchoolType {
 	}
 }
 
+type StaffRole string
+
+const (
+	StaffRolePlatformAdmin   StaffRole = "platform_admin"
+	StaffRoleSwvAdmin        StaffRole = "swv_admin"
+	StaffRoleConsultant      StaffRole = "consultant"
+	StaffRoleCommitteeMember StaffRole = "committee_member"
+	StaffRoleExpert          StaffRole = "expert"
+	StaffRoleSchoolAdmin     StaffRole = "school_admin"
+	StaffRoleIb              StaffRole = "ib"
+	StaffRoleTeacher         StaffRole = "teacher"
+)
+
+func (e *StaffRole) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = StaffRole(s)
+	case string:
+		*e = StaffRole(s)
+	default:
+		return fmt.Errorf("unsupported scan type for StaffRole: %T", src)
+	}
+	return nil
+}
+
+type NullStaffRole struct {
+	StaffRole StaffRole
+	Valid     bool // Valid is true if StaffRole is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullStaffRole) Scan(value interface{}) error {
+	if value == nil {
+		ns.StaffRole, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.StaffRole.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullStaffRole) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.StaffRole), nil
+}
+
+func (e StaffRole) Valid() bool {
+	switch e {
+	case StaffRolePlatformAdmin,
+		StaffRoleSwvAdmin,
+		StaffRoleConsultant,
+		StaffRoleCommitteeMember,
+		StaffRoleExpert,
+		StaffRoleSchoolAdmin,
+		StaffRoleIb,
+		StaffRoleTeacher:
+		return true
+	}
+	return false
+}
+
+func AllStaffRoleValues() []StaffRole {
+	return []StaffRole{
+		StaffRolePlatformAdmin,
+		StaffRoleSwvAdmin,
+		StaffRoleConsultant,
+		StaffRoleCommitteeMember,
+		StaffRoleExpert,
+		StaffRoleSchoolAdmin,
+		StaffRoleIb,
+		StaffRoleTeacher,
+	}
+}
+
+type UserKind string
+
+const (
+	UserKindStaff    UserKind = "staff"
+	UserKindGuardian UserKind = "guardian"
+	UserKindPupil    UserKind = "pupil"
+)
+
+func (e *UserKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = UserKind(s)
+	case string:
+		*e = UserKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for UserKind: %T", src)
+	}
+	return nil
+}
+
+type NullUserKind struct {
+	UserKind UserKind
+	Valid    bool // Valid is true if UserKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullUserKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.UserKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.UserKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullUserKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.UserKind), nil
+}
+
+func (e UserKind) Valid() bool {
+	switch e {
+	case UserKindStaff,
+		UserKindGuardian,
+		UserKindPupil:
+		return true
+	}
+	return false
+}
+
+func AllUserKindValues() []UserKind {
+	return []UserKind{
+		UserKindStaff,
+		UserKindGuardian,
+		UserKindPupil,
+	}
+}
+
+type AppUser struct {
+	ID           uuid.UUID
+	Kind         UserKind
+	Email        string
+	DisplayName  string
+	PasswordHash *string
+	DisabledAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type DemoSeed struct {
 	Singleton bool
 	SeededAt  time.Time
@@ -220,9 +430,42 @@ type Licence struct {
 	UpdatedAt  time.Time
 }
 
+type LoginAttempt struct {
+	ID         int64
+	AccountKey []byte
+	Ip         netip.Addr
+	Success    bool
+	At         time.Time
+}
+
+type Membership struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	LicenceID  *uuid.UUID
+	Role       StaffRole
+	Profession *ExpertProfession
+	CreatedAt  time.Time
+}
+
+type PupilLink struct {
+	UserID    uuid.UUID
+	LicenceID uuid.UUID
+	PupilID   uuid.UUID
+	CreatedAt time.Time
+}
+
 type Swv struct {
 	ID        uuid.UUID
 	Code      string
 	Name      string
 	CreatedAt time.Time
+}
+
+type UserSession struct {
+	TokenHash  []byte
+	UserID     uuid.UUID
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	ReauthAt   time.Time
 }

@@ -104,6 +104,22 @@ type Guardian struct {
 	CreatedAt         time.Time
 }
 
+type Logbook struct {
+	Seq         int64
+	At          time.Time
+	ActorUserID *uuid.UUID
+	ActorRole   string
+	OnBehalfOf  *uuid.UUID
+	Action      string
+	PupilID     *uuid.UUID
+	Entity      string
+	EntityID    string
+	RequestID   string
+	ContentHash []byte
+	PrevHash    []byte
+	Hash        []byte
+}
+
 type ProcessStep struct {
 	WorkflowID string
 	EntityKind string
@@ -127,4 +143,9 @@ type Pupil struct {
 	LeftOn     *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+type StaffGroup struct {
+	UserID    uuid.UUID
+	GroupName string
 }

@@ -1,0 +1,97 @@
+package auth
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+var fastArgon = Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
+
+func TestPasswordHashRoundTrip(t *testing.T) {
+	h, err := HashPassword("correct paard batterij nietje", fastArgon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Errorf("hash %q, want PHC argon2id with its parameters", h)
+	}
+	if err := VerifyPassword("correct paard batterij nietje", h); err != nil {
+		t.Errorf("right password: %v", err)
+	}
+	if err := VerifyPassword("correct paard batterij nietjE", h); !errors.Is(err, ErrMismatch) {
+		t.Errorf("wrong password: got %v, want ErrMismatch", err)
+	}
+	h2, _ := HashPassword("correct paard batterij nietje", fastArgon)
+	if h == h2 {
+		t.Error("two hashes of one password are equal: salt missing")
+	}
+	if err := VerifyPassword("x", "$2a$10$bcrypt"); err == nil || errors.Is(err, ErrMismatch) {
+		t.Errorf("foreign hash: got %v, want an unsupported-hash error", err)
+	}
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	var c CommonPasswords
+	tests := []struct {
+		name, pw, want string
+	}{
+		{"OK", "zonnebloem in de regen 7", ""},
+		{"ErrShort", "kort1234", "minstens 12"},
+		{"ErrCommon", "password1234", "veelgebruikte"},
+		{"ErrCommonCase", "PASSWORD1234", "veelgebruikte"},
+		{"ErrPersonal", "janssen-wachtwoord-2026", "naam of e-mailadres"},
+		{"ErrLong", strings.Repeat("a", 129), "hoogstens 128"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := c.CheckPassword(tt.pw, "Janssen", "p.janssen@school.invalid")
+			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestGrants checks the permission table row by row: every role ×
+// permission pair has exactly the scope written here.
+func TestGrants(t *testing.T) {
+	want := map[Permission]map[Role]Scope{
+		PermLicencesManage:   {RolePlatformAdmin: ScopePlatform},
+		PermPupilsList:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
+		PermPupilRead:        {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
+		PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+		PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+		PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+	}
+	pairs := 0
+	for _, perm := range AllPermissions() {
+		for _, role := range AllRoles() {
+			pairs++
+			if got := ScopeOf(role, perm); got != want[perm][role] {
+				t.Errorf("%s × %s: got scope %d, want %d", role, perm, got, want[perm][role])
+			}
+		}
+	}
+	if pairs != 48 {
+		t.Errorf("checked %d pairs, want 8 roles × 6 permissions", pairs)
+	}
+	// The SWV's roles never reach a pupil in a school database.
+	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {
+		for _, perm := range []Permission{PermPupilsList, PermPupilRead, PermLogbookRead} {
+			if ScopeOf(role, perm) != ScopeNone {
+				t.Errorf("%s may %s", role, perm)
+			}
+		}
+	}
+}
+
+// BenchmarkHashPassword measures one argon2id hash with the production
+// parameters (target ~100 ms on the project's machines).
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := HashPassword("een redelijk lang wachtwoord", DefaultArgon2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package auth
+
+// Role is a staff role on a licence (or, for the platform admin, on the
+// platform). Guardians and pupils have no role: they are linked to a pupil.
+type Role string
+
+// The staff roles.
+const (
+	RolePlatformAdmin   Role = "platform_admin"
+	RoleSWVAdmin        Role = "swv_admin"
+	RoleConsultant      Role = "consultant"
+	RoleCommitteeMember Role = "committee_member"
+	RoleExpert          Role = "expert"
+	RoleSchoolAdmin     Role = "school_admin"
+	RoleIB              Role = "ib"
+	RoleTeacher         Role = "teacher"
+)
+
+// Label is the role's Dutch name.
+func (r Role) Label() string {
+	switch r {
+	case RolePlatformAdmin:
+		return "platformbeheerder"
+	case RoleSWVAdmin:
+		return "beheerder samenwerkingsverband"
+	case RoleConsultant:
+		return "consulent"
+	case RoleCommitteeMember:
+		return "commissielid"
+	case RoleExpert:
+		return "deskundige"
+	case RoleSchoolAdmin:
+		return "schoolbeheerder / directeur"
+	case RoleIB:
+		return "intern begeleider / ondersteuningscoördinator"
+	case RoleTeacher:
+		return "leerkracht / mentor"
+	}
+	return string(r)
+}
+
+// Permission is one thing a route lets a person do.
+type Permission string
+
+// The permissions. Each route requires exactly one.
+const (
+	PermLicencesManage   Permission = "licences.manage"   // create and remove licences, SWVs
+	PermPupilsList       Permission = "pupils.list"       // list pupils (teachers: their groups)
+	PermPupilRead        Permission = "pupil.read"        // one pupil's record (teachers: their groups)
+	PermPupilEnrol       Permission = "pupil.enrol"       // enrol a pupil
+	PermEnrolmentConfirm Permission = "enrolment.confirm" // confirm an enrolment check
+	PermLogbookRead      Permission = "logbook.read"      // a pupil's logbook
+)
+
+// Scope says how far a permission reaches for a role.
+type Scope int
+
+// Scopes: none, only pupils in the user's own groups, every pupil of the
+// licence, or the whole platform (licence administration only).
+const (
+	ScopeNone Scope = iota
+	ScopeOwnGroups
+	ScopeLicence
+	ScopePlatform
+)
+
+// grants is the one table of who may do what. Roles of the SWV have no
+// permission on pupils: the SWV never reads a school database, only what
+// a school submits to it (later issues add those permissions).
+var grants = map[Permission]map[Role]Scope{
+	PermLicencesManage:   {RolePlatformAdmin: ScopePlatform},
+	PermPupilsList:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
+	PermPupilRead:        {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
+	PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+}
+
+// ScopeOf returns how far perm reaches for role.
+func ScopeOf(role Role, perm Permission) Scope {
+	return grants[perm][role]
+}
+
+// AllRoles lists every role, in the order admin pages show them.
+func AllRoles() []Role {
+	return []Role{RolePlatformAdmin, RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert,
+		RoleSchoolAdmin, RoleIB, RoleTeacher}
+}
+
+// AllPermissions lists every permission.
+func AllPermissions() []Permission {
+	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm, PermLogbookRead}
+}

@@ -1,0 +1,105 @@
+package logbook_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+func appendN(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	ctx := context.Background()
+	actor, pupil := uuid.New(), uuid.New()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n { // concurrent writers must not fork the chain
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				return logbook.Append(ctx, tx, logbook.Entry{ActorID: &actor, ActorRole: "ib", Action: logbook.ActionView,
+					PupilID: &pupil, Entity: "pupil", EntityID: pupil.String(), RequestID: string(rune('a' + i))})
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestChainVerifiesAndCatchesTampering(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	appendN(t, pool, 20)
+	n, err := logbook.Verify(ctx, school.New(pool))
+	if err != nil || n != 20 {
+		t.Fatalf("verify: %d rows, err %v; want 20 rows and no error", n, err)
+	}
+
+	// A superuser who switches the trigger off and edits row 7 is caught.
+	_, err = pool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		UPDATE logbook SET action = 'export' WHERE seq = 7;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = logbook.Verify(ctx, school.New(pool))
+	var broken *logbook.BrokenError
+	if !errors.As(err, &broken) || broken.Seq != 7 {
+		t.Fatalf("verify after tampering: %d rows, err %v; want broken at row 7", n, err)
+	}
+	if n != 6 {
+		t.Errorf("checked %d rows before the break, want 6", n)
+	}
+}
+
+func TestChainCatchesRecomputedRow(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	appendN(t, pool, 5)
+	// Deleting a row in the middle breaks the sequence.
+	_, err := pool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		DELETE FROM logbook WHERE seq = 3;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = logbook.Verify(ctx, school.New(pool))
+	var broken *logbook.BrokenError
+	if !errors.As(err, &broken) || broken.Seq != 3 {
+		t.Fatalf("verify after delete: err %v, want broken at row 3", err)
+	}
+}
+
+func TestLogbookIsAppendOnly(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	appendN(t, pool, 2)
+	for _, stmt := range []string{
+		"UPDATE logbook SET action = 'x'",
+		"DELETE FROM logbook",
+		"TRUNCATE logbook",
+	} {
+		if _, err := pool.Exec(ctx, stmt); err == nil {
+			t.Errorf("%s: got no error, want it refused", stmt)
+		}
+	}
+	n, err := logbook.Verify(ctx, school.New(pool))
+	if err != nil || n != 2 {
+		t.Errorf("after refused statements: %d rows, err %v; want 2 intact rows", n, err)
+	}
+}

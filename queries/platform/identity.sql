@@ -1,0 +1,31 @@
+-- name: CreateUser :one
+INSERT INTO app_user (kind, email, display_name, password_hash)
+VALUES (@kind, lower(@email), @display_name, @password_hash)
+RETURNING *;
+
+-- name: GetUser :one
+SELECT * FROM app_user WHERE id = $1;
+
+-- name: GetUserByEmail :one
+SELECT * FROM app_user WHERE email = lower(@email);
+
+-- name: CreateMembership :one
+INSERT INTO membership (user_id, licence_id, role, profession)
+VALUES ($1, $2, $3, $4)
+RETURNING *;
+
+-- name: ListMembershipsForUser :many
+SELECT m.*, l.name AS licence_name, l.kind AS licence_kind
+FROM membership m LEFT JOIN licence l ON l.id = m.licence_id
+WHERE m.user_id = $1
+ORDER BY l.name NULLS FIRST, m.role;
+
+-- name: CreatePupilLink :exec
+INSERT INTO pupil_link (user_id, licence_id, pupil_id) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING;
+
+-- name: ListPupilLinksForUser :many
+SELECT * FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id;
+
+-- name: ListUserNames :many
+SELECT id, display_name FROM app_user WHERE id = ANY(@ids::uuid[]);

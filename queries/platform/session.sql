@@ -1,0 +1,26 @@
+-- name: CreateSession :exec
+INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3);
+
+-- name: GetSession :one
+SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at,
+       u.kind AS user_kind, u.display_name, u.disabled_at
+FROM user_session s JOIN app_user u ON u.id = s.user_id
+WHERE s.token_hash = $1;
+
+-- name: TouchSession :exec
+UPDATE user_session SET last_seen_at = now() WHERE token_hash = $1;
+
+-- name: DeleteSession :exec
+DELETE FROM user_session WHERE token_hash = $1;
+
+-- name: DeleteExpiredSessions :execrows
+DELETE FROM user_session WHERE expires_at < now() OR last_seen_at < $1;
+
+-- name: RecordLoginAttempt :exec
+INSERT INTO login_attempt (account_key, ip, success) VALUES ($1, $2, $3);
+
+-- name: CountFailedLoginsForAccount :one
+SELECT count(*) FROM login_attempt WHERE account_key = $1 AND NOT success AND at > $2;
+
+-- name: CountFailedLoginsFromIP :one
+SELECT count(*) FROM login_attempt WHERE ip = $1 AND NOT success AND at > $2;

@@ -1,0 +1,12 @@
+-- name: AddStaffGroup :exec
+INSERT INTO staff_group (user_id, group_name) VALUES ($1, $2) ON CONFLICT DO NOTHING;
+
+-- name: ListStaffGroups :many
+SELECT group_name FROM staff_group WHERE user_id = $1 ORDER BY group_name;
+
+-- name: ListPupilsInGroups :many
+SELECT p.*, ps.step, ps.waiting_for, ps.due_at
+FROM pupil p
+LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
+WHERE p.group_name = ANY(@groups::text[])
+ORDER BY p.family_name, p.given_name, p.id;

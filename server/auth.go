@@ -1,0 +1,367 @@
+package server
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// sessionCookie carries the session token. The __Host- prefix makes the
+// browser refuse it unless it is Secure, host-only and on path /.
+const sessionCookie = "__Host-td_sid"
+
+// Rate limits on failed logins (ASVS 2.2.1).
+const (
+	maxFailedPerAccount = 100 // per hour
+	maxFailedPerIP      = 300 // per hour; schools sit behind one address
+)
+
+// principal is the person behind a request.
+type principal struct {
+	UserID      uuid.UUID
+	Kind        platform.UserKind
+	Name        string
+	TokenHash   []byte
+	Memberships []platform.ListMembershipsForUserRow
+}
+
+// access is what the access middleware decided for a licence route.
+type access struct {
+	Role  auth.Role
+	Scope auth.Scope
+}
+
+// can reports whether the person holds perm on a licence, so pages offer
+// only the actions the server would allow.
+func (p *principal) can(perm auth.Permission, licenceID uuid.UUID) bool {
+	for _, m := range p.Memberships {
+		if m.LicenceID != nil && *m.LicenceID == licenceID && auth.ScopeOf(auth.Role(m.Role), perm) != auth.ScopeNone {
+			return true
+		}
+	}
+	return false
+}
+
+const (
+	principalKey = "principal"
+	accessKey    = "access"
+)
+
+func principalOf(c *gin.Context) *principal {
+	p, _ := c.Get(principalKey)
+	pr, _ := p.(*principal)
+	return pr
+}
+
+func accessOf(c *gin.Context) access {
+	a, _ := c.Get(accessKey)
+	ac, _ := a.(access)
+	return ac
+}
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// session resolves the session cookie into a principal. An expired, idle
+// or unknown session is removed and the request goes on anonymously.
+func (s *Server) session(c *gin.Context) {
+	cookie, err := c.Cookie(sessionCookie)
+	if err != nil || cookie == "" {
+		c.Next()
+		return
+	}
+	q := platform.New(s.tenants.Platform())
+	th := hashToken(cookie)
+	sess, err := q.GetSession(c, th)
+	if err != nil {
+		if !errors.Is(err, pgx.ErrNoRows) {
+			s.fail(c, err)
+			return
+		}
+		c.Next()
+		return
+	}
+	now := time.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle || sess.DisabledAt != nil {
+		_ = q.DeleteSession(c, th)
+		c.Next()
+		return
+	}
+	if now.Sub(sess.LastSeenAt) > time.Minute {
+		if err := q.TouchSession(c, th); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	ms, err := q.ListMembershipsForUser(c, sess.UserID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Set(principalKey, &principal{UserID: sess.UserID, Kind: sess.UserKind, Name: sess.DisplayName, TokenHash: th, Memberships: ms})
+	c.Next()
+}
+
+// errUnauthenticated marks a request that needs a login.
+var errUnauthenticated = errors.New("not logged in")
+
+// signedIn lets any logged-in person through; pages send others to the
+// login page, the API answers 401.
+func (s *Server) signedIn(c *gin.Context) {
+	if principalOf(c) == nil {
+		s.unauthenticated(c)
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) unauthenticated(c *gin.Context) {
+	if isAPI(c) {
+		s.fail(c, errUnauthenticated)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(c.Request.URL.Path))
+	c.Abort()
+}
+
+// allow is the access check of every protected route: user × licence ×
+// role × relation to the pupil. Whoever may not see a licence or pupil
+// gets 404, exactly as for an id that does not exist, so ids cannot be
+// probed. Handlers never decide access themselves.
+func (s *Server) allow(perm auth.Permission) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principalOf(c)
+		if p == nil {
+			s.unauthenticated(c)
+			return
+		}
+		best := access{}
+		licenceParam := c.Param("licence")
+		for _, m := range p.Memberships {
+			role := auth.Role(m.Role)
+			scope := auth.ScopeOf(role, perm)
+			switch {
+			case scope == auth.ScopeNone:
+				continue
+			case scope == auth.ScopePlatform && m.LicenceID == nil:
+			case scope != auth.ScopePlatform && m.LicenceID != nil && m.LicenceID.String() == licenceParam:
+			default:
+				continue
+			}
+			if scope > best.Scope {
+				best = access{Role: role, Scope: scope}
+			}
+		}
+		if best.Scope == auth.ScopeNone {
+			s.fail(c, db.ErrNotFound)
+			return
+		}
+		if best.Scope == auth.ScopeOwnGroups && c.Param("pupil") != "" {
+			if err := s.checkOwnGroup(c, p.UserID); err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+		c.Set(accessKey, best)
+		c.Next()
+	}
+}
+
+// checkOwnGroup lets a teacher reach a pupil only in one of their groups.
+func (s *Server) checkOwnGroup(c *gin.Context, userID uuid.UUID) error {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	pupilID, err := uuidParam(c, "pupil")
+	if err != nil {
+		return err
+	}
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		pupil, err := q.GetPupil(c, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		groups, err := q.ListStaffGroups(c, userID)
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			if g == pupil.GroupName {
+				return nil
+			}
+		}
+		return db.ErrNotFound
+	})
+}
+
+// securityHeaders are sent with every answer (ASVS 14.4).
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	c.Next()
+}
+
+type loginPage struct {
+	Email  string
+	Back   string
+	Error  string
+	Notice string
+}
+
+func (s *Server) handleLoginShow(c *gin.Context) error {
+	page := loginPage{Back: safeBack(c.Query("terug"))}
+	if c.Query("uitgelogd") != "" {
+		page.Notice = "Je bent uitgelogd."
+	}
+	s.render(c, http.StatusOK, "login", page)
+	return nil
+}
+
+// handleLogin checks e-mail and password. Unknown address and wrong
+// password get the same message and take the same time (ASVS 2.2.1,
+// 3.2.1: a fresh session id at every login).
+func (s *Server) handleLogin(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
+	password := c.PostForm("password")
+	back := safeBack(c.PostForm("terug"))
+	page := loginPage{Email: email, Back: back}
+	q := platform.New(s.tenants.Platform())
+	accountKey := hashToken(email)
+	ip := clientIP(c)
+	since := time.Now().Add(-time.Hour)
+	byAccount, err := q.CountFailedLoginsForAccount(c, platform.CountFailedLoginsForAccountParams{AccountKey: accountKey, At: since})
+	if err != nil {
+		return err
+	}
+	byIP, err := q.CountFailedLoginsFromIP(c, platform.CountFailedLoginsFromIPParams{Ip: ip, At: since})
+	if err != nil {
+		return err
+	}
+	if byAccount >= maxFailedPerAccount || byIP >= maxFailedPerIP {
+		page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw of vraag je beheerder om hulp."
+		s.render(c, http.StatusTooManyRequests, "login", page)
+		return nil
+	}
+
+	user, err := q.GetUserByEmail(c, email)
+	ok := false
+	switch {
+	case err == nil && user.PasswordHash != nil && user.DisabledAt == nil && len(password) <= auth.MaxPasswordLength:
+		ok = auth.VerifyPassword(password, *user.PasswordHash) == nil
+	case err != nil && !errors.Is(err, pgx.ErrNoRows):
+		return err
+	default:
+		// Spend the same time as a real check, so timing does not tell
+		// which addresses have an account.
+		_ = auth.VerifyPassword(password, s.dummyHash)
+	}
+	if err := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: accountKey, Ip: ip, Success: ok}); err != nil {
+		return err
+	}
+	if !ok {
+		page.Error = "Het e-mailadres of wachtwoord klopt niet."
+		s.render(c, http.StatusUnauthorized, "login", page)
+		return nil
+	}
+	if old, err := c.Cookie(sessionCookie); err == nil && old != "" {
+		_ = q.DeleteSession(c, hashToken(old))
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	if err := q.CreateSession(c, platform.CreateSessionParams{
+		TokenHash: hashToken(token), UserID: user.ID, ExpiresAt: time.Now().Add(s.cfg.SessionAbsolute),
+	}); err != nil {
+		return err
+	}
+	s.logger.Info("login", "request_id", requestIDOf(c), "user", user.ID)
+	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
+	c.Redirect(http.StatusSeeOther, back)
+	return nil
+}
+
+func (s *Server) handleLogout(c *gin.Context) error {
+	if p := principalOf(c); p != nil {
+		if err := platform.New(s.tenants.Platform()).DeleteSession(c, p.TokenHash); err != nil {
+			return err
+		}
+	}
+	setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/inloggen?uitgelogd=1")
+	return nil
+}
+
+func setSessionCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// safeBack keeps a return path on this site: a local path, never
+// "//host" or a full URL.
+func safeBack(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}
+
+func clientIP(c *gin.Context) netip.Addr {
+	ap, err := netip.ParseAddrPort(c.Request.RemoteAddr)
+	if err != nil {
+		return netip.IPv6Unspecified()
+	}
+	return ap.Addr().Unmap()
+}
+
+// deny answers a cross-origin state-changing request (CSRF) in Dutch.
+func (s *Server) deny(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusForbidden)
+	_, _ = w.Write([]byte("Dit verzoek kwam niet van TOP dossier zelf en is geweigerd.\n"))
+}
+
+// dummyHashFor makes the hash compared against when an account does not
+// exist, with the same parameters as real hashes.
+func dummyHashFor(p auth.Argon2Params) (string, error) {
+	return auth.HashPassword("geen-account-"+uuid.NewString(), p)
+}

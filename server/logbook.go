@@ -1,0 +1,116 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// entry is the logbook line for what the person behind c does to a pupil.
+func (s *Server) entry(c *gin.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
+	e := logbook.Entry{Action: action, PupilID: &pupilID, Entity: entity, EntityID: pupilID.String(),
+		RequestID: requestIDOf(c), ActorRole: string(accessOf(c).Role)}
+	if p := principalOf(c); p != nil {
+		id := p.UserID
+		e.ActorID = &id
+	}
+	return e
+}
+
+// record writes one logbook line in its own transaction; reads are logged
+// this way, writes append inside their own transaction instead.
+func (s *Server) record(c *gin.Context, licenceID, pupilID uuid.UUID, action, entity string) error {
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			return logbook.Append(c, tx, s.entry(c, pupilID, action, entity))
+		})
+	})
+}
+
+var actionLabels = map[string]string{
+	logbook.ActionView:    "bekeken",
+	logbook.ActionCreate:  "aangemaakt",
+	logbook.ActionUpdate:  "gewijzigd",
+	logbook.ActionExport:  "geëxporteerd",
+	logbook.ActionShare:   "gedeeld",
+	logbook.ActionConsent: "instemming",
+	logbook.ActionProcess: "processtap",
+}
+
+var entityLabels = map[string]string{
+	"pupil":     "leerlinggegevens",
+	"enrolment": "inschrijving",
+	"logbook":   "logboek",
+}
+
+type logbookRow struct {
+	At                          time.Time
+	Actor, Role, Action, Entity string
+}
+
+type logbookPage struct {
+	Licence platform.Licence
+	Pupil   school.Pupil
+	Entries []logbookRow
+}
+
+// handlePupilLogbook shows who saw and changed a pupil's data. Looking at
+// the logbook is itself logged.
+func (s *Server) handlePupilLogbook(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	page := logbookPage{Licence: lic}
+	var rows []school.Logbook
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		if page.Pupil, err = q.GetPupil(c, pupilID); err != nil {
+			return db.Classify(err)
+		}
+		rows, err = q.ListLogbookForPupil(c, &pupilID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "logbook"); err != nil {
+		return err
+	}
+	var ids []uuid.UUID
+	for _, r := range rows {
+		if r.ActorUserID != nil {
+			ids = append(ids, *r.ActorUserID)
+		}
+	}
+	names := map[uuid.UUID]string{}
+	users, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	for _, r := range rows {
+		actor := "TOP dossier"
+		if r.ActorUserID != nil {
+			actor = names[*r.ActorUserID]
+			if actor == "" {
+				actor = "verwijderd account"
+			}
+		}
+		page.Entries = append(page.Entries, logbookRow{At: r.At, Actor: actor, Role: roleLabel(r.ActorRole),
+			Action: labelFunc(actionLabels)(r.Action), Entity: labelFunc(entityLabels)(r.Entity)})
+	}
+	s.render(c, http.StatusOK, "logbook", page)
+	return nil
+}
