@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 )
 
@@ -64,6 +66,32 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "1 licentiedatabases bijgewerkt") {
 		t.Errorf("migrate with a licence: %v\n%s", err, out)
 	}
+
+	// The logbook of the new licence: empty and whole, then tampered with.
+	out, err = cli("logbook", "verify")
+	if err != nil || !strings.Contains(out, "0 regels, keten klopt") {
+		t.Errorf("verify: %v\n%s", err, out)
+	}
+	licPool := dbtest.Pool(t, dbName)
+	for range 3 {
+		err := pgx.BeginFunc(ctx, licPool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView, Entity: "pupil"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = licPool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		UPDATE logbook SET actor_role = 'teacher' WHERE seq = 2;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("logbook", "verify", "-licence", id)
+	if err == nil || !strings.Contains(out, "GEBROKEN bij regel 2") {
+		t.Errorf("verify after tampering: %v\n%s, want row 2 named", err, out)
+	}
+	licPool.Close()
 
 	out, err = cli("licence", "remove", id)
 	if err != nil {

@@ -1,6 +1,6 @@
 // Command topdossier runs TOP dossier: `dev` (everything in one process with
-// a local Temporal dev server and demo data), `server`, `worker`, `migrate`
-// and `licence` (create, list and remove licences).
+// a local Temporal dev server and demo data), `server`, `worker`, `migrate`,
+// `licence` (create, list and remove licences) and `logbook verify`.
 package main
 
 import (
@@ -30,6 +30,7 @@ const usage = `gebruik: topdossier <opdracht>
   worker    de Temporal worker
   migrate   platformdatabase en alle licentiedatabases bijwerken
   licence   licenties beheren: create | list | remove
+  logbook   verify: de hashketen van de logboeken controleren
 
 Instellingen komen uit de omgeving; zie README.md.`
 
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, getenv, stdout, stderr)
 	case "licence":
 		return runLicence(ctx, args[1:], getenv, stdout, stderr)
+	case "logbook":
+		return runLogbook(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
