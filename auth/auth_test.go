@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 )
 
 var fastArgon = Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
@@ -93,5 +96,68 @@ func BenchmarkHashPassword(b *testing.B) {
 		if _, err := HashPassword("een redelijk lang wachtwoord", DefaultArgon2); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestTOTPOncePerStep(t *testing.T) {
+	key, err := NewTOTPKey("ib@school.invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 10, 0, time.UTC)
+	code, err := totp.GenerateCode(key.Secret(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step, ok := CheckTOTP(key.Secret(), code, now, 0)
+	if !ok {
+		t.Fatal("fresh code refused")
+	}
+	if _, ok := CheckTOTP(key.Secret(), code, now, step); ok {
+		t.Error("the same code was accepted twice")
+	}
+	if _, ok := CheckTOTP(key.Secret(), code, now.Add(31*time.Second), 0); !ok {
+		t.Error("a code one step old was refused (clock drift)")
+	}
+	if _, ok := CheckTOTP(key.Secret(), code, now.Add(2*time.Minute), 0); ok {
+		t.Error("a code four steps old was accepted")
+	}
+	if _, ok := CheckTOTP(key.Secret(), "12345", now, 0); ok {
+		t.Error("a 5-digit code was accepted")
+	}
+}
+
+func TestSecretBoxAndRecoveryCodes(t *testing.T) {
+	box, err := NewSecretBox([]byte(strings.Repeat("k", 32)), "totp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := box.Seal("JBSWY3DPEHPK3PXP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(sealed), "JBSWY3DP") {
+		t.Error("sealed secret is readable")
+	}
+	if got, err := box.Open(sealed); err != nil || got != "JBSWY3DPEHPK3PXP" {
+		t.Errorf("open: %q %v", got, err)
+	}
+	other, _ := NewSecretBox([]byte(strings.Repeat("k", 32)), "other")
+	if _, err := other.Open(sealed); err == nil {
+		t.Error("a box for another purpose opened the secret")
+	}
+	codes, err := NewRecoveryCodes(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if len(c) != 14 || seen[c] {
+			t.Errorf("code %q: want 14 characters, unique", c)
+		}
+		seen[c] = true
+	}
+	if string(HashRecoveryCode(" "+strings.ToUpper(codes[0])+" ")) != string(HashRecoveryCode(codes[0])) {
+		t.Error("recovery code hash depends on case or spaces")
 	}
 }

@@ -39,6 +39,7 @@ type principal struct {
 	Name        string
 	TokenHash   []byte
 	Memberships []platform.ListMembershipsForUserRow
+	session     platform.GetSessionRow
 }
 
 // access is what the access middleware decided for a licence route.
@@ -116,17 +117,18 @@ func (s *Server) session(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Set(principalKey, &principal{UserID: sess.UserID, Kind: sess.UserKind, Name: sess.DisplayName, TokenHash: th, Memberships: ms})
+	c.Set(principalKey, &principal{UserID: sess.UserID, Kind: sess.UserKind, Name: sess.DisplayName, TokenHash: th,
+		Memberships: ms, session: sess})
 	c.Next()
 }
 
 // errUnauthenticated marks a request that needs a login.
 var errUnauthenticated = errors.New("not logged in")
 
-// signedIn lets any logged-in person through; pages send others to the
-// login page, the API answers 401.
+// signedIn lets through whoever passed password and second factor; pages
+// send others to the login page (or its second step), the API answers 401.
 func (s *Server) signedIn(c *gin.Context) {
-	if principalOf(c) == nil {
+	if p := principalOf(c); p == nil || p.session.MfaAt == nil {
 		s.unauthenticated(c)
 		return
 	}
@@ -138,9 +140,15 @@ func (s *Server) unauthenticated(c *gin.Context) {
 		s.fail(c, errUnauthenticated)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/inloggen?terug="+url.QueryEscape(c.Request.URL.Path))
+	to := "/inloggen"
+	if pendingOf(c) != nil {
+		to = "/inloggen/code"
+	}
+	c.Redirect(http.StatusSeeOther, to+"?terug="+urlEscape(c.Request.URL.Path))
 	c.Abort()
 }
+
+func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // allow is the access check of every protected route: user × licence ×
 // role × relation to the pupil. Whoever may not see a licence or pupil
@@ -149,7 +157,7 @@ func (s *Server) unauthenticated(c *gin.Context) {
 func (s *Server) allow(perm auth.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := principalOf(c)
-		if p == nil {
+		if p == nil || p.session.MfaAt == nil {
 			s.unauthenticated(c)
 			return
 		}
@@ -257,16 +265,11 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	q := platform.New(s.tenants.Platform())
 	accountKey := hashToken(email)
 	ip := clientIP(c)
-	since := time.Now().Add(-time.Hour)
-	byAccount, err := q.CountFailedLoginsForAccount(c, platform.CountFailedLoginsForAccountParams{AccountKey: accountKey, At: since})
+	limited, err := s.loginLimited(c, email)
 	if err != nil {
 		return err
 	}
-	byIP, err := q.CountFailedLoginsFromIP(c, platform.CountFailedLoginsFromIPParams{Ip: ip, At: since})
-	if err != nil {
-		return err
-	}
-	if byAccount >= maxFailedPerAccount || byIP >= maxFailedPerIP {
+	if limited {
 		page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw of vraag je beheerder om hulp."
 		s.render(c, http.StatusTooManyRequests, "login", page)
 		return nil
@@ -306,8 +309,24 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	}
 	s.logger.Info("login", "request_id", requestIDOf(c), "user", user.ID)
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
-	c.Redirect(http.StatusSeeOther, back)
+	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(back))
 	return nil
+}
+
+// loginLimited applies the rate limits on failed attempts: per account
+// (its e-mail address, known or not) and per client address.
+func (s *Server) loginLimited(c *gin.Context, email string) (bool, error) {
+	q := platform.New(s.tenants.Platform())
+	since := time.Now().Add(-time.Hour)
+	byAccount, err := q.CountFailedLoginsForAccount(c, platform.CountFailedLoginsForAccountParams{AccountKey: hashToken(email), At: since})
+	if err != nil {
+		return false, err
+	}
+	byIP, err := q.CountFailedLoginsFromIP(c, platform.CountFailedLoginsFromIPParams{Ip: clientIP(c), At: since})
+	if err != nil {
+		return false, err
+	}
+	return byAccount >= maxFailedPerAccount || byIP >= maxFailedPerIP, nil
 }
 
 func (s *Server) handleLogout(c *gin.Context) error {

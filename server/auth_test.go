@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -73,8 +78,8 @@ func TestLoginAndSession(t *testing.T) {
 	for back, want := range map[string]string{"/licenties/x": "/licenties/x", "//evil.example/": "/", "https://evil.example/": "/"} {
 		v := url.Values{"email": {"ib@linde.invalid"}, "password": {testPassword}, "terug": {back}}
 		resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", v.Encode())
-		if got := resp.Header.Get("Location"); got != want {
-			t.Errorf("terug=%q: redirected to %q, want %q", back, got, want)
+		if got := resp.Header.Get("Location"); got != "/inloggen/code?terug="+url.QueryEscape(want) {
+			t.Errorf("terug=%q: redirected to %q, want the code step with %q", back, got, want)
 		}
 	}
 }
@@ -207,5 +212,120 @@ func TestTeacherSeesOwnGroupsOnly(t *testing.T) {
 		if resp, _ := h.doAs(t, juf, "GET", c.path, "", ""); resp.StatusCode != c.want {
 			t.Errorf("teacher GET %s: %d, want %d", c.path, resp.StatusCode, c.want)
 		}
+	}
+}
+
+func TestSecondFactor(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	pupils := "/api/v1/licences/" + h.school.ID.String() + "/pupils"
+	password := func(email string) string {
+		v := url.Values{"email": {email}, "password": {testPassword}}
+		resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", v.Encode())
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionCookie {
+				return c.Value
+			}
+		}
+		t.Fatalf("no session after password of %s", email)
+		return ""
+	}
+
+	// After the password alone, nothing is open yet.
+	half := password("ib@linde.invalid")
+	if resp, _ := h.doAs(t, half, "GET", pupils, "", ""); resp.StatusCode != 401 {
+		t.Errorf("API after password only: %d, want 401", resp.StatusCode)
+	}
+	resp, _ := h.doAs(t, half, "GET", "/", "", "")
+	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/inloggen/code") {
+		t.Errorf("page after password only: %d %s, want the code step", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := h.doAs(t, half, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code=000000"); resp.StatusCode != 401 {
+		t.Errorf("wrong code: %d, want 401", resp.StatusCode)
+	}
+	code := h.code(t, "ib@linde.invalid")
+	if resp, _ := h.doAs(t, half, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code="+code); resp.StatusCode != 303 {
+		t.Fatalf("right code: %d, want 303", resp.StatusCode)
+	}
+	// The same code does not open a second session (ASVS 2.8.4).
+	again := password("ib@linde.invalid")
+	if resp, _ := h.doAs(t, again, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code="+code); resp.StatusCode != 401 {
+		t.Errorf("reused code: %d, want 401", resp.StatusCode)
+	}
+
+	// A new account sets up its authenticator at the first login and gets
+	// recovery codes, each of which works once.
+	id := h.user(t, "nieuw@linde.invalid", "staff", member{auth.RoleIB, &h.school.ID})
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE app_user SET totp_secret_sealed = NULL, totp_confirmed_at = NULL WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	fresh := password("nieuw@linde.invalid")
+	_, page := h.doAs(t, fresh, "GET", "/inloggen/code", "", "")
+	m := regexp.MustCompile(`<code>([A-Z2-7]{32})</code>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `src="data:image/png;base64,`) {
+		t.Fatal("set-up page shows no secret and QR code")
+	}
+	enrolCode, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, page = h.doAs(t, fresh, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code="+enrolCode)
+	recovery := regexp.MustCompile(`<li><code>([a-z2-9-]{14})</code></li>`).FindAllStringSubmatch(page, -1)
+	if resp.StatusCode != 200 || len(recovery) != 10 {
+		t.Fatalf("after set-up: %d with %d recovery codes, want 200 with 10", resp.StatusCode, len(recovery))
+	}
+	var sealed []byte
+	if err := h.platform.Pool.QueryRow(ctx, "SELECT totp_secret_sealed FROM app_user WHERE id = $1", id).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(sealed), m[1]) {
+		t.Error("the TOTP secret is stored readable")
+	}
+	for i, want := range []int{303, 401} {
+		s := password("nieuw@linde.invalid")
+		if resp, _ := h.doAs(t, s, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code="+recovery[0][1]); resp.StatusCode != want {
+			t.Errorf("recovery code use %d: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+}
+
+// TestReauthenticationHook mounts the hook on a route as later issues do
+// for consent and signing.
+func TestReauthenticationHook(t *testing.T) {
+	h := newHarness(t)
+	e := h.srv.routes()
+	e.GET("/gevoelig", h.srv.signedIn, h.srv.recentAuth(time.Minute), func(c *gin.Context) { c.String(200, "gedaan") })
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	get := func() *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/gevoelig", nil)
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: h.cookie})
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(); resp.StatusCode != 200 {
+		t.Fatalf("right after login: %d, want 200", resp.StatusCode)
+	}
+	if _, err := h.platform.Pool.Exec(context.Background(), "UPDATE user_session SET reauth_at = now() - interval '2 minutes' WHERE token_hash = $1", hashToken(h.cookie)); err != nil {
+		t.Fatal(err)
+	}
+	resp := get()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/inloggen/opnieuw?terug=%2Fgevoelig" {
+		t.Fatalf("after two minutes: %d %s, want the re-authentication page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	bad := url.Values{"password": {"fout fout fout fout"}, "code": {h.code(t, "ib@linde.invalid")}, "terug": {"/gevoelig"}}
+	if resp, _ := h.do(t, "POST", "/inloggen/opnieuw", "application/x-www-form-urlencoded", bad.Encode()); resp.StatusCode != 401 {
+		t.Errorf("wrong password: %d, want 401", resp.StatusCode)
+	}
+	good := url.Values{"password": {testPassword}, "code": {h.code(t, "ib@linde.invalid")}, "terug": {"/gevoelig"}}
+	if resp, _ := h.do(t, "POST", "/inloggen/opnieuw", "application/x-www-form-urlencoded", good.Encode()); resp.StatusCode != 303 {
+		t.Fatalf("re-authenticate: %d, want 303", resp.StatusCode)
+	}
+	if resp := get(); resp.StatusCode != 200 {
+		t.Errorf("after re-authenticating: %d, want 200", resp.StatusCode)
 	}
 }

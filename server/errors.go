@@ -39,6 +39,9 @@ func classify(err error) answer {
 	case errors.Is(err, errUnauthenticated):
 		return answer{Status: http.StatusUnauthorized, Title: "Log eerst in.",
 			Detail: "Dit verzoek vraagt een geldige sessie."}
+	case errors.Is(err, errReauthenticate):
+		return answer{Status: http.StatusUnauthorized, Title: "Bevestig eerst dat jij het bent.",
+			Detail: "Voor deze handeling vragen we wachtwoord en code opnieuw; doe dat via /inloggen/opnieuw."}
 	case errors.Is(err, errMalformed):
 		return answer{Status: http.StatusBadRequest, Title: "Het verzoek is onleesbaar.",
 			Detail: "De inhoud is geen geldige JSON of formulierdata."}

@@ -21,6 +21,10 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/static/*file", s.handleStatic)
 	r.GET("/inloggen", s.page(s.handleLoginShow))
 	r.POST("/inloggen", s.page(s.handleLogin))
+	r.GET("/inloggen/code", s.page(s.handleCodeShow))
+	r.POST("/inloggen/code", s.page(s.handleCode))
+	r.GET("/inloggen/opnieuw", s.page(s.handleReauthShow))
+	r.POST("/inloggen/opnieuw", s.page(s.handleReauth))
 	r.POST("/uitloggen", s.page(s.handleLogout))
 
 	r.GET("/", s.signedIn, s.page(s.handleHome))

@@ -32,6 +32,8 @@ type Config struct {
 	SessionAbsolute time.Duration
 	// Argon2 are the password hashing costs (default auth.DefaultArgon2).
 	Argon2 auth.Argon2Params
+	// SecretKey (32 bytes or more) seals the TOTP secrets at rest.
+	SecretKey []byte
 }
 
 // Server holds the handlers' dependencies.
@@ -48,6 +50,7 @@ type Server struct {
 	// dummyHash is checked when an account does not exist, so a login
 	// takes as long either way.
 	dummyHash string
+	totpBox   *auth.SecretBox
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -86,6 +89,10 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, err
 	}
+	box, err := auth.NewSecretBox(cfg.SecretKey, "totp")
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		return nil, fmt.Errorf("load time zone: %w", err)
@@ -105,6 +112,6 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
-		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy,
+		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
 	}, nil
 }

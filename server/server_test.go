@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/topdossier/topdossier/activities"
@@ -60,6 +61,7 @@ func newHarness(t *testing.T) *harness {
 		EnrolmentCheckWithin: time.Hour,
 		Ready:                func(ctx context.Context) error { return p.Tenants.Ping(ctx) },
 		Argon2:               testArgon,
+		SecretKey:            testSecretKey,
 	}, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +79,12 @@ func newHarness(t *testing.T) *harness {
 var testArgon = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
 
 const testPassword = "een lang genoeg testwachtwoord"
+
+// testSecretKey seals TOTP secrets in tests; testTOTP is every test
+// account's authenticator secret.
+var testSecretKey = []byte("test-key-test-key-test-key-test-key")
+
+const testTOTP = "JBSWY3DPEHPK3PXP"
 
 type member struct {
 	role    auth.Role
@@ -102,7 +110,36 @@ func (h *harness) user(t *testing.T, email, kind string, members ...member) uuid
 			t.Fatal(err)
 		}
 	}
+	box, err := auth.NewSecretBox(testSecretKey, "totp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := box.Seal(testTOTP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.SetTOTPSecret(ctx, platform.SetTOTPSecretParams{ID: u.ID, TotpSecretSealed: sealed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.ConfirmTOTP(ctx, platform.ConfirmTOTPParams{ID: u.ID, TotpLastStep: 0}); err != nil {
+		t.Fatal(err)
+	}
 	return u.ID
+}
+
+// code returns a valid authenticator code for the test secret. Tests log
+// the same account in many times within one 30-second step, so the used
+// step is reset first; TestSecondFactor checks that a code works once.
+func (h *harness) code(t *testing.T, email string) string {
+	t.Helper()
+	if _, err := h.platform.Pool.Exec(context.Background(), "UPDATE app_user SET totp_last_step = 0 WHERE email = $1", email); err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(testTOTP, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // login logs in through the form and returns the session cookie value.
@@ -113,13 +150,20 @@ func (h *harness) login(t *testing.T, email string) string {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("login %s: %d %s", email, resp.StatusCode, body)
 	}
+	var cookie string
 	for _, c := range resp.Cookies() {
 		if c.Name == sessionCookie && c.Value != "" {
-			return c.Value
+			cookie = c.Value
 		}
 	}
-	t.Fatalf("login %s set no session cookie", email)
-	return ""
+	if cookie == "" {
+		t.Fatalf("login %s set no session cookie", email)
+	}
+	resp, body = h.doAs(t, cookie, "POST", "/inloggen/code", "application/x-www-form-urlencoded", "code="+h.code(t, email))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second factor %s: %d %s", email, resp.StatusCode, body)
+	}
+	return cookie
 }
 
 // noRedirect is a client that shows redirects instead of following them.
@@ -352,6 +396,9 @@ func TestPagesAndTemplates(t *testing.T) {
 	if resp, _ := h.doAs(t, "", "GET", "/inloggen", "", ""); resp.StatusCode != 200 {
 		t.Errorf("login page: %d", resp.StatusCode)
 	}
+	if resp, _ := h.do(t, "GET", "/inloggen/opnieuw", "", ""); resp.StatusCode != 200 {
+		t.Errorf("re-authentication page: %d", resp.StatusCode)
+	}
 
 	// Every template file was used.
 	files, err := templateFiles()
@@ -477,7 +524,7 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 			documented = append(documented, method+" /api/v1"+p)
 		}
 	}
-	s, err := newServer(Config{}, slog.New(slog.DiscardHandler), nil, nil, prometheus.NewRegistry())
+	s, err := newServer(Config{SecretKey: testSecretKey}, slog.New(slog.DiscardHandler), nil, nil, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -130,6 +130,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 	return server.New(server.Config{
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		EnrolmentCheckWithin: cfg.EnrolmentCheckWithin,
+		SecretKey:            cfg.PayloadKey,
 		Ready: func(ctx context.Context) error {
 			if err := dbs.tenants.Ping(ctx); err != nil {
 				return err

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
@@ -101,7 +102,9 @@ func (r *devRun) stop(t *testing.T) {
 	}
 }
 
-// login logs in through the form and returns the session cookie.
+// login logs in through the forms (password, then the authenticator code
+// of the demo secret) and returns the session cookie. Each code works
+// once, so it asks for the code of a time step not used yet.
 func login(t *testing.T, base, email, password string) *http.Cookie {
 	t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -110,13 +113,51 @@ func login(t *testing.T, base, email, password string) *http.Cookie {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	var cookie *http.Cookie
 	for _, c := range resp.Cookies() {
 		if c.Name == "__Host-td_sid" && c.Value != "" {
-			return &http.Cookie{Name: c.Name, Value: c.Value}
+			cookie = &http.Cookie{Name: c.Name, Value: c.Value}
 		}
 	}
-	t.Fatalf("login as %s: %d, no session cookie", email, resp.StatusCode)
-	return nil
+	if cookie == nil {
+		t.Fatalf("login as %s: %d, no session cookie", email, resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", base+"/inloggen/code", strings.NewReader("code="+nextCode(t, email)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(cookie)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second factor of %s: %d", email, resp.StatusCode)
+	}
+	return cookie
+}
+
+// usedSteps remembers per account which TOTP step the tests used last.
+var usedSteps = map[string]int64{}
+
+// nextCode returns the demo code for the next unused time step of email,
+// waiting for the clock when the steps around now are used up.
+func nextCode(t *testing.T, email string) string {
+	t.Helper()
+	for {
+		now := time.Now()
+		step := now.Unix() / 30
+		for s := step - 1; s <= step+1; s++ {
+			if s > usedSteps[email] {
+				usedSteps[email] = s
+				code, err := totp.GenerateCode(DemoTOTPSecret, time.Unix(s*30, 0))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return code
+			}
+		}
+		time.Sleep(time.Until(time.Unix((step+1)*30, 0)))
+	}
 }
 
 func getJSON(t *testing.T, url string, cookie *http.Cookie, v any) {
@@ -268,9 +309,12 @@ func browserSmoke(t *testing.T, base, schoolID string) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "ib@regenboog.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "directeur@regenboog.test"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), DemoPassword),
 		chromedp.Click(chromedp.CSS(`form[action="/inloggen"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), nextCode(t, "directeur@regenboog.test")),
+		chromedp.Click(chromedp.CSS(`form[action="/inloggen/code"] button`)),
 		chromedp.WaitVisible(chromedp.CSS("form.logout")),
 	); err != nil {
 		t.Fatalf("log in: %v", err)

@@ -84,7 +84,7 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 		{"commissie@rivierenland.test", "Karin Commissielid", auth.RoleCommitteeMember, swvLicence, ""},
 		{"deskundige@rivierenland.test", "Olga Orthopedagoog", auth.RoleExpert, swvLicence, ""},
 	}
-	if err := seedUsers(ctx, dbs, users); err != nil {
+	if err := seedUsers(ctx, cfg, dbs, users); err != nil {
 		return "", err
 	}
 	if err := q.MarkDemoSeeded(ctx); err != nil {
@@ -93,9 +93,13 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 9 accounts", nil
 }
 
-// DemoPassword is the password of every demo account. It is printed by
-// `make run` and in README: demo data only, never a real deployment.
-const DemoPassword = "demo-wachtwoord-topdossier"
+// DemoPassword is the password of every demo account, and DemoTOTPSecret
+// their authenticator secret (add it to any authenticator app). Both are
+// printed by `make run` and in README: demo data only.
+const (
+	DemoPassword   = "demo-wachtwoord-topdossier"
+	DemoTOTPSecret = "JBSWY3DPEHPK3PXP"
+)
 
 // demoUser is one demo account with one role.
 type demoUser struct {
@@ -105,8 +109,12 @@ type demoUser struct {
 	group       string // a teacher's group
 }
 
-func seedUsers(ctx context.Context, dbs *databases, users []demoUser) error {
+func seedUsers(ctx context.Context, cfg config.Config, dbs *databases, users []demoUser) error {
 	hash, err := auth.HashPassword(DemoPassword, auth.DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	box, err := auth.NewSecretBox(cfg.PayloadKey, "totp")
 	if err != nil {
 		return err
 	}
@@ -116,6 +124,16 @@ func seedUsers(ctx context.Context, dbs *databases, users []demoUser) error {
 			DisplayName: u.name, PasswordHash: &hash})
 		if err != nil {
 			return fmt.Errorf("create demo user: %w", err)
+		}
+		sealed, err := box.Seal(DemoTOTPSecret)
+		if err != nil {
+			return err
+		}
+		if err := q.SetTOTPSecret(ctx, platform.SetTOTPSecretParams{ID: user.ID, TotpSecretSealed: sealed}); err != nil {
+			return err
+		}
+		if err := q.ConfirmTOTP(ctx, platform.ConfirmTOTPParams{ID: user.ID}); err != nil {
+			return err
 		}
 		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: u.licence, Role: platform.StaffRole(u.role)}
 		if u.role == auth.RoleExpert {
@@ -140,7 +158,8 @@ func seedUsers(ctx context.Context, dbs *databases, users []demoUser) error {
 
 // demoLogins is what `make run` prints about logging in.
 func demoLogins() string {
-	return `Demo-accounts (wachtwoord voor allemaal: ` + DemoPassword + `):
+	return `Demo-accounts (wachtwoord voor allemaal: ` + DemoPassword + `; tweede stap: voeg de
+sleutel ` + DemoTOTPSecret + ` toe aan een authenticator-app):
   beheer@platform.test            platformbeheerder
   directeur@regenboog.test        schoolbeheerder Basisschool De Regenboog
   ib@regenboog.test               intern begeleider De Regenboog

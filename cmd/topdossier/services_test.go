@@ -71,6 +71,17 @@ func TestServerAndWorkerApart(t *testing.T) {
 	if _, err := pool.Exec(ctx, "INSERT INTO membership (user_id, role) VALUES ($1, 'platform_admin')", adminID); err != nil {
 		t.Fatal(err)
 	}
+	box, err := auth.NewSecretBox(bytes.Repeat([]byte{7}, 32), "totp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := box.Seal(DemoTOTPSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "UPDATE app_user SET totp_secret_sealed = $2, totp_confirmed_at = now() WHERE id = $1", adminID, sealed); err != nil {
+		t.Fatal(err)
+	}
 	admin := login(t, base, "admin@split.test", DemoPassword)
 	lic := postJSON(t, base+"/api/v1/licences", admin, fmt.Sprintf(`{"swv_id":%q,"kind":"school","name":"OBS Split","brin":"77XY","school_type":"BAO"}`, swvID))
 	if _, err := pool.Exec(ctx, "INSERT INTO membership (user_id, licence_id, role) VALUES ($1, $2, 'ib')", adminID, lic["id"]); err != nil {

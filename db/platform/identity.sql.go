@@ -63,7 +63,7 @@ func (q *Queries) CreatePupilLink(ctx context.Context, arg CreatePupilLinkParams
 const createUser = `-- name: CreateUser :one
 INSERT INTO app_user (kind, email, display_name, password_hash)
 VALUES ($1, lower($2), $3, $4)
-RETURNING id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at
+RETURNING id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at, totp_secret_sealed, totp_confirmed_at, totp_last_step
 `
 
 type CreateUserParams struct {
@@ -90,12 +90,15 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (AppUser
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TotpSecretSealed,
+		&i.TotpConfirmedAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at FROM app_user WHERE id = $1
+SELECT id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at, totp_secret_sealed, totp_confirmed_at, totp_last_step FROM app_user WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (AppUser, error) {
@@ -110,12 +113,15 @@ func (q *Queries) GetUser(ctx context.Context, id uuid.UUID) (AppUser, error) {
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TotpSecretSealed,
+		&i.TotpConfirmedAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at FROM app_user WHERE email = lower($1)
+SELECT id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at, totp_secret_sealed, totp_confirmed_at, totp_last_step FROM app_user WHERE email = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (AppUser, error) {
@@ -130,6 +136,9 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (AppUser, er
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.TotpSecretSealed,
+		&i.TotpConfirmedAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }

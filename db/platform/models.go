@@ -401,14 +401,17 @@ func AllUserKindValues() []UserKind {
 }
 
 type AppUser struct {
-	ID           uuid.UUID
-	Kind         UserKind
-	Email        string
-	DisplayName  string
-	PasswordHash *string
-	DisabledAt   *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID               uuid.UUID
+	Kind             UserKind
+	Email            string
+	DisplayName      string
+	PasswordHash     *string
+	DisabledAt       *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	TotpSecretSealed []byte
+	TotpConfirmedAt  *time.Time
+	TotpLastStep     int64
 }
 
 type DemoSeed struct {
@@ -454,6 +457,12 @@ type PupilLink struct {
 	CreatedAt time.Time
 }
 
+type RecoveryCode struct {
+	UserID   uuid.UUID
+	CodeHash []byte
+	UsedAt   *time.Time
+}
+
 type Swv struct {
 	ID        uuid.UUID
 	Code      string
@@ -468,4 +477,5 @@ type UserSession struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 	ReauthAt   time.Time
+	MfaAt      *time.Time
 }

@@ -82,22 +82,29 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 }
 
 const getSession = `-- name: GetSession :one
-SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at,
-       u.kind AS user_kind, u.display_name, u.disabled_at
+SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at, s.mfa_at,
+       u.kind AS user_kind, u.display_name, u.email, u.disabled_at, u.password_hash,
+       u.totp_secret_sealed, u.totp_confirmed_at, u.totp_last_step
 FROM user_session s JOIN app_user u ON u.id = s.user_id
 WHERE s.token_hash = $1
 `
 
 type GetSessionRow struct {
-	TokenHash   []byte
-	UserID      uuid.UUID
-	CreatedAt   time.Time
-	LastSeenAt  time.Time
-	ExpiresAt   time.Time
-	ReauthAt    time.Time
-	UserKind    UserKind
-	DisplayName string
-	DisabledAt  *time.Time
+	TokenHash        []byte
+	UserID           uuid.UUID
+	CreatedAt        time.Time
+	LastSeenAt       time.Time
+	ExpiresAt        time.Time
+	ReauthAt         time.Time
+	MfaAt            *time.Time
+	UserKind         UserKind
+	DisplayName      string
+	Email            string
+	DisabledAt       *time.Time
+	PasswordHash     *string
+	TotpSecretSealed []byte
+	TotpConfirmedAt  *time.Time
+	TotpLastStep     int64
 }
 
 func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionRow, error) {
@@ -110,9 +117,15 @@ func (q *Queries) GetSession(ctx context.Context, tokenHash []byte) (GetSessionR
 		&i.LastSeenAt,
 		&i.ExpiresAt,
 		&i.ReauthAt,
+		&i.MfaAt,
 		&i.UserKind,
 		&i.DisplayName,
+		&i.Email,
 		&i.DisabledAt,
+		&i.PasswordHash,
+		&i.TotpSecretSealed,
+		&i.TotpConfirmedAt,
+		&i.TotpLastStep,
 	)
 	return i, err
 }

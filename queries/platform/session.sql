@@ -2,8 +2,9 @@
 INSERT INTO user_session (token_hash, user_id, expires_at) VALUES ($1, $2, $3);
 
 -- name: GetSession :one
-SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at,
-       u.kind AS user_kind, u.display_name, u.disabled_at
+SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at, s.mfa_at,
+       u.kind AS user_kind, u.display_name, u.email, u.disabled_at, u.password_hash,
+       u.totp_secret_sealed, u.totp_confirmed_at, u.totp_last_step
 FROM user_session s JOIN app_user u ON u.id = s.user_id
 WHERE s.token_hash = $1;
 
