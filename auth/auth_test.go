@@ -59,13 +59,15 @@ func TestPasswordPolicy(t *testing.T) {
 // TestGrants checks the permission table row by row: every role ×
 // permission pair has exactly the scope written here.
 func TestGrants(t *testing.T) {
+	L, G := ScopeLicence, ScopeOwnGroups
 	want := map[Permission]map[Role]Scope{
 		PermLicencesManage:   {RolePlatformAdmin: ScopePlatform},
-		PermPupilsList:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
-		PermPupilRead:        {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
-		PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
-		PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
-		PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+		PermPupilsList:       {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
+		PermPupilRead:        {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
+		PermPupilEnrol:       {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
+		PermEnrolmentConfirm: {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
+		PermLogbookRead:      {RoleSchoolAdmin: L, RoleIB: L},
+		PermAPITokensManage:  {RoleSchoolAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -76,8 +78,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 48 {
-		t.Errorf("checked %d pairs, want 8 roles × 6 permissions", pairs)
+	if pairs != 70 {
+		t.Errorf("checked %d pairs, want 10 roles × 7 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

@@ -16,6 +16,13 @@ const (
 	RoleTeacher         Role = "teacher"
 )
 
+// The roles of an API token: it reads, or reads and writes, the pupils of
+// the one licence it was made for.
+const (
+	RoleAPIRead  Role = "api_read"
+	RoleAPIWrite Role = "api_write"
+)
+
 // Label is the role's Dutch name.
 func (r Role) Label() string {
 	switch r {
@@ -35,6 +42,10 @@ func (r Role) Label() string {
 		return "intern begeleider / ondersteuningscoördinator"
 	case RoleTeacher:
 		return "leerkracht / mentor"
+	case RoleAPIRead:
+		return "koppeling (lezen)"
+	case RoleAPIWrite:
+		return "koppeling (lezen en schrijven)"
 	}
 	return string(r)
 }
@@ -50,6 +61,7 @@ const (
 	PermPupilEnrol       Permission = "pupil.enrol"       // enrol a pupil
 	PermEnrolmentConfirm Permission = "enrolment.confirm" // confirm an enrolment check
 	PermLogbookRead      Permission = "logbook.read"      // a pupil's logbook
+	PermAPITokensManage  Permission = "apitokens.manage"  // make and revoke API tokens of a licence
 )
 
 // Scope says how far a permission reaches for a role.
@@ -68,12 +80,15 @@ const (
 // permission on pupils: the SWV never reads a school database, only what
 // a school submits to it (later issues add those permissions).
 var grants = map[Permission]map[Role]Scope{
-	PermLicencesManage:   {RolePlatformAdmin: ScopePlatform},
-	PermPupilsList:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
-	PermPupilRead:        {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups},
-	PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
-	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+	PermLicencesManage: {RolePlatformAdmin: ScopePlatform},
+	PermPupilsList: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
+		RoleAPIRead: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermPupilRead: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
+		RoleAPIRead: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
+	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
 }
 
 // ScopeOf returns how far perm reaches for role.
@@ -81,13 +96,15 @@ func ScopeOf(role Role, perm Permission) Scope {
 	return grants[perm][role]
 }
 
-// AllRoles lists every role, in the order admin pages show them.
+// AllRoles lists every role, in the order admin pages show them, then the
+// roles of API tokens.
 func AllRoles() []Role {
 	return []Role{RolePlatformAdmin, RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert,
-		RoleSchoolAdmin, RoleIB, RoleTeacher}
+		RoleSchoolAdmin, RoleIB, RoleTeacher, RoleAPIRead, RoleAPIWrite}
 }
 
 // AllPermissions lists every permission.
 func AllPermissions() []Permission {
-	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm, PermLogbookRead}
+	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
+		PermLogbookRead, PermAPITokensManage}
 }

@@ -40,6 +40,7 @@ type principal struct {
 	TokenHash   []byte
 	Memberships []platform.ListMembershipsForUserRow
 	session     platform.GetSessionRow
+	apiToken    bool // an integration's token, not a person
 }
 
 // access is what the access middleware decided for a licence route.
@@ -84,6 +85,14 @@ func hashToken(token string) []byte {
 // session resolves the session cookie into a principal. An expired, idle
 // or unknown session is removed and the request goes on anonymously.
 func (s *Server) session(c *gin.Context) {
+	if handled, err := s.bearer(c); handled {
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.Next()
+		return
+	}
 	cookie, err := c.Cookie(sessionCookie)
 	if err != nil || cookie == "" {
 		c.Next()

@@ -70,10 +70,11 @@ type homePage struct {
 }
 
 type membershipView struct {
-	LicenceID     uuid.UUID
-	LicenceName   string
-	Role          string
-	CanListPupils bool
+	LicenceID       uuid.UUID
+	LicenceName     string
+	Role            string
+	CanListPupils   bool
+	CanManageTokens bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -89,7 +90,8 @@ func (s *Server) handleHome(c *gin.Context) error {
 		}
 		page.Memberships = append(page.Memberships, membershipView{
 			LicenceID: *m.LicenceID, LicenceName: deref(m.LicenceName), Role: role.Label(),
-			CanListPupils: auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
+			CanListPupils:   auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
+			CanManageTokens: auth.ScopeOf(role, auth.PermAPITokensManage) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,7 +103,10 @@ func (s *Server) handlePupilLogbook(c *gin.Context) error {
 	}
 	for _, r := range rows {
 		actor := "TOP dossier"
-		if r.ActorUserID != nil {
+		switch {
+		case strings.HasPrefix(r.ActorRole, "api_"):
+			actor = "koppeling via API-sleutel"
+		case r.ActorUserID != nil:
 			actor = names[*r.ActorUserID]
 			if actor == "" {
 				actor = "verwijderd account"

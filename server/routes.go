@@ -38,6 +38,9 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/leerlingen/:pupil/logboek", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbook))
 	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.page(s.handlePupilConfirmEnrolment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilStartProcess))
+	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenIndex))
+	r.POST("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenCreate))
+	r.POST("/licenties/:licence/api-sleutels/:token/intrekken", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenRevoke))
 
 	api := r.Group("/api/v1")
 	api.GET("/openapi.json", s.handleOpenAPI)

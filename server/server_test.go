@@ -399,6 +399,10 @@ func TestPagesAndTemplates(t *testing.T) {
 	if resp, _ := h.do(t, "GET", "/inloggen/opnieuw", "", ""); resp.StatusCode != 200 {
 		t.Errorf("re-authentication page: %d", resp.StatusCode)
 	}
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &h.school.ID})
+	if resp, _ := h.doAs(t, h.login(t, "directie@linde.invalid"), "GET", "/licenties/"+h.school.ID.String()+"/api-sleutels", "", ""); resp.StatusCode != 200 {
+		t.Errorf("API token page: %d", resp.StatusCode)
+	}
 
 	// Every template file was used.
 	files, err := templateFiles()

@@ -13,6 +13,64 @@ import (
 	"github.com/google/uuid"
 )
 
+type ApiScope string
+
+const (
+	ApiScopeRead  ApiScope = "read"
+	ApiScopeWrite ApiScope = "write"
+)
+
+func (e *ApiScope) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ApiScope(s)
+	case string:
+		*e = ApiScope(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ApiScope: %T", src)
+	}
+	return nil
+}
+
+type NullApiScope struct {
+	ApiScope ApiScope
+	Valid    bool // Valid is true if ApiScope is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullApiScope) Scan(value interface{}) error {
+	if value == nil {
+		ns.ApiScope, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ApiScope.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullApiScope) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ApiScope), nil
+}
+
+func (e ApiScope) Valid() bool {
+	switch e {
+	case ApiScopeRead,
+		ApiScopeWrite:
+		return true
+	}
+	return false
+}
+
+func AllApiScopeValues() []ApiScope {
+	return []ApiScope{
+		ApiScopeRead,
+		ApiScopeWrite,
+	}
+}
+
 type ExpertProfession string
 
 const (
@@ -398,6 +456,18 @@ func AllUserKindValues() []UserKind {
 		UserKindGuardian,
 		UserKindPupil,
 	}
+}
+
+type ApiToken struct {
+	ID         uuid.UUID
+	LicenceID  uuid.UUID
+	Name       string
+	Scope      ApiScope
+	TokenHash  []byte
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }
 
 type AppUser struct {

@@ -1,0 +1,137 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+)
+
+// apiTokenPrefix marks TOP dossier tokens, so secret scanners can find a
+// leaked one.
+const apiTokenPrefix = "td_"
+
+// bearer resolves "Authorization: Bearer td_…" on API routes into a
+// principal acting with the token's scope on its one licence. A bad token
+// is refused outright, never treated as anonymous.
+func (s *Server) bearer(c *gin.Context) (bool, error) {
+	h := c.GetHeader("Authorization")
+	if h == "" || !isAPI(c) {
+		return false, nil
+	}
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || !strings.HasPrefix(token, apiTokenPrefix) {
+		return true, errUnauthenticated
+	}
+	q := platform.New(s.tenants.Platform())
+	th := hashToken(token)
+	row, err := q.GetAPITokenByHash(c, th)
+	if err != nil || subtle.ConstantTimeCompare(row.TokenHash, th) != 1 {
+		return true, errUnauthenticated
+	}
+	if err := q.TouchAPIToken(c, row.ID); err != nil {
+		return true, err
+	}
+	role := auth.RoleAPIRead
+	if row.Scope == platform.ApiScopeWrite {
+		role = auth.RoleAPIWrite
+	}
+	licence := row.LicenceID
+	now := row.CreatedAt
+	c.Set(principalKey, &principal{UserID: row.ID, Name: "koppeling " + row.Name, apiToken: true,
+		Memberships: []platform.ListMembershipsForUserRow{{LicenceID: &licence, Role: platform.StaffRole(role)}},
+		session:     platform.GetSessionRow{MfaAt: &now}})
+	return true, nil
+}
+
+type apiTokensPage struct {
+	Licence  platform.Licence
+	Tokens   []platform.ListAPITokensRow
+	NewToken string
+	Name     string
+	Errors   db.FieldErrors
+}
+
+func (s *Server) renderAPITokens(c *gin.Context, status int, page apiTokensPage) error {
+	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, page.Licence.ID)
+	if err != nil {
+		return db.Classify(err)
+	}
+	page.Licence = lic
+	if page.Tokens, err = platform.New(s.tenants.Platform()).ListAPITokens(c, lic.ID); err != nil {
+		return err
+	}
+	s.render(c, status, "apitokens", page)
+	return nil
+}
+
+func (s *Server) handleAPITokenIndex(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	return s.renderAPITokens(c, http.StatusOK, apiTokensPage{Licence: platform.Licence{ID: id}})
+}
+
+// handleAPITokenCreate makes a token and shows it once; only its hash is
+// kept.
+func (s *Server) handleAPITokenCreate(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	name := strings.TrimSpace(c.PostForm("name"))
+	scope := platform.ApiScope(c.PostForm("scope"))
+	errs := db.FieldErrors{}
+	if name == "" || len([]rune(name)) > 100 {
+		errs["name"] = "Geef de koppeling een naam van hoogstens 100 tekens, bijvoorbeeld de naam van het leerlingvolgsysteem."
+	}
+	if !scope.Valid() {
+		errs["scope"] = "Kies of de koppeling alleen mag lezen of ook mag schrijven."
+	}
+	if len(errs) > 0 {
+		return s.renderAPITokens(c, http.StatusUnprocessableEntity, apiTokensPage{Licence: platform.Licence{ID: id}, Name: name, Errors: errs})
+	}
+	secret, err := newToken()
+	if err != nil {
+		return err
+	}
+	token := apiTokenPrefix + secret
+	creator := principalOf(c).UserID
+	_, err = platform.New(s.tenants.Platform()).CreateAPIToken(c, platform.CreateAPITokenParams{
+		LicenceID: id, Name: name, Scope: scope, TokenHash: hashToken(token), CreatedBy: &creator,
+	})
+	if err != nil {
+		return err
+	}
+	s.logger.Info("api token created", "request_id", requestIDOf(c), "licence", id, "scope", scope)
+	return s.renderAPITokens(c, http.StatusOK, apiTokensPage{Licence: platform.Licence{ID: id}, NewToken: token})
+}
+
+func (s *Server) handleAPITokenRevoke(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	tokenID, err := uuidParam(c, "token")
+	if err != nil {
+		return err
+	}
+	n, err := platform.New(s.tenants.Platform()).RevokeAPIToken(c, platform.RevokeAPITokenParams{ID: tokenID, LicenceID: id})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return db.ErrNotFound
+	}
+	c.Redirect(http.StatusSeeOther, "/licenties/"+id.String()+"/api-sleutels")
+	return nil
+}
