@@ -19,6 +19,8 @@ import (
 //	DATABASE_URL               platform database            postgres://postgres@127.0.0.1:5432/topdossier
 //	LICENCE_DB_SERVERS         extra licence DB servers     "" (name=DSN;name=DSN; "main" is DATABASE_URL's server)
 //	LICENCE_DB_DEFAULT_SERVER  server for new licences      main
+//	LICENCE_DB_APP_ROLE        DB user of the licence pools topdossier_app ("-": the admin user)
+//	LICENCE_DB_APP_PASSWORD    its password                 ""
 //	TENANT_MAX_CONNS_PER_POOL  connections per licence pool 4
 //	TENANT_MAX_OPEN_POOLS      licence pools open at once   32
 //	TENANT_POOL_IDLE           close a pool unused this long 5m
@@ -39,6 +41,8 @@ type Config struct {
 	DatabaseURL          string
 	LicenceDBServers     map[string]string
 	LicenceDefaultServer string
+	LicenceAppRole       string
+	LicenceAppPassword   string
 	TenantMaxConns       int32
 	TenantMaxOpenPools   int
 	TenantPoolIdle       time.Duration
@@ -85,6 +89,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:          get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
 		LicenceDefaultServer: get("LICENCE_DB_DEFAULT_SERVER", "main"),
+		LicenceAppRole:       get("LICENCE_DB_APP_ROLE", "topdossier_app"),
+		LicenceAppPassword:   getenv("LICENCE_DB_APP_PASSWORD"),
 		TenantMaxConns:       int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
 		TenantMaxOpenPools:   intVar("TENANT_MAX_OPEN_POOLS", 32),
 		TenantPoolIdle:       durVar("TENANT_POOL_IDLE", 5*time.Minute),
@@ -98,6 +104,9 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:             get("LOG_LEVEL", "info"),
 		DataDir:              get("DATA_DIR", ".data"),
 		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	if c.LicenceAppRole == "-" {
+		c.LicenceAppRole = ""
 	}
 	c.TemporalBin = get("TEMPORAL_BIN", filepath.Join("bin", "temporal"))
 

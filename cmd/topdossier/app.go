@@ -54,6 +54,8 @@ func openDatabases(ctx context.Context, cfg config.Config, logger *slog.Logger) 
 		MaxOpenPools:    cfg.TenantMaxOpenPools,
 		PoolIdleTimeout: cfg.TenantPoolIdle,
 		ConnIdleTimeout: cfg.TenantConnIdle,
+		AppRole:         cfg.LicenceAppRole,
+		AppPassword:     cfg.LicenceAppPassword,
 	}, logger)
 	if err != nil {
 		pool.Close()

@@ -29,6 +29,9 @@ func NewPlatform(t testing.TB, cfg tenants.Config) *Platform {
 	if cfg.Servers == nil {
 		cfg.Servers = map[string]string{"main": AdminURL()}
 	}
+	if cfg.AppRole == "" {
+		cfg.AppRole = "topdossier_app"
+	}
 	tm, err := tenants.New(pool, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatalf("tenants: %v", err)

@@ -119,19 +119,63 @@ func (m *Manager) createDatabase(ctx context.Context, lic platform.Licence) erro
 	if err := m.adminExec(ctx, lic.DbServer, "CREATE DATABASE "+pgx.Identifier{lic.DbName}.Sanitize()); err != nil {
 		return fmt.Errorf("create database for licence %s: %w", lic.ID, err)
 	}
-	cfg, err := m.poolConfig(lic.DbServer, lic.DbName)
+	return m.migrate(ctx, Licence{ID: lic.ID, Kind: lic.Kind, DBServer: lic.DbServer, DBName: lic.DbName})
+}
+
+// migrate brings one licence database to the latest schema as the owner
+// (the server's administrative user), then grants the application role
+// what it may do: everything on content tables, but only SELECT and
+// INSERT on the logbook, so not even a bug in the application can rewrite
+// history.
+func (m *Manager) migrate(ctx context.Context, lic Licence) error {
+	cfg, err := m.poolConfig(lic.DBServer, lic.DBName)
 	if err != nil {
 		return err
 	}
 	cfg.MaxConns = 1
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to new database of licence %s: %w", lic.ID, err)
+		return fmt.Errorf("connect to database of licence %s: %w", lic.ID, err)
 	}
 	defer pool.Close()
-	schema := Licence{Kind: lic.Kind}.Schema()
-	if err := db.Migrate(ctx, pool, schema); err != nil {
+	if err := db.Migrate(ctx, pool, lic.Schema()); err != nil {
 		return fmt.Errorf("migrate licence %s: %w", lic.ID, err)
+	}
+	if m.cfg.AppRole == "" {
+		return nil
+	}
+	if err := m.ensureAppRole(ctx, lic.DBServer); err != nil {
+		return err
+	}
+	role := pgx.Identifier{m.cfg.AppRole}.Sanitize()
+	grants := []string{
+		"GRANT CONNECT ON DATABASE " + pgx.Identifier{lic.DBName}.Sanitize() + " TO " + role,
+		"GRANT USAGE ON SCHEMA public TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
+		"REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM " + role,
+	}
+	if lic.Schema() == db.SchemaSchool {
+		grants = append(grants, "REVOKE UPDATE, DELETE, TRUNCATE ON logbook FROM "+role)
+	}
+	for _, g := range grants {
+		if _, err := pool.Exec(ctx, g); err != nil {
+			return fmt.Errorf("grant application role on licence %s: %w", lic.ID, err)
+		}
+	}
+	return nil
+}
+
+// ensureAppRole creates the application's login role on a server when it
+// does not exist yet.
+func (m *Manager) ensureAppRole(ctx context.Context, server string) error {
+	stmt := "CREATE ROLE " + pgx.Identifier{m.cfg.AppRole}.Sanitize() + " LOGIN"
+	if m.cfg.AppPassword != "" {
+		stmt += " PASSWORD '" + strings.ReplaceAll(m.cfg.AppPassword, "'", "''") + "'"
+	}
+	err := m.adminExec(ctx, server, "DO $$ BEGIN "+stmt+"; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+	if err != nil {
+		return fmt.Errorf("create application role on server %q: %w", server, err)
 	}
 	return nil
 }
@@ -166,11 +210,8 @@ func (m *Manager) MigrateAll(ctx context.Context) (int, error) {
 	}
 	for i, row := range rows {
 		lic := Licence{ID: row.ID, Kind: row.Kind, DBServer: row.DbServer, DBName: row.DbName}
-		err := m.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
-			return db.Migrate(ctx, pool, lic.Schema())
-		})
-		if err != nil {
-			return i, fmt.Errorf("migrate licence %s: %w", lic.ID, err)
+		if err := m.migrate(ctx, lic); err != nil {
+			return i, err
 		}
 	}
 	return len(rows), nil

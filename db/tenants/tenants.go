@@ -36,6 +36,12 @@ type Config struct {
 	PoolIdleTimeout time.Duration
 	// ConnIdleTimeout closes a connection idle for this long (default 1m).
 	ConnIdleTimeout time.Duration
+	// AppRole is the database user of the licence pools; migrations run as
+	// the server's administrative user, who owns the tables. Empty: the
+	// pools use the administrative user too (no separation).
+	AppRole string
+	// AppPassword is AppRole's password, where the server asks for one.
+	AppPassword string
 }
 
 func (c *Config) defaults() {
@@ -238,6 +244,10 @@ func (m *Manager) openPool(lic Licence) (*pgxpool.Pool, error) {
 	cfg, err := m.poolConfig(lic.DBServer, lic.DBName)
 	if err != nil {
 		return nil, err
+	}
+	if m.cfg.AppRole != "" {
+		cfg.ConnConfig.User = m.cfg.AppRole
+		cfg.ConnConfig.Password = m.cfg.AppPassword
 	}
 	cfg.MaxConns = m.cfg.MaxConnsPerPool
 	cfg.MinConns = 0

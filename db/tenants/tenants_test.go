@@ -9,10 +9,12 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -252,4 +254,40 @@ func backends(t testing.TB, platformName string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestApplicationRoleCannotRewriteLogbook: the licence pools connect as
+// the application role, which may add to the logbook but not change it.
+func TestApplicationRoleCannotRewriteLogbook(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "School Rol", "88HH")
+	newPupil(t, ctx, p, lic.ID, "Rolvast")
+	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		var user string
+		if err := pool.QueryRow(ctx, "SELECT current_user").Scan(&user); err != nil {
+			return err
+		}
+		if user != "topdossier_app" {
+			t.Errorf("licence pool connects as %q, want topdossier_app", user)
+		}
+		if err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView})
+		}); err != nil {
+			t.Errorf("append as the application: %v", err)
+		}
+		for _, stmt := range []string{"UPDATE logbook SET action = 'x'", "DELETE FROM logbook", "TRUNCATE logbook",
+			"ALTER TABLE logbook DISABLE TRIGGER logbook_no_update", "DELETE FROM goose_db_version"} {
+			_, err := pool.Exec(ctx, stmt)
+			var pgErr *pgconn.PgError
+			if !errors.As(err, &pgErr) || pgErr.Code != "42501" { // insufficient_privilege
+				t.Errorf("%s as the application: got %v, want permission denied", stmt, err)
+			}
+		}
+		_, err := pool.Exec(ctx, "UPDATE pupil SET group_name = '7' WHERE given_name = 'Rolvast'")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
