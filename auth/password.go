@@ -27,8 +27,8 @@ type Argon2Params struct {
 	KeyLen  uint32
 }
 
-// DefaultArgon2 costs about 100 ms per hash on the project's 2-core
-// machines (BenchmarkHashPassword); OWASP's minimum is 19 MiB, t=2.
+// DefaultArgon2 costs about 85 ms per hash on the project's 2-core
+// machines (BenchmarkHashPassword, idle); OWASP's minimum is 19 MiB, t=2.
 var DefaultArgon2 = Argon2Params{Memory: 64 * 1024, Time: 2, Threads: 2, KeyLen: 32}
 
 // MinPasswordLength is the shortest password accepted (ASVS 2.1.1).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -288,13 +289,18 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	ok := false
 	switch {
 	case err == nil && user.PasswordHash != nil && user.DisabledAt == nil && len(password) <= auth.MaxPasswordLength:
-		ok = auth.VerifyPassword(password, *user.PasswordHash) == nil
+		ok, err = s.verifyPassword(c, password, *user.PasswordHash)
+		if err != nil {
+			return err
+		}
 	case err != nil && !errors.Is(err, pgx.ErrNoRows):
 		return err
 	default:
 		// Spend the same time as a real check, so timing does not tell
 		// which addresses have an account.
-		_ = auth.VerifyPassword(password, s.dummyHash)
+		if _, err := s.verifyPassword(c, password, s.dummyHash); err != nil {
+			return err
+		}
 	}
 	if err := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: accountKey, Ip: ip, Success: ok}); err != nil {
 		return err
@@ -320,6 +326,20 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
 	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(back))
 	return nil
+}
+
+// verifyPassword checks a password with no more argon2id hashes at once
+// than the cores can run: each takes 64 MiB and its threads' cores for
+// ~85 ms, so a burst of logins queues in order instead of sharing the
+// cores (and the memory) until all of them are slow.
+func (s *Server) verifyPassword(ctx context.Context, password, hash string) (bool, error) {
+	select {
+	case s.hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-s.hashSlots }()
+	return auth.VerifyPassword(password, hash) == nil, nil
 }
 
 // loginLimited applies the rate limits on failed attempts: per account

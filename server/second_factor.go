@@ -254,7 +254,12 @@ func (s *Server) handleReauth(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ok := !limited && p.session.PasswordHash != nil && auth.VerifyPassword(c.PostForm("password"), *p.session.PasswordHash) == nil
+	ok := !limited && p.session.PasswordHash != nil
+	if ok {
+		if ok, err = s.verifyPassword(c, c.PostForm("password"), *p.session.PasswordHash); err != nil {
+			return err
+		}
+	}
 	if ok {
 		ok, _, err = s.checkSecondFactor(c, p, c.PostForm("code"))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -51,6 +52,7 @@ type Server struct {
 	// takes as long either way.
 	dummyHash string
 	totpBox   *auth.SecretBox
+	hashSlots chan struct{} // password hashes running at once: cores / argon2 threads
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -113,5 +115,6 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
+		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

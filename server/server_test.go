@@ -45,7 +45,7 @@ type harness struct {
 	ibID   uuid.UUID
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ts := temporaltest.Start(t)
 	p := dbtest.NewPlatform(t, tenants.Config{})
@@ -92,7 +92,7 @@ type member struct {
 }
 
 // user creates an account with the test password and memberships.
-func (h *harness) user(t *testing.T, email, kind string, members ...member) uuid.UUID {
+func (h *harness) user(t testing.TB, email, kind string, members ...member) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
 	hash, err := auth.HashPassword(testPassword, testArgon)
@@ -130,7 +130,7 @@ func (h *harness) user(t *testing.T, email, kind string, members ...member) uuid
 // code returns a valid authenticator code for the test secret. Tests log
 // the same account in many times within one 30-second step, so the used
 // step is reset first; TestSecondFactor checks that a code works once.
-func (h *harness) code(t *testing.T, email string) string {
+func (h *harness) code(t testing.TB, email string) string {
 	t.Helper()
 	if _, err := h.platform.Pool.Exec(context.Background(), "UPDATE app_user SET totp_last_step = 0 WHERE email = $1", email); err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func (h *harness) code(t *testing.T, email string) string {
 }
 
 // login logs in through the form and returns the session cookie value.
-func (h *harness) login(t *testing.T, email string) string {
+func (h *harness) login(t testing.TB, email string) string {
 	t.Helper()
 	form := url.Values{"email": {email}, "password": {testPassword}}
 	resp, body := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", form.Encode())
@@ -169,14 +169,14 @@ func (h *harness) login(t *testing.T, email string) string {
 // noRedirect is a client that shows redirects instead of following them.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-func (h *harness) do(t *testing.T, method, p, contentType, body string) (*http.Response, string) {
+func (h *harness) do(t testing.TB, method, p, contentType, body string) (*http.Response, string) {
 	t.Helper()
 	return h.doAs(t, h.cookie, method, p, contentType, body)
 }
 
 // doAs makes a request with the given session cookie ("" for none). The
 // cookie is set by hand: Go's cookie jar keeps Secure cookies for https.
-func (h *harness) doAs(t *testing.T, cookie, method, p, contentType, body string) (*http.Response, string) {
+func (h *harness) doAs(t testing.TB, cookie, method, p, contentType, body string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, h.http.URL+p, strings.NewReader(body))
 	if err != nil {
