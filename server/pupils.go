@@ -392,18 +392,25 @@ type pupilPage struct {
 	CanConfirm, CanStart, CanSeeLogbook bool
 }
 
-func (s *Server) handlePupilShow(c *gin.Context) error {
+// viewPupil loads the pupil in the path and logs that the person saw it.
+func (s *Server) viewPupil(c *gin.Context) (platform.Licence, pupilDetail, error) {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
-		return err
+		return lic, pupilDetail{}, err
 	}
 	d, err := s.loadPupil(c, lic.ID, pupilID)
 	if err != nil {
+		return lic, d, err
+	}
+	return lic, d, s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil")
+}
+
+func (s *Server) handlePupilShow(c *gin.Context) error {
+	lic, d, err := s.viewPupil(c)
+	if err != nil {
 		return err
 	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil"); err != nil {
-		return err
-	}
+	pupilID := d.Pupil.ID
 	p := principalOf(c)
 	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
@@ -541,15 +548,8 @@ func (s *Server) handleAPIPupilCreate(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIPupilShow(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	_, d, err := s.viewPupil(c)
 	if err != nil {
-		return err
-	}
-	d, err := s.loadPupil(c, lic.ID, pupilID)
-	if err != nil {
-		return err
-	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil"); err != nil {
 		return err
 	}
 	out := toPupilJSON(d.Pupil)
