@@ -62,6 +62,7 @@ const (
 	PermEnrolmentConfirm Permission = "enrolment.confirm" // confirm an enrolment check
 	PermLogbookRead      Permission = "logbook.read"      // a pupil's logbook
 	PermAPITokensManage  Permission = "apitokens.manage"  // make and revoke API tokens of a licence
+	PermStaffManage      Permission = "staff.manage"      // staff, roles and groups of a school
 )
 
 // Scope says how far a permission reaches for a role.
@@ -89,6 +90,12 @@ var grants = map[Permission]map[Role]Scope{
 	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
 	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
+	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence},
+}
+
+// SchoolRoles are the roles a school admin hands out on a school licence.
+func SchoolRoles() []Role {
+	return []Role{RoleSchoolAdmin, RoleIB, RoleTeacher}
 }
 
 // ScopeOf returns how far perm reaches for role.
@@ -106,5 +113,5 @@ func AllRoles() []Role {
 // AllPermissions lists every permission.
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
-		PermLogbookRead, PermAPITokensManage}
+		PermLogbookRead, PermAPITokensManage, PermStaffManage}
 }

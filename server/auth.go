@@ -257,6 +257,9 @@ func (s *Server) handleLoginShow(c *gin.Context) error {
 	if c.Query("uitgelogd") != "" {
 		page.Notice = "Je bent uitgelogd."
 	}
+	if c.Query("geactiveerd") != "" {
+		page.Notice = "Je wachtwoord is ingesteld. Log nu in; daarna stel je de tweede stap in."
+	}
 	s.render(c, http.StatusOK, "login", page)
 	return nil
 }

@@ -75,6 +75,7 @@ type membershipView struct {
 	Role            string
 	CanListPupils   bool
 	CanManageTokens bool
+	CanManageStaff  bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -92,6 +93,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			LicenceID: *m.LicenceID, LicenceName: deref(m.LicenceName), Role: role.Label(),
 			CanListPupils:   auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
 			CanManageTokens: auth.ScopeOf(role, auth.PermAPITokensManage) != auth.ScopeNone,
+			CanManageStaff:  auth.ScopeOf(role, auth.PermStaffManage) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

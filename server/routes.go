@@ -26,6 +26,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/inloggen/opnieuw", s.page(s.handleReauthShow))
 	r.POST("/inloggen/opnieuw", s.page(s.handleReauth))
 	r.POST("/uitloggen", s.page(s.handleLogout))
+	r.GET("/activeren/:token", s.page(s.handleActivateShow))
+	r.POST("/activeren/:token", s.page(s.handleActivate))
 
 	r.GET("/", s.signedIn, s.page(s.handleHome))
 	r.GET("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceIndex))
@@ -38,6 +40,9 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/leerlingen/:pupil/logboek", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbook))
 	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.page(s.handlePupilConfirmEnrolment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilStartProcess))
+	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
+	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
+	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenIndex))
 	r.POST("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenCreate))
 	r.POST("/licenties/:licence/api-sleutels/:token/intrekken", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenRevoke))

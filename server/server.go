@@ -53,6 +53,7 @@ type Server struct {
 	dummyHash string
 	totpBox   *auth.SecretBox
 	hashSlots chan struct{} // password hashes running at once: cores / argon2 threads
+	common    *auth.CommonPasswords
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -115,6 +116,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
+		common:    &auth.CommonPasswords{},
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

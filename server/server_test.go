@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,6 +69,9 @@ func newHarness(t testing.TB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serversMu.Lock()
+	servers = append(servers, s)
+	serversMu.Unlock()
 	engine := s.routes()
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
@@ -325,7 +331,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // TestPagesAndTemplates walks the pages a person uses, including a form
-// with mistakes, and then requires every template file to have been used.
+// with mistakes. (TestMain requires every template file to be used by
+// some test.)
 func TestPagesAndTemplates(t *testing.T) {
 	h := newHarness(t)
 	base := "/licenties/" + h.school.ID.String() + "/leerlingen"
@@ -404,24 +411,58 @@ func TestPagesAndTemplates(t *testing.T) {
 		t.Errorf("API token page: %d", resp.StatusCode)
 	}
 
-	// Every template file was used.
+}
+
+// servers are the servers the tests made; TestMain checks that together
+// they rendered every page template.
+var (
+	serversMu sync.Mutex
+	servers   []*Server
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 && !testing.Short() && flag.Lookup("test.run").Value.String() == "" {
+		if missing := unusedTemplates(); len(missing) > 0 {
+			fmt.Fprintf(os.Stderr, "FAIL: template files never used by any test: %v\n", missing)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// unusedTemplates lists the page templates no test server rendered and the
+// layouts and partials no page uses.
+func unusedTemplates() []string {
 	files, err := templateFiles()
 	if err != nil {
-		t.Fatal(err)
+		return []string{err.Error()}
 	}
+	rendered := map[string]bool{}
+	serversMu.Lock()
+	for _, s := range servers {
+		s.pages.mu.Lock()
+		for p := range s.pages.rendered {
+			rendered[p] = true
+		}
+		s.pages.mu.Unlock()
+	}
+	serversMu.Unlock()
+	var missing []string
 	for _, f := range files {
 		name := strings.TrimSuffix(path.Base(f), ".html")
 		switch path.Base(path.Dir(f)) {
 		case "pages":
-			if !h.srv.pages.rendered[name] {
-				t.Errorf("page template %s was never rendered", f)
+			if !rendered[name] {
+				missing = append(missing, f)
 			}
 		case "partials", "layouts":
-			if !templateReferenced(t, name) {
-				t.Errorf("template %s is not used by any page", f)
+			if !templateReferenced(name) {
+				missing = append(missing, f)
 			}
 		}
 	}
+	return missing
 }
 
 func templateFiles() ([]string, error) {
@@ -440,14 +481,13 @@ func templateFiles() ([]string, error) {
 
 // templateReferenced reports whether a layout or partial file's template
 // is invoked from any page (or, for the layout, by render).
-func templateReferenced(t *testing.T, file string) bool {
-	t.Helper()
+func templateReferenced(file string) bool {
 	body, err := os.ReadFile("templates/layouts/" + file + ".html")
 	if err != nil {
 		body, err = os.ReadFile("templates/partials/" + file + ".html")
 	}
 	if err != nil {
-		t.Fatal(err)
+		return false
 	}
 	m := regexp.MustCompile(`{{define "([^"]+)"}}`).FindSubmatch(body)
 	if m == nil {

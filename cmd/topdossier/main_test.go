@@ -355,6 +355,23 @@ func browserSmoke(t *testing.T, base, schoolID string) {
 			t.Fatal(err)
 		}
 	}
+	// The school admin adds a teacher with the keyboard only: type, Tab to
+	// the next field, a letter picks the role, Enter sends the form.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.Click(chromedp.CSS(`a[href$="/medewerkers"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="name"]`)),
+		chromedp.Focus(chromedp.CSS(`input[name="name"]`)),
+		chromedp.KeyEvent("Kees Klas"), chromedp.KeyEvent("\t"),
+		chromedp.KeyEvent("kees@regenboog.test"), chromedp.KeyEvent("\t"),
+		chromedp.KeyEvent("l"), chromedp.KeyEvent("\t"),
+		chromedp.KeyEvent("7a"), chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.ID("activation-link")),
+	); err != nil {
+		t.Fatalf("add a teacher with the keyboard: %v", err)
+	}
+	staff, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("table")))
+	if err != nil || !strings.Contains(staff, "Kees Klas") || !strings.Contains(staff, "leerkracht / mentor") || !strings.Contains(staff, "7a") {
+		t.Errorf("staff table %q (err %v), want Kees Klas as teacher of 7a", staff, err)
+	}
 	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err == nil {

@@ -458,6 +458,14 @@ func AllUserKindValues() []UserKind {
 	}
 }
 
+type Activation struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type ApiToken struct {
 	ID         uuid.UUID
 	LicenceID  uuid.UUID

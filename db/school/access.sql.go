@@ -26,6 +26,39 @@ func (q *Queries) AddStaffGroup(ctx context.Context, arg AddStaffGroupParams) er
 	return err
 }
 
+const deleteStaffGroups = `-- name: DeleteStaffGroups :exec
+DELETE FROM staff_group WHERE user_id = $1
+`
+
+func (q *Queries) DeleteStaffGroups(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteStaffGroups, userID)
+	return err
+}
+
+const listAllStaffGroups = `-- name: ListAllStaffGroups :many
+SELECT user_id, group_name FROM staff_group ORDER BY user_id, group_name
+`
+
+func (q *Queries) ListAllStaffGroups(ctx context.Context) ([]StaffGroup, error) {
+	rows, err := q.db.Query(ctx, listAllStaffGroups)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StaffGroup{}
+	for rows.Next() {
+		var i StaffGroup
+		if err := rows.Scan(&i.UserID, &i.GroupName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPupilsInGroups = `-- name: ListPupilsInGroups :many
 SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p

@@ -10,3 +10,9 @@ FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE p.group_name = ANY(@groups::text[])
 ORDER BY p.family_name, p.given_name, p.id;
+
+-- name: ListAllStaffGroups :many
+SELECT user_id, group_name FROM staff_group ORDER BY user_id, group_name;
+
+-- name: DeleteStaffGroups :exec
+DELETE FROM staff_group WHERE user_id = $1;

@@ -1,0 +1,24 @@
+-- name: ListStaffForLicence :many
+SELECT m.id AS membership_id, m.role, u.id AS user_id, u.display_name, u.email,
+       (u.password_hash IS NOT NULL) AS activated
+FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.licence_id = $1
+ORDER BY u.display_name, m.role;
+
+-- name: DeleteMembership :one
+DELETE FROM membership WHERE id = $1 AND licence_id = $2
+RETURNING user_id;
+
+-- name: CreateActivation :exec
+INSERT INTO activation (token_hash, user_id, expires_at) VALUES ($1, $2, $3);
+
+-- name: GetActivation :one
+SELECT a.user_id, u.email, u.display_name
+FROM activation a JOIN app_user u ON u.id = a.user_id
+WHERE a.token_hash = $1 AND a.used_at IS NULL AND a.expires_at > now();
+
+-- name: UseActivation :execrows
+UPDATE activation SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now();
+
+-- name: SetPassword :exec
+UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1;

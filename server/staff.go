@@ -1,0 +1,323 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// activationValidity is how long an activation link works.
+const activationValidity = 7 * 24 * time.Hour
+
+type staffForm struct {
+	Name, Email, Role, Groups string
+}
+
+type staffRow struct {
+	platform.ListStaffForLicenceRow
+	RoleLabel string
+	Groups    string
+	Self      bool
+}
+
+type roleOption struct{ Value, Label string }
+
+type staffPage struct {
+	Licence        platform.Licence
+	Staff          []staffRow
+	Roles          []roleOption
+	Form           staffForm
+	Errors         db.FieldErrors
+	ActivationLink string
+	Added          string
+}
+
+func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	q := platform.New(s.tenants.Platform())
+	if page.Licence, err = q.GetLicence(c, id); err != nil {
+		return db.Classify(err)
+	}
+	rows, err := q.ListStaffForLicence(c, &id)
+	if err != nil {
+		return err
+	}
+	groups := map[uuid.UUID][]string{}
+	err = s.tenants.With(c, id, func(pool *pgxpool.Pool) error {
+		all, err := school.New(pool).ListAllStaffGroups(c)
+		for _, g := range all {
+			groups[g.UserID] = append(groups[g.UserID], g.GroupName)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	me := principalOf(c).UserID
+	for _, r := range rows {
+		row := staffRow{ListStaffForLicenceRow: r, RoleLabel: auth.Role(r.Role).Label(), Self: r.UserID == me}
+		if r.Role == platform.StaffRoleTeacher {
+			row.Groups = strings.Join(groups[r.UserID], ", ")
+		}
+		page.Staff = append(page.Staff, row)
+	}
+	for _, r := range auth.SchoolRoles() {
+		page.Roles = append(page.Roles, roleOption{Value: string(r), Label: r.Label()})
+	}
+	if page.Form.Role == "" {
+		page.Form.Role = string(auth.RoleTeacher)
+	}
+	s.render(c, status, "staff", page)
+	return nil
+}
+
+func (s *Server) handleStaffIndex(c *gin.Context) error {
+	return s.renderStaff(c, http.StatusOK, staffPage{})
+}
+
+// parseGroups reads "5a, 5b 6" into distinct group names.
+func parseGroups(v string) ([]string, bool) {
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		if len([]rune(g)) > 20 {
+			return nil, false
+		}
+		if !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out, true
+}
+
+// handleStaffAdd gives a person a role on the school. A new address gets
+// an account without password and a one-time activation link, shown to
+// the admin to pass on; an existing staff account just gets the role.
+func (s *Server) handleStaffAdd(c *gin.Context) error {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := staffForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.ToLower(strings.TrimSpace(c.PostForm("email"))),
+		Role: c.PostForm("role"), Groups: c.PostForm("groups")}
+	errs := db.FieldErrors{}
+	if form.Name == "" || len([]rune(form.Name)) > 100 {
+		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
+	}
+	if addr, err := mail.ParseAddress(form.Email); err != nil || addr.Address != form.Email {
+		errs["email"] = "Vul een geldig e-mailadres in."
+	}
+	role := auth.Role(form.Role)
+	valid := false
+	for _, r := range auth.SchoolRoles() {
+		valid = valid || r == role
+	}
+	if !valid {
+		errs["role"] = "Kies een rol."
+	}
+	groups, ok := parseGroups(form.Groups)
+	switch {
+	case !ok:
+		errs["groups"] = "Een groepsnaam is hoogstens 20 tekens."
+	case role == auth.RoleTeacher && len(groups) == 0:
+		errs["groups"] = "Vul de groepen of klassen van de leerkracht in, bijvoorbeeld 5a, 5b."
+	case role != auth.RoleTeacher && len(groups) > 0:
+		errs["groups"] = "Alleen een leerkracht of mentor heeft eigen groepen."
+	}
+	if len(errs) > 0 {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Form: form, Errors: errs})
+	}
+
+	var userID uuid.UUID
+	var activation string
+	err = db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
+		q := platform.New(tx)
+		user, err := q.GetUserByEmail(c, form.Email)
+		switch {
+		case err == nil && user.Kind != platform.UserKindStaff:
+			return db.FieldErrors{"email": "Dit e-mailadres hoort bij een account van een ouder of leerling."}
+		case err == nil:
+		case errors.Is(err, pgx.ErrNoRows):
+			if user, err = q.CreateUser(c, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: form.Email, DisplayName: form.Name}); err != nil {
+				return err
+			}
+			token, err := newToken()
+			if err != nil {
+				return err
+			}
+			if err := q.CreateActivation(c, platform.CreateActivationParams{TokenHash: hashToken(token), UserID: user.ID,
+				ExpiresAt: time.Now().Add(activationValidity)}); err != nil {
+				return err
+			}
+			activation = "/activeren/" + token
+		default:
+			return err
+		}
+		userID = user.ID
+		_, err = q.CreateMembership(c, platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)})
+		if db.Constraint(err) == "membership_unique" {
+			return db.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
+		}
+		return err
+	})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Form: form, Errors: fields})
+	}
+	if err != nil {
+		return err
+	}
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		for _, g := range groups {
+			if err := q.AddStaffGroup(c, school.AddStaffGroupParams{UserID: userID, GroupName: g}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.logger.Info("staff role added", "request_id", requestIDOf(c), "licence", licenceID, "user", userID, "role", role)
+	page := staffPage{Added: form.Name}
+	if activation != "" {
+		page.ActivationLink = siteURL(c) + activation
+	}
+	return s.renderStaff(c, http.StatusOK, page)
+}
+
+// handleStaffRemove takes a role away. Nobody removes their own role, so a
+// school never loses its last admin by accident.
+func (s *Server) handleStaffRemove(c *gin.Context) error {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	membershipID, err := uuidParam(c, "membership")
+	if err != nil {
+		return err
+	}
+	q := platform.New(s.tenants.Platform())
+	staff, err := q.ListStaffForLicence(c, &licenceID)
+	if err != nil {
+		return err
+	}
+	var target *platform.ListStaffForLicenceRow
+	for i := range staff {
+		if staff[i].MembershipID == membershipID {
+			target = &staff[i]
+		}
+	}
+	if target == nil {
+		return db.ErrNotFound
+	}
+	if target.UserID == principalOf(c).UserID {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+			"membership": "Je kunt je eigen rol niet verwijderen; vraag een andere beheerder."}})
+	}
+	if _, err := q.DeleteMembership(c, platform.DeleteMembershipParams{ID: membershipID, LicenceID: &licenceID}); err != nil {
+		return db.Classify(err)
+	}
+	if target.Role == platform.StaffRoleTeacher {
+		err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+			return school.New(pool).DeleteStaffGroups(c, target.UserID)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/licenties/"+licenceID.String()+"/medewerkers")
+	return nil
+}
+
+// siteURL is the address this request came in on, for links a person
+// passes on. Behind a TLS-terminating proxy the request is plain HTTP, so
+// only a local address keeps http.
+func siteURL(c *gin.Context) string {
+	host := c.Request.Host
+	local := strings.HasPrefix(host, "127.0.0.1") || strings.HasPrefix(host, "localhost")
+	if c.Request.TLS == nil && local {
+		return "http://" + host
+	}
+	return "https://" + host
+}
+
+type activatePage struct {
+	Name, Email string
+	Error       string
+}
+
+func (s *Server) handleActivateShow(c *gin.Context) error {
+	act, err := platform.New(s.tenants.Platform()).GetActivation(c, hashToken(c.Param("token")))
+	if err != nil {
+		return db.Classify(err)
+	}
+	s.render(c, http.StatusOK, "activate", activatePage{Name: act.DisplayName, Email: act.Email})
+	return nil
+}
+
+// handleActivate sets the first password of a new account; the second
+// factor is set up at the first login.
+func (s *Server) handleActivate(c *gin.Context) error {
+	th := hashToken(c.Param("token"))
+	act, err := platform.New(s.tenants.Platform()).GetActivation(c, th)
+	if err != nil {
+		return db.Classify(err)
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	pw := c.PostForm("password")
+	page := activatePage{Name: act.DisplayName, Email: act.Email}
+	switch {
+	case pw != c.PostForm("password2"):
+		page.Error = "De twee wachtwoorden zijn niet gelijk."
+	default:
+		page.Error = s.common.CheckPassword(pw, act.DisplayName, act.Email, strings.Split(act.Email, "@")[0])
+	}
+	if page.Error != "" {
+		s.render(c, http.StatusUnprocessableEntity, "activate", page)
+		return nil
+	}
+	hash, err := auth.HashPassword(pw, s.cfg.Argon2)
+	if err != nil {
+		return err
+	}
+	err = db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
+		q := platform.New(tx)
+		n, err := q.UseActivation(c, th)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return db.ErrNotFound
+		}
+		return q.SetPassword(c, platform.SetPasswordParams{ID: act.UserID, PasswordHash: &hash})
+	})
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/inloggen?geactiveerd=1")
+	return nil
+}

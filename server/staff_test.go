@@ -1,0 +1,117 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/auth"
+)
+
+func TestStaffAdministration(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &h.school.ID})
+	admin := h.login(t, "directie@linde.invalid")
+	page := "/licenties/" + h.school.ID.String() + "/medewerkers"
+	post := func(v url.Values) (int, string) {
+		resp, body := h.doAs(t, admin, "POST", page, "application/x-www-form-urlencoded", v.Encode())
+		return resp.StatusCode, body
+	}
+
+	if resp, _ := h.do(t, "GET", page, "", ""); resp.StatusCode != 404 {
+		t.Errorf("IB'er on the staff page: %d, want 404", resp.StatusCode)
+	}
+	invalid := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"ErrEmail", url.Values{"name": {"A"}, "email": {"geen-adres"}, "role": {"ib"}}, "geldig e-mailadres"},
+		{"ErrTeacherWithoutGroups", url.Values{"name": {"A"}, "email": {"a@linde.invalid"}, "role": {"teacher"}}, "groepen of klassen"},
+		{"ErrIBWithGroups", url.Values{"name": {"A"}, "email": {"a@linde.invalid"}, "role": {"ib"}, "groups": {"5a"}}, "Alleen een leerkracht"},
+		{"ErrRole", url.Values{"name": {"A"}, "email": {"a@linde.invalid"}, "role": {"platform_admin"}}, "Kies een rol"},
+		{"ErrExistingRole", url.Values{"name": {"Test ib"}, "email": {"ib@linde.invalid"}, "role": {"ib"}}, "heeft deze rol al"},
+	}
+	for _, tt := range invalid {
+		if status, body := post(tt.form); status != 422 || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: %d, want 422 with %q", tt.name, status, tt.want)
+		}
+	}
+	h.user(t, "ouder@thuis.invalid", "guardian")
+	if status, body := post(url.Values{"name": {"O"}, "email": {"ouder@thuis.invalid"}, "role": {"ib"}}); status != 422 || !strings.Contains(body, "ouder of leerling") {
+		t.Errorf("guardian account as staff: %d, want 422", status)
+	}
+
+	// A new teacher: an account without password and a one-time link.
+	status, body := post(url.Values{"name": {"Meester Jan"}, "email": {"Jan@Linde.invalid"}, "role": {"teacher"}, "groups": {"5b, 6a 5b"}})
+	link := regexp.MustCompile(`<code id="activation-link">http://127\.0\.0\.1:\d+(/activeren/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(body)
+	if status != 200 || link == nil {
+		t.Fatalf("add teacher: %d, no activation link", status)
+	}
+	if !strings.Contains(body, "5b, 6a") || !strings.Contains(body, "nog niet geactiveerd") {
+		t.Error("staff list lacks the teacher's groups or activation state")
+	}
+	if _, body := h.doAs(t, "", "GET", link[1], "", ""); !strings.Contains(body, "Welkom, Meester Jan") {
+		t.Fatal("activation page does not greet the new teacher")
+	}
+	for _, tt := range []struct{ pw, pw2, want string }{
+		{"een goed wachtwoord 1", "een goed wachtwoord 2", "niet gelijk"},
+		{"password1234", "password1234", "veelgebruikte"},
+		{"kort", "kort", "minstens 12"},
+	} {
+		resp, body := h.doAs(t, "", "POST", link[1], "application/x-www-form-urlencoded", url.Values{"password": {tt.pw}, "password2": {tt.pw2}}.Encode())
+		if resp.StatusCode != 422 || !strings.Contains(body, tt.want) {
+			t.Errorf("activation with %q: %d, want 422 with %q", tt.pw, resp.StatusCode, tt.want)
+		}
+	}
+	good := url.Values{"password": {"zonnige dinsdag op het plein"}, "password2": {"zonnige dinsdag op het plein"}}.Encode()
+	if resp, _ := h.doAs(t, "", "POST", link[1], "application/x-www-form-urlencoded", good); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d, want 303", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, "", "POST", link[1], "application/x-www-form-urlencoded", good); resp.StatusCode != 404 {
+		t.Errorf("second use of the link: %d, want 404", resp.StatusCode)
+	}
+	// The new teacher logs in and is asked to set up the authenticator.
+	resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded",
+		url.Values{"email": {"jan@linde.invalid"}, "password": {"zonnige dinsdag op het plein"}}.Encode())
+	var cookie string
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			cookie = c.Value
+		}
+	}
+	if _, body := h.doAs(t, cookie, "GET", "/inloggen/code", "", ""); !strings.Contains(body, "Scan deze QR-code") {
+		t.Error("a new account is not asked to set up its authenticator")
+	}
+
+	// Removing the role removes the teacher's groups; one's own role stays.
+	_, body = h.doAs(t, admin, "GET", page, "", "")
+	rows := regexp.MustCompile(`action="(/licenties/[^"]+/medewerkers/[^"]+/verwijderen)"><button class="danger" aria-label="Rol van ([^"]+) verwijderen"`).FindAllStringSubmatch(body, -1)
+	var janForm string
+	for _, r := range rows {
+		if r[2] == "Meester Jan" {
+			janForm = r[1]
+		}
+		if r[2] == "Test directie" {
+			t.Error("the admin is offered to remove their own role")
+		}
+	}
+	if janForm == "" {
+		t.Fatal("no remove form for the teacher")
+	}
+	if resp, _ := h.doAs(t, admin, "POST", janForm, "", ""); resp.StatusCode != 303 {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	var groups int
+	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT count(*) FROM staff_group").Scan(&groups)
+	})
+	if err != nil || groups != 0 {
+		t.Errorf("staff groups after removing the teacher: %d (err %v), want 0", groups, err)
+	}
+}
