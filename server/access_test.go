@@ -156,6 +156,8 @@ func requestBody(method, path string, h *harness) (string, string) {
 		return "application/json", `{"swv_id":"` + h.platform.SWV.ID.String() + `","kind":"school","name":"Nieuw","brin":"56EF","school_type":"BAO"}`
 	case strings.HasPrefix(path, "/api/"):
 		return "application/json", validPupil
+	case path == "/beheer/samenwerkingsverbanden":
+		return "application/x-www-form-urlencoded", "code=PO2877&swv_name=Indringer"
 	case path == "/beheer/licenties":
 		return "application/x-www-form-urlencoded", url.Values{"swv_id": {h.platform.SWV.ID.String()}, "kind": {"school"},
 			"name": {"Nieuw"}, "brin": {"56EF"}, "school_type": {"BAO"}}.Encode()

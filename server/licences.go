@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,60 @@ type licencesPage struct {
 	SchoolTypes []platform.SchoolType
 	Form        licenceInput
 	Errors      db.FieldErrors
+	SWVForm     swvInput
+	SWVErrors   db.FieldErrors
+}
+
+// swvInput is a new samenwerkingsverband.
+type swvInput struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+var swvCodePattern = regexp.MustCompile(`^[A-Z]{2}[0-9]{2,4}[A-Z]?$`)
+
+func (in swvInput) validate() db.FieldErrors {
+	errs := db.FieldErrors{}
+	if !swvCodePattern.MatchString(in.Code) {
+		errs["code"] = "De code van een samenwerkingsverband is bijvoorbeeld PO2801 of VO2805."
+	}
+	if in.Name == "" || len([]rune(in.Name)) > 200 {
+		errs["swv_name"] = "Vul de naam van het samenwerkingsverband in (hoogstens 200 tekens)."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// handleSWVCreate registers a samenwerkingsverband, so licences can be
+// made for it.
+func (s *Server) handleSWVCreate(c *gin.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	in := swvInput{Code: strings.ToUpper(strings.TrimSpace(c.PostForm("code"))), Name: strings.TrimSpace(c.PostForm("swv_name"))}
+	errs := in.validate()
+	if errs == nil {
+		_, err := platform.New(s.tenants.Platform()).CreateSWV(c, platform.CreateSWVParams{Code: in.Code, Name: in.Name})
+		switch {
+		case db.Constraint(err) == "swv_code_key":
+			errs = db.FieldErrors{"code": "Er is al een samenwerkingsverband met deze code."}
+		case err != nil:
+			return err
+		}
+	}
+	if errs != nil {
+		page, err := s.licencesPage(c, licenceInput{}, nil)
+		if err != nil {
+			return err
+		}
+		page.SWVForm, page.SWVErrors = in, errs
+		s.render(c, http.StatusUnprocessableEntity, "licences", page)
+		return nil
+	}
+	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
+	return nil
 }
 
 func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldErrors) (licencesPage, error) {

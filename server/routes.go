@@ -33,6 +33,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceIndex))
 	r.POST("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceCreate))
 	r.POST("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceRemove))
+	r.POST("/beheer/samenwerkingsverbanden", s.allow(auth.PermLicencesManage), s.page(s.handleSWVCreate))
 	r.GET("/licenties/:licence/leerlingen", s.allow(auth.PermPupilsList), s.page(s.handlePupilIndex))
 	r.GET("/licenties/:licence/leerlingen/nieuw", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilNew))
 	r.POST("/licenties/:licence/leerlingen", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilCreate))

@@ -534,6 +534,19 @@ func TestLicenceAdminPages(t *testing.T) {
 	if created.Brin == nil || *created.Brin != "98YZ" {
 		t.Fatalf("created licence %+v, want BRIN 98YZ", created)
 	}
+	// A new SWV; a malformed code and a duplicate are refused with the field named.
+	for _, tt := range []struct {
+		code string
+		want int
+	}{{"VO2899", 303}, {"vo 28", 422}, {"VO2899", 422}} {
+		v := url.Values{"code": {tt.code}, "swv_name": {"SWV VO Test"}}
+		if resp, _ := h.do(t, "POST", "/beheer/samenwerkingsverbanden", "application/x-www-form-urlencoded", v.Encode()); resp.StatusCode != tt.want {
+			t.Errorf("SWV %q: %d, want %d", tt.code, resp.StatusCode, tt.want)
+		}
+	}
+	if _, err := platform.New(h.platform.Pool).GetSWVByCode(context.Background(), "VO2899"); err != nil {
+		t.Errorf("new SWV not stored: %v", err)
+	}
 	remove := "/beheer/licenties/" + created.ID.String() + "/verwijderen"
 	resp, _ = h.do(t, "POST", remove, "application/x-www-form-urlencoded", "confirm_name=Verkeerd")
 	if resp.StatusCode != 422 {
