@@ -30,6 +30,10 @@ import (
 //	PAYLOAD_KEY                base64 AES-256 key for workflow payloads (required; dev generates one)
 //	PAYLOAD_KEYS_OLD           older keys, comma separated, to decrypt only  ""
 //	HTTP_ADDR                  server listen address        127.0.0.1:8080
+//	OIDC_ISSUER                Entree/OIDC issuer URL       "" (off)
+//	OIDC_CLIENT_ID             OIDC client id               ""
+//	OIDC_CLIENT_SECRET         OIDC client secret           ""
+//	OIDC_REDIRECT_URL          this server's /inloggen/entree/terug ""
 //	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
@@ -52,6 +56,10 @@ type Config struct {
 	PayloadKey           []byte
 	PayloadKeysOld       [][]byte
 	HTTPAddr             string
+	OIDCIssuer           string
+	OIDCClientID         string
+	OIDCClientSecret     string
+	OIDCRedirectURL      string
 	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
@@ -98,12 +106,19 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalAddress:      get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace:    get("TEMPORAL_NAMESPACE", "default"),
 		HTTPAddr:             get("HTTP_ADDR", "127.0.0.1:8080"),
+		OIDCIssuer:           get("OIDC_ISSUER", ""),
+		OIDCClientID:         get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:     getenv("OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:      get("OIDC_REDIRECT_URL", ""),
 		WorkerMetricsAddr:    get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
 		MaxBodyBytes:         int64(intVar("MAX_BODY_BYTES", 1<<20)),
 		EnrolmentCheckWithin: durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
 		LogLevel:             get("LOG_LEVEL", "info"),
 		DataDir:              get("DATA_DIR", ".data"),
 		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.OIDCRedirectURL == "") {
+		errs = append(errs, errors.New("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_REDIRECT_URL are needed too"))
 	}
 	if c.LicenceAppRole == "-" {
 		c.LicenceAppRole = ""

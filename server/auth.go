@@ -250,10 +250,11 @@ type loginPage struct {
 	Back   string
 	Error  string
 	Notice string
+	OIDC   bool // offer "Inloggen met Entree"
 }
 
 func (s *Server) handleLoginShow(c *gin.Context) error {
-	page := loginPage{Back: safeBack(c.Query("terug"))}
+	page := loginPage{Back: safeBack(c.Query("terug")), OIDC: s.oidc != nil}
 	if c.Query("uitgelogd") != "" {
 		page.Notice = "Je bent uitgelogd."
 	}
@@ -274,7 +275,7 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	password := c.PostForm("password")
 	back := safeBack(c.PostForm("terug"))
-	page := loginPage{Email: email, Back: back}
+	page := loginPage{Email: email, Back: back, OIDC: s.oidc != nil}
 	q := platform.New(s.tenants.Platform())
 	accountKey := hashToken(email)
 	ip := clientIP(c)

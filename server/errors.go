@@ -45,7 +45,7 @@ func classify(err error) answer {
 	case errors.Is(err, errMalformed):
 		return answer{Status: http.StatusBadRequest, Title: "Het verzoek is onleesbaar.",
 			Detail: "De inhoud is geen geldige JSON of formulierdata."}
-	case errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, db.ErrNotFound), errors.Is(err, errNotConfigured):
 		return answer{Status: http.StatusNotFound, Title: "Niet gevonden.",
 			Detail: "Deze pagina of dit gegeven bestaat niet (meer)."}
 	case errors.Is(err, db.ErrConflict):

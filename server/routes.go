@@ -21,6 +21,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/static/*file", s.handleStatic)
 	r.GET("/inloggen", s.page(s.handleLoginShow))
 	r.POST("/inloggen", s.page(s.handleLogin))
+	r.GET("/inloggen/entree", s.page(s.handleOIDCStart))
+	r.GET("/inloggen/entree/terug", s.page(s.handleOIDCCallback))
 	r.GET("/inloggen/code", s.page(s.handleCodeShow))
 	r.POST("/inloggen/code", s.page(s.handleCode))
 	r.GET("/inloggen/opnieuw", s.page(s.handleReauthShow))

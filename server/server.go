@@ -33,8 +33,11 @@ type Config struct {
 	SessionAbsolute time.Duration
 	// Argon2 are the password hashing costs (default auth.DefaultArgon2).
 	Argon2 auth.Argon2Params
-	// SecretKey (32 bytes or more) seals the TOTP secrets at rest.
+	// SecretKey (32 bytes or more) seals the TOTP secrets at rest and the
+	// OIDC round-trip cookie.
 	SecretKey []byte
+	// OIDC is the optional Entree (OpenID Connect) login.
+	OIDC OIDCConfig
 }
 
 // Server holds the handlers' dependencies.
@@ -54,6 +57,8 @@ type Server struct {
 	totpBox   *auth.SecretBox
 	hashSlots chan struct{} // password hashes running at once: cores / argon2 threads
 	common    *auth.CommonPasswords
+	oidc      *oidcClient // nil when OIDC is not configured
+	oidcBox   *auth.SecretBox
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -96,6 +101,14 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	oidcBox, err := auth.NewSecretBox(cfg.SecretKey, "oidc")
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	var oc *oidcClient
+	if cfg.OIDC.Issuer != "" {
+		oc = &oidcClient{cfg: cfg.OIDC}
+	}
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		return nil, fmt.Errorf("load time zone: %w", err)
@@ -117,6 +130,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
 		common:    &auth.CommonPasswords{},
+		oidc:      oc,
+		oidcBox:   oidcBox,
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

@@ -48,7 +48,7 @@ type harness struct {
 	ibID   uuid.UUID
 }
 
-func newHarness(t testing.TB) *harness {
+func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	t.Helper()
 	ts := temporaltest.Start(t)
 	p := dbtest.NewPlatform(t, tenants.Config{})
@@ -59,13 +59,17 @@ func newHarness(t testing.TB) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	s, err := newServer(Config{
+	cfg := Config{
 		MaxBodyBytes:         4096,
 		EnrolmentCheckWithin: time.Hour,
 		Ready:                func(ctx context.Context) error { return p.Tenants.Ping(ctx) },
 		Argon2:               testArgon,
 		SecretKey:            testSecretKey,
-	}, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := newServer(cfg, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatal(err)
 	}

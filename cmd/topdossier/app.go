@@ -133,6 +133,8 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		EnrolmentCheckWithin: cfg.EnrolmentCheckWithin,
 		SecretKey:            cfg.PayloadKey,
+		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
 		Ready: func(ctx context.Context) error {
 			if err := dbs.tenants.Ping(ctx); err != nil {
 				return err
