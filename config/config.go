@@ -30,6 +30,8 @@ import (
 //	PAYLOAD_KEY                base64 AES-256 key for workflow payloads (required; dev generates one)
 //	PAYLOAD_KEYS_OLD           older keys, comma separated, to decrypt only  ""
 //	HTTP_ADDR                  server listen address        127.0.0.1:8080
+//	WEBAUTHN_RP_ID             host name for passkeys       "" (off; dev: localhost)
+//	WEBAUTHN_ORIGINS           origins for passkeys, comma separated  "" (dev: http://localhost:<port>)
 //	OIDC_ISSUER                Entree/OIDC issuer URL       "" (off)
 //	OIDC_CLIENT_ID             OIDC client id               ""
 //	OIDC_CLIENT_SECRET         OIDC client secret           ""
@@ -56,6 +58,8 @@ type Config struct {
 	PayloadKey           []byte
 	PayloadKeysOld       [][]byte
 	HTTPAddr             string
+	WebAuthnRPID         string
+	WebAuthnOrigins      []string
 	OIDCIssuer           string
 	OIDCClientID         string
 	OIDCClientSecret     string
@@ -106,6 +110,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TemporalAddress:      get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace:    get("TEMPORAL_NAMESPACE", "default"),
 		HTTPAddr:             get("HTTP_ADDR", "127.0.0.1:8080"),
+		WebAuthnRPID:         get("WEBAUTHN_RP_ID", ""),
 		OIDCIssuer:           get("OIDC_ISSUER", ""),
 		OIDCClientID:         get("OIDC_CLIENT_ID", ""),
 		OIDCClientSecret:     getenv("OIDC_CLIENT_SECRET"),
@@ -116,6 +121,14 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:             get("LOG_LEVEL", "info"),
 		DataDir:              get("DATA_DIR", ".data"),
 		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	for _, o := range strings.Split(get("WEBAUTHN_ORIGINS", ""), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.WebAuthnOrigins = append(c.WebAuthnOrigins, o)
+		}
+	}
+	if c.WebAuthnRPID != "" && len(c.WebAuthnOrigins) == 0 {
+		errs = append(errs, errors.New("WEBAUTHN_RP_ID is set: WEBAUTHN_ORIGINS is needed too"))
 	}
 	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.OIDCRedirectURL == "") {
 		errs = append(errs, errors.New("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_REDIRECT_URL are needed too"))

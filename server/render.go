@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -43,6 +44,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 			return ""
 		},
 		"deref":         deref,
+		"b64url":        func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) },
 		"kindLabel":     labelFunc(kindLabels),
 		"stepLabel":     labelFunc(stepLabels),
 		"waitingLabel":  labelFunc(waitingLabels),

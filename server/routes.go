@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/topdossier/topdossier/auth"
@@ -23,6 +25,8 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/inloggen", s.page(s.handleLogin))
 	r.GET("/inloggen/entree", s.page(s.handleOIDCStart))
 	r.GET("/inloggen/entree/terug", s.page(s.handleOIDCCallback))
+	r.POST("/inloggen/passkey/begin", s.page(s.handlePasskeyLoginBegin))
+	r.POST("/inloggen/passkey/finish", s.page(s.handlePasskeyLoginFinish))
 	r.GET("/inloggen/code", s.page(s.handleCodeShow))
 	r.POST("/inloggen/code", s.page(s.handleCode))
 	r.GET("/inloggen/opnieuw", s.page(s.handleReauthShow))
@@ -32,6 +36,10 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/activeren/:token", s.page(s.handleActivate))
 
 	r.GET("/", s.signedIn, s.page(s.handleHome))
+	r.GET("/account", s.signedIn, s.page(s.handleAccount))
+	r.POST("/account/passkeys/begin", s.signedIn, s.recentAuth(15*time.Minute), s.page(s.handlePasskeyRegisterBegin))
+	r.POST("/account/passkeys/finish", s.signedIn, s.recentAuth(15*time.Minute), s.page(s.handlePasskeyRegisterFinish))
+	r.POST("/account/passkeys/:credential/verwijderen", s.signedIn, s.recentAuth(15*time.Minute), s.page(s.handlePasskeyDelete))
 	r.GET("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceIndex))
 	r.POST("/beheer/licenties", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceCreate))
 	r.POST("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.page(s.handleLicenceRemove))

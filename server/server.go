@@ -38,6 +38,8 @@ type Config struct {
 	SecretKey []byte
 	// OIDC is the optional Entree (OpenID Connect) login.
 	OIDC OIDCConfig
+	// WebAuthn names the site for passkeys; an empty RPID turns them off.
+	WebAuthn WebAuthnConfig
 }
 
 // Server holds the handlers' dependencies.

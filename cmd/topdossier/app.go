@@ -135,6 +135,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		SecretKey:            cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
+		WebAuthn: server.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
 		Ready: func(ctx context.Context) error {
 			if err := dbs.tenants.Ping(ctx); err != nil {
 				return err

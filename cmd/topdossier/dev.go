@@ -42,6 +42,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if cfg.WebAuthnRPID == "" {
+		// Passkeys need a host name: in dev, localhost on the server's port.
+		_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+		cfg.WebAuthnRPID, cfg.WebAuthnOrigins = "localhost", []string{"http://localhost:" + port}
+	}
 
 	stopTemporal, err := startTemporalDev(ctx, cfg, logger)
 	if err != nil {
@@ -90,7 +95,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		fmt.Fprintf(stdout, `
 TOP dossier draait.
 
-  Applicatie   http://%s/
+  Applicatie   http://%s/  (passkeys: via http://localhost)
   API          http://%s/api/v1/openapi.json
   Gereed?      http://%s/readyz
   Temporal UI  http://127.0.0.1:%d/

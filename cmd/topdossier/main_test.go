@@ -21,6 +21,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 )
 
@@ -286,23 +287,7 @@ func TestDevRunStopRun(t *testing.T) {
 // pupils, one pupil, confirm the enrolment, and sees the process move on.
 func browserSmoke(t *testing.T, base, schoolID string) {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
-	defer cancelTimeout()
+	ctx := browsertest.New(t, time.Minute)
 
 	// Not logged in: the overview sends the IB'er to the login page.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`))); err != nil {

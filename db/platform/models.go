@@ -528,6 +528,15 @@ type Membership struct {
 	CreatedAt  time.Time
 }
 
+type Passkey struct {
+	CredentialID []byte
+	UserID       uuid.UUID
+	Name         string
+	Credential   []byte
+	CreatedAt    time.Time
+	LastUsedAt   *time.Time
+}
+
 type PupilLink struct {
 	UserID    uuid.UUID
 	LicenceID uuid.UUID
