@@ -68,7 +68,8 @@ func TestGrants(t *testing.T) {
 		PermEnrolmentConfirm: {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermLogbookRead:      {RoleSchoolAdmin: L, RoleIB: L},
 		PermAPITokensManage:  {RoleSchoolAdmin: L},
-		PermStaffManage:      {RoleSchoolAdmin: L},
+		PermStaffManage:      {RoleSchoolAdmin: L, RoleSWVAdmin: L},
+		PermSWVSchools:       {RoleSWVAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -79,8 +80,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 80 {
-		t.Errorf("checked %d pairs, want 10 roles × 8 permissions", pairs)
+	if pairs != 90 {
+		t.Errorf("checked %d pairs, want 10 roles × 9 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

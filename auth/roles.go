@@ -62,7 +62,8 @@ const (
 	PermEnrolmentConfirm Permission = "enrolment.confirm" // confirm an enrolment check
 	PermLogbookRead      Permission = "logbook.read"      // a pupil's logbook
 	PermAPITokensManage  Permission = "apitokens.manage"  // make and revoke API tokens of a licence
-	PermStaffManage      Permission = "staff.manage"      // staff, roles and groups of a school
+	PermStaffManage      Permission = "staff.manage"      // staff and roles of a licence (groups at a school)
+	PermSWVSchools       Permission = "swv.schools"       // the SWV's schools and their consulent
 )
 
 // Scope says how far a permission reaches for a role.
@@ -90,12 +91,18 @@ var grants = map[Permission]map[Role]Scope{
 	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
 	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
-	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence},
+	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
+	PermSWVSchools:       {RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
 func SchoolRoles() []Role {
 	return []Role{RoleSchoolAdmin, RoleIB, RoleTeacher}
+}
+
+// SWVRoles are the roles an SWV admin hands out on the SWV's licence.
+func SWVRoles() []Role {
+	return []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert}
 }
 
 // ScopeOf returns how far perm reaches for role.
@@ -113,5 +120,5 @@ func AllRoles() []Role {
 // AllPermissions lists every permission.
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
-		PermLogbookRead, PermAPITokensManage, PermStaffManage}
+		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools}
 }

@@ -131,6 +131,7 @@ type membershipView struct {
 	CanListPupils   bool
 	CanManageTokens bool
 	CanManageStaff  bool
+	CanSWVSchools   bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -149,6 +150,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanListPupils:   auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
 			CanManageTokens: auth.ScopeOf(role, auth.PermAPITokensManage) != auth.ScopeNone,
 			CanManageStaff:  auth.ScopeOf(role, auth.PermStaffManage) != auth.ScopeNone,
+			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

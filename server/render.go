@@ -91,10 +91,15 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		return
 	}
 	var buf bytes.Buffer
+	// The header shows the person only once fully logged in.
+	user := principalOf(c)
+	if user != nil && user.session.MfaAt == nil {
+		user = nil
+	}
 	view := struct {
 		User *principal
 		Page any
-	}{principalOf(c), data}
+	}{user, data}
 	if err := t.ExecuteTemplate(&buf, "base", view); err != nil {
 		s.logger.Error("render page", "page", page, "request_id", requestIDOf(c), "err", err)
 		c.Header("Content-Type", "text/plain; charset=utf-8")

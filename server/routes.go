@@ -54,6 +54,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))
+	r.GET("/licenties/:licence/scholen", s.allow(auth.PermSWVSchools), s.page(s.handleSWVSchools))
+	r.POST("/licenties/:licence/scholen/:school/consulent", s.allow(auth.PermSWVSchools), s.page(s.handleSWVAssignConsultant))
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenIndex))
 	r.POST("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenCreate))
 	r.POST("/licenties/:licence/api-sleutels/:token/intrekken", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenRevoke))

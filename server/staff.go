@@ -23,8 +23,18 @@ import (
 const activationValidity = 7 * 24 * time.Hour
 
 type staffForm struct {
-	Name, Email, Role, Groups string
+	Name, Email, Role, Groups, Profession string
 }
+
+// rolesFor are the roles handed out on a licence of this kind.
+func rolesFor(kind platform.LicenceKind) []auth.Role {
+	if kind == platform.LicenceKindSwv {
+		return auth.SWVRoles()
+	}
+	return auth.SchoolRoles()
+}
+
+var professionLabels = map[string]string{"orthopedagoog": "orthopedagoog", "psycholoog": "psycholoog", "other": "andere deskundige"}
 
 type staffRow struct {
 	platform.ListStaffForLicenceRow
@@ -37,6 +47,7 @@ type roleOption struct{ Value, Label string }
 
 type staffPage struct {
 	Licence        platform.Licence
+	IsSWV          bool
 	Staff          []staffRow
 	Roles          []roleOption
 	Form           staffForm
@@ -59,29 +70,35 @@ func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
 		return err
 	}
 	groups := map[uuid.UUID][]string{}
-	err = s.tenants.With(c, id, func(pool *pgxpool.Pool) error {
-		all, err := school.New(pool).ListAllStaffGroups(c)
-		for _, g := range all {
-			groups[g.UserID] = append(groups[g.UserID], g.GroupName)
+	if page.Licence.Kind != platform.LicenceKindSwv { // groups live in school databases
+		err = s.tenants.With(c, id, func(pool *pgxpool.Pool) error {
+			all, err := school.New(pool).ListAllStaffGroups(c)
+			for _, g := range all {
+				groups[g.UserID] = append(groups[g.UserID], g.GroupName)
+			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		return err
-	})
-	if err != nil {
-		return err
 	}
 	me := principalOf(c).UserID
 	for _, r := range rows {
 		row := staffRow{ListStaffForLicenceRow: r, RoleLabel: auth.Role(r.Role).Label(), Self: r.UserID == me}
+		if r.Profession != nil {
+			row.RoleLabel += " (" + professionLabels[string(*r.Profession)] + ")"
+		}
 		if r.Role == platform.StaffRoleTeacher {
 			row.Groups = strings.Join(groups[r.UserID], ", ")
 		}
 		page.Staff = append(page.Staff, row)
 	}
-	for _, r := range auth.SchoolRoles() {
+	page.IsSWV = page.Licence.Kind == platform.LicenceKindSwv
+	for _, r := range rolesFor(page.Licence.Kind) {
 		page.Roles = append(page.Roles, roleOption{Value: string(r), Label: r.Label()})
 	}
 	if page.Form.Role == "" {
-		page.Form.Role = string(auth.RoleTeacher)
+		page.Form.Role = string(page.Roles[len(page.Roles)-1].Value)
 	}
 	s.render(c, status, "staff", page)
 	return nil
@@ -120,7 +137,11 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		return err
 	}
 	form := staffForm{Name: strings.TrimSpace(c.PostForm("name")), Email: strings.ToLower(strings.TrimSpace(c.PostForm("email"))),
-		Role: c.PostForm("role"), Groups: c.PostForm("groups")}
+		Role: c.PostForm("role"), Groups: c.PostForm("groups"), Profession: c.PostForm("profession")}
+	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, licenceID)
+	if err != nil {
+		return db.Classify(err)
+	}
 	errs := db.FieldErrors{}
 	if form.Name == "" || len([]rune(form.Name)) > 100 {
 		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
@@ -130,11 +151,18 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 	}
 	role := auth.Role(form.Role)
 	valid := false
-	for _, r := range auth.SchoolRoles() {
+	for _, r := range rolesFor(lic.Kind) {
 		valid = valid || r == role
 	}
 	if !valid {
 		errs["role"] = "Kies een rol."
+	}
+	profession := platform.ExpertProfession(form.Profession)
+	switch {
+	case role == auth.RoleExpert && !profession.Valid():
+		errs["profession"] = "Kies het beroep van de deskundige: orthopedagoog, psycholoog of andere."
+	case role != auth.RoleExpert && form.Profession != "":
+		errs["profession"] = "Alleen een deskundige heeft een beroep in deze lijst."
 	}
 	groups, ok := parseGroups(form.Groups)
 	switch {
@@ -175,7 +203,11 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 			return err
 		}
 		userID = user.ID
-		_, err = q.CreateMembership(c, platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)})
+		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
+		if role == auth.RoleExpert {
+			m.Profession = &profession
+		}
+		_, err = q.CreateMembership(c, m)
 		if db.Constraint(err) == "membership_unique" {
 			return db.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
 		}
@@ -187,17 +219,19 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		for _, g := range groups {
-			if err := q.AddStaffGroup(c, school.AddStaffGroupParams{UserID: userID, GroupName: g}); err != nil {
-				return err
+	if len(groups) > 0 { // a teacher's groups, in the school's database
+		err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+			q := school.New(pool)
+			for _, g := range groups {
+				if err := q.AddStaffGroup(c, school.AddStaffGroupParams{UserID: userID, GroupName: g}); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	s.logger.Info("staff role added", "request_id", requestIDOf(c), "licence", licenceID, "user", userID, "role", role)
 	page := staffPage{Added: form.Name}

@@ -550,6 +550,12 @@ type RecoveryCode struct {
 	UsedAt   *time.Time
 }
 
+type SchoolConsultant struct {
+	SchoolLicenceID  uuid.UUID
+	ConsultantUserID uuid.UUID
+	AssignedAt       time.Time
+}
+
 type Swv struct {
 	ID        uuid.UUID
 	Code      string

@@ -64,7 +64,7 @@ func (q *Queries) GetActivation(ctx context.Context, tokenHash []byte) (GetActiv
 }
 
 const listStaffForLicence = `-- name: ListStaffForLicence :many
-SELECT m.id AS membership_id, m.role, u.id AS user_id, u.display_name, u.email,
+SELECT m.id AS membership_id, m.role, m.profession, u.id AS user_id, u.display_name, u.email,
        (u.password_hash IS NOT NULL) AS activated
 FROM membership m JOIN app_user u ON u.id = m.user_id
 WHERE m.licence_id = $1
@@ -74,6 +74,7 @@ ORDER BY u.display_name, m.role
 type ListStaffForLicenceRow struct {
 	MembershipID uuid.UUID
 	Role         StaffRole
+	Profession   *ExpertProfession
 	UserID       uuid.UUID
 	DisplayName  string
 	Email        string
@@ -92,6 +93,7 @@ func (q *Queries) ListStaffForLicence(ctx context.Context, licenceID *uuid.UUID)
 		if err := rows.Scan(
 			&i.MembershipID,
 			&i.Role,
+			&i.Profession,
 			&i.UserID,
 			&i.DisplayName,
 			&i.Email,
