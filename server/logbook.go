@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,19 @@ func (s *Server) record(c *gin.Context, licenceID, pupilID uuid.UUID, action, en
 	})
 }
 
+// recordList logs that the person saw a list of pupils (names, groups,
+// process steps): one line with the number shown, not one per pupil.
+func (s *Server) recordList(c *gin.Context, licenceID uuid.UUID, shown int) error {
+	if shown == 0 {
+		return nil
+	}
+	e := s.entry(c, uuid.Nil, logbook.ActionView, "pupil_list")
+	e.PupilID, e.EntityID = nil, strconv.Itoa(shown)
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error { return logbook.Append(c, tx, e) })
+	})
+}
+
 var actionLabels = map[string]string{
 	logbook.ActionView:    "bekeken",
 	logbook.ActionCreate:  "aangemaakt",
@@ -48,9 +62,10 @@ var actionLabels = map[string]string{
 }
 
 var entityLabels = map[string]string{
-	"pupil":     "leerlinggegevens",
-	"enrolment": "inschrijving",
-	"logbook":   "logboek",
+	"pupil":      "leerlinggegevens",
+	"enrolment":  "inschrijving",
+	"logbook":    "logboek",
+	"pupil_list": "leerlingenlijst",
 }
 
 type logbookRow struct {

@@ -313,6 +313,9 @@ func (s *Server) handlePupilIndex(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordList(c, lic.ID, len(page.Pupils)); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "pupils", page)
 	return nil
 }
@@ -513,6 +516,9 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 		return err
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.recordList(c, lic.ID, len(rows)); err != nil {
 		return err
 	}
 	out := make([]pupilJSON, 0, len(rows))

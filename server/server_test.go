@@ -22,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -393,6 +394,15 @@ func TestPagesAndTemplates(t *testing.T) {
 	resp, body = h.do(t, "GET", "/bestaat-niet", "", "")
 	if resp.StatusCode != 404 || !strings.Contains(body, "Niet gevonden") {
 		t.Errorf("unknown page: %d, want the Dutch 404 page", resp.StatusCode)
+	}
+	// Looking at the list of pupils is logged as one line with the number shown.
+	h.do(t, "GET", base, "", "")
+	var lists int
+	err := h.platform.Tenants.With(context.Background(), h.school.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(context.Background(), "SELECT count(*) FROM logbook WHERE entity = 'pupil_list' AND entity_id = '1' AND actor_user_id = $1", h.ibID).Scan(&lists)
+	})
+	if err != nil || lists == 0 {
+		t.Errorf("list views in the logbook: %d (err %v), want at least one naming 1 pupil", lists, err)
 	}
 	// The IB'er sees their own looks at the pupil in its logbook.
 	resp, body = h.do(t, "GET", pupilPage+"/logboek", "", "")
