@@ -1,11 +1,12 @@
 package server
 
 import (
-	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
@@ -31,8 +32,11 @@ func (s *Server) bearer(c *gin.Context) (bool, error) {
 	q := platform.New(s.tenants.Platform())
 	th := hashToken(token)
 	row, err := q.GetAPITokenByHash(c, th)
-	if err != nil || subtle.ConstantTimeCompare(row.TokenHash, th) != 1 {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return true, errUnauthenticated
+	}
+	if err != nil {
+		return true, err
 	}
 	if err := q.TouchAPIToken(c, row.ID); err != nil {
 		return true, err

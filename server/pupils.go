@@ -269,8 +269,8 @@ func (s *Server) loadPupil(ctx context.Context, licenceID, pupilID uuid.UUID) (p
 // workflowRunning reports whether the enrolment workflow runs, for the
 // moment between its start and its first recorded step.
 func (s *Server) workflowRunning(ctx context.Context, licenceID, pupilID uuid.UUID) bool {
-	desc, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "")
-	return err == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	desc, err := s.temporal.DescribeWorkflow(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "")
+	return err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 }
 
 // listPupils lists the pupils the person may see: all of the licence, or,

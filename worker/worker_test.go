@@ -148,19 +148,18 @@ func TestIdempotentStartAndDuplicateSignal(t *testing.T) {
 	}
 
 	// The search attributes carry codes only, and the current step.
-	desc, err := e.temporal.Client.DescribeWorkflowExecution(ctx, wfID, "")
+	desc, err := e.temporal.Client.DescribeWorkflow(ctx, wfID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if desc.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		t.Errorf("status %v, want running until the pupil leaves", desc.GetWorkflowExecutionInfo().GetStatus())
+	if desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Errorf("status %v, want running until the pupil leaves", desc.Status)
 	}
-	sa := desc.GetWorkflowExecutionInfo().GetSearchAttributes().GetIndexedFields()
-	if got := string(sa[workflows.SearchAttrStep].GetData()); !bytes.Contains([]byte(got), []byte(workflows.EnrolmentStepActive)) {
-		t.Errorf("search attribute %s = %s, want %s", workflows.SearchAttrStep, got, workflows.EnrolmentStepActive)
+	if got, _ := desc.TypedSearchAttributes.GetKeyword(workflows.StepKey()); got != workflows.EnrolmentStepActive {
+		t.Errorf("search attribute %s = %q, want %s", workflows.SearchAttrStep, got, workflows.EnrolmentStepActive)
 	}
-	if got := string(sa[workflows.SearchAttrLicence].GetData()); !bytes.Contains([]byte(got), []byte(lic)) {
-		t.Errorf("search attribute %s = %s, want the licence id", workflows.SearchAttrLicence, got)
+	if got, _ := desc.TypedSearchAttributes.GetKeyword(workflows.LicenceKey()); got != lic {
+		t.Errorf("search attribute %s = %q, want the licence id", workflows.SearchAttrLicence, got)
 	}
 
 	// The pupil leaves: the workflow ends, and its whole history replays.

@@ -143,7 +143,7 @@ func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logge
 		return nil, fmt.Errorf("TEMPORAL_ADDRESS: %w", err)
 	}
 	if _, err := os.Stat(cfg.TemporalBin); err != nil {
-		return nil, fmt.Errorf("Temporal CLI not found at %s: build it with `make temporal`", cfg.TemporalBin)
+		return nil, fmt.Errorf("no Temporal CLI at %s: build it with `make temporal`", cfg.TemporalBin)
 	}
 	logFile, err := os.OpenFile(filepath.Join(cfg.DataDir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -182,7 +182,7 @@ func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logge
 		case err := <-exited:
 			exited <- err
 			stop()
-			return nil, fmt.Errorf("Temporal dev server stopped at start (%v); see %s", err, logFile.Name())
+			return nil, fmt.Errorf("temporal dev server stopped at start (%v); see %s", err, logFile.Name())
 		case <-ctx.Done():
 			stop()
 			return nil, ctx.Err()
@@ -190,7 +190,7 @@ func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logge
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, fmt.Errorf("Temporal dev server did not answer within 90 s; see %s", logFile.Name())
+			return nil, fmt.Errorf("temporal dev server did not answer within 90 s; see %s", logFile.Name())
 		}
 	}
 	logger.Info("Temporal dev server started", "addr", cfg.TemporalAddress, "ui_port", cfg.TemporalUIPort)
