@@ -36,7 +36,6 @@ const (
 // principal is the person behind a request.
 type principal struct {
 	UserID      uuid.UUID
-	Kind        platform.UserKind
 	Name        string
 	TokenHash   []byte
 	Memberships []platform.ListMembershipsForUserRow
@@ -127,7 +126,7 @@ func (s *Server) session(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Set(principalKey, &principal{UserID: sess.UserID, Kind: sess.UserKind, Name: sess.DisplayName, TokenHash: th,
+	c.Set(principalKey, &principal{UserID: sess.UserID, Name: sess.DisplayName, TokenHash: th,
 		Memberships: ms, session: sess})
 	c.Next()
 }

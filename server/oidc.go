@@ -82,7 +82,7 @@ func (s *Server) handleOIDCStart(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := s.oidcBox.Seal(string(raw))
+	sealed, err := s.cookieBox.Seal(string(raw))
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (s *Server) handleOIDCCallback(c *gin.Context) error {
 	sealed, err := base64.RawURLEncoding.DecodeString(cookie)
 	if err == nil {
 		var raw string
-		if raw, err = s.oidcBox.Open(sealed); err == nil {
+		if raw, err = s.cookieBox.Open(sealed); err == nil {
 			err = json.Unmarshal([]byte(raw), &flow)
 		}
 	}

@@ -77,7 +77,7 @@ func (s *Server) setCeremony(c *gin.Context, sd *webauthn.SessionData) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := s.oidcBox.Seal("webauthn:" + string(raw))
+	sealed, err := s.cookieBox.Seal("webauthn:" + string(raw))
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) ceremony(c *gin.Context) (webauthn.SessionData, error) {
 	if err != nil {
 		return sd, errCeremony
 	}
-	raw, err := s.oidcBox.Open(sealed)
+	raw, err := s.cookieBox.Open(sealed)
 	if err != nil || len(raw) < 9 || raw[:9] != "webauthn:" {
 		return sd, errCeremony
 	}

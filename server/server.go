@@ -59,8 +59,8 @@ type Server struct {
 	totpBox   *auth.SecretBox
 	hashSlots chan struct{} // password hashes running at once: cores / argon2 threads
 	common    *auth.CommonPasswords
-	oidc      *oidcClient // nil when OIDC is not configured
-	oidcBox   *auth.SecretBox
+	oidc      *oidcClient     // nil when OIDC is not configured
+	cookieBox *auth.SecretBox // seals the OIDC and passkey round-trip cookies
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -103,7 +103,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	oidcBox, err := auth.NewSecretBox(cfg.SecretKey, "oidc")
+	cookieBox, err := auth.NewSecretBox(cfg.SecretKey, "cookies")
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -133,7 +133,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
-		oidcBox:   oidcBox,
+		cookieBox: cookieBox,
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

@@ -185,7 +185,11 @@ func (m *Manager) acquire(ctx context.Context, licenceID uuid.UUID) (*entry, err
 	evicted := m.evictLocked(m.cfg.MaxOpenPools - 1)
 	e := &entry{licence: lic, pool: pool, users: 1, lastUsed: time.Now()}
 	m.pools[licenceID] = e
+	open := len(m.pools)
 	m.mu.Unlock()
+	if len(evicted) > 0 {
+		m.logger.Debug("licence pools evicted", "evicted", len(evicted), "open", open)
+	}
 	m.closeLater(evicted)
 	return e, nil
 }
