@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -79,12 +81,11 @@ type logbookPage struct {
 	Entries []logbookRow
 }
 
-// handlePupilLogbook shows who saw and changed a pupil's data. Looking at
-// the logbook is itself logged.
-func (s *Server) handlePupilLogbook(c *gin.Context) error {
+// loadLogbook reads a pupil's logbook with the actors' names.
+func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
-		return err
+		return logbookPage{}, err
 	}
 	page := logbookPage{Licence: lic}
 	var rows []school.Logbook
@@ -97,10 +98,7 @@ func (s *Server) handlePupilLogbook(c *gin.Context) error {
 		return err
 	})
 	if err != nil {
-		return err
-	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionView, "logbook"); err != nil {
-		return err
+		return page, err
 	}
 	var ids []uuid.UUID
 	for _, r := range rows {
@@ -111,7 +109,7 @@ func (s *Server) handlePupilLogbook(c *gin.Context) error {
 	names := map[uuid.UUID]string{}
 	users, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids)
 	if err != nil {
-		return err
+		return page, err
 	}
 	for _, u := range users {
 		names[u.ID] = u.DisplayName
@@ -130,6 +128,52 @@ func (s *Server) handlePupilLogbook(c *gin.Context) error {
 		page.Entries = append(page.Entries, logbookRow{At: r.At, Actor: actor, Role: roleLabel(r.ActorRole),
 			Action: labelFunc(actionLabels)(r.Action), Entity: labelFunc(entityLabels)(r.Entity)})
 	}
+	return page, nil
+}
+
+// handlePupilLogbook shows who saw and changed a pupil's data. Looking at
+// the logbook is itself logged.
+func (s *Server) handlePupilLogbook(c *gin.Context) error {
+	page, err := s.loadLogbook(c)
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, page.Licence.ID, page.Pupil.ID, logbook.ActionView, "logbook"); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "logbook", page)
 	return nil
+}
+
+// handlePupilLogbookPDF gives the logbook as a PDF to print or file; the
+// export itself is logged. The file name carries no personal data.
+func (s *Server) handlePupilLogbookPDF(c *gin.Context) error {
+	page, err := s.loadLogbook(c)
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, page.Licence.ID, page.Pupil.ID, logbook.ActionExport, "logbook"); err != nil {
+		return err
+	}
+	report := activities.LogbookReport{School: page.Licence.Name, Pupil: fullName(page.Pupil), BirthDate: page.Pupil.BirthDate,
+		Printed: time.Now(), PrintedBy: principalOf(c).Name, Location: s.location}
+	for _, e := range page.Entries {
+		report.Lines = append(report.Lines, activities.LogbookLine(e))
+	}
+	var buf bytes.Buffer
+	if err := activities.RenderLogbookPDF(&buf, report); err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Disposition", `attachment; filename="logboek.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	return nil
+}
+
+func fullName(p school.Pupil) string {
+	parts := []string{p.GivenName}
+	if p.NameInfix != "" {
+		parts = append(parts, p.NameInfix)
+	}
+	return strings.Join(append(parts, p.FamilyName), " ")
 }

@@ -49,6 +49,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilCreate))
 	r.GET("/licenties/:licence/leerlingen/:pupil", s.allow(auth.PermPupilRead), s.page(s.handlePupilShow))
 	r.GET("/licenties/:licence/leerlingen/:pupil/logboek", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbook))
+	r.GET("/licenties/:licence/leerlingen/:pupil/logboek.pdf", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbookPDF))
 	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.page(s.handlePupilConfirmEnrolment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilStartProcess))
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))

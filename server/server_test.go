@@ -409,6 +409,15 @@ func TestPagesAndTemplates(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "Test ib") || !strings.Contains(body, "bekeken") || !strings.Contains(body, "aangemaakt") {
 		t.Errorf("logbook page: %d, want the IB'er's create and views listed", resp.StatusCode)
 	}
+	// The logbook as PDF: a download without personal data in its name, logged as an export.
+	resp, body = h.do(t, "GET", pupilPage+"/logboek.pdf", "", "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") ||
+		resp.Header.Get("Content-Disposition") != `attachment; filename="logboek.pdf"` {
+		t.Errorf("logbook PDF: %d %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"))
+	}
+	if _, body = h.do(t, "GET", pupilPage+"/logboek", "", ""); !strings.Contains(body, "geëxporteerd") {
+		t.Error("the PDF export is not in the logbook")
+	}
 	// The licence page and the login page, for the template check.
 	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
 	if resp, _ := h.doAs(t, h.login(t, "beheer@platform.invalid"), "GET", "/beheer/licenties", "", ""); resp.StatusCode != 200 {

@@ -1,0 +1,96 @@
+package activities
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// LogbookLine is one line of a pupil's logbook as people read it.
+type LogbookLine struct {
+	At                          time.Time
+	Actor, Role, Action, Entity string
+}
+
+// LogbookReport is what the logbook PDF shows.
+type LogbookReport struct {
+	School    string
+	Pupil     string
+	BirthDate time.Time
+	Printed   time.Time
+	PrintedBy string
+	Lines     []LogbookLine
+	Location  *time.Location
+}
+
+// RenderLogbookPDF writes a pupil's logbook as an A4 PDF in Dutch. It is a
+// pure function: the server streams it, a workflow can archive it.
+func RenderLogbookPDF(w io.Writer, r LogbookReport) error {
+	loc := r.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(r.Printed)
+	pdf.SetModificationDate(r.Printed)
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetTitle("Logboek "+r.Pupil, true)
+	pdf.SetAuthor("TOP dossier", true)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		pdf.SetFont("go", "", 8)
+		pdf.CellFormat(0, 10, fmt.Sprintf("Vertrouwelijk · afgedrukt %s door %s · pagina %d van {nb}",
+			r.Printed.In(loc).Format("02-01-2006 15:04"), r.PrintedBy, pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 16)
+	pdf.CellFormat(0, 10, "Logboek", "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 11)
+	pdf.CellFormat(0, 6, fmt.Sprintf("Leerling: %s (geboren %s)", r.Pupil, r.BirthDate.Format("02-01-2006")), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 6, "School: "+r.School, "", 1, "L", false, 0, "")
+	pdf.Ln(2)
+	pdf.MultiCell(0, 5, "Wie de gegevens van deze leerling bekeek, wijzigde of deelde, en wanneer. Het logboek kan alleen worden aangevuld; de inhoud van het dossier staat er niet in.", "", "L", false)
+	pdf.Ln(4)
+
+	widths := []float64{27, 40, 73, 20, 30}
+	header := []string{"Wanneer", "Wie", "Rol", "Wat", "Onderdeel"}
+	pdf.SetFont("go", "B", 9)
+	pdf.SetFillColor(235, 239, 244)
+	for i, h := range header {
+		pdf.CellFormat(widths[i], 7, h, "1", 0, "L", true, 0, "")
+	}
+	pdf.Ln(-1)
+	pdf.SetFont("go", "", 8)
+	if len(r.Lines) == 0 {
+		pdf.CellFormat(0, 7, "Nog niets vastgelegd.", "1", 1, "L", false, 0, "")
+	}
+	for _, l := range r.Lines {
+		cells := []string{l.At.In(loc).Format("02-01-2006 15:04"), l.Actor, l.Role, l.Action, l.Entity}
+		for i, c := range cells {
+			pdf.CellFormat(widths[i], 6, fit(pdf, c, widths[i]-2), "1", 0, "L", false, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("render logbook pdf: %w", err)
+	}
+	return pdf.Output(w)
+}
+
+// fit shortens s with an ellipsis until it fits width millimetres.
+func fit(pdf *fpdf.Fpdf, s string, width float64) string {
+	if pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 1 && pdf.GetStringWidth(string(r)+"…") > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
