@@ -31,6 +31,7 @@ type WorkflowRegistry interface {
 // replay test uses it too, so it replays exactly what production runs.
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EnrolmentWorkflow, workflow.RegisterOptions{Name: "EnrolmentWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
 // Register registers every workflow and activity on r.
@@ -38,6 +39,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(acts.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
 	r.RegisterActivityWithOptions(acts.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
+	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 }
 
 // Run runs the worker until ctx is done.

@@ -23,6 +23,7 @@ import (
 	"github.com/topdossier/topdossier/server"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -90,6 +91,12 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 		return nil, nil, err
 	}
 	return c, func() { c.Close(); closeMetrics() }, nil
+}
+
+// housekeeping is what the daily schedule removes: sessions idle past the
+// server's 30 minutes, login attempts and activation links after 30 days.
+func housekeeping() activities.HousekeepingInput {
+	return activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour}
 }
 
 func newRegistry() *prometheus.Registry {
@@ -197,6 +204,9 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	defer svc.close()
 	cfg, logger, tc := svc.cfg, svc.logger, svc.tc
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
 		return err
 	}
 	metrics := http.NewServeMux()

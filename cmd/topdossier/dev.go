@@ -22,6 +22,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // runDev runs everything in one process for a developer or a demo: it
@@ -73,6 +74,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}
 	defer closeTemporal()
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
 		return err
 	}
 

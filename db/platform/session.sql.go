@@ -72,6 +72,30 @@ func (q *Queries) DeleteExpiredSessions(ctx context.Context, lastSeenAt time.Tim
 	return result.RowsAffected(), nil
 }
 
+const deleteOldActivations = `-- name: DeleteOldActivations :execrows
+DELETE FROM activation WHERE expires_at < $1 OR used_at < $1
+`
+
+func (q *Queries) DeleteOldActivations(ctx context.Context, expiresAt time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOldActivations, expiresAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteOldLoginAttempts = `-- name: DeleteOldLoginAttempts :execrows
+DELETE FROM login_attempt WHERE at < $1
+`
+
+func (q *Queries) DeleteOldLoginAttempts(ctx context.Context, at time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOldLoginAttempts, at)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteSession = `-- name: DeleteSession :exec
 DELETE FROM user_session WHERE token_hash = $1
 `

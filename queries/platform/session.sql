@@ -25,3 +25,9 @@ SELECT count(*) FROM login_attempt WHERE account_key = $1 AND NOT success AND at
 
 -- name: CountFailedLoginsFromIP :one
 SELECT count(*) FROM login_attempt WHERE ip = $1 AND NOT success AND at > $2;
+
+-- name: DeleteOldLoginAttempts :execrows
+DELETE FROM login_attempt WHERE at < $1;
+
+-- name: DeleteOldActivations :execrows
+DELETE FROM activation WHERE expires_at < $1 OR used_at < $1;

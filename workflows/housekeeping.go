@@ -1,0 +1,54 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// HousekeepingScheduleID is the id of the daily housekeeping schedule.
+const HousekeepingScheduleID = "housekeeping"
+
+// HousekeepingWorkflow removes expired login traces once; the schedule
+// runs it every day, so nothing depends on a cron script.
+func HousekeepingWorkflow(ctx workflow.Context, in activities.HousekeepingInput) (activities.HousekeepingResult, error) {
+	var r activities.HousekeepingResult
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityHousekeep, in).Get(ctx, &r)
+	return r, err
+}
+
+// EnsureHousekeepingSchedule creates the daily schedule (03:00 UTC) when it
+// does not exist yet; workers call it at start.
+func EnsureHousekeepingSchedule(ctx context.Context, c client.Client, in activities.HousekeepingInput) error {
+	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: HousekeepingScheduleID,
+		Spec: client.ScheduleSpec{
+			Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 3 * time.Hour}},
+		},
+		Action: &client.ScheduleWorkflowAction{
+			ID:        "housekeeping/run",
+			Workflow:  HousekeepingWorkflow,
+			Args:      []any{in},
+			TaskQueue: TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				KindKey().ValueSet("housekeeping"),
+			),
+		},
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create housekeeping schedule: %w", err)
+	}
+	return nil
+}
