@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
 )
 
 // HousekeepingInput says how long login traces are kept.
@@ -18,9 +22,10 @@ type HousekeepingInput struct {
 	KeepLoginAttempts time.Duration
 }
 
-// HousekeepingResult counts what was removed.
+// HousekeepingResult counts what was removed and anchored.
 type HousekeepingResult struct {
 	Sessions, LoginAttempts, Activations int64
+	LogbooksAnchored                     int
 }
 
 // ActivityHousekeep is the registered name of Housekeep.
@@ -44,4 +49,41 @@ func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (House
 		return r, fmt.Errorf("delete old activations: %w", err)
 	}
 	return r, nil
+}
+
+// ActivityAnchorLogbooks is the registered name of AnchorLogbooks.
+const ActivityAnchorLogbooks = "AnchorLogbooks"
+
+// AnchorLogbooks copies the head of every school licence's logbook into
+// the platform database, so `logbook verify` can tell when rows were cut
+// off the end. It returns how many licences were anchored.
+func (a *Activities) AnchorLogbooks(ctx context.Context) (int, error) {
+	q := platform.New(a.Tenants.Platform())
+	licences, err := q.ListActiveLicences(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("list licences: %w", err)
+	}
+	n := 0
+	for _, l := range licences {
+		if l.Kind == platform.LicenceKindSwv {
+			continue
+		}
+		var head *logbook.Anchor
+		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
+			var err error
+			head, err = logbook.Head(ctx, school.New(pool))
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("read logbook head of %s: %w", l.ID, err)
+		}
+		if head == nil {
+			continue
+		}
+		if err := q.AddLogbookAnchor(ctx, platform.AddLogbookAnchorParams{LicenceID: l.ID, Seq: head.Seq, Hash: head.Hash}); err != nil {
+			return n, fmt.Errorf("anchor logbook of %s: %w", l.ID, err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -190,7 +190,7 @@ func logbookCount(t *testing.T, h *harness, licence uuid.UUID) int64 {
 	var n int64
 	err := h.platform.Tenants.With(context.Background(), licence, func(pool *pgxpool.Pool) error {
 		var err error
-		n, err = logbook.Verify(context.Background(), school.New(pool))
+		n, err = logbook.Verify(context.Background(), school.New(pool), nil)
 		return err
 	})
 	if err != nil {

@@ -5,9 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -35,6 +38,20 @@ func TestHousekeeping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The school's logbook has two lines; its head gets anchored.
+	err := e.platform.Tenants.With(ctx, e.licence, func(lp *pgxpool.Pool) error {
+		for range 2 {
+			if err := pgx.BeginFunc(ctx, lp, func(tx pgx.Tx) error {
+				return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView})
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour}
 	run, err := e.temporal.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "housekeeping/test", TaskQueue: workflows.TaskQueue},
 		workflows.HousekeepingWorkflow, in)
@@ -45,7 +62,7 @@ func TestHousekeeping(t *testing.T) {
 	if err := run.Get(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1}); got != want {
+	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, LogbooksAnchored: 1}); got != want {
 		t.Errorf("removed %+v, want %+v", got, want)
 	}
 	var sessions, attempts, activations int
@@ -55,6 +72,10 @@ func TestHousekeeping(t *testing.T) {
 	}
 	if sessions != 1 || attempts != 1 || activations != 1 {
 		t.Errorf("left %d sessions, %d attempts, %d activations; want 1 of each", sessions, attempts, activations)
+	}
+	var anchoredSeq int64
+	if err := pool.QueryRow(ctx, "SELECT seq FROM logbook_anchor WHERE licence_id = $1", e.licence).Scan(&anchoredSeq); err != nil || anchoredSeq != 2 {
+		t.Errorf("anchored row %d (err %v), want 2", anchoredSeq, err)
 	}
 
 	for range 2 { // every worker start ensures it; the second finds it

@@ -40,6 +40,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
 	r.RegisterActivityWithOptions(acts.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
+	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }
 
 // Run runs the worker until ctx is done.

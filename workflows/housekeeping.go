@@ -17,11 +17,16 @@ import (
 // HousekeepingScheduleID is the id of the daily housekeeping schedule.
 const HousekeepingScheduleID = "housekeeping"
 
-// HousekeepingWorkflow removes expired login traces once; the schedule
-// runs it every day, so nothing depends on a cron script.
+// HousekeepingWorkflow removes expired login traces and anchors the
+// logbooks' heads once; the schedule runs it every day, so nothing depends
+// on a cron script.
 func HousekeepingWorkflow(ctx workflow.Context, in activities.HousekeepingInput) (activities.HousekeepingResult, error) {
+	ctx = activityOptions(ctx)
 	var r activities.HousekeepingResult
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityHousekeep, in).Get(ctx, &r)
+	if err := workflow.ExecuteActivity(ctx, activities.ActivityHousekeep, in).Get(ctx, &r); err != nil {
+		return r, err
+	}
+	err := workflow.ExecuteActivity(ctx, activities.ActivityAnchorLogbooks).Get(ctx, &r.LogbooksAnchored)
 	return r, err
 }
 

@@ -81,6 +81,24 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The head anchored in the platform database catches a row cut off the end.
+	var head []byte
+	if err := licPool.QueryRow(ctx, "SELECT hash FROM logbook WHERE seq = 3").Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "INSERT INTO logbook_anchor (licence_id, seq, hash) VALUES ($1, 3, $2)", id, head); err != nil {
+		t.Fatal(err)
+	}
+	_, err = licPool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		DELETE FROM logbook WHERE seq = 3;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("logbook", "verify", "-licence", id)
+	if err == nil || !strings.Contains(out, "GEBROKEN bij regel 3") {
+		t.Errorf("verify after cutting the last row: %v\n%s, want row 3 named", err, out)
+	}
 	_, err = licPool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
 		UPDATE logbook SET actor_role = 'teacher' WHERE seq = 2;
 		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)

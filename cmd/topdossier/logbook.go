@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/config"
@@ -50,10 +51,17 @@ func runLogbook(ctx context.Context, args []string, getenv func(string) string, 
 			continue
 		}
 		checked++
+		var anchor *logbook.Anchor
+		switch a, err := platform.New(dbs.platform).LatestLogbookAnchor(ctx, l.ID); {
+		case err == nil:
+			anchor = &logbook.Anchor{Seq: a.Seq, Hash: a.Hash}
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
 		var n int64
 		err := dbs.tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
 			var err error
-			n, err = logbook.Verify(ctx, school.New(pool))
+			n, err = logbook.Verify(ctx, school.New(pool), anchor)
 			return err
 		})
 		var be *logbook.BrokenError

@@ -125,9 +125,44 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("logbook broken at row %d: %s", e.Seq, e.Reason)
 }
 
+// Anchor is a head of the chain recorded outside the licence database.
+type Anchor struct {
+	Seq  int64
+	Hash []byte
+}
+
 // Verify walks the whole chain in order and returns the number of rows
 // checked, or a *BrokenError naming the first row that does not verify.
-func Verify(ctx context.Context, q *school.Queries) (int64, error) {
+// With an anchor it also requires the anchored row to be there unchanged,
+// which catches rows cut off the end of the chain.
+func Verify(ctx context.Context, q *school.Queries, anchor *Anchor) (int64, error) {
+	n, err := verifyChain(ctx, q)
+	if err != nil || anchor == nil {
+		return n, err
+	}
+	row, err := q.GetLogbookEntry(ctx, anchor.Seq)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !bytes.Equal(row.Hash, anchor.Hash)) {
+		return n, &BrokenError{Seq: anchor.Seq, Reason: "row recorded as the head of the logbook is missing or changed"}
+	}
+	if err != nil {
+		return n, fmt.Errorf("read anchored row: %w", err)
+	}
+	return n, nil
+}
+
+// Head returns the last row's sequence number and hash, to anchor it.
+func Head(ctx context.Context, q *school.Queries) (*Anchor, error) {
+	last, err := q.LastLogbookEntry(ctx)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Anchor{Seq: last.Seq, Hash: last.Hash}, nil
+}
+
+func verifyChain(ctx context.Context, q *school.Queries) (int64, error) {
 	prev, next, checked := genesis, int64(1), int64(0)
 	for {
 		rows, err := q.ListLogbookAfter(ctx, school.ListLogbookAfterParams{Seq: next - 1, Limit: 1000})

@@ -45,7 +45,7 @@ func TestChainVerifiesAndCatchesTampering(t *testing.T) {
 	ctx := context.Background()
 	pool, _ := dbtest.New(t, db.SchemaSchool)
 	appendN(t, pool, 20)
-	n, err := logbook.Verify(ctx, school.New(pool))
+	n, err := logbook.Verify(ctx, school.New(pool), nil)
 	if err != nil || n != 20 {
 		t.Fatalf("verify: %d rows, err %v; want 20 rows and no error", n, err)
 	}
@@ -57,7 +57,7 @@ func TestChainVerifiesAndCatchesTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err = logbook.Verify(ctx, school.New(pool))
+	n, err = logbook.Verify(ctx, school.New(pool), nil)
 	var broken *logbook.BrokenError
 	if !errors.As(err, &broken) || broken.Seq != 7 {
 		t.Fatalf("verify after tampering: %d rows, err %v; want broken at row 7", n, err)
@@ -78,7 +78,7 @@ func TestChainCatchesRecomputedRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = logbook.Verify(ctx, school.New(pool))
+	_, err = logbook.Verify(ctx, school.New(pool), nil)
 	var broken *logbook.BrokenError
 	if !errors.As(err, &broken) || broken.Seq != 3 {
 		t.Fatalf("verify after delete: err %v, want broken at row 3", err)
@@ -98,8 +98,37 @@ func TestLogbookIsAppendOnly(t *testing.T) {
 			t.Errorf("%s: got no error, want it refused", stmt)
 		}
 	}
-	n, err := logbook.Verify(ctx, school.New(pool))
+	n, err := logbook.Verify(ctx, school.New(pool), nil)
 	if err != nil || n != 2 {
 		t.Errorf("after refused statements: %d rows, err %v; want 2 intact rows", n, err)
+	}
+}
+
+// TestAnchorCatchesCutTail: rows cut off the end leave a valid chain, but
+// not the anchored head.
+func TestAnchorCatchesCutTail(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	appendN(t, pool, 5)
+	head, err := logbook.Head(ctx, school.New(pool))
+	if err != nil || head == nil || head.Seq != 5 {
+		t.Fatalf("head %+v (err %v), want row 5", head, err)
+	}
+	if _, err := logbook.Verify(ctx, school.New(pool), head); err != nil {
+		t.Fatalf("verify with anchor before tampering: %v", err)
+	}
+	_, err = pool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		DELETE FROM logbook WHERE seq >= 4;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := logbook.Verify(ctx, school.New(pool), nil); err != nil || n != 3 {
+		t.Fatalf("without anchor: %d rows, err %v; want 3 rows that look fine", n, err)
+	}
+	_, err = logbook.Verify(ctx, school.New(pool), head)
+	var broken *logbook.BrokenError
+	if !errors.As(err, &broken) || broken.Seq != 5 {
+		t.Errorf("with anchor: %v, want broken at the anchored row 5", err)
 	}
 }

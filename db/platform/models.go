@@ -511,6 +511,13 @@ type Licence struct {
 	UpdatedAt  time.Time
 }
 
+type LogbookAnchor struct {
+	LicenceID  uuid.UUID
+	Seq        int64
+	Hash       []byte
+	AnchoredAt time.Time
+}
+
 type LoginAttempt struct {
 	ID         int64
 	AccountKey []byte

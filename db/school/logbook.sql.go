@@ -12,6 +12,31 @@ import (
 	"github.com/google/uuid"
 )
 
+const getLogbookEntry = `-- name: GetLogbookEntry :one
+SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash FROM logbook WHERE seq = $1
+`
+
+func (q *Queries) GetLogbookEntry(ctx context.Context, seq int64) (Logbook, error) {
+	row := q.db.QueryRow(ctx, getLogbookEntry, seq)
+	var i Logbook
+	err := row.Scan(
+		&i.Seq,
+		&i.At,
+		&i.ActorUserID,
+		&i.ActorRole,
+		&i.OnBehalfOf,
+		&i.Action,
+		&i.PupilID,
+		&i.Entity,
+		&i.EntityID,
+		&i.RequestID,
+		&i.ContentHash,
+		&i.PrevHash,
+		&i.Hash,
+	)
+	return i, err
+}
+
 const insertLogbookEntry = `-- name: InsertLogbookEntry :exec
 INSERT INTO logbook (seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id,
                      request_id, content_hash, prev_hash, hash)

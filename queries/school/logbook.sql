@@ -16,3 +16,6 @@ SELECT * FROM logbook WHERE pupil_id = $1 ORDER BY seq DESC LIMIT 500;
 
 -- name: ListLogbookAfter :many
 SELECT * FROM logbook WHERE seq > $1 ORDER BY seq LIMIT $2;
+
+-- name: GetLogbookEntry :one
+SELECT * FROM logbook WHERE seq = $1;
