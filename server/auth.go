@@ -276,8 +276,6 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	back := safeBack(c.PostForm("terug"))
 	page := loginPage{Email: email, Back: back, OIDC: s.oidc != nil}
 	q := platform.New(s.tenants.Platform())
-	accountKey := hashToken(email)
-	ip := clientIP(c)
 	limited, err := s.loginLimited(c, email)
 	if err != nil {
 		return err
@@ -305,7 +303,7 @@ func (s *Server) handleLogin(c *gin.Context) error {
 			return err
 		}
 	}
-	if err := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: accountKey, Ip: ip, Success: ok}); err != nil {
+	if err := s.recordAttempt(c, email, ok); err != nil {
 		return err
 	}
 	if !ok {
@@ -343,6 +341,13 @@ func (s *Server) verifyPassword(ctx context.Context, password, hash string) (boo
 	}
 	defer func() { <-s.hashSlots }()
 	return auth.VerifyPassword(password, hash) == nil, nil
+}
+
+// recordAttempt counts one login attempt (password, code or passkey) for
+// the rate limits of the account and of the client's address.
+func (s *Server) recordAttempt(c *gin.Context, account string, ok bool) error {
+	return platform.New(s.tenants.Platform()).RecordLoginAttempt(c, platform.RecordLoginAttemptParams{
+		AccountKey: hashToken(account), Ip: clientIP(c), Success: ok})
 }
 
 // loginLimited applies the rate limits on failed attempts: per account

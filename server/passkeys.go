@@ -252,10 +252,10 @@ func (s *Server) handlePasskeyLoginFinish(c *gin.Context) error {
 		account, _, err = s.loadPasskeyUser(c, id)
 		return account, err
 	}, sd, c.Request)
-	q := platform.New(s.tenants.Platform())
-	if rerr := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: hashToken("passkey"), Ip: clientIP(c), Success: err == nil}); rerr != nil {
+	if rerr := s.recordAttempt(c, "passkey", err == nil); rerr != nil {
 		return rerr
 	}
+	q := platform.New(s.tenants.Platform())
 	if err != nil || account == nil {
 		s.logger.Warn("passkey login", "request_id", requestIDOf(c), "err", err)
 		s.jsonFail(c, http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")

@@ -159,9 +159,9 @@ func capitalise(s string) string {
 	return strings.ToUpper(string(r[0])) + string(r[1:])
 }
 
-// schoolLicence resolves the :licence path parameter to an active licence
-// with a school database; anything else is not found.
-func (s *Server) schoolLicence(c *gin.Context) (platform.Licence, error) {
+// licenceParam resolves the :licence path parameter to an active licence
+// whose database has the schema wanted; anything else is not found.
+func (s *Server) licenceParam(c *gin.Context, swv bool) (platform.Licence, error) {
 	id, err := uuidParam(c, "licence")
 	if err != nil {
 		return platform.Licence{}, err
@@ -170,10 +170,15 @@ func (s *Server) schoolLicence(c *gin.Context) (platform.Licence, error) {
 	if err != nil {
 		return lic, db.Classify(err)
 	}
-	if lic.Status != platform.LicenceStatusActive || lic.Kind == platform.LicenceKindSwv {
+	if lic.Status != platform.LicenceStatusActive || (lic.Kind == platform.LicenceKindSwv) != swv {
 		return lic, db.ErrNotFound
 	}
 	return lic, nil
+}
+
+// schoolLicence is the licence in the path, with a school database.
+func (s *Server) schoolLicence(c *gin.Context) (platform.Licence, error) {
+	return s.licenceParam(c, false)
 }
 
 // pupilParams resolves the :licence and :pupil path parameters. Whether

@@ -125,10 +125,10 @@ func (s *Server) handleCode(c *gin.Context) error {
 			return err
 		}
 	}
-	q := platform.New(s.tenants.Platform())
-	if err := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: hashToken(p.session.Email), Ip: clientIP(c), Success: ok}); err != nil {
+	if err := s.recordAttempt(c, p.session.Email, ok); err != nil {
 		return err
 	}
+	q := platform.New(s.tenants.Platform())
 	if !ok {
 		page, err := s.codePageFor(c, p)
 		if err != nil {
@@ -266,10 +266,10 @@ func (s *Server) handleReauth(c *gin.Context) error {
 			return err
 		}
 	}
-	q := platform.New(s.tenants.Platform())
-	if err := q.RecordLoginAttempt(c, platform.RecordLoginAttemptParams{AccountKey: hashToken(p.session.Email), Ip: clientIP(c), Success: ok}); err != nil {
+	if err := s.recordAttempt(c, p.session.Email, ok); err != nil {
 		return err
 	}
+	q := platform.New(s.tenants.Platform())
 	if !ok {
 		s.render(c, http.StatusUnauthorized, "code", codePage{Back: back, Reauth: true,
 			Error: "Het wachtwoord of de code klopt niet."})

@@ -17,21 +17,9 @@ type swvSchoolsPage struct {
 	Error       string
 }
 
-// swvLicence resolves :licence to an SWV licence; any other kind is not
-// found here.
+// swvLicence is the licence in the path, an SWV's own licence.
 func (s *Server) swvLicence(c *gin.Context) (platform.Licence, error) {
-	id, err := uuidParam(c, "licence")
-	if err != nil {
-		return platform.Licence{}, err
-	}
-	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, id)
-	if err != nil {
-		return lic, db.Classify(err)
-	}
-	if lic.Kind != platform.LicenceKindSwv {
-		return lic, db.ErrNotFound
-	}
-	return lic, nil
+	return s.licenceParam(c, true)
 }
 
 func (s *Server) renderSWVSchools(c *gin.Context, status int, lic platform.Licence, msg string) error {
