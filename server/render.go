@@ -44,6 +44,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 			return ""
 		},
 		"deref":         deref,
+		"pupilName":     fullName,
 		"b64url":        func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) },
 		"kindLabel":     labelFunc(kindLabels),
 		"stepLabel":     labelFunc(stepLabels),
