@@ -55,6 +55,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))
+	r.POST("/licenties/:licence/medewerkers/:membership/herstellen", s.allow(auth.PermStaffManage), s.page(s.handleStaffReset))
 	r.GET("/licenties/:licence/scholen", s.allow(auth.PermSWVSchools), s.page(s.handleSWVSchools))
 	r.POST("/licenties/:licence/scholen/:school/consulent", s.allow(auth.PermSWVSchools), s.page(s.handleSWVAssignConsultant))
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenIndex))

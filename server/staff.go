@@ -54,6 +54,7 @@ type staffPage struct {
 	Errors         db.FieldErrors
 	ActivationLink string
 	Added          string
+	Reset          string
 }
 
 func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
@@ -295,6 +296,69 @@ func siteURL(c *gin.Context) string {
 		return "http://" + host
 	}
 	return "https://" + host
+}
+
+// handleStaffReset is "wachtwoord vergeten" or "telefoon kwijt" for a
+// colleague: their sessions end, password and authenticator stop working,
+// and a new one-time link lets them choose a password and set up the app
+// again.
+// Someone who also works elsewhere is reset by the platform admin, so no
+// school can take over an account another school or the SWV relies on.
+func (s *Server) handleStaffReset(c *gin.Context) error {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	membershipID, err := uuidParam(c, "membership")
+	if err != nil {
+		return err
+	}
+	q := platform.New(s.tenants.Platform())
+	staff, err := q.ListStaffForLicence(c, &licenceID)
+	if err != nil {
+		return err
+	}
+	var target *platform.ListStaffForLicenceRow
+	for i := range staff {
+		if staff[i].MembershipID == membershipID {
+			target = &staff[i]
+		}
+	}
+	if target == nil {
+		return db.ErrNotFound
+	}
+	if target.UserID == principalOf(c).UserID {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+			"membership": "Je eigen toegang herstel je niet hier; vraag een andere beheerder."}})
+	}
+	elsewhere, err := q.CountMembershipsElsewhere(c, platform.CountMembershipsElsewhereParams{UserID: target.UserID, LicenceID: &licenceID})
+	if err != nil {
+		return err
+	}
+	if elsewhere > 0 {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+			"membership": target.DisplayName + " werkt ook bij een andere school of het samenwerkingsverband; de platformbeheerder herstelt die toegang."}})
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	err = db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
+		q := platform.New(tx)
+		if err := q.DeleteUserSessions(c, target.UserID); err != nil {
+			return err
+		}
+		if err := q.ResetCredentials(c, target.UserID); err != nil {
+			return err
+		}
+		return q.CreateActivation(c, platform.CreateActivationParams{TokenHash: hashToken(token), UserID: target.UserID,
+			ExpiresAt: time.Now().Add(activationValidity)})
+	})
+	if err != nil {
+		return err
+	}
+	s.logger.Info("staff access reset", "request_id", requestIDOf(c), "licence", licenceID, "user", target.UserID)
+	return s.renderStaff(c, http.StatusOK, staffPage{Reset: target.DisplayName, ActivationLink: siteURL(c) + "/activeren/" + token})
 }
 
 type activatePage struct {

@@ -89,6 +89,38 @@ func TestStaffAdministration(t *testing.T) {
 		t.Error("a new account is not asked to set up its authenticator")
 	}
 
+	// "Wachtwoord vergeten": the admin resets the teacher's access. The old
+	// password stops working; a new link sets a new one.
+	_, body = h.doAs(t, admin, "GET", page, "", "")
+	reset := regexp.MustCompile(`action="(/licenties/[^"]+/herstellen)"><button aria-label="Toegang van Meester Jan herstellen"`).FindStringSubmatch(body)
+	if reset == nil {
+		t.Fatal("no reset form for the teacher")
+	}
+	_, body = h.doAs(t, admin, "POST", reset[1], "", "")
+	newLink := regexp.MustCompile(`<code id="activation-link">http://127\.0\.0\.1:\d+(/activeren/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(body)
+	if newLink == nil {
+		t.Fatal("reset shows no new activation link")
+	}
+	oldLogin := url.Values{"email": {"jan@linde.invalid"}, "password": {"zonnige dinsdag op het plein"}}.Encode()
+	if resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", oldLogin); resp.StatusCode != 401 {
+		t.Errorf("old password after reset: %d, want 401", resp.StatusCode)
+	}
+	newPW := url.Values{"password": {"herfstbladeren op de stoep"}, "password2": {"herfstbladeren op de stoep"}}.Encode()
+	if resp, _ := h.doAs(t, "", "POST", newLink[1], "application/x-www-form-urlencoded", newPW); resp.StatusCode != 303 {
+		t.Errorf("new password through the reset link: %d, want 303", resp.StatusCode)
+	}
+	// Someone who also works elsewhere is reset by the platform admin only.
+	other := h.platform.School(t, "Andere school", "67KL")
+	h.user(t, "twee@scholen.invalid", "staff", member{auth.RoleIB, &h.school.ID}, member{auth.RoleIB, &other.ID})
+	_, body = h.doAs(t, admin, "GET", page, "", "")
+	twee := regexp.MustCompile(`action="(/licenties/[^"]+/herstellen)"><button aria-label="Toegang van Test twee herstellen"`).FindStringSubmatch(body)
+	if twee == nil {
+		t.Fatal("no reset form for the colleague of two schools")
+	}
+	if resp, body := h.doAs(t, admin, "POST", twee[1], "", ""); resp.StatusCode != 422 || !strings.Contains(body, "platformbeheerder") {
+		t.Errorf("reset of someone who works elsewhere too: %d, want 422", resp.StatusCode)
+	}
+
 	// Removing the role removes the teacher's groups; one's own role stays.
 	_, body = h.doAs(t, admin, "GET", page, "", "")
 	rows := regexp.MustCompile(`action="(/licenties/[^"]+/medewerkers/[^"]+/verwijderen)"><button class="danger" aria-label="Rol van ([^"]+) verwijderen"`).FindAllStringSubmatch(body, -1)

@@ -12,6 +12,22 @@ import (
 	"github.com/google/uuid"
 )
 
+const countMembershipsElsewhere = `-- name: CountMembershipsElsewhere :one
+SELECT count(*) FROM membership WHERE user_id = $1 AND (licence_id IS NULL OR licence_id <> $2)
+`
+
+type CountMembershipsElsewhereParams struct {
+	UserID    uuid.UUID
+	LicenceID *uuid.UUID
+}
+
+func (q *Queries) CountMembershipsElsewhere(ctx context.Context, arg CountMembershipsElsewhereParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countMembershipsElsewhere, arg.UserID, arg.LicenceID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createActivation = `-- name: CreateActivation :exec
 INSERT INTO activation (token_hash, user_id, expires_at) VALUES ($1, $2, $3)
 `
@@ -42,6 +58,15 @@ func (q *Queries) DeleteMembership(ctx context.Context, arg DeleteMembershipPara
 	var user_id uuid.UUID
 	err := row.Scan(&user_id)
 	return user_id, err
+}
+
+const deleteUserSessions = `-- name: DeleteUserSessions :exec
+DELETE FROM user_session WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserSessions(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserSessions, userID)
+	return err
 }
 
 const getActivation = `-- name: GetActivation :one
@@ -107,6 +132,19 @@ func (q *Queries) ListStaffForLicence(ctx context.Context, licenceID *uuid.UUID)
 		return nil, err
 	}
 	return items, nil
+}
+
+const resetCredentials = `-- name: ResetCredentials :exec
+UPDATE app_user SET password_hash = NULL, totp_secret_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = 0,
+    updated_at = now()
+WHERE id = $1
+`
+
+// The password and the authenticator stop working; an activation link
+// sets new ones.
+func (q *Queries) ResetCredentials(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, resetCredentials, id)
+	return err
 }
 
 const setPassword = `-- name: SetPassword :exec

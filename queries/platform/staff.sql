@@ -22,3 +22,16 @@ UPDATE activation SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL 
 
 -- name: SetPassword :exec
 UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1;
+
+-- name: CountMembershipsElsewhere :one
+SELECT count(*) FROM membership WHERE user_id = $1 AND (licence_id IS NULL OR licence_id <> $2);
+
+-- name: ResetCredentials :exec
+-- The password and the authenticator stop working; an activation link
+-- sets new ones.
+UPDATE app_user SET password_hash = NULL, totp_secret_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = 0,
+    updated_at = now()
+WHERE id = $1;
+
+-- name: DeleteUserSessions :exec
+DELETE FROM user_session WHERE user_id = $1;
