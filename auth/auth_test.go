@@ -68,7 +68,7 @@ func TestGrants(t *testing.T) {
 		PermEnrolmentConfirm: {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermLogbookRead:      {RoleSchoolAdmin: L, RoleIB: L},
 		PermAPITokensManage:  {RoleSchoolAdmin: L},
-		PermStaffManage:      {RoleSchoolAdmin: L, RoleSWVAdmin: L},
+		PermStaffManage:      {RoleSchoolAdmin: L, RoleSWVAdmin: L, RolePlatformAdmin: ScopePlatform},
 		PermSWVSchools:       {RoleSWVAdmin: L},
 	}
 	pairs := 0

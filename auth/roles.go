@@ -91,13 +91,22 @@ var grants = map[Permission]map[Role]Scope{
 	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
 	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
-	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
+	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence, RolePlatformAdmin: ScopePlatform},
 	PermSWVSchools:       {RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
 func SchoolRoles() []Role {
 	return []Role{RoleSchoolAdmin, RoleIB, RoleTeacher}
+}
+
+// AdminRoleFor is the admin role of a licence: the one role the platform
+// admin hands out there, to appoint its first admin.
+func AdminRoleFor(swvLicence bool) Role {
+	if swvLicence {
+		return RoleSWVAdmin
+	}
+	return RoleSchoolAdmin
 }
 
 // SWVRoles are the roles an SWV admin hands out on the SWV's licence.

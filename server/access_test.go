@@ -84,7 +84,8 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 			continue
 		}
 		for _, ac := range actors {
-			licenceRoute := strings.HasPrefix(r.Path, "/beheer/") || r.Path == "/api/v1/licences" || r.Path == "/api/v1/licences/:licence"
+			licenceRoute := strings.HasPrefix(r.Path, "/beheer/") || r.Path == "/api/v1/licences" || r.Path == "/api/v1/licences/:licence" ||
+				strings.HasPrefix(r.Path, "/licenties/:licence/medewerkers") // appointing a licence's admins
 			if ac.mayManageLicence && licenceRoute {
 				continue // the platform admin manages licences by right
 			}

@@ -26,9 +26,14 @@ type staffForm struct {
 	Name, Email, Role, Groups, Profession string
 }
 
-// rolesFor are the roles handed out on a licence of this kind.
-func rolesFor(kind platform.LicenceKind) []auth.Role {
-	if kind == platform.LicenceKindSwv {
+// rolesFor are the roles the person behind c hands out on a licence of
+// this kind: the platform admin only appoints the licence's admin.
+func rolesFor(c *gin.Context, kind platform.LicenceKind) []auth.Role {
+	swv := kind == platform.LicenceKindSwv
+	switch {
+	case accessOf(c).Scope == auth.ScopePlatform:
+		return []auth.Role{auth.AdminRoleFor(swv)}
+	case swv:
 		return auth.SWVRoles()
 	}
 	return auth.SchoolRoles()
@@ -95,7 +100,7 @@ func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
 		page.Staff = append(page.Staff, row)
 	}
 	page.IsSWV = page.Licence.Kind == platform.LicenceKindSwv
-	for _, r := range rolesFor(page.Licence.Kind) {
+	for _, r := range rolesFor(c, page.Licence.Kind) {
 		page.Roles = append(page.Roles, roleOption{Value: string(r), Label: r.Label()})
 	}
 	if page.Form.Role == "" {
@@ -152,7 +157,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 	}
 	role := auth.Role(form.Role)
 	valid := false
-	for _, r := range rolesFor(lic.Kind) {
+	for _, r := range rolesFor(c, lic.Kind) {
 		valid = valid || r == role
 	}
 	if !valid {
@@ -202,6 +207,11 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 			activation = "/activeren/" + token
 		default:
 			return err
+		}
+		if user.ID == principalOf(c).UserID {
+			// Nobody hands themselves a role: it would let the platform
+			// admin read a school's pupils.
+			return db.FieldErrors{"email": "Je kunt jezelf geen rol geven; vraag een andere beheerder."}
 		}
 		userID = user.ID
 		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
@@ -302,8 +312,8 @@ func siteURL(c *gin.Context) string {
 // colleague: their sessions end, password and authenticator stop working,
 // and a new one-time link lets them choose a password and set up the app
 // again.
-// Someone who also works elsewhere is reset by the platform admin, so no
-// school can take over an account another school or the SWV relies on.
+// Someone who also works elsewhere is reset by the platform admin only, so
+// no school can take over an account another school or the SWV relies on.
 func (s *Server) handleStaffReset(c *gin.Context) error {
 	licenceID, err := uuidParam(c, "licence")
 	if err != nil {
@@ -335,7 +345,7 @@ func (s *Server) handleStaffReset(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if elsewhere > 0 {
+	if elsewhere > 0 && accessOf(c).Scope != auth.ScopePlatform {
 		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
 			"membership": target.DisplayName + " werkt ook bij een andere school of het samenwerkingsverband; de platformbeheerder herstelt die toegang."}})
 	}

@@ -147,3 +147,39 @@ func TestStaffAdministration(t *testing.T) {
 		t.Errorf("staff groups after removing the teacher: %d (err %v), want 0", groups, err)
 	}
 }
+
+// TestPlatformAdminAppointsLicenceAdmins: the platform admin appoints a new
+// licence's first admin, and nothing else, and never themselves.
+func TestPlatformAdminAppointsLicenceAdmins(t *testing.T) {
+	h := newHarness(t)
+	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
+	pa := h.login(t, "beheer@platform.invalid")
+	fresh := h.platform.School(t, "Nieuwe school", "89MN")
+	page := "/licenties/" + fresh.ID.String() + "/medewerkers"
+	post := func(v url.Values) (int, string) {
+		resp, body := h.doAs(t, pa, "POST", page, "application/x-www-form-urlencoded", v.Encode())
+		return resp.StatusCode, body
+	}
+	if status, body := post(url.Values{"name": {"Directeur Nieuw"}, "email": {"dir@nieuw.invalid"}, "role": {"school_admin"}}); status != 200 || !strings.Contains(body, "activation-link") {
+		t.Errorf("appoint a school admin: %d, want 200 with a link", status)
+	}
+	if status, _ := post(url.Values{"name": {"IB Nieuw"}, "email": {"ib@nieuw.invalid"}, "role": {"ib"}}); status != 422 {
+		t.Errorf("platform admin hands out IB: %d, want 422", status)
+	}
+	if status, body := post(url.Values{"name": {"Ik"}, "email": {"beheer@platform.invalid"}, "role": {"school_admin"}}); status != 422 || !strings.Contains(body, "jezelf") {
+		t.Errorf("platform admin appoints themselves: %d, want 422", status)
+	}
+	if resp, _ := h.doAs(t, pa, "GET", "/licenties/"+fresh.ID.String()+"/leerlingen", "", ""); resp.StatusCode != 404 {
+		t.Errorf("platform admin on pupils: %d, want 404", resp.StatusCode)
+	}
+	// Someone at two schools: the platform admin resets their access.
+	h.user(t, "twee@scholen.invalid", "staff", member{auth.RoleIB, &h.school.ID}, member{auth.RoleIB, &fresh.ID})
+	_, body := h.doAs(t, pa, "GET", page, "", "")
+	reset := regexp.MustCompile(`action="(/licenties/[^"]+/herstellen)"><button aria-label="Toegang van Test twee herstellen"`).FindStringSubmatch(body)
+	if reset == nil {
+		t.Fatal("no reset form for the colleague of two schools")
+	}
+	if resp, body := h.doAs(t, pa, "POST", reset[1], "", ""); resp.StatusCode != 200 || !strings.Contains(body, "activation-link") {
+		t.Errorf("platform admin resets someone of two schools: %d, want 200 with a link", resp.StatusCode)
+	}
+}
