@@ -252,36 +252,42 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 	return s.renderStaff(c, http.StatusOK, page)
 }
 
+// staffTarget resolves the :membership in the path to a role on the
+// licence in the path; a membership of another licence is not found.
+func (s *Server) staffTarget(c *gin.Context) (uuid.UUID, platform.ListStaffForLicenceRow, error) {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return licenceID, platform.ListStaffForLicenceRow{}, err
+	}
+	membershipID, err := uuidParam(c, "membership")
+	if err != nil {
+		return licenceID, platform.ListStaffForLicenceRow{}, err
+	}
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &licenceID)
+	if err != nil {
+		return licenceID, platform.ListStaffForLicenceRow{}, err
+	}
+	for _, m := range staff {
+		if m.MembershipID == membershipID {
+			return licenceID, m, nil
+		}
+	}
+	return licenceID, platform.ListStaffForLicenceRow{}, db.ErrNotFound
+}
+
 // handleStaffRemove takes a role away. Nobody removes their own role, so a
 // school never loses its last admin by accident.
 func (s *Server) handleStaffRemove(c *gin.Context) error {
-	licenceID, err := uuidParam(c, "licence")
-	if err != nil {
-		return err
-	}
-	membershipID, err := uuidParam(c, "membership")
+	licenceID, target, err := s.staffTarget(c)
 	if err != nil {
 		return err
 	}
 	q := platform.New(s.tenants.Platform())
-	staff, err := q.ListStaffForLicence(c, &licenceID)
-	if err != nil {
-		return err
-	}
-	var target *platform.ListStaffForLicenceRow
-	for i := range staff {
-		if staff[i].MembershipID == membershipID {
-			target = &staff[i]
-		}
-	}
-	if target == nil {
-		return db.ErrNotFound
-	}
 	if target.UserID == principalOf(c).UserID {
 		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
 			"membership": "Je kunt je eigen rol niet verwijderen; vraag een andere beheerder."}})
 	}
-	if _, err := q.DeleteMembership(c, platform.DeleteMembershipParams{ID: membershipID, LicenceID: &licenceID}); err != nil {
+	if _, err := q.DeleteMembership(c, platform.DeleteMembershipParams{ID: target.MembershipID, LicenceID: &licenceID}); err != nil {
 		return db.Classify(err)
 	}
 	if target.Role == platform.StaffRoleTeacher {
@@ -315,28 +321,11 @@ func siteURL(c *gin.Context) string {
 // Someone who also works elsewhere is reset by the platform admin only, so
 // no school can take over an account another school or the SWV relies on.
 func (s *Server) handleStaffReset(c *gin.Context) error {
-	licenceID, err := uuidParam(c, "licence")
-	if err != nil {
-		return err
-	}
-	membershipID, err := uuidParam(c, "membership")
+	licenceID, target, err := s.staffTarget(c)
 	if err != nil {
 		return err
 	}
 	q := platform.New(s.tenants.Platform())
-	staff, err := q.ListStaffForLicence(c, &licenceID)
-	if err != nil {
-		return err
-	}
-	var target *platform.ListStaffForLicenceRow
-	for i := range staff {
-		if staff[i].MembershipID == membershipID {
-			target = &staff[i]
-		}
-	}
-	if target == nil {
-		return db.ErrNotFound
-	}
 	if target.UserID == principalOf(c).UserID {
 		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
 			"membership": "Je eigen toegang herstel je niet hier; vraag een andere beheerder."}})
