@@ -4,6 +4,7 @@
 package activities
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,9 @@ import (
 const (
 	ActivityRecordProcessStep = "RecordProcessStep"
 	ActivityConfirmEnrolment  = "ConfirmEnrolment"
+	ActivityAdvanceDossier    = "AdvanceDossierPhase"
+	ActivityStartDossierCycle = "StartDossierCycle"
+	ActivityCloseDossier      = "CloseDossier"
 )
 
 // Activities carries the dependencies of every activity.
@@ -55,6 +59,13 @@ func parseIDs(licenceID, entityID string) (uuid.UUID, uuid.UUID, error) {
 		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("invalid entity id", errInvalidInput, err)
 	}
 	return lic, ent, nil
+}
+
+func decodeJSON(raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return temporal.NewNonRetryableApplicationError("stored content unreadable", errInvalidInput, err)
+	}
+	return nil
 }
 
 func wrap(what string, err error) error {

@@ -2,8 +2,10 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
@@ -19,6 +21,8 @@ type ProcessStep struct {
 	Step       string
 	WaitingFor string
 	DueAt      *time.Time
+	// DeadlineState is "", "reminder" or "overdue" (school licences).
+	DeadlineState string
 	// Seq increases with every step of one workflow; an older write never
 	// replaces a newer one.
 	Seq int32
@@ -42,10 +46,18 @@ func (a *Activities) RecordProcessStep(ctx context.Context, in ProcessStep) erro
 				Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq,
 			})
 		}
-		return school.New(pool).UpsertProcessStep(ctx, school.UpsertProcessStepParams{
-			WorkflowID: in.WorkflowID, EntityKind: in.EntityKind, EntityID: entityID,
-			Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq,
-		})
+		return upsertSchoolStep(ctx, school.New(pool), in, entityID)
 	})
 	return wrap("record process step", err)
+}
+
+func upsertSchoolStep(ctx context.Context, q *school.Queries, in ProcessStep, entityID uuid.UUID) error {
+	err := q.UpsertProcessStep(ctx, school.UpsertProcessStepParams{
+		WorkflowID: in.WorkflowID, EntityKind: in.EntityKind, EntityID: entityID,
+		Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq, DeadlineState: in.DeadlineState,
+	})
+	if err != nil {
+		return fmt.Errorf("upsert process step: %w", err)
+	}
+	return nil
 }

@@ -31,6 +31,7 @@ type WorkflowRegistry interface {
 // replay test uses it too, so it replays exactly what production runs.
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EnrolmentWorkflow, workflow.RegisterOptions{Name: "EnrolmentWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
@@ -39,6 +40,9 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	RegisterWorkflows(r)
 	r.RegisterActivityWithOptions(acts.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
 	r.RegisterActivityWithOptions(acts.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
+	r.RegisterActivityWithOptions(acts.AdvanceDossierPhase, activity.RegisterOptions{Name: activities.ActivityAdvanceDossier})
+	r.RegisterActivityWithOptions(acts.StartDossierCycle, activity.RegisterOptions{Name: activities.ActivityStartDossierCycle})
+	r.RegisterActivityWithOptions(acts.CloseDossier, activity.RegisterOptions{Name: activities.ActivityCloseDossier})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

@@ -29,3 +29,22 @@ func StartEnrolment(ctx context.Context, c client.Client, licenceID, pupilID str
 	}
 	return run, nil
 }
+
+// StartDossier starts a dossier's workflow, idempotently: a second start
+// while it runs returns the running one.
+func StartDossier(ctx context.Context, c client.Client, in DossierInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       DossierWorkflowID(in.LicenceID, in.DossierID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(in.LicenceID),
+			KindKey().ValueSet("dossier"),
+		),
+	}, DossierWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start dossier workflow: %w", err)
+	}
+	return run, nil
+}

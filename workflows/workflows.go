@@ -60,6 +60,16 @@ func (r *requestLog) seen(id string) bool {
 	return false
 }
 
+// has reports whether id was handled before, without recording it.
+func (r *requestLog) has(id string) bool {
+	for _, known := range r.IDs {
+		if known == id {
+			return true
+		}
+	}
+	return false
+}
+
 // activityOptions are the defaults for short database activities: retried
 // with backoff until they succeed or fail with a non-retryable error.
 func activityOptions(ctx workflow.Context) workflow.Context {

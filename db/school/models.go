@@ -85,10 +85,154 @@ func AllGuardianRelationValues() []GuardianRelation {
 	}
 }
 
+type SupportLevel string
+
+const (
+	SupportLevelLight         SupportLevel = "light"
+	SupportLevelExtraSchool   SupportLevel = "extra_school"
+	SupportLevelExtraFacility SupportLevel = "extra_facility"
+)
+
+func (e *SupportLevel) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = SupportLevel(s)
+	case string:
+		*e = SupportLevel(s)
+	default:
+		return fmt.Errorf("unsupported scan type for SupportLevel: %T", src)
+	}
+	return nil
+}
+
+type NullSupportLevel struct {
+	SupportLevel SupportLevel
+	Valid        bool // Valid is true if SupportLevel is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullSupportLevel) Scan(value interface{}) error {
+	if value == nil {
+		ns.SupportLevel, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.SupportLevel.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullSupportLevel) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.SupportLevel), nil
+}
+
+func (e SupportLevel) Valid() bool {
+	switch e {
+	case SupportLevelLight,
+		SupportLevelExtraSchool,
+		SupportLevelExtraFacility:
+		return true
+	}
+	return false
+}
+
+func AllSupportLevelValues() []SupportLevel {
+	return []SupportLevel{
+		SupportLevelLight,
+		SupportLevelExtraSchool,
+		SupportLevelExtraFacility,
+	}
+}
+
+type ActionPartVersion struct {
+	DossierID         uuid.UUID
+	Number            int32
+	Cycle             int32
+	Content           []byte
+	DraftVersion      int32
+	FrozenAt          time.Time
+	FrozenBy          *uuid.UUID
+	ConsentStatus     string
+	ConsentRecordedAt *time.Time
+	ConsentRecordedBy *uuid.UUID
+}
+
+type Attachment struct {
+	ID          uuid.UUID
+	DossierID   uuid.UUID
+	FileName    string
+	ContentType string
+	SizeBytes   int32
+	Sha256      []byte
+	Content     []byte
+	UploadedBy  *uuid.UUID
+	UploadedAt  time.Time
+}
+
+type Dossier struct {
+	ID               uuid.UUID
+	PupilID          uuid.UUID
+	SupportLevel     SupportLevel
+	Reason           string
+	StartedOn        time.Time
+	Cycle            int32
+	OppEstablishedOn *time.Time
+	Version          int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	ClosedAt         *time.Time
+}
+
+type DossierParticipant struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	Kind         string
+	Name         string
+	Role         string
+	Organisation string
+	UserID       *uuid.UUID
+	GuardianID   *uuid.UUID
+	CreatedAt    time.Time
+}
+
+type DossierSection struct {
+	DossierID uuid.UUID
+	Cycle     int32
+	Section   string
+	Content   []byte
+	Version   int32
+	UpdatedAt time.Time
+	UpdatedBy *uuid.UUID
+}
+
+type DossierTransition struct {
+	RequestID string
+	DossierID uuid.UUID
+	Cycle     int32
+	FromPhase string
+	ToPhase   string
+	ByUserID  *uuid.UUID
+	At        time.Time
+}
+
 type EnrolmentCheck struct {
 	PupilID     uuid.UUID
 	ConfirmedAt time.Time
 	RequestID   string
+}
+
+type GrowthEntry struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	Cycle        int32
+	Kind         string
+	OccurredOn   time.Time
+	Body         string
+	AuthorUserID *uuid.UUID
+	AuthorName   string
+	CreatedAt    time.Time
 }
 
 type Guardian struct {
@@ -121,14 +265,15 @@ type Logbook struct {
 }
 
 type ProcessStep struct {
-	WorkflowID string
-	EntityKind string
-	EntityID   uuid.UUID
-	Step       string
-	WaitingFor string
-	DueAt      *time.Time
-	Seq        int32
-	UpdatedAt  time.Time
+	WorkflowID    string
+	EntityKind    string
+	EntityID      uuid.UUID
+	Step          string
+	WaitingFor    string
+	DueAt         *time.Time
+	Seq           int32
+	UpdatedAt     time.Time
+	DeadlineState string
 }
 
 type Pupil struct {
@@ -148,4 +293,16 @@ type Pupil struct {
 type StaffGroup struct {
 	UserID    uuid.UUID
 	GroupName string
+}
+
+type TestResult struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	Cycle        int32
+	Instrument   string
+	TakenOn      time.Time
+	Score        string
+	Level        string
+	AuthorUserID *uuid.UUID
+	CreatedAt    time.Time
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const getProcessStep = `-- name: GetProcessStep :one
-SELECT workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, updated_at FROM process_step WHERE workflow_id = $1
+SELECT workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, updated_at, deadline_state FROM process_step WHERE workflow_id = $1
 `
 
 func (q *Queries) GetProcessStep(ctx context.Context, workflowID string) (ProcessStep, error) {
@@ -28,12 +28,13 @@ func (q *Queries) GetProcessStep(ctx context.Context, workflowID string) (Proces
 		&i.DueAt,
 		&i.Seq,
 		&i.UpdatedAt,
+		&i.DeadlineState,
 	)
 	return i, err
 }
 
 const listProcessSteps = `-- name: ListProcessSteps :many
-SELECT workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, updated_at FROM process_step ORDER BY due_at NULLS LAST, workflow_id
+SELECT workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, updated_at, deadline_state FROM process_step ORDER BY due_at NULLS LAST, workflow_id
 `
 
 func (q *Queries) ListProcessSteps(ctx context.Context) ([]ProcessStep, error) {
@@ -54,6 +55,7 @@ func (q *Queries) ListProcessSteps(ctx context.Context) ([]ProcessStep, error) {
 			&i.DueAt,
 			&i.Seq,
 			&i.UpdatedAt,
+			&i.DeadlineState,
 		); err != nil {
 			return nil, err
 		}
@@ -66,22 +68,23 @@ func (q *Queries) ListProcessSteps(ctx context.Context) ([]ProcessStep, error) {
 }
 
 const upsertProcessStep = `-- name: UpsertProcessStep :exec
-INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, deadline_state)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (workflow_id) DO UPDATE
 SET step = EXCLUDED.step, waiting_for = EXCLUDED.waiting_for, due_at = EXCLUDED.due_at,
-    seq = EXCLUDED.seq, updated_at = now()
+    seq = EXCLUDED.seq, deadline_state = EXCLUDED.deadline_state, updated_at = now()
 WHERE process_step.seq < EXCLUDED.seq
 `
 
 type UpsertProcessStepParams struct {
-	WorkflowID string
-	EntityKind string
-	EntityID   uuid.UUID
-	Step       string
-	WaitingFor string
-	DueAt      *time.Time
-	Seq        int32
+	WorkflowID    string
+	EntityKind    string
+	EntityID      uuid.UUID
+	Step          string
+	WaitingFor    string
+	DueAt         *time.Time
+	Seq           int32
+	DeadlineState string
 }
 
 // Writes only when seq is newer than what is stored, so a retried or
@@ -95,6 +98,7 @@ func (q *Queries) UpsertProcessStep(ctx context.Context, arg UpsertProcessStepPa
 		arg.WaitingFor,
 		arg.DueAt,
 		arg.Seq,
+		arg.DeadlineState,
 	)
 	return err
 }

@@ -1,0 +1,304 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// Checklist says what of a cycle is filled in: facts, no content. The
+// server reads it before asking the workflow to advance (so the update's
+// validator can refuse with the missing fields named), and the advance
+// activity reads it again inside its transaction.
+type Checklist struct {
+	Cycle            int32
+	GrowthEntries    int64
+	Promoting        bool
+	Hindering        bool
+	EducationalNeeds bool
+	SupportNeeds     bool
+	Destination      bool
+	Rationale        bool
+	Goals            int
+	GoalsComplete    bool
+	Support          bool
+	// ActionPartVersion is the last frozen handelingsdeel (0: none), and
+	// DraftChanged whether the draft was edited since.
+	ActionPartVersion int32
+	DraftChanged      bool
+	// Consent of that version: "", pending, given or refused.
+	Consent         string
+	ResultsComplete bool
+	MeetingOn       bool
+	Participants    bool
+	Summary         bool
+}
+
+// Codes of what is missing before a phase may end. The server names them
+// in Dutch; the workflow and the API carry the codes.
+const (
+	MissingGrowthEntry      = "growth.entry"
+	MissingPromoting        = "understand.promoting"
+	MissingHindering        = "understand.hindering"
+	MissingEducationalNeeds = "understand.educational_needs"
+	MissingSupportNeeds     = "understand.support_needs"
+	MissingDestination      = "perspective.destination"
+	MissingRationale        = "perspective.rationale"
+	MissingGoals            = "action_part.goals"
+	MissingSupport          = "action_part.support"
+	MissingOffered          = "action_part.offered"
+	MissingConsent          = "action_part.consent"
+	MissingResults          = "realise.results"
+	MissingMeetingOn        = "evaluation.meeting_on"
+	MissingParticipants     = "evaluation.participants"
+	MissingSummary          = "evaluation.summary"
+)
+
+// Missing lists what must be filled in before phase may end, in the order
+// of the form. It is pure, so the workflow's validator uses it too.
+func Missing(phase Phase, c Checklist) []string {
+	var out []string
+	need := func(ok bool, code string) {
+		if !ok {
+			out = append(out, code)
+		}
+	}
+	switch phase {
+	case PhaseObserve:
+		need(c.GrowthEntries > 0, MissingGrowthEntry)
+	case PhaseUnderstand:
+		need(c.Promoting, MissingPromoting)
+		need(c.Hindering, MissingHindering)
+		need(c.EducationalNeeds, MissingEducationalNeeds)
+		need(c.SupportNeeds, MissingSupportNeeds)
+	case PhasePlan:
+		need(c.Destination, MissingDestination)
+		need(c.Rationale, MissingRationale)
+		need(c.Goals > 0 && c.GoalsComplete, MissingGoals)
+		need(c.Support, MissingSupport)
+		need(c.ActionPartVersion > 0 && !c.DraftChanged, MissingOffered)
+		need(c.Consent == ConsentGiven || c.Consent == ConsentRefused, MissingConsent)
+	case PhaseRealise:
+		need(c.ResultsComplete, MissingResults)
+	case PhaseEvaluate:
+		need(c.MeetingOn, MissingMeetingOn)
+		need(c.Participants, MissingParticipants)
+		need(c.Summary, MissingSummary)
+	}
+	return out
+}
+
+// Consent outcomes of a handelingsdeel version. Refused is "geen
+// instemming" recorded after talking: the school goes on and keeps
+// talking with the parents.
+const (
+	ConsentPending = "pending"
+	ConsentGiven   = "given"
+	ConsentRefused = "refused"
+)
+
+// ReadChecklist computes the checklist of one cycle of a dossier.
+func ReadChecklist(ctx context.Context, q *school.Queries, dossierID uuid.UUID, cycle int32) (Checklist, error) {
+	c := Checklist{Cycle: cycle}
+	rows, err := q.ListSections(ctx, school.ListSectionsParams{DossierID: dossierID, Cycle: cycle})
+	if err != nil {
+		return c, fmt.Errorf("read sections: %w", err)
+	}
+	raw := make(map[string][]byte, len(rows))
+	draftVersion := int32(0)
+	for _, r := range rows {
+		raw[r.Section] = r.Content
+		if r.Section == SectionActionPart {
+			draftVersion = r.Version
+		}
+	}
+	content, err := DecodeContent(raw)
+	if err != nil {
+		return c, err
+	}
+	if c.GrowthEntries, err = q.CountGrowthEntries(ctx, school.CountGrowthEntriesParams{DossierID: dossierID, Cycle: cycle}); err != nil {
+		return c, fmt.Errorf("count growth entries: %w", err)
+	}
+	u := content.Understand
+	c.Promoting, c.Hindering = u.Promoting.any(), u.Hindering.any()
+	c.EducationalNeeds, c.SupportNeeds = u.EducationalNeeds != "", u.SupportNeeds != ""
+	c.Destination, c.Rationale = content.Perspective.Destination != "", content.Perspective.Rationale != ""
+	c.Goals, c.GoalsComplete = len(content.ActionPart.Goals), true
+	for _, g := range content.ActionPart.Goals {
+		if g.Domain == "" || g.Goal == "" || g.Criterion == "" || g.EvaluateOn == "" {
+			c.GoalsComplete = false
+		}
+	}
+	c.Support = len(content.ActionPart.Support) > 0
+
+	goals := content.ActionPart.Goals
+	v, err := q.LatestActionPartVersion(ctx, dossierID)
+	switch {
+	case err == nil:
+		c.ActionPartVersion, c.Consent = v.Number, v.ConsentStatus
+		c.DraftChanged = v.Cycle != cycle || v.DraftVersion != draftVersion
+		var frozen ActionPart
+		if err := decodeJSON(v.Content, &frozen); err != nil {
+			return c, err
+		}
+		goals = frozen.Goals
+	case errors.Is(err, pgx.ErrNoRows):
+		c.DraftChanged = true
+	default:
+		return c, fmt.Errorf("read action part version: %w", err)
+	}
+	evaluated := map[string]bool{}
+	for _, r := range content.Realise.Results {
+		if r.Outcome != "" {
+			evaluated[r.GoalID] = true
+		}
+	}
+	c.ResultsComplete = len(goals) > 0
+	for _, g := range goals {
+		c.ResultsComplete = c.ResultsComplete && evaluated[g.ID]
+	}
+	e := content.Evaluation
+	c.MeetingOn, c.Participants, c.Summary = e.MeetingOn != "", e.Participants != "", e.Summary != ""
+	return c, nil
+}
+
+// ErrTypeDossierIncomplete is the application error type of an advance
+// refused because fields are missing; its details are the missing codes.
+const ErrTypeDossierIncomplete = "DossierIncomplete"
+
+// AdvanceDossierInput is one phase transition.
+type AdvanceDossierInput struct {
+	LicenceID  string
+	DossierID  string
+	PupilID    string
+	WorkflowID string
+	RequestID  string
+	UserID     string
+	Cycle      int32
+	From, To   Phase
+	At         time.Time
+	// Step is the projection after the transition.
+	Step ProcessStep
+}
+
+// AdvanceDossierPhase checks, inside one transaction, that the phase being
+// left is complete, then records the transition, the projection and a
+// logbook line. It is keyed by the request id, so a retry writes nothing
+// twice. Run as a local activity, it costs the update no extra round trip.
+func (a *Activities) AdvanceDossierPhase(ctx context.Context, in AdvanceDossierInput) error {
+	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	if err != nil {
+		return err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	var actor *uuid.UUID
+	if id, err := uuid.Parse(in.UserID); err == nil {
+		actor = &id
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			d, err := q.GetDossierForUpdate(ctx, dossierID)
+			if err != nil {
+				return fmt.Errorf("lock dossier: %w", db.Classify(err))
+			}
+			n, err := q.InsertTransition(ctx, school.InsertTransitionParams{
+				RequestID: in.RequestID, DossierID: dossierID, Cycle: in.Cycle,
+				FromPhase: string(in.From), ToPhase: string(in.To), ByUserID: actor,
+			})
+			if err != nil {
+				return fmt.Errorf("record transition: %w", err)
+			}
+			if n == 0 {
+				return nil // done before; this is a retry
+			}
+			check, err := ReadChecklist(ctx, q, dossierID, in.Cycle)
+			if err != nil {
+				return err
+			}
+			if missing := Missing(in.From, check); len(missing) > 0 {
+				return temporal.NewNonRetryableApplicationError("dossier incomplete", ErrTypeDossierIncomplete, nil, missing)
+			}
+			if in.To == PhaseRealise && d.OppEstablishedOn == nil {
+				if err := q.SetOPPEstablished(ctx, school.SetOPPEstablishedParams{ID: dossierID, OppEstablishedOn: &in.At}); err != nil {
+					return fmt.Errorf("set opp established: %w", err)
+				}
+			}
+			if err := upsertSchoolStep(ctx, q, in.Step, dossierID); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{
+				At: in.At, ActorID: actor, ActorRole: "staff", Action: logbook.ActionUpdate, PupilID: &pupilID,
+				Entity: "dossier_phase", EntityID: fmt.Sprintf("%s:%d:%s", dossierID, in.Cycle, in.To), RequestID: in.RequestID,
+			})
+		})
+	})
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return err
+	}
+	return wrap("advance dossier phase", err)
+}
+
+// StartDossierCycleInput moves a dossier to its next cycle.
+type StartDossierCycleInput struct {
+	LicenceID string
+	DossierID string
+	ToCycle   int32
+}
+
+// StartDossierCycle copies the content of the cycle before ToCycle into
+// ToCycle (no double entry) and makes ToCycle the dossier's current one.
+// Copying is keyed by (dossier, cycle, section): a retry copies nothing
+// twice.
+func (a *Activities) StartDossierCycle(ctx context.Context, in StartDossierCycleInput) error {
+	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	if err != nil {
+		return err
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			if err := q.CopySectionsToCycle(ctx, school.CopySectionsToCycleParams{
+				ToCycle: in.ToCycle, DossierID: dossierID, FromCycle: in.ToCycle - 1,
+			}); err != nil {
+				return fmt.Errorf("copy sections: %w", err)
+			}
+			return q.SetDossierCycle(ctx, school.SetDossierCycleParams{ID: dossierID, Cycle: in.ToCycle})
+		})
+	})
+	return wrap("start dossier cycle", err)
+}
+
+// CloseDossierInput closes a dossier.
+type CloseDossierInput struct {
+	LicenceID string
+	DossierID string
+	At        time.Time
+}
+
+// CloseDossier marks the dossier closed; it stays readable until its
+// retention period ends.
+func (a *Activities) CloseDossier(ctx context.Context, in CloseDossierInput) error {
+	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	if err != nil {
+		return err
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return school.New(pool).CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At})
+	})
+	return wrap("close dossier", err)
+}

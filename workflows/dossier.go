@@ -1,0 +1,448 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// Update, signal and query names of the dossier workflow.
+const (
+	UpdateAdvanceDossier        = "advance"
+	SignalDossierSupportChanged = "support-changed"
+	QueryDossierStatus          = "status"
+)
+
+// Application error types the advance update refuses with. The server
+// turns them into Dutch messages; DossierIncomplete carries the codes of
+// the missing fields as details.
+const (
+	ErrTypeDossierIncomplete  = activities.ErrTypeDossierIncomplete
+	ErrTypeDossierPhaseMoved  = "DossierPhaseMoved"
+	ErrTypeDossierInvalidStep = "DossierInvalidStep"
+)
+
+// Deadline kinds.
+const (
+	DeadlineOPP        = "opp"        // OPP established within six weeks
+	DeadlineEvaluation = "evaluation" // evaluated with parents at least once a year
+)
+
+// Deadline states, as in process_step.deadline_state.
+const (
+	DeadlineStateNone     = ""
+	DeadlineStateReminder = "reminder"
+	DeadlineStateOverdue  = "overdue"
+)
+
+// DossierWorkflowID is the business key of a dossier's workflow.
+func DossierWorkflowID(licenceID, dossierID string) string {
+	return fmt.Sprintf("dossier/%s/%s", licenceID, dossierID)
+}
+
+// DossierTimers are the legal terms of a dossier, configurable so tests
+// run them in seconds.
+type DossierTimers struct {
+	// OPPWithin: an OPP is established within this long after a dossier
+	// opens for extra support; OPPReminder is when the school is reminded.
+	OPPWithin, OPPReminder time.Duration
+	// EvaluationEvery: the OPP is evaluated with the parents at least this
+	// often; EvaluationReminder is how long before the school is reminded.
+	EvaluationEvery, EvaluationReminder time.Duration
+}
+
+// DefaultDossierTimers are the terms of the law: six weeks (reminder after
+// four), a yearly evaluation (reminder four weeks before).
+func DefaultDossierTimers() DossierTimers {
+	week := 7 * 24 * time.Hour
+	return DossierTimers{OPPWithin: 6 * week, OPPReminder: 4 * week, EvaluationEvery: 365 * 24 * time.Hour, EvaluationReminder: 4 * week}
+}
+
+func (t DossierTimers) valid() bool {
+	return t.OPPWithin > 0 && t.OPPReminder > 0 && t.OPPReminder < t.OPPWithin &&
+		t.EvaluationEvery > 0 && t.EvaluationReminder > 0 && t.EvaluationReminder < t.EvaluationEvery
+}
+
+// DossierInput starts (or continues) the workflow of one dossier. It
+// carries ids, dates and counters; the content is in the school database.
+type DossierInput struct {
+	LicenceID string
+	DossierID string
+	PupilID   string
+	Cycle     int32
+	// Phase is where this run starts: observe for a new cycle, or where
+	// the run before stopped when it continued as new.
+	Phase activities.Phase
+	// ExtraSupport: the support level needs an OPP (extra ondersteuning),
+	// counted from OpenedAt.
+	ExtraSupport bool
+	OpenedAt     time.Time
+	// OPPEstablishedAt is set when the first handelingsdeel with a consent
+	// outcome went into realisation; EvaluationDueAt is the next yearly
+	// evaluation.
+	OPPEstablishedAt *time.Time
+	EvaluationDueAt  *time.Time
+	Timers           DossierTimers
+	// Seq and Seen carry the projection order and handled request ids over
+	// a continue-as-new.
+	Seq  int32
+	Seen []string
+}
+
+// AdvanceDossier asks to end the current phase. From is the phase the
+// person saw, so two people clicking at once cause one transition; To is
+// only chosen at the end of evaluation: observe (a next cycle) or closed.
+// Checklist is what the server read of the content just before.
+type AdvanceDossier struct {
+	RequestID string
+	UserID    string
+	From      activities.Phase
+	To        activities.Phase
+	Checklist activities.Checklist
+}
+
+// SupportChanged tells the workflow the support level changed.
+type SupportChanged struct {
+	RequestID    string
+	ExtraSupport bool
+	OpenedAt     time.Time
+}
+
+// Deadline is the next legal deadline of a dossier.
+type Deadline struct {
+	Kind     string
+	RemindAt time.Time
+	DueAt    time.Time
+	State    string
+}
+
+// DossierStatus answers "where is this dossier".
+type DossierStatus struct {
+	Cycle            int32
+	Phase            activities.Phase
+	Done             []activities.Phase
+	WaitingFor       string
+	Deadline         *Deadline
+	OPPEstablishedAt *time.Time
+	EvaluationDueAt  *time.Time
+	// Transitions counts the phase changes of this run; a duplicate
+	// request does not count.
+	Transitions int
+}
+
+// DossierWorkflow is the HGW cycle of one dossier: waarnemen, begrijpen,
+// plannen, realiseren, evalueren, then a next cycle (continue-as-new) or
+// the end. Staff advance with the advance update; the legal deadlines
+// run as timers and show on the dashboards through process_step.
+func DossierWorkflow(ctx workflow.Context, in DossierInput) (DossierStatus, error) {
+	d := &dossier{in: in, seen: requestLog{IDs: in.Seen}, seq: in.Seq, phase: in.Phase}
+	return d.run(ctx)
+}
+
+type dossier struct {
+	in          DossierInput
+	phase       activities.Phase
+	seen        requestLog
+	seq         int32
+	busy        bool
+	dirty       bool
+	ending      activities.Phase // observe (next cycle) or closed, once chosen
+	transitions int
+	recorded    *Deadline // the deadline as last written to the projection
+}
+
+func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
+	if d.in.LicenceID == "" || d.in.DossierID == "" || d.in.PupilID == "" || d.in.Cycle < 1 || !d.in.Timers.valid() {
+		return DossierStatus{}, temporal.NewNonRetryableApplicationError("dossier workflow: incomplete input", "InvalidInput", nil)
+	}
+	if d.phase == "" {
+		d.phase = activities.PhaseObserve
+	}
+	if !d.phase.Valid() {
+		return DossierStatus{}, temporal.NewNonRetryableApplicationError("dossier workflow: unknown phase", "InvalidInput", nil)
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryDossierStatus, func() (DossierStatus, error) {
+		return d.status(workflow.Now(ctx)), nil
+	}); err != nil {
+		return DossierStatus{}, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAdvanceDossier, d.advance, workflow.UpdateHandlerOptions{
+		Validator: d.validate,
+	}); err != nil {
+		return DossierStatus{}, err
+	}
+	supportCh := workflow.GetSignalChannel(ctx, SignalDossierSupportChanged)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var sig SupportChanged
+			supportCh.Receive(ctx, &sig)
+			if sig.RequestID == "" || d.seen.seen(sig.RequestID) {
+				continue
+			}
+			d.in.ExtraSupport, d.in.OpenedAt = sig.ExtraSupport, sig.OpenedAt
+			d.dirty = true
+		}
+	})
+
+	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
+		return DossierStatus{}, err
+	}
+	for d.ending == "" && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		now := workflow.Now(ctx)
+		if !sameDeadline(d.recorded, d.deadline(now)) {
+			if err := d.record(ctx, now); err != nil {
+				return d.status(now), err
+			}
+		}
+		d.dirty = false
+		wake := func() bool { return d.dirty || d.ending != "" }
+		if next, ok := d.nextChange(now); ok {
+			if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), wake); err != nil {
+				return d.status(now), err
+			}
+		} else if err := workflow.Await(ctx, wake); err != nil {
+			return d.status(now), err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return d.status(workflow.Now(ctx)), err
+	}
+	return d.finish(ctx)
+}
+
+// finish ends this run: the next cycle or the same one continues as new,
+// a closed dossier completes.
+func (d *dossier) finish(ctx workflow.Context) (DossierStatus, error) {
+	actx := activityOptions(ctx)
+	next := d.in
+	next.Phase, next.Seq, next.Seen = d.phase, d.seq, d.seen.IDs
+	switch d.ending {
+	case activities.PhaseClosed:
+		err := workflow.ExecuteActivity(actx, activities.ActivityCloseDossier, activities.CloseDossierInput{
+			LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, At: workflow.Now(ctx),
+		}).Get(ctx, nil)
+		return d.status(workflow.Now(ctx)), err
+	case activities.PhaseObserve:
+		next.Cycle, next.Phase = d.in.Cycle+1, activities.PhaseObserve
+		err := workflow.ExecuteActivity(actx, activities.ActivityStartDossierCycle, activities.StartDossierCycleInput{
+			LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, ToCycle: next.Cycle,
+		}).Get(ctx, nil)
+		if err != nil {
+			return d.status(workflow.Now(ctx)), err
+		}
+	}
+	return DossierStatus{}, workflow.NewContinueAsNewError(ctx, DossierWorkflow, next)
+}
+
+// target is the phase a request leads to, or an error when it asks for
+// something this phase cannot do.
+func (d *dossier) target(req AdvanceDossier) (activities.Phase, error) {
+	if d.phase == activities.PhaseEvaluate {
+		if req.To != activities.PhaseObserve && req.To != activities.PhaseClosed {
+			return "", temporal.NewApplicationError("choose a next cycle or closing", ErrTypeDossierInvalidStep)
+		}
+		return req.To, nil
+	}
+	if req.To != "" && req.To != d.phase.Next() {
+		return "", temporal.NewApplicationError("phases are taken in order", ErrTypeDossierInvalidStep)
+	}
+	return d.phase.Next(), nil
+}
+
+// check is what the validator and, after waiting its turn, the handler
+// require: the phase the person saw, a possible next step, and a complete
+// phase according to the checklist read just before.
+func (d *dossier) check(req AdvanceDossier) (activities.Phase, error) {
+	if d.ending != "" || req.From != d.phase || req.Checklist.Cycle != d.in.Cycle {
+		return "", temporal.NewApplicationError("the dossier moved on", ErrTypeDossierPhaseMoved, d.phase)
+	}
+	to, err := d.target(req)
+	if err != nil {
+		return "", err
+	}
+	if missing := activities.Missing(d.phase, req.Checklist); len(missing) > 0 {
+		return "", temporal.NewApplicationError("dossier incomplete", ErrTypeDossierIncomplete, missing)
+	}
+	return to, nil
+}
+
+func (d *dossier) validate(_ workflow.Context, req AdvanceDossier) error {
+	if req.RequestID == "" || len(req.RequestID) > 100 {
+		return temporal.NewApplicationError("request id missing", ErrTypeDossierInvalidStep)
+	}
+	if d.seen.has(req.RequestID) {
+		return nil
+	}
+	_, err := d.check(req)
+	return err
+}
+
+// advance ends the current phase. Handlers take turns, so two requests
+// never interleave around the activity; a request id seen before returns
+// the status without a second transition.
+func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStatus, error) {
+	if err := workflow.Await(ctx, func() bool { return !d.busy }); err != nil {
+		return DossierStatus{}, err
+	}
+	if d.seen.has(req.RequestID) {
+		return d.status(workflow.Now(ctx)), nil
+	}
+	to, err := d.check(req)
+	if err != nil {
+		return d.status(workflow.Now(ctx)), err
+	}
+	d.busy = true
+	defer func() { d.busy = false }()
+
+	now := workflow.Now(ctx)
+	after := *d
+	after.phase = to
+	switch {
+	case to == activities.PhaseRealise && d.in.OPPEstablishedAt == nil:
+		due := now.Add(d.in.Timers.EvaluationEvery)
+		after.in.OPPEstablishedAt, after.in.EvaluationDueAt = &now, &due
+	case d.phase == activities.PhaseEvaluate && d.in.OPPEstablishedAt != nil:
+		due := now.Add(d.in.Timers.EvaluationEvery)
+		after.in.EvaluationDueAt = &due
+	}
+	d.seq++
+	step := after.step(now, d.seq)
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: time.Minute,
+		StartToCloseTimeout:    10 * time.Second,
+	})
+	err = workflow.ExecuteLocalActivity(lctx, activities.ActivityAdvanceDossier, activities.AdvanceDossierInput{
+		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: req.RequestID, UserID: req.UserID,
+		Cycle: d.in.Cycle, From: d.phase, To: to, At: now, Step: step,
+	}).Get(ctx, nil)
+	if err != nil {
+		return d.status(now), unwrapApplicationError(err)
+	}
+	d.seen.seen(req.RequestID)
+	d.phase, d.in.OPPEstablishedAt, d.in.EvaluationDueAt = after.phase, after.in.OPPEstablishedAt, after.in.EvaluationDueAt
+	d.recorded = d.deadline(now)
+	if d.phase == activities.PhaseClosed || (to == activities.PhaseObserve && req.From == activities.PhaseEvaluate) {
+		d.ending = to
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(to))); err != nil {
+		return d.status(now), err
+	}
+	d.transitions++
+	d.dirty = true
+	return d.status(now), nil
+}
+
+// unwrapApplicationError hands the caller of the update the activity's own
+// application error (type and details), not the activity wrapper.
+func unwrapApplicationError(err error) error {
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) {
+		return err
+	}
+	var details []string
+	if appErr.HasDetails() {
+		if derr := appErr.Details(&details); derr != nil {
+			return err
+		}
+		return temporal.NewApplicationError(appErr.Message(), appErr.Type(), details)
+	}
+	return temporal.NewApplicationError(appErr.Message(), appErr.Type())
+}
+
+// deadline is the next legal deadline as it stands at now.
+func (d *dossier) deadline(now time.Time) *Deadline {
+	t := d.in.Timers
+	var dl *Deadline
+	switch {
+	case d.phase == activities.PhaseClosed:
+		return nil
+	case d.in.OPPEstablishedAt == nil:
+		if !d.in.ExtraSupport {
+			return nil
+		}
+		dl = &Deadline{Kind: DeadlineOPP, RemindAt: d.in.OpenedAt.Add(t.OPPReminder), DueAt: d.in.OpenedAt.Add(t.OPPWithin)}
+	case d.in.EvaluationDueAt != nil:
+		due := *d.in.EvaluationDueAt
+		dl = &Deadline{Kind: DeadlineEvaluation, RemindAt: due.Add(-t.EvaluationReminder), DueAt: due}
+	default:
+		return nil
+	}
+	switch {
+	case !now.Before(dl.DueAt):
+		dl.State = DeadlineStateOverdue
+	case !now.Before(dl.RemindAt):
+		dl.State = DeadlineStateReminder
+	}
+	return dl
+}
+
+// nextChange is when the deadline's state changes next.
+func (d *dossier) nextChange(now time.Time) (time.Time, bool) {
+	dl := d.deadline(now)
+	switch {
+	case dl == nil || dl.State == DeadlineStateOverdue:
+		return time.Time{}, false
+	case dl.State == DeadlineStateReminder:
+		return dl.DueAt, true
+	}
+	return dl.RemindAt, true
+}
+
+func sameDeadline(a, b *Deadline) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// step is the projection row of the dossier as it stands.
+func (d *dossier) step(now time.Time, seq int32) activities.ProcessStep {
+	s := activities.ProcessStep{
+		LicenceID: d.in.LicenceID, WorkflowID: DossierWorkflowID(d.in.LicenceID, d.in.DossierID),
+		EntityKind: "dossier", EntityID: d.in.DossierID, Step: string(d.phase), Seq: seq,
+	}
+	if d.phase != activities.PhaseClosed {
+		s.WaitingFor = "school"
+	}
+	if dl := d.deadline(now); dl != nil {
+		due := dl.DueAt
+		s.DueAt, s.DeadlineState = &due, dl.State
+	}
+	return s
+}
+
+// record writes the projection as it stands (a local activity: no extra
+// round trip) and remembers which deadline it showed.
+func (d *dossier) record(ctx workflow.Context, now time.Time) error {
+	d.seq++
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: time.Hour,
+		StartToCloseTimeout:    10 * time.Second,
+	})
+	if err := workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordProcessStep, d.step(now, d.seq)).Get(ctx, nil); err != nil {
+		return err
+	}
+	d.recorded = d.deadline(now)
+	return workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(d.phase)))
+}
+
+func (d *dossier) status(now time.Time) DossierStatus {
+	st := DossierStatus{Cycle: d.in.Cycle, Phase: d.phase, Deadline: d.deadline(now),
+		OPPEstablishedAt: d.in.OPPEstablishedAt, EvaluationDueAt: d.in.EvaluationDueAt, Transitions: d.transitions}
+	for _, p := range activities.Phases() {
+		if p == d.phase {
+			break
+		}
+		st.Done = append(st.Done, p)
+	}
+	if d.phase != activities.PhaseClosed {
+		st.WaitingFor = "school"
+	}
+	return st
+}

@@ -1,0 +1,368 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// dossierRecorder stands in for the dossier activities.
+type dossierRecorder struct {
+	steps       []activities.ProcessStep
+	transitions []activities.AdvanceDossierInput
+	cycles      []int32
+	closed      int
+	// refuse makes the advance activity find these fields missing, as
+	// when the content changed after the server read the checklist.
+	refuse []string
+}
+
+func (r *dossierRecorder) RecordProcessStep(_ context.Context, in activities.ProcessStep) error {
+	r.steps = append(r.steps, in)
+	return nil
+}
+
+func (r *dossierRecorder) AdvanceDossierPhase(_ context.Context, in activities.AdvanceDossierInput) error {
+	if len(r.refuse) > 0 {
+		return temporal.NewNonRetryableApplicationError("dossier incomplete", activities.ErrTypeDossierIncomplete, nil, r.refuse)
+	}
+	r.transitions = append(r.transitions, in)
+	r.steps = append(r.steps, in.Step)
+	return nil
+}
+
+func (r *dossierRecorder) StartDossierCycle(_ context.Context, in activities.StartDossierCycleInput) error {
+	r.cycles = append(r.cycles, in.ToCycle)
+	return nil
+}
+
+func (r *dossierRecorder) CloseDossier(_ context.Context, _ activities.CloseDossierInput) error {
+	r.closed++
+	return nil
+}
+
+// states lists the deadline states the projection went through, without
+// repeats.
+func (r *dossierRecorder) states() []string {
+	var out []string
+	for _, s := range r.steps {
+		if len(out) == 0 || out[len(out)-1] != s.DeadlineState {
+			out = append(out, s.DeadlineState)
+		}
+	}
+	return out
+}
+
+func newDossierEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *dossierRecorder) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	rec := &dossierRecorder{}
+	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
+	env.RegisterActivityWithOptions(rec.AdvanceDossierPhase, activity.RegisterOptions{Name: activities.ActivityAdvanceDossier})
+	env.RegisterActivityWithOptions(rec.StartDossierCycle, activity.RegisterOptions{Name: activities.ActivityStartDossierCycle})
+	env.RegisterActivityWithOptions(rec.CloseDossier, activity.RegisterOptions{Name: activities.ActivityCloseDossier})
+	env.RegisterWorkflowWithOptions(DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
+	return env, rec
+}
+
+func dossierInput(env *testsuite.TestWorkflowEnvironment) DossierInput {
+	return DossierInput{
+		LicenceID: "8f8c3c1e-0000-4000-8000-000000000001", DossierID: "8f8c3c1e-0000-4000-8000-000000000003",
+		PupilID: "8f8c3c1e-0000-4000-8000-000000000002", Cycle: 1, ExtraSupport: true,
+		OpenedAt: env.Now(), Timers: DefaultDossierTimers(),
+	}
+}
+
+// complete is a checklist with every phase filled in.
+var complete = activities.Checklist{
+	Cycle: 1, GrowthEntries: 2, Promoting: true, Hindering: true, EducationalNeeds: true, SupportNeeds: true,
+	Destination: true, Rationale: true, Goals: 1, GoalsComplete: true, Support: true, ActionPartVersion: 1,
+	Consent: activities.ConsentGiven, ResultsComplete: true, MeetingOn: true, Participants: true, Summary: true,
+}
+
+func dossierStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) DossierStatus {
+	t.Helper()
+	v, err := env.QueryWorkflow(QueryDossierStatus)
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	var st DossierStatus
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// outcome is how one advance update ended.
+type outcome struct {
+	rejected, failed error
+	done             bool
+}
+
+// updates sends advance updates from delayed callbacks and keeps how each
+// ended; the test environment delivers them after the callback returns.
+type updates struct {
+	env *testsuite.TestWorkflowEnvironment
+	got map[string]*outcome
+}
+
+func newUpdates(env *testsuite.TestWorkflowEnvironment) *updates {
+	return &updates{env: env, got: map[string]*outcome{}}
+}
+
+// send schedules the update with request id id at virtual time at.
+func (u *updates) send(at time.Duration, id string, req AdvanceDossier) {
+	req.RequestID = id
+	o := &outcome{}
+	u.got[id] = o
+	u.env.RegisterDelayedCallback(func() {
+		u.env.UpdateWorkflow(UpdateAdvanceDossier, id, &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { o.rejected, o.done = err, true },
+			OnComplete: func(_ any, err error) { o.failed, o.done = err, true },
+		}, req)
+	}, at)
+}
+
+func errType(err error) string {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return appErr.Type()
+	}
+	return ""
+}
+
+func week(n int) time.Duration { return time.Duration(n) * 7 * 24 * time.Hour }
+
+func TestDossierOPPReminderThenOverdue(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	var atThree, atFive, atSeven DossierStatus
+	env.RegisterDelayedCallback(func() { atThree = dossierStatus(t, env) }, week(3))
+	env.RegisterDelayedCallback(func() { atFive = dossierStatus(t, env) }, week(5))
+	env.RegisterDelayedCallback(func() {
+		atSeven = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, week(7))
+	in := dossierInput(env)
+	env.ExecuteWorkflow(DossierWorkflow, in)
+
+	if atThree.Deadline == nil || atThree.Deadline.Kind != DeadlineOPP || atThree.Deadline.State != DeadlineStateNone {
+		t.Errorf("week 3: deadline %+v, want opp without reminder", atThree.Deadline)
+	}
+	if atFive.Deadline == nil || atFive.Deadline.State != DeadlineStateReminder {
+		t.Errorf("week 5: deadline %+v, want reminder", atFive.Deadline)
+	}
+	if atSeven.Deadline == nil || atSeven.Deadline.State != DeadlineStateOverdue || !atSeven.Deadline.DueAt.Equal(in.OpenedAt.Add(week(6))) {
+		t.Errorf("week 7: deadline %+v, want overdue, due %v", atSeven.Deadline, in.OpenedAt.Add(week(6)))
+	}
+	if got, want := rec.states(), []string{"", DeadlineStateReminder, DeadlineStateOverdue}; !slices.Equal(got, want) {
+		t.Errorf("projection states %q, want %q", got, want)
+	}
+	if last := rec.steps[len(rec.steps)-1]; last.Step != string(activities.PhaseObserve) || last.DueAt == nil {
+		t.Errorf("projection %+v, want observe with a due date", last)
+	}
+}
+
+func TestDossierLightSupportHasNoOPPDeadline(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	var st DossierStatus
+	env.RegisterDelayedCallback(func() {
+		st = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, week(10))
+	in := dossierInput(env)
+	in.ExtraSupport = false
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	if st.Deadline != nil {
+		t.Errorf("deadline %+v, want none for lichte ondersteuning", st.Deadline)
+	}
+	if len(rec.steps) != 1 {
+		t.Errorf("%d projection writes, want 1", len(rec.steps))
+	}
+}
+
+func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	u := newUpdates(env)
+	u.send(time.Hour, "r1", AdvanceDossier{From: activities.PhaseObserve, Checklist: activities.Checklist{Cycle: 1}})
+	var st DossierStatus
+	env.RegisterDelayedCallback(func() {
+		st = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, dossierInput(env))
+
+	o := u.got["r1"]
+	var appErr *temporal.ApplicationError
+	if !errors.As(o.rejected, &appErr) || appErr.Type() != ErrTypeDossierIncomplete {
+		t.Fatalf("rejected with %v (failed %v), want %s", o.rejected, o.failed, ErrTypeDossierIncomplete)
+	}
+	var missing []string
+	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, []string{activities.MissingGrowthEntry}) {
+		t.Errorf("missing %v (%v), want [%s]", missing, err, activities.MissingGrowthEntry)
+	}
+	if st.Phase != activities.PhaseObserve || len(rec.transitions) != 0 {
+		t.Errorf("phase %s after %d transitions, want observe and none", st.Phase, len(rec.transitions))
+	}
+}
+
+// TestDossierActivityRefusal: the checklist the server read said complete,
+// but the content changed before the transaction; the update fails with the
+// activity's codes and the phase stays.
+func TestDossierActivityRefusal(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	rec.refuse = []string{activities.MissingGrowthEntry}
+	u := newUpdates(env)
+	u.send(time.Hour, "r1", AdvanceDossier{From: activities.PhaseObserve, Checklist: complete})
+	var st DossierStatus
+	env.RegisterDelayedCallback(func() {
+		st = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, dossierInput(env))
+
+	var appErr *temporal.ApplicationError
+	o := u.got["r1"]
+	if !errors.As(o.failed, &appErr) || appErr.Type() != ErrTypeDossierIncomplete {
+		t.Fatalf("update ended %+v, want failed with %s", o, ErrTypeDossierIncomplete)
+	}
+	var missing []string
+	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, rec.refuse) {
+		t.Errorf("details %v (%v), want %v", missing, err, rec.refuse)
+	}
+	if st.Phase != activities.PhaseObserve || st.Transitions != 0 {
+		t.Errorf("status %+v, want observe without transitions", st)
+	}
+}
+
+func TestDossierDuplicateAdvanceHasOneTransition(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	u := newUpdates(env)
+	req := AdvanceDossier{From: activities.PhaseObserve, Checklist: complete}
+	u.send(time.Hour, "same-request", req)
+	u.send(time.Hour+time.Minute, "same-request", req)
+	// A second person who saw the same phase is told it moved on.
+	u.send(time.Hour+2*time.Minute, "other-request", req)
+	var st DossierStatus
+	env.RegisterDelayedCallback(func() {
+		st = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, dossierInput(env))
+
+	if o := u.got["same-request"]; !o.done || o.rejected != nil || o.failed != nil {
+		t.Errorf("repeated request: %+v, want accepted", o)
+	}
+	if o := u.got["other-request"]; errType(o.rejected) != ErrTypeDossierPhaseMoved {
+		t.Errorf("second person: %+v, want %s", o, ErrTypeDossierPhaseMoved)
+	}
+	if len(rec.transitions) != 1 || st.Transitions != 1 || st.Phase != activities.PhaseUnderstand {
+		t.Fatalf("%d transitions recorded, %d counted, phase %s; want 1, 1, understand", len(rec.transitions), st.Transitions, st.Phase)
+	}
+	if got := rec.transitions[0]; got.From != activities.PhaseObserve || got.To != activities.PhaseUnderstand || got.Step.Step != "understand" {
+		t.Errorf("transition %+v, want observe → understand", got)
+	}
+}
+
+// TestDossierYearlyEvaluationThenNextCycle walks a whole cycle: the OPP is
+// established on entering realisation, which stops the six-week deadline
+// and starts the yearly evaluation; a year later it is overdue; after the
+// evaluation the next cycle continues as new with the content links.
+func TestDossierYearlyEvaluationThenNextCycle(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	var inRealise, beforeReminder, reminded, overdue DossierStatus
+	u := newUpdates(env)
+	step := func(at time.Duration, id string, from, to activities.Phase) {
+		u.send(at, id, AdvanceDossier{From: from, To: to, Checklist: complete, UserID: "u1"})
+	}
+	step(week(5), "a1", activities.PhaseObserve, "")
+	step(week(5)+time.Minute, "a2", activities.PhaseUnderstand, "")
+	step(week(5)+2*time.Minute, "a3", activities.PhasePlan, "")
+	env.RegisterDelayedCallback(func() { inRealise = dossierStatus(t, env) }, week(5)+time.Hour)
+	year := 365 * 24 * time.Hour
+	env.RegisterDelayedCallback(func() { beforeReminder = dossierStatus(t, env) }, week(5)+year-week(5))
+	env.RegisterDelayedCallback(func() { reminded = dossierStatus(t, env) }, week(5)+year-week(3))
+	env.RegisterDelayedCallback(func() { overdue = dossierStatus(t, env) }, week(5)+year+week(1))
+	step(week(5)+year+week(1)+time.Minute, "a4", activities.PhaseRealise, "")
+	step(week(5)+year+week(1)+2*time.Minute, "a5", activities.PhaseEvaluate, activities.PhaseObserve)
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	for id, o := range u.got {
+		if !o.done || o.rejected != nil || o.failed != nil {
+			t.Errorf("advance %s: %+v", id, o)
+		}
+	}
+
+	if inRealise.Phase != activities.PhaseRealise || inRealise.OPPEstablishedAt == nil ||
+		inRealise.Deadline == nil || inRealise.Deadline.Kind != DeadlineEvaluation {
+		t.Fatalf("after plan: %+v, want realise with an established OPP and the evaluation deadline", inRealise)
+	}
+	if want := inRealise.OPPEstablishedAt.Add(year); !inRealise.Deadline.DueAt.Equal(want) {
+		t.Errorf("evaluation due %v, want %v", inRealise.Deadline.DueAt, want)
+	}
+	if beforeReminder.Deadline.State != DeadlineStateNone || reminded.Deadline.State != DeadlineStateReminder ||
+		overdue.Deadline.State != DeadlineStateOverdue {
+		t.Errorf("evaluation states %q, %q, %q; want none, reminder, overdue",
+			beforeReminder.Deadline.State, reminded.Deadline.State, overdue.Deadline.State)
+	}
+	if got, want := rec.states(), []string{"", DeadlineStateReminder, DeadlineStateNone, DeadlineStateReminder, DeadlineStateOverdue, DeadlineStateNone}; !slices.Equal(got, want) {
+		t.Errorf("projection states %q, want %q", got, want)
+	}
+
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("workflow ended with %v, want continue-as-new", err)
+	}
+	var next DossierInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if next.DossierID != in.DossierID || next.LicenceID != in.LicenceID || next.PupilID != in.PupilID ||
+		next.Cycle != 2 || next.Phase != activities.PhaseObserve || next.OPPEstablishedAt == nil {
+		t.Errorf("next cycle input %+v, want the same dossier in cycle 2 from observe with its OPP date", next)
+	}
+	if next.EvaluationDueAt == nil || !next.EvaluationDueAt.After(*overdue.EvaluationDueAt) {
+		t.Errorf("next evaluation %v, want a year after this evaluation (was %v)", next.EvaluationDueAt, overdue.EvaluationDueAt)
+	}
+	if next.Seq <= rec.steps[len(rec.steps)-1].Seq-1 || !slices.Contains(next.Seen, "a5") {
+		t.Errorf("next input carries seq %d and seen %v; want the last seq and the request ids", next.Seq, next.Seen)
+	}
+	if !slices.Equal(rec.cycles, []int32{2}) {
+		t.Errorf("cycle activity for %v, want [2]", rec.cycles)
+	}
+}
+
+func TestDossierClose(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	in.Phase = activities.PhaseEvaluate
+	in.Cycle = 1
+	u := newUpdates(env)
+	u.send(time.Hour, "c0", AdvanceDossier{From: activities.PhaseEvaluate, Checklist: complete})
+	u.send(2*time.Hour, "c1", AdvanceDossier{From: activities.PhaseEvaluate, To: activities.PhaseClosed, Checklist: complete})
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	if o := u.got["c0"]; errType(o.rejected) != ErrTypeDossierInvalidStep {
+		t.Errorf("evaluate without a choice: %+v, want %s", o, ErrTypeDossierInvalidStep)
+	}
+	if o := u.got["c1"]; !o.done || o.rejected != nil || o.failed != nil {
+		t.Errorf("close: %+v", o)
+	}
+	var st DossierStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Phase != activities.PhaseClosed || rec.closed != 1 || st.Deadline != nil {
+		t.Errorf("status %+v, close ran %d times; want closed once, no deadline", st, rec.closed)
+	}
+}
