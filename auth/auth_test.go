@@ -70,6 +70,9 @@ func TestGrants(t *testing.T) {
 		PermAPITokensManage:  {RoleSchoolAdmin: L},
 		PermStaffManage:      {RoleSchoolAdmin: L, RoleSWVAdmin: L, RolePlatformAdmin: ScopePlatform},
 		PermSWVSchools:       {RoleSWVAdmin: L},
+		PermDossierRead:      {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
+		PermDossierWrite:     {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIWrite: L},
+		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -80,12 +83,12 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 90 {
-		t.Errorf("checked %d pairs, want 10 roles × 9 permissions", pairs)
+	if pairs != 120 {
+		t.Errorf("checked %d pairs, want 10 roles × 12 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {
-		for _, perm := range []Permission{PermPupilsList, PermPupilRead, PermLogbookRead} {
+		for _, perm := range []Permission{PermPupilsList, PermPupilRead, PermLogbookRead, PermDossierRead, PermDossierWrite, PermDossierManage} {
 			if ScopeOf(role, perm) != ScopeNone {
 				t.Errorf("%s may %s", role, perm)
 			}

@@ -64,6 +64,9 @@ const (
 	PermAPITokensManage  Permission = "apitokens.manage"  // make and revoke API tokens of a licence
 	PermStaffManage      Permission = "staff.manage"      // staff and roles of a licence (groups at a school)
 	PermSWVSchools       Permission = "swv.schools"       // the SWV's schools and their consulent
+	PermDossierRead      Permission = "dossier.read"      // dossiers, their PDF and attachments (teachers: their groups)
+	PermDossierWrite     Permission = "dossier.write"     // fill in a dossier: groeidocument, phases, attachments
+	PermDossierManage    Permission = "dossier.manage"    // open a dossier, advance its phase, offer the handelingsdeel
 )
 
 // Scope says how far a permission reaches for a role.
@@ -93,6 +96,11 @@ var grants = map[Permission]map[Role]Scope{
 	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
 	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence, RolePlatformAdmin: ScopePlatform},
 	PermSWVSchools:       {RoleSWVAdmin: ScopeLicence},
+	PermDossierRead: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
+		RoleAPIRead: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermDossierWrite: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
+		RoleAPIWrite: ScopeLicence},
+	PermDossierManage: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -129,5 +137,6 @@ func AllRoles() []Role {
 // AllPermissions lists every permission.
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
-		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools}
+		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
+		PermDossierManage}
 }

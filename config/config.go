@@ -39,6 +39,10 @@ import (
 //	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
+//	DOSSIER_OPP_WITHIN         OPP established within       1008h (6 weeks after opening for extra support)
+//	DOSSIER_OPP_REMINDER       reminder about the OPP after 672h (4 weeks)
+//	DOSSIER_EVALUATION_EVERY   evaluate with parents every  8760h (a year)
+//	DOSSIER_EVALUATION_REMINDER  reminder before evaluation 672h (4 weeks)
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
@@ -67,10 +71,12 @@ type Config struct {
 	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
-	LogLevel             string
-	DataDir              string
-	TemporalBin          string
-	TemporalUIPort       int
+	// Dossier terms; see workflows.DossierTimers.
+	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
+	LogLevel                                                                                string
+	DataDir                                                                                 string
+	TemporalBin                                                                             string
+	TemporalUIPort                                                                          int
 }
 
 // Load reads the configuration through getenv. A missing PAYLOAD_KEY is
@@ -99,28 +105,32 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		DatabaseURL:          get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
-		LicenceDefaultServer: get("LICENCE_DB_DEFAULT_SERVER", "main"),
-		LicenceAppRole:       get("LICENCE_DB_APP_ROLE", "topdossier_app"),
-		LicenceAppPassword:   getenv("LICENCE_DB_APP_PASSWORD"),
-		TenantMaxConns:       int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
-		TenantMaxOpenPools:   intVar("TENANT_MAX_OPEN_POOLS", 32),
-		TenantPoolIdle:       durVar("TENANT_POOL_IDLE", 5*time.Minute),
-		TenantConnIdle:       durVar("TENANT_CONN_IDLE", time.Minute),
-		TemporalAddress:      get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		TemporalNamespace:    get("TEMPORAL_NAMESPACE", "default"),
-		HTTPAddr:             get("HTTP_ADDR", "127.0.0.1:8080"),
-		WebAuthnRPID:         get("WEBAUTHN_RP_ID", ""),
-		OIDCIssuer:           get("OIDC_ISSUER", ""),
-		OIDCClientID:         get("OIDC_CLIENT_ID", ""),
-		OIDCClientSecret:     getenv("OIDC_CLIENT_SECRET"),
-		OIDCRedirectURL:      get("OIDC_REDIRECT_URL", ""),
-		WorkerMetricsAddr:    get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
-		MaxBodyBytes:         int64(intVar("MAX_BODY_BYTES", 1<<20)),
-		EnrolmentCheckWithin: durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
-		LogLevel:             get("LOG_LEVEL", "info"),
-		DataDir:              get("DATA_DIR", ".data"),
-		TemporalUIPort:       intVar("TEMPORAL_UI_PORT", 8233),
+		DatabaseURL:               get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
+		LicenceDefaultServer:      get("LICENCE_DB_DEFAULT_SERVER", "main"),
+		LicenceAppRole:            get("LICENCE_DB_APP_ROLE", "topdossier_app"),
+		LicenceAppPassword:        getenv("LICENCE_DB_APP_PASSWORD"),
+		TenantMaxConns:            int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
+		TenantMaxOpenPools:        intVar("TENANT_MAX_OPEN_POOLS", 32),
+		TenantPoolIdle:            durVar("TENANT_POOL_IDLE", 5*time.Minute),
+		TenantConnIdle:            durVar("TENANT_CONN_IDLE", time.Minute),
+		TemporalAddress:           get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace:         get("TEMPORAL_NAMESPACE", "default"),
+		HTTPAddr:                  get("HTTP_ADDR", "127.0.0.1:8080"),
+		WebAuthnRPID:              get("WEBAUTHN_RP_ID", ""),
+		OIDCIssuer:                get("OIDC_ISSUER", ""),
+		OIDCClientID:              get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:          getenv("OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:           get("OIDC_REDIRECT_URL", ""),
+		WorkerMetricsAddr:         get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
+		MaxBodyBytes:              int64(intVar("MAX_BODY_BYTES", 1<<20)),
+		EnrolmentCheckWithin:      durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
+		DossierOPPWithin:          durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
+		DossierOPPReminder:        durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
+		DossierEvaluationEvery:    durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),
+		DossierEvaluationReminder: durVar("DOSSIER_EVALUATION_REMINDER", 4*7*24*time.Hour),
+		LogLevel:                  get("LOG_LEVEL", "info"),
+		DataDir:                   get("DATA_DIR", ".data"),
+		TemporalUIPort:            intVar("TEMPORAL_UI_PORT", 8233),
 	}
 	for _, o := range strings.Split(get("WEBAUTHN_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -165,6 +175,12 @@ func Load(getenv func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
+	}
+	if c.DossierOPPReminder >= c.DossierOPPWithin {
+		errs = append(errs, fmt.Errorf("DOSSIER_OPP_REMINDER: must come before DOSSIER_OPP_WITHIN"))
+	}
+	if c.DossierEvaluationReminder >= c.DossierEvaluationEvery {
+		errs = append(errs, fmt.Errorf("DOSSIER_EVALUATION_REMINDER: must be shorter than DOSSIER_EVALUATION_EVERY"))
 	}
 	return c, errors.Join(errs...)
 }

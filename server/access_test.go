@@ -45,6 +45,9 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 	h.user(t, "ib@elders.invalid", "staff", member{auth.RoleIB, &b.ID})
 	otherIB := h.login(t, "ib@elders.invalid")
 	pupilQ := h.createPupil(t, otherIB, b.ID, "Andereschool", "4")
+	h.openDossier(t, h.cookie, a.ID, pupilP)
+	h.addGrowth(t, h.cookie, a.ID, pupilP, "Geheimeobservatie")
+	h.openDossier(t, otherIB, b.ID, pupilQ)
 	teacher := h.user(t, "meester@linde.invalid", "staff", member{auth.RoleTeacher, &a.ID})
 	err = h.platform.Tenants.With(ctx, a.ID, func(pool *pgxpool.Pool) error {
 		return school.New(pool).AddStaffGroup(ctx, school.AddStaffGroupParams{UserID: teacher, GroupName: "9z"})
@@ -75,7 +78,7 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 		{name: "consulent", cookie: h.login(t, "consulent@swv.invalid"), licence: a.ID, pupil: pupilP},
 		{name: "ouder zonder koppeling", cookie: h.login(t, "ouder@thuis.invalid"), licence: a.ID, pupil: pupilP},
 	}
-	secrets := []string{"Geheimnaam", "Andereschool"}
+	secrets := []string{"Geheimnaam", "Andereschool", "Geheimeobservatie"}
 	param := regexp.MustCompile(`:([a-z]+)`)
 	pairs := 0
 	for _, r := range h.engine.Routes() {
@@ -93,8 +96,13 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 				continue
 			}
 			path := param.ReplaceAllStringFunc(r.Path, func(m string) string {
-				if m == ":licence" {
+				switch m {
+				case ":licence":
 					return ac.licence.String()
+				case ":section":
+					return "understand"
+				case ":version":
+					return "1"
 				}
 				return ac.pupil.String()
 			})
@@ -112,7 +120,10 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 				t.Errorf("%s: %s %s succeeded (%d)", ac.name, r.Method, path, resp.StatusCode)
 			}
 			ownPages := r.Path == "/" || r.Path == "/account" // a person's own overview and account
-			if r.Method == "GET" && okStatus && !ownPages && r.Path != "/licenties/:licence/leerlingen" && r.Path != "/api/v1/licences/:licence/pupils" {
+			// A teacher lists pupils and dossiers of their own groups: none here.
+			ownLists := map[string]bool{"/licenties/:licence/leerlingen": true, "/api/v1/licences/:licence/pupils": true,
+				"/licenties/:licence/dossiers": true, "/api/v1/licences/:licence/dossiers": true}
+			if r.Method == "GET" && okStatus && !ownPages && !ownLists[r.Path] {
 				t.Errorf("%s: %s %s answered %d", ac.name, r.Method, path, resp.StatusCode)
 			}
 			if ac.cookie == "" && !redirectToLogin && resp.StatusCode != 401 {
@@ -128,9 +139,17 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 	// exist, and the outsiders left no line in A's logbook.
 	for _, lic := range []uuid.UUID{a.ID, b.ID} {
 		err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
-			n, err := school.New(pool).CountPupils(ctx)
+			q := school.New(pool)
+			n, err := q.CountPupils(ctx)
 			if n != 1 {
 				t.Errorf("licence %s has %d pupils, want 1", lic, n)
+			}
+			if err != nil {
+				return err
+			}
+			rows, err := q.ListDossiers(ctx, school.ListDossiersParams{MaxRows: 10})
+			if len(rows) != 1 || rows[0].Step == nil || *rows[0].Step != "observe" {
+				t.Errorf("licence %s dossiers %+v, want one, still in observe", lic, rows)
 			}
 			return err
 		})
@@ -153,6 +172,23 @@ func requestBody(method, path string, h *harness) (string, string) {
 	switch {
 	case method == "GET" || method == "DELETE":
 		return "", ""
+	case path == "/api/v1/licences/:licence/pupils/:pupil/dossier":
+		return "application/json", `{"support_level":"extra_school","started_on":"2026-09-01"}`
+	case strings.HasSuffix(path, "/dossier/sections/:section"):
+		return "application/json", `{"version":1,"content":{"educational_needs":"Indringer"}}`
+	case strings.HasSuffix(path, "/dossier/advance"):
+		return "application/json", `{"request_id":"walk-1","from":"observe"}`
+	case strings.HasSuffix(path, "/dossier/growth-entries"):
+		return "application/json", `{"kind":"observation","occurred_on":"2026-11-02","body":"Indringer"}`
+	case strings.HasSuffix(path, "/dossier"):
+		return "application/x-www-form-urlencoded", "support_level=extra_school&started_on=2026-09-01"
+	case strings.HasSuffix(path, "/dossier/fase"):
+		return "application/x-www-form-urlencoded", "request_id=" + uuid.NewString() + "&from=observe"
+	case strings.Contains(path, "/dossier/"):
+		return "application/x-www-form-urlencoded", url.Values{"version": {"1"}, "educational_needs": {"Indringer"},
+			"kind": {"observation"}, "occurred_on": {"2026-11-02"}, "body": {"Indringer"}, "outcome": {"given"},
+			"name": {"Indringer"}, "organisation": {"X"}, "instrument": {"X"}, "score": {"1"}, "taken_on": {"2026-11-02"},
+			"support_level": {"light"}, "started_on": {"2026-09-01"}}.Encode()
 	case strings.HasSuffix(path, "enrolment-confirmation"):
 		return "application/json", `{"request_id":"walk-1"}`
 	case path == "/api/v1/licences":

@@ -102,6 +102,12 @@ func isAPI(c *gin.Context) bool {
 
 // problem writes RFC 9457 problem details.
 func (s *Server) problem(c *gin.Context, a answer) {
+	s.problemWith(c, a, nil)
+}
+
+// problemWith writes problem details with extension members, such as the
+// stored version after a conflict.
+func (s *Server) problemWith(c *gin.Context, a answer, extra gin.H) {
 	body := gin.H{
 		"type":       "about:blank",
 		"title":      a.Title,
@@ -111,6 +117,9 @@ func (s *Server) problem(c *gin.Context, a answer) {
 	}
 	if len(a.Fields) > 0 {
 		body["errors"] = a.Fields
+	}
+	for k, v := range extra {
+		body[k] = v
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.Status(a.Status)

@@ -22,6 +22,82 @@ var (
 	waitingLabels = map[string]string{
 		"school": "de school",
 	}
+	phaseLabels = map[string]string{
+		"observe":    "Waarnemen",
+		"understand": "Begrijpen",
+		"plan":       "Plannen",
+		"realise":    "Realiseren",
+		"evaluate":   "Evalueren",
+		"closed":     "Afgesloten",
+	}
+	supportLabels = map[string]string{
+		"light":          "Lichte ondersteuning",
+		"extra_school":   "Extra ondersteuning op school",
+		"extra_facility": "Extra ondersteuning op een voorziening",
+	}
+	destinationLabels = map[string]string{
+		"pro":                  "Praktijkonderwijs",
+		"vmbo_bb":              "Vmbo basisberoepsgerichte leerweg",
+		"vmbo_kb":              "Vmbo kaderberoepsgerichte leerweg",
+		"vmbo_gl_tl":           "Vmbo gemengde of theoretische leerweg",
+		"havo":                 "Havo",
+		"vwo":                  "Vwo",
+		"vso_vervolgonderwijs": "VSO, uitstroomprofiel vervolgonderwijs",
+		"vso_arbeid":           "VSO, uitstroomprofiel arbeidsmarkt",
+		"vso_dagbesteding":     "VSO, uitstroomprofiel dagbesteding",
+		"regulier_vo":          "Regulier voortgezet onderwijs",
+		"mbo":                  "Mbo",
+		"hbo":                  "Hbo",
+		"wo":                   "Wo",
+		"arbeid":               "Arbeid",
+		"vervolgonderwijs":     "Vervolgonderwijs",
+		"dagbesteding":         "Dagbesteding",
+	}
+	missingLabels = map[string]string{
+		"growth.entry":                 "minstens één notitie in het groeidocument",
+		"understand.promoting":         "de bevorderende factoren",
+		"understand.hindering":         "de belemmerende factoren",
+		"understand.educational_needs": "de onderwijsbehoeften",
+		"understand.support_needs":     "de ondersteuningsbehoeften",
+		"perspective.destination":      "de verwachte uitstroombestemming",
+		"perspective.rationale":        "de onderbouwing van het ontwikkelingsperspectief",
+		"action_part.goals":            "minstens één volledig doel (domein, doel, criterium en evaluatiedatum)",
+		"action_part.support":          "de ondersteuning (wat, wie, hoe vaak, waar)",
+		"action_part.offered":          "het handelingsdeel aanbieden ter instemming (de laatste wijzigingen zijn nog niet aangeboden)",
+		"action_part.consent":          "de uitkomst van de instemming van de ouders met het handelingsdeel",
+		"realise.results":              "een evaluatie van elk doel (behaald, deels of niet behaald)",
+		"evaluation.meeting_on":        "de datum van het evaluatiegesprek",
+		"evaluation.participants":      "wie bij het evaluatiegesprek waren",
+		"evaluation.summary":           "een samenvatting van het evaluatiegesprek",
+	}
+	outcomeLabels = map[string]string{
+		"achieved":     "Behaald",
+		"partly":       "Deels behaald",
+		"not_achieved": "Niet behaald",
+	}
+	growthKindLabels = map[string]string{
+		"observation":  "Observatie",
+		"tried":        "Wat is geprobeerd",
+		"conversation": "Gesprek",
+	}
+	consentLabels = map[string]string{
+		"pending": "wacht op instemming",
+		"given":   "instemming gegeven",
+		"refused": "geen instemming; de school blijft in gesprek",
+	}
+	deadlineLabels = map[string]string{
+		"opp":        "OPP vaststellen",
+		"evaluation": "Evaluatie met ouders",
+	}
+	deadlineStateLabels = map[string]string{
+		"reminder": "binnenkort",
+		"overdue":  "te laat",
+	}
+	participantKindLabels = map[string]string{
+		"staff":    "school",
+		"guardian": "ouder/verzorger",
+		"external": "extern",
+	}
 	relationLabels = map[string]string{
 		"mother":         "moeder",
 		"father":         "vader",

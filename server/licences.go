@@ -129,6 +129,7 @@ type membershipView struct {
 	LicenceName     string
 	Role            string
 	CanListPupils   bool
+	CanDossiers     bool
 	CanManageTokens bool
 	CanManageStaff  bool
 	CanSWVSchools   bool
@@ -148,6 +149,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 		page.Memberships = append(page.Memberships, membershipView{
 			LicenceID: *m.LicenceID, LicenceName: deref(m.LicenceName), Role: role.Label(),
 			CanListPupils:   auth.ScopeOf(role, auth.PermPupilsList) != auth.ScopeNone,
+			CanDossiers:     auth.ScopeOf(role, auth.PermDossierRead) != auth.ScopeNone,
 			CanManageTokens: auth.ScopeOf(role, auth.PermAPITokensManage) != auth.ScopeNone,
 			CanManageStaff:  auth.ScopeOf(role, auth.PermStaffManage) != auth.ScopeNone,
 			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,

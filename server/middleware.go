@@ -65,14 +65,22 @@ func (s *Server) accessLog(c *gin.Context) {
 
 // limitBody bounds every request body; reading past it fails with
 // *http.MaxBytesError, which classify maps to 413.
+// An attachment upload may be 10 MB plus its multipart envelope.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
-		s.fail(c, &http.MaxBytesError{Limit: s.cfg.MaxBodyBytes})
+	limit := s.cfg.MaxBodyBytes
+	if c.FullPath() == uploadRoute {
+		limit = max(limit, maxAttachmentBytes+64<<10)
+	}
+	if c.Request.ContentLength > limit {
+		s.fail(c, &http.MaxBytesError{Limit: limit})
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
 }
+
+// uploadRoute is the one route that takes files.
+const uploadRoute = "/licenties/:licence/leerlingen/:pupil/dossier/bijlagen"
 
 type httpMetrics struct {
 	requests *prometheus.CounterVec

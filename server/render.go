@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db"
 )
 
 //go:embed templates
@@ -50,6 +53,24 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"stepLabel":     labelFunc(stepLabels),
 		"waitingLabel":  labelFunc(waitingLabels),
 		"relationLabel": labelFunc(relationLabels),
+		"phaseLabel":    labelFunc(phaseLabels),
+		"supportLabel":  labelFunc(supportLabels),
+		"destLabel":     labelFunc(destinationLabels),
+		"missingLabel":  labelFunc(missingLabels),
+		"outcomeLabel":  labelFunc(outcomeLabels),
+		"growthLabel":   labelFunc(growthKindLabels),
+		"consentLabel":  labelFunc(consentLabels),
+		"deadlineLabel": labelFunc(deadlineLabels),
+		"dlStateLabel":  labelFunc(deadlineStateLabels),
+		"partLabel":     labelFunc(participantKindLabels),
+		"flat":          flatten,
+		"lower":         strings.ToLower,
+		"hasPrefix":     strings.HasPrefix,
+		"list":          func(v ...string) []string { return v },
+		"add":           func(a, b int) int { return a + b },
+		"nextPhase":     func(p activities.Phase) activities.Phase { return p.Next() },
+		"errs":          func(e db.FieldErrors, k string) string { return e[k] },
+		"kib":           func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

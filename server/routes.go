@@ -15,6 +15,8 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
+	// Attachments are read in memory, never spooled to temporary files.
+	r.MaxMultipartMemory = maxAttachmentBytes + 1<<20
 	r.Use(s.requestID, s.recovery, s.securityHeaders, s.accessLog, s.limitBody, s.session)
 
 	r.GET("/healthz", s.handleHealthz)
@@ -52,6 +54,21 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/leerlingen/:pupil/logboek.pdf", s.allow(auth.PermLogbookRead), s.page(s.handlePupilLogbookPDF))
 	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.page(s.handlePupilConfirmEnrolment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilStartProcess))
+	r.GET("/licenties/:licence/dossiers", s.allow(auth.PermDossierRead), s.page(s.handleDossierIndex))
+	r.GET("/licenties/:licence/leerlingen/:pupil/dossier", s.allow(auth.PermDossierRead), s.page(s.handleDossierShow))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier", s.allow(auth.PermDossierManage), s.page(s.handleDossierCreate))
+	r.GET("/licenties/:licence/leerlingen/:pupil/dossier/opp.pdf", s.allow(auth.PermDossierRead), s.page(s.handleDossierPDF))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/gegevens", s.allow(auth.PermDossierWrite), s.page(s.handleDossierHeaderSave))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/deel/:section", s.allow(auth.PermDossierWrite), s.page(s.handleDossierSectionSave))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/groeidocument", s.allow(auth.PermDossierWrite), s.page(s.handleDossierGrowthAdd))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/toetsen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierTestAdd))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/betrokkenen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierParticipantAdd))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/bijlagen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierAttachmentUpload))
+	r.GET("/licenties/:licence/leerlingen/:pupil/dossier/bijlagen/:attachment", s.allow(auth.PermDossierRead), s.page(s.handleDossierAttachmentDownload))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/fase", s.allow(auth.PermDossierManage), s.page(s.handleDossierAdvance))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/proces-starten", s.allow(auth.PermDossierManage), s.page(s.handleDossierStartProcess))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/aanbieden", s.allow(auth.PermDossierManage), s.page(s.handleDossierActionPartOffer))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming", s.allow(auth.PermDossierManage), s.page(s.handleDossierConsentRecord))
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))
@@ -70,6 +87,13 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/licences/:licence/pupils", s.allow(auth.PermPupilsList), s.api(s.handleAPIPupilList))
 	api.POST("/licences/:licence/pupils", s.allow(auth.PermPupilEnrol), s.api(s.handleAPIPupilCreate))
 	api.GET("/licences/:licence/pupils/:pupil", s.allow(auth.PermPupilRead), s.api(s.handleAPIPupilShow))
+	api.GET("/licences/:licence/dossiers", s.allow(auth.PermDossierRead), s.api(s.handleAPIDossierList))
+	api.POST("/licences/:licence/pupils/:pupil/dossier", s.allow(auth.PermDossierManage), s.api(s.handleAPIDossierCreate))
+	api.GET("/licences/:licence/pupils/:pupil/dossier", s.allow(auth.PermDossierRead), s.api(s.handleAPIDossierShow))
+	api.GET("/licences/:licence/pupils/:pupil/dossier/process", s.allow(auth.PermDossierRead), s.api(s.handleAPIDossierProcess))
+	api.PUT("/licences/:licence/pupils/:pupil/dossier/sections/:section", s.allow(auth.PermDossierWrite), s.api(s.handleAPIDossierSectionSave))
+	api.POST("/licences/:licence/pupils/:pupil/dossier/growth-entries", s.allow(auth.PermDossierWrite), s.api(s.handleAPIDossierGrowthAdd))
+	api.POST("/licences/:licence/pupils/:pupil/dossier/advance", s.allow(auth.PermDossierManage), s.api(s.handleAPIDossierAdvance))
 	api.POST("/licences/:licence/pupils/:pupil/enrolment-confirmation", s.allow(auth.PermEnrolmentConfirm), s.api(s.handleAPIPupilConfirmEnrolment))
 
 	r.NoRoute(s.handleNoRoute)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // Config is the part of the configuration the server uses.
@@ -25,6 +26,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// EnrolmentCheckWithin is the deadline given to new enrolment checks.
 	EnrolmentCheckWithin time.Duration
+	// DossierTimers are the legal terms given to new dossiers; zero means
+	// the defaults of the law.
+	DossierTimers workflows.DossierTimers
 	// Ready reports whether every dependency answers, for /readyz.
 	Ready func(context.Context) error
 	// SessionIdle and SessionAbsolute end a session after inactivity and
@@ -91,6 +95,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.SessionAbsolute <= 0 {
 		cfg.SessionAbsolute = 12 * time.Hour
+	}
+	if cfg.DossierTimers == (workflows.DossierTimers{}) {
+		cfg.DossierTimers = workflows.DefaultDossierTimers()
 	}
 	if cfg.Argon2 == (auth.Argon2Params{}) {
 		cfg.Argon2 = auth.DefaultArgon2

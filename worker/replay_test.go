@@ -26,7 +26,14 @@ var replayKey = bytes.Repeat([]byte{0x42}, 32)
 // changes to the workflow code are replayed against it.
 func recordHistory(t *testing.T, c client.Client, workflowID, file string) {
 	t.Helper()
-	iter := c.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	recordRun(t, c, workflowID, "", file)
+}
+
+// recordRun is recordHistory for one run of a workflow that continued as
+// new ("" for the latest run).
+func recordRun(t *testing.T, c client.Client, workflowID, runID, file string) {
+	t.Helper()
+	iter := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	hist := &historypb.History{}
 	for iter.HasNext() {
 		ev, err := iter.Next()

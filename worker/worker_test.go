@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,8 @@ type env struct {
 	temporal *temporaltest.Server
 	platform *dbtest.Platform
 	licence  uuid.UUID
+	// stopWorker stops the worker, as a deploy or a crash would; once.
+	stopWorker func()
 }
 
 func newEnv(t *testing.T) *env {
@@ -40,8 +43,9 @@ func newEnv(t *testing.T) *env {
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.Stop)
-	return &env{temporal: ts, platform: p, licence: lic.ID}
+	stop := sync.OnceFunc(w.Stop)
+	t.Cleanup(stop)
+	return &env{temporal: ts, platform: p, licence: lic.ID, stopWorker: stop}
 }
 
 func (e *env) pupil(t *testing.T, given, family string) school.Pupil {

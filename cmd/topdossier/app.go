@@ -139,7 +139,9 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 	return server.New(server.Config{
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		EnrolmentCheckWithin: cfg.EnrolmentCheckWithin,
-		SecretKey:            cfg.PayloadKey,
+		DossierTimers: workflows.DossierTimers{OPPWithin: cfg.DossierOPPWithin, OPPReminder: cfg.DossierOPPReminder,
+			EvaluationEvery: cfg.DossierEvaluationEvery, EvaluationReminder: cfg.DossierEvaluationReminder},
+		SecretKey: cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
 		WebAuthn: server.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},

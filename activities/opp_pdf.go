@@ -1,0 +1,225 @@
+package activities
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+// LabelledText is a piece of text under a Dutch label.
+type LabelledText struct {
+	Label, Text string
+}
+
+// OPPGoal is one goal as the OPP shows it, with its evaluation.
+type OPPGoal struct {
+	Domain, Goal, Criterion, EvaluateOn string
+	Outcome, Explanation                string
+}
+
+// OPPParticipant is one betrokkene.
+type OPPParticipant struct {
+	Name, Role, Organisation, Kind string
+}
+
+// OPPDocument is what the OPP PDF shows, already in Dutch: the server
+// fills it from the dossier, the renderer only lays it out.
+type OPPDocument struct {
+	School, SchoolType      string
+	Pupil, Group            string
+	BirthDate               time.Time
+	SupportLevel, Reason    string
+	StartedOn               time.Time
+	Cycle                   int32
+	Phase                   string
+	Destination, Rationale  string
+	Promoting, Hindering    []LabelledText
+	EducationalNeeds        string
+	SupportNeeds, PupilView string
+	// ActionPartVersion says which handelingsdeel this is ("versie 2 van
+	// 03-11-2026", or a draft not yet offered), Consent its consent state.
+	ActionPartVersion string
+	Consent           string
+	Goals             []OPPGoal
+	Support           []Intervention
+	Deviations        string
+	ExecutionNotes    string
+	Evaluation        Evaluation
+	Participants      []OPPParticipant
+	Generated         time.Time
+	GeneratedBy       string
+	Location          *time.Location
+}
+
+// RenderOPPPDF writes the OPP as an A4 PDF with an embedded UTF-8 font, so
+// Dutch names (ë, é, ï, ĳ) print as typed. It is a pure function: the
+// server streams it, an activity can archive or sign it.
+func RenderOPPPDF(w io.Writer, d OPPDocument) error {
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(d.Generated)
+	pdf.SetModificationDate(d.Generated)
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetTitle("Ontwikkelingsperspectiefplan "+d.Pupil, true)
+	pdf.SetAuthor(d.School, true)
+	pdf.SetCreator("TOP dossier", true)
+	pdf.AliasNbPages("{nb}")
+	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont("go", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 8, fmt.Sprintf("Vertrouwelijk · OPP %s · gegenereerd %s · pagina %d van {nb}",
+			d.Pupil, d.Generated.In(loc).Format("02-01-2006 15:04"), pdf.PageNo()), "", 0, "C", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pdf.AddPage()
+
+	// Header: school and a place for its logo.
+	pdf.SetDrawColor(160, 170, 185)
+	pdf.SetDashPattern([]float64{1.5, 1}, 0)
+	pdf.Rect(160, 10, 40, 20, "D")
+	pdf.SetDashPattern(nil, 0)
+	pdf.SetFont("go", "", 7)
+	pdf.SetXY(160, 17)
+	pdf.CellFormat(40, 6, "logo school", "", 0, "C", false, 0, "")
+	pdf.SetXY(10, 10)
+	pdf.SetFont("go", "B", 11)
+	pdf.CellFormat(145, 6, d.School, "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "B", 17)
+	pdf.MultiCell(145, 8, "Ontwikkelingsperspectiefplan (OPP)", "", "L", false)
+	pdf.SetY(34)
+
+	facts := [][2]string{
+		{"Leerling", d.Pupil},
+		{"Geboortedatum", d.BirthDate.Format("02-01-2006")},
+		{"Groep / klas", d.Group},
+		{"Ondersteuning", d.SupportLevel},
+		{"Dossier sinds", d.StartedOn.Format("02-01-2006")},
+		{"Cyclus, fase", fmt.Sprintf("%d, %s", d.Cycle, d.Phase)},
+		{"Handelingsdeel", d.ActionPartVersion},
+		{"Instemming", d.Consent},
+	}
+	pdf.SetFont("go", "", 10)
+	for _, f := range facts {
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(40, 6, f[0], "", 0, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(0, 6, orDash(f[1]), "", "L", false)
+	}
+
+	heading := func(s string) {
+		pdf.Ln(3)
+		if pdf.GetY() > 255 {
+			pdf.AddPage()
+		}
+		pdf.SetFont("go", "B", 13)
+		pdf.SetFillColor(232, 238, 246)
+		pdf.CellFormat(0, 8, s, "", 1, "L", true, 0, "")
+		pdf.Ln(1)
+	}
+	para := func(label, text string) {
+		if label != "" {
+			pdf.SetFont("go", "B", 10)
+			pdf.MultiCell(0, 5.5, label, "", "L", false)
+		}
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(0, 5.5, orDash(text), "", "L", false)
+		pdf.Ln(1)
+	}
+
+	heading("Aanleiding")
+	para("", d.Reason)
+
+	heading("Ontwikkelingsperspectief")
+	para("Verwachte uitstroombestemming", d.Destination)
+	para("Onderbouwing", d.Rationale)
+	para("Bevorderende factoren", joinLabelled(d.Promoting))
+	para("Belemmerende factoren", joinLabelled(d.Hindering))
+	para("Onderwijsbehoeften", d.EducationalNeeds)
+	para("Ondersteuningsbehoeften", d.SupportNeeds)
+	para("Wat de leerling zelf vindt", d.PupilView)
+
+	heading("Handelingsdeel · " + orDash(d.ActionPartVersion))
+	if len(d.Goals) == 0 {
+		para("", "Nog geen doelen vastgelegd.")
+	}
+	for i, g := range d.Goals {
+		pdf.SetFont("go", "B", 10.5)
+		pdf.MultiCell(0, 6, fmt.Sprintf("Doel %d · %s", i+1, orDash(g.Domain)), "", "L", false)
+		para("", g.Goal)
+		para("Wanneer behaald (criterium)", g.Criterion)
+		para("Evaluatie op", g.EvaluateOn)
+		if g.Outcome != "" {
+			para("Resultaat: "+g.Outcome, g.Explanation)
+		}
+	}
+	pdf.SetFont("go", "B", 10.5)
+	pdf.MultiCell(0, 6, "Ondersteuning en interventies", "", "L", false)
+	if len(d.Support) == 0 {
+		para("", "")
+	}
+	for _, s := range d.Support {
+		para("", fmt.Sprintf("%s · wie: %s · hoe vaak: %s · waar: %s", orDash(s.What), orDash(s.Who), orDash(s.HowOften), orDash(s.Where)))
+	}
+	para("Afwijkingen van het reguliere programma", d.Deviations)
+
+	heading("Realisatie en evaluatie")
+	para("Uitvoering", d.ExecutionNotes)
+	para("Evaluatiegesprek", d.Evaluation.MeetingOn)
+	para("Aanwezig", d.Evaluation.Participants)
+	para("Samenvatting", d.Evaluation.Summary)
+	para("Afspraken", d.Evaluation.Agreements)
+
+	heading("Betrokkenen")
+	if len(d.Participants) == 0 {
+		para("", "")
+	}
+	for _, p := range d.Participants {
+		line := p.Name
+		if p.Role != "" {
+			line += " · " + p.Role
+		}
+		if p.Organisation != "" {
+			line += " · " + p.Organisation
+		}
+		para("", line+" ("+p.Kind+")")
+	}
+	pdf.Ln(2)
+	pdf.SetFont("go", "", 8)
+	pdf.MultiCell(0, 4.5, fmt.Sprintf("Gegenereerd door %s op %s. Dit document bevat persoonsgegevens; bewaar en deel het alleen waar het voor bedoeld is.",
+		orDash(d.GeneratedBy), d.Generated.In(loc).Format("02-01-2006 15:04")), "", "L", false)
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("render opp pdf: %w", err)
+	}
+	return pdf.Output(w)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func joinLabelled(items []LabelledText) string {
+	out := ""
+	for _, it := range items {
+		if it.Text == "" {
+			continue
+		}
+		if out != "" {
+			out += "\n"
+		}
+		out += it.Label + ": " + it.Text
+	}
+	return out
+}

@@ -1,0 +1,623 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// phaseStep is one phase on the process bar.
+type phaseStep struct {
+	Phase activities.Phase
+	State string // done, current, todo
+}
+
+// deadlineView is the next legal deadline as the projection shows it.
+type deadlineView struct {
+	Kind  string
+	DueAt time.Time
+	State string
+}
+
+type dossierPage struct {
+	Licence platform.Licence
+	dossierView
+	SchoolType   string
+	Bar          []phaseStep
+	Deadline     *deadlineView
+	Missing      []string // what the current phase still needs
+	Refused      []string // what a refused advance named
+	Moved        bool
+	Notice       string
+	Section      string // the form with errors or a conflict
+	Errors       db.FieldErrors
+	Theirs       *activities.Content // the stored version after a conflict
+	RequestID    string
+	Starting     bool
+	CanWrite     bool
+	CanManage    bool
+	CanLogbook   bool
+	Destinations []string
+	GoalRows     []activities.Goal
+	SupportRows  []activities.Intervention
+	Results      map[string]activities.GoalResult
+	Today        string
+}
+
+func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
+	p := principalOf(c)
+	page := &dossierPage{Licence: lic, dossierView: v, RequestID: uuid.NewString(),
+		CanWrite:   p.can(auth.PermDossierWrite, lic.ID) && v.Dossier.ClosedAt == nil,
+		CanManage:  p.can(auth.PermDossierManage, lic.ID) && v.Dossier.ClosedAt == nil,
+		CanLogbook: p.can(auth.PermLogbookRead, lic.ID), Today: time.Now().In(s.location).Format(dateLayout)}
+	if lic.SchoolType != nil {
+		page.SchoolType = string(*lic.SchoolType)
+	}
+	page.Destinations = activities.Destinations(page.SchoolType)
+	current := v.Phase()
+	state := "done"
+	for _, ph := range activities.Phases() {
+		switch {
+		case current == activities.PhaseClosed:
+			state = "done"
+		case ph == current:
+			state = "current"
+		case state == "current":
+			state = "todo"
+		case current == "":
+			state = "todo"
+		}
+		page.Bar = append(page.Bar, phaseStep{Phase: ph, State: state})
+	}
+	if v.Step != nil && v.Step.DueAt != nil {
+		kind := workflows.DeadlineOPP
+		if v.Dossier.OppEstablishedOn != nil {
+			kind = workflows.DeadlineEvaluation
+		}
+		page.Deadline = &deadlineView{Kind: kind, DueAt: *v.Step.DueAt, State: v.Step.DeadlineState}
+	}
+	if current.Valid() {
+		page.Missing = activities.Missing(current, v.Checklist)
+	}
+	page.setRows()
+	return page
+}
+
+// setRows lays out the handelingsdeel form: every goal and support line,
+// plus one empty line to add another.
+func (p *dossierPage) setRows() {
+	p.GoalRows = append(append([]activities.Goal{}, p.Content.ActionPart.Goals...), activities.Goal{})
+	p.SupportRows = append(append([]activities.Intervention{}, p.Content.ActionPart.Support...), activities.Intervention{})
+	p.Results = map[string]activities.GoalResult{}
+	for _, r := range p.Content.Realise.Results {
+		p.Results[r.GoalID] = r
+	}
+}
+
+func (s *Server) handleDossierShow(c *gin.Context) error {
+	lic, v, err := s.viewDossier(c)
+	if errors.Is(err, db.ErrNotFound) && v.Pupil.ID != uuid.Nil && principalOf(c).can(auth.PermDossierManage, lic.ID) {
+		s.renderDossierNew(c, http.StatusOK, lic, v.Pupil, dossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
+			StartedOn: time.Now().In(s.location).Format(dateLayout)}, nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	page := s.dossierPage(c, lic, v)
+	if v.Step == nil && v.Dossier.ClosedAt == nil {
+		page.Starting = s.dossierRunning(c, lic.ID, v.Dossier.ID)
+	}
+	switch c.Query("melding") {
+	case "aangeboden":
+		page.Notice = "Het handelingsdeel is vastgelegd als versie ter instemming."
+	case "opgeslagen":
+		page.Notice = "Opgeslagen."
+	}
+	s.render(c, http.StatusOK, "dossier", page)
+	return nil
+}
+
+// dossierRunning reports whether the workflow runs, for the moment between
+// its start and its first projection.
+func (s *Server) dossierRunning(c *gin.Context, licenceID, dossierID uuid.UUID) bool {
+	_, err := s.dossierStatus(c, licenceID, dossierID)
+	return err == nil
+}
+
+type dossierNewPage struct {
+	Licence platform.Licence
+	Pupil   school.Pupil
+	Form    dossierInput
+	Errors  db.FieldErrors
+	Levels  []string
+}
+
+func (s *Server) renderDossierNew(c *gin.Context, status int, lic platform.Licence, pupil school.Pupil, form dossierInput, errs db.FieldErrors) {
+	s.render(c, status, "dossier_new", dossierNewPage{Licence: lic, Pupil: pupil, Form: form, Errors: errs,
+		Levels: []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}})
+}
+
+func (s *Server) handleDossierCreate(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	pd, err := s.loadPupil(c, lic.ID, pupilID)
+	if err != nil {
+		return err
+	}
+	form := dossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"), StartedOn: c.PostForm("started_on")}
+	_, startErr, err := s.createDossier(c, lic.ID, pupilID, form)
+	if fields, ok := asFieldErrors(err); ok {
+		s.renderDossierNew(c, http.StatusUnprocessableEntity, lic, pd.Pupil, form, fields)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if startErr != nil {
+		s.logger.ErrorContext(c, "dossier workflow not started", "request_id", requestIDOf(c), "err", startErr)
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, pupilID))
+	return nil
+}
+
+// rerender shows the dossier page again with what the person typed into
+// one section, after a validation error or a conflict.
+func (s *Server) rerender(c *gin.Context, status int, lic platform.Licence, pupilID uuid.UUID, edit func(*dossierPage)) error {
+	v, err := s.loadDossier(c, lic.ID, pupilID)
+	if err != nil {
+		return err
+	}
+	page := s.dossierPage(c, lic, v)
+	edit(page)
+	page.setRows()
+	s.render(c, status, "dossier", page)
+	return nil
+}
+
+// sectionFromForm reads a section's form into its typed content.
+func sectionFromForm(c *gin.Context, section string) any {
+	f := c.PostForm
+	factors := func(prefix string) activities.Factors {
+		return activities.Factors{Pupil: f(prefix + "_pupil"), Teaching: f(prefix + "_teaching"),
+			School: f(prefix + "_school"), Home: f(prefix + "_home")}
+	}
+	switch section {
+	case activities.SectionUnderstand:
+		return &activities.Understand{Promoting: factors("promoting"), Hindering: factors("hindering"),
+			EducationalNeeds: f("educational_needs"), SupportNeeds: f("support_needs"), PupilView: f("pupil_view")}
+	case activities.SectionPerspective:
+		return &activities.Perspective{Destination: f("destination"), Rationale: f("rationale")}
+	case activities.SectionActionPart:
+		a := &activities.ActionPart{Deviations: f("deviations")}
+		for i := 0; i <= 30; i++ {
+			p := "goal_" + strconv.Itoa(i) + "_"
+			if _, ok := c.GetPostForm(p + "goal"); !ok {
+				break
+			}
+			a.Goals = append(a.Goals, activities.Goal{ID: f(p + "id"), Domain: f(p + "domain"), Goal: f(p + "goal"),
+				Criterion: f(p + "criterion"), EvaluateOn: f(p + "evaluate_on")})
+		}
+		for i := 0; i <= 30; i++ {
+			p := "support_" + strconv.Itoa(i) + "_"
+			if _, ok := c.GetPostForm(p + "what"); !ok {
+				break
+			}
+			a.Support = append(a.Support, activities.Intervention{What: f(p + "what"), Who: f(p + "who"),
+				HowOften: f(p + "how_often"), Where: f(p + "where")})
+		}
+		return a
+	case activities.SectionRealise:
+		r := &activities.Realise{Notes: f("notes")}
+		for _, id := range c.PostFormArray("goal_id") {
+			r.Results = append(r.Results, activities.GoalResult{GoalID: id, Outcome: f("outcome_" + id),
+				Explanation: f("explanation_" + id)})
+		}
+		return r
+	case activities.SectionEvaluation:
+		return &activities.Evaluation{MeetingOn: f("meeting_on"), Participants: f("participants"),
+			Summary: f("summary"), Agreements: f("agreements")}
+	}
+	return nil
+}
+
+// setSection puts typed content into a Content, for showing it back.
+func setSection(content *activities.Content, section string, v any) {
+	switch x := v.(type) {
+	case *activities.Understand:
+		content.Understand = *x
+	case *activities.Perspective:
+		content.Perspective = *x
+	case *activities.ActionPart:
+		content.ActionPart = *x
+	case *activities.Realise:
+		content.Realise = *x
+	case *activities.Evaluation:
+		content.Evaluation = *x
+	}
+}
+
+func (s *Server) handleDossierSectionSave(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	section := c.Param("section")
+	content := sectionFromForm(c, section)
+	if content == nil {
+		return db.ErrNotFound
+	}
+	version, err := formInt32(c, "version")
+	if err != nil {
+		return err
+	}
+	schoolType := ""
+	if lic.SchoolType != nil {
+		schoolType = string(*lic.SchoolType)
+	}
+	var fields db.FieldErrors
+	switch x := content.(type) {
+	case *activities.Perspective:
+		fields = x.Normalise(schoolType)
+	case interface{ Normalise() db.FieldErrors }:
+		fields = x.Normalise()
+	}
+	if fields != nil {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			setSection(&p.Content, section, content)
+			p.Section, p.Errors, p.Versions[section] = section, fields, version
+		})
+	}
+	_, err = s.saveSection(c, lic.ID, d, section, version, content)
+	var stale *staleSection
+	if errors.As(err, &stale) {
+		var theirs activities.Content
+		theirs, derr := activities.DecodeContent(map[string][]byte{section: stale.Current.Content})
+		if derr != nil {
+			return derr
+		}
+		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) {
+			setSection(&p.Content, section, content)
+			p.Section, p.Theirs, p.Versions[section] = section, &theirs, stale.Current.Version
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen#"+section)
+	return nil
+}
+
+func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	version, err := formInt32(c, "version")
+	if err != nil {
+		return err
+	}
+	in := headerInput{dossierInput: dossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"),
+		StartedOn: c.PostForm("started_on")}, Version: version}
+	_, err = s.saveHeader(c, lic.ID, d, in)
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "header", fields
+		})
+	}
+	if errors.Is(err, db.ErrConflict) {
+		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "header", db.FieldErrors{"version": "Iemand anders heeft de gegevens intussen gewijzigd. Hieronder staat wat nu is opgeslagen; pas het zo nodig opnieuw aan."}
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen")
+	return nil
+}
+
+func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	_, err = s.addGrowthEntry(c, lic.ID, d, growthInput{Kind: c.PostForm("kind"), OccurredOn: c.PostForm("occurred_on"), Body: c.PostForm("body")})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "growth", fields
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#groeidocument")
+	return nil
+}
+
+func (s *Server) handleDossierTestAdd(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	err = s.addTestResult(c, lic.ID, d, testInput{Instrument: c.PostForm("instrument"), TakenOn: c.PostForm("taken_on"),
+		Score: c.PostForm("score"), Level: c.PostForm("level")})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "tests", fields
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#groeidocument")
+	return nil
+}
+
+func (s *Server) handleDossierParticipantAdd(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	err = s.addParticipant(c, lic.ID, d, participantInput{Name: c.PostForm("name"), Role: c.PostForm("role"),
+		Organisation: c.PostForm("organisation")})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "participants", fields
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
+	return nil
+}
+
+func (s *Server) handleDossierAdvance(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	requestID := c.PostForm("request_id")
+	if _, err := uuid.Parse(requestID); err != nil {
+		return db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+	}
+	from, err := phaseParam(c.PostForm("from"), false)
+	if err != nil {
+		return err
+	}
+	to, err := phaseParam(c.PostForm("to"), true)
+	if err != nil {
+		return err
+	}
+	out, err := s.advanceDossier(c, lic.ID, d, requestID, from, to)
+	if errors.Is(err, errProcessNotRunning) {
+		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) { p.Starting = false })
+	}
+	if err != nil {
+		return err
+	}
+	if len(out.Missing) > 0 || out.Moved {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Refused, p.Moved = out.Missing, out.Moved
+		})
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#proces")
+	return nil
+}
+
+func (s *Server) handleDossierStartProcess(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "dossier_process"); err != nil {
+		return err
+	}
+	if err := s.startDossier(c, lic.ID, d); err != nil {
+		return errors.Join(errUnavailable, err)
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID))
+	return nil
+}
+
+func (s *Server) handleDossierActionPartOffer(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	_, missing, err := s.freezeActionPart(c, lic.ID, d)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) { p.Refused = missing })
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=aangeboden#action_part")
+	return nil
+}
+
+func (s *Server) handleDossierConsentRecord(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	number, err := strconv.ParseInt(c.Param("version"), 10, 32)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	if err := s.recordConsent(c, lic.ID, d, int32(number), c.PostForm("outcome")); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#action_part")
+	return nil
+}
+
+// dossierListPage is "Mijn leerlingen": the open dossiers the person may
+// see, filtered and sorted on the next deadline.
+type dossierListPage struct {
+	Licence  platform.Licence
+	Rows     []school.ListDossiersRow
+	Phase    string
+	Level    string
+	Overdue  bool
+	Phases   []activities.Phase
+	Levels   []string
+	Capped   bool
+	MaxShown int
+}
+
+const maxDossierRows = 500
+
+// listDossiers applies the filters of the list page and the API; a
+// teacher sees the pupils of their own groups only.
+func (s *Server) listDossiers(c *gin.Context, licenceID uuid.UUID, phase, level string, overdue bool) ([]school.ListDossiersRow, error) {
+	params := school.ListDossiersParams{OverdueOnly: overdue, MaxRows: maxDossierRows + 1}
+	if phase != "" {
+		if !activities.Phase(phase).Valid() {
+			return nil, db.FieldErrors{"fase": "Onbekende fase."}
+		}
+		params.Phase = &phase
+	}
+	if level != "" {
+		l := school.SupportLevel(level)
+		if !l.Valid() {
+			return nil, db.FieldErrors{"niveau": "Onbekend ondersteuningsniveau."}
+		}
+		params.SupportLevel = &l
+	}
+	var rows []school.ListDossiersRow
+	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		if accessOf(c).Scope == auth.ScopeOwnGroups {
+			groups, err := q.ListStaffGroups(c, principalOf(c).UserID)
+			if err != nil {
+				return err
+			}
+			params.Groups = groups
+		}
+		var err error
+		rows, err = q.ListDossiers(c, params)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows, s.recordList(c, licenceID, len(rows))
+}
+
+func (s *Server) handleDossierIndex(c *gin.Context) error {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return err
+	}
+	page := dossierListPage{Licence: lic, Phase: c.Query("fase"), Level: c.Query("niveau"), Overdue: c.Query("te_laat") == "ja",
+		Phases: activities.Phases(), MaxShown: maxDossierRows,
+		Levels: []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}}
+	page.Rows, err = s.listDossiers(c, lic.ID, page.Phase, page.Level, page.Overdue)
+	if err != nil {
+		return err
+	}
+	if len(page.Rows) > maxDossierRows {
+		page.Rows, page.Capped = page.Rows[:maxDossierRows], true
+	}
+	s.render(c, http.StatusOK, "dossiers", page)
+	return nil
+}
+
+// flatten lists a section as labelled lines, for the print view and for
+// showing the stored version next to the form after a conflict.
+func flatten(section string, v any) []activities.LabelledText {
+	var c *activities.Content
+	switch x := v.(type) {
+	case activities.Content:
+		c = &x
+	case *activities.Content:
+		c = x
+	}
+	if c == nil {
+		return nil
+	}
+	var out []activities.LabelledText
+	add := func(label, text string) {
+		if text != "" {
+			out = append(out, activities.LabelledText{Label: label, Text: text})
+		}
+	}
+	factors := func(kind string, f activities.Factors) {
+		add(kind+" · leerling", f.Pupil)
+		add(kind+" · onderwijs en groep", f.Teaching)
+		add(kind+" · school", f.School)
+		add(kind+" · thuis", f.Home)
+	}
+	switch section {
+	case activities.SectionUnderstand:
+		factors("Bevorderend", c.Understand.Promoting)
+		factors("Belemmerend", c.Understand.Hindering)
+		add("Onderwijsbehoeften", c.Understand.EducationalNeeds)
+		add("Ondersteuningsbehoeften", c.Understand.SupportNeeds)
+		add("Wat de leerling zelf vindt", c.Understand.PupilView)
+	case activities.SectionPerspective:
+		add("Uitstroombestemming", destinationLabels[c.Perspective.Destination])
+		add("Onderbouwing", c.Perspective.Rationale)
+	case activities.SectionActionPart:
+		for i, g := range c.ActionPart.Goals {
+			add(fmt.Sprintf("Doel %d · %s", i+1, g.Domain), fmt.Sprintf("%s\nCriterium: %s\nEvaluatie op: %s", g.Goal, g.Criterion, g.EvaluateOn))
+		}
+		for _, s := range c.ActionPart.Support {
+			add("Ondersteuning", fmt.Sprintf("%s · wie: %s · hoe vaak: %s · waar: %s", s.What, s.Who, s.HowOften, s.Where))
+		}
+		add("Afwijkingen van het reguliere programma", c.ActionPart.Deviations)
+	case activities.SectionRealise:
+		add("Uitvoering", c.Realise.Notes)
+		for _, r := range c.Realise.Results {
+			add("Resultaat doel: "+outcomeLabels[r.Outcome], r.Explanation)
+		}
+	case activities.SectionEvaluation:
+		add("Datum gesprek", c.Evaluation.MeetingOn)
+		add("Aanwezig", c.Evaluation.Participants)
+		add("Samenvatting", c.Evaluation.Summary)
+		add("Afspraken", c.Evaluation.Agreements)
+	}
+	return out
+}

@@ -1,0 +1,574 @@
+package server
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"mime/multipart"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// openDossier opens an extra-support dossier through the API.
+func (h *harness) openDossier(t testing.TB, cookie string, licence, pupil uuid.UUID) uuid.UUID {
+	t.Helper()
+	resp, out := h.doAs(t, cookie, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", licence, pupil),
+		"application/json", `{"support_level":"extra_school","reason":"Leest nog niet vlot","started_on":"`+time.Now().Format(dateLayout)+`"}`)
+	if resp.StatusCode != 201 || !strings.Contains(out, `"process_started":true`) {
+		t.Fatalf("open dossier: %d %s", resp.StatusCode, out)
+	}
+	var got struct {
+		Dossier struct {
+			ID uuid.UUID `json:"id"`
+		} `json:"dossier"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPhase(t, licence, got.Dossier.ID, "observe")
+	return got.Dossier.ID
+}
+
+func (h *harness) addGrowth(t testing.TB, cookie string, licence, pupil uuid.UUID, body string) {
+	t.Helper()
+	resp, out := h.doAs(t, cookie, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/growth-entries", licence, pupil),
+		"application/json", `{"kind":"observation","occurred_on":"`+time.Now().Format(dateLayout)+`","body":"`+body+`"}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("growth entry: %d %s", resp.StatusCode, out)
+	}
+}
+
+// phase reads the dossier's phase from the projection.
+func (h *harness) phase(t testing.TB, licence, dossier uuid.UUID) school.ProcessStep {
+	t.Helper()
+	var step school.ProcessStep
+	err := h.platform.Tenants.With(context.Background(), licence, func(pool *pgxpool.Pool) error {
+		var err error
+		step, err = school.New(pool).GetProcessStep(context.Background(), workflows.DossierWorkflowID(licence.String(), dossier.String()))
+		return err
+	})
+	if err != nil {
+		return school.ProcessStep{}
+	}
+	return step
+}
+
+func (h *harness) waitPhase(t testing.TB, licence, dossier uuid.UUID, want string) school.ProcessStep {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		step := h.phase(t, licence, dossier)
+		if step.Step == want {
+			return step
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dossier phase %q, want %q", step.Step, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func form(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v.Encode()
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// TestDossierCycleEndToEnd is an IB'er's whole cycle through the pages,
+// against real PostgreSQL and a real Temporal server: open the dossier,
+// a refused advance, every phase, a conflict, the handelingsdeel offered
+// and consented, the OPP as PDF, the evaluation and a second cycle.
+func TestDossierCycleEndToEnd(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxBodyBytes = 64 << 10 })
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Ĳzerman-Brontë", "5b")
+	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
+
+	resp, out := h.do(t, "GET", base, "", "")
+	if resp.StatusCode != 200 || !strings.Contains(out, "TOP dossier openen") {
+		t.Fatalf("no dossier yet: %d, want the form to open one", resp.StatusCode)
+	}
+	resp, out = h.do(t, "POST", base, formType, form("support_level", "extra_school", "reason", "", "started_on", "gisteren"))
+	if resp.StatusCode != 422 || !strings.Contains(out, "Vul de startdatum in") {
+		t.Fatalf("bad start date: %d, want 422 naming the date", resp.StatusCode)
+	}
+	today := time.Now().Format(dateLayout)
+	resp, _ = h.do(t, "POST", base, formType, form("support_level", "extra_school", "reason", "Leest nog niet vlot", "started_on", today))
+	if resp.StatusCode != 303 {
+		t.Fatalf("open dossier: %d", resp.StatusCode)
+	}
+	var dossierID uuid.UUID
+	err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+		d, err := school.New(pool).CurrentDossierOfPupil(context.Background(), pupil)
+		dossierID = d.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := h.waitPhase(t, lic, dossierID, "observe")
+	if step.DueAt == nil || step.DueAt.Sub(time.Now()) < 41*24*time.Hour {
+		t.Errorf("OPP due %v, want about six weeks ahead", step.DueAt)
+	}
+
+	advance := func(from, to string) (int, string) {
+		page := h.page(t, base)
+		rid := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindStringSubmatch(page)
+		if rid == nil {
+			t.Fatalf("no advance form on the page in %s", from)
+		}
+		resp, out := h.do(t, "POST", base+"/fase", formType, form("request_id", rid[1], "from", from, "to", to))
+		return resp.StatusCode, out
+	}
+	code, out := advance("observe", "")
+	if code != 422 || !strings.Contains(out, "minstens één notitie in het groeidocument") {
+		t.Fatalf("advance without observations: %d, want 422 naming the groeidocument", code)
+	}
+	resp, _ = h.do(t, "POST", base+"/groeidocument", formType, form("kind", "observation", "occurred_on", today, "body", "Raakt de draad kwijt bij lange opdrachten."))
+	if resp.StatusCode != 303 {
+		t.Fatalf("growth entry: %d", resp.StatusCode)
+	}
+	if code, out = advance("observe", ""); code != 303 {
+		t.Fatalf("advance observe: %d %s", code, out)
+	}
+	h.waitPhase(t, lic, dossierID, "understand")
+
+	understand := []string{"version", "1", "promoting_pupil", "Doorzetter, vraagt om hulp", "hindering_teaching",
+		"Lange instructies", "educational_needs", "Korte instructie in stappen", "support_needs", "Verlengde instructie", "pupil_view", "Ik wil zelf kunnen lezen"}
+	if resp, out = h.do(t, "POST", base+"/deel/understand", formType, form(understand...)); resp.StatusCode != 303 {
+		t.Fatalf("save understand: %d", resp.StatusCode)
+	}
+	// A colleague who loaded version 1 saves after that: 409, their text
+	// shown back in the form, ours next to it, nothing overwritten.
+	stale := append([]string{}, understand...)
+	stale[len(stale)-1] = "Tekst van een collega"
+	resp, out = h.do(t, "POST", base+"/deel/understand", formType, form(stale...))
+	if resp.StatusCode != 409 || !strings.Contains(out, "Tekst van een collega") || !strings.Contains(out, "Ik wil zelf kunnen lezen") ||
+		!strings.Contains(out, "Iemand anders heeft dit deel opgeslagen") {
+		t.Fatalf("stale save: %d, want 409 with both versions", resp.StatusCode)
+	}
+	if code, _ = advance("understand", ""); code != 303 {
+		t.Fatalf("advance understand: %d", code)
+	}
+	h.waitPhase(t, lic, dossierID, "plan")
+
+	resp, out = h.do(t, "POST", base+"/deel/perspective", formType, form("version", "1", "destination", "gymnasium", "rationale", "x"))
+	if resp.StatusCode != 422 || !strings.Contains(out, "Kies een uitstroombestemming uit de lijst") {
+		t.Fatalf("unknown destination: %d", resp.StatusCode)
+	}
+	resp, _ = h.do(t, "POST", base+"/deel/perspective", formType, form("version", "1", "destination", "vmbo_kb",
+		"rationale", "Bevorderend: doorzettingsvermogen. Belemmerend: lange instructies."))
+	if resp.StatusCode != 303 {
+		t.Fatalf("save perspective: %d", resp.StatusCode)
+	}
+	resp, _ = h.do(t, "POST", base+"/deel/action_part", formType, form("version", "1",
+		"goal_0_id", "", "goal_0_domain", "Technisch lezen", "goal_0_goal", "Leest AVI-E5 vlot", "goal_0_criterion", "AVI-E5 beheersing",
+		"goal_0_evaluate_on", time.Now().AddDate(0, 4, 0).Format(dateLayout),
+		"support_0_what", "Voorleestraining", "support_0_who", "Onderwijsassistent", "support_0_how_often", "3× per week", "support_0_where", "Buiten de klas",
+		"deviations", ""))
+	if resp.StatusCode != 303 {
+		t.Fatalf("save action part: %d", resp.StatusCode)
+	}
+	code, out = advance("plan", "")
+	if code != 422 || !strings.Contains(out, "aanbieden ter instemming") || !strings.Contains(out, "uitkomst van de instemming") {
+		t.Fatalf("advance before consent: %d, want 422 naming offer and consent", code)
+	}
+	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/aanbieden", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("offer: %d", resp.StatusCode)
+	}
+	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "given")); resp.StatusCode != 303 {
+		t.Fatalf("consent: %d", resp.StatusCode)
+	}
+	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "refused")); resp.StatusCode != 409 {
+		t.Errorf("second consent outcome: %d, want 409", resp.StatusCode)
+	}
+	if code, out = advance("plan", ""); code != 303 {
+		t.Fatalf("advance plan: %d %s", code, out)
+	}
+	step = h.waitPhase(t, lic, dossierID, "realise")
+	if step.DueAt == nil || step.DueAt.Sub(time.Now()) < 364*24*time.Hour {
+		t.Errorf("evaluation due %v, want a year ahead", step.DueAt)
+	}
+
+	pdfText := h.pdfText(t, base+"/opp.pdf")
+	for _, want := range []string{"Ontwikkelingsperspectiefplan", "Kind Ĳzerman-Brontë", "Basisschool De Linde", "versie 1 van",
+		"instemming gegeven", "Vmbo kaderberoepsgerichte leerweg", "Leest AVI-E5 vlot", "pagina 1 van", "Doorzetter"} {
+		if !strings.Contains(pdfText, want) {
+			t.Errorf("OPP PDF lacks %q", want)
+		}
+	}
+
+	page := h.page(t, base)
+	goalID := regexp.MustCompile(`name="goal_id" value="([^"]+)"`).FindStringSubmatch(page)
+	if goalID == nil {
+		t.Fatal("realise form lacks the goals of the frozen handelingsdeel")
+	}
+	resp, _ = h.do(t, "POST", base+"/deel/realise", formType, form("version", "1", "notes", "Training liep goed", "goal_id", goalID[1],
+		"outcome_"+goalID[1], "partly", "explanation_"+goalID[1], "AVI-E5 bijna"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("save realise: %d", resp.StatusCode)
+	}
+	if code, _ = advance("realise", ""); code != 303 {
+		t.Fatalf("advance realise: %d", code)
+	}
+	h.waitPhase(t, lic, dossierID, "evaluate")
+	resp, _ = h.do(t, "POST", base+"/deel/evaluation", formType, form("version", "1", "meeting_on", today,
+		"participants", "Moeder, IB'er, leerkracht", "summary", "Vooruitgang, doel deels behaald", "agreements", "Training voortzetten"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("save evaluation: %d", resp.StatusCode)
+	}
+	if code, _ = advance("evaluate", "observe"); code != 303 {
+		t.Fatalf("next cycle: %d", code)
+	}
+	h.waitPhase(t, lic, dossierID, "observe")
+
+	// The second cycle starts from the first one's content.
+	eventually(t, "cycle 2", func() bool {
+		var d school.Dossier
+		_ = h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+			var err error
+			d, err = school.New(pool).GetDossier(context.Background(), dossierID)
+			return err
+		})
+		return d.Cycle == 2
+	})
+	page = h.page(t, base)
+	for _, want := range []string{"cyclus 2", "Korte instructie in stappen", "Technisch lezen", `aria-current="step"><span>Waarnemen`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("cycle 2 page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "Training liep goed") && !strings.Contains(page, "cyclus 1") {
+		t.Errorf("realisation of cycle 1 shows as current")
+	}
+	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/process", lic, pupil), "", "")
+	if resp.StatusCode != 200 || !strings.Contains(out, `"cycle":2`) || !strings.Contains(out, `"kind":"evaluation"`) {
+		t.Errorf("process: %d %s, want cycle 2 with the yearly evaluation deadline", resp.StatusCode, out)
+	}
+
+	// Every phase change, view and export is in the logbook.
+	lines := h.logbookActions(t, lic, pupil)
+	for _, want := range []string{"view dossier", "update dossier_phase", "update dossier_section", "export opp_pdf",
+		"consent action_part_version", "create growth_entry"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("logbook lacks %q", want)
+		}
+	}
+	if n := strings.Count(lines, "update dossier_phase"); n != 5 {
+		t.Errorf("%d phase changes logged, want 5", n)
+	}
+}
+
+// page gets a page as the IB'er and fails on anything but 200.
+func (h *harness) page(t testing.TB, p string) string {
+	t.Helper()
+	resp, out := h.do(t, "GET", p, "", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", p, resp.StatusCode)
+	}
+	return out
+}
+
+// pdfText downloads a PDF and reads it back with pdftotext.
+func (h *harness) pdfText(t testing.TB, p string) string {
+	t.Helper()
+	resp, body := h.do(t, "GET", p, "", "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
+		t.Fatalf("GET %s: %d %s", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	file := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", file, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (apt-get install poppler-utils): %v", err)
+	}
+	return string(out)
+}
+
+// logbookActions lists "action entity" of a pupil's logbook lines.
+func (h *harness) logbookActions(t testing.TB, licence, pupil uuid.UUID) string {
+	t.Helper()
+	var lines []string
+	err := h.platform.Tenants.With(context.Background(), licence, func(pool *pgxpool.Pool) error {
+		rows, err := school.New(pool).ListLogbookForPupil(context.Background(), &pupil)
+		for _, r := range rows {
+			lines = append(lines, r.Action+" "+r.Entity)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestDossierAPI(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Apitest", "6")
+	h.openDossier(t, h.cookie, lic, pupil)
+	base := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+
+	resp, out := h.do(t, "POST", base, "application/json", `{"support_level":"light","started_on":"2026-09-01"}`)
+	if resp.StatusCode != 422 || !strings.Contains(out, "al een open dossier") {
+		t.Errorf("second dossier: %d %s, want 422", resp.StatusCode, out)
+	}
+	resp, out = h.do(t, "POST", base+"/advance", "application/json", `{"request_id":"api-a1","from":"observe"}`)
+	if resp.StatusCode != 422 || !strings.Contains(out, `"missing":["growth.entry"]`) || !strings.Contains(out, "groeidocument") {
+		t.Fatalf("refused advance: %d %s", resp.StatusCode, out)
+	}
+	h.addGrowth(t, h.cookie, lic, pupil, "Eerste observatie")
+	for range 2 { // the same request twice: one transition
+		resp, out = h.do(t, "POST", base+"/advance", "application/json", `{"request_id":"api-a2","from":"observe"}`)
+		if resp.StatusCode != 200 || !strings.Contains(out, `"phase":"understand"`) {
+			t.Fatalf("advance: %d %s", resp.StatusCode, out)
+		}
+	}
+	resp, out = h.do(t, "POST", base+"/advance", "application/json", `{"request_id":"api-a3","from":"observe"}`)
+	if resp.StatusCode != 409 {
+		t.Errorf("advance from a phase left already: %d %s, want 409", resp.StatusCode, out)
+	}
+	if n := strings.Count(h.logbookActions(t, lic, pupil), "update dossier_phase"); n != 1 {
+		t.Errorf("%d transitions logged, want 1", n)
+	}
+
+	put := func(version int, content string) (int, string) {
+		resp, out := h.do(t, "PUT", base+"/sections/understand", "application/json",
+			fmt.Sprintf(`{"version":%d,"content":%s}`, version, content))
+		return resp.StatusCode, out
+	}
+	if code, out := put(1, `{"educational_needs":"Structuur","promoting":{"pupil":"Nieuwsgierig"}}`); code != 200 || !strings.Contains(out, `"version":2`) {
+		t.Fatalf("save: %d %s", code, out)
+	}
+	code, out := put(1, `{"educational_needs":"Iets anders"}`)
+	if code != 409 || !strings.Contains(out, `"current"`) || !strings.Contains(out, "Structuur") {
+		t.Errorf("stale save: %d %s, want 409 with the current version", code, out)
+	}
+	if code, out := put(2, `{"educational_needs":"x","onbekend":1}`); code != 400 {
+		t.Errorf("unknown field: %d %s, want 400", code, out)
+	}
+	if code, out := put(2, `{"educational_needs":"`+strings.Repeat("a", 5001)+`"}`); code != 413 && code != 422 {
+		t.Errorf("too long: %d %s, want 422 (or 413 above the body limit)", code, out)
+	}
+	resp, out = h.do(t, "GET", base, "", "")
+	if resp.StatusCode != 200 || !strings.Contains(out, `"educational_needs":"Structuur"`) || !strings.Contains(out, `"phase":"understand"`) {
+		t.Errorf("show: %d %s", resp.StatusCode, out)
+	}
+	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/dossiers?phase=understand", lic), "", "")
+	if resp.StatusCode != 200 || !strings.Contains(out, "Apitest") {
+		t.Errorf("list: %d %s", resp.StatusCode, out)
+	}
+	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/dossiers?phase=plan", lic), "", "")
+	if resp.StatusCode != 200 || strings.Contains(out, "Apitest") {
+		t.Errorf("list filtered on plan: %d %s, want without the pupil", resp.StatusCode, out)
+	}
+}
+
+// TestDossierListAndTeacher: "Mijn leerlingen" filters and sorts, and a
+// teacher sees and fills in the dossiers of their own groups but cannot
+// advance a phase.
+func TestDossierListAndTeacher(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	own := h.createPupil(t, h.cookie, lic, "Eigengroep", "4a")
+	other := h.createPupil(t, h.cookie, lic, "Anderegroep", "7c")
+	h.openDossier(t, h.cookie, lic, own)
+	h.openDossier(t, h.cookie, lic, other)
+	teacher := h.user(t, "juf@linde.invalid", "staff", member{auth.RoleTeacher, &lic})
+	err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+		return school.New(pool).AddStaffGroup(context.Background(), school.AddStaffGroupParams{UserID: teacher, GroupName: "4a"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := "/licenties/" + lic.String() + "/dossiers"
+	out := h.page(t, list)
+	if !strings.Contains(out, "Eigengroep") || !strings.Contains(out, "Anderegroep") || !strings.Contains(out, "Waarnemen") {
+		t.Errorf("IB list lacks a pupil or the phase")
+	}
+	if out := h.page(t, list+"?fase=plan"); strings.Contains(out, "Eigengroep") || !strings.Contains(out, "met deze filters") {
+		t.Errorf("filter on plan still shows an observe dossier")
+	}
+	if out := h.page(t, list+"?te_laat=ja"); strings.Contains(out, "Eigengroep") {
+		t.Errorf("overdue filter shows a dossier within its term")
+	}
+	juf := h.login(t, "juf@linde.invalid")
+	_, out = h.doAs(t, juf, "GET", list, "", "")
+	if !strings.Contains(out, "Eigengroep") || strings.Contains(out, "Anderegroep") {
+		t.Errorf("teacher list: want own group only")
+	}
+	ownBase := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, own)
+	if resp, _ := h.doAs(t, juf, "GET", fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, other), "", ""); resp.StatusCode != 404 {
+		t.Errorf("teacher on another group's dossier: %d, want 404", resp.StatusCode)
+	}
+	resp, out := h.doAs(t, juf, "GET", ownBase, "", "")
+	if resp.StatusCode != 200 || strings.Contains(out, `id="advance"`) {
+		t.Errorf("teacher's own dossier: %d; the advance button must not show", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, juf, "POST", ownBase+"/groeidocument", formType, form("kind", "tried", "occurred_on",
+		time.Now().Format(dateLayout), "body", "Koptelefoon geprobeerd")); resp.StatusCode != 303 {
+		t.Errorf("teacher adds to groeidocument: %d", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, juf, "POST", ownBase+"/fase", formType, form("request_id", uuid.NewString(), "from", "observe")); resp.StatusCode != 404 {
+		t.Errorf("teacher advances: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestDossierAttachments(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Bijlage", "3")
+	h.openDossier(t, h.cookie, lic, pupil)
+	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
+
+	var docx bytes.Buffer
+	zw := zip.NewWriter(&docx)
+	for _, name := range []string{"[Content_Types].xml", "word/document.xml"} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = w.Write([]byte("<xml/>"))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+	upload := func(name string, content []byte) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, err := mw.CreateFormFile("file", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(content)
+		_ = mw.Close()
+		resp, out := h.do(t, "POST", base+"/bijlagen", mw.FormDataContentType(), body.String())
+		return resp.StatusCode, out
+	}
+	cases := []struct {
+		name    string
+		content []byte
+		want    int
+	}{
+		{"verslag logopedie.pdf", []byte("%PDF-1.4\n%âãÏÓ\n1 0 obj\n"), 303},
+		{"handelingsplan.docx", docx.Bytes(), 303},
+		{"tekening.png", png, 303},
+		{"virus.pdf", []byte("MZ\x90\x00 this is a windows program"), 422},
+		{"tekening.pdf", png, 422},                   // content and name disagree
+		{"archief.docx", zipWithout(t, "word/"), 422}, // a zip, not a Word file
+		{"groot.pdf", append([]byte("%PDF-1.4\n"), make([]byte, maxAttachmentBytes)...), 422},
+	}
+	for _, c := range cases {
+		if code, out := upload(c.name, c.content); code != c.want {
+			t.Errorf("%s: %d, want %d (%s)", c.name, code, c.want, firstAlert(out))
+		}
+	}
+	page := h.page(t, base)
+	link := regexp.MustCompile(`href="(` + regexp.QuoteMeta(base) + `/bijlagen/[^"]+)" download>verslag logopedie.pdf`).FindStringSubmatch(page)
+	if link == nil || strings.Contains(page, "virus.pdf") {
+		t.Fatalf("attachment list wrong")
+	}
+	resp, body := h.do(t, "GET", link[1], "", "")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment;") || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("download: %d %v", resp.StatusCode, resp.Header)
+	}
+	if n := strings.Count(h.logbookActions(t, lic, pupil), "export attachment"); n != 1 {
+		t.Errorf("%d downloads logged, want 1", n)
+	}
+	other := h.createPupil(t, h.cookie, lic, "Ander", "3")
+	h.openDossier(t, h.cookie, lic, other)
+	foreign := strings.Replace(link[1], pupil.String(), other.String(), 1)
+	if resp, _ := h.do(t, "GET", foreign, "", ""); resp.StatusCode != 404 {
+		t.Errorf("attachment through another pupil's path: %d, want 404", resp.StatusCode)
+	}
+}
+
+func zipWithout(t *testing.T, _ string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("notities.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = w.Write([]byte("geen word"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func firstAlert(page string) string {
+	m := regexp.MustCompile(`field-error">([^<]+)`).FindStringSubmatch(page)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// TestOPPPDFDutchAndPages renders a long OPP and reads it back.
+func TestOPPPDFDutchAndPages(t *testing.T) {
+	doc := longOPP(40)
+	var buf bytes.Buffer
+	if err := activities.RenderOPPPDF(&buf, doc); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "opp.pdf")
+	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	pages := strings.Count(text, "\f")
+	for _, want := range []string{"Zoë Ĳsbrand-Müller", "logo school", "Basisschool Één", fmt.Sprintf("pagina %d van %d", pages, pages), "Geen instemming"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF lacks %q", want)
+		}
+	}
+	if pages < 5 {
+		t.Errorf("%d pages, want a long OPP", pages)
+	}
+}
+
+func longOPP(goals int) activities.OPPDocument {
+	d := activities.OPPDocument{School: "Basisschool Één", Pupil: "Zoë Ĳsbrand-Müller", Group: "6b",
+		BirthDate: time.Date(2015, 4, 1, 0, 0, 0, 0, time.UTC), SupportLevel: "Extra ondersteuning op school",
+		Reason: "Leerachterstand lezen; concentratie.", StartedOn: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), Cycle: 1,
+		Phase: "Plannen", Destination: "Vmbo kaderberoepsgerichte leerweg", Rationale: strings.Repeat("Bevorderend is de motivatie; belemmerend de leessnelheid. ", 6),
+		ActionPartVersion: "versie 2 van 03-11-2026", Consent: "Geen instemming; de school blijft in gesprek", Generated: time.Now()}
+	for i := range goals {
+		d.Goals = append(d.Goals, activities.OPPGoal{Domain: "Technisch lezen", Goal: fmt.Sprintf("Doel %d: leest een tekst op AVI-niveau E%d vlot en zonder fouten, ook in zaakvakteksten.", i+1, i%6+3),
+			Criterion: "Drie opeenvolgende metingen boven de norm.", EvaluateOn: "2027-02-01", Outcome: "Deels behaald", Explanation: "Vooruitgang, nog niet stabiel."})
+	}
+	d.Support = []activities.Intervention{{What: "Voorleestraining", Who: "Onderwijsassistent", HowOften: "3× per week", Where: "Buiten de klas"}}
+	d.Participants = []activities.OPPParticipant{{Name: "Anaïs de Vries", Role: "moeder", Kind: "ouder/verzorger"}}
+	return d
+}
