@@ -477,7 +477,7 @@ func TestDossierAttachments(t *testing.T) {
 		{"handelingsplan.docx", docx.Bytes(), 303},
 		{"tekening.png", png, 303},
 		{"virus.pdf", []byte("MZ\x90\x00 this is a windows program"), 422},
-		{"tekening.pdf", png, 422},                   // content and name disagree
+		{"tekening.pdf", png, 422},                    // content and name disagree
 		{"archief.docx", zipWithout(t, "word/"), 422}, // a zip, not a Word file
 		{"groot.pdf", append([]byte("%PDF-1.4\n"), make([]byte, maxAttachmentBytes)...), 422},
 	}
