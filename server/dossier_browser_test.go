@@ -1,0 +1,151 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/topdossier/topdossier/internal/browsertest"
+)
+
+// artifactsDir is where tests leave files for people to look at
+// (screenshots); TEST_ARTIFACTS_DIR overrides it, CI keeps it.
+func artifactsDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TEST_ARTIFACTS_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", ".artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDossierInBrowser: an IB'er, on a projector-sized screen (1280×720),
+// fills in begrijpen and plannen during the meeting and advances the
+// phase, in headless Chromium with the keyboard and mouse only.
+func TestDossierInBrowser(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxBodyBytes = 64 << 10 })
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Beamer", "5a")
+	h.openDossier(t, h.cookie, lic, pupil)
+	h.addGrowth(t, h.cookie, lic, pupil, "Haakt af bij lange instructie")
+	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
+	resp, out := h.do(t, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/advance", lic, pupil), "application/json",
+		`{"request_id":"browser-1","from":"observe"}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("advance to understand: %d %s", resp.StatusCode, out)
+	}
+
+	ctx := browsertest.New(t, 2*time.Minute)
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720),
+		chromedp.Navigate(h.http.URL+"/inloggen"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "ib@linde.invalid"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, "ib@linde.invalid")+"\n"),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+		chromedp.Navigate(h.http.URL+base),
+		chromedp.WaitVisible(chromedp.CSS(`textarea[name="promoting_pupil"]`)),
+	)
+	if err != nil {
+		t.Fatalf("log in and open the dossier: %v", err)
+	}
+	current := func() string {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.processbar li[aria-current="step"]`)))
+		if err != nil {
+			t.Fatalf("process bar: %v", err)
+		}
+		return strings.TrimSpace(s)
+	}
+	if got := current(); got != "Begrijpen" {
+		t.Fatalf("process bar shows %q, want Begrijpen", got)
+	}
+
+	// submit clicks a button that submits a form and waits for the page
+	// that answers it.
+	submit := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		resp, err := chromedp.RunResponse(ctx, steps...)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if resp.Status != 200 {
+			page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			t.Fatalf("%s: %d\n%s", what, resp.Status, page)
+		}
+	}
+	type_ := func(sel, text string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
+			t.Fatalf("type into %s: %v", sel, err)
+		}
+	}
+
+	// Begrijpen, typed during the meeting, saved, then the phase ends.
+	type_(`textarea[name="promoting_pupil"]`, "Wil graag, vraagt hulp")
+	type_(`textarea[name="hindering_teaching"]`, "Lange klassikale instructie")
+	type_(`textarea[name="educational_needs"]`, "Korte instructie met voorbeeld")
+	type_(`textarea[name="support_needs"]`, "Verlengde instructie aan de instructietafel")
+	type_(`textarea[name="pupil_view"]`, "Ik snap het als juf het voordoet")
+	submit("save begrijpen", chromedp.Click(chromedp.ID("save-understand")))
+	submit("end begrijpen", chromedp.Click(chromedp.ID("advance")))
+	if got := current(); got != "Plannen" {
+		t.Fatalf("after begrijpen the bar shows %q, want Plannen", got)
+	}
+
+	// Plannen: perspective, one goal and its support, offered and consented.
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`select[name="destination"]`), "vmbo_gl_tl")); err != nil {
+		t.Fatal(err)
+	}
+	type_(`textarea[name="rationale"]`, "Bevorderend: motivatie. Belemmerend: lange instructie.")
+	submit("save perspective", chromedp.Click(chromedp.ID("save-perspective")))
+	type_(`input[name="goal_0_domain"]`, "Begrijpend lezen")
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`input[name="goal_0_evaluate_on"]`), time.Now().AddDate(0, 3, 0).Format(dateLayout))); err != nil {
+		t.Fatal(err)
+	}
+	type_(`textarea[name="goal_0_goal"]`, "Vat een tekst samen in drie zinnen")
+	type_(`textarea[name="goal_0_criterion"]`, "4 van 5 teksten goed")
+	type_(`input[name="support_0_what"]`, "Instructietafel")
+	type_(`input[name="support_0_who"]`, "Leerkracht")
+	type_(`input[name="support_0_how_often"]`, "Dagelijks")
+	type_(`input[name="support_0_where"]`, "In de klas")
+	submit("save handelingsdeel", chromedp.Click(chromedp.ID("save-action-part")))
+	submit("offer for consent", chromedp.Click(chromedp.ID("offer")))
+	submit("record consent", chromedp.Click(chromedp.ID("consent-given")))
+	submit("end plannen", chromedp.Click(chromedp.ID("advance")))
+	if got := current(); got != "Realiseren" {
+		page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#proces")))
+		t.Fatalf("after plannen the bar shows %q, want Realiseren\n%s", got, page)
+	}
+	if step := h.waitPhase(t, lic, h.dossierOf(t, lic, pupil), "realise"); step.DueAt == nil {
+		t.Errorf("realise without the yearly evaluation deadline")
+	}
+
+	// On a projector the page fits the width: no sideways scrolling.
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil || width > 1280 {
+		t.Errorf("page is %d px wide (err %v), want at most 1280", width, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil || img.Bounds().Dx() != 1280 || img.Bounds().Dy() != 720 {
+		t.Fatalf("screenshot %v (err %v), want 1280×720", img.Bounds(), err)
+	}
+	file := filepath.Join(artifactsDir(t), "dossier-realiseren-1280x720.png")
+	if err := os.WriteFile(file, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", file)
+}
