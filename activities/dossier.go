@@ -109,14 +109,33 @@ const (
 
 // ReadChecklist computes the checklist of one cycle of a dossier.
 func ReadChecklist(ctx context.Context, q *school.Queries, dossierID uuid.UUID, cycle int32) (Checklist, error) {
-	c := Checklist{Cycle: cycle}
 	rows, err := q.ListSections(ctx, school.ListSectionsParams{DossierID: dossierID, Cycle: cycle})
 	if err != nil {
-		return c, fmt.Errorf("read sections: %w", err)
+		return Checklist{Cycle: cycle}, fmt.Errorf("read sections: %w", err)
 	}
-	raw := make(map[string][]byte, len(rows))
+	growth, err := q.CountGrowthEntries(ctx, school.CountGrowthEntriesParams{DossierID: dossierID, Cycle: cycle})
+	if err != nil {
+		return Checklist{Cycle: cycle}, fmt.Errorf("count growth entries: %w", err)
+	}
+	var latest *school.ActionPartVersion
+	v, err := q.LatestActionPartVersion(ctx, dossierID)
+	switch {
+	case err == nil:
+		latest = &v
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Checklist{Cycle: cycle}, fmt.Errorf("read action part version: %w", err)
+	}
+	return ChecklistOf(cycle, rows, growth, latest)
+}
+
+// ChecklistOf computes the checklist from rows already read: the cycle's
+// sections, its number of groeidocument entries and the last frozen
+// handelingsdeel (nil: none).
+func ChecklistOf(cycle int32, sections []school.DossierSection, growthEntries int64, latest *school.ActionPartVersion) (Checklist, error) {
+	c := Checklist{Cycle: cycle, GrowthEntries: growthEntries}
+	raw := make(map[string][]byte, len(sections))
 	draftVersion := int32(0)
-	for _, r := range rows {
+	for _, r := range sections {
 		raw[r.Section] = r.Content
 		if r.Section == SectionActionPart {
 			draftVersion = r.Version
@@ -125,9 +144,6 @@ func ReadChecklist(ctx context.Context, q *school.Queries, dossierID uuid.UUID, 
 	content, err := DecodeContent(raw)
 	if err != nil {
 		return c, err
-	}
-	if c.GrowthEntries, err = q.CountGrowthEntries(ctx, school.CountGrowthEntriesParams{DossierID: dossierID, Cycle: cycle}); err != nil {
-		return c, fmt.Errorf("count growth entries: %w", err)
 	}
 	u := content.Understand
 	c.Promoting, c.Hindering = u.Promoting.any(), u.Hindering.any()
@@ -142,20 +158,15 @@ func ReadChecklist(ctx context.Context, q *school.Queries, dossierID uuid.UUID, 
 	c.Support = len(content.ActionPart.Support) > 0
 
 	goals := content.ActionPart.Goals
-	v, err := q.LatestActionPartVersion(ctx, dossierID)
-	switch {
-	case err == nil:
-		c.ActionPartVersion, c.Consent = v.Number, v.ConsentStatus
-		c.DraftChanged = v.Cycle != cycle || v.DraftVersion != draftVersion
+	c.DraftChanged = true
+	if latest != nil {
+		c.ActionPartVersion, c.Consent = latest.Number, latest.ConsentStatus
+		c.DraftChanged = latest.Cycle != cycle || latest.DraftVersion != draftVersion
 		var frozen ActionPart
-		if err := decodeJSON(v.Content, &frozen); err != nil {
+		if err := decodeJSON(latest.Content, &frozen); err != nil {
 			return c, err
 		}
 		goals = frozen.Goals
-	case errors.Is(err, pgx.ErrNoRows):
-		c.DraftChanged = true
-	default:
-		return c, fmt.Errorf("read action part version: %w", err)
 	}
 	evaluated := map[string]bool{}
 	for _, r := range content.Realise.Results {

@@ -19,7 +19,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/workflows"
@@ -536,46 +535,4 @@ func firstAlert(page string) string {
 		return ""
 	}
 	return m[1]
-}
-
-// TestOPPPDFDutchAndPages renders a long OPP and reads it back.
-func TestOPPPDFDutchAndPages(t *testing.T) {
-	doc := longOPP(40)
-	var buf bytes.Buffer
-	if err := activities.RenderOPPPDF(&buf, doc); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "opp.pdf")
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdftotext", file, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(out)
-	pages := strings.Count(text, "\f")
-	for _, want := range []string{"Zoë Ĳsbrand-Müller", "logo school", "Basisschool Één", fmt.Sprintf("pagina %d van %d", pages, pages), "Geen instemming"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("PDF lacks %q", want)
-		}
-	}
-	if pages < 5 {
-		t.Errorf("%d pages, want a long OPP", pages)
-	}
-}
-
-func longOPP(goals int) activities.OPPDocument {
-	d := activities.OPPDocument{School: "Basisschool Één", Pupil: "Zoë Ĳsbrand-Müller", Group: "6b",
-		BirthDate: time.Date(2015, 4, 1, 0, 0, 0, 0, time.UTC), SupportLevel: "Extra ondersteuning op school",
-		Reason: "Leerachterstand lezen; concentratie.", StartedOn: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), Cycle: 1,
-		Phase: "Plannen", Destination: "Vmbo kaderberoepsgerichte leerweg", Rationale: strings.Repeat("Bevorderend is de motivatie; belemmerend de leessnelheid. ", 6),
-		ActionPartVersion: "versie 2 van 03-11-2026", Consent: "Geen instemming; de school blijft in gesprek", Generated: time.Now()}
-	for i := range goals {
-		d.Goals = append(d.Goals, activities.OPPGoal{Domain: "Technisch lezen", Goal: fmt.Sprintf("Doel %d: leest een tekst op AVI-niveau E%d vlot en zonder fouten, ook in zaakvakteksten.", i+1, i%6+3),
-			Criterion: "Drie opeenvolgende metingen boven de norm.", EvaluateOn: "2027-02-01", Outcome: "Deels behaald", Explanation: "Vooruitgang, nog niet stabiel."})
-	}
-	d.Support = []activities.Intervention{{What: "Voorleestraining", Who: "Onderwijsassistent", HowOften: "3× per week", Where: "Buiten de klas"}}
-	d.Participants = []activities.OPPParticipant{{Name: "Anaïs de Vries", Role: "moeder", Kind: "ouder/verzorger"}}
-	return d
 }

@@ -130,7 +130,13 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 	case !errors.Is(err, pgx.ErrNoRows):
 		return err
 	}
-	v.Checklist, err = activities.ReadChecklist(ctx, q, id, v.Dossier.Cycle)
+	var growth int64
+	for _, g := range v.Growth {
+		if g.Cycle == v.Dossier.Cycle {
+			growth++
+		}
+	}
+	v.Checklist, err = activities.ChecklistOf(v.Dossier.Cycle, sections, growth, v.ActionPart)
 	return err
 }
 

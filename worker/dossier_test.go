@@ -2,63 +2,28 @@ package worker_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )
 
-// dossierFixture writes a dossier with every section filled in, as staff
-// would through the pages.
+// dossierFixture writes a dossier with every section filled in.
 func (e *env) dossierFixture(t *testing.T, pupil school.Pupil) school.Dossier {
 	t.Helper()
-	ctx := context.Background()
 	var d school.Dossier
-	err := e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
+	err := e.platform.Tenants.With(context.Background(), e.licence, func(pool *pgxpool.Pool) error {
 		var err error
-		d, err = q.CreateDossier(ctx, school.CreateDossierParams{PupilID: pupil.ID, SupportLevel: school.SupportLevelExtraSchool,
-			Reason: "Rekenen blijft achter", StartedOn: time.Now()})
-		if err != nil {
-			return err
-		}
-		goal := activities.Goal{ID: uuid.NewString(), Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
-		content := map[string]any{
-			activities.SectionUnderstand: activities.Understand{Promoting: activities.Factors{Pupil: "Gemotiveerd"},
-				Hindering: activities.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
-			activities.SectionPerspective: activities.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
-			activities.SectionActionPart: activities.ActionPart{Goals: []activities.Goal{goal},
-				Support: []activities.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
-			activities.SectionRealise:    activities.Realise{Results: []activities.GoalResult{{GoalID: goal.ID, Outcome: activities.OutcomeAchieved}}},
-			activities.SectionEvaluation: activities.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
-		}
-		for _, sec := range activities.Sections() {
-			raw, err := json.Marshal(content[sec])
-			if err != nil {
-				return err
-			}
-			if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: raw}); err != nil {
-				return err
-			}
-		}
-		if _, err := q.AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: 1, Kind: "observation",
-			OccurredOn: time.Now(), Body: "Telt op de vingers"}); err != nil {
-			return err
-		}
-		if _, err := q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1}); err != nil {
-			return err
-		}
-		_, err = q.RecordActionPartConsent(ctx, school.RecordActionPartConsentParams{DossierID: d.ID, Number: 1, ConsentStatus: activities.ConsentGiven})
+		d, err = dossiertest.Complete(context.Background(), school.New(pool), pupil.ID)
 		return err
 	})
 	if err != nil {

@@ -192,6 +192,12 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
 		return DossierStatus{}, err
 	}
+	// One timer runs to the next moment the deadline changes state; it is
+	// replaced only when that moment moves, so an advance adds no timer
+	// events to the history.
+	var timer workflow.Future
+	var timerAt time.Time
+	cancelTimer := func() {}
 	for d.ending == "" && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		now := workflow.Now(ctx)
 		if !sameDeadline(d.recorded, d.deadline(now)) {
@@ -199,16 +205,26 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 				return d.status(now), err
 			}
 		}
+		next, ok := d.nextChange(now)
+		switch {
+		case !ok && timer != nil:
+			cancelTimer()
+			timer, timerAt = nil, time.Time{}
+		case ok && (timer == nil || !next.Equal(timerAt) || timer.IsReady()):
+			cancelTimer()
+			var tctx workflow.Context
+			tctx, cancelTimer = workflow.WithCancel(ctx)
+			timer, timerAt = workflow.NewTimer(tctx, next.Sub(now)), next
+		}
 		d.dirty = false
-		wake := func() bool { return d.dirty || d.ending != "" }
-		if next, ok := d.nextChange(now); ok {
-			if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), wake); err != nil {
-				return d.status(now), err
-			}
-		} else if err := workflow.Await(ctx, wake); err != nil {
+		err := workflow.Await(ctx, func() bool {
+			return d.dirty || d.ending != "" || (timer != nil && timer.IsReady())
+		})
+		if err != nil {
 			return d.status(now), err
 		}
 	}
+	cancelTimer()
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return d.status(workflow.Now(ctx)), err
 	}

@@ -1,0 +1,57 @@
+// Package dossiertest writes dossiers for tests and benchmarks, as staff
+// would fill them in through the pages.
+package dossiertest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// Complete opens a dossier for pupilID with every section of cycle 1
+// filled in, one observation, and handelingsdeel version 1 consented, so
+// every phase may be advanced.
+func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school.Dossier, error) {
+	d, err := q.CreateDossier(ctx, school.CreateDossierParams{PupilID: pupilID, SupportLevel: school.SupportLevelExtraSchool,
+		Reason: "Rekenen blijft achter", StartedOn: time.Now()})
+	if err != nil {
+		return d, fmt.Errorf("create dossier: %w", err)
+	}
+	goal := activities.Goal{ID: uuid.NewString(), Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
+	content := map[string]any{
+		activities.SectionUnderstand: activities.Understand{Promoting: activities.Factors{Pupil: "Gemotiveerd"},
+			Hindering: activities.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
+		activities.SectionPerspective: activities.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
+		activities.SectionActionPart: activities.ActionPart{Goals: []activities.Goal{goal},
+			Support: []activities.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
+		activities.SectionRealise:    activities.Realise{Results: []activities.GoalResult{{GoalID: goal.ID, Outcome: activities.OutcomeAchieved}}},
+		activities.SectionEvaluation: activities.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
+	}
+	for _, sec := range activities.Sections() {
+		raw, err := json.Marshal(content[sec])
+		if err != nil {
+			return d, err
+		}
+		if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: raw}); err != nil {
+			return d, fmt.Errorf("create section: %w", err)
+		}
+	}
+	if _, err := q.AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: 1, Kind: "observation",
+		OccurredOn: time.Now(), Body: "Telt op de vingers"}); err != nil {
+		return d, fmt.Errorf("add growth entry: %w", err)
+	}
+	if _, err := q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1}); err != nil {
+		return d, fmt.Errorf("freeze action part: %w", err)
+	}
+	if _, err := q.RecordActionPartConsent(ctx, school.RecordActionPartConsentParams{DossierID: d.ID, Number: 1,
+		ConsentStatus: activities.ConsentGiven}); err != nil {
+		return d, fmt.Errorf("record consent: %w", err)
+	}
+	return d, nil
+}

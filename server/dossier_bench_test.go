@@ -1,0 +1,283 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/dossiertest"
+)
+
+// noopWorkflow waits forever and answers an update at once: the floor
+// against which an advance is compared. The update "noop-la" runs a local
+// activity that does nothing, to show what the local activity costs.
+func noopWorkflow(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandler(ctx, "noop", func(_ workflow.Context, n int) (int, error) { return n, nil }); err != nil {
+		return err
+	}
+	err := workflow.SetUpdateHandler(ctx, "noop-la", func(ctx workflow.Context, n int) (int, error) {
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Minute})
+		return n, workflow.ExecuteLocalActivity(lctx, noopActivity).Get(ctx, nil)
+	})
+	if err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return false })
+}
+
+func noopActivity(context.Context) error { return nil }
+
+// latencies collects durations and reports percentiles.
+type latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *latencies) pct(p float64) time.Duration {
+	if len(l.d) == 0 {
+		return 0
+	}
+	s := slices.Clone(l.d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkAdvancePhase compares ending a phase through the HTTP API
+// (checklist read, update with validator, local activity writing the
+// transition, projection and logbook) with a bare update on a no-op
+// workflow on the same dev server (goal: ratio ≤ 1.3).
+//
+//	go test -run '^$' -bench AdvancePhase -benchtime 200x ./server
+func BenchmarkAdvancePhase(b *testing.B) {
+	h := newHarness(b)
+	ctx := context.Background()
+	tc := h.srv.temporal
+	w := sdkworker.New(tc, "bench-noop", sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "noop"})
+	w.RegisterActivity(noopActivity)
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(w.Stop)
+	noop, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "bench-noop-" + uuid.NewString(), TaskQueue: "bench-noop"}, "noop")
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	phases := []string{"observe", "understand", "plan", "realise"}
+	var pupil uuid.UUID
+	newDossier := func() {
+		err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+			q := school.New(pool)
+			p, err := q.CreatePupil(ctx, school.CreatePupilParams{GivenName: "Bench", FamilyName: "Mark",
+				BirthDate: time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2022, 8, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				return err
+			}
+			d, err := dossiertest.Complete(ctx, q, p.ID)
+			if err != nil {
+				return err
+			}
+			pupil = p.ID
+			return h.srv.startDossier(ctx, h.school.ID, d)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		h.waitPhase(b, h.school.ID, h.dossierOf(b, h.school.ID, pupil), "observe")
+	}
+	var api, bare, bareLA latencies
+	update := func(name string, i int, l *latencies) {
+		start := time.Now()
+		handle, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: noop.GetID(), UpdateName: name,
+			Args: []any{i}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = handle.Get(ctx, nil)
+		}
+		l.add(time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; i < b.N; i++ {
+		if i%len(phases) == 0 {
+			b.StopTimer()
+			newDossier()
+			b.StartTimer()
+		}
+		body := fmt.Sprintf(`{"request_id":"%s","from":"%s"}`, uuid.NewString(), phases[i%len(phases)])
+		start := time.Now()
+		resp, out := h.do(b, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/advance", h.school.ID, pupil), "application/json", body)
+		api.add(time.Since(start))
+		if resp.StatusCode != 200 {
+			b.Fatalf("advance: %d %s", resp.StatusCode, out)
+		}
+		update("noop", i, &bare)
+		update("noop-la", i, &bareLA)
+	}
+	b.ReportMetric(ms(api.pct(0.5)), "api-p50-ms")
+	b.ReportMetric(ms(api.pct(0.99)), "api-p99-ms")
+	b.ReportMetric(ms(bare.pct(0.5)), "bare-p50-ms")
+	b.ReportMetric(ms(bare.pct(0.99)), "bare-p99-ms")
+	b.ReportMetric(ms(bareLA.pct(0.5)), "bare+la-p50-ms")
+	b.ReportMetric(ms(api.pct(0.5))/ms(bare.pct(0.5)), "ratio-p50")
+}
+
+// BenchmarkDossierPage20k loads the dossier page of random pupils in a
+// school database of 20,000 pupils with a dossier each, with 50 users at
+// once (goal p99 ≤ 50 ms), next to the raw SQL of the same rows under the
+// same load.
+//
+//	go test -run '^$' -bench DossierPage20k -benchtime 1000x ./server
+//	BENCH_THINK=2s go test -run '^$' -bench DossierPage20k -benchtime 1000x ./server
+func BenchmarkDossierPage20k(b *testing.B) {
+	h := newHarness(b)
+	ctx := context.Background()
+	var pupils []uuid.UUID
+	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		return seedDossiers(ctx, pool, 20000, &pupils)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// BENCH_USERS changes the number of users; BENCH_THINK gives each
+	// user a pause between pages (as in a meeting), instead of clicking
+	// again at once.
+	users := 50
+	if n, err := strconv.Atoi(os.Getenv("BENCH_USERS")); err == nil && n > 0 {
+		users = n
+	}
+	think, _ := time.ParseDuration(os.Getenv("BENCH_THINK"))
+	cookies := make([]string, users)
+	for i := range cookies {
+		email := fmt.Sprintf("ib%d@linde.invalid", i)
+		h.user(b, email, "staff", member{auth.RoleIB, &h.school.ID})
+		cookies[i] = h.login(b, email)
+	}
+	run := func(fn func(user int, pupil uuid.UUID) error) *latencies {
+		var l latencies
+		var wg sync.WaitGroup
+		work := make(chan uuid.UUID)
+		errs := make(chan error, users)
+		for u := range users {
+			wg.Go(func() {
+				if think > 0 {
+					time.Sleep(rand.N(2 * think)) // users arrive one by one
+				}
+				for p := range work {
+					start := time.Now()
+					if err := fn(u, p); err != nil {
+						errs <- err
+						return
+					}
+					l.add(time.Since(start))
+					if think > 0 {
+						time.Sleep(rand.N(2 * think)) // users do not click in step
+					}
+				}
+			})
+		}
+		for i := 0; i < b.N; i++ {
+			select {
+			case work <- pupils[rand.IntN(len(pupils))]:
+			case err := <-errs:
+				b.Fatal(err)
+			}
+		}
+		close(work)
+		wg.Wait()
+		select {
+		case err := <-errs:
+			b.Fatal(err)
+		default:
+		}
+		return &l
+	}
+	b.ResetTimer()
+	page := run(func(u int, p uuid.UUID) error {
+		resp, out := h.doAs(b, cookies[u], "GET", fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", h.school.ID, p), "", "")
+		if resp.StatusCode != 200 || len(out) < 1000 {
+			return fmt.Errorf("page: %d", resp.StatusCode)
+		}
+		return nil
+	})
+	b.StopTimer()
+	raw := run(func(_ int, p uuid.UUID) error {
+		_, err := h.srv.loadDossier(ctx, h.school.ID, p)
+		return err
+	})
+	b.ReportMetric(ms(page.pct(0.5)), "page-p50-ms")
+	b.ReportMetric(ms(page.pct(0.99)), "page-p99-ms")
+	b.ReportMetric(ms(raw.pct(0.5)), "sql-p50-ms")
+	b.ReportMetric(ms(raw.pct(0.99)), "sql-p99-ms")
+	b.ReportMetric(ms(page.pct(0.5))/ms(raw.pct(0.5)), "ratio-p50")
+}
+
+// seedDossiers fills a school database with n pupils, each with an open
+// dossier in begrijpen: its sections, two observations and a projection.
+func seedDossiers(ctx context.Context, pool *pgxpool.Pool, n int, pupils *[]uuid.UUID) error {
+	stmts := []string{
+		`INSERT INTO pupil (given_name, family_name, birth_date, group_name, enrolled_on)
+		 SELECT 'Kind' || i, 'Achternaam' || i, date '2015-01-01' + (i % 2000), (i % 8 + 1) || 'a', date '2022-08-22'
+		 FROM generate_series(1, $1) i`,
+		`INSERT INTO dossier (pupil_id, support_level, reason, started_on)
+		 SELECT id, 'extra_school', 'Aanleiding van ' || given_name, date '2026-09-01' FROM pupil`,
+		`INSERT INTO dossier_section (dossier_id, cycle, section, content)
+		 SELECT d.id, 1, s.section, CASE s.section WHEN 'understand' THEN
+		   '{"promoting":{"pupil":"Gemotiveerd en nieuwsgierig"},"hindering":{"teaching":"Lange instructies"},"educational_needs":"Korte instructie"}'::jsonb
+		   ELSE '{}'::jsonb END
+		 FROM dossier d CROSS JOIN (VALUES ('understand'), ('perspective'), ('action_part'), ('realise'), ('evaluation')) s(section)`,
+		`INSERT INTO growth_entry (dossier_id, cycle, kind, occurred_on, body, author_name)
+		 SELECT d.id, 1, 'observation', date '2026-10-01' + k, 'Observatie ' || k || ': werkt goed mee in de kleine groep, haakt af bij lange opdrachten.', 'IB'
+		 FROM dossier d CROSS JOIN generate_series(1, 2) k`,
+		`INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq)
+		 SELECT 'dossier/bench/' || d.id, 'dossier', d.id, 'understand', 'school', now() + interval '30 days', 1 FROM dossier d`,
+		`ANALYZE`,
+	}
+	for i, s := range stmts {
+		var err error
+		if i == 0 {
+			_, err = pool.Exec(ctx, s, n)
+		} else {
+			_, err = pool.Exec(ctx, s)
+		}
+		if err != nil {
+			return fmt.Errorf("seed step %d: %w", i, err)
+		}
+	}
+	rows, err := pool.Query(ctx, `SELECT id FROM pupil`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		*pupils = append(*pupils, id)
+	}
+	return rows.Err()
+}
