@@ -139,9 +139,8 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 	return server.New(server.Config{
 		MaxBodyBytes:         cfg.MaxBodyBytes,
 		EnrolmentCheckWithin: cfg.EnrolmentCheckWithin,
-		DossierTimers: workflows.DossierTimers{OPPWithin: cfg.DossierOPPWithin, OPPReminder: cfg.DossierOPPReminder,
-			EvaluationEvery: cfg.DossierEvaluationEvery, EvaluationReminder: cfg.DossierEvaluationReminder},
-		SecretKey: cfg.PayloadKey,
+		DossierTimers:        dossierTimers(cfg),
+		SecretKey:            cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
 		WebAuthn: server.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
@@ -247,4 +246,10 @@ func runMigrate(ctx context.Context, getenv func(string) string, stdout, stderr 
 	}
 	fmt.Fprintf(stdout, "platformdatabase en %d licentiedatabases bijgewerkt\n", n)
 	return nil
+}
+
+// dossierTimers are the configured legal terms of a dossier.
+func dossierTimers(cfg config.Config) workflows.DossierTimers {
+	return workflows.DossierTimers{OPPWithin: cfg.DossierOPPWithin, OPPReminder: cfg.DossierOPPReminder,
+		EvaluationEvery: cfg.DossierEvaluationEvery, EvaluationReminder: cfg.DossierEvaluationReminder}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -208,6 +209,8 @@ type demoState struct {
 	licences []string
 	pupils   int
 	school   string // id of Basisschool De Regenboog
+	// processes: where each open dossier stands, asked of its workflow.
+	processes []string
 }
 
 func readDemo(t *testing.T, base string) demoState {
@@ -231,9 +234,31 @@ func readDemo(t *testing.T, base string) demoState {
 		var ps struct {
 			Pupils []json.RawMessage `json:"pupils"`
 		}
-		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", login(t, base, ibs[l.Name], DemoPassword), &ps)
+		ib := login(t, base, ibs[l.Name], DemoPassword)
+		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", ib, &ps)
 		st.pupils += len(ps.Pupils)
+		var ds struct {
+			Dossiers []struct {
+				PupilID string `json:"pupil_id"`
+			} `json:"dossiers"`
+		}
+		getJSON(t, base+"/api/v1/licences/"+l.ID+"/dossiers", ib, &ds)
+		for _, d := range ds.Dossiers {
+			var p struct {
+				Process struct {
+					Phase    string `json:"phase"`
+					Deadline struct {
+						Kind  string    `json:"kind"`
+						DueAt time.Time `json:"due_at"`
+					} `json:"deadline"`
+				} `json:"process"`
+			}
+			getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils/"+d.PupilID+"/dossier/process", ib, &p)
+			st.processes = append(st.processes, fmt.Sprintf("%s %s %s", p.Process.Phase, p.Process.Deadline.Kind,
+				p.Process.Deadline.DueAt.UTC().Format(time.RFC3339)))
+		}
 	}
+	sort.Strings(st.processes)
 	return st
 }
 
@@ -263,6 +288,9 @@ func TestDevRunStopRun(t *testing.T) {
 	if len(before.licences) != 4 || before.pupils != 4 || before.school == "" {
 		t.Fatalf("demo data %+v, want 4 licences and 4 pupils", before)
 	}
+	if len(before.processes) != 2 || !strings.HasPrefix(before.processes[0], "observe opp ") {
+		t.Fatalf("demo dossiers %q, want two in waarnemen with the OPP deadline", before.processes)
+	}
 	if _, err := os.Stat(filepath.Join(dataDir, "temporal.db")); err != nil {
 		t.Errorf("Temporal keeps no state under DATA_DIR: %v", err)
 	}
@@ -278,7 +306,11 @@ func TestDevRunStopRun(t *testing.T) {
 		t.Errorf("second run seeded again:\n%s", second.stdout.String())
 	}
 	after := readDemo(t, second.url)
-	if strings.Join(after.licences, ",") != strings.Join(before.licences, ",") || after.pupils != before.pupils {
+	// The dossier workflows answered before and answer the same after
+	// Temporal, worker and server restarted: their timers are in
+	// Temporal's store under DATA_DIR.
+	if strings.Join(after.licences, ",") != strings.Join(before.licences, ",") || after.pupils != before.pupils ||
+		strings.Join(after.processes, ",") != strings.Join(before.processes, ",") {
 		t.Errorf("after restart %+v, want the same as before %+v", after, before)
 	}
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
@@ -25,6 +27,8 @@ type demoPupil struct {
 	yearGroup                   int16
 	birth                       string
 	guardianGiven, guardianRel  string
+	// dossier: the pupil has an open TOP dossier in waarnemen.
+	dossier bool
 }
 
 // seedDemo fills an empty platform with one SWV, its licences and a few
@@ -50,12 +54,12 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 	}
 	pupils := map[int][]demoPupil{
 		0: {
-			{"Sanne", "de", "Vries", "5b", 5, "2017-04-12", "Marieke", "mother"},
-			{"Mohammed", "", "El Amrani", "7a", 7, "2015-09-30", "Youssef", "father"},
-			{"Daan", "van", "Dijk", "3", 3, "2019-01-22", "Els", "parent"},
+			{"Sanne", "de", "Vries", "5b", 5, "2017-04-12", "Marieke", "mother", true},
+			{"Mohammed", "", "El Amrani", "7a", 7, "2015-09-30", "Youssef", "father", false},
+			{"Daan", "van", "Dijk", "3", 3, "2019-01-22", "Els", "parent", false},
 		},
 		1: {
-			{"Noor", "", "Jansen", "bovenbouw", 6, "2016-06-05", "Karin", "foster_parent"},
+			{"Noor", "", "Jansen", "bovenbouw", 6, "2016-06-05", "Karin", "foster_parent", true},
 		},
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
@@ -198,6 +202,48 @@ func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client
 	if err != nil {
 		return fmt.Errorf("create demo pupil: %w", err)
 	}
-	_, err = workflows.StartEnrolment(ctx, tc, licenceID.String(), pupil.ID.String(), cfg.EnrolmentCheckWithin)
+	if _, err = workflows.StartEnrolment(ctx, tc, licenceID.String(), pupil.ID.String(), cfg.EnrolmentCheckWithin); err != nil {
+		return err
+	}
+	if !p.dossier {
+		return nil
+	}
+	return seedDossier(ctx, cfg, dbs, tc, licenceID, pupil, p.guardianGiven+" "+strings.TrimSpace(p.infix+" "+p.family), today)
+}
+
+// seedDossier opens a TOP dossier for extra support, two weeks ago, with
+// the guardian as participant and a first observation, and starts its
+// workflow.
+func seedDossier(ctx context.Context, cfg config.Config, dbs *databases, tc client.Client, licenceID uuid.UUID, pupil school.Pupil, guardian string, today time.Time) error {
+	var d school.Dossier
+	err := dbs.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			var err error
+			d, err = q.CreateDossier(ctx, school.CreateDossierParams{PupilID: pupil.ID, SupportLevel: school.SupportLevelExtraSchool,
+				Reason: "Het lezen en de concentratie blijven achter, ondanks extra hulp in de klas.", StartedOn: today.AddDate(0, 0, -14)})
+			if err != nil {
+				return err
+			}
+			for _, sec := range activities.Sections() {
+				if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
+					return err
+				}
+			}
+			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian", Name: guardian, Role: "ouder"}); err != nil {
+				return err
+			}
+			_, err = q.AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: 1, Kind: "observation",
+				OccurredOn: today.AddDate(0, 0, -10), Body: "Haakt af bij lange klassikale instructie; werkt goed in een klein groepje.",
+				AuthorName: "Ingrid IB"})
+			return err
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("create demo dossier: %w", err)
+	}
+	_, err = workflows.StartDossier(ctx, tc, workflows.DossierInput{LicenceID: licenceID.String(), DossierID: d.ID.String(),
+		PupilID: pupil.ID.String(), Cycle: 1, ExtraSupport: true, OpenedAt: d.StartedOn,
+		Timers: dossierTimers(cfg)})
 	return err
 }
