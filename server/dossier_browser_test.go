@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/topdossier/topdossier/internal/browsertest"
@@ -148,4 +150,29 @@ func TestDossierInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", file)
+
+	// Printed, the page shows every phase's content, also of the closed
+	// parts, and no buttons or forms.
+	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := filepath.Join(artifactsDir(t), "dossier-print.pdf")
+	if err := os.WriteFile(printed, res.Data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command("pdftotext", printed, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Korte instructie met voorbeeld", "Vat een tekst samen in drie zinnen", "Realiseren"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("printed page lacks %q", want)
+		}
+	}
+	for _, unwanted := range []string{"Begrijpen opslaan", "Uitloggen", "afronden →"} {
+		if strings.Contains(string(text), unwanted) {
+			t.Errorf("printed page shows %q", unwanted)
+		}
+	}
 }
