@@ -192,6 +192,34 @@ func TestDossierLightSupportHasNoOPPDeadline(t *testing.T) {
 	}
 }
 
+// TestDossierSupportRaised: a dossier for lichte ondersteuning has no OPP
+// term until the school raises the level; then the six weeks run from the
+// new start.
+func TestDossierSupportRaised(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	in.ExtraSupport = false
+	var before, after DossierStatus
+	env.RegisterDelayedCallback(func() {
+		before = dossierStatus(t, env)
+		env.SignalWorkflow(SignalDossierSupportChanged, SupportChanged{RequestID: "s1", ExtraSupport: true, OpenedAt: env.Now()})
+	}, week(1))
+	env.RegisterDelayedCallback(func() {
+		after = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, week(8))
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	if before.Deadline != nil {
+		t.Errorf("light support: deadline %+v, want none", before.Deadline)
+	}
+	if after.Deadline == nil || after.Deadline.State != DeadlineStateOverdue || !after.Deadline.DueAt.Equal(in.OpenedAt.Add(week(7))) {
+		t.Errorf("after raising: deadline %+v, want overdue, due six weeks after week 1", after.Deadline)
+	}
+	if got, want := rec.states(), []string{"", DeadlineStateReminder, DeadlineStateOverdue}; !slices.Equal(got, want) {
+		t.Errorf("projection states %q, want %q", got, want)
+	}
+}
+
 func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	u := newUpdates(env)
