@@ -151,6 +151,24 @@ func TestDossierInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", file)
 
+	// A draft saves itself a few seconds after typing stops; the form
+	// then builds on the saved version, so the save button does not
+	// report a conflict with oneself.
+	type_(`textarea[name="notes"]`, "Eerste week instructietafel gedaan")
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](
+		`document.getElementById("autosave-realise").textContent.includes("automatisch opgeslagen")`)); err != nil {
+		t.Fatalf("no autosave: %v", err)
+	}
+	version, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("version-realise").value`))
+	if err != nil || version != "2" {
+		t.Errorf("form version after autosave %q (err %v), want 2", version, err)
+	}
+	type_(`textarea[name="notes"]`, ", tweede week ook")
+	submit("save realise after autosave", chromedp.Click(chromedp.ID("save-realise")))
+	if notice, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.notice"))); notice != "Opgeslagen." {
+		t.Errorf("save after autosave says %q, want Opgeslagen.", notice)
+	}
+
 	// Printed, the page shows every phase's content, also of the closed
 	// parts, and no buttons or forms.
 	res, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{})

@@ -284,6 +284,9 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 	case interface{ Normalise() db.FieldErrors }:
 		fields = x.Normalise()
 	}
+	if c.GetHeader("HX-Request") == "true" {
+		return s.autosaveSection(c, lic.ID, d, section, version, content, fields)
+	}
 	if fields != nil {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
 			setSection(&p.Content, section, content)
@@ -620,4 +623,39 @@ func flatten(section string, v any) []activities.LabelledText {
 		add("Afspraken", c.Evaluation.Agreements)
 	}
 	return out
+}
+
+// autosaveAnswer is what an automatic save of a draft shows beside the
+// save button; Version replaces the form's version, so the next save
+// builds on this one.
+type autosaveAnswer struct {
+	Message string
+	Section string
+	Version int32
+}
+
+// autosaveSection saves a draft while the person types (htmx, a few
+// seconds after the last key). It never overwrites somebody else's save
+// and never shows a whole page: a conflict or a mistake only says so, and
+// the save button then shows both versions or the fields to fix.
+func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.Dossier, section string, version int32, content any, fields db.FieldErrors) error {
+	answer := autosaveAnswer{Section: section}
+	if fields != nil {
+		answer.Message = "Niet automatisch opgeslagen: controleer de invoer en klik op opslaan."
+		s.renderFragment(c, "dossier", "autosave", answer)
+		return nil
+	}
+	saved, err := s.saveSection(c, licenceID, d, section, version, content)
+	var stale *staleSection
+	switch {
+	case errors.As(err, &stale):
+		answer.Message = "Niet automatisch opgeslagen: iemand anders wijzigde dit deel. Klik op opslaan om beide versies te zien."
+	case err != nil:
+		return err
+	default:
+		answer.Message = "Concept automatisch opgeslagen om " + time.Now().In(s.location).Format("15:04") + "."
+		answer.Version = saved.Version
+	}
+	s.renderFragment(c, "dossier", "autosave", answer)
+	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -389,6 +391,43 @@ func TestDossierAPI(t *testing.T) {
 	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/dossiers?phase=plan", lic), "", "")
 	if resp.StatusCode != 200 || strings.Contains(out, "Apitest") {
 		t.Errorf("list filtered on plan: %d %s, want without the pupil", resp.StatusCode, out)
+	}
+}
+
+// TestDossierAutosave: htmx posts a draft while the person types; the
+// answer is a short status and the form's next version, never a page,
+// and a stale draft is not saved.
+func TestDossierAutosave(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Autosave", "4")
+	h.openDossier(t, h.cookie, lic, pupil)
+	url := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier/deel/evaluation", lic, pupil)
+	post := func(version, summary string) (int, string) {
+		req, _ := http.NewRequest("POST", h.http.URL+url, strings.NewReader(form("version", version, "summary", summary)))
+		req.Header.Set("Content-Type", formType)
+		req.Header.Set("HX-Request", "true")
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: h.cookie})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, out := post("1", "Concept van de samenvatting")
+	if code != 200 || !strings.Contains(out, "automatisch opgeslagen") || !strings.Contains(out, `id="version-evaluation" value="2" hx-swap-oob="true"`) ||
+		strings.Contains(out, "<html") {
+		t.Fatalf("autosave: %d %s", code, out)
+	}
+	code, out = post("1", "Oude versie")
+	if code != 200 || !strings.Contains(out, "iemand anders") || strings.Contains(out, "hx-swap-oob") {
+		t.Errorf("stale autosave: %d %s, want a warning and no new version", code, out)
+	}
+	resp, body := h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil), "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "Concept van de samenvatting") || strings.Contains(body, "Oude versie") {
+		t.Errorf("stored after autosaves: %s", body)
 	}
 }
 

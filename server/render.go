@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 	"path"
 	"strings"
 	"sync"
@@ -101,6 +102,25 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		r.pages[name] = t
 	}
 	return r, nil
+}
+
+// renderFragment executes one named template of a page's set, without the
+// layout: the answer to an htmx request.
+func (s *Server) renderFragment(c *gin.Context, page, name string, data any) {
+	t, ok := s.pages.pages[page]
+	var buf bytes.Buffer
+	if !ok {
+		s.logger.Error("unknown page template", "page", page)
+		c.String(500, "Er ging iets mis.")
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		s.logger.Error("render fragment", "page", page, "fragment", name, "request_id", requestIDOf(c), "err", err)
+		c.String(500, "Er ging iets mis. Foutcode: %s", requestIDOf(c))
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // render executes a page into a buffer first, so a template error gives a
