@@ -195,9 +195,11 @@ type AdvanceDossierInput struct {
 	WorkflowID string
 	RequestID  string
 	UserID     string
-	Cycle      int32
-	From, To   Phase
-	At         time.Time
+	// Role is the role the person acted in, for the logbook.
+	Role     string
+	Cycle    int32
+	From, To Phase
+	At       time.Time
 	// Step is the projection after the transition.
 	Step ProcessStep
 }
@@ -252,7 +254,7 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in AdvanceDossierI
 				return err
 			}
 			return logbook.Append(ctx, tx, logbook.Entry{
-				At: in.At, ActorID: actor, ActorRole: "staff", Action: logbook.ActionUpdate, PupilID: &pupilID,
+				At: in.At, ActorID: actor, ActorRole: in.Role, Action: logbook.ActionUpdate, PupilID: &pupilID,
 				Entity: "dossier_phase", EntityID: fmt.Sprintf("%s:%d:%s", dossierID, in.Cycle, in.To), RequestID: in.RequestID,
 			})
 		})

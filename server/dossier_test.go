@@ -285,6 +285,10 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if n := strings.Count(lines, "update dossier_phase"); n != 5 {
 		t.Errorf("%d phase changes logged, want 5", n)
 	}
+	logPage := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/logboek", lic, pupil))
+	if !regexp.MustCompile(`intern begeleider[^<]*</td>\s*<td>gewijzigd</td>\s*<td>dossier: fase afgerond`).MatchString(logPage) {
+		t.Errorf("logbook page does not show the phase change by the IB'er in Dutch")
+	}
 }
 
 // page gets a page as the IB'er and fails on anything but 200.

@@ -378,7 +378,8 @@ func (s *Server) advanceDossier(c *gin.Context, licenceID uuid.UUID, d school.Do
 	if err != nil {
 		return out, err
 	}
-	req := workflows.AdvanceDossier{RequestID: requestID, UserID: principalOf(c).UserID.String(), From: from, To: to, Checklist: check}
+	req := workflows.AdvanceDossier{RequestID: requestID, UserID: principalOf(c).UserID.String(),
+		Role: string(accessOf(c).Role), From: from, To: to, Checklist: check}
 	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.DossierWorkflowID(licenceID.String(), d.ID.String()), UpdateID: requestID,
 		UpdateName: workflows.UpdateAdvanceDossier, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,

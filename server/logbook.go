@@ -68,6 +68,17 @@ var entityLabels = map[string]string{
 	"enrolment":  "inschrijving",
 	"logbook":    "logboek",
 	"pupil_list": "leerlingenlijst",
+
+	"dossier":             "TOP dossier",
+	"dossier_section":     "dossier: onderdeel van een fase",
+	"dossier_phase":       "dossier: fase afgerond",
+	"dossier_process":     "dossier: proces",
+	"dossier_participant": "dossier: betrokkene",
+	"growth_entry":        "groeidocument",
+	"test_result":         "toetsresultaat",
+	"action_part_version": "handelingsdeel (versie)",
+	"attachment":          "bijlage",
+	"opp_pdf":             "OPP als PDF",
 }
 
 type logbookRow struct {

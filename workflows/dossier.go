@@ -101,6 +101,7 @@ type DossierInput struct {
 type AdvanceDossier struct {
 	RequestID string
 	UserID    string
+	Role      string // the role the person acts in, for the logbook
 	From      activities.Phase
 	To        activities.Phase
 	Checklist activities.Checklist
@@ -334,7 +335,7 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 	})
 	err = workflow.ExecuteLocalActivity(lctx, activities.ActivityAdvanceDossier, activities.AdvanceDossierInput{
 		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
-		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: req.RequestID, UserID: req.UserID,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: req.RequestID, UserID: req.UserID, Role: req.Role,
 		Cycle: d.in.Cycle, From: d.phase, To: to, At: now, Step: step,
 	}).Get(ctx, nil)
 	if err != nil {
