@@ -23,6 +23,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -395,6 +396,55 @@ func TestDossierAPI(t *testing.T) {
 	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/dossiers?phase=plan", lic), "", "")
 	if resp.StatusCode != 200 || strings.Contains(out, "Apitest") {
 		t.Errorf("list filtered on plan: %d %s, want without the pupil", resp.StatusCode, out)
+	}
+}
+
+// TestDossierClose: after the evaluation the IB'er closes the dossier; it
+// stays readable (page, PDF), leaves "Mijn leerlingen", refuses changes,
+// and the pupil may get a new dossier.
+func TestDossierClose(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Afsluiter", "8")
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		d, err := dossiertest.Complete(ctx, school.New(pool), pupil)
+		if err != nil {
+			return err
+		}
+		return h.srv.startDossier(ctx, lic, d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitPhase(t, lic, h.dossierOf(t, lic, pupil), "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	for _, step := range []string{`"from":"observe"`, `"from":"understand"`, `"from":"plan"`, `"from":"realise"`, `"from":"evaluate","to":"closed"`} {
+		resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`",`+step+`}`)
+		if resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", step, resp.StatusCode, out)
+		}
+	}
+	eventually(t, "dossier closed", func() bool {
+		_, out := h.do(t, "GET", api, "", "")
+		return strings.Contains(out, `"phase":"closed"`)
+	})
+	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
+	if page := h.page(t, base); !strings.Contains(page, "Dit dossier is afgesloten") || strings.Contains(page, `id="save-understand"`) {
+		t.Errorf("closed dossier page: want the closing notice and no save buttons")
+	}
+	if text := h.pdfText(t, base+"/opp.pdf"); !strings.Contains(text, "Afgesloten") {
+		t.Errorf("PDF of a closed dossier lacks its phase")
+	}
+	if out := h.page(t, "/licenties/"+lic.String()+"/dossiers"); strings.Contains(out, "Afsluiter") {
+		t.Errorf("closed dossier still on Mijn leerlingen")
+	}
+	if resp, out := h.do(t, "POST", base+"/groeidocument", formType, form("kind", "observation", "occurred_on",
+		time.Now().Format(dateLayout), "body", "Te laat")); resp.StatusCode != 409 || !strings.Contains(out, "Dit dossier is afgesloten") {
+		t.Errorf("writing to a closed dossier: %d, want 409 saying it is closed", resp.StatusCode)
+	}
+	if resp, _ := h.do(t, "POST", base, formType, form("support_level", "light", "started_on", time.Now().Format(dateLayout))); resp.StatusCode != 303 {
+		t.Errorf("new dossier after closing: %d, want 303", resp.StatusCode)
 	}
 }
 

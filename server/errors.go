@@ -48,6 +48,12 @@ func classify(err error) answer {
 	case errors.Is(err, db.ErrNotFound), errors.Is(err, errNotConfigured):
 		return answer{Status: http.StatusNotFound, Title: "Niet gevonden.",
 			Detail: "Deze pagina of dit gegeven bestaat niet (meer)."}
+	case errors.Is(err, errDossierClosed):
+		return answer{Status: http.StatusConflict, Title: "Dit dossier is afgesloten.",
+			Detail: "Een afgesloten dossier kan alleen nog worden gelezen. Open zo nodig een nieuw dossier."}
+	case errors.Is(err, errProcessNotRunning):
+		return answer{Status: http.StatusConflict, Title: "Het proces van dit dossier loopt niet.",
+			Detail: "Start het proces opnieuw vanaf de dossierpagina."}
 	case errors.Is(err, db.ErrConflict):
 		return answer{Status: http.StatusConflict, Title: "Dit bestaat al.",
 			Detail: "Een gegeven met dezelfde sleutel bestaat al of is intussen gewijzigd."}
