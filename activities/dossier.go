@@ -245,6 +245,19 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in AdvanceDossierI
 			if missing := Missing(in.From, check); len(missing) > 0 {
 				return temporal.NewNonRetryableApplicationError("dossier incomplete", ErrTypeDossierIncomplete, nil, missing)
 			}
+			if in.From == PhaseEvaluate && in.To == PhaseObserve {
+				// The next cycle starts with the transition, for the same reason.
+				if err := startCycle(ctx, q, dossierID, in.Cycle+1); err != nil {
+					return err
+				}
+			}
+			if in.To == PhaseClosed {
+				// Closed with the transition, so pages never show a closed
+				// process on an open dossier.
+				if err := q.CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At}); err != nil {
+					return fmt.Errorf("close dossier: %w", err)
+				}
+			}
 			if in.To == PhaseRealise && d.OppEstablishedOn == nil {
 				if err := q.SetOPPEstablished(ctx, school.SetOPPEstablishedParams{ID: dossierID, OppEstablishedOn: &in.At}); err != nil {
 					return fmt.Errorf("set opp established: %w", err)
@@ -275,8 +288,9 @@ type StartDossierCycleInput struct {
 
 // StartDossierCycle copies the content of the cycle before ToCycle into
 // ToCycle (no double entry) and makes ToCycle the dossier's current one.
-// Copying is keyed by (dossier, cycle, section): a retry copies nothing
-// twice.
+// The advance that ends an evaluation does this already in its own
+// transaction; the workflow calls it again before continuing as new, which
+// then changes nothing. Copying is keyed by (dossier, cycle, section).
 func (a *Activities) StartDossierCycle(ctx context.Context, in StartDossierCycleInput) error {
 	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
 	if err != nil {
@@ -284,16 +298,24 @@ func (a *Activities) StartDossierCycle(ctx context.Context, in StartDossierCycle
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			if err := q.CopySectionsToCycle(ctx, school.CopySectionsToCycleParams{
-				ToCycle: in.ToCycle, DossierID: dossierID, FromCycle: in.ToCycle - 1,
-			}); err != nil {
-				return fmt.Errorf("copy sections: %w", err)
-			}
-			return q.SetDossierCycle(ctx, school.SetDossierCycleParams{ID: dossierID, Cycle: in.ToCycle})
+			return startCycle(ctx, school.New(tx), dossierID, in.ToCycle)
 		})
 	})
 	return wrap("start dossier cycle", err)
+}
+
+// startCycle copies the previous cycle's content into cycle and makes it
+// the dossier's current one; a second call changes nothing.
+func startCycle(ctx context.Context, q *school.Queries, dossierID uuid.UUID, cycle int32) error {
+	if err := q.CopySectionsToCycle(ctx, school.CopySectionsToCycleParams{
+		ToCycle: cycle, DossierID: dossierID, FromCycle: cycle - 1,
+	}); err != nil {
+		return fmt.Errorf("copy sections: %w", err)
+	}
+	if err := q.SetDossierCycle(ctx, school.SetDossierCycleParams{ID: dossierID, Cycle: cycle}); err != nil {
+		return fmt.Errorf("set dossier cycle: %w", err)
+	}
+	return nil
 }
 
 // CloseDossierInput closes a dossier.
