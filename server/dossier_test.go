@@ -205,9 +205,21 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/aanbieden", formType, ""); resp.StatusCode != 303 {
 		t.Fatalf("offer: %d", resp.StatusCode)
 	}
+	process := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/process", lic, pupil)
+	eventually(t, "waiting for the parents", func() bool {
+		_, out := h.do(t, "GET", process, "", "")
+		return strings.Contains(out, `"waiting_for":"guardians"`)
+	})
+	if page := h.page(t, base); !strings.Contains(page, "Wacht op: <strong>de ouders") {
+		t.Errorf("dossier page does not say it waits for the parents")
+	}
 	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "given")); resp.StatusCode != 303 {
 		t.Fatalf("consent: %d", resp.StatusCode)
 	}
+	eventually(t, "waiting for the school again", func() bool {
+		_, out := h.do(t, "GET", process, "", "")
+		return strings.Contains(out, `"waiting_for":"school"`)
+	})
 	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "refused")); resp.StatusCode != 409 {
 		t.Errorf("second consent outcome: %d, want 409", resp.StatusCode)
 	}
@@ -270,7 +282,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if strings.Contains(page, "Training liep goed") && !strings.Contains(page, "cyclus 1") {
 		t.Errorf("realisation of cycle 1 shows as current")
 	}
-	resp, out = h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/process", lic, pupil), "", "")
+	resp, out = h.do(t, "GET", process, "", "")
 	if resp.StatusCode != 200 || !strings.Contains(out, `"cycle":2`) || !strings.Contains(out, `"kind":"evaluation"`) {
 		t.Errorf("process: %d %s, want cycle 2 with the yearly evaluation deadline", resp.StatusCode, out)
 	}

@@ -425,6 +425,7 @@ func phaseParam(v string, allowEmpty bool) (activities.Phase, error) {
 func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, error) {
 	var v school.ActionPartVersion
 	var missing []string
+	frozen := false
 	uid := principalOf(c).UserID
 	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -453,12 +454,27 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 			if err != nil {
 				return fmt.Errorf("freeze action part: %w", err)
 			}
+			frozen = true
 			e := s.entry(c, d.PupilID, logbook.ActionUpdate, "action_part_version")
 			e.EntityID = fmt.Sprintf("%s:%d", d.ID, v.Number)
 			return logbook.Append(c, tx, e)
 		})
 	})
+	if err == nil && frozen {
+		s.signalConsent(c, licenceID, d.ID, v.Number, activities.ConsentPending)
+	}
 	return v, missing, err
+}
+
+// signalConsent tells the dossier's workflow that a handelingsdeel awaits
+// the parents' answer (pending) or got one, so "wacht op" is right. The
+// database holds the outcome; a lost signal only leaves that label stale.
+func (s *Server) signalConsent(c *gin.Context, licenceID, dossierID uuid.UUID, version int32, status string) {
+	err := s.temporal.SignalWorkflow(c, workflows.DossierWorkflowID(licenceID.String(), dossierID.String()), "",
+		workflows.SignalDossierConsent, workflows.ConsentChanged{RequestID: uuid.NewString(), Version: version, Status: status})
+	if err != nil {
+		s.logger.ErrorContext(c, "consent state not signalled", "request_id", requestIDOf(c), "err", err)
+	}
 }
 
 // recordConsent records the consent outcome of a handelingsdeel version
@@ -469,7 +485,7 @@ func (s *Server) recordConsent(c *gin.Context, licenceID uuid.UUID, d school.Dos
 		return db.FieldErrors{"outcome": "Kies: instemming gegeven, of geen instemming."}
 	}
 	uid := principalOf(c).UserID
-	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
 			n, err := q.RecordActionPartConsent(c, school.RecordActionPartConsentParams{DossierID: d.ID, Number: number,
@@ -488,6 +504,10 @@ func (s *Server) recordConsent(c *gin.Context, licenceID uuid.UUID, d school.Dos
 			return logbook.Append(c, tx, e)
 		})
 	})
+	if err == nil {
+		s.signalConsent(c, licenceID, d.ID, number, outcome)
+	}
+	return err
 }
 
 // growthInput is a groeidocument entry.

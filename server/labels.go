@@ -20,7 +20,8 @@ var (
 		"uitgeschreven":                    "Uitgeschreven",
 	}
 	waitingLabels = map[string]string{
-		"school": "de school",
+		"school":    "de school",
+		"guardians": "de ouders (instemming met het handelingsdeel)",
 	}
 	phaseLabels = map[string]string{
 		"observe":    "Waarnemen",

@@ -15,6 +15,7 @@ import (
 const (
 	UpdateAdvanceDossier        = "advance"
 	SignalDossierSupportChanged = "support-changed"
+	SignalDossierConsent        = "consent-changed"
 	QueryDossierStatus          = "status"
 )
 
@@ -88,6 +89,9 @@ type DossierInput struct {
 	OPPEstablishedAt *time.Time
 	EvaluationDueAt  *time.Time
 	Timers           DossierTimers
+	// ConsentPending: the handelingsdeel was offered and the parents'
+	// answer is awaited.
+	ConsentPending bool
 	// Seq and Seen carry the projection order and handled request ids over
 	// a continue-as-new.
 	Seq  int32
@@ -113,6 +117,20 @@ type SupportChanged struct {
 	ExtraSupport bool
 	OpenedAt     time.Time
 }
+
+// ConsentChanged tells the workflow a handelingsdeel version was offered
+// (Status pending) or answered (given, refused).
+type ConsentChanged struct {
+	RequestID string
+	Version   int32
+	Status    string
+}
+
+// Who the dossier waits for.
+const (
+	WaitingForSchool    = "school"
+	WaitingForGuardians = "guardians"
+)
 
 // Deadline is the next legal deadline of a dossier.
 type Deadline struct {
@@ -155,6 +173,7 @@ type dossier struct {
 	ending      activities.Phase // observe (next cycle) or closed, once chosen
 	transitions int
 	recorded    *Deadline // the deadline as last written to the projection
+	recordedFor string    // who the projection said we wait for
 }
 
 func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
@@ -189,6 +208,18 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 			d.dirty = true
 		}
 	})
+	consentCh := workflow.GetSignalChannel(ctx, SignalDossierConsent)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			var sig ConsentChanged
+			consentCh.Receive(ctx, &sig)
+			if sig.RequestID == "" || d.seen.seen(sig.RequestID) {
+				continue
+			}
+			d.in.ConsentPending = sig.Status == "pending"
+			d.dirty = true
+		}
+	})
 
 	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
 		return DossierStatus{}, err
@@ -201,7 +232,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	cancelTimer := func() {}
 	for d.ending == "" && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		now := workflow.Now(ctx)
-		if !sameDeadline(d.recorded, d.deadline(now)) {
+		if !sameDeadline(d.recorded, d.deadline(now)) || d.recordedFor != d.waitingFor() {
 			if err := d.record(ctx, now); err != nil {
 				return d.status(now), err
 			}
@@ -343,7 +374,7 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 	}
 	d.seen.seen(req.RequestID)
 	d.phase, d.in.OPPEstablishedAt, d.in.EvaluationDueAt = after.phase, after.in.OPPEstablishedAt, after.in.EvaluationDueAt
-	d.recorded = d.deadline(now)
+	d.recorded, d.recordedFor = d.deadline(now), d.waitingFor()
 	if d.phase == activities.PhaseClosed || (to == activities.PhaseObserve && req.From == activities.PhaseEvaluate) {
 		d.ending = to
 	}
@@ -424,9 +455,7 @@ func (d *dossier) step(now time.Time, seq int32) activities.ProcessStep {
 		LicenceID: d.in.LicenceID, WorkflowID: DossierWorkflowID(d.in.LicenceID, d.in.DossierID),
 		EntityKind: "dossier", EntityID: d.in.DossierID, Step: string(d.phase), Seq: seq,
 	}
-	if d.phase != activities.PhaseClosed {
-		s.WaitingFor = "school"
-	}
+	s.WaitingFor = d.waitingFor()
 	if dl := d.deadline(now); dl != nil {
 		due := dl.DueAt
 		s.DueAt, s.DeadlineState = &due, dl.State
@@ -445,7 +474,7 @@ func (d *dossier) record(ctx workflow.Context, now time.Time) error {
 	if err := workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordProcessStep, d.step(now, d.seq)).Get(ctx, nil); err != nil {
 		return err
 	}
-	d.recorded = d.deadline(now)
+	d.recorded, d.recordedFor = d.deadline(now), d.waitingFor()
 	return workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(d.phase)))
 }
 
@@ -458,8 +487,21 @@ func (d *dossier) status(now time.Time) DossierStatus {
 		}
 		st.Done = append(st.Done, p)
 	}
-	if d.phase != activities.PhaseClosed {
-		st.WaitingFor = "school"
+	st.WaitingFor = d.waitingFor()
+	if d.ending == activities.PhaseObserve {
+		st.Cycle++ // the next cycle has begun; this run is handing over
 	}
 	return st
+}
+
+// waitingFor is who must act next: the parents while an offered
+// handelingsdeel awaits their answer in plannen, else the school.
+func (d *dossier) waitingFor() string {
+	switch {
+	case d.phase == activities.PhaseClosed:
+		return ""
+	case d.phase == activities.PhasePlan && d.in.ConsentPending:
+		return WaitingForGuardians
+	}
+	return WaitingForSchool
 }

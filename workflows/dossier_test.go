@@ -220,6 +220,37 @@ func TestDossierSupportRaised(t *testing.T) {
 	}
 }
 
+// TestDossierWaitsForGuardians: while an offered handelingsdeel awaits the
+// parents, the dossier waits for them; their answer hands it back.
+func TestDossierWaitsForGuardians(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	in.Phase = activities.PhasePlan
+	var offered, answered DossierStatus
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c1", Version: 1, Status: activities.ConsentPending})
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		offered = dossierStatus(t, env)
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c2", Version: 1, Status: activities.ConsentGiven})
+	}, 2*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		answered = dossierStatus(t, env)
+		env.CancelWorkflow()
+	}, 3*time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	if offered.WaitingFor != WaitingForGuardians || answered.WaitingFor != WaitingForSchool {
+		t.Errorf("waiting for %q after the offer and %q after the answer; want guardians, then school", offered.WaitingFor, answered.WaitingFor)
+	}
+	var waits []string
+	for _, s := range rec.steps {
+		waits = append(waits, s.WaitingFor)
+	}
+	if want := []string{WaitingForSchool, WaitingForGuardians, WaitingForSchool}; !slices.Equal(waits, want) {
+		t.Errorf("projection waited for %q, want %q", waits, want)
+	}
+}
+
 func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	u := newUpdates(env)
