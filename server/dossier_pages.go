@@ -56,6 +56,8 @@ type dossierPage struct {
 	SupportRows  []activities.Intervention
 	Results      map[string]activities.GoalResult
 	Today        string
+	// Colleagues are the licence's staff not yet taking part, to add.
+	Colleagues []platform.ListStaffForLicenceRow
 }
 
 func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
@@ -94,7 +96,34 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView
 		page.Missing = activities.Missing(current, v.Checklist)
 	}
 	page.setRows()
+	if page.CanWrite {
+		page.Colleagues = s.colleagues(c, lic.ID, v.Participants)
+	}
 	return page
+}
+
+// colleagues lists the licence's staff who do not take part yet; on an
+// error the list is empty and the page still shows.
+func (s *Server) colleagues(c *gin.Context, licenceID uuid.UUID, participants []school.DossierParticipant) []platform.ListStaffForLicenceRow {
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &licenceID)
+	if err != nil {
+		s.logger.ErrorContext(c, "list colleagues", "request_id", requestIDOf(c), "err", err)
+		return nil
+	}
+	taking := map[uuid.UUID]bool{}
+	for _, p := range participants {
+		if p.UserID != nil {
+			taking[*p.UserID] = true
+		}
+	}
+	out := staff[:0]
+	for _, m := range staff {
+		if active, _ := m.Activated.(bool); !taking[m.UserID] && active {
+			taking[m.UserID] = true // one line per person, whatever their roles
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // setRows lays out the handelingsdeel form: every goal and support line,
@@ -404,6 +433,48 @@ func (s *Server) handleDossierParticipantAdd(c *gin.Context) error {
 		})
 	}
 	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
+	return nil
+}
+
+func (s *Server) handleDossierColleagueAdd(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	userID, err := uuid.Parse(c.PostForm("user_id"))
+	if err == nil {
+		err = s.addColleague(c, lic.ID, d, userID)
+	} else {
+		err = db.FieldErrors{"user_id": "Kies een collega van deze school."}
+	}
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "participants", fields
+		})
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
+	return nil
+}
+
+func (s *Server) handleDossierParticipantRemove(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuidParam(c, "participant")
+	if err != nil {
+		return err
+	}
+	if err := s.removeParticipant(c, lic.ID, d, id); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")

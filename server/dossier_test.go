@@ -531,6 +531,36 @@ func TestDossierListAndTeacher(t *testing.T) {
 		t.Errorf("teacher list: want own group only")
 	}
 	ownBase := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, own)
+	// The IB'er adds the teacher as participant (once, however often
+	// asked), then takes a participant off again.
+	for range 2 {
+		if resp, _ := h.do(t, "POST", ownBase+"/betrokkenen/collega", formType, form("user_id", teacher.String())); resp.StatusCode != 303 {
+			t.Fatalf("add colleague: %d", resp.StatusCode)
+		}
+	}
+	if resp, out := h.do(t, "POST", ownBase+"/betrokkenen/collega", formType, form("user_id", uuid.NewString())); resp.StatusCode != 422 ||
+		!strings.Contains(out, "Kies een collega van deze school") {
+		t.Errorf("add a stranger: %d, want 422", resp.StatusCode)
+	}
+	page := h.page(t, ownBase)
+	participants := regexp.MustCompile(`(?s)<li class="participant">(.*?)</li>`).FindAllStringSubmatch(page, -1)
+	var teacherLine string
+	for _, p := range participants {
+		if strings.Contains(p[1], "leerkracht / mentor") {
+			teacherLine = p[1]
+		}
+	}
+	if len(participants) != 3 || teacherLine == "" {
+		t.Fatalf("%d participants, teacher %q; want guardian, IB'er and the teacher once", len(participants), teacherLine)
+	}
+	remove := regexp.MustCompile(`action="([^"]+/verwijderen)"`).FindStringSubmatch(teacherLine)
+	if resp, _ := h.do(t, "POST", remove[1], formType, ""); resp.StatusCode != 303 {
+		t.Errorf("remove participant: %d", resp.StatusCode)
+	}
+	page = h.page(t, ownBase)
+	if strings.Count(page, `<li class="participant">`) != 2 || !strings.Contains(page, `<option value="`+teacher.String()+`">`) {
+		t.Errorf("participant not removed, or not offered to add again")
+	}
 	if resp, _ := h.doAs(t, juf, "GET", fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, other), "", ""); resp.StatusCode != 404 {
 		t.Errorf("teacher on another group's dossier: %d, want 404", resp.StatusCode)
 	}

@@ -767,3 +767,64 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossi
 	}
 	return d
 }
+
+// addColleague adds a staff member of the licence as participant, once.
+func (s *Server) addColleague(c *gin.Context, licenceID uuid.UUID, d school.Dossier, userID uuid.UUID) error {
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &licenceID)
+	if err != nil {
+		return err
+	}
+	var who *platform.ListStaffForLicenceRow
+	for i := range staff {
+		if staff[i].UserID == userID {
+			who = &staff[i]
+			break
+		}
+	}
+	if who == nil {
+		return db.FieldErrors{"user_id": "Kies een collega van deze school."}
+	}
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			if _, err := q.GetDossierForUpdate(c, d.ID); err != nil {
+				return db.Classify(err)
+			}
+			current, err := q.ListParticipants(c, d.ID)
+			if err != nil {
+				return err
+			}
+			for _, p := range current {
+				if p.UserID != nil && *p.UserID == userID {
+					return nil // already taking part
+				}
+			}
+			p, err := q.AddParticipant(c, school.AddParticipantParams{DossierID: d.ID, Kind: "staff", Name: who.DisplayName,
+				Role: auth.Role(who.Role).Label(), UserID: &userID})
+			if err != nil {
+				return err
+			}
+			e := s.entry(c, d.PupilID, logbook.ActionCreate, "dossier_participant")
+			e.EntityID = p.ID.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+}
+
+// removeParticipant takes someone off the plan's participants.
+func (s *Server) removeParticipant(c *gin.Context, licenceID uuid.UUID, d school.Dossier, id uuid.UUID) error {
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).RemoveParticipant(c, school.RemoveParticipantParams{ID: id, DossierID: d.ID})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return db.ErrNotFound
+			}
+			e := s.entry(c, d.PupilID, logbook.ActionUpdate, "dossier_participant")
+			e.EntityID = id.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+}

@@ -65,6 +65,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"dlStateLabel":  labelFunc(deadlineStateLabels),
 		"partLabel":     labelFunc(participantKindLabels),
 		"flat":          flatten,
+		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,
 		"hasPrefix":     strings.HasPrefix,
 		"list":          func(v ...string) []string { return v },

@@ -63,6 +63,8 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/groeidocument", s.allow(auth.PermDossierWrite), s.page(s.handleDossierGrowthAdd))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/toetsen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierTestAdd))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/betrokkenen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierParticipantAdd))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/betrokkenen/collega", s.allow(auth.PermDossierWrite), s.page(s.handleDossierColleagueAdd))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/betrokkenen/:participant/verwijderen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierParticipantRemove))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/bijlagen", s.allow(auth.PermDossierWrite), s.page(s.handleDossierAttachmentUpload))
 	r.GET("/licenties/:licence/leerlingen/:pupil/dossier/bijlagen/:attachment", s.allow(auth.PermDossierRead), s.page(s.handleDossierAttachmentDownload))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/fase", s.allow(auth.PermDossierManage), s.page(s.handleDossierAdvance))
