@@ -460,6 +460,38 @@ func TestDossierClose(t *testing.T) {
 	}
 }
 
+// TestDossierProcessRestart: a dossier whose workflow did not start (as
+// when Temporal was down) says so, and the IB'er starts it from the page.
+func TestDossierProcessRestart(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Herstart", "2")
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		_, err := dossiertest.Complete(ctx, school.New(pool), pupil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
+	if page := h.page(t, base); !strings.Contains(page, "Het proces van dit dossier loopt nog niet") || !strings.Contains(page, base+"/proces-starten") {
+		t.Fatalf("page without a running process: want the notice and a start button")
+	}
+	resp, out := h.do(t, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/advance", lic, pupil), "application/json",
+		`{"request_id":"r1","from":"observe"}`)
+	if resp.StatusCode != 409 || !strings.Contains(out, "Het proces loopt niet") {
+		t.Errorf("advance without a process: %d %s, want 409", resp.StatusCode, out)
+	}
+	if resp, _ := h.do(t, "POST", base+"/proces-starten", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("start process: %d", resp.StatusCode)
+	}
+	h.waitPhase(t, lic, h.dossierOf(t, lic, pupil), "observe")
+	if page := h.page(t, base); strings.Contains(page, "loopt nog niet") || !strings.Contains(page, `id="advance"`) {
+		t.Errorf("after the start the page still lacks the process")
+	}
+}
+
 // TestDossierAutosave: htmx posts a draft while the person types; the
 // answer is a short status and the form's next version, never a page,
 // and a stale draft is not saved.
