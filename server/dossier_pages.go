@@ -36,33 +36,36 @@ type deadlineView struct {
 type dossierPage struct {
 	Licence platform.Licence
 	dossierView
-	SchoolType   string
-	Bar          []phaseStep
-	Deadline     *deadlineView
-	Missing      []string // what the current phase still needs
-	Refused      []string // what a refused advance named
-	Moved        bool
-	Notice       string
-	Section      string // the form with errors or a conflict
-	Errors       db.FieldErrors
-	Theirs       *activities.Content // the stored version after a conflict
-	RequestID    string
-	Starting     bool
-	CanWrite     bool
-	CanManage    bool
-	CanLogbook   bool
-	Destinations []string
-	GoalRows     []activities.Goal
-	SupportRows  []activities.Intervention
-	Results      map[string]activities.GoalResult
-	Today        string
+	SchoolType string
+	Bar        []phaseStep
+	Deadline   *deadlineView
+	Missing    []string // what the current phase still needs
+	Refused    []string // what a refused advance named
+	Moved      bool
+	Notice     string
+	Section    string // the form with errors or a conflict
+	Errors     db.FieldErrors
+	Theirs     *activities.Content // the stored version after a conflict
+	RequestID  string
+	// CloseRequestID is the second choice at the end of an evaluation,
+	// so "close" after "next cycle" is never taken for a repeat.
+	CloseRequestID string
+	Starting       bool
+	CanWrite       bool
+	CanManage      bool
+	CanLogbook     bool
+	Destinations   []string
+	GoalRows       []activities.Goal
+	SupportRows    []activities.Intervention
+	Results        map[string]activities.GoalResult
+	Today          string
 	// Colleagues are the licence's staff not yet taking part, to add.
 	Colleagues []platform.ListStaffForLicenceRow
 }
 
 func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
 	p := principalOf(c)
-	page := &dossierPage{Licence: lic, dossierView: v, RequestID: uuid.NewString(),
+	page := &dossierPage{Licence: lic, dossierView: v, RequestID: uuid.NewString(), CloseRequestID: uuid.NewString(),
 		CanWrite:   p.can(auth.PermDossierWrite, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanManage:  p.can(auth.PermDossierManage, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanLogbook: p.can(auth.PermLogbookRead, lic.ID), Today: time.Now().In(s.location).Format(dateLayout)}
@@ -140,6 +143,10 @@ func (p *dossierPage) setRows() {
 func (s *Server) handleDossierShow(c *gin.Context) error {
 	lic, v, err := s.viewDossier(c)
 	if errors.Is(err, db.ErrNotFound) && v.Pupil.ID != uuid.Nil && principalOf(c).can(auth.PermDossierManage, lic.ID) {
+		// The form shows the pupil's name: that is a view of pupil data.
+		if err := s.record(c, lic.ID, v.Pupil.ID, logbook.ActionView, "pupil"); err != nil {
+			return err
+		}
 		s.renderDossierNew(c, http.StatusOK, lic, v.Pupil, dossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
 			StartedOn: time.Now().In(s.location).Format(dateLayout)}, nil)
 		return nil
