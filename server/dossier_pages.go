@@ -61,6 +61,12 @@ type dossierPage struct {
 	Today          string
 	// Colleagues are the licence's staff not yet taking part, to add.
 	Colleagues []platform.ListStaffForLicenceRow
+	// Header is the header form as shown: stored, or as typed after a
+	// mistake or a conflict; HeaderTheirs is what is stored after a
+	// conflict.
+	Header        dossierInput
+	HeaderVersion int32
+	HeaderTheirs  *dossierInput
 }
 
 func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
@@ -69,6 +75,7 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView
 		CanWrite:   p.can(auth.PermDossierWrite, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanManage:  p.can(auth.PermDossierManage, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanLogbook: p.can(auth.PermLogbookRead, lic.ID), Today: time.Now().In(s.location).Format(dateLayout)}
+	page.Header, page.HeaderVersion = headerOf(v.Dossier), v.Dossier.Version
 	if lic.SchoolType != nil {
 		page.SchoolType = string(*lic.SchoolType)
 	}
@@ -366,12 +373,13 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 	_, err = s.saveHeader(c, lic.ID, d, in)
 	if fields, ok := asFieldErrors(err); ok {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "header", fields
+			p.Section, p.Errors, p.Header, p.HeaderVersion = "header", fields, in.dossierInput, version
 		})
 	}
 	if errors.Is(err, db.ErrConflict) {
 		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "header", db.FieldErrors{"version": "Iemand anders heeft de gegevens intussen gewijzigd. Hieronder staat wat nu is opgeslagen; pas het zo nodig opnieuw aan."}
+			theirs := headerOf(p.Dossier)
+			p.Section, p.Header, p.HeaderTheirs = "header", in.dossierInput, &theirs
 		})
 	}
 	if err != nil {
@@ -736,4 +744,9 @@ func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.D
 	}
 	s.renderFragment(c, "dossier", "autosave", answer)
 	return nil
+}
+
+// headerOf is a dossier's header as the form shows it.
+func headerOf(d school.Dossier) dossierInput {
+	return dossierInput{SupportLevel: string(d.SupportLevel), Reason: d.Reason, StartedOn: d.StartedOn.Format(dateLayout)}
 }

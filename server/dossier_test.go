@@ -176,6 +176,19 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 		!strings.Contains(out, "Iemand anders heeft dit deel opgeslagen") {
 		t.Fatalf("stale save: %d, want 409 with both versions", resp.StatusCode)
 	}
+	// The header too: a stale save keeps what was typed and shows what is stored.
+	header := func(version, reason string) (*http.Response, string) {
+		return h.do(t, "POST", base+"/gegevens", formType, form("version", version, "support_level", "extra_school",
+			"reason", reason, "started_on", today))
+	}
+	if resp, _ = header("1", "Leest nog niet vlot; rekenen ook"); resp.StatusCode != 303 {
+		t.Fatalf("save header: %d", resp.StatusCode)
+	}
+	resp, out = header("1", "Aanleiding volgens een collega")
+	if resp.StatusCode != 409 || !strings.Contains(out, ">Aanleiding volgens een collega</textarea>") ||
+		!strings.Contains(out, "<dd>Leest nog niet vlot; rekenen ook</dd>") || !strings.Contains(out, `name="version" value="2"`) {
+		t.Errorf("stale header save: %d, want 409 with the typed text in the form and the stored one beside it", resp.StatusCode)
+	}
 	if code, _ = advance("understand", ""); code != 303 {
 		t.Fatalf("advance understand: %d", code)
 	}
