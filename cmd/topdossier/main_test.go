@@ -211,6 +211,8 @@ type demoState struct {
 	school   string // id of Basisschool De Regenboog
 	// processes: where each open dossier stands, asked of its workflow.
 	processes []string
+	// ib is a session of De Regenboog's IB'er.
+	ib *http.Cookie
 }
 
 func readDemo(t *testing.T, base string) demoState {
@@ -235,6 +237,9 @@ func readDemo(t *testing.T, base string) demoState {
 			Pupils []json.RawMessage `json:"pupils"`
 		}
 		ib := login(t, base, ibs[l.Name], DemoPassword)
+		if l.Name == "Basisschool De Regenboog" {
+			st.ib = ib
+		}
 		getJSON(t, base+"/api/v1/licences/"+l.ID+"/pupils", ib, &ps)
 		st.pupils += len(ps.Pupils)
 		var ds struct {
@@ -270,13 +275,21 @@ func TestDevRunStopRun(t *testing.T) {
 	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
 	dataDir := t.TempDir()
 	temporalPort := freePort(t)
+	// The demo dossiers opened 14 days ago (at midnight UTC); their OPP
+	// term is set to end a minute from now, so it runs out after the
+	// restart below: the timer must survive Temporal, worker and server
+	// going down.
+	opened := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -14)
+	oppWithin := time.Since(opened).Round(time.Second) + 60*time.Second
 	env := map[string]string{
-		"DATABASE_URL":     dbtest.URLFor(t, platformDB),
-		"DATA_DIR":         dataDir,
-		"HTTP_ADDR":        "127.0.0.1:0",
-		"TEMPORAL_ADDRESS": fmt.Sprintf("127.0.0.1:%d", temporalPort),
-		"TEMPORAL_UI_PORT": fmt.Sprint(freePort(t)),
-		"TEMPORAL_BIN":     temporaltest.Binary(t),
+		"DOSSIER_OPP_WITHIN":   oppWithin.String(),
+		"DOSSIER_OPP_REMINDER": (oppWithin - 50*time.Second).String(),
+		"DATABASE_URL":         dbtest.URLFor(t, platformDB),
+		"DATA_DIR":             dataDir,
+		"HTTP_ADDR":            "127.0.0.1:0",
+		"TEMPORAL_ADDRESS":     fmt.Sprintf("127.0.0.1:%d", temporalPort),
+		"TEMPORAL_UI_PORT":     fmt.Sprint(freePort(t)),
+		"TEMPORAL_BIN":         temporaltest.Binary(t),
 	}
 
 	first := startDev(t, env)
@@ -295,6 +308,9 @@ func TestDevRunStopRun(t *testing.T) {
 		t.Errorf("Temporal keeps no state under DATA_DIR: %v", err)
 	}
 	first.stop(t)
+	if left := time.Until(opened.Add(oppWithin)); left < 5*time.Second {
+		t.Fatalf("the first run ended %s before the OPP term; the timer would not outlive the restart", left)
+	}
 	if reachable(env["TEMPORAL_ADDRESS"]) {
 		t.Fatal("Temporal dev server still answers after stop")
 	}
@@ -312,6 +328,27 @@ func TestDevRunStopRun(t *testing.T) {
 	if strings.Join(after.licences, ",") != strings.Join(before.licences, ",") || after.pupils != before.pupils ||
 		strings.Join(after.processes, ",") != strings.Join(before.processes, ",") {
 		t.Errorf("after restart %+v, want the same as before %+v", after, before)
+	}
+
+	overdue := func() bool {
+		var ds struct {
+			Dossiers []struct {
+				DeadlineState string `json:"deadline_state"`
+			} `json:"dossiers"`
+		}
+		getJSON(t, second.url+"/api/v1/licences/"+after.school+"/dossiers", after.ib, &ds)
+		return len(ds.Dossiers) == 1 && ds.Dossiers[0].DeadlineState == "overdue"
+	}
+	if overdue() && time.Since(opened) < oppWithin {
+		t.Fatal("overdue before the term ended")
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for !overdue() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the OPP term (ends %s) did not mark the dossier overdue after the restart",
+				opened.Add(oppWithin).Format(time.RFC3339))
+		}
+		time.Sleep(time.Second)
 	}
 
 	browserSmoke(t, second.url, after.school)
