@@ -24,6 +24,13 @@ const (
 	ActivityAdvanceDossier    = "AdvanceDossierPhase"
 	ActivityStartDossierCycle = "StartDossierCycle"
 	ActivityCloseDossier      = "CloseDossier"
+
+	ActivityOpenConsentRound     = "OpenConsentRound"
+	ActivityRerouteConsentRound  = "RerouteConsentRound"
+	ActivityInviteConsentParties = "InviteConsentParties"
+	ActivityRecordConsentAnswer  = "RecordConsentAnswer"
+	ActivityCloseConsentRound    = "CloseConsentRound"
+	ActivityEscalateConsentRound = "EscalateConsentRound"
 )
 
 // Activities carries the dependencies of every activity.

@@ -32,6 +32,7 @@ type WorkflowRegistry interface {
 func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EnrolmentWorkflow, workflow.RegisterOptions{Name: "EnrolmentWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.ConsentWorkflow, workflow.RegisterOptions{Name: "ConsentWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
@@ -43,6 +44,12 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.AdvanceDossierPhase, activity.RegisterOptions{Name: activities.ActivityAdvanceDossier})
 	r.RegisterActivityWithOptions(acts.StartDossierCycle, activity.RegisterOptions{Name: activities.ActivityStartDossierCycle})
 	r.RegisterActivityWithOptions(acts.CloseDossier, activity.RegisterOptions{Name: activities.ActivityCloseDossier})
+	r.RegisterActivityWithOptions(acts.OpenConsentRound, activity.RegisterOptions{Name: activities.ActivityOpenConsentRound})
+	r.RegisterActivityWithOptions(acts.RerouteConsentRound, activity.RegisterOptions{Name: activities.ActivityRerouteConsentRound})
+	r.RegisterActivityWithOptions(acts.InviteConsentParties, activity.RegisterOptions{Name: activities.ActivityInviteConsentParties})
+	r.RegisterActivityWithOptions(acts.RecordConsentAnswer, activity.RegisterOptions{Name: activities.ActivityRecordConsentAnswer})
+	r.RegisterActivityWithOptions(acts.CloseConsentRound, activity.RegisterOptions{Name: activities.ActivityCloseConsentRound})
+	r.RegisterActivityWithOptions(acts.EscalateConsentRound, activity.RegisterOptions{Name: activities.ActivityEscalateConsentRound})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

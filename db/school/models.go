@@ -171,6 +171,39 @@ type Attachment struct {
 	UploadedAt  time.Time
 }
 
+type ConsentParty struct {
+	RoundID    uuid.UUID
+	PartyKey   string
+	Kind       string
+	GuardianID *uuid.UUID
+	Decides    bool
+	Shares     bool
+	AddedAt    time.Time
+	RemovedAt  *time.Time
+}
+
+type ConsentResponse struct {
+	RequestID  string
+	RoundID    uuid.UUID
+	PartyKey   string
+	Answer     string
+	Remark     string
+	Channel    string
+	RecordedBy *uuid.UUID
+	At         time.Time
+}
+
+type ConsentRound struct {
+	ID               uuid.UUID
+	DossierID        uuid.UUID
+	ActionPartNumber int32
+	Status           string
+	StartedAt        time.Time
+	DeadlineAt       time.Time
+	EscalatedAt      *time.Time
+	ClosedAt         *time.Time
+}
+
 type Dossier struct {
 	ID               uuid.UUID
 	PupilID          uuid.UUID
@@ -262,6 +295,17 @@ type Logbook struct {
 	ContentHash []byte
 	PrevHash    []byte
 	Hash        []byte
+}
+
+type MailOutbox struct {
+	ID        uuid.UUID
+	DedupeKey string
+	ToAddress string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int32
 }
 
 type ProcessStep struct {

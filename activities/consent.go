@@ -1,0 +1,454 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// ConsentParty is one party of a consent round. Decides: their answer
+// decides on the handelingsdeel. Shares: their toestemming is needed to
+// share the dossier.
+type ConsentParty struct {
+	Key     string
+	Kind    string // guardian or pupil
+	Decides bool
+	Shares  bool
+}
+
+// PupilPartyKey is the party key of the pupil.
+const PupilPartyKey = "pupil"
+
+// GuardianPartyKey is the party key of a guardian.
+func GuardianPartyKey(id uuid.UUID) string { return "guardian:" + id.String() }
+
+// ConsentAges are the ages at which the pupil's rights change: from Share
+// the pupil's own toestemming is needed to share the dossier, from Decide
+// the pupil decides on the handelingsdeel instead of the guardians.
+type ConsentAges struct {
+	Share, Decide int
+}
+
+// DefaultConsentAges are the ages of Dutch law: 16 and 18.
+func DefaultConsentAges() ConsentAges { return ConsentAges{Share: 16, Decide: 18} }
+
+// ConsentPartiesAt decides who is asked on day at: the guardians with
+// parental authority decide until the pupil reaches ages.Decide, then the
+// pupil; from ages.Share the pupil's own toestemming is needed for
+// sharing. It is pure, so the re-routing on a birthday and the start of a
+// round follow the same rule.
+func ConsentPartiesAt(birth, at time.Time, guardians []school.Guardian, ages ConsentAges) []ConsentParty {
+	sharesFrom, decidesFrom := birth.AddDate(ages.Share, 0, 0), birth.AddDate(ages.Decide, 0, 0)
+	if !at.Before(decidesFrom) {
+		return []ConsentParty{{Key: PupilPartyKey, Kind: "pupil", Decides: true, Shares: true}}
+	}
+	var out []ConsentParty
+	for _, g := range guardians {
+		if g.ParentalAuthority {
+			out = append(out, ConsentParty{Key: GuardianPartyKey(g.ID), Kind: "guardian", Decides: true, Shares: at.Before(sharesFrom)})
+		}
+	}
+	if !at.Before(sharesFrom) {
+		out = append(out, ConsentParty{Key: PupilPartyKey, Kind: "pupil", Shares: true})
+	}
+	return out
+}
+
+// OpenConsentRoundInput opens the round of one handelingsdeel version.
+type OpenConsentRoundInput struct {
+	LicenceID, DossierID, PupilID string
+	Version                       int32
+	At, DeadlineAt                time.Time
+	Ages                          ConsentAges
+}
+
+// ConsentRoundInfo is what the workflow needs of a round: its parties and
+// the moments the pupil's rights change (nil when passed or not within
+// the round's reach). It carries no names.
+type ConsentRoundInfo struct {
+	RoundID    string
+	Parties    []ConsentParty
+	SharesAt   *time.Time
+	DecidesAt  *time.Time
+	Superseded []int32
+}
+
+// OpenConsentRound creates the round of a frozen handelingsdeel version
+// (or finds the one made before), marks older open rounds superseded and
+// writes the parties for today.
+func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundInput) (ConsentRoundInfo, error) {
+	var info ConsentRoundInfo
+	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	if err != nil {
+		return info, err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return info, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			round, err := q.CreateConsentRound(ctx, school.CreateConsentRoundParams{DossierID: dossierID,
+				ActionPartNumber: in.Version, DeadlineAt: in.DeadlineAt})
+			if err != nil {
+				return fmt.Errorf("create consent round: %w", db.Classify(err))
+			}
+			info.RoundID = round.ID.String()
+			if info.Superseded, err = q.SupersedeOlderRounds(ctx, school.SupersedeOlderRoundsParams{DossierID: dossierID,
+				ActionPartNumber: in.Version}); err != nil {
+				return fmt.Errorf("supersede older rounds: %w", err)
+			}
+			pupil, err := q.GetPupil(ctx, pupilID)
+			if err != nil {
+				return fmt.Errorf("read pupil: %w", db.Classify(err))
+			}
+			guardians, err := q.ListGuardians(ctx, pupilID)
+			if err != nil {
+				return fmt.Errorf("read guardians: %w", err)
+			}
+			info.Parties = ConsentPartiesAt(pupil.BirthDate, in.At, guardians, in.Ages)
+			for _, p := range info.Parties {
+				if err := upsertParty(ctx, q, round.ID, p); err != nil {
+					return err
+				}
+			}
+			for _, at := range []struct {
+				age int
+				to  **time.Time
+			}{{in.Ages.Share, &info.SharesAt}, {in.Ages.Decide, &info.DecidesAt}} {
+				if t := pupil.BirthDate.AddDate(at.age, 0, 0); t.After(in.At) {
+					*at.to = &t
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
+				PupilID: &pupilID, Entity: "consent_round", EntityID: fmt.Sprintf("%s:%d:open", dossierID, in.Version)})
+		})
+	})
+	return info, wrap("open consent round", err)
+}
+
+func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p ConsentParty) error {
+	var guardianID *uuid.UUID
+	if p.Kind == "guardian" {
+		id, err := uuid.Parse(p.Key[len("guardian:"):])
+		if err != nil {
+			return temporal.NewNonRetryableApplicationError("invalid party key", errInvalidInput, err)
+		}
+		guardianID = &id
+	}
+	err := q.UpsertConsentParty(ctx, school.UpsertConsentPartyParams{RoundID: roundID, PartyKey: p.Key, Kind: p.Kind,
+		GuardianID: guardianID, Decides: p.Decides, Shares: p.Shares})
+	if err != nil {
+		return fmt.Errorf("write consent party: %w", err)
+	}
+	return nil
+}
+
+// RerouteConsentInput re-routes an open round on the day the pupil's
+// rights change.
+type RerouteConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	At                          time.Time
+	Ages                        ConsentAges
+}
+
+// ConsentReroute is the round's parties after re-routing, and the keys of
+// the parties who are new or got a new role and must be invited.
+type ConsentReroute struct {
+	Parties []ConsentParty
+	Invite  []string
+}
+
+// RerouteConsentRound recomputes the parties for the day At: from 16 the
+// pupil joins for sharing, from 18 the pupil replaces the guardians.
+// Guardians who no longer decide keep their row, marked removed.
+func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentInput) (ConsentReroute, error) {
+	var out ConsentReroute
+	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
+	if err != nil {
+		return out, err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return out, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			pupil, err := q.GetPupil(ctx, pupilID)
+			if err != nil {
+				return fmt.Errorf("read pupil: %w", db.Classify(err))
+			}
+			guardians, err := q.ListGuardians(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			before, err := q.ListConsentParties(ctx, roundID)
+			if err != nil {
+				return err
+			}
+			was := map[string]school.ListConsentPartiesRow{}
+			for _, p := range before {
+				if p.RemovedAt == nil {
+					was[p.PartyKey] = p
+				}
+			}
+			out.Parties = ConsentPartiesAt(pupil.BirthDate, in.At, guardians, in.Ages)
+			now := map[string]bool{}
+			for _, p := range out.Parties {
+				now[p.Key] = true
+				if old, ok := was[p.Key]; !ok || old.Decides != p.Decides || old.Shares != p.Shares {
+					out.Invite = append(out.Invite, p.Key)
+				}
+				if err := upsertParty(ctx, q, roundID, p); err != nil {
+					return err
+				}
+			}
+			for _, p := range before {
+				if p.RemovedAt == nil && !now[p.PartyKey] {
+					if err := q.RemoveConsentParty(ctx, school.RemoveConsentPartyParams{RoundID: roundID, PartyKey: p.PartyKey}); err != nil {
+						return err
+					}
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
+				PupilID: &pupilID, Entity: "consent_round", EntityID: in.RoundID + ":rerouted"})
+		})
+	})
+	return out, wrap("reroute consent round", err)
+}
+
+// InviteConsentInput asks parties for their answer, by mail through the
+// outbox. Kind is invitation or reminder; N numbers the mails of one kind.
+type InviteConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	Keys                        []string
+	Kind                        string
+	N                           int
+}
+
+// InviteConsentParties writes a mail for every party with an address and
+// a logbook line for every party asked. The dedupe key (round, party,
+// kind, n) makes a retry write nothing twice. A party without an address
+// (the pupil, until the portal gives them an account) is asked in the
+// portal only; the number mailed is returned.
+func (a *Activities) InviteConsentParties(ctx context.Context, in InviteConsentInput) (int, error) {
+	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
+	if err != nil {
+		return 0, err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return 0, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	wanted := map[string]bool{}
+	for _, k := range in.Keys {
+		wanted[k] = true
+	}
+	mailed := 0
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			round, err := q.GetConsentRound(ctx, roundID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			parties, err := q.ListConsentParties(ctx, roundID)
+			if err != nil {
+				return err
+			}
+			for _, p := range parties {
+				if !wanted[p.PartyKey] || p.RemovedAt != nil {
+					continue
+				}
+				key := fmt.Sprintf("consent:%s:%s:%s:%d", roundID, p.PartyKey, in.Kind, in.N)
+				if p.Email != "" {
+					subject, body := consentMail(in.Kind, p.GivenName, round.ActionPartNumber, round.DeadlineAt)
+					if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: key, ToAddress: p.Email, Subject: subject, Body: body}); err != nil {
+						return fmt.Errorf("enqueue mail: %w", err)
+					}
+					mailed++
+				}
+				if err := logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionProcess, PupilID: &pupilID,
+					Entity: "consent_" + in.Kind, EntityID: key}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+	return mailed, wrap("invite consent parties", err)
+}
+
+// consentMail is the Dutch mail to a party. It names no child and no
+// content: the plan is read after logging in.
+func consentMail(kind, givenName string, version int32, deadline time.Time) (string, string) {
+	subject := "Uw instemming gevraagd met het plan van de school"
+	intro := "De school vraagt uw instemming met het handelingsdeel"
+	if kind == "reminder" {
+		subject = "Herinnering: uw instemming gevraagd met het plan van de school"
+		intro = "De school wacht nog op uw antwoord over het handelingsdeel"
+	}
+	if givenName == "" {
+		givenName = "ouder of verzorger"
+	}
+	body := fmt.Sprintf("Beste %s,\n\n%s (versie %d) van het ontwikkelingsperspectiefplan. "+
+		"Log in op TOP dossier om het plan te lezen en te antwoorden: akkoord, niet akkoord, of een vraag. "+
+		"Graag vóór %s.\n\nHeeft u vragen, neem dan contact op met de intern begeleider van de school.\n",
+		givenName, intro, version, deadline.Format("02-01-2006"))
+	return subject, body
+}
+
+// ConsentAnswer is one party's answer, as the portal or the school
+// records it.
+type ConsentAnswer struct {
+	RequestID string
+	PartyKey  string
+	Answer    string // agree, disagree or question
+	Remark    string
+	Channel   string // portal, or school when the school records an answer given on paper
+	UserID    string
+}
+
+// Answers a party can give.
+const (
+	AnswerAgree    = "agree"
+	AnswerDisagree = "disagree"
+	AnswerQuestion = "question"
+)
+
+// RecordConsentAnswerInput is an answer to store.
+type RecordConsentAnswerInput struct {
+	LicenceID, RoundID, PupilID string
+	Answer                      ConsentAnswer
+	At                          time.Time
+}
+
+// RecordConsentAnswer stores an answer with its logbook line, once per
+// request id.
+func (a *Activities) RecordConsentAnswer(ctx context.Context, in RecordConsentAnswerInput) error {
+	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
+	if err != nil {
+		return err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	var actor *uuid.UUID
+	if id, err := uuid.Parse(in.Answer.UserID); err == nil {
+		actor = &id
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).InsertConsentResponse(ctx, school.InsertConsentResponseParams{RequestID: in.Answer.RequestID,
+				RoundID: roundID, PartyKey: in.Answer.PartyKey, Answer: in.Answer.Answer, Remark: in.Answer.Remark,
+				Channel: in.Answer.Channel, RecordedBy: actor})
+			if err != nil {
+				return fmt.Errorf("record consent answer: %w", db.Classify(err))
+			}
+			if n == 0 {
+				return nil
+			}
+			role := in.Answer.PartyKey
+			if in.Answer.Channel == "school" {
+				role = "school"
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorID: actor, ActorRole: role, Action: logbook.ActionConsent,
+				PupilID: &pupilID, Entity: "consent_response", EntityID: in.RoundID + ":" + in.Answer.Answer, RequestID: in.Answer.RequestID})
+		})
+	})
+	return wrap("record consent answer", err)
+}
+
+// Outcomes of a round.
+const (
+	RoundConsented  = "consented"
+	RoundRefused    = "refused"
+	RoundSuperseded = "superseded"
+)
+
+// CloseConsentRoundInput closes a round with its outcome.
+type CloseConsentRoundInput struct {
+	LicenceID, RoundID, DossierID, PupilID string
+	Version                                int32
+	Outcome                                string
+	At                                     time.Time
+}
+
+// CloseConsentRound writes the outcome to the round and, for consent or
+// refusal, to the handelingsdeel version, where the dossier's guard reads
+// it. A second call changes nothing.
+func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRoundInput) error {
+	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
+	if err != nil {
+		return err
+	}
+	_, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	if err != nil {
+		return err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	status := map[string]string{RoundConsented: ConsentGiven, RoundRefused: ConsentRefused}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			n, err := q.CloseConsentRound(ctx, school.CloseConsentRoundParams{ID: roundID, Status: in.Outcome})
+			if err != nil || n == 0 {
+				return err
+			}
+			if s, ok := status[in.Outcome]; ok {
+				if err := q.SetActionPartConsent(ctx, school.SetActionPartConsentParams{DossierID: dossierID,
+					Number: in.Version, ConsentStatus: s}); err != nil {
+					return err
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
+				PupilID: &pupilID, Entity: "consent_round", EntityID: fmt.Sprintf("%s:%d:%s", dossierID, in.Version, in.Outcome)})
+		})
+	})
+	return wrap("close consent round", err)
+}
+
+// EscalateConsentInput puts an unanswered round on the school's list.
+type EscalateConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	At                          time.Time
+	Week                        int // 0 at the deadline, then 1, 2, … for the weekly reminders
+}
+
+// EscalateConsentRound marks the round escalated (the deadline passed
+// without an outcome) and logs each weekly reminder to the school.
+func (a *Activities) EscalateConsentRound(ctx context.Context, in EscalateConsentInput) error {
+	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
+	if err != nil {
+		return err
+	}
+	pupilID, err := uuid.Parse(in.PupilID)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := school.New(tx).MarkConsentEscalated(ctx, school.MarkConsentEscalatedParams{ID: roundID, EscalatedAt: &in.At}); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
+				PupilID: &pupilID, Entity: "consent_escalation", EntityID: fmt.Sprintf("%s:%d", roundID, in.Week)})
+		})
+	})
+	return wrap("escalate consent round", err)
+}

@@ -1,0 +1,196 @@
+package activities_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+func TestConsentPartiesAt(t *testing.T) {
+	birth := time.Date(2010, 3, 15, 0, 0, 0, 0, time.UTC)
+	withAuthority, without := uuid.New(), uuid.New()
+	guardians := []school.Guardian{{ID: withAuthority, ParentalAuthority: true}, {ID: without, ParentalAuthority: false}}
+	ages := activities.DefaultConsentAges()
+	g := activities.GuardianPartyKey(withAuthority)
+	cases := []struct {
+		name string
+		at   time.Time
+		want []activities.ConsentParty
+	}{
+		{"15", time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{{Key: g, Kind: "guardian", Decides: true, Shares: true}}},
+		{"16th birthday", time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
+			{Key: g, Kind: "guardian", Decides: true}, {Key: activities.PupilPartyKey, Kind: "pupil", Shares: true}}},
+		{"17", time.Date(2028, 3, 14, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
+			{Key: g, Kind: "guardian", Decides: true}, {Key: activities.PupilPartyKey, Kind: "pupil", Shares: true}}},
+		{"18th birthday", time.Date(2028, 3, 15, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
+			{Key: activities.PupilPartyKey, Kind: "pupil", Decides: true, Shares: true}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := activities.ConsentPartiesAt(birth, c.at, guardians, ages); !slices.Equal(got, c.want) {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestConsentRoundActivities runs the round's activities on a real school
+// database: open (and supersede), invite (mails once), answer (once),
+// re-route on the 18th birthday, close with the outcome on the version.
+func TestConsentRoundActivities(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "77WI")
+	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	var pupil school.Pupil
+	var dossier school.Dossier
+	var guardian school.Guardian
+	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if pupil, err = q.CreatePupil(ctx, school.CreatePupilParams{GivenName: "Fleur", FamilyName: "Smit",
+			BirthDate: time.Date(2008, 12, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2020, 8, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+			return err
+		}
+		if guardian, err = q.CreateGuardian(ctx, school.CreateGuardianParams{PupilID: pupil.ID, GivenName: "Ans", FamilyName: "Smit",
+			Email: "ans@voorbeeld.invalid", Relation: school.GuardianRelationMother, ParentalAuthority: true}); err != nil {
+			return err
+		}
+		if dossier, err = q.CreateDossier(ctx, school.CreateDossierParams{PupilID: pupil.ID, SupportLevel: school.SupportLevelExtraSchool,
+			StartedOn: now}); err != nil {
+			return err
+		}
+		if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: dossier.ID, Cycle: 1, Section: activities.SectionActionPart,
+			Content: []byte(`{"goals":[]}`)}); err != nil {
+			return err
+		}
+		for range 2 { // versions 1 and 2
+			if _, err := q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: dossier.ID, Cycle: 1}); err != nil {
+				return err
+			}
+			if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: dossier.ID, Cycle: 1, Section: activities.SectionActionPart,
+				Content: []byte(`{"goals":[],"deviations":"x"}`), Version: mustVersion(ctx, q, dossier.ID)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(version int32) activities.ConsentRoundInfo {
+		t.Helper()
+		info, err := acts.OpenConsentRound(ctx, activities.OpenConsentRoundInput{LicenceID: lic.ID.String(), DossierID: dossier.ID.String(),
+			PupilID: pupil.ID.String(), Version: version, At: now, DeadlineAt: now.Add(14 * 24 * time.Hour), Ages: activities.DefaultConsentAges()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	v1 := open(1)
+	v2 := open(2)
+	again := open(2)
+	if again.RoundID != v2.RoundID || !slices.Equal(v2.Superseded, []int32{1}) || v1.RoundID == v2.RoundID {
+		t.Errorf("rounds %s %s %s, superseded %v; want version 2 once, superseding version 1", v1.RoundID, v2.RoundID, again.RoundID, v2.Superseded)
+	}
+	// 17 now: the mother decides, the pupil shares; 18 on 1 December.
+	g := activities.GuardianPartyKey(guardian.ID)
+	if len(v2.Parties) != 2 || v2.Parties[0].Key != g || v2.DecidesAt == nil || !v2.DecidesAt.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("parties %+v, decides at %v", v2.Parties, v2.DecidesAt)
+	}
+	for range 2 {
+		n, err := acts.InviteConsentParties(ctx, activities.InviteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+			PupilID: pupil.ID.String(), Keys: []string{g, activities.PupilPartyKey}, Kind: "invitation"})
+		if err != nil || n != 1 {
+			t.Fatalf("invite: %d mails, %v; want one (the pupil has no address)", n, err)
+		}
+	}
+	answer := activities.RecordConsentAnswerInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, PupilID: pupil.ID.String(), At: now,
+		Answer: activities.ConsentAnswer{RequestID: "a1", PartyKey: g, Answer: activities.AnswerAgree, Channel: "portal"}}
+	for range 2 {
+		if err := acts.RecordConsentAnswer(ctx, answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := acts.RerouteConsentRound(ctx, activities.RerouteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+		PupilID: pupil.ID.String(), At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Ages: activities.DefaultConsentAges()})
+	if err != nil || len(r.Parties) != 1 || !r.Parties[0].Decides || !slices.Equal(r.Invite, []string{activities.PupilPartyKey}) {
+		t.Errorf("reroute at 18: %+v (err %v), want the pupil deciding and invited", r, err)
+	}
+	closeIn := activities.CloseConsentRoundInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, DossierID: dossier.ID.String(),
+		PupilID: pupil.ID.String(), Version: 2, Outcome: activities.RoundConsented, At: now}
+	for range 2 {
+		if err := acts.CloseConsentRound(ctx, closeIn); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		mails, err := q.ListOutbox(ctx, 10)
+		if err != nil {
+			return err
+		}
+		if len(mails) != 1 || mails[0].ToAddress != "ans@voorbeeld.invalid" || mails[0].Subject == "" {
+			t.Errorf("outbox %+v, want one mail to the mother", mails)
+		}
+		responses, err := q.ListConsentResponses(ctx, uuid.MustParse(v2.RoundID))
+		if err != nil {
+			return err
+		}
+		if len(responses) != 1 {
+			t.Errorf("%d responses stored, want 1", len(responses))
+		}
+		parties, err := q.ListConsentParties(ctx, uuid.MustParse(v2.RoundID))
+		if err != nil {
+			return err
+		}
+		for _, party := range parties {
+			if party.PartyKey == g && party.RemovedAt == nil {
+				t.Errorf("the mother still decides after the 18th birthday")
+			}
+		}
+		v, err := q.GetActionPartVersion(ctx, school.GetActionPartVersionParams{DossierID: dossier.ID, Number: 2})
+		if err != nil {
+			return err
+		}
+		if v.ConsentStatus != activities.ConsentGiven {
+			t.Errorf("version 2 consent %q, want given", v.ConsentStatus)
+		}
+		round1, err := q.GetActionPartVersion(ctx, school.GetActionPartVersionParams{DossierID: dossier.ID, Number: 1})
+		if err != nil {
+			return err
+		}
+		if round1.ConsentStatus != activities.ConsentPending {
+			t.Errorf("version 1 consent %q, want still pending (superseded, not decided)", round1.ConsentStatus)
+		}
+		n, err := logbook.Verify(ctx, q, nil)
+		if err != nil || n < 5 {
+			t.Errorf("logbook %d rows (err %v), want every step logged and the chain intact", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustVersion(ctx context.Context, q *school.Queries, dossierID uuid.UUID) int32 {
+	s, err := q.GetSection(ctx, school.GetSectionParams{DossierID: dossierID, Cycle: 1, Section: activities.SectionActionPart})
+	if err != nil {
+		return 0
+	}
+	return s.Version
+}

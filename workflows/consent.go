@@ -1,0 +1,428 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// Update, signal and query names of the consent workflow.
+const (
+	UpdateConsentRespond   = "respond"
+	SignalConsentSupersede = "supersede"
+	QueryConsentStatus     = "status"
+)
+
+// Error types the respond update refuses with; the server words them in
+// Dutch.
+const (
+	ErrTypeConsentClosed   = "ConsentClosed"   // the round ended (decided or superseded)
+	ErrTypeConsentNoParty  = "ConsentNoParty"  // the person is not asked in this round
+	ErrTypeConsentInvalid  = "ConsentInvalid"  // unknown answer
+	ErrTypeConsentNoRemark = "ConsentNoRemark" // "niet akkoord" needs a remark
+)
+
+// Consent policies: with PolicyAny one guardian's consent counts unless
+// another refuses; with PolicyAll every deciding party must consent.
+const (
+	PolicyAny = "any"
+	PolicyAll = "all"
+)
+
+// ConsentWorkflowID is the business key of the consent round of one
+// handelingsdeel version.
+func ConsentWorkflowID(licenceID, dossierID string, version int32) string {
+	return fmt.Sprintf("consent/%s/%s/%d", licenceID, dossierID, version)
+}
+
+// ConsentTimers are the terms of a round, configurable per SWV.
+type ConsentTimers struct {
+	RemindAfter         time.Duration // default 7 days
+	Deadline            time.Duration // default 14 days
+	SchoolReminderEvery time.Duration // default 7 days, after the deadline
+}
+
+// DefaultConsentTimers are the defaults: a reminder after a week, the
+// deadline after two, then a weekly reminder to the school.
+func DefaultConsentTimers() ConsentTimers {
+	day := 24 * time.Hour
+	return ConsentTimers{RemindAfter: 7 * day, Deadline: 14 * day, SchoolReminderEvery: 7 * day}
+}
+
+func (t ConsentTimers) valid() bool {
+	return t.RemindAfter > 0 && t.Deadline > t.RemindAfter && t.SchoolReminderEvery > 0
+}
+
+// ConsentInput starts the round of one frozen handelingsdeel version. It
+// carries ids and settings; names and birth dates stay in the database
+// (the round's activity returns only the moments the pupil's rights
+// change, encrypted in the history like every payload).
+type ConsentInput struct {
+	LicenceID, DossierID, PupilID string
+	Version                       int32
+	Timers                        ConsentTimers
+	Ages                          activities.ConsentAges
+	Policy                        string
+}
+
+// ConsentStatus answers the status query.
+type ConsentStatus struct {
+	Parties    []activities.ConsentParty
+	Answers    []activities.ConsentAnswer // the last answer of each party, without remarks
+	Outcome    string                     // "", consented, refused or superseded
+	DeadlineAt time.Time
+	Escalated  bool
+	Reminders  int
+}
+
+// ConsentWorkflow runs the consent round of one handelingsdeel version: it
+// asks the parties, reminds them, puts an unanswered round on the school's
+// list at the deadline and reminds the school weekly, re-routes on the
+// pupil's 16th and 18th birthday, and records the outcome on the version,
+// where the dossier's guard reads it. It never decides for anybody: an
+// outcome needs answers.
+func ConsentWorkflow(ctx workflow.Context, in ConsentInput) (ConsentStatus, error) {
+	c := &consent{in: in}
+	return c.run(ctx)
+}
+
+type consent struct {
+	in     ConsentInput
+	info   activities.ConsentRoundInfo
+	status ConsentStatus
+	seen   requestLog
+	seq    int32
+	busy   bool
+}
+
+func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
+	in := c.in
+	if in.LicenceID == "" || in.DossierID == "" || in.PupilID == "" || in.Version < 1 || !in.Timers.valid() ||
+		in.Ages.Share <= 0 || in.Ages.Decide < in.Ages.Share || (in.Policy != PolicyAny && in.Policy != PolicyAll) {
+		return c.status, temporal.NewNonRetryableApplicationError("consent workflow: incomplete input", "InvalidInput", nil)
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryConsentStatus, func() (ConsentStatus, error) { return c.status, nil }); err != nil {
+		return c.status, err
+	}
+	actx := activityOptions(ctx)
+	start := workflow.Now(ctx)
+	c.status.DeadlineAt = start.Add(in.Timers.Deadline)
+	err := workflow.ExecuteActivity(actx, activities.ActivityOpenConsentRound, activities.OpenConsentRoundInput{
+		LicenceID: in.LicenceID, DossierID: in.DossierID, PupilID: in.PupilID, Version: in.Version,
+		At: start, DeadlineAt: c.status.DeadlineAt, Ages: in.Ages,
+	}).Get(ctx, &c.info)
+	if err != nil {
+		return c.status, err
+	}
+	c.status.Parties = c.info.Parties
+	// An older open round of this dossier ends: this version replaces it.
+	for _, v := range c.info.Superseded {
+		f := workflow.SignalExternalWorkflow(ctx, ConsentWorkflowID(in.LicenceID, in.DossierID, v), "", SignalConsentSupersede, in.Version)
+		_ = f.Get(ctx, nil) // an ended round has nothing left to stop
+	}
+	if err := c.invite(ctx, c.keys(func(activities.ConsentParty) bool { return true }), "invitation", 0); err != nil {
+		return c.status, err
+	}
+	if err := c.record(ctx, "instemming_gevraagd", false); err != nil {
+		return c.status, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConsentRespond, c.respond,
+		workflow.UpdateHandlerOptions{Validator: c.validate}); err != nil {
+		return c.status, err
+	}
+
+	supersede := workflow.GetSignalChannel(ctx, SignalConsentSupersede)
+	remind := workflow.NewTimer(ctx, in.Timers.RemindAfter)
+	deadline := workflow.NewTimer(ctx, in.Timers.Deadline)
+	var shares, decides, weekly workflow.Future
+	if c.info.SharesAt != nil && c.info.SharesAt.After(start) {
+		shares = workflow.NewTimer(ctx, c.info.SharesAt.Sub(start))
+	}
+	if c.info.DecidesAt != nil && c.info.DecidesAt.After(start) {
+		decides = workflow.NewTimer(ctx, c.info.DecidesAt.Sub(start))
+	}
+	ready := func(f workflow.Future) bool { return f != nil && f.IsReady() }
+	week := 0
+	// Answers arrive through the update handler, which may decide; the
+	// loop wakes for that, for a newer version and for each timer.
+	for c.status.Outcome == "" {
+		err := workflow.Await(ctx, func() bool {
+			return c.status.Outcome != "" || supersede.Len() > 0 || ready(remind) || ready(deadline) ||
+				ready(weekly) || ready(shares) || ready(decides)
+		})
+		switch {
+		case err != nil:
+		case c.status.Outcome != "":
+		case supersede.Len() > 0:
+			var newer int32
+			supersede.Receive(ctx, &newer)
+			if newer <= in.Version {
+				break
+			}
+			// An answer being recorded finishes first; it may decide.
+			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
+				c.status.Outcome = activities.RoundSuperseded
+			}
+		case ready(shares):
+			shares = nil
+			err = c.reroute(ctx)
+		case ready(decides):
+			decides = nil
+			err = c.reroute(ctx)
+		case ready(remind):
+			remind = nil
+			c.status.Reminders++
+			err = c.invite(ctx, c.unanswered(), "reminder", 1)
+		case ready(deadline):
+			deadline = nil
+			// One agreement and no refusal decides at the deadline;
+			// otherwise the round goes on the school's list.
+			if c.decide(true); c.status.Outcome != "" {
+				break
+			}
+			c.status.Escalated = true
+			err = c.escalate(ctx, week)
+			weekly = workflow.NewTimer(ctx, in.Timers.SchoolReminderEvery)
+		case ready(weekly):
+			week++
+			err = c.escalate(ctx, week)
+			weekly = workflow.NewTimer(ctx, in.Timers.SchoolReminderEvery)
+		}
+		if err != nil {
+			return c.status, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c.status, err
+	}
+	return c.status, c.close(ctx)
+}
+
+// keys lists the active parties that match.
+func (c *consent) keys(match func(activities.ConsentParty) bool) []string {
+	var out []string
+	for _, p := range c.status.Parties {
+		if match(p) {
+			out = append(out, p.Key)
+		}
+	}
+	return out
+}
+
+// unanswered lists the parties whose answer is still awaited.
+func (c *consent) unanswered() []string {
+	return c.keys(func(p activities.ConsentParty) bool {
+		for _, a := range c.status.Answers {
+			if a.PartyKey == p.Key && a.Answer != activities.AnswerQuestion {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (c *consent) invite(ctx workflow.Context, keys []string, kind string, n int) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityInviteConsentParties, activities.InviteConsentInput{
+		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, Keys: keys, Kind: kind, N: n,
+	}).Get(ctx, nil)
+}
+
+func (c *consent) escalate(ctx workflow.Context, week int) error {
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityEscalateConsentRound, activities.EscalateConsentInput{
+		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Week: week,
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	return c.record(ctx, "instemming_te_laat", true)
+}
+
+// reroute applies the pupil's new rights on a birthday and asks whoever
+// is new.
+func (c *consent) reroute(ctx workflow.Context) error {
+	var r activities.ConsentReroute
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRerouteConsentRound, activities.RerouteConsentInput{
+		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Ages: c.in.Ages,
+	}).Get(ctx, &r)
+	if err != nil {
+		return err
+	}
+	c.status.Parties = r.Parties
+	// Answers of parties who no longer decide do not count any more.
+	kept := c.status.Answers[:0]
+	for _, a := range c.status.Answers {
+		for _, p := range r.Parties {
+			if p.Key == a.PartyKey {
+				kept = append(kept, a)
+				break
+			}
+		}
+	}
+	c.status.Answers = kept
+	if err := c.invite(ctx, r.Invite, "invitation", len(c.status.Parties)); err != nil {
+		return err
+	}
+	c.decide(c.status.Escalated)
+	return c.record(ctx, "instemming_gevraagd", c.status.Escalated)
+}
+
+// party returns the active party with key.
+func (c *consent) party(key string) (activities.ConsentParty, bool) {
+	for _, p := range c.status.Parties {
+		if p.Key == key {
+			return p, true
+		}
+	}
+	return activities.ConsentParty{}, false
+}
+
+func (c *consent) validate(_ workflow.Context, a activities.ConsentAnswer) error {
+	if a.RequestID == "" || len(a.RequestID) > 100 {
+		return temporal.NewApplicationError("request id missing", ErrTypeConsentInvalid)
+	}
+	if c.seen.has(a.RequestID) {
+		return nil
+	}
+	return c.check(a)
+}
+
+func (c *consent) check(a activities.ConsentAnswer) error {
+	switch {
+	case c.status.Outcome != "":
+		return temporal.NewApplicationError("round closed", ErrTypeConsentClosed, c.status.Outcome)
+	case a.Answer != activities.AnswerAgree && a.Answer != activities.AnswerDisagree && a.Answer != activities.AnswerQuestion,
+		a.Channel != "portal" && a.Channel != "school":
+		return temporal.NewApplicationError("unknown answer", ErrTypeConsentInvalid)
+	case a.Answer == activities.AnswerDisagree && len(a.Remark) == 0:
+		return temporal.NewApplicationError("remark required", ErrTypeConsentNoRemark)
+	}
+	if _, ok := c.party(a.PartyKey); !ok {
+		return temporal.NewApplicationError("not a party", ErrTypeConsentNoParty)
+	}
+	return nil
+}
+
+// respond records one answer (once per request id) and decides when the
+// answers allow it.
+func (c *consent) respond(ctx workflow.Context, a activities.ConsentAnswer) (ConsentStatus, error) {
+	if err := workflow.Await(ctx, func() bool { return !c.busy }); err != nil {
+		return c.status, err
+	}
+	if c.seen.has(a.RequestID) {
+		return c.status, nil
+	}
+	if err := c.check(a); err != nil {
+		return c.status, err
+	}
+	c.busy = true
+	defer func() { c.busy = false }()
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Minute, StartToCloseTimeout: 10 * time.Second})
+	err := workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordConsentAnswer, activities.RecordConsentAnswerInput{
+		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, Answer: a, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err != nil {
+		return c.status, unwrapApplicationError(err)
+	}
+	c.seen.seen(a.RequestID)
+	a.Remark = "" // the database keeps the remark; the status and the history need not
+	replaced := false
+	for i := range c.status.Answers {
+		if c.status.Answers[i].PartyKey == a.PartyKey {
+			c.status.Answers[i], replaced = a, true
+		}
+	}
+	if !replaced {
+		c.status.Answers = append(c.status.Answers, a)
+	}
+	c.decide(c.status.Escalated)
+	return c.status, nil
+}
+
+// decide applies the policy to the answers of the deciding parties. A
+// question decides nothing and any disagreement is "geen instemming".
+// Agreement of every deciding party decides at once. With PolicyAny one
+// agreement counts unless another deciding party disagrees before the
+// deadline (atDeadline); with PolicyAll a round without every agreement
+// stays open and goes on the school's list.
+func (c *consent) decide(atDeadline bool) {
+	if c.status.Outcome != "" {
+		return
+	}
+	deciders, agreed := 0, 0
+	for _, p := range c.status.Parties {
+		if !p.Decides {
+			continue
+		}
+		deciders++
+		for _, a := range c.status.Answers {
+			if a.PartyKey != p.Key {
+				continue
+			}
+			switch a.Answer {
+			case activities.AnswerDisagree:
+				c.status.Outcome = activities.RoundRefused
+				return
+			case activities.AnswerAgree:
+				agreed++
+			}
+		}
+	}
+	switch {
+	case deciders == 0 || agreed == 0:
+	case agreed == deciders:
+		c.status.Outcome = activities.RoundConsented
+	case c.in.Policy == PolicyAny && atDeadline:
+		c.status.Outcome = activities.RoundConsented
+	}
+}
+
+// close writes the outcome and tells the dossier.
+func (c *consent) close(ctx workflow.Context) error {
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityCloseConsentRound, activities.CloseConsentRoundInput{
+		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, DossierID: c.in.DossierID, PupilID: c.in.PupilID,
+		Version: c.in.Version, Outcome: c.status.Outcome, At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := c.record(ctx, "instemming_"+c.status.Outcome, false); err != nil {
+		return err
+	}
+	if c.status.Outcome == activities.RoundSuperseded {
+		return nil
+	}
+	status := map[string]string{activities.RoundConsented: activities.ConsentGiven, activities.RoundRefused: activities.ConsentRefused}
+	f := workflow.SignalExternalWorkflow(ctx, DossierWorkflowID(c.in.LicenceID, c.in.DossierID), "", SignalDossierConsent,
+		ConsentChanged{RequestID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version) + ":closed",
+			Version: c.in.Version, Status: status[c.status.Outcome]})
+	_ = f.Get(ctx, nil) // a closed dossier has no workflow to tell; the version holds the outcome
+	return nil
+}
+
+// record writes the round's step into the projection: who it waits for
+// and until when.
+func (c *consent) record(ctx workflow.Context, step string, overdue bool) error {
+	c.seq++
+	s := activities.ProcessStep{LicenceID: c.in.LicenceID, WorkflowID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version),
+		EntityKind: "consent", EntityID: c.in.DossierID, Step: step, Seq: c.seq}
+	if c.status.Outcome == "" {
+		s.WaitingFor = "guardians"
+		if p, ok := c.party(activities.PupilPartyKey); ok && p.Decides {
+			s.WaitingFor = "pupil"
+		}
+		due := c.status.DeadlineAt
+		s.DueAt = &due
+		if overdue {
+			s.WaitingFor, s.DeadlineState = "school", DeadlineStateOverdue
+		}
+	}
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Hour, StartToCloseTimeout: 10 * time.Second})
+	return workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordProcessStep, s).Get(ctx, nil)
+}
