@@ -43,6 +43,12 @@ import (
 //	DOSSIER_OPP_REMINDER       reminder about the OPP after 672h (4 weeks)
 //	DOSSIER_EVALUATION_EVERY   evaluate with parents every  8760h (a year)
 //	DOSSIER_EVALUATION_REMINDER  reminder before evaluation 672h (4 weeks)
+//	CONSENT_REMIND_AFTER       remind parties after         168h (7 days)
+//	CONSENT_DEADLINE           answer within                336h (14 days), then on the school's list
+//	CONSENT_SCHOOL_REMINDER_EVERY  remind the school every  168h, after the deadline
+//	CONSENT_SHARE_AGE          pupil's toestemming to share from age 16
+//	CONSENT_DECIDE_AGE         pupil decides instead of the guardians from age 18
+//	CONSENT_POLICY             any (one guardian's consent counts unless another refuses) or all   any
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
@@ -71,6 +77,10 @@ type Config struct {
 	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
+	// Consent terms, ages and policy; see workflows.ConsentTimers.
+	ConsentRemindAfter, ConsentDeadline, ConsentSchoolReminderEvery time.Duration
+	ConsentShareAge, ConsentDecideAge                               int
+	ConsentPolicy                                                   string
 	// Dossier terms; see workflows.DossierTimers.
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
@@ -105,32 +115,38 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		DatabaseURL:               get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
-		LicenceDefaultServer:      get("LICENCE_DB_DEFAULT_SERVER", "main"),
-		LicenceAppRole:            get("LICENCE_DB_APP_ROLE", "topdossier_app"),
-		LicenceAppPassword:        getenv("LICENCE_DB_APP_PASSWORD"),
-		TenantMaxConns:            int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
-		TenantMaxOpenPools:        intVar("TENANT_MAX_OPEN_POOLS", 32),
-		TenantPoolIdle:            durVar("TENANT_POOL_IDLE", 5*time.Minute),
-		TenantConnIdle:            durVar("TENANT_CONN_IDLE", time.Minute),
-		TemporalAddress:           get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		TemporalNamespace:         get("TEMPORAL_NAMESPACE", "default"),
-		HTTPAddr:                  get("HTTP_ADDR", "127.0.0.1:8080"),
-		WebAuthnRPID:              get("WEBAUTHN_RP_ID", ""),
-		OIDCIssuer:                get("OIDC_ISSUER", ""),
-		OIDCClientID:              get("OIDC_CLIENT_ID", ""),
-		OIDCClientSecret:          getenv("OIDC_CLIENT_SECRET"),
-		OIDCRedirectURL:           get("OIDC_REDIRECT_URL", ""),
-		WorkerMetricsAddr:         get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
-		MaxBodyBytes:              int64(intVar("MAX_BODY_BYTES", 1<<20)),
-		EnrolmentCheckWithin:      durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
-		DossierOPPWithin:          durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
-		DossierOPPReminder:        durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
-		DossierEvaluationEvery:    durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),
-		DossierEvaluationReminder: durVar("DOSSIER_EVALUATION_REMINDER", 4*7*24*time.Hour),
-		LogLevel:                  get("LOG_LEVEL", "info"),
-		DataDir:                   get("DATA_DIR", ".data"),
-		TemporalUIPort:            intVar("TEMPORAL_UI_PORT", 8233),
+		DatabaseURL:                get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/topdossier"),
+		LicenceDefaultServer:       get("LICENCE_DB_DEFAULT_SERVER", "main"),
+		LicenceAppRole:             get("LICENCE_DB_APP_ROLE", "topdossier_app"),
+		LicenceAppPassword:         getenv("LICENCE_DB_APP_PASSWORD"),
+		TenantMaxConns:             int32(intVar("TENANT_MAX_CONNS_PER_POOL", 4)),
+		TenantMaxOpenPools:         intVar("TENANT_MAX_OPEN_POOLS", 32),
+		TenantPoolIdle:             durVar("TENANT_POOL_IDLE", 5*time.Minute),
+		TenantConnIdle:             durVar("TENANT_CONN_IDLE", time.Minute),
+		TemporalAddress:            get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace:          get("TEMPORAL_NAMESPACE", "default"),
+		HTTPAddr:                   get("HTTP_ADDR", "127.0.0.1:8080"),
+		WebAuthnRPID:               get("WEBAUTHN_RP_ID", ""),
+		OIDCIssuer:                 get("OIDC_ISSUER", ""),
+		OIDCClientID:               get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:           getenv("OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:            get("OIDC_REDIRECT_URL", ""),
+		WorkerMetricsAddr:          get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
+		MaxBodyBytes:               int64(intVar("MAX_BODY_BYTES", 1<<20)),
+		EnrolmentCheckWithin:       durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
+		ConsentRemindAfter:         durVar("CONSENT_REMIND_AFTER", 7*24*time.Hour),
+		ConsentDeadline:            durVar("CONSENT_DEADLINE", 14*24*time.Hour),
+		ConsentSchoolReminderEvery: durVar("CONSENT_SCHOOL_REMINDER_EVERY", 7*24*time.Hour),
+		ConsentShareAge:            intVar("CONSENT_SHARE_AGE", 16),
+		ConsentDecideAge:           intVar("CONSENT_DECIDE_AGE", 18),
+		ConsentPolicy:              get("CONSENT_POLICY", "any"),
+		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
+		DossierOPPReminder:         durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
+		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),
+		DossierEvaluationReminder:  durVar("DOSSIER_EVALUATION_REMINDER", 4*7*24*time.Hour),
+		LogLevel:                   get("LOG_LEVEL", "info"),
+		DataDir:                    get("DATA_DIR", ".data"),
+		TemporalUIPort:             intVar("TEMPORAL_UI_PORT", 8233),
 	}
 	for _, o := range strings.Split(get("WEBAUTHN_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -175,6 +191,15 @@ func Load(getenv func(string) string) (Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
+	}
+	if c.ConsentRemindAfter >= c.ConsentDeadline {
+		errs = append(errs, fmt.Errorf("CONSENT_REMIND_AFTER: must come before CONSENT_DEADLINE"))
+	}
+	if c.ConsentDecideAge < c.ConsentShareAge {
+		errs = append(errs, fmt.Errorf("CONSENT_DECIDE_AGE: must not be below CONSENT_SHARE_AGE"))
+	}
+	if c.ConsentPolicy != "any" && c.ConsentPolicy != "all" {
+		errs = append(errs, fmt.Errorf("CONSENT_POLICY: want any or all"))
 	}
 	if c.DossierOPPReminder >= c.DossierOPPWithin {
 		errs = append(errs, fmt.Errorf("DOSSIER_OPP_REMINDER: must come before DOSSIER_OPP_WITHIN"))

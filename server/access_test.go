@@ -188,7 +188,8 @@ func requestBody(method, path string, h *harness) (string, string) {
 		return "application/x-www-form-urlencoded", url.Values{"version": {"1"}, "educational_needs": {"Indringer"},
 			"kind": {"observation"}, "occurred_on": {"2026-11-02"}, "body": {"Indringer"}, "outcome": {"given"},
 			"name": {"Indringer"}, "organisation": {"X"}, "instrument": {"X"}, "score": {"1"}, "taken_on": {"2026-11-02"},
-			"support_level": {"light"}, "started_on": {"2026-09-01"}}.Encode()
+			"support_level": {"light"}, "started_on": {"2026-09-01"}, "request_id": {uuid.NewString()}, "party": {"pupil"},
+			"answer": {"agree"}}.Encode()
 	case strings.HasSuffix(path, "enrolment-confirmation"):
 		return "application/json", `{"request_id":"walk-1"}`
 	case path == "/api/v1/licences":

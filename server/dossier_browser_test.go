@@ -122,7 +122,11 @@ func TestDossierInBrowser(t *testing.T) {
 	type_(`input[name="support_0_where"]`, "In de klas")
 	submit("save handelingsdeel", chromedp.Click(chromedp.ID("save-action-part")))
 	submit("offer for consent", chromedp.Click(chromedp.ID("offer")))
-	submit("record consent", chromedp.Click(chromedp.ID("consent-given")))
+	// The round starts in the background; the page fetches it when it is there.
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("consent-record"))); err != nil {
+		t.Fatalf("no consent round on the page: %v", err)
+	}
+	submit("record consent", chromedp.Click(chromedp.ID("consent-record")))
 	submit("end plannen", chromedp.Click(chromedp.ID("advance")))
 	if got := current(); got != "Realiseren" {
 		page, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#proces")))

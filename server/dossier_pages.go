@@ -67,6 +67,9 @@ type dossierPage struct {
 	Header        dossierInput
 	HeaderVersion int32
 	HeaderTheirs  *dossierInput
+	// ConsentStarting: the consent round of the last version is being
+	// started (its workflow runs, its round is not written yet).
+	ConsentStarting bool
 }
 
 func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
@@ -164,6 +167,10 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 	page := s.dossierPage(c, lic, v)
 	if v.Step == nil && v.Dossier.ClosedAt == nil {
 		page.Starting = s.dossierRunning(c, lic.ID, v.Dossier.ID)
+	}
+	if v.ActionPart != nil && v.Consent == nil && v.ActionPart.ConsentStatus == activities.ConsentPending {
+		_, err := s.temporal.DescribeWorkflow(c, workflows.ConsentWorkflowID(lic.ID.String(), v.Dossier.ID.String(), v.ActionPart.Number), "")
+		page.ConsentStarting = err == nil
 	}
 	switch c.Query("melding") {
 	case "aangeboden":
@@ -575,10 +582,45 @@ func (s *Server) handleDossierConsentRecord(c *gin.Context) error {
 	if err != nil {
 		return db.ErrNotFound
 	}
-	if err := s.recordConsent(c, lic.ID, d, int32(number), c.PostForm("outcome")); err != nil {
+	_, err = s.respondConsent(c, lic.ID, d, int32(number), consentAnswerInput{RequestID: c.PostForm("request_id"),
+		Party: c.PostForm("party"), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
+			p.Section, p.Errors = "consent", fields
+		})
+	}
+	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#action_part")
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#instemming")
+	return nil
+}
+
+// handleDossierConsentStart asks consent again for a version whose round
+// did not start (Temporal was away when it was offered).
+func (s *Server) handleDossierConsentStart(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	number, err := strconv.ParseInt(c.Param("version"), 10, 32)
+	if err != nil {
+		return db.ErrNotFound
+	}
+	v, err := s.loadDossier(c, lic.ID, d.PupilID)
+	if err != nil {
+		return err
+	}
+	if v.ActionPart == nil || v.ActionPart.Number != int32(number) || v.ActionPart.ConsentStatus != activities.ConsentPending {
+		return db.ErrNotFound
+	}
+	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "consent_round"); err != nil {
+		return err
+	}
+	if err := s.startConsent(c, lic.ID, d, int32(number)); err != nil {
+		return errors.Join(errUnavailable, err)
+	}
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#instemming")
 	return nil
 }
 

@@ -226,15 +226,32 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if page := h.page(t, base); !strings.Contains(page, "Wacht op: <strong>de ouders") {
 		t.Errorf("dossier page does not say it waits for the parents")
 	}
-	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "given")); resp.StatusCode != 303 {
+	// The consent round asked the guardian; she said yes in the meeting and
+	// the IB'er records it (a "niet akkoord" without a remark is refused).
+	page := h.page(t, base)
+	party := regexp.MustCompile(`name="party"><option value="([^"]+)"`).FindStringSubmatch(page)
+	if party == nil || !strings.Contains(page, "Wacht op antwoord") {
+		t.Fatalf("no open consent round on the page")
+	}
+	consent := func(answer, remark string) (*http.Response, string) {
+		return h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("request_id", uuid.NewString(),
+			"party", party[1], "answer", answer, "remark", remark))
+	}
+	if resp, out = consent("disagree", ""); resp.StatusCode != 422 || !strings.Contains(out, "Schrijf bij niet akkoord op waarom") {
+		t.Errorf("niet akkoord without a remark: %d, want 422", resp.StatusCode)
+	}
+	if resp, _ = consent("agree", ""); resp.StatusCode != 303 {
 		t.Fatalf("consent: %d", resp.StatusCode)
+	}
+	if page := h.page(t, base); !strings.Contains(page, "Instemming gegeven") || !strings.Contains(page, "(vastgelegd door de school)") {
+		t.Errorf("page does not show the recorded consent")
 	}
 	eventually(t, "waiting for the school again", func() bool {
 		_, out := h.do(t, "GET", process, "", "")
 		return strings.Contains(out, `"waiting_for":"school"`)
 	})
-	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/1/instemming", formType, form("outcome", "refused")); resp.StatusCode != 409 {
-		t.Errorf("second consent outcome: %d, want 409", resp.StatusCode)
+	if resp, out = consent("disagree", "Toch liever niet"); resp.StatusCode != 422 || !strings.Contains(out, "al beslist") {
+		t.Errorf("an answer after the outcome: %d, want 422", resp.StatusCode)
 	}
 	if code, out = advance("plan", ""); code != 303 {
 		t.Fatalf("advance plan: %d %s", code, out)
@@ -252,7 +269,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 		}
 	}
 
-	page := h.page(t, base)
+	page = h.page(t, base)
 	goalID := regexp.MustCompile(`name="goal_id" value="([^"]+)"`).FindStringSubmatch(page)
 	if goalID == nil {
 		t.Fatal("realise form lacks the goals of the frozen handelingsdeel")
@@ -303,7 +320,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	// Every phase change, view and export is in the logbook.
 	lines := h.logbookActions(t, lic, pupil)
 	for _, want := range []string{"view dossier", "update dossier_phase", "update dossier_section", "export opp_pdf",
-		"consent action_part_version", "create growth_entry"} {
+		"consent consent_response", "process consent_round", "create growth_entry"} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("logbook lacks %q", want)
 		}

@@ -45,6 +45,31 @@ type dossierView struct {
 	ActionPart  *school.ActionPartVersion
 	FrozenGoals []activities.Goal
 	Checklist   activities.Checklist
+	// Consent is the round of the last frozen version, when it started.
+	Consent *consentView
+}
+
+// consentView is a consent round as the dossier page shows it.
+type consentView struct {
+	Round     school.ConsentRound
+	Parties   []consentPartyView
+	Responses []school.ConsentResponse
+}
+
+// Name is the name of the party with key, as the page shows it.
+func (c *consentView) Name(key string) string {
+	for _, p := range c.Parties {
+		if p.Key == key {
+			return p.Name
+		}
+	}
+	return key
+}
+
+type consentPartyView struct {
+	Key, Name       string
+	Decides, Shares bool
+	Removed         bool
 }
 
 // Phase is where the dossier stands according to the projection.
@@ -136,8 +161,50 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 			growth++
 		}
 	}
-	v.Checklist, err = activities.ChecklistOf(v.Dossier.Cycle, sections, growth, v.ActionPart)
-	return err
+	if v.Checklist, err = activities.ChecklistOf(v.Dossier.Cycle, sections, growth, v.ActionPart); err != nil {
+		return err
+	}
+	if v.ActionPart != nil {
+		return v.loadConsent(ctx, q)
+	}
+	return nil
+}
+
+// loadConsent reads the round of the last frozen version, with the
+// parties' names from the guardians already read.
+func (v *dossierView) loadConsent(ctx context.Context, q *school.Queries) error {
+	round, err := q.GetConsentRoundForVersion(ctx, school.GetConsentRoundForVersionParams{DossierID: v.Dossier.ID,
+		ActionPartNumber: v.ActionPart.Number})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cv := &consentView{Round: round}
+	parties, err := q.ListConsentParties(ctx, round.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range parties {
+		pv := consentPartyView{Key: p.PartyKey, Decides: p.Decides, Shares: p.Shares, Removed: p.RemovedAt != nil}
+		switch {
+		case p.Kind == "pupil":
+			pv.Name = fullName(v.Pupil) + " (leerling)"
+		case p.GuardianID != nil:
+			for _, g := range v.Guardians {
+				if g.ID == *p.GuardianID {
+					pv.Name = strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " ")
+				}
+			}
+		}
+		cv.Parties = append(cv.Parties, pv)
+	}
+	if cv.Responses, err = q.ListConsentResponses(ctx, round.ID); err != nil {
+		return err
+	}
+	v.Consent = cv
+	return nil
 }
 
 // viewDossier loads the dossier of the pupil in the path and logs that the
@@ -461,52 +528,95 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 		})
 	})
 	if err == nil && frozen {
-		s.signalConsent(c, licenceID, d.ID, v.Number, activities.ConsentPending)
+		if serr := s.startConsent(c, licenceID, d, v.Number); serr != nil {
+			s.logger.ErrorContext(c, "consent round not started", "request_id", requestIDOf(c), "err", serr)
+		}
 	}
 	return v, missing, err
 }
 
-// signalConsent tells the dossier's workflow that a handelingsdeel awaits
-// the parents' answer (pending) or got one, so "wacht op" is right. The
-// database holds the outcome; a lost signal only leaves that label stale.
-func (s *Server) signalConsent(c *gin.Context, licenceID, dossierID uuid.UUID, version int32, status string) {
-	err := s.temporal.SignalWorkflow(c, workflows.DossierWorkflowID(licenceID.String(), dossierID.String()), "",
-		workflows.SignalDossierConsent, workflows.ConsentChanged{RequestID: uuid.NewString(), Version: version, Status: status})
-	if err != nil {
-		s.logger.ErrorContext(c, "consent state not signalled", "request_id", requestIDOf(c), "err", err)
-	}
+// consentAnswerInput is an answer the school records for a party who
+// gave it on paper or in a meeting; the portal sends the parties' own.
+type consentAnswerInput struct {
+	RequestID string `json:"request_id"`
+	Party     string `json:"party"`
+	Answer    string `json:"answer"`
+	Remark    string `json:"remark"`
 }
 
-// recordConsent records the consent outcome of a handelingsdeel version
-// as a staff action. The consent workflow replaces this; until then a
-// staff member records what the parents said, never on their behalf.
-func (s *Server) recordConsent(c *gin.Context, licenceID uuid.UUID, d school.Dossier, number int32, outcome string) error {
-	if outcome != activities.ConsentGiven && outcome != activities.ConsentRefused {
-		return db.FieldErrors{"outcome": "Kies: instemming gegeven, of geen instemming."}
+// errConsentRefused is a respond update the consent round refused; Type
+// says why.
+type errConsentRefused struct{ Type string }
+
+func (e *errConsentRefused) Error() string { return "consent answer refused: " + e.Type }
+
+// consentMessages word the consent round's refusals in Dutch.
+var consentMessages = map[string]string{
+	workflows.ErrTypeConsentClosed:   "Over deze versie is al beslist, of er is een nieuwere versie ter instemming aangeboden.",
+	workflows.ErrTypeConsentNoParty:  "Deze persoon wordt in deze ronde niet om instemming gevraagd.",
+	workflows.ErrTypeConsentInvalid:  "Kies akkoord, niet akkoord of een vraag.",
+	workflows.ErrTypeConsentNoRemark: "Schrijf bij niet akkoord op waarom; dat is nodig om verder te praten.",
+}
+
+// respondConsent records an answer in the version's consent round. The
+// round decides; the school never decides for the parents, it records
+// what they said.
+func (s *Server) respondConsent(c *gin.Context, licenceID uuid.UUID, d school.Dossier, version int32, in consentAnswerInput) (workflows.ConsentStatus, error) {
+	var st workflows.ConsentStatus
+	if _, err := uuid.Parse(in.RequestID); err != nil {
+		return st, db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
 	}
-	uid := principalOf(c).UserID
+	in.Remark = strings.TrimSpace(in.Remark)
+	if len([]rune(in.Remark)) > 5000 {
+		return st, db.FieldErrors{"remark": "De opmerking is te lang (hoogstens 5000 tekens)."}
+	}
+	// A round that ended has no workflow left to ask; the database says why.
+	var round school.ConsentRound
 	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			n, err := q.RecordActionPartConsent(c, school.RecordActionPartConsentParams{DossierID: d.ID, Number: number,
-				ConsentStatus: outcome, ConsentRecordedBy: &uid})
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				if _, err := q.GetActionPartVersion(c, school.GetActionPartVersionParams{DossierID: d.ID, Number: number}); err != nil {
-					return db.Classify(err)
-				}
-				return fmt.Errorf("consent already recorded: %w", db.ErrConflict)
-			}
-			e := s.entry(c, d.PupilID, logbook.ActionConsent, "action_part_version")
-			e.EntityID = fmt.Sprintf("%s:%d:%s", d.ID, number, outcome)
-			return logbook.Append(c, tx, e)
-		})
+		var err error
+		round, err = school.New(pool).GetConsentRoundForVersion(c, school.GetConsentRoundForVersionParams{DossierID: d.ID,
+			ActionPartNumber: version})
+		return db.Classify(err)
+	})
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return st, db.FieldErrors{"answer": "Er loopt geen instemmingsronde voor deze versie; vraag eerst instemming."}
+	case err != nil:
+		return st, err
+	case round.Status != "open":
+		return st, db.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+	}
+	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.ConsentWorkflowID(licenceID.String(), d.ID.String(), version), UpdateID: in.RequestID,
+		UpdateName: workflows.UpdateConsentRespond, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{activities.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer, Remark: in.Remark,
+			Channel: "school", UserID: principalOf(c).UserID.String()}},
 	})
 	if err == nil {
-		s.signalConsent(c, licenceID, d.ID, number, outcome)
+		err = handle.Get(c, &st)
 	}
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return st, nil
+	case errors.As(err, &appErr) && consentMessages[appErr.Type()] != "":
+		field := "answer"
+		if appErr.Type() == workflows.ErrTypeConsentNoRemark {
+			field = "remark"
+		}
+		return st, db.FieldErrors{field: consentMessages[appErr.Type()]}
+	case errors.As(err, &notFound):
+		return st, db.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+	}
+	return st, errors.Join(errUnavailable, err)
+}
+
+// startConsent starts the consent round of a frozen version.
+func (s *Server) startConsent(ctx context.Context, licenceID uuid.UUID, d school.Dossier, version int32) error {
+	_, err := workflows.StartConsent(ctx, s.temporal, workflows.ConsentInput{LicenceID: licenceID.String(),
+		DossierID: d.ID.String(), PupilID: d.PupilID.String(), Version: version,
+		Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy})
 	return err
 }
 

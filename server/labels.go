@@ -86,6 +86,17 @@ var (
 		"given":   "instemming gegeven",
 		"refused": "geen instemming; de school blijft in gesprek",
 	}
+	roundLabels = map[string]string{
+		"open":       "Wacht op antwoord",
+		"consented":  "Instemming gegeven",
+		"refused":    "Geen instemming",
+		"superseded": "Vervangen door een nieuwere versie",
+	}
+	answerLabels = map[string]string{
+		"agree":    "akkoord",
+		"disagree": "niet akkoord",
+		"question": "vraag of opmerking",
+	}
 	deadlineLabels = map[string]string{
 		"opp":        "OPP vaststellen",
 		"evaluation": "Evaluatie met ouders",

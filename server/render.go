@@ -65,6 +65,8 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"dlStateLabel":  labelFunc(deadlineStateLabels),
 		"partLabel":     labelFunc(participantKindLabels),
 		"flat":          flatten,
+		"roundLabel":    labelFunc(roundLabels),
+		"answerLabel":   labelFunc(answerLabels),
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,
 		"hasPrefix":     strings.HasPrefix,

@@ -71,6 +71,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/proces-starten", s.allow(auth.PermDossierManage), s.page(s.handleDossierStartProcess))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/aanbieden", s.allow(auth.PermDossierManage), s.page(s.handleDossierActionPartOffer))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming", s.allow(auth.PermDossierManage), s.page(s.handleDossierConsentRecord))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming-vragen", s.allow(auth.PermDossierManage), s.page(s.handleDossierConsentStart))
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/workflows"
@@ -29,6 +30,11 @@ type Config struct {
 	// DossierTimers are the legal terms given to new dossiers; zero means
 	// the defaults of the law.
 	DossierTimers workflows.DossierTimers
+	// ConsentTimers, ConsentAges and ConsentPolicy rule new consent
+	// rounds; zero means the defaults.
+	ConsentTimers workflows.ConsentTimers
+	ConsentAges   activities.ConsentAges
+	ConsentPolicy string
 	// Ready reports whether every dependency answers, for /readyz.
 	Ready func(context.Context) error
 	// SessionIdle and SessionAbsolute end a session after inactivity and
@@ -98,6 +104,15 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.DossierTimers == (workflows.DossierTimers{}) {
 		cfg.DossierTimers = workflows.DefaultDossierTimers()
+	}
+	if cfg.ConsentTimers == (workflows.ConsentTimers{}) {
+		cfg.ConsentTimers = workflows.DefaultConsentTimers()
+	}
+	if cfg.ConsentAges == (activities.ConsentAges{}) {
+		cfg.ConsentAges = activities.DefaultConsentAges()
+	}
+	if cfg.ConsentPolicy == "" {
+		cfg.ConsentPolicy = workflows.PolicyAny
 	}
 	if cfg.Argon2 == (auth.Argon2Params{}) {
 		cfg.Argon2 = auth.DefaultArgon2

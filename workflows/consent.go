@@ -97,6 +97,7 @@ type consent struct {
 	seen   requestLog
 	seq    int32
 	busy   bool
+	closed bool // the outcome is stored
 }
 
 func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
@@ -127,6 +128,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	if err := c.invite(ctx, c.keys(func(activities.ConsentParty) bool { return true }), "invitation", 0); err != nil {
 		return c.status, err
 	}
+	c.tellDossier(ctx, activities.ConsentPending)
 	if err := c.record(ctx, "instemming_gevraagd", false); err != nil {
 		return c.status, err
 	}
@@ -198,6 +200,9 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return c.status, err
+	}
+	if c.closed {
+		return c.status, nil
 	}
 	return c.status, c.close(ctx)
 }
@@ -342,6 +347,13 @@ func (c *consent) respond(ctx workflow.Context, a activities.ConsentAnswer) (Con
 		c.status.Answers = append(c.status.Answers, a)
 	}
 	c.decide(c.status.Escalated)
+	if c.status.Outcome != "" {
+		// Stored before the answer returns, so whoever answered sees the
+		// outcome on the plan at once.
+		if err := c.close(ctx); err != nil {
+			return c.status, err
+		}
+	}
 	return c.status, nil
 }
 
@@ -383,8 +395,11 @@ func (c *consent) decide(atDeadline bool) {
 	}
 }
 
-// close writes the outcome and tells the dossier.
+// close writes the outcome and tells the dossier, once.
 func (c *consent) close(ctx workflow.Context) error {
+	if c.closed {
+		return nil
+	}
 	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityCloseConsentRound, activities.CloseConsentRoundInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, DossierID: c.in.DossierID, PupilID: c.in.PupilID,
 		Version: c.in.Version, Outcome: c.status.Outcome, At: workflow.Now(ctx),
@@ -392,6 +407,7 @@ func (c *consent) close(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	c.closed = true
 	if err := c.record(ctx, "instemming_"+c.status.Outcome, false); err != nil {
 		return err
 	}
@@ -399,11 +415,17 @@ func (c *consent) close(ctx workflow.Context) error {
 		return nil
 	}
 	status := map[string]string{activities.RoundConsented: activities.ConsentGiven, activities.RoundRefused: activities.ConsentRefused}
-	f := workflow.SignalExternalWorkflow(ctx, DossierWorkflowID(c.in.LicenceID, c.in.DossierID), "", SignalDossierConsent,
-		ConsentChanged{RequestID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version) + ":closed",
-			Version: c.in.Version, Status: status[c.status.Outcome]})
-	_ = f.Get(ctx, nil) // a closed dossier has no workflow to tell; the version holds the outcome
+	c.tellDossier(ctx, status[c.status.Outcome])
 	return nil
+}
+
+// tellDossier lets the dossier's workflow know whom it waits for. A
+// closed dossier has no workflow to tell; the version holds the outcome.
+func (c *consent) tellDossier(ctx workflow.Context, status string) {
+	f := workflow.SignalExternalWorkflow(ctx, DossierWorkflowID(c.in.LicenceID, c.in.DossierID), "", SignalDossierConsent,
+		ConsentChanged{RequestID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version) + ":" + status,
+			Version: c.in.Version, Status: status})
+	_ = f.Get(ctx, nil)
 }
 
 // record writes the round's step into the projection: who it waits for

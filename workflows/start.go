@@ -48,3 +48,23 @@ func StartDossier(ctx context.Context, c client.Client, in DossierInput) (client
 	}
 	return run, nil
 }
+
+// StartConsent starts the consent round of a frozen handelingsdeel
+// version, idempotently: a second start while it runs returns the running
+// round, and a round that ended is not asked again.
+func StartConsent(ctx context.Context, c client.Client, in ConsentInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       ConsentWorkflowID(in.LicenceID, in.DossierID, in.Version),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(in.LicenceID),
+			KindKey().ValueSet("consent"),
+		),
+	}, ConsentWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start consent workflow: %w", err)
+	}
+	return run, nil
+}

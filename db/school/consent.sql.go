@@ -102,6 +102,31 @@ func (q *Queries) GetConsentRound(ctx context.Context, id uuid.UUID) (ConsentRou
 	return i, err
 }
 
+const getConsentRoundForVersion = `-- name: GetConsentRoundForVersion :one
+SELECT id, dossier_id, action_part_number, status, started_at, deadline_at, escalated_at, closed_at FROM consent_round WHERE dossier_id = $1 AND action_part_number = $2
+`
+
+type GetConsentRoundForVersionParams struct {
+	DossierID        uuid.UUID
+	ActionPartNumber int32
+}
+
+func (q *Queries) GetConsentRoundForVersion(ctx context.Context, arg GetConsentRoundForVersionParams) (ConsentRound, error) {
+	row := q.db.QueryRow(ctx, getConsentRoundForVersion, arg.DossierID, arg.ActionPartNumber)
+	var i ConsentRound
+	err := row.Scan(
+		&i.ID,
+		&i.DossierID,
+		&i.ActionPartNumber,
+		&i.Status,
+		&i.StartedAt,
+		&i.DeadlineAt,
+		&i.EscalatedAt,
+		&i.ClosedAt,
+	)
+	return i, err
+}
+
 const insertConsentResponse = `-- name: InsertConsentResponse :execrows
 INSERT INTO consent_response (request_id, round_id, party_key, answer, remark, channel, recorded_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)

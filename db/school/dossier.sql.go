@@ -835,32 +835,6 @@ func (q *Queries) ListTransitions(ctx context.Context, dossierID uuid.UUID) ([]D
 	return items, nil
 }
 
-const recordActionPartConsent = `-- name: RecordActionPartConsent :execrows
-UPDATE action_part_version
-SET consent_status = $3, consent_recorded_at = now(), consent_recorded_by = $4
-WHERE dossier_id = $1 AND number = $2 AND consent_status = 'pending'
-`
-
-type RecordActionPartConsentParams struct {
-	DossierID         uuid.UUID
-	Number            int32
-	ConsentStatus     string
-	ConsentRecordedBy *uuid.UUID
-}
-
-func (q *Queries) RecordActionPartConsent(ctx context.Context, arg RecordActionPartConsentParams) (int64, error) {
-	result, err := q.db.Exec(ctx, recordActionPartConsent,
-		arg.DossierID,
-		arg.Number,
-		arg.ConsentStatus,
-		arg.ConsentRecordedBy,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const removeParticipant = `-- name: RemoveParticipant :execrows
 DELETE FROM dossier_participant WHERE id = $1 AND dossier_id = $2
 `

@@ -49,7 +49,7 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 	if _, err := q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1}); err != nil {
 		return d, fmt.Errorf("freeze action part: %w", err)
 	}
-	if _, err := q.RecordActionPartConsent(ctx, school.RecordActionPartConsentParams{DossierID: d.ID, Number: 1,
+	if err := q.SetActionPartConsent(ctx, school.SetActionPartConsentParams{DossierID: d.ID, Number: 1,
 		ConsentStatus: activities.ConsentGiven}); err != nil {
 		return d, fmt.Errorf("record consent: %w", err)
 	}

@@ -54,3 +54,6 @@ ON CONFLICT (dedupe_key) DO NOTHING;
 
 -- name: ListOutbox :many
 SELECT * FROM mail_outbox ORDER BY created_at DESC, id LIMIT $1;
+
+-- name: GetConsentRoundForVersion :one
+SELECT * FROM consent_round WHERE dossier_id = $1 AND action_part_number = $2;

@@ -106,11 +106,6 @@ WHERE s.dossier_id = sqlc.arg(dossier_id) AND s.cycle = sqlc.arg(cycle)::integer
                   WHERE v.dossier_id = s.dossier_id AND v.cycle = s.cycle AND v.draft_version = s.version)
 RETURNING *;
 
--- name: RecordActionPartConsent :execrows
-UPDATE action_part_version
-SET consent_status = $3, consent_recorded_at = now(), consent_recorded_by = $4
-WHERE dossier_id = $1 AND number = $2 AND consent_status = 'pending';
-
 -- name: InsertTransition :execrows
 INSERT INTO dossier_transition (request_id, dossier_id, cycle, from_phase, to_phase, by_user_id)
 VALUES ($1, $2, $3, $4, $5, $6)
