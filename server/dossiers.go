@@ -556,6 +556,7 @@ var consentMessages = map[string]string{
 	workflows.ErrTypeConsentNoParty:  "Deze persoon wordt in deze ronde niet om instemming gevraagd.",
 	workflows.ErrTypeConsentInvalid:  "Kies akkoord, niet akkoord of een vraag.",
 	workflows.ErrTypeConsentNoRemark: "Schrijf bij niet akkoord op waarom; dat is nodig om verder te praten.",
+	workflows.ErrTypeConsentLate:     "De termijn om te antwoorden is voorbij; neem contact op met de school.",
 }
 
 // respondConsent records an answer in the version's consent round. The

@@ -24,6 +24,7 @@ const (
 	ErrTypeConsentNoParty  = "ConsentNoParty"  // the person is not asked in this round
 	ErrTypeConsentInvalid  = "ConsentInvalid"  // unknown answer
 	ErrTypeConsentNoRemark = "ConsentNoRemark" // "niet akkoord" needs a remark
+	ErrTypeConsentLate     = "ConsentLate"     // the deadline passed: the school talks with the parents now
 )
 
 // Consent policies: with PolicyAny one guardian's consent counts unless
@@ -310,6 +311,11 @@ func (c *consent) check(a activities.ConsentAnswer) error {
 	}
 	if _, ok := c.party(a.PartyKey); !ok {
 		return temporal.NewApplicationError("not a party", ErrTypeConsentNoParty)
+	}
+	// After the deadline the round is on the school's list: the school
+	// talks with the parents and records what they say.
+	if c.status.Escalated && a.Channel == "portal" {
+		return temporal.NewApplicationError("deadline passed", ErrTypeConsentLate)
 	}
 	return nil
 }

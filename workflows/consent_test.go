@@ -119,6 +119,15 @@ type answers struct {
 }
 
 func (a *answers) send(at time.Duration, id, party, answer, remark string) {
+	a.sendVia(at, id, party, answer, remark, "portal")
+}
+
+// sendAs records an answer through channel (school: given on paper).
+func (a *answers) sendAs(at time.Duration, id, party, answer, channel string) {
+	a.sendVia(at, id, party, answer, "", channel)
+}
+
+func (a *answers) sendVia(at time.Duration, id, party, answer, remark, channel string) {
 	o := &outcome{}
 	a.got[id] = o
 	a.env.RegisterDelayedCallback(func() {
@@ -126,7 +135,7 @@ func (a *answers) send(at time.Duration, id, party, answer, remark string) {
 			OnAccept:   func() {},
 			OnReject:   func(err error) { o.rejected, o.done = err, true },
 			OnComplete: func(_ any, err error) { o.failed, o.done = err, true },
-		}, activities.ConsentAnswer{RequestID: id, PartyKey: party, Answer: answer, Remark: remark, Channel: "portal"})
+		}, activities.ConsentAnswer{RequestID: id, PartyKey: party, Answer: answer, Remark: remark, Channel: channel})
 	}, at)
 }
 
@@ -150,9 +159,13 @@ func consentResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) Consent
 func TestConsentReminderDeadlineEscalation(t *testing.T) {
 	env, f, in := newConsentEnv(t, 10, 100)
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(23), "late", mother, activities.AnswerAgree, "")
+	a.send(day(22), "portal-late", mother, activities.AnswerAgree, "")
+	a.sendAs(day(23), "late", mother, activities.AnswerAgree, "school")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
+	if errType(a.got["portal-late"].rejected) != ErrTypeConsentLate {
+		t.Errorf("portal answer after the deadline: %+v, want %s", a.got["portal-late"], ErrTypeConsentLate)
+	}
 
 	if want := []string{"invitation:" + mother, "invitation:" + father, "reminder:" + mother, "reminder:" + father}; !slices.Equal(f.invites, want) {
 		t.Errorf("mails %q, want %q", f.invites, want)
