@@ -32,6 +32,8 @@ type Checklist struct {
 	Goals            int
 	GoalsComplete    bool
 	Support          bool
+	// Heard: the pupil's view on the plan is recorded (hoorrecht).
+	Heard bool
 	// ActionPartVersion is the last frozen handelingsdeel (0: none), and
 	// DraftChanged whether the draft was edited since.
 	ActionPartVersion int32
@@ -56,6 +58,7 @@ const (
 	MissingRationale        = "perspective.rationale"
 	MissingGoals            = "action_part.goals"
 	MissingSupport          = "action_part.support"
+	MissingHearing          = "hearing"
 	MissingOffered          = "action_part.offered"
 	MissingConsent          = "action_part.consent"
 	MissingResults          = "realise.results"
@@ -86,6 +89,7 @@ func Missing(phase Phase, c Checklist) []string {
 		need(c.Rationale, MissingRationale)
 		need(c.Goals > 0 && c.GoalsComplete, MissingGoals)
 		need(c.Support, MissingSupport)
+		need(c.Heard, MissingHearing)
 		need(c.ActionPartVersion > 0 && !c.DraftChanged, MissingOffered)
 		need(c.Consent == ConsentGiven || c.Consent == ConsentRefused, MissingConsent)
 	case PhaseRealise:
@@ -156,6 +160,7 @@ func ChecklistOf(cycle int32, sections []school.DossierSection, growthEntries in
 		}
 	}
 	c.Support = len(content.ActionPart.Support) > 0
+	c.Heard = content.Hearing.Done()
 
 	goals := content.ActionPart.Goals
 	c.DraftChanged = true

@@ -63,11 +63,12 @@ const (
 	SectionActionPart  = "action_part"
 	SectionRealise     = "realise"
 	SectionEvaluation  = "evaluation"
+	SectionHearing     = "hearing"
 )
 
 // Sections lists every section a cycle has.
 func Sections() []string {
-	return []string{SectionUnderstand, SectionPerspective, SectionActionPart, SectionRealise, SectionEvaluation}
+	return []string{SectionUnderstand, SectionPerspective, SectionActionPart, SectionRealise, SectionEvaluation, SectionHearing}
 }
 
 // Factors are bevorderende or belemmerende factoren, by where they lie.
@@ -160,6 +161,45 @@ type Evaluation struct {
 	Agreements   string `json:"agreements"`
 }
 
+// Hearing is the pupil's view on the plan (hoorrecht), recorded before
+// the handelingsdeel goes out for consent: when, how and what the pupil
+// said, or why hearing the pupil was not possible.
+type Hearing struct {
+	HeardOn     string `json:"heard_on"`
+	How         string `json:"how"`
+	Summary     string `json:"summary"`
+	NotPossible string `json:"not_possible"`
+}
+
+// Ways a pupil is heard.
+func HearingWays() []string {
+	return []string{"conversation", "drawing", "questionnaire", "other"}
+}
+
+// Done reports whether the hearing is recorded.
+func (h Hearing) Done() bool {
+	return (h.HeardOn != "" && h.How != "" && h.Summary != "") || h.NotPossible != ""
+}
+
+// Normalise trims h and checks the date and the way.
+func (h *Hearing) Normalise() db.FieldErrors {
+	c := checker{errs: db.FieldErrors{}}
+	c.date("heard_on", &h.HeardOn)
+	h.How = strings.TrimSpace(h.How)
+	if h.How != "" {
+		ok := false
+		for _, w := range HearingWays() {
+			ok = ok || w == h.How
+		}
+		if !ok {
+			c.errs["how"] = "Kies hoe de leerling is gehoord."
+		}
+	}
+	c.text("summary", &h.Summary, longText)
+	c.text("not_possible", &h.NotPossible, longText)
+	return c.result()
+}
+
 // Content is every section of one cycle.
 type Content struct {
 	Understand  Understand
@@ -167,6 +207,7 @@ type Content struct {
 	ActionPart  ActionPart
 	Realise     Realise
 	Evaluation  Evaluation
+	Hearing     Hearing
 }
 
 // Destinations are the uitstroombestemmingen a perspective may name, by
@@ -332,7 +373,7 @@ func DecodeContent(sections map[string][]byte) (Content, error) {
 	var c Content
 	targets := map[string]any{
 		SectionUnderstand: &c.Understand, SectionPerspective: &c.Perspective, SectionActionPart: &c.ActionPart,
-		SectionRealise: &c.Realise, SectionEvaluation: &c.Evaluation,
+		SectionRealise: &c.Realise, SectionEvaluation: &c.Evaluation, SectionHearing: &c.Hearing,
 	}
 	for _, name := range Sections() {
 		raw := sections[name]

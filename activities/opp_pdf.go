@@ -40,6 +40,8 @@ type OPPDocument struct {
 	Promoting, Hindering    []LabelledText
 	EducationalNeeds        string
 	SupportNeeds, PupilView string
+	// Hearing is how the pupil was heard on the plan (hoorrecht).
+	Hearing string
 	// ActionPartVersion says which handelingsdeel this is ("versie 2 van
 	// 03-11-2026", or a draft not yet offered), Consent its consent state.
 	ActionPartVersion string
@@ -147,6 +149,7 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 	para("Onderwijsbehoeften", d.EducationalNeeds)
 	para("Ondersteuningsbehoeften", d.SupportNeeds)
 	para("Wat de leerling zelf vindt", d.PupilView)
+	para("Gehoord over het plan (hoorrecht)", d.Hearing)
 
 	heading("Handelingsdeel · " + orDash(d.ActionPartVersion))
 	if len(d.Goals) == 0 {

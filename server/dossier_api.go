@@ -140,7 +140,7 @@ func (s *Server) handleAPIDossierShow(c *gin.Context) error {
 	raw := map[string]any{
 		activities.SectionUnderstand: v.Content.Understand, activities.SectionPerspective: v.Content.Perspective,
 		activities.SectionActionPart: v.Content.ActionPart, activities.SectionRealise: v.Content.Realise,
-		activities.SectionEvaluation: v.Content.Evaluation,
+		activities.SectionEvaluation: v.Content.Evaluation, activities.SectionHearing: v.Content.Hearing,
 	}
 	for name, content := range raw {
 		b, err := json.Marshal(content)

@@ -121,6 +121,12 @@ func TestDossierInBrowser(t *testing.T) {
 	type_(`input[name="support_0_how_often"]`, "Dagelijks")
 	type_(`input[name="support_0_where"]`, "In de klas")
 	submit("save handelingsdeel", chromedp.Click(chromedp.ID("save-action-part")))
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS(`input[name="heard_on"]`), time.Now().Format(dateLayout)),
+		chromedp.SetValue(chromedp.CSS(`select[name="how"]`), "drawing")); err != nil {
+		t.Fatal(err)
+	}
+	type_(`form[action$="/deel/hearing"] textarea[name="summary"]`, "Tekende zichzelf aan de instructietafel, blij")
+	submit("save hearing", chromedp.Click(chromedp.ID("save-hearing")))
 	submit("offer for consent", chromedp.Click(chromedp.ID("offer")))
 	// The round starts in the background; the page fetches it when it is there.
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("consent-record"))); err != nil {

@@ -286,6 +286,8 @@ func sectionFromForm(c *gin.Context, section string) any {
 	case activities.SectionEvaluation:
 		return &activities.Evaluation{MeetingOn: f("meeting_on"), Participants: f("participants"),
 			Summary: f("summary"), Agreements: f("agreements")}
+	case activities.SectionHearing:
+		return &activities.Hearing{HeardOn: f("heard_on"), How: f("how"), Summary: f("summary"), NotPossible: f("not_possible")}
 	}
 	return nil
 }
@@ -303,6 +305,8 @@ func setSection(content *activities.Content, section string, v any) {
 		content.Realise = *x
 	case *activities.Evaluation:
 		content.Evaluation = *x
+	case *activities.Hearing:
+		content.Hearing = *x
 	}
 }
 
@@ -744,6 +748,11 @@ func flatten(section string, v any) []activities.LabelledText {
 		for _, r := range c.Realise.Results {
 			add("Resultaat doel: "+outcomeLabels[r.Outcome], r.Explanation)
 		}
+	case activities.SectionHearing:
+		add("Gehoord op", c.Hearing.HeardOn)
+		add("Hoe", hearingWayLabels[c.Hearing.How])
+		add("Wat de leerling vindt", c.Hearing.Summary)
+		add("Horen was niet mogelijk", c.Hearing.NotPossible)
 	case activities.SectionEvaluation:
 		add("Datum gesprek", c.Evaluation.MeetingOn)
 		add("Aanwezig", c.Evaluation.Participants)

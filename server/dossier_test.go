@@ -215,6 +215,15 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if code != 422 || !strings.Contains(out, "aanbieden ter instemming") || !strings.Contains(out, "uitkomst van de instemming") {
 		t.Fatalf("advance before consent: %d, want 422 naming offer and consent", code)
 	}
+	// Hoorrecht: the handelingsdeel goes out only after the pupil was heard.
+	if resp, out = h.do(t, "POST", base+"/handelingsdeel/aanbieden", formType, ""); resp.StatusCode != 422 ||
+		!strings.Contains(out, "hoorrecht") {
+		t.Fatalf("offer before hearing the pupil: %d, want 422 naming the hoorrecht", resp.StatusCode)
+	}
+	if resp, _ = h.do(t, "POST", base+"/deel/hearing", formType, form("version", "1", "heard_on", today, "how", "conversation",
+		"summary", "Ik wil graag zelf leren lezen, met korte stukjes.")); resp.StatusCode != 303 {
+		t.Fatalf("save hearing: %d", resp.StatusCode)
+	}
 	if resp, _ = h.do(t, "POST", base+"/handelingsdeel/aanbieden", formType, ""); resp.StatusCode != 303 {
 		t.Fatalf("offer: %d", resp.StatusCode)
 	}
@@ -263,6 +272,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 
 	pdfText := h.pdfText(t, base+"/opp.pdf")
 	for _, want := range []string{"Ontwikkelingsperspectiefplan", "Kind Ĳzerman-Brontë", "Basisschool De Linde", "versie 1 van",
+		"Ik wil graag zelf leren lezen",
 		"instemming gegeven", "Vmbo kaderberoepsgerichte leerweg", "Leest AVI-E5 vlot", "pagina 1 van", "Doorzetter"} {
 		if !strings.Contains(pdfText, want) {
 			t.Errorf("OPP PDF lacks %q", want)

@@ -405,6 +405,8 @@ func decodeSection(section, schoolType string, raw []byte) (any, db.FieldErrors,
 		v = &activities.Realise{}
 	case activities.SectionEvaluation:
 		v = &activities.Evaluation{}
+	case activities.SectionHearing:
+		v = &activities.Hearing{}
 	default:
 		return nil, nil, db.ErrNotFound
 	}
@@ -509,6 +511,9 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 			}
 			if !check.Support {
 				missing = append(missing, activities.MissingSupport)
+			}
+			if !check.Heard {
+				missing = append(missing, activities.MissingHearing)
 			}
 			if len(missing) > 0 {
 				return nil
@@ -846,6 +851,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossi
 		Promoting: factors(c.Understand.Promoting), Hindering: factors(c.Understand.Hindering),
 		EducationalNeeds: c.Understand.EducationalNeeds, SupportNeeds: c.Understand.SupportNeeds, PupilView: c.Understand.PupilView,
 		ExecutionNotes: c.Realise.Notes, Evaluation: c.Evaluation, Generated: time.Now(), Location: s.location,
+		Hearing:           hearingText(c.Hearing),
 		ActionPartVersion: "concept, nog niet aangeboden ter instemming", Consent: "nog niet gevraagd", GeneratedBy: generatedBy,
 	}
 	action := c.ActionPart
@@ -938,4 +944,15 @@ func (s *Server) removeParticipant(c *gin.Context, licenceID uuid.UUID, d school
 			return logbook.Append(c, tx, e)
 		})
 	})
+}
+
+// hearingText is the hoorrecht record in one Dutch sentence.
+func hearingText(h activities.Hearing) string {
+	switch {
+	case h.NotPossible != "":
+		return "Horen was niet mogelijk: " + h.NotPossible
+	case h.Summary != "":
+		return fmt.Sprintf("Gehoord op %s (%s): %s", h.HeardOn, hearingWayLabels[h.How], h.Summary)
+	}
+	return ""
 }

@@ -64,6 +64,7 @@ var (
 		"perspective.rationale":        "de onderbouwing van het ontwikkelingsperspectief",
 		"action_part.goals":            "minstens één volledig doel (domein, doel, criterium en evaluatiedatum)",
 		"action_part.support":          "de ondersteuning (wat, wie, hoe vaak, waar)",
+		"hearing":                      "wat de leerling zelf van het plan vindt (hoorrecht), of waarom horen niet lukte",
 		"action_part.offered":          "het handelingsdeel aanbieden ter instemming (de laatste wijzigingen zijn nog niet aangeboden)",
 		"action_part.consent":          "de uitkomst van de instemming van de ouders met het handelingsdeel",
 		"realise.results":              "een evaluatie van elk doel (behaald, deels of niet behaald)",
@@ -85,6 +86,12 @@ var (
 		"pending": "wacht op instemming",
 		"given":   "instemming gegeven",
 		"refused": "geen instemming; de school blijft in gesprek",
+	}
+	hearingWayLabels = map[string]string{
+		"conversation":  "in een gesprek",
+		"drawing":       "met een tekening",
+		"questionnaire": "met een vragenlijst",
+		"other":         "op een andere manier",
 	}
 	roundLabels = map[string]string{
 		"open":       "Wacht op antwoord",

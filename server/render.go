@@ -66,6 +66,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"partLabel":     labelFunc(participantKindLabels),
 		"flat":          flatten,
 		"roundLabel":    labelFunc(roundLabels),
+		"hearingLabel":  labelFunc(hearingWayLabels),
 		"answerLabel":   labelFunc(answerLabels),
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,

@@ -203,7 +203,7 @@ func (q *Queries) CloseDossier(ctx context.Context, arg CloseDossierParams) erro
 const copySectionsToCycle = `-- name: CopySectionsToCycle :exec
 INSERT INTO dossier_section (dossier_id, cycle, section, content)
 SELECT s.dossier_id, $1::integer, s.section,
-       CASE WHEN s.section IN ('realise', 'evaluation') THEN '{}'::jsonb ELSE s.content END
+       CASE WHEN s.section IN ('realise', 'evaluation', 'hearing') THEN '{}'::jsonb ELSE s.content END
 FROM dossier_section s
 WHERE s.dossier_id = $2 AND s.cycle = $3::integer
 ON CONFLICT (dossier_id, cycle, section) DO NOTHING
@@ -216,7 +216,7 @@ type CopySectionsToCycleParams struct {
 }
 
 // A next cycle starts from what the previous one ended with; the
-// realisation and evaluation start empty.
+// realisation, the evaluation and the pupil's hearing start empty.
 func (q *Queries) CopySectionsToCycle(ctx context.Context, arg CopySectionsToCycleParams) error {
 	_, err := q.db.Exec(ctx, copySectionsToCycle, arg.ToCycle, arg.DossierID, arg.FromCycle)
 	return err

@@ -32,6 +32,8 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 			Support: []activities.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
 		activities.SectionRealise:    activities.Realise{Results: []activities.GoalResult{{GoalID: goal.ID, Outcome: activities.OutcomeAchieved}}},
 		activities.SectionEvaluation: activities.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
+		activities.SectionHearing: activities.Hearing{HeardOn: "2026-11-20", How: "conversation",
+			Summary: "Wil de tafels oefenen met de computer."},
 	}
 	for _, sec := range activities.Sections() {
 		raw, err := json.Marshal(content[sec])

@@ -50,10 +50,10 @@ RETURNING *;
 
 -- name: CopySectionsToCycle :exec
 -- A next cycle starts from what the previous one ended with; the
--- realisation and evaluation start empty.
+-- realisation, the evaluation and the pupil's hearing start empty.
 INSERT INTO dossier_section (dossier_id, cycle, section, content)
 SELECT s.dossier_id, sqlc.arg(to_cycle)::integer, s.section,
-       CASE WHEN s.section IN ('realise', 'evaluation') THEN '{}'::jsonb ELSE s.content END
+       CASE WHEN s.section IN ('realise', 'evaluation', 'hearing') THEN '{}'::jsonb ELSE s.content END
 FROM dossier_section s
 WHERE s.dossier_id = sqlc.arg(dossier_id) AND s.cycle = sqlc.arg(from_cycle)::integer
 ON CONFLICT (dossier_id, cycle, section) DO NOTHING;
