@@ -32,8 +32,10 @@ type Checklist struct {
 	Goals            int
 	GoalsComplete    bool
 	Support          bool
-	// Heard: the pupil's view on the plan is recorded (hoorrecht).
-	Heard bool
+	// NotHeard: the pupil's view on the plan is not recorded yet
+	// (hoorrecht). Fields added later say what is missing, so a checklist
+	// recorded before them, replayed, still passes.
+	NotHeard bool
 	// ActionPartVersion is the last frozen handelingsdeel (0: none), and
 	// DraftChanged whether the draft was edited since.
 	ActionPartVersion int32
@@ -89,7 +91,7 @@ func Missing(phase Phase, c Checklist) []string {
 		need(c.Rationale, MissingRationale)
 		need(c.Goals > 0 && c.GoalsComplete, MissingGoals)
 		need(c.Support, MissingSupport)
-		need(c.Heard, MissingHearing)
+		need(!c.NotHeard, MissingHearing)
 		need(c.ActionPartVersion > 0 && !c.DraftChanged, MissingOffered)
 		need(c.Consent == ConsentGiven || c.Consent == ConsentRefused, MissingConsent)
 	case PhaseRealise:
@@ -160,7 +162,7 @@ func ChecklistOf(cycle int32, sections []school.DossierSection, growthEntries in
 		}
 	}
 	c.Support = len(content.ActionPart.Support) > 0
-	c.Heard = content.Hearing.Done()
+	c.NotHeard = !content.Hearing.Done()
 
 	goals := content.ActionPart.Goals
 	c.DraftChanged = true

@@ -512,7 +512,7 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 			if !check.Support {
 				missing = append(missing, activities.MissingSupport)
 			}
-			if !check.Heard {
+			if check.NotHeard {
 				missing = append(missing, activities.MissingHearing)
 			}
 			if len(missing) > 0 {

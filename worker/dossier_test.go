@@ -104,7 +104,11 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 	e.advance(t, d, 1, "c1-next", activities.PhaseEvaluate, activities.PhaseObserve)
 
 	// The first run continued as new into cycle 2.
-	waitFor(t, "cycle 2", func() bool {
+	waitFor(t, "cycle 2 in a new run", func() bool {
+		desc, err := e.temporal.Client.DescribeWorkflowExecution(ctx, wfID, "")
+		if err != nil || desc.WorkflowExecutionInfo.Execution.RunId == run.GetRunID() {
+			return false // the first run is still handing over
+		}
 		v, err := e.temporal.Client.QueryWorkflow(ctx, wfID, "", workflows.QueryDossierStatus)
 		var st workflows.DossierStatus
 		return err == nil && v.Get(&st) == nil && st.Cycle == 2 && st.OPPEstablishedAt != nil

@@ -87,7 +87,7 @@ func dossierInput(env *testsuite.TestWorkflowEnvironment) DossierInput {
 // complete is a checklist with every phase filled in.
 var complete = activities.Checklist{
 	Cycle: 1, GrowthEntries: 2, Promoting: true, Hindering: true, EducationalNeeds: true, SupportNeeds: true,
-	Destination: true, Rationale: true, Goals: 1, GoalsComplete: true, Support: true, Heard: true, ActionPartVersion: 1,
+	Destination: true, Rationale: true, Goals: 1, GoalsComplete: true, Support: true, ActionPartVersion: 1,
 	Consent: activities.ConsentGiven, ResultsComplete: true, MeetingOn: true, Participants: true, Summary: true,
 }
 
