@@ -85,8 +85,11 @@ type Config struct {
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
 	DataDir                                                                                 string
-	TemporalBin                                                                             string
-	TemporalUIPort                                                                          int
+	// DevMailbox shows each school's mail outbox on a page; set by the dev
+	// subcommand, never from the environment.
+	DevMailbox     bool
+	TemporalBin    string
+	TemporalUIPort int
 }
 
 // Load reads the configuration through getenv. A missing PAYLOAD_KEY is

@@ -640,6 +640,8 @@ type dossierListPage struct {
 	Levels   []string
 	Capped   bool
 	MaxShown int
+	// Mailbox links the dev mailbox (make run).
+	Mailbox bool
 }
 
 const maxDossierRows = 500
@@ -688,7 +690,8 @@ func (s *Server) handleDossierIndex(c *gin.Context) error {
 	}
 	page := dossierListPage{Licence: lic, Phase: c.Query("fase"), Level: c.Query("niveau"), Overdue: c.Query("te_laat") == "ja",
 		Phases: activities.Phases(), MaxShown: maxDossierRows,
-		Levels: []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}}
+		Mailbox: s.cfg.DevMailbox && principalOf(c).can(auth.PermDossierManage, lic.ID),
+		Levels:  []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}}
 	page.Rows, err = s.listDossiers(c, lic.ID, page.Phase, page.Level, page.Overdue)
 	if err != nil {
 		return err

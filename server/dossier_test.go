@@ -743,3 +743,43 @@ func firstAlert(page string) string {
 	}
 	return m[1]
 }
+
+// TestDevMailboxShowsInvitations: with the dev mailbox on (make run), a
+// consent round's invitation to a guardian appears on the mailbox page;
+// without it, the page does not exist.
+func TestDevMailboxShowsInvitations(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.DevMailbox = true })
+	ctx := context.Background()
+	lic := h.school.ID
+	body := `{"given_name":"Mila","family_name":"Post","group_name":"6","birth_date":"2015-02-03","enrolled_on":"2023-08-21",
+	  "guardians":[{"given_name":"Ruud","family_name":"Post","email":"ruud@voorbeeld.invalid","relation":"father","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	var d school.Dossier
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		var err error
+		d, err = dossiertest.Complete(ctx, school.New(pool), pupil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.startConsent(ctx, lic, d, 1); err != nil {
+		t.Fatal(err)
+	}
+	mailbox := "/licenties/" + lic.String() + "/postvak"
+	eventually(t, "the invitation in the mailbox", func() bool {
+		_, out := h.do(t, "GET", mailbox, "", "")
+		return strings.Contains(out, "aan ruud@voorbeeld.invalid") && strings.Contains(out, "Uw instemming gevraagd")
+	})
+	if page := h.page(t, "/licenties/"+lic.String()+"/dossiers"); !strings.Contains(page, mailbox) {
+		t.Errorf("Mijn leerlingen does not link the dev mailbox")
+	}
+	plain := newHarness(t)
+	if resp, _ := plain.do(t, "GET", "/licenties/"+plain.school.ID.String()+"/postvak", "", ""); resp.StatusCode != 404 {
+		t.Errorf("mailbox without dev mode: %d, want 404", resp.StatusCode)
+	}
+}

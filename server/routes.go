@@ -72,6 +72,9 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/aanbieden", s.allow(auth.PermDossierManage), s.page(s.handleDossierActionPartOffer))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming", s.allow(auth.PermDossierManage), s.page(s.handleDossierConsentRecord))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming-vragen", s.allow(auth.PermDossierManage), s.page(s.handleDossierConsentStart))
+	if s.cfg.DevMailbox {
+		r.GET("/licenties/:licence/postvak", s.allow(auth.PermDossierManage), s.page(s.handleDevMailbox))
+	}
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))

@@ -35,6 +35,8 @@ type Config struct {
 	ConsentTimers workflows.ConsentTimers
 	ConsentAges   activities.ConsentAges
 	ConsentPolicy string
+	// DevMailbox adds a page with each school's mail outbox (make run).
+	DevMailbox bool
 	// Ready reports whether every dependency answers, for /readyz.
 	Ready func(context.Context) error
 	// SessionIdle and SessionAbsolute end a session after inactivity and

@@ -144,6 +144,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 			SchoolReminderEvery: cfg.ConsentSchoolReminderEvery},
 		ConsentAges:   activities.ConsentAges{Share: cfg.ConsentShareAge, Decide: cfg.ConsentDecideAge},
 		ConsentPolicy: cfg.ConsentPolicy,
+		DevMailbox:    cfg.DevMailbox,
 		SecretKey:     cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},

@@ -91,6 +91,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 
+	cfg.DevMailbox = true
 	h, err := newHandler(cfg, logger, dbs, tc, reg)
 	if err != nil {
 		return err
