@@ -31,12 +31,14 @@ const (
 	ActivityRecordConsentAnswer  = "RecordConsentAnswer"
 	ActivityCloseConsentRound    = "CloseConsentRound"
 	ActivityEscalateConsentRound = "EscalateConsentRound"
+	ActivitySendOutbox           = "SendOutbox"
 )
 
 // Activities carries the dependencies of every activity.
 type Activities struct {
 	Tenants *tenants.Manager
 	Logger  *slog.Logger
+	Mail    MailConfig
 }
 
 // errInvalidInput is the non-retryable error type for input that will

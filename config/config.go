@@ -49,6 +49,10 @@ import (
 //	CONSENT_SHARE_AGE          pupil's toestemming to share from age 16
 //	CONSENT_DECIDE_AGE         pupil decides instead of the guardians from age 18
 //	CONSENT_POLICY             any (one guardian's consent counts unless another refuses) or all   any
+//	SMTP_ADDR                  mail server host:port        "" (off: mails stay in the outbox)
+//	SMTP_FROM                  sender address               noreply@topdossier.invalid
+//	SMTP_USERNAME              SMTP login (needs TLS)       ""
+//	SMTP_PASSWORD              its password                 ""
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
@@ -85,6 +89,7 @@ type Config struct {
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
 	DataDir                                                                                 string
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword                                          string
 	// DevMailbox shows each school's mail outbox on a page; set by the dev
 	// subcommand, never from the environment.
 	DevMailbox     bool
@@ -148,6 +153,10 @@ func Load(getenv func(string) string) (Config, error) {
 		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),
 		DossierEvaluationReminder:  durVar("DOSSIER_EVALUATION_REMINDER", 4*7*24*time.Hour),
 		LogLevel:                   get("LOG_LEVEL", "info"),
+		SMTPAddr:                   getenv("SMTP_ADDR"),
+		SMTPFrom:                   get("SMTP_FROM", "noreply@topdossier.invalid"),
+		SMTPUsername:               getenv("SMTP_USERNAME"),
+		SMTPPassword:               getenv("SMTP_PASSWORD"),
 		DataDir:                    get("DATA_DIR", ".data"),
 		TemporalUIPort:             intVar("TEMPORAL_UI_PORT", 8233),
 	}

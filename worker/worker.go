@@ -50,6 +50,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RecordConsentAnswer, activity.RegisterOptions{Name: activities.ActivityRecordConsentAnswer})
 	r.RegisterActivityWithOptions(acts.CloseConsentRound, activity.RegisterOptions{Name: activities.ActivityCloseConsentRound})
 	r.RegisterActivityWithOptions(acts.EscalateConsentRound, activity.RegisterOptions{Name: activities.ActivityEscalateConsentRound})
+	r.RegisterActivityWithOptions(acts.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

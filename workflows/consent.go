@@ -92,13 +92,14 @@ func ConsentWorkflow(ctx workflow.Context, in ConsentInput) (ConsentStatus, erro
 }
 
 type consent struct {
-	in     ConsentInput
-	info   activities.ConsentRoundInfo
-	status ConsentStatus
-	seen   requestLog
-	seq    int32
-	busy   bool
-	closed bool // the outcome is stored
+	in      ConsentInput
+	info    activities.ConsentRoundInfo
+	status  ConsentStatus
+	seen    requestLog
+	seq     int32
+	busy    bool
+	closed  bool // the outcome is stored
+	sending int  // outbox sends under way
 }
 
 func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
@@ -202,10 +203,13 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return c.status, err
 	}
-	if c.closed {
-		return c.status, nil
+	if !c.closed {
+		if err := c.close(ctx); err != nil {
+			return c.status, err
+		}
 	}
-	return c.status, c.close(ctx)
+	err = workflow.Await(ctx, func() bool { return c.sending == 0 })
+	return c.status, err
 }
 
 // keys lists the active parties that match.
@@ -231,13 +235,30 @@ func (c *consent) unanswered() []string {
 	})
 }
 
+// invite writes the mails to the outbox, then sends the outbox; a mail
+// server that is down delays the mails, not the round.
 func (c *consent) invite(ctx workflow.Context, keys []string, kind string, n int) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityInviteConsentParties, activities.InviteConsentInput{
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityInviteConsentParties, activities.InviteConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, Keys: keys, Kind: kind, N: n,
 	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	c.sending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { c.sending-- }()
+		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: time.Minute,
+			// Mails left unsent stay in the outbox; the next send takes them.
+			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
+				MaximumInterval: 5 * time.Minute, MaximumAttempts: 12},
+		})
+		_ = workflow.ExecuteActivity(sctx, activities.ActivitySendOutbox, activities.SendOutboxInput{LicenceID: c.in.LicenceID}).Get(ctx, nil)
+	})
+	return nil
 }
 
 func (c *consent) escalate(ctx workflow.Context, week int) error {

@@ -27,6 +27,12 @@ type consentFake struct {
 	escalated []int
 	steps     []activities.ProcessStep
 	rerouted  int
+	sends     int
+}
+
+func (f *consentFake) SendOutbox(context.Context, activities.SendOutboxInput) (int, error) {
+	f.sends++
+	return 0, nil
 }
 
 func (f *consentFake) OpenConsentRound(_ context.Context, in activities.OpenConsentRoundInput) (activities.ConsentRoundInfo, error) {
@@ -101,7 +107,7 @@ func newConsentEnv(t *testing.T, age, ahead int) (*testsuite.TestWorkflowEnviron
 		activities.ActivityOpenConsentRound: f.OpenConsentRound, activities.ActivityRerouteConsentRound: f.RerouteConsentRound,
 		activities.ActivityInviteConsentParties: f.InviteConsentParties, activities.ActivityRecordConsentAnswer: f.RecordConsentAnswer,
 		activities.ActivityCloseConsentRound: f.CloseConsentRound, activities.ActivityEscalateConsentRound: f.EscalateConsentRound,
-		activities.ActivityRecordProcessStep: f.RecordProcessStep,
+		activities.ActivityRecordProcessStep: f.RecordProcessStep, activities.ActivitySendOutbox: f.SendOutbox,
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
@@ -169,6 +175,9 @@ func TestConsentReminderDeadlineEscalation(t *testing.T) {
 
 	if want := []string{"invitation:" + mother, "invitation:" + father, "reminder:" + mother, "reminder:" + father}; !slices.Equal(f.invites, want) {
 		t.Errorf("mails %q, want %q", f.invites, want)
+	}
+	if f.sends != 2 {
+		t.Errorf("outbox sent %d times, want after the invitations and after the reminders", f.sends)
 	}
 	if !slices.Equal(f.escalated, []int{0, 1}) || !st.Escalated {
 		t.Errorf("escalations %v (status %v), want at day 14 and day 21", f.escalated, st.Escalated)

@@ -226,7 +226,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger})
+	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger, Mail: mailConfig(svc.cfg)})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }
@@ -257,4 +257,9 @@ func runMigrate(ctx context.Context, getenv func(string) string, stdout, stderr 
 func dossierTimers(cfg config.Config) workflows.DossierTimers {
 	return workflows.DossierTimers{OPPWithin: cfg.DossierOPPWithin, OPPReminder: cfg.DossierOPPReminder,
 		EvaluationEvery: cfg.DossierEvaluationEvery, EvaluationReminder: cfg.DossierEvaluationReminder}
+}
+
+// mailConfig is the SMTP server the worker sends mail through.
+func mailConfig(cfg config.Config) activities.MailConfig {
+	return activities.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
 }

@@ -80,7 +80,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	w := worker.New(tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger})
+	w := worker.New(tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger, Mail: mailConfig(cfg)})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

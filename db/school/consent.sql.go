@@ -276,6 +276,39 @@ func (q *Queries) ListOutbox(ctx context.Context, limit int32) ([]MailOutbox, er
 	return items, nil
 }
 
+const listUnsentMail = `-- name: ListUnsentMail :many
+SELECT id, dedupe_key, to_address, subject, body, created_at, sent_at, attempts FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT $1
+`
+
+func (q *Queries) ListUnsentMail(ctx context.Context, limit int32) ([]MailOutbox, error) {
+	rows, err := q.db.Query(ctx, listUnsentMail, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MailOutbox{}
+	for rows.Next() {
+		var i MailOutbox
+		if err := rows.Scan(
+			&i.ID,
+			&i.DedupeKey,
+			&i.ToAddress,
+			&i.Subject,
+			&i.Body,
+			&i.CreatedAt,
+			&i.SentAt,
+			&i.Attempts,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const markConsentEscalated = `-- name: MarkConsentEscalated :exec
 UPDATE consent_round SET escalated_at = $2 WHERE id = $1 AND escalated_at IS NULL
 `
@@ -287,6 +320,24 @@ type MarkConsentEscalatedParams struct {
 
 func (q *Queries) MarkConsentEscalated(ctx context.Context, arg MarkConsentEscalatedParams) error {
 	_, err := q.db.Exec(ctx, markConsentEscalated, arg.ID, arg.EscalatedAt)
+	return err
+}
+
+const markMailFailed = `-- name: MarkMailFailed :exec
+UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1
+`
+
+func (q *Queries) MarkMailFailed(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, markMailFailed, id)
+	return err
+}
+
+const markMailSent = `-- name: MarkMailSent :exec
+UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1
+`
+
+func (q *Queries) MarkMailSent(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, markMailSent, id)
 	return err
 }
 

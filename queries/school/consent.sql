@@ -57,3 +57,12 @@ SELECT * FROM mail_outbox ORDER BY created_at DESC, id LIMIT $1;
 
 -- name: GetConsentRoundForVersion :one
 SELECT * FROM consent_round WHERE dossier_id = $1 AND action_part_number = $2;
+
+-- name: ListUnsentMail :many
+SELECT * FROM mail_outbox WHERE sent_at IS NULL ORDER BY created_at, id LIMIT $1;
+
+-- name: MarkMailSent :exec
+UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1;
+
+-- name: MarkMailFailed :exec
+UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1;
