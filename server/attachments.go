@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
@@ -191,6 +192,49 @@ func (s *Server) handleDossierPDF(c *gin.Context) error {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), v.Dossier.StartedOn.Format("2006-01-02"))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	return nil
+}
+
+// handleDossierConsentPDF renders the instemmingsverklaring of the last
+// version's consent round, logged as an export.
+func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
+	lic, v, err := s.viewDossierAs(c, logbook.ActionExport, "consent_pdf")
+	if err != nil {
+		return err
+	}
+	if v.Consent == nil || v.ActionPart == nil {
+		return db.ErrNotFound
+	}
+	r := v.Consent.Round
+	d := activities.ConsentDeclaration{School: lic.Name, Pupil: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate,
+		Version: r.ActionPartNumber, FrozenAt: v.ActionPart.FrozenAt, Outcome: roundLabels[r.Status], StartedAt: r.StartedAt,
+		DeadlineAt: r.DeadlineAt, ClosedAt: r.ClosedAt, Generated: time.Now(), GeneratedBy: principalOf(c).Name, Location: s.location}
+	for _, p := range v.Consent.Parties {
+		role := "geeft toestemming voor delen"
+		if p.Decides {
+			role = "beslist over het handelingsdeel"
+		}
+		if p.Removed {
+			role = "niet meer gevraagd (leeftijd leerling)"
+		}
+		d.Parties = append(d.Parties, activities.LabelledText{Label: p.Name, Text: role})
+	}
+	for _, resp := range v.Consent.Responses {
+		line := activities.ConsentDeclarationLine{At: resp.At, Party: v.Consent.Name(resp.PartyKey), Answer: answerLabels[resp.Answer],
+			Remark: resp.Remark}
+		if resp.Channel == "school" {
+			line.Channel = "vastgelegd door de school"
+		}
+		d.Lines = append(d.Lines, line)
+	}
+	var buf bytes.Buffer
+	if err := activities.RenderConsentPDF(&buf, d); err != nil {
+		return fmt.Errorf("render consent pdf: %w", err)
+	}
+	name := fmt.Sprintf("Instemmingsverklaring %s versie %d.pdf", fullName(v.Pupil), r.ActionPartNumber)
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", buf.Bytes())

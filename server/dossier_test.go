@@ -255,6 +255,13 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if page := h.page(t, base); !strings.Contains(page, "Instemming gegeven") || !strings.Contains(page, "(vastgelegd door de school)") {
 		t.Errorf("page does not show the recorded consent")
 	}
+	declaration := h.pdfText(t, base+"/instemmingsverklaring.pdf")
+	for _, want := range []string{"Instemmingsverklaring handelingsdeel", "Kind Ĳzerman-Brontë", "versie 1 van", "Instemming gegeven",
+		"A B: beslist over het handelingsdeel", "A B: akkoord (vastgelegd door de school)", "pagina 1 van 1"} {
+		if !strings.Contains(declaration, want) {
+			t.Errorf("instemmingsverklaring lacks %q", want)
+		}
+	}
 	eventually(t, "waiting for the school again", func() bool {
 		_, out := h.do(t, "GET", process, "", "")
 		return strings.Contains(out, `"waiting_for":"school"`)
@@ -330,7 +337,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	// Every phase change, view and export is in the logbook.
 	lines := h.logbookActions(t, lic, pupil)
 	for _, want := range []string{"view dossier", "update dossier_phase", "update dossier_section", "export opp_pdf",
-		"consent consent_response", "process consent_round", "create growth_entry"} {
+		"consent consent_response", "process consent_round", "export consent_pdf", "create growth_entry"} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("logbook lacks %q", want)
 		}

@@ -79,6 +79,12 @@ var entityLabels = map[string]string{
 	"action_part_version": "handelingsdeel (versie)",
 	"attachment":          "bijlage",
 	"opp_pdf":             "OPP als PDF",
+	"consent_pdf":         "instemmingsverklaring (PDF)",
+	"consent_round":       "instemmingsronde",
+	"consent_response":    "antwoord op de instemmingsvraag",
+	"consent_invitation":  "uitnodiging om in te stemmen",
+	"consent_reminder":    "herinnering om in te stemmen",
+	"consent_escalation":  "instemming: termijn verstreken",
 }
 
 type logbookRow struct {

@@ -58,6 +58,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/leerlingen/:pupil/dossier", s.allow(auth.PermDossierRead), s.page(s.handleDossierShow))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier", s.allow(auth.PermDossierManage), s.page(s.handleDossierCreate))
 	r.GET("/licenties/:licence/leerlingen/:pupil/dossier/opp.pdf", s.allow(auth.PermDossierRead), s.page(s.handleDossierPDF))
+	r.GET("/licenties/:licence/leerlingen/:pupil/dossier/instemmingsverklaring.pdf", s.allow(auth.PermDossierRead), s.page(s.handleDossierConsentPDF))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/gegevens", s.allow(auth.PermDossierWrite), s.page(s.handleDossierHeaderSave))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/deel/:section", s.allow(auth.PermDossierWrite), s.page(s.handleDossierSectionSave))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/groeidocument", s.allow(auth.PermDossierWrite), s.page(s.handleDossierGrowthAdd))
