@@ -119,7 +119,7 @@ func TestEveryRouteRefusesOutsiders(t *testing.T) {
 			if r.Method != "GET" && okStatus {
 				t.Errorf("%s: %s %s succeeded (%d)", ac.name, r.Method, path, resp.StatusCode)
 			}
-			ownPages := r.Path == "/" || r.Path == "/account" // a person's own overview and account
+			ownPages := r.Path == "/" || r.Path == "/account" || r.Path == "/ouder" // a person's own overview, account and children
 			// A teacher lists pupils and dossiers of their own groups: none here.
 			ownLists := map[string]bool{"/licenties/:licence/leerlingen": true, "/api/v1/licences/:licence/pupils": true,
 				"/licenties/:licence/dossiers": true, "/api/v1/licences/:licence/dossiers": true}

@@ -44,7 +44,9 @@ type dossierView struct {
 	// which realisation evaluates.
 	ActionPart  *school.ActionPartVersion
 	FrozenGoals []activities.Goal
-	Checklist   activities.Checklist
+	// Frozen is that version's handelingsdeel, as offered for consent.
+	Frozen    activities.ActionPart
+	Checklist activities.Checklist
 	// Consent is the round of the last frozen version, when it started.
 	Consent *consentView
 }
@@ -151,7 +153,7 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 		if err := json.Unmarshal(apv.Content, &frozen); err != nil {
 			return fmt.Errorf("decode action part version: %w", err)
 		}
-		v.FrozenGoals = frozen.Goals
+		v.FrozenGoals, v.Frozen = frozen.Goals, frozen
 	case !errors.Is(err, pgx.ErrNoRows):
 		return err
 	}
@@ -568,6 +570,12 @@ var consentMessages = map[string]string{
 // round decides; the school never decides for the parents, it records
 // what they said.
 func (s *Server) respondConsent(c *gin.Context, licenceID uuid.UUID, d school.Dossier, version int32, in consentAnswerInput) (workflows.ConsentStatus, error) {
+	return s.respondConsentAs(c, licenceID, d, version, in, "school")
+}
+
+// respondConsentAs sends an answer through channel: "school" when the
+// school records it, "portal" when the party answers themselves.
+func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.Dossier, version int32, in consentAnswerInput, channel string) (workflows.ConsentStatus, error) {
 	var st workflows.ConsentStatus
 	if _, err := uuid.Parse(in.RequestID); err != nil {
 		return st, db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
@@ -596,7 +604,7 @@ func (s *Server) respondConsent(c *gin.Context, licenceID uuid.UUID, d school.Do
 		WorkflowID: workflows.ConsentWorkflowID(licenceID.String(), d.ID.String(), version), UpdateID: in.RequestID,
 		UpdateName: workflows.UpdateConsentRespond, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{activities.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer, Remark: in.Remark,
-			Channel: "school", UserID: principalOf(c).UserID.String()}},
+			Channel: channel, UserID: principalOf(c).UserID.String()}},
 	})
 	if err == nil {
 		err = handle.Get(c, &st)

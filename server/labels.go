@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"github.com/topdossier/topdossier/auth"
 	"reflect"
+	"strings"
 )
 
 // Dutch labels for the code names stored in the databases.
@@ -131,8 +132,19 @@ var (
 // relationOrder is the order relations are offered in forms.
 var relationOrder = []string{"mother", "father", "parent", "legal_guardian", "foster_parent", "carer", "other"}
 
-// roleLabel is the Dutch name of a role stored as text.
+// roleLabel is the Dutch name of a role stored as text, including the
+// logbook's actors that are not staff.
 func roleLabel(r string) string {
+	switch {
+	case r == "guardian" || strings.HasPrefix(r, "guardian:"):
+		return "ouder/verzorger"
+	case r == "pupil":
+		return "leerling"
+	case r == "school":
+		return "school (antwoord van een ouder vastgelegd)"
+	case r == "system":
+		return "TOP dossier (proces)"
+	}
 	return auth.Role(r).Label()
 }
 

@@ -120,6 +120,7 @@ func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldEr
 
 type homePage struct {
 	Admin       bool
+	Guardian    bool // the parents' portal is theirs
 	Licences    []platform.ListLicencesRow
 	Memberships []membershipView
 }
@@ -139,7 +140,7 @@ type membershipView struct {
 // and for the platform admin every licence.
 func (s *Server) handleHome(c *gin.Context) error {
 	p := principalOf(c)
-	var page homePage
+	page := homePage{Guardian: p.session.UserKind == platform.UserKindGuardian}
 	for _, m := range p.Memberships {
 		role := auth.Role(m.Role)
 		if m.LicenceID == nil {

@@ -80,6 +80,7 @@ var entityLabels = map[string]string{
 	"attachment":          "bijlage",
 	"opp_pdf":             "OPP als PDF",
 	"consent_pdf":         "instemmingsverklaring (PDF)",
+	"portal_invitation":   "uitnodiging ouderportaal",
 	"consent_round":       "instemmingsronde",
 	"consent_response":    "antwoord op de instemmingsvraag",
 	"consent_invitation":  "uitnodiging om in te stemmen",

@@ -398,6 +398,9 @@ type pupilPage struct {
 	Starting                            bool
 	RequestID                           string
 	CanConfirm, CanStart, CanSeeLogbook bool
+	// CanInvite: guardians may be invited to the parents' portal.
+	CanInvite bool
+	Notice    string
 }
 
 // viewPupil loads the pupil in the path and logs that the person saw it.
@@ -422,7 +425,10 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	p := principalOf(c)
 	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
-		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID)}
+		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID)}
+	if c.Query("uitgenodigd") == "1" {
+		page.Notice = "De uitnodiging voor het ouderportaal staat klaar om te versturen."
+	}
 	if d.Step == nil {
 		page.Starting = s.workflowRunning(c, lic.ID, pupilID)
 	}

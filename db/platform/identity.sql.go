@@ -97,6 +97,29 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (AppUser
 	return i, err
 }
 
+const getPupilLink = `-- name: GetPupilLink :one
+SELECT user_id, licence_id, pupil_id, created_at, guardian_id FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3
+`
+
+type GetPupilLinkParams struct {
+	UserID    uuid.UUID
+	LicenceID uuid.UUID
+	PupilID   uuid.UUID
+}
+
+func (q *Queries) GetPupilLink(ctx context.Context, arg GetPupilLinkParams) (PupilLink, error) {
+	row := q.db.QueryRow(ctx, getPupilLink, arg.UserID, arg.LicenceID, arg.PupilID)
+	var i PupilLink
+	err := row.Scan(
+		&i.UserID,
+		&i.LicenceID,
+		&i.PupilID,
+		&i.CreatedAt,
+		&i.GuardianID,
+	)
+	return i, err
+}
+
 const getUser = `-- name: GetUser :one
 SELECT id, kind, email, display_name, password_hash, disabled_at, created_at, updated_at, totp_secret_sealed, totp_confirmed_at, totp_last_step FROM app_user WHERE id = $1
 `
@@ -141,6 +164,28 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (AppUser, er
 		&i.TotpLastStep,
 	)
 	return i, err
+}
+
+const linkGuardian = `-- name: LinkGuardian :exec
+INSERT INTO pupil_link (user_id, licence_id, pupil_id, guardian_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT (user_id, licence_id, pupil_id) DO UPDATE SET guardian_id = EXCLUDED.guardian_id
+`
+
+type LinkGuardianParams struct {
+	UserID     uuid.UUID
+	LicenceID  uuid.UUID
+	PupilID    uuid.UUID
+	GuardianID *uuid.UUID
+}
+
+func (q *Queries) LinkGuardian(ctx context.Context, arg LinkGuardianParams) error {
+	_, err := q.db.Exec(ctx, linkGuardian,
+		arg.UserID,
+		arg.LicenceID,
+		arg.PupilID,
+		arg.GuardianID,
+	)
+	return err
 }
 
 const listMembershipsForUser = `-- name: ListMembershipsForUser :many
@@ -191,7 +236,7 @@ func (q *Queries) ListMembershipsForUser(ctx context.Context, userID uuid.UUID) 
 }
 
 const listPupilLinksForUser = `-- name: ListPupilLinksForUser :many
-SELECT user_id, licence_id, pupil_id, created_at FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id
+SELECT user_id, licence_id, pupil_id, created_at, guardian_id FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id
 `
 
 func (q *Queries) ListPupilLinksForUser(ctx context.Context, userID uuid.UUID) ([]PupilLink, error) {
@@ -208,6 +253,7 @@ func (q *Queries) ListPupilLinksForUser(ctx context.Context, userID uuid.UUID) (
 			&i.LicenceID,
 			&i.PupilID,
 			&i.CreatedAt,
+			&i.GuardianID,
 		); err != nil {
 			return nil, err
 		}

@@ -545,10 +545,11 @@ type Passkey struct {
 }
 
 type PupilLink struct {
-	UserID    uuid.UUID
-	LicenceID uuid.UUID
-	PupilID   uuid.UUID
-	CreatedAt time.Time
+	UserID     uuid.UUID
+	LicenceID  uuid.UUID
+	PupilID    uuid.UUID
+	CreatedAt  time.Time
+	GuardianID *uuid.UUID
 }
 
 type RecoveryCode struct {

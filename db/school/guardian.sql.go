@@ -55,6 +55,33 @@ func (q *Queries) CreateGuardian(ctx context.Context, arg CreateGuardianParams) 
 	return i, err
 }
 
+const getGuardian = `-- name: GetGuardian :one
+SELECT id, pupil_id, given_name, name_infix, family_name, email, phone, relation, parental_authority, created_at FROM guardian WHERE id = $1 AND pupil_id = $2
+`
+
+type GetGuardianParams struct {
+	ID      uuid.UUID
+	PupilID uuid.UUID
+}
+
+func (q *Queries) GetGuardian(ctx context.Context, arg GetGuardianParams) (Guardian, error) {
+	row := q.db.QueryRow(ctx, getGuardian, arg.ID, arg.PupilID)
+	var i Guardian
+	err := row.Scan(
+		&i.ID,
+		&i.PupilID,
+		&i.GivenName,
+		&i.NameInfix,
+		&i.FamilyName,
+		&i.Email,
+		&i.Phone,
+		&i.Relation,
+		&i.ParentalAuthority,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const listGuardians = `-- name: ListGuardians :many
 SELECT id, pupil_id, given_name, name_infix, family_name, email, phone, relation, parental_authority, created_at FROM guardian WHERE pupil_id = $1 ORDER BY created_at, id
 `

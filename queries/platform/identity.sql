@@ -29,3 +29,10 @@ SELECT * FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id;
 
 -- name: ListUserNames :many
 SELECT id, display_name FROM app_user WHERE id = ANY(@ids::uuid[]);
+
+-- name: LinkGuardian :exec
+INSERT INTO pupil_link (user_id, licence_id, pupil_id, guardian_id) VALUES ($1, $2, $3, $4)
+ON CONFLICT (user_id, licence_id, pupil_id) DO UPDATE SET guardian_id = EXCLUDED.guardian_id;
+
+-- name: GetPupilLink :one
+SELECT * FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3;

@@ -5,3 +5,6 @@ RETURNING *;
 
 -- name: ListGuardians :many
 SELECT * FROM guardian WHERE pupil_id = $1 ORDER BY created_at, id;
+
+-- name: GetGuardian :one
+SELECT * FROM guardian WHERE id = $1 AND pupil_id = $2;

@@ -1,0 +1,153 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/dossiertest"
+)
+
+// TestPortalGuardianConsents: the school invites a mother to the portal;
+// she logs in, reads the plan, answers the consent question herself, and
+// the dossier may go on to realiseren. Another guardian account sees
+// nothing of this child.
+func TestPortalGuardianConsents(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	body := `{"given_name":"Noah","family_name":"Portaal","group_name":"4","birth_date":"2018-02-03","enrolled_on":"2023-08-21",
+	  "guardians":[{"given_name":"Mirjam","family_name":"Portaal","email":"mirjam@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	h.user(t, "mirjam@thuis.invalid", "guardian")
+	h.user(t, "andere@thuis.invalid", "guardian")
+
+	// The IB'er invites her from the pupil page.
+	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+	invite := regexp.MustCompile(`action="([^"]+/uitnodigen)"`).FindStringSubmatch(page)
+	if invite == nil {
+		t.Fatal("no invite button for the guardian")
+	}
+	if resp, _ := h.do(t, "POST", invite[1], formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("invite: %d", resp.StatusCode)
+	}
+
+	// A dossier in plannen whose version 2 waits for her answer.
+	var d school.Dossier
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if d, err = dossiertest.Complete(ctx, q, pupil); err != nil {
+			return err
+		}
+		sec, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart})
+		if err != nil {
+			return err
+		}
+		content := strings.Replace(string(sec.Content), "Tafels tot 10", "Tafels tot 10, vlot en zonder vingers", 1)
+		if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart,
+			Content: []byte(content), Version: sec.Version}); err != nil {
+			return err
+		}
+		_, err = q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.startDossier(ctx, lic, d); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPhase(t, lic, d.ID, "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	for _, from := range []string{"observe", "understand"} {
+		if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"`+from+`"}`); resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", from, resp.StatusCode, out)
+		}
+	}
+	if err := h.srv.startConsent(ctx, lic, d, 2); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the invitation mails", func() bool {
+		var n int
+		_ = h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			mails, err := school.New(pool).ListOutbox(ctx, 10)
+			for _, m := range mails {
+				if m.ToAddress == "mirjam@thuis.invalid" {
+					n++
+				}
+			}
+			return err
+		})
+		return n == 2 // the portal invitation and the consent question
+	})
+
+	// She logs in and sees her child, the plan and the question.
+	mother := h.login(t, "mirjam@thuis.invalid")
+	_, home := h.doAs(t, mother, "GET", "/ouder", "", "")
+	if !strings.Contains(home, "Noah Portaal") || !strings.Contains(home, "Basisschool De Linde") {
+		t.Fatalf("portal home lacks the child:\n%s", home)
+	}
+	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	var plan string
+	eventually(t, "the question on the portal", func() bool {
+		_, plan = h.doAs(t, mother, "GET", child, "", "")
+		return strings.Contains(plan, "De school vraagt uw instemming")
+	})
+	if !strings.Contains(plan, "Tafels tot 10, vlot en zonder vingers") || !strings.Contains(plan, "Vmbo kaderberoepsgerichte leerweg") {
+		t.Errorf("portal does not show the offered handelingsdeel and perspective")
+	}
+	if !strings.Contains(plan, "Test ib") {
+		t.Errorf("'wie heeft het dossier bekeken' does not name the IB'er")
+	}
+	answer := func(a, remark string) (*http.Response, string) {
+		return h.doAs(t, mother, "POST", child+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2",
+			"answer", a, "remark", remark))
+	}
+	if resp, out := answer("disagree", ""); resp.StatusCode != 422 || !strings.Contains(out, "Schrijf bij niet akkoord op waarom") {
+		t.Errorf("niet akkoord without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := answer("agree", ""); resp.StatusCode != 303 {
+		t.Fatalf("agree: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, mother, "GET", child+"?beantwoord=1", "", ""); !strings.Contains(out, "uw antwoord is vastgelegd") ||
+		strings.Contains(out, `id="answer"`) {
+		t.Errorf("after answering: want the thanks and no open question")
+	}
+
+	// Her consent lets the school go on to realiseren.
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 200 ||
+		!strings.Contains(out, `"phase":"realise"`) {
+		t.Fatalf("advance plan after her consent: %d %s", resp.StatusCode, out)
+	}
+	lines := h.logbookActions(t, lic, pupil)
+	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("logbook lacks %q", want)
+		}
+	}
+	if n := logbookCount(t, h, lic); n == 0 {
+		t.Error("logbook chain does not verify")
+	}
+
+	// Another guardian's account sees nothing of this child.
+	other := h.login(t, "andere@thuis.invalid")
+	if resp, out := h.doAs(t, other, "GET", child, "", ""); resp.StatusCode != 404 || strings.Contains(out, "Noah") {
+		t.Errorf("unlinked guardian: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, other, "GET", "/ouder", "", ""); strings.Contains(out, "Noah") {
+		t.Errorf("unlinked guardian's portal lists the child")
+	}
+}
