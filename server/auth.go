@@ -60,6 +60,11 @@ func (p *principal) can(perm auth.Permission, licenceID uuid.UUID) bool {
 	return false
 }
 
+// IsGuardian reports whether the person is a guardian (parents' portal).
+func (p *principal) IsGuardian() bool {
+	return p.session.UserKind == platform.UserKindGuardian
+}
+
 const (
 	principalKey = "principal"
 	accessKey    = "access"

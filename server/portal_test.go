@@ -4,15 +4,21 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 )
 
@@ -22,6 +28,73 @@ import (
 // nothing of this child.
 func TestPortalGuardianConsents(t *testing.T) {
 	h := newHarness(t)
+	lic, pupil := portalFixture(t, h)
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	h.user(t, "andere@thuis.invalid", "guardian")
+
+	// She logs in and sees her child, the plan and the question.
+	mother := h.login(t, "mirjam@thuis.invalid")
+	_, home := h.doAs(t, mother, "GET", "/ouder", "", "")
+	if !strings.Contains(home, "Noah Portaal") || !strings.Contains(home, "Basisschool De Linde") {
+		t.Fatalf("portal home lacks the child:\n%s", home)
+	}
+	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	var plan string
+	eventually(t, "the question on the portal", func() bool {
+		_, plan = h.doAs(t, mother, "GET", child, "", "")
+		return strings.Contains(plan, "De school vraagt uw instemming")
+	})
+	if !strings.Contains(plan, "Tafels tot 10, vlot en zonder vingers") || !strings.Contains(plan, "Vmbo kaderberoepsgerichte leerweg") {
+		t.Errorf("portal does not show the offered handelingsdeel and perspective")
+	}
+	if !strings.Contains(plan, "Test ib") {
+		t.Errorf("'wie heeft het dossier bekeken' does not name the IB'er")
+	}
+	answer := func(a, remark string) (*http.Response, string) {
+		return h.doAs(t, mother, "POST", child+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2",
+			"answer", a, "remark", remark))
+	}
+	if resp, out := answer("disagree", ""); resp.StatusCode != 422 || !strings.Contains(out, "Schrijf bij niet akkoord op waarom") {
+		t.Errorf("niet akkoord without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := answer("agree", ""); resp.StatusCode != 303 {
+		t.Fatalf("agree: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, mother, "GET", child+"?beantwoord=1", "", ""); !strings.Contains(out, "uw antwoord is vastgelegd") ||
+		strings.Contains(out, `id="answer"`) {
+		t.Errorf("after answering: want the thanks and no open question")
+	}
+
+	// Her consent lets the school go on to realiseren.
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 200 ||
+		!strings.Contains(out, `"phase":"realise"`) {
+		t.Fatalf("advance plan after her consent: %d %s", resp.StatusCode, out)
+	}
+	lines := h.logbookActions(t, lic, pupil)
+	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("logbook lacks %q", want)
+		}
+	}
+	if n := logbookCount(t, h, lic); n == 0 {
+		t.Error("logbook chain does not verify")
+	}
+
+	// Another guardian's account sees nothing of this child.
+	other := h.login(t, "andere@thuis.invalid")
+	if resp, out := h.doAs(t, other, "GET", child, "", ""); resp.StatusCode != 404 || strings.Contains(out, "Noah") {
+		t.Errorf("unlinked guardian: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, other, "GET", "/ouder", "", ""); strings.Contains(out, "Noah") {
+		t.Errorf("unlinked guardian's portal lists the child")
+	}
+}
+
+// portalFixture: a pupil whose mother (mirjam@thuis.invalid, with an
+// account) is invited to the portal, and whose dossier in plannen has
+// handelingsdeel version 2 waiting for her answer.
+func portalFixture(t *testing.T, h *harness) (uuid.UUID, uuid.UUID) {
+	t.Helper()
 	ctx := context.Background()
 	lic := h.school.ID
 	body := `{"given_name":"Noah","family_name":"Portaal","group_name":"4","birth_date":"2018-02-03","enrolled_on":"2023-08-21",
@@ -32,7 +105,6 @@ func TestPortalGuardianConsents(t *testing.T) {
 	}
 	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
 	h.user(t, "mirjam@thuis.invalid", "guardian")
-	h.user(t, "andere@thuis.invalid", "guardian")
 
 	// The IB'er invites her from the pupil page.
 	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
@@ -94,60 +166,54 @@ func TestPortalGuardianConsents(t *testing.T) {
 		return n == 2 // the portal invitation and the consent question
 	})
 
-	// She logs in and sees her child, the plan and the question.
-	mother := h.login(t, "mirjam@thuis.invalid")
-	_, home := h.doAs(t, mother, "GET", "/ouder", "", "")
-	if !strings.Contains(home, "Noah Portaal") || !strings.Contains(home, "Basisschool De Linde") {
-		t.Fatalf("portal home lacks the child:\n%s", home)
-	}
-	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
-	var plan string
-	eventually(t, "the question on the portal", func() bool {
-		_, plan = h.doAs(t, mother, "GET", child, "", "")
-		return strings.Contains(plan, "De school vraagt uw instemming")
-	})
-	if !strings.Contains(plan, "Tafels tot 10, vlot en zonder vingers") || !strings.Contains(plan, "Vmbo kaderberoepsgerichte leerweg") {
-		t.Errorf("portal does not show the offered handelingsdeel and perspective")
-	}
-	if !strings.Contains(plan, "Test ib") {
-		t.Errorf("'wie heeft het dossier bekeken' does not name the IB'er")
-	}
-	answer := func(a, remark string) (*http.Response, string) {
-		return h.doAs(t, mother, "POST", child+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2",
-			"answer", a, "remark", remark))
-	}
-	if resp, out := answer("disagree", ""); resp.StatusCode != 422 || !strings.Contains(out, "Schrijf bij niet akkoord op waarom") {
-		t.Errorf("niet akkoord without a reason: %d", resp.StatusCode)
-	}
-	if resp, _ := answer("agree", ""); resp.StatusCode != 303 {
-		t.Fatalf("agree: %d", resp.StatusCode)
-	}
-	if _, out := h.doAs(t, mother, "GET", child+"?beantwoord=1", "", ""); !strings.Contains(out, "uw antwoord is vastgelegd") ||
-		strings.Contains(out, `id="answer"`) {
-		t.Errorf("after answering: want the thanks and no open question")
-	}
+	return lic, pupil
+}
 
-	// Her consent lets the school go on to realiseren.
-	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 200 ||
-		!strings.Contains(out, `"phase":"realise"`) {
-		t.Fatalf("advance plan after her consent: %d %s", resp.StatusCode, out)
+// TestPortalOnPhone: the mother answers on a phone-sized screen (390×844)
+// in headless Chromium: login with password and app code, her child, the
+// question, akkoord; screenshot kept in .artifacts.
+func TestPortalOnPhone(t *testing.T) {
+	h := newHarness(t)
+	lic, pupil := portalFixture(t, h)
+	ctx := browsertest.New(t, 2*time.Minute)
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(h.http.URL+"/inloggen"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "mirjam@thuis.invalid"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, "mirjam@thuis.invalid")+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ouder"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ouder"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.child a`)),
+		chromedp.Click(chromedp.CSS(`p.child a`)),
+		chromedp.WaitVisible(chromedp.ID("answer")),
+	)
+	if err != nil {
+		t.Fatalf("log in and open the question: %v", err)
 	}
-	lines := h.logbookActions(t, lic, pupil)
-	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response"} {
-		if !strings.Contains(lines, want) {
-			t.Errorf("logbook lacks %q", want)
-		}
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil || width > 390 {
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`))
+		t.Errorf("page is %d px wide on a 390 px phone (err %v): %v", width, err, wide)
 	}
-	if n := logbookCount(t, h, lic); n == 0 {
-		t.Error("logbook chain does not verify")
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`input[name="answer"][value="agree"]`)),
+		chromedp.Click(chromedp.ID("answer")))
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("answer: %v %v", resp, err)
 	}
-
-	// Another guardian's account sees nothing of this child.
-	other := h.login(t, "andere@thuis.invalid")
-	if resp, out := h.doAs(t, other, "GET", child, "", ""); resp.StatusCode != 404 || strings.Contains(out, "Noah") {
-		t.Errorf("unlinked guardian: %d", resp.StatusCode)
+	notice, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.notice")))
+	if err != nil || !strings.Contains(notice, "uw antwoord is vastgelegd") {
+		t.Errorf("after answering the page says %q (err %v)", notice, err)
 	}
-	if _, out := h.doAs(t, other, "GET", "/ouder", "", ""); strings.Contains(out, "Noah") {
-		t.Errorf("unlinked guardian's portal lists the child")
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), "ouderportaal-390x844.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 200 {
+		t.Errorf("advance after her answer on the phone: %d %s", resp.StatusCode, out)
 	}
 }
