@@ -217,3 +217,58 @@ func TestPortalOnPhone(t *testing.T) {
 		t.Errorf("advance after her answer on the phone: %d %s", resp.StatusCode, out)
 	}
 }
+
+// TestPortalInviteNewGuardian: a guardian without an account gets a mail
+// with a one-time activation link; it sets her password once, and a second
+// invitation tells her to log in instead.
+func TestPortalInviteNewGuardian(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	body := `{"given_name":"Lina","family_name":"Nieuw","group_name":"2","birth_date":"2019-02-03","enrolled_on":"2024-08-21",
+	  "guardians":[{"given_name":"Sara","family_name":"Nieuw","email":"sara@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	invite := func() string {
+		t.Helper()
+		page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+		m := regexp.MustCompile(`action="([^"]+/uitnodigen)"`).FindStringSubmatch(page)
+		if m == nil {
+			t.Fatal("no invite button")
+		}
+		if resp, _ := h.do(t, "POST", m[1], formType, ""); resp.StatusCode != 303 {
+			t.Fatalf("invite: %d", resp.StatusCode)
+		}
+		var mails []school.MailOutbox
+		err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			var err error
+			mails, err = school.New(pool).ListOutbox(ctx, 1)
+			return err
+		})
+		if err != nil || len(mails) != 1 || mails[0].ToAddress != "sara@thuis.invalid" {
+			t.Fatalf("outbox %+v (err %v)", mails, err)
+		}
+		return mails[0].Body
+	}
+	first := invite()
+	link := regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(first)
+	if link == nil {
+		t.Fatalf("invitation without an activation link:\n%s", first)
+	}
+	if _, page := h.doAs(t, "", "GET", link[1], "", ""); !strings.Contains(page, "sara@thuis.invalid") {
+		t.Fatalf("activation page does not name her address")
+	}
+	pw := form("password", "paarse olifant fietst naar huis", "password2", "paarse olifant fietst naar huis")
+	if resp, _ := h.doAs(t, "", "POST", link[1], formType, pw); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, "", "POST", link[1], formType, pw); resp.StatusCode != 404 {
+		t.Errorf("activation link used twice: %d, want 404", resp.StatusCode)
+	}
+	if second := invite(); strings.Contains(second, "/activeren/") || !strings.Contains(second, "U heeft al een account") {
+		t.Errorf("second invitation:\n%s\nwant a login hint, no new link", second)
+	}
+}
