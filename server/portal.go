@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 const guardianKey = "td.guardian"
@@ -317,6 +318,10 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
+		// The mail waits in the outbox; the next send takes it.
+		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
 	return nil

@@ -36,6 +36,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.EnrolmentWorkflow, workflow.RegisterOptions{Name: "EnrolmentWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.ConsentWorkflow, workflow.RegisterOptions{Name: "ConsentWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.SendOutboxWorkflow, workflow.RegisterOptions{Name: "SendOutboxWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 

@@ -313,3 +313,21 @@ func partyOf(parties []activities.ConsentParty, key string) (activities.ConsentP
 	}
 	return activities.ConsentParty{}, false
 }
+
+func TestSendOutboxWorkflow(t *testing.T) {
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	calls := 0
+	env.RegisterActivityWithOptions(func(_ context.Context, in activities.SendOutboxInput) (int, error) {
+		calls++
+		if in.LicenceID != "lic-1" {
+			t.Errorf("licence %q", in.LicenceID)
+		}
+		return 3, nil
+	}, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	env.ExecuteWorkflow(SendOutboxWorkflow, "lic-1")
+	var sent int
+	if err := env.GetWorkflowResult(&sent); err != nil || sent != 3 || calls != 1 {
+		t.Errorf("sent %d in %d calls (err %v), want 3 in one", sent, calls, err)
+	}
+}
