@@ -400,7 +400,10 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
+// postDossierForm runs a form post on the open dossier of the pupil in
+// the path: write acts on the parsed form; its field errors show the page
+// again with section marked, success goes back to anchor on the page.
+func (s *Server) postDossierForm(c *gin.Context, section, anchor string, write func(platform.Licence, school.Dossier) error) error {
 	lic, d, err := s.openDossier(c)
 	if err != nil {
 		return err
@@ -408,87 +411,49 @@ func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	_, err = s.addGrowthEntry(c, lic.ID, d, growthInput{Kind: c.PostForm("kind"), OccurredOn: c.PostForm("occurred_on"), Body: c.PostForm("body")})
+	err = write(lic, d)
 	if fields, ok := asFieldErrors(err); ok {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "growth", fields
+			p.Section, p.Errors = section, fields
 		})
 	}
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#groeidocument")
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+anchor)
 	return nil
+}
+
+func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
+	return s.postDossierForm(c, "growth", "#groeidocument", func(lic platform.Licence, d school.Dossier) error {
+		_, err := s.addGrowthEntry(c, lic.ID, d, growthInput{Kind: c.PostForm("kind"), OccurredOn: c.PostForm("occurred_on"),
+			Body: c.PostForm("body")})
+		return err
+	})
 }
 
 func (s *Server) handleDossierTestAdd(c *gin.Context) error {
-	lic, d, err := s.openDossier(c)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	err = s.addTestResult(c, lic.ID, d, testInput{Instrument: c.PostForm("instrument"), TakenOn: c.PostForm("taken_on"),
-		Score: c.PostForm("score"), Level: c.PostForm("level")})
-	if fields, ok := asFieldErrors(err); ok {
-		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "tests", fields
-		})
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#groeidocument")
-	return nil
+	return s.postDossierForm(c, "tests", "#groeidocument", func(lic platform.Licence, d school.Dossier) error {
+		return s.addTestResult(c, lic.ID, d, testInput{Instrument: c.PostForm("instrument"), TakenOn: c.PostForm("taken_on"),
+			Score: c.PostForm("score"), Level: c.PostForm("level")})
+	})
 }
 
 func (s *Server) handleDossierParticipantAdd(c *gin.Context) error {
-	lic, d, err := s.openDossier(c)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	err = s.addParticipant(c, lic.ID, d, participantInput{Name: c.PostForm("name"), Role: c.PostForm("role"),
-		Organisation: c.PostForm("organisation")})
-	if fields, ok := asFieldErrors(err); ok {
-		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "participants", fields
-		})
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
-	return nil
+	return s.postDossierForm(c, "participants", "#betrokkenen", func(lic platform.Licence, d school.Dossier) error {
+		return s.addParticipant(c, lic.ID, d, participantInput{Name: c.PostForm("name"), Role: c.PostForm("role"),
+			Organisation: c.PostForm("organisation")})
+	})
 }
 
 func (s *Server) handleDossierColleagueAdd(c *gin.Context) error {
-	lic, d, err := s.openDossier(c)
-	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	userID, err := uuid.Parse(c.PostForm("user_id"))
-	if err == nil {
-		err = s.addColleague(c, lic.ID, d, userID)
-	} else {
-		err = db.FieldErrors{"user_id": "Kies een collega van deze school."}
-	}
-	if fields, ok := asFieldErrors(err); ok {
-		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "participants", fields
-		})
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
-	return nil
+	return s.postDossierForm(c, "participants", "#betrokkenen", func(lic platform.Licence, d school.Dossier) error {
+		userID, err := uuid.Parse(c.PostForm("user_id"))
+		if err != nil {
+			return db.FieldErrors{"user_id": "Kies een collega van deze school."}
+		}
+		return s.addColleague(c, lic.ID, d, userID)
+	})
 }
 
 func (s *Server) handleDossierParticipantRemove(c *gin.Context) error {
@@ -575,29 +540,15 @@ func (s *Server) handleDossierActionPartOffer(c *gin.Context) error {
 }
 
 func (s *Server) handleDossierConsentRecord(c *gin.Context) error {
-	lic, d, err := s.openDossier(c)
-	if err != nil {
+	return s.postDossierForm(c, "consent", "#instemming", func(lic platform.Licence, d school.Dossier) error {
+		number, err := strconv.ParseInt(c.Param("version"), 10, 32)
+		if err != nil {
+			return db.ErrNotFound
+		}
+		_, err = s.respondConsent(c, lic.ID, d, int32(number), consentAnswerInput{RequestID: c.PostForm("request_id"),
+			Party: c.PostForm("party"), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")})
 		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	number, err := strconv.ParseInt(c.Param("version"), 10, 32)
-	if err != nil {
-		return db.ErrNotFound
-	}
-	_, err = s.respondConsent(c, lic.ID, d, int32(number), consentAnswerInput{RequestID: c.PostForm("request_id"),
-		Party: c.PostForm("party"), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")})
-	if fields, ok := asFieldErrors(err); ok {
-		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "consent", fields
-		})
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#instemming")
-	return nil
+	})
 }
 
 // handleDossierConsentStart asks consent again for a version whose round
