@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -118,6 +119,13 @@ func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 	if err != nil {
 		return page, err
 	}
+	page.Entries, err = s.logbookRows(c, rows)
+	return page, err
+}
+
+// logbookRows puts logbook rows into words: the actors' names, their role
+// and what they did, in Dutch.
+func (s *Server) logbookRows(ctx context.Context, rows []school.Logbook) ([]logbookRow, error) {
 	var ids []uuid.UUID
 	for _, r := range rows {
 		if r.ActorUserID != nil {
@@ -125,13 +133,14 @@ func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 		}
 	}
 	names := map[uuid.UUID]string{}
-	users, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids)
+	users, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids)
 	if err != nil {
-		return page, err
+		return nil, err
 	}
 	for _, u := range users {
 		names[u.ID] = u.DisplayName
 	}
+	out := make([]logbookRow, 0, len(rows))
 	for _, r := range rows {
 		actor := "TOP dossier"
 		switch {
@@ -143,10 +152,10 @@ func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 				actor = "verwijderd account"
 			}
 		}
-		page.Entries = append(page.Entries, logbookRow{At: r.At, Actor: actor, Role: roleLabel(r.ActorRole),
+		out = append(out, logbookRow{At: r.At, Actor: actor, Role: roleLabel(r.ActorRole),
 			Action: labelFunc(actionLabels)(r.Action), Entity: labelFunc(entityLabels)(r.Entity)})
 	}
-	return page, nil
+	return out, nil
 }
 
 // handlePupilLogbook shows who saw and changed a pupil's data. Looking at

@@ -111,12 +111,6 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 	return nil
 }
 
-type portalLogLine struct {
-	At           time.Time
-	Actor, Role  string
-	Action, What string
-}
-
 type portalPupilPage struct {
 	LicenceID uuid.UUID
 	dossierView
@@ -126,7 +120,7 @@ type portalPupilPage struct {
 	RequestID  string
 	Errors     db.FieldErrors
 	Notice     string
-	Views      []portalLogLine
+	Views      []logbookRow
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -168,44 +162,25 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	if c.Query("beantwoord") == "1" {
 		page.Notice = "Dank u wel, uw antwoord is vastgelegd."
 	}
+	var seen []school.Logbook // the views and exports, newest first
 	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			rows, err := q.ListLogbookForPupil(c, &pupilID)
+			rows, err := school.New(tx).ListLogbookForPupil(c, &pupilID)
 			if err != nil {
 				return err
 			}
-			ids := []uuid.UUID{}
 			for _, r := range rows {
-				if r.ActorUserID != nil {
-					ids = append(ids, *r.ActorUserID)
-				}
-			}
-			names, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids)
-			if err != nil {
-				return err
-			}
-			byID := map[uuid.UUID]string{}
-			for _, n := range names {
-				byID[n.ID] = n.DisplayName
-			}
-			for _, r := range rows {
-				if r.Action != logbook.ActionView && r.Action != logbook.ActionExport {
-					continue
-				}
-				line := portalLogLine{At: r.At, Role: roleLabel(r.ActorRole), Action: actionLabels[r.Action], What: entityLabels[r.Entity]}
-				if r.ActorUserID != nil {
-					line.Actor = byID[*r.ActorUserID]
-				}
-				page.Views = append(page.Views, line)
-				if len(page.Views) == 50 {
-					break
+				if (r.Action == logbook.ActionView || r.Action == logbook.ActionExport) && len(seen) < 50 {
+					seen = append(seen, r)
 				}
 			}
 			return logbook.Append(c, tx, s.portalEntry(c, pupilID, logbook.ActionView, "dossier"))
 		})
 	})
 	if err != nil {
+		return err
+	}
+	if page.Views, err = s.logbookRows(c, seen); err != nil {
 		return err
 	}
 	s.render(c, status, "portal_pupil", page)
