@@ -58,16 +58,23 @@ func nonRetryable(err error) error {
 	return err
 }
 
+// parseID reads one id of an activity's input; a malformed id never
+// becomes valid, so the error is not retried.
+func parseID(what, id string) (uuid.UUID, error) {
+	v, err := uuid.Parse(id)
+	if err != nil {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("invalid "+what+" id", errInvalidInput, err)
+	}
+	return v, nil
+}
+
 func parseIDs(licenceID, entityID string) (uuid.UUID, uuid.UUID, error) {
-	lic, err := uuid.Parse(licenceID)
+	lic, err := parseID("licence", licenceID)
 	if err != nil {
-		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("invalid licence id", errInvalidInput, err)
+		return uuid.Nil, uuid.Nil, err
 	}
-	ent, err := uuid.Parse(entityID)
-	if err != nil {
-		return uuid.Nil, uuid.Nil, temporal.NewNonRetryableApplicationError("invalid entity id", errInvalidInput, err)
-	}
-	return lic, ent, nil
+	ent, err := parseID("entity", entityID)
+	return lic, ent, err
 }
 
 func decodeJSON(raw []byte, v any) error {

@@ -91,9 +91,9 @@ func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundIn
 	if err != nil {
 		return info, err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return info, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return info, err
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -178,9 +178,9 @@ func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentI
 	if err != nil {
 		return out, err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return out, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return out, err
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -247,9 +247,9 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in InviteConsentI
 	if err != nil {
 		return 0, err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return 0, temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return 0, err
 	}
 	wanted := map[string]bool{}
 	for _, k := range in.Keys {
@@ -341,9 +341,9 @@ func (a *Activities) RecordConsentAnswer(ctx context.Context, in RecordConsentAn
 	if err != nil {
 		return err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return err
 	}
 	var actor *uuid.UUID
 	if id, err := uuid.Parse(in.Answer.UserID); err == nil {
@@ -398,9 +398,9 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRound
 	if err != nil {
 		return err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return err
 	}
 	status := map[string]string{RoundConsented: ConsentGiven, RoundRefused: ConsentRefused}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
@@ -437,9 +437,9 @@ func (a *Activities) EscalateConsentRound(ctx context.Context, in EscalateConsen
 	if err != nil {
 		return err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return err
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {

@@ -220,9 +220,9 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in AdvanceDossierI
 	if err != nil {
 		return err
 	}
-	pupilID, err := uuid.Parse(in.PupilID)
+	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
-		return temporal.NewNonRetryableApplicationError("invalid pupil id", errInvalidInput, err)
+		return err
 	}
 	var actor *uuid.UUID
 	if id, err := uuid.Parse(in.UserID); err == nil {
