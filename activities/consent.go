@@ -108,13 +108,9 @@ func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundIn
 				ActionPartNumber: in.Version}); err != nil {
 				return fmt.Errorf("supersede older rounds: %w", err)
 			}
-			pupil, err := q.GetPupil(ctx, pupilID)
+			pupil, guardians, err := pupilAndGuardians(ctx, q, pupilID)
 			if err != nil {
-				return fmt.Errorf("read pupil: %w", db.Classify(err))
-			}
-			guardians, err := q.ListGuardians(ctx, pupilID)
-			if err != nil {
-				return fmt.Errorf("read guardians: %w", err)
+				return err
 			}
 			info.Parties = ConsentPartiesAt(pupil.BirthDate, in.At, guardians, in.Ages)
 			for _, p := range info.Parties {
@@ -135,6 +131,20 @@ func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundIn
 		})
 	})
 	return info, wrap("open consent round", err)
+}
+
+// pupilAndGuardians reads what decides who is asked: the pupil's birth
+// date and the guardians with their parental authority.
+func pupilAndGuardians(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school.Pupil, []school.Guardian, error) {
+	pupil, err := q.GetPupil(ctx, pupilID)
+	if err != nil {
+		return pupil, nil, fmt.Errorf("read pupil: %w", db.Classify(err))
+	}
+	guardians, err := q.ListGuardians(ctx, pupilID)
+	if err != nil {
+		return pupil, nil, fmt.Errorf("read guardians: %w", err)
+	}
+	return pupil, guardians, nil
 }
 
 func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p ConsentParty) error {
@@ -185,11 +195,7 @@ func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentI
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
-			pupil, err := q.GetPupil(ctx, pupilID)
-			if err != nil {
-				return fmt.Errorf("read pupil: %w", db.Classify(err))
-			}
-			guardians, err := q.ListGuardians(ctx, pupilID)
+			pupil, guardians, err := pupilAndGuardians(ctx, q, pupilID)
 			if err != nil {
 				return err
 			}
@@ -394,7 +400,7 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRound
 	if err != nil {
 		return err
 	}
-	_, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
+	dossierID, err := parseID("dossier", in.DossierID)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // ConsentDeclarationLine is one answer in an instemmingsverklaring.
@@ -42,14 +38,7 @@ func RenderConsentPDF(w io.Writer, d ConsentDeclaration) error {
 		loc = time.UTC
 	}
 	day := func(t time.Time) string { return t.In(loc).Format("02-01-2006") }
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(d.Generated)
-	pdf.SetModificationDate(d.Generated)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle("Instemmingsverklaring "+d.Pupil, true)
-	pdf.SetAuthor(d.School, true)
-	pdf.AliasNbPages("{nb}")
+	pdf := newDocument(d.Generated, "Instemmingsverklaring "+d.Pupil, d.School)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
 		pdf.SetFont("go", "", 8)

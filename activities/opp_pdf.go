@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // LabelledText is a piece of text under a Dutch label.
@@ -65,15 +61,8 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 	if loc == nil {
 		loc = time.UTC
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(d.Generated)
-	pdf.SetModificationDate(d.Generated)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle("Ontwikkelingsperspectiefplan "+d.Pupil, true)
-	pdf.SetAuthor(d.School, true)
+	pdf := newDocument(d.Generated, "Ontwikkelingsperspectiefplan "+d.Pupil, d.School)
 	pdf.SetCreator("TOP dossier", true)
-	pdf.AliasNbPages("{nb}")
 	pdf.SetAutoPageBreak(true, 20)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)

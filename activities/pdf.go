@@ -34,14 +34,7 @@ func RenderLogbookPDF(w io.Writer, r LogbookReport) error {
 	if loc == nil {
 		loc = time.UTC
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(r.Printed)
-	pdf.SetModificationDate(r.Printed)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.SetTitle("Logboek "+r.Pupil, true)
-	pdf.SetAuthor("TOP dossier", true)
-	pdf.AliasNbPages("{nb}")
+	pdf := newDocument(r.Printed, "Logboek "+r.Pupil, "TOP dossier")
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-15)
 		pdf.SetFont("go", "", 8)
@@ -81,6 +74,21 @@ func RenderLogbookPDF(w io.Writer, r LogbookReport) error {
 		return fmt.Errorf("render logbook pdf: %w", err)
 	}
 	return pdf.Output(w)
+}
+
+// newDocument starts an A4 PDF with the Go fonts embedded as "go" (regular
+// and bold, so Dutch names print as typed), dated at, with its title and
+// author and "{nb}" standing for the page count in footers.
+func newDocument(at time.Time, title, author string) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(at)
+	pdf.SetModificationDate(at)
+	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
+	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
+	pdf.SetTitle(title, true)
+	pdf.SetAuthor(author, true)
+	pdf.AliasNbPages("{nb}")
+	return pdf
 }
 
 // fit shortens s with an ellipsis until it fits width millimetres.
