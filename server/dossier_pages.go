@@ -481,8 +481,8 @@ func (s *Server) handleDossierAdvance(c *gin.Context) error {
 		return err
 	}
 	requestID := c.PostForm("request_id")
-	if _, err := uuid.Parse(requestID); err != nil {
-		return db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+	if err := checkRequestID(requestID); err != nil {
+		return err
 	}
 	from, err := phaseParam(c.PostForm("from"), false)
 	if err != nil {

@@ -577,8 +577,8 @@ func (s *Server) respondConsent(c *gin.Context, licenceID uuid.UUID, d school.Do
 // school records it, "portal" when the party answers themselves.
 func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.Dossier, version int32, in consentAnswerInput, channel string) (workflows.ConsentStatus, error) {
 	var st workflows.ConsentStatus
-	if _, err := uuid.Parse(in.RequestID); err != nil {
-		return st, db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+	if err := checkRequestID(in.RequestID); err != nil {
+		return st, err
 	}
 	in.Remark = strings.TrimSpace(in.Remark)
 	if len([]rune(in.Remark)) > 5000 {

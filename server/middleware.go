@@ -12,6 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/topdossier/topdossier/db"
 )
 
 const requestIDKey = "request_id"
@@ -121,6 +123,15 @@ func decodeJSON(c *gin.Context, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("%w: trailing data", errMalformed)
+	}
+	return nil
+}
+
+// checkRequestID checks the request id a page form carries (a UUID made
+// when the page was shown), so a repeated post counts once.
+func checkRequestID(id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
 	}
 	return nil
 }

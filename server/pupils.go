@@ -445,8 +445,8 @@ func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
 		return err
 	}
 	requestID := c.PostForm("request_id")
-	if _, err := uuid.Parse(requestID); err != nil {
-		return db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+	if err := checkRequestID(requestID); err != nil {
+		return err
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
 		return err
