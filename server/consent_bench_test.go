@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -90,16 +89,8 @@ func seedVersions(ctx context.Context, pool *pgxpool.Pool, n int, out *[]school.
 		`INSERT INTO action_part_version (dossier_id, number, cycle, content, draft_version)
 		 SELECT d.id, 1, 1, '{"goals":[]}', 1 FROM dossier d JOIN pupil p ON p.id = d.pupil_id WHERE p.family_name = 'Bench-` + batch + `'`,
 	}
-	for i, s := range stmts {
-		var err error
-		if i == 0 {
-			_, err = pool.Exec(ctx, s, n)
-		} else {
-			_, err = pool.Exec(ctx, s)
-		}
-		if err != nil {
-			return fmt.Errorf("seed step %d: %w", i, err)
-		}
+	if err := runSeed(ctx, pool, n, stmts); err != nil {
+		return err
 	}
 	rows, err := pool.Query(ctx, `SELECT d.id, d.pupil_id FROM dossier d JOIN pupil p ON p.id = d.pupil_id WHERE p.family_name = 'Bench-`+batch+`'`)
 	if err != nil {

@@ -256,16 +256,8 @@ func seedDossiers(ctx context.Context, pool *pgxpool.Pool, n int, pupils *[]uuid
 		 SELECT 'dossier/bench/' || d.id, 'dossier', d.id, 'understand', 'school', now() + interval '30 days', 1 FROM dossier d`,
 		`ANALYZE`,
 	}
-	for i, s := range stmts {
-		var err error
-		if i == 0 {
-			_, err = pool.Exec(ctx, s, n)
-		} else {
-			_, err = pool.Exec(ctx, s)
-		}
-		if err != nil {
-			return fmt.Errorf("seed step %d: %w", i, err)
-		}
+	if err := runSeed(ctx, pool, n, stmts); err != nil {
+		return err
 	}
 	rows, err := pool.Query(ctx, `SELECT id FROM pupil`)
 	if err != nil {
@@ -280,4 +272,19 @@ func seedDossiers(ctx context.Context, pool *pgxpool.Pool, n int, pupils *[]uuid
 		*pupils = append(*pupils, id)
 	}
 	return rows.Err()
+}
+
+// runSeed runs seed statements in order; the first takes the number of
+// pupils to make as $1.
+func runSeed(ctx context.Context, pool *pgxpool.Pool, n int, stmts []string) error {
+	for i, s := range stmts {
+		args := []any{}
+		if i == 0 {
+			args = append(args, n)
+		}
+		if _, err := pool.Exec(ctx, s, args...); err != nil {
+			return fmt.Errorf("seed step %d: %w", i, err)
+		}
+	}
+	return nil
 }
