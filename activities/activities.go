@@ -32,6 +32,8 @@ const (
 	ActivityCloseConsentRound    = "CloseConsentRound"
 	ActivityEscalateConsentRound = "EscalateConsentRound"
 	ActivitySendOutbox           = "SendOutbox"
+	ActivityPupilShareAt         = "PupilShareAt"
+	ActivityOpenPupilPortal      = "OpenPupilPortal"
 )
 
 // Activities carries the dependencies of every activity.

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 )
 
@@ -279,7 +281,7 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in InviteConsentI
 				}
 				key := fmt.Sprintf("consent:%s:%s:%s:%d", roundID, p.PartyKey, in.Kind, in.N)
 				if p.Email != "" {
-					subject, body := consentMail(in.Kind, p.GivenName, round.ActionPartNumber, round.DeadlineAt)
+					subject, body := consentMail(in.Kind, p.Kind == "pupil", p.Decides, p.GivenName, round.ActionPartNumber, round.DeadlineAt)
 					if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: key, ToAddress: p.Email, Subject: subject, Body: body}); err != nil {
 						return fmt.Errorf("enqueue mail: %w", err)
 					}
@@ -297,8 +299,24 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in InviteConsentI
 }
 
 // consentMail is the Dutch mail to a party. It names no child and no
-// content: the plan is read after logging in.
-func consentMail(kind, givenName string, version int32, deadline time.Time) (string, string) {
+// content: the plan is read after logging in. The pupil is addressed as
+// "je"; under the decide age they are asked for their view, as the
+// guardians decide.
+func consentMail(kind string, pupil, decides bool, givenName string, version int32, deadline time.Time) (string, string) {
+	if pupil {
+		subject := "De school vraagt wat jij van je plan vindt"
+		if decides {
+			subject = "De school vraagt jouw instemming met je plan"
+		}
+		if kind == "reminder" {
+			subject = "Herinnering: " + strings.ToLower(subject[:1]) + subject[1:]
+		}
+		body := fmt.Sprintf("Hoi %s,\n\nDe school heeft het handelingsdeel (versie %d) van je ontwikkelingsperspectiefplan klaar. "+
+			"Log in op TOP dossier om het te lezen en te antwoorden: akkoord, niet akkoord, of een vraag. "+
+			"Graag vóór %s.\n\nVragen? Loop binnen bij de intern begeleider of je mentor.\n",
+			givenName, version, deadline.Format("02-01-2006"))
+		return subject, body
+	}
 	subject := "Uw instemming gevraagd met het plan van de school"
 	intro := "De school vraagt uw instemming met het handelingsdeel"
 	if kind == "reminder" {
@@ -438,23 +456,70 @@ type EscalateConsentInput struct {
 
 // EscalateConsentRound marks the round escalated (the deadline passed
 // without an outcome) and logs each weekly reminder to the school.
-func (a *Activities) EscalateConsentRound(ctx context.Context, in EscalateConsentInput) error {
+func (a *Activities) EscalateConsentRound(ctx context.Context, in EscalateConsentInput) (mailed int, err error) {
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	pupilID, err := parseID("pupil", in.PupilID)
 	if err != nil {
+		return 0, err
+	}
+	var staff []uuid.UUID
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		staff, err = school.New(pool).ListRoundStaffParticipants(ctx, roundID)
 		return err
+	})
+	if err != nil {
+		return 0, wrap("escalate consent round", err)
+	}
+	// The staff on the dossier, else every intern begeleider of the school.
+	people, err := platform.New(a.Tenants.Platform()).ListStaffToRemind(ctx, platform.ListStaffToRemindParams{
+		UserIds: staff, LicenceID: &licenceID, Role: platform.StaffRoleIb})
+	if err != nil {
+		return 0, wrap("escalate consent round", err)
+	}
+	var to []string
+	for _, onDossier := range []bool{true, false} {
+		for _, p := range people {
+			if p.Participant == onDossier {
+				to = append(to, p.Email)
+			}
+		}
+		if len(to) > 0 {
+			break
+		}
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).MarkConsentEscalated(ctx, school.MarkConsentEscalatedParams{ID: roundID, EscalatedAt: &in.At}); err != nil {
+			q := school.New(tx)
+			if err := q.MarkConsentEscalated(ctx, school.MarkConsentEscalatedParams{ID: roundID, EscalatedAt: &in.At}); err != nil {
 				return err
+			}
+			subject, body := escalationMail(in.Week, a.Mail.SiteURL+"/licenties/"+licenceID.String()+"/leerlingen/"+pupilID.String()+"/dossier")
+			for _, addr := range to {
+				if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("consent-escalation:%s:%d:%s", roundID, in.Week, addr),
+					ToAddress: addr, Subject: subject, Body: body}); err != nil {
+					return fmt.Errorf("enqueue mail: %w", err)
+				}
 			}
 			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
 				PupilID: &pupilID, Entity: "consent_escalation", EntityID: fmt.Sprintf("%s:%d", roundID, in.Week)})
 		})
 	})
-	return wrap("escalate consent round", err)
+	return len(to), wrap("escalate consent round", err)
+}
+
+// escalationMail tells the school a consent request went unanswered past
+// its deadline. It names no pupil: the link needs a login.
+func escalationMail(week int, link string) (string, string) {
+	subject := "Instemming niet op tijd beantwoord"
+	intro := "De ouders (of de leerling) hebben niet vóór de termijn geantwoord op de vraag om instemming met een handelingsdeel."
+	if week > 0 {
+		subject = fmt.Sprintf("Herinnering (week %d): instemming nog niet beantwoord", week)
+		intro = "Een vraag om instemming met een handelingsdeel is nog steeds niet beantwoord."
+	}
+	body := intro + "\n\nNeem contact op met de ouders: het gesprek gaat door en de ondersteuning blijft nodig. " +
+		"Leg hun antwoord vast in het dossier zodra het er is.\n\n" + link + "\n\nDeze herinnering komt elke week tot de vraag beantwoord is.\n"
+	return subject, body
 }

@@ -22,6 +22,9 @@ type MailConfig struct {
 	From     string
 	Username string
 	Password string
+	// SiteURL is the portal's public address, for links in mails that
+	// workflows write (no request to take it from).
+	SiteURL string
 }
 
 // SendOutboxInput names the licence whose outbox to send.

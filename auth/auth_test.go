@@ -73,6 +73,7 @@ func TestGrants(t *testing.T) {
 		PermDossierRead:      {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
 		PermDossierWrite:     {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIWrite: L},
 		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
+		PermSchoolSettings:   {RoleSchoolAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -83,8 +84,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 120 {
-		t.Errorf("checked %d pairs, want 10 roles × 12 permissions", pairs)
+	if pairs != 130 {
+		t.Errorf("checked %d pairs, want 10 roles × 13 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

@@ -67,6 +67,7 @@ const (
 	PermDossierRead      Permission = "dossier.read"      // dossiers, their PDF and attachments (teachers: their groups)
 	PermDossierWrite     Permission = "dossier.write"     // fill in a dossier: groeidocument, phases, attachments
 	PermDossierManage    Permission = "dossier.manage"    // open a dossier, advance its phase, offer the handelingsdeel
+	PermSchoolSettings   Permission = "school.settings"   // the school's own choices (who may read the plan in the portal)
 )
 
 // Scope says how far a permission reaches for a role.
@@ -100,7 +101,8 @@ var grants = map[Permission]map[Role]Scope{
 		RoleAPIRead: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermDossierWrite: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
 		RoleAPIWrite: ScopeLicence},
-	PermDossierManage: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermDossierManage:  {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -138,5 +140,5 @@ func AllRoles() []Role {
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
-		PermDossierManage}
+		PermDossierManage, PermSchoolSettings}
 }

@@ -53,6 +53,7 @@ import (
 //	SMTP_FROM                  sender address               noreply@topdossier.invalid
 //	SMTP_USERNAME              SMTP login (needs TLS)       ""
 //	SMTP_PASSWORD              its password                 ""
+//	SITE_URL                   public address, for links in mails a workflow writes  http://<HTTP_ADDR>
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
@@ -90,6 +91,7 @@ type Config struct {
 	LogLevel                                                                                string
 	DataDir                                                                                 string
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword                                          string
+	SiteURL                                                                                 string
 	// DevMailbox shows each school's mail outbox on a page; set by the dev
 	// subcommand, never from the environment.
 	DevMailbox     bool
@@ -157,8 +159,12 @@ func Load(getenv func(string) string) (Config, error) {
 		SMTPFrom:                   get("SMTP_FROM", "noreply@topdossier.invalid"),
 		SMTPUsername:               getenv("SMTP_USERNAME"),
 		SMTPPassword:               getenv("SMTP_PASSWORD"),
+		SiteURL:                    strings.TrimRight(getenv("SITE_URL"), "/"),
 		DataDir:                    get("DATA_DIR", ".data"),
 		TemporalUIPort:             intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	if c.SiteURL == "" {
+		c.SiteURL = "http://" + c.HTTPAddr
 	}
 	for _, o := range strings.Split(get("WEBAUTHN_ORIGINS", ""), ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/netip"
@@ -17,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
@@ -65,6 +63,12 @@ func (p *principal) IsGuardian() bool {
 	return p.session.UserKind == platform.UserKindGuardian
 }
 
+// IsPupil reports whether the person is a pupil with their own portal
+// account (from 16).
+func (p *principal) IsPupil() bool {
+	return p.session.UserKind == platform.UserKindPupil
+}
+
 const (
 	principalKey = "principal"
 	accessKey    = "access"
@@ -82,10 +86,7 @@ func accessOf(c *gin.Context) access {
 	return ac
 }
 
-func hashToken(token string) []byte {
-	sum := sha256.Sum256([]byte(token))
-	return sum[:]
-}
+func hashToken(token string) []byte { return activities.HashToken(token) }
 
 // session resolves the session cookie into a principal. An expired, idle
 // or unknown session is removed and the request goes on anonymously.
@@ -389,13 +390,7 @@ func setSessionCookie(c *gin.Context, token string, maxAge int) {
 	})
 }
 
-func newToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
-}
+func newToken() (string, error) { return activities.NewToken() }
 
 // safeBack keeps a return path on this site: a local path, never
 // "//host" or a full URL.

@@ -2,9 +2,10 @@ package server
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/auth"
 	"reflect"
 	"strings"
+
+	"github.com/topdossier/topdossier/auth"
 )
 
 // Dutch labels for the code names stored in the databases.

@@ -121,6 +121,7 @@ func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldEr
 type homePage struct {
 	Admin       bool
 	Guardian    bool // the parents' portal is theirs
+	Pupil       bool // a pupil's own portal
 	Licences    []platform.ListLicencesRow
 	Memberships []membershipView
 }
@@ -134,13 +135,14 @@ type membershipView struct {
 	CanManageTokens bool
 	CanManageStaff  bool
 	CanSWVSchools   bool
+	CanSettings     bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
 // and for the platform admin every licence.
 func (s *Server) handleHome(c *gin.Context) error {
 	p := principalOf(c)
-	page := homePage{Guardian: p.session.UserKind == platform.UserKindGuardian}
+	page := homePage{Guardian: p.IsGuardian(), Pupil: p.IsPupil()}
 	for _, m := range p.Memberships {
 		role := auth.Role(m.Role)
 		if m.LicenceID == nil {
@@ -154,6 +156,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanManageTokens: auth.ScopeOf(role, auth.PermAPITokensManage) != auth.ScopeNone,
 			CanManageStaff:  auth.ScopeOf(role, auth.PermStaffManage) != auth.ScopeNone,
 			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,
+			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

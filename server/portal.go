@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,11 +22,54 @@ import (
 	"github.com/topdossier/topdossier/workflows"
 )
 
-const guardianKey = "td.guardian"
+const portalKey = "td.portal"
 
-// linkedGuardian lets a guardian reach only a pupil their account is
-// linked to, as the guardian row the school keeps; anybody else gets 404.
-func (s *Server) linkedGuardian(c *gin.Context) {
+// portalUser is who reads a pupil's plan in the portal: a guardian, or the
+// pupil from the age of their own privacy rights.
+type portalUser struct {
+	Pupil     bool   // the pupil themselves
+	PartyKey  string // their key in a consent round
+	CanAnswer bool   // a guardian without parental authority only reads
+}
+
+// portalAccess decides whether the account behind link may read the
+// pupil's plan today: a guardian with parental authority, one without
+// where the school allows it, and the pupil from ages.Share.
+func portalAccess(ctx context.Context, q *school.Queries, link platform.PupilLink, kind platform.UserKind,
+	share int, today time.Time) (portalUser, bool, error) {
+	switch {
+	case kind == platform.UserKindGuardian && link.GuardianID != nil:
+		g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *link.GuardianID, PupilID: link.PupilID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return portalUser{}, false, nil
+		}
+		if err != nil {
+			return portalUser{}, false, err
+		}
+		u := portalUser{PartyKey: activities.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
+		if g.ParentalAuthority {
+			return u, true, nil
+		}
+		set, err := q.GetSchoolSetting(ctx)
+		return u, err == nil && set.ViewWithoutAuthority, err
+	case kind == platform.UserKindPupil && link.GuardianID == nil:
+		p, err := q.GetPupil(ctx, link.PupilID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return portalUser{}, false, nil
+		}
+		if err != nil {
+			return portalUser{}, false, err
+		}
+		ok := !today.Before(p.BirthDate.AddDate(share, 0, 0))
+		return portalUser{Pupil: true, PartyKey: activities.PupilPartyKey, CanAnswer: true}, ok, nil
+	}
+	return portalUser{}, false, nil
+}
+
+// linkedPortal lets a guardian or pupil reach only a pupil their account
+// is linked to, and only while portalAccess allows it; anybody else gets
+// 404.
+func (s *Server) linkedPortal(c *gin.Context) {
 	p := principalOf(c)
 	if p == nil || p.session.MfaAt == nil {
 		s.unauthenticated(c)
@@ -33,24 +77,53 @@ func (s *Server) linkedGuardian(c *gin.Context) {
 	}
 	licenceID, err1 := uuidParam(c, "licence")
 	pupilID, err2 := uuidParam(c, "pupil")
-	if err1 != nil || err2 != nil || p.session.UserKind != platform.UserKindGuardian {
+	if err1 != nil || err2 != nil || (!p.IsGuardian() && !p.IsPupil()) {
 		s.fail(c, db.ErrNotFound)
 		return
 	}
 	link, err := platform.New(s.tenants.Platform()).GetPupilLink(c, platform.GetPupilLinkParams{UserID: p.UserID,
 		LicenceID: licenceID, PupilID: pupilID})
-	if err != nil || link.GuardianID == nil {
+	if err != nil {
 		s.fail(c, db.ErrNotFound)
 		return
 	}
-	c.Set(guardianKey, *link.GuardianID)
+	var u portalUser
+	ok := false
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		u, ok, err = portalAccess(c, school.New(pool), link, p.session.UserKind, s.cfg.ConsentAges.Share, s.today())
+		return err
+	})
+	if err != nil || !ok {
+		s.fail(c, cmpOr(err, db.ErrNotFound))
+		return
+	}
+	c.Set(portalKey, u)
 	c.Next()
 }
 
-// portalEntry is a logbook line for what a guardian does in the portal.
+func cmpOr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// today is the date in the school's time zone, as a UTC midnight like the
+// dates the database returns.
+func (s *Server) today() time.Time {
+	y, m, d := time.Now().In(s.location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// portalEntry is a logbook line for what a guardian or pupil does in the
+// portal.
 func (s *Server) portalEntry(c *gin.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
-	uid := principalOf(c).UserID
-	return logbook.Entry{ActorID: &uid, ActorRole: "guardian", Action: action, PupilID: &pupilID, Entity: entity,
+	p := principalOf(c)
+	role := "guardian"
+	if p.IsPupil() {
+		role = "pupil"
+	}
+	return logbook.Entry{ActorID: &p.UserID, ActorRole: role, Action: action, PupilID: &pupilID, Entity: entity,
 		EntityID: pupilID.String(), RequestID: requestIDOf(c)}
 }
 
@@ -59,17 +132,19 @@ type portalChild struct {
 	School     string
 	Pupil      school.Pupil
 	HasDossier bool
+	Closed     bool // a guardian without authority where the school does not share the plan
 }
 
 type portalHomePage struct {
+	Self     bool // a pupil's own portal
 	Children []portalChild
 }
 
 // handlePortalHome lists the children a guardian is linked to, at every
-// school, after one login.
+// school, after one login; for a pupil, their own plan.
 func (s *Server) handlePortalHome(c *gin.Context) error {
 	p := principalOf(c)
-	if p.session.UserKind != platform.UserKindGuardian {
+	if !p.IsGuardian() && !p.IsPupil() {
 		return db.ErrNotFound
 	}
 	q := platform.New(s.tenants.Platform())
@@ -77,22 +152,27 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var page portalHomePage
+	page := portalHomePage{Self: p.IsPupil()}
 	for _, l := range links {
-		if l.GuardianID == nil {
-			continue
-		}
 		lic, err := q.GetLicence(c, l.LicenceID)
 		if err != nil {
 			continue // a licence that ended shows nothing
 		}
 		child := portalChild{LicenceID: l.LicenceID, School: lic.Name}
+		shown := false
 		err = s.tenants.With(c, l.LicenceID, func(pool *pgxpool.Pool) error {
 			return db.InTx(c, pool, func(tx pgx.Tx) error {
 				sq := school.New(tx)
-				var err error
+				u, ok, err := portalAccess(c, sq, l, p.session.UserKind, s.cfg.ConsentAges.Share, s.today())
+				if err != nil || (!ok && (u.PartyKey == "" || u.Pupil)) {
+					return err // not theirs (any more), or the pupil is not yet old enough
+				}
 				if child.Pupil, err = sq.GetPupil(c, l.PupilID); err != nil {
 					return db.Classify(err)
+				}
+				shown, child.Closed = true, !ok
+				if child.Closed {
+					return nil
 				}
 				d, err := sq.CurrentDossierOfPupil(c, l.PupilID)
 				child.HasDossier = err == nil && d.ClosedAt == nil
@@ -105,7 +185,9 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		page.Children = append(page.Children, child)
+		if shown {
+			page.Children = append(page.Children, child)
+		}
 	}
 	s.render(c, http.StatusOK, "portal", page)
 	return nil
@@ -113,9 +195,11 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 
 type portalPupilPage struct {
 	LicenceID uuid.UUID
+	Self      bool // the pupil reads their own plan
 	dossierView
 	HasDossier bool
-	Party      string // the guardian's party key in the open round, if asked
+	Party      string // the reader's party key in the open round, if asked
+	Decides    bool   // their answer decides on the handelingsdeel
 	Answered   string // their last answer
 	RequestID  string
 	Errors     db.FieldErrors
@@ -133,8 +217,8 @@ func (s *Server) handlePortalPupil(c *gin.Context) error {
 func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErrors) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	guardianID := c.MustGet(guardianKey).(uuid.UUID)
-	page := portalPupilPage{LicenceID: licenceID, RequestID: uuid.NewString(), Errors: errs}
+	u := c.MustGet(portalKey).(portalUser)
+	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, RequestID: uuid.NewString(), Errors: errs}
 	v, err := s.loadDossier(c, licenceID, pupilID)
 	switch {
 	case err == nil:
@@ -144,11 +228,11 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	default:
 		return err
 	}
-	key := activities.GuardianPartyKey(guardianID)
-	if v.Consent != nil && v.Consent.Round.Status == "open" {
+	key := u.PartyKey
+	if v.Consent != nil && v.Consent.Round.Status == "open" && u.CanAnswer {
 		for _, p := range v.Consent.Parties {
 			if p.Key == key && !p.Removed {
-				page.Party = key
+				page.Party, page.Decides = key, p.Decides
 			}
 		}
 	}
@@ -161,6 +245,9 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	}
 	if c.Query("beantwoord") == "1" {
 		page.Notice = "Dank u wel, uw antwoord is vastgelegd."
+		if u.Pupil {
+			page.Notice = "Dank je wel, je antwoord is vastgelegd."
+		}
 	}
 	var seen []school.Logbook // the views and exports, newest first
 	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
@@ -193,7 +280,10 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 func (s *Server) handlePortalConsent(c *gin.Context) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	guardianID := c.MustGet(guardianKey).(uuid.UUID)
+	u := c.MustGet(portalKey).(portalUser)
+	if !u.CanAnswer {
+		return db.ErrNotFound
+	}
 	if err := parseForm(c); err != nil {
 		return err
 	}
@@ -206,7 +296,7 @@ func (s *Server) handlePortalConsent(c *gin.Context) error {
 		return err
 	}
 	_, err = s.respondConsentAs(c, licenceID, d, int32(version), consentAnswerInput{RequestID: c.PostForm("request_id"),
-		Party: activities.GuardianPartyKey(guardianID), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")}, "portal")
+		Party: u.PartyKey, Answer: c.PostForm("answer"), Remark: c.PostForm("remark")}, "portal")
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
 	}
@@ -221,7 +311,8 @@ func (s *Server) handlePortalConsent(c *gin.Context) error {
 // the guardian's e-mail address (or the one they have) is linked to the
 // guardian row, and a mail with a one-time activation link (7 days) goes
 // to the school's outbox. The link sets a password; the app code or a
-// passkey follows at the first login.
+// passkey follows at the first login. A guardian without parental
+// authority is invited only where the school lets them read the plan.
 func (s *Server) handleGuardianInvite(c *gin.Context) error {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
@@ -232,10 +323,15 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 		return err
 	}
 	var g school.Guardian
+	var set school.SchoolSetting
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
 		var err error
-		g, err = school.New(pool).GetGuardian(c, school.GetGuardianParams{ID: guardianID, PupilID: pupilID})
-		return db.Classify(err)
+		if g, err = q.GetGuardian(c, school.GetGuardianParams{ID: guardianID, PupilID: pupilID}); err != nil {
+			return db.Classify(err)
+		}
+		set, err = q.GetSchoolSetting(c)
+		return err
 	})
 	if err != nil {
 		return err
@@ -243,51 +339,100 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 	if g.Email == "" {
 		return db.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
 	}
+	if !g.ParentalAuthority && !set.ViewWithoutAuthority {
+		return db.FieldErrors{"guardian": "Deze ouder heeft geen gezag. De school laat ouders zonder gezag het plan niet inzien; zet dat eerst aan bij de instellingen van de school."}
+	}
 	name := strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " ")
-	var activation string
-	err = db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
-		q := platform.New(tx)
-		user, err := q.GetUserByEmail(c, g.Email)
-		switch {
-		case err == nil && user.Kind != platform.UserKindGuardian:
-			return db.FieldErrors{"email": "Dit e-mailadres hoort bij een ander soort account."}
-		case errors.Is(err, pgx.ErrNoRows):
-			if user, err = q.CreateUser(c, platform.CreateUserParams{Kind: platform.UserKindGuardian, Email: g.Email, DisplayName: name}); err != nil {
-				return err
-			}
-			token, err := newToken()
-			if err != nil {
-				return err
-			}
-			if err := q.CreateActivation(c, platform.CreateActivationParams{TokenHash: hashToken(token), UserID: user.ID,
-				ExpiresAt: time.Now().Add(activationValidity)}); err != nil {
-				return err
-			}
-			activation = siteURL(c) + "/activeren/" + token
-		case err != nil:
-			return err
-		}
-		return q.LinkGuardian(c, platform.LinkGuardianParams{UserID: user.ID, LicenceID: lic.ID, PupilID: pupilID, GuardianID: &g.ID})
+	if err := s.invitePortal(c, lic, pupilID, platform.UserKindGuardian, g.Email, g.GivenName, name, &g.ID); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
+	return nil
+}
+
+// handlePupilInvite gives a pupil of 16 or older their own portal account
+// now, at the address the school types (the birthday timer does the same
+// on its own for an address the school already had).
+func (s *Server) handlePupilInvite(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
+	if len(email) > 254 || !validEmail(email) {
+		return db.FieldErrors{"pupil_email": "Vul een geldig e-mailadres van de leerling in."}
+	}
+	var p school.Pupil
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		p, err = school.New(pool).GetPupil(c, pupilID)
+		return db.Classify(err)
 	})
 	if err != nil {
 		return err
 	}
-	body := fmt.Sprintf("Beste %s,\n\n%s nodigt u uit voor het ouderportaal van TOP dossier. Daar leest u het plan "+
-		"voor uw kind en geeft u uw antwoord op de vragen van de school.\n\n", g.GivenName, lic.Name)
-	if activation != "" {
-		body += "Kies uw wachtwoord via deze link (7 dagen geldig, één keer te gebruiken):\n" + activation +
-			"\n\nBij de eerste keer inloggen stelt u een app-code of een passkey in.\n"
-	} else {
-		body += "U heeft al een account: log in met uw e-mailadres en wachtwoord of passkey.\n"
+	if s.today().Before(p.BirthDate.AddDate(s.cfg.ConsentAges.Share, 0, 0)) {
+		return db.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", s.cfg.ConsentAges.Share)}
+	}
+	if p.LeftOn != nil {
+		return db.FieldErrors{"pupil_email": "Deze leerling is uitgeschreven."}
 	}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "portal:" + g.ID.String() + ":" + uuid.NewString(),
-				ToAddress: g.Email, Subject: "Uitnodiging voor het ouderportaal van " + lic.Name, Body: body}); err != nil {
+			if err := school.New(tx).SetPupilEmail(c, school.SetPupilEmailParams{ID: pupilID, Email: email}); err != nil {
+				return err
+			}
+			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_email"))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	name := strings.Join(strings.Fields(p.GivenName+" "+p.NameInfix+" "+p.FamilyName), " ")
+	if err := s.invitePortal(c, lic, pupilID, platform.UserKindPupil, email, p.GivenName, name, nil); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
+	return nil
+}
+
+// invitePortal links the portal account for email to the pupil (as
+// guardian guardianID, or as the pupil), writes the invitation to the
+// school's outbox with the logbook line, and sends the outbox.
+func (s *Server) invitePortal(c *gin.Context, lic platform.Licence, pupilID uuid.UUID, kind platform.UserKind,
+	email, givenName, name string, guardianID *uuid.UUID) error {
+	var account activities.PortalAccount
+	err := db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
+		var err error
+		account, err = activities.PortalAccountFor(c, platform.New(tx), kind, email, name, lic.ID, pupilID, guardianID)
+		return err
+	})
+	if errors.Is(err, activities.ErrOtherAccountKind) {
+		return db.FieldErrors{"email": "Dit e-mailadres hoort bij een ander soort account."}
+	}
+	if err != nil {
+		return err
+	}
+	url := ""
+	if account.Token != "" {
+		url = siteURL(c) + "/activeren/" + account.Token
+	}
+	subject, body := activities.PortalInviteMail(kind == platform.UserKindPupil, givenName, lic.Name, url)
+	entityID := pupilID.String()
+	if guardianID != nil {
+		entityID = guardianID.String()
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			if err := school.New(tx).EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "portal:" + entityID + ":" + uuid.NewString(),
+				ToAddress: email, Subject: subject, Body: body}); err != nil {
 				return err
 			}
 			e := s.entry(c, pupilID, logbook.ActionShare, "portal_invitation")
-			e.EntityID = g.ID.String()
+			e.EntityID = entityID
 			return logbook.Append(c, tx, e)
 		})
 	})
@@ -298,6 +443,5 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 		// The mail waits in the outbox; the next send takes it.
 		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
 	return nil
 }

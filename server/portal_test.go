@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
@@ -95,7 +96,6 @@ func TestPortalGuardianConsents(t *testing.T) {
 // handelingsdeel version 2 waiting for her answer.
 func portalFixture(t *testing.T, h *harness) (uuid.UUID, uuid.UUID) {
 	t.Helper()
-	ctx := context.Background()
 	lic := h.school.ID
 	body := `{"given_name":"Noah","family_name":"Portaal","group_name":"4","birth_date":"2018-02-03","enrolled_on":"2023-08-21",
 	  "guardians":[{"given_name":"Mirjam","family_name":"Portaal","email":"mirjam@thuis.invalid","relation":"mother","parental_authority":true}]}`
@@ -116,56 +116,7 @@ func portalFixture(t *testing.T, h *harness) (uuid.UUID, uuid.UUID) {
 		t.Fatalf("invite: %d", resp.StatusCode)
 	}
 
-	// A dossier in plannen whose version 2 waits for her answer.
-	var d school.Dossier
-	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		var err error
-		if d, err = dossiertest.Complete(ctx, q, pupil); err != nil {
-			return err
-		}
-		sec, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart})
-		if err != nil {
-			return err
-		}
-		content := strings.Replace(string(sec.Content), "Tafels tot 10", "Tafels tot 10, vlot en zonder vingers", 1)
-		if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart,
-			Content: []byte(content), Version: sec.Version}); err != nil {
-			return err
-		}
-		_, err = q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.srv.startDossier(ctx, lic, d); err != nil {
-		t.Fatal(err)
-	}
-	h.waitPhase(t, lic, d.ID, "observe")
-	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
-	for _, from := range []string{"observe", "understand"} {
-		if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"`+from+`"}`); resp.StatusCode != 200 {
-			t.Fatalf("advance %s: %d %s", from, resp.StatusCode, out)
-		}
-	}
-	if err := h.srv.startConsent(ctx, lic, d, 2); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the invitation mails", func() bool {
-		var n int
-		_ = h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
-			mails, err := school.New(pool).ListOutbox(ctx, 10)
-			for _, m := range mails {
-				if m.ToAddress == "mirjam@thuis.invalid" {
-					n++
-				}
-			}
-			return err
-		})
-		return n == 2 // the portal invitation and the consent question
-	})
-
+	awaitConsent(t, h, lic, pupil, "mirjam@thuis.invalid")
 	return lic, pupil
 }
 
@@ -270,5 +221,226 @@ func TestPortalInviteNewGuardian(t *testing.T) {
 	}
 	if second := invite(); strings.Contains(second, "/activeren/") || !strings.Contains(second, "U heeft al een account") {
 		t.Errorf("second invitation:\n%s\nwant a login hint, no new link", second)
+	}
+}
+
+// awaitConsent opens a dossier in plannen for the pupil whose
+// handelingsdeel version 2 waits for an answer, and waits until the
+// consent question is in the outbox for each address (the portal
+// invitation, if any, is there too).
+func awaitConsent(t *testing.T, h *harness, lic, pupil uuid.UUID, addresses ...string) {
+	t.Helper()
+	ctx := context.Background()
+	var d school.Dossier
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if d, err = dossiertest.Complete(ctx, q, pupil); err != nil {
+			return err
+		}
+		sec, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart})
+		if err != nil {
+			return err
+		}
+		content := strings.Replace(string(sec.Content), "Tafels tot 10", "Tafels tot 10, vlot en zonder vingers", 1)
+		if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart,
+			Content: []byte(content), Version: sec.Version}); err != nil {
+			return err
+		}
+		_, err = q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: d.ID, Cycle: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.startDossier(ctx, lic, d); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPhase(t, lic, d.ID, "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	for _, from := range []string{"observe", "understand"} {
+		if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"`+from+`"}`); resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", from, resp.StatusCode, out)
+		}
+	}
+	if err := h.srv.startConsent(ctx, lic, d, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range addresses {
+		eventually(t, "the consent question to "+addr, func() bool {
+			for _, m := range outboxTo(t, h, lic, addr) {
+				if strings.Contains(m.Subject, "instemming") || strings.Contains(m.Subject, "plan vindt") {
+					return true
+				}
+			}
+			return false
+		})
+	}
+}
+
+// outboxTo lists the mails in the school's outbox to addr.
+func outboxTo(t *testing.T, h *harness, lic uuid.UUID, addr string) []school.MailOutbox {
+	t.Helper()
+	ctx := context.Background()
+	var out []school.MailOutbox
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		mails, err := school.New(pool).ListOutbox(ctx, 100)
+		for _, m := range mails {
+			if m.ToAddress == addr {
+				out = append(out, m)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestPortalPupilOwnAccount: a pupil of 17 gets their own portal account
+// from the enrolment workflow, with no staff action; they read their plan
+// and give their view, which does not decide while the mother does. A
+// pupil of 15 cannot be invited yet. A father without parental authority
+// reads the plan only where the school allows it, and is never asked.
+func TestPortalPupilOwnAccount(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	today := time.Now()
+	born := today.AddDate(-17, -2, 0).Format("2006-01-02")
+	body := `{"given_name":"Daan","family_name":"Zeventien","group_name":"5h","birth_date":"` + born + `","enrolled_on":"2022-08-22",
+	  "email":"Daan@Leerling.invalid",
+	  "guardians":[{"given_name":"Eva","family_name":"Zeventien","email":"eva@thuis.invalid","relation":"mother","parental_authority":true},
+	               {"given_name":"Karel","family_name":"Zeventien","email":"karel@thuis.invalid","relation":"father","parental_authority":false}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+
+	// The enrolment workflow invites Daan on its own: he is past 16.
+	var invitation string
+	eventually(t, "Daan's own invitation", func() bool {
+		for _, m := range outboxTo(t, h, lic, "daan@leerling.invalid") {
+			invitation = m.Body
+		}
+		return invitation != ""
+	})
+	link := regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(invitation)
+	if link == nil || !strings.HasPrefix(invitation, "Hoi Daan") {
+		t.Fatalf("pupil invitation:\n%s", invitation)
+	}
+	if resp, _ := h.doAs(t, "", "POST", link[1], formType, form("password", testPassword, "password2", testPassword)); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d", resp.StatusCode)
+	}
+	var daanID uuid.UUID
+	if err := h.platform.Pool.QueryRow(context.Background(), "SELECT id FROM app_user WHERE email = 'daan@leerling.invalid' AND kind = 'pupil'").Scan(&daanID); err != nil {
+		t.Fatal(err)
+	}
+	h.setTOTP(t, daanID)
+
+	h.user(t, "eva@thuis.invalid", "guardian")
+	h.user(t, "karel@thuis.invalid", "guardian")
+	pupilPage := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+	invites := regexp.MustCompile(`action="([^"]+/ouders/[^"]+/uitnodigen)"`).FindAllStringSubmatch(pupilPage, -1)
+	if len(invites) != 2 || !strings.Contains(pupilPage, "Eigen account van de leerling") {
+		t.Fatalf("pupil page: %d invite buttons, own-account section %v", len(invites), strings.Contains(pupilPage, "Eigen account van de leerling"))
+	}
+	// Eva is invited; Karel, without authority, not while the school
+	// does not share the plan with guardians without authority.
+	var karelInvite string
+	for _, inv := range invites {
+		resp, out := h.do(t, "POST", inv[1], formType, "")
+		switch {
+		case resp.StatusCode == 303:
+		case resp.StatusCode == 422 && strings.Contains(out, "geen gezag"):
+			karelInvite = inv[1]
+		default:
+			t.Errorf("invite: %d %s", resp.StatusCode, out)
+		}
+	}
+	if karelInvite == "" || len(outboxTo(t, h, lic, "karel@thuis.invalid")) != 0 {
+		t.Fatal("the guardian without authority was invited")
+	}
+	awaitConsent(t, h, lic, pupil, "eva@thuis.invalid", "daan@leerling.invalid")
+
+	// Daan reads his own plan and gives his view.
+	daan := h.login(t, "daan@leerling.invalid")
+	if _, home := h.doAs(t, daan, "GET", "/ouder", "", ""); !strings.Contains(home, "Mijn plan") || !strings.Contains(home, "Daan Zeventien") {
+		t.Fatalf("pupil portal home:\n%s", home)
+	}
+	own := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	_, plan := h.doAs(t, daan, "GET", own, "", "")
+	if !strings.Contains(plan, "Wat vind jij van dit plan?") || !strings.Contains(plan, "Tafels tot 10, vlot en zonder vingers") {
+		t.Fatalf("pupil's plan page lacks the question or the goals")
+	}
+	if resp, _ := h.doAs(t, daan, "POST", own+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode != 303 {
+		t.Fatalf("pupil answers: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, daan, "GET", own+"?beantwoord=1", "", ""); !strings.Contains(out, "je antwoord is vastgelegd") {
+		t.Errorf("pupil's thanks missing")
+	}
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 422 {
+		t.Errorf("advance after only the pupil's view (the mother decides): %d %s", resp.StatusCode, out)
+	}
+	lines := h.logbookActions(t, lic, pupil)
+	for _, want := range []string{"process pupil_portal_invitation", "view dossier", "consent consent_response"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("logbook lacks %q:\n%s", want, lines)
+		}
+	}
+
+	// Karel: once the school allows it he is invited and reads the plan,
+	// but is never asked; when the school stops sharing, he sees why.
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &lic})
+	admin := h.login(t, "directie@linde.invalid")
+	if resp, _ := h.do(t, "POST", "/licenties/"+lic.String()+"/instellingen", formType, form("view_without_authority", "1")); resp.StatusCode != 404 {
+		t.Errorf("the IB'er changes the school's settings: %d, want 404", resp.StatusCode)
+	}
+	setting := func(on string) {
+		t.Helper()
+		if resp, _ := h.doAs(t, admin, "POST", "/licenties/"+lic.String()+"/instellingen", formType, form("view_without_authority", on)); resp.StatusCode != 303 {
+			t.Fatalf("school setting: %d", resp.StatusCode)
+		}
+	}
+	setting("1")
+	if _, page := h.doAs(t, admin, "GET", "/licenties/"+lic.String()+"/instellingen?opgeslagen=1", "", ""); !strings.Contains(page, "zijn opgeslagen") ||
+		!strings.Contains(page, `value="1" checked`) {
+		t.Errorf("settings page does not show the saved choice")
+	}
+	if resp, _ := h.do(t, "POST", karelInvite, formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("invite Karel once the school shares: %d", resp.StatusCode)
+	}
+	karel := h.login(t, "karel@thuis.invalid")
+	resp, plan = h.doAs(t, karel, "GET", own, "", "")
+	if resp.StatusCode != 200 || !strings.Contains(plan, "Tafels tot 10") || strings.Contains(plan, `id="answer"`) {
+		t.Errorf("father without authority, school sharing: %d, question shown %v", resp.StatusCode, strings.Contains(plan, `id="answer"`))
+	}
+	if resp, _ := h.doAs(t, karel, "POST", own+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode != 404 {
+		t.Errorf("answer by a guardian without authority: %d, want 404", resp.StatusCode)
+	}
+	setting("0")
+	if resp, out := h.doAs(t, karel, "GET", own, "", ""); resp.StatusCode != 404 || strings.Contains(out, "Tafels") {
+		t.Errorf("father without authority, school not sharing: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, karel, "GET", "/ouder", "", ""); !strings.Contains(out, "alleen met ouders met gezag") {
+		t.Errorf("his portal home does not say why the plan is closed")
+	}
+
+	// A pupil of 15 cannot have an account yet; no mail is written.
+	body = strings.NewReplacer("Daan", "Fenna", "Zeventien", "Vijftien", born, today.AddDate(-15, 0, 0).Format("2006-01-02"),
+		"daan@leerling", "fenna@leerling", "eva@", "eva15@", "karel@", "karel15@").Replace(body)
+	resp, out = h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	young := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1]
+	resp, out = h.do(t, "POST", fmt.Sprintf("/licenties/%s/leerlingen/%s/leerlingportaal", lic, young), formType, form("email", "fenna@leerling.invalid"))
+	if resp.StatusCode != 422 || !strings.Contains(out, "vanaf 16 jaar") {
+		t.Errorf("invite a pupil of 15: %d", resp.StatusCode)
+	}
+	if n := len(outboxTo(t, h, lic, "fenna@leerling.invalid")); n != 0 {
+		t.Errorf("%d mails to a pupil of 15", n)
 	}
 }

@@ -34,6 +34,7 @@ type pupilInput struct {
 	GroupName  string          `json:"group_name"`
 	YearGroup  *int            `json:"year_group"`
 	EnrolledOn string          `json:"enrolled_on"`
+	Email      string          `json:"email"` // the pupil's own, for the portal from 16
 	Guardians  []guardianInput `json:"guardians"`
 }
 
@@ -50,14 +51,14 @@ type guardianInput struct {
 // pupilForm is the HTML form: like pupilInput, with one guardian and the
 // year group as typed, so a mistake can be shown back as it was entered.
 type pupilForm struct {
-	GivenName, NameInfix, FamilyName, BirthDate, GroupName, YearGroup, EnrolledOn string
-	Guardian                                                                      guardianInput
+	GivenName, NameInfix, FamilyName, BirthDate, GroupName, YearGroup, EnrolledOn, Email string
+	Guardian                                                                             guardianInput
 }
 
 func (f pupilForm) input() (pupilInput, db.FieldErrors) {
 	in := pupilInput{
 		GivenName: f.GivenName, NameInfix: f.NameInfix, FamilyName: f.FamilyName, BirthDate: f.BirthDate,
-		GroupName: f.GroupName, EnrolledOn: f.EnrolledOn, Guardians: []guardianInput{f.Guardian},
+		GroupName: f.GroupName, EnrolledOn: f.EnrolledOn, Email: f.Email, Guardians: []guardianInput{f.Guardian},
 	}
 	if y := strings.TrimSpace(f.YearGroup); y != "" {
 		n, err := strconv.Atoi(y)
@@ -90,6 +91,10 @@ func (in pupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 		NameInfix:  text("name_infix", in.NameInfix, 20, false, "het tussenvoegsel"),
 		FamilyName: text("family_name", in.FamilyName, 100, true, "de achternaam"),
 		GroupName:  text("group_name", in.GroupName, 20, false, "de groep"),
+		Email:      strings.ToLower(text("email", in.Email, 254, false, "het e-mailadres van de leerling")),
+	}
+	if p.Email != "" && !validEmail(p.Email) {
+		errs["email"] = "Dit e-mailadres is niet geldig."
 	}
 	birth, err := time.Parse(dateLayout, strings.TrimSpace(in.BirthDate))
 	switch {
@@ -135,10 +140,8 @@ func (in pupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 			Relation:          school.GuardianRelation(g.Relation),
 			ParentalAuthority: g.ParentalAuthority,
 		}
-		if gp.Email != "" {
-			if addr, err := mail.ParseAddress(gp.Email); err != nil || addr.Address != gp.Email {
-				errs[prefix+"email"] = "Dit e-mailadres is niet geldig."
-			}
+		if gp.Email != "" && !validEmail(gp.Email) {
+			errs[prefix+"email"] = "Dit e-mailadres is niet geldig."
 		}
 		if !gp.Relation.Valid() {
 			errs[prefix+"relation"] = "Kies de relatie tot de leerling."
@@ -149,6 +152,12 @@ func (in pupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 		return p, nil, errs
 	}
 	return p, guardians, nil
+}
+
+// validEmail accepts a bare address, as a mail can be sent to it.
+func validEmail(v string) bool {
+	addr, err := mail.ParseAddress(v)
+	return err == nil && addr.Address == v
 }
 
 func capitalise(s string) string {
@@ -225,7 +234,8 @@ func (s *Server) createPupil(ctx *gin.Context, licenceID uuid.UUID, in pupilInpu
 
 // startEnrolment starts the pupil's enrolment workflow, idempotently.
 func (s *Server) startEnrolment(ctx context.Context, licenceID, pupilID uuid.UUID) error {
-	_, err := workflows.StartEnrolment(ctx, s.temporal, licenceID.String(), pupilID.String(), s.cfg.EnrolmentCheckWithin)
+	_, err := workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
+		PupilID: pupilID.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: s.cfg.ConsentAges.Share})
 	return err
 }
 
@@ -364,7 +374,7 @@ func (s *Server) handlePupilCreate(c *gin.Context) error {
 	form := pupilForm{
 		GivenName: c.PostForm("given_name"), NameInfix: c.PostForm("name_infix"), FamilyName: c.PostForm("family_name"),
 		BirthDate: c.PostForm("birth_date"), GroupName: c.PostForm("group_name"), YearGroup: c.PostForm("year_group"),
-		EnrolledOn: c.PostForm("enrolled_on"),
+		EnrolledOn: c.PostForm("enrolled_on"), Email: c.PostForm("email"),
 		Guardian: guardianInput{
 			GivenName: c.PostForm("guardian_given_name"), NameInfix: c.PostForm("guardian_name_infix"),
 			FamilyName: c.PostForm("guardian_family_name"), Email: c.PostForm("guardian_email"),
@@ -400,6 +410,10 @@ type pupilPage struct {
 	CanConfirm, CanStart, CanSeeLogbook bool
 	// CanInvite: guardians may be invited to the parents' portal.
 	CanInvite bool
+	// OwnRights: the pupil has reached the age of their own privacy
+	// rights (16) and may have a portal account of their own.
+	OwnRights bool
+	ShareAge  int
 	Notice    string
 }
 
@@ -425,9 +439,11 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	p := principalOf(c)
 	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
-		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID)}
+		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID),
+		ShareAge: s.cfg.ConsentAges.Share}
+	page.OwnRights = d.Pupil.LeftOn == nil && !s.today().Before(d.Pupil.BirthDate.AddDate(page.ShareAge, 0, 0))
 	if c.Query("uitgenodigd") == "1" {
-		page.Notice = "De uitnodiging voor het ouderportaal staat klaar om te versturen."
+		page.Notice = "De uitnodiging voor het portaal staat klaar om te versturen."
 	}
 	if d.Step == nil {
 		page.Starting = s.workflowRunning(c, lic.ID, pupilID)

@@ -55,11 +55,6 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool De Linde", "12AB")
 	logger := slog.New(slog.DiscardHandler)
-	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
 	cfg := Config{
 		MaxBodyBytes:         4096,
 		EnrolmentCheckWithin: time.Hour,
@@ -80,6 +75,12 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	engine := s.routes()
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
+	// Links in mails the workflows write point at this server.
+	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger, Mail: activities.MailConfig{SiteURL: hs.URL}})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
 	h := &harness{srv: s, engine: engine, http: hs, platform: p, school: lic}
 	h.ibID = h.user(t, "ib@linde.invalid", "staff", member{auth.RoleIB, &lic.ID})
 	h.cookie = h.login(t, "ib@linde.invalid")
@@ -121,6 +122,16 @@ func (h *harness) user(t testing.TB, email, kind string, members ...member) uuid
 			t.Fatal(err)
 		}
 	}
+	h.setTOTP(t, u.ID)
+	return u.ID
+}
+
+// setTOTP gives an account the test authenticator secret, as if its owner
+// set up the app.
+func (h *harness) setTOTP(t testing.TB, userID uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	q := platform.New(h.platform.Pool)
 	box, err := auth.NewSecretBox(testSecretKey, "totp")
 	if err != nil {
 		t.Fatal(err)
@@ -129,13 +140,12 @@ func (h *harness) user(t testing.TB, email, kind string, members ...member) uuid
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.SetTOTPSecret(ctx, platform.SetTOTPSecretParams{ID: u.ID, TotpSecretSealed: sealed}); err != nil {
+	if err := q.SetTOTPSecret(ctx, platform.SetTOTPSecretParams{ID: userID, TotpSecretSealed: sealed}); err != nil {
 		t.Fatal(err)
 	}
-	if err := q.ConfirmTOTP(ctx, platform.ConfirmTOTPParams{ID: u.ID, TotpLastStep: 0}); err != nil {
+	if err := q.ConfirmTOTP(ctx, platform.ConfirmTOTPParams{ID: userID, TotpLastStep: 0}); err != nil {
 		t.Fatal(err)
 	}
-	return u.ID
 }
 
 // code returns a valid authenticator code for the test secret. Tests log

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
@@ -20,7 +21,7 @@ import (
 )
 
 // activationValidity is how long an activation link works.
-const activationValidity = 7 * 24 * time.Hour
+const activationValidity = activities.ActivationValidity
 
 type staffForm struct {
 	Name, Email, Role, Groups, Profession string

@@ -55,6 +55,8 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.CloseConsentRound, activity.RegisterOptions{Name: activities.ActivityCloseConsentRound})
 	r.RegisterActivityWithOptions(acts.EscalateConsentRound, activity.RegisterOptions{Name: activities.ActivityEscalateConsentRound})
 	r.RegisterActivityWithOptions(acts.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	r.RegisterActivityWithOptions(acts.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
+	r.RegisterActivityWithOptions(acts.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

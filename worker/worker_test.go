@@ -96,11 +96,11 @@ func TestIdempotentStartAndDuplicateSignal(t *testing.T) {
 	p := e.pupil(t, "Fleur", "Bakker")
 	lic, pid := e.licence.String(), p.ID.String()
 
-	run1, err := workflows.StartEnrolment(ctx, e.temporal.Client, lic, pid, time.Hour)
+	run1, err := workflows.StartEnrolment(ctx, e.temporal.Client, workflows.EnrolmentInput{LicenceID: lic, PupilID: pid, CheckWithin: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run2, err := workflows.StartEnrolment(ctx, e.temporal.Client, lic, pid, time.Hour)
+	run2, err := workflows.StartEnrolment(ctx, e.temporal.Client, workflows.EnrolmentInput{LicenceID: lic, PupilID: pid, CheckWithin: time.Hour})
 	if err != nil {
 		t.Fatalf("second start: got %v, want the running workflow", err)
 	}
@@ -185,7 +185,7 @@ func TestHistoryPayloadsAreEncrypted(t *testing.T) {
 	e := newEnv(t)
 	p := e.pupil(t, "Zeldzamevoornaam", "Achternaamxyz")
 	lic, pid := e.licence.String(), p.ID.String()
-	if _, err := workflows.StartEnrolment(ctx, e.temporal.Client, lic, pid, time.Hour); err != nil {
+	if _, err := workflows.StartEnrolment(ctx, e.temporal.Client, workflows.EnrolmentInput{LicenceID: lic, PupilID: pid, CheckWithin: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
 	wfID := workflows.EnrolmentWorkflowID(lic, pid)

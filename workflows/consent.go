@@ -247,26 +247,22 @@ func (c *consent) invite(ctx workflow.Context, keys []string, kind string, n int
 	if err != nil {
 		return err
 	}
-	c.sending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { c.sending-- }()
-		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: time.Minute,
-			// Mails left unsent stay in the outbox; the next send takes them.
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
-				MaximumInterval: 5 * time.Minute, MaximumAttempts: 12},
-		})
-		_ = workflow.ExecuteActivity(sctx, activities.ActivitySendOutbox, activities.SendOutboxInput{LicenceID: c.in.LicenceID}).Get(ctx, nil)
-	})
+	goSendOutbox(ctx, c.in.LicenceID, &c.sending)
 	return nil
 }
 
 func (c *consent) escalate(ctx workflow.Context, week int) error {
+	var mailed int
 	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityEscalateConsentRound, activities.EscalateConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Week: week,
-	}).Get(ctx, nil)
+	}).Get(ctx, &mailed)
 	if err != nil {
 		return err
+	}
+	// The school's reminders go by mail too (runs started before only
+	// listed them).
+	if mailed > 0 && workflow.GetVersion(ctx, "escalation-mail", workflow.DefaultVersion, 1) == 1 {
+		goSendOutbox(ctx, c.in.LicenceID, &c.sending)
 	}
 	return c.record(ctx, "instemming_te_laat", true)
 }

@@ -36,6 +36,10 @@ type EnrolmentInput struct {
 	// CheckWithin is how long the school has to check the enrolment
 	// (guardians and parental authority) before it shows as overdue.
 	CheckWithin time.Duration
+	// ShareAge is the age from which the pupil exercises their own
+	// privacy rights (16): on that birthday the pupil gets a portal
+	// account of their own. Zero: no such timer (runs started before).
+	ShareAge int
 }
 
 // ConfirmEnrolment is the signal that the school checked the enrolment.
@@ -54,6 +58,9 @@ type EnrolmentStatus struct {
 	WaitingFor string
 	DueAt      *time.Time
 	Confirmed  bool
+	// PortalOpened: the pupil reached ShareAge and their own portal was
+	// arranged (an account and invitation, or a request for an address).
+	PortalOpened bool
 	// Handled counts the signals that had an effect; duplicates do not count.
 	Handled int
 }
@@ -67,10 +74,11 @@ func EnrolmentWorkflow(ctx workflow.Context, in EnrolmentInput) (EnrolmentStatus
 }
 
 type enrolment struct {
-	in     EnrolmentInput
-	status EnrolmentStatus
-	seen   requestLog
-	seq    int32
+	in      EnrolmentInput
+	status  EnrolmentStatus
+	seen    requestLog
+	seq     int32
+	sending int // outbox sends under way
 }
 
 func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
@@ -87,6 +95,22 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 	due := workflow.Now(ctx).Add(e.in.CheckWithin)
 	if err := e.moveTo(ctx, EnrolmentStepCheck, "school", &due); err != nil {
 		return e.status, err
+	}
+
+	// The day the pupil's own privacy rights start: a timer to that
+	// birthday (at once for a pupil enrolling older). Runs started before
+	// this existed replay without it.
+	var rights workflow.Future
+	if workflow.GetVersion(ctx, "pupil-portal-at-share-age", workflow.DefaultVersion, 1) == 1 && e.in.ShareAge > 0 {
+		var at *time.Time
+		err := workflow.ExecuteActivity(ctx, activities.ActivityPupilShareAt, activities.PupilShareAgeInput{
+			LicenceID: e.in.LicenceID, PupilID: e.in.PupilID, ShareAge: e.in.ShareAge}).Get(ctx, &at)
+		if err != nil {
+			return e.status, err
+		}
+		if at != nil {
+			rights = workflow.NewTimer(ctx, max(at.Sub(workflow.Now(ctx)), 0))
+		}
 	}
 
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
@@ -117,6 +141,12 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 			e.status.Handled++
 			err = e.moveTo(ctx, EnrolmentStepLeft, "", nil)
 		})
+		if rights != nil {
+			sel.AddFuture(rights, func(workflow.Future) {
+				rights = nil
+				err = e.openPortal(ctx)
+			})
+		}
 		if deadlinePending {
 			sel.AddFuture(deadline, func(f workflow.Future) {
 				deadlinePending = false
@@ -131,7 +161,24 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 			return e.status, err
 		}
 	}
-	return e.status, nil
+	err := workflow.Await(ctx, func() bool { return e.sending == 0 })
+	return e.status, err
+}
+
+// openPortal gives the pupil their own portal account on the birthday and
+// sends the invitation.
+func (e *enrolment) openPortal(ctx workflow.Context) error {
+	var mailed bool
+	err := workflow.ExecuteActivity(ctx, activities.ActivityOpenPupilPortal, activities.OpenPupilPortalInput{
+		LicenceID: e.in.LicenceID, PupilID: e.in.PupilID}).Get(ctx, &mailed)
+	if err != nil {
+		return err
+	}
+	e.status.PortalOpened = true
+	if mailed {
+		goSendOutbox(ctx, e.in.LicenceID, &e.sending)
+	}
+	return nil
 }
 
 func (e *enrolment) confirm(ctx workflow.Context, sig ConfirmEnrolment) error {

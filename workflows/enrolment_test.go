@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -156,5 +157,91 @@ func TestRequestLogForgetsOldest(t *testing.T) {
 	}
 	if !r.seen(r.IDs[len(r.IDs)-1]) {
 		t.Error("latest id not reported as seen")
+	}
+}
+
+// portalRecorder stands in for the pupil-portal activities.
+type portalRecorder struct {
+	shareAt time.Time
+	opened  []time.Time
+	sends   int
+	now     func() time.Time
+}
+
+func (r *portalRecorder) PupilShareAt(_ context.Context, in activities.PupilShareAgeInput) (*time.Time, error) {
+	if in.ShareAge != 16 {
+		return nil, fmt.Errorf("share age %d, want 16", in.ShareAge)
+	}
+	return &r.shareAt, nil
+}
+
+func (r *portalRecorder) OpenPupilPortal(_ context.Context, _ activities.OpenPupilPortalInput) (bool, error) {
+	r.opened = append(r.opened, r.now())
+	return true, nil
+}
+
+func (r *portalRecorder) SendOutbox(_ context.Context, _ activities.SendOutboxInput) (int, error) {
+	r.sends++
+	return 1, nil
+}
+
+// TestEnrolmentOpensPupilPortalOnBirthday: on the 16th birthday the
+// workflow gives the pupil their own portal, once, with no staff action;
+// a run without a share age (started before) has no such timer.
+func TestEnrolmentOpensPupilPortalOnBirthday(t *testing.T) {
+	env, _ := newEnv(t)
+	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	pr := &portalRecorder{shareAt: time.Date(2027, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
+	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
+	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
+	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	env.RegisterDelayedCallback(func() {
+		if st := queryStatus(t, env); st.PortalOpened || len(pr.opened) != 0 {
+			t.Errorf("portal opened before the birthday: %+v", st)
+		}
+	}, pr.shareAt.Sub(start)-time.Hour)
+	env.RegisterDelayedCallback(func() {
+		if st := queryStatus(t, env); !st.PortalOpened {
+			t.Errorf("portal not opened on the birthday: %+v", st)
+		}
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
+	}, pr.shareAt.Sub(start)+time.Hour)
+	in := input
+	in.ShareAge = 16
+	env.ExecuteWorkflow(EnrolmentWorkflow, in)
+
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	if len(pr.opened) != 1 || !pr.opened[0].Equal(pr.shareAt) {
+		t.Errorf("portal opened at %v, want once at %v", pr.opened, pr.shareAt)
+	}
+	if pr.sends != 1 {
+		t.Errorf("outbox sent %d times, want once after the invitation", pr.sends)
+	}
+}
+
+// TestEnrolmentOlderPupilGetsPortalAtOnce: a pupil who enrols past 16
+// gets the portal right away.
+func TestEnrolmentOlderPupilGetsPortalAtOnce(t *testing.T) {
+	env, _ := newEnv(t)
+	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	pr := &portalRecorder{shareAt: time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
+	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
+	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
+	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
+	}, time.Hour)
+	in := input
+	in.ShareAge = 16
+	env.ExecuteWorkflow(EnrolmentWorkflow, in)
+	if env.GetWorkflowError() != nil {
+		t.Fatal(env.GetWorkflowError())
+	}
+	if len(pr.opened) != 1 || !pr.opened[0].Equal(start) {
+		t.Errorf("portal opened at %v, want once at the start %v", pr.opened, start)
 	}
 }

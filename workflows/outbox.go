@@ -43,3 +43,20 @@ func StartSendOutbox(ctx context.Context, c client.Client, licenceID string) err
 	}
 	return nil
 }
+
+// goSendOutbox sends the licence's outbox in a coroutine, so a mail server
+// that is down delays the mails, not the workflow; *pending counts the
+// sends under way, for the workflow to wait on before it ends.
+func goSendOutbox(ctx workflow.Context, licenceID string, pending *int) {
+	*pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { *pending-- }()
+		sctx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: time.Minute,
+			// Mails left unsent stay in the outbox; the next send takes them.
+			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
+				MaximumInterval: 5 * time.Minute, MaximumAttempts: 12},
+		})
+		_ = workflow.ExecuteActivity(sctx, activities.ActivitySendOutbox, activities.SendOutboxInput{LicenceID: licenceID}).Get(ctx, nil)
+	})
+}

@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"fmt"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
@@ -13,17 +12,17 @@ import (
 // StartEnrolment starts a pupil's enrolment workflow. It is idempotent: a
 // second start while it runs returns the running one, and a workflow that
 // ended (the pupil left) is not started again under the same id.
-func StartEnrolment(ctx context.Context, c client.Client, licenceID, pupilID string, checkWithin time.Duration) (client.WorkflowRun, error) {
+func StartEnrolment(ctx context.Context, c client.Client, in EnrolmentInput) (client.WorkflowRun, error) {
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       EnrolmentWorkflowID(licenceID, pupilID),
+		ID:                       EnrolmentWorkflowID(in.LicenceID, in.PupilID),
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			LicenceKey().ValueSet(licenceID),
+			LicenceKey().ValueSet(in.LicenceID),
 			KindKey().ValueSet("enrolment"),
 		),
-	}, EnrolmentWorkflow, EnrolmentInput{LicenceID: licenceID, PupilID: pupilID, CheckWithin: checkWithin})
+	}, EnrolmentWorkflow, in)
 	if err != nil {
 		return nil, fmt.Errorf("start enrolment workflow: %w", err)
 	}

@@ -261,5 +261,6 @@ func dossierTimers(cfg config.Config) workflows.DossierTimers {
 
 // mailConfig is the SMTP server the worker sends mail through.
 func mailConfig(cfg config.Config) activities.MailConfig {
-	return activities.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+	return activities.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+		SiteURL: cfg.SiteURL}
 }

@@ -47,6 +47,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		// Passkeys need a host name: in dev, localhost on the server's port.
 		_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
 		cfg.WebAuthnRPID, cfg.WebAuthnOrigins = "localhost", []string{"http://localhost:" + port}
+		if os.Getenv("SITE_URL") == "" {
+			cfg.SiteURL = cfg.WebAuthnOrigins[0] // links in mails open where passkeys work
+		}
 	}
 
 	stopTemporal, err := startTemporalDev(ctx, cfg, logger)

@@ -202,7 +202,8 @@ func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client
 	if err != nil {
 		return fmt.Errorf("create demo pupil: %w", err)
 	}
-	if _, err = workflows.StartEnrolment(ctx, tc, licenceID.String(), pupil.ID.String(), cfg.EnrolmentCheckWithin); err != nil {
+	if _, err = workflows.StartEnrolment(ctx, tc, workflows.EnrolmentInput{LicenceID: licenceID.String(),
+		PupilID: pupil.ID.String(), CheckWithin: cfg.EnrolmentCheckWithin, ShareAge: cfg.ConsentShareAge}); err != nil {
 		return err
 	}
 	if !p.dossier {

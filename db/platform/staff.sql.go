@@ -134,6 +134,48 @@ func (q *Queries) ListStaffForLicence(ctx context.Context, licenceID *uuid.UUID)
 	return items, nil
 }
 
+const listStaffToRemind = `-- name: ListStaffToRemind :many
+SELECT DISTINCT u.id, u.email, (u.id = ANY($1::uuid[]))::boolean AS participant
+FROM app_user u JOIN membership m ON m.user_id = u.id
+WHERE m.licence_id = $2 AND u.disabled_at IS NULL AND u.kind = 'staff'
+  AND (u.id = ANY($1::uuid[]) OR m.role = $3::staff_role)
+ORDER BY u.email
+`
+
+type ListStaffToRemindParams struct {
+	UserIds   []uuid.UUID
+	LicenceID *uuid.UUID
+	Role      StaffRole
+}
+
+type ListStaffToRemindRow struct {
+	ID          uuid.UUID
+	Email       string
+	Participant bool
+}
+
+// Active staff of a licence who are among user_ids or hold role: the
+// people a school reminder goes to.
+func (q *Queries) ListStaffToRemind(ctx context.Context, arg ListStaffToRemindParams) ([]ListStaffToRemindRow, error) {
+	rows, err := q.db.Query(ctx, listStaffToRemind, arg.UserIds, arg.LicenceID, arg.Role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListStaffToRemindRow{}
+	for rows.Next() {
+		var i ListStaffToRemindRow
+		if err := rows.Scan(&i.ID, &i.Email, &i.Participant); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const resetCredentials = `-- name: ResetCredentials :exec
 UPDATE app_user SET password_hash = NULL, totp_secret_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = 0,
     updated_at = now()

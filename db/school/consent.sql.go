@@ -160,8 +160,12 @@ func (q *Queries) InsertConsentResponse(ctx context.Context, arg InsertConsentRe
 }
 
 const listConsentParties = `-- name: ListConsentParties :many
-SELECT p.round_id, p.party_key, p.kind, p.guardian_id, p.decides, p.shares, p.added_at, p.removed_at, COALESCE(g.email, '')::text AS email, COALESCE(g.given_name, '')::text AS given_name
-FROM consent_party p LEFT JOIN guardian g ON g.id = p.guardian_id
+SELECT p.round_id, p.party_key, p.kind, p.guardian_id, p.decides, p.shares, p.added_at, p.removed_at, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name
+FROM consent_party p
+LEFT JOIN guardian g ON g.id = p.guardian_id
+LEFT JOIN consent_round r ON p.kind = 'pupil' AND r.id = p.round_id
+LEFT JOIN dossier d ON d.id = r.dossier_id
+LEFT JOIN pupil pu ON pu.id = d.pupil_id
 WHERE p.round_id = $1
 ORDER BY p.added_at, p.party_key
 `
@@ -179,6 +183,7 @@ type ListConsentPartiesRow struct {
 	GivenName  string
 }
 
+// The pupil is reached at their own address, the guardians at theirs.
 func (q *Queries) ListConsentParties(ctx context.Context, roundID uuid.UUID) ([]ListConsentPartiesRow, error) {
 	rows, err := q.db.Query(ctx, listConsentParties, roundID)
 	if err != nil {
@@ -269,6 +274,33 @@ func (q *Queries) ListOutbox(ctx context.Context, limit int32) ([]MailOutbox, er
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRoundStaffParticipants = `-- name: ListRoundStaffParticipants :many
+SELECT p.user_id::uuid FROM consent_round r
+JOIN dossier_participant p ON p.dossier_id = r.dossier_id
+WHERE r.id = $1 AND p.kind = 'staff' AND p.user_id IS NOT NULL
+`
+
+// The staff on the dossier of a round: whom the school's reminders reach.
+func (q *Queries) ListRoundStaffParticipants(ctx context.Context, id uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listRoundStaffParticipants, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var p_user_id uuid.UUID
+		if err := rows.Scan(&p_user_id); err != nil {
+			return nil, err
+		}
+		items = append(items, p_user_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

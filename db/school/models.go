@@ -332,6 +332,13 @@ type Pupil struct {
 	LeftOn     *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Email      string
+}
+
+type SchoolSetting struct {
+	ID                   bool
+	ViewWithoutAuthority bool
+	UpdatedAt            time.Time
 }
 
 type StaffGroup struct {

@@ -24,9 +24,9 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 }
 
 const createPupil = `-- name: CreatePupil :one
-INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at
+INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email
 `
 
 type CreatePupilParams struct {
@@ -37,6 +37,7 @@ type CreatePupilParams struct {
 	GroupName  string
 	YearGroup  *int16
 	EnrolledOn time.Time
+	Email      string
 }
 
 func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil, error) {
@@ -48,6 +49,7 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		arg.GroupName,
 		arg.YearGroup,
 		arg.EnrolledOn,
+		arg.Email,
 	)
 	var i Pupil
 	err := row.Scan(
@@ -62,12 +64,13 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.LeftOn,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Email,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -85,12 +88,24 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.LeftOn,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Email,
 	)
 	return i, err
 }
 
+const getSchoolSetting = `-- name: GetSchoolSetting :one
+SELECT id, view_without_authority, updated_at FROM school_setting WHERE id
+`
+
+func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
+	row := q.db.QueryRow(ctx, getSchoolSetting)
+	var i SchoolSetting
+	err := row.Scan(&i.ID, &i.ViewWithoutAuthority, &i.UpdatedAt)
+	return i, err
+}
+
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
@@ -108,6 +123,7 @@ type ListPupilsRow struct {
 	LeftOn     *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Email      string
 	Step       *string
 	WaitingFor *string
 	DueAt      *time.Time
@@ -134,6 +150,7 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.LeftOn,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Email,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,
@@ -146,4 +163,27 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const setPupilEmail = `-- name: SetPupilEmail :exec
+UPDATE pupil SET email = $2, updated_at = now() WHERE id = $1
+`
+
+type SetPupilEmailParams struct {
+	ID    uuid.UUID
+	Email string
+}
+
+func (q *Queries) SetPupilEmail(ctx context.Context, arg SetPupilEmailParams) error {
+	_, err := q.db.Exec(ctx, setPupilEmail, arg.ID, arg.Email)
+	return err
+}
+
+const setViewWithoutAuthority = `-- name: SetViewWithoutAuthority :exec
+UPDATE school_setting SET view_without_authority = $1, updated_at = now() WHERE id
+`
+
+func (q *Queries) SetViewWithoutAuthority(ctx context.Context, viewWithoutAuthority bool) error {
+	_, err := q.db.Exec(ctx, setViewWithoutAuthority, viewWithoutAuthority)
+	return err
 }

@@ -35,3 +35,12 @@ WHERE id = $1;
 
 -- name: DeleteUserSessions :exec
 DELETE FROM user_session WHERE user_id = $1;
+
+-- name: ListStaffToRemind :many
+-- Active staff of a licence who are among user_ids or hold role: the
+-- people a school reminder goes to.
+SELECT DISTINCT u.id, u.email, (u.id = ANY(@user_ids::uuid[]))::boolean AS participant
+FROM app_user u JOIN membership m ON m.user_id = u.id
+WHERE m.licence_id = @licence_id AND u.disabled_at IS NULL AND u.kind = 'staff'
+  AND (u.id = ANY(@user_ids::uuid[]) OR m.role = @role::staff_role)
+ORDER BY u.email;

@@ -23,8 +23,13 @@ SET decides = EXCLUDED.decides, shares = EXCLUDED.shares, removed_at = NULL;
 UPDATE consent_party SET removed_at = now() WHERE round_id = $1 AND party_key = $2 AND removed_at IS NULL;
 
 -- name: ListConsentParties :many
-SELECT p.*, COALESCE(g.email, '')::text AS email, COALESCE(g.given_name, '')::text AS given_name
-FROM consent_party p LEFT JOIN guardian g ON g.id = p.guardian_id
+-- The pupil is reached at their own address, the guardians at theirs.
+SELECT p.*, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name
+FROM consent_party p
+LEFT JOIN guardian g ON g.id = p.guardian_id
+LEFT JOIN consent_round r ON p.kind = 'pupil' AND r.id = p.round_id
+LEFT JOIN dossier d ON d.id = r.dossier_id
+LEFT JOIN pupil pu ON pu.id = d.pupil_id
 WHERE p.round_id = $1
 ORDER BY p.added_at, p.party_key;
 
@@ -66,3 +71,9 @@ UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1;
 
 -- name: MarkMailFailed :exec
 UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1;
+
+-- name: ListRoundStaffParticipants :many
+-- The staff on the dossier of a round: whom the school's reminders reach.
+SELECT p.user_id::uuid FROM consent_round r
+JOIN dossier_participant p ON p.dossier_id = r.dossier_id
+WHERE r.id = $1 AND p.kind = 'staff' AND p.user_id IS NOT NULL;

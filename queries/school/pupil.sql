@@ -1,6 +1,6 @@
 -- name: CreatePupil :one
-INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING *;
 
 -- name: GetPupil :one
@@ -14,3 +14,12 @@ ORDER BY p.family_name, p.given_name, p.id;
 
 -- name: CountPupils :one
 SELECT count(*) FROM pupil;
+
+-- name: SetPupilEmail :exec
+UPDATE pupil SET email = $2, updated_at = now() WHERE id = $1;
+
+-- name: GetSchoolSetting :one
+SELECT * FROM school_setting WHERE id;
+
+-- name: SetViewWithoutAuthority :exec
+UPDATE school_setting SET view_without_authority = $1, updated_at = now() WHERE id;
