@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 )
@@ -129,6 +131,68 @@ func TestConsentRoundActivities(t *testing.T) {
 	if err != nil || len(r.Parties) != 1 || !r.Parties[0].Decides || !slices.Equal(r.Invite, []string{activities.PupilPartyKey}) {
 		t.Errorf("reroute at 18: %+v (err %v), want the pupil deciding and invited", r, err)
 	}
+	// Past the deadline the school is reminded by mail: the IB'er on the
+	// dossier, not every IB'er of the school; once per week number.
+	pq := platform.New(p.Pool)
+	staff := map[string]uuid.UUID{}
+	for _, email := range []string{"ib@wilg.invalid", "ib2@wilg.invalid"} {
+		u, err := pq.CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: email, DisplayName: email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pq.CreateMembership(ctx, platform.CreateMembershipParams{UserID: u.ID, LicenceID: &lic.ID, Role: platform.StaffRoleIb}); err != nil {
+			t.Fatal(err)
+		}
+		staff[email] = u.ID
+	}
+	escalate := func(week int) int {
+		t.Helper()
+		n, err := acts.EscalateConsentRound(ctx, activities.EscalateConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+			PupilID: pupil.ID.String(), At: now, Week: week})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := escalate(0); n != 2 {
+		t.Errorf("escalation without staff on the dossier mailed %d, want both IB'ers", n)
+	}
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		ib := staff["ib@wilg.invalid"]
+		_, err := school.New(pool).AddParticipant(ctx, school.AddParticipantParams{DossierID: dossier.ID, Kind: "staff", Name: "IB",
+			UserID: &ib})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := escalate(1) + escalate(1); n != 2 {
+		t.Errorf("weekly reminder mailed %d, want the IB'er on the dossier (once per call)", n)
+	}
+	escalationMails := func() (to []string) {
+		t.Helper()
+		err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+			mails, err := school.New(pool).ListOutbox(ctx, 20)
+			for _, m := range mails {
+				if strings.Contains(m.Subject, "nstemming") && strings.HasSuffix(m.ToAddress, "@wilg.invalid") {
+					if strings.Contains(m.Body, "Fleur") {
+						t.Errorf("escalation mail names the pupil")
+					}
+					to = append(to, m.ToAddress)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(to)
+		return to
+	}
+	if got := escalationMails(); !slices.Equal(got, []string{"ib2@wilg.invalid", "ib@wilg.invalid", "ib@wilg.invalid"}) {
+		t.Errorf("escalation mails to %v, want both IB'ers at the deadline and the dossier's IB'er once in week 1", got)
+	}
+
 	closeIn := activities.CloseConsentRoundInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, DossierID: dossier.ID.String(),
 		PupilID: pupil.ID.String(), Version: 2, Outcome: activities.RoundConsented, At: now}
 	for range 2 {
@@ -143,7 +207,13 @@ func TestConsentRoundActivities(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(mails) != 1 || mails[0].ToAddress != "ans@voorbeeld.invalid" || mails[0].Subject == "" {
+		var toMother int
+		for _, m := range mails {
+			if m.ToAddress == "ans@voorbeeld.invalid" && m.Subject != "" {
+				toMother++
+			}
+		}
+		if toMother != 1 {
 			t.Errorf("outbox %+v, want one mail to the mother", mails)
 		}
 		responses, err := q.ListConsentResponses(ctx, uuid.MustParse(v2.RoundID))

@@ -74,6 +74,7 @@ func TestGrants(t *testing.T) {
 		PermDossierWrite:     {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIWrite: L},
 		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermSchoolSettings:   {RoleSchoolAdmin: L},
+		PermSWVSettings:      {RoleSWVAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -84,8 +85,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 130 {
-		t.Errorf("checked %d pairs, want 10 roles × 13 permissions", pairs)
+	if pairs != 140 {
+		t.Errorf("checked %d pairs, want 10 roles × 14 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

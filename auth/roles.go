@@ -68,6 +68,7 @@ const (
 	PermDossierWrite     Permission = "dossier.write"     // fill in a dossier: groeidocument, phases, attachments
 	PermDossierManage    Permission = "dossier.manage"    // open a dossier, advance its phase, offer the handelingsdeel
 	PermSchoolSettings   Permission = "school.settings"   // the school's own choices (who may read the plan in the portal)
+	PermSWVSettings      Permission = "swv.settings"      // the SWV's rules for its schools (consent terms and ages)
 )
 
 // Scope says how far a permission reaches for a role.
@@ -103,6 +104,7 @@ var grants = map[Permission]map[Role]Scope{
 		RoleAPIWrite: ScopeLicence},
 	PermDossierManage:  {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence},
+	PermSWVSettings:    {RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -140,5 +142,5 @@ func AllRoles() []Role {
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
-		PermDossierManage, PermSchoolSettings}
+		PermDossierManage, PermSchoolSettings, PermSWVSettings}
 }

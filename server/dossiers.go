@@ -627,10 +627,15 @@ func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.
 }
 
 // startConsent starts the consent round of a frozen version.
+// The SWV's rules at this moment go with it; the round keeps them.
 func (s *Server) startConsent(ctx context.Context, licenceID uuid.UUID, d school.Dossier, version int32) error {
-	_, err := workflows.StartConsent(ctx, s.temporal, workflows.ConsentInput{LicenceID: licenceID.String(),
+	rules, err := s.consentRules(ctx, licenceID)
+	if err != nil {
+		return err
+	}
+	_, err = workflows.StartConsent(ctx, s.temporal, workflows.ConsentInput{LicenceID: licenceID.String(),
 		DossierID: d.ID.String(), PupilID: d.PupilID.String(), Version: version,
-		Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy})
+		Timers: rules.Timers, Ages: rules.Ages, Policy: rules.Policy})
 	return err
 }
 

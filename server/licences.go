@@ -136,6 +136,7 @@ type membershipView struct {
 	CanManageStaff  bool
 	CanSWVSchools   bool
 	CanSettings     bool
+	CanSWVSettings  bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -157,6 +158,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanManageStaff:  auth.ScopeOf(role, auth.PermStaffManage) != auth.ScopeNone,
 			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,
 			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
+			CanSWVSettings:  auth.ScopeOf(role, auth.PermSWVSettings) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

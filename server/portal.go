@@ -30,6 +30,7 @@ type portalUser struct {
 	Pupil     bool   // the pupil themselves
 	PartyKey  string // their key in a consent round
 	CanAnswer bool   // a guardian without parental authority only reads
+	Ages      activities.ConsentAges
 }
 
 // portalAccess decides whether the account behind link may read the
@@ -87,12 +88,18 @@ func (s *Server) linkedPortal(c *gin.Context) {
 		s.fail(c, db.ErrNotFound)
 		return
 	}
+	rules, err := s.consentRules(c, licenceID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	var u portalUser
 	ok := false
 	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		u, ok, err = portalAccess(c, school.New(pool), link, p.session.UserKind, s.cfg.ConsentAges.Share, s.today())
+		u, ok, err = portalAccess(c, school.New(pool), link, p.session.UserKind, rules.Ages.Share, s.today())
 		return err
 	})
+	u.Ages = rules.Ages
 	if err != nil || !ok {
 		s.fail(c, cmpOr(err, db.ErrNotFound))
 		return
@@ -160,10 +167,14 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 		}
 		child := portalChild{LicenceID: l.LicenceID, School: lic.Name}
 		shown := false
+		rules, err := s.consentRules(c, l.LicenceID)
+		if err != nil {
+			return err
+		}
 		err = s.tenants.With(c, l.LicenceID, func(pool *pgxpool.Pool) error {
 			return db.InTx(c, pool, func(tx pgx.Tx) error {
 				sq := school.New(tx)
-				u, ok, err := portalAccess(c, sq, l, p.session.UserKind, s.cfg.ConsentAges.Share, s.today())
+				u, ok, err := portalAccess(c, sq, l, p.session.UserKind, rules.Ages.Share, s.today())
 				if err != nil || (!ok && (u.PartyKey == "" || u.Pupil)) {
 					return err // not theirs (any more), or the pupil is not yet old enough
 				}
@@ -200,6 +211,7 @@ type portalPupilPage struct {
 	HasDossier bool
 	Party      string // the reader's party key in the open round, if asked
 	Decides    bool   // their answer decides on the handelingsdeel
+	DecideAge  int    // from this age the pupil decides instead of the guardians
 	Answered   string // their last answer
 	RequestID  string
 	Errors     db.FieldErrors
@@ -218,7 +230,8 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
 	u := c.MustGet(portalKey).(portalUser)
-	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, RequestID: uuid.NewString(), Errors: errs}
+	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, RequestID: uuid.NewString(), Errors: errs,
+		DecideAge: u.Ages.Decide}
 	v, err := s.loadDossier(c, licenceID, pupilID)
 	switch {
 	case err == nil:
@@ -374,8 +387,12 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.today().Before(p.BirthDate.AddDate(s.cfg.ConsentAges.Share, 0, 0)) {
-		return db.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", s.cfg.ConsentAges.Share)}
+	rules, err := s.consentRules(c, lic.ID)
+	if err != nil {
+		return err
+	}
+	if s.today().Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
+		return db.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
 	}
 	if p.LeftOn != nil {
 		return db.FieldErrors{"pupil_email": "Deze leerling is uitgeschreven."}

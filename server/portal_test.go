@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -442,5 +444,121 @@ func TestPortalPupilOwnAccount(t *testing.T) {
 	}
 	if n := len(outboxTo(t, h, lic, "fenna@leerling.invalid")); n != 0 {
 		t.Errorf("%d mails to a pupil of 15", n)
+	}
+}
+
+// TestPortalPupilOnPhoneWithPasskey: a pupil of 17, invited by the
+// enrolment workflow, does everything on a phone-sized screen (390×844) in
+// headless Chromium: activation link, password, authenticator app, a
+// passkey (virtual authenticator), logging in again with the passkey
+// alone, and their answer to the question. Screenshot kept in .artifacts.
+func TestPortalPupilOnPhoneWithPasskey(t *testing.T) {
+	h := newHarness(t)
+	base := strings.Replace(h.http.URL, "127.0.0.1", "localhost", 1)
+	h.srv.cfg.WebAuthn = WebAuthnConfig{RPID: "localhost", Origins: []string{base}}
+	lic := h.school.ID
+	body := `{"given_name":"Sem","family_name":"Telefoon","group_name":"4v","birth_date":"` + time.Now().AddDate(-17, 0, -10).Format("2006-01-02") +
+		`","enrolled_on":"2022-08-22","email":"sem@leerling.invalid",
+	  "guardians":[{"given_name":"Iris","family_name":"Telefoon","email":"iris@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	var link []string
+	eventually(t, "Sem's invitation", func() bool {
+		for _, m := range outboxTo(t, h, lic, "sem@leerling.invalid") {
+			link = regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(m.Body)
+		}
+		return link != nil
+	})
+	awaitConsent(t, h, lic, pupil, "iris@thuis.invalid", "sem@leerling.invalid")
+
+	ctx := browsertest.New(t, 2*time.Minute)
+	if _, err := chromedp.Call(ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		t.Fatalf("enable webauthn: %v", err)
+	}
+	_, err := chromedp.Call(ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+		Options: &webauthn.VirtualAuthenticatorOptions{Protocol: webauthn.AuthenticatorProtocolCtap2,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
+			IsUserVerified: true, AutomaticPresenceSimulation: true},
+	})
+	if err != nil {
+		t.Fatalf("add virtual authenticator: %v", err)
+	}
+	password := "mijn eigen lange wachtwoord 17"
+	err = chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(base+link[1]),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password2"]`), password+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "sem@leerling.invalid"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+	)
+	if err != nil {
+		t.Fatalf("activate and log in: %v", err)
+	}
+	// First login: the authenticator app, from the key on the page.
+	secret, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main ol code")))
+	if err != nil || secret == "" {
+		t.Fatalf("no authenticator key on the first login (err %v)", err)
+	}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), code+"\n"),
+		chromedp.WaitVisible(chromedp.CSS("ul.codes")),
+		chromedp.Navigate(base+"/account"),
+		chromedp.Click(chromedp.ID("passkey-add")),
+	)
+	if err != nil {
+		t.Fatalf("authenticator and passkey: %v", err)
+	}
+	eventually(t, "the passkey on the account page", func() bool {
+		table, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("table")))
+		return strings.Contains(table, "Passkey van")
+	})
+	// Out, and in again with the passkey alone; then the question.
+	err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS("form.logout button")),
+		chromedp.WaitVisible(chromedp.ID("passkey-login")),
+		chromedp.Click(chromedp.ID("passkey-login")),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/ouder"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/ouder"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.child a`)),
+		chromedp.Click(chromedp.CSS(`p.child a`)),
+		chromedp.WaitVisible(chromedp.ID("answer")),
+	)
+	if err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		t.Fatalf("passkey login and the question: %v (page says %q)", err, msg)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#vraag h2")))
+	if err != nil || heading != "Wat vind jij van dit plan?" {
+		t.Errorf("question heading %q (err %v)", heading, err)
+	}
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil || width > 390 {
+		t.Errorf("page is %d px wide on a 390 px phone (err %v)", width, err)
+	}
+	resp2, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`input[name="answer"][value="agree"]`)),
+		chromedp.Click(chromedp.ID("answer")))
+	if err != nil || resp2.Status != 200 {
+		t.Fatalf("answer: %v %v", resp2, err)
+	}
+	notice, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("p.notice")))
+	if err != nil || !strings.Contains(notice, "je antwoord is vastgelegd") {
+		t.Errorf("after answering the page says %q (err %v)", notice, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), "leerlingportaal-passkey-390x844.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.logbookActions(t, lic, pupil), "consent consent_response") {
+		t.Error("the pupil's answer is not in the logbook")
 	}
 }

@@ -234,8 +234,12 @@ func (s *Server) createPupil(ctx *gin.Context, licenceID uuid.UUID, in pupilInpu
 
 // startEnrolment starts the pupil's enrolment workflow, idempotently.
 func (s *Server) startEnrolment(ctx context.Context, licenceID, pupilID uuid.UUID) error {
-	_, err := workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
-		PupilID: pupilID.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: s.cfg.ConsentAges.Share})
+	rules, err := s.consentRules(ctx, licenceID)
+	if err != nil {
+		return err
+	}
+	_, err = workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
+		PupilID: pupilID.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: rules.Ages.Share})
 	return err
 }
 
@@ -439,8 +443,12 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	p := principalOf(c)
 	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
-		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID),
-		ShareAge: s.cfg.ConsentAges.Share}
+		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID)}
+	rules, err := s.consentRules(c, lic.ID)
+	if err != nil {
+		return err
+	}
+	page.ShareAge = rules.Ages.Share
 	page.OwnRights = d.Pupil.LeftOn == nil && !s.today().Before(d.Pupil.BirthDate.AddDate(page.ShareAge, 0, 0))
 	if c.Query("uitgenodigd") == "1" {
 		page.Notice = "De uitnodiging voor het portaal staat klaar om te versturen."

@@ -87,6 +87,8 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.page(s.handleStaffAdd))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.page(s.handleStaffRemove))
 	r.POST("/licenties/:licence/medewerkers/:membership/herstellen", s.allow(auth.PermStaffManage), s.page(s.handleStaffReset))
+	r.GET("/licenties/:licence/instemmingsregels", s.allow(auth.PermSWVSettings), s.page(s.handleConsentRules))
+	r.POST("/licenties/:licence/instemmingsregels", s.allow(auth.PermSWVSettings), s.page(s.handleConsentRulesSave))
 	r.GET("/licenties/:licence/scholen", s.allow(auth.PermSWVSchools), s.page(s.handleSWVSchools))
 	r.POST("/licenties/:licence/scholen/:school/consulent", s.allow(auth.PermSWVSchools), s.page(s.handleSWVAssignConsultant))
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.page(s.handleAPITokenIndex))

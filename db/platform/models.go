@@ -571,6 +571,18 @@ type Swv struct {
 	CreatedAt time.Time
 }
 
+type SwvConsentRule struct {
+	SwvID              uuid.UUID
+	RemindAfterDays    int32
+	DeadlineDays       int32
+	SchoolReminderDays int32
+	ShareAge           int32
+	DecideAge          int32
+	Policy             string
+	UpdatedBy          *uuid.UUID
+	UpdatedAt          time.Time
+}
+
 type UserSession struct {
 	TokenHash  []byte
 	UserID     uuid.UUID

@@ -7,6 +7,8 @@ package platform
 
 import (
 	"context"
+
+	"github.com/google/uuid"
 )
 
 const createSWV = `-- name: CreateSWV :one
@@ -27,6 +29,27 @@ func (q *Queries) CreateSWV(ctx context.Context, arg CreateSWVParams) (Swv, erro
 		&i.Code,
 		&i.Name,
 		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const getConsentRulesForLicence = `-- name: GetConsentRulesForLicence :one
+SELECT r.swv_id, r.remind_after_days, r.deadline_days, r.school_reminder_days, r.share_age, r.decide_age, r.policy, r.updated_by, r.updated_at FROM swv_consent_rules r JOIN licence l ON l.swv_id = r.swv_id WHERE l.id = $1
+`
+
+func (q *Queries) GetConsentRulesForLicence(ctx context.Context, id uuid.UUID) (SwvConsentRule, error) {
+	row := q.db.QueryRow(ctx, getConsentRulesForLicence, id)
+	var i SwvConsentRule
+	err := row.Scan(
+		&i.SwvID,
+		&i.RemindAfterDays,
+		&i.DeadlineDays,
+		&i.SchoolReminderDays,
+		&i.ShareAge,
+		&i.DecideAge,
+		&i.Policy,
+		&i.UpdatedBy,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -74,4 +97,37 @@ func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const upsertConsentRules = `-- name: UpsertConsentRules :exec
+INSERT INTO swv_consent_rules (swv_id, remind_after_days, deadline_days, school_reminder_days, share_age, decide_age, policy, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (swv_id) DO UPDATE SET remind_after_days = EXCLUDED.remind_after_days, deadline_days = EXCLUDED.deadline_days,
+    school_reminder_days = EXCLUDED.school_reminder_days, share_age = EXCLUDED.share_age, decide_age = EXCLUDED.decide_age,
+    policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now()
+`
+
+type UpsertConsentRulesParams struct {
+	SwvID              uuid.UUID
+	RemindAfterDays    int32
+	DeadlineDays       int32
+	SchoolReminderDays int32
+	ShareAge           int32
+	DecideAge          int32
+	Policy             string
+	UpdatedBy          *uuid.UUID
+}
+
+func (q *Queries) UpsertConsentRules(ctx context.Context, arg UpsertConsentRulesParams) error {
+	_, err := q.db.Exec(ctx, upsertConsentRules,
+		arg.SwvID,
+		arg.RemindAfterDays,
+		arg.DeadlineDays,
+		arg.SchoolReminderDays,
+		arg.ShareAge,
+		arg.DecideAge,
+		arg.Policy,
+		arg.UpdatedBy,
+	)
+	return err
 }

@@ -7,3 +7,13 @@ SELECT * FROM swv WHERE code = $1;
 
 -- name: ListSWVs :many
 SELECT * FROM swv ORDER BY name;
+
+-- name: GetConsentRulesForLicence :one
+SELECT r.* FROM swv_consent_rules r JOIN licence l ON l.swv_id = r.swv_id WHERE l.id = $1;
+
+-- name: UpsertConsentRules :exec
+INSERT INTO swv_consent_rules (swv_id, remind_after_days, deadline_days, school_reminder_days, share_age, decide_age, policy, updated_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (swv_id) DO UPDATE SET remind_after_days = EXCLUDED.remind_after_days, deadline_days = EXCLUDED.deadline_days,
+    school_reminder_days = EXCLUDED.school_reminder_days, share_age = EXCLUDED.share_age, decide_age = EXCLUDED.decide_age,
+    policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now();
