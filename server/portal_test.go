@@ -562,3 +562,52 @@ func TestPortalPupilOnPhoneWithPasskey(t *testing.T) {
 		t.Error("the pupil's answer is not in the logbook")
 	}
 }
+
+// TestPortalTwoSchools: a mother with a child at each of two schools,
+// invited by both, sees both children after one login, each only through
+// her link at that school.
+func TestPortalTwoSchools(t *testing.T) {
+	h := newHarness(t)
+	second := h.platform.School(t, "Kindcentrum Het Anker", "34CD")
+	h.user(t, "ib@anker.invalid", "staff", member{auth.RoleIB, &second.ID})
+	ib2 := h.login(t, "ib@anker.invalid")
+	h.user(t, "moeder@thuis.invalid", "guardian")
+	enrolAndInvite := func(cookie string, lic uuid.UUID, given string) uuid.UUID {
+		t.Helper()
+		body := `{"given_name":"` + given + `","family_name":"Tweeling","group_name":"3","birth_date":"2019-04-04","enrolled_on":"2023-08-21",
+		  "guardians":[{"given_name":"Petra","family_name":"Tweeling","email":"moeder@thuis.invalid","relation":"mother","parental_authority":true}]}`
+		resp, out := h.doAs(t, cookie, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+		if resp.StatusCode != 201 {
+			t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+		}
+		pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+		_, page := h.doAs(t, cookie, "GET", fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil), "", "")
+		invite := regexp.MustCompile(`action="([^"]+/uitnodigen)"`).FindStringSubmatch(page)
+		if invite == nil {
+			t.Fatal("no invite button")
+		}
+		if resp, _ := h.doAs(t, cookie, "POST", invite[1], formType, ""); resp.StatusCode != 303 {
+			t.Fatalf("invite: %d", resp.StatusCode)
+		}
+		return pupil
+	}
+	ada := enrolAndInvite(h.cookie, h.school.ID, "Ada")
+	bram := enrolAndInvite(ib2, second.ID, "Bram")
+
+	mother := h.login(t, "moeder@thuis.invalid")
+	_, home := h.doAs(t, mother, "GET", "/ouder", "", "")
+	for _, want := range []string{"Ada Tweeling", "Basisschool De Linde", "Bram Tweeling", "Kindcentrum Het Anker"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("portal home lacks %q", want)
+		}
+	}
+	for _, child := range []string{fmt.Sprintf("/ouder/%s/%s", h.school.ID, ada), fmt.Sprintf("/ouder/%s/%s", second.ID, bram)} {
+		if resp, _ := h.doAs(t, mother, "GET", child, "", ""); resp.StatusCode != 200 {
+			t.Errorf("%s: %d", child, resp.StatusCode)
+		}
+	}
+	// A child's id under the other school's licence is nobody's.
+	if resp, _ := h.doAs(t, mother, "GET", fmt.Sprintf("/ouder/%s/%s", second.ID, ada), "", ""); resp.StatusCode != 404 {
+		t.Errorf("child under the wrong school: %d, want 404", resp.StatusCode)
+	}
+}
