@@ -1,0 +1,128 @@
+package activities
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Decision kinds of the committee that get a document.
+const (
+	DecisionTLV         = "tlv"
+	DecisionArrangement = "arrangement"
+)
+
+// Expert is one of the experts whose advice a TLV rests on.
+type Expert struct {
+	Name, Profession string
+}
+
+// DecisionDocument is what a granted TLV or arrangement says. It is the
+// document the SWV's authorised signer signs.
+type DecisionDocument struct {
+	Kind       string // tlv or arrangement
+	Number     string // e.g. TLV-2026-0001, unique per SWV
+	SWV        string
+	Pupil      string
+	BirthDate  time.Time
+	School     string // the applying school
+	SchoolType string // TLV: sbo, so or vso
+	Category   string // TLV for SO/VSO cluster 3/4: laag, midden or hoog
+	Support    string // arrangement: what is granted
+	StartOn    time.Time
+	EndOn      time.Time
+	DecidedOn  time.Time
+	Motivation string
+	Experts    []Expert
+	Signer     string // name and function of the authorised signer
+	Printed    time.Time
+	Location   *time.Location
+}
+
+var schoolTypeNames = map[string]string{
+	"sbo": "speciaal basisonderwijs (SBO)",
+	"so":  "speciaal onderwijs (SO)",
+	"vso": "voortgezet speciaal onderwijs (VSO)",
+}
+
+// RenderDecisionPDF writes the decision as an A4 PDF in Dutch, ready to
+// be signed. Pure: the same document gives the same page content.
+func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
+	loc := d.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	day := func(t time.Time) string { return t.In(loc).Format("02-01-2006") }
+	title := "Toelaatbaarheidsverklaring"
+	if d.Kind == DecisionArrangement {
+		title = "Toekenning arrangement"
+	} else if d.Kind != DecisionTLV {
+		return nil, fmt.Errorf("decision pdf: unknown kind %q", d.Kind)
+	}
+	pdf := newDocument(d.Printed, title+" "+d.Number, d.SWV)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		pdf.SetFont("go", "", 8)
+		pdf.CellFormat(0, 10, fmt.Sprintf("%s · %s · pagina %d van {nb}", d.Number, d.SWV, pdf.PageNo()), "", 0, "C", false, 0, "")
+	})
+	pdf.AddPage()
+	pdf.SetFont("go", "B", 16)
+	pdf.CellFormat(0, 10, title, "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 11)
+	pdf.CellFormat(0, 6, "Nummer: "+d.Number, "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 6, "Samenwerkingsverband: "+d.SWV, "", 1, "L", false, 0, "")
+	pdf.Ln(4)
+
+	row := func(label, value string) {
+		pdf.SetFont("go", "B", 10)
+		pdf.CellFormat(55, 6, label, "", 0, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		pdf.MultiCell(0, 6, orDash(value), "", "L", false)
+	}
+	row("Leerling", fmt.Sprintf("%s (geboren %s)", d.Pupil, day(d.BirthDate)))
+	row("Aangevraagd door", d.School)
+	if d.Kind == DecisionTLV {
+		row("Toelaatbaar tot", schoolTypeNames[d.SchoolType])
+		if d.Category != "" {
+			row("Bekostigingscategorie", d.Category)
+		}
+	} else {
+		row("Arrangement", d.Support)
+	}
+	row("Geldig van", fmt.Sprintf("%s tot en met %s", day(d.StartOn), day(d.EndOn)))
+	row("Datum besluit", day(d.DecidedOn))
+	pdf.Ln(3)
+
+	pdf.SetFont("go", "B", 12)
+	pdf.CellFormat(0, 8, "Motivering", "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(0, 5, orDash(d.Motivation), "", "L", false)
+	if len(d.Experts) > 0 {
+		pdf.Ln(3)
+		pdf.SetFont("go", "B", 12)
+		pdf.CellFormat(0, 8, "Deskundigenadvies", "", 1, "L", false, 0, "")
+		pdf.SetFont("go", "", 10)
+		var names []string
+		for _, e := range d.Experts {
+			names = append(names, fmt.Sprintf("%s (%s)", e.Name, e.Profession))
+		}
+		pdf.MultiCell(0, 5, "Dit besluit is genomen na advies van "+strings.Join(names, " en ")+".", "", "L", false)
+	}
+	pdf.Ln(3)
+	pdf.SetFont("go", "B", 12)
+	pdf.CellFormat(0, 8, "Bezwaar", "", 1, "L", false, 0, "")
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(0, 5, fmt.Sprintf("Bent u het niet eens met dit besluit? Dan kunt u binnen zes weken na %s bezwaar maken bij "+
+		"het samenwerkingsverband (artikel 6:7 Algemene wet bestuursrecht). Het samenwerkingsverband vraagt daarover advies "+
+		"aan de Landelijke Bezwaaradviescommissie Toelaatbaarheidsverklaringen.", day(d.DecidedOn)), "", "L", false)
+	pdf.Ln(6)
+	pdf.SetFont("go", "", 10)
+	pdf.MultiCell(0, 5, "Namens het samenwerkingsverband, digitaal ondertekend door:\n"+orDash(d.Signer), "", "L", false)
+
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("decision pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}
