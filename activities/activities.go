@@ -34,6 +34,10 @@ const (
 	ActivitySendOutbox           = "SendOutbox"
 	ActivityPupilShareAt         = "PupilShareAt"
 	ActivityOpenPupilPortal      = "OpenPupilPortal"
+
+	ActivityRecordRequestStep = "RecordRequestStep"
+	ActivityRecordRequest     = "RecordRequest"
+	ActivityIssueDecision     = "IssueDecision"
 )
 
 // Activities carries the dependencies of every activity.
@@ -41,6 +45,8 @@ type Activities struct {
 	Tenants *tenants.Manager
 	Logger  *slog.Logger
 	Mail    MailConfig
+	// SecretKey is the platform key that seals the SWVs' signing keys.
+	SecretKey []byte
 }
 
 // errInvalidInput is the non-retryable error type for input that will

@@ -76,7 +76,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
 	// Links in mails the workflows write point at this server.
-	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger, Mail: activities.MailConfig{SiteURL: hs.URL}})
+	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger, Mail: activities.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.ConsentWorkflow, workflow.RegisterOptions{Name: "ConsentWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.SendOutboxWorkflow, workflow.RegisterOptions{Name: "SendOutboxWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.RequestWorkflow, workflow.RegisterOptions{Name: "RequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
@@ -57,6 +58,9 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
 	r.RegisterActivityWithOptions(acts.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
 	r.RegisterActivityWithOptions(acts.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
+	r.RegisterActivityWithOptions(acts.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
+	r.RegisterActivityWithOptions(acts.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
+	r.RegisterActivityWithOptions(acts.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

@@ -226,7 +226,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger, Mail: mailConfig(svc.cfg)})
+	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }

@@ -83,7 +83,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	w := worker.New(tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger, Mail: mailConfig(cfg)})
+	w := worker.New(tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -583,6 +583,14 @@ type SwvConsentRule struct {
 	UpdatedAt          time.Time
 }
 
+type SwvSigningIdentity struct {
+	SwvID     uuid.UUID
+	CertPem   string
+	KeySealed []byte
+	NotAfter  time.Time
+	CreatedAt time.Time
+}
+
 type UserSession struct {
 	TokenHash  []byte
 	UserID     uuid.UUID

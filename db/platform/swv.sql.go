@@ -7,6 +7,7 @@ package platform
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -70,6 +71,35 @@ func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
 	return i, err
 }
 
+const getSigningIdentityForLicence = `-- name: GetSigningIdentityForLicence :one
+SELECT i.swv_id, i.cert_pem, i.key_sealed, i.not_after, i.created_at, s.name AS swv_name FROM swv_signing_identity i
+JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
+WHERE l.id = $1
+`
+
+type GetSigningIdentityForLicenceRow struct {
+	SwvID     uuid.UUID
+	CertPem   string
+	KeySealed []byte
+	NotAfter  time.Time
+	CreatedAt time.Time
+	SwvName   string
+}
+
+func (q *Queries) GetSigningIdentityForLicence(ctx context.Context, id uuid.UUID) (GetSigningIdentityForLicenceRow, error) {
+	row := q.db.QueryRow(ctx, getSigningIdentityForLicence, id)
+	var i GetSigningIdentityForLicenceRow
+	err := row.Scan(
+		&i.SwvID,
+		&i.CertPem,
+		&i.KeySealed,
+		&i.NotAfter,
+		&i.CreatedAt,
+		&i.SwvName,
+	)
+	return i, err
+}
+
 const listSWVs = `-- name: ListSWVs :many
 SELECT id, code, name, created_at FROM swv ORDER BY name
 `
@@ -128,6 +158,29 @@ func (q *Queries) UpsertConsentRules(ctx context.Context, arg UpsertConsentRules
 		arg.DecideAge,
 		arg.Policy,
 		arg.UpdatedBy,
+	)
+	return err
+}
+
+const upsertSigningIdentity = `-- name: UpsertSigningIdentity :exec
+INSERT INTO swv_signing_identity (swv_id, cert_pem, key_sealed, not_after) VALUES ($1, $2, $3, $4)
+ON CONFLICT (swv_id) DO UPDATE SET cert_pem = EXCLUDED.cert_pem, key_sealed = EXCLUDED.key_sealed,
+    not_after = EXCLUDED.not_after, created_at = now()
+`
+
+type UpsertSigningIdentityParams struct {
+	SwvID     uuid.UUID
+	CertPem   string
+	KeySealed []byte
+	NotAfter  time.Time
+}
+
+func (q *Queries) UpsertSigningIdentity(ctx context.Context, arg UpsertSigningIdentityParams) error {
+	_, err := q.db.Exec(ctx, upsertSigningIdentity,
+		arg.SwvID,
+		arg.CertPem,
+		arg.KeySealed,
+		arg.NotAfter,
 	)
 	return err
 }

@@ -10,6 +10,69 @@ import (
 	"github.com/google/uuid"
 )
 
+type CommitteeMeeting struct {
+	ID        uuid.UUID
+	MeetsOn   time.Time
+	Title     string
+	ChairID   uuid.UUID
+	MemberIds []uuid.UUID
+	CreatedAt time.Time
+}
+
+type Decision struct {
+	RequestID  uuid.UUID
+	Approved   bool
+	Motivation string
+	DecidedOn  time.Time
+	StartOn    *time.Time
+	EndOn      *time.Time
+	Number     *string
+	Pdf        []byte
+	SignedPdf  []byte
+	SignedBy   *uuid.UUID
+	SignedAt   *time.Time
+}
+
+type DecisionVote struct {
+	RequestID  uuid.UUID
+	MemberID   uuid.UUID
+	Chair      bool
+	Approve    bool
+	Motivation string
+	At         time.Time
+}
+
+type DocumentCounter struct {
+	Kind string
+	Year int32
+	Last int32
+}
+
+type ExpertAdvice struct {
+	RequestID   uuid.UUID
+	ExpertID    uuid.UUID
+	ExpertName  string
+	Profession  string
+	Advice      string
+	SignedOffAt time.Time
+}
+
+type Logbook struct {
+	Seq         int64
+	At          time.Time
+	ActorUserID *uuid.UUID
+	ActorRole   string
+	OnBehalfOf  *uuid.UUID
+	Action      string
+	PupilID     *uuid.UUID
+	Entity      string
+	EntityID    string
+	RequestID   string
+	ContentHash []byte
+	PrevHash    []byte
+	Hash        []byte
+}
+
 type ProcessStep struct {
 	WorkflowID string
 	EntityKind string
@@ -19,4 +82,60 @@ type ProcessStep struct {
 	DueAt      *time.Time
 	Seq        int32
 	UpdatedAt  time.Time
+}
+
+type Request struct {
+	ID              uuid.UUID
+	SchoolLicenceID uuid.UUID
+	SchoolRequestID uuid.UUID
+	SchoolName      string
+	Kind            string
+	TlvType         *string
+	TlvCategory     *string
+	PupilName       string
+	PupilBirthDate  time.Time
+	Question        string
+	Status          string
+	Submission      int32
+	ConsultantID    *uuid.UUID
+	MeetingID       *uuid.UUID
+	SubmittedAt     time.Time
+	UpdatedAt       time.Time
+	ClosedReason    string
+}
+
+type RequestAttachment struct {
+	ID          uuid.UUID
+	RequestID   uuid.UUID
+	Submission  int32
+	FileName    string
+	ContentType string
+	Data        []byte
+}
+
+type RequestEvent struct {
+	ID         uuid.UUID
+	RequestID  uuid.UUID
+	Kind       string
+	Visibility string
+	Body       string
+	ActorID    *uuid.UUID
+	DueAt      *time.Time
+	EventKey   string
+	At         time.Time
+}
+
+type RequestInput struct {
+	InputKey  string
+	RequestID uuid.UUID
+	Body      string
+	ActorName string
+	CreatedAt time.Time
+}
+
+type RequestSnapshot struct {
+	RequestID  uuid.UUID
+	Submission int32
+	Content    []byte
+	CreatedAt  time.Time
 }

@@ -17,3 +17,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (swv_id) DO UPDATE SET remind_after_days = EXCLUDED.remind_after_days, deadline_days = EXCLUDED.deadline_days,
     school_reminder_days = EXCLUDED.school_reminder_days, share_age = EXCLUDED.share_age, decide_age = EXCLUDED.decide_age,
     policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = now();
+
+-- name: UpsertSigningIdentity :exec
+INSERT INTO swv_signing_identity (swv_id, cert_pem, key_sealed, not_after) VALUES ($1, $2, $3, $4)
+ON CONFLICT (swv_id) DO UPDATE SET cert_pem = EXCLUDED.cert_pem, key_sealed = EXCLUDED.key_sealed,
+    not_after = EXCLUDED.not_after, created_at = now();
+
+-- name: GetSigningIdentityForLicence :one
+SELECT i.*, s.name AS swv_name FROM swv_signing_identity i
+JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
+WHERE l.id = $1;

@@ -1,0 +1,300 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/swv"
+)
+
+// RequestStep is a request's step, for process_step and the request row.
+type RequestStep struct {
+	ProcessStep
+	Reason string // why it closed
+}
+
+// RecordRequestStep writes where a request stands into the SWV database:
+// the projection, the request's status and a logbook line, in one
+// transaction.
+func (a *Activities) RecordRequestStep(ctx context.Context, in RequestStep) error {
+	licenceID, requestID, err := parseIDs(in.LicenceID, in.EntityID)
+	if err != nil {
+		return err
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			if err := q.UpsertProcessStep(ctx, swv.UpsertProcessStepParams{WorkflowID: in.WorkflowID, EntityKind: in.EntityKind,
+				EntityID: requestID, Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq}); err != nil {
+				return err
+			}
+			if err := q.SetRequestStatus(ctx, swv.SetRequestStatusParams{ID: requestID, Status: in.Step, ClosedReason: in.Reason}); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionProcess, Entity: "request_step",
+				EntityID: fmt.Sprintf("%s:%s:%d", requestID, in.Step, in.Seq)})
+		})
+	})
+	return wrap("record request step", err)
+}
+
+// RequestRecord is one fact of a request the workflow has accepted: an
+// intake outcome, an advice, a vote, the decision, a reminder. A text that
+// goes with it waits in request_input under InputKey.
+type RequestRecord struct {
+	SWVLicenceID, RequestID string
+	Kind                    string
+	ActorID                 string
+	InputKey                string
+	Visibility              string // reminders: "school" or "swv"
+	Accept, Approve, Chair  bool
+	Result                  string // evaluation: behaald, deels or niet
+	Profession              string // advice
+	MeetingID               string // schedule
+	At                      time.Time
+	StartOn, EndOn          time.Time
+}
+
+// Event kinds the school sees (the rest stays inside the SWV).
+var schoolVisible = map[string]bool{"intake": true, "resubmit": true, "decision": true, "herinnering_onvolledig": true,
+	"herinnering_heraanvraag": true, "withdrawal": true, "objection": true, "objection_decided": true, "evaluation": true, "handled": true}
+
+// RecordRequest writes rec into the SWV database with its logbook line,
+// once: a retried activity changes nothing the second time.
+func (a *Activities) RecordRequest(ctx context.Context, rec RequestRecord) error {
+	licenceID, requestID, err := parseIDs(rec.SWVLicenceID, rec.RequestID)
+	if err != nil {
+		return err
+	}
+	var actor *uuid.UUID
+	if rec.ActorID != "" {
+		id, err := parseID("actor", rec.ActorID)
+		if err != nil {
+			return err
+		}
+		actor = &id
+	}
+	eventKey := fmt.Sprintf("%s:%s:%s", requestID, rec.Kind, rec.InputKey)
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			if done, err := q.RequestEventExists(ctx, eventKey); err != nil || done {
+				return err // done before: a retry changes nothing
+			}
+			input, err := q.TakeRequestInput(ctx, rec.InputKey)
+			if err != nil {
+				return err
+			}
+			kind, body := rec.Kind, input.Body
+			switch rec.Kind {
+			case "intake":
+				kind = "intake_accepted"
+				if !rec.Accept {
+					kind = "intake_incomplete"
+				}
+			case "advice":
+				if err := q.AddExpertAdvice(ctx, swv.AddExpertAdviceParams{RequestID: requestID, ExpertID: *actor,
+					ExpertName: input.ActorName, Profession: rec.Profession, Advice: input.Body, SignedOffAt: rec.At}); err != nil {
+					return err
+				}
+				body = ""
+			case "vote":
+				if err := q.AddDecisionVote(ctx, swv.AddDecisionVoteParams{RequestID: requestID, MemberID: *actor, Chair: rec.Chair,
+					Approve: rec.Approve, Motivation: input.Body, At: rec.At}); err != nil {
+					return err
+				}
+				body = ""
+			case "decision":
+				// The motivation is the chair's.
+				chair, err := uuid.Parse(rec.InputKey)
+				if err != nil {
+					return errInvalid("chair", err)
+				}
+				vote, err := q.GetDecisionVote(ctx, swv.GetDecisionVoteParams{RequestID: requestID, MemberID: chair})
+				if err != nil {
+					return db.Classify(err)
+				}
+				p := swv.AddDecisionParams{RequestID: requestID, Approved: rec.Approve, Motivation: vote.Motivation, DecidedOn: rec.At}
+				if rec.Approve {
+					p.StartOn, p.EndOn = &rec.StartOn, &rec.EndOn
+				}
+				if err := q.AddDecision(ctx, p); err != nil {
+					return err
+				}
+				body = map[bool]string{true: "toegekend", false: "afgewezen"}[rec.Approve]
+			case "schedule":
+				meeting, err := parseID("meeting", rec.MeetingID)
+				if err != nil {
+					return err
+				}
+				if err := q.SetRequestMeeting(ctx, swv.SetRequestMeetingParams{ID: requestID, MeetingID: &meeting}); err != nil {
+					return err
+				}
+			case "evaluation":
+				body = rec.Result
+			}
+			visibility := "internal"
+			if schoolVisible[rec.Kind] || rec.Visibility == "school" {
+				visibility = "school"
+			}
+			if err := q.AddRequestEvent(ctx, swv.AddRequestEventParams{RequestID: requestID, Kind: kind, Visibility: visibility,
+				Body: body, ActorID: actor, EventKey: eventKey, At: rec.At}); err != nil {
+				return err
+			}
+			if rec.InputKey != "" {
+				if err := q.DeleteRequestInput(ctx, rec.InputKey); err != nil {
+					return err
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: rec.At, ActorID: actor, ActorRole: "swv", Action: logbook.ActionProcess,
+				Entity: "request_" + kind, EntityID: requestID.String(), RequestID: rec.InputKey})
+		})
+	})
+	return wrap("record request", err)
+}
+
+func errInvalid(what string, err error) error {
+	return permanent(fmt.Errorf("invalid %s: %w", what, err))
+}
+
+// permanent marks an error that no retry will cure.
+func permanent(err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
+}
+
+// IssueDecisionInput asks for the signed document of a granted request.
+type IssueDecisionInput struct {
+	SWVLicenceID, RequestID, SignerID string
+	At                                time.Time
+}
+
+// IssueDecision numbers, renders and signs the document of a granted TLV
+// or arrangement with the SWV's certificate, in one transaction: a
+// failure leaves no number used. Done before, it returns the number.
+func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (string, error) {
+	licenceID, requestID, err := parseIDs(in.SWVLicenceID, in.RequestID)
+	if err != nil {
+		return "", err
+	}
+	signerID, err := parseID("signer", in.SignerID)
+	if err != nil {
+		return "", err
+	}
+	pq := platform.New(a.Tenants.Platform())
+	ident, err := pq.GetSigningIdentityForLicence(ctx, licenceID)
+	if err != nil {
+		return "", wrap("issue decision: signing identity", db.Classify(err))
+	}
+	box, err := auth.NewSecretBox(a.SecretKey, "signing-key")
+	if err != nil {
+		return "", permanent(err)
+	}
+	keyDER, err := box.Open(ident.KeySealed)
+	if err != nil {
+		return "", permanent(fmt.Errorf("issue decision: open signing key: %w", err))
+	}
+	id, err := ParseIdentity([]byte(ident.CertPem), []byte(keyDER))
+	if err != nil {
+		return "", permanent(err)
+	}
+	signer, err := pq.GetUser(ctx, signerID)
+	if err != nil {
+		return "", wrap("issue decision: signer", db.Classify(err))
+	}
+	var number string
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			req, err := q.GetRequest(ctx, requestID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			dec, err := q.GetDecision(ctx, requestID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if dec.SignedPdf != nil {
+				number = *dec.Number
+				return nil
+			}
+			if !dec.Approved || dec.StartOn == nil || dec.EndOn == nil {
+				return permanent(errors.New("issue decision: not granted"))
+			}
+			prefix := map[string]string{"tlv": "TLV", "arrangement": "ARR"}[req.Kind]
+			if prefix == "" {
+				return permanent(fmt.Errorf("issue decision: no document for %s", req.Kind))
+			}
+			year := in.At.Year()
+			n, err := q.NextDocumentNumber(ctx, swv.NextDocumentNumberParams{Kind: prefix, Year: int32(year)})
+			if err != nil {
+				return err
+			}
+			number = fmt.Sprintf("%s-%d-%04d", prefix, year, n)
+			advices, err := q.ListExpertAdvice(ctx, requestID)
+			if err != nil {
+				return err
+			}
+			doc := DecisionDocument{Kind: req.Kind, Number: number, SWV: ident.SwvName, Pupil: req.PupilName,
+				BirthDate: req.PupilBirthDate, School: req.SchoolName, SchoolType: deref(req.TlvType), Category: deref(req.TlvCategory),
+				Support: req.Question, StartOn: *dec.StartOn, EndOn: *dec.EndOn, DecidedOn: dec.DecidedOn, Motivation: dec.Motivation,
+				Signer: signer.DisplayName, Printed: in.At}
+			for _, adv := range advices {
+				doc.Experts = append(doc.Experts, Expert{Name: adv.ExpertName, Profession: adv.Profession})
+			}
+			pdfBytes, err := RenderDecisionPDF(doc)
+			if err != nil {
+				return permanent(err)
+			}
+			signed, err := SignPDF(pdfBytes, id, SignatureInfo{Name: signer.DisplayName, Reason: "Besluit " + number,
+				Location: ident.SwvName, At: in.At})
+			if err != nil {
+				return permanent(err)
+			}
+			if err := q.StoreSignedDecision(ctx, swv.StoreSignedDecisionParams{RequestID: requestID, Number: &number, Pdf: pdfBytes,
+				SignedPdf: signed, SignedBy: &signerID, SignedAt: &in.At}); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorID: &signerID, ActorRole: "swv_admin", Action: logbook.ActionCreate,
+				Entity: "decision_document", EntityID: number})
+		})
+	})
+	return number, wrap("issue decision", err)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
+
+// StoreSigningIdentity seals the identity's key with the platform key and
+// stores it as the SWV's signing identity.
+func StoreSigningIdentity(ctx context.Context, q *platform.Queries, secretKey []byte, swvID uuid.UUID, id *SigningIdentity) error {
+	certPEM, keyDER, err := MarshalIdentity(id)
+	if err != nil {
+		return err
+	}
+	box, err := auth.NewSecretBox(secretKey, "signing-key")
+	if err != nil {
+		return err
+	}
+	sealed, err := box.Seal(string(keyDER))
+	if err != nil {
+		return err
+	}
+	return q.UpsertSigningIdentity(ctx, platform.UpsertSigningIdentityParams{SwvID: swvID, CertPem: string(certPEM),
+		KeySealed: sealed, NotAfter: id.Certificate.NotAfter})
+}

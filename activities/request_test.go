@@ -1,0 +1,157 @@
+package activities_test
+
+import (
+	"context"
+	"crypto/x509"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+var secretKey = []byte("test-key-test-key-test-key-test-key")
+
+// TestRequestActivities: in a real SWV database, the texts people typed
+// move from request_input to the advice, votes and decision; the granted
+// TLV gets number TLV-2026-0001, is signed with the SWV's sealed
+// certificate and verifies; a second issue changes nothing; the SWV's
+// logbook chain verifies.
+func TestRequestActivities(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic, err := p.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Rivier", SWVID: p.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	ca, err := activities.NewDemoCA("Demo-CA", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident, err := ca.Issue("SWV Test", "SWV Test", now, 365*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := activities.StoreSigningIdentity(ctx, platform.New(p.Pool), secretKey, p.SWV.ID, ident); err != nil {
+		t.Fatal(err)
+	}
+	var sealed []byte
+	if err := p.Pool.QueryRow(ctx, "SELECT key_sealed FROM swv_signing_identity").Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _, _ := activities.MarshalIdentity(ident)
+	if len(sealed) == 0 || string(sealed) == string(keyDER) {
+		t.Fatal("signing key stored in the clear")
+	}
+	director, err := platform.New(p.Pool).CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindStaff,
+		Email: "directeur@swv.invalid", DisplayName: "J. de Wit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler), SecretKey: secretKey}
+
+	var req swv.Request
+	so := "so"
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		req, err = swv.New(pool).CreateRequest(ctx, swv.CreateRequestParams{SchoolLicenceID: uuid.New(), SchoolRequestID: uuid.New(),
+			SchoolName: "De Regenboog", Kind: "tlv", TlvType: &so, PupilName: "Noor de Vries",
+			PupilBirthDate: time.Date(2015, 6, 2, 0, 0, 0, 0, time.UTC), Question: "Is een plek in het SO passend?"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := func(key, body, name string) {
+		t.Helper()
+		err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+			return swv.New(pool).PutRequestInput(ctx, swv.PutRequestInputParams{InputKey: key, RequestID: req.ID, Body: body, ActorName: name})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	record := func(r activities.RequestRecord) {
+		t.Helper()
+		r.SWVLicenceID, r.RequestID, r.At = lic.ID.String(), req.ID.String(), now
+		for range 2 { // a retried activity writes once
+			if err := acts.RecordRequest(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	expert1, expert2, chair, member := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	input("a1", "Gedragsproblemen vragen een kleine groep.", "drs. P. Jansen")
+	record(activities.RequestRecord{Kind: "advice", ActorID: expert1.String(), Profession: "orthopedagoog", InputKey: "a1"})
+	input("a2", "Eens met het eerste advies.", "dr. M. Bakker")
+	record(activities.RequestRecord{Kind: "advice", ActorID: expert2.String(), Profession: "psycholoog", InputKey: "a2"})
+	input("v1", "Toegekend: de school kan deze ondersteuning niet bieden.", "")
+	record(activities.RequestRecord{Kind: "vote", ActorID: chair.String(), Chair: true, Approve: true, InputKey: "v1"})
+	input("v2", "Eens.", "")
+	record(activities.RequestRecord{Kind: "vote", ActorID: member.String(), Approve: true, InputKey: "v2"})
+	record(activities.RequestRecord{Kind: "decision", Approve: true, InputKey: chair.String(),
+		StartOn: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), EndOn: time.Date(2029, 7, 31, 0, 0, 0, 0, time.UTC)})
+	if err := acts.RecordRequestStep(ctx, activities.RequestStep{ProcessStep: activities.ProcessStep{LicenceID: lic.ID.String(),
+		WorkflowID: "request/x", EntityKind: "request", EntityID: req.ID.String(), Step: "ondertekenen", Seq: 5}}); err != nil {
+		t.Fatal(err)
+	}
+
+	issue := func() string {
+		t.Helper()
+		n, err := acts.IssueDecision(ctx, activities.IssueDecisionInput{SWVLicenceID: lic.ID.String(), RequestID: req.ID.String(),
+			SignerID: director.ID.String(), At: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if a, b := issue(), issue(); a != "TLV-2026-0001" || b != a {
+		t.Errorf("numbers %q then %q, want TLV-2026-0001 once", a, b)
+	}
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		dec, err := q.GetDecision(ctx, req.ID)
+		if err != nil {
+			return err
+		}
+		roots := x509.NewCertPool()
+		roots.AddCert(ca.Certificate)
+		v, err := activities.VerifyPDF(dec.SignedPdf, roots)
+		if err != nil || !v.Trusted || v.Name != "J. de Wit" {
+			t.Errorf("signed decision: %+v (err %v)", v, err)
+		}
+		if dec.Motivation != "Toegekend: de school kan deze ondersteuning niet bieden." {
+			t.Errorf("decision motivation %q, want the chair's", dec.Motivation)
+		}
+		advices, err := q.ListExpertAdvice(ctx, req.ID)
+		if err != nil || len(advices) != 2 || advices[0].ExpertName == "" {
+			t.Errorf("advices %+v (err %v)", advices, err)
+		}
+		got, err := q.GetRequest(ctx, req.ID)
+		if err != nil || got.Status != "ondertekenen" {
+			t.Errorf("request status %q (err %v)", got.Status, err)
+		}
+		var left int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM request_input").Scan(&left); err != nil || left != 0 {
+			t.Errorf("%d inputs left behind (err %v)", left, err)
+		}
+		n, err := logbook.Verify(ctx, school.New(pool), nil)
+		if err != nil || n < 6 {
+			t.Errorf("SWV logbook %d rows (err %v), want every step logged and the chain intact", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,76 @@
+-- name: CreateRequest :one
+-- A repeated submit of the same school request returns the first.
+INSERT INTO request (school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category,
+    pupil_name, pupil_birth_date, question)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (school_licence_id, school_request_id) DO UPDATE SET school_name = EXCLUDED.school_name
+RETURNING *;
+
+-- name: GetRequest :one
+SELECT * FROM request WHERE id = $1;
+
+-- name: SetRequestStatus :exec
+UPDATE request SET status = $2, closed_reason = $3, updated_at = now() WHERE id = $1;
+
+-- name: SetRequestMeeting :exec
+UPDATE request SET meeting_id = $2, updated_at = now() WHERE id = $1;
+
+-- name: SetRequestSubmission :exec
+UPDATE request SET submission = greatest(submission, $2), updated_at = now() WHERE id = $1;
+
+-- name: PutRequestInput :exec
+INSERT INTO request_input (input_key, request_id, body, actor_name) VALUES ($1, $2, $3, $4)
+ON CONFLICT (input_key) DO UPDATE SET body = EXCLUDED.body, actor_name = EXCLUDED.actor_name;
+
+-- name: TakeRequestInput :one
+-- The input of a step, or empty when there was none (or it was taken).
+SELECT coalesce((SELECT body FROM request_input WHERE input_key = @key::text), '')::text AS body,
+       coalesce((SELECT actor_name FROM request_input WHERE input_key = @key::text), '')::text AS actor_name;
+
+-- name: DeleteRequestInput :exec
+DELETE FROM request_input WHERE input_key = $1;
+
+-- name: AddRequestEvent :exec
+INSERT INTO request_event (request_id, kind, visibility, body, actor_id, due_at, event_key, at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (event_key) DO NOTHING;
+
+-- name: ListRequestEvents :many
+SELECT * FROM request_event WHERE request_id = $1 AND (visibility = 'school' OR @internal::boolean)
+ORDER BY at, id;
+
+-- name: AddExpertAdvice :exec
+INSERT INTO expert_advice (request_id, expert_id, expert_name, profession, advice, signed_off_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (request_id, expert_id) DO NOTHING;
+
+-- name: ListExpertAdvice :many
+SELECT * FROM expert_advice WHERE request_id = $1 ORDER BY signed_off_at;
+
+-- name: AddDecisionVote :exec
+INSERT INTO decision_vote (request_id, member_id, chair, approve, motivation, at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (request_id, member_id) DO NOTHING;
+
+-- name: GetDecisionVote :one
+SELECT * FROM decision_vote WHERE request_id = $1 AND member_id = $2;
+
+-- name: AddDecision :exec
+INSERT INTO decision (request_id, approved, motivation, decided_on, start_on, end_on)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (request_id) DO NOTHING;
+
+-- name: GetDecision :one
+SELECT * FROM decision WHERE request_id = $1;
+
+-- name: NextDocumentNumber :one
+INSERT INTO document_counter (kind, year, last) VALUES ($1, $2, 1)
+ON CONFLICT (kind, year) DO UPDATE SET last = document_counter.last + 1
+RETURNING last;
+
+-- name: StoreSignedDecision :exec
+UPDATE decision SET number = $2, pdf = $3, signed_pdf = $4, signed_by = $5, signed_at = $6
+WHERE request_id = $1 AND signed_pdf IS NULL;
+
+-- name: RequestEventExists :one
+SELECT EXISTS (SELECT 1 FROM request_event WHERE event_key = $1);

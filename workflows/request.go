@@ -1,0 +1,633 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// Request kinds a school can submit to its SWV.
+const (
+	RequestKindArrangement = "arrangement"
+	RequestKindTLV         = "tlv"
+	RequestKindAdvice      = "advice"
+	RequestKindContact     = "contact"
+	RequestKindMDO         = "mdo"
+	RequestKindMDOT        = "mdo_t"
+	RequestKindOT          = "ot"
+)
+
+// Request steps, as stored in process_step, request.status and TopStep.
+const (
+	RequestStepIntake     = "intake"
+	RequestStepIncomplete = "onvolledig"
+	RequestStepConsultant = "bij_consulent"
+	RequestStepScheduled  = "geagendeerd"
+	RequestStepSigning    = "ondertekenen"
+	RequestStepObjection  = "bezwaartermijn"
+	RequestStepObjected   = "bezwaar_ingediend"
+	RequestStepRunning    = "loopt"
+	RequestStepEvaluation = "evalueren"
+	RequestStepClosed     = "afgesloten"
+)
+
+// Reasons a request closes with.
+const (
+	CloseRejected  = "afgewezen"
+	CloseWithdrawn = "ingetrokken"
+	CloseExpired   = "onvolledig_verlopen"
+	CloseHandled   = "afgehandeld"
+	CloseEnded     = "afgelopen"
+	CloseRevoked   = "herroepen" // the objection was upheld
+)
+
+// Update, signal and query names of the request workflow.
+const (
+	UpdateRequestIntake           = "intake"
+	UpdateRequestResubmit         = "resubmit"
+	UpdateRequestSchedule         = "schedule"
+	UpdateRequestAdvice           = "advice"
+	UpdateRequestVote             = "vote"
+	UpdateRequestSign             = "sign"
+	UpdateRequestHandled          = "handled"
+	UpdateRequestEvaluate         = "evaluate"
+	UpdateRequestObject           = "object"
+	UpdateRequestWithdraw         = "withdraw"
+	UpdateRequestObjectionDecided = "objection-decided"
+	QueryRequestStatus            = "status"
+)
+
+// Error types of refused request updates; the server names them in Dutch.
+const (
+	ErrTypeRequestStep      = "RequestWrongStep"
+	ErrTypeRequestInvalid   = "RequestInvalid"
+	ErrTypeExpertLinked     = "ExpertLinked"
+	ErrTypeExpertTwice      = "ExpertTwice"
+	ErrTypeExpertProfession = "ExpertProfession"
+	ErrTypeAdviceMissing    = "AdviceMissing"
+	ErrTypeAlreadyVoted     = "AlreadyVoted"
+	ErrTypeNotMember        = "NotMember"
+)
+
+// RequestWorkflowID is the business key of a request's workflow.
+func RequestWorkflowID(swvLicenceID, requestID string) string {
+	return fmt.Sprintf("request/%s/%s", swvLicenceID, requestID)
+}
+
+// RequestTimers are the request's terms, configuration with legal
+// defaults (see DefaultRequestTimers).
+type RequestTimers struct {
+	IncompleteWithin   time.Duration // the school completes an incomplete request within
+	IncompleteReminder time.Duration // reminder to the school after
+	ObjectionWindow    time.Duration // bezwaar within six weeks of the decision (Awb 6:7)
+	ObjectionAdvice    time.Duration // the advice committee is asked within two weeks of an objection
+	ReapplyLead        time.Duration // TLV: remind the school this long before the end date
+}
+
+// DefaultRequestTimers: four weeks to complete (reminder after two), six
+// weeks for bezwaar, two weeks to ask the advice committee, and a
+// re-application reminder on 15 April for a TLV ending 31 July.
+func DefaultRequestTimers() RequestTimers {
+	day := 24 * time.Hour
+	return RequestTimers{IncompleteWithin: 28 * day, IncompleteReminder: 14 * day, ObjectionWindow: 42 * day,
+		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day}
+}
+
+func (t RequestTimers) valid() bool {
+	return t.IncompleteWithin > 0 && t.IncompleteReminder > 0 && t.IncompleteReminder < t.IncompleteWithin &&
+		t.ObjectionWindow > 0 && t.ObjectionAdvice > 0 && t.ReapplyLead > 0
+}
+
+// RequestInput starts the workflow of one submitted request. It carries
+// ids and codes only; the content is in the SWV database.
+type RequestInput struct {
+	SWVLicenceID, RequestID string
+	Kind                    string
+	Timers                  RequestTimers
+	// Quorum is the number of votes, the chair's among them, that decide
+	// (default 2: the chair and one member).
+	Quorum int
+}
+
+// decides reports whether the kind goes to the committee for a decision
+// with a document; the other kinds are handled by the consultant.
+func decides(kind string) bool { return kind == RequestKindTLV || kind == RequestKindArrangement }
+
+// RequestAction is the argument of every request update: who acts, with
+// a request id (a double click is one action). Texts (advice, motivation,
+// what is missing) are in the SWV database under the request id before the
+// update is sent; the workflow never carries them.
+type RequestAction struct {
+	RequestID string
+	ActorID   string
+	// Intake.
+	Accept bool
+	// Schedule.
+	MeetingID string
+	// Advice: the expert's profession and whether they are linked to the
+	// applying school (the server looks that up).
+	Profession     string
+	LinkedToSchool bool
+	// Vote.
+	Chair, Member, Approve bool
+	StartOn, EndOn         time.Time // the term the chair proposes, for a granted request
+	// Evaluate: behaald, deels or niet.
+	Result string
+}
+
+// ExpertAdvice is one signed-off expert advice in the status.
+type ExpertAdvice struct {
+	ExpertID, Profession string
+}
+
+// RequestVote is one committee member's vote in the status.
+type RequestVote struct {
+	MemberID string
+	Chair    bool
+	Approve  bool
+}
+
+// RequestStatus answers the status query.
+type RequestStatus struct {
+	Step       string
+	WaitingFor string
+	DueAt      *time.Time
+	Submission int
+	Advices    []ExpertAdvice
+	Votes      []RequestVote
+	Decided    bool
+	Approved   bool
+	DecidedAt  time.Time
+	Number     string // the signed document's number
+	Reason     string // why it closed
+	Reminders  int    // reminders sent (school, advice committee, re-application)
+}
+
+// RequestWorkflow holds one request from intake to its end: intake
+// (accept, or back to the school with a deadline and a reminder; the
+// school's resubmission continues here), the consultant, the committee's
+// agenda, for a TLV two experts' advice, the committee's vote, for a
+// granted TLV or arrangement the signed document, the six-week objection
+// window, and the end date (re-application reminder, or the evaluation of
+// an arrangement). Every step is written to the SWV database and its
+// logbook by activities.
+func RequestWorkflow(ctx workflow.Context, in RequestInput) (RequestStatus, error) {
+	r := &request{in: in}
+	return r.run(ctx)
+}
+
+type request struct {
+	in               RequestInput
+	status           RequestStatus
+	seen             requestLog
+	seq              int32
+	startOn, endOn   time.Time // the granted term
+	remindedSchool   bool      // the incomplete request's reminder went out
+	remindedReapply  bool      // the TLV's re-application reminder went out
+	remindedObjected bool      // the advice committee reminder went out
+	busy             bool
+}
+
+func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
+	in := r.in
+	if in.SWVLicenceID == "" || in.RequestID == "" || !in.Timers.valid() || in.Quorum < 0 {
+		return r.status, temporal.NewNonRetryableApplicationError("request workflow: incomplete input", "InvalidInput", nil)
+	}
+	switch in.Kind {
+	case RequestKindArrangement, RequestKindTLV, RequestKindAdvice, RequestKindContact, RequestKindMDO, RequestKindMDOT, RequestKindOT:
+	default:
+		return r.status, temporal.NewNonRetryableApplicationError("request workflow: unknown kind", "InvalidInput", nil)
+	}
+	if r.in.Quorum == 0 {
+		r.in.Quorum = 2
+	}
+	r.status.Submission = 1
+	if err := workflow.SetQueryHandler(ctx, QueryRequestStatus, func() (RequestStatus, error) { return r.status, nil }); err != nil {
+		return r.status, err
+	}
+	for name, step := range map[string]func(workflow.Context, RequestAction) error{
+		UpdateRequestIntake: r.intake, UpdateRequestResubmit: r.resubmit, UpdateRequestSchedule: r.schedule,
+		UpdateRequestAdvice: r.advice, UpdateRequestVote: r.vote, UpdateRequestSign: r.sign,
+		UpdateRequestHandled: r.handled, UpdateRequestEvaluate: r.evaluate, UpdateRequestObject: r.object,
+		UpdateRequestWithdraw: r.withdraw, UpdateRequestObjectionDecided: r.objectionDecided,
+	} {
+		name := name
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.guard(step), workflow.UpdateHandlerOptions{
+			Validator: func(ctx workflow.Context, a RequestAction) error { return r.validate(name, a) },
+		}); err != nil {
+			return r.status, err
+		}
+	}
+	if err := r.moveTo(ctx, RequestStepIntake, "swv", nil, ""); err != nil {
+		return r.status, err
+	}
+
+	// One timer at a time, for the step's next moment; a step change
+	// (or a new due date) replaces it.
+	for r.status.Step != RequestStepClosed {
+		step, due := r.status.Step, r.status.DueAt
+		wait, fire := r.nextTimer(workflow.Now(ctx))
+		timerCtx, cancel := workflow.WithCancel(ctx)
+		var timer workflow.Future
+		if fire != nil {
+			timer = workflow.NewTimer(timerCtx, max(wait, 0))
+		}
+		err := workflow.Await(ctx, func() bool {
+			return r.status.Step != step || r.status.DueAt != due || (timer != nil && timer.IsReady())
+		})
+		cancel()
+		if err == nil && timer != nil && timer.IsReady() {
+			// An update being handled finishes first; it may move on.
+			if err = workflow.Await(ctx, func() bool { return !r.busy }); err == nil && r.status.Step == step && r.status.DueAt == due {
+				r.busy = true
+				err = fire(activityOptions(ctx))
+				r.busy = false
+			}
+		}
+		if err != nil {
+			return r.status, err
+		}
+	}
+	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return r.status, err
+}
+
+// nextTimer is the timer of the current step: how long until it fires and
+// what it does then (nil: none).
+func (r *request) nextTimer(now time.Time) (time.Duration, func(workflow.Context) error) {
+	if r.status.DueAt == nil {
+		return 0, nil
+	}
+	due := *r.status.DueAt
+	t := r.in.Timers
+	switch r.status.Step {
+	case RequestStepIncomplete:
+		if !r.remindedSchool {
+			return due.Add(t.IncompleteReminder - t.IncompleteWithin).Sub(now), func(ctx workflow.Context) error {
+				r.remindedSchool = true
+				r.status.Reminders++
+				return r.event(ctx, "herinnering_onvolledig", "school")
+			}
+		}
+		return due.Sub(now), func(ctx workflow.Context) error { return r.close(ctx, CloseExpired) }
+	case RequestStepObjection:
+		return due.Sub(now), func(ctx workflow.Context) error {
+			if !r.status.Approved {
+				return r.close(ctx, CloseRejected)
+			}
+			return r.runUntilEnd(ctx)
+		}
+	case RequestStepObjected:
+		if r.remindedObjected {
+			return 0, nil
+		}
+		return due.Sub(now), func(ctx workflow.Context) error {
+			r.remindedObjected = true
+			r.status.Reminders++
+			return r.event(ctx, "herinnering_bezwaaradvies", "swv")
+		}
+	case RequestStepRunning:
+		return due.Sub(now), func(ctx workflow.Context) error {
+			end := r.endOn
+			switch {
+			case r.in.Kind == RequestKindArrangement:
+				return r.moveTo(ctx, RequestStepEvaluation, "school", &end, "")
+			case !r.remindedReapply:
+				r.remindedReapply = true
+				r.status.Reminders++
+				if err := r.event(ctx, "herinnering_heraanvraag", "school"); err != nil {
+					return err
+				}
+				return r.moveTo(ctx, RequestStepRunning, "", &end, "")
+			}
+			return r.close(ctx, CloseEnded)
+		}
+	}
+	return 0, nil
+}
+
+// runUntilEnd: the objection window passed without objection; a granted
+// request runs until its end date (a TLV is reminded ReapplyLead before).
+func (r *request) runUntilEnd(ctx workflow.Context) error {
+	at := r.endOn
+	if r.in.Kind == RequestKindTLV {
+		if at = r.endOn.Add(-r.in.Timers.ReapplyLead); at.Before(workflow.Now(ctx)) {
+			r.remindedReapply = true // too late for a reminder: the end is near
+			at = r.endOn
+		}
+	}
+	return r.moveTo(ctx, RequestStepRunning, "", &at, "")
+}
+
+// steps says in which steps an update may come.
+var requestUpdateSteps = map[string][]string{
+	UpdateRequestIntake:           {RequestStepIntake},
+	UpdateRequestResubmit:         {RequestStepIncomplete},
+	UpdateRequestSchedule:         {RequestStepConsultant, RequestStepScheduled},
+	UpdateRequestAdvice:           {RequestStepConsultant, RequestStepScheduled},
+	UpdateRequestVote:             {RequestStepScheduled},
+	UpdateRequestSign:             {RequestStepSigning},
+	UpdateRequestHandled:          {RequestStepConsultant, RequestStepScheduled},
+	UpdateRequestEvaluate:         {RequestStepEvaluation},
+	UpdateRequestObject:           {RequestStepObjection},
+	UpdateRequestWithdraw:         {RequestStepIntake, RequestStepIncomplete, RequestStepConsultant, RequestStepScheduled},
+	UpdateRequestObjectionDecided: {RequestStepObjected},
+}
+
+// validate refuses, before anything enters the history, an update that
+// is out of step or breaks a rule; a repeated request id is accepted and
+// has no second effect.
+func (r *request) validate(name string, a RequestAction) error {
+	if a.RequestID == "" || len(a.RequestID) > 100 || a.ActorID == "" {
+		return temporal.NewApplicationError("request id or actor missing", ErrTypeRequestInvalid)
+	}
+	if r.seen.has(a.RequestID) {
+		return nil
+	}
+	ok := false
+	for _, s := range requestUpdateSteps[name] {
+		ok = ok || s == r.status.Step
+	}
+	if !ok || r.busy {
+		return temporal.NewApplicationError("not in this step", ErrTypeRequestStep, r.status.Step)
+	}
+	switch name {
+	case UpdateRequestAdvice:
+		return r.checkAdvice(a)
+	case UpdateRequestVote:
+		return r.checkVote(a)
+	case UpdateRequestSchedule:
+		if a.MeetingID == "" {
+			return temporal.NewApplicationError("meeting missing", ErrTypeRequestInvalid)
+		}
+	case UpdateRequestHandled:
+		if decides(r.in.Kind) {
+			return temporal.NewApplicationError("decided by the committee", ErrTypeRequestStep, r.status.Step)
+		}
+	case UpdateRequestEvaluate:
+		if a.Result != "behaald" && a.Result != "deels" && a.Result != "niet" {
+			return temporal.NewApplicationError("result", ErrTypeRequestInvalid)
+		}
+	}
+	return nil
+}
+
+// checkAdvice: a TLV rests on two experts, one an orthopedagoog or
+// psycholoog, neither linked to the applying school.
+func (r *request) checkAdvice(a RequestAction) error {
+	switch {
+	case r.in.Kind != RequestKindTLV:
+		return temporal.NewApplicationError("advice is for a TLV", ErrTypeRequestStep, r.status.Step)
+	case a.LinkedToSchool:
+		return temporal.NewApplicationError("expert linked to the school", ErrTypeExpertLinked)
+	case a.Profession != "orthopedagoog" && a.Profession != "psycholoog" && a.Profession != "other":
+		return temporal.NewApplicationError("profession", ErrTypeRequestInvalid)
+	}
+	for _, adv := range r.status.Advices {
+		if adv.ExpertID == a.ActorID {
+			return temporal.NewApplicationError("expert advised already", ErrTypeExpertTwice)
+		}
+	}
+	if len(r.status.Advices) >= 2 {
+		return temporal.NewApplicationError("two advices given", ErrTypeExpertTwice)
+	}
+	if len(r.status.Advices) == 1 && r.status.Advices[0].Profession == "other" && a.Profession == "other" {
+		return temporal.NewApplicationError("one expert must be orthopedagoog or psycholoog", ErrTypeExpertProfession)
+	}
+	return nil
+}
+
+func (r *request) checkVote(a RequestAction) error {
+	if !a.Chair && !a.Member {
+		return temporal.NewApplicationError("not on the committee of this meeting", ErrTypeNotMember)
+	}
+	if r.in.Kind == RequestKindTLV && len(r.status.Advices) < 2 {
+		return temporal.NewApplicationError("advice missing", ErrTypeAdviceMissing)
+	}
+	for _, v := range r.status.Votes {
+		if v.MemberID == a.ActorID {
+			return temporal.NewApplicationError("voted already", ErrTypeAlreadyVoted)
+		}
+	}
+	if a.Approve && (a.StartOn.IsZero() || !a.EndOn.After(a.StartOn)) {
+		return temporal.NewApplicationError("term", ErrTypeRequestInvalid)
+	}
+	return nil
+}
+
+// guard runs an update's step once per request id and one at a time.
+func (r *request) guard(step func(workflow.Context, RequestAction) error) func(workflow.Context, RequestAction) (RequestStatus, error) {
+	return func(ctx workflow.Context, a RequestAction) (RequestStatus, error) {
+		if err := workflow.Await(ctx, func() bool { return !r.busy }); err != nil {
+			return r.status, err
+		}
+		if r.seen.seen(a.RequestID) {
+			return r.status, nil
+		}
+		r.busy = true
+		defer func() { r.busy = false }()
+		err := step(activityOptions(ctx), a)
+		return r.status, err
+	}
+}
+
+func (r *request) intake(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "intake", Accept: a.Accept, ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	if !a.Accept {
+		due := workflow.Now(ctx).Add(r.in.Timers.IncompleteWithin)
+		r.remindedSchool = false
+		return r.moveTo(ctx, RequestStepIncomplete, "school", &due, "")
+	}
+	return r.moveTo(ctx, RequestStepConsultant, "consulent", nil, "")
+}
+
+func (r *request) resubmit(ctx workflow.Context, a RequestAction) error {
+	r.status.Submission++
+	if err := r.record(ctx, activities.RequestRecord{Kind: "resubmit", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	return r.moveTo(ctx, RequestStepIntake, "swv", nil, "")
+}
+
+func (r *request) schedule(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "schedule", ActorID: a.ActorID, MeetingID: a.MeetingID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	return r.moveTo(ctx, RequestStepScheduled, "commissie", nil, "")
+}
+
+func (r *request) advice(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "advice", ActorID: a.ActorID, Profession: a.Profession, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	r.status.Advices = append(r.status.Advices, ExpertAdvice{ExpertID: a.ActorID, Profession: a.Profession})
+	return nil
+}
+
+// vote records a member's vote; with the chair's vote and a quorum the
+// majority decides (the chair's vote breaks a tie). A vote after that is
+// refused by the validator: it has no second effect.
+func (r *request) vote(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "vote", ActorID: a.ActorID, Approve: a.Approve, Chair: a.Chair,
+		InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	r.status.Votes = append(r.status.Votes, RequestVote{MemberID: a.ActorID, Chair: a.Chair, Approve: a.Approve})
+	// The term is the chair's when the chair approves, else the last
+	// approving member's.
+	if a.Approve && (a.Chair || r.endOn.IsZero() || !r.chairApproved()) {
+		r.startOn, r.endOn = a.StartOn, a.EndOn
+	}
+	var chair *RequestVote
+	yes := 0
+	for i, v := range r.status.Votes {
+		if v.Chair {
+			chair = &r.status.Votes[i]
+		}
+		if v.Approve {
+			yes++
+		}
+	}
+	if chair == nil || len(r.status.Votes) < r.in.Quorum {
+		return nil
+	}
+	no := len(r.status.Votes) - yes
+	approved := yes > no || (yes == no && chair.Approve)
+	now := workflow.Now(ctx)
+	r.status.Decided, r.status.Approved, r.status.DecidedAt = true, approved, now
+	err := r.record(ctx, activities.RequestRecord{Kind: "decision", Approve: approved, At: now, StartOn: r.startOn, EndOn: r.endOn,
+		InputKey: chairKey(r.status.Votes)})
+	if err != nil {
+		return err
+	}
+	if approved {
+		return r.moveTo(ctx, RequestStepSigning, "ondertekenaar", nil, "")
+	}
+	due := now.Add(r.in.Timers.ObjectionWindow)
+	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
+}
+
+func (r *request) chairApproved() bool {
+	for _, v := range r.status.Votes {
+		if v.Chair {
+			return v.Approve
+		}
+	}
+	return false
+}
+
+func chairKey(votes []RequestVote) string {
+	for _, v := range votes {
+		if v.Chair {
+			return v.MemberID
+		}
+	}
+	return ""
+}
+
+// sign has the document numbered, rendered and signed by the signer, then
+// sent to school and guardians; the objection window starts at the
+// decision date.
+func (r *request) sign(ctx workflow.Context, a RequestAction) error {
+	var number string
+	err := workflow.ExecuteActivity(ctx, activities.ActivityIssueDecision, activities.IssueDecisionInput{
+		SWVLicenceID: r.in.SWVLicenceID, RequestID: r.in.RequestID, SignerID: a.ActorID, At: workflow.Now(ctx),
+	}).Get(ctx, &number)
+	if err != nil {
+		return err
+	}
+	r.status.Number = number
+	due := r.status.DecidedAt.Add(r.in.Timers.ObjectionWindow)
+	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
+}
+
+func (r *request) handled(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "handled", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	return r.close(ctx, CloseHandled)
+}
+
+func (r *request) evaluate(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "evaluation", ActorID: a.ActorID, Result: a.Result, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	return r.close(ctx, CloseEnded)
+}
+
+func (r *request) object(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "objection", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	due := workflow.Now(ctx).Add(r.in.Timers.ObjectionAdvice)
+	return r.moveTo(ctx, RequestStepObjected, "swv", &due, "")
+}
+
+// objectionDecided: after the advice committee, the SWV decides on the
+// objection. Accept: the decision stands; otherwise it is revoked.
+func (r *request) objectionDecided(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "objection_decided", ActorID: a.ActorID, Accept: a.Accept,
+		InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	switch {
+	case !a.Accept:
+		return r.close(ctx, CloseRevoked)
+	case r.status.Approved:
+		return r.runUntilEnd(ctx)
+	}
+	return r.close(ctx, CloseRejected)
+}
+
+func (r *request) withdraw(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, activities.RequestRecord{Kind: "withdrawal", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	return r.close(ctx, CloseWithdrawn)
+}
+
+func (r *request) close(ctx workflow.Context, reason string) error {
+	r.status.Reason = reason
+	return r.moveTo(ctx, RequestStepClosed, "", nil, reason)
+}
+
+// record writes a fact of the request (and its logbook line) through the
+// activity; texts come from the SWV database under InputKey.
+func (r *request) record(ctx workflow.Context, rec activities.RequestRecord) error {
+	rec.SWVLicenceID, rec.RequestID = r.in.SWVLicenceID, r.in.RequestID
+	if rec.At.IsZero() {
+		rec.At = workflow.Now(ctx)
+	}
+	return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRequest, rec).Get(ctx, nil)
+}
+
+// event records a reminder or notice for the school or the SWV.
+func (r *request) event(ctx workflow.Context, kind, to string) error {
+	return r.record(ctx, activities.RequestRecord{Kind: kind, Visibility: to,
+		InputKey: fmt.Sprintf("%s:%d", kind, r.seq)})
+}
+
+// moveTo writes the step to process_step and the request row, and the
+// search attribute, then the queryable status.
+func (r *request) moveTo(ctx workflow.Context, step, waitingFor string, due *time.Time, reason string) error {
+	r.seq++
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRequestStep, activities.RequestStep{
+		ProcessStep: activities.ProcessStep{LicenceID: r.in.SWVLicenceID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+			EntityKind: "request", EntityID: r.in.RequestID, Step: step, WaitingFor: waitingFor, DueAt: due, Seq: r.seq},
+		Reason: reason,
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(step)); err != nil {
+		return err
+	}
+	r.status.Step, r.status.WaitingFor, r.status.DueAt = step, waitingFor, due
+	return nil
+}

@@ -1,0 +1,287 @@
+package workflows
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// requestRecorder stands in for the request activities.
+type requestRecorder struct {
+	env     *testsuite.TestWorkflowEnvironment
+	steps   []string
+	records []string
+	at      map[string]time.Time // when each step or record first happened
+	issued  int
+}
+
+func (r *requestRecorder) mark(name string) {
+	if _, ok := r.at[name]; !ok {
+		r.at[name] = r.env.Now()
+	}
+}
+
+func (r *requestRecorder) RecordRequestStep(_ context.Context, in activities.RequestStep) error {
+	r.steps = append(r.steps, in.Step)
+	r.mark("step:" + in.Step)
+	return nil
+}
+
+func (r *requestRecorder) RecordRequest(_ context.Context, in activities.RequestRecord) error {
+	r.records = append(r.records, in.Kind)
+	r.mark("record:" + in.Kind)
+	return nil
+}
+
+func (r *requestRecorder) IssueDecision(_ context.Context, _ activities.IssueDecisionInput) (string, error) {
+	r.issued++
+	return "TLV-2026-0001", nil
+}
+
+func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRecorder) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
+	rec := &requestRecorder{env: env, at: map[string]time.Time{}}
+	env.RegisterActivityWithOptions(rec.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
+	env.RegisterActivityWithOptions(rec.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
+	env.RegisterActivityWithOptions(rec.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
+	return env, rec
+}
+
+func requestInput(kind string) RequestInput {
+	return RequestInput{SWVLicenceID: "8f8c3c1e-0000-4000-8000-0000000000a1", RequestID: "8f8c3c1e-0000-4000-8000-0000000000a2",
+		Kind: kind, Timers: DefaultRequestTimers()}
+}
+
+// updateOutcome is what an update answered.
+type updateOutcome struct {
+	status RequestStatus
+	err    error
+}
+
+// send sends an update at a moment and records its updateOutcome under key.
+func send(env *testsuite.TestWorkflowEnvironment, results map[string]updateOutcome, key string, after time.Duration, name string, a RequestAction) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, a.RequestID, &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { results[key] = updateOutcome{err: err} },
+			OnAccept: func() {},
+			OnComplete: func(v any, err error) {
+				st, _ := v.(RequestStatus)
+				results[key] = updateOutcome{status: st, err: err}
+			},
+		}, a)
+	}, after)
+}
+
+var (
+	term0 = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	term1 = time.Date(2029, 7, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// TestRequestTLVFromIntakeToEnd: intake, consultant, agenda, two experts
+// (a linked one refused, two "other" refused), the committee's quorum
+// (a late vote refused), signing, the six-week objection window, the
+// re-application reminder on 15 April and the end on 31 July.
+func TestRequestTLVFromIntakeToEnd(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h := time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "vote-early", 2*h, UpdateRequestVote, RequestAction{RequestID: "v0", ActorID: "chair", Chair: true, Approve: true, StartOn: term0, EndOn: term1})
+	send(env, res, "schedule", 3*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "linked", 4*h, UpdateRequestAdvice, RequestAction{RequestID: "a0", ActorID: "e0", Profession: "psycholoog", LinkedToSchool: true})
+	send(env, res, "advice1", 5*h, UpdateRequestAdvice, RequestAction{RequestID: "a1", ActorID: "e1", Profession: "other"})
+	send(env, res, "other2", 6*h, UpdateRequestAdvice, RequestAction{RequestID: "a2", ActorID: "e2", Profession: "other"})
+	send(env, res, "twice", 7*h, UpdateRequestAdvice, RequestAction{RequestID: "a3", ActorID: "e1", Profession: "orthopedagoog"})
+	send(env, res, "advice2", 8*h, UpdateRequestAdvice, RequestAction{RequestID: "a4", ActorID: "e3", Profession: "orthopedagoog"})
+	send(env, res, "no-term", 9*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "member1", Member: true, Approve: true})
+	send(env, res, "member", 10*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true, Approve: true, StartOn: term0, EndOn: term1})
+	send(env, res, "member-again", 11*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true, Approve: true, StartOn: term0, EndOn: term1})
+	send(env, res, "chair", 12*h, UpdateRequestVote, RequestAction{RequestID: "v3", ActorID: "chair", Chair: true, Approve: true, StartOn: term0, EndOn: term1})
+	send(env, res, "late", 13*h, UpdateRequestVote, RequestAction{RequestID: "v4", ActorID: "member2", Member: true, Approve: false})
+	send(env, res, "sign", 14*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "sign-again", 15*h, UpdateRequestSign, RequestAction{RequestID: "g2", ActorID: "director"})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindTLV))
+
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
+	}
+	wantRefused := map[string]string{"vote-early": ErrTypeRequestStep, "linked": ErrTypeExpertLinked, "other2": ErrTypeExpertProfession,
+		"twice": ErrTypeExpertTwice, "no-term": ErrTypeRequestInvalid, "late": ErrTypeRequestStep, "sign-again": ErrTypeRequestStep}
+	for key, want := range wantRefused {
+		if got := errType(res[key].err); got != want {
+			t.Errorf("%s: refused with %q (%v), want %q", key, got, res[key].err, want)
+		}
+	}
+	for _, key := range []string{"intake", "schedule", "advice1", "advice2", "member", "member-again", "chair", "sign"} {
+		if res[key].err != nil {
+			t.Errorf("%s: %v", key, res[key].err)
+		}
+	}
+	if st := res["chair"].status; !st.Decided || !st.Approved || st.Step != RequestStepSigning || len(st.Votes) != 2 {
+		t.Errorf("after the chair's vote: %+v, want decided, approved, waiting for the signer, two votes", st)
+	}
+	if rec.issued != 1 || res["sign"].status.Number != "TLV-2026-0001" {
+		t.Errorf("document issued %d times, number %q", rec.issued, res["sign"].status.Number)
+	}
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Reason != CloseEnded || st.Reminders != 1 {
+		t.Errorf("end: %+v, want closed at the end date after one re-application reminder", st)
+	}
+	decided := rec.at["record:decision"]
+	if got := rec.at["step:"+RequestStepRunning].Sub(decided); got != 42*24*time.Hour {
+		t.Errorf("running %v after the decision, want after the six-week objection window", got)
+	}
+	if got := rec.at["record:herinnering_heraanvraag"]; !got.Equal(time.Date(2029, 4, 15, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("re-application reminder on %v, want 15 April 2029", got)
+	}
+	if got := rec.at["step:"+RequestStepClosed]; !got.Equal(term1) {
+		t.Errorf("closed on %v, want the end date %v", got, term1)
+	}
+	if n := countOf(rec.records, "vote"); n != 2 {
+		t.Errorf("%d votes recorded, want 2 (a repeated request id is one vote)", n)
+	}
+}
+
+func countOf(xs []string, x string) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRequestIncompleteExpires: returned as incomplete, the school is
+// reminded after two weeks and the request closes at four.
+func TestRequestIncompleteExpires(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	send(env, res, "intake", time.Hour, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin"})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	returned := rec.at["step:"+RequestStepIncomplete]
+	if st.Reason != CloseExpired || st.Reminders != 1 {
+		t.Errorf("status %+v, want expired after one reminder", st)
+	}
+	if got := rec.at["record:herinnering_onvolledig"].Sub(returned); got != 14*24*time.Hour {
+		t.Errorf("reminder %v after the return, want 14 days", got)
+	}
+	if got := rec.at["step:"+RequestStepClosed].Sub(returned); got != 28*24*time.Hour {
+		t.Errorf("closed %v after the return, want 28 days", got)
+	}
+}
+
+// TestRequestResubmittedContinues: the school completes the request in
+// time; the same workflow goes back to intake, is accepted, and the
+// consultant handles an advice request.
+func TestRequestResubmittedContinues(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	day := 24 * time.Hour
+	send(env, res, "intake", time.Hour, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin"})
+	send(env, res, "resubmit", 20*day, UpdateRequestResubmit, RequestAction{RequestID: "r1", ActorID: "ib"})
+	send(env, res, "intake2", 21*day, UpdateRequestIntake, RequestAction{RequestID: "i2", ActorID: "admin", Accept: true})
+	send(env, res, "vote", 22*day, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true})
+	send(env, res, "handled", 23*day, UpdateRequestHandled, RequestAction{RequestID: "h1", ActorID: "consulent"})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindAdvice))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Reason != CloseHandled || st.Submission != 2 || st.Reminders != 1 {
+		t.Errorf("status %+v, want handled, second submission, the one reminder of day 14", st)
+	}
+	if errType(res["vote"].err) != ErrTypeRequestStep {
+		t.Errorf("a vote on an advice request: %v, want refused", res["vote"].err)
+	}
+	want := []string{RequestStepIntake, RequestStepIncomplete, RequestStepIntake, RequestStepConsultant, RequestStepClosed}
+	if !slices.Equal(rec.steps, want) {
+		t.Errorf("steps %v, want %v", rec.steps, want)
+	}
+}
+
+// TestRequestRejectedAndObjection: a rejected arrangement has its
+// objection window too; an objection reminds the SWV after two weeks to
+// ask the advice committee; an upheld decision closes as rejected.
+func TestRequestRejectedAndObjection(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h, day := time.Hour, 24*time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "chair", 3*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true})
+	send(env, res, "member", 4*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true, Approve: true, StartOn: term0, EndOn: term1})
+	send(env, res, "sign", 5*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "object", 10*day, UpdateRequestObject, RequestAction{RequestID: "o1", ActorID: "admin"})
+	send(env, res, "stands", 30*day, UpdateRequestObjectionDecided, RequestAction{RequestID: "d1", ActorID: "admin", Accept: true})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if !st.Decided || st.Approved || st.Reason != CloseRejected {
+		t.Errorf("status %+v, want rejected (a tie: the chair's vote decides) and closed as rejected", st)
+	}
+	if errType(res["sign"].err) != ErrTypeRequestStep || rec.issued != 0 {
+		t.Errorf("signing a rejection: %v, issued %d", res["sign"].err, rec.issued)
+	}
+	if got := rec.at["record:herinnering_bezwaaradvies"].Sub(rec.at["record:objection"]); got != 14*day {
+		t.Errorf("advice committee reminder %v after the objection, want 14 days", got)
+	}
+}
+
+// TestRequestArrangementEvaluated: a granted arrangement reaches its end
+// date and asks school and consultant to evaluate the result.
+func TestRequestArrangementEvaluated(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h := time.Hour
+	end := time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "chair", 3*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true, Approve: true, StartOn: term0, EndOn: end})
+	send(env, res, "member", 4*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true, Approve: true, StartOn: term0, EndOn: end})
+	send(env, res, "sign", 5*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "bad-result", end.Sub(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))+h, UpdateRequestEvaluate, RequestAction{RequestID: "e0", ActorID: "ib", Result: "goed"})
+	send(env, res, "evaluate", end.Sub(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))+2*h, UpdateRequestEvaluate, RequestAction{RequestID: "e1", ActorID: "ib", Result: "deels"})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Reason != CloseEnded || errType(res["bad-result"].err) != ErrTypeRequestInvalid {
+		t.Errorf("status %+v, bad result %v", st, res["bad-result"].err)
+	}
+	if got := rec.at["step:"+RequestStepEvaluation]; !got.Equal(end) {
+		t.Errorf("evaluation asked on %v, want the end date %v", got, end)
+	}
+}
+
+// TestRequestWithdrawn: the school withdraws before the decision.
+func TestRequestWithdrawn(t *testing.T) {
+	env, _ := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	send(env, res, "intake", time.Hour, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "withdraw", 2*time.Hour, UpdateRequestWithdraw, RequestAction{RequestID: "w1", ActorID: "ib"})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindTLV))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil || st.Reason != CloseWithdrawn {
+		t.Errorf("status %+v (err %v), want withdrawn", st, err)
+	}
+}
