@@ -75,6 +75,11 @@ func TestGrants(t *testing.T) {
 		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermSchoolSettings:   {RoleSchoolAdmin: L},
 		PermSWVSettings:      {RoleSWVAdmin: L},
+		PermRequestRead:      {RoleSWVAdmin: L, RoleConsultant: L, RoleCommitteeMember: L, RoleExpert: L},
+		PermRequestManage:    {RoleSWVAdmin: L, RoleConsultant: L},
+		PermRequestAdvise:    {RoleExpert: L},
+		PermRequestVote:      {RoleCommitteeMember: L},
+		PermRequestSign:      {RoleSWVAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -85,8 +90,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 140 {
-		t.Errorf("checked %d pairs, want 10 roles × 14 permissions", pairs)
+	if pairs != 190 {
+		t.Errorf("checked %d pairs, want 10 roles × 19 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

@@ -69,6 +69,11 @@ const (
 	PermDossierManage    Permission = "dossier.manage"    // open a dossier, advance its phase, offer the handelingsdeel
 	PermSchoolSettings   Permission = "school.settings"   // the school's own choices (who may read the plan in the portal)
 	PermSWVSettings      Permission = "swv.settings"      // the SWV's rules for its schools (consent terms and ages)
+	PermRequestRead      Permission = "request.read"      // requests submitted to the SWV, their documents and the agenda
+	PermRequestManage    Permission = "request.manage"    // intake, agenda, meetings, objections, closing other requests
+	PermRequestAdvise    Permission = "request.advise"    // an expert's advice on a TLV
+	PermRequestVote      Permission = "request.vote"      // a committee member's vote
+	PermRequestSign      Permission = "request.sign"      // sign a granted TLV or arrangement for the SWV
 )
 
 // Scope says how far a permission reaches for a role.
@@ -105,6 +110,12 @@ var grants = map[Permission]map[Role]Scope{
 	PermDossierManage:  {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence},
 	PermSWVSettings:    {RoleSWVAdmin: ScopeLicence},
+	PermRequestRead: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence, RoleCommitteeMember: ScopeLicence,
+		RoleExpert: ScopeLicence},
+	PermRequestManage: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence},
+	PermRequestAdvise: {RoleExpert: ScopeLicence},
+	PermRequestVote:   {RoleCommitteeMember: ScopeLicence},
+	PermRequestSign:   {RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -142,5 +153,6 @@ func AllRoles() []Role {
 func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
-		PermDossierManage, PermSchoolSettings, PermSWVSettings}
+		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
+		PermRequestVote, PermRequestSign}
 }

@@ -51,14 +51,16 @@ type dossierPage struct {
 	// so "close" after "next cycle" is never taken for a repeat.
 	CloseRequestID string
 	Starting       bool
-	CanWrite       bool
-	CanManage      bool
-	CanLogbook     bool
-	Destinations   []string
-	GoalRows       []activities.Goal
-	SupportRows    []activities.Intervention
-	Results        map[string]activities.GoalResult
-	Today          string
+	// Posted reads the form that was sent, to show it again after an error.
+	Posted       func(string) string
+	CanWrite     bool
+	CanManage    bool
+	CanLogbook   bool
+	Destinations []string
+	GoalRows     []activities.Goal
+	SupportRows  []activities.Intervention
+	Results      map[string]activities.GoalResult
+	Today        string
 	// Colleagues are the licence's staff not yet taking part, to add.
 	Colleagues []platform.ListStaffForLicenceRow
 	// Header is the header form as shown: stored, or as typed after a
@@ -238,6 +240,7 @@ func (s *Server) rerender(c *gin.Context, status int, lic platform.Licence, pupi
 		return err
 	}
 	page := s.dossierPage(c, lic, v)
+	page.Posted = c.PostForm
 	edit(page)
 	page.setRows()
 	s.render(c, status, "dossier", page)

@@ -49,6 +49,8 @@ type dossierView struct {
 	Checklist activities.Checklist
 	// Consent is the round of the last frozen version, when it started.
 	Consent *consentView
+	// Requests are the requests to the SWV made from this dossier.
+	Requests []school.SwvRequest
 }
 
 // consentView is a consent round as the dossier page shows it.
@@ -143,6 +145,9 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 		return err
 	}
 	if v.Attachments, err = q.ListAttachments(ctx, id); err != nil {
+		return err
+	}
+	if v.Requests, err = q.ListSWVRequests(ctx, id); err != nil {
 		return err
 	}
 	apv, err := q.LatestActionPartVersion(ctx, id)

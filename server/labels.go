@@ -10,6 +10,52 @@ import (
 
 // Dutch labels for the code names stored in the databases.
 var (
+	requestKindLabels = map[string]string{
+		"arrangement": "Aanvraag arrangement",
+		"tlv":         "Aanvraag toelaatbaarheidsverklaring",
+		"advice":      "Adviesvraag",
+		"contact":     "Contactverzoek",
+		"mdo":         "Multidisciplinair overleg (MDO)",
+		"mdo_t":       "MDO-T (met toelaatbaarheid)",
+		"ot":          "Ondersteuningsteamoverleg (OT)",
+	}
+	requestStatusLabels = map[string]string{
+		"inzage":            "ter inzage bij de ouders",
+		"submitted":         "ingediend",
+		"withdrawn":         "ingetrokken",
+		"intake":            "intake bij het samenwerkingsverband",
+		"onvolledig":        "onvolledig: de school vult aan",
+		"bij_consulent":     "bij de consulent",
+		"geagendeerd":       "op de agenda van de commissie",
+		"ondertekenen":      "toegekend, wacht op ondertekening",
+		"bezwaartermijn":    "besloten; bezwaartermijn loopt",
+		"bezwaar_ingediend": "bezwaar ingediend",
+		"loopt":             "loopt",
+		"evalueren":         "resultaat evalueren",
+		"afgesloten":        "afgesloten",
+	}
+	requestAnswerLabels = map[string]string{
+		"agree":      "akkoord",
+		"refuse":     "niet akkoord",
+		"correction": "correctie gevraagd",
+	}
+	requestEventLabels = map[string]string{
+		"intake_accepted":           "aanvraag aangenomen",
+		"intake_incomplete":         "aanvraag onvolledig",
+		"resubmit":                  "aanvraag aangevuld",
+		"schedule":                  "op de agenda gezet",
+		"advice":                    "advies deskundige",
+		"vote":                      "stem commissielid",
+		"decision":                  "besluit",
+		"handled":                   "afgehandeld",
+		"objection":                 "bezwaar ingediend",
+		"objection_decided":         "besluit op bezwaar",
+		"withdrawal":                "ingetrokken",
+		"evaluation":                "resultaat geëvalueerd",
+		"herinnering_onvolledig":    "herinnering: aanvraag aanvullen",
+		"herinnering_heraanvraag":   "herinnering: tijdig opnieuw aanvragen",
+		"herinnering_bezwaaradvies": "herinnering: adviescommissie bezwaar inschakelen",
+	}
 	kindLabels = map[string]string{
 		"school":     "School",
 		"swv_school": "SWV-schoollicentie",

@@ -137,6 +137,7 @@ type membershipView struct {
 	CanSWVSchools   bool
 	CanSettings     bool
 	CanSWVSettings  bool
+	CanRequests     bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -159,6 +160,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,
 			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
 			CanSWVSettings:  auth.ScopeOf(role, auth.PermSWVSettings) != auth.ScopeNone,
+			CanRequests:     auth.ScopeOf(role, auth.PermRequestRead) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

@@ -217,6 +217,7 @@ type portalPupilPage struct {
 	Errors     db.FieldErrors
 	Notice     string
 	Views      []logbookRow
+	Requests   []portalRequest
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -283,8 +284,167 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	if page.Views, err = s.logbookRows(c, seen); err != nil {
 		return err
 	}
+	if page.HasDossier {
+		if page.Requests, err = s.portalRequests(c, licenceID, v.Dossier, u.PartyKey); err != nil {
+			return err
+		}
+	}
 	s.render(c, status, "portal_pupil", page)
 	return nil
+}
+
+// portalRequest is a request to the SWV as a party sees it in the portal.
+type portalRequest struct {
+	requestView
+	Mine      *school.ListSWVRequestPartiesRow // this reader's row, when asked
+	RequestID string
+}
+
+// portalRequests are the requests of the dossier the reader is asked
+// about or that were sent (with their signed decision).
+func (s *Server) portalRequests(ctx context.Context, licenceID uuid.UUID, d school.Dossier, key string) ([]portalRequest, error) {
+	var reqs []school.SwvRequest
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		reqs, err = school.New(pool).ListSWVRequests(ctx, d.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []portalRequest
+	for _, r := range reqs {
+		v, err := s.loadRequest(ctx, licenceID, d, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		pr := portalRequest{requestView: v, RequestID: uuid.NewString()}
+		for i, p := range v.Parties {
+			if p.PartyKey == key {
+				pr.Mine = &v.Parties[i]
+			}
+		}
+		if pr.Mine != nil || r.Status == "submitted" {
+			out = append(out, pr)
+		}
+	}
+	return out, nil
+}
+
+// handlePortalRequestAnswer is a party's answer on a request to the SWV:
+// per attachment whether it may go, agree / refuse / ask for a
+// correction, and the zienswijze.
+func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	u := c.MustGet(portalKey).(portalUser)
+	requestID, err := uuidParam(c, "request")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	d, err := s.loadDossierHeader(c, licenceID, pupilID)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadRequest(c, licenceID, d, requestID)
+	if err != nil {
+		return err
+	}
+	asked := false
+	for _, p := range v.Parties {
+		asked = asked || p.PartyKey == u.PartyKey
+	}
+	if !asked || !u.CanAnswer {
+		return db.ErrNotFound
+	}
+	answer, remark, view := c.PostForm("answer"), strings.TrimSpace(c.PostForm("remark")), strings.TrimSpace(c.PostForm("view"))
+	errs := db.FieldErrors{}
+	switch {
+	case answer != "agree" && answer != "refuse" && answer != "correction":
+		errs["request_answer"] = "Kies uw antwoord."
+	case answer != "agree" && remark == "":
+		errs["request_remark"] = "Schrijf op waarom, of wat er verbeterd moet worden."
+	}
+	if len([]rune(remark)) > 5000 || len([]rune(view)) > 5000 {
+		errs["request_remark"] = "De toelichting is te lang (hoogstens 5000 tekens)."
+	}
+	round, _ := strconv.Atoi(c.PostForm("round"))
+	if v.Request.Status != "inzage" || int32(round) != v.Request.Round {
+		errs["request_answer"] = "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."
+	}
+	if len(errs) > 0 {
+		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, errs)
+	}
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			n, err := q.AnswerSWVRequest(c, school.AnswerSWVRequestParams{RequestID: requestID, PartyKey: u.PartyKey, Answer: &answer,
+				Remark: remark, View: view, Round: v.Request.Round})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return db.FieldErrors{"request_answer": "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."}
+			}
+			for _, a := range v.Snapshot.Attachments {
+				aid, err := uuid.Parse(a.ID)
+				if err != nil {
+					continue
+				}
+				if err := q.SetAttachmentShare(c, school.SetAttachmentShareParams{RequestID: requestID, AttachmentID: aid,
+					PartyKey: u.PartyKey, Share: c.PostForm("share_"+a.ID) == "1"}); err != nil {
+					return err
+				}
+			}
+			e := s.portalEntry(c, pupilID, logbook.ActionConsent, "swv_request")
+			e.EntityID = requestID.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?beantwoord=1#aanvragen", licenceID, pupilID))
+	return nil
+}
+
+// handlePortalDecisionPDF lets a party download the signed decision on
+// a request of their child's dossier.
+func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	requestID, err := uuidParam(c, "request")
+	if err != nil {
+		return err
+	}
+	d, err := s.loadDossierHeader(c, licenceID, pupilID)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadRequest(c, licenceID, d, requestID)
+	if err != nil {
+		return err
+	}
+	if v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
+		return db.ErrNotFound
+	}
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			e := s.portalEntry(c, pupilID, logbook.ActionExport, "decision_document")
+			e.EntityID = requestID.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, func(pgx.Tx, string) error { return nil })
 }
 
 // handlePortalConsent is a guardian's own answer: akkoord, niet akkoord

@@ -35,6 +35,8 @@ type Config struct {
 	ConsentTimers workflows.ConsentTimers
 	ConsentAges   activities.ConsentAges
 	ConsentPolicy string
+	// RequestTimers rule the requests to the SWV (defaults: the law's).
+	RequestTimers workflows.RequestTimers
 	// DevMailbox adds a page with each school's mail outbox (make run).
 	DevMailbox bool
 	// Ready reports whether every dependency answers, for /readyz.
@@ -112,6 +114,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.ConsentAges == (activities.ConsentAges{}) {
 		cfg.ConsentAges = activities.DefaultConsentAges()
+	}
+	if cfg.RequestTimers == (workflows.RequestTimers{}) {
+		cfg.RequestTimers = workflows.DefaultRequestTimers()
 	}
 	if cfg.ConsentPolicy == "" {
 		cfg.ConsentPolicy = workflows.PolicyAny

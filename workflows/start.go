@@ -67,3 +67,21 @@ func StartConsent(ctx context.Context, c client.Client, in ConsentInput) (client
 	}
 	return run, nil
 }
+
+// StartRequest starts a submitted request's workflow, idempotently.
+func StartRequest(ctx context.Context, c client.Client, in RequestInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       RequestWorkflowID(in.SWVLicenceID, in.RequestID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(in.SWVLicenceID),
+			KindKey().ValueSet("request"),
+		),
+	}, RequestWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start request workflow: %w", err)
+	}
+	return run, nil
+}

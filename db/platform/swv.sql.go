@@ -71,6 +71,32 @@ func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
 	return i, err
 }
 
+const getSWVLicenceOf = `-- name: GetSWVLicenceOf :one
+SELECT s.id, s.kind, s.name, s.swv_id, s.brin, s.school_type, s.db_server, s.db_name, s.status, s.created_at, s.updated_at FROM licence s JOIN licence l ON l.swv_id = s.swv_id
+WHERE l.id = $1 AND s.kind = 'swv' AND s.status = 'active'
+ORDER BY s.created_at LIMIT 1
+`
+
+// The SWV licence of the SWV a school licence belongs to.
+func (q *Queries) GetSWVLicenceOf(ctx context.Context, id uuid.UUID) (Licence, error) {
+	row := q.db.QueryRow(ctx, getSWVLicenceOf, id)
+	var i Licence
+	err := row.Scan(
+		&i.ID,
+		&i.Kind,
+		&i.Name,
+		&i.SwvID,
+		&i.Brin,
+		&i.SchoolType,
+		&i.DbServer,
+		&i.DbName,
+		&i.Status,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getSigningIdentityForLicence = `-- name: GetSigningIdentityForLicence :one
 SELECT i.swv_id, i.cert_pem, i.key_sealed, i.not_after, i.created_at, s.name AS swv_name FROM swv_signing_identity i
 JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
@@ -98,6 +124,24 @@ func (q *Queries) GetSigningIdentityForLicence(ctx context.Context, id uuid.UUID
 		&i.SwvName,
 	)
 	return i, err
+}
+
+const isLinkedToLicence = `-- name: IsLinkedToLicence :one
+SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = $1 AND licence_id = $2)
+`
+
+type IsLinkedToLicenceParams struct {
+	UserID    uuid.UUID
+	LicenceID *uuid.UUID
+}
+
+// Whether a person has any role at a licence (an expert who works at the
+// applying school is linked to it).
+func (q *Queries) IsLinkedToLicence(ctx context.Context, arg IsLinkedToLicenceParams) (bool, error) {
+	row := q.db.QueryRow(ctx, isLinkedToLicence, arg.UserID, arg.LicenceID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
 }
 
 const listSWVs = `-- name: ListSWVs :many

@@ -346,6 +346,42 @@ type StaffGroup struct {
 	GroupName string
 }
 
+type SwvRequest struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	Kind         string
+	TlvType      *string
+	TlvCategory  *string
+	Question     string
+	Snapshot     []byte
+	Round        int32
+	Status       string
+	SwvLicenceID *uuid.UUID
+	SwvRequestID *uuid.UUID
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	SubmittedAt  *time.Time
+}
+
+type SwvRequestAttachment struct {
+	RequestID    uuid.UUID
+	AttachmentID uuid.UUID
+	PartyKey     string
+	Share        bool
+}
+
+type SwvRequestParty struct {
+	RequestID  uuid.UUID
+	PartyKey   string
+	Kind       string
+	GuardianID *uuid.UUID
+	Round      int32
+	Answer     *string
+	Remark     string
+	View       string
+	AnsweredAt *time.Time
+}
+
 type TestResult struct {
 	ID           uuid.UUID
 	DossierID    uuid.UUID

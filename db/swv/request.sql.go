@@ -93,6 +93,33 @@ func (q *Queries) AddExpertAdvice(ctx context.Context, arg AddExpertAdviceParams
 	return err
 }
 
+const addRequestAttachment = `-- name: AddRequestAttachment :exec
+INSERT INTO request_attachment (id, request_id, submission, file_name, content_type, data)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (request_id, submission, id) DO NOTHING
+`
+
+type AddRequestAttachmentParams struct {
+	ID          uuid.UUID
+	RequestID   uuid.UUID
+	Submission  int32
+	FileName    string
+	ContentType string
+	Data        []byte
+}
+
+func (q *Queries) AddRequestAttachment(ctx context.Context, arg AddRequestAttachmentParams) error {
+	_, err := q.db.Exec(ctx, addRequestAttachment,
+		arg.ID,
+		arg.RequestID,
+		arg.Submission,
+		arg.FileName,
+		arg.ContentType,
+		arg.Data,
+	)
+	return err
+}
+
 const addRequestEvent = `-- name: AddRequestEvent :exec
 INSERT INTO request_event (request_id, kind, visibility, body, actor_id, due_at, event_key, at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -122,6 +149,53 @@ func (q *Queries) AddRequestEvent(ctx context.Context, arg AddRequestEventParams
 		arg.At,
 	)
 	return err
+}
+
+const addSnapshot = `-- name: AddSnapshot :exec
+INSERT INTO request_snapshot (request_id, submission, content) VALUES ($1, $2, $3)
+ON CONFLICT (request_id, submission) DO NOTHING
+`
+
+type AddSnapshotParams struct {
+	RequestID  uuid.UUID
+	Submission int32
+	Content    []byte
+}
+
+func (q *Queries) AddSnapshot(ctx context.Context, arg AddSnapshotParams) error {
+	_, err := q.db.Exec(ctx, addSnapshot, arg.RequestID, arg.Submission, arg.Content)
+	return err
+}
+
+const createMeeting = `-- name: CreateMeeting :one
+INSERT INTO committee_meeting (meets_on, title, chair_id, member_ids) VALUES ($1, $2, $3, $4)
+RETURNING id, meets_on, title, chair_id, member_ids, created_at
+`
+
+type CreateMeetingParams struct {
+	MeetsOn   time.Time
+	Title     string
+	ChairID   uuid.UUID
+	MemberIds []uuid.UUID
+}
+
+func (q *Queries) CreateMeeting(ctx context.Context, arg CreateMeetingParams) (CommitteeMeeting, error) {
+	row := q.db.QueryRow(ctx, createMeeting,
+		arg.MeetsOn,
+		arg.Title,
+		arg.ChairID,
+		arg.MemberIds,
+	)
+	var i CommitteeMeeting
+	err := row.Scan(
+		&i.ID,
+		&i.MeetsOn,
+		&i.Title,
+		&i.ChairID,
+		&i.MemberIds,
+		&i.CreatedAt,
+	)
+	return i, err
 }
 
 const createRequest = `-- name: CreateRequest :one
@@ -235,6 +309,24 @@ func (q *Queries) GetDecisionVote(ctx context.Context, arg GetDecisionVoteParams
 	return i, err
 }
 
+const getMeeting = `-- name: GetMeeting :one
+SELECT id, meets_on, title, chair_id, member_ids, created_at FROM committee_meeting WHERE id = $1
+`
+
+func (q *Queries) GetMeeting(ctx context.Context, id uuid.UUID) (CommitteeMeeting, error) {
+	row := q.db.QueryRow(ctx, getMeeting, id)
+	var i CommitteeMeeting
+	err := row.Scan(
+		&i.ID,
+		&i.MeetsOn,
+		&i.Title,
+		&i.ChairID,
+		&i.MemberIds,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getRequest = `-- name: GetRequest :one
 SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE id = $1
 `
@@ -264,6 +356,95 @@ func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error)
 	return i, err
 }
 
+const getSnapshot = `-- name: GetSnapshot :one
+SELECT request_id, submission, content, created_at FROM request_snapshot WHERE request_id = $1 ORDER BY submission DESC LIMIT 1
+`
+
+func (q *Queries) GetSnapshot(ctx context.Context, requestID uuid.UUID) (RequestSnapshot, error) {
+	row := q.db.QueryRow(ctx, getSnapshot, requestID)
+	var i RequestSnapshot
+	err := row.Scan(
+		&i.RequestID,
+		&i.Submission,
+		&i.Content,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const listAgenda = `-- name: ListAgenda :many
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE meeting_id = $1 ORDER BY submitted_at
+`
+
+func (q *Queries) ListAgenda(ctx context.Context, meetingID *uuid.UUID) ([]Request, error) {
+	rows, err := q.db.Query(ctx, listAgenda, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Request{}
+	for rows.Next() {
+		var i Request
+		if err := rows.Scan(
+			&i.ID,
+			&i.SchoolLicenceID,
+			&i.SchoolRequestID,
+			&i.SchoolName,
+			&i.Kind,
+			&i.TlvType,
+			&i.TlvCategory,
+			&i.PupilName,
+			&i.PupilBirthDate,
+			&i.Question,
+			&i.Status,
+			&i.Submission,
+			&i.ConsultantID,
+			&i.MeetingID,
+			&i.SubmittedAt,
+			&i.UpdatedAt,
+			&i.ClosedReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDecisionVotes = `-- name: ListDecisionVotes :many
+SELECT request_id, member_id, chair, approve, motivation, at FROM decision_vote WHERE request_id = $1 ORDER BY at, member_id
+`
+
+func (q *Queries) ListDecisionVotes(ctx context.Context, requestID uuid.UUID) ([]DecisionVote, error) {
+	rows, err := q.db.Query(ctx, listDecisionVotes, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DecisionVote{}
+	for rows.Next() {
+		var i DecisionVote
+		if err := rows.Scan(
+			&i.RequestID,
+			&i.MemberID,
+			&i.Chair,
+			&i.Approve,
+			&i.Motivation,
+			&i.At,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listExpertAdvice = `-- name: ListExpertAdvice :many
 SELECT request_id, expert_id, expert_name, profession, advice, signed_off_at FROM expert_advice WHERE request_id = $1 ORDER BY signed_off_at
 `
@@ -284,6 +465,78 @@ func (q *Queries) ListExpertAdvice(ctx context.Context, requestID uuid.UUID) ([]
 			&i.Profession,
 			&i.Advice,
 			&i.SignedOffAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listMeetings = `-- name: ListMeetings :many
+SELECT id, meets_on, title, chair_id, member_ids, created_at FROM committee_meeting WHERE meets_on >= $1::date ORDER BY meets_on, title
+`
+
+func (q *Queries) ListMeetings(ctx context.Context, since time.Time) ([]CommitteeMeeting, error) {
+	rows, err := q.db.Query(ctx, listMeetings, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CommitteeMeeting{}
+	for rows.Next() {
+		var i CommitteeMeeting
+		if err := rows.Scan(
+			&i.ID,
+			&i.MeetsOn,
+			&i.Title,
+			&i.ChairID,
+			&i.MemberIds,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRequestAttachments = `-- name: ListRequestAttachments :many
+SELECT id, request_id, submission, file_name, content_type, length(data)::int AS size_bytes
+FROM request_attachment WHERE request_id = $1 ORDER BY file_name
+`
+
+type ListRequestAttachmentsRow struct {
+	ID          uuid.UUID
+	RequestID   uuid.UUID
+	Submission  int32
+	FileName    string
+	ContentType string
+	SizeBytes   int32
+}
+
+func (q *Queries) ListRequestAttachments(ctx context.Context, requestID uuid.UUID) ([]ListRequestAttachmentsRow, error) {
+	rows, err := q.db.Query(ctx, listRequestAttachments, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListRequestAttachmentsRow{}
+	for rows.Next() {
+		var i ListRequestAttachmentsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.RequestID,
+			&i.Submission,
+			&i.FileName,
+			&i.ContentType,
+			&i.SizeBytes,
 		); err != nil {
 			return nil, err
 		}
@@ -335,6 +588,55 @@ func (q *Queries) ListRequestEvents(ctx context.Context, arg ListRequestEventsPa
 	return items, nil
 }
 
+const listRequests = `-- name: ListRequests :many
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE ($1::text = '' OR status = $1)
+ORDER BY status = 'intake' DESC, submitted_at LIMIT $2
+`
+
+type ListRequestsParams struct {
+	Status string
+	Lim    int32
+}
+
+// The requests, the intake queue and what waits longest first.
+func (q *Queries) ListRequests(ctx context.Context, arg ListRequestsParams) ([]Request, error) {
+	rows, err := q.db.Query(ctx, listRequests, arg.Status, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Request{}
+	for rows.Next() {
+		var i Request
+		if err := rows.Scan(
+			&i.ID,
+			&i.SchoolLicenceID,
+			&i.SchoolRequestID,
+			&i.SchoolName,
+			&i.Kind,
+			&i.TlvType,
+			&i.TlvCategory,
+			&i.PupilName,
+			&i.PupilBirthDate,
+			&i.Question,
+			&i.Status,
+			&i.Submission,
+			&i.ConsultantID,
+			&i.MeetingID,
+			&i.SubmittedAt,
+			&i.UpdatedAt,
+			&i.ClosedReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const nextDocumentNumber = `-- name: NextDocumentNumber :one
 INSERT INTO document_counter (kind, year, last) VALUES ($1, $2, 1)
 ON CONFLICT (kind, year) DO UPDATE SET last = document_counter.last + 1
@@ -351,6 +653,17 @@ func (q *Queries) NextDocumentNumber(ctx context.Context, arg NextDocumentNumber
 	var last int32
 	err := row.Scan(&last)
 	return last, err
+}
+
+const nextSubmission = `-- name: NextSubmission :one
+UPDATE request SET submission = submission + 1, updated_at = now() WHERE id = $1 RETURNING submission
+`
+
+func (q *Queries) NextSubmission(ctx context.Context, id uuid.UUID) (int32, error) {
+	row := q.db.QueryRow(ctx, nextSubmission, id)
+	var submission int32
+	err := row.Scan(&submission)
+	return submission, err
 }
 
 const putRequestInput = `-- name: PutRequestInput :exec

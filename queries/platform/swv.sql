@@ -27,3 +27,14 @@ ON CONFLICT (swv_id) DO UPDATE SET cert_pem = EXCLUDED.cert_pem, key_sealed = EX
 SELECT i.*, s.name AS swv_name FROM swv_signing_identity i
 JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
 WHERE l.id = $1;
+
+-- name: GetSWVLicenceOf :one
+-- The SWV licence of the SWV a school licence belongs to.
+SELECT s.* FROM licence s JOIN licence l ON l.swv_id = s.swv_id
+WHERE l.id = $1 AND s.kind = 'swv' AND s.status = 'active'
+ORDER BY s.created_at LIMIT 1;
+
+-- name: IsLinkedToLicence :one
+-- Whether a person has any role at a licence (an expert who works at the
+-- applying school is linked to it).
+SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = $1 AND licence_id = $2);

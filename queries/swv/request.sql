@@ -74,3 +74,43 @@ WHERE request_id = $1 AND signed_pdf IS NULL;
 
 -- name: RequestEventExists :one
 SELECT EXISTS (SELECT 1 FROM request_event WHERE event_key = $1);
+
+-- name: AddSnapshot :exec
+INSERT INTO request_snapshot (request_id, submission, content) VALUES ($1, $2, $3)
+ON CONFLICT (request_id, submission) DO NOTHING;
+
+-- name: GetSnapshot :one
+SELECT * FROM request_snapshot WHERE request_id = $1 ORDER BY submission DESC LIMIT 1;
+
+-- name: AddRequestAttachment :exec
+INSERT INTO request_attachment (id, request_id, submission, file_name, content_type, data)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (request_id, submission, id) DO NOTHING;
+
+-- name: ListRequestAttachments :many
+SELECT id, request_id, submission, file_name, content_type, length(data)::int AS size_bytes
+FROM request_attachment WHERE request_id = $1 ORDER BY file_name;
+
+-- name: NextSubmission :one
+UPDATE request SET submission = submission + 1, updated_at = now() WHERE id = $1 RETURNING submission;
+
+-- name: ListRequests :many
+-- The requests, the intake queue and what waits longest first.
+SELECT * FROM request WHERE (@status::text = '' OR status = @status)
+ORDER BY status = 'intake' DESC, submitted_at LIMIT @lim;
+
+-- name: ListDecisionVotes :many
+SELECT * FROM decision_vote WHERE request_id = $1 ORDER BY at, member_id;
+
+-- name: CreateMeeting :one
+INSERT INTO committee_meeting (meets_on, title, chair_id, member_ids) VALUES ($1, $2, $3, $4)
+RETURNING *;
+
+-- name: GetMeeting :one
+SELECT * FROM committee_meeting WHERE id = $1;
+
+-- name: ListMeetings :many
+SELECT * FROM committee_meeting WHERE meets_on >= @since::date ORDER BY meets_on, title;
+
+-- name: ListAgenda :many
+SELECT * FROM request WHERE meeting_id = $1 ORDER BY submitted_at;

@@ -39,14 +39,14 @@ CREATE TABLE request_snapshot (
 
 -- request_attachment: the attachments the guardians agreed to share.
 CREATE TABLE request_attachment (
-    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    id           uuid NOT NULL DEFAULT gen_random_uuid(), -- the school's attachment id
     request_id   uuid NOT NULL REFERENCES request (id) ON DELETE CASCADE,
     submission   integer NOT NULL,
     file_name    text NOT NULL,
     content_type text NOT NULL,
-    data         bytea NOT NULL
+    data         bytea NOT NULL,
+    PRIMARY KEY (request_id, submission, id)
 );
-CREATE INDEX request_attachment_request ON request_attachment (request_id);
 
 -- request_event: what happened, for the school (visibility 'school':
 -- intake outcome, questions, decision) or only inside the SWV

@@ -1,0 +1,554 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// requestMessages name a refused step in Dutch.
+var requestMessages = map[string]string{
+	workflows.ErrTypeRequestStep:      "Deze stap past niet bij waar de aanvraag nu staat; laad de pagina opnieuw.",
+	workflows.ErrTypeRequestInvalid:   "Niet alles is goed ingevuld.",
+	workflows.ErrTypeExpertLinked:     "U bent verbonden aan de school die de aanvraag doet en kunt hierover geen advies geven.",
+	workflows.ErrTypeExpertTwice:      "Er zijn al twee adviezen, of u gaf al advies.",
+	workflows.ErrTypeExpertProfession: "Eén van de twee deskundigen moet orthopedagoog of psycholoog zijn.",
+	workflows.ErrTypeAdviceMissing:    "Voor een toelaatbaarheidsverklaring zijn eerst de adviezen van twee deskundigen nodig.",
+	workflows.ErrTypeAlreadyVoted:     "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden.",
+	workflows.ErrTypeNotMember:        "U zit niet in de commissie van deze vergadering.",
+}
+
+// swvRequestParams resolves the SWV licence and the request in the path.
+func (s *Server) swvRequestParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return lic, uuid.Nil, err
+	}
+	id, err := uuidParam(c, "request")
+	return lic, id, err
+}
+
+// requestAct writes the text a person typed under the action's request
+// id, then asks the workflow. A refusal removes the text again and is
+// named in Dutch: nothing half-written stays behind.
+func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, update string, a workflows.RequestAction,
+	text, actorName string) (workflows.RequestStatus, error) {
+	var st workflows.RequestStatus
+	if err := checkRequestID(a.RequestID); err != nil {
+		return st, err
+	}
+	a.ActorID = principalOf(c).UserID.String()
+	key := a.RequestID
+	err := s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
+		return swv.New(pool).PutRequestInput(c, swv.PutRequestInputParams{InputKey: key, RequestID: requestID, Body: text, ActorName: actorName})
+	})
+	if err != nil {
+		return st, db.Classify(err)
+	}
+	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.RequestWorkflowID(swvLicenceID.String(), requestID.String()), UpdateID: a.RequestID,
+		UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a},
+	})
+	if err == nil {
+		err = handle.Get(c, &st)
+	}
+	if err == nil {
+		return st, nil
+	}
+	_ = s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
+		return swv.New(pool).DeleteRequestInput(c, key)
+	})
+	var appErr *temporal.ApplicationError
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &appErr) && requestMessages[appErr.Type()] != "":
+		return st, db.FieldErrors{"action": requestMessages[appErr.Type()]}
+	case errors.As(err, &notFound):
+		return st, db.FieldErrors{"action": "Deze aanvraag is afgesloten."}
+	}
+	return st, errors.Join(errUnavailable, err)
+}
+
+type swvRequestsPage struct {
+	Licence  platform.Licence
+	Requests []swv.Request
+	Status   string
+}
+
+// handleSWVRequests lists the SWV's requests: the intake queue first.
+func (s *Server) handleSWVRequests(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	page := swvRequestsPage{Licence: lic, Status: c.Query("status")}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		page.Requests, err = swv.New(pool).ListRequests(c, swv.ListRequestsParams{Status: page.Status, Lim: 200})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "swv_requests", page)
+	return nil
+}
+
+type swvRequestPage struct {
+	Licence     platform.Licence
+	Request     swv.Request
+	Snapshot    activities.RequestSnapshot
+	Attachments []swv.ListRequestAttachmentsRow
+	Events      []swv.RequestEvent
+	Advices     []swv.ExpertAdvice
+	Votes       []swv.DecisionVote
+	Decision    *swv.Decision
+	Meetings    []swv.CommitteeMeeting
+	Meeting     *swv.CommitteeMeeting
+	Names       map[uuid.UUID]string
+	RequestID   string
+	Errors      db.FieldErrors
+	Can         map[string]bool
+	Notice      string
+}
+
+// handleSWVRequest is one request for the SWV's people: the snapshot the
+// school sent, the events (with the internal notes), advices, votes, the
+// decision, and the actions the person's role and the step allow.
+func (s *Server) handleSWVRequest(c *gin.Context) error {
+	return s.renderSWVRequest(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldErrors) error {
+	lic, id, err := s.swvRequestParams(c)
+	if err != nil {
+		return err
+	}
+	p := principalOf(c)
+	page := swvRequestPage{Licence: lic, RequestID: uuid.NewString(), Errors: errs, Names: map[uuid.UUID]string{},
+		Can: map[string]bool{
+			"manage": p.can(auth.PermRequestManage, lic.ID), "advise": p.can(auth.PermRequestAdvise, lic.ID),
+			"vote": p.can(auth.PermRequestVote, lic.ID), "sign": p.can(auth.PermRequestSign, lic.ID),
+		}}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if page.Request, err = q.GetRequest(c, id); err != nil {
+				return db.Classify(err)
+			}
+			snap, err := q.GetSnapshot(c, id)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if err := json.Unmarshal(snap.Content, &page.Snapshot); err != nil {
+				return err
+			}
+			if page.Attachments, err = q.ListRequestAttachments(c, id); err != nil {
+				return err
+			}
+			if page.Events, err = q.ListRequestEvents(c, swv.ListRequestEventsParams{RequestID: id, Internal: true}); err != nil {
+				return err
+			}
+			if page.Advices, err = q.ListExpertAdvice(c, id); err != nil {
+				return err
+			}
+			if page.Votes, err = q.ListDecisionVotes(c, id); err != nil {
+				return err
+			}
+			if d, err := q.GetDecision(c, id); err == nil {
+				page.Decision = &d
+			}
+			if page.Meetings, err = q.ListMeetings(c, time.Now().AddDate(0, 0, -1)); err != nil {
+				return err
+			}
+			if page.Request.MeetingID != nil {
+				if m, err := q.GetMeeting(c, *page.Request.MeetingID); err == nil {
+					page.Meeting = &m
+				}
+			}
+			return logbook.Append(c, tx, logbook.Entry{ActorID: &p.UserID, ActorRole: string(accessOf(c).Role), Action: logbook.ActionView,
+				Entity: "request", EntityID: id.String(), RequestID: requestIDOf(c)})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var ids []uuid.UUID
+	for _, v := range page.Votes {
+		ids = append(ids, v.MemberID)
+	}
+	if page.Meeting != nil {
+		ids = append(append(ids, page.Meeting.ChairID), page.Meeting.MemberIds...)
+	}
+	if names, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids); err == nil {
+		for _, n := range names {
+			page.Names[n.ID] = n.DisplayName
+		}
+	}
+	if c.Query("m") == "1" {
+		page.Notice = "Vastgelegd."
+	}
+	s.render(c, status, "swv_request_detail", page)
+	return nil
+}
+
+// postSWVAction runs one action from the request page: on a refusal the
+// page shows why, with nothing recorded.
+func (s *Server) postSWVAction(c *gin.Context, act func(lic platform.Licence, id uuid.UUID) error) error {
+	lic, id, err := s.swvRequestParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	err = act(lic, id)
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderSWVRequest(c, http.StatusUnprocessableEntity, fields)
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/aanvragen/%s?m=1", lic.ID, id))
+	return nil
+}
+
+func requiredText(field, v, msg string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || len([]rune(v)) > 5000 {
+		return v, db.FieldErrors{field: msg}
+	}
+	return v, nil
+}
+
+// handleSWVIntake: accept the request, or return it as incomplete with
+// what is missing.
+func (s *Server) handleSWVIntake(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		accept := c.PostForm("accept") == "1"
+		missing := strings.TrimSpace(c.PostForm("missing"))
+		if !accept {
+			var err error
+			if missing, err = requiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
+				return err
+			}
+		}
+		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestIntake, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+			Accept: accept}, missing, "")
+		return err
+	})
+}
+
+// handleSWVSchedule puts the request on a meeting's agenda.
+func (s *Server) handleSWVSchedule(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		meeting, err := uuid.Parse(c.PostForm("meeting"))
+		if err != nil {
+			return db.FieldErrors{"meeting": "Kies een vergadering."}
+		}
+		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			_, err := swv.New(pool).GetMeeting(c, meeting)
+			return db.Classify(err)
+		})
+		if err != nil {
+			return db.FieldErrors{"meeting": "Kies een vergadering."}
+		}
+		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+			MeetingID: meeting.String()}, "", "")
+		return err
+	})
+}
+
+// handleSWVAdvice records an expert's advice, signed off by the expert.
+// Whether the expert is linked to the applying school is looked up here
+// (any role at that school); the workflow refuses it then.
+func (s *Server) handleSWVAdvice(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		text, err := requiredText("advice", c.PostForm("advice"), "Schrijf uw advies op.")
+		if err != nil {
+			return err
+		}
+		p := principalOf(c)
+		profession := ""
+		for _, m := range p.Memberships {
+			if m.LicenceID != nil && *m.LicenceID == lic.ID && m.Profession != nil {
+				profession = string(*m.Profession)
+			}
+		}
+		var req swv.Request
+		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			req, err = swv.New(pool).GetRequest(c, id)
+			return db.Classify(err)
+		})
+		if err != nil {
+			return err
+		}
+		linked, err := platform.New(s.tenants.Platform()).IsLinkedToLicence(c, platform.IsLinkedToLicenceParams{UserID: p.UserID,
+			LicenceID: &req.SchoolLicenceID})
+		if err != nil {
+			return err
+		}
+		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+			Profession: profession, LinkedToSchool: linked}, text, p.Name)
+		return err
+	})
+}
+
+// handleSWVVote is a committee member's vote with motivation; the chair
+// and members come from the meeting the request is on.
+func (s *Server) handleSWVVote(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		text, err := requiredText("motivation", c.PostForm("motivation"), "Schrijf de motivering op.")
+		if err != nil {
+			return err
+		}
+		approve := c.PostForm("approve") == "1"
+		a := workflows.RequestAction{RequestID: c.PostForm("request_id"), Approve: approve}
+		if approve {
+			start, err1 := time.Parse(dateLayout, c.PostForm("start_on"))
+			end, err2 := time.Parse(dateLayout, c.PostForm("end_on"))
+			if err1 != nil || err2 != nil || !end.After(start) {
+				return db.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
+			}
+			a.StartOn, a.EndOn = start, end
+		}
+		uid := principalOf(c).UserID
+		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			q := swv.New(pool)
+			req, err := q.GetRequest(c, id)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if req.MeetingID == nil {
+				return nil
+			}
+			m, err := q.GetMeeting(c, *req.MeetingID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			a.Chair, a.Member = m.ChairID == uid, slices.Contains(m.MemberIds, uid)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestVote, a, text, "")
+		return err
+	})
+}
+
+// handleSWVSign: the authorised signer signs the granted decision, after
+// logging in again; the document is numbered, rendered and signed.
+func (s *Server) handleSWVSign(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestSign, workflows.RequestAction{RequestID: c.PostForm("request_id")}, "", "")
+		return err
+	})
+}
+
+// handleSWVObjection registers a bezwaar, or the decision on it.
+func (s *Server) handleSWVObjection(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		text, err := requiredText("objection", c.PostForm("text"), "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
+		if err != nil {
+			return err
+		}
+		update := workflows.UpdateRequestObject
+		a := workflows.RequestAction{RequestID: c.PostForm("request_id")}
+		if c.PostForm("decided") == "1" {
+			update, a.Accept = workflows.UpdateRequestObjectionDecided, c.PostForm("stands") == "1"
+		}
+		_, err = s.requestAct(c, lic.ID, id, update, a, text, "")
+		return err
+	})
+}
+
+// handleSWVHandled closes an advice, contact, MDO or OT request.
+func (s *Server) handleSWVHandled(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		text, err := requiredText("handled", c.PostForm("text"), "Schrijf kort op hoe de vraag is afgehandeld.")
+		if err != nil {
+			return err
+		}
+		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestHandled, workflows.RequestAction{RequestID: c.PostForm("request_id")}, text, "")
+		return err
+	})
+}
+
+// handleSWVDecisionPDF downloads the signed document.
+func (s *Server) handleSWVDecisionPDF(c *gin.Context) error {
+	lic, id, err := s.swvRequestParams(c)
+	if err != nil {
+		return err
+	}
+	return s.serveDecisionPDF(c, lic.ID, id, func(tx pgx.Tx, number string) error {
+		uid := principalOf(c).UserID
+		return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionExport,
+			Entity: "decision_document", EntityID: number, RequestID: requestIDOf(c)})
+	})
+}
+
+// serveDecisionPDF sends a request's signed document, logged by logLine
+// in the SWV's logbook.
+func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.UUID, logLine func(pgx.Tx, string) error) error {
+	var dec swv.Decision
+	err := s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			var err error
+			if dec, err = swv.New(tx).GetDecision(c, requestID); err != nil {
+				return db.Classify(err)
+			}
+			if dec.SignedPdf == nil || dec.Number == nil {
+				return db.ErrNotFound
+			}
+			return logLine(tx, *dec.Number)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.pdf"`, *dec.Number))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "application/pdf", dec.SignedPdf)
+	return nil
+}
+
+type meetingsPage struct {
+	Licence  platform.Licence
+	Meetings []swv.CommitteeMeeting
+	Agenda   map[uuid.UUID][]swv.Request
+	Members  []platform.ListStaffForLicenceRow
+	Names    map[uuid.UUID]string
+	Errors   db.FieldErrors
+	CanEdit  bool
+}
+
+// handleMeetings shows the committee's meetings with their agenda.
+func (s *Server) handleMeetings(c *gin.Context) error {
+	return s.renderMeetings(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderMeetings(c *gin.Context, status int, errs db.FieldErrors) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	page := meetingsPage{Licence: lic, Agenda: map[uuid.UUID][]swv.Request{}, Names: map[uuid.UUID]string{}, Errors: errs,
+		CanEdit: principalOf(c).can(auth.PermRequestManage, lic.ID)}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if page.Meetings, err = q.ListMeetings(c, time.Now().AddDate(0, -1, 0)); err != nil {
+			return err
+		}
+		for _, m := range page.Meetings {
+			if page.Agenda[m.ID], err = q.ListAgenda(c, &m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &lic.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range staff {
+		page.Names[m.UserID] = m.DisplayName
+		if m.Role == platform.StaffRoleCommitteeMember {
+			page.Members = append(page.Members, m)
+		}
+	}
+	s.render(c, status, "meetings", page)
+	return nil
+}
+
+// handleMeetingCreate plans a committee meeting: date, title, chair and
+// members, all committee members of the SWV.
+func (s *Server) handleMeetingCreate(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	errs := db.FieldErrors{}
+	on, err := time.Parse(dateLayout, c.PostForm("meets_on"))
+	if err != nil {
+		errs["meets_on"] = "Vul de datum van de vergadering in."
+	}
+	title := strings.TrimSpace(c.PostForm("title"))
+	if title == "" || len([]rune(title)) > 200 {
+		errs["title"] = "Geef de vergadering een naam (hoogstens 200 tekens)."
+	}
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &lic.ID)
+	if err != nil {
+		return err
+	}
+	committee := map[uuid.UUID]bool{}
+	for _, m := range staff {
+		if m.Role == platform.StaffRoleCommitteeMember {
+			committee[m.UserID] = true
+		}
+	}
+	chair, err := uuid.Parse(c.PostForm("chair"))
+	if err != nil || !committee[chair] {
+		errs["chair"] = "Kies de voorzitter uit de commissieleden."
+	}
+	var members []uuid.UUID
+	for _, v := range c.PostFormArray("members") {
+		id, err := uuid.Parse(v)
+		if err != nil || !committee[id] {
+			errs["members"] = "Kies de leden uit de commissieleden."
+			continue
+		}
+		if id != chair && !slices.Contains(members, id) {
+			members = append(members, id)
+		}
+	}
+	if len(members) == 0 && errs["members"] == "" {
+		errs["members"] = "Kies minstens één lid naast de voorzitter."
+	}
+	if len(errs) > 0 {
+		return s.renderMeetings(c, http.StatusUnprocessableEntity, errs)
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			m, err := swv.New(tx).CreateMeeting(c, swv.CreateMeetingParams{MeetsOn: on, Title: title, ChairID: chair, MemberIds: members})
+			if err != nil {
+				return err
+			}
+			uid := principalOf(c).UserID
+			return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
+				Entity: "committee_meeting", EntityID: m.ID.String(), RequestID: requestIDOf(c)})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/vergaderingen")
+	return nil
+}

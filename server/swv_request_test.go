@@ -1,0 +1,468 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/dossiertest"
+)
+
+// swvFixture is an SWV licence with its people and a signing identity
+// from a demo CA, next to the harness's school.
+type swvFixture struct {
+	lic     platform.Licence
+	ca      *activities.SigningIdentity
+	cookies map[string]string // by e-mail address
+}
+
+func newSWVFixture(t *testing.T, h *harness) *swvFixture {
+	t.Helper()
+	ctx := context.Background()
+	lic, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Rivierenland",
+		SWVID: h.platform.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := activities.NewDemoCA("TOP dossier demo-CA", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ident, err := ca.Issue("SWV Test", "SWV Test", time.Now(), 365*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := activities.StoreSigningIdentity(ctx, platform.New(h.platform.Pool), testSecretKey, h.platform.SWV.ID, ident); err != nil {
+		t.Fatal(err)
+	}
+	f := &swvFixture{lic: lic, ca: ca, cookies: map[string]string{}}
+	q := platform.New(h.platform.Pool)
+	add := func(email string, role auth.Role, profession string, elsewhere ...uuid.UUID) {
+		id := h.user(t, email, "staff")
+		var prof *platform.ExpertProfession
+		if profession != "" {
+			p := platform.ExpertProfession(profession)
+			prof = &p
+		}
+		if _, err := q.CreateMembership(ctx, platform.CreateMembershipParams{UserID: id, LicenceID: &lic.ID, Role: platform.StaffRole(role),
+			Profession: prof}); err != nil {
+			t.Fatal(err)
+		}
+		for _, other := range elsewhere {
+			o := other
+			if _, err := q.CreateMembership(ctx, platform.CreateMembershipParams{UserID: id, LicenceID: &o, Role: platform.StaffRoleTeacher}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.cookies[email] = h.login(t, email)
+	}
+	add("directeur@swv.invalid", auth.RoleSWVAdmin, "")
+	add("ortho@swv.invalid", auth.RoleExpert, "orthopedagoog")
+	add("psy@swv.invalid", auth.RoleExpert, "psycholoog")
+	add("verbonden@swv.invalid", auth.RoleExpert, "psycholoog", h.school.ID) // also works at the school
+	add("voorzitter@swv.invalid", auth.RoleCommitteeMember, "")
+	add("lid@swv.invalid", auth.RoleCommitteeMember, "")
+	return f
+}
+
+// as posts a form as one of the SWV's people.
+func (f *swvFixture) as(t *testing.T, h *harness, email, method, path string, kv ...string) (int, string) {
+	t.Helper()
+	resp, out := h.doAs(t, f.cookies[email], method, path, formType, form(kv...))
+	return resp.StatusCode, out
+}
+
+// requestPupil is a pupil with a complete dossier, two attachments and a
+// mother with a portal account who was invited.
+func requestPupil(t *testing.T, h *harness, given string) (pupil, dossier uuid.UUID, mother string) {
+	t.Helper()
+	ctx := context.Background()
+	lic := h.school.ID
+	mother = strings.ToLower(given) + ".moeder@thuis.invalid"
+	body := `{"given_name":"` + given + `","family_name":"Aanvraag","group_name":"6","birth_date":"2016-05-05","enrolled_on":"2022-08-22",
+	  "guardians":[{"given_name":"Moeder","family_name":"Aanvraag","email":"` + mother + `","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil = uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	h.user(t, mother, "guardian")
+	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+	invite := regexp.MustCompile(`action="([^"]+/uitnodigen)"`).FindStringSubmatch(page)
+	if invite == nil {
+		t.Fatal("no invite button")
+	}
+	if resp, _ := h.do(t, "POST", invite[1], formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("invite: %d", resp.StatusCode)
+	}
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		d, err := dossiertest.Complete(ctx, q, pupil)
+		if err != nil {
+			return err
+		}
+		dossier = d.ID
+		for _, name := range []string{"verslag-psycholoog.pdf", "groeidocument.pdf"} {
+			content := []byte("%PDF-1.4 " + name)
+			sum := sha256.Sum256(content)
+			if _, err := q.AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: name, ContentType: "application/pdf",
+				SizeBytes: int32(len(content)), Sha256: sum[:], Content: content}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pupil, dossier, mother
+}
+
+// prepareRequest has the IB'er prepare a request and returns its page.
+func prepareRequest(t *testing.T, h *harness, pupil uuid.UUID, kv ...string) string {
+	t.Helper()
+	base := dossierURL(h.school.ID, pupil)
+	if resp, out := h.do(t, "POST", base+"/aanvragen", formType, form(kv...)); resp.StatusCode != 303 {
+		t.Fatalf("prepare request: %d %s", resp.StatusCode, out)
+	}
+	m := regexp.MustCompile(`href="(`+regexp.QuoteMeta(base)+`/aanvragen/[0-9a-f-]{36})"`).FindAllStringSubmatch(h.page(t, base), -1)
+	if m == nil {
+		t.Fatal("no request on the dossier page")
+	}
+	return m[0][1]
+}
+
+// motherAnswers answers the request in the portal.
+func motherAnswers(t *testing.T, h *harness, mother string, pupil uuid.UUID, kv ...string) (int, string) {
+	t.Helper()
+	cookie := h.login(t, mother)
+	portal := fmt.Sprintf("/ouder/%s/%s", h.school.ID, pupil)
+	_, page := h.doAs(t, cookie, "GET", portal, "", "")
+	action := regexp.MustCompile(`action="(/ouder/[^"]+/aanvraag/[0-9a-f-]{36})"`).FindStringSubmatch(page)
+	round := regexp.MustCompile(`name="round" value="(\d+)"`).FindStringSubmatch(page)
+	if action == nil || round == nil {
+		t.Fatalf("no request to answer in the portal:\n%s", page)
+	}
+	resp, out := h.doAs(t, cookie, "POST", action[1], formType, form(append(kv, "round", round[1])...))
+	return resp.StatusCode, out
+}
+
+// swvRequestOf finds the SWV's copy of the school's request.
+func swvRequestOf(t *testing.T, h *harness, f *swvFixture) swv.Request {
+	t.Helper()
+	var reqs []swv.Request
+	err := h.platform.Tenants.With(context.Background(), f.lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		reqs, err = swv.New(pool).ListRequests(context.Background(), swv.ListRequestsParams{Lim: 10})
+		return err
+	})
+	if err != nil || len(reqs) != 1 {
+		t.Fatalf("SWV requests %d (err %v), want 1", len(reqs), err)
+	}
+	return reqs[0]
+}
+
+func (f *swvFixture) waitStatus(t *testing.T, h *harness, want string) swv.Request {
+	t.Helper()
+	var r swv.Request
+	eventually(t, "request status "+want, func() bool {
+		r = swvRequestOf(t, h, f)
+		return r.Status == want
+	})
+	return r
+}
+
+// TestRequestTLVEndToEnd: a school prepares a TLV request from the
+// dossier; the mother sees exactly what goes, lets one of two attachments
+// go and gives her view; the school submits; the SWV takes it in, plans
+// it on a meeting, two experts advise (one linked to the school refused),
+// the committee decides, the director signs; pdfsig finds the signature
+// valid; the school and the mother download the signed TLV.
+func TestRequestTLVEndToEnd(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, _, mother := requestPupil(t, h, "Tijn")
+	base := dossierURL(h.school.ID, pupil)
+
+	// A TLV without its type: named, and the typed question stays.
+	resp, out := h.do(t, "POST", base+"/aanvragen", formType, form("kind", "tlv", "question", "Past een plek in het SO?"))
+	if resp.StatusCode != 422 || !strings.Contains(out, "SBO, SO of VSO") || !strings.Contains(out, "Past een plek in het SO?") {
+		t.Errorf("TLV without type: %d", resp.StatusCode)
+	}
+	reqURL := prepareRequest(t, h, pupil, "kind", "tlv", "tlv_type", "so", "tlv_category", "midden", "question", "Past een plek in het SO?")
+	if page := h.page(t, reqURL); !strings.Contains(page, "Nog niet iedereen heeft geantwoord") || !strings.Contains(page, "verslag-psycholoog.pdf") {
+		t.Errorf("request page before the answers")
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 422 || !strings.Contains(out, "Er is niets verstuurd") {
+		t.Errorf("submit before the answers: %d", resp.StatusCode)
+	}
+
+	// The mother: a refusal needs a reason; then she agrees, lets the
+	// growth document go but not the psychologist's report, and gives her view.
+	if status, out := motherAnswers(t, h, mother, pupil, "answer", "refuse"); status != 422 || !strings.Contains(out, "Schrijf op waarom") {
+		t.Errorf("refusal without a reason: %d", status)
+	}
+	var growthID string
+	_ = h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT id::text FROM attachment WHERE file_name = 'groeidocument.pdf'").Scan(&growthID)
+	})
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree", "share_"+growthID, "1",
+		"view", "Wij steunen de aanvraag; Tijn heeft een kleine groep nodig."); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d %s", resp.StatusCode, out)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Errorf("submit twice: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	err := h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		snap, err := q.GetSnapshot(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		var s activities.RequestSnapshot
+		if err := json.Unmarshal(snap.Content, &s); err != nil {
+			return err
+		}
+		if len(s.Attachments) != 1 || s.Attachments[0].FileName != "groeidocument.pdf" || len(s.ViewOfParents) != 1 ||
+			s.Perspective.Destination != "vmbo_kb" || r.TlvType == nil || *r.TlvType != "so" {
+			t.Errorf("snapshot %+v, want the growth document only, her view and the perspective", s)
+		}
+		files, err := q.ListRequestAttachments(ctx, r.ID)
+		if err != nil || len(files) != 1 || strings.Contains(string(snap.Content), "verslag-psycholoog") {
+			t.Errorf("attachments at the SWV %+v (err %v): the report she kept back went along", files, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	swvURL := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
+	act := func(email, path string, kv ...string) (int, string) {
+		t.Helper()
+		return f.as(t, h, email, "POST", swvURL+path, append(kv, "request_id", uuid.NewString())...)
+	}
+	// The intake queue, then the request as the SWV reads it.
+	if _, queue := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen?status=intake", f.lic.ID)); !strings.Contains(queue, swvURL) ||
+		!strings.Contains(queue, "Tijn Aanvraag") {
+		t.Errorf("the intake queue does not list the request")
+	}
+	if _, page := f.as(t, h, "directeur@swv.invalid", "GET", swvURL); !strings.Contains(page, "Wij steunen de aanvraag") ||
+		!strings.Contains(page, "groeidocument.pdf") || strings.Contains(page, "verslag-psycholoog") {
+		t.Errorf("the SWV's request page does not show what was shared, and only that")
+	}
+	if status, out := act("directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
+		t.Fatalf("intake: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bij_consulent")
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
+		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "Commissie van toewijzing",
+		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String()); status != 303 {
+		t.Fatalf("plan meeting: %d %s", status, out)
+	}
+	_, meetings := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID))
+	meeting := regexp.MustCompile(`id="vergadering-([0-9a-f-]{36})"`).FindStringSubmatch(meetings)
+	if meeting == nil {
+		t.Fatal("no meeting on the meetings page")
+	}
+	if status, out := act("directeur@swv.invalid", "/agenderen", "meeting", meeting[1]); status != 303 {
+		t.Fatalf("schedule: %d %s", status, out)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "adviezen van twee deskundigen") {
+		t.Errorf("vote before the advice: %d", status)
+	}
+	if status, out := act("verbonden@swv.invalid", "/advies", "advice", "Ik ken Tijn goed."); status != 422 || !strings.Contains(out, "verbonden aan de school") {
+		t.Errorf("advice of an expert linked to the school: %d", status)
+	}
+	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
+		if status, out := act(e, "/advies", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
+			t.Fatalf("advice %s: %d %s", e, status, out)
+		}
+	}
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+		"motivation", "Eens met de adviezen."); status != 303 {
+		t.Fatalf("member votes: %d %s", status, out)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+		"motivation", "Toegekend: de school kan deze ondersteuning niet bieden."); status != 303 {
+		t.Fatalf("chair votes: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	if status, _ := act("lid@swv.invalid", "/stem", "approve", "0", "motivation", "Toch niet."); status != 422 {
+		t.Errorf("a late vote: %d, want refused", status)
+	}
+	if status, out := act("directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("sign: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+
+	// The signed TLV: valid for pdfsig, trusted under the demo CA.
+	var dec swv.Decision
+	err = h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		dec, err = swv.New(pool).GetDecision(ctx, r.ID)
+		return err
+	})
+	if err != nil || dec.Number == nil || *dec.Number != fmt.Sprintf("TLV-%d-0001", time.Now().Year()) {
+		t.Fatalf("decision %v (err %v)", dec.Number, err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(f.ca.Certificate)
+	if v, err := activities.VerifyPDF(dec.SignedPdf, roots); err != nil || !v.Trusted || v.Name != "Test directeur" {
+		t.Errorf("signature %+v (err %v)", v, err)
+	}
+	file := filepath.Join(t.TempDir(), "tlv.pdf")
+	if err := os.WriteFile(file, dec.SignedPdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := exec.Command("pdfsig", file).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid.") {
+		t.Errorf("pdfsig:\n%s", out)
+	}
+
+	// School and mother see it and download it.
+	if page := h.page(t, reqURL); !strings.Contains(page, "toegekend") || !strings.Contains(page, "besluit.pdf") {
+		t.Errorf("the school's request page does not show the signed decision")
+	}
+	if resp, body := h.do(t, "GET", reqURL+"/besluit.pdf", "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("school downloads the TLV: %d", resp.StatusCode)
+	}
+	cookie := h.login(t, mother)
+	_, portal := h.doAs(t, cookie, "GET", fmt.Sprintf("/ouder/%s/%s", h.school.ID, pupil), "", "")
+	link := regexp.MustCompile(`href="(/ouder/[^"]+/besluit\.pdf)"`).FindStringSubmatch(portal)
+	if link == nil {
+		t.Fatal("the mother's portal has no signed decision")
+	}
+	if resp, body := h.doAs(t, cookie, "GET", link[1], "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("mother downloads the TLV: %d", resp.StatusCode)
+	}
+
+	// The SWV never reads the school: its admin gets 404 on the dossier.
+	if status, _ := f.as(t, h, "directeur@swv.invalid", "GET", base); status != 404 {
+		t.Errorf("SWV admin on the school's dossier: %d, want 404", status)
+	}
+	// Both logbooks hold the steps and their chains verify.
+	if !strings.Contains(h.logbookActions(t, h.school.ID, pupil), "share swv_request") {
+		t.Error("the school's logbook lacks the submission")
+	}
+	err = h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		n, err := logbook.Verify(ctx, school.New(pool), nil)
+		if n < 10 {
+			t.Errorf("SWV logbook has %d rows", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Errorf("SWV logbook chain: %v", err)
+	}
+	if n := logbookCount(t, h, h.school.ID); n == 0 {
+		t.Error("school logbook chain")
+	}
+}
+
+func userID(t *testing.T, h *harness, email string) uuid.UUID {
+	t.Helper()
+	u, err := platform.New(h.platform.Pool).GetUserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+// TestRequestIncompleteAndRejected: the SWV returns an arrangement request
+// as incomplete (a reason is required); the school corrects it, the
+// mother answers again, the school resubmits into the same workflow; the
+// committee then rejects it, and nothing can be signed.
+func TestRequestIncompleteAndRejected(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	pupil, _, mother := requestPupil(t, h, "Roos")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor rekenen.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	swvURL := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
+	act := func(email, path string, kv ...string) (int, string) {
+		t.Helper()
+		return f.as(t, h, email, "POST", swvURL+path, append(kv, "request_id", uuid.NewString())...)
+	}
+	if status, out := act("directeur@swv.invalid", "/intake", "accept", "0"); status != 422 || !strings.Contains(out, "wat er ontbreekt") {
+		t.Errorf("incomplete without what is missing: %d", status)
+	}
+	if status, _ := act("directeur@swv.invalid", "/intake", "accept", "0", "missing", "De evaluatie van het laatste jaar ontbreekt."); status != 303 {
+		t.Fatalf("incomplete: %d", status)
+	}
+	f.waitStatus(t, h, "onvolledig")
+	page := h.page(t, reqURL)
+	if !strings.Contains(page, "De evaluatie van het laatste jaar ontbreekt.") || !strings.Contains(page, "Aanvullen") {
+		t.Fatalf("the school does not see what is missing")
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/opnieuw", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("reopen: %d", resp.StatusCode)
+	}
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees again: %d", status)
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("resubmit: %d %s", resp.StatusCode, out)
+	}
+	r = f.waitStatus(t, h, "intake")
+	if r.Submission != 2 {
+		t.Errorf("submission %d, want 2", r.Submission)
+	}
+	if status, _ := act("directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
+		t.Fatalf("intake: %d", status)
+	}
+	f.waitStatus(t, h, "bij_consulent")
+	f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
+		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "CvT",
+		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String())
+	_, meetings := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID))
+	meeting := regexp.MustCompile(`id="vergadering-([0-9a-f-]{36})"`).FindStringSubmatch(meetings)
+	if meeting == nil {
+		t.Fatal("no meeting")
+	}
+	if status, _ := act("directeur@swv.invalid", "/agenderen", "meeting", meeting[1]); status != 303 {
+		t.Fatalf("schedule: %d", status)
+	}
+	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
+		if status, out := act(e, "/stem", "approve", "0", "motivation", "De school kan dit zelf bieden."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+	if status, _ := act("directeur@swv.invalid", "/ondertekenen"); status != 422 {
+		t.Errorf("signing a rejection: %d, want refused", status)
+	}
+	if page := h.page(t, reqURL); !strings.Contains(page, "afgewezen") {
+		t.Errorf("the school does not see the rejection")
+	}
+}
