@@ -103,6 +103,21 @@ func (a *Activities) RecordRequest(ctx context.Context, rec RequestRecord) error
 				kind = "intake_accepted"
 				if !rec.Accept {
 					kind = "intake_incomplete"
+					break
+				}
+				// Accepted: to the school's consultant, unless one was set.
+				req, err := q.GetRequest(ctx, requestID)
+				if err != nil {
+					return db.Classify(err)
+				}
+				consultant, err := platform.New(a.Tenants.Platform()).GetSchoolConsultant(ctx, req.SchoolLicenceID)
+				switch {
+				case err == nil:
+					if err := q.SetRequestConsultant(ctx, swv.SetRequestConsultantParams{ID: requestID, ConsultantID: &consultant}); err != nil {
+						return err
+					}
+				case !errors.Is(err, pgx.ErrNoRows):
+					return err
 				}
 			case "advice":
 				if err := q.AddExpertAdvice(ctx, swv.AddExpertAdviceParams{RequestID: requestID, ExpertID: *actor,

@@ -138,6 +138,8 @@ type membershipView struct {
 	CanSettings     bool
 	CanSWVSettings  bool
 	CanRequests     bool
+	CanConsult      bool
+	CanVote         bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -161,6 +163,8 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
 			CanSWVSettings:  auth.ScopeOf(role, auth.PermSWVSettings) != auth.ScopeNone,
 			CanRequests:     auth.ScopeOf(role, auth.PermRequestRead) != auth.ScopeNone,
+			CanConsult:      role == auth.RoleConsultant,
+			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,
 		})
 	}
 	if page.Admin {

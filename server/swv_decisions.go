@@ -124,6 +124,7 @@ type swvRequestPage struct {
 	Decision    *swv.Decision
 	Meetings    []swv.CommitteeMeeting
 	Meeting     *swv.CommitteeMeeting
+	Actions     []swv.RequestAction
 	Names       map[uuid.UUID]string
 	RequestID   string
 	Errors      db.FieldErrors
@@ -177,6 +178,9 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldError
 			}
 			if d, err := q.GetDecision(c, id); err == nil {
 				page.Decision = &d
+			}
+			if page.Actions, err = q.ListRequestActions(c, id); err != nil {
+				return err
 			}
 			if page.Meetings, err = q.ListMeetings(c, time.Now().AddDate(0, 0, -1)); err != nil {
 				return err

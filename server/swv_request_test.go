@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 )
 
@@ -81,7 +83,72 @@ func newSWVFixture(t *testing.T, h *harness) *swvFixture {
 	add("verbonden@swv.invalid", auth.RoleExpert, "psycholoog", h.school.ID) // also works at the school
 	add("voorzitter@swv.invalid", auth.RoleCommitteeMember, "")
 	add("lid@swv.invalid", auth.RoleCommitteeMember, "")
+	add("consulent@swv.invalid", auth.RoleConsultant, "")
+	if err := q.AssignConsultant(ctx, platform.AssignConsultantParams{SchoolLicenceID: h.school.ID,
+		ConsultantUserID: userID(t, h, "consulent@swv.invalid")}); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// act posts one action on the SWV's request page, with a fresh request id.
+func (f *swvFixture) act(t *testing.T, h *harness, r swv.Request, email, path string, kv ...string) (int, string) {
+	t.Helper()
+	return f.as(t, h, email, "POST", fmt.Sprintf("/licenties/%s/aanvragen/%s%s", f.lic.ID, r.ID, path), append(kv, "request_id", uuid.NewString())...)
+}
+
+// toCommittee takes a request in intake to the committee's agenda: the
+// director accepts it, plans a meeting (chair and one member) and puts it
+// on; for a TLV the two experts advise.
+func (f *swvFixture) toCommittee(t *testing.T, h *harness, r swv.Request) {
+	t.Helper()
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
+		t.Fatalf("intake: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bij_consulent")
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
+		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "Commissie van toewijzing",
+		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String()); status != 303 {
+		t.Fatalf("plan meeting: %d %s", status, out)
+	}
+	_, meetings := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID))
+	meeting := regexp.MustCompile(`id="vergadering-([0-9a-f-]{36})"`).FindStringSubmatch(meetings)
+	if meeting == nil {
+		t.Fatal("no meeting on the meetings page")
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/agenderen", "meeting", meeting[1]); status != 303 {
+		t.Fatalf("schedule: %d %s", status, out)
+	}
+	if r.Kind != "tlv" {
+		return
+	}
+	if status, out := f.act(t, h, r, "voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "adviezen van twee deskundigen") {
+		t.Errorf("vote before the advice: %d", status)
+	}
+	if status, out := f.act(t, h, r, "verbonden@swv.invalid", "/advies", "advice", "Ik ken dit kind goed."); status != 422 || !strings.Contains(out, "verbonden aan de school") {
+		t.Errorf("advice of an expert linked to the school: %d", status)
+	}
+	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/advies", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
+			t.Fatalf("advice %s: %d %s", e, status, out)
+		}
+	}
+}
+
+// submittedTLV is a TLV request the mother agreed to, submitted and in
+// the SWV's intake.
+func submittedTLV(t *testing.T, h *harness, f *swvFixture, given string) (uuid.UUID, string, string, swv.Request) {
+	t.Helper()
+	pupil, _, mother := requestPupil(t, h, given)
+	reqURL := prepareRequest(t, h, pupil, "kind", "tlv", "tlv_type", "so", "tlv_category", "midden", "question", "Past een plek in het SO?")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree", "view", "Wij steunen de aanvraag."); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d %s", resp.StatusCode, out)
+	}
+	return pupil, mother, reqURL, f.waitStatus(t, h, "intake")
 }
 
 // as posts a form as one of the SWV's people.
@@ -275,40 +342,41 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		!strings.Contains(page, "groeidocument.pdf") || strings.Contains(page, "verslag-psycholoog") {
 		t.Errorf("the SWV's request page does not show what was shared, and only that")
 	}
-	if status, out := act("directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
-		t.Fatalf("intake: %d %s", status, out)
-	}
-	f.waitStatus(t, h, "bij_consulent")
-	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
-		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "Commissie van toewijzing",
-		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String()); status != 303 {
-		t.Fatalf("plan meeting: %d %s", status, out)
-	}
-	_, meetings := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID))
-	meeting := regexp.MustCompile(`id="vergadering-([0-9a-f-]{36})"`).FindStringSubmatch(meetings)
-	if meeting == nil {
-		t.Fatal("no meeting on the meetings page")
-	}
-	if status, out := act("directeur@swv.invalid", "/agenderen", "meeting", meeting[1]); status != 303 {
-		t.Fatalf("schedule: %d %s", status, out)
+	if _, dash := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/overzicht", f.lic.ID)); !strings.Contains(dash, "Tijn Aanvraag") {
+		t.Errorf("the admin's overview does not list the request in the intake")
 	}
 	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
-		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "adviezen van twee deskundigen") {
-		t.Errorf("vote before the advice: %d", status)
+		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "past niet bij waar de aanvraag nu staat") {
+		t.Errorf("vote before the agenda: %d", status)
 	}
-	if status, out := act("verbonden@swv.invalid", "/advies", "advice", "Ik ken Tijn goed."); status != 422 || !strings.Contains(out, "verbonden aan de school") {
-		t.Errorf("advice of an expert linked to the school: %d", status)
+	f.toCommittee(t, h, r)
+	// The consultant of the school has it, with an action and a note the
+	// school never sees.
+	if status, out := act("consulent@swv.invalid", "/acties", "title", "Bellen met de IB'er", "due_on", time.Now().AddDate(0, 0, 3).Format("2006-01-02")); status != 303 {
+		t.Fatalf("action: %d %s", status, out)
 	}
-	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
-		if status, out := act(e, "/advies", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
-			t.Fatalf("advice %s: %d %s", e, status, out)
+	if status, out := act("consulent@swv.invalid", "/notitie", "note", "Intern: moeder belde, twijfelt over de afstand."); status != 303 {
+		t.Fatalf("note: %d %s", status, out)
+	}
+	_, dash := f.as(t, h, "consulent@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/consulent", f.lic.ID))
+	for _, want := range []string{"Basisschool De Linde", "Tijn Aanvraag", "Bellen met de IB&#39;er", "moeder belde"} {
+		if !strings.Contains(dash, want) {
+			t.Errorf("consultant's dashboard lacks %q", want)
 		}
 	}
-	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+	if page := h.page(t, reqURL); strings.Contains(page, "moeder belde") {
+		t.Error("the school sees the SWV's internal note")
+	}
+	_, dash = f.as(t, h, "voorzitter@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/commissie", f.lic.ID))
+	if !strings.Contains(dash[strings.Index(dash, "te-beslissen"):], "Tijn Aanvraag") {
+		t.Errorf("the chair's dashboard does not list the decision to take")
+	}
+	termStart, termEnd := time.Now().Format("2006-01-02"), time.Now().AddDate(0, 4, 0).Format("2006-01-02")
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
 		"motivation", "Eens met de adviezen."); status != 303 {
 		t.Fatalf("member votes: %d %s", status, out)
 	}
-	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
 		"motivation", "Toegekend: de school kan deze ondersteuning niet bieden."); status != 303 {
 		t.Fatalf("chair votes: %d %s", status, out)
 	}
@@ -342,6 +410,10 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 	}
 	if out, _ := exec.Command("pdfsig", file).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid.") {
 		t.Errorf("pdfsig:\n%s", out)
+	}
+
+	if _, dash := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/overzicht", f.lic.ID)); !strings.Contains(dash, *dec.Number) {
+		t.Errorf("the overview does not list the TLV ending within six months")
 	}
 
 	// School and mother see it and download it.
@@ -438,21 +510,7 @@ func TestRequestIncompleteAndRejected(t *testing.T) {
 	if r.Submission != 2 {
 		t.Errorf("submission %d, want 2", r.Submission)
 	}
-	if status, _ := act("directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
-		t.Fatalf("intake: %d", status)
-	}
-	f.waitStatus(t, h, "bij_consulent")
-	f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
-		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "CvT",
-		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String())
-	_, meetings := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID))
-	meeting := regexp.MustCompile(`id="vergadering-([0-9a-f-]{36})"`).FindStringSubmatch(meetings)
-	if meeting == nil {
-		t.Fatal("no meeting")
-	}
-	if status, _ := act("directeur@swv.invalid", "/agenderen", "meeting", meeting[1]); status != 303 {
-		t.Fatalf("schedule: %d", status)
-	}
+	f.toCommittee(t, h, r)
 	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
 		if status, out := act(e, "/stem", "approve", "0", "motivation", "De school kan dit zelf bieden."); status != 303 {
 			t.Fatalf("vote %s: %d %s", e, status, out)
@@ -464,5 +522,71 @@ func TestRequestIncompleteAndRejected(t *testing.T) {
 	}
 	if page := h.page(t, reqURL); !strings.Contains(page, "afgewezen") {
 		t.Errorf("the school does not see the rejection")
+	}
+}
+
+// TestCommitteeInBrowser: the chair logs in in headless Chromium, opens
+// the committee's dashboard, the item on the agenda, reads what the school
+// sent and the advices, and approves; the request then waits for the
+// signer. Screenshot kept in .artifacts.
+func TestCommitteeInBrowser(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	_, _, _, r := submittedTLV(t, h, f, "Sem")
+	f.toCommittee(t, h, r)
+	end := time.Now().AddDate(2, 0, 0)
+	if status, out := f.act(t, h, r, "lid@swv.invalid", "/stem", "approve", "1", "start_on", time.Now().Format("2006-01-02"),
+		"end_on", end.Format("2006-01-02"), "motivation", "Eens met de adviezen."); status != 303 {
+		t.Fatalf("member votes: %d %s", status, out)
+	}
+
+	ctx := browsertest.New(t, 2*time.Minute)
+	email := "voorzitter@swv.invalid"
+	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(h.http.URL+"/inloggen"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, email)+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/commissie"]`)),
+		chromedp.Click(chromedp.CSS(`a[href$="/commissie"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#te-beslissen a`)),
+		chromedp.Click(chromedp.CSS(`#te-beslissen a`)),
+		chromedp.WaitVisible(chromedp.ID("stem")),
+	)
+	if err != nil {
+		t.Fatalf("to the item: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Past een plek in het SO?", "Wij steunen de aanvraag.", "Een kleine groep met vaste structuur is nodig.", "Eens met de adviezen."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the item does not show %q", want)
+		}
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS(`#stem input[name="start_on"]`), time.Now().Format("2006-01-02")),
+		chromedp.SetValue(chromedp.CSS(`#stem input[name="end_on"]`), end.Format("2006-01-02")),
+		chromedp.SendKeys(chromedp.CSS(`#stem textarea[name="motivation"]`), "Toegekend: een kleine groep is nodig."),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("vote")))
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("vote: %v %v", resp, err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("request-status")))
+	if err != nil || !strings.Contains(status, "wacht op ondertekening") {
+		t.Errorf("after the chair's vote the request is %q (err %v)", status, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), "commissie-besluit-1280x800.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -26,6 +26,17 @@ func (q *Queries) AssignConsultant(ctx context.Context, arg AssignConsultantPara
 	return err
 }
 
+const getSchoolConsultant = `-- name: GetSchoolConsultant :one
+SELECT consultant_user_id FROM school_consultant WHERE school_licence_id = $1
+`
+
+func (q *Queries) GetSchoolConsultant(ctx context.Context, schoolLicenceID uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, getSchoolConsultant, schoolLicenceID)
+	var consultant_user_id uuid.UUID
+	err := row.Scan(&consultant_user_id)
+	return consultant_user_id, err
+}
+
 const listSchoolsOfSWV = `-- name: ListSchoolsOfSWV :many
 SELECT l.id, l.name, l.kind, l.brin, l.school_type, sc.consultant_user_id, u.display_name AS consultant_name
 FROM licence l
@@ -63,6 +74,42 @@ func (q *Queries) ListSchoolsOfSWV(ctx context.Context, swvID uuid.UUID) ([]List
 			&i.ConsultantUserID,
 			&i.ConsultantName,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const schoolsOfConsultant = `-- name: SchoolsOfConsultant :many
+SELECT l.id, l.name FROM school_consultant sc JOIN licence l ON l.id = sc.school_licence_id
+WHERE sc.consultant_user_id = $1 AND l.swv_id = $2 AND l.status = 'active'
+ORDER BY l.name
+`
+
+type SchoolsOfConsultantParams struct {
+	ConsultantUserID uuid.UUID
+	SwvID            uuid.UUID
+}
+
+type SchoolsOfConsultantRow struct {
+	ID   uuid.UUID
+	Name string
+}
+
+func (q *Queries) SchoolsOfConsultant(ctx context.Context, arg SchoolsOfConsultantParams) ([]SchoolsOfConsultantRow, error) {
+	rows, err := q.db.Query(ctx, schoolsOfConsultant, arg.ConsultantUserID, arg.SwvID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SchoolsOfConsultantRow{}
+	for rows.Next() {
+		var i SchoolsOfConsultantRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -104,6 +104,16 @@ type Request struct {
 	ClosedReason    string
 }
 
+type RequestAction struct {
+	ID           uuid.UUID
+	RequestID    uuid.UUID
+	ConsultantID uuid.UUID
+	Title        string
+	DueOn        time.Time
+	DoneAt       *time.Time
+	CreatedAt    time.Time
+}
+
 type RequestAttachment struct {
 	ID          uuid.UUID
 	RequestID   uuid.UUID

@@ -12,3 +12,11 @@ ON CONFLICT (school_licence_id) DO UPDATE SET consultant_user_id = EXCLUDED.cons
 
 -- name: UnassignConsultant :exec
 DELETE FROM school_consultant WHERE school_licence_id = $1;
+
+-- name: SchoolsOfConsultant :many
+SELECT l.id, l.name FROM school_consultant sc JOIN licence l ON l.id = sc.school_licence_id
+WHERE sc.consultant_user_id = $1 AND l.swv_id = $2 AND l.status = 'active'
+ORDER BY l.name;
+
+-- name: GetSchoolConsultant :one
+SELECT consultant_user_id FROM school_consultant WHERE school_licence_id = $1;

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/swv"
+)
+
+type consultantPage struct {
+	Licence platform.Licence
+	Schools []platform.SchoolsOfConsultantRow
+	Open    []swv.ConsultantOpenRequestsRow
+	Actions []swv.ConsultantActionsDueRow
+	Notes   []swv.ConsultantNotesRow
+	Today   time.Time
+}
+
+// handleConsultantDashboard: my schools, their open requests and where
+// each stands, my actions due, my notes.
+func (s *Server) handleConsultantDashboard(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	me := principalOf(c).UserID
+	page := consultantPage{Licence: lic, Today: s.today()}
+	if page.Schools, err = platform.New(s.tenants.Platform()).SchoolsOfConsultant(c, platform.SchoolsOfConsultantParams{
+		ConsultantUserID: me, SwvID: lic.SwvID}); err != nil {
+		return err
+	}
+	schools := make([]uuid.UUID, 0, len(page.Schools))
+	for _, sc := range page.Schools {
+		schools = append(schools, sc.ID)
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if page.Open, err = q.ConsultantOpenRequests(c, swv.ConsultantOpenRequestsParams{Me: &me, Schools: schools}); err != nil {
+				return err
+			}
+			if page.Actions, err = q.ConsultantActionsDue(c, me); err != nil {
+				return err
+			}
+			page.Notes, err = q.ConsultantNotes(c, &me)
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "swv_consultant", page)
+	return nil
+}
+
+type committeePage struct {
+	Licence  platform.Licence
+	Meetings []swv.CommitteeMeeting
+	Items    map[uuid.UUID][]swv.AgendaItemsRow
+	ToDecide []swv.AgendaItemsRow
+	Names    map[uuid.UUID]string
+}
+
+// handleCommitteeDashboard: my meetings with their agenda, each item
+// with its advices and decision, and the decisions I still have to take.
+func (s *Server) handleCommitteeDashboard(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	me := principalOf(c).UserID
+	page := committeePage{Licence: lic, Items: map[uuid.UUID][]swv.AgendaItemsRow{}, Names: map[uuid.UUID]string{}}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if page.Meetings, err = q.MeetingsOf(c, swv.MeetingsOfParams{Since: s.today().AddDate(0, 0, -1), Me: me}); err != nil {
+				return err
+			}
+			ids := make([]uuid.UUID, 0, len(page.Meetings))
+			for _, m := range page.Meetings {
+				ids = append(ids, m.ID)
+			}
+			items, err := q.AgendaItems(c, swv.AgendaItemsParams{Me: me, Meetings: ids})
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				page.Items[*it.MeetingID] = append(page.Items[*it.MeetingID], it)
+				if it.Status == "geagendeerd" && !it.Voted {
+					page.ToDecide = append(page.ToDecide, it)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var people []uuid.UUID
+	for _, m := range page.Meetings {
+		people = append(append(people, m.ChairID), m.MemberIds...)
+	}
+	if names, err := platform.New(s.tenants.Platform()).ListUserNames(c, people); err == nil {
+		for _, n := range names {
+			page.Names[n.ID] = n.DisplayName
+		}
+	}
+	s.render(c, http.StatusOK, "swv_committee", page)
+	return nil
+}
+
+type adminDashboardPage struct {
+	Licence    platform.Licence
+	Intake     []swv.IntakeQueueRow
+	Overdue    []swv.OverdueRequestsRow
+	EndingSoon []swv.TLVsEndingSoonRow
+	Open       int64
+}
+
+// handleSWVAdminDashboard: the intake queue, overdue items and TLVs
+// ending in the coming six months.
+func (s *Server) handleSWVAdminDashboard(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	page := adminDashboardPage{Licence: lic}
+	today := s.today()
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if page.Intake, err = q.IntakeQueue(c); err != nil {
+				return err
+			}
+			if page.Overdue, err = q.OverdueRequests(c); err != nil {
+				return err
+			}
+			if page.EndingSoon, err = q.TLVsEndingSoon(c, swv.TLVsEndingSoonParams{FromOn: today, ToOn: today.AddDate(0, 6, 0)}); err != nil {
+				return err
+			}
+			page.Open, err = q.CountOpenRequests(c)
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "swv_admin", page)
+	return nil
+}
+
+// handleSWVNote adds a consultant's note to a request: internal, the
+// school never sees it.
+func (s *Server) handleSWVNote(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		text, err := requiredText("note", c.PostForm("note"), "Schrijf de notitie op (hoogstens 5000 tekens).")
+		if err != nil {
+			return err
+		}
+		if err := checkRequestID(c.PostForm("request_id")); err != nil {
+			return err
+		}
+		uid := principalOf(c).UserID
+		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			return db.InTx(c, pool, func(tx pgx.Tx) error {
+				q := swv.New(tx)
+				if _, err := q.GetRequest(c, id); err != nil {
+					return db.Classify(err)
+				}
+				if err := q.AddRequestEvent(c, swv.AddRequestEventParams{RequestID: id, Kind: "note", Visibility: "internal", Body: text,
+					ActorID: &uid, EventKey: "note:" + c.PostForm("request_id"), At: time.Now()}); err != nil {
+					return err
+				}
+				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
+					Entity: "request_note", EntityID: id.String(), RequestID: requestIDOf(c)})
+			})
+		})
+	})
+}
+
+// handleSWVActionAdd gives the consultant an action with a due date.
+func (s *Server) handleSWVActionAdd(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		errs := db.FieldErrors{}
+		title := strings.TrimSpace(c.PostForm("title"))
+		if title == "" || len([]rune(title)) > 300 {
+			errs["title"] = "Beschrijf de actie (hoogstens 300 tekens)."
+		}
+		due, err := time.Parse(dateLayout, c.PostForm("due_on"))
+		if err != nil {
+			errs["due_on"] = "Vul de datum in waarop de actie klaar moet zijn."
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		uid := principalOf(c).UserID
+		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			return db.InTx(c, pool, func(tx pgx.Tx) error {
+				q := swv.New(tx)
+				if _, err := q.GetRequest(c, id); err != nil {
+					return db.Classify(err)
+				}
+				a, err := q.AddRequestAction(c, swv.AddRequestActionParams{RequestID: id, ConsultantID: uid, Title: title, DueOn: due})
+				if err != nil {
+					return err
+				}
+				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
+					Entity: "request_action", EntityID: a.ID.String(), RequestID: requestIDOf(c)})
+			})
+		})
+	})
+}
+
+// handleSWVActionDone marks an action done.
+func (s *Server) handleSWVActionDone(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		actionID, err := uuidParam(c, "action")
+		if err != nil {
+			return err
+		}
+		uid := principalOf(c).UserID
+		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			return db.InTx(c, pool, func(tx pgx.Tx) error {
+				n, err := swv.New(tx).CompleteRequestAction(c, swv.CompleteRequestActionParams{ID: actionID, RequestID: id})
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					return db.ErrNotFound
+				}
+				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionUpdate,
+					Entity: "request_action", EntityID: fmt.Sprint(actionID), RequestID: requestIDOf(c)})
+			})
+		})
+	})
+}
