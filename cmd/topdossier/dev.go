@@ -93,6 +93,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
+	if err := ensureDemoSigning(ctx, cfg, dbs); err != nil {
+		return fmt.Errorf("demo signing certificates: %w", err)
+	}
 
 	cfg.DevMailbox = true
 	h, err := newHandler(cfg, logger, dbs, tc, reg)

@@ -307,6 +307,14 @@ func TestDevRunStopRun(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dataDir, "temporal.db")); err != nil {
 		t.Errorf("Temporal keeps no state under DATA_DIR: %v", err)
 	}
+	// The demo SWV signs with a certificate from the local demo CA, its
+	// key sealed: the CA's key is not on disk in the clear either.
+	if pem, err := os.ReadFile(filepath.Join(dataDir, "demo-ca.pem")); err != nil || !strings.Contains(string(pem), "BEGIN CERTIFICATE") {
+		t.Errorf("demo CA certificate: %v", err)
+	}
+	if key, err := os.ReadFile(filepath.Join(dataDir, "demo-ca.key")); err != nil || strings.Contains(string(key), "PRIVATE KEY") {
+		t.Errorf("demo CA key missing or in the clear (err %v)", err)
+	}
 	first.stop(t)
 	if left := time.Until(opened.Add(oppWithin)); left < 5*time.Second {
 		t.Fatalf("the first run ended %s before the OPP term; the timer would not outlive the restart", left)

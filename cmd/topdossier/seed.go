@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -86,15 +89,27 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 		{"beheer@rivierenland.test", "Sara SWV-beheer", auth.RoleSWVAdmin, swvLicence, ""},
 		{"consulent@rivierenland.test", "Cees Consulent", auth.RoleConsultant, swvLicence, ""},
 		{"commissie@rivierenland.test", "Karin Commissielid", auth.RoleCommitteeMember, swvLicence, ""},
+		{"voorzitter@rivierenland.test", "Victor Voorzitter", auth.RoleCommitteeMember, swvLicence, ""},
 		{"deskundige@rivierenland.test", "Olga Orthopedagoog", auth.RoleExpert, swvLicence, ""},
+		{"psycholoog@rivierenland.test", "Pieter Psycholoog", auth.RoleExpert, swvLicence, ""},
 	}
 	if err := seedUsers(ctx, cfg, dbs, users); err != nil {
 		return "", err
 	}
+	// Cees is the consultant of both schools.
+	consultant, err := q.GetUserByEmail(ctx, "consulent@rivierenland.test")
+	if err != nil {
+		return "", err
+	}
+	for _, school := range []uuid.UUID{*regenboog, *brug} {
+		if err := q.AssignConsultant(ctx, platform.AssignConsultantParams{SchoolLicenceID: school, ConsultantUserID: consultant.ID}); err != nil {
+			return "", err
+		}
+	}
 	if err := q.MarkDemoSeeded(ctx); err != nil {
 		return "", err
 	}
-	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 9 accounts", nil
+	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 11 accounts", nil
 }
 
 // DemoPassword is the password of every demo account, and DemoTOTPSecret
@@ -142,6 +157,9 @@ func seedUsers(ctx context.Context, cfg config.Config, dbs *databases, users []d
 		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: u.licence, Role: platform.StaffRole(u.role)}
 		if u.role == auth.RoleExpert {
 			prof := platform.ExpertProfessionOrthopedagoog
+			if strings.HasPrefix(u.email, "psycholoog@") {
+				prof = platform.ExpertProfessionPsycholoog
+			}
 			m.Profession = &prof
 		}
 		if _, err := q.CreateMembership(ctx, m); err != nil {
@@ -172,7 +190,9 @@ sleutel ` + DemoTOTPSecret + ` toe aan een authenticator-app):
   beheer@rivierenland.test        beheerder samenwerkingsverband
   consulent@rivierenland.test     consulent
   commissie@rivierenland.test     commissielid
-  deskundige@rivierenland.test    deskundige (orthopedagoog)`
+  voorzitter@rivierenland.test    commissielid (voorzitter van de demo-vergadering)
+  deskundige@rivierenland.test    deskundige (orthopedagoog)
+  psycholoog@rivierenland.test    deskundige (psycholoog)`
 }
 
 func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client.Client, licenceID uuid.UUID, p demoPupil, today time.Time) error {
@@ -247,4 +267,73 @@ func seedDossier(ctx context.Context, cfg config.Config, dbs *databases, tc clie
 		PupilID: pupil.ID.String(), Cycle: 1, ExtraSupport: true, OpenedAt: d.StartedOn,
 		Timers: dossierTimers(cfg)})
 	return err
+}
+
+// ensureDemoSigning gives every SWV without a signing identity one issued
+// by the local demo CA: its certificate in DATA_DIR/demo-ca.pem (trust it
+// in pdfsig's NSS database to see "Certificate is Trusted"), its key
+// sealed with the payload key in DATA_DIR/demo-ca.key. Demo only.
+func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) error {
+	q := platform.New(dbs.platform)
+	swvs, err := q.ListSWVs(ctx)
+	if err != nil {
+		return err
+	}
+	box, err := auth.NewSecretBox(cfg.PayloadKey, "demo-ca")
+	if err != nil {
+		return err
+	}
+	certFile, keyFile := filepath.Join(cfg.DataDir, "demo-ca.pem"), filepath.Join(cfg.DataDir, "demo-ca.key")
+	var ca *activities.SigningIdentity
+	loadCA := func() (*activities.SigningIdentity, error) {
+		if ca != nil {
+			return ca, nil
+		}
+		certPEM, err1 := os.ReadFile(certFile)
+		sealed, err2 := os.ReadFile(keyFile)
+		if err1 == nil && err2 == nil {
+			keyDER, err := box.Open(sealed)
+			if err != nil {
+				return nil, fmt.Errorf("open demo CA key: %w", err)
+			}
+			ca, err = activities.ParseIdentity(certPEM, []byte(keyDER))
+			return ca, err
+		}
+		if ca, err = activities.NewDemoCA("TOP dossier demo-CA (niet voor echt gebruik)", time.Now()); err != nil {
+			return nil, err
+		}
+		certPEM, keyDER, err := activities.MarshalIdentity(ca)
+		if err != nil {
+			return nil, err
+		}
+		sealedKey, err := box.Seal(string(keyDER))
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(certFile, certPEM, 0o644); err != nil {
+			return nil, err
+		}
+		return ca, os.WriteFile(keyFile, sealedKey, 0o600)
+	}
+	for _, s := range swvs {
+		_, err := q.GetSigningIdentity(ctx, s.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		ca, err := loadCA()
+		if err != nil {
+			return err
+		}
+		ident, err := ca.Issue(s.Name, s.Name, time.Now(), 3*365*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		if err := activities.StoreSigningIdentity(ctx, q, cfg.PayloadKey, s.ID, ident); err != nil {
+			return err
+		}
+	}
+	return nil
 }

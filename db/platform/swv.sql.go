@@ -97,6 +97,23 @@ func (q *Queries) GetSWVLicenceOf(ctx context.Context, id uuid.UUID) (Licence, e
 	return i, err
 }
 
+const getSigningIdentity = `-- name: GetSigningIdentity :one
+SELECT swv_id, cert_pem, key_sealed, not_after, created_at FROM swv_signing_identity WHERE swv_id = $1
+`
+
+func (q *Queries) GetSigningIdentity(ctx context.Context, swvID uuid.UUID) (SwvSigningIdentity, error) {
+	row := q.db.QueryRow(ctx, getSigningIdentity, swvID)
+	var i SwvSigningIdentity
+	err := row.Scan(
+		&i.SwvID,
+		&i.CertPem,
+		&i.KeySealed,
+		&i.NotAfter,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getSigningIdentityForLicence = `-- name: GetSigningIdentityForLicence :one
 SELECT i.swv_id, i.cert_pem, i.key_sealed, i.not_after, i.created_at, s.name AS swv_name FROM swv_signing_identity i
 JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id

@@ -38,3 +38,6 @@ ORDER BY s.created_at LIMIT 1;
 -- Whether a person has any role at a licence (an expert who works at the
 -- applying school is linked to it).
 SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = $1 AND licence_id = $2);
+
+-- name: GetSigningIdentity :one
+SELECT * FROM swv_signing_identity WHERE swv_id = $1;
