@@ -158,7 +158,8 @@ func (a *Activities) RecordRequest(ctx context.Context, rec RequestRecord) error
 					return err
 				}
 			case "evaluation":
-				body = rec.Result
+				body = strings.TrimSpace(rec.Result + ": " + input.Body)
+				body = strings.TrimSuffix(body, ":")
 			}
 			visibility := "internal"
 			if schoolVisible[rec.Kind] || rec.Visibility == "school" {

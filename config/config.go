@@ -49,6 +49,12 @@ import (
 //	CONSENT_SHARE_AGE          pupil's toestemming to share from age 16
 //	CONSENT_DECIDE_AGE         pupil decides instead of the guardians from age 18
 //	CONSENT_POLICY             any (one guardian's consent counts unless another refuses) or all   any
+//	REQUEST_INCOMPLETE_WITHIN  school completes a returned request within  672h (4 weeks)
+//	REQUEST_INCOMPLETE_REMINDER  reminder to the school after 336h (2 weeks)
+//	REQUEST_OBJECTION_WINDOW   bezwaar within               1008h (6 weeks, Awb 6:7)
+//	REQUEST_OBJECTION_ADVICE   ask the advice committee within 336h (2 weeks)
+//	REQUEST_REAPPLY_LEAD       TLV re-application reminder before the end  2568h (107 days: 15 April for 31 July)
+//	REQUEST_QUORUM             votes that decide, the chair's among them   2
 //	SMTP_ADDR                  mail server host:port        "" (off: mails stay in the outbox)
 //	SMTP_FROM                  sender address               noreply@topdossier.invalid
 //	SMTP_USERNAME              SMTP login (needs TLS)       ""
@@ -86,6 +92,10 @@ type Config struct {
 	ConsentRemindAfter, ConsentDeadline, ConsentSchoolReminderEvery time.Duration
 	ConsentShareAge, ConsentDecideAge                               int
 	ConsentPolicy                                                   string
+	// Request terms and the committee's quorum; see workflows.RequestTimers.
+	RequestIncompleteWithin, RequestIncompleteReminder, RequestObjectionWindow time.Duration
+	RequestObjectionAdvice, RequestReapplyLead                                 time.Duration
+	RequestQuorum                                                              int
 	// Dossier terms; see workflows.DossierTimers.
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
@@ -150,6 +160,12 @@ func Load(getenv func(string) string) (Config, error) {
 		ConsentShareAge:            intVar("CONSENT_SHARE_AGE", 16),
 		ConsentDecideAge:           intVar("CONSENT_DECIDE_AGE", 18),
 		ConsentPolicy:              get("CONSENT_POLICY", "any"),
+		RequestIncompleteWithin:    durVar("REQUEST_INCOMPLETE_WITHIN", 28*24*time.Hour),
+		RequestIncompleteReminder:  durVar("REQUEST_INCOMPLETE_REMINDER", 14*24*time.Hour),
+		RequestObjectionWindow:     durVar("REQUEST_OBJECTION_WINDOW", 42*24*time.Hour),
+		RequestObjectionAdvice:     durVar("REQUEST_OBJECTION_ADVICE", 14*24*time.Hour),
+		RequestReapplyLead:         durVar("REQUEST_REAPPLY_LEAD", 107*24*time.Hour),
+		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
 		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
 		DossierOPPReminder:         durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
 		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),

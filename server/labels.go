@@ -48,6 +48,8 @@ var (
 		"vote":                      "stem commissielid",
 		"decision":                  "besluit",
 		"handled":                   "afgehandeld",
+		"note":                      "notitie",
+		"question":                  "vraag aan de school",
 		"objection":                 "bezwaar ingediend",
 		"objection_decided":         "besluit op bezwaar",
 		"withdrawal":                "ingetrokken",

@@ -37,6 +37,7 @@ type Config struct {
 	ConsentPolicy string
 	// RequestTimers rule the requests to the SWV (defaults: the law's).
 	RequestTimers workflows.RequestTimers
+	RequestQuorum int // votes that decide, the chair's among them (default 2)
 	// DevMailbox adds a page with each school's mail outbox (make run).
 	DevMailbox bool
 	// Ready reports whether every dependency answers, for /readyz.

@@ -163,7 +163,7 @@ func (s *Server) handleSWVAdminDashboard(c *gin.Context) error {
 }
 
 // handleSWVNote adds a consultant's note to a request: internal, the
-// school never sees it.
+// school never sees it; or, marked as a question, one the school sees.
 func (s *Server) handleSWVNote(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
 		text, err := requiredText("note", c.PostForm("note"), "Schrijf de notitie op (hoogstens 5000 tekens).")
@@ -180,7 +180,11 @@ func (s *Server) handleSWVNote(c *gin.Context) error {
 				if _, err := q.GetRequest(c, id); err != nil {
 					return db.Classify(err)
 				}
-				if err := q.AddRequestEvent(c, swv.AddRequestEventParams{RequestID: id, Kind: "note", Visibility: "internal", Body: text,
+				kind, visibility := "note", "internal"
+				if c.PostForm("to_school") == "1" {
+					kind, visibility = "question", "school"
+				}
+				if err := q.AddRequestEvent(c, swv.AddRequestEventParams{RequestID: id, Kind: kind, Visibility: visibility, Body: text,
 					ActorID: &uid, EventKey: "note:" + c.PostForm("request_id"), At: time.Now()}); err != nil {
 					return err
 				}

@@ -399,6 +399,24 @@ func (s *Server) handleSWVHandled(c *gin.Context) error {
 	})
 }
 
+// handleSWVEvaluate records the result of an arrangement at its end:
+// behaald, deels or niet, as school and consultant agreed.
+func (s *Server) handleSWVEvaluate(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		result := c.PostForm("result")
+		if result != "behaald" && result != "deels" && result != "niet" {
+			return db.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
+		}
+		text := strings.TrimSpace(c.PostForm("text"))
+		if len([]rune(text)) > 5000 {
+			return db.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
+		}
+		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+			Result: result}, text, "")
+		return err
+	})
+}
+
 // handleSWVDecisionPDF downloads the signed document.
 func (s *Server) handleSWVDecisionPDF(c *gin.Context) error {
 	lic, id, err := s.swvRequestParams(c)

@@ -27,6 +27,7 @@ import (
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // swvFixture is an SWV licence with its people and a signing identity
@@ -588,5 +589,85 @@ func TestCommitteeInBrowser(t *testing.T) {
 	}
 	if err := os.WriteFile(filepath.Join(artifactsDir(t), "commissie-besluit-1280x800.png"), shot, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRequestQuestionAndWithdrawal: the consultant asks the school a
+// question (the school sees it, not the internal note); the school then
+// withdraws the request, which closes at the SWV.
+func TestRequestQuestionAndWithdrawal(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	pupil, _, mother := requestPupil(t, h, "Mila")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	if status, _ := f.act(t, h, r, "consulent@swv.invalid", "/notitie", "note", "Welke methode gebruikt de school nu voor taal?", "to_school", "1"); status != 303 {
+		t.Fatalf("question: %d", status)
+	}
+	if status, _ := f.act(t, h, r, "consulent@swv.invalid", "/notitie", "note", "Intern: bespreken in het OT."); status != 303 {
+		t.Fatalf("note: %d", status)
+	}
+	page := h.page(t, reqURL)
+	if !strings.Contains(page, "Welke methode gebruikt de school nu voor taal?") || strings.Contains(page, "bespreken in het OT") {
+		t.Errorf("the school should see the question and not the internal note")
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/intrekken", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	if r := f.waitStatus(t, h, "afgesloten"); r.ClosedReason != "ingetrokken" {
+		t.Errorf("closed as %q, want ingetrokken", r.ClosedReason)
+	}
+	if page := h.page(t, reqURL); !strings.Contains(page, "ingetrokken") || strings.Contains(page, "/intrekken") {
+		t.Errorf("the school's page after withdrawing")
+	}
+}
+
+// TestArrangementEvaluated: with a short objection window, a granted
+// arrangement whose term ended asks for its evaluation; the consultant
+// records the result (a made-up result is refused) and the request closes.
+func TestArrangementEvaluated(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.RequestTimers = workflows.DefaultRequestTimers()
+		c.RequestTimers.ObjectionWindow = 2 * time.Second
+	})
+	f := newSWVFixture(t, h)
+	pupil, _, mother := requestPupil(t, h, "Jesse")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor gedrag.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	f.toCommittee(t, h, r)
+	start, end := time.Now().AddDate(0, -6, 0).Format("2006-01-02"), time.Now().Format("2006-01-02")
+	for _, e := range []string{"lid@swv.invalid", "voorzitter@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "1", "start_on", start, "end_on", end, "motivation", "Toegekend."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("sign: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "evalueren")
+	if status, _ := f.act(t, h, r, "consulent@swv.invalid", "/evaluatie", "result", "prima"); status != 422 {
+		t.Errorf("a made-up result: %d, want 422", status)
+	}
+	if status, out := f.act(t, h, r, "consulent@swv.invalid", "/evaluatie", "result", "deels", "text", "Gedrag in de klas verbeterd, op het plein nog niet."); status != 303 {
+		t.Fatalf("evaluate: %d %s", status, out)
+	}
+	if r := f.waitStatus(t, h, "afgesloten"); r.ClosedReason != "afgelopen" {
+		t.Errorf("closed as %q", r.ClosedReason)
+	}
+	if page := h.page(t, reqURL); !strings.Contains(page, "resultaat geëvalueerd") {
+		t.Errorf("the school does not see the evaluation")
 	}
 }

@@ -557,7 +557,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	}
 	if v.Request.SwvRequestID == nil {
 		_, err = workflows.StartRequest(c, s.temporal, workflows.RequestInput{SWVLicenceID: swvLic.ID.String(),
-			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers})
+			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers, Quorum: s.cfg.RequestQuorum})
 		if err != nil {
 			return errors.Join(errUnavailable, err)
 		}
@@ -608,4 +608,47 @@ func (s *Server) handleRequestDecisionPDF(c *gin.Context) error {
 		return err
 	}
 	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, func(pgx.Tx, string) error { return nil })
+}
+
+// handleRequestWithdraw: the school withdraws a request, before the SWV
+// decides on it (or before it was sent at all).
+func (s *Server) handleRequestWithdraw(c *gin.Context) error {
+	lic, d, id, err := s.requestParams(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.loadRequest(c, lic.ID, d, id)
+	if err != nil {
+		return err
+	}
+	if v.Request.Status == "withdrawn" {
+		c.Redirect(http.StatusSeeOther, requestURL(lic.ID, d.PupilID, id))
+		return nil
+	}
+	if v.Request.SwvRequestID != nil && v.Request.SwvLicenceID != nil {
+		_, err := s.requestAct(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, workflows.UpdateRequestWithdraw, workflows.RequestAction{
+			RequestID: uuid.NewSHA1(id, []byte("withdraw")).String()}, "", "")
+		if fields, ok := asFieldErrors(err); ok {
+			return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id,
+				"Het samenwerkingsverband heeft al besloten; intrekken kan niet meer. "+strings.Join(slices.Collect(maps.Values(fields)), " "))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			if err := school.New(tx).WithdrawSWVRequest(c, id); err != nil {
+				return err
+			}
+			e := s.entry(c, d.PupilID, logbook.ActionUpdate, "swv_request")
+			e.EntityID = id.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, requestURL(lic.ID, d.PupilID, id))
+	return nil
 }
