@@ -38,6 +38,7 @@ const (
 	ActivityRecordRequestStep = "RecordRequestStep"
 	ActivityRecordRequest     = "RecordRequest"
 	ActivityIssueDecision     = "IssueDecision"
+	ActivityNotifyDecision    = "NotifyDecision"
 )
 
 // Activities carries the dependencies of every activity.

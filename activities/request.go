@@ -16,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 )
 
@@ -313,4 +314,80 @@ func StoreSigningIdentity(ctx context.Context, q *platform.Queries, secretKey []
 	}
 	return q.UpsertSigningIdentity(ctx, platform.UpsertSigningIdentityParams{SwvID: swvID, CertPem: string(certPEM),
 		KeySealed: sealed, NotAfter: id.Certificate.NotAfter})
+}
+
+// NotifyDecisionInput names a decided request.
+type NotifyDecisionInput struct {
+	SWVLicenceID, RequestID string
+}
+
+// NotifyDecision tells the school (whoever prepared the request) and the
+// guardians with parental authority that the SWV decided, by mail in the
+// school's outbox; the mail names no child and says only where to read
+// it. It returns the school licence whose outbox to send ("" when the
+// request did not come from a school it can find).
+func (a *Activities) NotifyDecision(ctx context.Context, in NotifyDecisionInput) (string, error) {
+	licenceID, requestID, err := parseIDs(in.SWVLicenceID, in.RequestID)
+	if err != nil {
+		return "", err
+	}
+	var req swv.Request
+	var dec swv.Decision
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		if req, err = q.GetRequest(ctx, requestID); err != nil {
+			return db.Classify(err)
+		}
+		dec, err = q.GetDecision(ctx, requestID)
+		return db.Classify(err)
+	})
+	if err != nil {
+		return "", wrap("notify decision", err)
+	}
+	subject := "Besluit van het samenwerkingsverband"
+	body := "Het samenwerkingsverband heeft besloten over een aanvraag van de school. Log in op TOP dossier om het besluit te lezen"
+	if dec.SignedPdf != nil {
+		body += " en het ondertekende besluit te downloaden"
+	}
+	body += ".\n\nBent u het niet eens met het besluit? Dan kunt u binnen zes weken bezwaar maken bij het samenwerkingsverband.\n"
+	var to []string
+	err = a.Tenants.With(ctx, req.SchoolLicenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		sr, err := q.GetSWVRequestByID(ctx, req.SchoolRequestID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		guardians, err := q.ListGuardians(ctx, sr.PupilID)
+		if err != nil {
+			return err
+		}
+		for _, g := range guardians {
+			if g.ParentalAuthority && g.Email != "" {
+				to = append(to, g.Email)
+			}
+		}
+		if sr.CreatedBy != nil {
+			if u, err := platform.New(a.Tenants.Platform()).GetUser(ctx, *sr.CreatedBy); err == nil && u.DisabledAt == nil {
+				to = append(to, u.Email)
+			}
+		}
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			for _, addr := range to {
+				if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("decision:%s:%s", requestID, addr),
+					ToAddress: addr, Subject: subject, Body: body}); err != nil {
+					return err
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionProcess, PupilID: &sr.PupilID,
+				Entity: "swv_decision", EntityID: sr.ID.String()})
+		})
+	})
+	if errors.Is(err, db.ErrNotFound) {
+		return "", nil // a request without its school's side: nothing to tell
+	}
+	if err != nil {
+		return "", wrap("notify decision", err)
+	}
+	return req.SchoolLicenceID.String(), nil
 }

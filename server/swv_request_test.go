@@ -417,6 +417,19 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		t.Errorf("the overview does not list the TLV ending within six months")
 	}
 
+	// School and mother are told by mail, without the child's name.
+	eventually(t, "the decision mail to the mother", func() bool {
+		for _, m := range outboxTo(t, h, h.school.ID, mother) {
+			if m.Subject == "Besluit van het samenwerkingsverband" && !strings.Contains(m.Body, "Tijn") {
+				return true
+			}
+		}
+		return false
+	})
+	if len(outboxTo(t, h, h.school.ID, "ib@linde.invalid")) == 0 {
+		t.Error("the IB'er who prepared the request got no mail about the decision")
+	}
+
 	// School and mother see it and download it.
 	if page := h.page(t, reqURL); !strings.Contains(page, "toegekend") || !strings.Contains(page, "besluit.pdf") {
 		t.Errorf("the school's request page does not show the signed decision")

@@ -61,6 +61,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
 	r.RegisterActivityWithOptions(acts.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
 	r.RegisterActivityWithOptions(acts.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
+	r.RegisterActivityWithOptions(acts.NotifyDecision, activity.RegisterOptions{Name: activities.ActivityNotifyDecision})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

@@ -190,6 +190,7 @@ type request struct {
 	remindedReapply  bool      // the TLV's re-application reminder went out
 	remindedObjected bool      // the advice committee reminder went out
 	busy             bool
+	sending          int // outbox sends under way
 }
 
 func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
@@ -252,7 +253,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 			return r.status, err
 		}
 	}
-	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && r.sending == 0 })
 	return r.status, err
 }
 
@@ -509,6 +510,9 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 	if approved {
 		return r.moveTo(ctx, RequestStepSigning, "ondertekenaar", nil, "")
 	}
+	if err := r.notify(ctx); err != nil {
+		return err
+	}
 	due := now.Add(r.in.Timers.ObjectionWindow)
 	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
 }
@@ -543,8 +547,24 @@ func (r *request) sign(ctx workflow.Context, a RequestAction) error {
 		return err
 	}
 	r.status.Number = number
+	if err := r.notify(ctx); err != nil {
+		return err
+	}
 	due := r.status.DecidedAt.Add(r.in.Timers.ObjectionWindow)
 	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
+}
+
+// notify tells school and guardians the decision is there, and sends the
+// school's outbox.
+func (r *request) notify(ctx workflow.Context) error {
+	var schoolLicence string
+	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityNotifyDecision, activities.NotifyDecisionInput{
+		SWVLicenceID: r.in.SWVLicenceID, RequestID: r.in.RequestID}).Get(ctx, &schoolLicence)
+	if err != nil || schoolLicence == "" {
+		return err
+	}
+	goSendOutbox(ctx, schoolLicence, &r.sending)
+	return nil
 }
 
 func (r *request) handled(ctx workflow.Context, a RequestAction) error {

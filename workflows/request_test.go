@@ -14,11 +14,12 @@ import (
 
 // requestRecorder stands in for the request activities.
 type requestRecorder struct {
-	env     *testsuite.TestWorkflowEnvironment
-	steps   []string
-	records []string
-	at      map[string]time.Time // when each step or record first happened
-	issued  int
+	env      *testsuite.TestWorkflowEnvironment
+	steps    []string
+	records  []string
+	at       map[string]time.Time // when each step or record first happened
+	issued   int
+	notified int
 }
 
 func (r *requestRecorder) mark(name string) {
@@ -44,6 +45,12 @@ func (r *requestRecorder) IssueDecision(_ context.Context, _ activities.IssueDec
 	return "TLV-2026-0001", nil
 }
 
+func (r *requestRecorder) NotifyDecision(_ context.Context, _ activities.NotifyDecisionInput) (string, error) {
+	r.mark("notified")
+	r.notified++
+	return "", nil
+}
+
 func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRecorder) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
@@ -53,6 +60,7 @@ func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRe
 	env.RegisterActivityWithOptions(rec.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
 	env.RegisterActivityWithOptions(rec.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
 	env.RegisterActivityWithOptions(rec.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
+	env.RegisterActivityWithOptions(rec.NotifyDecision, activity.RegisterOptions{Name: activities.ActivityNotifyDecision})
 	return env, rec
 }
 
@@ -129,7 +137,7 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 	if st := res["chair"].status; !st.Decided || !st.Approved || st.Step != RequestStepSigning || len(st.Votes) != 2 {
 		t.Errorf("after the chair's vote: %+v, want decided, approved, waiting for the signer, two votes", st)
 	}
-	if rec.issued != 1 || res["sign"].status.Number != "TLV-2026-0001" {
+	if rec.issued != 1 || rec.notified != 1 || res["sign"].status.Number != "TLV-2026-0001" {
 		t.Errorf("document issued %d times, number %q", rec.issued, res["sign"].status.Number)
 	}
 	var st RequestStatus
@@ -238,7 +246,7 @@ func TestRequestRejectedAndObjection(t *testing.T) {
 	if !st.Decided || st.Approved || st.Reason != CloseRejected {
 		t.Errorf("status %+v, want rejected (a tie: the chair's vote decides) and closed as rejected", st)
 	}
-	if errType(res["sign"].err) != ErrTypeRequestStep || rec.issued != 0 {
+	if errType(res["sign"].err) != ErrTypeRequestStep || rec.issued != 0 || rec.notified != 1 {
 		t.Errorf("signing a rejection: %v, issued %d", res["sign"].err, rec.issued)
 	}
 	if got := rec.at["record:herinnering_bezwaaradvies"].Sub(rec.at["record:objection"]); got != 14*day {

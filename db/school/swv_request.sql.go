@@ -141,6 +141,51 @@ func (q *Queries) GetSWVRequest(ctx context.Context, arg GetSWVRequestParams) (S
 	return i, err
 }
 
+const getSWVRequestByID = `-- name: GetSWVRequestByID :one
+SELECT r.id, r.dossier_id, r.kind, r.tlv_type, r.tlv_category, r.question, r.snapshot, r.round, r.status, r.swv_licence_id, r.swv_request_id, r.created_by, r.created_at, r.submitted_at, d.pupil_id FROM swv_request r JOIN dossier d ON d.id = r.dossier_id WHERE r.id = $1
+`
+
+type GetSWVRequestByIDRow struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	Kind         string
+	TlvType      *string
+	TlvCategory  *string
+	Question     string
+	Snapshot     []byte
+	Round        int32
+	Status       string
+	SwvLicenceID *uuid.UUID
+	SwvRequestID *uuid.UUID
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	SubmittedAt  *time.Time
+	PupilID      uuid.UUID
+}
+
+func (q *Queries) GetSWVRequestByID(ctx context.Context, id uuid.UUID) (GetSWVRequestByIDRow, error) {
+	row := q.db.QueryRow(ctx, getSWVRequestByID, id)
+	var i GetSWVRequestByIDRow
+	err := row.Scan(
+		&i.ID,
+		&i.DossierID,
+		&i.Kind,
+		&i.TlvType,
+		&i.TlvCategory,
+		&i.Question,
+		&i.Snapshot,
+		&i.Round,
+		&i.Status,
+		&i.SwvLicenceID,
+		&i.SwvRequestID,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.SubmittedAt,
+		&i.PupilID,
+	)
+	return i, err
+}
+
 const getSWVRequestForUpdate = `-- name: GetSWVRequestForUpdate :one
 SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at FROM swv_request WHERE id = $1 AND dossier_id = $2 FOR UPDATE
 `

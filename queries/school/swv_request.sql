@@ -55,3 +55,6 @@ SELECT * FROM swv_request_attachment WHERE request_id = $1;
 -- The SWV returned the request as incomplete: the school corrects it and
 -- gives inzage again before it sends the completed request.
 UPDATE swv_request SET snapshot = $2, round = round + 1, status = 'inzage' WHERE id = $1 AND status = 'submitted';
+
+-- name: GetSWVRequestByID :one
+SELECT r.*, d.pupil_id FROM swv_request r JOIN dossier d ON d.id = r.dossier_id WHERE r.id = $1;
