@@ -99,6 +99,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/instemmingsregels", s.allow(auth.PermSWVSettings), s.page(s.handleConsentRulesSave))
 	r.GET("/licenties/:licence/aanvragen", s.allow(auth.PermRequestRead), s.page(s.handleSWVRequests))
 	r.GET("/licenties/:licence/aanvragen/:request", s.allow(auth.PermRequestRead), s.page(s.handleSWVRequest))
+	r.GET("/licenties/:licence/aanvragen/:request/bijlagen/:attachment", s.allow(auth.PermRequestRead), s.page(s.handleSWVAttachment))
 	r.GET("/licenties/:licence/aanvragen/:request/besluit.pdf", s.allow(auth.PermRequestRead), s.page(s.handleSWVDecisionPDF))
 	r.POST("/licenties/:licence/aanvragen/:request/intake", s.allow(auth.PermRequestManage), s.page(s.handleSWVIntake))
 	r.POST("/licenties/:licence/aanvragen/:request/agenderen", s.allow(auth.PermRequestManage), s.page(s.handleSWVSchedule))

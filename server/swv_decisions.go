@@ -417,6 +417,39 @@ func (s *Server) handleSWVEvaluate(c *gin.Context) error {
 	})
 }
 
+// handleSWVAttachment downloads an attachment the school shared, logged
+// as an export in the SWV's logbook.
+func (s *Server) handleSWVAttachment(c *gin.Context) error {
+	lic, id, err := s.swvRequestParams(c)
+	if err != nil {
+		return err
+	}
+	attID, err := uuidParam(c, "attachment")
+	if err != nil {
+		return err
+	}
+	var a swv.RequestAttachment
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			var err error
+			if a, err = swv.New(tx).GetRequestAttachment(c, swv.GetRequestAttachmentParams{RequestID: id, ID: attID}); err != nil {
+				return db.Classify(err)
+			}
+			uid := principalOf(c).UserID
+			return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionExport,
+				Entity: "request_attachment", EntityID: attID.String(), RequestID: requestIDOf(c)})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, a.FileName))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Security-Policy", "sandbox")
+	c.Data(http.StatusOK, a.ContentType, a.Data)
+	return nil
+}
+
 // handleSWVDecisionPDF downloads the signed document.
 func (s *Server) handleSWVDecisionPDF(c *gin.Context) error {
 	lic, id, err := s.swvRequestParams(c)

@@ -343,6 +343,9 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		!strings.Contains(page, "groeidocument.pdf") || strings.Contains(page, "verslag-psycholoog") {
 		t.Errorf("the SWV's request page does not show what was shared, and only that")
 	}
+	if status, body := f.as(t, h, "voorzitter@swv.invalid", "GET", swvURL+"/bijlagen/"+growthID); status != 200 || body != "%PDF-1.4 groeidocument.pdf" {
+		t.Errorf("committee member opens the shared attachment: %d", status)
+	}
 	if _, dash := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/overzicht", f.lic.ID)); !strings.Contains(dash, "Tijn Aanvraag") {
 		t.Errorf("the admin's overview does not list the request in the intake")
 	}

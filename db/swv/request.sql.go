@@ -356,6 +356,30 @@ func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error)
 	return i, err
 }
 
+const getRequestAttachment = `-- name: GetRequestAttachment :one
+SELECT id, request_id, submission, file_name, content_type, data FROM request_attachment WHERE request_id = $1 AND id = $2 ORDER BY submission DESC LIMIT 1
+`
+
+type GetRequestAttachmentParams struct {
+	RequestID uuid.UUID
+	ID        uuid.UUID
+}
+
+// The attachment of the request's latest submission that holds it.
+func (q *Queries) GetRequestAttachment(ctx context.Context, arg GetRequestAttachmentParams) (RequestAttachment, error) {
+	row := q.db.QueryRow(ctx, getRequestAttachment, arg.RequestID, arg.ID)
+	var i RequestAttachment
+	err := row.Scan(
+		&i.ID,
+		&i.RequestID,
+		&i.Submission,
+		&i.FileName,
+		&i.ContentType,
+		&i.Data,
+	)
+	return i, err
+}
+
 const getSnapshot = `-- name: GetSnapshot :one
 SELECT request_id, submission, content, created_at FROM request_snapshot WHERE request_id = $1 ORDER BY submission DESC LIMIT 1
 `

@@ -114,3 +114,7 @@ SELECT * FROM committee_meeting WHERE meets_on >= @since::date ORDER BY meets_on
 
 -- name: ListAgenda :many
 SELECT * FROM request WHERE meeting_id = $1 ORDER BY submitted_at;
+
+-- name: GetRequestAttachment :one
+-- The attachment of the request's latest submission that holds it.
+SELECT * FROM request_attachment WHERE request_id = $1 AND id = $2 ORDER BY submission DESC LIMIT 1;
