@@ -17,13 +17,27 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 )
 
+// dashboardRows is how many rows a dashboard list shows; the full lists
+// are one click further.
+const dashboardRows = 50
+
+// firstRows cuts a list (fetched with one row more) to dashboardRows and
+// says whether there were more.
+func firstRows[T any](rows []T) ([]T, bool) {
+	if len(rows) > dashboardRows {
+		return rows[:dashboardRows], true
+	}
+	return rows, false
+}
+
 type consultantPage struct {
-	Licence platform.Licence
-	Schools []platform.SchoolsOfConsultantRow
-	Open    []swv.ConsultantOpenRequestsRow
-	Actions []swv.ConsultantActionsDueRow
-	Notes   []swv.ConsultantNotesRow
-	Today   time.Time
+	Licence               platform.Licence
+	Schools               []platform.SchoolsOfConsultantRow
+	Open                  []swv.ConsultantOpenRequestsRow
+	Actions               []swv.ConsultantActionsDueRow
+	Notes                 []swv.ConsultantNotesRow
+	MoreOpen, MoreActions bool
+	Today                 time.Time
 }
 
 // handleConsultantDashboard: my schools, their open requests and where
@@ -60,6 +74,8 @@ func (s *Server) handleConsultantDashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	page.Open, page.MoreOpen = firstRows(page.Open)
+	page.Actions, page.MoreActions = firstRows(page.Actions)
 	s.render(c, http.StatusOK, "swv_consultant", page)
 	return nil
 }
@@ -122,11 +138,12 @@ func (s *Server) handleCommitteeDashboard(c *gin.Context) error {
 }
 
 type adminDashboardPage struct {
-	Licence    platform.Licence
-	Intake     []swv.IntakeQueueRow
-	Overdue    []swv.OverdueRequestsRow
-	EndingSoon []swv.TLVsEndingSoonRow
-	Open       int64
+	Licence                             platform.Licence
+	Intake                              []swv.IntakeQueueRow
+	Overdue                             []swv.OverdueRequestsRow
+	EndingSoon                          []swv.TLVsEndingSoonRow
+	MoreIntake, MoreOverdue, MoreEnding bool
+	Open                                int64
 }
 
 // handleSWVAdminDashboard: the intake queue, overdue items and TLVs
@@ -158,6 +175,9 @@ func (s *Server) handleSWVAdminDashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	page.Intake, page.MoreIntake = firstRows(page.Intake)
+	page.Overdue, page.MoreOverdue = firstRows(page.Overdue)
+	page.EndingSoon, page.MoreEnding = firstRows(page.EndingSoon)
 	s.render(c, http.StatusOK, "swv_admin", page)
 	return nil
 }

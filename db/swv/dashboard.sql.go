@@ -124,7 +124,7 @@ SELECT a.id, a.request_id, a.title, a.due_on, r.pupil_name, r.school_name
 FROM request_action a JOIN request r ON r.id = a.request_id
 WHERE a.consultant_id = $1 AND a.done_at IS NULL
 ORDER BY a.due_on
-LIMIT 100
+LIMIT 51
 `
 
 type ConsultantActionsDueRow struct {
@@ -208,7 +208,7 @@ SELECT r.id, r.school_name, r.pupil_name, r.kind, r.status, r.submitted_at, ps.d
 FROM request r LEFT JOIN process_step ps ON ps.entity_kind = 'request' AND ps.entity_id = r.id
 WHERE r.status <> 'afgesloten' AND (r.consultant_id = $1 OR r.school_licence_id = ANY($2::uuid[]))
 ORDER BY ps.due_at NULLS LAST, r.submitted_at
-LIMIT 200
+LIMIT 51
 `
 
 type ConsultantOpenRequestsParams struct {
@@ -269,7 +269,7 @@ func (q *Queries) CountOpenRequests(ctx context.Context) (int64, error) {
 
 const intakeQueue = `-- name: IntakeQueue :many
 SELECT id, school_name, pupil_name, kind, submitted_at, submission FROM request
-WHERE status = 'intake' ORDER BY submitted_at LIMIT 100
+WHERE status = 'intake' ORDER BY submitted_at LIMIT 51
 `
 
 type IntakeQueueRow struct {
@@ -344,7 +344,7 @@ const meetingsOf = `-- name: MeetingsOf :many
 SELECT id, meets_on, title, chair_id, member_ids, created_at FROM committee_meeting
 WHERE meets_on >= $1::date AND (chair_id = $2 OR member_ids @> ARRAY[$2::uuid])
 ORDER BY meets_on
-LIMIT 20
+LIMIT 6
 `
 
 type MeetingsOfParams struct {
@@ -385,7 +385,7 @@ SELECT r.id, r.school_name, r.pupil_name, r.kind, r.status, ps.due_at
 FROM process_step ps JOIN request r ON r.id = ps.entity_id
 WHERE ps.entity_kind = 'request' AND ps.due_at < now() AND ps.step IN ('onvolledig', 'bezwaar_ingediend')
 ORDER BY ps.due_at
-LIMIT 100
+LIMIT 51
 `
 
 type OverdueRequestsRow struct {
@@ -445,7 +445,7 @@ SELECT r.id, r.school_name, r.pupil_name, d.number, d.end_on
 FROM decision d JOIN request r ON r.id = d.request_id
 WHERE d.approved AND r.kind = 'tlv' AND d.end_on BETWEEN $1::date AND $2::date
 ORDER BY d.end_on
-LIMIT 100
+LIMIT 51
 `
 
 type TLVsEndingSoonParams struct {

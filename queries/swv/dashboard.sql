@@ -18,14 +18,14 @@ SELECT r.id, r.school_name, r.pupil_name, r.kind, r.status, r.submitted_at, ps.d
 FROM request r LEFT JOIN process_step ps ON ps.entity_kind = 'request' AND ps.entity_id = r.id
 WHERE r.status <> 'afgesloten' AND (r.consultant_id = @me OR r.school_licence_id = ANY(@schools::uuid[]))
 ORDER BY ps.due_at NULLS LAST, r.submitted_at
-LIMIT 200;
+LIMIT 51;
 
 -- name: ConsultantActionsDue :many
 SELECT a.id, a.request_id, a.title, a.due_on, r.pupil_name, r.school_name
 FROM request_action a JOIN request r ON r.id = a.request_id
 WHERE a.consultant_id = $1 AND a.done_at IS NULL
 ORDER BY a.due_on
-LIMIT 100;
+LIMIT 51;
 
 -- name: ConsultantNotes :many
 SELECT e.request_id, e.body, e.at, r.pupil_name
@@ -39,7 +39,7 @@ LIMIT 20;
 SELECT * FROM committee_meeting
 WHERE meets_on >= @since::date AND (chair_id = @me OR member_ids @> ARRAY[@me::uuid])
 ORDER BY meets_on
-LIMIT 20;
+LIMIT 6;
 
 -- name: AgendaItems :many
 -- The items of meetings, with their advices and whether the member voted.
@@ -53,7 +53,7 @@ ORDER BY r.meeting_id, r.submitted_at;
 
 -- name: IntakeQueue :many
 SELECT id, school_name, pupil_name, kind, submitted_at, submission FROM request
-WHERE status = 'intake' ORDER BY submitted_at LIMIT 100;
+WHERE status = 'intake' ORDER BY submitted_at LIMIT 51;
 
 -- name: OverdueRequests :many
 -- Requests whose step's date passed: incomplete ones waiting for the
@@ -62,14 +62,14 @@ SELECT r.id, r.school_name, r.pupil_name, r.kind, r.status, ps.due_at
 FROM process_step ps JOIN request r ON r.id = ps.entity_id
 WHERE ps.entity_kind = 'request' AND ps.due_at < now() AND ps.step IN ('onvolledig', 'bezwaar_ingediend')
 ORDER BY ps.due_at
-LIMIT 100;
+LIMIT 51;
 
 -- name: TLVsEndingSoon :many
 SELECT r.id, r.school_name, r.pupil_name, d.number, d.end_on
 FROM decision d JOIN request r ON r.id = d.request_id
 WHERE d.approved AND r.kind = 'tlv' AND d.end_on BETWEEN @from_on::date AND @to_on::date
 ORDER BY d.end_on
-LIMIT 100;
+LIMIT 51;
 
 -- name: CountOpenRequests :one
 SELECT count(*) FROM request WHERE status <> 'afgesloten';
