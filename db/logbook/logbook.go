@@ -28,6 +28,7 @@ const (
 	ActionShare   = "share"
 	ActionConsent = "consent"
 	ActionProcess = "process" // a step taken by a workflow, not a person
+	ActionRedact  = "redact"  // lines about a deleted pupil lost their link to the pupil
 )
 
 // Entry is one logbook line before it is chained.
@@ -150,6 +151,25 @@ func Verify(ctx context.Context, q *school.Queries, anchor *Anchor) (int64, erro
 	return n, nil
 }
 
+// Redact removes from the logbook lines about a pupil whatever links them
+// to the pupil, and records that it did, in tx: the rows keep their place
+// and content hash, so the chain still verifies (see Verify), and the
+// redaction is itself a line, naming the rule, never the pupil.
+func Redact(ctx context.Context, tx pgx.Tx, pupilID uuid.UUID, rule string) (int64, error) {
+	q := school.New(tx)
+	if err := q.LockLogbook(ctx); err != nil {
+		return 0, fmt.Errorf("lock logbook: %w", err)
+	}
+	n, err := q.RedactLogbookForPupil(ctx, school.RedactLogbookForPupilParams{PupilID: &pupilID, RedactedAt: ptr(time.Now())})
+	if err != nil {
+		return 0, fmt.Errorf("redact logbook: %w", err)
+	}
+	err = Append(ctx, tx, Entry{ActorRole: "system", Action: ActionRedact, Entity: "retention", EntityID: fmt.Sprintf("%s:%d", rule, n)})
+	return n, err
+}
+
+func ptr[T any](v T) *T { return &v }
+
 // Head returns the last row's sequence number and hash, to anchor it.
 func Head(ctx context.Context, q *school.Queries) (*Anchor, error) {
 	last, err := q.LastLogbookEntry(ctx)
@@ -175,7 +195,9 @@ func verifyChain(ctx context.Context, q *school.Queries) (int64, error) {
 			}
 			e := Entry{At: r.At, ActorID: r.ActorUserID, ActorRole: r.ActorRole, OnBehalfOf: r.OnBehalfOf,
 				Action: r.Action, PupilID: r.PupilID, Entity: r.Entity, EntityID: r.EntityID, RequestID: r.RequestID}
-			if !bytes.Equal(contentHash(r.Seq, e), r.ContentHash) {
+			// A redacted row's content can no longer be recomputed; its
+			// kept content hash still has to fit the chain below.
+			if r.RedactedAt == nil && !bytes.Equal(contentHash(r.Seq, e), r.ContentHash) {
 				return checked, &BrokenError{Seq: r.Seq, Reason: "content does not match its hash"}
 			}
 			if !bytes.Equal(r.PrevHash, prev) {

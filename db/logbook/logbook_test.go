@@ -132,3 +132,72 @@ func TestAnchorCatchesCutTail(t *testing.T) {
 		t.Errorf("with anchor: %v, want broken at the anchored row 5", err)
 	}
 }
+
+// TestRedactionKeepsTheChain: after a pupil's lines are redacted the
+// chain still verifies, no line names the pupil, the other pupil's lines
+// are untouched, the redaction is a line of its own, and a redacted row's
+// kept hash still guards its place: changing it breaks the chain. Other
+// updates stay refused.
+func TestRedactionKeepsTheChain(t *testing.T) {
+	ctx := context.Background()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	gone, stays, actor := uuid.New(), uuid.New(), uuid.New()
+	for i := range 6 {
+		pupil := gone
+		if i%2 == 1 {
+			pupil = stays
+		}
+		err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, logbook.Entry{ActorID: &actor, ActorRole: "ib", Action: logbook.ActionView, PupilID: &pupil,
+				Entity: "dossier", EntityID: pupil.String(), RequestID: uuid.NewString()})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = logbook.Redact(ctx, tx, gone, "dossier-2j")
+		return err
+	})
+	if err != nil || n != 3 {
+		t.Fatalf("redacted %d rows (err %v), want 3", n, err)
+	}
+	checked, err := logbook.Verify(ctx, school.New(pool), nil)
+	if err != nil || checked != 7 {
+		t.Fatalf("verify after redaction: %d rows, %v; want 7 (6 lines and the redaction)", checked, err)
+	}
+	var mentions, others int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM logbook WHERE pupil_id = $1 OR entity_id = $2 OR logbook::text LIKE '%' || $2 || '%'`,
+		gone, gone.String()).Scan(&mentions); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM logbook WHERE pupil_id = $1 AND entity_id = $2 AND redacted_at IS NULL`,
+		stays, stays.String()).Scan(&others); err != nil {
+		t.Fatal(err)
+	}
+	if mentions != 0 || others != 3 {
+		t.Errorf("%d rows still mention the deleted pupil, %d of the other pupil's 3 kept", mentions, others)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE logbook SET action = 'export' WHERE seq = 1`); err == nil {
+		t.Error("a redacted row's other columns can be changed")
+	}
+	if _, err := pool.Exec(ctx, `UPDATE logbook SET pupil_id = NULL, entity_id = '', request_id = '', redacted_at = now() WHERE seq = 2`); err != nil {
+		t.Fatalf("redacting another row: %v", err)
+	}
+	if _, err := pool.Exec(ctx, `DELETE FROM logbook WHERE seq = 1`); err == nil {
+		t.Error("a redacted row can be deleted")
+	}
+	// Someone with the owner's rights rewrites a redacted row's hash.
+	_, err = pool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		UPDATE logbook SET content_hash = sha256('other'::bytea) WHERE seq = 3;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var broken *logbook.BrokenError
+	if _, err := logbook.Verify(ctx, school.New(pool), nil); !errors.As(err, &broken) || broken.Seq != 3 {
+		t.Errorf("a changed hash of a redacted row: %v, want broken at row 3", err)
+	}
+}

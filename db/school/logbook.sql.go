@@ -13,7 +13,7 @@ import (
 )
 
 const getLogbookEntry = `-- name: GetLogbookEntry :one
-SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash FROM logbook WHERE seq = $1
+SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash, redacted_at FROM logbook WHERE seq = $1
 `
 
 func (q *Queries) GetLogbookEntry(ctx context.Context, seq int64) (Logbook, error) {
@@ -33,6 +33,7 @@ func (q *Queries) GetLogbookEntry(ctx context.Context, seq int64) (Logbook, erro
 		&i.ContentHash,
 		&i.PrevHash,
 		&i.Hash,
+		&i.RedactedAt,
 	)
 	return i, err
 }
@@ -95,7 +96,7 @@ func (q *Queries) LastLogbookEntry(ctx context.Context) (LastLogbookEntryRow, er
 }
 
 const listLogbookAfter = `-- name: ListLogbookAfter :many
-SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash FROM logbook WHERE seq > $1 ORDER BY seq LIMIT $2
+SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash, redacted_at FROM logbook WHERE seq > $1 ORDER BY seq LIMIT $2
 `
 
 type ListLogbookAfterParams struct {
@@ -126,6 +127,7 @@ func (q *Queries) ListLogbookAfter(ctx context.Context, arg ListLogbookAfterPara
 			&i.ContentHash,
 			&i.PrevHash,
 			&i.Hash,
+			&i.RedactedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -138,7 +140,7 @@ func (q *Queries) ListLogbookAfter(ctx context.Context, arg ListLogbookAfterPara
 }
 
 const listLogbookForPupil = `-- name: ListLogbookForPupil :many
-SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash FROM logbook WHERE pupil_id = $1 ORDER BY seq DESC LIMIT 500
+SELECT seq, at, actor_user_id, actor_role, on_behalf_of, action, pupil_id, entity, entity_id, request_id, content_hash, prev_hash, hash, redacted_at FROM logbook WHERE pupil_id = $1 ORDER BY seq DESC LIMIT 500
 `
 
 func (q *Queries) ListLogbookForPupil(ctx context.Context, pupilID *uuid.UUID) ([]Logbook, error) {
@@ -164,6 +166,7 @@ func (q *Queries) ListLogbookForPupil(ctx context.Context, pupilID *uuid.UUID) (
 			&i.ContentHash,
 			&i.PrevHash,
 			&i.Hash,
+			&i.RedactedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -184,4 +187,24 @@ SELECT pg_advisory_xact_lock(7331001)
 func (q *Queries) LockLogbook(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, lockLogbook)
 	return err
+}
+
+const redactLogbookForPupil = `-- name: RedactLogbookForPupil :execrows
+UPDATE logbook SET pupil_id = NULL, on_behalf_of = NULL, entity_id = '', request_id = '', redacted_at = $2
+WHERE pupil_id = $1 AND redacted_at IS NULL
+`
+
+type RedactLogbookForPupilParams struct {
+	PupilID    *uuid.UUID
+	RedactedAt *time.Time
+}
+
+// Retention: the lines about a pupil keep their place and content hash
+// and lose what links them to the pupil.
+func (q *Queries) RedactLogbookForPupil(ctx context.Context, arg RedactLogbookForPupilParams) (int64, error) {
+	result, err := q.db.Exec(ctx, redactLogbookForPupil, arg.PupilID, arg.RedactedAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

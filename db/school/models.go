@@ -295,6 +295,7 @@ type Logbook struct {
 	ContentHash []byte
 	PrevHash    []byte
 	Hash        []byte
+	RedactedAt  *time.Time
 }
 
 type MailOutbox struct {

@@ -71,6 +71,7 @@ type Logbook struct {
 	ContentHash []byte
 	PrevHash    []byte
 	Hash        []byte
+	RedactedAt  *time.Time
 }
 
 type ProcessStep struct {

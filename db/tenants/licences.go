@@ -155,8 +155,10 @@ func (m *Manager) migrate(ctx context.Context, lic Licence) error {
 		"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
 		"REVOKE INSERT, UPDATE, DELETE ON goose_db_version FROM " + role,
 	}
-	// Both schemas have an append-only logbook.
-	grants = append(grants, "REVOKE UPDATE, DELETE, TRUNCATE ON logbook FROM "+role)
+	// Both schemas have an append-only logbook; its personal columns may
+	// only be redacted (the trigger allows nothing else).
+	grants = append(grants, "REVOKE UPDATE, DELETE, TRUNCATE ON logbook FROM "+role,
+		"GRANT UPDATE (pupil_id, on_behalf_of, entity_id, request_id, redacted_at) ON logbook TO "+role)
 	for _, g := range grants {
 		if _, err := pool.Exec(ctx, g); err != nil {
 			return fmt.Errorf("grant application role on licence %s: %w", lic.ID, err)

@@ -19,3 +19,9 @@ SELECT * FROM logbook WHERE seq > $1 ORDER BY seq LIMIT $2;
 
 -- name: GetLogbookEntry :one
 SELECT * FROM logbook WHERE seq = $1;
+
+-- name: RedactLogbookForPupil :execrows
+-- Retention: the lines about a pupil keep their place and content hash
+-- and lose what links them to the pupil.
+UPDATE logbook SET pupil_id = NULL, on_behalf_of = NULL, entity_id = '', request_id = '', redacted_at = $2
+WHERE pupil_id = $1 AND redacted_at IS NULL;
