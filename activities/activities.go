@@ -39,6 +39,10 @@ const (
 	ActivityRecordRequest     = "RecordRequest"
 	ActivityIssueDecision     = "IssueDecision"
 	ActivityNotifyDecision    = "NotifyDecision"
+
+	ActivityRetentionDue    = "RetentionDue"
+	ActivityRecordRetention = "RecordRetention"
+	ActivityExpireRetention = "ExpireRetention"
 )
 
 // Activities carries the dependencies of every activity.

@@ -38,6 +38,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.ConsentWorkflow, workflow.RegisterOptions{Name: "ConsentWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.SendOutboxWorkflow, workflow.RegisterOptions{Name: "SendOutboxWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.RequestWorkflow, workflow.RegisterOptions{Name: "RequestWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
@@ -62,6 +63,9 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
 	r.RegisterActivityWithOptions(acts.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
 	r.RegisterActivityWithOptions(acts.NotifyDecision, activity.RegisterOptions{Name: activities.ActivityNotifyDecision})
+	r.RegisterActivityWithOptions(acts.RetentionDue, activity.RegisterOptions{Name: activities.ActivityRetentionDue})
+	r.RegisterActivityWithOptions(acts.RecordRetention, activity.RegisterOptions{Name: activities.ActivityRecordRetention})
+	r.RegisterActivityWithOptions(acts.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

@@ -97,6 +97,21 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (AppUser
 	return i, err
 }
 
+const deletePupilLinks = `-- name: DeletePupilLinks :exec
+DELETE FROM pupil_link WHERE licence_id = $1 AND pupil_id = $2
+`
+
+type DeletePupilLinksParams struct {
+	LicenceID uuid.UUID
+	PupilID   uuid.UUID
+}
+
+// Retention: accounts no longer link to a deleted pupil.
+func (q *Queries) DeletePupilLinks(ctx context.Context, arg DeletePupilLinksParams) error {
+	_, err := q.db.Exec(ctx, deletePupilLinks, arg.LicenceID, arg.PupilID)
+	return err
+}
+
 const getPupilLink = `-- name: GetPupilLink :one
 SELECT user_id, licence_id, pupil_id, created_at, guardian_id FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3
 `

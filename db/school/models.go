@@ -204,6 +204,15 @@ type ConsentRound struct {
 	ClosedAt         *time.Time
 }
 
+type DeletionRecord struct {
+	ID        uuid.UUID
+	Kind      string
+	Rule      string
+	DeletedOn time.Time
+	Counts    []byte
+	EventKey  string
+}
+
 type Dossier struct {
 	ID               uuid.UUID
 	PupilID          uuid.UUID
@@ -334,6 +343,19 @@ type Pupil struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 	Email      string
+}
+
+type RetentionEvent struct {
+	ID       uuid.UUID
+	Kind     string
+	EntityID uuid.UUID
+	What     string
+	DueAt    *time.Time
+	Until    *time.Time
+	Reason   string
+	ActorID  *uuid.UUID
+	EventKey string
+	At       time.Time
 }
 
 type SchoolSetting struct {

@@ -36,3 +36,7 @@ ON CONFLICT (user_id, licence_id, pupil_id) DO UPDATE SET guardian_id = EXCLUDED
 
 -- name: GetPupilLink :one
 SELECT * FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3;
+
+-- name: DeletePupilLinks :exec
+-- Retention: accounts no longer link to a deleted pupil.
+DELETE FROM pupil_link WHERE licence_id = $1 AND pupil_id = $2;

@@ -1,0 +1,184 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+)
+
+// Retention kinds handled in a school database.
+const (
+	RetentionKindDossier   = "dossier"   // the pupil's dossiers: plan, consent, attachments, requests
+	RetentionKindEnrolment = "enrolment" // the pupil record itself: the last to go
+)
+
+// RetentionRef names what a retention workflow keeps: a pupil's dossiers
+// or enrolment at a school licence.
+type RetentionRef struct {
+	LicenceID, Kind, EntityID string
+	Term                      time.Duration
+}
+
+// RetentionEvent is one step of a retention: started, extended (a legal
+// hold until a date, with a reason code), cancelled.
+type RetentionEvent struct {
+	RetentionRef
+	What     string
+	ActorID  string
+	Until    time.Time
+	Reason   string
+	InputKey string
+	DueAt    time.Time
+}
+
+var errNotLeft = errors.New("the pupil has not left the school")
+
+// RetentionDue is when the term ends: Term after the pupil left. A pupil
+// who is still at school has no end yet: an error no retry cures (the
+// workflow is started when the pupil leaves, and cancelled on return).
+func (a *Activities) RetentionDue(ctx context.Context, ref RetentionRef) (time.Time, error) {
+	licenceID, pupilID, err := parseIDs(ref.LicenceID, ref.EntityID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var due time.Time
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		p, err := school.New(pool).GetPupil(ctx, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if p.LeftOn == nil {
+			return permanent(errNotLeft)
+		}
+		due = p.LeftOn.Add(ref.Term)
+		return nil
+	})
+	return due, wrap("retention due", err)
+}
+
+// RecordRetention writes a retention step and its logbook line, once.
+func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) error {
+	licenceID, pupilID, err := parseIDs(ev.LicenceID, ev.EntityID)
+	if err != nil {
+		return err
+	}
+	var actor *uuid.UUID
+	if ev.ActorID != "" {
+		id, err := parseID("actor", ev.ActorID)
+		if err != nil {
+			return err
+		}
+		actor = &id
+	}
+	key := fmt.Sprintf("%s:%s:%s:%s", ev.Kind, pupilID, ev.What, ev.InputKey)
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			var until *time.Time
+			if !ev.Until.IsZero() {
+				until = &ev.Until
+			}
+			due := ev.DueAt
+			if err := school.New(tx).AddRetentionEvent(ctx, school.AddRetentionEventParams{Kind: ev.Kind, EntityID: pupilID, What: ev.What,
+				DueAt: &due, Until: until, Reason: ev.Reason, ActorID: actor, EventKey: key}); err != nil {
+				return err
+			}
+			role := "system"
+			if actor != nil {
+				role = "staff"
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{ActorID: actor, ActorRole: role, Action: logbook.ActionProcess, PupilID: &pupilID,
+				Entity: "retention_" + ev.What, EntityID: ev.Kind, RequestID: ev.InputKey})
+		})
+	})
+	return wrap("record retention", err)
+}
+
+// ExpireRetention deletes what the term covered, in one transaction, and
+// keeps one deletion record with anonymous counts:
+//   - dossier: every dossier of the pupil with its sections, versions,
+//     consent rounds and answers, attachments (their bytes live in the
+//     database, so they go with it) and requests to the SWV;
+//   - enrolment: the pupil record with the guardians, process steps and
+//     retention steps, and the accounts' links to the pupil (platform);
+//
+// and either way the logbook lines about the pupil lose their link to the
+// pupil (logbook.Redact: the chain still verifies).
+//
+// Done before, it changes nothing.
+func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) error {
+	licenceID, pupilID, err := parseIDs(ref.LicenceID, ref.EntityID)
+	if err != nil {
+		return err
+	}
+	if ref.Kind != RetentionKindDossier && ref.Kind != RetentionKindEnrolment {
+		return permanent(fmt.Errorf("retention kind %q", ref.Kind))
+	}
+	// The deletion record's key names no pupil: a hash of what expired.
+	sum := sha256.Sum256([]byte("expire:" + ref.Kind + ":" + pupilID.String()))
+	key := hex.EncodeToString(sum[:])
+	if ref.Kind == RetentionKindEnrolment {
+		// The platform's links first: a retry after a failure below finds
+		// none and goes on.
+		if err := platform.New(a.Tenants.Platform()).DeletePupilLinks(ctx, platform.DeletePupilLinksParams{LicenceID: licenceID,
+			PupilID: pupilID}); err != nil {
+			return wrap("expire retention", err)
+		}
+	}
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			if done, err := q.DeletionRecorded(ctx, key); err != nil || done {
+				return err
+			}
+			counts, err := q.CountPupilData(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			dossiers, err := q.DossierIDsOfPupil(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			if err := q.DeleteDossiersOfPupil(ctx, pupilID); err != nil {
+				return err
+			}
+			steps := dossiers
+			rule := "dossier: 2 jaar na vertrek"
+			if ref.Kind == RetentionKindEnrolment {
+				rule = "inschrijving: 5 jaar na vertrek"
+				steps = append(steps, pupilID)
+				if err := q.DeleteRetentionEventsOf(ctx, pupilID); err != nil {
+					return err
+				}
+				if err := q.DeletePupil(ctx, pupilID); err != nil {
+					return err
+				}
+			}
+			if _, err := logbook.Redact(ctx, tx, pupilID, ref.Kind); err != nil {
+				return err
+			}
+			if err := q.DeleteProcessStepsOf(ctx, steps); err != nil {
+				return err
+			}
+			summary, err := json.Marshal(counts)
+			if err != nil {
+				return err
+			}
+			return q.AddDeletionRecord(ctx, school.AddDeletionRecordParams{Kind: ref.Kind, Rule: rule, DeletedOn: time.Now().UTC(),
+				Counts: summary, EventKey: key})
+		})
+	})
+	return wrap("expire retention", err)
+}

@@ -1,0 +1,155 @@
+package activities_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/dossiertest"
+)
+
+// TestRetentionDeletesEverything: a pupil who left, with a complete
+// dossier (consent, attachment, a request to the SWV) and logbook lines:
+// the dossier term deletes the dossiers, the enrolment term the pupil;
+// afterwards no row of any table of the school's schema mentions the
+// pupil, the portal link is gone, two deletion records hold only counts,
+// the logbook chain verifies, and a retry changes nothing.
+func TestRetentionDeletesEverything(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Eik", "55EI")
+	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	left := time.Date(2024, 7, 12, 0, 0, 0, 0, time.UTC)
+	var pupil school.Pupil
+	var kept school.Pupil
+	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			var err error
+			for _, pp := range []*school.Pupil{&pupil, &kept} {
+				if *pp, err = q.CreatePupil(ctx, school.CreatePupilParams{GivenName: "Jip", FamilyName: "Weg", Email: "jip@leerling.invalid",
+					BirthDate: time.Date(2012, 3, 3, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2016, 8, 20, 0, 0, 0, 0, time.UTC)}); err != nil {
+					return err
+				}
+				if _, err := q.CreateGuardian(ctx, school.CreateGuardianParams{PupilID: pp.ID, GivenName: "Ouder", FamilyName: "Weg",
+					Email: "ouder@thuis.invalid", Relation: school.GuardianRelationMother, ParentalAuthority: true}); err != nil {
+					return err
+				}
+				d, err := dossiertest.Complete(ctx, q, pp.ID)
+				if err != nil {
+					return err
+				}
+				sum := sha256.Sum256([]byte("verslag"))
+				if _, err := q.AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: "verslag.pdf", ContentType: "application/pdf",
+					SizeBytes: 7, Sha256: sum[:], Content: []byte("verslag")}); err != nil {
+					return err
+				}
+				if _, err := q.CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: "advice", Question: "Vraag",
+					Snapshot: []byte(`{"pupil_name":"Jip Weg"}`)}); err != nil {
+					return err
+				}
+				if err := logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView, PupilID: &pp.ID,
+					Entity: "dossier", EntityID: pp.ID.String()}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE pupil SET left_on = $2 WHERE id = $1`, pupil.ID, left); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, seq) VALUES ('enrolment/x', 'pupil', $1, 'uitgeschreven', 1)`, pupil.ID)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := platform.New(p.Pool).CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindGuardian, Email: "ouder@thuis.invalid", DisplayName: "Ouder"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := platform.New(p.Pool).CreatePupilLink(ctx, platform.CreatePupilLinkParams{UserID: user.ID, LicenceID: lic.ID, PupilID: pupil.ID}); err != nil {
+		t.Fatal(err)
+	}
+
+	ref := func(kind string, term time.Duration) activities.RetentionRef {
+		return activities.RetentionRef{LicenceID: lic.ID.String(), Kind: kind, EntityID: pupil.ID.String(), Term: term}
+	}
+	due, err := acts.RetentionDue(ctx, ref(activities.RetentionKindDossier, 2*365*24*time.Hour))
+	if err != nil || !due.Equal(left.Add(2*365*24*time.Hour)) {
+		t.Fatalf("due %v (err %v), want two years after leaving", due, err)
+	}
+	if _, err := acts.RetentionDue(ctx, activities.RetentionRef{LicenceID: lic.ID.String(), Kind: "dossier", EntityID: kept.ID.String(), Term: time.Hour}); err == nil {
+		t.Error("a pupil still at school has a retention end")
+	}
+	if err := acts.RecordRetention(ctx, activities.RetentionEvent{RetentionRef: ref("dossier", 0), What: "started", DueAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{activities.RetentionKindDossier, activities.RetentionKindEnrolment, activities.RetentionKindEnrolment} {
+		if err := acts.ExpireRetention(ctx, ref(kind, 0)); err != nil {
+			t.Fatalf("expire %s: %v", kind, err)
+		}
+	}
+
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		// Every row of every table, as text: none names the pupil.
+		tables, err := pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for tables.Next() {
+			var n string
+			if err := tables.Scan(&n); err != nil {
+				return err
+			}
+			names = append(names, n)
+		}
+		tables.Close()
+		if len(names) < 20 {
+			t.Errorf("only %d tables searched", len(names))
+		}
+		for _, n := range names {
+			var hits int
+			q := `SELECT count(*) FROM ` + pgx.Identifier{n}.Sanitize() + ` t WHERE t::text LIKE '%' || $1 || '%'`
+			if err := pool.QueryRow(ctx, q, pupil.ID.String()).Scan(&hits); err != nil {
+				return err
+			}
+			if hits != 0 {
+				t.Errorf("table %s: %d rows still mention the pupil", n, hits)
+			}
+		}
+		var records, keptRows int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM deletion_record WHERE counts ? 'Dossiers' OR counts ? 'dossiers'`).Scan(&records); err != nil {
+			return err
+		}
+		if records != 2 {
+			t.Errorf("%d deletion records, want 2 (dossier and enrolment, once each)", records)
+		}
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM dossier WHERE pupil_id = $1`, kept.ID).Scan(&keptRows); err != nil || keptRows != 1 {
+			t.Errorf("the other pupil's dossier: %d (err %v)", keptRows, err)
+		}
+		n, err := logbook.Verify(ctx, school.New(pool), nil)
+		if err != nil || n < 5 {
+			t.Errorf("logbook after deletion: %d rows, %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := platform.New(p.Pool).GetPupilLink(ctx, platform.GetPupilLinkParams{UserID: user.ID, LicenceID: lic.ID, PupilID: pupil.ID}); err == nil {
+		t.Error("the guardian's account still links to the deleted pupil")
+	}
+}

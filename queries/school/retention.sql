@@ -1,0 +1,32 @@
+-- name: AddRetentionEvent :exec
+INSERT INTO retention_event (kind, entity_id, what, due_at, until, reason, actor_id, event_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (event_key) DO NOTHING;
+
+-- name: DeletionRecorded :one
+SELECT EXISTS (SELECT 1 FROM deletion_record WHERE event_key = $1);
+
+-- name: AddDeletionRecord :exec
+INSERT INTO deletion_record (kind, rule, deleted_on, counts, event_key) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event_key) DO NOTHING;
+
+-- name: CountPupilData :one
+SELECT (SELECT count(*) FROM dossier x WHERE x.pupil_id = @pupil::uuid)::int AS dossiers,
+       (SELECT count(*) FROM attachment a JOIN dossier d ON d.id = a.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS attachments,
+       (SELECT count(*) FROM consent_round r JOIN dossier d ON d.id = r.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS consent_rounds,
+       (SELECT count(*) FROM swv_request s JOIN dossier d ON d.id = s.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS swv_requests;
+
+-- name: DeleteDossiersOfPupil :exec
+DELETE FROM dossier WHERE pupil_id = $1;
+
+-- name: DeletePupil :exec
+DELETE FROM pupil WHERE id = $1;
+
+-- name: DeleteProcessStepsOf :exec
+DELETE FROM process_step WHERE entity_id = ANY(@ids::uuid[]);
+
+-- name: DeleteRetentionEventsOf :exec
+DELETE FROM retention_event WHERE entity_id = $1;
+
+-- name: DossierIDsOfPupil :many
+SELECT id FROM dossier WHERE pupil_id = $1;

@@ -1,0 +1,175 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// Retention kinds: what is kept, and from when its term runs.
+const (
+	RetentionDossier   = activities.RetentionKindDossier   // school dossier: 2 years after the pupil left
+	RetentionEnrolment = activities.RetentionKindEnrolment // enrolment administration: 5 years after leaving
+)
+
+// Signal, update and query names of the retention workflow.
+const (
+	UpdateRetentionExtend = "extend"
+	UpdateRetentionCancel = "cancel"
+	QueryRetentionStatus  = "status"
+)
+
+// Error types of refused retention updates.
+const (
+	ErrTypeRetentionInvalid = "RetentionInvalid"
+	ErrTypeRetentionDone    = "RetentionDone"
+)
+
+// RetentionWorkflowID is the business key of an entity's retention.
+func RetentionWorkflowID(licenceID, kind, entityID string) string {
+	return fmt.Sprintf("retention/%s/%s/%s", licenceID, kind, entityID)
+}
+
+// RetentionInput starts the retention of one entity. The moment its term
+// ends is read by an activity (it follows from a leaving or end date,
+// which stays out of the workflow's input).
+type RetentionInput struct {
+	LicenceID, Kind, EntityID string
+	Term                      time.Duration
+}
+
+// RetentionAction is a legal hold (extend until Until, with a reason
+// code; the reason's text is in the database) or a cancellation (the
+// pupil came back, the dossier reopened).
+type RetentionAction struct {
+	RequestID string
+	ActorID   string
+	Until     time.Time
+	Reason    string // bezwaar, geschil, wettelijk
+}
+
+// RetentionStatus answers the status query.
+type RetentionStatus struct {
+	DueAt     time.Time
+	Holds     int
+	State     string // waiting, deleted, cancelled
+	DeletedAt time.Time
+}
+
+// Retention states.
+const (
+	RetentionWaiting   = "waiting"
+	RetentionDeleted   = "deleted"
+	RetentionCancelled = "cancelled"
+)
+
+// RetentionWorkflow sleeps until an entity's retention term ends (years,
+// on a durable timer), then has it deleted and a deletion record kept. A
+// legal hold moves the end later; a cancellation ends the workflow without
+// deleting anything.
+func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus, error) {
+	var st RetentionStatus
+	if in.LicenceID == "" || in.EntityID == "" || in.Term <= 0 ||
+		(in.Kind != RetentionDossier && in.Kind != RetentionEnrolment) {
+		return st, temporal.NewNonRetryableApplicationError("retention workflow: incomplete input", "InvalidInput", nil)
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryRetentionStatus, func() (RetentionStatus, error) { return st, nil }); err != nil {
+		return st, err
+	}
+	actx := activityOptions(ctx)
+	var due time.Time
+	err := workflow.ExecuteActivity(actx, activities.ActivityRetentionDue, activities.RetentionRef{
+		LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID, Term: in.Term}).Get(ctx, &due)
+	if err != nil {
+		return st, err
+	}
+	st.DueAt, st.State = due, RetentionWaiting
+	var seen requestLog
+	busy := false
+	record := func(ctx workflow.Context, a RetentionAction, what string) error {
+		return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRetention, activities.RetentionEvent{
+			RetentionRef: activities.RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
+			What:         what, ActorID: a.ActorID, Until: a.Until, Reason: a.Reason, InputKey: a.RequestID, DueAt: st.DueAt,
+		}).Get(ctx, nil)
+	}
+	validate := func(name string) func(workflow.Context, RetentionAction) error {
+		return func(_ workflow.Context, a RetentionAction) error {
+			switch {
+			case a.RequestID == "" || a.ActorID == "":
+				return temporal.NewApplicationError("request id or actor missing", ErrTypeRetentionInvalid)
+			case seen.has(a.RequestID):
+				return nil
+			case st.State != RetentionWaiting:
+				return temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
+			case name == UpdateRetentionExtend && (!a.Until.After(st.DueAt) ||
+				(a.Reason != "bezwaar" && a.Reason != "geschil" && a.Reason != "wettelijk")):
+				return temporal.NewApplicationError("hold must end later, with a reason", ErrTypeRetentionInvalid)
+			}
+			return nil
+		}
+	}
+	handle := func(name string) func(workflow.Context, RetentionAction) (RetentionStatus, error) {
+		return func(ctx workflow.Context, a RetentionAction) (RetentionStatus, error) {
+			if err := workflow.Await(ctx, func() bool { return !busy }); err != nil {
+				return st, err
+			}
+			if seen.seen(a.RequestID) {
+				return st, nil
+			}
+			if st.State != RetentionWaiting { // deleted while this waited
+				return st, temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
+			}
+			busy = true
+			defer func() { busy = false }()
+			if name == UpdateRetentionCancel {
+				if err := record(ctx, a, "cancelled"); err != nil {
+					return st, err
+				}
+				st.State = RetentionCancelled
+				return st, nil
+			}
+			st.DueAt = a.Until
+			st.Holds++
+			return st, record(ctx, a, "extended")
+		}
+	}
+	for _, name := range []string{UpdateRetentionExtend, UpdateRetentionCancel} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handle(name),
+			workflow.UpdateHandlerOptions{Validator: validate(name)}); err != nil {
+			return st, err
+		}
+	}
+	for st.State == RetentionWaiting {
+		dueAt := st.DueAt
+		timerCtx, cancel := workflow.WithCancel(ctx)
+		timer := workflow.NewTimer(timerCtx, max(dueAt.Sub(workflow.Now(ctx)), 0))
+		err := workflow.Await(ctx, func() bool { return st.State != RetentionWaiting || !st.DueAt.Equal(dueAt) || timer.IsReady() })
+		cancel()
+		if err != nil {
+			return st, err
+		}
+		if !timer.IsReady() || st.State != RetentionWaiting || !st.DueAt.Equal(dueAt) {
+			continue
+		}
+		if err := workflow.Await(ctx, func() bool { return !busy }); err != nil {
+			return st, err
+		}
+		if st.State != RetentionWaiting || !st.DueAt.Equal(dueAt) {
+			continue // a hold or cancellation came in just now
+		}
+		busy = true
+		err = workflow.ExecuteActivity(actx, activities.ActivityExpireRetention, activities.RetentionRef{
+			LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID}).Get(ctx, nil)
+		busy = false
+		if err != nil {
+			return st, err
+		}
+		st.State, st.DeletedAt = RetentionDeleted, workflow.Now(ctx)
+	}
+	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return st, err
+}

@@ -1,0 +1,131 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/topdossier/topdossier/activities"
+)
+
+// retentionRecorder stands in for the retention activities.
+type retentionRecorder struct {
+	env     *testsuite.TestWorkflowEnvironment
+	due     time.Time
+	events  []string
+	expired []time.Time
+}
+
+func (r *retentionRecorder) RetentionDue(_ context.Context, _ activities.RetentionRef) (time.Time, error) {
+	return r.due, nil
+}
+
+func (r *retentionRecorder) RecordRetention(_ context.Context, ev activities.RetentionEvent) error {
+	r.events = append(r.events, ev.What)
+	return nil
+}
+
+func (r *retentionRecorder) ExpireRetention(_ context.Context, _ activities.RetentionRef) error {
+	r.expired = append(r.expired, r.env.Now())
+	return nil
+}
+
+var retentionStart = time.Date(2026, 7, 15, 9, 0, 0, 0, time.UTC)
+
+func newRetentionEnv(t *testing.T, term time.Duration) (*testsuite.TestWorkflowEnvironment, *retentionRecorder) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(retentionStart)
+	rec := &retentionRecorder{env: env, due: retentionStart.Add(term)}
+	env.RegisterActivityWithOptions(rec.RetentionDue, activity.RegisterOptions{Name: activities.ActivityRetentionDue})
+	env.RegisterActivityWithOptions(rec.RecordRetention, activity.RegisterOptions{Name: activities.ActivityRecordRetention})
+	env.RegisterActivityWithOptions(rec.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
+	return env, rec
+}
+
+func retentionIn(kind string, term time.Duration) RetentionInput {
+	return RetentionInput{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: kind, EntityID: "8f8c3c1e-0000-4000-8000-0000000000b2", Term: term}
+}
+
+func retentionUpdate(env *testsuite.TestWorkflowEnvironment, res map[string]error, key string, after time.Duration, name string, a RetentionAction) {
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, a.RequestID, &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { res[key] = err },
+			OnAccept:   func() {},
+			OnComplete: func(_ any, err error) { res[key] = err },
+		}, a)
+	}, after)
+}
+
+const year = 365 * 24 * time.Hour
+
+// TestRetentionTwoYears: a dossier is deleted exactly when its two-year
+// term ends, once.
+func TestRetentionTwoYears(t *testing.T) {
+	env, rec := newRetentionEnv(t, 2*year)
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionDossier, 2*year))
+	var st RetentionStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.State != RetentionDeleted || len(rec.expired) != 1 || !rec.expired[0].Equal(rec.due) {
+		t.Errorf("state %s, expired at %v, want deleted once at %v", st.State, rec.expired, rec.due)
+	}
+}
+
+// TestRetentionFiveYearsWithHold: the enrolment's five years, held for an
+// objection until half a year later; an earlier date or a hold without a
+// reason is refused; deletion follows the hold.
+func TestRetentionFiveYearsWithHold(t *testing.T) {
+	env, rec := newRetentionEnv(t, 5*year)
+	res := map[string]error{}
+	until := rec.due.AddDate(0, 6, 0)
+	retentionUpdate(env, res, "earlier", year, UpdateRetentionExtend, RetentionAction{RequestID: "h0", ActorID: "admin", Until: rec.due.AddDate(0, -1, 0), Reason: "bezwaar"})
+	retentionUpdate(env, res, "no-reason", year, UpdateRetentionExtend, RetentionAction{RequestID: "h1", ActorID: "admin", Until: until})
+	retentionUpdate(env, res, "hold", 4*year, UpdateRetentionExtend, RetentionAction{RequestID: "h2", ActorID: "admin", Until: until, Reason: "bezwaar"})
+	retentionUpdate(env, res, "hold-again", 4*year+time.Hour, UpdateRetentionExtend, RetentionAction{RequestID: "h2", ActorID: "admin", Until: until, Reason: "bezwaar"})
+	env.RegisterDelayedCallback(func() {
+		if len(rec.expired) != 0 {
+			t.Error("deleted at the original end despite the hold")
+		}
+	}, rec.due.Sub(retentionStart)+time.Hour)
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionEnrolment, 5*year))
+	var st RetentionStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"earlier", "no-reason"} {
+		if errType(res[k]) != ErrTypeRetentionInvalid {
+			t.Errorf("%s: %v, want refused", k, res[k])
+		}
+	}
+	if res["hold"] != nil || res["hold-again"] != nil || st.Holds != 1 {
+		t.Errorf("hold %v, again %v, holds %d; want one hold", res["hold"], res["hold-again"], st.Holds)
+	}
+	if len(rec.expired) != 1 || !rec.expired[0].Equal(until) {
+		t.Errorf("expired at %v, want once at %v", rec.expired, until)
+	}
+}
+
+// TestRetentionCancelledOnReturn: the pupil enrols again; nothing is
+// deleted and a later hold is refused.
+func TestRetentionCancelledOnReturn(t *testing.T) {
+	env, rec := newRetentionEnv(t, 2*year)
+	res := map[string]error{}
+	retentionUpdate(env, res, "cancel", 200*24*time.Hour, UpdateRetentionCancel, RetentionAction{RequestID: "c1", ActorID: "ib"})
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionDossier, 2*year))
+	var st RetentionStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.State != RetentionCancelled || len(rec.expired) != 0 || res["cancel"] != nil {
+		t.Errorf("state %s, expired %v, cancel %v; want cancelled, nothing deleted", st.State, rec.expired, res["cancel"])
+	}
+	if len(rec.events) != 1 || rec.events[0] != "cancelled" {
+		t.Errorf("recorded %v", rec.events)
+	}
+}
