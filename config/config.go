@@ -55,6 +55,8 @@ import (
 //	REQUEST_OBJECTION_ADVICE   ask the advice committee within 336h (2 weeks)
 //	REQUEST_REAPPLY_LEAD       TLV re-application reminder before the end  2568h (107 days: 15 April for 31 July)
 //	REQUEST_QUORUM             votes that decide, the chair's among them   2
+//	RETENTION_DOSSIER          dossier kept after leaving   17520h (2 years)
+//	RETENTION_ENROLMENT        pupil record kept after leaving  43800h (5 years)
 //	SMTP_ADDR                  mail server host:port        "" (off: mails stay in the outbox)
 //	SMTP_FROM                  sender address               noreply@topdossier.invalid
 //	SMTP_USERNAME              SMTP login (needs TLS)       ""
@@ -96,6 +98,8 @@ type Config struct {
 	RequestIncompleteWithin, RequestIncompleteReminder, RequestObjectionWindow time.Duration
 	RequestObjectionAdvice, RequestReapplyLead                                 time.Duration
 	RequestQuorum                                                              int
+	// Retention terms after a pupil left.
+	RetentionDossier, RetentionEnrolment time.Duration
 	// Dossier terms; see workflows.DossierTimers.
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
@@ -166,6 +170,8 @@ func Load(getenv func(string) string) (Config, error) {
 		RequestObjectionAdvice:     durVar("REQUEST_OBJECTION_ADVICE", 14*24*time.Hour),
 		RequestReapplyLead:         durVar("REQUEST_REAPPLY_LEAD", 107*24*time.Hour),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
+		RetentionDossier:           durVar("RETENTION_DOSSIER", 2*365*24*time.Hour),
+		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", 5*365*24*time.Hour),
 		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
 		DossierOPPReminder:         durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
 		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),

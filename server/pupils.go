@@ -418,6 +418,7 @@ type pupilPage struct {
 	// rights (16) and may have a portal account of their own.
 	OwnRights bool
 	ShareAge  int
+	Today     string
 	Notice    string
 }
 
@@ -449,6 +450,10 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 		return err
 	}
 	page.ShareAge = rules.Ages.Share
+	page.Today = s.today().Format(dateLayout)
+	if c.Query("m") == "uitgeschreven" {
+		page.Notice = "De leerling is uitgeschreven; de bewaartermijn loopt."
+	}
 	page.OwnRights = d.Pupil.LeftOn == nil && !s.today().Before(d.Pupil.BirthDate.AddDate(page.ShareAge, 0, 0))
 	if c.Query("uitgenodigd") == "1" {
 		page.Notice = "De uitnodiging voor het portaal staat klaar om te versturen."

@@ -38,6 +38,9 @@ type Config struct {
 	// RequestTimers rule the requests to the SWV (defaults: the law's).
 	RequestTimers workflows.RequestTimers
 	RequestQuorum int // votes that decide, the chair's among them (default 2)
+	// RetentionDossier and RetentionEnrolment are how long a pupil's
+	// dossiers and record are kept after leaving (defaults 2 and 5 years).
+	RetentionDossier, RetentionEnrolment time.Duration
 	// DevMailbox adds a page with each school's mail outbox (make run).
 	DevMailbox bool
 	// Ready reports whether every dependency answers, for /readyz.
@@ -115,6 +118,12 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.ConsentAges == (activities.ConsentAges{}) {
 		cfg.ConsentAges = activities.DefaultConsentAges()
+	}
+	if cfg.RetentionDossier <= 0 {
+		cfg.RetentionDossier = 2 * 365 * 24 * time.Hour
+	}
+	if cfg.RetentionEnrolment <= 0 {
+		cfg.RetentionEnrolment = 5 * 365 * 24 * time.Hour
 	}
 	if cfg.RequestTimers == (workflows.RequestTimers{}) {
 		cfg.RequestTimers = workflows.DefaultRequestTimers()

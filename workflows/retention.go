@@ -137,6 +137,10 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 			return st, record(ctx, a, "extended")
 		}
 	}
+	// The archive shows when this run deletes; one line per run.
+	if err := record(ctx, RetentionAction{RequestID: workflow.GetInfo(ctx).WorkflowExecution.RunID}, "started"); err != nil {
+		return st, err
+	}
 	for _, name := range []string{UpdateRetentionExtend, UpdateRetentionCancel} {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handle(name),
 			workflow.UpdateHandlerOptions{Validator: validate(name)}); err != nil {

@@ -125,7 +125,7 @@ func TestRetentionCancelledOnReturn(t *testing.T) {
 	if st.State != RetentionCancelled || len(rec.expired) != 0 || res["cancel"] != nil {
 		t.Errorf("state %s, expired %v, cancel %v; want cancelled, nothing deleted", st.State, rec.expired, res["cancel"])
 	}
-	if len(rec.events) != 1 || rec.events[0] != "cancelled" {
+	if len(rec.events) != 2 || rec.events[0] != "started" || rec.events[1] != "cancelled" {
 		t.Errorf("recorded %v", rec.events)
 	}
 }

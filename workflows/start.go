@@ -85,3 +85,24 @@ func StartRequest(ctx context.Context, c client.Client, in RequestInput) (client
 	}
 	return run, nil
 }
+
+// StartRetention starts the retention of a pupil's data of one kind,
+// idempotently: while it runs, a second start returns it. A finished run
+// (deleted or cancelled) may be followed by a new one (the pupil left
+// again).
+func StartRetention(ctx context.Context, c client.Client, in RetentionInput) (client.WorkflowRun, error) {
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       RetentionWorkflowID(in.LicenceID, in.Kind, in.EntityID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(in.LicenceID),
+			KindKey().ValueSet("retention"),
+		),
+	}, RetentionWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start retention workflow: %w", err)
+	}
+	return run, nil
+}

@@ -43,6 +43,63 @@ func (q *Queries) GetEnrolmentCheck(ctx context.Context, pupilID uuid.UUID) (Enr
 	return i, err
 }
 
+const listLeftPupils = `-- name: ListLeftPupils :many
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.left_on,
+       (SELECT e.due_at FROM retention_event e WHERE e.entity_id = p.id AND e.kind = 'dossier' ORDER BY e.at DESC LIMIT 1) AS dossier_due,
+       (SELECT e.due_at FROM retention_event e WHERE e.entity_id = p.id AND e.kind = 'enrolment' ORDER BY e.at DESC LIMIT 1) AS enrolment_due,
+       (SELECT e.until FROM retention_event e WHERE e.entity_id = p.id AND e.what = 'extended' ORDER BY e.at DESC LIMIT 1) AS held_until,
+       coalesce((SELECT e.reason FROM retention_event e WHERE e.entity_id = p.id AND e.what = 'extended' ORDER BY e.at DESC LIMIT 1), '')::text AS hold_reason,
+       EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id) AS has_dossier
+FROM pupil p WHERE p.left_on IS NOT NULL
+ORDER BY p.left_on DESC, p.family_name
+LIMIT 500
+`
+
+type ListLeftPupilsRow struct {
+	ID           uuid.UUID
+	GivenName    string
+	NameInfix    string
+	FamilyName   string
+	LeftOn       *time.Time
+	DossierDue   *time.Time
+	EnrolmentDue *time.Time
+	HeldUntil    *time.Time
+	HoldReason   string
+	HasDossier   bool
+}
+
+// The archive: pupils who left, with the last retention step per kind.
+func (q *Queries) ListLeftPupils(ctx context.Context) ([]ListLeftPupilsRow, error) {
+	rows, err := q.db.Query(ctx, listLeftPupils)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListLeftPupilsRow{}
+	for rows.Next() {
+		var i ListLeftPupilsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.GivenName,
+			&i.NameInfix,
+			&i.FamilyName,
+			&i.LeftOn,
+			&i.DossierDue,
+			&i.EnrolmentDue,
+			&i.HeldUntil,
+			&i.HoldReason,
+			&i.HasDossier,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const markPupilLeft = `-- name: MarkPupilLeft :execrows
 UPDATE pupil SET left_on = $2, updated_at = now() WHERE id = $1 AND left_on IS NULL
 `
@@ -54,6 +111,18 @@ type MarkPupilLeftParams struct {
 
 func (q *Queries) MarkPupilLeft(ctx context.Context, arg MarkPupilLeftParams) (int64, error) {
 	result, err := q.db.Exec(ctx, markPupilLeft, arg.ID, arg.LeftOn)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const markPupilReturned = `-- name: MarkPupilReturned :execrows
+UPDATE pupil SET left_on = NULL, updated_at = now() WHERE id = $1 AND left_on IS NOT NULL
+`
+
+func (q *Queries) MarkPupilReturned(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, markPupilReturned, id)
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,211 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// retentionKinds are the terms that start when a pupil leaves.
+func (s *Server) retentionKinds() map[string]time.Duration {
+	return map[string]time.Duration{workflows.RetentionDossier: s.cfg.RetentionDossier, workflows.RetentionEnrolment: s.cfg.RetentionEnrolment}
+}
+
+// handlePupilLeave records that a pupil left the school: the enrolment
+// workflow ends, and the retention terms start (the dossiers are deleted
+// after two years, the record after five), each a workflow of its own.
+func (s *Server) handlePupilLeave(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	requestID := c.PostForm("request_id")
+	if err := checkRequestID(requestID); err != nil {
+		return err
+	}
+	left, err := time.Parse(dateLayout, c.PostForm("left_on"))
+	if err != nil || left.After(s.today()) {
+		return db.FieldErrors{"left_on": "Vul de datum van uitschrijving in (vandaag of eerder)."}
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			p, err := q.GetPupil(c, pupilID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if left.Before(p.EnrolledOn) {
+				return db.FieldErrors{"left_on": "De uitschrijving kan niet vóór de inschrijving liggen."}
+			}
+			if _, err := q.MarkPupilLeft(c, school.MarkPupilLeftParams{ID: pupilID, LeftOn: &left}); err != nil {
+				return db.Classify(err)
+			}
+			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_left"))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	// The enrolment workflow ends (it may have ended before).
+	var notFound *serviceerror.NotFound
+	err = s.temporal.SignalWorkflow(c, workflows.EnrolmentWorkflowID(lic.ID.String(), pupilID.String()), "",
+		workflows.SignalPupilLeft, workflows.PupilLeft{RequestID: requestID})
+	if err != nil && !errors.As(err, &notFound) {
+		return errors.Join(errUnavailable, err)
+	}
+	for kind, term := range s.retentionKinds() {
+		if _, err := workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: lic.ID.String(), Kind: kind,
+			EntityID: pupilID.String(), Term: term}); err != nil {
+			return errors.Join(errUnavailable, err)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=uitgeschreven", lic.ID, pupilID))
+	return nil
+}
+
+// retentionUpdate asks a pupil's retention workflow of one kind; one that
+// ended (deleted, cancelled) or never ran has nothing to change.
+func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, kind, update string, a workflows.RetentionAction) error {
+	a.ActorID = principalOf(c).UserID.String()
+	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.RetentionWorkflowID(licenceID.String(), kind, pupilID.String()), UpdateID: a.RequestID + ":" + kind,
+		UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a},
+	})
+	if err == nil {
+		err = handle.Get(c, nil)
+	}
+	var notFound *serviceerror.NotFound
+	var appErr *temporal.ApplicationError
+	switch {
+	case err == nil, errors.As(err, &notFound):
+		return nil
+	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone:
+		return nil
+	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionInvalid:
+		return db.FieldErrors{"until": "Kies een datum na het huidige einde van de bewaartermijn, en een reden."}
+	}
+	return errors.Join(errUnavailable, err)
+}
+
+// handlePupilReturn: the pupil is back at school; the retention terms
+// stop and nothing is deleted.
+func (s *Server) handlePupilReturn(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	requestID := c.PostForm("request_id")
+	if err := checkRequestID(requestID); err != nil {
+		return err
+	}
+	for kind := range s.retentionKinds() {
+		if err := s.retentionUpdate(c, lic.ID, pupilID, kind, workflows.UpdateRetentionCancel, workflows.RetentionAction{RequestID: requestID}); err != nil {
+			return err
+		}
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			if _, err := school.New(tx).MarkPupilReturned(c, pupilID); err != nil {
+				return err
+			}
+			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_returned"))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic.ID, pupilID))
+	return nil
+}
+
+type archivePage struct {
+	Licence   platform.Licence
+	Pupils    []school.ListLeftPupilsRow
+	CanHold   bool
+	RequestID string
+	Errors    db.FieldErrors
+	Notice    string
+}
+
+// handleArchive lists the pupils who left, with when their dossiers and
+// record will be deleted and any hold.
+func (s *Server) handleArchive(c *gin.Context) error {
+	return s.renderArchive(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderArchive(c *gin.Context, status int, errs db.FieldErrors) error {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return err
+	}
+	page := archivePage{Licence: lic, RequestID: uuid.NewString(), Errors: errs,
+		CanHold: principalOf(c).can(auth.PermSchoolSettings, lic.ID)}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		page.Pupils, err = school.New(pool).ListLeftPupils(c)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.recordList(c, lic.ID, len(page.Pupils)); err != nil {
+		return err
+	}
+	if c.Query("m") == "bewaard" {
+		page.Notice = "De bewaartermijn is verlengd."
+	}
+	s.render(c, status, "archive", page)
+	return nil
+}
+
+// handleArchiveHold extends a left pupil's retention for a legal reason
+// (an objection, a dispute, a legal duty), by the school admin.
+func (s *Server) handleArchiveHold(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	requestID := c.PostForm("request_id")
+	if err := checkRequestID(requestID); err != nil {
+		return err
+	}
+	until, err := time.Parse(dateLayout, c.PostForm("until"))
+	reason := c.PostForm("reason")
+	if err != nil || (reason != "bezwaar" && reason != "geschil" && reason != "wettelijk") {
+		return s.renderArchive(c, http.StatusUnprocessableEntity, db.FieldErrors{"until": "Kies tot wanneer en waarom de gegevens langer bewaard blijven."})
+	}
+	err = s.retentionUpdate(c, lic.ID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionExtend,
+		workflows.RetentionAction{RequestID: requestID, Until: until, Reason: reason})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderArchive(c, http.StatusUnprocessableEntity, fields)
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/archief?m=bewaard", lic.ID))
+	return nil
+}
