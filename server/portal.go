@@ -207,6 +207,7 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 type portalPupilPage struct {
 	LicenceID uuid.UUID
 	Self      bool // the pupil reads their own plan
+	CanCopy   bool // AVG: the reader may have a copy (not a guardian without authority)
 	dossierView
 	HasDossier bool
 	Party      string // the reader's party key in the open round, if asked
@@ -231,7 +232,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
 	u := c.MustGet(portalKey).(portalUser)
-	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, RequestID: uuid.NewString(), Errors: errs,
+	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs,
 		DecideAge: u.Ages.Decide}
 	v, err := s.loadDossier(c, licenceID, pupilID)
 	switch {

@@ -73,8 +73,17 @@ func TestPortalGuardianConsents(t *testing.T) {
 		!strings.Contains(out, `"phase":"realise"`) {
 		t.Fatalf("advance plan after her consent: %d %s", resp.StatusCode, out)
 	}
+	// Her AVG copy: everything as JSON, the plan as PDF, both logged.
+	if resp, body := h.doAs(t, mother, "GET", child+"/gegevens.json", "", ""); resp.StatusCode != 200 ||
+		!strings.Contains(body, `"GivenName": "Noah"`) || !strings.Contains(body, "Tafels tot 10, vlot en zonder vingers") ||
+		!strings.Contains(body, `"logbook"`) || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("AVG copy as JSON: %d", resp.StatusCode)
+	}
+	if resp, body := h.doAs(t, mother, "GET", child+"/gegevens.pdf", "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("AVG copy as PDF: %d", resp.StatusCode)
+	}
 	lines := h.logbookActions(t, lic, pupil)
-	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response"} {
+	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response", "export avg_copy_json", "export avg_copy_pdf"} {
 		if !strings.Contains(lines, want) {
 			t.Errorf("logbook lacks %q", want)
 		}
@@ -421,6 +430,12 @@ func TestPortalPupilOwnAccount(t *testing.T) {
 	}
 	if resp, _ := h.doAs(t, karel, "POST", own+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode != 404 {
 		t.Errorf("answer by a guardian without authority: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, karel, "GET", own+"/gegevens.json", "", ""); resp.StatusCode != 404 {
+		t.Errorf("AVG copy for a guardian without authority: %d, want 404", resp.StatusCode)
+	}
+	if resp, body := h.doAs(t, daan, "GET", own+"/gegevens.json", "", ""); resp.StatusCode != 200 || !strings.Contains(body, "Daan") {
+		t.Errorf("the pupil's own AVG copy: %d", resp.StatusCode)
 	}
 	setting("0")
 	if resp, out := h.doAs(t, karel, "GET", own, "", ""); resp.StatusCode != 404 || strings.Contains(out, "Tafels") {

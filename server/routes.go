@@ -61,6 +61,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/ouder", s.signedIn, s.page(s.handlePortalHome))
 	r.GET("/ouder/:licence/:pupil", s.linkedPortal, s.page(s.handlePortalPupil))
 	r.POST("/ouder/:licence/:pupil/instemming", s.linkedPortal, s.recentAuth(15*time.Minute), s.page(s.handlePortalConsent))
+	r.GET("/ouder/:licence/:pupil/gegevens.json", s.linkedPortal, s.page(s.handlePortalCopyJSON))
+	r.GET("/ouder/:licence/:pupil/gegevens.pdf", s.linkedPortal, s.page(s.handlePortalCopyPDF))
 	r.POST("/ouder/:licence/:pupil/aanvraag/:request", s.linkedPortal, s.recentAuth(15*time.Minute), s.page(s.handlePortalRequestAnswer))
 	r.GET("/ouder/:licence/:pupil/aanvraag/:request/besluit.pdf", s.linkedPortal, s.page(s.handlePortalDecisionPDF))
 	r.POST("/licenties/:licence/leerlingen/:pupil/ouders/:guardian/uitnodigen", s.allow(auth.PermDossierManage), s.page(s.handleGuardianInvite))
