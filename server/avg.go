@@ -3,20 +3,24 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // avgCopy is the machine-readable copy of what the school keeps about a
@@ -120,5 +124,115 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	return nil
+}
+
+// avgKinds are the rights a request names.
+var avgKinds = map[string]string{
+	"correction":  "correctie (iets klopt niet)",
+	"erasure":     "verwijdering",
+	"restriction": "beperking van het gebruik",
+	"objection":   "bezwaar tegen het gebruik",
+}
+
+// handlePortalAVGRequest: a guardian with authority or the pupil asks the
+// school to correct, erase, restrict or stop using data; the school
+// answers within the term (AVG_RESPOND_WITHIN, a month).
+func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	u := c.MustGet(portalKey).(portalUser)
+	if !u.CanAnswer {
+		return db.ErrNotFound
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	kind, body := c.PostForm("kind"), strings.TrimSpace(c.PostForm("body"))
+	errs := db.FieldErrors{}
+	if avgKinds[kind] == "" {
+		errs["avg_kind"] = "Kies wat u vraagt."
+	}
+	if body == "" || len([]rune(body)) > 5000 {
+		errs["avg_body"] = "Schrijf op wat er niet klopt of wat u vraagt (hoogstens 5000 tekens)."
+	}
+	if len(errs) > 0 {
+		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, errs)
+	}
+	due := time.Now().Add(s.cfg.AVGRespondWithin)
+	var req school.AvgRequest
+	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			var err error
+			if req, err = school.New(tx).CreateAVGRequest(c, school.CreateAVGRequestParams{PupilID: pupilID, Kind: kind, PartyKey: u.PartyKey,
+				Body: body, DueAt: due}); err != nil {
+				return err
+			}
+			e := s.portalEntry(c, pupilID, logbook.ActionCreate, "avg_request")
+			e.EntityID = req.ID.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if err := workflows.StartAVGRequest(c, s.temporal, workflows.AVGRequestInput{LicenceID: licenceID.String(), PupilID: pupilID.String(),
+		RequestID: req.ID.String(), RespondWithin: s.cfg.AVGRespondWithin}); err != nil {
+		// The request is stored and shows on the school's pupil page; the
+		// term's reminder is what is missing.
+		s.logger.ErrorContext(c, "avg request workflow not started", "request_id", requestIDOf(c), "err", err)
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?verzoek=1#rechten", licenceID, pupilID))
+	return nil
+}
+
+// handleAVGDecide is the school's answer: accept (and act on it), or
+// reject with the reason, which the requester reads in the portal.
+func (s *Server) handleAVGDecide(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuidParam(c, "request")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	status, reason := c.PostForm("decision"), strings.TrimSpace(c.PostForm("reason"))
+	switch {
+	case status != "accepted" && status != "rejected":
+		return db.FieldErrors{"decision": "Kies of de school het verzoek honoreert of afwijst."}
+	case status == "rejected" && reason == "":
+		return db.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
+	case len([]rune(reason)) > 5000:
+		return db.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
+	}
+	uid := principalOf(c).UserID
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
+				Reason: reason, DecidedBy: &uid})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return db.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
+			}
+			e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
+			e.EntityID = id.String()
+			return logbook.Append(c, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var notFound *serviceerror.NotFound
+	if err := s.temporal.SignalWorkflow(c, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
+		!errors.As(err, &notFound) {
+		s.logger.ErrorContext(c, "avg request workflow not told", "request_id", requestIDOf(c), "err", err)
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
 	return nil
 }

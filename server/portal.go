@@ -219,6 +219,8 @@ type portalPupilPage struct {
 	Notice     string
 	Views      []logbookRow
 	Requests   []portalRequest
+	AVG        []school.AvgRequest // the reader's own requests under the AVG
+	AVGKinds   map[string]string
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -288,6 +290,25 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	if page.HasDossier {
 		if page.Requests, err = s.portalRequests(c, licenceID, v.Dossier, u.PartyKey); err != nil {
 			return err
+		}
+	}
+	page.AVGKinds = avgKinds
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		all, err := school.New(pool).ListAVGRequests(c, pupilID)
+		for _, r := range all {
+			if r.PartyKey == u.PartyKey {
+				page.AVG = append(page.AVG, r)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if c.Query("verzoek") == "1" {
+		page.Notice = "Uw verzoek is verstuurd; de school antwoordt binnen een maand."
+		if u.Pupil {
+			page.Notice = "Je verzoek is verstuurd; de school antwoordt binnen een maand."
 		}
 	}
 	s.render(c, status, "portal_pupil", page)

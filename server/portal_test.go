@@ -626,3 +626,52 @@ func TestPortalTwoSchools(t *testing.T) {
 		t.Errorf("child under the wrong school: %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestPortalAVGRequest: the mother asks for a correction (a request
+// without text is refused); past the school's term (seconds here) it is
+// overdue; the school rejects it (a reason is required, a second answer
+// refused); she reads the reason in the portal.
+func TestPortalAVGRequest(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.AVGRespondWithin = 2 * time.Second })
+	ctx := context.Background()
+	lic, pupil := portalFixture(t, h)
+	mother := h.login(t, "mirjam@thuis.invalid")
+	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	if resp, out := h.doAs(t, mother, "POST", child+"/verzoek", formType, form("kind", "correction")); resp.StatusCode != 422 ||
+		!strings.Contains(out, "Schrijf op wat er niet klopt") {
+		t.Errorf("request without text: %d", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, mother, "POST", child+"/verzoek", formType, form("kind", "correction",
+		"body", "Noah heeft geen dyscalculie-onderzoek gehad; dat staat er wel.")); resp.StatusCode != 303 {
+		t.Fatalf("request: %d", resp.StatusCode)
+	}
+	step := func() string {
+		var s string
+		_ = h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, `SELECT step FROM process_step WHERE entity_kind = 'avg_request'`).Scan(&s)
+		})
+		return s
+	}
+	eventually(t, "the request overdue", func() bool { return step() == "avg_verzoek_te_laat" })
+	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(page)
+	if decide == nil || !strings.Contains(page, "geen dyscalculie-onderzoek") {
+		t.Fatal("the school's pupil page does not show the request")
+	}
+	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "rejected")); resp.StatusCode != 422 || !strings.Contains(out, "reden") {
+		t.Errorf("rejection without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := h.do(t, "POST", decide[1], formType, form("decision", "rejected", "reason", "Het onderzoek staat in het verslag van 12 maart.")); resp.StatusCode != 303 {
+		t.Fatalf("reject: %d", resp.StatusCode)
+	}
+	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 || !strings.Contains(out, "al beantwoord") {
+		t.Errorf("a second answer: %d", resp.StatusCode)
+	}
+	eventually(t, "the request answered", func() bool { return step() == "avg_verzoek_beantwoord" })
+	if _, out := h.doAs(t, mother, "GET", child, "", ""); !strings.Contains(out, "afgewezen") || !strings.Contains(out, "verslag van 12 maart") {
+		t.Errorf("the mother does not read the answer")
+	}
+	if lines := h.logbookActions(t, lic, pupil); !strings.Contains(lines, "create avg_request") || !strings.Contains(lines, "update avg_request") {
+		t.Errorf("logbook lacks the request and its answer")
+	}
+}

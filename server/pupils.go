@@ -419,6 +419,7 @@ type pupilPage struct {
 	OwnRights bool
 	ShareAge  int
 	Today     string
+	AVG       []school.AvgRequest // requests under the AVG from the guardians or the pupil
 	Notice    string
 }
 
@@ -451,6 +452,13 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	}
 	page.ShareAge = rules.Ages.Share
 	page.Today = s.today().Format(dateLayout)
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		page.AVG, err = school.New(pool).ListAVGRequests(c, pupilID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	if c.Query("m") == "uitgeschreven" {
 		page.Notice = "De leerling is uitgeschreven; de bewaartermijn loopt."
 	}

@@ -69,6 +69,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"hearingLabel":  labelFunc(hearingWayLabels),
 		"answerLabel":   labelFunc(answerLabels),
 		"requestKind":   labelFunc(requestKindLabels),
+		"avgKind":       labelFunc(avgKinds),
 		"requestStatus": labelFunc(requestStatusLabels),
 		"requestAnswer": labelFunc(requestAnswerLabels),
 		"requestEvent":  labelFunc(requestEventLabels),

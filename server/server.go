@@ -41,6 +41,9 @@ type Config struct {
 	// RetentionDossier and RetentionEnrolment are how long a pupil's
 	// dossiers and record are kept after leaving (defaults 2 and 5 years).
 	RetentionDossier, RetentionEnrolment time.Duration
+	// AVGRespondWithin is the school's term to answer an AVG request
+	// (default a month, AVG art. 12(3)).
+	AVGRespondWithin time.Duration
 	// DevMailbox adds a page with each school's mail outbox (make run).
 	DevMailbox bool
 	// Ready reports whether every dependency answers, for /readyz.
@@ -118,6 +121,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.ConsentAges == (activities.ConsentAges{}) {
 		cfg.ConsentAges = activities.DefaultConsentAges()
+	}
+	if cfg.AVGRespondWithin <= 0 {
+		cfg.AVGRespondWithin = 4 * 7 * 24 * time.Hour
 	}
 	if cfg.RetentionDossier <= 0 {
 		cfg.RetentionDossier = 2 * 365 * 24 * time.Hour

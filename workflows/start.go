@@ -106,3 +106,21 @@ func StartRetention(ctx context.Context, c client.Client, in RetentionInput) (cl
 	}
 	return run, nil
 }
+
+// StartAVGRequest starts the term of an AVG request, idempotently.
+func StartAVGRequest(ctx context.Context, c client.Client, in AVGRequestInput) error {
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       AVGRequestWorkflowID(in.LicenceID, in.RequestID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			LicenceKey().ValueSet(in.LicenceID),
+			KindKey().ValueSet("avg"),
+		),
+	}, AVGRequestWorkflow, in)
+	if err != nil {
+		return fmt.Errorf("start avg request workflow: %w", err)
+	}
+	return nil
+}

@@ -171,6 +171,20 @@ type Attachment struct {
 	UploadedAt  time.Time
 }
 
+type AvgRequest struct {
+	ID        uuid.UUID
+	PupilID   uuid.UUID
+	Kind      string
+	PartyKey  string
+	Body      string
+	Status    string
+	Reason    string
+	DueAt     time.Time
+	DecidedBy *uuid.UUID
+	DecidedAt *time.Time
+	CreatedAt time.Time
+}
+
 type ConsentParty struct {
 	RoundID    uuid.UUID
 	PartyKey   string
