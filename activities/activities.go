@@ -40,9 +40,10 @@ const (
 	ActivityIssueDecision     = "IssueDecision"
 	ActivityNotifyDecision    = "NotifyDecision"
 
-	ActivityRetentionDue    = "RetentionDue"
-	ActivityRecordRetention = "RecordRetention"
-	ActivityExpireRetention = "ExpireRetention"
+	ActivityRetentionDue         = "RetentionDue"
+	ActivityRecordRetention      = "RecordRetention"
+	ActivityExpireRetention      = "ExpireRetention"
+	ActivityFindRetentionOverdue = "FindRetentionOverdue"
 )
 
 // Activities carries the dependencies of every activity.

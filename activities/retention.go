@@ -182,3 +182,51 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 	})
 	return wrap("expire retention", err)
 }
+
+// RetentionOverdue is data whose term has passed, found by the monthly
+// reconciliation.
+type RetentionOverdue struct {
+	LicenceID, Kind, PupilID string
+}
+
+// ReconcileInput carries the terms to check against.
+type ReconcileInput struct {
+	Dossier, Enrolment time.Duration
+}
+
+// FindRetentionOverdue lists, across every school licence, pupils whose
+// dossiers or record outlived their term: what a lost or failed retention
+// workflow left behind. It reports ids only.
+func (a *Activities) FindRetentionOverdue(ctx context.Context, in ReconcileInput) ([]RetentionOverdue, error) {
+	licences, err := platform.New(a.Tenants.Platform()).ListActiveLicences(ctx)
+	if err != nil {
+		return nil, wrap("list licences", err)
+	}
+	now := time.Now().UTC()
+	var out []RetentionOverdue
+	for _, l := range licences {
+		if l.Kind == platform.LicenceKindSwv {
+			continue
+		}
+		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
+			rows, err := school.New(pool).PupilsPastTerm(ctx, school.PupilsPastTermParams{LeftBefore: now.Add(-in.Dossier),
+				EnrolmentBefore: now.Add(-in.Enrolment)})
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if r.Dossiers > 0 {
+					out = append(out, RetentionOverdue{LicenceID: l.ID.String(), Kind: RetentionKindDossier, PupilID: r.ID.String()})
+				}
+				if r.RecordDue {
+					out = append(out, RetentionOverdue{LicenceID: l.ID.String(), Kind: RetentionKindEnrolment, PupilID: r.ID.String()})
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return out, wrap("find retention overdue", err)
+		}
+	}
+	return out, nil
+}

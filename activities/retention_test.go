@@ -153,3 +153,56 @@ func TestRetentionDeletesEverything(t *testing.T) {
 		t.Error("the guardian's account still links to the deleted pupil")
 	}
 }
+
+// TestFindRetentionOverdue: the reconciliation finds a dossier past its
+// two years and a record past its five, and nothing of a pupil who left
+// last month or is still at school.
+func TestFindRetentionOverdue(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "56WI")
+	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	now := time.Now().UTC()
+	ids := map[string]string{}
+	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		for name, left := range map[string]*time.Time{"three-years": ptrTo(now.AddDate(-3, 0, 0)), "six-years": ptrTo(now.AddDate(-6, 0, 0)),
+			"last-month": ptrTo(now.AddDate(0, -1, 0)), "at-school": nil} {
+			pupil, err := q.CreatePupil(ctx, school.CreatePupilParams{GivenName: name, FamilyName: "X",
+				BirthDate: time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2010, 8, 1, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				return err
+			}
+			ids[name] = pupil.ID.String()
+			if name != "six-years" {
+				if _, err := dossiertest.Complete(ctx, q, pupil.ID); err != nil {
+					return err
+				}
+			}
+			if left != nil {
+				if _, err := pool.Exec(ctx, `UPDATE pupil SET left_on = $2 WHERE id = $1`, pupil.ID, *left); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := acts.FindRetentionOverdue(ctx, activities.ReconcileInput{Dossier: 2 * 365 * 24 * time.Hour, Enrolment: 5 * 365 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"dossier/" + ids["three-years"]: true, "enrolment/" + ids["six-years"]: true}
+	if len(got) != len(want) {
+		t.Fatalf("found %+v, want %v", got, want)
+	}
+	for _, o := range got {
+		if !want[o.Kind+"/"+o.PupilID] || o.LicenceID != lic.ID.String() {
+			t.Errorf("found %+v, want %v", o, want)
+		}
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -40,6 +40,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.RequestWorkflow, workflow.RegisterOptions{Name: "RequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.AVGRequestWorkflow, workflow.RegisterOptions{Name: "AVGRequestWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.ReconcileRetentionWorkflow, workflow.RegisterOptions{Name: "ReconcileRetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
@@ -67,6 +68,7 @@ func Register(r sdkworker.Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.RetentionDue, activity.RegisterOptions{Name: activities.ActivityRetentionDue})
 	r.RegisterActivityWithOptions(acts.RecordRetention, activity.RegisterOptions{Name: activities.ActivityRecordRetention})
 	r.RegisterActivityWithOptions(acts.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
+	r.RegisterActivityWithOptions(acts.FindRetentionOverdue, activity.RegisterOptions{Name: activities.ActivityFindRetentionOverdue})
 	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
 	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
 }

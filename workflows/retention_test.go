@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/topdossier/topdossier/activities"
 )
@@ -127,5 +128,28 @@ func TestRetentionCancelledOnReturn(t *testing.T) {
 	}
 	if len(rec.events) != 2 || rec.events[0] != "started" || rec.events[1] != "cancelled" {
 		t.Errorf("recorded %v", rec.events)
+	}
+}
+
+// TestReconcileStartsWhatWasLeft: the monthly reconciliation starts a
+// retention run for each piece of data past its term; each deletes at
+// once.
+func TestReconcileStartsWhatWasLeft(t *testing.T) {
+	env, rec := newRetentionEnv(t, 0)
+	rec.due = retentionStart.Add(-time.Hour) // past its term
+	env.RegisterWorkflowWithOptions(RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
+	env.RegisterActivityWithOptions(func(context.Context, activities.ReconcileInput) ([]activities.RetentionOverdue, error) {
+		return []activities.RetentionOverdue{
+			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionDossier, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c1"},
+			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionEnrolment, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c2"},
+		}, nil
+	}, activity.RegisterOptions{Name: activities.ActivityFindRetentionOverdue})
+	env.ExecuteWorkflow(ReconcileRetentionWorkflow, activities.ReconcileInput{Dossier: 2 * year, Enrolment: 5 * year})
+	var res ReconcileResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Overdue != 2 || res.Started != 2 || len(rec.expired) != 2 {
+		t.Errorf("result %+v, %d deletions; want two found, started and deleted", res, len(rec.expired))
 	}
 }

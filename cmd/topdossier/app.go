@@ -218,6 +218,10 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
+	if err := workflows.EnsureRetentionSchedule(ctx, tc, activities.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
+		Enrolment: svc.cfg.RetentionEnrolment}); err != nil {
+		return err
+	}
 	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
 		return err
 	}

@@ -79,6 +79,10 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
+	if err := workflows.EnsureRetentionSchedule(ctx, tc, activities.ReconcileInput{Dossier: cfg.RetentionDossier,
+		Enrolment: cfg.RetentionEnrolment}); err != nil {
+		return err
+	}
 	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
 		return err
 	}

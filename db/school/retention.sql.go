@@ -163,3 +163,45 @@ func (q *Queries) DossierIDsOfPupil(ctx context.Context, pupilID uuid.UUID) ([]u
 	}
 	return items, nil
 }
+
+const pupilsPastTerm = `-- name: PupilsPastTerm :many
+SELECT id, (SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id)::int AS dossiers,
+       (p.left_on < $1::date) AS record_due
+FROM pupil p
+WHERE p.left_on IS NOT NULL AND p.left_on < $2::date
+  AND (p.left_on < $1::date OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
+LIMIT 10000
+`
+
+type PupilsPastTermParams struct {
+	EnrolmentBefore time.Time
+	LeftBefore      time.Time
+}
+
+type PupilsPastTermRow struct {
+	ID        uuid.UUID
+	Dossiers  int32
+	RecordDue bool
+}
+
+// Pupils who left before @left_before and are still here: their dossier
+// or record outlived a term (the reconciliation's list).
+func (q *Queries) PupilsPastTerm(ctx context.Context, arg PupilsPastTermParams) ([]PupilsPastTermRow, error) {
+	rows, err := q.db.Query(ctx, pupilsPastTerm, arg.EnrolmentBefore, arg.LeftBefore)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PupilsPastTermRow{}
+	for rows.Next() {
+		var i PupilsPastTermRow
+		if err := rows.Scan(&i.ID, &i.Dossiers, &i.RecordDue); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -30,3 +30,13 @@ DELETE FROM retention_event WHERE entity_id = $1;
 
 -- name: DossierIDsOfPupil :many
 SELECT id FROM dossier WHERE pupil_id = $1;
+
+-- name: PupilsPastTerm :many
+-- Pupils who left before @left_before and are still here: their dossier
+-- or record outlived a term (the reconciliation's list).
+SELECT id, (SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id)::int AS dossiers,
+       (p.left_on < @enrolment_before::date) AS record_due
+FROM pupil p
+WHERE p.left_on IS NOT NULL AND p.left_on < @left_before::date
+  AND (p.left_on < @enrolment_before::date OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
+LIMIT 10000;
