@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
@@ -154,4 +155,89 @@ func TestRequestActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestRequestRetention: three years after a TLV ends its request goes
+// from the SWV database: afterwards no row of any table names it, one
+// deletion record remains, and the SWV logbook's chain verifies.
+func TestRequestRetention(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic, err := p.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Rivier", SWVID: p.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler), SecretKey: secretKey}
+	so := "so"
+	var req swv.Request
+	end := time.Date(2027, 7, 31, 0, 0, 0, 0, time.UTC)
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if req, err = q.CreateRequest(ctx, swv.CreateRequestParams{SchoolLicenceID: uuid.New(), SchoolRequestID: uuid.New(), SchoolName: "De Eik",
+			Kind: "tlv", TlvType: &so, PupilName: "Jip Weg", PupilBirthDate: time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC), Question: "SO?"}); err != nil {
+			return err
+		}
+		if err := q.AddSnapshot(ctx, swv.AddSnapshotParams{RequestID: req.ID, Submission: 1, Content: []byte(`{"pupil_name":"Jip Weg"}`)}); err != nil {
+			return err
+		}
+		start := end.AddDate(-2, 0, 0)
+		return q.AddDecision(ctx, swv.AddDecisionParams{RequestID: req.ID, Approved: true, Motivation: "Toegekend", DecidedOn: start,
+			StartOn: &start, EndOn: &end})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := acts.RecordRequestStep(ctx, activities.RequestStep{ProcessStep: activities.ProcessStep{LicenceID: lic.ID.String(),
+		WorkflowID: "request/x", EntityKind: "request", EntityID: req.ID.String(), Step: "afgesloten", Seq: 9}}); err != nil {
+		t.Fatal(err)
+	}
+	ref := activities.RetentionRef{LicenceID: lic.ID.String(), Kind: activities.RetentionKindRequest, EntityID: req.ID.String(), Term: 3 * 365 * 24 * time.Hour}
+	due, err := acts.RetentionDue(ctx, ref)
+	if err != nil || !due.Equal(end.Add(3*365*24*time.Hour)) {
+		t.Fatalf("due %v (err %v), want three years after the TLV's end", due, err)
+	}
+	if err := acts.RecordRetention(ctx, activities.RetentionEvent{RetentionRef: ref, What: "started", InputKey: "run", DueAt: due}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := acts.ExpireRetention(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		names, err := pgx.CollectRows(must(pool.Query(ctx, `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)), pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			var hits int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{n}.Sanitize()+` t WHERE t::text LIKE '%' || $1 || '%'`,
+				req.ID.String()).Scan(&hits); err != nil {
+				return err
+			}
+			if hits != 0 {
+				t.Errorf("table %s: %d rows still name the request", n, hits)
+			}
+		}
+		var records int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM swv_deletion_record`).Scan(&records); err != nil || records != 1 {
+			t.Errorf("%d deletion records (err %v), want 1", records, err)
+		}
+		if n, err := logbook.Verify(ctx, school.New(pool), nil); err != nil || n < 3 {
+			t.Errorf("SWV logbook after deletion: %d rows, %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

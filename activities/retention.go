@@ -17,12 +17,14 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 )
 
 // Retention kinds handled in a school database.
 const (
 	RetentionKindDossier   = "dossier"   // the pupil's dossiers: plan, consent, attachments, requests
 	RetentionKindEnrolment = "enrolment" // the pupil record itself: the last to go
+	RetentionKindRequest   = "tlv"       // at the SWV: a request with its snapshot, advices and decision
 )
 
 // RetentionRef names what a retention workflow keeps: a pupil's dossiers
@@ -55,6 +57,18 @@ func (a *Activities) RetentionDue(ctx context.Context, ref RetentionRef) (time.T
 		return time.Time{}, err
 	}
 	var due time.Time
+	if ref.Kind == RetentionKindRequest {
+		// Term after the TLV's (or arrangement's) end, else after it closed.
+		err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			r, err := swv.New(pool).RequestRetentionStart(ctx, pupilID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			due = r.Since.Add(ref.Term)
+			return nil
+		})
+		return due, wrap("retention due", err)
+	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		p, err := school.New(pool).GetPupil(ctx, pupilID)
 		if err != nil {
@@ -84,6 +98,17 @@ func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) err
 		actor = &id
 	}
 	key := fmt.Sprintf("%s:%s:%s:%s", ev.Kind, pupilID, ev.What, ev.InputKey)
+	if ev.Kind == RetentionKindRequest {
+		// At the SWV the step is a logbook line about the request (its id
+		// goes when the request does).
+		err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				return logbook.Append(ctx, tx, logbook.Entry{ActorID: actor, ActorRole: "system", Action: logbook.ActionProcess,
+					Entity: "retention_" + ev.What, EntityID: pupilID.String()})
+			})
+		})
+		return wrap("record retention", err)
+	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			var until *time.Time
@@ -122,6 +147,9 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 	licenceID, pupilID, err := parseIDs(ref.LicenceID, ref.EntityID)
 	if err != nil {
 		return err
+	}
+	if ref.Kind == RetentionKindRequest {
+		return a.expireRequest(ctx, licenceID, pupilID)
 	}
 	if ref.Kind != RetentionKindDossier && ref.Kind != RetentionKindEnrolment {
 		return permanent(fmt.Errorf("retention kind %q", ref.Kind))
@@ -229,4 +257,51 @@ func (a *Activities) FindRetentionOverdue(ctx context.Context, in ReconcileInput
 		}
 	}
 	return out, nil
+}
+
+// expireRequest deletes a request at the SWV three years after its TLV
+// ended: the request with its snapshots, attachments, events, advices,
+// votes, decision and signed document, its process steps, and the SWV
+// logbook's lines lose the request's id. One deletion record remains.
+func (a *Activities) expireRequest(ctx context.Context, licenceID, requestID uuid.UUID) error {
+	sum := sha256.Sum256([]byte("expire:tlv:" + requestID.String()))
+	key := hex.EncodeToString(sum[:])
+	err := a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			if done, err := q.SWVDeletionRecorded(ctx, key); err != nil || done {
+				return err
+			}
+			r, err := q.GetRequest(ctx, requestID)
+			kind := "onbekend"
+			switch {
+			case err == nil:
+				kind = r.Kind
+			case !errors.Is(err, pgx.ErrNoRows):
+				return err
+			}
+			if err := q.DeleteRequest(ctx, requestID); err != nil {
+				return err
+			}
+			if err := q.DeleteRequestSteps(ctx, requestID); err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			n, err := q.RedactLogbookForEntity(ctx, swv.RedactLogbookForEntityParams{RedactedAt: &now, ID: requestID.String()})
+			if err != nil {
+				return err
+			}
+			if err := logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionRedact, Entity: "retention",
+				EntityID: fmt.Sprintf("tlv:%d", n)}); err != nil {
+				return err
+			}
+			counts, err := json.Marshal(map[string]any{"kind": kind, "logbook_lines": n})
+			if err != nil {
+				return err
+			}
+			return q.AddSWVDeletionRecord(ctx, swv.AddSWVDeletionRecordParams{Kind: "tlv", Rule: "3 jaar na het einde van de TLV",
+				DeletedOn: now, Counts: counts, EventKey: key})
+		})
+	})
+	return wrap("expire request", err)
 }

@@ -58,6 +58,7 @@ import (
 //	RETENTION_DOSSIER          dossier kept after leaving   17520h (2 years)
 //	RETENTION_ENROLMENT        pupil record kept after leaving  43800h (5 years)
 //	AVG_RESPOND_WITHIN         the school answers an AVG request within  672h (4 weeks)
+//	RETENTION_TLV              SWV: a request kept after its TLV ends (or it closes)  26280h (3 years)
 //	SMTP_ADDR                  mail server host:port        "" (off: mails stay in the outbox)
 //	SMTP_FROM                  sender address               noreply@topdossier.invalid
 //	SMTP_USERNAME              SMTP login (needs TLS)       ""
@@ -101,6 +102,7 @@ type Config struct {
 	RequestQuorum                                                              int
 	// Retention terms after a pupil left.
 	RetentionDossier, RetentionEnrolment time.Duration
+	RetentionTLV                         time.Duration
 	AVGRespondWithin                     time.Duration
 	// Dossier terms; see workflows.DossierTimers.
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
@@ -175,6 +177,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RetentionDossier:           durVar("RETENTION_DOSSIER", 2*365*24*time.Hour),
 		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", 5*365*24*time.Hour),
 		AVGRespondWithin:           durVar("AVG_RESPOND_WITHIN", 4*7*24*time.Hour),
+		RetentionTLV:               durVar("RETENTION_TLV", 3*365*24*time.Hour),
 		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
 		DossierOPPReminder:         durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
 		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),

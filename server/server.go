@@ -41,6 +41,9 @@ type Config struct {
 	// RetentionDossier and RetentionEnrolment are how long a pupil's
 	// dossiers and record are kept after leaving (defaults 2 and 5 years).
 	RetentionDossier, RetentionEnrolment time.Duration
+	// RetentionTLV: an SWV request is deleted this long after its TLV
+	// ends, or after it closes (default 3 years).
+	RetentionTLV time.Duration
 	// AVGRespondWithin is the school's term to answer an AVG request
 	// (default a month, AVG art. 12(3)).
 	AVGRespondWithin time.Duration
@@ -124,6 +127,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	if cfg.AVGRespondWithin <= 0 {
 		cfg.AVGRespondWithin = 4 * 7 * 24 * time.Hour
+	}
+	if cfg.RetentionTLV <= 0 {
+		cfg.RetentionTLV = 3 * 365 * 24 * time.Hour
 	}
 	if cfg.RetentionDossier <= 0 {
 		cfg.RetentionDossier = 2 * 365 * 24 * time.Hour

@@ -557,7 +557,8 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	}
 	if v.Request.SwvRequestID == nil {
 		_, err = workflows.StartRequest(c, s.temporal, workflows.RequestInput{SWVLicenceID: swvLic.ID.String(),
-			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers, Quorum: s.cfg.RequestQuorum})
+			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers, Quorum: s.cfg.RequestQuorum,
+			RetentionTerm: s.cfg.RetentionTLV})
 		if err != nil {
 			return errors.Join(errUnavailable, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -111,6 +112,9 @@ type RequestInput struct {
 	// Quorum is the number of votes, the chair's among them, that decide
 	// (default 2: the chair and one member).
 	Quorum int
+	// RetentionTerm: the request is deleted this long after its TLV ends
+	// (or it closes); zero keeps it (runs started before).
+	RetentionTerm time.Duration
 }
 
 // decides reports whether the kind goes to the committee for a decision
@@ -614,7 +618,27 @@ func (r *request) withdraw(ctx workflow.Context, a RequestAction) error {
 
 func (r *request) close(ctx workflow.Context, reason string) error {
 	r.status.Reason = reason
-	return r.moveTo(ctx, RequestStepClosed, "", nil, reason)
+	if err := r.moveTo(ctx, RequestStepClosed, "", nil, reason); err != nil {
+		return err
+	}
+	if r.in.RetentionTerm <= 0 {
+		return nil
+	}
+	// The request's own term starts: deleted RetentionTerm after its
+	// TLV ended, or after it closed. The run outlives this one.
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            RetentionWorkflowID(r.in.SWVLicenceID, RetentionRequest, r.in.RequestID),
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(LicenceKey().ValueSet(r.in.SWVLicenceID), KindKey().ValueSet("retention")),
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, RetentionWorkflow, RetentionInput{LicenceID: r.in.SWVLicenceID, Kind: RetentionRequest,
+		EntityID: r.in.RequestID, Term: r.in.RetentionTerm})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return err
+	}
+	return nil
 }
 
 // record writes a fact of the request (and its logbook line) through the

@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/topdossier/topdossier/activities"
 )
@@ -291,5 +293,29 @@ func TestRequestWithdrawn(t *testing.T) {
 	var st RequestStatus
 	if err := env.GetWorkflowResult(&st); err != nil || st.Reason != CloseWithdrawn {
 		t.Errorf("status %+v (err %v), want withdrawn", st, err)
+	}
+}
+
+// TestRequestClosedStartsRetention: a closing request starts its own
+// retention run (three years after the TLV ends or it closes), which
+// outlives the request's workflow.
+func TestRequestClosedStartsRetention(t *testing.T) {
+	env, _ := newRequestEnv(t)
+	var got RetentionInput
+	env.RegisterWorkflowWithOptions(RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
+	env.OnWorkflow("RetentionWorkflow", mock.Anything, mock.Anything).Return(func(_ workflow.Context, in RetentionInput) (RetentionStatus, error) {
+		got = in
+		return RetentionStatus{State: RetentionWaiting}, nil
+	})
+	res := map[string]updateOutcome{}
+	send(env, res, "withdraw", time.Hour, UpdateRequestWithdraw, RequestAction{RequestID: "w1", ActorID: "ib"})
+	in := requestInput(RequestKindTLV)
+	in.RetentionTerm = 3 * 365 * 24 * time.Hour
+	env.ExecuteWorkflow(RequestWorkflow, in)
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Kind != RetentionRequest || got.EntityID != in.RequestID || got.LicenceID != in.SWVLicenceID || got.Term != in.RetentionTerm {
+		t.Errorf("retention started with %+v", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 const (
 	RetentionDossier   = activities.RetentionKindDossier   // school dossier: 2 years after the pupil left
 	RetentionEnrolment = activities.RetentionKindEnrolment // enrolment administration: 5 years after leaving
+	RetentionRequest   = activities.RetentionKindRequest   // SWV: a request, 3 years after its TLV ended (or it closed)
 )
 
 // Signal, update and query names of the retention workflow.
@@ -74,7 +75,7 @@ const (
 func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus, error) {
 	var st RetentionStatus
 	if in.LicenceID == "" || in.EntityID == "" || in.Term <= 0 ||
-		(in.Kind != RetentionDossier && in.Kind != RetentionEnrolment) {
+		(in.Kind != RetentionDossier && in.Kind != RetentionEnrolment && in.Kind != RetentionRequest) {
 		return st, temporal.NewNonRetryableApplicationError("retention workflow: incomplete input", "InvalidInput", nil)
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryRetentionStatus, func() (RetentionStatus, error) { return st, nil }); err != nil {

@@ -150,3 +150,12 @@ type RequestSnapshot struct {
 	Content    []byte
 	CreatedAt  time.Time
 }
+
+type SwvDeletionRecord struct {
+	ID        uuid.UUID
+	Kind      string
+	Rule      string
+	DeletedOn time.Time
+	Counts    []byte
+	EventKey  string
+}

@@ -151,6 +151,30 @@ func (q *Queries) AddRequestEvent(ctx context.Context, arg AddRequestEventParams
 	return err
 }
 
+const addSWVDeletionRecord = `-- name: AddSWVDeletionRecord :exec
+INSERT INTO swv_deletion_record (kind, rule, deleted_on, counts, event_key) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event_key) DO NOTHING
+`
+
+type AddSWVDeletionRecordParams struct {
+	Kind      string
+	Rule      string
+	DeletedOn time.Time
+	Counts    []byte
+	EventKey  string
+}
+
+func (q *Queries) AddSWVDeletionRecord(ctx context.Context, arg AddSWVDeletionRecordParams) error {
+	_, err := q.db.Exec(ctx, addSWVDeletionRecord,
+		arg.Kind,
+		arg.Rule,
+		arg.DeletedOn,
+		arg.Counts,
+		arg.EventKey,
+	)
+	return err
+}
+
 const addSnapshot = `-- name: AddSnapshot :exec
 INSERT INTO request_snapshot (request_id, submission, content) VALUES ($1, $2, $3)
 ON CONFLICT (request_id, submission) DO NOTHING
@@ -254,12 +278,30 @@ func (q *Queries) CreateRequest(ctx context.Context, arg CreateRequestParams) (R
 	return i, err
 }
 
+const deleteRequest = `-- name: DeleteRequest :exec
+DELETE FROM request WHERE id = $1
+`
+
+func (q *Queries) DeleteRequest(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteRequest, id)
+	return err
+}
+
 const deleteRequestInput = `-- name: DeleteRequestInput :exec
 DELETE FROM request_input WHERE input_key = $1
 `
 
 func (q *Queries) DeleteRequestInput(ctx context.Context, inputKey string) error {
 	_, err := q.db.Exec(ctx, deleteRequestInput, inputKey)
+	return err
+}
+
+const deleteRequestSteps = `-- name: DeleteRequestSteps :exec
+DELETE FROM process_step WHERE entity_id = $1
+`
+
+func (q *Queries) DeleteRequestSteps(ctx context.Context, entityID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteRequestSteps, entityID)
 	return err
 }
 
@@ -712,12 +754,63 @@ func (q *Queries) PutRequestInput(ctx context.Context, arg PutRequestInputParams
 	return err
 }
 
+const redactLogbookForEntity = `-- name: RedactLogbookForEntity :execrows
+UPDATE logbook SET entity_id = '', request_id = '', on_behalf_of = NULL, pupil_id = NULL, redacted_at = $1
+WHERE (entity_id = $2::text OR entity_id LIKE $2::text || ':%') AND redacted_at IS NULL
+`
+
+type RedactLogbookForEntityParams struct {
+	RedactedAt *time.Time
+	ID         string
+}
+
+// Retention at the SWV: the lines about a request keep their place and
+// content hash and lose the request's id.
+func (q *Queries) RedactLogbookForEntity(ctx context.Context, arg RedactLogbookForEntityParams) (int64, error) {
+	result, err := q.db.Exec(ctx, redactLogbookForEntity, arg.RedactedAt, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const requestEventExists = `-- name: RequestEventExists :one
 SELECT EXISTS (SELECT 1 FROM request_event WHERE event_key = $1)
 `
 
 func (q *Queries) RequestEventExists(ctx context.Context, eventKey string) (bool, error) {
 	row := q.db.QueryRow(ctx, requestEventExists, eventKey)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const requestRetentionStart = `-- name: RequestRetentionStart :one
+SELECT coalesce(d.end_on::timestamptz, r.updated_at)::timestamptz AS since, r.status
+FROM request r LEFT JOIN decision d ON d.request_id = r.id AND d.approved
+WHERE r.id = $1
+`
+
+type RequestRetentionStartRow struct {
+	Since  time.Time
+	Status string
+}
+
+// From when a request's term runs: a granted TLV's or arrangement's end
+// date, else when it closed.
+func (q *Queries) RequestRetentionStart(ctx context.Context, id uuid.UUID) (RequestRetentionStartRow, error) {
+	row := q.db.QueryRow(ctx, requestRetentionStart, id)
+	var i RequestRetentionStartRow
+	err := row.Scan(&i.Since, &i.Status)
+	return i, err
+}
+
+const sWVDeletionRecorded = `-- name: SWVDeletionRecorded :one
+SELECT EXISTS (SELECT 1 FROM swv_deletion_record WHERE event_key = $1)
+`
+
+func (q *Queries) SWVDeletionRecorded(ctx context.Context, eventKey string) (bool, error) {
+	row := q.db.QueryRow(ctx, sWVDeletionRecorded, eventKey)
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err

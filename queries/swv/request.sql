@@ -118,3 +118,29 @@ SELECT * FROM request WHERE meeting_id = $1 ORDER BY submitted_at;
 -- name: GetRequestAttachment :one
 -- The attachment of the request's latest submission that holds it.
 SELECT * FROM request_attachment WHERE request_id = $1 AND id = $2 ORDER BY submission DESC LIMIT 1;
+
+-- name: RequestRetentionStart :one
+-- From when a request's term runs: a granted TLV's or arrangement's end
+-- date, else when it closed.
+SELECT coalesce(d.end_on::timestamptz, r.updated_at)::timestamptz AS since, r.status
+FROM request r LEFT JOIN decision d ON d.request_id = r.id AND d.approved
+WHERE r.id = $1;
+
+-- name: DeleteRequest :exec
+DELETE FROM request WHERE id = $1;
+
+-- name: DeleteRequestSteps :exec
+DELETE FROM process_step WHERE entity_id = $1;
+
+-- name: RedactLogbookForEntity :execrows
+-- Retention at the SWV: the lines about a request keep their place and
+-- content hash and lose the request's id.
+UPDATE logbook SET entity_id = '', request_id = '', on_behalf_of = NULL, pupil_id = NULL, redacted_at = @redacted_at
+WHERE (entity_id = @id::text OR entity_id LIKE @id::text || ':%') AND redacted_at IS NULL;
+
+-- name: AddSWVDeletionRecord :exec
+INSERT INTO swv_deletion_record (kind, rule, deleted_on, counts, event_key) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event_key) DO NOTHING;
+
+-- name: SWVDeletionRecorded :one
+SELECT EXISTS (SELECT 1 FROM swv_deletion_record WHERE event_key = $1);
