@@ -406,7 +406,7 @@ func browserSmoke(t *testing.T, base, schoolID string) {
 	if err := chromedp.Do(ctx, chromedp.Click(confirm)); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(step, "Ingeschreven") {
 		if time.Now().After(deadline) {
 			t.Fatalf("process step %q, want Ingeschreven after confirming", step)
