@@ -153,3 +153,17 @@ func TestReconcileStartsWhatWasLeft(t *testing.T) {
 		t.Errorf("result %+v, %d deletions; want two found, started and deleted", res, len(rec.expired))
 	}
 }
+
+// TestRetentionThreeYearsTLV: a request at the SWV is deleted exactly
+// three years after its TLV ended.
+func TestRetentionThreeYearsTLV(t *testing.T) {
+	env, rec := newRetentionEnv(t, 3*year)
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionRequest, 3*year))
+	var st RetentionStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.State != RetentionDeleted || len(rec.expired) != 1 || !rec.expired[0].Equal(retentionStart.Add(3*year)) {
+		t.Errorf("state %s, expired at %v, want deleted once three years on", st.State, rec.expired)
+	}
+}
