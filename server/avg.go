@@ -60,7 +60,7 @@ func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, do
 	}
 	v, err := s.loadDossier(c, licenceID, pupilID)
 	hasDossier := err == nil
-	if err != nil && v.Pupil.ID.String() != pupilID.String() {
+	if err != nil && !(errors.Is(err, db.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
 		return lic, v, out, err
 	}
 	out = avgCopy{Generated: time.Now().UTC(), School: lic.Name, Pupil: v.Pupil, Guardians: v.Guardians}
@@ -83,9 +83,6 @@ func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, do
 	}
 	if out.Logbook, err = s.logbookRows(c, rows); err != nil {
 		return lic, v, out, err
-	}
-	if !hasDossier {
-		v.Pupil = out.Pupil
 	}
 	return lic, v, out, nil
 }

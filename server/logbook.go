@@ -22,8 +22,16 @@ import (
 
 // entry is the logbook line for what the person behind c does to a pupil.
 func (s *Server) entry(c *gin.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
-	e := logbook.Entry{Action: action, PupilID: &pupilID, Entity: entity, EntityID: pupilID.String(),
-		RequestID: requestIDOf(c), ActorRole: string(accessOf(c).Role)}
+	e := s.actionEntry(c, action, entity, pupilID.String())
+	e.PupilID = &pupilID
+	return e
+}
+
+// actionEntry is the logbook line for what the person behind c does to
+// something that is no pupil (a school setting, an SWV's request).
+func (s *Server) actionEntry(c *gin.Context, action, entity, entityID string) logbook.Entry {
+	e := logbook.Entry{Action: action, Entity: entity, EntityID: entityID, RequestID: requestIDOf(c),
+		ActorRole: string(accessOf(c).Role)}
 	if p := principalOf(c); p != nil {
 		id := p.UserID
 		e.ActorID = &id
@@ -47,8 +55,7 @@ func (s *Server) recordList(c *gin.Context, licenceID uuid.UUID, shown int) erro
 	if shown == 0 {
 		return nil
 	}
-	e := s.entry(c, uuid.Nil, logbook.ActionView, "pupil_list")
-	e.PupilID, e.EntityID = nil, strconv.Itoa(shown)
+	e := s.actionEntry(c, logbook.ActionView, "pupil_list", strconv.Itoa(shown))
 	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error { return logbook.Append(c, tx, e) })
 	})

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -101,18 +102,11 @@ func (s *Server) linkedPortal(c *gin.Context) {
 	})
 	u.Ages = rules.Ages
 	if err != nil || !ok {
-		s.fail(c, cmpOr(err, db.ErrNotFound))
+		s.fail(c, cmp.Or(err, db.ErrNotFound))
 		return
 	}
 	c.Set(portalKey, u)
 	c.Next()
-}
-
-func cmpOr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // today is the date in the school's time zone, as a UTC midnight like the
@@ -466,7 +460,7 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, func(pgx.Tx, string) error { return nil })
+	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, nil)
 }
 
 // handlePortalConsent is a guardian's own answer: akkoord, niet akkoord

@@ -473,16 +473,23 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
+// pupilPost resolves a form posted to a pupil route: the licence, the
+// pupil and the form's request id, which must be well formed.
+func (s *Server) pupilPost(c *gin.Context) (platform.Licence, uuid.UUID, string, error) {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
-		return err
+		return lic, pupilID, "", err
 	}
 	if err := parseForm(c); err != nil {
-		return err
+		return lic, pupilID, "", err
 	}
 	requestID := c.PostForm("request_id")
-	if err := checkRequestID(requestID); err != nil {
+	return lic, pupilID, requestID, checkRequestID(requestID)
+}
+
+func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
+	lic, pupilID, requestID, err := s.pupilPost(c)
+	if err != nil {
 		return err
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {

@@ -31,15 +31,8 @@ func (s *Server) retentionKinds() map[string]time.Duration {
 // workflow ends, and the retention terms start (the dossiers are deleted
 // after two years, the record after five), each a workflow of its own.
 func (s *Server) handlePupilLeave(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, requestID, err := s.pupilPost(c)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	requestID := c.PostForm("request_id")
-	if err := checkRequestID(requestID); err != nil {
 		return err
 	}
 	left, err := time.Parse(dateLayout, c.PostForm("left_on"))
@@ -109,15 +102,8 @@ func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, k
 // handlePupilReturn: the pupil is back at school; the retention terms
 // stop and nothing is deleted.
 func (s *Server) handlePupilReturn(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, requestID, err := s.pupilPost(c)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	requestID := c.PostForm("request_id")
-	if err := checkRequestID(requestID); err != nil {
 		return err
 	}
 	for kind := range s.retentionKinds() {
@@ -182,15 +168,8 @@ func (s *Server) renderArchive(c *gin.Context, status int, errs db.FieldErrors) 
 // handleArchiveHold extends a left pupil's retention for a legal reason
 // (an objection, a dispute, a legal duty), by the school admin.
 func (s *Server) handleArchiveHold(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, requestID, err := s.pupilPost(c)
 	if err != nil {
-		return err
-	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
-	requestID := c.PostForm("request_id")
-	if err := checkRequestID(requestID); err != nil {
 		return err
 	}
 	until, err := time.Parse(dateLayout, c.PostForm("until"))

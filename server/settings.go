@@ -53,9 +53,7 @@ func (s *Server) handleSchoolSettingsSave(c *gin.Context) error {
 			if err := school.New(tx).SetViewWithoutAuthority(c, view); err != nil {
 				return err
 			}
-			e := s.entry(c, lic.ID, logbook.ActionUpdate, "school_setting")
-			e.PupilID, e.EntityID = nil, "view_without_authority"
-			return logbook.Append(c, tx, e)
+			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionUpdate, "school_setting", "view_without_authority"))
 		})
 	})
 	if err != nil {

@@ -208,8 +208,7 @@ func (s *Server) handleSWVNote(c *gin.Context) error {
 					ActorID: &uid, EventKey: "note:" + c.PostForm("request_id"), At: time.Now()}); err != nil {
 					return err
 				}
-				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
-					Entity: "request_note", EntityID: id.String(), RequestID: requestIDOf(c)})
+				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "request_note", id.String()))
 			})
 		})
 	})
@@ -241,8 +240,7 @@ func (s *Server) handleSWVActionAdd(c *gin.Context) error {
 				if err != nil {
 					return err
 				}
-				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
-					Entity: "request_action", EntityID: a.ID.String(), RequestID: requestIDOf(c)})
+				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "request_action", a.ID.String()))
 			})
 		})
 	})
@@ -255,7 +253,6 @@ func (s *Server) handleSWVActionDone(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		uid := principalOf(c).UserID
 		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 			return db.InTx(c, pool, func(tx pgx.Tx) error {
 				n, err := swv.New(tx).CompleteRequestAction(c, swv.CompleteRequestActionParams{ID: actionID, RequestID: id})
@@ -265,8 +262,7 @@ func (s *Server) handleSWVActionDone(c *gin.Context) error {
 				if n == 0 {
 					return db.ErrNotFound
 				}
-				return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionUpdate,
-					Entity: "request_action", EntityID: fmt.Sprint(actionID), RequestID: requestIDOf(c)})
+				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionUpdate, "request_action", fmt.Sprint(actionID)))
 			})
 		})
 	})

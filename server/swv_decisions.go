@@ -190,8 +190,7 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldError
 					page.Meeting = &m
 				}
 			}
-			return logbook.Append(c, tx, logbook.Entry{ActorID: &p.UserID, ActorRole: string(accessOf(c).Role), Action: logbook.ActionView,
-				Entity: "request", EntityID: id.String(), RequestID: requestIDOf(c)})
+			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionView, "request", id.String()))
 		})
 	})
 	if err != nil {
@@ -435,9 +434,7 @@ func (s *Server) handleSWVAttachment(c *gin.Context) error {
 			if a, err = swv.New(tx).GetRequestAttachment(c, swv.GetRequestAttachmentParams{RequestID: id, ID: attID}); err != nil {
 				return db.Classify(err)
 			}
-			uid := principalOf(c).UserID
-			return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionExport,
-				Entity: "request_attachment", EntityID: attID.String(), RequestID: requestIDOf(c)})
+			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionExport, "request_attachment", attID.String()))
 		})
 	})
 	if err != nil {
@@ -457,14 +454,12 @@ func (s *Server) handleSWVDecisionPDF(c *gin.Context) error {
 		return err
 	}
 	return s.serveDecisionPDF(c, lic.ID, id, func(tx pgx.Tx, number string) error {
-		uid := principalOf(c).UserID
-		return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionExport,
-			Entity: "decision_document", EntityID: number, RequestID: requestIDOf(c)})
+		return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionExport, "decision_document", number))
 	})
 }
 
 // serveDecisionPDF sends a request's signed document, logged by logLine
-// in the SWV's logbook.
+// in the SWV's logbook (nil: the caller logged it where it belongs).
 func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.UUID, logLine func(pgx.Tx, string) error) error {
 	var dec swv.Decision
 	err := s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
@@ -475,6 +470,9 @@ func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.U
 			}
 			if dec.SignedPdf == nil || dec.Number == nil {
 				return db.ErrNotFound
+			}
+			if logLine == nil {
+				return nil
 			}
 			return logLine(tx, *dec.Number)
 		})
@@ -596,9 +594,7 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 			if err != nil {
 				return err
 			}
-			uid := principalOf(c).UserID
-			return logbook.Append(c, tx, logbook.Entry{ActorID: &uid, ActorRole: string(accessOf(c).Role), Action: logbook.ActionCreate,
-				Entity: "committee_meeting", EntityID: m.ID.String(), RequestID: requestIDOf(c)})
+			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "committee_meeting", m.ID.String()))
 		})
 	})
 	if err != nil {

@@ -608,7 +608,7 @@ func (s *Server) handleRequestDecisionPDF(c *gin.Context) error {
 	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionExport, "decision_document"); err != nil {
 		return err
 	}
-	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, func(pgx.Tx, string) error { return nil })
+	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, nil)
 }
 
 // handleRequestWithdraw: the school withdraws a request, before the SWV
