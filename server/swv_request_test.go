@@ -687,3 +687,50 @@ func TestArrangementEvaluated(t *testing.T) {
 		t.Errorf("the school does not see the evaluation")
 	}
 }
+
+// TestRequestSharedByPupilOfSeventeen: from 16 the pupil, not the
+// guardians, gives the toestemming to share: the pupil answers in their
+// own portal and the school submits.
+func TestRequestSharedByPupilOfSeventeen(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	lic := h.school.ID
+	body := `{"given_name":"Lars","family_name":"Zeventien","group_name":"5h","birth_date":"` + time.Now().AddDate(-17, -1, 0).Format("2006-01-02") +
+		`","enrolled_on":"2022-08-22","email":"lars@leerling.invalid",
+	  "guardians":[{"given_name":"Anna","family_name":"Zeventien","email":"anna@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	var link []string
+	eventually(t, "Lars's invitation", func() bool {
+		for _, m := range outboxTo(t, h, lic, "lars@leerling.invalid") {
+			link = regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(m.Body)
+		}
+		return link != nil
+	})
+	if resp, _ := h.doAs(t, "", "POST", link[1], formType, form("password", testPassword, "password2", testPassword)); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d", resp.StatusCode)
+	}
+	h.setTOTP(t, userID(t, h, "lars@leerling.invalid"))
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		_, err := dossiertest.Complete(ctx, school.New(pool), pupil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqURL := prepareRequest(t, h, pupil, "kind", "advice", "question", "Hoe ondersteunen we Lars bij plannen?")
+	if page := h.page(t, reqURL); !strings.Contains(page, "de leerling") || strings.Contains(page, "Anna Zeventien") {
+		t.Errorf("the parties of a pupil of 17: want the pupil, not the mother")
+	}
+	if status, out := motherAnswers(t, h, "lars@leerling.invalid", pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("the pupil agrees: %d %s", status, out)
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d %s", resp.StatusCode, out)
+	}
+	f.waitStatus(t, h, "intake")
+}
