@@ -400,6 +400,7 @@ const (
 	RoundConsented  = "consented"
 	RoundRefused    = "refused"
 	RoundSuperseded = "superseded"
+	RoundWithdrawn  = "withdrawn" // the pupil left the school
 )
 
 // CloseConsentRoundInput closes a round with its outcome.

@@ -206,7 +206,10 @@ type AdvanceDossierInput struct {
 	Role     string
 	Cycle    int32
 	From, To Phase
-	At       time.Time
+	// PupilLeft closes the dossier from any phase, without the checklist:
+	// the pupil left the school.
+	PupilLeft bool
+	At        time.Time
 	// Step is the projection after the transition.
 	Step ProcessStep
 }
@@ -245,12 +248,17 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in AdvanceDossierI
 			if n == 0 {
 				return nil // done before; this is a retry
 			}
-			check, err := ReadChecklist(ctx, q, dossierID, in.Cycle)
-			if err != nil {
-				return err
-			}
-			if missing := Missing(in.From, check); len(missing) > 0 {
-				return temporal.NewNonRetryableApplicationError("dossier incomplete", ErrTypeDossierIncomplete, nil, missing)
+			switch {
+			case in.PupilLeft && in.To != PhaseClosed:
+				return permanent(fmt.Errorf("leaving closes, it does not move to %q", in.To))
+			case !in.PupilLeft:
+				check, err := ReadChecklist(ctx, q, dossierID, in.Cycle)
+				if err != nil {
+					return err
+				}
+				if missing := Missing(in.From, check); len(missing) > 0 {
+					return temporal.NewNonRetryableApplicationError("dossier incomplete", ErrTypeDossierIncomplete, nil, missing)
+				}
 			}
 			if in.From == PhaseEvaluate && in.To == PhaseObserve {
 				// The next cycle starts with the transition, for the same reason.

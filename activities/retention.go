@@ -135,9 +135,12 @@ func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) err
 // keeps one deletion record with anonymous counts:
 //   - dossier: every dossier of the pupil with its sections, versions,
 //     consent rounds and answers, attachments (their bytes live in the
-//     database, so they go with it) and requests to the SWV;
-//   - enrolment: the pupil record with the guardians, process steps and
-//     retention steps, and the accounts' links to the pupil (platform);
+//     database, so they go with it) and requests to the SWV; the
+//     guardians, the AVG requests, the accounts' links to the pupil
+//     (platform); the record keeps only names, birth date and the dates
+//     of enrolment and leaving (minimised);
+//   - enrolment: the same, then the pupil record itself with its process
+//     steps and retention steps;
 //
 // and either way the logbook lines about the pupil lose their link to the
 // pupil (logbook.Redact: the chain still verifies).
@@ -157,13 +160,11 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 	// The deletion record's key names no pupil: a hash of what expired.
 	sum := sha256.Sum256([]byte("expire:" + ref.Kind + ":" + pupilID.String()))
 	key := hex.EncodeToString(sum[:])
-	if ref.Kind == RetentionKindEnrolment {
-		// The platform's links first: a retry after a failure below finds
-		// none and goes on.
-		if err := platform.New(a.Tenants.Platform()).DeletePupilLinks(ctx, platform.DeletePupilLinksParams{LicenceID: licenceID,
-			PupilID: pupilID}); err != nil {
-			return wrap("expire retention", err)
-		}
+	// The portal's links first (with the dossier there is nothing left to
+	// read): a retry after a failure below finds none and goes on.
+	if err := platform.New(a.Tenants.Platform()).DeletePupilLinks(ctx, platform.DeletePupilLinksParams{LicenceID: licenceID,
+		PupilID: pupilID}); err != nil {
+		return wrap("expire retention", err)
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -182,7 +183,20 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 			if err := q.DeleteDossiersOfPupil(ctx, pupilID); err != nil {
 				return err
 			}
-			steps := dossiers
+			// The guardians, the AVG requests and the pupil's own address go
+			// with the dossier; the record keeps only what the enrolment
+			// administration needs until its own term.
+			requests, err := q.DeleteAVGRequestsOfPupil(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			if err := q.DeleteGuardiansOfPupil(ctx, pupilID); err != nil {
+				return err
+			}
+			if err := q.MinimisePupil(ctx, pupilID); err != nil {
+				return err
+			}
+			steps := append(dossiers, requests...)
 			rule := "dossier: 2 jaar na vertrek"
 			if ref.Kind == RetentionKindEnrolment {
 				rule = "inschrijving: 5 jaar na vertrek"

@@ -60,6 +60,10 @@ func TestRetentionDeletesEverything(t *testing.T) {
 					Snapshot: []byte(`{"pupil_name":"Jip Weg"}`)}); err != nil {
 					return err
 				}
+				if _, err := q.CreateAVGRequest(ctx, school.CreateAVGRequestParams{PupilID: pp.ID, Kind: "correction", PartyKey: "pupil",
+					Body: "Mijn adres klopt niet.", DueAt: time.Now().Add(time.Hour)}); err != nil {
+					return err
+				}
 				if err := logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView, PupilID: &pp.ID,
 					Entity: "dossier", EntityID: pp.ID.String()}); err != nil {
 					return err
@@ -95,6 +99,39 @@ func TestRetentionDeletesEverything(t *testing.T) {
 	}
 	if err := acts.RecordRetention(ctx, activities.RetentionEvent{RetentionRef: ref("dossier", 0), What: "started", DueAt: due}); err != nil {
 		t.Fatal(err)
+	}
+	// Two years: the dossier goes, the record keeps its minimal fields.
+	if err := acts.ExpireRetention(ctx, ref(activities.RetentionKindDossier, 0)); err != nil {
+		t.Fatalf("expire dossier: %v", err)
+	}
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		var rec struct {
+			given, email, group string
+			birth               time.Time
+			minimised           *time.Time
+			guardians, avg      int
+			otherGuardians      int
+		}
+		err := pool.QueryRow(ctx, `SELECT given_name, email, group_name, birth_date, minimised_at,
+			(SELECT count(*) FROM guardian WHERE pupil_id = $1), (SELECT count(*) FROM avg_request WHERE pupil_id = $1),
+			(SELECT count(*) FROM guardian WHERE pupil_id = $2) FROM pupil WHERE id = $1`, pupil.ID, kept.ID).
+			Scan(&rec.given, &rec.email, &rec.group, &rec.birth, &rec.minimised, &rec.guardians, &rec.avg, &rec.otherGuardians)
+		if err != nil {
+			return err
+		}
+		if rec.given != "Jip" || rec.birth.IsZero() || rec.email != "" || rec.minimised == nil || rec.guardians != 0 || rec.avg != 0 {
+			t.Errorf("record after two years: %+v; want name and birth date, no address, no guardians, no AVG requests", rec)
+		}
+		if rec.otherGuardians != 1 {
+			t.Errorf("the other pupil has %d guardians, want 1", rec.otherGuardians)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := platform.New(p.Pool).GetPupilLink(ctx, platform.GetPupilLinkParams{UserID: user.ID, LicenceID: lic.ID, PupilID: pupil.ID}); err == nil {
+		t.Error("the guardian's account still links to the pupil whose dossier is gone")
 	}
 	for _, kind := range []string{activities.RetentionKindDossier, activities.RetentionKindEnrolment, activities.RetentionKindEnrolment} {
 		if err := acts.ExpireRetention(ctx, ref(kind, 0)); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/serviceerror"
@@ -185,6 +186,14 @@ func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 
 // handleAVGDecide is the school's answer: accept (and act on it), or
 // reject with the reason, which the requester reads in the portal.
+//
+// An accepted request for erasure deletes now what the law lets go: the
+// dossier with everything in it, the guardians and their portal access
+// (the retention run's term ends today). The enrolment record stays with
+// its minimal fields (a legal duty) until its own term. While the pupil is
+// at school the OPP is a legal duty too: accepting is refused with that
+// reason, and so is it under a legal hold. The requester gets a mail: the
+// portal shows nothing afterwards.
 func (s *Server) handleAVGDecide(c *gin.Context) error {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
@@ -207,15 +216,39 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		return db.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
 	}
 	uid := principalOf(c).UserID
+	erase := false
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			n, err := school.New(tx).DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
-				Reason: reason, DecidedBy: &uid})
-			if err != nil {
-				return err
+			q := school.New(tx)
+			req, err := q.GetAVGRequest(c, id)
+			if err != nil || req.PupilID != pupilID {
+				return db.ErrNotFound
 			}
-			if n == 0 {
+			erase = req.Kind == "erasure" && status == "accepted"
+			if req.Status != "open" {
+				if req.Kind == "erasure" && req.Status == "accepted" && status == "accepted" {
+					erase = true // the erasure of an earlier try did not start: once more
+					return nil
+				}
 				return db.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
+			}
+			if erase {
+				p, err := q.GetPupil(c, pupilID)
+				if err != nil {
+					return db.Classify(err)
+				}
+				if p.LeftOn == nil {
+					return db.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
+						"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
+						"met die reden, of schrijf de leerling eerst uit."}
+				}
+				if err := s.enqueueErasureMail(c, q, p, req, lic.Name); err != nil {
+					return err
+				}
+			}
+			if _, err := q.DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
+				Reason: reason, DecidedBy: &uid}); err != nil {
+				return err
 			}
 			e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
 			e.EntityID = id.String()
@@ -230,6 +263,62 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		!errors.As(err, &notFound) {
 		s.logger.ErrorContext(c, "avg request workflow not told", "request_id", requestIDOf(c), "err", err)
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
+	if !erase {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
+		return nil
+	}
+	if err := s.eraseNow(c, lic.ID, pupilID, id); err != nil {
+		return err
+	}
+	if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
+		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
 	return nil
+}
+
+// eraseNow ends the dossier's retention term today. A pupil whose run is
+// missing (it ended, or never started) gets one first.
+func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUID) error {
+	a := workflows.RetentionAction{RequestID: "avg:" + requestID.String(), Reason: "verzoek"}
+	err := s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
+	if errors.Is(err, errRetentionNotRunning) {
+		if _, err = workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: licenceID.String(),
+			Kind: workflows.RetentionDossier, EntityID: pupilID.String(), Term: s.cfg.RetentionDossier}); err != nil {
+			return errors.Join(errUnavailable, err)
+		}
+		err = s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
+	}
+	if errors.Is(err, errRetentionHeld) {
+		return db.FieldErrors{"decision": "Het verzoek is gehonoreerd vastgelegd, maar er loopt een wettelijke bewaarplicht " +
+			"(bezwaar of geschil, zie het archief): de gegevens worden verwijderd zodra die afloopt."}
+	}
+	return err
+}
+
+// enqueueErasureMail tells the requester their request is honoured, in
+// the decision's transaction: afterwards the portal shows nothing. No
+// child's name in the mail.
+func (s *Server) enqueueErasureMail(c *gin.Context, q *school.Queries, p school.Pupil, req school.AvgRequest, schoolName string) error {
+	to := p.Email
+	if id, ok := strings.CutPrefix(req.PartyKey, "guardian:"); ok {
+		gid, err := uuid.Parse(id)
+		if err != nil {
+			return err
+		}
+		g, err := q.GetGuardian(c, school.GetGuardianParams{ID: gid, PupilID: p.ID})
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		to = g.Email
+	}
+	if to == "" {
+		return nil
+	}
+	body := fmt.Sprintf("Beste ouder, verzorger of leerling,\n\n%s honoreert uw verzoek om verwijdering. Het dossier met de plannen, "+
+		"instemmingen en bijlagen wordt nu verwijderd, net als de gegevens van de ouders en verzorgers en de toegang tot het portaal.\n\n"+
+		"Wat de wet de school verplicht te bewaren, blijft: de inschrijving (naam, geboortedatum, datum van in- en uitschrijving), "+
+		"tot vijf jaar na de uitschrijving.\n\nMet vriendelijke groet,\n%s\n", schoolName, schoolName)
+	return q.EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "avg-erased:" + req.ID.String(), ToAddress: to,
+		Subject: "Uw verzoek om verwijdering is uitgevoerd", Body: body})
 }

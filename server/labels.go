@@ -148,6 +148,7 @@ var (
 		"consented":  "Instemming gegeven",
 		"refused":    "Geen instemming",
 		"superseded": "Vervangen door een nieuwere versie",
+		"withdrawn":  "Gestopt: de leerling is uitgeschreven",
 	}
 	answerLabels = map[string]string{
 		"agree":    "akkoord",

@@ -99,6 +99,16 @@ var entityLabels = map[string]string{
 	"consent_invitation":         "uitnodiging om in te stemmen",
 	"consent_reminder":           "herinnering om in te stemmen",
 	"consent_escalation":         "instemming: termijn verstreken",
+	"pupil_left":                 "uitgeschreven",
+	"pupil_returned":             "terug op school",
+	"dossier_closed":             "dossier gesloten: leerling uitgeschreven",
+	"retention_started":          "bewaartermijn loopt",
+	"retention_extended":         "bewaartermijn verlengd (wettelijke reden)",
+	"retention_cancelled":        "bewaartermijn gestopt",
+	"retention_erased":           "gegevens verwijderd op verzoek",
+	"avg_request":                "AVG-verzoek",
+	"avg_copy_json":              "kopie van alle gegevens (JSON)",
+	"avg_copy_pdf":               "kopie van het plan (PDF)",
 }
 
 type logbookRow struct {

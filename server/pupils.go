@@ -459,8 +459,11 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if c.Query("m") == "uitgeschreven" {
-		page.Notice = "De leerling is uitgeschreven; de bewaartermijn loopt."
+	switch c.Query("m") {
+	case "uitgeschreven":
+		page.Notice = "De leerling is uitgeschreven: het dossier is gesloten en de bewaartermijn loopt."
+	case "gewist":
+		page.Notice = "Het verzoek om verwijdering is gehonoreerd: het dossier, de ouders en verzorgers en hun toegang worden nu verwijderd. De inschrijving blijft tot het einde van de wettelijke termijn."
 	}
 	page.OwnRights = d.Pupil.LeftOn == nil && !s.today().Before(d.Pupil.BirthDate.AddDate(page.ShareAge, 0, 0))
 	if c.Query("uitgenodigd") == "1" {

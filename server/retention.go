@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -58,12 +59,8 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The enrolment workflow ends (it may have ended before).
-	var notFound *serviceerror.NotFound
-	err = s.temporal.SignalWorkflow(c, workflows.EnrolmentWorkflowID(lic.ID.String(), pupilID.String()), "",
-		workflows.SignalPupilLeft, workflows.PupilLeft{RequestID: requestID})
-	if err != nil && !errors.As(err, &notFound) {
-		return errors.Join(errUnavailable, err)
+	if err := s.stopPupilProcesses(c, lic.ID, pupilID, requestID); err != nil {
+		return err
 	}
 	for kind, term := range s.retentionKinds() {
 		if _, err := workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: lic.ID.String(), Kind: kind,
@@ -75,8 +72,85 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 	return nil
 }
 
+// stopPupilProcesses ends what runs for a pupil who left: the enrolment
+// workflow, an open consent round (stopped, nobody is asked any more) and
+// the open dossier (closed from the phase it is in; its deadlines stop).
+// Each is told by signal; one that is not running is closed in the
+// database directly. Called again (a retry of the leaving), it tells
+// only what is still open.
+func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID, requestID string) error {
+	left := workflows.PupilLeft{RequestID: requestID, UserID: principalOf(c).UserID.String()}
+	var notFound *serviceerror.NotFound
+	err := s.temporal.SignalWorkflow(c, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "",
+		workflows.SignalPupilLeft, left)
+	if err != nil && !errors.As(err, &notFound) {
+		return errors.Join(errUnavailable, err)
+	}
+	var rounds []school.OpenRoundsOfPupilRow
+	var dossiers []uuid.UUID
+	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if rounds, err = q.OpenRoundsOfPupil(c, pupilID); err != nil {
+			return err
+		}
+		dossiers, err = q.OpenDossiersOfPupil(c, pupilID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// Without a running workflow, the database is closed directly.
+	direct := func(close func(q *school.Queries) error, entity, entityID string) error {
+		return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(c, pool, func(tx pgx.Tx) error {
+				if err := close(school.New(tx)); err != nil {
+					return err
+				}
+				e := s.entry(c, pupilID, logbook.ActionUpdate, entity)
+				e.EntityID = entityID
+				return logbook.Append(c, tx, e)
+			})
+		})
+	}
+	for _, r := range rounds {
+		err := s.temporal.SignalWorkflow(c, workflows.ConsentWorkflowID(licenceID.String(), r.DossierID.String(), r.ActionPartNumber), "",
+			workflows.SignalConsentWithdraw, left)
+		if errors.As(err, &notFound) {
+			err = direct(func(q *school.Queries) error {
+				_, err := q.CloseConsentRound(c, school.CloseConsentRoundParams{ID: r.ID, Status: activities.RoundWithdrawn})
+				return err
+			}, "consent_round", fmt.Sprintf("%s:%d:%s", r.DossierID, r.ActionPartNumber, activities.RoundWithdrawn))
+		}
+		if err != nil {
+			return errors.Join(errUnavailable, err)
+		}
+	}
+	for _, id := range dossiers {
+		err := s.temporal.SignalWorkflow(c, workflows.DossierWorkflowID(licenceID.String(), id.String()), "",
+			workflows.SignalDossierPupilLeft, workflows.PupilLeft{RequestID: requestID + ":" + id.String(), UserID: left.UserID})
+		if errors.As(err, &notFound) {
+			now := time.Now()
+			err = direct(func(q *school.Queries) error {
+				return q.CloseDossier(c, school.CloseDossierParams{ID: id, ClosedAt: &now})
+			}, "dossier_closed", id.String())
+		}
+		if err != nil {
+			return errors.Join(errUnavailable, err)
+		}
+	}
+	return nil
+}
+
+// Refusals of the erase update that the caller handles.
+var (
+	errRetentionNotRunning = errors.New("no retention run")
+	errRetentionHeld       = errors.New("retention held")
+)
+
 // retentionUpdate asks a pupil's retention workflow of one kind; one that
-// ended (deleted, cancelled) or never ran has nothing to change.
+// ended (deleted, cancelled) or never ran has nothing to change, except
+// for erase, which then answers errRetentionNotRunning.
 func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, kind, update string, a workflows.RetentionAction) error {
 	a.ActorID = principalOf(c).UserID.String()
 	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
@@ -89,7 +163,14 @@ func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, k
 	var notFound *serviceerror.NotFound
 	var appErr *temporal.ApplicationError
 	switch {
-	case err == nil, errors.As(err, &notFound):
+	case err == nil:
+		return nil
+	case update == workflows.UpdateRetentionErase && (errors.As(err, &notFound) ||
+		(errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone)):
+		return errRetentionNotRunning
+	case update == workflows.UpdateRetentionErase && errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionHeld:
+		return errRetentionHeld
+	case errors.As(err, &notFound):
 		return nil
 	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone:
 		return nil
@@ -129,6 +210,7 @@ func (s *Server) handlePupilReturn(c *gin.Context) error {
 type archivePage struct {
 	Licence   platform.Licence
 	Pupils    []school.ListLeftPupilsRow
+	Closed    []school.ListClosedDossiersOfPupilsAtSchoolRow // closed dossiers of pupils still at school
 	CanHold   bool
 	RequestID string
 	Errors    db.FieldErrors
@@ -136,7 +218,8 @@ type archivePage struct {
 }
 
 // handleArchive lists the pupils who left, with when their dossiers and
-// record will be deleted and any hold.
+// record will be deleted and any hold, and the closed dossiers of pupils
+// still at school (kept until the pupil leaves).
 func (s *Server) handleArchive(c *gin.Context) error {
 	return s.renderArchive(c, http.StatusOK, nil)
 }
@@ -149,13 +232,17 @@ func (s *Server) renderArchive(c *gin.Context, status int, errs db.FieldErrors) 
 	page := archivePage{Licence: lic, RequestID: uuid.NewString(), Errors: errs,
 		CanHold: principalOf(c).can(auth.PermSchoolSettings, lic.ID)}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Pupils, err = school.New(pool).ListLeftPupils(c)
+		q := school.New(pool)
+		if page.Pupils, err = q.ListLeftPupils(c); err != nil {
+			return err
+		}
+		page.Closed, err = q.ListClosedDossiersOfPupilsAtSchool(c)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if err := s.recordList(c, lic.ID, len(page.Pupils)); err != nil {
+	if err := s.recordList(c, lic.ID, len(page.Pupils)+len(page.Closed)); err != nil {
 		return err
 	}
 	if c.Query("m") == "bewaard" {

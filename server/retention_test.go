@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,8 @@ func must[T any](v T, err error) T {
 // TestArchiveHoldAndReturn: with the real terms, a pupil who left shows
 // in the archive with the dates of deletion; the IB'er cannot hold it,
 // the school admin can (an earlier date is refused); the pupil comes
-// back: the archive no longer lists them and the retention is cancelled.
+// back: the archive lists only the dossier that closed when they left, and
+// the retention is cancelled.
 func TestArchiveHoldAndReturn(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
@@ -126,8 +128,11 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	if resp, _ := h.do(t, "POST", pupilURL+"/terugkeer", formType, form("request_id", uuid.NewString())); resp.StatusCode != 303 {
 		t.Fatalf("return: %d", resp.StatusCode)
 	}
-	if page := h.page(t, archive); strings.Contains(page, "Ties Aanvraag") {
-		t.Error("the archive still lists the pupil who came back")
+	// The dossier closed when he left; it stays, listed apart, until he
+	// leaves again.
+	gone, closed, _ := strings.Cut(h.page(t, archive), "Gesloten dossiers van leerlingen die nog op school zijn")
+	if strings.Contains(gone, "Ties Aanvraag") || !strings.Contains(closed, "Ties Aanvraag") {
+		t.Error("the archive lists the pupil who came back as left, or not his closed dossier")
 	}
 	for _, kind := range []string{"dossier", "enrolment"} {
 		var cancelled int
@@ -142,5 +147,123 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	_ = h.platform.Pool.QueryRow(ctx, `SELECT count(*) FROM pupil_link WHERE pupil_id = $1`, pupil).Scan(&linked)
 	if linked == 0 {
 		t.Error("the returned pupil lost the guardian's portal link")
+	}
+}
+
+// TestLeavingStopsProcessesAndErasureOnRequest: a mother asks for erasure
+// while her son is at school: accepting is refused with the legal reason.
+// He leaves: the dossier in plannen closes, the open consent round stops
+// (her answer is refused), the archive shows him. Then the school honours
+// the request: on the real Temporal server the dossier, the guardians and
+// her portal access go that moment; the record keeps its minimal fields;
+// she gets a mail without the child's name; the logbook verifies.
+func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic, pupil := portalFixture(t, h)
+	mother := h.login(t, "mirjam@thuis.invalid")
+	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)
+	if resp, out := h.doAs(t, mother, "POST", child+"/verzoek", formType, form("kind", "erasure",
+		"body", "Wij willen dat alle gegevens over ons kind worden verwijderd.")); resp.StatusCode != 303 {
+		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
+	}
+	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, pupilURL))
+	if decide == nil {
+		t.Fatal("the pupil page has no decision form for the request")
+	}
+	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 ||
+		!strings.Contains(out, "wettelijke plicht") {
+		t.Errorf("erasure while at school: %d, want refused with the legal reason", resp.StatusCode)
+	}
+	query := func(q string, dest ...any) {
+		t.Helper()
+		if err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, q, pupil).Scan(dest...)
+		}); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	var status string
+	query(`SELECT status FROM avg_request WHERE pupil_id = $1`, &status)
+	if status != "open" {
+		t.Errorf("the refused acceptance left the request %q", status)
+	}
+
+	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", time.Now().Format("2006-01-02"))); resp.StatusCode != 303 {
+		t.Fatalf("leave: %d", resp.StatusCode)
+	}
+	eventually(t, "the dossier closed and the round stopped", func() bool {
+		var closed bool
+		var round, step, waiting string
+		query(`SELECT d.closed_at IS NOT NULL, r.status,
+			(SELECT s.step FROM process_step s WHERE s.entity_kind = 'dossier' AND s.entity_id = d.id),
+			(SELECT s.waiting_for FROM process_step s WHERE s.entity_kind = 'consent' AND s.entity_id = d.id)
+			FROM dossier d JOIN consent_round r ON r.dossier_id = d.id WHERE d.pupil_id = $1`, &closed, &round, &step, &waiting)
+		return closed && round == "withdrawn" && step == "closed" && waiting == ""
+	})
+	var from string
+	query(`SELECT t.from_phase FROM dossier_transition t JOIN dossier d ON d.id = t.dossier_id WHERE d.pupil_id = $1 AND t.to_phase = 'closed'`, &from)
+	if from != "plan" {
+		t.Errorf("closed from %q, want plan", from)
+	}
+	if page := h.page(t, pupilURL+"/dossier"); !strings.Contains(page, "Gestopt: de leerling is uitgeschreven") {
+		t.Error("the dossier page does not say the round stopped")
+	}
+	if resp, _ := h.doAs(t, mother, "POST", child+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode < 400 {
+		t.Errorf("an answer after leaving: %d, want refused", resp.StatusCode)
+	}
+
+	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 303 {
+		t.Fatalf("erasure after leaving: %d %s", resp.StatusCode, out)
+	}
+	eventually(t, "the erasure", func() bool {
+		var dossiers, guardians int
+		var minimised bool
+		query(`SELECT (SELECT count(*) FROM dossier WHERE pupil_id = $1), (SELECT count(*) FROM guardian WHERE pupil_id = $1),
+			minimised_at IS NOT NULL FROM pupil WHERE id = $1`, &dossiers, &guardians, &minimised)
+		return dossiers == 0 && guardians == 0 && minimised
+	})
+	var erased, records int
+	query(`SELECT (SELECT count(*) FROM retention_event WHERE entity_id = $1 AND what = 'erased'),
+		(SELECT count(*) FROM deletion_record WHERE kind = 'dossier' AND $1::uuid IS NOT NULL)`, &erased, &records)
+	if erased != 1 || records != 1 {
+		t.Errorf("erased steps %d, deletion records %d; want one each", erased, records)
+	}
+	mails := outboxTo(t, h, lic, "mirjam@thuis.invalid")
+	var told bool
+	for _, m := range mails {
+		if m.Subject == "Uw verzoek om verwijdering is uitgevoerd" {
+			told = true
+			if strings.Contains(m.Body, "Noah") || strings.Contains(m.Body, pupil.String()) {
+				t.Errorf("the mail names the child: %q", m.Body)
+			}
+		}
+	}
+	if !told {
+		t.Error("no mail to the mother about the erasure")
+	}
+	if resp, _ := h.doAs(t, mother, "GET", child, "", ""); resp.StatusCode != 404 {
+		t.Errorf("the mother still opens the child's page: %d", resp.StatusCode)
+	}
+	if _, out := h.doAs(t, mother, "GET", "/ouder", "", ""); strings.Contains(out, "Noah") {
+		t.Error("the mother's portal still lists the child")
+	}
+	page := h.page(t, pupilURL)
+	if !strings.Contains(page, "Alleen de inschrijving") || strings.Contains(page, "mirjam@thuis.invalid") {
+		t.Error("the pupil page does not show the minimised record")
+	}
+	if archive := h.page(t, fmt.Sprintf("/licenties/%s/archief", lic)); !strings.Contains(archive, "Noah Portaal") || !strings.Contains(archive, "geen dossier (meer)") {
+		t.Error("the archive does not list the pupil without a dossier")
+	}
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		n, err := logbook.Verify(ctx, school.New(pool), nil)
+		if err != nil || n == 0 {
+			t.Errorf("logbook after erasure: %d rows, %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

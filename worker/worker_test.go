@@ -34,7 +34,7 @@ type env struct {
 	stopWorker func()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ts := temporaltest.StartWithKey(t, replayKey)
 	p := dbtest.NewPlatform(t, tenants.Config{})

@@ -14,7 +14,10 @@ import (
 const (
 	UpdateConsentRespond   = "respond"
 	SignalConsentSupersede = "supersede"
-	QueryConsentStatus     = "status"
+	// SignalConsentWithdraw stops an open round: the pupil left the
+	// school (PupilLeft).
+	SignalConsentWithdraw = "withdraw"
+	QueryConsentStatus    = "status"
 )
 
 // Error types the respond update refuses with; the server words them in
@@ -140,6 +143,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	}
 
 	supersede := workflow.GetSignalChannel(ctx, SignalConsentSupersede)
+	withdraw := workflow.GetSignalChannel(ctx, SignalConsentWithdraw)
 	remind := workflow.NewTimer(ctx, in.Timers.RemindAfter)
 	deadline := workflow.NewTimer(ctx, in.Timers.Deadline)
 	var shares, decides, weekly workflow.Future
@@ -155,7 +159,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	// loop wakes for that, for a newer version and for each timer.
 	for c.status.Outcome == "" {
 		err := workflow.Await(ctx, func() bool {
-			return c.status.Outcome != "" || supersede.Len() > 0 || ready(remind) || ready(deadline) ||
+			return c.status.Outcome != "" || supersede.Len() > 0 || withdraw.Len() > 0 || ready(remind) || ready(deadline) ||
 				ready(weekly) || ready(shares) || ready(decides)
 		})
 		switch {
@@ -170,6 +174,15 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 			// An answer being recorded finishes first; it may decide.
 			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
 				c.status.Outcome = activities.RoundSuperseded
+			}
+		case withdraw.Len() > 0:
+			withdraw.Receive(ctx, nil)
+			// Runs of before left this signal unread; they replay so.
+			if workflow.GetVersion(ctx, "withdraw-on-leave", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+				break
+			}
+			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
+				c.status.Outcome = activities.RoundWithdrawn
 			}
 		case ready(shares):
 			shares = nil
@@ -434,7 +447,7 @@ func (c *consent) close(ctx workflow.Context) error {
 	if err := c.record(ctx, "instemming_"+c.status.Outcome, false); err != nil {
 		return err
 	}
-	if c.status.Outcome == activities.RoundSuperseded {
+	if c.status.Outcome == activities.RoundSuperseded || c.status.Outcome == activities.RoundWithdrawn {
 		return nil
 	}
 	status := map[string]string{activities.RoundConsented: activities.ConsentGiven, activities.RoundRefused: activities.ConsentRefused}

@@ -331,3 +331,23 @@ func TestSendOutboxWorkflow(t *testing.T) {
 		t.Errorf("sent %d in %d calls (err %v), want 3 in one", sent, calls, err)
 	}
 }
+
+// TestConsentWithdrawnWhenPupilLeaves: the pupil leaves while the round is
+// open; it stops at once with outcome withdrawn: no reminder on day 7, no
+// escalation on day 14, the dossier is not told of an outcome.
+func TestConsentWithdrawnWhenPupilLeaves(t *testing.T) {
+	env, f, in := newConsentEnv(t, 10, 100)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalConsentWithdraw, PupilLeft{RequestID: "leave"}) }, day(3))
+	start := env.Now()
+	env.ExecuteWorkflow(ConsentWorkflow, in)
+	st := consentResult(t, env)
+	if st.Outcome != activities.RoundWithdrawn || f.outcome != activities.RoundWithdrawn {
+		t.Errorf("outcome %q (stored %q), want withdrawn", st.Outcome, f.outcome)
+	}
+	if st.Reminders != 0 || st.Escalated || len(f.escalated) != 0 {
+		t.Errorf("reminders %d, escalated %v %v; want none after the pupil left", st.Reminders, st.Escalated, f.escalated)
+	}
+	if took := env.Now().Sub(start); took > day(3)+time.Hour {
+		t.Errorf("the round ran %s, want it to end on day 3", took)
+	}
+}

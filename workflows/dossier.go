@@ -16,7 +16,10 @@ const (
 	UpdateAdvanceDossier        = "advance"
 	SignalDossierSupportChanged = "support-changed"
 	SignalDossierConsent        = "consent-changed"
-	QueryDossierStatus          = "status"
+	// SignalDossierPupilLeft closes the dossier from any phase: the pupil
+	// left the school (PupilLeft).
+	SignalDossierPupilLeft = "pupil-left"
+	QueryDossierStatus     = "status"
 )
 
 // Application error types the advance update refuses with. The server
@@ -171,6 +174,7 @@ type dossier struct {
 	busy        bool
 	dirty       bool
 	ending      activities.Phase // observe (next cycle) or closed, once chosen
+	left        *PupilLeft       // the pupil left: the dossier closes
 	transitions int
 	recorded    *Deadline // the deadline as last written to the projection
 	recordedFor string    // who the projection said we wait for
@@ -220,6 +224,16 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 			d.dirty = true
 		}
 	})
+	leftCh := workflow.GetSignalChannel(ctx, SignalDossierPupilLeft)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var sig PupilLeft
+		leftCh.Receive(ctx, &sig)
+		// Runs of before ignored this signal; their histories replay so.
+		if workflow.GetVersion(ctx, "close-on-leave", workflow.DefaultVersion, 1) == workflow.DefaultVersion || sig.RequestID == "" {
+			return
+		}
+		d.left = &sig
+	})
 
 	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
 		return DossierStatus{}, err
@@ -230,7 +244,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	var timer workflow.Future
 	var timerAt time.Time
 	cancelTimer := func() {}
-	for d.ending == "" && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+	for d.ending == "" && d.left == nil && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		now := workflow.Now(ctx)
 		if !sameDeadline(d.recorded, d.deadline(now)) || d.recordedFor != d.waitingFor() {
 			if err := d.record(ctx, now); err != nil {
@@ -250,7 +264,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 		}
 		d.dirty = false
 		err := workflow.Await(ctx, func() bool {
-			return d.dirty || d.ending != "" || (timer != nil && timer.IsReady())
+			return d.dirty || d.ending != "" || d.left != nil || (timer != nil && timer.IsReady())
 		})
 		if err != nil {
 			return d.status(now), err
@@ -260,7 +274,38 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return d.status(workflow.Now(ctx)), err
 	}
+	if d.left != nil && d.ending != activities.PhaseClosed {
+		if err := d.closeOnLeave(ctx); err != nil {
+			return d.status(workflow.Now(ctx)), err
+		}
+	}
 	return d.finish(ctx)
+}
+
+// closeOnLeave closes the dossier from the phase it is in, without the
+// checklist: the pupil left the school. The deadlines stop with it; the
+// retention term (two years) runs from the leaving.
+func (d *dossier) closeOnLeave(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	after := *d
+	after.phase = activities.PhaseClosed
+	d.seq++
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: time.Hour,
+		StartToCloseTimeout:    10 * time.Second,
+	})
+	err := workflow.ExecuteLocalActivity(lctx, activities.ActivityAdvanceDossier, activities.AdvanceDossierInput{
+		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: d.left.RequestID, UserID: d.left.UserID, Role: "system",
+		Cycle: d.in.Cycle, From: d.phase, To: activities.PhaseClosed, PupilLeft: true, At: now, Step: after.step(now, d.seq),
+	}).Get(ctx, nil)
+	if err != nil {
+		return err
+	}
+	d.phase, d.ending = activities.PhaseClosed, activities.PhaseClosed
+	d.recorded, d.recordedFor = nil, ""
+	d.transitions++
+	return workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(activities.PhaseClosed)))
 }
 
 // finish ends this run: the next cycle or the same one continues as new,

@@ -425,3 +425,38 @@ func TestDossierClose(t *testing.T) {
 		t.Errorf("status %+v, close ran %d times; want closed once, no deadline", st, rec.closed)
 	}
 }
+
+// TestDossierClosesWhenPupilLeaves: the pupil leaves while the dossier is
+// in plannen with the OPP deadline running; the dossier closes from that
+// phase at once (checklist not asked), the deadline goes from the
+// projection, and a second signal changes nothing.
+func TestDossierClosesWhenPupilLeaves(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	in.Phase = activities.PhasePlan
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalDossierPupilLeft, PupilLeft{RequestID: "leave-1", UserID: "ib"})
+		env.SignalWorkflow(SignalDossierPupilLeft, PupilLeft{RequestID: "leave-2", UserID: "ib"})
+	}, week(2))
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	var st DossierStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Phase != activities.PhaseClosed || st.Deadline != nil || st.Transitions != 1 {
+		t.Fatalf("status %+v, want closed without a deadline after one transition", st)
+	}
+	if len(rec.transitions) != 1 {
+		t.Fatalf("transitions %+v, want one", rec.transitions)
+	}
+	tr := rec.transitions[0]
+	if tr.From != activities.PhasePlan || tr.To != activities.PhaseClosed || !tr.PupilLeft || tr.RequestID != "leave-1" || tr.UserID != "ib" {
+		t.Errorf("transition %+v, want plan → closed because the pupil left, by ib", tr)
+	}
+	if last := rec.steps[len(rec.steps)-1]; last.Step != string(activities.PhaseClosed) || last.DueAt != nil || last.WaitingFor != "" {
+		t.Errorf("last projection %+v, want closed, nobody waited for", last)
+	}
+	if rec.closed != 1 {
+		t.Errorf("close ran %d times", rec.closed)
+	}
+}

@@ -47,9 +47,12 @@ type ConfirmEnrolment struct {
 	RequestID string
 }
 
-// PupilLeft is the signal that the pupil left the school.
+// PupilLeft is the signal that the pupil left the school, to the
+// enrolment, the open dossier and an open consent round. UserID is who
+// recorded it (for the logbook); empty in runs of before.
 type PupilLeft struct {
 	RequestID string
+	UserID    string
 }
 
 // EnrolmentStatus is what the status query returns.

@@ -21,13 +21,17 @@ const (
 const (
 	UpdateRetentionExtend = "extend"
 	UpdateRetentionCancel = "cancel"
-	QueryRetentionStatus  = "status"
+	// UpdateRetentionErase ends the term now: the school honoured a
+	// request for erasure (AVG art. 17). Refused under a legal hold.
+	UpdateRetentionErase = "erase"
+	QueryRetentionStatus = "status"
 )
 
 // Error types of refused retention updates.
 const (
 	ErrTypeRetentionInvalid = "RetentionInvalid"
 	ErrTypeRetentionDone    = "RetentionDone"
+	ErrTypeRetentionHeld    = "RetentionHeld" // erase refused: a legal hold runs
 )
 
 // RetentionWorkflowID is the business key of an entity's retention.
@@ -71,7 +75,7 @@ const (
 // RetentionWorkflow sleeps until an entity's retention term ends (years,
 // on a durable timer), then has it deleted and a deletion record kept. A
 // legal hold moves the end later; a cancellation ends the workflow without
-// deleting anything.
+// deleting anything; an honoured request for erasure moves it to now.
 func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus, error) {
 	var st RetentionStatus
 	if in.LicenceID == "" || in.EntityID == "" || in.Term <= 0 ||
@@ -82,6 +86,73 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		return st, err
 	}
 	actx := activityOptions(ctx)
+	var seen requestLog
+	// busy: an activity of this run is under way. ready: the end is known
+	// and "started" recorded. Updates are taken from the first moment (one
+	// sent right after the start would find no handler otherwise) and
+	// wait until ready.
+	busy, ready := false, false
+	record := func(ctx workflow.Context, a RetentionAction, what string) error {
+		return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRetention, activities.RetentionEvent{
+			RetentionRef: activities.RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
+			What:         what, ActorID: a.ActorID, Until: a.Until, Reason: a.Reason, InputKey: a.RequestID, DueAt: st.DueAt,
+		}).Get(ctx, nil)
+	}
+	// check refuses what cannot be done; before the end is known only
+	// what needs no end.
+	check := func(name string, a RetentionAction) error {
+		switch {
+		case a.RequestID == "" || a.ActorID == "":
+			return temporal.NewApplicationError("request id or actor missing", ErrTypeRetentionInvalid)
+		case seen.has(a.RequestID):
+			return nil
+		case ready && st.State != RetentionWaiting:
+			return temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
+		case name == UpdateRetentionExtend && a.Reason != "bezwaar" && a.Reason != "geschil" && a.Reason != "wettelijk":
+			return temporal.NewApplicationError("a hold needs a reason", ErrTypeRetentionInvalid)
+		case name == UpdateRetentionExtend && ready && !a.Until.After(st.DueAt):
+			return temporal.NewApplicationError("hold must end later", ErrTypeRetentionInvalid)
+		case name == UpdateRetentionErase && st.Holds > 0:
+			return temporal.NewApplicationError("a legal hold runs", ErrTypeRetentionHeld)
+		}
+		return nil
+	}
+	handle := func(name string) func(workflow.Context, RetentionAction) (RetentionStatus, error) {
+		return func(ctx workflow.Context, a RetentionAction) (RetentionStatus, error) {
+			if err := workflow.Await(ctx, func() bool { return ready && !busy }); err != nil {
+				return st, err
+			}
+			if seen.has(a.RequestID) {
+				return st, nil
+			}
+			if err := check(name, a); err != nil { // the end is known now, or changed while this waited
+				return st, err
+			}
+			seen.seen(a.RequestID)
+			busy = true
+			defer func() { busy = false }()
+			switch name {
+			case UpdateRetentionCancel:
+				if err := record(ctx, a, "cancelled"); err != nil {
+					return st, err
+				}
+				st.State = RetentionCancelled
+				return st, nil
+			case UpdateRetentionErase:
+				st.DueAt = workflow.Now(ctx)
+				return st, record(ctx, a, "erased")
+			}
+			st.DueAt = a.Until
+			st.Holds++
+			return st, record(ctx, a, "extended")
+		}
+	}
+	for _, name := range []string{UpdateRetentionExtend, UpdateRetentionCancel, UpdateRetentionErase} {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handle(name), workflow.UpdateHandlerOptions{
+			Validator: func(_ workflow.Context, a RetentionAction) error { return check(name, a) }}); err != nil {
+			return st, err
+		}
+	}
 	var due time.Time
 	err := workflow.ExecuteActivity(actx, activities.ActivityRetentionDue, activities.RetentionRef{
 		LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID, Term: in.Term}).Get(ctx, &due)
@@ -89,65 +160,11 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		return st, err
 	}
 	st.DueAt, st.State = due, RetentionWaiting
-	var seen requestLog
-	busy := false
-	record := func(ctx workflow.Context, a RetentionAction, what string) error {
-		return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRetention, activities.RetentionEvent{
-			RetentionRef: activities.RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
-			What:         what, ActorID: a.ActorID, Until: a.Until, Reason: a.Reason, InputKey: a.RequestID, DueAt: st.DueAt,
-		}).Get(ctx, nil)
-	}
-	validate := func(name string) func(workflow.Context, RetentionAction) error {
-		return func(_ workflow.Context, a RetentionAction) error {
-			switch {
-			case a.RequestID == "" || a.ActorID == "":
-				return temporal.NewApplicationError("request id or actor missing", ErrTypeRetentionInvalid)
-			case seen.has(a.RequestID):
-				return nil
-			case st.State != RetentionWaiting:
-				return temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
-			case name == UpdateRetentionExtend && (!a.Until.After(st.DueAt) ||
-				(a.Reason != "bezwaar" && a.Reason != "geschil" && a.Reason != "wettelijk")):
-				return temporal.NewApplicationError("hold must end later, with a reason", ErrTypeRetentionInvalid)
-			}
-			return nil
-		}
-	}
-	handle := func(name string) func(workflow.Context, RetentionAction) (RetentionStatus, error) {
-		return func(ctx workflow.Context, a RetentionAction) (RetentionStatus, error) {
-			if err := workflow.Await(ctx, func() bool { return !busy }); err != nil {
-				return st, err
-			}
-			if seen.seen(a.RequestID) {
-				return st, nil
-			}
-			if st.State != RetentionWaiting { // deleted while this waited
-				return st, temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
-			}
-			busy = true
-			defer func() { busy = false }()
-			if name == UpdateRetentionCancel {
-				if err := record(ctx, a, "cancelled"); err != nil {
-					return st, err
-				}
-				st.State = RetentionCancelled
-				return st, nil
-			}
-			st.DueAt = a.Until
-			st.Holds++
-			return st, record(ctx, a, "extended")
-		}
-	}
 	// The archive shows when this run deletes; one line per run.
 	if err := record(ctx, RetentionAction{RequestID: workflow.GetInfo(ctx).WorkflowExecution.RunID}, "started"); err != nil {
 		return st, err
 	}
-	for _, name := range []string{UpdateRetentionExtend, UpdateRetentionCancel} {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handle(name),
-			workflow.UpdateHandlerOptions{Validator: validate(name)}); err != nil {
-			return st, err
-		}
-	}
+	ready = true
 	for st.State == RetentionWaiting {
 		dueAt := st.DueAt
 		timerCtx, cancel := workflow.WithCancel(ctx)

@@ -167,3 +167,37 @@ func TestRetentionThreeYearsTLV(t *testing.T) {
 		t.Errorf("state %s, expired at %v, want deleted once three years on", st.State, rec.expired)
 	}
 }
+
+// TestRetentionEraseOnRequest: half a year after leaving the school
+// honours a request for erasure: the dossier is deleted that moment, once.
+// Under a legal hold the same request is refused.
+func TestRetentionEraseOnRequest(t *testing.T) {
+	env, rec := newRetentionEnv(t, 2*year)
+	res := map[string]error{}
+	at := 180 * 24 * time.Hour
+	retentionUpdate(env, res, "erase", at, UpdateRetentionErase, RetentionAction{RequestID: "avg:1", ActorID: "ib", Reason: "verzoek"})
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionDossier, 2*year))
+	var st RetentionStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if res["erase"] != nil || st.State != RetentionDeleted || len(rec.expired) != 1 || !rec.expired[0].Equal(retentionStart.Add(at)) {
+		t.Errorf("erase %v, state %s, expired %v; want deleted once at %v", res["erase"], st.State, rec.expired, retentionStart.Add(at))
+	}
+	if len(rec.events) != 2 || rec.events[1] != "erased" {
+		t.Errorf("recorded %v, want started then erased", rec.events)
+	}
+
+	env, rec = newRetentionEnv(t, 2*year)
+	res = map[string]error{}
+	retentionUpdate(env, res, "hold", 30*24*time.Hour, UpdateRetentionExtend, RetentionAction{RequestID: "h1", ActorID: "admin",
+		Until: rec.due.AddDate(1, 0, 0), Reason: "geschil"})
+	retentionUpdate(env, res, "erase", at, UpdateRetentionErase, RetentionAction{RequestID: "avg:2", ActorID: "ib", Reason: "verzoek"})
+	env.ExecuteWorkflow(RetentionWorkflow, retentionIn(RetentionDossier, 2*year))
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if errType(res["erase"]) != ErrTypeRetentionHeld || len(rec.expired) != 1 || !rec.expired[0].Equal(rec.due.AddDate(1, 0, 0)) {
+		t.Errorf("erase under a hold: %v, expired %v; want refused, deleted when the hold ends", res["erase"], rec.expired)
+	}
+}

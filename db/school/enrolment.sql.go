@@ -43,6 +43,54 @@ func (q *Queries) GetEnrolmentCheck(ctx context.Context, pupilID uuid.UUID) (Enr
 	return i, err
 }
 
+const listClosedDossiersOfPupilsAtSchool = `-- name: ListClosedDossiersOfPupilsAtSchool :many
+SELECT d.id, d.pupil_id, d.closed_at, d.started_on, p.given_name, p.name_infix, p.family_name
+FROM dossier d JOIN pupil p ON p.id = d.pupil_id
+WHERE d.closed_at IS NOT NULL AND p.left_on IS NULL
+ORDER BY d.closed_at DESC
+LIMIT 500
+`
+
+type ListClosedDossiersOfPupilsAtSchoolRow struct {
+	ID         uuid.UUID
+	PupilID    uuid.UUID
+	ClosedAt   *time.Time
+	StartedOn  time.Time
+	GivenName  string
+	NameInfix  string
+	FamilyName string
+}
+
+// The archive: closed dossiers of pupils still at school; they stay
+// until the pupil leaves, then the two-year term runs.
+func (q *Queries) ListClosedDossiersOfPupilsAtSchool(ctx context.Context) ([]ListClosedDossiersOfPupilsAtSchoolRow, error) {
+	rows, err := q.db.Query(ctx, listClosedDossiersOfPupilsAtSchool)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListClosedDossiersOfPupilsAtSchoolRow{}
+	for rows.Next() {
+		var i ListClosedDossiersOfPupilsAtSchoolRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PupilID,
+			&i.ClosedAt,
+			&i.StartedOn,
+			&i.GivenName,
+			&i.NameInfix,
+			&i.FamilyName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listLeftPupils = `-- name: ListLeftPupils :many
 SELECT p.id, p.given_name, p.name_infix, p.family_name, p.left_on,
        (SELECT e.due_at FROM retention_event e WHERE e.entity_id = p.id AND e.kind = 'dossier' ORDER BY e.at DESC LIMIT 1) AS dossier_due,
@@ -127,4 +175,61 @@ func (q *Queries) MarkPupilReturned(ctx context.Context, id uuid.UUID) (int64, e
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const openDossiersOfPupil = `-- name: OpenDossiersOfPupil :many
+SELECT id FROM dossier WHERE pupil_id = $1 AND closed_at IS NULL
+`
+
+// What leaving must stop: the pupil's open dossier (at most one).
+func (q *Queries) OpenDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, openDossiersOfPupil, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const openRoundsOfPupil = `-- name: OpenRoundsOfPupil :many
+SELECT r.id, r.dossier_id, r.action_part_number FROM consent_round r JOIN dossier d ON d.id = r.dossier_id
+WHERE d.pupil_id = $1 AND r.status = 'open'
+`
+
+type OpenRoundsOfPupilRow struct {
+	ID               uuid.UUID
+	DossierID        uuid.UUID
+	ActionPartNumber int32
+}
+
+// What leaving must stop: open consent rounds on the pupil's dossiers.
+func (q *Queries) OpenRoundsOfPupil(ctx context.Context, pupilID uuid.UUID) ([]OpenRoundsOfPupilRow, error) {
+	rows, err := q.db.Query(ctx, openRoundsOfPupil, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OpenRoundsOfPupilRow{}
+	for rows.Next() {
+		var i OpenRoundsOfPupilRow
+		if err := rows.Scan(&i.ID, &i.DossierID, &i.ActionPartNumber); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -71,7 +71,9 @@ const countPupilData = `-- name: CountPupilData :one
 SELECT (SELECT count(*) FROM dossier x WHERE x.pupil_id = $1::uuid)::int AS dossiers,
        (SELECT count(*) FROM attachment a JOIN dossier d ON d.id = a.dossier_id WHERE d.pupil_id = $1::uuid)::int AS attachments,
        (SELECT count(*) FROM consent_round r JOIN dossier d ON d.id = r.dossier_id WHERE d.pupil_id = $1::uuid)::int AS consent_rounds,
-       (SELECT count(*) FROM swv_request s JOIN dossier d ON d.id = s.dossier_id WHERE d.pupil_id = $1::uuid)::int AS swv_requests
+       (SELECT count(*) FROM swv_request s JOIN dossier d ON d.id = s.dossier_id WHERE d.pupil_id = $1::uuid)::int AS swv_requests,
+       (SELECT count(*) FROM guardian g WHERE g.pupil_id = $1::uuid)::int AS guardians,
+       (SELECT count(*) FROM avg_request v WHERE v.pupil_id = $1::uuid)::int AS avg_requests
 `
 
 type CountPupilDataRow struct {
@@ -79,6 +81,8 @@ type CountPupilDataRow struct {
 	Attachments   int32
 	ConsentRounds int32
 	SwvRequests   int32
+	Guardians     int32
+	AvgRequests   int32
 }
 
 func (q *Queries) CountPupilData(ctx context.Context, pupil uuid.UUID) (CountPupilDataRow, error) {
@@ -89,8 +93,34 @@ func (q *Queries) CountPupilData(ctx context.Context, pupil uuid.UUID) (CountPup
 		&i.Attachments,
 		&i.ConsentRounds,
 		&i.SwvRequests,
+		&i.Guardians,
+		&i.AvgRequests,
 	)
 	return i, err
+}
+
+const deleteAVGRequestsOfPupil = `-- name: DeleteAVGRequestsOfPupil :many
+DELETE FROM avg_request WHERE pupil_id = $1 RETURNING id
+`
+
+func (q *Queries) DeleteAVGRequestsOfPupil(ctx context.Context, pupilID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, deleteAVGRequestsOfPupil, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const deleteDossiersOfPupil = `-- name: DeleteDossiersOfPupil :exec
@@ -99,6 +129,15 @@ DELETE FROM dossier WHERE pupil_id = $1
 
 func (q *Queries) DeleteDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, deleteDossiersOfPupil, pupilID)
+	return err
+}
+
+const deleteGuardiansOfPupil = `-- name: DeleteGuardiansOfPupil :exec
+DELETE FROM guardian WHERE pupil_id = $1
+`
+
+func (q *Queries) DeleteGuardiansOfPupil(ctx context.Context, pupilID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteGuardiansOfPupil, pupilID)
 	return err
 }
 
@@ -162,6 +201,18 @@ func (q *Queries) DossierIDsOfPupil(ctx context.Context, pupilID uuid.UUID) ([]u
 		return nil, err
 	}
 	return items, nil
+}
+
+const minimisePupil = `-- name: MinimisePupil :exec
+UPDATE pupil SET email = '', group_name = '', year_group = NULL, minimised_at = now(), updated_at = now()
+WHERE id = $1 AND minimised_at IS NULL
+`
+
+// When the dossier goes, the record keeps only what the enrolment
+// administration needs until its own term: names, birth date, dates.
+func (q *Queries) MinimisePupil(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, minimisePupil, id)
+	return err
 }
 
 const pupilsPastTerm = `-- name: PupilsPastTerm :many

@@ -23,3 +23,21 @@ SELECT p.id, p.given_name, p.name_infix, p.family_name, p.left_on,
 FROM pupil p WHERE p.left_on IS NOT NULL
 ORDER BY p.left_on DESC, p.family_name
 LIMIT 500;
+
+-- name: OpenDossiersOfPupil :many
+-- What leaving must stop: the pupil's open dossier (at most one).
+SELECT id FROM dossier WHERE pupil_id = $1 AND closed_at IS NULL;
+
+-- name: OpenRoundsOfPupil :many
+-- What leaving must stop: open consent rounds on the pupil's dossiers.
+SELECT r.id, r.dossier_id, r.action_part_number FROM consent_round r JOIN dossier d ON d.id = r.dossier_id
+WHERE d.pupil_id = $1 AND r.status = 'open';
+
+-- name: ListClosedDossiersOfPupilsAtSchool :many
+-- The archive: closed dossiers of pupils still at school; they stay
+-- until the pupil leaves, then the two-year term runs.
+SELECT d.id, d.pupil_id, d.closed_at, d.started_on, p.given_name, p.name_infix, p.family_name
+FROM dossier d JOIN pupil p ON p.id = d.pupil_id
+WHERE d.closed_at IS NOT NULL AND p.left_on IS NULL
+ORDER BY d.closed_at DESC
+LIMIT 500;

@@ -14,7 +14,9 @@ ON CONFLICT (event_key) DO NOTHING;
 SELECT (SELECT count(*) FROM dossier x WHERE x.pupil_id = @pupil::uuid)::int AS dossiers,
        (SELECT count(*) FROM attachment a JOIN dossier d ON d.id = a.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS attachments,
        (SELECT count(*) FROM consent_round r JOIN dossier d ON d.id = r.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS consent_rounds,
-       (SELECT count(*) FROM swv_request s JOIN dossier d ON d.id = s.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS swv_requests;
+       (SELECT count(*) FROM swv_request s JOIN dossier d ON d.id = s.dossier_id WHERE d.pupil_id = @pupil::uuid)::int AS swv_requests,
+       (SELECT count(*) FROM guardian g WHERE g.pupil_id = @pupil::uuid)::int AS guardians,
+       (SELECT count(*) FROM avg_request v WHERE v.pupil_id = @pupil::uuid)::int AS avg_requests;
 
 -- name: DeleteDossiersOfPupil :exec
 DELETE FROM dossier WHERE pupil_id = $1;
@@ -40,3 +42,15 @@ FROM pupil p
 WHERE p.left_on IS NOT NULL AND p.left_on < @left_before::date
   AND (p.left_on < @enrolment_before::date OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
 LIMIT 10000;
+
+-- name: MinimisePupil :exec
+-- When the dossier goes, the record keeps only what the enrolment
+-- administration needs until its own term: names, birth date, dates.
+UPDATE pupil SET email = '', group_name = '', year_group = NULL, minimised_at = now(), updated_at = now()
+WHERE id = $1 AND minimised_at IS NULL;
+
+-- name: DeleteGuardiansOfPupil :exec
+DELETE FROM guardian WHERE pupil_id = $1;
+
+-- name: DeleteAVGRequestsOfPupil :many
+DELETE FROM avg_request WHERE pupil_id = $1 RETURNING id;
