@@ -20,20 +20,24 @@ type HousekeepingInput struct {
 	// KeepLoginAttempts is how long failed and successful login attempts
 	// stay for the rate limits and for inquiry.
 	KeepLoginAttempts time.Duration
+	// KeepSentMail is how long a sent mail stays in a school's outbox
+	// (for "was it sent?"); zero keeps them (schedules of before).
+	KeepSentMail time.Duration
 }
 
 // HousekeepingResult counts what was removed and anchored.
 type HousekeepingResult struct {
-	Sessions, LoginAttempts, Activations int64
-	LogbooksAnchored                     int
+	Sessions, LoginAttempts, Activations, SentMails int64
+	LogbooksAnchored                                int
 }
 
 // ActivityHousekeep is the registered name of Housekeep.
 const ActivityHousekeep = "Housekeep"
 
 // Housekeep removes expired sessions, old login attempts and used or
-// expired activation links from the platform database. Running it twice
-// removes nothing more.
+// expired activation links from the platform database, and sent mails
+// (addresses of guardians, what was asked of them) from every school's
+// outbox after KeepSentMail. Running it twice removes nothing more.
 func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (HousekeepingResult, error) {
 	q := platform.New(a.Tenants.Platform())
 	now := time.Now()
@@ -47,6 +51,26 @@ func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (House
 	}
 	if r.Activations, err = q.DeleteOldActivations(ctx, now.Add(-in.KeepLoginAttempts)); err != nil {
 		return r, fmt.Errorf("delete old activations: %w", err)
+	}
+	if in.KeepSentMail <= 0 {
+		return r, nil
+	}
+	licences, err := q.ListActiveLicences(ctx)
+	if err != nil {
+		return r, fmt.Errorf("list licences: %w", err)
+	}
+	for _, l := range licences {
+		if l.Kind == platform.LicenceKindSwv {
+			continue
+		}
+		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
+			n, err := school.New(pool).DeleteSentMail(ctx, now.Add(-in.KeepSentMail))
+			r.SentMails += n
+			return err
+		})
+		if err != nil {
+			return r, fmt.Errorf("delete sent mail of %s: %w", l.ID, err)
+		}
 	}
 	return r, nil
 }

@@ -2,11 +2,13 @@ package worker_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/activities"
@@ -38,8 +40,16 @@ func TestHousekeeping(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The school's logbook has two lines; its head gets anchored.
+	// The school's logbook has two lines; its head gets anchored. Its
+	// outbox has a mail sent 40 days ago (removed), one sent today and one
+	// waiting since 40 days (both kept).
 	err := e.platform.Tenants.With(ctx, e.licence, func(lp *pgxpool.Pool) error {
+		if _, err := lp.Exec(ctx, `INSERT INTO mail_outbox (dedupe_key, to_address, subject, body, sent_at, created_at) VALUES
+			('old', 'ouder@thuis.invalid', 's', 'b', now() - interval '40 days', now() - interval '40 days'),
+			('new', 'ouder@thuis.invalid', 's', 'b', now(), now()),
+			('waiting', 'ouder@thuis.invalid', 's', 'b', NULL, now() - interval '40 days')`); err != nil {
+			return err
+		}
 		for range 2 {
 			if err := pgx.BeginFunc(ctx, lp, func(tx pgx.Tx) error {
 				return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "ib", Action: logbook.ActionView})
@@ -52,7 +62,7 @@ func TestHousekeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour}
+	in := activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
 	run, err := e.temporal.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "housekeeping/test", TaskQueue: workflows.TaskQueue},
 		workflows.HousekeepingWorkflow, in)
 	if err != nil {
@@ -62,7 +72,7 @@ func TestHousekeeping(t *testing.T) {
 	if err := run.Get(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, LogbooksAnchored: 1}); got != want {
+	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, LogbooksAnchored: 1}); got != want {
 		t.Errorf("removed %+v, want %+v", got, want)
 	}
 	var sessions, attempts, activations int
@@ -78,8 +88,28 @@ func TestHousekeeping(t *testing.T) {
 		t.Errorf("anchored row %d (err %v), want 2", anchoredSeq, err)
 	}
 
-	for range 2 { // every worker start ensures it; the second finds it
-		if err := workflows.EnsureHousekeepingSchedule(ctx, e.temporal.Client, in); err != nil {
+	var keys []string
+	err = e.platform.Tenants.With(ctx, e.licence, func(lp *pgxpool.Pool) error {
+		rows, err := lp.Query(ctx, `SELECT dedupe_key FROM mail_outbox ORDER BY dedupe_key`)
+		if err != nil {
+			return err
+		}
+		keys, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(keys, ",") != "new,waiting" {
+		t.Errorf("outbox keeps %v, want the mail sent today and the one waiting", keys)
+	}
+
+	// Every worker start ensures it; the second finds it and brings its
+	// input up to date.
+	older := in
+	older.KeepSentMail = 0
+	for _, cfg := range []activities.HousekeepingInput{older, in} {
+		if err := workflows.EnsureHousekeepingSchedule(ctx, e.temporal.Client, cfg); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,5 +119,17 @@ func TestHousekeeping(t *testing.T) {
 	}
 	if iv := desc.Schedule.Spec.Intervals; len(iv) != 1 || iv[0].Every != 24*time.Hour {
 		t.Errorf("schedule intervals %+v, want every 24h", iv)
+	}
+	action, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction)
+	if !ok || len(action.Args) != 1 {
+		t.Fatalf("schedule action %+v", desc.Schedule.Action)
+	}
+	var scheduled activities.HousekeepingInput
+	payload, ok := action.Args[0].(*commonpb.Payload)
+	if !ok {
+		t.Fatalf("schedule argument %T", action.Args[0])
+	}
+	if err := e.temporal.Codec.DataConverter().FromPayload(payload, &scheduled); err != nil || scheduled != in {
+		t.Errorf("schedule runs with %+v (err %v), want %+v", scheduled, err, in)
 	}
 }

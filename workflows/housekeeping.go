@@ -33,23 +33,35 @@ func HousekeepingWorkflow(ctx workflow.Context, in activities.HousekeepingInput)
 // EnsureHousekeepingSchedule creates the daily schedule (03:00 UTC) when it
 // does not exist yet; workers call it at start.
 func EnsureHousekeepingSchedule(ctx context.Context, c client.Client, in activities.HousekeepingInput) error {
+	action := &client.ScheduleWorkflowAction{
+		ID:        "housekeeping/run",
+		Workflow:  HousekeepingWorkflow,
+		Args:      []any{in},
+		TaskQueue: TaskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			KindKey().ValueSet("housekeeping"),
+		),
+	}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID: HousekeepingScheduleID,
 		Spec: client.ScheduleSpec{
 			Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 3 * time.Hour}},
 		},
-		Action: &client.ScheduleWorkflowAction{
-			ID:        "housekeeping/run",
-			Workflow:  HousekeepingWorkflow,
-			Args:      []any{in},
-			TaskQueue: TaskQueue,
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				KindKey().ValueSet("housekeeping"),
-			),
-		},
+		Action:  action,
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		// The schedule of an earlier version keeps its input; what it
+		// removes follows this configuration.
+		err = c.ScheduleClient().GetHandle(ctx, HousekeepingScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+			DoUpdate: func(u client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+				u.Description.Schedule.Action = action
+				return &client.ScheduleUpdate{Schedule: &u.Description.Schedule}, nil
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("update housekeeping schedule: %w", err)
+		}
 		return nil
 	}
 	if err != nil {

@@ -94,9 +94,10 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 }
 
 // housekeeping is what the daily schedule removes: sessions idle past the
-// server's 30 minutes, login attempts and activation links after 30 days.
+// server's 30 minutes, login attempts, activation links and sent mails after
+// 30 days.
 func housekeeping() activities.HousekeepingInput {
-	return activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour}
+	return activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
 }
 
 func newRegistry() *prometheus.Registry {

@@ -59,6 +59,19 @@ func (q *Queries) CreateConsentRound(ctx context.Context, arg CreateConsentRound
 	return i, err
 }
 
+const deleteSentMail = `-- name: DeleteSentMail :execrows
+DELETE FROM mail_outbox WHERE sent_at < $1::timestamptz
+`
+
+// Sent mails stay a month for "was it sent?", then go (housekeeping).
+func (q *Queries) DeleteSentMail(ctx context.Context, sentBefore time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteSentMail, sentBefore)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const enqueueMail = `-- name: EnqueueMail :exec
 INSERT INTO mail_outbox (dedupe_key, to_address, subject, body)
 VALUES ($1, $2, $3, $4)

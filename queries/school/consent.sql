@@ -77,3 +77,7 @@ UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = $1;
 SELECT p.user_id::uuid FROM consent_round r
 JOIN dossier_participant p ON p.dossier_id = r.dossier_id
 WHERE r.id = $1 AND p.kind = 'staff' AND p.user_id IS NOT NULL;
+
+-- name: DeleteSentMail :execrows
+-- Sent mails stay a month for "was it sent?", then go (housekeeping).
+DELETE FROM mail_outbox WHERE sent_at < @sent_before::timestamptz;
