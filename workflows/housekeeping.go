@@ -30,42 +30,40 @@ func HousekeepingWorkflow(ctx workflow.Context, in activities.HousekeepingInput)
 	return r, err
 }
 
-// EnsureHousekeepingSchedule creates the daily schedule (03:00 UTC) when it
-// does not exist yet; workers call it at start.
+// EnsureHousekeepingSchedule creates the daily schedule (03:00 UTC), or
+// brings the input of an existing one up to date; workers call it at
+// start.
 func EnsureHousekeepingSchedule(ctx context.Context, c client.Client, in activities.HousekeepingInput) error {
-	action := &client.ScheduleWorkflowAction{
-		ID:        "housekeeping/run",
-		Workflow:  HousekeepingWorkflow,
-		Args:      []any{in},
-		TaskQueue: TaskQueue,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			KindKey().ValueSet("housekeeping"),
-		),
-	}
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	return ensureSchedule(ctx, c, client.ScheduleOptions{
 		ID: HousekeepingScheduleID,
 		Spec: client.ScheduleSpec{
 			Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 3 * time.Hour}},
 		},
-		Action:  action,
+		Action: &client.ScheduleWorkflowAction{
+			ID:                    "housekeeping/run",
+			Workflow:              HousekeepingWorkflow,
+			Args:                  []any{in},
+			TaskQueue:             TaskQueue,
+			TypedSearchAttributes: temporal.NewSearchAttributes(KindKey().ValueSet("housekeeping")),
+		},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
+}
+
+// ensureSchedule creates a schedule, or gives an existing one (made by an
+// earlier version, with the configuration of then) this action.
+func ensureSchedule(ctx context.Context, c client.Client, opts client.ScheduleOptions) error {
+	_, err := c.ScheduleClient().Create(ctx, opts)
 	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		// The schedule of an earlier version keeps its input; what it
-		// removes follows this configuration.
-		err = c.ScheduleClient().GetHandle(ctx, HousekeepingScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+		err = c.ScheduleClient().GetHandle(ctx, opts.ID).Update(ctx, client.ScheduleUpdateOptions{
 			DoUpdate: func(u client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-				u.Description.Schedule.Action = action
+				u.Description.Schedule.Action = opts.Action
 				return &client.ScheduleUpdate{Schedule: &u.Description.Schedule}, nil
 			},
 		})
-		if err != nil {
-			return fmt.Errorf("update housekeeping schedule: %w", err)
-		}
-		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("create housekeeping schedule: %w", err)
+		return fmt.Errorf("ensure schedule %s: %w", opts.ID, err)
 	}
 	return nil
 }

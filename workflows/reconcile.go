@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -62,9 +60,10 @@ func ReconcileRetentionWorkflow(ctx workflow.Context, in activities.ReconcileInp
 }
 
 // EnsureRetentionSchedule creates the monthly reconciliation (the 1st,
-// 02:00 UTC) when it does not exist yet; workers call it at start.
+// 02:00 UTC), or brings the input of an existing one up to date; workers
+// call it at start.
 func EnsureRetentionSchedule(ctx context.Context, c client.Client, in activities.ReconcileInput) error {
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
+	return ensureSchedule(ctx, c, client.ScheduleOptions{
 		ID: RetentionScheduleID,
 		Spec: client.ScheduleSpec{
 			Calendars: []client.ScheduleCalendarSpec{{DayOfMonth: []client.ScheduleRange{{Start: 1}},
@@ -79,11 +78,4 @@ func EnsureRetentionSchedule(ctx context.Context, c client.Client, in activities
 		},
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
-	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("create retention schedule: %w", err)
-	}
-	return nil
 }
