@@ -180,6 +180,22 @@ func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, k
 	return errors.Join(errUnavailable, err)
 }
 
+// retentionStatus asks a retention run when it deletes; nil when none
+// runs (not started yet, or it ended) or Temporal does not answer: the
+// page shows it without the date.
+func (s *Server) retentionStatus(c *gin.Context, licenceID uuid.UUID, kind string, entityID uuid.UUID) *workflows.RetentionStatus {
+	v, err := s.temporal.QueryWorkflow(c, workflows.RetentionWorkflowID(licenceID.String(), kind, entityID.String()), "",
+		workflows.QueryRetentionStatus)
+	var st workflows.RetentionStatus
+	if err == nil {
+		err = v.Get(&st)
+	}
+	if err != nil || st.State != workflows.RetentionWaiting {
+		return nil
+	}
+	return &st
+}
+
 // handlePupilReturn: the pupil is back at school; the retention terms
 // stop and nothing is deleted.
 func (s *Server) handlePupilReturn(c *gin.Context) error {

@@ -117,6 +117,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/aanvragen/:request/stem", s.allow(auth.PermRequestVote), s.page(s.handleSWVVote))
 	r.POST("/licenties/:licence/aanvragen/:request/ondertekenen", s.allow(auth.PermRequestSign), s.recentAuth(5*time.Minute), s.page(s.handleSWVSign))
 	r.POST("/licenties/:licence/aanvragen/:request/evaluatie", s.allow(auth.PermRequestManage), s.page(s.handleSWVEvaluate))
+	r.POST("/licenties/:licence/aanvragen/:request/bewaren", s.allow(auth.PermSWVSettings), s.page(s.handleSWVRetentionHold))
 	r.POST("/licenties/:licence/aanvragen/:request/notitie", s.allow(auth.PermRequestManage), s.page(s.handleSWVNote))
 	r.POST("/licenties/:licence/aanvragen/:request/acties", s.allow(auth.PermRequestManage), s.page(s.handleSWVActionAdd))
 	r.POST("/licenties/:licence/aanvragen/:request/acties/:action/klaar", s.allow(auth.PermRequestManage), s.page(s.handleSWVActionDone))

@@ -130,6 +130,8 @@ type swvRequestPage struct {
 	Errors      db.FieldErrors
 	Can         map[string]bool
 	Notice      string
+	// Retention: when the closed request is deleted, and any hold.
+	Retention *workflows.RetentionStatus
 }
 
 // handleSWVRequest is one request for the SWV's people: the snapshot the
@@ -149,6 +151,7 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldError
 		Can: map[string]bool{
 			"manage": p.can(auth.PermRequestManage, lic.ID), "advise": p.can(auth.PermRequestAdvise, lic.ID),
 			"vote": p.can(auth.PermRequestVote, lic.ID), "sign": p.can(auth.PermRequestSign, lic.ID),
+			"hold": p.can(auth.PermSWVSettings, lic.ID),
 		}}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -207,6 +210,9 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldError
 		for _, n := range names {
 			page.Names[n.ID] = n.DisplayName
 		}
+	}
+	if page.Request.Status == workflows.RequestStepClosed {
+		page.Retention = s.retentionStatus(c, lic.ID, workflows.RetentionRequest, id)
 	}
 	if c.Query("m") == "1" {
 		page.Notice = "Vastgelegd."
@@ -602,4 +608,19 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/vergaderingen")
 	return nil
+}
+
+// handleSWVRetentionHold keeps a closed request longer than its three
+// years for a legal reason (an objection or dispute that runs, a legal
+// duty), by the SWV's admin.
+func (s *Server) handleSWVRetentionHold(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		until, err := time.Parse(dateLayout, c.PostForm("until"))
+		reason := c.PostForm("reason")
+		if err != nil || (reason != "bezwaar" && reason != "geschil" && reason != "wettelijk") {
+			return db.FieldErrors{"until": "Kies tot wanneer en waarom de aanvraag langer bewaard blijft."}
+		}
+		return s.retentionUpdate(c, lic.ID, id, workflows.RetentionRequest, workflows.UpdateRetentionExtend,
+			workflows.RetentionAction{RequestID: c.PostForm("request_id"), Until: until, Reason: reason})
+	})
 }

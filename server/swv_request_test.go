@@ -610,7 +610,8 @@ func TestCommitteeInBrowser(t *testing.T) {
 
 // TestRequestQuestionAndWithdrawal: the consultant asks the school a
 // question (the school sees it, not the internal note); the school then
-// withdraws the request, which closes at the SWV.
+// withdraws the request, which closes at the SWV: its page there shows
+// when it is deleted, and only the SWV admin may hold it longer.
 func TestRequestQuestionAndWithdrawal(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
@@ -641,6 +642,29 @@ func TestRequestQuestionAndWithdrawal(t *testing.T) {
 	}
 	if page := h.page(t, reqURL); !strings.Contains(page, "ingetrokken") || strings.Contains(page, "/intrekken") {
 		t.Errorf("the school's page after withdrawing")
+	}
+	// Closed without a TLV end: deleted three years after closing (a day
+	// earlier across a leap day). Only the SWV's admin may hold it longer.
+	swvPage := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
+	due := time.Now().AddDate(3, 0, 0)
+	eventually(t, "the deletion date on the SWV's page", func() bool {
+		_, page := f.as(t, h, "consulent@swv.invalid", "GET", swvPage)
+		return strings.Contains(page, "wordt op "+due.Format("02-01-2006")+" verwijderd") ||
+			strings.Contains(page, "wordt op "+due.AddDate(0, 0, -1).Format("02-01-2006")+" verwijderd")
+	})
+	until := time.Now().AddDate(4, 0, 0).Format("2006-01-02")
+	if status, _ := f.act(t, h, r, "consulent@swv.invalid", "/bewaren", "until", until, "reason", "geschil"); status != 404 {
+		t.Errorf("the consultant holds: %d, want 404", status)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bewaren", "until", until, "reason", "zomaar"); status != 422 ||
+		!strings.Contains(out, "waarom de aanvraag langer bewaard blijft") {
+		t.Errorf("a hold without a valid reason: %d", status)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bewaren", "until", until, "reason", "geschil"); status != 303 {
+		t.Fatalf("hold: %d %s", status, out)
+	}
+	if _, page := f.as(t, h, "directeur@swv.invalid", "GET", swvPage); !strings.Contains(page, "wordt op "+time.Now().AddDate(4, 0, 0).Format("02-01-2006")+" verwijderd (langer bewaard") {
+		t.Error("the SWV's page does not show the hold")
 	}
 }
 
