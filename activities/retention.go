@@ -257,7 +257,7 @@ func (a *Activities) FindRetentionOverdue(ctx context.Context, in ReconcileInput
 				return err
 			}
 			for _, r := range rows {
-				if r.Dossiers > 0 {
+				if r.DossierDue {
 					out = append(out, RetentionOverdue{LicenceID: l.ID.String(), Kind: RetentionKindDossier, PupilID: r.ID.String()})
 				}
 				if r.RecordDue {

@@ -192,8 +192,10 @@ func TestRetentionDeletesEverything(t *testing.T) {
 }
 
 // TestFindRetentionOverdue: the reconciliation finds a dossier past its
-// two years and a record past its five, and nothing of a pupil who left
-// last month or is still at school.
+// two years, a record past two years still holding more than the minimal
+// fields, and a record past its five (not also its dossier kind); nothing
+// of a minimised record within five years, of a pupil who left last month
+// or of one still at school.
 func TestFindRetentionOverdue(t *testing.T) {
 	ctx := context.Background()
 	p := dbtest.NewPlatform(t, tenants.Config{})
@@ -204,14 +206,20 @@ func TestFindRetentionOverdue(t *testing.T) {
 	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		q := school.New(pool)
 		for name, left := range map[string]*time.Time{"three-years": ptrTo(now.AddDate(-3, 0, 0)), "six-years": ptrTo(now.AddDate(-6, 0, 0)),
-			"last-month": ptrTo(now.AddDate(0, -1, 0)), "at-school": nil} {
+			"last-month": ptrTo(now.AddDate(0, -1, 0)), "at-school": nil, "minimised": ptrTo(now.AddDate(-3, 0, 0)),
+			"not-minimised": ptrTo(now.AddDate(-3, 0, 0))} {
 			pupil, err := q.CreatePupil(ctx, school.CreatePupilParams{GivenName: name, FamilyName: "X",
 				BirthDate: time.Date(2005, 1, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2010, 8, 1, 0, 0, 0, 0, time.UTC)})
 			if err != nil {
 				return err
 			}
 			ids[name] = pupil.ID.String()
-			if name != "six-years" {
+			if name == "minimised" {
+				if err := q.MinimisePupil(ctx, pupil.ID); err != nil {
+					return err
+				}
+			}
+			if name != "six-years" && name != "minimised" && name != "not-minimised" {
 				if _, err := dossiertest.Complete(ctx, q, pupil.ID); err != nil {
 					return err
 				}
@@ -231,7 +239,8 @@ func TestFindRetentionOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"dossier/" + ids["three-years"]: true, "enrolment/" + ids["six-years"]: true}
+	want := map[string]bool{"dossier/" + ids["three-years"]: true, "enrolment/" + ids["six-years"]: true,
+		"dossier/" + ids["not-minimised"]: true}
 	if len(got) != len(want) {
 		t.Fatalf("found %+v, want %v", got, want)
 	}

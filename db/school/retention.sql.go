@@ -216,11 +216,12 @@ func (q *Queries) MinimisePupil(ctx context.Context, id uuid.UUID) error {
 }
 
 const pupilsPastTerm = `-- name: PupilsPastTerm :many
-SELECT id, (SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id)::int AS dossiers,
+SELECT id, coalesce(p.left_on >= $1::date AND
+         ((SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id) > 0 OR p.minimised_at IS NULL), false)::boolean AS dossier_due,
        (p.left_on < $1::date) AS record_due
 FROM pupil p
 WHERE p.left_on IS NOT NULL AND p.left_on < $2::date
-  AND (p.left_on < $1::date OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
+  AND (p.left_on < $1::date OR p.minimised_at IS NULL OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
 LIMIT 10000
 `
 
@@ -230,13 +231,15 @@ type PupilsPastTermParams struct {
 }
 
 type PupilsPastTermRow struct {
-	ID        uuid.UUID
-	Dossiers  int32
-	RecordDue bool
+	ID         uuid.UUID
+	DossierDue bool
+	RecordDue  bool
 }
 
 // Pupils who left before @left_before and are still here: their dossier
-// or record outlived a term (the reconciliation's list).
+// (or the record's fields beyond the minimal ones) or the record itself
+// outlived a term (the reconciliation's list).
+// When the record is due, its deletion takes the dossiers with it.
 func (q *Queries) PupilsPastTerm(ctx context.Context, arg PupilsPastTermParams) ([]PupilsPastTermRow, error) {
 	rows, err := q.db.Query(ctx, pupilsPastTerm, arg.EnrolmentBefore, arg.LeftBefore)
 	if err != nil {
@@ -246,7 +249,7 @@ func (q *Queries) PupilsPastTerm(ctx context.Context, arg PupilsPastTermParams) 
 	items := []PupilsPastTermRow{}
 	for rows.Next() {
 		var i PupilsPastTermRow
-		if err := rows.Scan(&i.ID, &i.Dossiers, &i.RecordDue); err != nil {
+		if err := rows.Scan(&i.ID, &i.DossierDue, &i.RecordDue); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

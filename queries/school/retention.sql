@@ -35,12 +35,15 @@ SELECT id FROM dossier WHERE pupil_id = $1;
 
 -- name: PupilsPastTerm :many
 -- Pupils who left before @left_before and are still here: their dossier
--- or record outlived a term (the reconciliation's list).
-SELECT id, (SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id)::int AS dossiers,
+-- (or the record's fields beyond the minimal ones) or the record itself
+-- outlived a term (the reconciliation's list).
+-- When the record is due, its deletion takes the dossiers with it.
+SELECT id, coalesce(p.left_on >= @enrolment_before::date AND
+         ((SELECT count(*) FROM dossier d WHERE d.pupil_id = p.id) > 0 OR p.minimised_at IS NULL), false)::boolean AS dossier_due,
        (p.left_on < @enrolment_before::date) AS record_due
 FROM pupil p
 WHERE p.left_on IS NOT NULL AND p.left_on < @left_before::date
-  AND (p.left_on < @enrolment_before::date OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
+  AND (p.left_on < @enrolment_before::date OR p.minimised_at IS NULL OR EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id))
 LIMIT 10000;
 
 -- name: MinimisePupil :exec
