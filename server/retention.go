@@ -227,6 +227,7 @@ type archivePage struct {
 	Licence   platform.Licence
 	Pupils    []school.ListLeftPupilsRow
 	Closed    []school.ListClosedDossiersOfPupilsAtSchoolRow // closed dossiers of pupils still at school
+	Deleted   []school.DeletionCountsRow                     // anonymous counts per year and kind
 	CanHold   bool
 	RequestID string
 	Errors    db.FieldErrors
@@ -252,7 +253,10 @@ func (s *Server) renderArchive(c *gin.Context, status int, errs db.FieldErrors) 
 		if page.Pupils, err = q.ListLeftPupils(c); err != nil {
 			return err
 		}
-		page.Closed, err = q.ListClosedDossiersOfPupilsAtSchool(c)
+		if page.Closed, err = q.ListClosedDossiersOfPupilsAtSchool(c); err != nil {
+			return err
+		}
+		page.Deleted, err = q.DeletionCounts(c)
 		return err
 	})
 	if err != nil {

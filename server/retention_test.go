@@ -255,6 +255,8 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	}
 	if archive := h.page(t, fmt.Sprintf("/licenties/%s/archief", lic)); !strings.Contains(archive, "Noah Portaal") || !strings.Contains(archive, "geen dossier (meer)") {
 		t.Error("the archive does not list the pupil without a dossier")
+	} else if !regexp.MustCompile(`<td>` + fmt.Sprint(time.Now().Year()) + `</td><td>dossiers</td><td>1</td>`).MatchString(archive) {
+		t.Error("the archive does not count the deleted dossier")
 	}
 	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
 		n, err := logbook.Verify(ctx, school.New(pool), nil)

@@ -168,6 +168,38 @@ func (q *Queries) DeleteRetentionEventsOf(ctx context.Context, entityID uuid.UUI
 	return err
 }
 
+const deletionCounts = `-- name: DeletionCounts :many
+SELECT kind, extract(year FROM deleted_on)::int AS year, count(*)::int AS deleted
+FROM deletion_record GROUP BY kind, year ORDER BY year DESC, kind
+`
+
+type DeletionCountsRow struct {
+	Kind    string
+	Year    int32
+	Deleted int32
+}
+
+// Anonymous counts for the archive: what was deleted, per year and kind.
+func (q *Queries) DeletionCounts(ctx context.Context) ([]DeletionCountsRow, error) {
+	rows, err := q.db.Query(ctx, deletionCounts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DeletionCountsRow{}
+	for rows.Next() {
+		var i DeletionCountsRow
+		if err := rows.Scan(&i.Kind, &i.Year, &i.Deleted); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deletionRecorded = `-- name: DeletionRecorded :one
 SELECT EXISTS (SELECT 1 FROM deletion_record WHERE event_key = $1)
 `

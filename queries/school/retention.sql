@@ -57,3 +57,8 @@ DELETE FROM guardian WHERE pupil_id = $1;
 
 -- name: DeleteAVGRequestsOfPupil :many
 DELETE FROM avg_request WHERE pupil_id = $1 RETURNING id;
+
+-- name: DeletionCounts :many
+-- Anonymous counts for the archive: what was deleted, per year and kind.
+SELECT kind, extract(year FROM deleted_on)::int AS year, count(*)::int AS deleted
+FROM deletion_record GROUP BY kind, year ORDER BY year DESC, kind;
