@@ -51,6 +51,16 @@ type OPPDocument struct {
 	Generated         time.Time
 	GeneratedBy       string
 	Location          *time.Location
+	// Appendix is the rest of what the school keeps, for a copy under the
+	// AVG (art. 15): guardians, growth notes, tests, consent, requests,
+	// attachments, the logbook. Empty for the plan itself.
+	Appendix []AppendixSection
+}
+
+// AppendixSection is one part of the appendix: a title and its lines.
+type AppendixSection struct {
+	Title string
+	Lines []string
 }
 
 // RenderOPPPDF writes the OPP as an A4 PDF with an embedded UTF-8 font, so
@@ -184,6 +194,21 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 			line += " · " + p.Organisation
 		}
 		para("", line+" ("+p.Kind+")")
+	}
+	if len(d.Appendix) > 0 {
+		pdf.AddPage()
+		pdf.SetFont("go", "B", 15)
+		pdf.MultiCell(0, 8, "Bijlage: alle gegevens die de school over de leerling bewaart", "", "L", false)
+		for _, sec := range d.Appendix {
+			heading(sec.Title)
+			if len(sec.Lines) == 0 {
+				para("", "")
+			}
+			pdf.SetFont("go", "", 9.5)
+			for _, l := range sec.Lines {
+				pdf.MultiCell(0, 5, l, "", "L", false)
+			}
+		}
 	}
 	pdf.Ln(2)
 	pdf.SetFont("go", "", 8)

@@ -105,7 +105,8 @@ func (s *Server) handlePortalCopyJSON(c *gin.Context) error {
 	return nil
 }
 
-// handlePortalCopyPDF: the plan as the school keeps it, as PDF.
+// handlePortalCopyPDF: the whole dossier as PDF: the plan as the school
+// keeps it, then an appendix with everything else of the copy.
 func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 	lic, v, out, err := s.portalCopy(c, "avg_copy_pdf")
 	if err != nil {
@@ -114,8 +115,10 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 	if out.Dossier == nil {
 		return db.ErrNotFound
 	}
+	doc := s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)
+	doc.Appendix = copyAppendix(out, s.location)
 	var buf bytes.Buffer
-	if err := activities.RenderOPPPDF(&buf, s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)); err != nil {
+	if err := activities.RenderOPPPDF(&buf, doc); err != nil {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), out.Generated.Format("2006-01-02"))
@@ -321,4 +324,89 @@ func (s *Server) enqueueErasureMail(c *gin.Context, q *school.Queries, p school.
 		"tot vijf jaar na de uitschrijving.\n\nMet vriendelijke groet,\n%s\n", schoolName, schoolName)
 	return q.EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "avg-erased:" + req.ID.String(), ToAddress: to,
 		Subject: "Uw verzoek om verwijdering is uitgevoerd", Body: body})
+}
+
+// copyAppendix puts the rest of the copy into words for the PDF: what the
+// JSON holds besides the plan.
+func copyAppendix(out avgCopy, loc *time.Location) []activities.AppendixSection {
+	day := func(t time.Time) string { return t.In(loc).Format("02-01-2006") }
+	var sec []activities.AppendixSection
+	add := func(title string, lines []string) {
+		sec = append(sec, activities.AppendixSection{Title: title, Lines: lines})
+	}
+
+	p := out.Pupil
+	record := []string{"Naam: " + fullName(p), "Geboortedatum: " + day(p.BirthDate), "Ingeschreven: " + day(p.EnrolledOn)}
+	if p.LeftOn != nil {
+		record = append(record, "Uitgeschreven: "+day(*p.LeftOn))
+	}
+	if p.GroupName != "" {
+		record = append(record, "Groep: "+p.GroupName)
+	}
+	if p.Email != "" {
+		record = append(record, "E-mailadres: "+p.Email)
+	}
+	add("Inschrijving", record)
+
+	var lines []string
+	for _, g := range out.Guardians {
+		name := g.GivenName + " " + g.FamilyName
+		if g.NameInfix != "" {
+			name = g.GivenName + " " + g.NameInfix + " " + g.FamilyName
+		}
+		l := fmt.Sprintf("%s · %s · %s", name, labelFunc(relationLabels)(string(g.Relation)),
+			map[bool]string{true: "met ouderlijk gezag", false: "zonder ouderlijk gezag"}[g.ParentalAuthority])
+		for _, v := range []string{g.Email, g.Phone} {
+			if v != "" {
+				l += " · " + v
+			}
+		}
+		lines = append(lines, l)
+	}
+	add("Ouders en verzorgers", lines)
+
+	lines = nil
+	for _, e := range out.Growth {
+		lines = append(lines, fmt.Sprintf("%s · %s · %s: %s", day(e.OccurredOn), labelFunc(growthKindLabels)(e.Kind), e.AuthorName, e.Body))
+	}
+	add("Groeidocument", lines)
+
+	lines = nil
+	for _, r := range out.Tests {
+		lines = append(lines, fmt.Sprintf("%s · %s · score %s%s", day(r.TakenOn), r.Instrument, r.Score, map[bool]string{true: " · niveau " + r.Level}[r.Level != ""]))
+	}
+	add("Toetsen", lines)
+
+	lines = nil
+	if cv := out.Consent; cv != nil {
+		lines = append(lines, fmt.Sprintf("Instemmingsvraag van %s: %s", day(cv.Round.StartedAt), labelFunc(roundLabels)(cv.Round.Status)))
+		for _, r := range cv.Responses {
+			l := fmt.Sprintf("%s · %s: %s", day(r.At), cv.Name(r.PartyKey), labelFunc(answerLabels)(r.Answer))
+			if r.Remark != "" {
+				l += " — " + r.Remark
+			}
+			lines = append(lines, l)
+		}
+	}
+	add("Instemming met het handelingsdeel", lines)
+
+	lines = nil
+	for _, r := range out.Requests {
+		lines = append(lines, fmt.Sprintf("%s · %s · %s: %s", day(r.CreatedAt), labelFunc(requestKindLabels)(r.Kind),
+			labelFunc(requestStatusLabels)(r.Status), r.Question))
+	}
+	add("Aanvragen bij het samenwerkingsverband", lines)
+
+	lines = nil
+	for _, a := range out.Attachments {
+		lines = append(lines, fmt.Sprintf("%s · %s · %d kB", day(a.UploadedAt), a.FileName, (a.SizeBytes+1023)/1024))
+	}
+	add("Bijlagen (de bestanden zelf vraagt u bij de school op)", lines)
+
+	lines = nil
+	for _, l := range out.Logbook {
+		lines = append(lines, fmt.Sprintf("%s · %s (%s) · %s · %s", l.At.In(loc).Format("02-01-2006 15:04"), l.Actor, l.Role, l.Action, l.Entity))
+	}
+	add("Logboek: wie de gegevens zag of wijzigde", lines)
+	return sec
 }

@@ -364,7 +364,13 @@ func (h *harness) page(t testing.TB, p string) string {
 // pdfText downloads a PDF and reads it back with pdftotext.
 func (h *harness) pdfText(t testing.TB, p string) string {
 	t.Helper()
-	resp, body := h.do(t, "GET", p, "", "")
+	return h.pdfTextAs(t, h.cookie, p)
+}
+
+// pdfTextAs is pdfText for the account of cookie.
+func (h *harness) pdfTextAs(t testing.TB, cookie, p string) string {
+	t.Helper()
+	resp, body := h.doAs(t, cookie, "GET", p, "", "")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF") {
 		t.Fatalf("GET %s: %d %s", p, resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

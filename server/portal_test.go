@@ -73,14 +73,20 @@ func TestPortalGuardianConsents(t *testing.T) {
 		!strings.Contains(out, `"phase":"realise"`) {
 		t.Fatalf("advance plan after her consent: %d %s", resp.StatusCode, out)
 	}
-	// Her AVG copy: everything as JSON, the plan as PDF, both logged.
+	// Her AVG copy: everything as JSON, and as PDF, both logged.
 	if resp, body := h.doAs(t, mother, "GET", child+"/gegevens.json", "", ""); resp.StatusCode != 200 ||
 		!strings.Contains(body, `"GivenName": "Noah"`) || !strings.Contains(body, "Tafels tot 10, vlot en zonder vingers") ||
 		!strings.Contains(body, `"logbook"`) || resp.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("AVG copy as JSON: %d", resp.StatusCode)
 	}
-	if resp, body := h.doAs(t, mother, "GET", child+"/gegevens.pdf", "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
-		t.Errorf("AVG copy as PDF: %d", resp.StatusCode)
+	// The PDF: the plan, then the appendix with the rest of what is kept.
+	text := strings.Join(strings.Fields(h.pdfTextAs(t, mother, child+"/gegevens.pdf")), " ")
+	for _, want := range []string{"Ontwikkelingsperspectiefplan", "Tafels tot 10, vlot en zonder vingers",
+		"Bijlage: alle gegevens die de school over de leerling bewaart", "Mirjam Portaal · moeder · met ouderlijk gezag · mirjam@thuis.invalid",
+		"Instemming met het handelingsdeel", "Logboek: wie de gegevens zag of wijzigde"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the AVG copy as PDF lacks %q", want)
+		}
 	}
 	lines := h.logbookActions(t, lic, pupil)
 	for _, want := range []string{"share portal_invitation", "view dossier", "consent consent_response", "export avg_copy_json", "export avg_copy_pdf"} {
