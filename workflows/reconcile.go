@@ -56,6 +56,9 @@ func ReconcileRetentionWorkflow(ctx workflow.Context, in activities.ReconcileInp
 		}
 		res.Started++
 	}
+	// Reported as counts only (the run's result holds them too): data
+	// found past its term means a run failed or never started.
+	workflow.GetLogger(ctx).Info("retention reconciliation", "overdue", res.Overdue, "started", res.Started)
 	return res, nil
 }
 
