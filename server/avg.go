@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -219,52 +220,64 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		return db.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
 	}
 	uid := principalOf(c).UserID
-	erase := false
+	var req school.AvgRequest
+	var to string // the requester's address, for the mail after an erasure
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			req, err := q.GetAVGRequest(c, id)
-			if err != nil || req.PupilID != pupilID {
-				return db.ErrNotFound
-			}
-			erase = req.Kind == "erasure" && status == "accepted"
-			if req.Status != "open" {
-				if req.Kind == "erasure" && req.Status == "accepted" && status == "accepted" {
-					erase = true // the erasure of an earlier try did not start: once more
-					return nil
-				}
-				return db.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
-			}
-			if erase {
-				p, err := q.GetPupil(c, pupilID)
-				if err != nil {
-					return db.Classify(err)
-				}
-				if p.LeftOn == nil {
-					return db.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
-						"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
-						"met die reden, of schrijf de leerling eerst uit."}
-				}
-				if err := s.enqueueErasureMail(c, q, p, req, lic.Name); err != nil {
-					return err
-				}
-			}
-			if _, err := q.DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
-				Reason: reason, DecidedBy: &uid}); err != nil {
-				return err
-			}
-			e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
-			e.EntityID = id.String()
-			return logbook.Append(c, tx, e)
-		})
+		q := school.New(pool)
+		var err error
+		if req, err = q.GetAVGRequest(c, id); err != nil || req.PupilID != pupilID {
+			return db.ErrNotFound
+		}
+		if req.Kind != "erasure" || status != "accepted" {
+			return nil
+		}
+		p, err := q.GetPupil(c, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if p.LeftOn == nil {
+			return db.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
+				"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
+				"met die reden, of schrijf de leerling eerst uit."}
+		}
+		to, err = requesterAddress(c, q, p, req)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	var notFound *serviceerror.NotFound
-	if err := s.temporal.SignalWorkflow(c, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
-		!errors.As(err, &notFound) {
-		s.logger.ErrorContext(c, "avg request workflow not told", "request_id", requestIDOf(c), "err", err)
+	erase := req.Kind == "erasure" && status == "accepted"
+	if erase {
+		if st := s.retentionStatus(c, lic.ID, workflows.RetentionDossier, pupilID); st != nil && st.Holds > 0 {
+			return db.FieldErrors{"decision": fmt.Sprintf("De gegevens worden om een wettelijke reden (bezwaar of geschil) bewaard tot %s "+
+				"(zie het archief). Wijs het verzoek af met die reden.", st.DueAt.In(s.location).Format("02-01-2006"))}
+		}
+	}
+	retry := erase && req.Status == "accepted" // an earlier try recorded the answer; the erasure did not start
+	if !retry {
+		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			return db.InTx(c, pool, func(tx pgx.Tx) error {
+				n, err := school.New(tx).DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
+					Reason: reason, DecidedBy: &uid})
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					return db.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
+				}
+				e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
+				e.EntityID = id.String()
+				return logbook.Append(c, tx, e)
+			})
+		})
+		if err != nil {
+			return err
+		}
+		var notFound *serviceerror.NotFound
+		if err := s.temporal.SignalWorkflow(c, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
+			!errors.As(err, &notFound) {
+			s.logger.ErrorContext(c, "avg request workflow not told", "request_id", requestIDOf(c), "err", err)
+		}
 	}
 	if !erase {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
@@ -273,8 +286,18 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	if err := s.eraseNow(c, lic.ID, pupilID, id); err != nil {
 		return err
 	}
-	if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
-		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
+	// Told once the erasure is under way: the portal shows nothing after.
+	if to != "" {
+		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+			return school.New(pool).EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "avg-erased:" + id.String(), ToAddress: to,
+				Subject: "Uw verzoek om verwijdering is uitgevoerd", Body: erasureMail(lic.Name)})
+		})
+		if err != nil {
+			return err
+		}
+		if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
+			s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
+		}
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
 	return nil
@@ -299,31 +322,30 @@ func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUI
 	return err
 }
 
-// enqueueErasureMail tells the requester their request is honoured, in
-// the decision's transaction: afterwards the portal shows nothing. No
-// child's name in the mail.
-func (s *Server) enqueueErasureMail(c *gin.Context, q *school.Queries, p school.Pupil, req school.AvgRequest, schoolName string) error {
-	to := p.Email
-	if id, ok := strings.CutPrefix(req.PartyKey, "guardian:"); ok {
-		gid, err := uuid.Parse(id)
-		if err != nil {
-			return err
-		}
-		g, err := q.GetGuardian(c, school.GetGuardianParams{ID: gid, PupilID: p.ID})
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		to = g.Email
+// requesterAddress is where the answer to a request goes: the guardian's
+// address, or the pupil's own.
+func requesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, req school.AvgRequest) (string, error) {
+	id, ok := strings.CutPrefix(req.PartyKey, "guardian:")
+	if !ok {
+		return p.Email, nil
 	}
-	if to == "" {
-		return nil
+	gid, err := uuid.Parse(id)
+	if err != nil {
+		return "", err
 	}
-	body := fmt.Sprintf("Beste ouder, verzorger of leerling,\n\n%s honoreert uw verzoek om verwijdering. Het dossier met de plannen, "+
+	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: gid, PupilID: p.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return g.Email, err
+}
+
+// erasureMail is the answer to an honoured erasure; no child's name.
+func erasureMail(schoolName string) string {
+	return fmt.Sprintf("Beste ouder, verzorger of leerling,\n\n%s honoreert uw verzoek om verwijdering. Het dossier met de plannen, "+
 		"instemmingen en bijlagen wordt nu verwijderd, net als de gegevens van de ouders en verzorgers en de toegang tot het portaal.\n\n"+
 		"Wat de wet de school verplicht te bewaren, blijft: de inschrijving (naam, geboortedatum, datum van in- en uitschrijving), "+
 		"tot vijf jaar na de uitschrijving.\n\nMet vriendelijke groet,\n%s\n", schoolName, schoolName)
-	return q.EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "avg-erased:" + req.ID.String(), ToAddress: to,
-		Subject: "Uw verzoek om verwijdering is uitgevoerd", Body: body})
 }
 
 // copyAppendix puts the rest of the copy into words for the PDF: what the

@@ -88,13 +88,14 @@ func must[T any](v T, err error) T {
 
 // TestArchiveHoldAndReturn: with the real terms, a pupil who left shows
 // in the archive with the dates of deletion; the IB'er cannot hold it,
-// the school admin can (an earlier date is refused); the pupil comes
+// the school admin can (an earlier date is refused), and under that hold a
+// request for erasure cannot be honoured; the pupil comes
 // back: the archive lists only the dossier that closed when they left, and
 // the retention is cancelled.
 func TestArchiveHoldAndReturn(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	pupil, _, _ := requestPupil(t, h, "Ties")
+	pupil, _, motherEmail := requestPupil(t, h, "Ties")
 	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", h.school.ID, pupil)
 	left := time.Now().AddDate(0, 0, -3)
 	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", left.Format("2006-01-02"))); resp.StatusCode != 303 {
@@ -125,6 +126,28 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 		_, page := h.doAs(t, admin, "GET", archive, "", "")
 		return strings.Contains(page, "tot "+left.AddDate(3, 0, 0).Format("02-01-2006")) && strings.Contains(page, "(bezwaar)")
 	})
+	// Under the hold a request for erasure cannot be honoured; nothing is
+	// recorded.
+	mother := h.login(t, motherEmail)
+	if resp, out := h.doAs(t, mother, "POST", fmt.Sprintf("/ouder/%s/%s/verzoek", h.school.ID, pupil), formType, form("kind", "erasure",
+		"body", "Verwijder alles over Ties.")); resp.StatusCode != 303 {
+		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
+	}
+	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, pupilURL))
+	if decide == nil {
+		t.Fatal("no decision form for the erasure request")
+	}
+	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 ||
+		!strings.Contains(out, "bewaard tot "+left.AddDate(3, 0, 0).Format("02-01-2006")) {
+		t.Errorf("erasure under a hold: %d, want refused with the hold's date", resp.StatusCode)
+	}
+	var open int
+	_ = h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, `SELECT count(*) FROM avg_request WHERE pupil_id = $1 AND status = 'open'`, pupil).Scan(&open)
+	})
+	if open != 1 {
+		t.Errorf("%d open requests after the refused erasure, want 1", open)
+	}
 	if resp, _ := h.do(t, "POST", pupilURL+"/terugkeer", formType, form("request_id", uuid.NewString())); resp.StatusCode != 303 {
 		t.Fatalf("return: %d", resp.StatusCode)
 	}
