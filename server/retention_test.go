@@ -128,16 +128,8 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	})
 	// Under the hold a request for erasure cannot be honoured; nothing is
 	// recorded.
-	mother := h.login(t, motherEmail)
-	if resp, out := h.doAs(t, mother, "POST", fmt.Sprintf("/ouder/%s/%s/verzoek", h.school.ID, pupil), formType, form("kind", "erasure",
-		"body", "Verwijder alles over Ties.")); resp.StatusCode != 303 {
-		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
-	}
-	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, pupilURL))
-	if decide == nil {
-		t.Fatal("no decision form for the erasure request")
-	}
-	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 ||
+	decide := askErasure(t, h, h.login(t, motherEmail), h.school.ID, pupil, "Verwijder alles over Ties.")
+	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 422 ||
 		!strings.Contains(out, "bewaard tot "+left.AddDate(3, 0, 0).Format("02-01-2006")) {
 		t.Errorf("erasure under a hold: %d, want refused with the hold's date", resp.StatusCode)
 	}
@@ -187,15 +179,8 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	mother := h.login(t, "mirjam@thuis.invalid")
 	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
 	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)
-	if resp, out := h.doAs(t, mother, "POST", child+"/verzoek", formType, form("kind", "erasure",
-		"body", "Wij willen dat alle gegevens over ons kind worden verwijderd.")); resp.StatusCode != 303 {
-		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
-	}
-	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, pupilURL))
-	if decide == nil {
-		t.Fatal("the pupil page has no decision form for the request")
-	}
-	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 ||
+	decide := askErasure(t, h, mother, lic, pupil, "Wij willen dat alle gegevens over ons kind worden verwijderd.")
+	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 422 ||
 		!strings.Contains(out, "wettelijke plicht") {
 		t.Errorf("erasure while at school: %d, want refused with the legal reason", resp.StatusCode)
 	}
@@ -237,7 +222,7 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 		t.Errorf("an answer after leaving: %d, want refused", resp.StatusCode)
 	}
 
-	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 303 {
+	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 303 {
 		t.Fatalf("erasure after leaving: %d %s", resp.StatusCode, out)
 	}
 	eventually(t, "the erasure", func() bool {
@@ -291,4 +276,19 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// askErasure: the guardian of cookie asks for erasure in the portal; the
+// address of the school's decision form on the pupil page.
+func askErasure(t *testing.T, h *harness, cookie string, lic, pupil uuid.UUID, body string) string {
+	t.Helper()
+	if resp, out := h.doAs(t, cookie, "POST", fmt.Sprintf("/ouder/%s/%s/verzoek", lic, pupil), formType, form("kind", "erasure",
+		"body", body)); resp.StatusCode != 303 {
+		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
+	}
+	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)))
+	if decide == nil {
+		t.Fatal("the pupil page has no decision form for the request")
+	}
+	return decide[1]
 }

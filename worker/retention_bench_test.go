@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/workflows"
@@ -36,19 +35,7 @@ func BenchmarkRetentionStarts(b *testing.B) {
 	}
 	e := newEnv(b)
 	ctx := context.Background()
-	var ids []uuid.UUID
-	err := e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
-		rows, err := pool.Query(ctx, `INSERT INTO pupil (given_name, family_name, birth_date, enrolled_on, left_on)
-			SELECT 'Kind' || i, 'Vertrokken', date '2012-01-01', date '2018-08-20', current_date FROM generate_series(1, $1) i RETURNING id`, n)
-		if err != nil {
-			return err
-		}
-		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	ids := leftToday(b, e, n)
 	devServer := processListening(b, e.temporal.HostPort)
 	b.ResetTimer()
 	start := time.Now()

@@ -25,19 +25,7 @@ func TestRetentionTimersSurviveWorkerRestart(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	const n = 1000
-	var ids []uuid.UUID
-	err := e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
-		rows, err := pool.Query(ctx, `INSERT INTO pupil (given_name, family_name, birth_date, enrolled_on, left_on)
-			SELECT 'Kind' || i, 'Vertrokken', date '2012-01-01', date '2018-08-20', current_date FROM generate_series(1, $1) i RETURNING id`, n)
-		if err != nil {
-			return err
-		}
-		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ids := leftToday(t, e, n)
 	now := time.Now().UTC()
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	term := now.Sub(midnight) + 75*time.Second
@@ -103,4 +91,24 @@ func eventuallyCount(t *testing.T, e *env, query string, want int, within time.D
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// leftToday adds n pupils who left the school today.
+func leftToday(tb testing.TB, e *env, n int) []uuid.UUID {
+	tb.Helper()
+	ctx := context.Background()
+	var ids []uuid.UUID
+	err := e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
+		rows, err := pool.Query(ctx, `INSERT INTO pupil (given_name, family_name, birth_date, enrolled_on, left_on)
+			SELECT 'Kind' || i, 'Vertrokken', date '2012-01-01', date '2018-08-20', current_date FROM generate_series(1, $1) i RETURNING id`, n)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ids
 }
