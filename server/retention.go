@@ -132,7 +132,10 @@ func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID
 		if errors.As(err, &notFound) {
 			now := time.Now()
 			err = direct(func(q *school.Queries) error {
-				return q.CloseDossier(c, school.CloseDossierParams{ID: id, ClosedAt: &now})
+				if err := q.CloseDossier(c, school.CloseDossierParams{ID: id, ClosedAt: &now}); err != nil {
+					return err
+				}
+				return q.DeleteProcessStepsOf(c, []uuid.UUID{id}) // no workflow keeps its deadlines any more
 			}, "dossier_closed", id.String())
 		}
 		if err != nil {

@@ -149,6 +149,10 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	if strings.Contains(gone, "Ties Aanvraag") || !strings.Contains(closed, "Ties Aanvraag") {
 		t.Error("the archive lists the pupil who came back as left, or not his closed dossier")
 	}
+	// His dossier had no running workflow: leaving closed it directly.
+	if !strings.Contains(h.logbookActions(t, h.school.ID, pupil), "update dossier_closed") {
+		t.Error("the logbook does not say the dossier closed when he left")
+	}
 	for _, kind := range []string{"dossier", "enrolment"} {
 		var cancelled int
 		err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
