@@ -225,7 +225,10 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		q := school.New(pool)
 		var err error
-		if req, err = q.GetAVGRequest(c, id); err != nil || req.PupilID != pupilID {
+		if req, err = q.GetAVGRequest(c, id); err != nil {
+			return db.Classify(err)
+		}
+		if req.PupilID != pupilID {
 			return db.ErrNotFound
 		}
 		if req.Kind != "erasure" || status != "accepted" {
