@@ -19,10 +19,52 @@ import (
 // pollers per kind instead of two: at the start of a school year 1,000
 // consent rounds had all invitations out in 38 s instead of 56 s
 // (BenchmarkConsentRounds1000, 2 cores).
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
+func New(c client.Client, acts *activities.Activities) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
 	Register(w, acts)
-	return w
+	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: ExpiryConcurrency,
+		MaxConcurrentActivityTaskPollers: 2})
+	expiry.RegisterActivityWithOptions(acts.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
+	return &Worker{Worker: w, expiry: expiry}
+}
+
+// ExpiryConcurrency is how many retention deletions one worker runs at
+// once.
+const ExpiryConcurrency = 2
+
+// Worker is the worker of the main task queue with the one that deletes
+// what retention runs hand it; they start and stop together.
+type Worker struct {
+	sdkworker.Worker
+	expiry sdkworker.Worker
+}
+
+// Start starts both workers.
+func (w *Worker) Start() error {
+	if err := w.Worker.Start(); err != nil {
+		return err
+	}
+	if err := w.expiry.Start(); err != nil {
+		w.Worker.Stop()
+		return err
+	}
+	return nil
+}
+
+// Run runs both until interruptCh says stop.
+func (w *Worker) Run(interruptCh <-chan any) error {
+	if err := w.Start(); err != nil {
+		return err
+	}
+	<-interruptCh
+	w.Stop()
+	return nil
+}
+
+// Stop stops both, deletions first.
+func (w *Worker) Stop() {
+	w.expiry.Stop()
+	w.Worker.Stop()
 }
 
 // WorkflowRegistry is what a worker and a replayer both offer.

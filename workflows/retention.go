@@ -203,7 +203,11 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 			continue // a hold or cancellation came in just now
 		}
 		busy = true
-		err = workflow.ExecuteActivity(actx, activities.ActivityExpireRetention, activities.RetentionRef{
+		ectx := actx
+		if workflow.GetVersion(ctx, "retention-expiry-queue", workflow.DefaultVersion, 1) == 1 {
+			ectx = workflow.WithTaskQueue(actx, RetentionExpiryQueue)
+		}
+		err = workflow.ExecuteActivity(ectx, activities.ActivityExpireRetention, activities.RetentionRef{
 			LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID}).Get(ctx, nil)
 		busy = false
 		if err != nil {

@@ -11,8 +11,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TaskQueue is the one task queue every worker polls.
+// TaskQueue is the task queue of every workflow and activity, but one.
 const TaskQueue = "topdossier"
+
+// RetentionExpiryQueue takes the deletions of retention runs, so that a
+// night on which thousands of terms end deletes a few at a time while
+// people use the pages (worker.ExpiryConcurrency).
+const RetentionExpiryQueue = "topdossier-retention-expiry"
 
 // Search attribute names. They hold codes, never personal data.
 const (
