@@ -129,14 +129,15 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	if resp.StatusCode != 422 || !strings.Contains(out, "Vul de startdatum in") {
 		t.Fatalf("bad start date: %d, want 422 naming the date", resp.StatusCode)
 	}
-	today := time.Now().Format(dateLayout)
+	today := h.srv.today().Format(dateLayout) // the school's day (Amsterdam), also just before midnight UTC
 	resp, _ = h.do(t, "POST", base, formType, form("support_level", "extra_school", "reason", "Leest nog niet vlot", "started_on", today))
 	if resp.StatusCode != 303 {
 		t.Fatalf("open dossier: %d", resp.StatusCode)
 	}
 	dossierID := h.dossierOf(t, lic, pupil)
 	step := h.waitPhase(t, lic, dossierID, "observe")
-	if step.DueAt == nil || step.DueAt.Sub(time.Now()) < 41*24*time.Hour {
+	// Six weeks from the start of the school's day: at least 41 days ahead.
+	if step.DueAt == nil || step.DueAt.Sub(time.Now()) < 41*24*time.Hour || step.DueAt.Sub(time.Now()) > 43*24*time.Hour {
 		t.Errorf("OPP due %v, want about six weeks ahead", step.DueAt)
 	}
 

@@ -288,7 +288,7 @@ func extraSupport(level school.SupportLevel) bool {
 // the person who opens it as participants, then starts its workflow. When
 // the start fails the dossier is kept and startErr says why.
 func (s *Server) createDossier(c *gin.Context, licenceID, pupilID uuid.UUID, in dossierInput) (d school.Dossier, startErr, err error) {
-	params, fields := in.validate(time.Now().In(s.location))
+	params, fields := in.validate(s.today())
 	if fields != nil {
 		return d, nil, fields
 	}
@@ -657,7 +657,7 @@ func (s *Server) addGrowthEntry(c *gin.Context, licenceID uuid.UUID, d school.Do
 		errs["kind"] = "Kies observatie, wat is geprobeerd of gesprek."
 	}
 	on, err := time.Parse(dateLayout, strings.TrimSpace(in.OccurredOn))
-	today := time.Now().In(s.location)
+	today := s.today()
 	switch {
 	case err != nil:
 		errs["occurred_on"] = "Vul de datum in, bijvoorbeeld 2026-11-02."
@@ -713,7 +713,7 @@ func (s *Server) addTestResult(c *gin.Context, licenceID uuid.UUID, d school.Dos
 		errs["level"] = "Het niveau is te lang (hoogstens 50 tekens)."
 	}
 	on, err := time.Parse(dateLayout, strings.TrimSpace(in.TakenOn))
-	if err != nil || on.After(time.Now().In(s.location)) {
+	if err != nil || on.After(s.today()) {
 		errs["taken_on"] = "Vul de afnamedatum in, bijvoorbeeld 2026-10-15 (niet in de toekomst)."
 	}
 	if len(errs) > 0 {
@@ -779,7 +779,7 @@ type headerInput struct {
 // saveHeader saves the dossier header over the version the editor saw and
 // tells the workflow when the support level changes whether an OPP is due.
 func (s *Server) saveHeader(c *gin.Context, licenceID uuid.UUID, d school.Dossier, in headerInput) (school.Dossier, error) {
-	params, fields := in.validate(time.Now().In(s.location))
+	params, fields := in.validate(s.today())
 	if fields != nil {
 		return d, fields
 	}

@@ -206,7 +206,7 @@ func (s *Server) pupilParams(c *gin.Context) (platform.Licence, uuid.UUID, error
 // (nothing typed is lost) and startErr says why; the pupil page offers to
 // start the process again.
 func (s *Server) createPupil(ctx *gin.Context, licenceID uuid.UUID, in pupilInput) (pupil school.Pupil, startErr error, err error) {
-	params, guardians, fields := in.validate(time.Now().In(s.location))
+	params, guardians, fields := in.validate(s.today())
 	if fields != nil {
 		return pupil, nil, fields
 	}
