@@ -646,7 +646,7 @@ func TestRequestQuestionAndWithdrawal(t *testing.T) {
 	// Closed without a TLV end: deleted three years after closing (a day
 	// earlier across a leap day). Only the SWV's admin may hold it longer.
 	swvPage := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
-	due := time.Now().AddDate(3, 0, 0)
+	due := time.Now().In(h.srv.location).AddDate(3, 0, 0) // the page shows dates in Amsterdam
 	eventually(t, "the deletion date on the SWV's page", func() bool {
 		_, page := f.as(t, h, "consulent@swv.invalid", "GET", swvPage)
 		return strings.Contains(page, "wordt op "+due.Format("02-01-2006")+" verwijderd") ||
