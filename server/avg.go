@@ -270,7 +270,18 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 				}
 				e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
 				e.EntityID = id.String()
-				return logbook.Append(c, tx, e)
+				if err := logbook.Append(c, tx, e); err != nil {
+					return err
+				}
+				if req.Kind != "restriction" || status != "accepted" {
+					return nil
+				}
+				// Honoured restriction: from now on kept and read only.
+				now := time.Now()
+				if _, err := school.New(tx).SetPupilRestricted(c, school.SetPupilRestrictedParams{ID: pupilID, RestrictedAt: &now}); err != nil {
+					return err
+				}
+				return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_restricted"))
 			})
 		})
 		if err != nil {
@@ -434,4 +445,27 @@ func copyAppendix(out avgCopy, loc *time.Location) []activities.AppendixSection 
 	}
 	add("Logboek: wie de gegevens zag of wijzigde", lines)
 	return sec
+}
+
+// handlePupilRestrictionLift ends a restriction of use: the reason for it
+// fell away (the school tells the requester first, AVG art. 18(3)).
+func (s *Server) handlePupilRestrictionLift(c *gin.Context) error {
+	lic, pupilID, _, err := s.pupilPost(c)
+	if err != nil {
+		return err
+	}
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(c, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).SetPupilRestricted(c, school.SetPupilRestrictedParams{ID: pupilID})
+			if err != nil || n == 0 { // not restricted (any more): nothing to lift
+				return err
+			}
+			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_restriction_lifted"))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic.ID, pupilID))
+	return nil
 }

@@ -244,11 +244,33 @@ func (s *Server) openDossier(c *gin.Context) (platform.Licence, school.Dossier, 
 	if err == nil && d.ClosedAt != nil {
 		err = errDossierClosed
 	}
+	if err == nil {
+		err = s.checkNotRestricted(c, lic.ID, pupilID)
+	}
 	return lic, d, err
 }
 
 // errDossierClosed: a closed dossier is read, never written.
 var errDossierClosed = fmt.Errorf("dossier closed: %w", db.ErrConflict)
+
+// errRestricted: the use of the pupil's data is restricted (AVG art. 18):
+// kept and read, not changed or shared.
+var errRestricted = fmt.Errorf("use restricted: %w", db.ErrConflict)
+
+// checkNotRestricted refuses a write or a share while the use of the
+// pupil's data is restricted.
+func (s *Server) checkNotRestricted(c *gin.Context, licenceID, pupilID uuid.UUID) error {
+	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
+		restricted, err := school.New(pool).PupilRestricted(c, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if restricted {
+			return errRestricted
+		}
+		return nil
+	})
+}
 
 // dossierInput is a new dossier as the form and the API send it.
 type dossierInput struct {

@@ -51,6 +51,10 @@ func classify(err error) answer {
 	case errors.Is(err, errDossierClosed):
 		return answer{Status: http.StatusConflict, Title: "Dit dossier is afgesloten.",
 			Detail: "Een afgesloten dossier kan alleen nog worden gelezen. Open zo nodig een nieuw dossier."}
+	case errors.Is(err, errRestricted):
+		return answer{Status: http.StatusConflict, Title: "Het gebruik van deze gegevens is beperkt.",
+			Detail: "Op verzoek van de ouders of de leerling (AVG art. 18) worden de gegevens alleen bewaard en ingezien, " +
+				"niet gewijzigd of gedeeld. Hef de beperking op de leerlingpagina op als de reden ervoor vervalt."}
 	case errors.Is(err, errProcessNotRunning):
 		return answer{Status: http.StatusConflict, Title: "Het proces van dit dossier loopt niet.",
 			Detail: "Start het proces opnieuw vanaf de dossierpagina."}

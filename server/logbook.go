@@ -109,6 +109,8 @@ var entityLabels = map[string]string{
 	"avg_request":                "AVG-verzoek",
 	"avg_copy_json":              "kopie van alle gegevens (JSON)",
 	"avg_copy_pdf":               "kopie van het plan (PDF)",
+	"pupil_restricted":           "gebruik van de gegevens beperkt (AVG-verzoek)",
+	"pupil_restriction_lifted":   "beperking van het gebruik opgeheven",
 }
 
 type logbookRow struct {

@@ -128,7 +128,7 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	})
 	// Under the hold a request for erasure cannot be honoured; nothing is
 	// recorded.
-	decide := askErasure(t, h, h.login(t, motherEmail), h.school.ID, pupil, "Verwijder alles over Ties.")
+	decide := askAVG(t, h, h.login(t, motherEmail), h.school.ID, pupil, "erasure", "Verwijder alles over Ties.")
 	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 422 ||
 		!strings.Contains(out, "bewaard tot "+left.AddDate(3, 0, 0).Format("02-01-2006")) {
 		t.Errorf("erasure under a hold: %d, want refused with the hold's date", resp.StatusCode)
@@ -183,7 +183,7 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	mother := h.login(t, "mirjam@thuis.invalid")
 	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
 	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)
-	decide := askErasure(t, h, mother, lic, pupil, "Wij willen dat alle gegevens over ons kind worden verwijderd.")
+	decide := askAVG(t, h, mother, lic, pupil, "erasure", "Wij willen dat alle gegevens over ons kind worden verwijderd.")
 	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 422 ||
 		!strings.Contains(out, "wettelijke plicht") {
 		t.Errorf("erasure while at school: %d, want refused with the legal reason", resp.StatusCode)
@@ -282,17 +282,66 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	}
 }
 
-// askErasure: the guardian of cookie asks for erasure in the portal; the
-// address of the school's decision form on the pupil page.
-func askErasure(t *testing.T, h *harness, cookie string, lic, pupil uuid.UUID, body string) string {
+// askAVG: the guardian of cookie asks in the portal (kind: erasure,
+// restriction, …); the address of the school's decision form on the pupil
+// page.
+func askAVG(t *testing.T, h *harness, cookie string, lic, pupil uuid.UUID, kind, body string) string {
 	t.Helper()
-	if resp, out := h.doAs(t, cookie, "POST", fmt.Sprintf("/ouder/%s/%s/verzoek", lic, pupil), formType, form("kind", "erasure",
+	if resp, out := h.doAs(t, cookie, "POST", fmt.Sprintf("/ouder/%s/%s/verzoek", lic, pupil), formType, form("kind", kind,
 		"body", body)); resp.StatusCode != 303 {
-		t.Fatalf("erasure request: %d %s", resp.StatusCode, out)
+		t.Fatalf("%s request: %d %s", kind, resp.StatusCode, out)
 	}
 	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)))
 	if decide == nil {
 		t.Fatal("the pupil page has no decision form for the request")
 	}
 	return decide[1]
+}
+
+// TestRestrictionOnRequest: a mother asks to restrict the use of her son's
+// data; the school honours it: the dossier can be read, not changed (the
+// page and the API refuse with the reason), and the pages say so. The
+// school lifts it; writing works again. Both steps are in the logbook.
+func TestRestrictionOnRequest(t *testing.T) {
+	h := newHarness(t)
+	lic, pupil := portalFixture(t, h)
+	decide := askAVG(t, h, h.login(t, "mirjam@thuis.invalid"), lic, pupil, "restriction",
+		"Gebruik de gegevens niet zolang wij het oneens zijn over het verslag.")
+	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 303 {
+		t.Fatalf("accept: %d %s", resp.StatusCode, out)
+	}
+	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)
+	growth := func() (int, string) {
+		resp, out := h.do(t, "POST", pupilURL+"/dossier/groeidocument", formType, form("kind", "observation",
+			"occurred_on", h.srv.today().Format(dateLayout), "body", "Werkt geconcentreerd in de ochtend."))
+		return resp.StatusCode, out
+	}
+	if status, out := growth(); status != 409 || !strings.Contains(out, "Het gebruik van deze gegevens is beperkt") {
+		t.Errorf("a growth note while restricted: %d, want 409 with the reason", status)
+	}
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/advance", lic, pupil)
+	if resp, out := h.do(t, "POST", api, "application/json", `{"request_id":"`+uuid.NewString()+`","from":"plan"}`); resp.StatusCode != 409 ||
+		!strings.Contains(out, "beperkt") {
+		t.Errorf("advancing by API while restricted: %d %s", resp.StatusCode, out)
+	}
+	if page := h.page(t, pupilURL+"/dossier"); !strings.Contains(page, "beperkt (AVG art. 18)") {
+		t.Error("the dossier page does not say the use is restricted")
+	}
+	page := h.page(t, pupilURL)
+	lift := regexp.MustCompile(`action="([^"]+/beperking-opheffen)"`).FindStringSubmatch(page)
+	if lift == nil || !strings.Contains(page, "beperkt, op verzoek van de ouders of de leerling") {
+		t.Fatal("the pupil page does not show the restriction with a way to lift it")
+	}
+	if resp, _ := h.do(t, "POST", lift[1], formType, form("request_id", uuid.NewString())); resp.StatusCode != 303 {
+		t.Fatalf("lift: %d", resp.StatusCode)
+	}
+	if status, out := growth(); status != 303 {
+		t.Errorf("a growth note after lifting: %d %s", status, out)
+	}
+	lines := h.logbookActions(t, lic, pupil)
+	for _, want := range []string{"update pupil_restricted", "update pupil_restriction_lifted"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("logbook lacks %q", want)
+		}
+	}
 }

@@ -58,6 +58,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/terugkeer", s.allow(auth.PermPupilEnrol), s.page(s.handlePupilReturn))
 	r.POST("/licenties/:licence/leerlingen/:pupil/bewaren", s.allow(auth.PermSchoolSettings), s.page(s.handleArchiveHold))
 	r.POST("/licenties/:licence/leerlingen/:pupil/avg/:request", s.allow(auth.PermDossierManage), s.page(s.handleAVGDecide))
+	r.POST("/licenties/:licence/leerlingen/:pupil/beperking-opheffen", s.allow(auth.PermDossierManage), s.page(s.handlePupilRestrictionLift))
 	r.GET("/licenties/:licence/archief", s.allow(auth.PermPupilEnrol), s.page(s.handleArchive))
 	r.GET("/ouder", s.signedIn, s.page(s.handlePortalHome))
 	r.GET("/ouder/:licence/:pupil", s.linkedPortal, s.page(s.handlePortalPupil))

@@ -395,6 +395,9 @@ func (s *Server) handleRequestReopen(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkNotRestricted(c, lic.ID, d.PupilID); err != nil {
+		return err // sharing is a use of the data
+	}
 	v, err := s.loadDossier(c, lic.ID, d.PupilID)
 	if err != nil {
 		return err
@@ -469,6 +472,9 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	lic, d, id, err := s.requestParams(c)
 	if err != nil {
 		return err
+	}
+	if err := s.checkNotRestricted(c, lic.ID, d.PupilID); err != nil {
+		return err // sharing is a use of the data
 	}
 	v, err := s.loadRequest(c, lic.ID, d, id)
 	if err != nil {

@@ -135,3 +135,33 @@ func (q *Queries) ListAVGRequests(ctx context.Context, pupilID uuid.UUID) ([]Avg
 	}
 	return items, nil
 }
+
+const pupilRestricted = `-- name: PupilRestricted :one
+SELECT (restricted_at IS NOT NULL)::boolean AS restricted FROM pupil WHERE id = $1
+`
+
+func (q *Queries) PupilRestricted(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, pupilRestricted, id)
+	var restricted bool
+	err := row.Scan(&restricted)
+	return restricted, err
+}
+
+const setPupilRestricted = `-- name: SetPupilRestricted :execrows
+UPDATE pupil SET restricted_at = $1, updated_at = now()
+WHERE id = $2 AND (restricted_at IS NULL) = ($1::timestamptz IS NOT NULL)
+`
+
+type SetPupilRestrictedParams struct {
+	RestrictedAt *time.Time
+	ID           uuid.UUID
+}
+
+// Restrict (a time) or lift (NULL) the use of a pupil's data.
+func (q *Queries) SetPupilRestricted(ctx context.Context, arg SetPupilRestrictedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setPupilRestricted, arg.RestrictedAt, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}

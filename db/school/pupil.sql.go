@@ -26,7 +26,7 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 const createPupil = `-- name: CreatePupil :one
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at
 `
 
 type CreatePupilParams struct {
@@ -66,12 +66,13 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.UpdatedAt,
 		&i.Email,
 		&i.MinimisedAt,
+		&i.RestrictedAt,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -91,6 +92,7 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.UpdatedAt,
 		&i.Email,
 		&i.MinimisedAt,
+		&i.RestrictedAt,
 	)
 	return i, err
 }
@@ -107,29 +109,30 @@ func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
 `
 
 type ListPupilsRow struct {
-	ID          uuid.UUID
-	GivenName   string
-	NameInfix   string
-	FamilyName  string
-	BirthDate   time.Time
-	GroupName   string
-	YearGroup   *int16
-	EnrolledOn  time.Time
-	LeftOn      *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Email       string
-	MinimisedAt *time.Time
-	Step        *string
-	WaitingFor  *string
-	DueAt       *time.Time
+	ID           uuid.UUID
+	GivenName    string
+	NameInfix    string
+	FamilyName   string
+	BirthDate    time.Time
+	GroupName    string
+	YearGroup    *int16
+	EnrolledOn   time.Time
+	LeftOn       *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Email        string
+	MinimisedAt  *time.Time
+	RestrictedAt *time.Time
+	Step         *string
+	WaitingFor   *string
+	DueAt        *time.Time
 }
 
 func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
@@ -155,6 +158,7 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.UpdatedAt,
 			&i.Email,
 			&i.MinimisedAt,
+			&i.RestrictedAt,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

@@ -11,3 +11,11 @@ WHERE id = $1 AND pupil_id = $2 AND status = 'open';
 
 -- name: GetAVGRequest :one
 SELECT * FROM avg_request WHERE id = $1;
+
+-- name: SetPupilRestricted :execrows
+-- Restrict (a time) or lift (NULL) the use of a pupil's data.
+UPDATE pupil SET restricted_at = sqlc.narg(restricted_at), updated_at = now()
+WHERE id = sqlc.arg(id) AND (restricted_at IS NULL) = (sqlc.narg(restricted_at)::timestamptz IS NOT NULL);
+
+-- name: PupilRestricted :one
+SELECT (restricted_at IS NOT NULL)::boolean AS restricted FROM pupil WHERE id = $1;
