@@ -27,15 +27,16 @@ type HousekeepingInput struct {
 
 // HousekeepingResult counts what was removed and anchored.
 type HousekeepingResult struct {
-	Sessions, LoginAttempts, Activations, SentMails int64
-	LogbooksAnchored                                int
+	Sessions, LoginAttempts, Activations, SentMails, PortalAccounts int64
+	LogbooksAnchored                                                int
 }
 
 // ActivityHousekeep is the registered name of Housekeep.
 const ActivityHousekeep = "Housekeep"
 
-// Housekeep removes expired sessions, old login attempts and used or
-// expired activation links from the platform database, and sent mails
+// Housekeep removes expired sessions, old login attempts, used or expired
+// activation links and portal accounts left without any pupil (older than
+// KeepLoginAttempts) from the platform database, and sent mails
 // (addresses of guardians, what was asked of them) from every school's
 // outbox after KeepSentMail. Running it twice removes nothing more.
 func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (HousekeepingResult, error) {
@@ -51,6 +52,11 @@ func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (House
 	}
 	if r.Activations, err = q.DeleteOldActivations(ctx, now.Add(-in.KeepLoginAttempts)); err != nil {
 		return r, fmt.Errorf("delete old activations: %w", err)
+	}
+	// A portal account whose pupils' data is all gone has nothing left to
+	// show: its e-mail address, password and second factor go too.
+	if r.PortalAccounts, err = q.DeleteUnlinkedPortalAccounts(ctx, now.Add(-in.KeepLoginAttempts)); err != nil {
+		return r, fmt.Errorf("delete unlinked portal accounts: %w", err)
 	}
 	if in.KeepSentMail <= 0 {
 		return r, nil

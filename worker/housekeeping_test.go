@@ -35,8 +35,22 @@ func TestHousekeeping(t *testing.T) {
 			FROM unnest(ARRAY[now(), now() - interval '40 days']) t`,
 		`INSERT INTO activation (token_hash, user_id, expires_at) VALUES
 			('\x01', $1, now() + interval '7 days'), ('\x02', $1, now() - interval '40 days')`,
+		// Portal accounts: one whose only child's data is gone (removed,
+		// with its session), one still linked, one invited today.
+		`INSERT INTO app_user (kind, email, display_name, created_at) VALUES
+			('guardian', 'weg@thuis.invalid', 'Weg', now() - interval '40 days'),
+			('guardian', 'blijft@thuis.invalid', 'Blijft', now() - interval '40 days'),
+			('pupil', 'nieuw@leerling.invalid', 'Nieuw', now())`,
+		`INSERT INTO user_session (token_hash, user_id, expires_at, last_seen_at)
+			SELECT '\x09', id, now() + interval '1 hour', now() FROM app_user WHERE email = 'weg@thuis.invalid'`,
+		`INSERT INTO pupil_link (user_id, licence_id, pupil_id)
+			SELECT id, (SELECT id FROM licence LIMIT 1), gen_random_uuid() FROM app_user WHERE email = 'blijft@thuis.invalid'`,
 	} {
-		if _, err := pool.Exec(ctx, stmt, userID); err != nil {
+		var args []any
+		if strings.Contains(stmt, "$1") {
+			args = append(args, userID)
+		}
+		if _, err := pool.Exec(ctx, stmt, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -72,7 +86,8 @@ func TestHousekeeping(t *testing.T) {
 	if err := run.Get(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, LogbooksAnchored: 1}); got != want {
+	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, PortalAccounts: 1,
+		LogbooksAnchored: 1}); got != want {
 		t.Errorf("removed %+v, want %+v", got, want)
 	}
 	var sessions, attempts, activations int
@@ -82,6 +97,14 @@ func TestHousekeeping(t *testing.T) {
 	}
 	if sessions != 1 || attempts != 1 || activations != 1 {
 		t.Errorf("left %d sessions, %d attempts, %d activations; want 1 of each", sessions, attempts, activations)
+	}
+	var portal []string
+	rows, err := pool.Query(ctx, "SELECT email FROM app_user WHERE kind <> 'staff' ORDER BY email")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if portal, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil || strings.Join(portal, ",") != "blijft@thuis.invalid,nieuw@leerling.invalid" {
+		t.Errorf("portal accounts left %v (err %v), want the linked one and today's", portal, err)
 	}
 	var anchoredSeq int64
 	if err := pool.QueryRow(ctx, "SELECT seq FROM logbook_anchor WHERE licence_id = $1", e.licence).Scan(&anchoredSeq); err != nil || anchoredSeq != 2 {

@@ -105,6 +105,22 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	return err
 }
 
+const deleteUnlinkedPortalAccounts = `-- name: DeleteUnlinkedPortalAccounts :execrows
+DELETE FROM app_user u
+WHERE u.kind IN ('guardian', 'pupil') AND u.created_at < $1
+  AND NOT EXISTS (SELECT 1 FROM pupil_link l WHERE l.user_id = u.id)
+`
+
+// Portal accounts (guardians, pupils) that no longer link to any pupil:
+// the data they were for was deleted. Staff accounts are never touched.
+func (q *Queries) DeleteUnlinkedPortalAccounts(ctx context.Context, createdBefore time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteUnlinkedPortalAccounts, createdBefore)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getSession = `-- name: GetSession :one
 SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.reauth_at, s.mfa_at,
        u.kind AS user_kind, u.display_name, u.email, u.disabled_at, u.password_hash,

@@ -31,3 +31,10 @@ DELETE FROM login_attempt WHERE at < $1;
 
 -- name: DeleteOldActivations :execrows
 DELETE FROM activation WHERE expires_at < $1 OR used_at < $1;
+
+-- name: DeleteUnlinkedPortalAccounts :execrows
+-- Portal accounts (guardians, pupils) that no longer link to any pupil:
+-- the data they were for was deleted. Staff accounts are never touched.
+DELETE FROM app_user u
+WHERE u.kind IN ('guardian', 'pupil') AND u.created_at < @created_before
+  AND NOT EXISTS (SELECT 1 FROM pupil_link l WHERE l.user_id = u.id);
