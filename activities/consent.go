@@ -33,6 +33,19 @@ const PupilPartyKey = "pupil"
 // GuardianPartyKey is the party key of a guardian.
 func GuardianPartyKey(id uuid.UUID) string { return "guardian:" + id.String() }
 
+// PartyGuardian is the guardian a party key names; nil for the pupil.
+func PartyGuardian(key string) (*uuid.UUID, error) {
+	id, ok := strings.CutPrefix(key, "guardian:")
+	if !ok {
+		return nil, nil
+	}
+	g, err := uuid.Parse(id)
+	if err != nil {
+		return nil, fmt.Errorf("party key %q: %w", key, err)
+	}
+	return &g, nil
+}
+
 // ConsentAges are the ages at which the pupil's rights change: from Share
 // the pupil's own toestemming is needed to share the dossier, from Decide
 // the pupil decides on the handelingsdeel instead of the guardians.
@@ -150,15 +163,11 @@ func pupilAndGuardians(ctx context.Context, q *school.Queries, pupilID uuid.UUID
 }
 
 func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p ConsentParty) error {
-	var guardianID *uuid.UUID
-	if p.Kind == "guardian" {
-		id, err := uuid.Parse(p.Key[len("guardian:"):])
-		if err != nil {
-			return temporal.NewNonRetryableApplicationError("invalid party key", errInvalidInput, err)
-		}
-		guardianID = &id
+	guardianID, err := PartyGuardian(p.Key)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError("invalid party key", errInvalidInput, err)
 	}
-	err := q.UpsertConsentParty(ctx, school.UpsertConsentPartyParams{RoundID: roundID, PartyKey: p.Key, Kind: p.Kind,
+	err = q.UpsertConsentParty(ctx, school.UpsertConsentPartyParams{RoundID: roundID, PartyKey: p.Key, Kind: p.Kind,
 		GuardianID: guardianID, Decides: p.Decides, Shares: p.Shares})
 	if err != nil {
 		return fmt.Errorf("write consent party: %w", err)

@@ -339,15 +339,11 @@ func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUI
 // requesterAddress is where the answer to a request goes: the guardian's
 // address, or the pupil's own.
 func requesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, req school.AvgRequest) (string, error) {
-	id, ok := strings.CutPrefix(req.PartyKey, "guardian:")
-	if !ok {
-		return p.Email, nil
+	gid, err := activities.PartyGuardian(req.PartyKey)
+	if err != nil || gid == nil {
+		return p.Email, err
 	}
-	gid, err := uuid.Parse(id)
-	if err != nil {
-		return "", err
-	}
-	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: gid, PupilID: p.ID})
+	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *gid, PupilID: p.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}

@@ -106,13 +106,9 @@ func (s *Server) openInzage(ctx context.Context, tx pgx.Tx, licenceID uuid.UUID,
 	q := school.New(tx)
 	keys := make([]string, 0, len(parties))
 	for _, p := range parties {
-		var guardianID *uuid.UUID
-		if p.Kind == "guardian" {
-			id, err := uuid.Parse(strings.TrimPrefix(p.Key, "guardian:"))
-			if err != nil {
-				return err
-			}
-			guardianID = &id
+		guardianID, err := activities.PartyGuardian(p.Key)
+		if err != nil {
+			return err
 		}
 		if err := q.UpsertSWVRequestParty(ctx, school.UpsertSWVRequestPartyParams{RequestID: req.ID, PartyKey: p.Key, Kind: p.Kind,
 			GuardianID: guardianID, Round: req.Round}); err != nil {
