@@ -240,14 +240,20 @@ func (s *Server) openDossier(c *gin.Context) (platform.Licence, school.Dossier, 
 	if err != nil {
 		return lic, school.Dossier{}, err
 	}
-	d, err := s.loadDossierHeader(c, lic.ID, pupilID)
-	if err == nil && d.ClosedAt != nil {
+	var row school.CurrentDossierForWriteRow
+	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		row, err = school.New(pool).CurrentDossierForWrite(c, pupilID)
+		return db.Classify(err)
+	})
+	switch {
+	case err != nil:
+	case row.Dossier.ClosedAt != nil:
 		err = errDossierClosed
+	case row.Restricted:
+		err = errRestricted
 	}
-	if err == nil {
-		err = s.checkNotRestricted(c, lic.ID, pupilID)
-	}
-	return lic, d, err
+	return lic, row.Dossier, err
 }
 
 // errDossierClosed: a closed dossier is read, never written.

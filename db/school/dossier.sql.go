@@ -298,6 +298,41 @@ func (q *Queries) CreateSection(ctx context.Context, arg CreateSectionParams) er
 	return err
 }
 
+const currentDossierForWrite = `-- name: CurrentDossierForWrite :one
+SELECT d.id, d.pupil_id, d.support_level, d.reason, d.started_on, d.cycle, d.opp_established_on, d.version, d.created_at, d.updated_at, d.closed_at, (p.restricted_at IS NOT NULL)::boolean AS restricted
+FROM dossier d JOIN pupil p ON p.id = d.pupil_id
+WHERE d.pupil_id = $1
+ORDER BY d.closed_at IS NULL DESC, d.created_at DESC
+LIMIT 1
+`
+
+type CurrentDossierForWriteRow struct {
+	Dossier    Dossier
+	Restricted bool
+}
+
+// CurrentDossierOfPupil with whether the use of the pupil's data is
+// restricted (AVG art. 18), in one round trip for every write.
+func (q *Queries) CurrentDossierForWrite(ctx context.Context, pupilID uuid.UUID) (CurrentDossierForWriteRow, error) {
+	row := q.db.QueryRow(ctx, currentDossierForWrite, pupilID)
+	var i CurrentDossierForWriteRow
+	err := row.Scan(
+		&i.Dossier.ID,
+		&i.Dossier.PupilID,
+		&i.Dossier.SupportLevel,
+		&i.Dossier.Reason,
+		&i.Dossier.StartedOn,
+		&i.Dossier.Cycle,
+		&i.Dossier.OppEstablishedOn,
+		&i.Dossier.Version,
+		&i.Dossier.CreatedAt,
+		&i.Dossier.UpdatedAt,
+		&i.Dossier.ClosedAt,
+		&i.Restricted,
+	)
+	return i, err
+}
+
 const currentDossierOfPupil = `-- name: CurrentDossierOfPupil :one
 SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE pupil_id = $1
 ORDER BY closed_at IS NULL DESC, created_at DESC

@@ -142,3 +142,12 @@ WHERE d.closed_at IS NULL
   AND (sqlc.narg(groups)::text[] IS NULL OR p.group_name = ANY (sqlc.narg(groups)::text[]))
 ORDER BY ps.due_at NULLS LAST, p.family_name, p.given_name, d.id
 LIMIT sqlc.arg(max_rows);
+
+-- name: CurrentDossierForWrite :one
+-- CurrentDossierOfPupil with whether the use of the pupil's data is
+-- restricted (AVG art. 18), in one round trip for every write.
+SELECT sqlc.embed(d), (p.restricted_at IS NOT NULL)::boolean AS restricted
+FROM dossier d JOIN pupil p ON p.id = d.pupil_id
+WHERE d.pupil_id = $1
+ORDER BY d.closed_at IS NULL DESC, d.created_at DESC
+LIMIT 1;
