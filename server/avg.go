@@ -309,9 +309,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
-			s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
-		}
+		s.sendOutbox(c, lic.ID)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
 	return nil

@@ -20,7 +20,6 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
-	"github.com/topdossier/topdossier/workflows"
 )
 
 const portalKey = "td.portal"
@@ -632,9 +631,6 @@ func (s *Server) invitePortal(c *gin.Context, lic platform.Licence, pupilID uuid
 	if err != nil {
 		return err
 	}
-	if err := workflows.StartSendOutbox(c, s.temporal, lic.ID.String()); err != nil {
-		// The mail waits in the outbox; the next send takes it.
-		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
-	}
+	s.sendOutbox(c, lic.ID)
 	return nil
 }
