@@ -7,50 +7,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/tenants"
-)
-
-// Activity names, registered under these names by the worker and called by
-// name from the workflows.
-const (
-	ActivityRecordProcessStep = "RecordProcessStep"
-	ActivityConfirmEnrolment  = "ConfirmEnrolment"
-	ActivityAdvanceDossier    = "AdvanceDossierPhase"
-	ActivityStartDossierCycle = "StartDossierCycle"
-	ActivityCloseDossier      = "CloseDossier"
-
-	ActivityOpenConsentRound     = "OpenConsentRound"
-	ActivityRerouteConsentRound  = "RerouteConsentRound"
-	ActivityInviteConsentParties = "InviteConsentParties"
-	ActivityRecordConsentAnswer  = "RecordConsentAnswer"
-	ActivityCloseConsentRound    = "CloseConsentRound"
-	ActivityEscalateConsentRound = "EscalateConsentRound"
-	ActivitySendOutbox           = "SendOutbox"
-	ActivityPupilShareAt         = "PupilShareAt"
-	ActivityOpenPupilPortal      = "OpenPupilPortal"
-
-	ActivityRecordRequestStep = "RecordRequestStep"
-	ActivityRecordRequest     = "RecordRequest"
-	ActivityIssueDecision     = "IssueDecision"
-	ActivityNotifyDecision    = "NotifyDecision"
-
-	ActivityRetentionDue         = "RetentionDue"
-	ActivityRecordRetention      = "RecordRetention"
-	ActivityExpireRetention      = "ExpireRetention"
-	ActivityFindRetentionOverdue = "FindRetentionOverdue"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // Activities carries the dependencies of every activity.
 type Activities struct {
 	Tenants *tenants.Manager
-	Logger  *slog.Logger
-	Mail    MailConfig
+	Mail    config.MailConfig
 	// SecretKey is the platform key that seals the SWVs' signing keys.
 	SecretKey []byte
 }
@@ -65,8 +35,8 @@ func nonRetryable(err error) error {
 	if err == nil {
 		return nil
 	}
-	var fields db.FieldErrors
-	if errors.Is(err, db.ErrNotFound) || errors.As(err, &fields) {
+	var fields fault.FieldErrors
+	if errors.Is(err, fault.ErrNotFound) || errors.As(err, &fields) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
 	}
 	return err

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/store"
 	"strings"
 	"time"
 
@@ -15,93 +16,15 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// ConsentParty is one party of a consent round. Decides: their answer
-// decides on the handelingsdeel. Shares: their toestemming is needed to
-// share the dossier.
-type ConsentParty struct {
-	Key     string
-	Kind    string // guardian or pupil
-	Decides bool
-	Shares  bool
-}
-
-// PupilPartyKey is the party key of the pupil.
-const PupilPartyKey = "pupil"
-
-// GuardianPartyKey is the party key of a guardian.
-func GuardianPartyKey(id uuid.UUID) string { return "guardian:" + id.String() }
-
-// PartyGuardian is the guardian a party key names; nil for the pupil.
-func PartyGuardian(key string) (*uuid.UUID, error) {
-	id, ok := strings.CutPrefix(key, "guardian:")
-	if !ok {
-		return nil, nil
-	}
-	g, err := uuid.Parse(id)
-	if err != nil {
-		return nil, fmt.Errorf("party key %q: %w", key, err)
-	}
-	return &g, nil
-}
-
-// ConsentAges are the ages at which the pupil's rights change: from Share
-// the pupil's own toestemming is needed to share the dossier, from Decide
-// the pupil decides on the handelingsdeel instead of the guardians.
-type ConsentAges struct {
-	Share, Decide int
-}
-
-// DefaultConsentAges are the ages of Dutch law: 16 and 18.
-func DefaultConsentAges() ConsentAges { return ConsentAges{Share: 16, Decide: 18} }
-
-// ConsentPartiesAt decides who is asked on day at: the guardians with
-// parental authority decide until the pupil reaches ages.Decide, then the
-// pupil; from ages.Share the pupil's own toestemming is needed for
-// sharing. It is pure, so the re-routing on a birthday and the start of a
-// round follow the same rule.
-func ConsentPartiesAt(birth, at time.Time, guardians []school.Guardian, ages ConsentAges) []ConsentParty {
-	sharesFrom, decidesFrom := birth.AddDate(ages.Share, 0, 0), birth.AddDate(ages.Decide, 0, 0)
-	if !at.Before(decidesFrom) {
-		return []ConsentParty{{Key: PupilPartyKey, Kind: "pupil", Decides: true, Shares: true}}
-	}
-	var out []ConsentParty
-	for _, g := range guardians {
-		if g.ParentalAuthority {
-			out = append(out, ConsentParty{Key: GuardianPartyKey(g.ID), Kind: "guardian", Decides: true, Shares: at.Before(sharesFrom)})
-		}
-	}
-	if !at.Before(sharesFrom) {
-		out = append(out, ConsentParty{Key: PupilPartyKey, Kind: "pupil", Shares: true})
-	}
-	return out
-}
-
-// OpenConsentRoundInput opens the round of one handelingsdeel version.
-type OpenConsentRoundInput struct {
-	LicenceID, DossierID, PupilID string
-	Version                       int32
-	At, DeadlineAt                time.Time
-	Ages                          ConsentAges
-}
-
-// ConsentRoundInfo is what the workflow needs of a round: its parties and
-// the moments the pupil's rights change (nil when passed or not within
-// the round's reach). It carries no names.
-type ConsentRoundInfo struct {
-	RoundID    string
-	Parties    []ConsentParty
-	SharesAt   *time.Time
-	DecidesAt  *time.Time
-	Superseded []int32
-}
 
 // OpenConsentRound creates the round of a frozen handelingsdeel version
 // (or finds the one made before), marks older open rounds superseded and
 // writes the parties for today.
-func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundInput) (ConsentRoundInfo, error) {
-	var info ConsentRoundInfo
+func (a *Activities) OpenConsentRound(ctx context.Context, in workflows.OpenConsentRoundInput) (workflows.ConsentRoundInfo, error) {
+	var info workflows.ConsentRoundInfo
 	licenceID, dossierID, err := parseIDs(in.LicenceID, in.DossierID)
 	if err != nil {
 		return info, err
@@ -127,7 +50,7 @@ func (a *Activities) OpenConsentRound(ctx context.Context, in OpenConsentRoundIn
 			if err != nil {
 				return err
 			}
-			info.Parties = ConsentPartiesAt(pupil.BirthDate, in.At, guardians, in.Ages)
+			info.Parties = plan.ConsentPartiesAt(pupil.BirthDate, in.At, store.Guardians(guardians), in.Ages)
 			for _, p := range info.Parties {
 				if err := upsertParty(ctx, q, round.ID, p); err != nil {
 					return err
@@ -162,8 +85,8 @@ func pupilAndGuardians(ctx context.Context, q *school.Queries, pupilID uuid.UUID
 	return pupil, guardians, nil
 }
 
-func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p ConsentParty) error {
-	guardianID, err := PartyGuardian(p.Key)
+func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p plan.ConsentParty) error {
+	guardianID, err := plan.PartyGuardian(p.Key)
 	if err != nil {
 		return temporal.NewNonRetryableApplicationError("invalid party key", errInvalidInput, err)
 	}
@@ -175,26 +98,11 @@ func upsertParty(ctx context.Context, q *school.Queries, roundID uuid.UUID, p Co
 	return nil
 }
 
-// RerouteConsentInput re-routes an open round on the day the pupil's
-// rights change.
-type RerouteConsentInput struct {
-	LicenceID, RoundID, PupilID string
-	At                          time.Time
-	Ages                        ConsentAges
-}
-
-// ConsentReroute is the round's parties after re-routing, and the keys of
-// the parties who are new or got a new role and must be invited.
-type ConsentReroute struct {
-	Parties []ConsentParty
-	Invite  []string
-}
-
 // RerouteConsentRound recomputes the parties for the day At: from 16 the
 // pupil joins for sharing, from 18 the pupil replaces the guardians.
 // Guardians who no longer decide keep their row, marked removed.
-func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentInput) (ConsentReroute, error) {
-	var out ConsentReroute
+func (a *Activities) RerouteConsentRound(ctx context.Context, in workflows.RerouteConsentInput) (workflows.ConsentReroute, error) {
+	var out workflows.ConsentReroute
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
 		return out, err
@@ -220,7 +128,7 @@ func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentI
 					was[p.PartyKey] = p
 				}
 			}
-			out.Parties = ConsentPartiesAt(pupil.BirthDate, in.At, guardians, in.Ages)
+			out.Parties = plan.ConsentPartiesAt(pupil.BirthDate, in.At, store.Guardians(guardians), in.Ages)
 			now := map[string]bool{}
 			for _, p := range out.Parties {
 				now[p.Key] = true
@@ -245,21 +153,12 @@ func (a *Activities) RerouteConsentRound(ctx context.Context, in RerouteConsentI
 	return out, wrap("reroute consent round", err)
 }
 
-// InviteConsentInput asks parties for their answer, by mail through the
-// outbox. Kind is invitation or reminder; N numbers the mails of one kind.
-type InviteConsentInput struct {
-	LicenceID, RoundID, PupilID string
-	Keys                        []string
-	Kind                        string
-	N                           int
-}
-
 // InviteConsentParties writes a mail for every party with an address and
 // a logbook line for every party asked. The dedupe key (round, party,
 // kind, n) makes a retry write nothing twice. A party without an address
 // (the pupil, until the portal gives them an account) is asked in the
 // portal only; the number mailed is returned.
-func (a *Activities) InviteConsentParties(ctx context.Context, in InviteConsentInput) (int, error) {
+func (a *Activities) InviteConsentParties(ctx context.Context, in workflows.InviteConsentInput) (int, error) {
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
 		return 0, err
@@ -342,34 +241,9 @@ func consentMail(kind string, pupil, decides bool, givenName string, version int
 	return subject, body
 }
 
-// ConsentAnswer is one party's answer, as the portal or the school
-// records it.
-type ConsentAnswer struct {
-	RequestID string
-	PartyKey  string
-	Answer    string // agree, disagree or question
-	Remark    string
-	Channel   string // portal, or school when the school records an answer given on paper
-	UserID    string
-}
-
-// Answers a party can give.
-const (
-	AnswerAgree    = "agree"
-	AnswerDisagree = "disagree"
-	AnswerQuestion = "question"
-)
-
-// RecordConsentAnswerInput is an answer to store.
-type RecordConsentAnswerInput struct {
-	LicenceID, RoundID, PupilID string
-	Answer                      ConsentAnswer
-	At                          time.Time
-}
-
 // RecordConsentAnswer stores an answer with its logbook line, once per
 // request id.
-func (a *Activities) RecordConsentAnswer(ctx context.Context, in RecordConsentAnswerInput) error {
+func (a *Activities) RecordConsentAnswer(ctx context.Context, in workflows.RecordConsentAnswerInput) error {
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
 		return err
@@ -404,26 +278,10 @@ func (a *Activities) RecordConsentAnswer(ctx context.Context, in RecordConsentAn
 	return wrap("record consent answer", err)
 }
 
-// Outcomes of a round.
-const (
-	RoundConsented  = "consented"
-	RoundRefused    = "refused"
-	RoundSuperseded = "superseded"
-	RoundWithdrawn  = "withdrawn" // the pupil left the school
-)
-
-// CloseConsentRoundInput closes a round with its outcome.
-type CloseConsentRoundInput struct {
-	LicenceID, RoundID, DossierID, PupilID string
-	Version                                int32
-	Outcome                                string
-	At                                     time.Time
-}
-
 // CloseConsentRound writes the outcome to the round and, for consent or
 // refusal, to the handelingsdeel version, where the dossier's guard reads
 // it. A second call changes nothing.
-func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRoundInput) error {
+func (a *Activities) CloseConsentRound(ctx context.Context, in workflows.CloseConsentRoundInput) error {
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
 		return err
@@ -436,7 +294,7 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRound
 	if err != nil {
 		return err
 	}
-	status := map[string]string{RoundConsented: ConsentGiven, RoundRefused: ConsentRefused}
+	status := map[string]string{plan.RoundConsented: plan.ConsentGiven, plan.RoundRefused: plan.ConsentRefused}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
@@ -457,16 +315,9 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in CloseConsentRound
 	return wrap("close consent round", err)
 }
 
-// EscalateConsentInput puts an unanswered round on the school's list.
-type EscalateConsentInput struct {
-	LicenceID, RoundID, PupilID string
-	At                          time.Time
-	Week                        int // 0 at the deadline, then 1, 2, … for the weekly reminders
-}
-
 // EscalateConsentRound marks the round escalated (the deadline passed
 // without an outcome) and logs each weekly reminder to the school.
-func (a *Activities) EscalateConsentRound(ctx context.Context, in EscalateConsentInput) (mailed int, err error) {
+func (a *Activities) EscalateConsentRound(ctx context.Context, in workflows.EscalateConsentInput) (mailed int, err error) {
 	licenceID, roundID, err := parseIDs(in.LicenceID, in.RoundID)
 	if err != nil {
 		return 0, err

@@ -2,7 +2,6 @@ package activities_test
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -17,35 +16,10 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-func TestConsentPartiesAt(t *testing.T) {
-	birth := time.Date(2010, 3, 15, 0, 0, 0, 0, time.UTC)
-	withAuthority, without := uuid.New(), uuid.New()
-	guardians := []school.Guardian{{ID: withAuthority, ParentalAuthority: true}, {ID: without, ParentalAuthority: false}}
-	ages := activities.DefaultConsentAges()
-	g := activities.GuardianPartyKey(withAuthority)
-	cases := []struct {
-		name string
-		at   time.Time
-		want []activities.ConsentParty
-	}{
-		{"15", time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{{Key: g, Kind: "guardian", Decides: true, Shares: true}}},
-		{"16th birthday", time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
-			{Key: g, Kind: "guardian", Decides: true}, {Key: activities.PupilPartyKey, Kind: "pupil", Shares: true}}},
-		{"17", time.Date(2028, 3, 14, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
-			{Key: g, Kind: "guardian", Decides: true}, {Key: activities.PupilPartyKey, Kind: "pupil", Shares: true}}},
-		{"18th birthday", time.Date(2028, 3, 15, 0, 0, 0, 0, time.UTC), []activities.ConsentParty{
-			{Key: activities.PupilPartyKey, Kind: "pupil", Decides: true, Shares: true}}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if got := activities.ConsentPartiesAt(birth, c.at, guardians, ages); !slices.Equal(got, c.want) {
-				t.Errorf("got %+v, want %+v", got, c.want)
-			}
-		})
-	}
-}
 
 // TestConsentRoundActivities runs the round's activities on a real school
 // database: open (and supersede), invite (mails once), answer (once),
@@ -54,7 +28,7 @@ func TestConsentRoundActivities(t *testing.T) {
 	ctx := context.Background()
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool De Wilg", "77WI")
-	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	acts := &activities.Activities{Tenants: p.Tenants}
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	var pupil school.Pupil
 	var dossier school.Dossier
@@ -74,7 +48,7 @@ func TestConsentRoundActivities(t *testing.T) {
 			StartedOn: now}); err != nil {
 			return err
 		}
-		if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: dossier.ID, Cycle: 1, Section: activities.SectionActionPart,
+		if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: dossier.ID, Cycle: 1, Section: plan.SectionActionPart,
 			Content: []byte(`{"goals":[]}`)}); err != nil {
 			return err
 		}
@@ -82,7 +56,7 @@ func TestConsentRoundActivities(t *testing.T) {
 			if _, err := q.FreezeActionPart(ctx, school.FreezeActionPartParams{DossierID: dossier.ID, Cycle: 1}); err != nil {
 				return err
 			}
-			if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: dossier.ID, Cycle: 1, Section: activities.SectionActionPart,
+			if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: dossier.ID, Cycle: 1, Section: plan.SectionActionPart,
 				Content: []byte(`{"goals":[],"deviations":"x"}`), Version: mustVersion(ctx, q, dossier.ID)}); err != nil {
 				return err
 			}
@@ -92,10 +66,10 @@ func TestConsentRoundActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	open := func(version int32) activities.ConsentRoundInfo {
+	open := func(version int32) workflows.ConsentRoundInfo {
 		t.Helper()
-		info, err := acts.OpenConsentRound(ctx, activities.OpenConsentRoundInput{LicenceID: lic.ID.String(), DossierID: dossier.ID.String(),
-			PupilID: pupil.ID.String(), Version: version, At: now, DeadlineAt: now.Add(14 * 24 * time.Hour), Ages: activities.DefaultConsentAges()})
+		info, err := acts.OpenConsentRound(ctx, workflows.OpenConsentRoundInput{LicenceID: lic.ID.String(), DossierID: dossier.ID.String(),
+			PupilID: pupil.ID.String(), Version: version, At: now, DeadlineAt: now.Add(14 * 24 * time.Hour), Ages: law.DefaultConsentAges()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,27 +82,27 @@ func TestConsentRoundActivities(t *testing.T) {
 		t.Errorf("rounds %s %s %s, superseded %v; want version 2 once, superseding version 1", v1.RoundID, v2.RoundID, again.RoundID, v2.Superseded)
 	}
 	// 17 now: the mother decides, the pupil shares; 18 on 1 December.
-	g := activities.GuardianPartyKey(guardian.ID)
+	g := plan.GuardianPartyKey(guardian.ID)
 	if len(v2.Parties) != 2 || v2.Parties[0].Key != g || v2.DecidesAt == nil || !v2.DecidesAt.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("parties %+v, decides at %v", v2.Parties, v2.DecidesAt)
 	}
 	for range 2 {
-		n, err := acts.InviteConsentParties(ctx, activities.InviteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
-			PupilID: pupil.ID.String(), Keys: []string{g, activities.PupilPartyKey}, Kind: "invitation"})
+		n, err := acts.InviteConsentParties(ctx, workflows.InviteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+			PupilID: pupil.ID.String(), Keys: []string{g, plan.PupilPartyKey}, Kind: "invitation"})
 		if err != nil || n != 1 {
 			t.Fatalf("invite: %d mails, %v; want one (the pupil has no address)", n, err)
 		}
 	}
-	answer := activities.RecordConsentAnswerInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, PupilID: pupil.ID.String(), At: now,
-		Answer: activities.ConsentAnswer{RequestID: "a1", PartyKey: g, Answer: activities.AnswerAgree, Channel: "portal"}}
+	answer := workflows.RecordConsentAnswerInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, PupilID: pupil.ID.String(), At: now,
+		Answer: plan.ConsentAnswer{RequestID: "a1", PartyKey: g, Answer: plan.AnswerAgree, Channel: "portal"}}
 	for range 2 {
 		if err := acts.RecordConsentAnswer(ctx, answer); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := acts.RerouteConsentRound(ctx, activities.RerouteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
-		PupilID: pupil.ID.String(), At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Ages: activities.DefaultConsentAges()})
-	if err != nil || len(r.Parties) != 1 || !r.Parties[0].Decides || !slices.Equal(r.Invite, []string{activities.PupilPartyKey}) {
+	r, err := acts.RerouteConsentRound(ctx, workflows.RerouteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+		PupilID: pupil.ID.String(), At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Ages: law.DefaultConsentAges()})
+	if err != nil || len(r.Parties) != 1 || !r.Parties[0].Decides || !slices.Equal(r.Invite, []string{plan.PupilPartyKey}) {
 		t.Errorf("reroute at 18: %+v (err %v), want the pupil deciding and invited", r, err)
 	}
 	// Past the deadline the school is reminded by mail: the IB'er on the
@@ -147,7 +121,7 @@ func TestConsentRoundActivities(t *testing.T) {
 	}
 	escalate := func(week int) int {
 		t.Helper()
-		n, err := acts.EscalateConsentRound(ctx, activities.EscalateConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
+		n, err := acts.EscalateConsentRound(ctx, workflows.EscalateConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
 			PupilID: pupil.ID.String(), At: now, Week: week})
 		if err != nil {
 			t.Fatal(err)
@@ -193,8 +167,8 @@ func TestConsentRoundActivities(t *testing.T) {
 		t.Errorf("escalation mails to %v, want both IB'ers at the deadline and the dossier's IB'er once in week 1", got)
 	}
 
-	closeIn := activities.CloseConsentRoundInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, DossierID: dossier.ID.String(),
-		PupilID: pupil.ID.String(), Version: 2, Outcome: activities.RoundConsented, At: now}
+	closeIn := workflows.CloseConsentRoundInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, DossierID: dossier.ID.String(),
+		PupilID: pupil.ID.String(), Version: 2, Outcome: plan.RoundConsented, At: now}
 	for range 2 {
 		if err := acts.CloseConsentRound(ctx, closeIn); err != nil {
 			t.Fatal(err)
@@ -236,14 +210,14 @@ func TestConsentRoundActivities(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if v.ConsentStatus != activities.ConsentGiven {
+		if v.ConsentStatus != plan.ConsentGiven {
 			t.Errorf("version 2 consent %q, want given", v.ConsentStatus)
 		}
 		round1, err := q.GetActionPartVersion(ctx, school.GetActionPartVersionParams{DossierID: dossier.ID, Number: 1})
 		if err != nil {
 			return err
 		}
-		if round1.ConsentStatus != activities.ConsentPending {
+		if round1.ConsentStatus != plan.ConsentPending {
 			t.Errorf("version 1 consent %q, want still pending (superseded, not decided)", round1.ConsentStatus)
 		}
 		n, err := logbook.Verify(ctx, q, nil)
@@ -258,7 +232,7 @@ func TestConsentRoundActivities(t *testing.T) {
 }
 
 func mustVersion(ctx context.Context, q *school.Queries, dossierID uuid.UUID) int32 {
-	s, err := q.GetSection(ctx, school.GetSectionParams{DossierID: dossierID, Cycle: 1, Section: activities.SectionActionPart})
+	s, err := q.GetSection(ctx, school.GetSectionParams{DossierID: dossierID, Cycle: 1, Section: plan.SectionActionPart})
 	if err != nil {
 		return 0
 	}

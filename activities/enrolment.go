@@ -2,24 +2,16 @@ package activities
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// ConfirmEnrolmentInput records that the school checked an enrolment.
-type ConfirmEnrolmentInput struct {
-	LicenceID   string
-	PupilID     string
-	RequestID   string
-	ConfirmedAt time.Time
-}
 
 // ConfirmEnrolment stores the enrolment check once; a retry or a second
 // request changes nothing.
-func (a *Activities) ConfirmEnrolment(ctx context.Context, in ConfirmEnrolmentInput) error {
+func (a *Activities) ConfirmEnrolment(ctx context.Context, in workflows.ConfirmEnrolmentInput) error {
 	licenceID, pupilID, err := parseIDs(in.LicenceID, in.PupilID)
 	if err != nil {
 		return err

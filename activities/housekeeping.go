@@ -10,39 +10,18 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// HousekeepingInput says how long login traces are kept.
-type HousekeepingInput struct {
-	// SessionIdle ends sessions unused this long (the server refuses them
-	// already; this removes the rows).
-	SessionIdle time.Duration
-	// KeepLoginAttempts is how long failed and successful login attempts
-	// stay for the rate limits and for inquiry.
-	KeepLoginAttempts time.Duration
-	// KeepSentMail is how long a sent mail stays in a school's outbox
-	// (for "was it sent?"); zero keeps them (schedules of before).
-	KeepSentMail time.Duration
-}
-
-// HousekeepingResult counts what was removed and anchored.
-type HousekeepingResult struct {
-	Sessions, LoginAttempts, Activations, SentMails, PortalAccounts int64
-	LogbooksAnchored                                                int
-}
-
-// ActivityHousekeep is the registered name of Housekeep.
-const ActivityHousekeep = "Housekeep"
 
 // Housekeep removes expired sessions, old login attempts, used or expired
 // activation links and portal accounts left without any pupil (older than
 // KeepLoginAttempts) from the platform database, and sent mails
 // (addresses of guardians, what was asked of them) from every school's
 // outbox after KeepSentMail. Running it twice removes nothing more.
-func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (HousekeepingResult, error) {
+func (a *Activities) Housekeep(ctx context.Context, in workflows.HousekeepingInput) (workflows.HousekeepingResult, error) {
 	q := platform.New(a.Tenants.Platform())
 	now := time.Now()
-	var r HousekeepingResult
+	var r workflows.HousekeepingResult
 	var err error
 	if r.Sessions, err = q.DeleteExpiredSessions(ctx, now.Add(-in.SessionIdle)); err != nil {
 		return r, fmt.Errorf("delete expired sessions: %w", err)
@@ -80,9 +59,6 @@ func (a *Activities) Housekeep(ctx context.Context, in HousekeepingInput) (House
 	}
 	return r, nil
 }
-
-// ActivityAnchorLogbooks is the registered name of AnchorLogbooks.
-const ActivityAnchorLogbooks = "AnchorLogbooks"
 
 // AnchorLogbooks copies the head of every school licence's logbook into
 // the platform database, so `logbook verify` can tell when rows were cut

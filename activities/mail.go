@@ -13,30 +13,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// MailConfig is the SMTP server mails go out through. Without Addr
-// nothing is sent: mails stay in the outbox (make run shows them).
-type MailConfig struct {
-	Addr     string // host:port
-	From     string
-	Username string
-	Password string
-	// SiteURL is the portal's public address, for links in mails that
-	// workflows write (no request to take it from).
-	SiteURL string
-}
-
-// SendOutboxInput names the licence whose outbox to send.
-type SendOutboxInput struct {
-	LicenceID string
-}
 
 // SendOutbox sends the licence's unsent mails, oldest first, and marks
 // each sent. A mail is sent at least once: a crash between sending and
 // marking sends it again. A failing SMTP server fails the activity, which
 // Temporal retries with backoff; the mails wait in the outbox.
-func (a *Activities) SendOutbox(ctx context.Context, in SendOutboxInput) (int, error) {
+func (a *Activities) SendOutbox(ctx context.Context, in workflows.SendOutboxInput) (int, error) {
 	if a.Mail.Addr == "" {
 		return 0, nil
 	}

@@ -3,7 +3,6 @@ package activities_test
 import (
 	"bufio"
 	"context"
-	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -12,9 +11,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // smtpSink is a minimal SMTP server that keeps what it is sent.
@@ -102,15 +103,15 @@ func TestSendOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
-	if n, err := off.SendOutbox(ctx, activities.SendOutboxInput{LicenceID: lic.ID.String()}); err != nil || n != 0 {
+	off := &activities.Activities{Tenants: p.Tenants}
+	if n, err := off.SendOutbox(ctx, workflows.SendOutboxInput{LicenceID: lic.ID.String()}); err != nil || n != 0 {
 		t.Fatalf("without SMTP: sent %d (err %v), want 0", n, err)
 	}
 	sink := newSMTPSink(t)
-	on := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler),
-		Mail: activities.MailConfig{Addr: sink.ln.Addr().String(), From: "noreply@topdossier.invalid"}}
+	on := &activities.Activities{Tenants: p.Tenants,
+		Mail: config.MailConfig{Addr: sink.ln.Addr().String(), From: "noreply@topdossier.invalid"}}
 	for range 2 {
-		if _, err := on.SendOutbox(ctx, activities.SendOutboxInput{LicenceID: lic.ID.String()}); err != nil {
+		if _, err := on.SendOutbox(ctx, workflows.SendOutboxInput{LicenceID: lic.ID.String()}); err != nil {
 			t.Fatal(err)
 		}
 	}

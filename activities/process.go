@@ -3,34 +3,18 @@ package activities
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// ProcessStep is one row of the process_step projection.
-type ProcessStep struct {
-	LicenceID  string
-	WorkflowID string
-	EntityKind string
-	EntityID   string
-	Step       string
-	WaitingFor string
-	DueAt      *time.Time
-	// DeadlineState is "", "reminder" or "overdue" (school licences).
-	DeadlineState string
-	// Seq increases with every step of one workflow; an older write never
-	// replaces a newer one.
-	Seq int32
-}
 
 // RecordProcessStep writes where a workflow stands into the licence
 // database, for pages and dashboards to list and sort with SQL.
-func (a *Activities) RecordProcessStep(ctx context.Context, in ProcessStep) error {
+func (a *Activities) RecordProcessStep(ctx context.Context, in workflows.ProcessStep) error {
 	licenceID, entityID, err := parseIDs(in.LicenceID, in.EntityID)
 	if err != nil {
 		return err
@@ -51,7 +35,7 @@ func (a *Activities) RecordProcessStep(ctx context.Context, in ProcessStep) erro
 	return wrap("record process step", err)
 }
 
-func upsertSchoolStep(ctx context.Context, q *school.Queries, in ProcessStep, entityID uuid.UUID) error {
+func upsertSchoolStep(ctx context.Context, q *school.Queries, in workflows.ProcessStep, entityID uuid.UUID) error {
 	err := q.UpsertProcessStep(ctx, school.UpsertProcessStepParams{
 		WorkflowID: in.WorkflowID, EntityKind: in.EntityKind, EntityID: entityID,
 		Step: in.Step, WaitingFor: in.WaitingFor, DueAt: in.DueAt, Seq: in.Seq, DeadlineState: in.DeadlineState,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,18 +17,15 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// RequestStep is a request's step, for process_step and the request row.
-type RequestStep struct {
-	ProcessStep
-	Reason string // why it closed
-}
 
 // RecordRequestStep writes where a request stands into the SWV database:
 // the projection, the request's status and a logbook line, in one
 // transaction.
-func (a *Activities) RecordRequestStep(ctx context.Context, in RequestStep) error {
+func (a *Activities) RecordRequestStep(ctx context.Context, in workflows.RequestStep) error {
 	licenceID, requestID, err := parseIDs(in.LicenceID, in.EntityID)
 	if err != nil {
 		return err
@@ -51,30 +47,13 @@ func (a *Activities) RecordRequestStep(ctx context.Context, in RequestStep) erro
 	return wrap("record request step", err)
 }
 
-// RequestRecord is one fact of a request the workflow has accepted: an
-// intake outcome, an advice, a vote, the decision, a reminder. A text that
-// goes with it waits in request_input under InputKey.
-type RequestRecord struct {
-	SWVLicenceID, RequestID string
-	Kind                    string
-	ActorID                 string
-	InputKey                string
-	Visibility              string // reminders: "school" or "swv"
-	Accept, Approve, Chair  bool
-	Result                  string // evaluation: behaald, deels or niet
-	Profession              string // advice
-	MeetingID               string // schedule
-	At                      time.Time
-	StartOn, EndOn          time.Time
-}
-
 // Event kinds the school sees (the rest stays inside the SWV).
 var schoolVisible = map[string]bool{"intake": true, "resubmit": true, "decision": true, "herinnering_onvolledig": true,
 	"herinnering_heraanvraag": true, "withdrawal": true, "objection": true, "objection_decided": true, "evaluation": true, "handled": true}
 
 // RecordRequest writes rec into the SWV database with its logbook line,
 // once: a retried activity changes nothing the second time.
-func (a *Activities) RecordRequest(ctx context.Context, rec RequestRecord) error {
+func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRecord) error {
 	licenceID, requestID, err := parseIDs(rec.SWVLicenceID, rec.RequestID)
 	if err != nil {
 		return err
@@ -191,16 +170,10 @@ func permanent(err error) error {
 	return temporal.NewNonRetryableApplicationError(err.Error(), errInvalidInput, err)
 }
 
-// IssueDecisionInput asks for the signed document of a granted request.
-type IssueDecisionInput struct {
-	SWVLicenceID, RequestID, SignerID string
-	At                                time.Time
-}
-
 // IssueDecision numbers, renders and signs the document of a granted TLV
 // or arrangement with the SWV's certificate, in one transaction: a
 // failure leaves no number used. Done before, it returns the number.
-func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (string, error) {
+func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisionInput) (string, error) {
 	licenceID, requestID, err := parseIDs(in.SWVLicenceID, in.RequestID)
 	if err != nil {
 		return "", err
@@ -222,7 +195,7 @@ func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (
 	if err != nil {
 		return "", permanent(fmt.Errorf("issue decision: open signing key: %w", err))
 	}
-	id, err := ParseIdentity([]byte(ident.CertPem), []byte(keyDER))
+	id, err := documents.ParseIdentity([]byte(ident.CertPem), []byte(keyDER))
 	if err != nil {
 		return "", permanent(err)
 	}
@@ -263,18 +236,18 @@ func (a *Activities) IssueDecision(ctx context.Context, in IssueDecisionInput) (
 			if err != nil {
 				return err
 			}
-			doc := DecisionDocument{Kind: req.Kind, Number: number, SWV: ident.SwvName, Pupil: req.PupilName,
+			doc := documents.DecisionDocument{Kind: req.Kind, Number: number, SWV: ident.SwvName, Pupil: req.PupilName,
 				BirthDate: req.PupilBirthDate, School: req.SchoolName, SchoolType: deref(req.TlvType), Category: deref(req.TlvCategory),
 				Support: req.Question, StartOn: *dec.StartOn, EndOn: *dec.EndOn, DecidedOn: dec.DecidedOn, Motivation: dec.Motivation,
 				Signer: signer.DisplayName, Printed: in.At}
 			for _, adv := range advices {
-				doc.Experts = append(doc.Experts, Expert{Name: adv.ExpertName, Profession: adv.Profession})
+				doc.Experts = append(doc.Experts, documents.Expert{Name: adv.ExpertName, Profession: adv.Profession})
 			}
-			pdfBytes, err := RenderDecisionPDF(doc)
+			pdfBytes, err := documents.RenderDecisionPDF(doc)
 			if err != nil {
 				return permanent(err)
 			}
-			signed, err := SignPDF(pdfBytes, id, SignatureInfo{Name: signer.DisplayName, Reason: "Besluit " + number,
+			signed, err := documents.SignPDF(pdfBytes, id, documents.SignatureInfo{Name: signer.DisplayName, Reason: "Besluit " + number,
 				Location: ident.SwvName, At: in.At})
 			if err != nil {
 				return permanent(err)
@@ -297,36 +270,12 @@ func deref(s *string) string {
 	return strings.TrimSpace(*s)
 }
 
-// StoreSigningIdentity seals the identity's key with the platform key and
-// stores it as the SWV's signing identity.
-func StoreSigningIdentity(ctx context.Context, q *platform.Queries, secretKey []byte, swvID uuid.UUID, id *SigningIdentity) error {
-	certPEM, keyDER, err := MarshalIdentity(id)
-	if err != nil {
-		return err
-	}
-	box, err := auth.NewSecretBox(secretKey, "signing-key")
-	if err != nil {
-		return err
-	}
-	sealed, err := box.Seal(string(keyDER))
-	if err != nil {
-		return err
-	}
-	return q.UpsertSigningIdentity(ctx, platform.UpsertSigningIdentityParams{SwvID: swvID, CertPem: string(certPEM),
-		KeySealed: sealed, NotAfter: id.Certificate.NotAfter})
-}
-
-// NotifyDecisionInput names a decided request.
-type NotifyDecisionInput struct {
-	SWVLicenceID, RequestID string
-}
-
 // NotifyDecision tells the school (whoever prepared the request) and the
 // guardians with parental authority that the SWV decided, by mail in the
 // school's outbox; the mail names no child and says only where to read
 // it. It returns the school licence whose outbox to send ("" when the
 // request did not come from a school it can find).
-func (a *Activities) NotifyDecision(ctx context.Context, in NotifyDecisionInput) (string, error) {
+func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDecisionInput) (string, error) {
 	licenceID, requestID, err := parseIDs(in.SWVLicenceID, in.RequestID)
 	if err != nil {
 		return "", err
@@ -383,7 +332,7 @@ func (a *Activities) NotifyDecision(ctx context.Context, in NotifyDecisionInput)
 				Entity: "swv_decision", EntityID: sr.ID.String()})
 		})
 	})
-	if errors.Is(err, db.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return "", nil // a request without its school's side: nothing to tell
 	}
 	if err != nil {

@@ -3,7 +3,6 @@ package activities_test
 import (
 	"context"
 	"crypto/x509"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -18,6 +17,9 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/store"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 var secretKey = []byte("test-key-test-key-test-key-test-key")
@@ -35,7 +37,7 @@ func TestRequestActivities(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	ca, err := activities.NewDemoCA("Demo-CA", now)
+	ca, err := documents.NewDemoCA("Demo-CA", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,14 +45,14 @@ func TestRequestActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := activities.StoreSigningIdentity(ctx, platform.New(p.Pool), secretKey, p.SWV.ID, ident); err != nil {
+	if err := store.StoreSigningIdentity(ctx, platform.New(p.Pool), secretKey, p.SWV.ID, ident); err != nil {
 		t.Fatal(err)
 	}
 	var sealed []byte
 	if err := p.Pool.QueryRow(ctx, "SELECT key_sealed FROM swv_signing_identity").Scan(&sealed); err != nil {
 		t.Fatal(err)
 	}
-	keyDER, _, _ := activities.MarshalIdentity(ident)
+	keyDER, _, _ := documents.MarshalIdentity(ident)
 	if len(sealed) == 0 || string(sealed) == string(keyDER) {
 		t.Fatal("signing key stored in the clear")
 	}
@@ -59,7 +61,7 @@ func TestRequestActivities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler), SecretKey: secretKey}
+	acts := &activities.Activities{Tenants: p.Tenants, SecretKey: secretKey}
 
 	var req swv.Request
 	so := "so"
@@ -82,7 +84,7 @@ func TestRequestActivities(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	record := func(r activities.RequestRecord) {
+	record := func(r workflows.RequestRecord) {
 		t.Helper()
 		r.SWVLicenceID, r.RequestID, r.At = lic.ID.String(), req.ID.String(), now
 		for range 2 { // a retried activity writes once
@@ -93,23 +95,23 @@ func TestRequestActivities(t *testing.T) {
 	}
 	expert1, expert2, chair, member := uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	input("a1", "Gedragsproblemen vragen een kleine groep.", "drs. P. Jansen")
-	record(activities.RequestRecord{Kind: "advice", ActorID: expert1.String(), Profession: "orthopedagoog", InputKey: "a1"})
+	record(workflows.RequestRecord{Kind: "advice", ActorID: expert1.String(), Profession: "orthopedagoog", InputKey: "a1"})
 	input("a2", "Eens met het eerste advies.", "dr. M. Bakker")
-	record(activities.RequestRecord{Kind: "advice", ActorID: expert2.String(), Profession: "psycholoog", InputKey: "a2"})
+	record(workflows.RequestRecord{Kind: "advice", ActorID: expert2.String(), Profession: "psycholoog", InputKey: "a2"})
 	input("v1", "Toegekend: de school kan deze ondersteuning niet bieden.", "")
-	record(activities.RequestRecord{Kind: "vote", ActorID: chair.String(), Chair: true, Approve: true, InputKey: "v1"})
+	record(workflows.RequestRecord{Kind: "vote", ActorID: chair.String(), Chair: true, Approve: true, InputKey: "v1"})
 	input("v2", "Eens.", "")
-	record(activities.RequestRecord{Kind: "vote", ActorID: member.String(), Approve: true, InputKey: "v2"})
-	record(activities.RequestRecord{Kind: "decision", Approve: true, InputKey: chair.String(),
+	record(workflows.RequestRecord{Kind: "vote", ActorID: member.String(), Approve: true, InputKey: "v2"})
+	record(workflows.RequestRecord{Kind: "decision", Approve: true, InputKey: chair.String(),
 		StartOn: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), EndOn: time.Date(2029, 7, 31, 0, 0, 0, 0, time.UTC)})
-	if err := acts.RecordRequestStep(ctx, activities.RequestStep{ProcessStep: activities.ProcessStep{LicenceID: lic.ID.String(),
+	if err := acts.RecordRequestStep(ctx, workflows.RequestStep{ProcessStep: workflows.ProcessStep{LicenceID: lic.ID.String(),
 		WorkflowID: "request/x", EntityKind: "request", EntityID: req.ID.String(), Step: "ondertekenen", Seq: 5}}); err != nil {
 		t.Fatal(err)
 	}
 
 	issue := func() string {
 		t.Helper()
-		n, err := acts.IssueDecision(ctx, activities.IssueDecisionInput{SWVLicenceID: lic.ID.String(), RequestID: req.ID.String(),
+		n, err := acts.IssueDecision(ctx, workflows.IssueDecisionInput{SWVLicenceID: lic.ID.String(), RequestID: req.ID.String(),
 			SignerID: director.ID.String(), At: now})
 		if err != nil {
 			t.Fatal(err)
@@ -127,7 +129,7 @@ func TestRequestActivities(t *testing.T) {
 		}
 		roots := x509.NewCertPool()
 		roots.AddCert(ca.Certificate)
-		v, err := activities.VerifyPDF(dec.SignedPdf, roots)
+		v, err := documents.VerifyPDF(dec.SignedPdf, roots)
 		if err != nil || !v.Trusted || v.Name != "J. de Wit" {
 			t.Errorf("signed decision: %+v (err %v)", v, err)
 		}
@@ -167,7 +169,7 @@ func TestRequestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler), SecretKey: secretKey}
+	acts := &activities.Activities{Tenants: p.Tenants, SecretKey: secretKey}
 	so := "so"
 	var req swv.Request
 	end := time.Date(2027, 7, 31, 0, 0, 0, 0, time.UTC)
@@ -188,16 +190,16 @@ func TestRequestRetention(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := acts.RecordRequestStep(ctx, activities.RequestStep{ProcessStep: activities.ProcessStep{LicenceID: lic.ID.String(),
+	if err := acts.RecordRequestStep(ctx, workflows.RequestStep{ProcessStep: workflows.ProcessStep{LicenceID: lic.ID.String(),
 		WorkflowID: "request/x", EntityKind: "request", EntityID: req.ID.String(), Step: "afgesloten", Seq: 9}}); err != nil {
 		t.Fatal(err)
 	}
-	ref := activities.RetentionRef{LicenceID: lic.ID.String(), Kind: activities.RetentionKindRequest, EntityID: req.ID.String(), Term: 3 * 365 * 24 * time.Hour}
+	ref := workflows.RetentionRef{LicenceID: lic.ID.String(), Kind: workflows.RetentionKindRequest, EntityID: req.ID.String(), Term: 3 * 365 * 24 * time.Hour}
 	due, err := acts.RetentionDue(ctx, ref)
 	if err != nil || !due.Equal(end.Add(3*365*24*time.Hour)) {
 		t.Fatalf("due %v (err %v), want three years after the TLV's end", due, err)
 	}
-	if err := acts.RecordRetention(ctx, activities.RetentionEvent{RetentionRef: ref, What: "started", InputKey: "run", DueAt: due}); err != nil {
+	if err := acts.RecordRetention(ctx, workflows.RetentionEvent{RetentionRef: ref, What: "started", InputKey: "run", DueAt: due}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

@@ -18,46 +18,21 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/workflows"
 )
-
-// Retention kinds handled in a school database.
-const (
-	RetentionKindDossier   = "dossier"   // the pupil's dossiers: plan, consent, attachments, requests
-	RetentionKindEnrolment = "enrolment" // the pupil record itself: the last to go
-	RetentionKindRequest   = "tlv"       // at the SWV: a request with its snapshot, advices and decision
-)
-
-// RetentionRef names what a retention workflow keeps: a pupil's dossiers
-// or enrolment at a school licence.
-type RetentionRef struct {
-	LicenceID, Kind, EntityID string
-	Term                      time.Duration
-}
-
-// RetentionEvent is one step of a retention: started, extended (a legal
-// hold until a date, with a reason code), cancelled.
-type RetentionEvent struct {
-	RetentionRef
-	What     string
-	ActorID  string
-	Until    time.Time
-	Reason   string
-	InputKey string
-	DueAt    time.Time
-}
 
 var errNotLeft = errors.New("the pupil has not left the school")
 
 // RetentionDue is when the term ends: Term after the pupil left. A pupil
 // who is still at school has no end yet: an error no retry cures (the
 // workflow is started when the pupil leaves, and cancelled on return).
-func (a *Activities) RetentionDue(ctx context.Context, ref RetentionRef) (time.Time, error) {
+func (a *Activities) RetentionDue(ctx context.Context, ref workflows.RetentionRef) (time.Time, error) {
 	licenceID, pupilID, err := parseIDs(ref.LicenceID, ref.EntityID)
 	if err != nil {
 		return time.Time{}, err
 	}
 	var due time.Time
-	if ref.Kind == RetentionKindRequest {
+	if ref.Kind == workflows.RetentionKindRequest {
 		// Term after the TLV's (or arrangement's) end, else after it closed.
 		err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 			r, err := swv.New(pool).RequestRetentionStart(ctx, pupilID)
@@ -84,7 +59,7 @@ func (a *Activities) RetentionDue(ctx context.Context, ref RetentionRef) (time.T
 }
 
 // RecordRetention writes a retention step and its logbook line, once.
-func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) error {
+func (a *Activities) RecordRetention(ctx context.Context, ev workflows.RetentionEvent) error {
 	licenceID, pupilID, err := parseIDs(ev.LicenceID, ev.EntityID)
 	if err != nil {
 		return err
@@ -98,7 +73,7 @@ func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) err
 		actor = &id
 	}
 	key := fmt.Sprintf("%s:%s:%s:%s", ev.Kind, pupilID, ev.What, ev.InputKey)
-	if ev.Kind == RetentionKindRequest {
+	if ev.Kind == workflows.RetentionKindRequest {
 		// At the SWV the step is a logbook line about the request (its id
 		// goes when the request does).
 		err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
@@ -146,15 +121,15 @@ func (a *Activities) RecordRetention(ctx context.Context, ev RetentionEvent) err
 // pupil (logbook.Redact: the chain still verifies).
 //
 // Done before, it changes nothing.
-func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) error {
+func (a *Activities) ExpireRetention(ctx context.Context, ref workflows.RetentionRef) error {
 	licenceID, pupilID, err := parseIDs(ref.LicenceID, ref.EntityID)
 	if err != nil {
 		return err
 	}
-	if ref.Kind == RetentionKindRequest {
+	if ref.Kind == workflows.RetentionKindRequest {
 		return a.expireRequest(ctx, licenceID, pupilID)
 	}
-	if ref.Kind != RetentionKindDossier && ref.Kind != RetentionKindEnrolment {
+	if ref.Kind != workflows.RetentionKindDossier && ref.Kind != workflows.RetentionKindEnrolment {
 		return permanent(fmt.Errorf("retention kind %q", ref.Kind))
 	}
 	// The deletion record's key names no pupil: a hash of what expired.
@@ -198,7 +173,7 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 			}
 			steps := append(dossiers, requests...)
 			rule := "dossier: 2 jaar na vertrek"
-			if ref.Kind == RetentionKindEnrolment {
+			if ref.Kind == workflows.RetentionKindEnrolment {
 				rule = "inschrijving: 5 jaar na vertrek"
 				steps = append(steps, pupilID)
 				if err := q.DeleteRetentionEventsOf(ctx, pupilID); err != nil {
@@ -225,27 +200,16 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref RetentionRef) erro
 	return wrap("expire retention", err)
 }
 
-// RetentionOverdue is data whose term has passed, found by the monthly
-// reconciliation.
-type RetentionOverdue struct {
-	LicenceID, Kind, PupilID string
-}
-
-// ReconcileInput carries the terms to check against.
-type ReconcileInput struct {
-	Dossier, Enrolment time.Duration
-}
-
 // FindRetentionOverdue lists, across every school licence, pupils whose
 // dossiers or record outlived their term: what a lost or failed retention
 // workflow left behind. It reports ids only.
-func (a *Activities) FindRetentionOverdue(ctx context.Context, in ReconcileInput) ([]RetentionOverdue, error) {
+func (a *Activities) FindRetentionOverdue(ctx context.Context, in workflows.ReconcileInput) ([]workflows.RetentionOverdue, error) {
 	licences, err := platform.New(a.Tenants.Platform()).ListActiveLicences(ctx)
 	if err != nil {
 		return nil, wrap("list licences", err)
 	}
 	now := time.Now().UTC()
-	var out []RetentionOverdue
+	var out []workflows.RetentionOverdue
 	for _, l := range licences {
 		if l.Kind == platform.LicenceKindSwv {
 			continue
@@ -258,10 +222,10 @@ func (a *Activities) FindRetentionOverdue(ctx context.Context, in ReconcileInput
 			}
 			for _, r := range rows {
 				if r.DossierDue {
-					out = append(out, RetentionOverdue{LicenceID: l.ID.String(), Kind: RetentionKindDossier, PupilID: r.ID.String()})
+					out = append(out, workflows.RetentionOverdue{LicenceID: l.ID.String(), Kind: workflows.RetentionKindDossier, PupilID: r.ID.String()})
 				}
 				if r.RecordDue {
-					out = append(out, RetentionOverdue{LicenceID: l.ID.String(), Kind: RetentionKindEnrolment, PupilID: r.ID.String()})
+					out = append(out, workflows.RetentionOverdue{LicenceID: l.ID.String(), Kind: workflows.RetentionKindEnrolment, PupilID: r.ID.String()})
 				}
 			}
 			return nil

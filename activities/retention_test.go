@@ -3,7 +3,6 @@ package activities_test
 import (
 	"context"
 	"crypto/sha256"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // TestRetentionDeletesEverything: a pupil who left, with a complete
@@ -30,7 +30,7 @@ func TestRetentionDeletesEverything(t *testing.T) {
 	ctx := context.Background()
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool De Eik", "55EI")
-	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	acts := &activities.Activities{Tenants: p.Tenants}
 	left := time.Date(2024, 7, 12, 0, 0, 0, 0, time.UTC)
 	var pupil school.Pupil
 	var kept school.Pupil
@@ -87,21 +87,21 @@ func TestRetentionDeletesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ref := func(kind string, term time.Duration) activities.RetentionRef {
-		return activities.RetentionRef{LicenceID: lic.ID.String(), Kind: kind, EntityID: pupil.ID.String(), Term: term}
+	ref := func(kind string, term time.Duration) workflows.RetentionRef {
+		return workflows.RetentionRef{LicenceID: lic.ID.String(), Kind: kind, EntityID: pupil.ID.String(), Term: term}
 	}
-	due, err := acts.RetentionDue(ctx, ref(activities.RetentionKindDossier, 2*365*24*time.Hour))
+	due, err := acts.RetentionDue(ctx, ref(workflows.RetentionKindDossier, 2*365*24*time.Hour))
 	if err != nil || !due.Equal(left.Add(2*365*24*time.Hour)) {
 		t.Fatalf("due %v (err %v), want two years after leaving", due, err)
 	}
-	if _, err := acts.RetentionDue(ctx, activities.RetentionRef{LicenceID: lic.ID.String(), Kind: "dossier", EntityID: kept.ID.String(), Term: time.Hour}); err == nil {
+	if _, err := acts.RetentionDue(ctx, workflows.RetentionRef{LicenceID: lic.ID.String(), Kind: "dossier", EntityID: kept.ID.String(), Term: time.Hour}); err == nil {
 		t.Error("a pupil still at school has a retention end")
 	}
-	if err := acts.RecordRetention(ctx, activities.RetentionEvent{RetentionRef: ref("dossier", 0), What: "started", DueAt: due}); err != nil {
+	if err := acts.RecordRetention(ctx, workflows.RetentionEvent{RetentionRef: ref("dossier", 0), What: "started", DueAt: due}); err != nil {
 		t.Fatal(err)
 	}
 	// Two years: the dossier goes, the record keeps its minimal fields.
-	if err := acts.ExpireRetention(ctx, ref(activities.RetentionKindDossier, 0)); err != nil {
+	if err := acts.ExpireRetention(ctx, ref(workflows.RetentionKindDossier, 0)); err != nil {
 		t.Fatalf("expire dossier: %v", err)
 	}
 	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
@@ -133,7 +133,7 @@ func TestRetentionDeletesEverything(t *testing.T) {
 	if _, err := platform.New(p.Pool).GetPupilLink(ctx, platform.GetPupilLinkParams{UserID: user.ID, LicenceID: lic.ID, PupilID: pupil.ID}); err == nil {
 		t.Error("the guardian's account still links to the pupil whose dossier is gone")
 	}
-	for _, kind := range []string{activities.RetentionKindDossier, activities.RetentionKindEnrolment, activities.RetentionKindEnrolment} {
+	for _, kind := range []string{workflows.RetentionKindDossier, workflows.RetentionKindEnrolment, workflows.RetentionKindEnrolment} {
 		if err := acts.ExpireRetention(ctx, ref(kind, 0)); err != nil {
 			t.Fatalf("expire %s: %v", kind, err)
 		}
@@ -200,7 +200,7 @@ func TestFindRetentionOverdue(t *testing.T) {
 	ctx := context.Background()
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool De Wilg", "56WI")
-	acts := &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)}
+	acts := &activities.Activities{Tenants: p.Tenants}
 	now := time.Now().UTC()
 	ids := map[string]string{}
 	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
@@ -235,7 +235,7 @@ func TestFindRetentionOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := acts.FindRetentionOverdue(ctx, activities.ReconcileInput{Dossier: 2 * 365 * 24 * time.Hour, Enrolment: 5 * 365 * 24 * time.Hour})
+	got, err := acts.FindRetentionOverdue(ctx, workflows.ReconcileInput{Dossier: 2 * 365 * 24 * time.Hour, Enrolment: 5 * 365 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

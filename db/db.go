@@ -11,14 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/topdossier/topdossier/fault"
 )
 
 //go:embed migrations
@@ -34,12 +33,6 @@ const (
 	SchemaSchool   Schema = "school"
 	SchemaSWV      Schema = "swv"
 )
-
-// ErrNotFound is returned when a row or licence does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned when a write collides with existing data.
-var ErrConflict = errors.New("conflict")
 
 // Migrations returns the migration files of one schema.
 func Migrations(schema Schema) (fs.FS, error) {
@@ -78,34 +71,21 @@ func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 	return pgx.BeginFunc(ctx, pool, fn)
 }
 
-// Classify maps pgx and PostgreSQL errors onto ErrNotFound and ErrConflict,
+// Classify maps pgx and PostgreSQL errors onto fault.ErrNotFound and
+// fault.ErrConflict,
 // keeping the original error in the chain.
 func Classify(err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return errors.Join(ErrNotFound, err)
+		return errors.Join(fault.ErrNotFound, err)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" { // unique_violation
-		return errors.Join(ErrConflict, err)
+		return errors.Join(fault.ErrConflict, err)
 	}
 	return err
-}
-
-// FieldErrors is a validation failure: form or JSON field name → Dutch
-// message for the person who filled it in. Nothing was written.
-type FieldErrors map[string]string
-
-// Error lists the fields, not the messages, so logs stay short.
-func (f FieldErrors) Error() string {
-	names := make([]string, 0, len(f))
-	for name := range f {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return "invalid fields: " + strings.Join(names, ", ")
 }
 
 // Constraint names the constraint a PostgreSQL error violated, or "".

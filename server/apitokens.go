@@ -11,6 +11,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // apiTokenPrefix marks TOP dossier tokens, so secret scanners can find a
@@ -58,7 +59,7 @@ type apiTokensPage struct {
 	Tokens   []platform.ListAPITokensRow
 	NewToken string
 	Name     string
-	Errors   db.FieldErrors
+	Errors   fault.FieldErrors
 }
 
 func (s *Server) renderAPITokens(c *gin.Context, status int, page apiTokensPage) error {
@@ -94,7 +95,7 @@ func (s *Server) handleAPITokenCreate(c *gin.Context) error {
 	}
 	name := strings.TrimSpace(c.PostForm("name"))
 	scope := platform.ApiScope(c.PostForm("scope"))
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	if name == "" || len([]rune(name)) > 100 {
 		errs["name"] = "Geef de koppeling een naam van hoogstens 100 tekens, bijvoorbeeld de naam van het leerlingvolgsysteem."
 	}
@@ -134,7 +135,7 @@ func (s *Server) handleAPITokenRevoke(c *gin.Context) error {
 		return err
 	}
 	if n == 0 {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	c.Redirect(http.StatusSeeOther, "/licenties/"+id.String()+"/api-sleutels")
 	return nil

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
 	"io"
 	"mime"
 	"net/http"
@@ -18,10 +19,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // maxAttachmentBytes is the largest attachment: 10 MB.
@@ -85,7 +86,7 @@ func (s *Server) handleDossierAttachmentUpload(c *gin.Context) error {
 	}
 	fail := func(msg string) error {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors = "attachments", db.FieldErrors{"file": msg}
+			p.Section, p.Errors = "attachments", fault.FieldErrors{"file": msg}
 		})
 	}
 	fh, err := c.FormFile("file")
@@ -188,7 +189,7 @@ func (s *Server) handleDossierPDF(c *gin.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := activities.RenderOPPPDF(&buf, s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)); err != nil {
+	if err := documents.RenderOPPPDF(&buf, s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)); err != nil {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), v.Dossier.StartedOn.Format("2006-01-02"))
@@ -206,10 +207,10 @@ func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
 		return err
 	}
 	if v.Consent == nil || v.ActionPart == nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	r := v.Consent.Round
-	d := activities.ConsentDeclaration{School: lic.Name, Pupil: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate,
+	d := documents.ConsentDeclaration{School: lic.Name, Pupil: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate,
 		Version: r.ActionPartNumber, FrozenAt: v.ActionPart.FrozenAt, Outcome: roundLabels[r.Status], StartedAt: r.StartedAt,
 		DeadlineAt: r.DeadlineAt, ClosedAt: r.ClosedAt, Generated: time.Now(), GeneratedBy: principalOf(c).Name, Location: s.location}
 	for _, p := range v.Consent.Parties {
@@ -220,10 +221,10 @@ func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
 		if p.Removed {
 			role = "niet meer gevraagd (leeftijd leerling)"
 		}
-		d.Parties = append(d.Parties, activities.LabelledText{Label: p.Name, Text: role})
+		d.Parties = append(d.Parties, documents.LabelledText{Label: p.Name, Text: role})
 	}
 	for _, resp := range v.Consent.Responses {
-		line := activities.ConsentDeclarationLine{At: resp.At, Party: v.Consent.Name(resp.PartyKey), Answer: answerLabels[resp.Answer],
+		line := documents.ConsentDeclarationLine{At: resp.At, Party: v.Consent.Name(resp.PartyKey), Answer: answerLabels[resp.Answer],
 			Remark: resp.Remark}
 		if resp.Channel == "school" {
 			line.Channel = "vastgelegd door de school"
@@ -231,7 +232,7 @@ func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
 		d.Lines = append(d.Lines, line)
 	}
 	var buf bytes.Buffer
-	if err := activities.RenderConsentPDF(&buf, d); err != nil {
+	if err := documents.RenderConsentPDF(&buf, d); err != nil {
 		return fmt.Errorf("render consent pdf: %w", err)
 	}
 	name := fmt.Sprintf("Instemmingsverklaring %s versie %d.pdf", fullName(v.Pupil), r.ActionPartNumber)

@@ -14,11 +14,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // sessionCookie carries the session token. The __Host- prefix makes the
@@ -86,7 +86,7 @@ func accessOf(c *gin.Context) access {
 	return ac
 }
 
-func hashToken(token string) []byte { return activities.HashToken(token) }
+func hashToken(token string) []byte { return auth.HashToken(token) }
 
 // session resolves the session cookie into a principal. An expired, idle
 // or unknown session is removed and the request goes on anonymously.
@@ -194,7 +194,7 @@ func (s *Server) allow(perm auth.Permission) gin.HandlerFunc {
 			}
 		}
 		if best.Scope == auth.ScopeNone {
-			s.fail(c, db.ErrNotFound)
+			s.fail(c, fault.ErrNotFound)
 			return
 		}
 		if best.Scope == auth.ScopeOwnGroups && c.Param("pupil") != "" {
@@ -233,7 +233,7 @@ func (s *Server) checkOwnGroup(c *gin.Context, userID uuid.UUID) error {
 				return nil
 			}
 		}
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	})
 }
 
@@ -390,7 +390,7 @@ func setSessionCookie(c *gin.Context, token string, maxAge int) {
 	})
 }
 
-func newToken() (string, error) { return activities.NewToken() }
+func newToken() (string, error) { return auth.NewToken() }
 
 // safeBack keeps a return path on this site: a local path, never
 // "//host" or a full URL.

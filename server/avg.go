@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
 	"mime"
 	"net/http"
 	"strings"
@@ -17,11 +19,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -35,7 +37,7 @@ type avgCopy struct {
 	Pupil       school.Pupil                `json:"pupil"`
 	Guardians   []school.Guardian           `json:"guardians"`
 	Dossier     *school.Dossier             `json:"dossier,omitempty"`
-	Content     *activities.Content         `json:"content,omitempty"`
+	Content     *plan.Content               `json:"content,omitempty"`
 	Growth      []school.GrowthEntry        `json:"growth,omitempty"`
 	Tests       []school.TestResult         `json:"tests,omitempty"`
 	ActionPart  *school.ActionPartVersion   `json:"action_part,omitempty"`
@@ -52,7 +54,7 @@ func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, do
 	var out avgCopy
 	u := c.MustGet(portalKey).(portalUser)
 	if !u.CanAnswer {
-		return platform.Licence{}, dossierView{}, out, db.ErrNotFound // a guardian without authority reads, has no AVG rights over the child
+		return platform.Licence{}, dossierView{}, out, fault.ErrNotFound // a guardian without authority reads, has no AVG rights over the child
 	}
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
@@ -62,7 +64,7 @@ func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, do
 	}
 	v, err := s.loadDossier(c, licenceID, pupilID)
 	hasDossier := err == nil
-	if err != nil && !(errors.Is(err, db.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
+	if err != nil && !(errors.Is(err, fault.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
 		return lic, v, out, err
 	}
 	out = avgCopy{Generated: time.Now().UTC(), School: lic.Name, Pupil: v.Pupil, Guardians: v.Guardians}
@@ -114,12 +116,12 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 		return err
 	}
 	if out.Dossier == nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	doc := s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)
 	doc.Appendix = copyAppendix(out, s.location)
 	var buf bytes.Buffer
-	if err := activities.RenderOPPPDF(&buf, doc); err != nil {
+	if err := documents.RenderOPPPDF(&buf, doc); err != nil {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), out.Generated.Format("2006-01-02"))
@@ -145,13 +147,13 @@ func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 	pupilID, _ := uuidParam(c, "pupil")
 	u := c.MustGet(portalKey).(portalUser)
 	if !u.CanAnswer {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	if err := parseForm(c); err != nil {
 		return err
 	}
 	kind, body := c.PostForm("kind"), strings.TrimSpace(c.PostForm("body"))
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	if avgKinds[kind] == "" {
 		errs["avg_kind"] = "Kies wat u vraagt."
 	}
@@ -213,11 +215,11 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	status, reason := c.PostForm("decision"), strings.TrimSpace(c.PostForm("reason"))
 	switch {
 	case status != "accepted" && status != "rejected":
-		return db.FieldErrors{"decision": "Kies of de school het verzoek honoreert of afwijst."}
+		return fault.FieldErrors{"decision": "Kies of de school het verzoek honoreert of afwijst."}
 	case status == "rejected" && reason == "":
-		return db.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
+		return fault.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
 	case len([]rune(reason)) > 5000:
-		return db.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
+		return fault.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
 	}
 	uid := principalOf(c).UserID
 	var req school.AvgRequest
@@ -229,7 +231,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 			return db.Classify(err)
 		}
 		if req.PupilID != pupilID {
-			return db.ErrNotFound
+			return fault.ErrNotFound
 		}
 		if req.Kind != "erasure" || status != "accepted" {
 			return nil
@@ -239,7 +241,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 			return db.Classify(err)
 		}
 		if p.LeftOn == nil {
-			return db.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
+			return fault.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
 				"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
 				"met die reden, of schrijf de leerling eerst uit."}
 		}
@@ -252,7 +254,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	erase := req.Kind == "erasure" && status == "accepted"
 	if erase {
 		if st := s.retentionStatus(c, lic.ID, workflows.RetentionDossier, pupilID); st != nil && st.Holds > 0 {
-			return db.FieldErrors{"decision": fmt.Sprintf("De gegevens worden om een wettelijke reden (bezwaar of geschil) bewaard tot %s "+
+			return fault.FieldErrors{"decision": fmt.Sprintf("De gegevens worden om een wettelijke reden (bezwaar of geschil) bewaard tot %s "+
 				"(zie het archief). Wijs het verzoek af met die reden.", st.DueAt.In(s.location).Format("02-01-2006"))}
 		}
 	}
@@ -266,7 +268,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 					return err
 				}
 				if n == 0 {
-					return db.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
+					return fault.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
 				}
 				e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
 				e.EntityID = id.String()
@@ -328,7 +330,7 @@ func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUI
 		err = s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
 	}
 	if errors.Is(err, errRetentionHeld) {
-		return db.FieldErrors{"decision": "Het verzoek is gehonoreerd vastgelegd, maar er loopt een wettelijke bewaarplicht " +
+		return fault.FieldErrors{"decision": "Het verzoek is gehonoreerd vastgelegd, maar er loopt een wettelijke bewaarplicht " +
 			"(bezwaar of geschil, zie het archief): de gegevens worden verwijderd zodra die afloopt."}
 	}
 	return err
@@ -337,7 +339,7 @@ func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUI
 // requesterAddress is where the answer to a request goes: the guardian's
 // address, or the pupil's own.
 func requesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, req school.AvgRequest) (string, error) {
-	gid, err := activities.PartyGuardian(req.PartyKey)
+	gid, err := plan.PartyGuardian(req.PartyKey)
 	if err != nil || gid == nil {
 		return p.Email, err
 	}
@@ -358,11 +360,11 @@ func erasureMail(schoolName string) string {
 
 // copyAppendix puts the rest of the copy into words for the PDF: what the
 // JSON holds besides the plan.
-func copyAppendix(out avgCopy, loc *time.Location) []activities.AppendixSection {
+func copyAppendix(out avgCopy, loc *time.Location) []documents.AppendixSection {
 	day := func(t time.Time) string { return t.In(loc).Format("02-01-2006") }
-	var sec []activities.AppendixSection
+	var sec []documents.AppendixSection
 	add := func(title string, lines []string) {
-		sec = append(sec, activities.AppendixSection{Title: title, Lines: lines})
+		sec = append(sec, documents.AppendixSection{Title: title, Lines: lines})
 	}
 
 	p := out.Pupil

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/topdossier/topdossier/law"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,9 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/topdossier/topdossier/activities"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -22,7 +22,7 @@ import (
 // school: its SWV's own choice, else the platform's defaults.
 type consentRules struct {
 	Timers workflows.ConsentTimers
-	Ages   activities.ConsentAges
+	Ages   law.ConsentAges
 	Policy string
 	Own    bool // the SWV set its own rules
 }
@@ -41,7 +41,7 @@ func (s *Server) consentRules(ctx context.Context, licenceID uuid.UUID) (consent
 	return consentRules{
 		Timers: workflows.ConsentTimers{RemindAfter: time.Duration(row.RemindAfterDays) * day,
 			Deadline: time.Duration(row.DeadlineDays) * day, SchoolReminderEvery: time.Duration(row.SchoolReminderDays) * day},
-		Ages:   activities.ConsentAges{Share: int(row.ShareAge), Decide: int(row.DecideAge)},
+		Ages:   law.ConsentAges{Share: int(row.ShareAge), Decide: int(row.DecideAge)},
 		Policy: row.Policy,
 		Own:    true,
 	}, nil
@@ -60,8 +60,8 @@ func formOfRules(r consentRules) rulesForm {
 }
 
 // params checks the form; every problem is named at once, in Dutch.
-func (f rulesForm) params(swvID uuid.UUID, by *uuid.UUID) (platform.UpsertConsentRulesParams, db.FieldErrors) {
-	errs := db.FieldErrors{}
+func (f rulesForm) params(swvID uuid.UUID, by *uuid.UUID) (platform.UpsertConsentRulesParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
 	num := func(field, v string, lo, hi int, msg string) int32 {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < lo || n > hi {
@@ -97,7 +97,7 @@ type rulesPage struct {
 	Defaults rulesForm
 	Own      bool
 	Saved    bool
-	Errors   db.FieldErrors
+	Errors   fault.FieldErrors
 }
 
 // handleConsentRules shows an SWV's consent rules for its schools.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"time"
 
@@ -11,10 +12,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -69,7 +70,7 @@ func toDossierJSON(d school.Dossier, step *school.ProcessStep) dossierJSON {
 		out.Process = &processJSON{Step: step.Step, WaitingFor: step.WaitingFor, DueAt: step.DueAt}
 	}
 	if d.ClosedAt != nil {
-		out.Phase = string(activities.PhaseClosed)
+		out.Phase = string(plan.PhaseClosed)
 	}
 	return out
 }
@@ -138,9 +139,9 @@ func (s *Server) handleAPIDossierShow(c *gin.Context) error {
 	out := toDossierJSON(v.Dossier, v.Step)
 	out.Sections = map[string]sectionJSON{}
 	raw := map[string]any{
-		activities.SectionUnderstand: v.Content.Understand, activities.SectionPerspective: v.Content.Perspective,
-		activities.SectionActionPart: v.Content.ActionPart, activities.SectionRealise: v.Content.Realise,
-		activities.SectionEvaluation: v.Content.Evaluation, activities.SectionHearing: v.Content.Hearing,
+		plan.SectionUnderstand: v.Content.Understand, plan.SectionPerspective: v.Content.Perspective,
+		plan.SectionActionPart: v.Content.ActionPart, plan.SectionRealise: v.Content.Realise,
+		plan.SectionEvaluation: v.Content.Evaluation, plan.SectionHearing: v.Content.Hearing,
 	}
 	for name, content := range raw {
 		b, err := json.Marshal(content)
@@ -150,7 +151,7 @@ func (s *Server) handleAPIDossierShow(c *gin.Context) error {
 		out.Sections[name] = sectionJSON{Version: v.Versions[name], Content: b}
 	}
 	if ph := v.Phase(); ph.Valid() {
-		out.Missing = activities.Missing(ph, v.Checklist)
+		out.Missing = plan.Missing(ph, v.Checklist)
 	}
 	if v.ActionPart != nil {
 		out.ActionPart = &actionPartVersionJSON{Number: v.ActionPart.Number, FrozenAt: v.ActionPart.FrozenAt,
@@ -217,7 +218,7 @@ func (s *Server) handleAPIDossierSectionSave(c *gin.Context) error {
 		return err
 	}
 	if in.Version < 1 || len(in.Content) == 0 {
-		return db.FieldErrors{"version": "Stuur de versie mee die je hebt gelezen, en de inhoud."}
+		return fault.FieldErrors{"version": "Stuur de versie mee die je hebt gelezen, en de inhoud."}
 	}
 	content, fields, err := decodeSection(c.Param("section"), schoolTypeOf(lic.SchoolType), in.Content)
 	if err != nil {
@@ -271,7 +272,7 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 		return err
 	}
 	if in.RequestID == "" || len(in.RequestID) > 100 {
-		return db.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
+		return fault.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
 	}
 	from, err := phaseParam(in.From, false)
 	if err != nil {
@@ -292,7 +293,7 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 	}
 	switch {
 	case len(out.Missing) > 0:
-		fields := db.FieldErrors{}
+		fields := fault.FieldErrors{}
 		for _, m := range out.Missing {
 			fields[m] = "Vul eerst " + missingLabels[m] + " in."
 		}

@@ -3,6 +3,8 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,18 +13,17 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
 // phaseStep is one phase on the process bar.
 type phaseStep struct {
-	Phase activities.Phase
+	Phase plan.Phase
 	State string // done, current, todo
 }
 
@@ -44,8 +45,8 @@ type dossierPage struct {
 	Moved      bool
 	Notice     string
 	Section    string // the form with errors or a conflict
-	Errors     db.FieldErrors
-	Theirs     *activities.Content // the stored version after a conflict
+	Errors     fault.FieldErrors
+	Theirs     *plan.Content // the stored version after a conflict
 	RequestID  string
 	// CloseRequestID is the second choice at the end of an evaluation,
 	// so "close" after "next cycle" is never taken for a repeat.
@@ -57,9 +58,9 @@ type dossierPage struct {
 	CanManage    bool
 	CanLogbook   bool
 	Destinations []string
-	GoalRows     []activities.Goal
-	SupportRows  []activities.Intervention
-	Results      map[string]activities.GoalResult
+	GoalRows     []plan.Goal
+	SupportRows  []plan.Intervention
+	Results      map[string]plan.GoalResult
 	Today        string
 	// Colleagues are the licence's staff not yet taking part, to add.
 	Colleagues []platform.ListStaffForLicenceRow
@@ -84,12 +85,12 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView
 	if lic.SchoolType != nil {
 		page.SchoolType = string(*lic.SchoolType)
 	}
-	page.Destinations = activities.Destinations(page.SchoolType)
+	page.Destinations = plan.Destinations(page.SchoolType)
 	current := v.Phase()
 	state := "done"
-	for _, ph := range activities.Phases() {
+	for _, ph := range plan.Phases() {
 		switch {
-		case current == activities.PhaseClosed:
+		case current == plan.PhaseClosed:
 			state = "done"
 		case ph == current:
 			state = "current"
@@ -108,7 +109,7 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView
 		page.Deadline = &deadlineView{Kind: kind, DueAt: *v.Step.DueAt, State: v.Step.DeadlineState}
 	}
 	if current.Valid() {
-		page.Missing = activities.Missing(current, v.Checklist)
+		page.Missing = plan.Missing(current, v.Checklist)
 	}
 	page.setRows()
 	if page.CanWrite {
@@ -144,9 +145,9 @@ func (s *Server) colleagues(c *gin.Context, licenceID uuid.UUID, participants []
 // setRows lays out the handelingsdeel form: every goal and support line,
 // plus one empty line to add another.
 func (p *dossierPage) setRows() {
-	p.GoalRows = append(append([]activities.Goal{}, p.Content.ActionPart.Goals...), activities.Goal{})
-	p.SupportRows = append(append([]activities.Intervention{}, p.Content.ActionPart.Support...), activities.Intervention{})
-	p.Results = map[string]activities.GoalResult{}
+	p.GoalRows = append(append([]plan.Goal{}, p.Content.ActionPart.Goals...), plan.Goal{})
+	p.SupportRows = append(append([]plan.Intervention{}, p.Content.ActionPart.Support...), plan.Intervention{})
+	p.Results = map[string]plan.GoalResult{}
 	for _, r := range p.Content.Realise.Results {
 		p.Results[r.GoalID] = r
 	}
@@ -154,7 +155,7 @@ func (p *dossierPage) setRows() {
 
 func (s *Server) handleDossierShow(c *gin.Context) error {
 	lic, v, err := s.viewDossier(c)
-	if errors.Is(err, db.ErrNotFound) && v.Pupil.ID != uuid.Nil && principalOf(c).can(auth.PermDossierManage, lic.ID) {
+	if errors.Is(err, fault.ErrNotFound) && v.Pupil.ID != uuid.Nil && principalOf(c).can(auth.PermDossierManage, lic.ID) {
 		// The form shows the pupil's name: that is a view of pupil data.
 		if err := s.record(c, lic.ID, v.Pupil.ID, logbook.ActionView, "pupil"); err != nil {
 			return err
@@ -170,7 +171,7 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 	if v.Step == nil && v.Dossier.ClosedAt == nil {
 		page.Starting = s.dossierRunning(c, lic.ID, v.Dossier.ID)
 	}
-	if v.ActionPart != nil && v.Consent == nil && v.ActionPart.ConsentStatus == activities.ConsentPending {
+	if v.ActionPart != nil && v.Consent == nil && v.ActionPart.ConsentStatus == plan.ConsentPending {
 		_, err := s.temporal.DescribeWorkflow(c, workflows.ConsentWorkflowID(lic.ID.String(), v.Dossier.ID.String(), v.ActionPart.Number), "")
 		page.ConsentStarting = err == nil
 	}
@@ -195,11 +196,11 @@ type dossierNewPage struct {
 	Licence platform.Licence
 	Pupil   school.Pupil
 	Form    dossierInput
-	Errors  db.FieldErrors
+	Errors  fault.FieldErrors
 	Levels  []string
 }
 
-func (s *Server) renderDossierNew(c *gin.Context, status int, lic platform.Licence, pupil school.Pupil, form dossierInput, errs db.FieldErrors) {
+func (s *Server) renderDossierNew(c *gin.Context, status int, lic platform.Licence, pupil school.Pupil, form dossierInput, errs fault.FieldErrors) {
 	s.render(c, status, "dossier_new", dossierNewPage{Licence: lic, Pupil: pupil, Form: form, Errors: errs,
 		Levels: []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}})
 }
@@ -250,24 +251,24 @@ func (s *Server) rerender(c *gin.Context, status int, lic platform.Licence, pupi
 // sectionFromForm reads a section's form into its typed content.
 func sectionFromForm(c *gin.Context, section string) any {
 	f := c.PostForm
-	factors := func(prefix string) activities.Factors {
-		return activities.Factors{Pupil: f(prefix + "_pupil"), Teaching: f(prefix + "_teaching"),
+	factors := func(prefix string) plan.Factors {
+		return plan.Factors{Pupil: f(prefix + "_pupil"), Teaching: f(prefix + "_teaching"),
 			School: f(prefix + "_school"), Home: f(prefix + "_home")}
 	}
 	switch section {
-	case activities.SectionUnderstand:
-		return &activities.Understand{Promoting: factors("promoting"), Hindering: factors("hindering"),
+	case plan.SectionUnderstand:
+		return &plan.Understand{Promoting: factors("promoting"), Hindering: factors("hindering"),
 			EducationalNeeds: f("educational_needs"), SupportNeeds: f("support_needs"), PupilView: f("pupil_view")}
-	case activities.SectionPerspective:
-		return &activities.Perspective{Destination: f("destination"), Rationale: f("rationale")}
-	case activities.SectionActionPart:
-		a := &activities.ActionPart{Deviations: f("deviations")}
+	case plan.SectionPerspective:
+		return &plan.Perspective{Destination: f("destination"), Rationale: f("rationale")}
+	case plan.SectionActionPart:
+		a := &plan.ActionPart{Deviations: f("deviations")}
 		for i := 0; i <= 30; i++ {
 			p := "goal_" + strconv.Itoa(i) + "_"
 			if _, ok := c.GetPostForm(p + "goal"); !ok {
 				break
 			}
-			a.Goals = append(a.Goals, activities.Goal{ID: f(p + "id"), Domain: f(p + "domain"), Goal: f(p + "goal"),
+			a.Goals = append(a.Goals, plan.Goal{ID: f(p + "id"), Domain: f(p + "domain"), Goal: f(p + "goal"),
 				Criterion: f(p + "criterion"), EvaluateOn: f(p + "evaluate_on")})
 		}
 		for i := 0; i <= 30; i++ {
@@ -275,40 +276,40 @@ func sectionFromForm(c *gin.Context, section string) any {
 			if _, ok := c.GetPostForm(p + "what"); !ok {
 				break
 			}
-			a.Support = append(a.Support, activities.Intervention{What: f(p + "what"), Who: f(p + "who"),
+			a.Support = append(a.Support, plan.Intervention{What: f(p + "what"), Who: f(p + "who"),
 				HowOften: f(p + "how_often"), Where: f(p + "where")})
 		}
 		return a
-	case activities.SectionRealise:
-		r := &activities.Realise{Notes: f("notes")}
+	case plan.SectionRealise:
+		r := &plan.Realise{Notes: f("notes")}
 		for _, id := range c.PostFormArray("goal_id") {
-			r.Results = append(r.Results, activities.GoalResult{GoalID: id, Outcome: f("outcome_" + id),
+			r.Results = append(r.Results, plan.GoalResult{GoalID: id, Outcome: f("outcome_" + id),
 				Explanation: f("explanation_" + id)})
 		}
 		return r
-	case activities.SectionEvaluation:
-		return &activities.Evaluation{MeetingOn: f("meeting_on"), Participants: f("participants"),
+	case plan.SectionEvaluation:
+		return &plan.Evaluation{MeetingOn: f("meeting_on"), Participants: f("participants"),
 			Summary: f("summary"), Agreements: f("agreements")}
-	case activities.SectionHearing:
-		return &activities.Hearing{HeardOn: f("heard_on"), How: f("how"), Summary: f("summary"), NotPossible: f("not_possible")}
+	case plan.SectionHearing:
+		return &plan.Hearing{HeardOn: f("heard_on"), How: f("how"), Summary: f("summary"), NotPossible: f("not_possible")}
 	}
 	return nil
 }
 
 // setSection puts typed content into a Content, for showing it back.
-func setSection(content *activities.Content, section string, v any) {
+func setSection(content *plan.Content, section string, v any) {
 	switch x := v.(type) {
-	case *activities.Understand:
+	case *plan.Understand:
 		content.Understand = *x
-	case *activities.Perspective:
+	case *plan.Perspective:
 		content.Perspective = *x
-	case *activities.ActionPart:
+	case *plan.ActionPart:
 		content.ActionPart = *x
-	case *activities.Realise:
+	case *plan.Realise:
 		content.Realise = *x
-	case *activities.Evaluation:
+	case *plan.Evaluation:
 		content.Evaluation = *x
-	case *activities.Hearing:
+	case *plan.Hearing:
 		content.Hearing = *x
 	}
 }
@@ -324,7 +325,7 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 	section := c.Param("section")
 	content := sectionFromForm(c, section)
 	if content == nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	version, err := formInt32(c, "version")
 	if err != nil {
@@ -334,11 +335,11 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 	if lic.SchoolType != nil {
 		schoolType = string(*lic.SchoolType)
 	}
-	var fields db.FieldErrors
+	var fields fault.FieldErrors
 	switch x := content.(type) {
-	case *activities.Perspective:
+	case *plan.Perspective:
 		fields = x.Normalise(schoolType)
-	case interface{ Normalise() db.FieldErrors }:
+	case interface{ Normalise() fault.FieldErrors }:
 		fields = x.Normalise()
 	}
 	if c.GetHeader("HX-Request") == "true" {
@@ -353,8 +354,8 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 	_, err = s.saveSection(c, lic.ID, d, section, version, content)
 	var stale *staleSection
 	if errors.As(err, &stale) {
-		var theirs activities.Content
-		theirs, derr := activities.DecodeContent(map[string][]byte{section: stale.Current.Content})
+		var theirs plan.Content
+		theirs, derr := plan.DecodeContent(map[string][]byte{section: stale.Current.Content})
 		if derr != nil {
 			return derr
 		}
@@ -390,7 +391,7 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 			p.Section, p.Errors, p.Header, p.HeaderVersion = "header", fields, in.dossierInput, version
 		})
 	}
-	if errors.Is(err, db.ErrConflict) {
+	if errors.Is(err, fault.ErrConflict) {
 		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) {
 			theirs := headerOf(p.Dossier)
 			p.Section, p.Header, p.HeaderTheirs = "header", in.dossierInput, &theirs
@@ -453,7 +454,7 @@ func (s *Server) handleDossierColleagueAdd(c *gin.Context) error {
 	return s.postDossierForm(c, "participants", "#betrokkenen", func(lic platform.Licence, d school.Dossier) error {
 		userID, err := uuid.Parse(c.PostForm("user_id"))
 		if err != nil {
-			return db.FieldErrors{"user_id": "Kies een collega van deze school."}
+			return fault.FieldErrors{"user_id": "Kies een collega van deze school."}
 		}
 		return s.addColleague(c, lic.ID, d, userID)
 	})
@@ -546,7 +547,7 @@ func (s *Server) handleDossierConsentRecord(c *gin.Context) error {
 	return s.postDossierForm(c, "consent", "#instemming", func(lic platform.Licence, d school.Dossier) error {
 		number, err := strconv.ParseInt(c.Param("version"), 10, 32)
 		if err != nil {
-			return db.ErrNotFound
+			return fault.ErrNotFound
 		}
 		_, err = s.respondConsent(c, lic.ID, d, int32(number), consentAnswerInput{RequestID: c.PostForm("request_id"),
 			Party: c.PostForm("party"), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")})
@@ -563,14 +564,14 @@ func (s *Server) handleDossierConsentStart(c *gin.Context) error {
 	}
 	number, err := strconv.ParseInt(c.Param("version"), 10, 32)
 	if err != nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	v, err := s.loadDossier(c, lic.ID, d.PupilID)
 	if err != nil {
 		return err
 	}
-	if v.ActionPart == nil || v.ActionPart.Number != int32(number) || v.ActionPart.ConsentStatus != activities.ConsentPending {
-		return db.ErrNotFound
+	if v.ActionPart == nil || v.ActionPart.Number != int32(number) || v.ActionPart.ConsentStatus != plan.ConsentPending {
+		return fault.ErrNotFound
 	}
 	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "consent_round"); err != nil {
 		return err
@@ -590,7 +591,7 @@ type dossierListPage struct {
 	Phase    string
 	Level    string
 	Overdue  bool
-	Phases   []activities.Phase
+	Phases   []plan.Phase
 	Levels   []string
 	Capped   bool
 	MaxShown int
@@ -605,15 +606,15 @@ const maxDossierRows = 500
 func (s *Server) listDossiers(c *gin.Context, licenceID uuid.UUID, phase, level string, overdue bool) ([]school.ListDossiersRow, error) {
 	params := school.ListDossiersParams{OverdueOnly: overdue, MaxRows: maxDossierRows + 1}
 	if phase != "" {
-		if !activities.Phase(phase).Valid() {
-			return nil, db.FieldErrors{"fase": "Onbekende fase."}
+		if !plan.Phase(phase).Valid() {
+			return nil, fault.FieldErrors{"fase": "Onbekende fase."}
 		}
 		params.Phase = &phase
 	}
 	if level != "" {
 		l := school.SupportLevel(level)
 		if !l.Valid() {
-			return nil, db.FieldErrors{"niveau": "Onbekend ondersteuningsniveau."}
+			return nil, fault.FieldErrors{"niveau": "Onbekend ondersteuningsniveau."}
 		}
 		params.SupportLevel = &l
 	}
@@ -643,7 +644,7 @@ func (s *Server) handleDossierIndex(c *gin.Context) error {
 		return err
 	}
 	page := dossierListPage{Licence: lic, Phase: c.Query("fase"), Level: c.Query("niveau"), Overdue: c.Query("te_laat") == "ja",
-		Phases: activities.Phases(), MaxShown: maxDossierRows,
+		Phases: plan.Phases(), MaxShown: maxDossierRows,
 		Mailbox: s.cfg.DevMailbox && principalOf(c).can(auth.PermDossierManage, lic.ID),
 		Levels:  []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}}
 	page.Rows, err = s.listDossiers(c, lic.ID, page.Phase, page.Level, page.Overdue)
@@ -659,40 +660,40 @@ func (s *Server) handleDossierIndex(c *gin.Context) error {
 
 // flatten lists a section as labelled lines, for the print view and for
 // showing the stored version next to the form after a conflict.
-func flatten(section string, v any) []activities.LabelledText {
-	var c *activities.Content
+func flatten(section string, v any) []documents.LabelledText {
+	var c *plan.Content
 	switch x := v.(type) {
-	case activities.Content:
+	case plan.Content:
 		c = &x
-	case *activities.Content:
+	case *plan.Content:
 		c = x
 	}
 	if c == nil {
 		return nil
 	}
-	var out []activities.LabelledText
+	var out []documents.LabelledText
 	add := func(label, text string) {
 		if text != "" {
-			out = append(out, activities.LabelledText{Label: label, Text: text})
+			out = append(out, documents.LabelledText{Label: label, Text: text})
 		}
 	}
-	factors := func(kind string, f activities.Factors) {
+	factors := func(kind string, f plan.Factors) {
 		add(kind+" · leerling", f.Pupil)
 		add(kind+" · onderwijs en groep", f.Teaching)
 		add(kind+" · school", f.School)
 		add(kind+" · thuis", f.Home)
 	}
 	switch section {
-	case activities.SectionUnderstand:
+	case plan.SectionUnderstand:
 		factors("Bevorderend", c.Understand.Promoting)
 		factors("Belemmerend", c.Understand.Hindering)
 		add("Onderwijsbehoeften", c.Understand.EducationalNeeds)
 		add("Ondersteuningsbehoeften", c.Understand.SupportNeeds)
 		add("Wat de leerling zelf vindt", c.Understand.PupilView)
-	case activities.SectionPerspective:
+	case plan.SectionPerspective:
 		add("Uitstroombestemming", destinationLabels[c.Perspective.Destination])
 		add("Onderbouwing", c.Perspective.Rationale)
-	case activities.SectionActionPart:
+	case plan.SectionActionPart:
 		for i, g := range c.ActionPart.Goals {
 			add(fmt.Sprintf("Doel %d · %s", i+1, g.Domain), fmt.Sprintf("%s\nCriterium: %s\nEvaluatie op: %s", g.Goal, g.Criterion, g.EvaluateOn))
 		}
@@ -700,17 +701,17 @@ func flatten(section string, v any) []activities.LabelledText {
 			add("Ondersteuning", fmt.Sprintf("%s · wie: %s · hoe vaak: %s · waar: %s", s.What, s.Who, s.HowOften, s.Where))
 		}
 		add("Afwijkingen van het reguliere programma", c.ActionPart.Deviations)
-	case activities.SectionRealise:
+	case plan.SectionRealise:
 		add("Uitvoering", c.Realise.Notes)
 		for _, r := range c.Realise.Results {
 			add("Resultaat doel: "+outcomeLabels[r.Outcome], r.Explanation)
 		}
-	case activities.SectionHearing:
+	case plan.SectionHearing:
 		add("Gehoord op", c.Hearing.HeardOn)
 		add("Hoe", hearingWayLabels[c.Hearing.How])
 		add("Wat de leerling vindt", c.Hearing.Summary)
 		add("Horen was niet mogelijk", c.Hearing.NotPossible)
-	case activities.SectionEvaluation:
+	case plan.SectionEvaluation:
 		add("Datum gesprek", c.Evaluation.MeetingOn)
 		add("Aanwezig", c.Evaluation.Participants)
 		add("Samenvatting", c.Evaluation.Summary)
@@ -732,7 +733,7 @@ type autosaveAnswer struct {
 // seconds after the last key). It never overwrites somebody else's save
 // and never shows a whole page: a conflict or a mistake only says so, and
 // the save button then shows both versions or the fields to fix.
-func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.Dossier, section string, version int32, content any, fields db.FieldErrors) error {
+func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.Dossier, section string, version int32, content any, fields fault.FieldErrors) error {
 	answer := autosaveAnswer{Section: section}
 	if fields != nil {
 		answer.Message = "Niet automatisch opgeslagen: controleer de invoer en klik op opslaan."

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"strconv"
 	"strings"
 	"time"
@@ -17,12 +20,12 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -33,7 +36,7 @@ type dossierView struct {
 	Pupil        school.Pupil
 	Guardians    []school.Guardian
 	Step         *school.ProcessStep
-	Content      activities.Content
+	Content      plan.Content
 	Versions     map[string]int32
 	Participants []school.DossierParticipant
 	Growth       []school.GrowthEntry
@@ -43,10 +46,10 @@ type dossierView struct {
 	// ActionPart is the last frozen handelingsdeel; FrozenGoals its goals,
 	// which realisation evaluates.
 	ActionPart  *school.ActionPartVersion
-	FrozenGoals []activities.Goal
+	FrozenGoals []plan.Goal
 	// Frozen is that version's handelingsdeel, as offered for consent.
-	Frozen    activities.ActionPart
-	Checklist activities.Checklist
+	Frozen    plan.ActionPart
+	Checklist plan.Checklist
 	// Consent is the round of the last frozen version, when it started.
 	Consent *consentView
 	// Requests are the requests to the SWV made from this dossier.
@@ -77,14 +80,14 @@ type consentPartyView struct {
 }
 
 // Phase is where the dossier stands according to the projection.
-func (v dossierView) Phase() activities.Phase {
+func (v dossierView) Phase() plan.Phase {
 	switch {
 	case v.Dossier.ClosedAt != nil:
-		return activities.PhaseClosed
+		return plan.PhaseClosed
 	case v.Step == nil:
 		return ""
 	}
-	return activities.Phase(v.Step.Step)
+	return plan.Phase(v.Step.Step)
 }
 
 // loadDossier reads the current dossier of a pupil in one transaction, so
@@ -129,7 +132,7 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 	for _, sec := range sections {
 		raw[sec.Section], v.Versions[sec.Section] = sec.Content, sec.Version
 	}
-	if v.Content, err = activities.DecodeContent(raw); err != nil {
+	if v.Content, err = plan.DecodeContent(raw); err != nil {
 		return err
 	}
 	if v.Participants, err = q.ListParticipants(ctx, id); err != nil {
@@ -154,7 +157,7 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 	switch {
 	case err == nil:
 		v.ActionPart = &apv
-		var frozen activities.ActionPart
+		var frozen plan.ActionPart
 		if err := json.Unmarshal(apv.Content, &frozen); err != nil {
 			return fmt.Errorf("decode action part version: %w", err)
 		}
@@ -168,7 +171,7 @@ func (v *dossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 			growth++
 		}
 	}
-	if v.Checklist, err = activities.ChecklistOf(v.Dossier.Cycle, sections, growth, v.ActionPart); err != nil {
+	if v.Checklist, err = store.ChecklistOf(v.Dossier.Cycle, sections, growth, v.ActionPart); err != nil {
 		return err
 	}
 	if v.ActionPart != nil {
@@ -257,11 +260,11 @@ func (s *Server) openDossier(c *gin.Context) (platform.Licence, school.Dossier, 
 }
 
 // errDossierClosed: a closed dossier is read, never written.
-var errDossierClosed = fmt.Errorf("dossier closed: %w", db.ErrConflict)
+var errDossierClosed = fmt.Errorf("dossier closed: %w", fault.ErrConflict)
 
 // errRestricted: the use of the pupil's data is restricted (AVG art. 18):
 // kept and read, not changed or shared.
-var errRestricted = fmt.Errorf("use restricted: %w", db.ErrConflict)
+var errRestricted = fmt.Errorf("use restricted: %w", fault.ErrConflict)
 
 // checkNotRestricted refuses a write or a share while the use of the
 // pupil's data is restricted.
@@ -285,8 +288,8 @@ type dossierInput struct {
 	StartedOn    string `json:"started_on"`
 }
 
-func (in dossierInput) validate(today time.Time) (school.CreateDossierParams, db.FieldErrors) {
-	errs := db.FieldErrors{}
+func (in dossierInput) validate(today time.Time) (school.CreateDossierParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
 	p := school.CreateDossierParams{SupportLevel: school.SupportLevel(in.SupportLevel), Reason: strings.TrimSpace(in.Reason)}
 	if !p.SupportLevel.Valid() {
 		errs["support_level"] = "Kies het ondersteuningsniveau."
@@ -330,12 +333,12 @@ func (s *Server) createDossier(c *gin.Context, licenceID, pupilID uuid.UUID, in 
 				return err
 			}
 			if d, err = q.CreateDossier(c, params); err != nil {
-				if errors.Is(db.Classify(err), db.ErrConflict) {
-					return db.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
+				if errors.Is(db.Classify(err), fault.ErrConflict) {
+					return fault.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
 				}
 				return fmt.Errorf("create dossier: %w", err)
 			}
-			for _, sec := range activities.Sections() {
+			for _, sec := range plan.Sections() {
 				if err := q.CreateSection(c, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
 					return fmt.Errorf("create section: %w", err)
 				}
@@ -417,33 +420,33 @@ type staleSection struct {
 }
 
 func (e *staleSection) Error() string { return "section changed since it was loaded" }
-func (e *staleSection) Unwrap() error { return db.ErrConflict }
+func (e *staleSection) Unwrap() error { return fault.ErrConflict }
 
 // decodeSection reads a section's typed content for the school type and
 // normalises it; the field errors name what to fix.
-func decodeSection(section, schoolType string, raw []byte) (any, db.FieldErrors, error) {
+func decodeSection(section, schoolType string, raw []byte) (any, fault.FieldErrors, error) {
 	var v interface {
-		Normalise() db.FieldErrors
+		Normalise() fault.FieldErrors
 	}
 	switch section {
-	case activities.SectionUnderstand:
-		v = &activities.Understand{}
-	case activities.SectionPerspective:
-		p := &activities.Perspective{}
+	case plan.SectionUnderstand:
+		v = &plan.Understand{}
+	case plan.SectionPerspective:
+		p := &plan.Perspective{}
 		if err := strictJSON(raw, p); err != nil {
 			return nil, nil, err
 		}
 		return p, p.Normalise(schoolType), nil
-	case activities.SectionActionPart:
-		v = &activities.ActionPart{}
-	case activities.SectionRealise:
-		v = &activities.Realise{}
-	case activities.SectionEvaluation:
-		v = &activities.Evaluation{}
-	case activities.SectionHearing:
-		v = &activities.Hearing{}
+	case plan.SectionActionPart:
+		v = &plan.ActionPart{}
+	case plan.SectionRealise:
+		v = &plan.Realise{}
+	case plan.SectionEvaluation:
+		v = &plan.Evaluation{}
+	case plan.SectionHearing:
+		v = &plan.Hearing{}
 	default:
-		return nil, nil, db.ErrNotFound
+		return nil, nil, fault.ErrNotFound
 	}
 	if err := strictJSON(raw, v); err != nil {
 		return nil, nil, err
@@ -471,12 +474,12 @@ type advanceOutcome struct {
 // reads the checklist first so the update's validator can refuse at once,
 // naming what is missing; the update id is the request id, so a repeated
 // click has one effect.
-func (s *Server) advanceDossier(c *gin.Context, licenceID uuid.UUID, d school.Dossier, requestID string, from, to activities.Phase) (advanceOutcome, error) {
+func (s *Server) advanceDossier(c *gin.Context, licenceID uuid.UUID, d school.Dossier, requestID string, from, to plan.Phase) (advanceOutcome, error) {
 	var out advanceOutcome
-	var check activities.Checklist
+	var check plan.Checklist
 	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		var err error
-		check, err = activities.ReadChecklist(c, school.New(pool), d.ID, d.Cycle)
+		check, err = store.ReadChecklist(c, school.New(pool), d.ID, d.Cycle)
 		return err
 	})
 	if err != nil {
@@ -512,15 +515,15 @@ func (s *Server) advanceDossier(c *gin.Context, licenceID uuid.UUID, d school.Do
 
 // errProcessNotRunning: the dossier's workflow is not running (its start
 // failed); the page offers to start it.
-var errProcessNotRunning = fmt.Errorf("dossier process not running: %w", db.ErrConflict)
+var errProcessNotRunning = fmt.Errorf("dossier process not running: %w", fault.ErrConflict)
 
 // phaseParam reads a phase from a form or JSON value.
-func phaseParam(v string, allowEmpty bool) (activities.Phase, error) {
-	p := activities.Phase(v)
-	if (v == "" && allowEmpty) || p.Valid() || p == activities.PhaseClosed {
+func phaseParam(v string, allowEmpty bool) (plan.Phase, error) {
+	p := plan.Phase(v)
+	if (v == "" && allowEmpty) || p.Valid() || p == plan.PhaseClosed {
 		return p, nil
 	}
-	return "", db.FieldErrors{"phase": "Onbekende fase."}
+	return "", fault.FieldErrors{"phase": "Onbekende fase."}
 }
 
 // freezeActionPart freezes the current handelingsdeel draft as the next
@@ -537,18 +540,18 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 			if _, err := q.GetDossierForUpdate(c, d.ID); err != nil {
 				return db.Classify(err)
 			}
-			check, err := activities.ReadChecklist(c, q, d.ID, d.Cycle)
+			check, err := store.ReadChecklist(c, q, d.ID, d.Cycle)
 			if err != nil {
 				return err
 			}
 			if check.Goals == 0 || !check.GoalsComplete {
-				missing = append(missing, activities.MissingGoals)
+				missing = append(missing, plan.MissingGoals)
 			}
 			if !check.Support {
-				missing = append(missing, activities.MissingSupport)
+				missing = append(missing, plan.MissingSupport)
 			}
 			if check.NotHeard {
-				missing = append(missing, activities.MissingHearing)
+				missing = append(missing, plan.MissingHearing)
 			}
 			if len(missing) > 0 {
 				return nil
@@ -615,7 +618,7 @@ func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.
 	}
 	in.Remark = strings.TrimSpace(in.Remark)
 	if len([]rune(in.Remark)) > 5000 {
-		return st, db.FieldErrors{"remark": "De opmerking is te lang (hoogstens 5000 tekens)."}
+		return st, fault.FieldErrors{"remark": "De opmerking is te lang (hoogstens 5000 tekens)."}
 	}
 	// A round that ended has no workflow left to ask; the database says why.
 	var round school.ConsentRound
@@ -626,17 +629,17 @@ func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.
 		return db.Classify(err)
 	})
 	switch {
-	case errors.Is(err, db.ErrNotFound):
-		return st, db.FieldErrors{"answer": "Er loopt geen instemmingsronde voor deze versie; vraag eerst instemming."}
+	case errors.Is(err, fault.ErrNotFound):
+		return st, fault.FieldErrors{"answer": "Er loopt geen instemmingsronde voor deze versie; vraag eerst instemming."}
 	case err != nil:
 		return st, err
 	case round.Status != "open":
-		return st, db.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+		return st, fault.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
 	}
 	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.ConsentWorkflowID(licenceID.String(), d.ID.String(), version), UpdateID: in.RequestID,
 		UpdateName: workflows.UpdateConsentRespond, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{activities.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer, Remark: in.Remark,
+		Args: []any{plan.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer, Remark: in.Remark,
 			Channel: channel, UserID: principalOf(c).UserID.String()}},
 	})
 	if err == nil {
@@ -652,9 +655,9 @@ func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.
 		if appErr.Type() == workflows.ErrTypeConsentNoRemark {
 			field = "remark"
 		}
-		return st, db.FieldErrors{field: consentMessages[appErr.Type()]}
+		return st, fault.FieldErrors{field: consentMessages[appErr.Type()]}
 	case errors.As(err, &notFound):
-		return st, db.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+		return st, fault.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
 	}
 	return st, errors.Join(errUnavailable, err)
 }
@@ -680,7 +683,7 @@ type growthInput struct {
 }
 
 func (s *Server) addGrowthEntry(c *gin.Context, licenceID uuid.UUID, d school.Dossier, in growthInput) (school.GrowthEntry, error) {
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	if _, ok := growthKindLabels[in.Kind]; !ok {
 		errs["kind"] = "Kies observatie, wat is geprobeerd of gesprek."
 	}
@@ -729,7 +732,7 @@ type testInput struct {
 }
 
 func (s *Server) addTestResult(c *gin.Context, licenceID uuid.UUID, d school.Dossier, in testInput) error {
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	in.Instrument, in.Score, in.Level = strings.TrimSpace(in.Instrument), strings.TrimSpace(in.Score), strings.TrimSpace(in.Level)
 	if in.Instrument == "" || len([]rune(in.Instrument)) > 200 {
 		errs["instrument"] = "Vul de toets of het instrument in (hoogstens 200 tekens)."
@@ -770,7 +773,7 @@ type participantInput struct {
 }
 
 func (s *Server) addParticipant(c *gin.Context, licenceID uuid.UUID, d school.Dossier, in participantInput) error {
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	in.Name, in.Role, in.Organisation = strings.TrimSpace(in.Name), strings.TrimSpace(in.Role), strings.TrimSpace(in.Organisation)
 	if in.Name == "" || len([]rune(in.Name)) > 200 {
 		errs["name"] = "Vul de naam in (hoogstens 200 tekens)."
@@ -818,7 +821,7 @@ func (s *Server) saveHeader(c *gin.Context, licenceID uuid.UUID, d school.Dossie
 			saved, err = school.New(tx).UpdateDossierHeader(c, school.UpdateDossierHeaderParams{ID: d.ID,
 				SupportLevel: params.SupportLevel, Reason: params.Reason, StartedOn: params.StartedOn, Version: in.Version})
 			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("dossier header changed: %w", db.ErrConflict)
+				return fmt.Errorf("dossier header changed: %w", fault.ErrConflict)
 			}
 			if err != nil {
 				return err
@@ -850,7 +853,7 @@ func (s *Server) dossierStatus(ctx context.Context, licenceID, dossierID uuid.UU
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):
-		return st, errors.Join(db.ErrNotFound, err)
+		return st, errors.Join(fault.ErrNotFound, err)
 	case err != nil:
 		return st, errors.Join(errUnavailable, err)
 	}
@@ -861,7 +864,7 @@ func (s *Server) dossierStatus(ctx context.Context, licenceID, dossierID uuid.UU
 func formInt32(c *gin.Context, name string) (int32, error) {
 	n, err := strconv.ParseInt(c.PostForm(name), 10, 32)
 	if err != nil {
-		return 0, db.FieldErrors{name: "Het formulier is verlopen; laad de pagina opnieuw."}
+		return 0, fault.FieldErrors{name: "Het formulier is verlopen; laad de pagina opnieuw."}
 	}
 	return int32(n), nil
 }
@@ -883,13 +886,13 @@ func schoolTypeOf(t *platform.SchoolType) string {
 }
 
 // oppDocument puts a dossier into the OPP's Dutch words.
-func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossierView) activities.OPPDocument {
+func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossierView) documents.OPPDocument {
 	c := v.Content
-	factors := func(f activities.Factors) []activities.LabelledText {
-		return []activities.LabelledText{{Label: "Leerling", Text: f.Pupil}, {Label: "Onderwijs en groep", Text: f.Teaching},
+	factors := func(f plan.Factors) []documents.LabelledText {
+		return []documents.LabelledText{{Label: "Leerling", Text: f.Pupil}, {Label: "Onderwijs en groep", Text: f.Teaching},
 			{Label: "School", Text: f.School}, {Label: "Thuis", Text: f.Home}}
 	}
-	d := activities.OPPDocument{
+	d := documents.OPPDocument{
 		School: schoolName, SchoolType: schoolType, Pupil: fullName(v.Pupil), Group: v.Pupil.GroupName,
 		BirthDate: v.Pupil.BirthDate, SupportLevel: supportLabels[string(v.Dossier.SupportLevel)], Reason: v.Dossier.Reason,
 		StartedOn: v.Dossier.StartedOn, Cycle: v.Dossier.Cycle, Phase: phaseLabels[string(v.Phase())],
@@ -902,7 +905,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossi
 	}
 	action := c.ActionPart
 	if v.ActionPart != nil {
-		var frozen activities.ActionPart
+		var frozen plan.ActionPart
 		if err := json.Unmarshal(v.ActionPart.Content, &frozen); err == nil && !v.Checklist.DraftChanged {
 			action = frozen
 		}
@@ -912,12 +915,12 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossi
 		}
 		d.Consent = consentLabels[v.ActionPart.ConsentStatus]
 	}
-	results := map[string]activities.GoalResult{}
+	results := map[string]plan.GoalResult{}
 	for _, r := range c.Realise.Results {
 		results[r.GoalID] = r
 	}
 	for _, g := range action.Goals {
-		og := activities.OPPGoal{Domain: g.Domain, Goal: g.Goal, Criterion: g.Criterion, EvaluateOn: g.EvaluateOn}
+		og := documents.OPPGoal{Domain: g.Domain, Goal: g.Goal, Criterion: g.Criterion, EvaluateOn: g.EvaluateOn}
 		if r, ok := results[g.ID]; ok {
 			og.Outcome, og.Explanation = outcomeLabels[r.Outcome], r.Explanation
 		}
@@ -925,7 +928,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v dossi
 	}
 	d.Support, d.Deviations = action.Support, action.Deviations
 	for _, p := range v.Participants {
-		d.Participants = append(d.Participants, activities.OPPParticipant{Name: p.Name, Role: p.Role,
+		d.Participants = append(d.Participants, documents.OPPParticipant{Name: p.Name, Role: p.Role,
 			Organisation: p.Organisation, Kind: participantKindLabels[p.Kind]})
 	}
 	return d
@@ -945,7 +948,7 @@ func (s *Server) addColleague(c *gin.Context, licenceID uuid.UUID, d school.Doss
 		}
 	}
 	if who == nil {
-		return db.FieldErrors{"user_id": "Kies een collega van deze school."}
+		return fault.FieldErrors{"user_id": "Kies een collega van deze school."}
 	}
 	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -983,7 +986,7 @@ func (s *Server) removeParticipant(c *gin.Context, licenceID uuid.UUID, d school
 				return err
 			}
 			if n == 0 {
-				return db.ErrNotFound
+				return fault.ErrNotFound
 			}
 			e := s.entry(c, d.PupilID, logbook.ActionUpdate, "dossier_participant")
 			e.EntityID = id.String()
@@ -993,7 +996,7 @@ func (s *Server) removeParticipant(c *gin.Context, licenceID uuid.UUID, d school
 }
 
 // hearingText is the hoorrecht record in one Dutch sentence.
-func hearingText(h activities.Hearing) string {
+func hearingText(h plan.Hearing) string {
 	switch {
 	case h.NotPossible != "":
 		return "Horen was niet mogelijk: " + h.NotPossible

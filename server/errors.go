@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/topdossier/topdossier/fault"
 	"go.temporal.io/api/serviceerror"
-
-	"github.com/topdossier/topdossier/db"
 )
 
 // errMalformed marks a request body that cannot be parsed at all.
@@ -24,13 +23,13 @@ type answer struct {
 	Status int
 	Title  string
 	Detail string
-	Fields db.FieldErrors
+	Fields fault.FieldErrors
 }
 
 // classify is the one place that maps errors onto HTTP answers.
 func classify(err error) answer {
 	var maxBytes *http.MaxBytesError
-	var fields db.FieldErrors
+	var fields fault.FieldErrors
 	var unavailable *serviceerror.Unavailable
 	switch {
 	case errors.As(err, &maxBytes):
@@ -45,7 +44,7 @@ func classify(err error) answer {
 	case errors.Is(err, errMalformed):
 		return answer{Status: http.StatusBadRequest, Title: "Het verzoek is onleesbaar.",
 			Detail: "De inhoud is geen geldige JSON of formulierdata."}
-	case errors.Is(err, db.ErrNotFound), errors.Is(err, errNotConfigured):
+	case errors.Is(err, fault.ErrNotFound), errors.Is(err, errNotConfigured):
 		return answer{Status: http.StatusNotFound, Title: "Niet gevonden.",
 			Detail: "Deze pagina of dit gegeven bestaat niet (meer)."}
 	case errors.Is(err, errDossierClosed):
@@ -58,7 +57,7 @@ func classify(err error) answer {
 	case errors.Is(err, errProcessNotRunning):
 		return answer{Status: http.StatusConflict, Title: "Het proces van dit dossier loopt niet.",
 			Detail: "Start het proces opnieuw vanaf de dossierpagina."}
-	case errors.Is(err, db.ErrConflict):
+	case errors.Is(err, fault.ErrConflict):
 		return answer{Status: http.StatusConflict, Title: "Dit bestaat al.",
 			Detail: "Een gegeven met dezelfde sleutel bestaat al of is intussen gewijzigd."}
 	case errors.As(err, &fields):
@@ -148,7 +147,7 @@ type errorPageData struct {
 }
 
 func (s *Server) handleNoRoute(c *gin.Context) {
-	s.fail(c, db.ErrNotFound)
+	s.fail(c, fault.ErrNotFound)
 }
 
 func (s *Server) handleNoMethod(c *gin.Context) {

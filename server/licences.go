@@ -13,6 +13,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // licenceInput is a new licence as the form and the API send it.
@@ -33,7 +34,7 @@ func (in licenceInput) toNew() (tenants.NewLicence, error) {
 	}
 	id, err := uuid.Parse(in.SWVID)
 	if err != nil {
-		return n, db.FieldErrors{"swv_id": "Kies het samenwerkingsverband."}
+		return n, fault.FieldErrors{"swv_id": "Kies het samenwerkingsverband."}
 	}
 	n.SWVID = id
 	return n, n.Validate()
@@ -44,9 +45,9 @@ type licencesPage struct {
 	SWVs        []platform.Swv
 	SchoolTypes []platform.SchoolType
 	Form        licenceInput
-	Errors      db.FieldErrors
+	Errors      fault.FieldErrors
 	SWVForm     swvInput
-	SWVErrors   db.FieldErrors
+	SWVErrors   fault.FieldErrors
 }
 
 // swvInput is a new samenwerkingsverband.
@@ -57,8 +58,8 @@ type swvInput struct {
 
 var swvCodePattern = regexp.MustCompile(`^[A-Z]{2}[0-9]{2,4}[A-Z]?$`)
 
-func (in swvInput) validate() db.FieldErrors {
-	errs := db.FieldErrors{}
+func (in swvInput) validate() fault.FieldErrors {
+	errs := fault.FieldErrors{}
 	if !swvCodePattern.MatchString(in.Code) {
 		errs["code"] = "De code van een samenwerkingsverband is bijvoorbeeld PO2801 of VO2805."
 	}
@@ -83,7 +84,7 @@ func (s *Server) handleSWVCreate(c *gin.Context) error {
 		_, err := platform.New(s.tenants.Platform()).CreateSWV(c, platform.CreateSWVParams{Code: in.Code, Name: in.Name})
 		switch {
 		case db.Constraint(err) == "swv_code_key":
-			errs = db.FieldErrors{"code": "Er is al een samenwerkingsverband met deze code."}
+			errs = fault.FieldErrors{"code": "Er is al een samenwerkingsverband met deze code."}
 		case err != nil:
 			return err
 		}
@@ -101,7 +102,7 @@ func (s *Server) handleSWVCreate(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs db.FieldErrors) (licencesPage, error) {
+func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs fault.FieldErrors) (licencesPage, error) {
 	q := platform.New(s.tenants.Platform())
 	licences, err := q.ListLicences(c)
 	if err != nil {
@@ -225,11 +226,11 @@ func (s *Server) createLicence(c *gin.Context, in licenceInput) (platform.Licenc
 	if err != nil {
 		switch db.Constraint(err) {
 		case "licence_brin_key":
-			return lic, db.FieldErrors{"brin": "Er is al een licentie met deze BRIN-code."}
+			return lic, fault.FieldErrors{"brin": "Er is al een licentie met deze BRIN-code."}
 		case "licence_one_swv_per_swv":
-			return lic, db.FieldErrors{"kind": "Dit samenwerkingsverband heeft al een SWV-licentie."}
+			return lic, fault.FieldErrors{"kind": "Dit samenwerkingsverband heeft al een SWV-licentie."}
 		case "licence_swv_id_fkey":
-			return lic, db.FieldErrors{"swv_id": "Dit samenwerkingsverband bestaat niet."}
+			return lic, fault.FieldErrors{"swv_id": "Dit samenwerkingsverband bestaat niet."}
 		}
 		return lic, err
 	}
@@ -250,7 +251,7 @@ func (s *Server) handleLicenceRemove(c *gin.Context) error {
 		return db.Classify(err)
 	}
 	if strings.TrimSpace(c.PostForm("confirm_name")) != lic.Name {
-		return s.rerenderLicences(c, licenceInput{}, db.FieldErrors{
+		return s.rerenderLicences(c, licenceInput{}, fault.FieldErrors{
 			"confirm_name": "De naam ter bevestiging komt niet overeen; er is niets verwijderd.",
 		})
 	}
@@ -325,13 +326,13 @@ func (s *Server) handleAPILicenceRemove(c *gin.Context) error {
 func uuidParam(c *gin.Context, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param(name))
 	if err != nil {
-		return uuid.Nil, db.ErrNotFound
+		return uuid.Nil, fault.ErrNotFound
 	}
 	return id, nil
 }
 
-func asFieldErrors(err error) (db.FieldErrors, bool) {
-	var fields db.FieldErrors
+func asFieldErrors(err error) (fault.FieldErrors, bool) {
+	var fields fault.FieldErrors
 	if errors.As(err, &fields) {
 		return fields, true
 	}

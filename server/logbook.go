@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"github.com/topdossier/topdossier/documents"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -206,13 +206,13 @@ func (s *Server) handlePupilLogbookPDF(c *gin.Context) error {
 	if err := s.record(c, page.Licence.ID, page.Pupil.ID, logbook.ActionExport, "logbook"); err != nil {
 		return err
 	}
-	report := activities.LogbookReport{School: page.Licence.Name, Pupil: fullName(page.Pupil), BirthDate: page.Pupil.BirthDate,
+	report := documents.LogbookReport{School: page.Licence.Name, Pupil: fullName(page.Pupil), BirthDate: page.Pupil.BirthDate,
 		Printed: time.Now(), PrintedBy: principalOf(c).Name, Location: s.location}
 	for _, e := range page.Entries {
-		report.Lines = append(report.Lines, activities.LogbookLine(e))
+		report.Lines = append(report.Lines, documents.LogbookLine(e))
 	}
 	var buf bytes.Buffer
-	if err := activities.RenderLogbookPDF(&buf, report); err != nil {
+	if err := documents.RenderLogbookPDF(&buf, report); err != nil {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")

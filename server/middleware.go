@@ -12,8 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/fault"
 )
 
 const requestIDKey = "request_id"
@@ -131,7 +130,7 @@ func decodeJSON(c *gin.Context, v any) error {
 // when the page was shown), so a repeated post counts once.
 func checkRequestID(id string) error {
 	if _, err := uuid.Parse(id); err != nil {
-		return db.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+		return fault.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // WebAuthnConfig names this site for passkeys. The RP ID must be the
@@ -192,14 +193,14 @@ func (s *Server) handlePasskeyRegisterFinish(c *gin.Context) error {
 func (s *Server) handlePasskeyDelete(c *gin.Context) error {
 	id, err := base64.RawURLEncoding.DecodeString(c.Param("credential"))
 	if err != nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	n, err := platform.New(s.tenants.Platform()).DeletePasskey(c, platform.DeletePasskeyParams{CredentialID: id, UserID: principalOf(c).UserID})
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	c.Redirect(http.StatusSeeOther, "/account")
 	return nil

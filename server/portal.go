@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,11 +18,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 )
 
 const portalKey = "td.portal"
@@ -30,7 +33,7 @@ type portalUser struct {
 	Pupil     bool   // the pupil themselves
 	PartyKey  string // their key in a consent round
 	CanAnswer bool   // a guardian without parental authority only reads
-	Ages      activities.ConsentAges
+	Ages      law.ConsentAges
 }
 
 // portalAccess decides whether the account behind link may read the
@@ -47,7 +50,7 @@ func portalAccess(ctx context.Context, q *school.Queries, link platform.PupilLin
 		if err != nil {
 			return portalUser{}, false, err
 		}
-		u := portalUser{PartyKey: activities.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
+		u := portalUser{PartyKey: plan.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
 		if g.ParentalAuthority {
 			return u, true, nil
 		}
@@ -62,7 +65,7 @@ func portalAccess(ctx context.Context, q *school.Queries, link platform.PupilLin
 			return portalUser{}, false, err
 		}
 		ok := !today.Before(p.BirthDate.AddDate(share, 0, 0))
-		return portalUser{Pupil: true, PartyKey: activities.PupilPartyKey, CanAnswer: true}, ok, nil
+		return portalUser{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true}, ok, nil
 	}
 	return portalUser{}, false, nil
 }
@@ -79,13 +82,13 @@ func (s *Server) linkedPortal(c *gin.Context) {
 	licenceID, err1 := uuidParam(c, "licence")
 	pupilID, err2 := uuidParam(c, "pupil")
 	if err1 != nil || err2 != nil || (!p.IsGuardian() && !p.IsPupil()) {
-		s.fail(c, db.ErrNotFound)
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	link, err := platform.New(s.tenants.Platform()).GetPupilLink(c, platform.GetPupilLinkParams{UserID: p.UserID,
 		LicenceID: licenceID, PupilID: pupilID})
 	if err != nil {
-		s.fail(c, db.ErrNotFound)
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	rules, err := s.consentRules(c, licenceID)
@@ -101,7 +104,7 @@ func (s *Server) linkedPortal(c *gin.Context) {
 	})
 	u.Ages = rules.Ages
 	if err != nil || !ok {
-		s.fail(c, cmp.Or(err, db.ErrNotFound))
+		s.fail(c, cmp.Or(err, fault.ErrNotFound))
 		return
 	}
 	c.Set(portalKey, u)
@@ -145,7 +148,7 @@ type portalHomePage struct {
 func (s *Server) handlePortalHome(c *gin.Context) error {
 	p := principalOf(c)
 	if !p.IsGuardian() && !p.IsPupil() {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	q := platform.New(s.tenants.Platform())
 	links, err := q.ListPupilLinksForUser(c, p.UserID)
@@ -183,7 +186,7 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 				return logbook.Append(c, tx, s.portalEntry(c, l.PupilID, logbook.ActionView, "pupil_list"))
 			})
 		})
-		if errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -208,7 +211,7 @@ type portalPupilPage struct {
 	DecideAge  int    // from this age the pupil decides instead of the guardians
 	Answered   string // their last answer
 	RequestID  string
-	Errors     db.FieldErrors
+	Errors     fault.FieldErrors
 	Notice     string
 	Views      []logbookRow
 	Requests   []portalRequest
@@ -223,7 +226,7 @@ func (s *Server) handlePortalPupil(c *gin.Context) error {
 	return s.renderPortalPupil(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErrors) error {
+func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldErrors) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
 	u := c.MustGet(portalKey).(portalUser)
@@ -233,7 +236,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs db.FieldErro
 	switch {
 	case err == nil:
 		page.dossierView, page.HasDossier = v, true
-	case errors.Is(err, db.ErrNotFound) && v.Pupil.ID != uuid.Nil:
+	case errors.Is(err, fault.ErrNotFound) && v.Pupil.ID != uuid.Nil:
 		page.dossierView = v
 	default:
 		return err
@@ -373,10 +376,10 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 		asked = asked || p.PartyKey == u.PartyKey
 	}
 	if !asked || !u.CanAnswer {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	answer, remark, view := c.PostForm("answer"), strings.TrimSpace(c.PostForm("remark")), strings.TrimSpace(c.PostForm("view"))
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	switch {
 	case answer != "agree" && answer != "refuse" && answer != "correction":
 		errs["request_answer"] = "Kies uw antwoord."
@@ -402,7 +405,7 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 				return err
 			}
 			if n == 0 {
-				return db.FieldErrors{"request_answer": "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."}
+				return fault.FieldErrors{"request_answer": "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."}
 			}
 			for _, a := range v.Snapshot.Attachments {
 				aid, err := uuid.Parse(a.ID)
@@ -447,7 +450,7 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 		return err
 	}
 	if v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -470,14 +473,14 @@ func (s *Server) handlePortalConsent(c *gin.Context) error {
 	pupilID, _ := uuidParam(c, "pupil")
 	u := c.MustGet(portalKey).(portalUser)
 	if !u.CanAnswer {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	if err := parseForm(c); err != nil {
 		return err
 	}
 	version, err := strconv.ParseInt(c.PostForm("version"), 10, 32)
 	if err != nil {
-		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, db.FieldErrors{"answer": "Het formulier is verlopen; laad de pagina opnieuw."})
+		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fault.FieldErrors{"answer": "Het formulier is verlopen; laad de pagina opnieuw."})
 	}
 	d, err := s.loadDossierHeader(c, licenceID, pupilID)
 	if err != nil {
@@ -525,10 +528,10 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 		return err
 	}
 	if g.Email == "" {
-		return db.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
+		return fault.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
 	}
 	if !g.ParentalAuthority && !set.ViewWithoutAuthority {
-		return db.FieldErrors{"guardian": "Deze ouder heeft geen gezag. De school laat ouders zonder gezag het plan niet inzien; zet dat eerst aan bij de instellingen van de school."}
+		return fault.FieldErrors{"guardian": "Deze ouder heeft geen gezag. De school laat ouders zonder gezag het plan niet inzien; zet dat eerst aan bij de instellingen van de school."}
 	}
 	name := strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " ")
 	if err := s.invitePortal(c, lic, pupilID, platform.UserKindGuardian, g.Email, g.GivenName, name, &g.ID); err != nil {
@@ -551,7 +554,7 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 	}
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
 	if len(email) > 254 || !validEmail(email) {
-		return db.FieldErrors{"pupil_email": "Vul een geldig e-mailadres van de leerling in."}
+		return fault.FieldErrors{"pupil_email": "Vul een geldig e-mailadres van de leerling in."}
 	}
 	var p school.Pupil
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
@@ -567,10 +570,10 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 		return err
 	}
 	if s.today().Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
-		return db.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
+		return fault.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
 	}
 	if p.LeftOn != nil {
-		return db.FieldErrors{"pupil_email": "Deze leerling is uitgeschreven."}
+		return fault.FieldErrors{"pupil_email": "Deze leerling is uitgeschreven."}
 	}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -596,14 +599,14 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 // school's outbox with the logbook line, and sends the outbox.
 func (s *Server) invitePortal(c *gin.Context, lic platform.Licence, pupilID uuid.UUID, kind platform.UserKind,
 	email, givenName, name string, guardianID *uuid.UUID) error {
-	var account activities.PortalAccount
+	var account store.PortalAccount
 	err := db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
 		var err error
-		account, err = activities.PortalAccountFor(c, platform.New(tx), kind, email, name, lic.ID, pupilID, guardianID)
+		account, err = store.PortalAccountFor(c, platform.New(tx), kind, email, name, lic.ID, pupilID, guardianID)
 		return err
 	})
-	if errors.Is(err, activities.ErrOtherAccountKind) {
-		return db.FieldErrors{"email": "Dit e-mailadres hoort bij een ander soort account."}
+	if errors.Is(err, store.ErrOtherAccountKind) {
+		return fault.FieldErrors{"email": "Dit e-mailadres hoort bij een ander soort account."}
 	}
 	if err != nil {
 		return err
@@ -612,7 +615,7 @@ func (s *Server) invitePortal(c *gin.Context, lic platform.Licence, pupilID uuid
 	if account.Token != "" {
 		url = siteURL(c) + "/activeren/" + account.Token
 	}
-	subject, body := activities.PortalInviteMail(kind == platform.UserKindPupil, givenName, lic.Name, url)
+	subject, body := store.PortalInviteMail(kind == platform.UserKindPupil, givenName, lic.Name, url)
 	entityID := pupilID.String()
 	if guardianID != nil {
 		entityID = guardianID.String()

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +19,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/browsertest"
@@ -255,12 +255,12 @@ func awaitConsent(t *testing.T, h *harness, lic, pupil uuid.UUID, addresses ...s
 		if d, err = dossiertest.Complete(ctx, q, pupil); err != nil {
 			return err
 		}
-		sec, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart})
+		sec, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: 1, Section: plan.SectionActionPart})
 		if err != nil {
 			return err
 		}
 		content := strings.Replace(string(sec.Content), "Tafels tot 10", "Tafels tot 10, vlot en zonder vingers", 1)
-		if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: 1, Section: activities.SectionActionPart,
+		if _, err := q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: 1, Section: plan.SectionActionPart,
 			Content: []byte(content), Version: sec.Version}); err != nil {
 			return err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -55,7 +56,7 @@ type pupilForm struct {
 	Guardian                                                                             guardianInput
 }
 
-func (f pupilForm) input() (pupilInput, db.FieldErrors) {
+func (f pupilForm) input() (pupilInput, fault.FieldErrors) {
 	in := pupilInput{
 		GivenName: f.GivenName, NameInfix: f.NameInfix, FamilyName: f.FamilyName, BirthDate: f.BirthDate,
 		GroupName: f.GroupName, EnrolledOn: f.EnrolledOn, Email: f.Email, Guardians: []guardianInput{f.Guardian},
@@ -63,7 +64,7 @@ func (f pupilForm) input() (pupilInput, db.FieldErrors) {
 	if y := strings.TrimSpace(f.YearGroup); y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil {
-			return in, db.FieldErrors{"year_group": "Vul de jaargroep in als getal van 1 tot en met 8."}
+			return in, fault.FieldErrors{"year_group": "Vul de jaargroep in als getal van 1 tot en met 8."}
 		}
 		in.YearGroup = &n
 	}
@@ -74,8 +75,8 @@ const dateLayout = "2006-01-02"
 
 // validate checks a new pupil and returns the rows to insert. Every
 // problem is named at once, in Dutch.
-func (in pupilInput) validate(today time.Time) (school.CreatePupilParams, []school.CreateGuardianParams, db.FieldErrors) {
-	errs := db.FieldErrors{}
+func (in pupilInput) validate(today time.Time) (school.CreatePupilParams, []school.CreateGuardianParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
 	text := func(field, v string, max int, required bool, label string) string {
 		v = strings.TrimSpace(v)
 		switch {
@@ -180,7 +181,7 @@ func (s *Server) licenceParam(c *gin.Context, swv bool) (platform.Licence, error
 		return lic, db.Classify(err)
 	}
 	if lic.Status != platform.LicenceStatusActive || (lic.Kind == platform.LicenceKindSwv) != swv {
-		return lic, db.ErrNotFound
+		return lic, fault.ErrNotFound
 	}
 	return lic, nil
 }
@@ -250,7 +251,7 @@ func (s *Server) confirmEnrolment(ctx context.Context, licenceID, pupilID uuid.U
 		workflows.SignalConfirmEnrolment, workflows.ConfirmEnrolment{RequestID: requestID})
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return errors.Join(db.ErrNotFound, err)
+		return errors.Join(fault.ErrNotFound, err)
 	}
 	return err
 }
@@ -344,11 +345,11 @@ type relationOption struct{ Value, Label string }
 type pupilNewPage struct {
 	Licence   platform.Licence
 	Form      pupilForm
-	Errors    db.FieldErrors
+	Errors    fault.FieldErrors
 	Relations []relationOption
 }
 
-func (s *Server) renderPupilNew(c *gin.Context, status int, lic platform.Licence, form pupilForm, errs db.FieldErrors) {
+func (s *Server) renderPupilNew(c *gin.Context, status int, lic platform.Licence, form pupilForm, errs fault.FieldErrors) {
 	opts := make([]relationOption, 0, len(relationOrder))
 	for _, r := range relationOrder {
 		opts = append(opts, relationOption{Value: r, Label: relationLabels[r]})
@@ -640,7 +641,7 @@ func (s *Server) handleAPIPupilConfirmEnrolment(c *gin.Context) error {
 		return err
 	}
 	if strings.TrimSpace(in.RequestID) == "" || len(in.RequestID) > 100 {
-		return db.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
+		return fault.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
 		return err

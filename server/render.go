@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -15,8 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/topdossier/topdossier/activities"
-	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/fault"
 )
 
 //go:embed templates
@@ -79,8 +79,8 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"hasPrefix":     strings.HasPrefix,
 		"list":          func(v ...string) []string { return v },
 		"add":           func(a, b int) int { return a + b },
-		"nextPhase":     func(p activities.Phase) activities.Phase { return p.Next() },
-		"errs":          func(e db.FieldErrors, k string) string { return e[k] },
+		"nextPhase":     func(p plan.Phase) plan.Phase { return p.Next() },
+		"errs":          func(e fault.FieldErrors, k string) string { return e[k] },
 		"kib":           func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"time"
 
@@ -14,12 +15,12 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 	}
 	left, err := time.Parse(dateLayout, c.PostForm("left_on"))
 	if err != nil || left.After(s.today()) {
-		return db.FieldErrors{"left_on": "Vul de datum van uitschrijving in (vandaag of eerder)."}
+		return fault.FieldErrors{"left_on": "Vul de datum van uitschrijving in (vandaag of eerder)."}
 	}
 	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(c, pool, func(tx pgx.Tx) error {
@@ -48,7 +49,7 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 				return db.Classify(err)
 			}
 			if left.Before(p.EnrolledOn) {
-				return db.FieldErrors{"left_on": "De uitschrijving kan niet vóór de inschrijving liggen."}
+				return fault.FieldErrors{"left_on": "De uitschrijving kan niet vóór de inschrijving liggen."}
 			}
 			if _, err := q.MarkPupilLeft(c, school.MarkPupilLeftParams{ID: pupilID, LeftOn: &left}); err != nil {
 				return db.Classify(err)
@@ -118,9 +119,9 @@ func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID
 			workflows.SignalConsentWithdraw, left)
 		if errors.As(err, &notFound) {
 			err = direct(func(q *school.Queries) error {
-				_, err := q.CloseConsentRound(c, school.CloseConsentRoundParams{ID: r.ID, Status: activities.RoundWithdrawn})
+				_, err := q.CloseConsentRound(c, school.CloseConsentRoundParams{ID: r.ID, Status: plan.RoundWithdrawn})
 				return err
-			}, "consent_round", fmt.Sprintf("%s:%d:%s", r.DossierID, r.ActionPartNumber, activities.RoundWithdrawn))
+			}, "consent_round", fmt.Sprintf("%s:%d:%s", r.DossierID, r.ActionPartNumber, plan.RoundWithdrawn))
 		}
 		if err != nil {
 			return errors.Join(errUnavailable, err)
@@ -178,7 +179,7 @@ func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, k
 	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone:
 		return nil
 	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionInvalid:
-		return db.FieldErrors{"until": "Kies een datum na het huidige einde van de bewaartermijn, en een reden."}
+		return fault.FieldErrors{"until": "Kies een datum na het huidige einde van de bewaartermijn, en een reden."}
 	}
 	return errors.Join(errUnavailable, err)
 }
@@ -233,7 +234,7 @@ type archivePage struct {
 	Deleted   []school.DeletionCountsRow                     // anonymous counts per year and kind
 	CanHold   bool
 	RequestID string
-	Errors    db.FieldErrors
+	Errors    fault.FieldErrors
 	Notice    string
 }
 
@@ -244,7 +245,7 @@ func (s *Server) handleArchive(c *gin.Context) error {
 	return s.renderArchive(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderArchive(c *gin.Context, status int, errs db.FieldErrors) error {
+func (s *Server) renderArchive(c *gin.Context, status int, errs fault.FieldErrors) error {
 	lic, err := s.schoolLicence(c)
 	if err != nil {
 		return err
@@ -285,7 +286,7 @@ func (s *Server) handleArchiveHold(c *gin.Context) error {
 	until, err := time.Parse(dateLayout, c.PostForm("until"))
 	reason := c.PostForm("reason")
 	if err != nil || (reason != "bezwaar" && reason != "geschil" && reason != "wettelijk") {
-		return s.renderArchive(c, http.StatusUnprocessableEntity, db.FieldErrors{"until": "Kies tot wanneer en waarom de gegevens langer bewaard blijven."})
+		return s.renderArchive(c, http.StatusUnprocessableEntity, fault.FieldErrors{"until": "Kies tot wanneer en waarom de gegevens langer bewaard blijven."})
 	}
 	err = s.retentionUpdate(c, lic.ID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionExtend,
 		workflows.RetentionAction{RequestID: requestID, Until: until, Reason: reason})

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/law"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -15,7 +16,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/workflows"
@@ -33,7 +33,7 @@ type Config struct {
 	// ConsentTimers, ConsentAges and ConsentPolicy rule new consent
 	// rounds; zero means the defaults.
 	ConsentTimers workflows.ConsentTimers
-	ConsentAges   activities.ConsentAges
+	ConsentAges   law.ConsentAges
 	ConsentPolicy string
 	// RequestTimers rule the requests to the SWV (defaults: the law's).
 	RequestTimers workflows.RequestTimers
@@ -122,8 +122,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if cfg.ConsentTimers == (workflows.ConsentTimers{}) {
 		cfg.ConsentTimers = workflows.DefaultConsentTimers()
 	}
-	if cfg.ConsentAges == (activities.ConsentAges{}) {
-		cfg.ConsentAges = activities.DefaultConsentAges()
+	if cfg.ConsentAges == (law.ConsentAges{}) {
+		cfg.ConsentAges = law.DefaultConsentAges()
 	}
 	if cfg.AVGRespondWithin <= 0 {
 		cfg.AVGRespondWithin = 4 * 7 * 24 * time.Hour

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/topdossier/topdossier/config"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,7 +27,6 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/platform"
@@ -76,7 +76,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
 	// Links in mails the workflows write point at this server.
-	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: logger, Mail: activities.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey})
+	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

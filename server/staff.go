@@ -13,15 +13,15 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // activationValidity is how long an activation link works.
-const activationValidity = activities.ActivationValidity
+const activationValidity = auth.ActivationValidity
 
 type staffForm struct {
 	Name, Email, Role, Groups, Profession string
@@ -57,7 +57,7 @@ type staffPage struct {
 	Staff          []staffRow
 	Roles          []roleOption
 	Form           staffForm
-	Errors         db.FieldErrors
+	Errors         fault.FieldErrors
 	ActivationLink string
 	Added          string
 	Reset          string
@@ -149,7 +149,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 	if err != nil {
 		return db.Classify(err)
 	}
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	if form.Name == "" || len([]rune(form.Name)) > 100 {
 		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
 	}
@@ -191,7 +191,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		user, err := q.GetUserByEmail(c, form.Email)
 		switch {
 		case err == nil && user.Kind != platform.UserKindStaff:
-			return db.FieldErrors{"email": "Dit e-mailadres hoort bij een account van een ouder of leerling."}
+			return fault.FieldErrors{"email": "Dit e-mailadres hoort bij een account van een ouder of leerling."}
 		case err == nil:
 		case errors.Is(err, pgx.ErrNoRows):
 			if user, err = q.CreateUser(c, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: form.Email, DisplayName: form.Name}); err != nil {
@@ -212,7 +212,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		if user.ID == principalOf(c).UserID {
 			// Nobody hands themselves a role: it would let the platform
 			// admin read a school's pupils.
-			return db.FieldErrors{"email": "Je kunt jezelf geen rol geven; vraag een andere beheerder."}
+			return fault.FieldErrors{"email": "Je kunt jezelf geen rol geven; vraag een andere beheerder."}
 		}
 		userID = user.ID
 		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
@@ -221,7 +221,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		}
 		_, err = q.CreateMembership(c, m)
 		if db.Constraint(err) == "membership_unique" {
-			return db.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
+			return fault.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
 		}
 		return err
 	})
@@ -273,7 +273,7 @@ func (s *Server) staffTarget(c *gin.Context) (uuid.UUID, platform.ListStaffForLi
 			return licenceID, m, nil
 		}
 	}
-	return licenceID, platform.ListStaffForLicenceRow{}, db.ErrNotFound
+	return licenceID, platform.ListStaffForLicenceRow{}, fault.ErrNotFound
 }
 
 // handleStaffRemove takes a role away. Nobody removes their own role, so a
@@ -285,7 +285,7 @@ func (s *Server) handleStaffRemove(c *gin.Context) error {
 	}
 	q := platform.New(s.tenants.Platform())
 	if target.UserID == principalOf(c).UserID {
-		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: fault.FieldErrors{
 			"membership": "Je kunt je eigen rol niet verwijderen; vraag een andere beheerder."}})
 	}
 	if _, err := q.DeleteMembership(c, platform.DeleteMembershipParams{ID: target.MembershipID, LicenceID: &licenceID}); err != nil {
@@ -328,7 +328,7 @@ func (s *Server) handleStaffReset(c *gin.Context) error {
 	}
 	q := platform.New(s.tenants.Platform())
 	if target.UserID == principalOf(c).UserID {
-		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: fault.FieldErrors{
 			"membership": "Je eigen toegang herstel je niet hier; vraag een andere beheerder."}})
 	}
 	elsewhere, err := q.CountMembershipsElsewhere(c, platform.CountMembershipsElsewhereParams{UserID: target.UserID, LicenceID: &licenceID})
@@ -336,7 +336,7 @@ func (s *Server) handleStaffReset(c *gin.Context) error {
 		return err
 	}
 	if elsewhere > 0 && accessOf(c).Scope != auth.ScopePlatform {
-		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: db.FieldErrors{
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: fault.FieldErrors{
 			"membership": target.DisplayName + " werkt ook bij een andere school of het samenwerkingsverband; de platformbeheerder herstelt die toegang."}})
 	}
 	token, err := newToken()
@@ -409,7 +409,7 @@ func (s *Server) handleActivate(c *gin.Context) error {
 			return err
 		}
 		if n != 1 {
-			return db.ErrNotFound
+			return fault.ErrNotFound
 		}
 		return q.SetPassword(c, platform.SetPasswordParams{ID: act.UserID, PasswordHash: &hash})
 	})

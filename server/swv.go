@@ -6,8 +6,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 type swvSchoolsPage struct {
@@ -68,7 +68,7 @@ func (s *Server) handleSWVAssignConsultant(c *gin.Context) error {
 	q := platform.New(s.tenants.Platform())
 	school, err := q.GetLicence(c, schoolID)
 	if err != nil || school.SwvID != lic.SwvID || school.Kind == platform.LicenceKindSwv {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	if c.PostForm("consultant") == "" {
 		if err := q.UnassignConsultant(c, schoolID); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // dashboardRows is how many rows a dashboard list shows; the full lists
@@ -217,7 +218,7 @@ func (s *Server) handleSWVNote(c *gin.Context) error {
 // handleSWVActionAdd gives the consultant an action with a due date.
 func (s *Server) handleSWVActionAdd(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		errs := db.FieldErrors{}
+		errs := fault.FieldErrors{}
 		title := strings.TrimSpace(c.PostForm("title"))
 		if title == "" || len([]rune(title)) > 300 {
 			errs["title"] = "Beschrijf de actie (hoogstens 300 tekens)."
@@ -260,7 +261,7 @@ func (s *Server) handleSWVActionDone(c *gin.Context) error {
 					return err
 				}
 				if n == 0 {
-					return db.ErrNotFound
+					return fault.ErrNotFound
 				}
 				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionUpdate, "request_action", fmt.Sprint(actionID)))
 			})

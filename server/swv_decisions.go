@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,12 +18,12 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -82,9 +83,9 @@ func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, u
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &appErr) && requestMessages[appErr.Type()] != "":
-		return st, db.FieldErrors{"action": requestMessages[appErr.Type()]}
+		return st, fault.FieldErrors{"action": requestMessages[appErr.Type()]}
 	case errors.As(err, &notFound):
-		return st, db.FieldErrors{"action": "Deze aanvraag is afgesloten."}
+		return st, fault.FieldErrors{"action": "Deze aanvraag is afgesloten."}
 	}
 	return st, errors.Join(errUnavailable, err)
 }
@@ -116,7 +117,7 @@ func (s *Server) handleSWVRequests(c *gin.Context) error {
 type swvRequestPage struct {
 	Licence     platform.Licence
 	Request     swv.Request
-	Snapshot    activities.RequestSnapshot
+	Snapshot    plan.RequestSnapshot
 	Attachments []swv.ListRequestAttachmentsRow
 	Events      []swv.RequestEvent
 	Advices     []swv.ExpertAdvice
@@ -127,7 +128,7 @@ type swvRequestPage struct {
 	Actions     []swv.RequestAction
 	Names       map[uuid.UUID]string
 	RequestID   string
-	Errors      db.FieldErrors
+	Errors      fault.FieldErrors
 	Can         map[string]bool
 	Notice      string
 	// Retention: when the closed request is deleted, and any hold.
@@ -141,7 +142,7 @@ func (s *Server) handleSWVRequest(c *gin.Context) error {
 	return s.renderSWVRequest(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderSWVRequest(c *gin.Context, status int, errs db.FieldErrors) error {
+func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldErrors) error {
 	lic, id, err := s.swvRequestParams(c)
 	if err != nil {
 		return err
@@ -245,7 +246,7 @@ func (s *Server) postSWVAction(c *gin.Context, act func(lic platform.Licence, id
 func requiredText(field, v, msg string) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" || len([]rune(v)) > 5000 {
-		return v, db.FieldErrors{field: msg}
+		return v, fault.FieldErrors{field: msg}
 	}
 	return v, nil
 }
@@ -273,14 +274,14 @@ func (s *Server) handleSWVSchedule(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
 		meeting, err := uuid.Parse(c.PostForm("meeting"))
 		if err != nil {
-			return db.FieldErrors{"meeting": "Kies een vergadering."}
+			return fault.FieldErrors{"meeting": "Kies een vergadering."}
 		}
 		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
 			_, err := swv.New(pool).GetMeeting(c, meeting)
 			return db.Classify(err)
 		})
 		if err != nil {
-			return db.FieldErrors{"meeting": "Kies een vergadering."}
+			return fault.FieldErrors{"meeting": "Kies een vergadering."}
 		}
 		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			MeetingID: meeting.String()}, "", "")
@@ -337,7 +338,7 @@ func (s *Server) handleSWVVote(c *gin.Context) error {
 			start, err1 := time.Parse(dateLayout, c.PostForm("start_on"))
 			end, err2 := time.Parse(dateLayout, c.PostForm("end_on"))
 			if err1 != nil || err2 != nil || !end.After(start) {
-				return db.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
+				return fault.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
 			}
 			a.StartOn, a.EndOn = start, end
 		}
@@ -410,11 +411,11 @@ func (s *Server) handleSWVEvaluate(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
 		result := c.PostForm("result")
 		if result != "behaald" && result != "deels" && result != "niet" {
-			return db.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
+			return fault.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
 		}
 		text := strings.TrimSpace(c.PostForm("text"))
 		if len([]rune(text)) > 5000 {
-			return db.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
+			return fault.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
 		}
 		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			Result: result}, text, "")
@@ -475,7 +476,7 @@ func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.U
 				return db.Classify(err)
 			}
 			if dec.SignedPdf == nil || dec.Number == nil {
-				return db.ErrNotFound
+				return fault.ErrNotFound
 			}
 			if logLine == nil {
 				return nil
@@ -498,7 +499,7 @@ type meetingsPage struct {
 	Agenda   map[uuid.UUID][]swv.Request
 	Members  []platform.ListStaffForLicenceRow
 	Names    map[uuid.UUID]string
-	Errors   db.FieldErrors
+	Errors   fault.FieldErrors
 	CanEdit  bool
 }
 
@@ -507,7 +508,7 @@ func (s *Server) handleMeetings(c *gin.Context) error {
 	return s.renderMeetings(c, http.StatusOK, nil)
 }
 
-func (s *Server) renderMeetings(c *gin.Context, status int, errs db.FieldErrors) error {
+func (s *Server) renderMeetings(c *gin.Context, status int, errs fault.FieldErrors) error {
 	lic, err := s.licenceParam(c, true)
 	if err != nil {
 		return err
@@ -554,7 +555,7 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	errs := db.FieldErrors{}
+	errs := fault.FieldErrors{}
 	on, err := time.Parse(dateLayout, c.PostForm("meets_on"))
 	if err != nil {
 		errs["meets_on"] = "Vul de datum van de vergadering in."
@@ -618,7 +619,7 @@ func (s *Server) handleSWVRetentionHold(c *gin.Context) error {
 		until, err := time.Parse(dateLayout, c.PostForm("until"))
 		reason := c.PostForm("reason")
 		if err != nil || (reason != "bezwaar" && reason != "geschil" && reason != "wettelijk") {
-			return db.FieldErrors{"until": "Kies tot wanneer en waarom de aanvraag langer bewaard blijft."}
+			return fault.FieldErrors{"until": "Kies tot wanneer en waarom de aanvraag langer bewaard blijft."}
 		}
 		return s.retentionUpdate(c, lic.ID, id, workflows.RetentionRequest, workflows.UpdateRetentionExtend,
 			workflows.RetentionAction{RequestID: c.PostForm("request_id"), Until: until, Reason: reason})

@@ -6,6 +6,9 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +21,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -34,7 +36,7 @@ import (
 // from a demo CA, next to the harness's school.
 type swvFixture struct {
 	lic     platform.Licence
-	ca      *activities.SigningIdentity
+	ca      *documents.SigningIdentity
 	cookies map[string]string // by e-mail address
 }
 
@@ -46,7 +48,7 @@ func newSWVFixture(t *testing.T, h *harness) *swvFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca, err := activities.NewDemoCA("TOP dossier demo-CA", time.Now())
+	ca, err := documents.NewDemoCA("TOP dossier demo-CA", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func newSWVFixture(t *testing.T, h *harness) *swvFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := activities.StoreSigningIdentity(ctx, platform.New(h.platform.Pool), testSecretKey, h.platform.SWV.ID, ident); err != nil {
+	if err := store.StoreSigningIdentity(ctx, platform.New(h.platform.Pool), testSecretKey, h.platform.SWV.ID, ident); err != nil {
 		t.Fatal(err)
 	}
 	f := &swvFixture{lic: lic, ca: ca, cookies: map[string]string{}}
@@ -311,7 +313,7 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		var s activities.RequestSnapshot
+		var s plan.RequestSnapshot
 		if err := json.Unmarshal(snap.Content, &s); err != nil {
 			return err
 		}
@@ -405,7 +407,7 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(f.ca.Certificate)
-	if v, err := activities.VerifyPDF(dec.SignedPdf, roots); err != nil || !v.Trusted || v.Name != "Test directeur" {
+	if v, err := documents.VerifyPDF(dec.SignedPdf, roots); err != nil || !v.Trusted || v.Name != "Test directeur" {
 		t.Errorf("signature %+v (err %v)", v, err)
 	}
 	file := filepath.Join(t.TempDir(), "tlv.pdf")

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"maps"
 	"net/http"
 	"slices"
@@ -16,12 +18,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -34,8 +36,8 @@ var requestKinds = []string{workflows.RequestKindArrangement, workflows.RequestK
 	workflows.RequestKindContact, workflows.RequestKindMDO, workflows.RequestKindMDOT, workflows.RequestKindOT}
 
 // check names every problem of the form at once, in Dutch.
-func (f requestForm) check() db.FieldErrors {
-	errs := db.FieldErrors{}
+func (f requestForm) check() fault.FieldErrors {
+	errs := fault.FieldErrors{}
 	if !slices.Contains(requestKinds, f.Kind) {
 		errs["kind"] = "Kies wat de school aanvraagt."
 	}
@@ -67,8 +69,8 @@ func optional(s string) *string {
 
 // buildSnapshot is what the request will carry: the dossier as it is now,
 // the last frozen handelingsdeel, and the attachments by name.
-func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) activities.RequestSnapshot {
-	snap := activities.RequestSnapshot{School: lic.Name, PupilName: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate.Format(dateLayout),
+func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) plan.RequestSnapshot {
+	snap := plan.RequestSnapshot{School: lic.Name, PupilName: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate.Format(dateLayout),
 		Group: v.Pupil.GroupName, Kind: f.Kind, TLVType: f.TLVType, TLVCategory: f.TLVCategory, Question: strings.TrimSpace(f.Question),
 		SupportLevel: string(v.Dossier.SupportLevel), Understand: v.Content.Understand, Perspective: v.Content.Perspective,
 		ActionPart: v.Frozen, Evaluation: v.Content.Evaluation}
@@ -79,11 +81,11 @@ func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) activitie
 		snap.ActionPartVersion = v.ActionPart.Number
 	}
 	for _, t := range v.Tests {
-		snap.Tests = append(snap.Tests, activities.SnapshotTest{Instrument: t.Instrument, TakenOn: t.TakenOn.Format(dateLayout),
+		snap.Tests = append(snap.Tests, plan.SnapshotTest{Instrument: t.Instrument, TakenOn: t.TakenOn.Format(dateLayout),
 			Score: t.Score, Level: t.Level})
 	}
 	for _, a := range v.Attachments {
-		snap.Attachments = append(snap.Attachments, activities.SnapshotAttachment{ID: a.ID.String(), FileName: a.FileName,
+		snap.Attachments = append(snap.Attachments, plan.SnapshotAttachment{ID: a.ID.String(), FileName: a.FileName,
 			ContentType: a.ContentType, SizeBytes: a.SizeBytes})
 	}
 	return snap
@@ -91,9 +93,9 @@ func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) activitie
 
 // sharingParties are whose toestemming sharing needs today: the guardians
 // with authority, or from the share age the pupil.
-func sharingParties(v dossierView, rules consentRules, today time.Time) []activities.ConsentParty {
-	var out []activities.ConsentParty
-	for _, p := range activities.ConsentPartiesAt(v.Pupil.BirthDate, today, v.Guardians, rules.Ages) {
+func sharingParties(v dossierView, rules consentRules, today time.Time) []plan.ConsentParty {
+	var out []plan.ConsentParty
+	for _, p := range plan.ConsentPartiesAt(v.Pupil.BirthDate, today, store.Guardians(v.Guardians), rules.Ages) {
 		if p.Shares {
 			out = append(out, p)
 		}
@@ -102,11 +104,11 @@ func sharingParties(v dossierView, rules consentRules, today time.Time) []activi
 }
 
 // openInzage writes the parties of a (new) round and tells them by mail.
-func (s *Server) openInzage(ctx context.Context, tx pgx.Tx, licenceID uuid.UUID, req school.SwvRequest, parties []activities.ConsentParty) error {
+func (s *Server) openInzage(ctx context.Context, tx pgx.Tx, licenceID uuid.UUID, req school.SwvRequest, parties []plan.ConsentParty) error {
 	q := school.New(tx)
 	keys := make([]string, 0, len(parties))
 	for _, p := range parties {
-		guardianID, err := activities.PartyGuardian(p.Key)
+		guardianID, err := plan.PartyGuardian(p.Key)
 		if err != nil {
 			return err
 		}
@@ -200,7 +202,7 @@ func (s *Server) sendOutbox(c *gin.Context, licenceID uuid.UUID) {
 // requestView is a request as the school and the portal show it.
 type requestView struct {
 	Request  school.SwvRequest
-	Snapshot activities.RequestSnapshot
+	Snapshot plan.RequestSnapshot
 	Parties  []school.ListSWVRequestPartiesRow
 	Shares   map[string]map[string]bool // attachment id → party key → may share
 	Events   []swv.RequestEvent         // what the SWV shows the school, after submitting
@@ -454,7 +456,7 @@ func (s *Server) handleRequestReopen(c *gin.Context) error {
 	return nil
 }
 
-var errRequestSubmitted = db.FieldErrors{"request": "Deze aanvraag is al ingediend of ingetrokken."}
+var errRequestSubmitted = fault.FieldErrors{"request": "Deze aanvraag is al ingediend of ingetrokken."}
 
 func requestURL(licenceID, pupilID, requestID uuid.UUID) string {
 	return dossierURL(licenceID, pupilID) + "/aanvragen/" + requestID.String()
@@ -491,7 +493,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 		return errors.Join(errUnavailable, fmt.Errorf("no SWV licence for %s: %w", lic.ID, err))
 	}
 	snap := v.Snapshot
-	var shared []activities.SnapshotAttachment
+	var shared []plan.SnapshotAttachment
 	for _, a := range snap.Attachments {
 		if v.Shared(a.ID) {
 			shared = append(shared, a)
@@ -605,7 +607,7 @@ func (s *Server) handleRequestDecisionPDF(c *gin.Context) error {
 		return err
 	}
 	if v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
-		return db.ErrNotFound
+		return fault.ErrNotFound
 	}
 	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionExport, "decision_document"); err != nil {
 		return err

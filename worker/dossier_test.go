@@ -2,7 +2,8 @@ package worker_test
 
 import (
 	"context"
-	"log/slog"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"testing"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/worker"
@@ -44,13 +44,13 @@ func (e *env) step(t *testing.T, workflowID string) school.ProcessStep {
 }
 
 // advance reads the checklist as the server does and sends the update.
-func (e *env) advance(t *testing.T, d school.Dossier, cycle int32, requestID string, from, to activities.Phase) workflows.DossierStatus {
+func (e *env) advance(t *testing.T, d school.Dossier, cycle int32, requestID string, from, to plan.Phase) workflows.DossierStatus {
 	t.Helper()
 	ctx := context.Background()
-	var check activities.Checklist
+	var check plan.Checklist
 	err := e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
 		var err error
-		check, err = activities.ReadChecklist(ctx, school.New(pool), d.ID, cycle)
+		check, err = store.ReadChecklist(ctx, school.New(pool), d.ID, cycle)
 		return err
 	})
 	if err != nil {
@@ -91,7 +91,7 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 	wfID := run.GetID()
 	waitFor(t, "observe", func() bool { return e.step(t, wfID).Step == "observe" })
 
-	for i, from := range []activities.Phase{activities.PhaseObserve, activities.PhaseUnderstand, activities.PhasePlan, activities.PhaseRealise} {
+	for i, from := range []plan.Phase{plan.PhaseObserve, plan.PhaseUnderstand, plan.PhasePlan, plan.PhaseRealise} {
 		st := e.advance(t, d, 1, "c1-"+string(from), from, "")
 		if st.Phase != from.Next() || st.Transitions != i+1 {
 			t.Fatalf("after %s: %+v", from, st)
@@ -101,7 +101,7 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 	if step.Step != "evaluate" || step.DueAt == nil || step.DueAt.Before(time.Now().Add(364*24*time.Hour)) {
 		t.Errorf("projection %+v, want evaluate with the yearly evaluation due", step)
 	}
-	e.advance(t, d, 1, "c1-next", activities.PhaseEvaluate, activities.PhaseObserve)
+	e.advance(t, d, 1, "c1-next", plan.PhaseEvaluate, plan.PhaseObserve)
 
 	// The first run continued as new into cycle 2.
 	waitFor(t, "cycle 2 in a new run", func() bool {
@@ -123,7 +123,7 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, from := range []activities.Phase{activities.PhaseObserve, activities.PhaseUnderstand} {
+	for _, from := range []plan.Phase{plan.PhaseObserve, plan.PhaseUnderstand} {
 		st := e.advance(t, d, 2, "c2-"+string(from), from, "")
 		if st.Cycle != 2 || st.Phase != from.Next() {
 			t.Fatalf("cycle 2 after %s: %+v", from, st)
@@ -164,7 +164,7 @@ func TestDossierTimerSurvivesWorkerRestart(t *testing.T) {
 	if got := e.step(t, run.GetID()).DeadlineState; got == "overdue" {
 		t.Fatalf("overdue written without a worker")
 	}
-	w := worker.New(e.temporal.Client, &activities.Activities{Tenants: e.platform.Tenants, Logger: slog.New(slog.DiscardHandler)})
+	w := worker.New(e.temporal.Client, worker.Deps{Tenants: e.platform.Tenants})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -76,17 +75,17 @@ func TestHousekeeping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
+	in := workflows.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
 	run, err := e.temporal.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "housekeeping/test", TaskQueue: workflows.TaskQueue},
 		workflows.HousekeepingWorkflow, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got activities.HousekeepingResult
+	var got workflows.HousekeepingResult
 	if err := run.Get(ctx, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (activities.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, PortalAccounts: 1,
+	if want := (workflows.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, PortalAccounts: 1,
 		LogbooksAnchored: 1}); got != want {
 		t.Errorf("removed %+v, want %+v", got, want)
 	}
@@ -131,7 +130,7 @@ func TestHousekeeping(t *testing.T) {
 	// input up to date.
 	older := in
 	older.KeepSentMail = 0
-	for _, cfg := range []activities.HousekeepingInput{older, in} {
+	for _, cfg := range []workflows.HousekeepingInput{older, in} {
 		if err := workflows.EnsureHousekeepingSchedule(ctx, e.temporal.Client, cfg); err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +146,7 @@ func TestHousekeeping(t *testing.T) {
 	if !ok || len(action.Args) != 1 {
 		t.Fatalf("schedule action %+v", desc.Schedule.Action)
 	}
-	var scheduled activities.HousekeepingInput
+	var scheduled workflows.HousekeepingInput
 	payload, ok := action.Args[0].(*commonpb.Payload)
 	if !ok {
 		t.Fatalf("schedule argument %T", action.Args[0])

@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -55,7 +53,7 @@ func TestRetentionTimersSurviveWorkerRestart(t *testing.T) {
 	if records != 0 {
 		t.Fatalf("%d deletions while no worker ran", records)
 	}
-	w := worker.New(e.temporal.Client, &activities.Activities{Tenants: e.platform.Tenants, Logger: slog.New(slog.DiscardHandler)})
+	w := worker.New(e.temporal.Client, worker.Deps{Tenants: e.platform.Tenants})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

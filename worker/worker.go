@@ -6,25 +6,40 @@ import (
 	"context"
 	"fmt"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/config"
+	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/workflows"
 )
+
+// Deps is what the activities work with: the licence databases, the mail
+// server and the platform key that seals the SWVs' signing keys.
+type Deps struct {
+	Tenants   *tenants.Manager
+	Mail      config.MailConfig
+	SecretKey []byte
+}
+
+// Activities is the implementation of every activity, built from d.
+func Activities(d Deps) *activities.Activities {
+	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey}
+}
 
 // New returns a worker with everything registered, not yet started. Eight
 // pollers per kind instead of two: at the start of a school year 1,000
 // consent rounds had all invitations out in 38 s instead of 56 s
 // (BenchmarkConsentRounds1000, 2 cores).
-func New(c client.Client, acts *activities.Activities) *Worker {
+func New(c client.Client, d Deps) *Worker {
+	acts := Activities(d)
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
 	Register(w, acts)
 	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: ExpiryConcurrency,
 		MaxConcurrentActivityTaskPollers: 2})
-	expiry.RegisterActivityWithOptions(acts.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
+	expiry.RegisterActivity(acts.ExpireRetention)
 	return &Worker{Worker: w, expiry: expiry}
 }
 
@@ -86,38 +101,17 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 }
 
-// Register registers every workflow and activity on r.
+// Register registers every workflow on r, and every exported method of
+// acts as the activity of that name: the name the workflows' declarations
+// (workflows.Activities) carry.
 func Register(r sdkworker.Registry, acts *activities.Activities) {
 	RegisterWorkflows(r)
-	r.RegisterActivityWithOptions(acts.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
-	r.RegisterActivityWithOptions(acts.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
-	r.RegisterActivityWithOptions(acts.AdvanceDossierPhase, activity.RegisterOptions{Name: activities.ActivityAdvanceDossier})
-	r.RegisterActivityWithOptions(acts.StartDossierCycle, activity.RegisterOptions{Name: activities.ActivityStartDossierCycle})
-	r.RegisterActivityWithOptions(acts.CloseDossier, activity.RegisterOptions{Name: activities.ActivityCloseDossier})
-	r.RegisterActivityWithOptions(acts.OpenConsentRound, activity.RegisterOptions{Name: activities.ActivityOpenConsentRound})
-	r.RegisterActivityWithOptions(acts.RerouteConsentRound, activity.RegisterOptions{Name: activities.ActivityRerouteConsentRound})
-	r.RegisterActivityWithOptions(acts.InviteConsentParties, activity.RegisterOptions{Name: activities.ActivityInviteConsentParties})
-	r.RegisterActivityWithOptions(acts.RecordConsentAnswer, activity.RegisterOptions{Name: activities.ActivityRecordConsentAnswer})
-	r.RegisterActivityWithOptions(acts.CloseConsentRound, activity.RegisterOptions{Name: activities.ActivityCloseConsentRound})
-	r.RegisterActivityWithOptions(acts.EscalateConsentRound, activity.RegisterOptions{Name: activities.ActivityEscalateConsentRound})
-	r.RegisterActivityWithOptions(acts.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
-	r.RegisterActivityWithOptions(acts.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
-	r.RegisterActivityWithOptions(acts.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
-	r.RegisterActivityWithOptions(acts.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
-	r.RegisterActivityWithOptions(acts.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
-	r.RegisterActivityWithOptions(acts.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
-	r.RegisterActivityWithOptions(acts.NotifyDecision, activity.RegisterOptions{Name: activities.ActivityNotifyDecision})
-	r.RegisterActivityWithOptions(acts.RetentionDue, activity.RegisterOptions{Name: activities.ActivityRetentionDue})
-	r.RegisterActivityWithOptions(acts.RecordRetention, activity.RegisterOptions{Name: activities.ActivityRecordRetention})
-	r.RegisterActivityWithOptions(acts.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
-	r.RegisterActivityWithOptions(acts.FindRetentionOverdue, activity.RegisterOptions{Name: activities.ActivityFindRetentionOverdue})
-	r.RegisterActivityWithOptions(acts.Housekeep, activity.RegisterOptions{Name: activities.ActivityHousekeep})
-	r.RegisterActivityWithOptions(acts.AnchorLogbooks, activity.RegisterOptions{Name: activities.ActivityAnchorLogbooks})
+	r.RegisterActivity(acts)
 }
 
 // Run runs the worker until ctx is done.
-func Run(ctx context.Context, c client.Client, acts *activities.Activities) error {
-	w := New(c, acts)
+func Run(ctx context.Context, c client.Client, d Deps) error {
+	w := New(c, d)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -3,7 +3,6 @@ package worker_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -39,7 +37,7 @@ func newEnv(t testing.TB) *env {
 	ts := temporaltest.StartWithKey(t, replayKey)
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	lic := p.School(t, "Basisschool Het Anker", "12AB")
-	w := worker.New(ts.Client, &activities.Activities{Tenants: p.Tenants, Logger: slog.New(slog.DiscardHandler)})
+	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

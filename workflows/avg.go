@@ -6,8 +6,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // AVG request steps, as process_step shows them.
@@ -36,6 +34,7 @@ type AVGRequestInput struct {
 // as overdue until answered. The answer itself is content the server
 // writes; the signal only ends the term.
 func AVGRequestWorkflow(ctx workflow.Context, in AVGRequestInput) (string, error) {
+	var acts *Activities
 	if in.LicenceID == "" || in.PupilID == "" || in.RequestID == "" || in.RespondWithin <= 0 {
 		return "", temporal.NewNonRetryableApplicationError("avg workflow: incomplete input", "InvalidInput", nil)
 	}
@@ -43,7 +42,7 @@ func AVGRequestWorkflow(ctx workflow.Context, in AVGRequestInput) (string, error
 	var seq int32
 	step := func(name string, due *time.Time) error {
 		seq++
-		err := workflow.ExecuteActivity(actx, activities.ActivityRecordProcessStep, activities.ProcessStep{
+		err := workflow.ExecuteActivity(actx, acts.RecordProcessStep, ProcessStep{
 			LicenceID: in.LicenceID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, EntityKind: "avg_request",
 			EntityID: in.RequestID, Step: name, WaitingFor: map[bool]string{true: "school"}[due != nil], DueAt: due, Seq: seq,
 		}).Get(ctx, nil)

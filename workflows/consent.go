@@ -7,7 +7,8 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // Update, signal and query names of the consent workflow.
@@ -69,15 +70,15 @@ type ConsentInput struct {
 	LicenceID, DossierID, PupilID string
 	Version                       int32
 	Timers                        ConsentTimers
-	Ages                          activities.ConsentAges
+	Ages                          law.ConsentAges
 	Policy                        string
 }
 
 // ConsentStatus answers the status query.
 type ConsentStatus struct {
-	Parties    []activities.ConsentParty
-	Answers    []activities.ConsentAnswer // the last answer of each party, without remarks
-	Outcome    string                     // "", consented, refused or superseded
+	Parties    []plan.ConsentParty
+	Answers    []plan.ConsentAnswer // the last answer of each party, without remarks
+	Outcome    string               // "", consented, refused or superseded
 	DeadlineAt time.Time
 	Escalated  bool
 	Reminders  int
@@ -96,7 +97,7 @@ func ConsentWorkflow(ctx workflow.Context, in ConsentInput) (ConsentStatus, erro
 
 type consent struct {
 	in      ConsentInput
-	info    activities.ConsentRoundInfo
+	info    ConsentRoundInfo
 	status  ConsentStatus
 	seen    requestLog
 	seq     int32
@@ -106,6 +107,7 @@ type consent struct {
 }
 
 func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
+	var acts *Activities
 	in := c.in
 	if in.LicenceID == "" || in.DossierID == "" || in.PupilID == "" || in.Version < 1 || !in.Timers.valid() ||
 		in.Ages.Share <= 0 || in.Ages.Decide < in.Ages.Share || (in.Policy != PolicyAny && in.Policy != PolicyAll) {
@@ -117,7 +119,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	actx := activityOptions(ctx)
 	start := workflow.Now(ctx)
 	c.status.DeadlineAt = start.Add(in.Timers.Deadline)
-	err := workflow.ExecuteActivity(actx, activities.ActivityOpenConsentRound, activities.OpenConsentRoundInput{
+	err := workflow.ExecuteActivity(actx, acts.OpenConsentRound, OpenConsentRoundInput{
 		LicenceID: in.LicenceID, DossierID: in.DossierID, PupilID: in.PupilID, Version: in.Version,
 		At: start, DeadlineAt: c.status.DeadlineAt, Ages: in.Ages,
 	}).Get(ctx, &c.info)
@@ -130,10 +132,10 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 		f := workflow.SignalExternalWorkflow(ctx, ConsentWorkflowID(in.LicenceID, in.DossierID, v), "", SignalConsentSupersede, in.Version)
 		_ = f.Get(ctx, nil) // an ended round has nothing left to stop
 	}
-	if err := c.invite(ctx, c.keys(func(activities.ConsentParty) bool { return true }), "invitation", 0); err != nil {
+	if err := c.invite(ctx, c.keys(func(plan.ConsentParty) bool { return true }), "invitation", 0); err != nil {
 		return c.status, err
 	}
-	c.tellDossier(ctx, activities.ConsentPending)
+	c.tellDossier(ctx, plan.ConsentPending)
 	if err := c.record(ctx, "instemming_gevraagd", false); err != nil {
 		return c.status, err
 	}
@@ -173,7 +175,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 			}
 			// An answer being recorded finishes first; it may decide.
 			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
-				c.status.Outcome = activities.RoundSuperseded
+				c.status.Outcome = plan.RoundSuperseded
 			}
 		case withdraw.Len() > 0:
 			withdraw.Receive(ctx, nil)
@@ -182,7 +184,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 				break
 			}
 			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
-				c.status.Outcome = activities.RoundWithdrawn
+				c.status.Outcome = plan.RoundWithdrawn
 			}
 		case ready(shares):
 			shares = nil
@@ -226,7 +228,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 }
 
 // keys lists the active parties that match.
-func (c *consent) keys(match func(activities.ConsentParty) bool) []string {
+func (c *consent) keys(match func(plan.ConsentParty) bool) []string {
 	var out []string
 	for _, p := range c.status.Parties {
 		if match(p) {
@@ -238,9 +240,9 @@ func (c *consent) keys(match func(activities.ConsentParty) bool) []string {
 
 // unanswered lists the parties whose answer is still awaited.
 func (c *consent) unanswered() []string {
-	return c.keys(func(p activities.ConsentParty) bool {
+	return c.keys(func(p plan.ConsentParty) bool {
 		for _, a := range c.status.Answers {
-			if a.PartyKey == p.Key && a.Answer != activities.AnswerQuestion {
+			if a.PartyKey == p.Key && a.Answer != plan.AnswerQuestion {
 				return false
 			}
 		}
@@ -251,10 +253,11 @@ func (c *consent) unanswered() []string {
 // invite writes the mails to the outbox, then sends the outbox; a mail
 // server that is down delays the mails, not the round.
 func (c *consent) invite(ctx workflow.Context, keys []string, kind string, n int) error {
+	var acts *Activities
 	if len(keys) == 0 {
 		return nil
 	}
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityInviteConsentParties, activities.InviteConsentInput{
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.InviteConsentParties, InviteConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, Keys: keys, Kind: kind, N: n,
 	}).Get(ctx, nil)
 	if err != nil {
@@ -265,8 +268,9 @@ func (c *consent) invite(ctx workflow.Context, keys []string, kind string, n int
 }
 
 func (c *consent) escalate(ctx workflow.Context, week int) error {
+	var acts *Activities
 	var mailed int
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityEscalateConsentRound, activities.EscalateConsentInput{
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.EscalateConsentRound, EscalateConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Week: week,
 	}).Get(ctx, &mailed)
 	if err != nil {
@@ -283,8 +287,9 @@ func (c *consent) escalate(ctx workflow.Context, week int) error {
 // reroute applies the pupil's new rights on a birthday and asks whoever
 // is new.
 func (c *consent) reroute(ctx workflow.Context) error {
-	var r activities.ConsentReroute
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRerouteConsentRound, activities.RerouteConsentInput{
+	var acts *Activities
+	var r ConsentReroute
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.RerouteConsentRound, RerouteConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Ages: c.in.Ages,
 	}).Get(ctx, &r)
 	if err != nil {
@@ -310,16 +315,16 @@ func (c *consent) reroute(ctx workflow.Context) error {
 }
 
 // party returns the active party with key.
-func (c *consent) party(key string) (activities.ConsentParty, bool) {
+func (c *consent) party(key string) (plan.ConsentParty, bool) {
 	for _, p := range c.status.Parties {
 		if p.Key == key {
 			return p, true
 		}
 	}
-	return activities.ConsentParty{}, false
+	return plan.ConsentParty{}, false
 }
 
-func (c *consent) validate(_ workflow.Context, a activities.ConsentAnswer) error {
+func (c *consent) validate(_ workflow.Context, a plan.ConsentAnswer) error {
 	if a.RequestID == "" || len(a.RequestID) > 100 {
 		return temporal.NewApplicationError("request id missing", ErrTypeConsentInvalid)
 	}
@@ -329,14 +334,14 @@ func (c *consent) validate(_ workflow.Context, a activities.ConsentAnswer) error
 	return c.check(a)
 }
 
-func (c *consent) check(a activities.ConsentAnswer) error {
+func (c *consent) check(a plan.ConsentAnswer) error {
 	switch {
 	case c.status.Outcome != "":
 		return temporal.NewApplicationError("round closed", ErrTypeConsentClosed, c.status.Outcome)
-	case a.Answer != activities.AnswerAgree && a.Answer != activities.AnswerDisagree && a.Answer != activities.AnswerQuestion,
+	case a.Answer != plan.AnswerAgree && a.Answer != plan.AnswerDisagree && a.Answer != plan.AnswerQuestion,
 		a.Channel != "portal" && a.Channel != "school":
 		return temporal.NewApplicationError("unknown answer", ErrTypeConsentInvalid)
-	case a.Answer == activities.AnswerDisagree && len(a.Remark) == 0:
+	case a.Answer == plan.AnswerDisagree && len(a.Remark) == 0:
 		return temporal.NewApplicationError("remark required", ErrTypeConsentNoRemark)
 	}
 	if _, ok := c.party(a.PartyKey); !ok {
@@ -352,7 +357,8 @@ func (c *consent) check(a activities.ConsentAnswer) error {
 
 // respond records one answer (once per request id) and decides when the
 // answers allow it.
-func (c *consent) respond(ctx workflow.Context, a activities.ConsentAnswer) (ConsentStatus, error) {
+func (c *consent) respond(ctx workflow.Context, a plan.ConsentAnswer) (ConsentStatus, error) {
+	var acts *Activities
 	if err := workflow.Await(ctx, func() bool { return !c.busy }); err != nil {
 		return c.status, err
 	}
@@ -365,7 +371,7 @@ func (c *consent) respond(ctx workflow.Context, a activities.ConsentAnswer) (Con
 	c.busy = true
 	defer func() { c.busy = false }()
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Minute, StartToCloseTimeout: 10 * time.Second})
-	err := workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordConsentAnswer, activities.RecordConsentAnswerInput{
+	err := workflow.ExecuteLocalActivity(lctx, acts.RecordConsentAnswer, RecordConsentAnswerInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, Answer: a, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
 	if err != nil {
@@ -414,10 +420,10 @@ func (c *consent) decide(atDeadline bool) {
 				continue
 			}
 			switch a.Answer {
-			case activities.AnswerDisagree:
-				c.status.Outcome = activities.RoundRefused
+			case plan.AnswerDisagree:
+				c.status.Outcome = plan.RoundRefused
 				return
-			case activities.AnswerAgree:
+			case plan.AnswerAgree:
 				agreed++
 			}
 		}
@@ -425,18 +431,19 @@ func (c *consent) decide(atDeadline bool) {
 	switch {
 	case deciders == 0 || agreed == 0:
 	case agreed == deciders:
-		c.status.Outcome = activities.RoundConsented
+		c.status.Outcome = plan.RoundConsented
 	case c.in.Policy == PolicyAny && atDeadline:
-		c.status.Outcome = activities.RoundConsented
+		c.status.Outcome = plan.RoundConsented
 	}
 }
 
 // close writes the outcome and tells the dossier, once.
 func (c *consent) close(ctx workflow.Context) error {
+	var acts *Activities
 	if c.closed {
 		return nil
 	}
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityCloseConsentRound, activities.CloseConsentRoundInput{
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.CloseConsentRound, CloseConsentRoundInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, DossierID: c.in.DossierID, PupilID: c.in.PupilID,
 		Version: c.in.Version, Outcome: c.status.Outcome, At: workflow.Now(ctx),
 	}).Get(ctx, nil)
@@ -447,10 +454,10 @@ func (c *consent) close(ctx workflow.Context) error {
 	if err := c.record(ctx, "instemming_"+c.status.Outcome, false); err != nil {
 		return err
 	}
-	if c.status.Outcome == activities.RoundSuperseded || c.status.Outcome == activities.RoundWithdrawn {
+	if c.status.Outcome == plan.RoundSuperseded || c.status.Outcome == plan.RoundWithdrawn {
 		return nil
 	}
-	status := map[string]string{activities.RoundConsented: activities.ConsentGiven, activities.RoundRefused: activities.ConsentRefused}
+	status := map[string]string{plan.RoundConsented: plan.ConsentGiven, plan.RoundRefused: plan.ConsentRefused}
 	c.tellDossier(ctx, status[c.status.Outcome])
 	return nil
 }
@@ -467,12 +474,13 @@ func (c *consent) tellDossier(ctx workflow.Context, status string) {
 // record writes the round's step into the projection: who it waits for
 // and until when.
 func (c *consent) record(ctx workflow.Context, step string, overdue bool) error {
+	var acts *Activities
 	c.seq++
-	s := activities.ProcessStep{LicenceID: c.in.LicenceID, WorkflowID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version),
+	s := ProcessStep{LicenceID: c.in.LicenceID, WorkflowID: ConsentWorkflowID(c.in.LicenceID, c.in.DossierID, c.in.Version),
 		EntityKind: "consent", EntityID: c.in.DossierID, Step: step, Seq: c.seq}
 	if c.status.Outcome == "" {
 		s.WaitingFor = "guardians"
-		if p, ok := c.party(activities.PupilPartyKey); ok && p.Decides {
+		if p, ok := c.party(plan.PupilPartyKey); ok && p.Decides {
 			s.WaitingFor = "pupil"
 		}
 		due := c.status.DeadlineAt
@@ -482,5 +490,5 @@ func (c *consent) record(ctx workflow.Context, step string, overdue bool) error 
 		}
 	}
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Hour, StartToCloseTimeout: 10 * time.Second})
-	return workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordProcessStep, s).Get(ctx, nil)
+	return workflow.ExecuteLocalActivity(lctx, acts.RecordProcessStep, s).Get(ctx, nil)
 }

@@ -11,32 +11,32 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
-	"github.com/topdossier/topdossier/activities"
-	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // consentFake stands in for the consent activities: a pupil born on
 // birth with the guardians given, and what the workflow asked.
 type consentFake struct {
 	birth     time.Time
-	guardians []school.Guardian
-	ages      activities.ConsentAges
+	guardians []plan.Guardian
+	ages      law.ConsentAges
 	invites   []string // kind:key
 	answers   []string // request ids stored
 	outcome   string
 	escalated []int
-	steps     []activities.ProcessStep
+	steps     []ProcessStep
 	rerouted  int
 	sends     int
 }
 
-func (f *consentFake) SendOutbox(context.Context, activities.SendOutboxInput) (int, error) {
+func (f *consentFake) SendOutbox(context.Context, SendOutboxInput) (int, error) {
 	f.sends++
 	return 0, nil
 }
 
-func (f *consentFake) OpenConsentRound(_ context.Context, in activities.OpenConsentRoundInput) (activities.ConsentRoundInfo, error) {
-	info := activities.ConsentRoundInfo{RoundID: uuid.NewString(), Parties: activities.ConsentPartiesAt(f.birth, in.At, f.guardians, in.Ages)}
+func (f *consentFake) OpenConsentRound(_ context.Context, in OpenConsentRoundInput) (ConsentRoundInfo, error) {
+	info := ConsentRoundInfo{RoundID: uuid.NewString(), Parties: plan.ConsentPartiesAt(f.birth, in.At, f.guardians, in.Ages)}
 	if t := f.birth.AddDate(in.Ages.Share, 0, 0); t.After(in.At) {
 		info.SharesAt = &t
 	}
@@ -46,10 +46,10 @@ func (f *consentFake) OpenConsentRound(_ context.Context, in activities.OpenCons
 	return info, nil
 }
 
-func (f *consentFake) RerouteConsentRound(_ context.Context, in activities.RerouteConsentInput) (activities.ConsentReroute, error) {
+func (f *consentFake) RerouteConsentRound(_ context.Context, in RerouteConsentInput) (ConsentReroute, error) {
 	f.rerouted++
-	parties := activities.ConsentPartiesAt(f.birth, in.At, f.guardians, in.Ages)
-	r := activities.ConsentReroute{Parties: parties}
+	parties := plan.ConsentPartiesAt(f.birth, in.At, f.guardians, in.Ages)
+	r := ConsentReroute{Parties: parties}
 	for _, p := range parties {
 		if p.Kind == "pupil" {
 			r.Invite = append(r.Invite, p.Key)
@@ -58,29 +58,29 @@ func (f *consentFake) RerouteConsentRound(_ context.Context, in activities.Rerou
 	return r, nil
 }
 
-func (f *consentFake) InviteConsentParties(_ context.Context, in activities.InviteConsentInput) (int, error) {
+func (f *consentFake) InviteConsentParties(_ context.Context, in InviteConsentInput) (int, error) {
 	for _, k := range in.Keys {
 		f.invites = append(f.invites, in.Kind+":"+k)
 	}
 	return len(in.Keys), nil
 }
 
-func (f *consentFake) RecordConsentAnswer(_ context.Context, in activities.RecordConsentAnswerInput) error {
+func (f *consentFake) RecordConsentAnswer(_ context.Context, in RecordConsentAnswerInput) error {
 	f.answers = append(f.answers, in.Answer.RequestID)
 	return nil
 }
 
-func (f *consentFake) CloseConsentRound(_ context.Context, in activities.CloseConsentRoundInput) error {
+func (f *consentFake) CloseConsentRound(_ context.Context, in CloseConsentRoundInput) error {
 	f.outcome = in.Outcome
 	return nil
 }
 
-func (f *consentFake) EscalateConsentRound(_ context.Context, in activities.EscalateConsentInput) error {
+func (f *consentFake) EscalateConsentRound(_ context.Context, in EscalateConsentInput) error {
 	f.escalated = append(f.escalated, in.Week)
 	return nil
 }
 
-func (f *consentFake) RecordProcessStep(_ context.Context, in activities.ProcessStep) error {
+func (f *consentFake) RecordProcessStep(_ context.Context, in ProcessStep) error {
 	f.steps = append(f.steps, in)
 	return nil
 }
@@ -88,8 +88,8 @@ func (f *consentFake) RecordProcessStep(_ context.Context, in activities.Process
 var (
 	motherID = uuid.MustParse("8f8c3c1e-0000-4000-8000-0000000000a1")
 	fatherID = uuid.MustParse("8f8c3c1e-0000-4000-8000-0000000000a2")
-	mother   = activities.GuardianPartyKey(motherID)
-	father   = activities.GuardianPartyKey(fatherID)
+	mother   = plan.GuardianPartyKey(motherID)
+	father   = plan.GuardianPartyKey(fatherID)
 )
 
 // newConsentEnv runs a round for a pupil who is age years and ahead days
@@ -98,23 +98,23 @@ func newConsentEnv(t *testing.T, age, ahead int) (*testsuite.TestWorkflowEnviron
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	f := &consentFake{ages: activities.DefaultConsentAges(), guardians: []school.Guardian{
+	f := &consentFake{ages: law.DefaultConsentAges(), guardians: []plan.Guardian{
 		{ID: motherID, ParentalAuthority: true}, {ID: fatherID, ParentalAuthority: true},
 		{ID: uuid.New(), ParentalAuthority: false},
 	}}
 	f.birth = env.Now().AddDate(-age, 0, ahead)
 	for name, fn := range map[string]any{
-		activities.ActivityOpenConsentRound: f.OpenConsentRound, activities.ActivityRerouteConsentRound: f.RerouteConsentRound,
-		activities.ActivityInviteConsentParties: f.InviteConsentParties, activities.ActivityRecordConsentAnswer: f.RecordConsentAnswer,
-		activities.ActivityCloseConsentRound: f.CloseConsentRound, activities.ActivityEscalateConsentRound: f.EscalateConsentRound,
-		activities.ActivityRecordProcessStep: f.RecordProcessStep, activities.ActivitySendOutbox: f.SendOutbox,
+		"OpenConsentRound": f.OpenConsentRound, "RerouteConsentRound": f.RerouteConsentRound,
+		"InviteConsentParties": f.InviteConsentParties, "RecordConsentAnswer": f.RecordConsentAnswer,
+		"CloseConsentRound": f.CloseConsentRound, "EscalateConsentRound": f.EscalateConsentRound,
+		"RecordProcessStep": f.RecordProcessStep, "SendOutbox": f.SendOutbox,
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(nil)
 	in := ConsentInput{LicenceID: "8f8c3c1e-0000-4000-8000-000000000001", DossierID: "8f8c3c1e-0000-4000-8000-000000000003",
 		PupilID: "8f8c3c1e-0000-4000-8000-000000000002", Version: 1, Timers: DefaultConsentTimers(),
-		Ages: activities.DefaultConsentAges(), Policy: PolicyAny}
+		Ages: law.DefaultConsentAges(), Policy: PolicyAny}
 	return env, f, in
 }
 
@@ -141,7 +141,7 @@ func (a *answers) sendVia(at time.Duration, id, party, answer, remark, channel s
 			OnAccept:   func() {},
 			OnReject:   func(err error) { o.rejected, o.done = err, true },
 			OnComplete: func(_ any, err error) { o.failed, o.done = err, true },
-		}, activities.ConsentAnswer{RequestID: id, PartyKey: party, Answer: answer, Remark: remark, Channel: channel})
+		}, plan.ConsentAnswer{RequestID: id, PartyKey: party, Answer: answer, Remark: remark, Channel: channel})
 	}, at)
 }
 
@@ -165,8 +165,8 @@ func consentResult(t *testing.T, env *testsuite.TestWorkflowEnvironment) Consent
 func TestConsentReminderDeadlineEscalation(t *testing.T) {
 	env, f, in := newConsentEnv(t, 10, 100)
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(22), "portal-late", mother, activities.AnswerAgree, "")
-	a.sendAs(day(23), "late", mother, activities.AnswerAgree, "school")
+	a.send(day(22), "portal-late", mother, plan.AnswerAgree, "")
+	a.sendAs(day(23), "late", mother, plan.AnswerAgree, "school")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
 	if errType(a.got["portal-late"].rejected) != ErrTypeConsentLate {
@@ -190,7 +190,7 @@ func TestConsentReminderDeadlineEscalation(t *testing.T) {
 		t.Errorf("projection never showed the round overdue at the school: %+v", f.steps)
 	}
 	// One agreement after the deadline decides (the other guardian did not object).
-	if st.Outcome != activities.RoundConsented || f.outcome != activities.RoundConsented {
+	if st.Outcome != plan.RoundConsented || f.outcome != plan.RoundConsented {
 		t.Errorf("outcome %q (stored %q), want consented", st.Outcome, f.outcome)
 	}
 }
@@ -200,15 +200,15 @@ func TestConsentReminderDeadlineEscalation(t *testing.T) {
 func TestConsentOneRefusesWhileAnotherConsents(t *testing.T) {
 	env, f, in := newConsentEnv(t, 10, 100)
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(1), "m1", mother, activities.AnswerAgree, "")
-	a.send(day(2), "f0", father, activities.AnswerDisagree, "") // no remark: refused
-	a.send(day(3), "f1", father, activities.AnswerDisagree, "We willen eerst praten over de verlengde instructie.")
+	a.send(day(1), "m1", mother, plan.AnswerAgree, "")
+	a.send(day(2), "f0", father, plan.AnswerDisagree, "") // no remark: refused
+	a.send(day(3), "f1", father, plan.AnswerDisagree, "We willen eerst praten over de verlengde instructie.")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
 	if errType(a.got["f0"].rejected) != ErrTypeConsentNoRemark {
 		t.Errorf("niet akkoord without remark: %+v, want %s", a.got["f0"], ErrTypeConsentNoRemark)
 	}
-	if st.Outcome != activities.RoundRefused || f.outcome != activities.RoundRefused {
+	if st.Outcome != plan.RoundRefused || f.outcome != plan.RoundRefused {
 		t.Errorf("outcome %q, want refused", st.Outcome)
 	}
 	if !slices.Equal(f.answers, []string{"m1", "f1"}) {
@@ -225,15 +225,15 @@ func TestConsentOneRefusesWhileAnotherConsents(t *testing.T) {
 func TestConsentBothAgreeDecidesAtOnce(t *testing.T) {
 	env, f, in := newConsentEnv(t, 10, 100)
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(1), "m1", mother, activities.AnswerAgree, "")
-	a.send(day(1)+time.Minute, "m1", mother, activities.AnswerAgree, "")
-	a.send(day(2), "q", father, activities.AnswerQuestion, "Hoe vaak is de instructietafel?")
-	a.send(day(3), "f1", father, activities.AnswerAgree, "")
-	a.send(day(4), "late", father, activities.AnswerDisagree, "Toch niet")
-	a.send(day(1)+2*time.Minute, "stranger", "guardian:"+uuid.NewString(), activities.AnswerAgree, "")
+	a.send(day(1), "m1", mother, plan.AnswerAgree, "")
+	a.send(day(1)+time.Minute, "m1", mother, plan.AnswerAgree, "")
+	a.send(day(2), "q", father, plan.AnswerQuestion, "Hoe vaak is de instructietafel?")
+	a.send(day(3), "f1", father, plan.AnswerAgree, "")
+	a.send(day(4), "late", father, plan.AnswerDisagree, "Toch niet")
+	a.send(day(1)+2*time.Minute, "stranger", "guardian:"+uuid.NewString(), plan.AnswerAgree, "")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if st.Outcome != activities.RoundConsented || st.Reminders != 0 {
+	if st.Outcome != plan.RoundConsented || st.Reminders != 0 {
 		t.Errorf("status %+v, want consented on day 3 without reminders", st)
 	}
 	if !slices.Equal(f.answers, []string{"m1", "q", "f1"}) {
@@ -252,18 +252,18 @@ func TestConsentBothAgreeDecidesAtOnce(t *testing.T) {
 func TestConsentPupilTurns16(t *testing.T) {
 	env, f, in := newConsentEnv(t, 16, 3) // 16 in three days
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(5), "m1", mother, activities.AnswerAgree, "")
-	a.send(day(5)+time.Hour, "f1", father, activities.AnswerAgree, "")
+	a.send(day(5), "m1", mother, plan.AnswerAgree, "")
+	a.send(day(5)+time.Hour, "f1", father, plan.AnswerAgree, "")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if f.rerouted != 1 || !slices.Contains(f.invites, "invitation:"+activities.PupilPartyKey) {
+	if f.rerouted != 1 || !slices.Contains(f.invites, "invitation:"+plan.PupilPartyKey) {
 		t.Errorf("rerouted %d times, mails %q; want the pupil invited on the 16th birthday", f.rerouted, f.invites)
 	}
-	pupil, ok := partyOf(st.Parties, activities.PupilPartyKey)
+	pupil, ok := partyOf(st.Parties, plan.PupilPartyKey)
 	if !ok || pupil.Decides || !pupil.Shares {
 		t.Errorf("pupil party %+v, want sharing only", pupil)
 	}
-	if st.Outcome != activities.RoundConsented {
+	if st.Outcome != plan.RoundConsented {
 		t.Errorf("outcome %q, want the guardians' consent", st.Outcome)
 	}
 }
@@ -273,18 +273,18 @@ func TestConsentPupilTurns16(t *testing.T) {
 func TestConsentPupilTurns18(t *testing.T) {
 	env, f, in := newConsentEnv(t, 18, 3) // 18 in three days
 	a := &answers{env: env, got: map[string]*outcome{}}
-	a.send(day(1), "m1", mother, activities.AnswerAgree, "")
-	a.send(day(4), "f1", father, activities.AnswerAgree, "")
-	a.send(day(5), "p1", activities.PupilPartyKey, activities.AnswerAgree, "")
+	a.send(day(1), "m1", mother, plan.AnswerAgree, "")
+	a.send(day(4), "f1", father, plan.AnswerAgree, "")
+	a.send(day(5), "p1", plan.PupilPartyKey, plan.AnswerAgree, "")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
 	if errType(a.got["f1"].rejected) != ErrTypeConsentNoParty {
 		t.Errorf("guardian after the 18th birthday: %+v, want %s", a.got["f1"], ErrTypeConsentNoParty)
 	}
-	if len(st.Parties) != 1 || st.Parties[0].Key != activities.PupilPartyKey || !st.Parties[0].Decides {
+	if len(st.Parties) != 1 || st.Parties[0].Key != plan.PupilPartyKey || !st.Parties[0].Decides {
 		t.Errorf("parties %+v, want the pupil alone, deciding", st.Parties)
 	}
-	if st.Outcome != activities.RoundConsented || len(st.Answers) != 1 {
+	if st.Outcome != plan.RoundConsented || len(st.Answers) != 1 {
 		t.Errorf("status %+v, want consented by the pupil alone", st)
 	}
 	if f.rerouted != 1 {
@@ -300,31 +300,31 @@ func TestConsentSuperseded(t *testing.T) {
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalConsentSupersede, int32(2)) }, day(2))
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if st.Outcome != activities.RoundSuperseded || f.outcome != activities.RoundSuperseded {
+	if st.Outcome != plan.RoundSuperseded || f.outcome != plan.RoundSuperseded {
 		t.Errorf("outcome %q (stored %q), want superseded", st.Outcome, f.outcome)
 	}
 }
 
-func partyOf(parties []activities.ConsentParty, key string) (activities.ConsentParty, bool) {
+func partyOf(parties []plan.ConsentParty, key string) (plan.ConsentParty, bool) {
 	for _, p := range parties {
 		if p.Key == key {
 			return p, true
 		}
 	}
-	return activities.ConsentParty{}, false
+	return plan.ConsentParty{}, false
 }
 
 func TestSendOutboxWorkflow(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	calls := 0
-	env.RegisterActivityWithOptions(func(_ context.Context, in activities.SendOutboxInput) (int, error) {
+	env.RegisterActivityWithOptions(func(_ context.Context, in SendOutboxInput) (int, error) {
 		calls++
 		if in.LicenceID != "lic-1" {
 			t.Errorf("licence %q", in.LicenceID)
 		}
 		return 3, nil
-	}, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	}, activity.RegisterOptions{Name: "SendOutbox"})
 	env.ExecuteWorkflow(SendOutboxWorkflow, "lic-1")
 	var sent int
 	if err := env.GetWorkflowResult(&sent); err != nil || sent != 3 || calls != 1 {
@@ -341,7 +341,7 @@ func TestConsentWithdrawnWhenPupilLeaves(t *testing.T) {
 	start := env.Now()
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if st.Outcome != activities.RoundWithdrawn || f.outcome != activities.RoundWithdrawn {
+	if st.Outcome != plan.RoundWithdrawn || f.outcome != plan.RoundWithdrawn {
 		t.Errorf("outcome %q (stored %q), want withdrawn", st.Outcome, f.outcome)
 	}
 	if st.Reminders != 0 || st.Escalated || len(f.escalated) != 0 {

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // Update, signal and query names of the dossier workflow.
@@ -26,7 +26,7 @@ const (
 // turns them into Dutch messages; DossierIncomplete carries the codes of
 // the missing fields as details.
 const (
-	ErrTypeDossierIncomplete  = activities.ErrTypeDossierIncomplete
+	ErrTypeDossierIncomplete  = plan.ErrTypeDossierIncomplete
 	ErrTypeDossierPhaseMoved  = "DossierPhaseMoved"
 	ErrTypeDossierInvalidStep = "DossierInvalidStep"
 )
@@ -81,7 +81,7 @@ type DossierInput struct {
 	Cycle     int32
 	// Phase is where this run starts: observe for a new cycle, or where
 	// the run before stopped when it continued as new.
-	Phase activities.Phase
+	Phase plan.Phase
 	// ExtraSupport: the support level needs an OPP (extra ondersteuning),
 	// counted from OpenedAt.
 	ExtraSupport bool
@@ -109,9 +109,9 @@ type AdvanceDossier struct {
 	RequestID string
 	UserID    string
 	Role      string // the role the person acts in, for the logbook
-	From      activities.Phase
-	To        activities.Phase
-	Checklist activities.Checklist
+	From      plan.Phase
+	To        plan.Phase
+	Checklist plan.Checklist
 }
 
 // SupportChanged tells the workflow the support level changed.
@@ -146,8 +146,8 @@ type Deadline struct {
 // DossierStatus answers "where is this dossier".
 type DossierStatus struct {
 	Cycle            int32
-	Phase            activities.Phase
-	Done             []activities.Phase
+	Phase            plan.Phase
+	Done             []plan.Phase
 	WaitingFor       string
 	Deadline         *Deadline
 	OPPEstablishedAt *time.Time
@@ -168,13 +168,13 @@ func DossierWorkflow(ctx workflow.Context, in DossierInput) (DossierStatus, erro
 
 type dossier struct {
 	in          DossierInput
-	phase       activities.Phase
+	phase       plan.Phase
 	seen        requestLog
 	seq         int32
 	busy        bool
 	dirty       bool
-	ending      activities.Phase // observe (next cycle) or closed, once chosen
-	left        *PupilLeft       // the pupil left: the dossier closes
+	ending      plan.Phase // observe (next cycle) or closed, once chosen
+	left        *PupilLeft // the pupil left: the dossier closes
 	transitions int
 	recorded    *Deadline // the deadline as last written to the projection
 	recordedFor string    // who the projection said we wait for
@@ -185,7 +185,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 		return DossierStatus{}, temporal.NewNonRetryableApplicationError("dossier workflow: incomplete input", "InvalidInput", nil)
 	}
 	if d.phase == "" {
-		d.phase = activities.PhaseObserve
+		d.phase = plan.PhaseObserve
 	}
 	if !d.phase.Valid() {
 		return DossierStatus{}, temporal.NewNonRetryableApplicationError("dossier workflow: unknown phase", "InvalidInput", nil)
@@ -274,7 +274,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return d.status(workflow.Now(ctx)), err
 	}
-	if d.left != nil && d.ending != activities.PhaseClosed {
+	if d.left != nil && d.ending != plan.PhaseClosed {
 		if err := d.closeOnLeave(ctx); err != nil {
 			return d.status(workflow.Now(ctx)), err
 		}
@@ -286,43 +286,45 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 // checklist: the pupil left the school. The deadlines stop with it; the
 // retention term (two years) runs from the leaving.
 func (d *dossier) closeOnLeave(ctx workflow.Context) error {
+	var acts *Activities
 	now := workflow.Now(ctx)
 	after := *d
-	after.phase = activities.PhaseClosed
+	after.phase = plan.PhaseClosed
 	d.seq++
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: time.Hour,
 		StartToCloseTimeout:    10 * time.Second,
 	})
-	err := workflow.ExecuteLocalActivity(lctx, activities.ActivityAdvanceDossier, activities.AdvanceDossierInput{
+	err := workflow.ExecuteLocalActivity(lctx, acts.AdvanceDossierPhase, AdvanceDossierInput{
 		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: d.left.RequestID, UserID: d.left.UserID, Role: "system",
-		Cycle: d.in.Cycle, From: d.phase, To: activities.PhaseClosed, PupilLeft: true, At: now, Step: after.step(now, d.seq),
+		Cycle: d.in.Cycle, From: d.phase, To: plan.PhaseClosed, PupilLeft: true, At: now, Step: after.step(now, d.seq),
 	}).Get(ctx, nil)
 	if err != nil {
 		return err
 	}
-	d.phase, d.ending = activities.PhaseClosed, activities.PhaseClosed
+	d.phase, d.ending = plan.PhaseClosed, plan.PhaseClosed
 	d.recorded, d.recordedFor = nil, ""
 	d.transitions++
-	return workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(activities.PhaseClosed)))
+	return workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(plan.PhaseClosed)))
 }
 
 // finish ends this run: the next cycle or the same one continues as new,
 // a closed dossier completes.
 func (d *dossier) finish(ctx workflow.Context) (DossierStatus, error) {
+	var acts *Activities
 	actx := activityOptions(ctx)
 	next := d.in
 	next.Phase, next.Seq, next.Seen = d.phase, d.seq, d.seen.IDs
 	switch d.ending {
-	case activities.PhaseClosed:
-		err := workflow.ExecuteActivity(actx, activities.ActivityCloseDossier, activities.CloseDossierInput{
+	case plan.PhaseClosed:
+		err := workflow.ExecuteActivity(actx, acts.CloseDossier, CloseDossierInput{
 			LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, At: workflow.Now(ctx),
 		}).Get(ctx, nil)
 		return d.status(workflow.Now(ctx)), err
-	case activities.PhaseObserve:
-		next.Cycle, next.Phase = d.in.Cycle+1, activities.PhaseObserve
-		err := workflow.ExecuteActivity(actx, activities.ActivityStartDossierCycle, activities.StartDossierCycleInput{
+	case plan.PhaseObserve:
+		next.Cycle, next.Phase = d.in.Cycle+1, plan.PhaseObserve
+		err := workflow.ExecuteActivity(actx, acts.StartDossierCycle, StartDossierCycleInput{
 			LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, ToCycle: next.Cycle,
 		}).Get(ctx, nil)
 		if err != nil {
@@ -334,9 +336,9 @@ func (d *dossier) finish(ctx workflow.Context) (DossierStatus, error) {
 
 // target is the phase a request leads to, or an error when it asks for
 // something this phase cannot do.
-func (d *dossier) target(req AdvanceDossier) (activities.Phase, error) {
-	if d.phase == activities.PhaseEvaluate {
-		if req.To != activities.PhaseObserve && req.To != activities.PhaseClosed {
+func (d *dossier) target(req AdvanceDossier) (plan.Phase, error) {
+	if d.phase == plan.PhaseEvaluate {
+		if req.To != plan.PhaseObserve && req.To != plan.PhaseClosed {
 			return "", temporal.NewApplicationError("choose a next cycle or closing", ErrTypeDossierInvalidStep)
 		}
 		return req.To, nil
@@ -350,7 +352,7 @@ func (d *dossier) target(req AdvanceDossier) (activities.Phase, error) {
 // check is what the validator and, after waiting its turn, the handler
 // require: the phase the person saw, a possible next step, and a complete
 // phase according to the checklist read just before.
-func (d *dossier) check(req AdvanceDossier) (activities.Phase, error) {
+func (d *dossier) check(req AdvanceDossier) (plan.Phase, error) {
 	if d.ending != "" || req.From != d.phase || req.Checklist.Cycle != d.in.Cycle {
 		return "", temporal.NewApplicationError("the dossier moved on", ErrTypeDossierPhaseMoved, d.phase)
 	}
@@ -358,7 +360,7 @@ func (d *dossier) check(req AdvanceDossier) (activities.Phase, error) {
 	if err != nil {
 		return "", err
 	}
-	if missing := activities.Missing(d.phase, req.Checklist); len(missing) > 0 {
+	if missing := plan.Missing(d.phase, req.Checklist); len(missing) > 0 {
 		return "", temporal.NewApplicationError("dossier incomplete", ErrTypeDossierIncomplete, missing)
 	}
 	return to, nil
@@ -379,6 +381,7 @@ func (d *dossier) validate(_ workflow.Context, req AdvanceDossier) error {
 // never interleave around the activity; a request id seen before returns
 // the status without a second transition.
 func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStatus, error) {
+	var acts *Activities
 	if err := workflow.Await(ctx, func() bool { return !d.busy }); err != nil {
 		return DossierStatus{}, err
 	}
@@ -396,10 +399,10 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 	after := *d
 	after.phase = to
 	switch {
-	case to == activities.PhaseRealise && d.in.OPPEstablishedAt == nil:
+	case to == plan.PhaseRealise && d.in.OPPEstablishedAt == nil:
 		due := now.Add(d.in.Timers.EvaluationEvery)
 		after.in.OPPEstablishedAt, after.in.EvaluationDueAt = &now, &due
-	case d.phase == activities.PhaseEvaluate && d.in.OPPEstablishedAt != nil:
+	case d.phase == plan.PhaseEvaluate && d.in.OPPEstablishedAt != nil:
 		due := now.Add(d.in.Timers.EvaluationEvery)
 		after.in.EvaluationDueAt = &due
 	}
@@ -409,7 +412,7 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 		ScheduleToCloseTimeout: time.Minute,
 		StartToCloseTimeout:    10 * time.Second,
 	})
-	err = workflow.ExecuteLocalActivity(lctx, activities.ActivityAdvanceDossier, activities.AdvanceDossierInput{
+	err = workflow.ExecuteLocalActivity(lctx, acts.AdvanceDossierPhase, AdvanceDossierInput{
 		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: req.RequestID, UserID: req.UserID, Role: req.Role,
 		Cycle: d.in.Cycle, From: d.phase, To: to, At: now, Step: step,
@@ -420,7 +423,7 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 	d.seen.seen(req.RequestID)
 	d.phase, d.in.OPPEstablishedAt, d.in.EvaluationDueAt = after.phase, after.in.OPPEstablishedAt, after.in.EvaluationDueAt
 	d.recorded, d.recordedFor = d.deadline(now), d.waitingFor()
-	if d.phase == activities.PhaseClosed || (to == activities.PhaseObserve && req.From == activities.PhaseEvaluate) {
+	if d.phase == plan.PhaseClosed || (to == plan.PhaseObserve && req.From == plan.PhaseEvaluate) {
 		d.ending = to
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, StepKey().ValueSet(string(to))); err != nil {
@@ -453,7 +456,7 @@ func (d *dossier) deadline(now time.Time) *Deadline {
 	t := d.in.Timers
 	var dl *Deadline
 	switch {
-	case d.phase == activities.PhaseClosed:
+	case d.phase == plan.PhaseClosed:
 		return nil
 	case d.in.OPPEstablishedAt == nil:
 		if !d.in.ExtraSupport {
@@ -495,8 +498,8 @@ func sameDeadline(a, b *Deadline) bool {
 }
 
 // step is the projection row of the dossier as it stands.
-func (d *dossier) step(now time.Time, seq int32) activities.ProcessStep {
-	s := activities.ProcessStep{
+func (d *dossier) step(now time.Time, seq int32) ProcessStep {
+	s := ProcessStep{
 		LicenceID: d.in.LicenceID, WorkflowID: DossierWorkflowID(d.in.LicenceID, d.in.DossierID),
 		EntityKind: "dossier", EntityID: d.in.DossierID, Step: string(d.phase), Seq: seq,
 	}
@@ -511,12 +514,13 @@ func (d *dossier) step(now time.Time, seq int32) activities.ProcessStep {
 // record writes the projection as it stands (a local activity: no extra
 // round trip) and remembers which deadline it showed.
 func (d *dossier) record(ctx workflow.Context, now time.Time) error {
+	var acts *Activities
 	d.seq++
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		ScheduleToCloseTimeout: time.Hour,
 		StartToCloseTimeout:    10 * time.Second,
 	})
-	if err := workflow.ExecuteLocalActivity(lctx, activities.ActivityRecordProcessStep, d.step(now, d.seq)).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, acts.RecordProcessStep, d.step(now, d.seq)).Get(ctx, nil); err != nil {
 		return err
 	}
 	d.recorded, d.recordedFor = d.deadline(now), d.waitingFor()
@@ -526,14 +530,14 @@ func (d *dossier) record(ctx workflow.Context, now time.Time) error {
 func (d *dossier) status(now time.Time) DossierStatus {
 	st := DossierStatus{Cycle: d.in.Cycle, Phase: d.phase, Deadline: d.deadline(now),
 		OPPEstablishedAt: d.in.OPPEstablishedAt, EvaluationDueAt: d.in.EvaluationDueAt, Transitions: d.transitions}
-	for _, p := range activities.Phases() {
+	for _, p := range plan.Phases() {
 		if p == d.phase {
 			break
 		}
 		st.Done = append(st.Done, p)
 	}
 	st.WaitingFor = d.waitingFor()
-	if d.ending == activities.PhaseObserve {
+	if d.ending == plan.PhaseObserve {
 		st.Cycle++ // the next cycle has begun; this run is handing over
 	}
 	return st
@@ -543,9 +547,9 @@ func (d *dossier) status(now time.Time) DossierStatus {
 // handelingsdeel awaits their answer in plannen, else the school.
 func (d *dossier) waitingFor() string {
 	switch {
-	case d.phase == activities.PhaseClosed:
+	case d.phase == plan.PhaseClosed:
 		return ""
-	case d.phase == activities.PhasePlan && d.in.ConsentPending:
+	case d.phase == plan.PhasePlan && d.in.ConsentPending:
 		return WaitingForGuardians
 	}
 	return WaitingForSchool

@@ -13,13 +13,13 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // dossierRecorder stands in for the dossier activities.
 type dossierRecorder struct {
-	steps       []activities.ProcessStep
-	transitions []activities.AdvanceDossierInput
+	steps       []ProcessStep
+	transitions []AdvanceDossierInput
 	cycles      []int32
 	closed      int
 	// refuse makes the advance activity find these fields missing, as
@@ -27,26 +27,26 @@ type dossierRecorder struct {
 	refuse []string
 }
 
-func (r *dossierRecorder) RecordProcessStep(_ context.Context, in activities.ProcessStep) error {
+func (r *dossierRecorder) RecordProcessStep(_ context.Context, in ProcessStep) error {
 	r.steps = append(r.steps, in)
 	return nil
 }
 
-func (r *dossierRecorder) AdvanceDossierPhase(_ context.Context, in activities.AdvanceDossierInput) error {
+func (r *dossierRecorder) AdvanceDossierPhase(_ context.Context, in AdvanceDossierInput) error {
 	if len(r.refuse) > 0 {
-		return temporal.NewNonRetryableApplicationError("dossier incomplete", activities.ErrTypeDossierIncomplete, nil, r.refuse)
+		return temporal.NewNonRetryableApplicationError("dossier incomplete", plan.ErrTypeDossierIncomplete, nil, r.refuse)
 	}
 	r.transitions = append(r.transitions, in)
 	r.steps = append(r.steps, in.Step)
 	return nil
 }
 
-func (r *dossierRecorder) StartDossierCycle(_ context.Context, in activities.StartDossierCycleInput) error {
+func (r *dossierRecorder) StartDossierCycle(_ context.Context, in StartDossierCycleInput) error {
 	r.cycles = append(r.cycles, in.ToCycle)
 	return nil
 }
 
-func (r *dossierRecorder) CloseDossier(_ context.Context, _ activities.CloseDossierInput) error {
+func (r *dossierRecorder) CloseDossier(_ context.Context, _ CloseDossierInput) error {
 	r.closed++
 	return nil
 }
@@ -68,10 +68,10 @@ func newDossierEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *dossierRe
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	rec := &dossierRecorder{}
-	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
-	env.RegisterActivityWithOptions(rec.AdvanceDossierPhase, activity.RegisterOptions{Name: activities.ActivityAdvanceDossier})
-	env.RegisterActivityWithOptions(rec.StartDossierCycle, activity.RegisterOptions{Name: activities.ActivityStartDossierCycle})
-	env.RegisterActivityWithOptions(rec.CloseDossier, activity.RegisterOptions{Name: activities.ActivityCloseDossier})
+	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: "RecordProcessStep"})
+	env.RegisterActivityWithOptions(rec.AdvanceDossierPhase, activity.RegisterOptions{Name: "AdvanceDossierPhase"})
+	env.RegisterActivityWithOptions(rec.StartDossierCycle, activity.RegisterOptions{Name: "StartDossierCycle"})
+	env.RegisterActivityWithOptions(rec.CloseDossier, activity.RegisterOptions{Name: "CloseDossier"})
 	env.RegisterWorkflowWithOptions(DossierWorkflow, workflow.RegisterOptions{Name: "DossierWorkflow"})
 	return env, rec
 }
@@ -85,10 +85,10 @@ func dossierInput(env *testsuite.TestWorkflowEnvironment) DossierInput {
 }
 
 // complete is a checklist with every phase filled in.
-var complete = activities.Checklist{
+var complete = plan.Checklist{
 	Cycle: 1, GrowthEntries: 2, Promoting: true, Hindering: true, EducationalNeeds: true, SupportNeeds: true,
 	Destination: true, Rationale: true, Goals: 1, GoalsComplete: true, Support: true, ActionPartVersion: 1,
-	Consent: activities.ConsentGiven, ResultsComplete: true, MeetingOn: true, Participants: true, Summary: true,
+	Consent: plan.ConsentGiven, ResultsComplete: true, MeetingOn: true, Participants: true, Summary: true,
 }
 
 func dossierStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment) DossierStatus {
@@ -169,7 +169,7 @@ func TestDossierOPPReminderThenOverdue(t *testing.T) {
 	if got, want := rec.states(), []string{"", DeadlineStateReminder, DeadlineStateOverdue}; !slices.Equal(got, want) {
 		t.Errorf("projection states %q, want %q", got, want)
 	}
-	if last := rec.steps[len(rec.steps)-1]; last.Step != string(activities.PhaseObserve) || last.DueAt == nil {
+	if last := rec.steps[len(rec.steps)-1]; last.Step != string(plan.PhaseObserve) || last.DueAt == nil {
 		t.Errorf("projection %+v, want observe with a due date", last)
 	}
 }
@@ -225,14 +225,14 @@ func TestDossierSupportRaised(t *testing.T) {
 func TestDossierWaitsForGuardians(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	in := dossierInput(env)
-	in.Phase = activities.PhasePlan
+	in.Phase = plan.PhasePlan
 	var offered, answered DossierStatus
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c1", Version: 1, Status: activities.ConsentPending})
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c1", Version: 1, Status: plan.ConsentPending})
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
 		offered = dossierStatus(t, env)
-		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c2", Version: 1, Status: activities.ConsentGiven})
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c2", Version: 1, Status: plan.ConsentGiven})
 	}, 2*time.Hour)
 	env.RegisterDelayedCallback(func() {
 		answered = dossierStatus(t, env)
@@ -254,7 +254,7 @@ func TestDossierWaitsForGuardians(t *testing.T) {
 func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	u := newUpdates(env)
-	u.send(time.Hour, "r1", AdvanceDossier{From: activities.PhaseObserve, Checklist: activities.Checklist{Cycle: 1}})
+	u.send(time.Hour, "r1", AdvanceDossier{From: plan.PhaseObserve, Checklist: plan.Checklist{Cycle: 1}})
 	var st DossierStatus
 	env.RegisterDelayedCallback(func() {
 		st = dossierStatus(t, env)
@@ -268,10 +268,10 @@ func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 		t.Fatalf("rejected with %v (failed %v), want %s", o.rejected, o.failed, ErrTypeDossierIncomplete)
 	}
 	var missing []string
-	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, []string{activities.MissingGrowthEntry}) {
-		t.Errorf("missing %v (%v), want [%s]", missing, err, activities.MissingGrowthEntry)
+	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, []string{plan.MissingGrowthEntry}) {
+		t.Errorf("missing %v (%v), want [%s]", missing, err, plan.MissingGrowthEntry)
 	}
-	if st.Phase != activities.PhaseObserve || len(rec.transitions) != 0 {
+	if st.Phase != plan.PhaseObserve || len(rec.transitions) != 0 {
 		t.Errorf("phase %s after %d transitions, want observe and none", st.Phase, len(rec.transitions))
 	}
 }
@@ -281,9 +281,9 @@ func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 // activity's codes and the phase stays.
 func TestDossierActivityRefusal(t *testing.T) {
 	env, rec := newDossierEnv(t)
-	rec.refuse = []string{activities.MissingGrowthEntry}
+	rec.refuse = []string{plan.MissingGrowthEntry}
 	u := newUpdates(env)
-	u.send(time.Hour, "r1", AdvanceDossier{From: activities.PhaseObserve, Checklist: complete})
+	u.send(time.Hour, "r1", AdvanceDossier{From: plan.PhaseObserve, Checklist: complete})
 	var st DossierStatus
 	env.RegisterDelayedCallback(func() {
 		st = dossierStatus(t, env)
@@ -300,7 +300,7 @@ func TestDossierActivityRefusal(t *testing.T) {
 	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, rec.refuse) {
 		t.Errorf("details %v (%v), want %v", missing, err, rec.refuse)
 	}
-	if st.Phase != activities.PhaseObserve || st.Transitions != 0 {
+	if st.Phase != plan.PhaseObserve || st.Transitions != 0 {
 		t.Errorf("status %+v, want observe without transitions", st)
 	}
 }
@@ -308,7 +308,7 @@ func TestDossierActivityRefusal(t *testing.T) {
 func TestDossierDuplicateAdvanceHasOneTransition(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	u := newUpdates(env)
-	req := AdvanceDossier{From: activities.PhaseObserve, Checklist: complete}
+	req := AdvanceDossier{From: plan.PhaseObserve, Checklist: complete}
 	u.send(time.Hour, "same-request", req)
 	u.send(time.Hour+time.Minute, "same-request", req)
 	// A second person who saw the same phase is told it moved on.
@@ -326,10 +326,10 @@ func TestDossierDuplicateAdvanceHasOneTransition(t *testing.T) {
 	if o := u.got["other-request"]; errType(o.rejected) != ErrTypeDossierPhaseMoved {
 		t.Errorf("second person: %+v, want %s", o, ErrTypeDossierPhaseMoved)
 	}
-	if len(rec.transitions) != 1 || st.Transitions != 1 || st.Phase != activities.PhaseUnderstand {
+	if len(rec.transitions) != 1 || st.Transitions != 1 || st.Phase != plan.PhaseUnderstand {
 		t.Fatalf("%d transitions recorded, %d counted, phase %s; want 1, 1, understand", len(rec.transitions), st.Transitions, st.Phase)
 	}
-	if got := rec.transitions[0]; got.From != activities.PhaseObserve || got.To != activities.PhaseUnderstand || got.Step.Step != "understand" {
+	if got := rec.transitions[0]; got.From != plan.PhaseObserve || got.To != plan.PhaseUnderstand || got.Step.Step != "understand" {
 		t.Errorf("transition %+v, want observe → understand", got)
 	}
 }
@@ -343,19 +343,19 @@ func TestDossierYearlyEvaluationThenNextCycle(t *testing.T) {
 	in := dossierInput(env)
 	var inRealise, beforeReminder, reminded, overdue DossierStatus
 	u := newUpdates(env)
-	step := func(at time.Duration, id string, from, to activities.Phase) {
+	step := func(at time.Duration, id string, from, to plan.Phase) {
 		u.send(at, id, AdvanceDossier{From: from, To: to, Checklist: complete, UserID: "u1"})
 	}
-	step(week(5), "a1", activities.PhaseObserve, "")
-	step(week(5)+time.Minute, "a2", activities.PhaseUnderstand, "")
-	step(week(5)+2*time.Minute, "a3", activities.PhasePlan, "")
+	step(week(5), "a1", plan.PhaseObserve, "")
+	step(week(5)+time.Minute, "a2", plan.PhaseUnderstand, "")
+	step(week(5)+2*time.Minute, "a3", plan.PhasePlan, "")
 	env.RegisterDelayedCallback(func() { inRealise = dossierStatus(t, env) }, week(5)+time.Hour)
 	year := 365 * 24 * time.Hour
 	env.RegisterDelayedCallback(func() { beforeReminder = dossierStatus(t, env) }, week(5)+year-week(5))
 	env.RegisterDelayedCallback(func() { reminded = dossierStatus(t, env) }, week(5)+year-week(3))
 	env.RegisterDelayedCallback(func() { overdue = dossierStatus(t, env) }, week(5)+year+week(1))
-	step(week(5)+year+week(1)+time.Minute, "a4", activities.PhaseRealise, "")
-	step(week(5)+year+week(1)+2*time.Minute, "a5", activities.PhaseEvaluate, activities.PhaseObserve)
+	step(week(5)+year+week(1)+time.Minute, "a4", plan.PhaseRealise, "")
+	step(week(5)+year+week(1)+2*time.Minute, "a5", plan.PhaseEvaluate, plan.PhaseObserve)
 	env.ExecuteWorkflow(DossierWorkflow, in)
 	for id, o := range u.got {
 		if !o.done || o.rejected != nil || o.failed != nil {
@@ -363,7 +363,7 @@ func TestDossierYearlyEvaluationThenNextCycle(t *testing.T) {
 		}
 	}
 
-	if inRealise.Phase != activities.PhaseRealise || inRealise.OPPEstablishedAt == nil ||
+	if inRealise.Phase != plan.PhaseRealise || inRealise.OPPEstablishedAt == nil ||
 		inRealise.Deadline == nil || inRealise.Deadline.Kind != DeadlineEvaluation {
 		t.Fatalf("after plan: %+v, want realise with an established OPP and the evaluation deadline", inRealise)
 	}
@@ -388,7 +388,7 @@ func TestDossierYearlyEvaluationThenNextCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	if next.DossierID != in.DossierID || next.LicenceID != in.LicenceID || next.PupilID != in.PupilID ||
-		next.Cycle != 2 || next.Phase != activities.PhaseObserve || next.OPPEstablishedAt == nil {
+		next.Cycle != 2 || next.Phase != plan.PhaseObserve || next.OPPEstablishedAt == nil {
 		t.Errorf("next cycle input %+v, want the same dossier in cycle 2 from observe with its OPP date", next)
 	}
 	if next.EvaluationDueAt == nil || !next.EvaluationDueAt.After(*overdue.EvaluationDueAt) {
@@ -405,11 +405,11 @@ func TestDossierYearlyEvaluationThenNextCycle(t *testing.T) {
 func TestDossierClose(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	in := dossierInput(env)
-	in.Phase = activities.PhaseEvaluate
+	in.Phase = plan.PhaseEvaluate
 	in.Cycle = 1
 	u := newUpdates(env)
-	u.send(time.Hour, "c0", AdvanceDossier{From: activities.PhaseEvaluate, Checklist: complete})
-	u.send(2*time.Hour, "c1", AdvanceDossier{From: activities.PhaseEvaluate, To: activities.PhaseClosed, Checklist: complete})
+	u.send(time.Hour, "c0", AdvanceDossier{From: plan.PhaseEvaluate, Checklist: complete})
+	u.send(2*time.Hour, "c1", AdvanceDossier{From: plan.PhaseEvaluate, To: plan.PhaseClosed, Checklist: complete})
 	env.ExecuteWorkflow(DossierWorkflow, in)
 	if o := u.got["c0"]; errType(o.rejected) != ErrTypeDossierInvalidStep {
 		t.Errorf("evaluate without a choice: %+v, want %s", o, ErrTypeDossierInvalidStep)
@@ -421,7 +421,7 @@ func TestDossierClose(t *testing.T) {
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Phase != activities.PhaseClosed || rec.closed != 1 || st.Deadline != nil {
+	if st.Phase != plan.PhaseClosed || rec.closed != 1 || st.Deadline != nil {
 		t.Errorf("status %+v, close ran %d times; want closed once, no deadline", st, rec.closed)
 	}
 }
@@ -433,7 +433,7 @@ func TestDossierClose(t *testing.T) {
 func TestDossierClosesWhenPupilLeaves(t *testing.T) {
 	env, rec := newDossierEnv(t)
 	in := dossierInput(env)
-	in.Phase = activities.PhasePlan
+	in.Phase = plan.PhasePlan
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalDossierPupilLeft, PupilLeft{RequestID: "leave-1", UserID: "ib"})
 		env.SignalWorkflow(SignalDossierPupilLeft, PupilLeft{RequestID: "leave-2", UserID: "ib"})
@@ -443,17 +443,17 @@ func TestDossierClosesWhenPupilLeaves(t *testing.T) {
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Phase != activities.PhaseClosed || st.Deadline != nil || st.Transitions != 1 {
+	if st.Phase != plan.PhaseClosed || st.Deadline != nil || st.Transitions != 1 {
 		t.Fatalf("status %+v, want closed without a deadline after one transition", st)
 	}
 	if len(rec.transitions) != 1 {
 		t.Fatalf("transitions %+v, want one", rec.transitions)
 	}
 	tr := rec.transitions[0]
-	if tr.From != activities.PhasePlan || tr.To != activities.PhaseClosed || !tr.PupilLeft || tr.RequestID != "leave-1" || tr.UserID != "ib" {
+	if tr.From != plan.PhasePlan || tr.To != plan.PhaseClosed || !tr.PupilLeft || tr.RequestID != "leave-1" || tr.UserID != "ib" {
 		t.Errorf("transition %+v, want plan → closed because the pupil left, by ib", tr)
 	}
-	if last := rec.steps[len(rec.steps)-1]; last.Step != string(activities.PhaseClosed) || last.DueAt != nil || last.WaitingFor != "" {
+	if last := rec.steps[len(rec.steps)-1]; last.Step != string(plan.PhaseClosed) || last.DueAt != nil || last.WaitingFor != "" {
 		t.Errorf("last projection %+v, want closed, nobody waited for", last)
 	}
 	if rec.closed != 1 {

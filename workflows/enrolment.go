@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // Enrolment steps as stored in process_step and the TopStep attribute.
@@ -85,6 +83,7 @@ type enrolment struct {
 }
 
 func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
+	var acts *Activities
 	if e.in.LicenceID == "" || e.in.PupilID == "" || e.in.CheckWithin <= 0 {
 		return e.status, fmt.Errorf("enrolment workflow: incomplete input")
 	}
@@ -106,7 +105,7 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 	var rights workflow.Future
 	if workflow.GetVersion(ctx, "pupil-portal-at-share-age", workflow.DefaultVersion, 1) == 1 && e.in.ShareAge > 0 {
 		var at *time.Time
-		err := workflow.ExecuteActivity(ctx, activities.ActivityPupilShareAt, activities.PupilShareAgeInput{
+		err := workflow.ExecuteActivity(ctx, acts.PupilShareAt, PupilShareAgeInput{
 			LicenceID: e.in.LicenceID, PupilID: e.in.PupilID, ShareAge: e.in.ShareAge}).Get(ctx, &at)
 		if err != nil {
 			return e.status, err
@@ -171,8 +170,9 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 // openPortal gives the pupil their own portal account on the birthday and
 // sends the invitation.
 func (e *enrolment) openPortal(ctx workflow.Context) error {
+	var acts *Activities
 	var mailed bool
-	err := workflow.ExecuteActivity(ctx, activities.ActivityOpenPupilPortal, activities.OpenPupilPortalInput{
+	err := workflow.ExecuteActivity(ctx, acts.OpenPupilPortal, OpenPupilPortalInput{
 		LicenceID: e.in.LicenceID, PupilID: e.in.PupilID}).Get(ctx, &mailed)
 	if err != nil {
 		return err
@@ -185,11 +185,12 @@ func (e *enrolment) openPortal(ctx workflow.Context) error {
 }
 
 func (e *enrolment) confirm(ctx workflow.Context, sig ConfirmEnrolment) error {
+	var acts *Activities
 	if sig.RequestID == "" || e.seen.seen(sig.RequestID) || e.status.Confirmed {
 		return nil
 	}
 	e.status.Handled++
-	err := workflow.ExecuteActivity(ctx, activities.ActivityConfirmEnrolment, activities.ConfirmEnrolmentInput{
+	err := workflow.ExecuteActivity(ctx, acts.ConfirmEnrolment, ConfirmEnrolmentInput{
 		LicenceID:   e.in.LicenceID,
 		PupilID:     e.in.PupilID,
 		RequestID:   sig.RequestID,
@@ -210,8 +211,9 @@ func (e *enrolment) confirm(ctx workflow.Context, sig ConfirmEnrolment) error {
 // moveTo records a step in the process_step projection and the search
 // attribute, then in the queryable status.
 func (e *enrolment) moveTo(ctx workflow.Context, step, waitingFor string, due *time.Time) error {
+	var acts *Activities
 	e.seq++
-	err := workflow.ExecuteActivity(ctx, activities.ActivityRecordProcessStep, activities.ProcessStep{
+	err := workflow.ExecuteActivity(ctx, acts.RecordProcessStep, ProcessStep{
 		LicenceID:  e.in.LicenceID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		EntityKind: "pupil",

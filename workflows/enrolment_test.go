@@ -8,8 +8,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // recorder stands in for the activities and remembers what they were asked.
@@ -18,12 +16,12 @@ type recorder struct {
 	confirms []string
 }
 
-func (r *recorder) RecordProcessStep(_ context.Context, in activities.ProcessStep) error {
+func (r *recorder) RecordProcessStep(_ context.Context, in ProcessStep) error {
 	r.steps = append(r.steps, in.Step)
 	return nil
 }
 
-func (r *recorder) ConfirmEnrolment(_ context.Context, in activities.ConfirmEnrolmentInput) error {
+func (r *recorder) ConfirmEnrolment(_ context.Context, in ConfirmEnrolmentInput) error {
 	r.confirms = append(r.confirms, in.RequestID)
 	return nil
 }
@@ -33,8 +31,8 @@ func newEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *recorder) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
 	rec := &recorder{}
-	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: activities.ActivityRecordProcessStep})
-	env.RegisterActivityWithOptions(rec.ConfirmEnrolment, activity.RegisterOptions{Name: activities.ActivityConfirmEnrolment})
+	env.RegisterActivityWithOptions(rec.RecordProcessStep, activity.RegisterOptions{Name: "RecordProcessStep"})
+	env.RegisterActivityWithOptions(rec.ConfirmEnrolment, activity.RegisterOptions{Name: "ConfirmEnrolment"})
 	return env, rec
 }
 
@@ -168,19 +166,19 @@ type portalRecorder struct {
 	now     func() time.Time
 }
 
-func (r *portalRecorder) PupilShareAt(_ context.Context, in activities.PupilShareAgeInput) (*time.Time, error) {
+func (r *portalRecorder) PupilShareAt(_ context.Context, in PupilShareAgeInput) (*time.Time, error) {
 	if in.ShareAge != 16 {
 		return nil, fmt.Errorf("share age %d, want 16", in.ShareAge)
 	}
 	return &r.shareAt, nil
 }
 
-func (r *portalRecorder) OpenPupilPortal(_ context.Context, _ activities.OpenPupilPortalInput) (bool, error) {
+func (r *portalRecorder) OpenPupilPortal(_ context.Context, _ OpenPupilPortalInput) (bool, error) {
 	r.opened = append(r.opened, r.now())
 	return true, nil
 }
 
-func (r *portalRecorder) SendOutbox(_ context.Context, _ activities.SendOutboxInput) (int, error) {
+func (r *portalRecorder) SendOutbox(_ context.Context, _ SendOutboxInput) (int, error) {
 	r.sends++
 	return 1, nil
 }
@@ -193,9 +191,9 @@ func TestEnrolmentOpensPupilPortalOnBirthday(t *testing.T) {
 	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	pr := &portalRecorder{shareAt: time.Date(2027, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
-	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
-	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
-	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: "PupilShareAt"})
+	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: "OpenPupilPortal"})
+	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: "SendOutbox"})
 	env.RegisterDelayedCallback(func() {
 		if st := queryStatus(t, env); st.PortalOpened || len(pr.opened) != 0 {
 			t.Errorf("portal opened before the birthday: %+v", st)
@@ -229,9 +227,9 @@ func TestEnrolmentOlderPupilGetsPortalAtOnce(t *testing.T) {
 	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	pr := &portalRecorder{shareAt: time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
-	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: activities.ActivityPupilShareAt})
-	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: activities.ActivityOpenPupilPortal})
-	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: activities.ActivitySendOutbox})
+	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: "PupilShareAt"})
+	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: "OpenPupilPortal"})
+	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: "SendOutbox"})
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
 	}, time.Hour)

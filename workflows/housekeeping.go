@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // HousekeepingScheduleID is the id of the daily housekeeping schedule.
@@ -20,20 +18,21 @@ const HousekeepingScheduleID = "housekeeping"
 // HousekeepingWorkflow removes expired login traces and anchors the
 // logbooks' heads once; the schedule runs it every day, so nothing depends
 // on a cron script.
-func HousekeepingWorkflow(ctx workflow.Context, in activities.HousekeepingInput) (activities.HousekeepingResult, error) {
+func HousekeepingWorkflow(ctx workflow.Context, in HousekeepingInput) (HousekeepingResult, error) {
+	var acts *Activities
 	ctx = activityOptions(ctx)
-	var r activities.HousekeepingResult
-	if err := workflow.ExecuteActivity(ctx, activities.ActivityHousekeep, in).Get(ctx, &r); err != nil {
+	var r HousekeepingResult
+	if err := workflow.ExecuteActivity(ctx, acts.Housekeep, in).Get(ctx, &r); err != nil {
 		return r, err
 	}
-	err := workflow.ExecuteActivity(ctx, activities.ActivityAnchorLogbooks).Get(ctx, &r.LogbooksAnchored)
+	err := workflow.ExecuteActivity(ctx, acts.AnchorLogbooks).Get(ctx, &r.LogbooksAnchored)
 	return r, err
 }
 
 // EnsureHousekeepingSchedule creates the daily schedule (03:00 UTC), or
 // brings the input of an existing one up to date; workers call it at
 // start.
-func EnsureHousekeepingSchedule(ctx context.Context, c client.Client, in activities.HousekeepingInput) error {
+func EnsureHousekeepingSchedule(ctx context.Context, c client.Client, in HousekeepingInput) error {
 	return ensureSchedule(ctx, c, client.ScheduleOptions{
 		ID: HousekeepingScheduleID,
 		Spec: client.ScheduleSpec{

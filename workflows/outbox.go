@@ -10,21 +10,20 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // SendOutboxWorkflow sends a licence's outbox once, retrying while the
 // mail server is away. The server starts one when it wrote a mail outside
 // a workflow (a portal invitation); rounds send their own.
 func SendOutboxWorkflow(ctx workflow.Context, licenceID string) (int, error) {
+	var acts *Activities
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
 			MaximumInterval: 5 * time.Minute, MaximumAttempts: 12},
 	})
 	var sent int
-	err := workflow.ExecuteActivity(ctx, activities.ActivitySendOutbox, activities.SendOutboxInput{LicenceID: licenceID}).Get(ctx, &sent)
+	err := workflow.ExecuteActivity(ctx, acts.SendOutbox, SendOutboxInput{LicenceID: licenceID}).Get(ctx, &sent)
 	return sent, err
 }
 
@@ -48,6 +47,7 @@ func StartSendOutbox(ctx context.Context, c client.Client, licenceID string) err
 // that is down delays the mails, not the workflow; *pending counts the
 // sends under way, for the workflow to wait on before it ends.
 func goSendOutbox(ctx workflow.Context, licenceID string, pending *int) {
+	var acts *Activities
 	*pending++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { *pending-- }()
@@ -57,6 +57,6 @@ func goSendOutbox(ctx workflow.Context, licenceID string, pending *int) {
 			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2,
 				MaximumInterval: 5 * time.Minute, MaximumAttempts: 12},
 		})
-		_ = workflow.ExecuteActivity(sctx, activities.ActivitySendOutbox, activities.SendOutboxInput{LicenceID: licenceID}).Get(ctx, nil)
+		_ = workflow.ExecuteActivity(sctx, acts.SendOutbox, SendOutboxInput{LicenceID: licenceID}).Get(ctx, nil)
 	})
 }

@@ -8,8 +8,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // RetentionScheduleID is the id of the monthly reconciliation schedule.
@@ -25,11 +23,12 @@ type ReconcileResult struct {
 // retention workflow to delete it (a run that failed, data from before
 // this existed) and starts one for each; a run past its term deletes at
 // once. A run that is still going is left alone.
-func ReconcileRetentionWorkflow(ctx workflow.Context, in activities.ReconcileInput) (ReconcileResult, error) {
+func ReconcileRetentionWorkflow(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
+	var acts *Activities
 	var res ReconcileResult
-	var overdue []activities.RetentionOverdue
+	var overdue []RetentionOverdue
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Minute,
-		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5}}), activities.ActivityFindRetentionOverdue, in).Get(ctx, &overdue)
+		RetryPolicy: &temporal.RetryPolicy{MaximumAttempts: 5}}), acts.FindRetentionOverdue, in).Get(ctx, &overdue)
 	if err != nil {
 		return res, err
 	}
@@ -65,7 +64,7 @@ func ReconcileRetentionWorkflow(ctx workflow.Context, in activities.ReconcileInp
 // EnsureRetentionSchedule creates the monthly reconciliation (the 1st,
 // 02:00 UTC), or brings the input of an existing one up to date; workers
 // call it at start.
-func EnsureRetentionSchedule(ctx context.Context, c client.Client, in activities.ReconcileInput) error {
+func EnsureRetentionSchedule(ctx context.Context, c client.Client, in ReconcileInput) error {
 	return ensureSchedule(ctx, c, client.ScheduleOptions{
 		ID: RetentionScheduleID,
 		Spec: client.ScheduleSpec{

@@ -7,8 +7,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // Request kinds a school can submit to its SWV.
@@ -441,7 +439,7 @@ func (r *request) guard(step func(workflow.Context, RequestAction) error) func(w
 }
 
 func (r *request) intake(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "intake", Accept: a.Accept, ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "intake", Accept: a.Accept, ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	if !a.Accept {
@@ -454,21 +452,21 @@ func (r *request) intake(ctx workflow.Context, a RequestAction) error {
 
 func (r *request) resubmit(ctx workflow.Context, a RequestAction) error {
 	r.status.Submission++
-	if err := r.record(ctx, activities.RequestRecord{Kind: "resubmit", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "resubmit", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	return r.moveTo(ctx, RequestStepIntake, "swv", nil, "")
 }
 
 func (r *request) schedule(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "schedule", ActorID: a.ActorID, MeetingID: a.MeetingID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "schedule", ActorID: a.ActorID, MeetingID: a.MeetingID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	return r.moveTo(ctx, RequestStepScheduled, "commissie", nil, "")
 }
 
 func (r *request) advice(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "advice", ActorID: a.ActorID, Profession: a.Profession, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "advice", ActorID: a.ActorID, Profession: a.Profession, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	r.status.Advices = append(r.status.Advices, ExpertAdvice{ExpertID: a.ActorID, Profession: a.Profession})
@@ -479,7 +477,7 @@ func (r *request) advice(ctx workflow.Context, a RequestAction) error {
 // majority decides (the chair's vote breaks a tie). A vote after that is
 // refused by the validator: it has no second effect.
 func (r *request) vote(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "vote", ActorID: a.ActorID, Approve: a.Approve, Chair: a.Chair,
+	if err := r.record(ctx, RequestRecord{Kind: "vote", ActorID: a.ActorID, Approve: a.Approve, Chair: a.Chair,
 		InputKey: a.RequestID}); err != nil {
 		return err
 	}
@@ -506,7 +504,7 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 	approved := yes > no || (yes == no && chair.Approve)
 	now := workflow.Now(ctx)
 	r.status.Decided, r.status.Approved, r.status.DecidedAt = true, approved, now
-	err := r.record(ctx, activities.RequestRecord{Kind: "decision", Approve: approved, At: now, StartOn: r.startOn, EndOn: r.endOn,
+	err := r.record(ctx, RequestRecord{Kind: "decision", Approve: approved, At: now, StartOn: r.startOn, EndOn: r.endOn,
 		InputKey: chairKey(r.status.Votes)})
 	if err != nil {
 		return err
@@ -543,8 +541,9 @@ func chairKey(votes []RequestVote) string {
 // sent to school and guardians; the objection window starts at the
 // decision date.
 func (r *request) sign(ctx workflow.Context, a RequestAction) error {
+	var acts *Activities
 	var number string
-	err := workflow.ExecuteActivity(ctx, activities.ActivityIssueDecision, activities.IssueDecisionInput{
+	err := workflow.ExecuteActivity(ctx, acts.IssueDecision, IssueDecisionInput{
 		SWVLicenceID: r.in.SWVLicenceID, RequestID: r.in.RequestID, SignerID: a.ActorID, At: workflow.Now(ctx),
 	}).Get(ctx, &number)
 	if err != nil {
@@ -561,8 +560,9 @@ func (r *request) sign(ctx workflow.Context, a RequestAction) error {
 // notify tells school and guardians the decision is there, and sends the
 // school's outbox.
 func (r *request) notify(ctx workflow.Context) error {
+	var acts *Activities
 	var schoolLicence string
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityNotifyDecision, activities.NotifyDecisionInput{
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.NotifyDecision, NotifyDecisionInput{
 		SWVLicenceID: r.in.SWVLicenceID, RequestID: r.in.RequestID}).Get(ctx, &schoolLicence)
 	if err != nil || schoolLicence == "" {
 		return err
@@ -572,21 +572,21 @@ func (r *request) notify(ctx workflow.Context) error {
 }
 
 func (r *request) handled(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "handled", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "handled", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	return r.close(ctx, CloseHandled)
 }
 
 func (r *request) evaluate(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "evaluation", ActorID: a.ActorID, Result: a.Result, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "evaluation", ActorID: a.ActorID, Result: a.Result, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	return r.close(ctx, CloseEnded)
 }
 
 func (r *request) object(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "objection", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "objection", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	due := workflow.Now(ctx).Add(r.in.Timers.ObjectionAdvice)
@@ -596,7 +596,7 @@ func (r *request) object(ctx workflow.Context, a RequestAction) error {
 // objectionDecided: after the advice committee, the SWV decides on the
 // objection. Accept: the decision stands; otherwise it is revoked.
 func (r *request) objectionDecided(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "objection_decided", ActorID: a.ActorID, Accept: a.Accept,
+	if err := r.record(ctx, RequestRecord{Kind: "objection_decided", ActorID: a.ActorID, Accept: a.Accept,
 		InputKey: a.RequestID}); err != nil {
 		return err
 	}
@@ -610,7 +610,7 @@ func (r *request) objectionDecided(ctx workflow.Context, a RequestAction) error 
 }
 
 func (r *request) withdraw(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, activities.RequestRecord{Kind: "withdrawal", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "withdrawal", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	return r.close(ctx, CloseWithdrawn)
@@ -643,26 +643,28 @@ func (r *request) close(ctx workflow.Context, reason string) error {
 
 // record writes a fact of the request (and its logbook line) through the
 // activity; texts come from the SWV database under InputKey.
-func (r *request) record(ctx workflow.Context, rec activities.RequestRecord) error {
+func (r *request) record(ctx workflow.Context, rec RequestRecord) error {
+	var acts *Activities
 	rec.SWVLicenceID, rec.RequestID = r.in.SWVLicenceID, r.in.RequestID
 	if rec.At.IsZero() {
 		rec.At = workflow.Now(ctx)
 	}
-	return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRequest, rec).Get(ctx, nil)
+	return workflow.ExecuteActivity(activityOptions(ctx), acts.RecordRequest, rec).Get(ctx, nil)
 }
 
 // event records a reminder or notice for the school or the SWV.
 func (r *request) event(ctx workflow.Context, kind, to string) error {
-	return r.record(ctx, activities.RequestRecord{Kind: kind, Visibility: to,
+	return r.record(ctx, RequestRecord{Kind: kind, Visibility: to,
 		InputKey: fmt.Sprintf("%s:%d", kind, r.seq)})
 }
 
 // moveTo writes the step to process_step and the request row, and the
 // search attribute, then the queryable status.
 func (r *request) moveTo(ctx workflow.Context, step, waitingFor string, due *time.Time, reason string) error {
+	var acts *Activities
 	r.seq++
-	err := workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRequestStep, activities.RequestStep{
-		ProcessStep: activities.ProcessStep{LicenceID: r.in.SWVLicenceID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.RecordRequestStep, RequestStep{
+		ProcessStep: ProcessStep{LicenceID: r.in.SWVLicenceID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 			EntityKind: "request", EntityID: r.in.RequestID, Step: step, WaitingFor: waitingFor, DueAt: due, Seq: r.seq},
 		Reason: reason,
 	}).Get(ctx, nil)

@@ -10,8 +10,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // requestRecorder stands in for the request activities.
@@ -30,24 +28,24 @@ func (r *requestRecorder) mark(name string) {
 	}
 }
 
-func (r *requestRecorder) RecordRequestStep(_ context.Context, in activities.RequestStep) error {
+func (r *requestRecorder) RecordRequestStep(_ context.Context, in RequestStep) error {
 	r.steps = append(r.steps, in.Step)
 	r.mark("step:" + in.Step)
 	return nil
 }
 
-func (r *requestRecorder) RecordRequest(_ context.Context, in activities.RequestRecord) error {
+func (r *requestRecorder) RecordRequest(_ context.Context, in RequestRecord) error {
 	r.records = append(r.records, in.Kind)
 	r.mark("record:" + in.Kind)
 	return nil
 }
 
-func (r *requestRecorder) IssueDecision(_ context.Context, _ activities.IssueDecisionInput) (string, error) {
+func (r *requestRecorder) IssueDecision(_ context.Context, _ IssueDecisionInput) (string, error) {
 	r.issued++
 	return "TLV-2026-0001", nil
 }
 
-func (r *requestRecorder) NotifyDecision(_ context.Context, _ activities.NotifyDecisionInput) (string, error) {
+func (r *requestRecorder) NotifyDecision(_ context.Context, _ NotifyDecisionInput) (string, error) {
 	r.mark("notified")
 	r.notified++
 	return "", nil
@@ -59,10 +57,10 @@ func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRe
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC))
 	rec := &requestRecorder{env: env, at: map[string]time.Time{}}
-	env.RegisterActivityWithOptions(rec.RecordRequestStep, activity.RegisterOptions{Name: activities.ActivityRecordRequestStep})
-	env.RegisterActivityWithOptions(rec.RecordRequest, activity.RegisterOptions{Name: activities.ActivityRecordRequest})
-	env.RegisterActivityWithOptions(rec.IssueDecision, activity.RegisterOptions{Name: activities.ActivityIssueDecision})
-	env.RegisterActivityWithOptions(rec.NotifyDecision, activity.RegisterOptions{Name: activities.ActivityNotifyDecision})
+	env.RegisterActivityWithOptions(rec.RecordRequestStep, activity.RegisterOptions{Name: "RecordRequestStep"})
+	env.RegisterActivityWithOptions(rec.RecordRequest, activity.RegisterOptions{Name: "RecordRequest"})
+	env.RegisterActivityWithOptions(rec.IssueDecision, activity.RegisterOptions{Name: "IssueDecision"})
+	env.RegisterActivityWithOptions(rec.NotifyDecision, activity.RegisterOptions{Name: "NotifyDecision"})
 	return env, rec
 }
 

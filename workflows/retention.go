@@ -6,15 +6,13 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // Retention kinds: what is kept, and from when its term runs.
 const (
-	RetentionDossier   = activities.RetentionKindDossier   // school dossier: 2 years after the pupil left
-	RetentionEnrolment = activities.RetentionKindEnrolment // enrolment administration: 5 years after leaving
-	RetentionRequest   = activities.RetentionKindRequest   // SWV: a request, 3 years after its TLV ended (or it closed)
+	RetentionDossier   = RetentionKindDossier   // school dossier: 2 years after the pupil left
+	RetentionEnrolment = RetentionKindEnrolment // enrolment administration: 5 years after leaving
+	RetentionRequest   = RetentionKindRequest   // SWV: a request, 3 years after its TLV ended (or it closed)
 )
 
 // Signal, update and query names of the retention workflow.
@@ -77,6 +75,7 @@ const (
 // legal hold moves the end later; a cancellation ends the workflow without
 // deleting anything; an honoured request for erasure moves it to now.
 func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus, error) {
+	var acts *Activities
 	var st RetentionStatus
 	if in.LicenceID == "" || in.EntityID == "" || in.Term <= 0 ||
 		(in.Kind != RetentionDossier && in.Kind != RetentionEnrolment && in.Kind != RetentionRequest) {
@@ -93,8 +92,8 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 	// wait until ready.
 	busy, ready := false, false
 	record := func(ctx workflow.Context, a RetentionAction, what string) error {
-		return workflow.ExecuteActivity(activityOptions(ctx), activities.ActivityRecordRetention, activities.RetentionEvent{
-			RetentionRef: activities.RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
+		return workflow.ExecuteActivity(activityOptions(ctx), acts.RecordRetention, RetentionEvent{
+			RetentionRef: RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
 			What:         what, ActorID: a.ActorID, Until: a.Until, Reason: a.Reason, InputKey: a.RequestID, DueAt: st.DueAt,
 		}).Get(ctx, nil)
 	}
@@ -163,22 +162,22 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		bctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Hour,
 			StartToCloseTimeout: 30 * time.Second})
 	}
-	begin := func(name string, arg, result any) error {
+	begin := func(activity, arg, result any) error {
 		if local {
-			return workflow.ExecuteLocalActivity(bctx, name, arg).Get(ctx, result)
+			return workflow.ExecuteLocalActivity(bctx, activity, arg).Get(ctx, result)
 		}
-		return workflow.ExecuteActivity(bctx, name, arg).Get(ctx, result)
+		return workflow.ExecuteActivity(bctx, activity, arg).Get(ctx, result)
 	}
 	var due time.Time
-	err := begin(activities.ActivityRetentionDue, activities.RetentionRef{
+	err := begin(acts.RetentionDue, RetentionRef{
 		LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID, Term: in.Term}, &due)
 	if err != nil {
 		return st, err
 	}
 	st.DueAt, st.State = due, RetentionWaiting
 	// The archive shows when this run deletes; one line per run.
-	err = begin(activities.ActivityRecordRetention, activities.RetentionEvent{
-		RetentionRef: activities.RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
+	err = begin(acts.RecordRetention, RetentionEvent{
+		RetentionRef: RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID},
 		What:         "started", InputKey: workflow.GetInfo(ctx).WorkflowExecution.RunID, DueAt: st.DueAt}, nil)
 	if err != nil {
 		return st, err
@@ -207,7 +206,7 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		if workflow.GetVersion(ctx, "retention-expiry-queue", workflow.DefaultVersion, 1) == 1 {
 			ectx = workflow.WithTaskQueue(actx, RetentionExpiryQueue)
 		}
-		err = workflow.ExecuteActivity(ectx, activities.ActivityExpireRetention, activities.RetentionRef{
+		err = workflow.ExecuteActivity(ectx, acts.ExpireRetention, RetentionRef{
 			LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID}).Get(ctx, nil)
 		busy = false
 		if err != nil {

@@ -8,8 +8,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
-
-	"github.com/topdossier/topdossier/activities"
 )
 
 // retentionRecorder stands in for the retention activities.
@@ -20,16 +18,16 @@ type retentionRecorder struct {
 	expired []time.Time
 }
 
-func (r *retentionRecorder) RetentionDue(_ context.Context, _ activities.RetentionRef) (time.Time, error) {
+func (r *retentionRecorder) RetentionDue(_ context.Context, _ RetentionRef) (time.Time, error) {
 	return r.due, nil
 }
 
-func (r *retentionRecorder) RecordRetention(_ context.Context, ev activities.RetentionEvent) error {
+func (r *retentionRecorder) RecordRetention(_ context.Context, ev RetentionEvent) error {
 	r.events = append(r.events, ev.What)
 	return nil
 }
 
-func (r *retentionRecorder) ExpireRetention(_ context.Context, _ activities.RetentionRef) error {
+func (r *retentionRecorder) ExpireRetention(_ context.Context, _ RetentionRef) error {
 	r.expired = append(r.expired, r.env.Now())
 	return nil
 }
@@ -42,9 +40,9 @@ func newRetentionEnv(t *testing.T, term time.Duration) (*testsuite.TestWorkflowE
 	env := s.NewTestWorkflowEnvironment()
 	env.SetStartTime(retentionStart)
 	rec := &retentionRecorder{env: env, due: retentionStart.Add(term)}
-	env.RegisterActivityWithOptions(rec.RetentionDue, activity.RegisterOptions{Name: activities.ActivityRetentionDue})
-	env.RegisterActivityWithOptions(rec.RecordRetention, activity.RegisterOptions{Name: activities.ActivityRecordRetention})
-	env.RegisterActivityWithOptions(rec.ExpireRetention, activity.RegisterOptions{Name: activities.ActivityExpireRetention})
+	env.RegisterActivityWithOptions(rec.RetentionDue, activity.RegisterOptions{Name: "RetentionDue"})
+	env.RegisterActivityWithOptions(rec.RecordRetention, activity.RegisterOptions{Name: "RecordRetention"})
+	env.RegisterActivityWithOptions(rec.ExpireRetention, activity.RegisterOptions{Name: "ExpireRetention"})
 	return env, rec
 }
 
@@ -138,13 +136,13 @@ func TestReconcileStartsWhatWasLeft(t *testing.T) {
 	env, rec := newRetentionEnv(t, 0)
 	rec.due = retentionStart.Add(-time.Hour) // past its term
 	env.RegisterWorkflowWithOptions(RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
-	env.RegisterActivityWithOptions(func(context.Context, activities.ReconcileInput) ([]activities.RetentionOverdue, error) {
-		return []activities.RetentionOverdue{
+	env.RegisterActivityWithOptions(func(context.Context, ReconcileInput) ([]RetentionOverdue, error) {
+		return []RetentionOverdue{
 			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionDossier, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c1"},
 			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionEnrolment, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c2"},
 		}, nil
-	}, activity.RegisterOptions{Name: activities.ActivityFindRetentionOverdue})
-	env.ExecuteWorkflow(ReconcileRetentionWorkflow, activities.ReconcileInput{Dossier: 2 * year, Enrolment: 5 * year})
+	}, activity.RegisterOptions{Name: "FindRetentionOverdue"})
+	env.ExecuteWorkflow(ReconcileRetentionWorkflow, ReconcileInput{Dossier: 2 * year, Enrolment: 5 * year})
 	var res ReconcileResult
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/law"
 	"io"
 	"log/slog"
 	"net"
@@ -16,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -96,8 +96,8 @@ func dialTemporal(ctx context.Context, cfg config.Config, logger *slog.Logger, r
 // housekeeping is what the daily schedule removes: sessions idle past the
 // server's 30 minutes, login attempts, activation links and sent mails after
 // 30 days.
-func housekeeping() activities.HousekeepingInput {
-	return activities.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
+func housekeeping() workflows.HousekeepingInput {
+	return workflows.HousekeepingInput{SessionIdle: 30 * time.Minute, KeepLoginAttempts: 30 * 24 * time.Hour, KeepSentMail: 30 * 24 * time.Hour}
 }
 
 func newRegistry() *prometheus.Registry {
@@ -143,7 +143,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		DossierTimers:        dossierTimers(cfg),
 		ConsentTimers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter, Deadline: cfg.ConsentDeadline,
 			SchoolReminderEvery: cfg.ConsentSchoolReminderEvery},
-		ConsentAges:   activities.ConsentAges{Share: cfg.ConsentShareAge, Decide: cfg.ConsentDecideAge},
+		ConsentAges:   law.ConsentAges{Share: cfg.ConsentShareAge, Decide: cfg.ConsentDecideAge},
 		ConsentPolicy: cfg.ConsentPolicy,
 		RequestTimers: workflows.RequestTimers{IncompleteWithin: cfg.RequestIncompleteWithin,
 			IncompleteReminder: cfg.RequestIncompleteReminder, ObjectionWindow: cfg.RequestObjectionWindow,
@@ -215,11 +215,11 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		return err
 	}
 	defer svc.close()
-	cfg, logger, tc := svc.cfg, svc.logger, svc.tc
+	cfg, tc := svc.cfg, svc.tc
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	if err := workflows.EnsureRetentionSchedule(ctx, tc, activities.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
+	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
 		Enrolment: svc.cfg.RetentionEnrolment}); err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	err = worker.Run(ctx, tc, &activities.Activities{Tenants: svc.dbs.tenants, Logger: logger, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey})
+	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }
@@ -271,7 +271,7 @@ func dossierTimers(cfg config.Config) workflows.DossierTimers {
 }
 
 // mailConfig is the SMTP server the worker sends mail through.
-func mailConfig(cfg config.Config) activities.MailConfig {
-	return activities.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+func mailConfig(cfg config.Config) config.MailConfig {
+	return config.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
 		SiteURL: cfg.SiteURL}
 }

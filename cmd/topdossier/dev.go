@@ -17,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/temporalx"
@@ -79,7 +78,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
-	if err := workflows.EnsureRetentionSchedule(ctx, tc, activities.ReconcileInput{Dossier: cfg.RetentionDossier,
+	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: cfg.RetentionDossier,
 		Enrolment: cfg.RetentionEnrolment}); err != nil {
 		return err
 	}
@@ -87,7 +86,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	w := worker.New(tc, &activities.Activities{Tenants: dbs.tenants, Logger: logger, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey})
+	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

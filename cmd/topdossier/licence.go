@@ -15,6 +15,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // runLicence manages licences from the command line:
@@ -58,7 +59,7 @@ func runLicence(ctx context.Context, args []string, getenv func(string) string, 
 			Kind: platform.LicenceKind(*kind), Name: *name, SWVID: swv.ID,
 			BRIN: strings.ToUpper(*brin), SchoolType: platform.SchoolType(*schoolType), DBServer: *server,
 		})
-		var fields db.FieldErrors
+		var fields fault.FieldErrors
 		if errors.As(err, &fields) {
 			for _, msg := range fields {
 				fmt.Fprintln(stderr, msg)

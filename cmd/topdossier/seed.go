@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +17,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
@@ -246,7 +248,7 @@ func seedDossier(ctx context.Context, cfg config.Config, dbs *databases, tc clie
 			if err != nil {
 				return err
 			}
-			for _, sec := range activities.Sections() {
+			for _, sec := range plan.Sections() {
 				if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
 					return err
 				}
@@ -284,8 +286,8 @@ func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) e
 		return err
 	}
 	certFile, keyFile := filepath.Join(cfg.DataDir, "demo-ca.pem"), filepath.Join(cfg.DataDir, "demo-ca.key")
-	var ca *activities.SigningIdentity
-	loadCA := func() (*activities.SigningIdentity, error) {
+	var ca *documents.SigningIdentity
+	loadCA := func() (*documents.SigningIdentity, error) {
 		if ca != nil {
 			return ca, nil
 		}
@@ -296,13 +298,13 @@ func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) e
 			if err != nil {
 				return nil, fmt.Errorf("open demo CA key: %w", err)
 			}
-			ca, err = activities.ParseIdentity(certPEM, []byte(keyDER))
+			ca, err = documents.ParseIdentity(certPEM, []byte(keyDER))
 			return ca, err
 		}
-		if ca, err = activities.NewDemoCA("TOP dossier demo-CA (niet voor echt gebruik)", time.Now()); err != nil {
+		if ca, err = documents.NewDemoCA("TOP dossier demo-CA (niet voor echt gebruik)", time.Now()); err != nil {
 			return nil, err
 		}
-		certPEM, keyDER, err := activities.MarshalIdentity(ca)
+		certPEM, keyDER, err := documents.MarshalIdentity(ca)
 		if err != nil {
 			return nil, err
 		}
@@ -331,7 +333,7 @@ func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) e
 		if err != nil {
 			return err
 		}
-		if err := activities.StoreSigningIdentity(ctx, q, cfg.PayloadKey, s.ID, ident); err != nil {
+		if err := store.StoreSigningIdentity(ctx, q, cfg.PayloadKey, s.ID, ident); err != nil {
 			return err
 		}
 	}

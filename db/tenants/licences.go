@@ -12,6 +12,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // NewLicence is what it takes to create a licence.
@@ -30,7 +31,7 @@ var brinPattern = regexp.MustCompile(`^[0-9]{2}[A-Z]{2}$`)
 
 // Validate checks a new licence before anything is written.
 func (n NewLicence) Validate() error {
-	problems := db.FieldErrors{}
+	problems := fault.FieldErrors{}
 	if strings.TrimSpace(n.Name) == "" {
 		problems["name"] = "Vul de naam in."
 	}
@@ -72,7 +73,7 @@ func (m *Manager) CreateLicence(ctx context.Context, n NewLicence) (platform.Lic
 		n.DBServer = m.cfg.DefaultServer
 	}
 	if _, ok := m.cfg.Servers[n.DBServer]; !ok {
-		return platform.Licence{}, db.FieldErrors{"db_server": "Deze databaseserver is niet ingesteld."}
+		return platform.Licence{}, fault.FieldErrors{"db_server": "Deze databaseserver is niet ingesteld."}
 	}
 	q := platform.New(m.platform)
 	id := uuid.New()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // Config tunes the pools. Servers maps a server name (as stored in
@@ -123,7 +124,7 @@ func (m *Manager) Platform() *pgxpool.Pool { return m.platform }
 
 // With runs fn with the pool of the licence's database. The pool stays open
 // at least until fn returns. An unknown or unfinished licence gives
-// db.ErrNotFound.
+// fault.ErrNotFound.
 func (m *Manager) With(ctx context.Context, licenceID uuid.UUID, fn func(*pgxpool.Pool) error) error {
 	e, err := m.acquire(ctx, licenceID)
 	if err != nil {
@@ -150,7 +151,7 @@ func (m *Manager) lookup(ctx context.Context, licenceID uuid.UUID) (Licence, err
 		return Licence{}, fmt.Errorf("look up licence %s: %w", licenceID, db.Classify(err))
 	}
 	if row.Status != platform.LicenceStatusActive {
-		return Licence{}, fmt.Errorf("licence %s is %s: %w", licenceID, row.Status, db.ErrNotFound)
+		return Licence{}, fmt.Errorf("licence %s is %s: %w", licenceID, row.Status, fault.ErrNotFound)
 	}
 	return Licence{ID: row.ID, Kind: row.Kind, DBServer: row.DbServer, DBName: row.DbName}, nil
 }

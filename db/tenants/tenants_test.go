@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/fault"
 )
 
 func newPupil(t *testing.T, ctx context.Context, p *dbtest.Platform, licenceID uuid.UUID, given string) school.Pupil {
@@ -130,7 +131,7 @@ func TestCreateAndRemoveLicence(t *testing.T) {
 		t.Errorf("licence row after remove: got %v, want no rows", err)
 	}
 	err = p.Tenants.With(ctx, lic.ID, func(*pgxpool.Pool) error { return nil })
-	if !errors.Is(err, db.ErrNotFound) {
+	if !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("With on removed licence: got %v, want ErrNotFound", err)
 	}
 }
@@ -139,7 +140,7 @@ func TestCreateLicenceInvalidLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	p := dbtest.NewPlatform(t, tenants.Config{})
 	_, err := p.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSchool, Name: "Zonder BRIN", SWVID: p.SWV.ID, SchoolType: platform.SchoolTypeSO})
-	var fields db.FieldErrors
+	var fields fault.FieldErrors
 	if !errors.As(err, &fields) || fields["brin"] == "" {
 		t.Fatalf("got %v, want a field error on brin", err)
 	}
@@ -151,7 +152,7 @@ func TestCreateLicenceInvalidLeavesNothing(t *testing.T) {
 	p.School(t, "Eerste", "55EE")
 	_, err = p.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSchool, Name: "Dubbel", SWVID: p.SWV.ID,
 		BRIN: "55EE", SchoolType: platform.SchoolTypeBAO})
-	if !errors.Is(err, db.ErrConflict) {
+	if !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("duplicate BRIN: got %v, want ErrConflict", err)
 	}
 	rows, err := platform.New(p.Pool).ListLicences(ctx)

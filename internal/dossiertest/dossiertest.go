@@ -6,11 +6,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/school"
 )
 
@@ -23,19 +23,19 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 	if err != nil {
 		return d, fmt.Errorf("create dossier: %w", err)
 	}
-	goal := activities.Goal{ID: uuid.NewString(), Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
+	goal := plan.Goal{ID: uuid.NewString(), Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
 	content := map[string]any{
-		activities.SectionUnderstand: activities.Understand{Promoting: activities.Factors{Pupil: "Gemotiveerd"},
-			Hindering: activities.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
-		activities.SectionPerspective: activities.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
-		activities.SectionActionPart: activities.ActionPart{Goals: []activities.Goal{goal},
-			Support: []activities.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
-		activities.SectionRealise:    activities.Realise{Results: []activities.GoalResult{{GoalID: goal.ID, Outcome: activities.OutcomeAchieved}}},
-		activities.SectionEvaluation: activities.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
-		activities.SectionHearing: activities.Hearing{HeardOn: "2026-11-20", How: "conversation",
+		plan.SectionUnderstand: plan.Understand{Promoting: plan.Factors{Pupil: "Gemotiveerd"},
+			Hindering: plan.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
+		plan.SectionPerspective: plan.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
+		plan.SectionActionPart: plan.ActionPart{Goals: []plan.Goal{goal},
+			Support: []plan.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
+		plan.SectionRealise:    plan.Realise{Results: []plan.GoalResult{{GoalID: goal.ID, Outcome: plan.OutcomeAchieved}}},
+		plan.SectionEvaluation: plan.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
+		plan.SectionHearing: plan.Hearing{HeardOn: "2026-11-20", How: "conversation",
 			Summary: "Wil de tafels oefenen met de computer."},
 	}
-	for _, sec := range activities.Sections() {
+	for _, sec := range plan.Sections() {
 		raw, err := json.Marshal(content[sec])
 		if err != nil {
 			return d, err
@@ -52,7 +52,7 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 		return d, fmt.Errorf("freeze action part: %w", err)
 	}
 	if err := q.SetActionPartConsent(ctx, school.SetActionPartConsentParams{DossierID: d.ID, Number: 1,
-		ConsentStatus: activities.ConsentGiven}); err != nil {
+		ConsentStatus: plan.ConsentGiven}); err != nil {
 		return d, fmt.Errorf("record consent: %w", err)
 	}
 	return d, nil

@@ -1,4 +1,10 @@
-package activities
+// Package plan is the pupil's plan as the domain knows it: the content of
+// a cycle (begrijpen, ontwikkelingsperspectief, handelingsdeel, realiseren,
+// evaluatie, the pupil's hearing) with its checks, the phases of the HGW
+// cycle, the checklist and Missing that gate every phase, and the parties
+// and answers of consent. It is pure: no database, no Temporal, no HTTP;
+// workflows, activities, services and pages all use it.
+package plan
 
 import (
 	"encoding/json"
@@ -7,8 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // Phase is a step of the HGW cycle as stored in the projection and shown
@@ -182,8 +187,8 @@ func (h Hearing) Done() bool {
 }
 
 // Normalise trims h and checks the date and the way.
-func (h *Hearing) Normalise() db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (h *Hearing) Normalise() fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	c.date("heard_on", &h.HeardOn)
 	h.How = strings.TrimSpace(h.How)
 	if h.How != "" {
@@ -234,7 +239,7 @@ const (
 	maxRows   = 30
 )
 
-type checker struct{ errs db.FieldErrors }
+type checker struct{ errs fault.FieldErrors }
 
 func (c *checker) text(field string, v *string, max int) {
 	*v = strings.TrimSpace(*v)
@@ -260,7 +265,7 @@ func (c *checker) factors(prefix string, f *Factors) {
 	c.text(prefix+".home", &f.Home, longText)
 }
 
-func (c *checker) result() db.FieldErrors {
+func (c *checker) result() fault.FieldErrors {
 	if len(c.errs) == 0 {
 		return nil
 	}
@@ -268,8 +273,8 @@ func (c *checker) result() db.FieldErrors {
 }
 
 // Normalise trims u and names every field that is too long.
-func (u *Understand) Normalise() db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (u *Understand) Normalise() fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	c.factors("promoting", &u.Promoting)
 	c.factors("hindering", &u.Hindering)
 	c.text("educational_needs", &u.EducationalNeeds, longText)
@@ -279,8 +284,8 @@ func (u *Understand) Normalise() db.FieldErrors {
 }
 
 // Normalise trims p and checks the destination against the school type.
-func (p *Perspective) Normalise(schoolType string) db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (p *Perspective) Normalise(schoolType string) fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	p.Destination = strings.TrimSpace(p.Destination)
 	if p.Destination != "" {
 		ok := false
@@ -297,8 +302,8 @@ func (p *Perspective) Normalise(schoolType string) db.FieldErrors {
 
 // Normalise trims a, drops empty rows, gives new goals an id and checks
 // dates and lengths.
-func (a *ActionPart) Normalise() db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (a *ActionPart) Normalise() fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	goals := a.Goals[:0]
 	for _, g := range a.Goals {
 		i := len(goals)
@@ -337,8 +342,8 @@ func (a *ActionPart) Normalise() db.FieldErrors {
 }
 
 // Normalise trims r and checks outcomes.
-func (r *Realise) Normalise() db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (r *Realise) Normalise() fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	c.text("notes", &r.Notes, longText)
 	results := r.Results[:0]
 	for _, res := range r.Results {
@@ -359,8 +364,8 @@ func (r *Realise) Normalise() db.FieldErrors {
 }
 
 // Normalise trims e and checks the meeting date.
-func (e *Evaluation) Normalise() db.FieldErrors {
-	c := checker{errs: db.FieldErrors{}}
+func (e *Evaluation) Normalise() fault.FieldErrors {
+	c := checker{errs: fault.FieldErrors{}}
 	c.date("meeting_on", &e.MeetingOn)
 	c.text("participants", &e.Participants, longText)
 	c.text("summary", &e.Summary, longText)

@@ -1,4 +1,4 @@
-package activities
+package plan
 
 // RequestSnapshot is what a school sends its SWV with a request, built
 // from the dossier when the guardians get inzage: exactly what they saw,

@@ -1,9 +1,11 @@
-package activities
+package documents
 
 import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/topdossier/topdossier/plan"
 )
 
 // LabelledText is a piece of text under a Dutch label.
@@ -43,10 +45,10 @@ type OPPDocument struct {
 	ActionPartVersion string
 	Consent           string
 	Goals             []OPPGoal
-	Support           []Intervention
+	Support           []plan.Intervention
 	Deviations        string
 	ExecutionNotes    string
-	Evaluation        Evaluation
+	Evaluation        plan.Evaluation
 	Participants      []OPPParticipant
 	Generated         time.Time
 	GeneratedBy       string

@@ -1,4 +1,9 @@
-package activities
+// Package documents renders the PDFs of TOP dossier (the OPP, the AVG
+// copy, the logbook, consent declarations, decisions) as pure functions
+// writing to an io.Writer or returning bytes, and signs and verifies them
+// (PAdES, adbe.pkcs7.detached). The pages use it for previews and
+// downloads, the activities for issued decisions.
+package documents
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package activities_test
+package documents_test
 
 import (
 	"bytes"
@@ -11,24 +11,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/documents"
 )
 
-func demoTLV(now time.Time) activities.DecisionDocument {
-	return activities.DecisionDocument{Kind: activities.DecisionTLV, Number: "TLV-2026-0001", SWV: "Samenwerkingsverband Rivierenland",
+func demoTLV(now time.Time) documents.DecisionDocument {
+	return documents.DecisionDocument{Kind: documents.DecisionTLV, Number: "TLV-2026-0001", SWV: "Samenwerkingsverband Rivierenland",
 		Pupil: "Noor de Vries", BirthDate: time.Date(2015, 6, 2, 0, 0, 0, 0, time.UTC), School: "Basisschool De Regenboog",
 		SchoolType: "so", Category: "midden", StartOn: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 		EndOn: time.Date(2029, 7, 31, 0, 0, 0, 0, time.UTC), DecidedOn: now,
 		Motivation: "De ondersteuningsbehoefte op het gebied van gedrag vraagt een kleine groep met een vaste structuur.",
-		Experts:    []activities.Expert{{Name: "drs. P. Jansen", Profession: "orthopedagoog"}, {Name: "dr. M. Bakker", Profession: "psycholoog"}},
+		Experts:    []documents.Expert{{Name: "drs. P. Jansen", Profession: "orthopedagoog"}, {Name: "dr. M. Bakker", Profession: "psycholoog"}},
 		Signer:     "J. de Wit, directeur-bestuurder", Printed: now}
 }
 
 // signedTLV renders and signs a TLV with a fresh demo CA and SWV
 // certificate that went through storage (marshal, parse).
-func signedTLV(t testing.TB, now time.Time) ([]byte, []byte, *activities.SigningIdentity) {
+func signedTLV(t testing.TB, now time.Time) ([]byte, []byte, *documents.SigningIdentity) {
 	t.Helper()
-	ca, err := activities.NewDemoCA("TOP dossier demo-CA", now)
+	ca, err := documents.NewDemoCA("TOP dossier demo-CA", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,19 +36,19 @@ func signedTLV(t testing.TB, now time.Time) ([]byte, []byte, *activities.Signing
 	if err != nil {
 		t.Fatal(err)
 	}
-	certPEM, keyDER, err := activities.MarshalIdentity(issued)
+	certPEM, keyDER, err := documents.MarshalIdentity(issued)
 	if err != nil {
 		t.Fatal(err)
 	}
-	swv, err := activities.ParseIdentity(certPEM, keyDER)
+	swv, err := documents.ParseIdentity(certPEM, keyDER)
 	if err != nil || len(swv.Chain) != 1 {
 		t.Fatalf("identity after storage: chain %d (err %v)", len(swv.Chain), err)
 	}
-	doc, err := activities.RenderDecisionPDF(demoTLV(now))
+	doc, err := documents.RenderDecisionPDF(demoTLV(now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := activities.SignPDF(doc, swv, activities.SignatureInfo{Name: "J. de Wit", Location: "Tiel",
+	signed, err := documents.SignPDF(doc, swv, documents.SignatureInfo{Name: "J. de Wit", Location: "Tiel",
 		Reason: "Besluit toelaatbaarheidsverklaring TLV-2026-0001", At: now})
 	if err != nil {
 		t.Fatal(err)
@@ -67,23 +67,23 @@ func TestSignedTLVVerifies(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Certificate)
-	v, err := activities.VerifyPDF(signed, roots)
+	v, err := documents.VerifyPDF(signed, roots)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !v.Trusted || v.Name != "J. de Wit" || v.Subject != "Samenwerkingsverband Rivierenland" || !v.SignedAt.Equal(now) {
 		t.Errorf("verified %+v, want trusted, signed by J. de Wit for the SWV at %v", v, now)
 	}
-	if v, err := activities.VerifyPDF(signed, x509.NewCertPool()); err != nil || v.Trusted {
+	if v, err := documents.VerifyPDF(signed, x509.NewCertPool()); err != nil || v.Trusted {
 		t.Errorf("trusted without its root: %+v (err %v)", v, err)
 	}
-	if _, err := activities.VerifyPDF(doc, roots); err == nil {
+	if _, err := documents.VerifyPDF(doc, roots); err == nil {
 		t.Error("an unsigned document verifies")
 	}
 	tampered := bytes.Clone(signed)
 	i := bytes.Index(tampered, []byte("/Title"))
 	tampered[i+1] = 't'
-	if _, err := activities.VerifyPDF(tampered, roots); err == nil {
+	if _, err := documents.VerifyPDF(tampered, roots); err == nil {
 		t.Error("a document changed after signing verifies")
 	}
 
@@ -143,17 +143,17 @@ func BenchmarkSignAndVerifyTLV(b *testing.B) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca.Certificate)
-	doc, err := activities.RenderDecisionPDF(demoTLV(now))
+	doc, err := documents.RenderDecisionPDF(demoTLV(now))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		signed, err := activities.SignPDF(doc, swv, activities.SignatureInfo{Name: "J. de Wit", At: now})
+		signed, err := documents.SignPDF(doc, swv, documents.SignatureInfo{Name: "J. de Wit", At: now})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if v, err := activities.VerifyPDF(signed, roots); err != nil || !v.Trusted {
+		if v, err := documents.VerifyPDF(signed, roots); err != nil || !v.Trusted {
 			b.Fatalf("verify: %+v %v", v, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package activities
+package documents
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/topdossier/topdossier/plan"
 )
 
 // TestRenderOPPPDF renders a long OPP and reads it back: Dutch characters
@@ -57,7 +59,7 @@ func longOPP(goals int) OPPDocument {
 			Criterion: "Drie opeenvolgende metingen boven de norm.", EvaluateOn: "2027-02-01", Outcome: "Deels behaald",
 			Explanation: "Vooruitgang, nog niet stabiel."})
 	}
-	d.Support = []Intervention{{What: "Voorleestraining", Who: "Onderwijsassistent", HowOften: "3× per week", Where: "Buiten de klas"}}
+	d.Support = []plan.Intervention{{What: "Voorleestraining", Who: "Onderwijsassistent", HowOften: "3× per week", Where: "Buiten de klas"}}
 	d.Participants = []OPPParticipant{{Name: "Anaïs de Vries", Role: "moeder", Kind: "ouder/verzorger"}}
 	return d
 }

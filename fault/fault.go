@@ -1,0 +1,33 @@
+// Package fault is the error vocabulary of TOP dossier: the sentinel
+// errors and field errors every layer returns, so that one place (the
+// server's error mapping) turns them into a Dutch page or an RFC 9457
+// problem response, and activities into retryable or final errors. It
+// imports only the standard library.
+package fault
+
+import (
+	"errors"
+	"sort"
+	"strings"
+)
+
+// ErrNotFound is returned when a row, licence or process does not exist
+// (or the caller may not know that it does).
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write collides with existing data.
+var ErrConflict = errors.New("conflict")
+
+// FieldErrors is a validation failure: form or JSON field name → Dutch
+// message for the person who filled it in. Nothing was written.
+type FieldErrors map[string]string
+
+// Error lists the fields, not the messages, so logs stay short.
+func (f FieldErrors) Error() string {
+	names := make([]string, 0, len(f))
+	for name := range f {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return "invalid fields: " + strings.Join(names, ", ")
+}

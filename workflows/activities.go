@@ -1,0 +1,114 @@
+package workflows
+
+import (
+	"context"
+	"time"
+)
+
+// Activities declares every activity the workflows call, as the workflows
+// see it. Its methods never run: a workflow names an activity by a method
+// value of a nil *Activities (var acts *Activities; acts.SendOutbox), so
+// the call is typed and carries the method's name, the name under which
+// the worker registers the implementation of *activities.Activities. This
+// keeps the workflows free of the database layer the implementation needs.
+// TestActivitiesDeclared (package worker) fails when a declaration and its
+// implementation differ in name or signature.
+type Activities struct{}
+
+// errNotRun is what a declaration panics with if it is ever called: the
+// worker always runs the registered implementation.
+const errNotRun = "workflows.Activities declares activities; the worker runs activities.Activities"
+
+// AdvanceDossierPhase is implemented by activities.Activities.AdvanceDossierPhase.
+func (*Activities) AdvanceDossierPhase(context.Context, AdvanceDossierInput) error { panic(errNotRun) }
+
+// AnchorLogbooks is implemented by activities.Activities.AnchorLogbooks.
+func (*Activities) AnchorLogbooks(context.Context) (int, error) { panic(errNotRun) }
+
+// CloseConsentRound is implemented by activities.Activities.CloseConsentRound.
+func (*Activities) CloseConsentRound(context.Context, CloseConsentRoundInput) error { panic(errNotRun) }
+
+// CloseDossier is implemented by activities.Activities.CloseDossier.
+func (*Activities) CloseDossier(context.Context, CloseDossierInput) error { panic(errNotRun) }
+
+// ConfirmEnrolment is implemented by activities.Activities.ConfirmEnrolment.
+func (*Activities) ConfirmEnrolment(context.Context, ConfirmEnrolmentInput) error { panic(errNotRun) }
+
+// EscalateConsentRound is implemented by activities.Activities.EscalateConsentRound.
+func (*Activities) EscalateConsentRound(context.Context, EscalateConsentInput) (int, error) {
+	panic(errNotRun)
+}
+
+// ExpireRetention is implemented by activities.Activities.ExpireRetention.
+func (*Activities) ExpireRetention(context.Context, RetentionRef) error { panic(errNotRun) }
+
+// FindRetentionOverdue is implemented by activities.Activities.FindRetentionOverdue.
+func (*Activities) FindRetentionOverdue(context.Context, ReconcileInput) ([]RetentionOverdue, error) {
+	panic(errNotRun)
+}
+
+// Housekeep is implemented by activities.Activities.Housekeep.
+func (*Activities) Housekeep(context.Context, HousekeepingInput) (HousekeepingResult, error) {
+	panic(errNotRun)
+}
+
+// InviteConsentParties is implemented by activities.Activities.InviteConsentParties.
+func (*Activities) InviteConsentParties(context.Context, InviteConsentInput) (int, error) {
+	panic(errNotRun)
+}
+
+// IssueDecision is implemented by activities.Activities.IssueDecision.
+func (*Activities) IssueDecision(context.Context, IssueDecisionInput) (string, error) {
+	panic(errNotRun)
+}
+
+// NotifyDecision is implemented by activities.Activities.NotifyDecision.
+func (*Activities) NotifyDecision(context.Context, NotifyDecisionInput) (string, error) {
+	panic(errNotRun)
+}
+
+// OpenConsentRound is implemented by activities.Activities.OpenConsentRound.
+func (*Activities) OpenConsentRound(context.Context, OpenConsentRoundInput) (ConsentRoundInfo, error) {
+	panic(errNotRun)
+}
+
+// OpenPupilPortal is implemented by activities.Activities.OpenPupilPortal.
+func (*Activities) OpenPupilPortal(context.Context, OpenPupilPortalInput) (bool, error) {
+	panic(errNotRun)
+}
+
+// PupilShareAt is implemented by activities.Activities.PupilShareAt.
+func (*Activities) PupilShareAt(context.Context, PupilShareAgeInput) (*time.Time, error) {
+	panic(errNotRun)
+}
+
+// RecordConsentAnswer is implemented by activities.Activities.RecordConsentAnswer.
+func (*Activities) RecordConsentAnswer(context.Context, RecordConsentAnswerInput) error {
+	panic(errNotRun)
+}
+
+// RecordProcessStep is implemented by activities.Activities.RecordProcessStep.
+func (*Activities) RecordProcessStep(context.Context, ProcessStep) error { panic(errNotRun) }
+
+// RecordRequest is implemented by activities.Activities.RecordRequest.
+func (*Activities) RecordRequest(context.Context, RequestRecord) error { panic(errNotRun) }
+
+// RecordRequestStep is implemented by activities.Activities.RecordRequestStep.
+func (*Activities) RecordRequestStep(context.Context, RequestStep) error { panic(errNotRun) }
+
+// RecordRetention is implemented by activities.Activities.RecordRetention.
+func (*Activities) RecordRetention(context.Context, RetentionEvent) error { panic(errNotRun) }
+
+// RerouteConsentRound is implemented by activities.Activities.RerouteConsentRound.
+func (*Activities) RerouteConsentRound(context.Context, RerouteConsentInput) (ConsentReroute, error) {
+	panic(errNotRun)
+}
+
+// RetentionDue is implemented by activities.Activities.RetentionDue.
+func (*Activities) RetentionDue(context.Context, RetentionRef) (time.Time, error) { panic(errNotRun) }
+
+// SendOutbox is implemented by activities.Activities.SendOutbox.
+func (*Activities) SendOutbox(context.Context, SendOutboxInput) (int, error) { panic(errNotRun) }
+
+// StartDossierCycle is implemented by activities.Activities.StartDossierCycle.
+func (*Activities) StartDossierCycle(context.Context, StartDossierCycleInput) error { panic(errNotRun) }

@@ -1,0 +1,239 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
+)
+
+// ProcessStep is one row of the process_step projection.
+type ProcessStep struct {
+	LicenceID  string
+	WorkflowID string
+	EntityKind string
+	EntityID   string
+	Step       string
+	WaitingFor string
+	DueAt      *time.Time
+	// DeadlineState is "", "reminder" or "overdue" (school licences).
+	DeadlineState string
+	// Seq increases with every step of one workflow; an older write never
+	// replaces a newer one.
+	Seq int32
+}
+
+// ConfirmEnrolmentInput records that the school checked an enrolment.
+type ConfirmEnrolmentInput struct {
+	LicenceID   string
+	PupilID     string
+	RequestID   string
+	ConfirmedAt time.Time
+}
+
+// AdvanceDossierInput is one phase transition.
+type AdvanceDossierInput struct {
+	LicenceID  string
+	DossierID  string
+	PupilID    string
+	WorkflowID string
+	RequestID  string
+	UserID     string
+	// Role is the role the person acted in, for the logbook.
+	Role     string
+	Cycle    int32
+	From, To plan.Phase
+	// PupilLeft closes the dossier from any phase, without the checklist:
+	// the pupil left the school.
+	PupilLeft bool
+	At        time.Time
+	// Step is the projection after the transition.
+	Step ProcessStep
+}
+
+// StartDossierCycleInput moves a dossier to its next cycle.
+type StartDossierCycleInput struct {
+	LicenceID string
+	DossierID string
+	ToCycle   int32
+}
+
+// CloseDossierInput closes a dossier.
+type CloseDossierInput struct {
+	LicenceID string
+	DossierID string
+	At        time.Time
+}
+
+// OpenConsentRoundInput opens the round of one handelingsdeel version.
+type OpenConsentRoundInput struct {
+	LicenceID, DossierID, PupilID string
+	Version                       int32
+	At, DeadlineAt                time.Time
+	Ages                          law.ConsentAges
+}
+
+// ConsentRoundInfo is what the workflow needs of a round: its parties and
+// the moments the pupil's rights change (nil when passed or not within
+// the round's reach). It carries no names.
+type ConsentRoundInfo struct {
+	RoundID    string
+	Parties    []plan.ConsentParty
+	SharesAt   *time.Time
+	DecidesAt  *time.Time
+	Superseded []int32
+}
+
+// RerouteConsentInput re-routes an open round on the day the pupil's
+// rights change.
+type RerouteConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	At                          time.Time
+	Ages                        law.ConsentAges
+}
+
+// ConsentReroute is the round's parties after re-routing, and the keys of
+// the parties who are new or got a new role and must be invited.
+type ConsentReroute struct {
+	Parties []plan.ConsentParty
+	Invite  []string
+}
+
+// InviteConsentInput asks parties for their answer, by mail through the
+// outbox. Kind is invitation or reminder; N numbers the mails of one kind.
+type InviteConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	Keys                        []string
+	Kind                        string
+	N                           int
+}
+
+// RecordConsentAnswerInput is an answer to store.
+type RecordConsentAnswerInput struct {
+	LicenceID, RoundID, PupilID string
+	Answer                      plan.ConsentAnswer
+	At                          time.Time
+}
+
+// CloseConsentRoundInput closes a round with its outcome.
+type CloseConsentRoundInput struct {
+	LicenceID, RoundID, DossierID, PupilID string
+	Version                                int32
+	Outcome                                string
+	At                                     time.Time
+}
+
+// EscalateConsentInput puts an unanswered round on the school's list.
+type EscalateConsentInput struct {
+	LicenceID, RoundID, PupilID string
+	At                          time.Time
+	Week                        int // 0 at the deadline, then 1, 2, … for the weekly reminders
+}
+
+// SendOutboxInput names the licence whose outbox to send.
+type SendOutboxInput struct {
+	LicenceID string
+}
+
+// PupilShareAgeInput asks for the day the pupil reaches the age of their
+// own privacy rights.
+type PupilShareAgeInput struct {
+	LicenceID, PupilID string
+	ShareAge           int
+}
+
+// OpenPupilPortalInput opens the pupil's own portal on the day they reach
+// the age of their own privacy rights.
+type OpenPupilPortalInput struct {
+	LicenceID, PupilID string
+}
+
+// RequestStep is a request's step, for process_step and the request row.
+type RequestStep struct {
+	ProcessStep
+	Reason string // why it closed
+}
+
+// RequestRecord is one fact of a request the workflow has accepted: an
+// intake outcome, an advice, a vote, the decision, a reminder. A text that
+// goes with it waits in request_input under InputKey.
+type RequestRecord struct {
+	SWVLicenceID, RequestID string
+	Kind                    string
+	ActorID                 string
+	InputKey                string
+	Visibility              string // reminders: "school" or "swv"
+	Accept, Approve, Chair  bool
+	Result                  string // evaluation: behaald, deels or niet
+	Profession              string // advice
+	MeetingID               string // schedule
+	At                      time.Time
+	StartOn, EndOn          time.Time
+}
+
+// IssueDecisionInput asks for the signed document of a granted request.
+type IssueDecisionInput struct {
+	SWVLicenceID, RequestID, SignerID string
+	At                                time.Time
+}
+
+// NotifyDecisionInput names a decided request.
+type NotifyDecisionInput struct {
+	SWVLicenceID, RequestID string
+}
+
+// Retention kinds handled in a school database.
+const (
+	RetentionKindDossier   = "dossier"   // the pupil's dossiers: plan, consent, attachments, requests
+	RetentionKindEnrolment = "enrolment" // the pupil record itself: the last to go
+	RetentionKindRequest   = "tlv"       // at the SWV: a request with its snapshot, advices and decision
+)
+
+// RetentionRef names what a retention workflow keeps: a pupil's dossiers
+// or enrolment at a school licence.
+type RetentionRef struct {
+	LicenceID, Kind, EntityID string
+	Term                      time.Duration
+}
+
+// RetentionEvent is one step of a retention: started, extended (a legal
+// hold until a date, with a reason code), cancelled.
+type RetentionEvent struct {
+	RetentionRef
+	What     string
+	ActorID  string
+	Until    time.Time
+	Reason   string
+	InputKey string
+	DueAt    time.Time
+}
+
+// RetentionOverdue is data whose term has passed, found by the monthly
+// reconciliation.
+type RetentionOverdue struct {
+	LicenceID, Kind, PupilID string
+}
+
+// ReconcileInput carries the terms to check against.
+type ReconcileInput struct {
+	Dossier, Enrolment time.Duration
+}
+
+// HousekeepingInput says how long login traces are kept.
+type HousekeepingInput struct {
+	// SessionIdle ends sessions unused this long (the server refuses them
+	// already; this removes the rows).
+	SessionIdle time.Duration
+	// KeepLoginAttempts is how long failed and successful login attempts
+	// stay for the rate limits and for inquiry.
+	KeepLoginAttempts time.Duration
+	// KeepSentMail is how long a sent mail stays in a school's outbox
+	// (for "was it sent?"); zero keeps them (schedules of before).
+	KeepSentMail time.Duration
+}
+
+// HousekeepingResult counts what was removed and anchored.
+type HousekeepingResult struct {
+	Sessions, LoginAttempts, Activations, SentMails, PortalAccounts int64
+	LogbooksAnchored                                                int
+}
