@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -61,7 +62,7 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 					return err
 				}
 				if missing := plan.Missing(in.From, check); len(missing) > 0 {
-					return temporal.NewNonRetryableApplicationError("dossier incomplete", plan.ErrTypeDossierIncomplete, nil, missing)
+					return temporal.NewNonRetryableApplicationError("dossier incomplete", fault.CodeDossierIncomplete, nil, missing)
 				}
 			}
 			if in.From == plan.PhaseEvaluate && in.To == plan.PhaseObserve {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/law"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -165,22 +166,22 @@ func Load(getenv func(string) string) (Config, error) {
 		ConsentRemindAfter:         durVar("CONSENT_REMIND_AFTER", 7*24*time.Hour),
 		ConsentDeadline:            durVar("CONSENT_DEADLINE", 14*24*time.Hour),
 		ConsentSchoolReminderEvery: durVar("CONSENT_SCHOOL_REMINDER_EVERY", 7*24*time.Hour),
-		ConsentShareAge:            intVar("CONSENT_SHARE_AGE", 16),
-		ConsentDecideAge:           intVar("CONSENT_DECIDE_AGE", 18),
+		ConsentShareAge:            intVar("CONSENT_SHARE_AGE", law.DefaultConsentAges().Share),
+		ConsentDecideAge:           intVar("CONSENT_DECIDE_AGE", law.DefaultConsentAges().Decide),
 		ConsentPolicy:              get("CONSENT_POLICY", "any"),
 		RequestIncompleteWithin:    durVar("REQUEST_INCOMPLETE_WITHIN", 28*24*time.Hour),
 		RequestIncompleteReminder:  durVar("REQUEST_INCOMPLETE_REMINDER", 14*24*time.Hour),
-		RequestObjectionWindow:     durVar("REQUEST_OBJECTION_WINDOW", 42*24*time.Hour),
+		RequestObjectionWindow:     durVar("REQUEST_OBJECTION_WINDOW", law.ObjectionWindow),
 		RequestObjectionAdvice:     durVar("REQUEST_OBJECTION_ADVICE", 14*24*time.Hour),
 		RequestReapplyLead:         durVar("REQUEST_REAPPLY_LEAD", 107*24*time.Hour),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
-		RetentionDossier:           durVar("RETENTION_DOSSIER", 2*365*24*time.Hour),
-		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", 5*365*24*time.Hour),
-		AVGRespondWithin:           durVar("AVG_RESPOND_WITHIN", 4*7*24*time.Hour),
-		RetentionTLV:               durVar("RETENTION_TLV", 3*365*24*time.Hour),
-		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", 6*7*24*time.Hour),
+		RetentionDossier:           durVar("RETENTION_DOSSIER", law.RetentionDossier),
+		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", law.RetentionEnrolment),
+		AVGRespondWithin:           durVar("AVG_RESPOND_WITHIN", law.AVGRespondWithin),
+		RetentionTLV:               durVar("RETENTION_TLV", law.RetentionTLV),
+		DossierOPPWithin:           durVar("DOSSIER_OPP_WITHIN", law.OPPWithin),
 		DossierOPPReminder:         durVar("DOSSIER_OPP_REMINDER", 4*7*24*time.Hour),
-		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", 365*24*time.Hour),
+		DossierEvaluationEvery:     durVar("DOSSIER_EVALUATION_EVERY", law.EvaluationEvery),
 		DossierEvaluationReminder:  durVar("DOSSIER_EVALUATION_REMINDER", 4*7*24*time.Hour),
 		LogLevel:                   get("LOG_LEVEL", "info"),
 		SMTPAddr:                   getenv("SMTP_ADDR"),

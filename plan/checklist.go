@@ -174,7 +174,3 @@ func ChecklistOf(cycle int32, sections []SectionRow, growthEntries int64, latest
 	c.MeetingOn, c.Participants, c.Summary = e.MeetingOn != "", e.Participants != "", e.Summary != ""
 	return c, nil
 }
-
-// ErrTypeDossierIncomplete is the application error type of an advance
-// refused because fields are missing; its details are the missing codes.
-const ErrTypeDossierIncomplete = "DossierIncomplete"

@@ -117,7 +117,7 @@ func (s *Server) handleAPITokenCreate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.logger.Info("api token created", "request_id", requestIDOf(c), "licence", id, "scope", scope)
+	s.logger.InfoContext(c, "api token created", "licence", id, "scope", scope)
 	return s.renderAPITokens(c, http.StatusOK, apiTokensPage{Licence: platform.Licence{ID: id}, NewToken: token})
 }
 

@@ -329,7 +329,7 @@ func (s *Server) handleLogin(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	s.logger.Info("login", "request_id", requestIDOf(c), "user", user.ID)
+	s.logger.InfoContext(c, "login", "user", user.ID)
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
 	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(back))
 	return nil

@@ -184,7 +184,7 @@ func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 		RequestID: req.ID.String(), RespondWithin: s.cfg.AVGRespondWithin}); err != nil {
 		// The request is stored and shows on the school's pupil page; the
 		// term's reminder is what is missing.
-		s.logger.ErrorContext(c, "avg request workflow not started", "request_id", requestIDOf(c), "err", err)
+		s.logger.ErrorContext(c, "avg request workflow not started", "err", err)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?verzoek=1#rechten", licenceID, pupilID))
 	return nil
@@ -292,7 +292,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		var notFound *serviceerror.NotFound
 		if err := s.temporal.SignalWorkflow(c, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
 			!errors.As(err, &notFound) {
-			s.logger.ErrorContext(c, "avg request workflow not told", "request_id", requestIDOf(c), "err", err)
+			s.logger.ErrorContext(c, "avg request workflow not told", "err", err)
 		}
 	}
 	if !erase {
@@ -325,7 +325,7 @@ func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUI
 	if errors.Is(err, errRetentionNotRunning) {
 		if _, err = workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: licenceID.String(),
 			Kind: workflows.RetentionDossier, EntityID: pupilID.String(), Term: s.cfg.RetentionDossier}); err != nil {
-			return errors.Join(errUnavailable, err)
+			return errors.Join(fault.ErrUnavailable, err)
 		}
 		err = s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
 	}

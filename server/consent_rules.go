@@ -140,7 +140,7 @@ func (s *Server) handleConsentRulesSave(c *gin.Context) error {
 	if err := platform.New(s.tenants.Platform()).UpsertConsentRules(c, params); err != nil {
 		return err
 	}
-	s.logger.InfoContext(c, "consent rules changed", "request_id", requestIDOf(c), "swv", lic.SwvID)
+	s.logger.InfoContext(c, "consent rules changed", "swv", lic.SwvID)
 	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/instemmingsregels?opgeslagen=1")
 	return nil
 }

@@ -125,7 +125,7 @@ func (s *Server) handleAPIDossierCreate(c *gin.Context) error {
 		return err
 	}
 	if startErr != nil {
-		s.logger.ErrorContext(c, "dossier workflow not started", "request_id", requestIDOf(c), "err", startErr)
+		s.logger.ErrorContext(c, "dossier workflow not started", "err", startErr)
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic.ID, pupilID))
 	return writeJSON(c, http.StatusCreated, gin.H{"dossier": toDossierJSON(d, nil), "process_started": startErr == nil})

@@ -123,7 +123,7 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView
 func (s *Server) colleagues(c *gin.Context, licenceID uuid.UUID, participants []school.DossierParticipant) []platform.ListStaffForLicenceRow {
 	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &licenceID)
 	if err != nil {
-		s.logger.ErrorContext(c, "list colleagues", "request_id", requestIDOf(c), "err", err)
+		s.logger.ErrorContext(c, "list colleagues", "err", err)
 		return nil
 	}
 	taking := map[uuid.UUID]bool{}
@@ -227,7 +227,7 @@ func (s *Server) handleDossierCreate(c *gin.Context) error {
 		return err
 	}
 	if startErr != nil {
-		s.logger.ErrorContext(c, "dossier workflow not started", "request_id", requestIDOf(c), "err", startErr)
+		s.logger.ErrorContext(c, "dossier workflow not started", "err", startErr)
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, pupilID))
 	return nil
@@ -521,7 +521,7 @@ func (s *Server) handleDossierStartProcess(c *gin.Context) error {
 		return err
 	}
 	if err := s.startDossier(c, lic.ID, d); err != nil {
-		return errors.Join(errUnavailable, err)
+		return errors.Join(fault.ErrUnavailable, err)
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID))
 	return nil
@@ -577,7 +577,7 @@ func (s *Server) handleDossierConsentStart(c *gin.Context) error {
 		return err
 	}
 	if err := s.startConsent(c, lic.ID, d, int32(number)); err != nil {
-		return errors.Join(errUnavailable, err)
+		return errors.Join(fault.ErrUnavailable, err)
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#instemming")
 	return nil

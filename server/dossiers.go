@@ -8,6 +8,7 @@ import (
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
+	"github.com/topdossier/topdossier/temporalx"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
@@ -487,30 +486,24 @@ func (s *Server) advanceDossier(c *gin.Context, licenceID uuid.UUID, d school.Do
 	}
 	req := workflows.AdvanceDossier{RequestID: requestID, UserID: principalOf(c).UserID.String(),
 		Role: string(accessOf(c).Role), From: from, To: to, Checklist: check}
-	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.DossierWorkflowID(licenceID.String(), d.ID.String()), UpdateID: requestID,
-		UpdateName: workflows.UpdateAdvanceDossier, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(c, &out.Status)
-	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
+	err = temporalx.Update(c, s.temporal, workflows.DossierWorkflowID(licenceID.String(), d.ID.String()), requestID,
+		workflows.UpdateAdvanceDossier, &out.Status, req)
+	var refusal *fault.Refusal
 	switch {
 	case err == nil:
 		return out, nil
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeDossierIncomplete:
-		if derr := appErr.Details(&out.Missing); derr != nil || len(out.Missing) == 0 {
+	case errors.As(err, &refusal) && refusal.Code == fault.CodeDossierIncomplete:
+		if derr := refusal.Details(&out.Missing); derr != nil || len(out.Missing) == 0 {
 			return out, err
 		}
 		return out, nil
-	case errors.As(err, &appErr) && (appErr.Type() == workflows.ErrTypeDossierPhaseMoved || appErr.Type() == workflows.ErrTypeDossierInvalidStep):
+	case errors.As(err, &refusal) && (refusal.Code == fault.CodeDossierPhaseMoved || refusal.Code == fault.CodeDossierInvalidStep):
 		out.Moved = true
 		return out, nil
-	case errors.As(err, &notFound):
+	case errors.Is(err, fault.ErrNoProcess):
 		return out, errors.Join(errProcessNotRunning, err)
 	}
-	return out, errors.Join(errUnavailable, err)
+	return out, err
 }
 
 // errProcessNotRunning: the dossier's workflow is not running (its start
@@ -572,7 +565,7 @@ func (s *Server) freezeActionPart(c *gin.Context, licenceID uuid.UUID, d school.
 	})
 	if err == nil && frozen {
 		if serr := s.startConsent(c, licenceID, d, v.Number); serr != nil {
-			s.logger.ErrorContext(c, "consent round not started", "request_id", requestIDOf(c), "err", serr)
+			s.logger.ErrorContext(c, "consent round not started", "err", serr)
 		}
 	}
 	return v, missing, err
@@ -595,11 +588,11 @@ func (e *errConsentRefused) Error() string { return "consent answer refused: " +
 
 // consentMessages word the consent round's refusals in Dutch.
 var consentMessages = map[string]string{
-	workflows.ErrTypeConsentClosed:   "Over deze versie is al beslist, of er is een nieuwere versie ter instemming aangeboden.",
-	workflows.ErrTypeConsentNoParty:  "Deze persoon wordt in deze ronde niet om instemming gevraagd.",
-	workflows.ErrTypeConsentInvalid:  "Kies akkoord, niet akkoord of een vraag.",
-	workflows.ErrTypeConsentNoRemark: "Schrijf bij niet akkoord op waarom; dat is nodig om verder te praten.",
-	workflows.ErrTypeConsentLate:     "De termijn om te antwoorden is voorbij; neem contact op met de school.",
+	fault.CodeConsentClosed:   "Over deze versie is al beslist, of er is een nieuwere versie ter instemming aangeboden.",
+	fault.CodeConsentNoParty:  "Deze persoon wordt in deze ronde niet om instemming gevraagd.",
+	fault.CodeConsentInvalid:  "Kies akkoord, niet akkoord of een vraag.",
+	fault.CodeConsentNoRemark: "Schrijf bij niet akkoord op waarom; dat is nodig om verder te praten.",
+	fault.CodeConsentLate:     "De termijn om te antwoorden is voorbij; neem contact op met de school.",
 }
 
 // respondConsent records an answer in the version's consent round. The
@@ -634,32 +627,19 @@ func (s *Server) respondConsentAs(c *gin.Context, licenceID uuid.UUID, d school.
 	case err != nil:
 		return st, err
 	case round.Status != "open":
-		return st, fault.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+		return st, fault.Refused(fault.CodeConsentClosed)
 	}
-	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ConsentWorkflowID(licenceID.String(), d.ID.String(), version), UpdateID: in.RequestID,
-		UpdateName: workflows.UpdateConsentRespond, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{plan.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer, Remark: in.Remark,
-			Channel: channel, UserID: principalOf(c).UserID.String()}},
-	})
-	if err == nil {
-		err = handle.Get(c, &st)
-	}
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
+	err = temporalx.Update(c, s.temporal, workflows.ConsentWorkflowID(licenceID.String(), d.ID.String(), version), in.RequestID,
+		workflows.UpdateConsentRespond, &st, plan.ConsentAnswer{RequestID: in.RequestID, PartyKey: in.Party, Answer: in.Answer,
+			Remark: in.Remark, Channel: channel, UserID: principalOf(c).UserID.String()})
+	var refusal *fault.Refusal
 	switch {
-	case err == nil:
-		return st, nil
-	case errors.As(err, &appErr) && consentMessages[appErr.Type()] != "":
-		field := "answer"
-		if appErr.Type() == workflows.ErrTypeConsentNoRemark {
-			field = "remark"
-		}
-		return st, fault.FieldErrors{field: consentMessages[appErr.Type()]}
-	case errors.As(err, &notFound):
-		return st, fault.FieldErrors{"answer": consentMessages[workflows.ErrTypeConsentClosed]}
+	case errors.As(err, &refusal) && refusal.Fields() != nil:
+		return st, refusal.Fields()
+	case errors.Is(err, fault.ErrNoProcess):
+		return st, fault.Refused(fault.CodeConsentClosed)
 	}
-	return st, errors.Join(errUnavailable, err)
+	return st, err
 }
 
 // startConsent starts the consent round of a frozen version.
@@ -840,7 +820,7 @@ func (s *Server) saveHeader(c *gin.Context, licenceID uuid.UUID, d school.Dossie
 			workflows.SignalDossierSupportChanged, workflows.SupportChanged{RequestID: uuid.NewString(),
 				ExtraSupport: extraSupport(saved.SupportLevel), OpenedAt: time.Date(y, m, day, 0, 0, 0, 0, s.location)})
 		if err != nil {
-			s.logger.ErrorContext(c, "support level not signalled", "request_id", requestIDOf(c), "err", err)
+			s.logger.ErrorContext(c, "support level not signalled", "err", err)
 		}
 	}
 	return saved, nil
@@ -855,7 +835,7 @@ func (s *Server) dossierStatus(ctx context.Context, licenceID, dossierID uuid.UU
 	case errors.As(err, &notFound):
 		return st, errors.Join(fault.ErrNotFound, err)
 	case err != nil:
-		return st, errors.Join(errUnavailable, err)
+		return st, errors.Join(fault.ErrUnavailable, err)
 	}
 	return st, v.Get(&st)
 }

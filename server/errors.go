@@ -13,10 +13,6 @@ import (
 // errMalformed marks a request body that cannot be parsed at all.
 var errMalformed = errors.New("malformed request body")
 
-// errUnavailable marks a dependency (Temporal, a database) that did not
-// answer; the person may try again.
-var errUnavailable = errors.New("dependency unavailable")
-
 // answer is how an error is shown: status, Dutch title and, for 4xx, a
 // Dutch detail we wrote ourselves. err.Error() is never shown.
 type answer struct {
@@ -31,6 +27,7 @@ func classify(err error) answer {
 	var maxBytes *http.MaxBytesError
 	var fields fault.FieldErrors
 	var unavailable *serviceerror.Unavailable
+	var refusal *fault.Refusal
 	switch {
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
@@ -63,9 +60,15 @@ func classify(err error) answer {
 	case errors.As(err, &fields):
 		return answer{Status: http.StatusUnprocessableEntity, Title: "Controleer de invoer.",
 			Detail: "Niet alle velden zijn goed ingevuld; er is niets opgeslagen.", Fields: fields}
-	case errors.Is(err, errUnavailable), errors.As(err, &unavailable):
+	case errors.As(err, &refusal) && refusal.Fields() != nil:
+		return answer{Status: http.StatusUnprocessableEntity, Title: "Controleer de invoer.",
+			Detail: "Deze stap kan zo niet; er is niets veranderd.", Fields: refusal.Fields()}
+	case errors.Is(err, fault.ErrUnavailable), errors.As(err, &unavailable):
 		return answer{Status: http.StatusServiceUnavailable, Title: "Tijdelijk niet beschikbaar.",
 			Detail: "Een onderdeel van het platform reageert niet. Probeer het zo opnieuw."}
+	case errors.As(err, &refusal):
+		return answer{Status: http.StatusConflict, Title: "Deze stap kan nu niet.",
+			Detail: "Het proces staat dit nu niet toe; er is niets veranderd. Laad de pagina opnieuw."}
 	default:
 		return answer{Status: http.StatusInternalServerError, Title: "Er ging iets mis.",
 			Detail: "Probeer het later opnieuw. Blijft het misgaan, noem dan de foutcode aan de helpdesk."}
@@ -96,7 +99,7 @@ func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
 func (s *Server) fail(c *gin.Context, err error) {
 	a := classify(err)
 	if a.Status >= 500 {
-		s.logger.ErrorContext(c, "request failed", "request_id", requestIDOf(c), "route", c.FullPath(), "err", err)
+		s.logger.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
 	}
 	if isAPI(c) {
 		s.problem(c, a)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/requestlog"
 	"io"
 	"net/http"
 	"strconv"
@@ -22,6 +23,7 @@ const requestIDKey = "request_id"
 func (s *Server) requestID(c *gin.Context) {
 	id := uuid.NewString()
 	c.Set(requestIDKey, id)
+	c.Request = c.Request.WithContext(requestlog.With(c.Request.Context(), id))
 	c.Header("X-Request-ID", id)
 	c.Next()
 }
@@ -60,7 +62,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 		return
 	}
-	s.logger.InfoContext(c, "request", "request_id", requestIDOf(c), "method", c.Request.Method,
+	s.logger.InfoContext(c, "request", "method", c.Request.Method,
 		"route", route, "status", status, "ms", elapsed.Milliseconds())
 }
 

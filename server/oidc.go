@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/topdossier/topdossier/fault"
 	"net/http"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ func (o *oidcClient) get(ctx context.Context) (*oidc.Provider, oauth2.Config, er
 	if o.provider == nil {
 		p, err := oidc.NewProvider(ctx, o.cfg.Issuer)
 		if err != nil {
-			return nil, oauth2.Config{}, errors.Join(errUnavailable, err)
+			return nil, oauth2.Config{}, errors.Join(fault.ErrUnavailable, err)
 		}
 		o.provider = p
 	}
@@ -126,13 +127,13 @@ func (s *Server) handleOIDCCallback(c *gin.Context) error {
 	}
 	tok, err := oc.Exchange(c, c.Query("code"), oauth2.VerifierOption(flow.Verifier))
 	if err != nil {
-		s.logger.Warn("oidc exchange", "request_id", requestIDOf(c), "err", err)
+		s.logger.WarnContext(c, "oidc exchange", "err", err)
 		return fail("Entree gaf geen geldige aanmelding terug. Probeer het opnieuw.")
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	idTok, err := provider.Verifier(&oidc.Config{ClientID: oc.ClientID}).Verify(c, rawID)
 	if err != nil || idTok.Nonce != flow.Nonce {
-		s.logger.Warn("oidc id token", "request_id", requestIDOf(c), "err", err)
+		s.logger.WarnContext(c, "oidc id token", "err", err)
 		return fail("Entree gaf geen geldige aanmelding terug. Probeer het opnieuw.")
 	}
 	var claims struct {
@@ -168,7 +169,7 @@ func (s *Server) handleOIDCCallback(c *gin.Context) error {
 			return err
 		}
 	}
-	s.logger.Info("login via oidc", "request_id", requestIDOf(c), "user", user.ID, "mfa_by_provider", mfa)
+	s.logger.InfoContext(c, "login via oidc", "user", user.ID, "mfa_by_provider", mfa)
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
 	if mfa {
 		c.Redirect(http.StatusSeeOther, flow.Back)

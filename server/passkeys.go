@@ -174,7 +174,7 @@ func (s *Server) handlePasskeyRegisterFinish(c *gin.Context) error {
 	}
 	cred, err := wa.FinishRegistration(u, sd, c.Request)
 	if err != nil {
-		s.logger.Warn("passkey registration", "request_id", requestIDOf(c), "err", err)
+		s.logger.WarnContext(c, "passkey registration", "err", err)
 		s.jsonFail(c, http.StatusBadRequest, "Deze passkey kon niet worden toegevoegd.")
 		return nil
 	}
@@ -258,7 +258,7 @@ func (s *Server) handlePasskeyLoginFinish(c *gin.Context) error {
 	}
 	q := platform.New(s.tenants.Platform())
 	if err != nil || account == nil {
-		s.logger.Warn("passkey login", "request_id", requestIDOf(c), "err", err)
+		s.logger.WarnContext(c, "passkey login", "err", err)
 		s.jsonFail(c, http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")
 		return nil
 	}
@@ -285,7 +285,7 @@ func (s *Server) handlePasskeyLoginFinish(c *gin.Context) error {
 	if err := q.PassSecondFactor(c, hashToken(token)); err != nil {
 		return err
 	}
-	s.logger.Info("login with passkey", "request_id", requestIDOf(c), "user", account.id)
+	s.logger.InfoContext(c, "login with passkey", "user", account.id)
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
 	return writeJSON(c, http.StatusOK, gin.H{"redirect": safeBack(c.Query("terug"))})
 }

@@ -401,7 +401,7 @@ func (s *Server) handlePupilCreate(c *gin.Context) error {
 		return err
 	}
 	if startErr != nil {
-		s.logger.ErrorContext(c, "enrolment workflow not started", "request_id", requestIDOf(c), "err", startErr)
+		s.logger.ErrorContext(c, "enrolment workflow not started", "err", startErr)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic.ID, pupil.ID))
 	return nil
@@ -521,7 +521,7 @@ func (s *Server) handlePupilStartProcess(c *gin.Context) error {
 		return err
 	}
 	if err := s.startEnrolment(c, lic.ID, pupilID); err != nil {
-		return errors.Join(errUnavailable, err)
+		return errors.Join(fault.ErrUnavailable, err)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic.ID, pupilID))
 	return nil
@@ -606,7 +606,7 @@ func (s *Server) handleAPIPupilCreate(c *gin.Context) error {
 		return err
 	}
 	if startErr != nil {
-		s.logger.ErrorContext(c, "enrolment workflow not started", "request_id", requestIDOf(c), "err", startErr)
+		s.logger.ErrorContext(c, "enrolment workflow not started", "err", startErr)
 	}
 	c.Header("Location", fmt.Sprintf("/api/v1/licences/%s/pupils/%s", lic.ID, pupil.ID))
 	return writeJSON(c, http.StatusCreated, gin.H{"pupil": toPupilJSON(pupil), "process_started": startErr == nil})

@@ -125,7 +125,7 @@ func (s *Server) renderFragment(c *gin.Context, page, name string, data any) {
 		return
 	}
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
-		s.logger.Error("render fragment", "page", page, "fragment", name, "request_id", requestIDOf(c), "err", err)
+		s.logger.ErrorContext(c, "render fragment", "page", page, "fragment", name, "err", err)
 		c.String(500, "Er ging iets mis. Foutcode: %s", requestIDOf(c))
 		return
 	}
@@ -153,7 +153,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 		Page any
 	}{user, data}
 	if err := t.ExecuteTemplate(&buf, "base", view); err != nil {
-		s.logger.Error("render page", "page", page, "request_id", requestIDOf(c), "err", err)
+		s.logger.ErrorContext(c, "render page", "page", page, "err", err)
 		c.Header("Content-Type", "text/plain; charset=utf-8")
 		c.String(500, "Er ging iets mis. Foutcode: %s", requestIDOf(c))
 		return

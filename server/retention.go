@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/temporalx"
 	"net/http"
 	"time"
 
@@ -12,8 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
@@ -66,7 +65,7 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 	for kind, term := range s.retentionKinds() {
 		if _, err := workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: lic.ID.String(), Kind: kind,
 			EntityID: pupilID.String(), Term: term}); err != nil {
-			return errors.Join(errUnavailable, err)
+			return errors.Join(fault.ErrUnavailable, err)
 		}
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=uitgeschreven", lic.ID, pupilID))
@@ -85,7 +84,7 @@ func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID
 	err := s.temporal.SignalWorkflow(c, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "",
 		workflows.SignalPupilLeft, left)
 	if err != nil && !errors.As(err, &notFound) {
-		return errors.Join(errUnavailable, err)
+		return errors.Join(fault.ErrUnavailable, err)
 	}
 	var rounds []school.OpenRoundsOfPupilRow
 	var dossiers []uuid.UUID
@@ -124,7 +123,7 @@ func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID
 			}, "consent_round", fmt.Sprintf("%s:%d:%s", r.DossierID, r.ActionPartNumber, plan.RoundWithdrawn))
 		}
 		if err != nil {
-			return errors.Join(errUnavailable, err)
+			return errors.Join(fault.ErrUnavailable, err)
 		}
 	}
 	for _, id := range dossiers {
@@ -140,7 +139,7 @@ func (s *Server) stopPupilProcesses(c *gin.Context, licenceID, pupilID uuid.UUID
 			}, "dossier_closed", id.String())
 		}
 		if err != nil {
-			return errors.Join(errUnavailable, err)
+			return errors.Join(fault.ErrUnavailable, err)
 		}
 	}
 	return nil
@@ -157,31 +156,23 @@ var (
 // for erase, which then answers errRetentionNotRunning.
 func (s *Server) retentionUpdate(c *gin.Context, licenceID, pupilID uuid.UUID, kind, update string, a workflows.RetentionAction) error {
 	a.ActorID = principalOf(c).UserID.String()
-	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.RetentionWorkflowID(licenceID.String(), kind, pupilID.String()), UpdateID: a.RequestID + ":" + kind,
-		UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a},
-	})
-	if err == nil {
-		err = handle.Get(c, nil)
-	}
-	var notFound *serviceerror.NotFound
-	var appErr *temporal.ApplicationError
+	err := temporalx.Update(c, s.temporal, workflows.RetentionWorkflowID(licenceID.String(), kind, pupilID.String()),
+		a.RequestID+":"+kind, update, nil, a)
+	var refusal *fault.Refusal
+	ended := errors.Is(err, fault.ErrNoProcess) || (errors.As(err, &refusal) && refusal.Code == fault.CodeRetentionDone)
 	switch {
 	case err == nil:
 		return nil
-	case update == workflows.UpdateRetentionErase && (errors.As(err, &notFound) ||
-		(errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone)):
+	case update == workflows.UpdateRetentionErase && ended:
 		return errRetentionNotRunning
-	case update == workflows.UpdateRetentionErase && errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionHeld:
+	case update == workflows.UpdateRetentionErase && errors.As(err, &refusal) && refusal.Code == fault.CodeRetentionHeld:
 		return errRetentionHeld
-	case errors.As(err, &notFound):
+	case ended:
 		return nil
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionDone:
-		return nil
-	case errors.As(err, &appErr) && appErr.Type() == workflows.ErrTypeRetentionInvalid:
-		return fault.FieldErrors{"until": "Kies een datum na het huidige einde van de bewaartermijn, en een reden."}
+	case errors.As(err, &refusal) && refusal.Fields() != nil:
+		return refusal.Fields()
 	}
-	return errors.Join(errUnavailable, err)
+	return err
 }
 
 // retentionStatus asks a retention run when it deletes; nil when none

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/law"
 	"log/slog"
 	"net/http"
@@ -107,6 +108,8 @@ func (s *Server) handler() http.Handler {
 }
 
 func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client, registry *prometheus.Registry) (*Server, error) {
+	// Every line logged while serving a request names it.
+	logger = slog.New(requestlog.Handler(logger.Handler()))
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -126,16 +129,16 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		cfg.ConsentAges = law.DefaultConsentAges()
 	}
 	if cfg.AVGRespondWithin <= 0 {
-		cfg.AVGRespondWithin = 4 * 7 * 24 * time.Hour
+		cfg.AVGRespondWithin = law.AVGRespondWithin
 	}
 	if cfg.RetentionTLV <= 0 {
-		cfg.RetentionTLV = 3 * 365 * 24 * time.Hour
+		cfg.RetentionTLV = law.RetentionTLV
 	}
 	if cfg.RetentionDossier <= 0 {
-		cfg.RetentionDossier = 2 * 365 * 24 * time.Hour
+		cfg.RetentionDossier = law.RetentionDossier
 	}
 	if cfg.RetentionEnrolment <= 0 {
-		cfg.RetentionEnrolment = 5 * 365 * 24 * time.Hour
+		cfg.RetentionEnrolment = law.RetentionEnrolment
 	}
 	if cfg.RequestTimers == (workflows.RequestTimers{}) {
 		cfg.RequestTimers = workflows.DefaultRequestTimers()

@@ -245,7 +245,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 			return err
 		}
 	}
-	s.logger.Info("staff role added", "request_id", requestIDOf(c), "licence", licenceID, "user", userID, "role", role)
+	s.logger.InfoContext(c, "staff role added", "licence", licenceID, "user", userID, "role", role)
 	page := staffPage{Added: form.Name}
 	if activation != "" {
 		page.ActivationLink = siteURL(c) + activation
@@ -357,7 +357,7 @@ func (s *Server) handleStaffReset(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	s.logger.Info("staff access reset", "request_id", requestIDOf(c), "licence", licenceID, "user", target.UserID)
+	s.logger.InfoContext(c, "staff access reset", "licence", licenceID, "user", target.UserID)
 	return s.renderStaff(c, http.StatusOK, staffPage{Reset: target.DisplayName, ActivationLink: siteURL(c) + "/activeren/" + token})
 }
 

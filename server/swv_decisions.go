@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/temporalx"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,9 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
@@ -26,18 +24,6 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
-
-// requestMessages name a refused step in Dutch.
-var requestMessages = map[string]string{
-	workflows.ErrTypeRequestStep:      "Deze stap past niet bij waar de aanvraag nu staat; laad de pagina opnieuw.",
-	workflows.ErrTypeRequestInvalid:   "Niet alles is goed ingevuld.",
-	workflows.ErrTypeExpertLinked:     "U bent verbonden aan de school die de aanvraag doet en kunt hierover geen advies geven.",
-	workflows.ErrTypeExpertTwice:      "Er zijn al twee adviezen, of u gaf al advies.",
-	workflows.ErrTypeExpertProfession: "Eén van de twee deskundigen moet orthopedagoog of psycholoog zijn.",
-	workflows.ErrTypeAdviceMissing:    "Voor een toelaatbaarheidsverklaring zijn eerst de adviezen van twee deskundigen nodig.",
-	workflows.ErrTypeAlreadyVoted:     "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden.",
-	workflows.ErrTypeNotMember:        "U zit niet in de commissie van deze vergadering.",
-}
 
 // swvRequestParams resolves the SWV licence and the request in the path.
 func (s *Server) swvRequestParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
@@ -66,28 +52,22 @@ func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, u
 	if err != nil {
 		return st, db.Classify(err)
 	}
-	handle, err := s.temporal.UpdateWorkflow(c, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.RequestWorkflowID(swvLicenceID.String(), requestID.String()), UpdateID: a.RequestID,
-		UpdateName: update, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{a},
-	})
-	if err == nil {
-		err = handle.Get(c, &st)
-	}
+	err = temporalx.Update(c, s.temporal, workflows.RequestWorkflowID(swvLicenceID.String(), requestID.String()), a.RequestID,
+		update, &st, a)
 	if err == nil {
 		return st, nil
 	}
 	_ = s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
 		return swv.New(pool).DeleteRequestInput(c, key)
 	})
-	var appErr *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
+	var refusal *fault.Refusal
 	switch {
-	case errors.As(err, &appErr) && requestMessages[appErr.Type()] != "":
-		return st, fault.FieldErrors{"action": requestMessages[appErr.Type()]}
-	case errors.As(err, &notFound):
+	case errors.As(err, &refusal) && refusal.Fields() != nil:
+		return st, refusal.Fields()
+	case errors.Is(err, fault.ErrNoProcess):
 		return st, fault.FieldErrors{"action": "Deze aanvraag is afgesloten."}
 	}
-	return st, errors.Join(errUnavailable, err)
+	return st, err
 }
 
 type swvRequestsPage struct {

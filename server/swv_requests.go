@@ -195,7 +195,7 @@ func (s *Server) handleRequestCreate(c *gin.Context) error {
 func (s *Server) sendOutbox(c *gin.Context, licenceID uuid.UUID) {
 	if err := workflows.StartSendOutbox(c, s.temporal, licenceID.String()); err != nil {
 		// The mails wait in the outbox; the next send takes them.
-		s.logger.ErrorContext(c, "outbox send not started", "request_id", requestIDOf(c), "err", err)
+		s.logger.ErrorContext(c, "outbox send not started", "err", err)
 	}
 }
 
@@ -490,7 +490,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	}
 	swvLic, err := platform.New(s.tenants.Platform()).GetSWVLicenceOf(c, lic.ID)
 	if err != nil {
-		return errors.Join(errUnavailable, fmt.Errorf("no SWV licence for %s: %w", lic.ID, err))
+		return errors.Join(fault.ErrUnavailable, fmt.Errorf("no SWV licence for %s: %w", lic.ID, err))
 	}
 	snap := v.Snapshot
 	var shared []plan.SnapshotAttachment
@@ -564,7 +564,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers, Quorum: s.cfg.RequestQuorum,
 			RetentionTerm: s.cfg.RetentionTLV})
 		if err != nil {
-			return errors.Join(errUnavailable, err)
+			return errors.Join(fault.ErrUnavailable, err)
 		}
 	} else {
 		// Completed after the SWV returned it: the same workflow goes on.

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -19,16 +20,6 @@ const (
 	// school (PupilLeft).
 	SignalConsentWithdraw = "withdraw"
 	QueryConsentStatus    = "status"
-)
-
-// Error types the respond update refuses with; the server words them in
-// Dutch.
-const (
-	ErrTypeConsentClosed   = "ConsentClosed"   // the round ended (decided or superseded)
-	ErrTypeConsentNoParty  = "ConsentNoParty"  // the person is not asked in this round
-	ErrTypeConsentInvalid  = "ConsentInvalid"  // unknown answer
-	ErrTypeConsentNoRemark = "ConsentNoRemark" // "niet akkoord" needs a remark
-	ErrTypeConsentLate     = "ConsentLate"     // the deadline passed: the school talks with the parents now
 )
 
 // Consent policies: with PolicyAny one guardian's consent counts unless
@@ -326,7 +317,7 @@ func (c *consent) party(key string) (plan.ConsentParty, bool) {
 
 func (c *consent) validate(_ workflow.Context, a plan.ConsentAnswer) error {
 	if a.RequestID == "" || len(a.RequestID) > 100 {
-		return temporal.NewApplicationError("request id missing", ErrTypeConsentInvalid)
+		return temporal.NewApplicationError("request id missing", fault.CodeConsentInvalid)
 	}
 	if c.seen.has(a.RequestID) {
 		return nil
@@ -337,20 +328,20 @@ func (c *consent) validate(_ workflow.Context, a plan.ConsentAnswer) error {
 func (c *consent) check(a plan.ConsentAnswer) error {
 	switch {
 	case c.status.Outcome != "":
-		return temporal.NewApplicationError("round closed", ErrTypeConsentClosed, c.status.Outcome)
+		return temporal.NewApplicationError("round closed", fault.CodeConsentClosed, c.status.Outcome)
 	case a.Answer != plan.AnswerAgree && a.Answer != plan.AnswerDisagree && a.Answer != plan.AnswerQuestion,
 		a.Channel != "portal" && a.Channel != "school":
-		return temporal.NewApplicationError("unknown answer", ErrTypeConsentInvalid)
+		return temporal.NewApplicationError("unknown answer", fault.CodeConsentInvalid)
 	case a.Answer == plan.AnswerDisagree && len(a.Remark) == 0:
-		return temporal.NewApplicationError("remark required", ErrTypeConsentNoRemark)
+		return temporal.NewApplicationError("remark required", fault.CodeConsentNoRemark)
 	}
 	if _, ok := c.party(a.PartyKey); !ok {
-		return temporal.NewApplicationError("not a party", ErrTypeConsentNoParty)
+		return temporal.NewApplicationError("not a party", fault.CodeConsentNoParty)
 	}
 	// After the deadline the round is on the school's list: the school
 	// talks with the parents and records what they say.
 	if c.status.Escalated && a.Channel == "portal" {
-		return temporal.NewApplicationError("deadline passed", ErrTypeConsentLate)
+		return temporal.NewApplicationError("deadline passed", fault.CodeConsentLate)
 	}
 	return nil
 }

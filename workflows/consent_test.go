@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/fault"
 	"slices"
 	"testing"
 	"time"
@@ -169,8 +170,8 @@ func TestConsentReminderDeadlineEscalation(t *testing.T) {
 	a.sendAs(day(23), "late", mother, plan.AnswerAgree, "school")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if errType(a.got["portal-late"].rejected) != ErrTypeConsentLate {
-		t.Errorf("portal answer after the deadline: %+v, want %s", a.got["portal-late"], ErrTypeConsentLate)
+	if errType(a.got["portal-late"].rejected) != fault.CodeConsentLate {
+		t.Errorf("portal answer after the deadline: %+v, want %s", a.got["portal-late"], fault.CodeConsentLate)
 	}
 
 	if want := []string{"invitation:" + mother, "invitation:" + father, "reminder:" + mother, "reminder:" + father}; !slices.Equal(f.invites, want) {
@@ -205,8 +206,8 @@ func TestConsentOneRefusesWhileAnotherConsents(t *testing.T) {
 	a.send(day(3), "f1", father, plan.AnswerDisagree, "We willen eerst praten over de verlengde instructie.")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if errType(a.got["f0"].rejected) != ErrTypeConsentNoRemark {
-		t.Errorf("niet akkoord without remark: %+v, want %s", a.got["f0"], ErrTypeConsentNoRemark)
+	if errType(a.got["f0"].rejected) != fault.CodeConsentNoRemark {
+		t.Errorf("niet akkoord without remark: %+v, want %s", a.got["f0"], fault.CodeConsentNoRemark)
 	}
 	if st.Outcome != plan.RoundRefused || f.outcome != plan.RoundRefused {
 		t.Errorf("outcome %q, want refused", st.Outcome)
@@ -239,8 +240,8 @@ func TestConsentBothAgreeDecidesAtOnce(t *testing.T) {
 	if !slices.Equal(f.answers, []string{"m1", "q", "f1"}) {
 		t.Errorf("answers stored %v, want m1 once, the question and f1", f.answers)
 	}
-	if errType(a.got["stranger"].rejected) != ErrTypeConsentNoParty {
-		t.Errorf("a stranger's answer: %+v, want %s", a.got["stranger"], ErrTypeConsentNoParty)
+	if errType(a.got["stranger"].rejected) != fault.CodeConsentNoParty {
+		t.Errorf("a stranger's answer: %+v, want %s", a.got["stranger"], fault.CodeConsentNoParty)
 	}
 	if got := a.got["late"]; got.done && got.rejected == nil && got.failed == nil {
 		t.Errorf("an answer after the outcome was accepted")
@@ -278,8 +279,8 @@ func TestConsentPupilTurns18(t *testing.T) {
 	a.send(day(5), "p1", plan.PupilPartyKey, plan.AnswerAgree, "")
 	env.ExecuteWorkflow(ConsentWorkflow, in)
 	st := consentResult(t, env)
-	if errType(a.got["f1"].rejected) != ErrTypeConsentNoParty {
-		t.Errorf("guardian after the 18th birthday: %+v, want %s", a.got["f1"], ErrTypeConsentNoParty)
+	if errType(a.got["f1"].rejected) != fault.CodeConsentNoParty {
+		t.Errorf("guardian after the 18th birthday: %+v, want %s", a.got["f1"], fault.CodeConsentNoParty)
 	}
 	if len(st.Parties) != 1 || st.Parties[0].Key != plan.PupilPartyKey || !st.Parties[0].Decides {
 		t.Errorf("parties %+v, want the pupil alone, deciding", st.Parties)

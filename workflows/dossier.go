@@ -3,6 +3,8 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -20,15 +22,6 @@ const (
 	// left the school (PupilLeft).
 	SignalDossierPupilLeft = "pupil-left"
 	QueryDossierStatus     = "status"
-)
-
-// Application error types the advance update refuses with. The server
-// turns them into Dutch messages; DossierIncomplete carries the codes of
-// the missing fields as details.
-const (
-	ErrTypeDossierIncomplete  = plan.ErrTypeDossierIncomplete
-	ErrTypeDossierPhaseMoved  = "DossierPhaseMoved"
-	ErrTypeDossierInvalidStep = "DossierInvalidStep"
 )
 
 // Deadline kinds.
@@ -64,7 +57,7 @@ type DossierTimers struct {
 // four), a yearly evaluation (reminder four weeks before).
 func DefaultDossierTimers() DossierTimers {
 	week := 7 * 24 * time.Hour
-	return DossierTimers{OPPWithin: 6 * week, OPPReminder: 4 * week, EvaluationEvery: 365 * 24 * time.Hour, EvaluationReminder: 4 * week}
+	return DossierTimers{OPPWithin: law.OPPWithin, OPPReminder: 4 * week, EvaluationEvery: law.EvaluationEvery, EvaluationReminder: 4 * week}
 }
 
 func (t DossierTimers) valid() bool {
@@ -339,12 +332,12 @@ func (d *dossier) finish(ctx workflow.Context) (DossierStatus, error) {
 func (d *dossier) target(req AdvanceDossier) (plan.Phase, error) {
 	if d.phase == plan.PhaseEvaluate {
 		if req.To != plan.PhaseObserve && req.To != plan.PhaseClosed {
-			return "", temporal.NewApplicationError("choose a next cycle or closing", ErrTypeDossierInvalidStep)
+			return "", temporal.NewApplicationError("choose a next cycle or closing", fault.CodeDossierInvalidStep)
 		}
 		return req.To, nil
 	}
 	if req.To != "" && req.To != d.phase.Next() {
-		return "", temporal.NewApplicationError("phases are taken in order", ErrTypeDossierInvalidStep)
+		return "", temporal.NewApplicationError("phases are taken in order", fault.CodeDossierInvalidStep)
 	}
 	return d.phase.Next(), nil
 }
@@ -354,21 +347,21 @@ func (d *dossier) target(req AdvanceDossier) (plan.Phase, error) {
 // phase according to the checklist read just before.
 func (d *dossier) check(req AdvanceDossier) (plan.Phase, error) {
 	if d.ending != "" || req.From != d.phase || req.Checklist.Cycle != d.in.Cycle {
-		return "", temporal.NewApplicationError("the dossier moved on", ErrTypeDossierPhaseMoved, d.phase)
+		return "", temporal.NewApplicationError("the dossier moved on", fault.CodeDossierPhaseMoved, d.phase)
 	}
 	to, err := d.target(req)
 	if err != nil {
 		return "", err
 	}
 	if missing := plan.Missing(d.phase, req.Checklist); len(missing) > 0 {
-		return "", temporal.NewApplicationError("dossier incomplete", ErrTypeDossierIncomplete, missing)
+		return "", temporal.NewApplicationError("dossier incomplete", fault.CodeDossierIncomplete, missing)
 	}
 	return to, nil
 }
 
 func (d *dossier) validate(_ workflow.Context, req AdvanceDossier) error {
 	if req.RequestID == "" || len(req.RequestID) > 100 {
-		return temporal.NewApplicationError("request id missing", ErrTypeDossierInvalidStep)
+		return temporal.NewApplicationError("request id missing", fault.CodeDossierInvalidStep)
 	}
 	if d.seen.has(req.RequestID) {
 		return nil

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"github.com/topdossier/topdossier/fault"
 	"slices"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func (r *dossierRecorder) RecordProcessStep(_ context.Context, in ProcessStep) e
 
 func (r *dossierRecorder) AdvanceDossierPhase(_ context.Context, in AdvanceDossierInput) error {
 	if len(r.refuse) > 0 {
-		return temporal.NewNonRetryableApplicationError("dossier incomplete", plan.ErrTypeDossierIncomplete, nil, r.refuse)
+		return temporal.NewNonRetryableApplicationError("dossier incomplete", fault.CodeDossierIncomplete, nil, r.refuse)
 	}
 	r.transitions = append(r.transitions, in)
 	r.steps = append(r.steps, in.Step)
@@ -264,8 +265,8 @@ func TestDossierRefusedAdvanceNamesMissingFields(t *testing.T) {
 
 	o := u.got["r1"]
 	var appErr *temporal.ApplicationError
-	if !errors.As(o.rejected, &appErr) || appErr.Type() != ErrTypeDossierIncomplete {
-		t.Fatalf("rejected with %v (failed %v), want %s", o.rejected, o.failed, ErrTypeDossierIncomplete)
+	if !errors.As(o.rejected, &appErr) || appErr.Type() != fault.CodeDossierIncomplete {
+		t.Fatalf("rejected with %v (failed %v), want %s", o.rejected, o.failed, fault.CodeDossierIncomplete)
 	}
 	var missing []string
 	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, []string{plan.MissingGrowthEntry}) {
@@ -293,8 +294,8 @@ func TestDossierActivityRefusal(t *testing.T) {
 
 	var appErr *temporal.ApplicationError
 	o := u.got["r1"]
-	if !errors.As(o.failed, &appErr) || appErr.Type() != ErrTypeDossierIncomplete {
-		t.Fatalf("update ended %+v, want failed with %s", o, ErrTypeDossierIncomplete)
+	if !errors.As(o.failed, &appErr) || appErr.Type() != fault.CodeDossierIncomplete {
+		t.Fatalf("update ended %+v, want failed with %s", o, fault.CodeDossierIncomplete)
 	}
 	var missing []string
 	if err := appErr.Details(&missing); err != nil || !slices.Equal(missing, rec.refuse) {
@@ -323,8 +324,8 @@ func TestDossierDuplicateAdvanceHasOneTransition(t *testing.T) {
 	if o := u.got["same-request"]; !o.done || o.rejected != nil || o.failed != nil {
 		t.Errorf("repeated request: %+v, want accepted", o)
 	}
-	if o := u.got["other-request"]; errType(o.rejected) != ErrTypeDossierPhaseMoved {
-		t.Errorf("second person: %+v, want %s", o, ErrTypeDossierPhaseMoved)
+	if o := u.got["other-request"]; errType(o.rejected) != fault.CodeDossierPhaseMoved {
+		t.Errorf("second person: %+v, want %s", o, fault.CodeDossierPhaseMoved)
 	}
 	if len(rec.transitions) != 1 || st.Transitions != 1 || st.Phase != plan.PhaseUnderstand {
 		t.Fatalf("%d transitions recorded, %d counted, phase %s; want 1, 1, understand", len(rec.transitions), st.Transitions, st.Phase)
@@ -411,8 +412,8 @@ func TestDossierClose(t *testing.T) {
 	u.send(time.Hour, "c0", AdvanceDossier{From: plan.PhaseEvaluate, Checklist: complete})
 	u.send(2*time.Hour, "c1", AdvanceDossier{From: plan.PhaseEvaluate, To: plan.PhaseClosed, Checklist: complete})
 	env.ExecuteWorkflow(DossierWorkflow, in)
-	if o := u.got["c0"]; errType(o.rejected) != ErrTypeDossierInvalidStep {
-		t.Errorf("evaluate without a choice: %+v, want %s", o, ErrTypeDossierInvalidStep)
+	if o := u.got["c0"]; errType(o.rejected) != fault.CodeDossierInvalidStep {
+		t.Errorf("evaluate without a choice: %+v, want %s", o, fault.CodeDossierInvalidStep)
 	}
 	if o := u.got["c1"]; !o.done || o.rejected != nil || o.failed != nil {
 		t.Errorf("close: %+v", o)

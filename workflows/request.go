@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -60,18 +62,6 @@ const (
 	QueryRequestStatus            = "status"
 )
 
-// Error types of refused request updates; the server names them in Dutch.
-const (
-	ErrTypeRequestStep      = "RequestWrongStep"
-	ErrTypeRequestInvalid   = "RequestInvalid"
-	ErrTypeExpertLinked     = "ExpertLinked"
-	ErrTypeExpertTwice      = "ExpertTwice"
-	ErrTypeExpertProfession = "ExpertProfession"
-	ErrTypeAdviceMissing    = "AdviceMissing"
-	ErrTypeAlreadyVoted     = "AlreadyVoted"
-	ErrTypeNotMember        = "NotMember"
-)
-
 // RequestWorkflowID is the business key of a request's workflow.
 func RequestWorkflowID(swvLicenceID, requestID string) string {
 	return fmt.Sprintf("request/%s/%s", swvLicenceID, requestID)
@@ -92,7 +82,7 @@ type RequestTimers struct {
 // re-application reminder on 15 April for a TLV ending 31 July.
 func DefaultRequestTimers() RequestTimers {
 	day := 24 * time.Hour
-	return RequestTimers{IncompleteWithin: 28 * day, IncompleteReminder: 14 * day, ObjectionWindow: 42 * day,
+	return RequestTimers{IncompleteWithin: 28 * day, IncompleteReminder: 14 * day, ObjectionWindow: law.ObjectionWindow,
 		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day}
 }
 
@@ -346,7 +336,7 @@ var requestUpdateSteps = map[string][]string{
 // has no second effect.
 func (r *request) validate(name string, a RequestAction) error {
 	if a.RequestID == "" || len(a.RequestID) > 100 || a.ActorID == "" {
-		return temporal.NewApplicationError("request id or actor missing", ErrTypeRequestInvalid)
+		return temporal.NewApplicationError("request id or actor missing", fault.CodeRequestInvalid)
 	}
 	if r.seen.has(a.RequestID) {
 		return nil
@@ -356,7 +346,7 @@ func (r *request) validate(name string, a RequestAction) error {
 		ok = ok || s == r.status.Step
 	}
 	if !ok || r.busy {
-		return temporal.NewApplicationError("not in this step", ErrTypeRequestStep, r.status.Step)
+		return temporal.NewApplicationError("not in this step", fault.CodeRequestStep, r.status.Step)
 	}
 	switch name {
 	case UpdateRequestAdvice:
@@ -365,15 +355,15 @@ func (r *request) validate(name string, a RequestAction) error {
 		return r.checkVote(a)
 	case UpdateRequestSchedule:
 		if a.MeetingID == "" {
-			return temporal.NewApplicationError("meeting missing", ErrTypeRequestInvalid)
+			return temporal.NewApplicationError("meeting missing", fault.CodeRequestInvalid)
 		}
 	case UpdateRequestHandled:
 		if decides(r.in.Kind) {
-			return temporal.NewApplicationError("decided by the committee", ErrTypeRequestStep, r.status.Step)
+			return temporal.NewApplicationError("decided by the committee", fault.CodeRequestStep, r.status.Step)
 		}
 	case UpdateRequestEvaluate:
 		if a.Result != "behaald" && a.Result != "deels" && a.Result != "niet" {
-			return temporal.NewApplicationError("result", ErrTypeRequestInvalid)
+			return temporal.NewApplicationError("result", fault.CodeRequestInvalid)
 		}
 	}
 	return nil
@@ -384,40 +374,40 @@ func (r *request) validate(name string, a RequestAction) error {
 func (r *request) checkAdvice(a RequestAction) error {
 	switch {
 	case r.in.Kind != RequestKindTLV:
-		return temporal.NewApplicationError("advice is for a TLV", ErrTypeRequestStep, r.status.Step)
+		return temporal.NewApplicationError("advice is for a TLV", fault.CodeRequestStep, r.status.Step)
 	case a.LinkedToSchool:
-		return temporal.NewApplicationError("expert linked to the school", ErrTypeExpertLinked)
+		return temporal.NewApplicationError("expert linked to the school", fault.CodeExpertLinked)
 	case a.Profession != "orthopedagoog" && a.Profession != "psycholoog" && a.Profession != "other":
-		return temporal.NewApplicationError("profession", ErrTypeRequestInvalid)
+		return temporal.NewApplicationError("profession", fault.CodeRequestInvalid)
 	}
 	for _, adv := range r.status.Advices {
 		if adv.ExpertID == a.ActorID {
-			return temporal.NewApplicationError("expert advised already", ErrTypeExpertTwice)
+			return temporal.NewApplicationError("expert advised already", fault.CodeExpertTwice)
 		}
 	}
 	if len(r.status.Advices) >= 2 {
-		return temporal.NewApplicationError("two advices given", ErrTypeExpertTwice)
+		return temporal.NewApplicationError("two advices given", fault.CodeExpertTwice)
 	}
 	if len(r.status.Advices) == 1 && r.status.Advices[0].Profession == "other" && a.Profession == "other" {
-		return temporal.NewApplicationError("one expert must be orthopedagoog or psycholoog", ErrTypeExpertProfession)
+		return temporal.NewApplicationError("one expert must be orthopedagoog or psycholoog", fault.CodeExpertProfession)
 	}
 	return nil
 }
 
 func (r *request) checkVote(a RequestAction) error {
 	if !a.Chair && !a.Member {
-		return temporal.NewApplicationError("not on the committee of this meeting", ErrTypeNotMember)
+		return temporal.NewApplicationError("not on the committee of this meeting", fault.CodeNotMember)
 	}
 	if r.in.Kind == RequestKindTLV && len(r.status.Advices) < 2 {
-		return temporal.NewApplicationError("advice missing", ErrTypeAdviceMissing)
+		return temporal.NewApplicationError("advice missing", fault.CodeAdviceMissing)
 	}
 	for _, v := range r.status.Votes {
 		if v.MemberID == a.ActorID {
-			return temporal.NewApplicationError("voted already", ErrTypeAlreadyVoted)
+			return temporal.NewApplicationError("voted already", fault.CodeAlreadyVoted)
 		}
 	}
 	if a.Approve && (a.StartOn.IsZero() || !a.EndOn.After(a.StartOn)) {
-		return temporal.NewApplicationError("term", ErrTypeRequestInvalid)
+		return temporal.NewApplicationError("term", fault.CodeRequestInvalid)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/fault"
 	"slices"
 	"testing"
 	"time"
@@ -122,8 +123,8 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
 		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
-	wantRefused := map[string]string{"vote-early": ErrTypeRequestStep, "linked": ErrTypeExpertLinked, "other2": ErrTypeExpertProfession,
-		"twice": ErrTypeExpertTwice, "no-term": ErrTypeRequestInvalid, "late": ErrTypeRequestStep, "sign-again": ErrTypeRequestStep}
+	wantRefused := map[string]string{"vote-early": fault.CodeRequestStep, "linked": fault.CodeExpertLinked, "other2": fault.CodeExpertProfession,
+		"twice": fault.CodeExpertTwice, "no-term": fault.CodeRequestInvalid, "late": fault.CodeRequestStep, "sign-again": fault.CodeRequestStep}
 	for key, want := range wantRefused {
 		if got := errType(res[key].err); got != want {
 			t.Errorf("%s: refused with %q (%v), want %q", key, got, res[key].err, want)
@@ -215,7 +216,7 @@ func TestRequestResubmittedContinues(t *testing.T) {
 	if st.Reason != CloseHandled || st.Submission != 2 || st.Reminders != 1 {
 		t.Errorf("status %+v, want handled, second submission, the one reminder of day 14", st)
 	}
-	if errType(res["vote"].err) != ErrTypeRequestStep {
+	if errType(res["vote"].err) != fault.CodeRequestStep {
 		t.Errorf("a vote on an advice request: %v, want refused", res["vote"].err)
 	}
 	want := []string{RequestStepIntake, RequestStepIncomplete, RequestStepIntake, RequestStepConsultant, RequestStepClosed}
@@ -246,7 +247,7 @@ func TestRequestRejectedAndObjection(t *testing.T) {
 	if !st.Decided || st.Approved || st.Reason != CloseRejected {
 		t.Errorf("status %+v, want rejected (a tie: the chair's vote decides) and closed as rejected", st)
 	}
-	if errType(res["sign"].err) != ErrTypeRequestStep || rec.issued != 0 || rec.notified != 1 {
+	if errType(res["sign"].err) != fault.CodeRequestStep || rec.issued != 0 || rec.notified != 1 {
 		t.Errorf("signing a rejection: %v, issued %d", res["sign"].err, rec.issued)
 	}
 	if got := rec.at["record:herinnering_bezwaaradvies"].Sub(rec.at["record:objection"]); got != 14*day {
@@ -273,7 +274,7 @@ func TestRequestArrangementEvaluated(t *testing.T) {
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if st.Reason != CloseEnded || errType(res["bad-result"].err) != ErrTypeRequestInvalid {
+	if st.Reason != CloseEnded || errType(res["bad-result"].err) != fault.CodeRequestInvalid {
 		t.Errorf("status %+v, bad result %v", st, res["bad-result"].err)
 	}
 	if got := rec.at["step:"+RequestStepEvaluation]; !got.Equal(end) {

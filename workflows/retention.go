@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -23,13 +24,6 @@ const (
 	// request for erasure (AVG art. 17). Refused under a legal hold.
 	UpdateRetentionErase = "erase"
 	QueryRetentionStatus = "status"
-)
-
-// Error types of refused retention updates.
-const (
-	ErrTypeRetentionInvalid = "RetentionInvalid"
-	ErrTypeRetentionDone    = "RetentionDone"
-	ErrTypeRetentionHeld    = "RetentionHeld" // erase refused: a legal hold runs
 )
 
 // RetentionWorkflowID is the business key of an entity's retention.
@@ -102,17 +96,17 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 	check := func(name string, a RetentionAction) error {
 		switch {
 		case a.RequestID == "" || a.ActorID == "":
-			return temporal.NewApplicationError("request id or actor missing", ErrTypeRetentionInvalid)
+			return temporal.NewApplicationError("request id or actor missing", fault.CodeRetentionInvalid)
 		case seen.has(a.RequestID):
 			return nil
 		case ready && st.State != RetentionWaiting:
-			return temporal.NewApplicationError("retention ended", ErrTypeRetentionDone, st.State)
+			return temporal.NewApplicationError("retention ended", fault.CodeRetentionDone, st.State)
 		case name == UpdateRetentionExtend && a.Reason != "bezwaar" && a.Reason != "geschil" && a.Reason != "wettelijk":
-			return temporal.NewApplicationError("a hold needs a reason", ErrTypeRetentionInvalid)
+			return temporal.NewApplicationError("a hold needs a reason", fault.CodeRetentionInvalid)
 		case name == UpdateRetentionExtend && ready && !a.Until.After(st.DueAt):
-			return temporal.NewApplicationError("hold must end later", ErrTypeRetentionInvalid)
+			return temporal.NewApplicationError("hold must end later", fault.CodeRetentionInvalid)
 		case name == UpdateRetentionErase && st.Holds > 0:
-			return temporal.NewApplicationError("a legal hold runs", ErrTypeRetentionHeld)
+			return temporal.NewApplicationError("a legal hold runs", fault.CodeRetentionHeld)
 		}
 		return nil
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/fault"
 	"testing"
 	"time"
 
@@ -98,7 +99,7 @@ func TestRetentionFiveYearsWithHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"earlier", "no-reason"} {
-		if errType(res[k]) != ErrTypeRetentionInvalid {
+		if errType(res[k]) != fault.CodeRetentionInvalid {
 			t.Errorf("%s: %v, want refused", k, res[k])
 		}
 	}
@@ -195,7 +196,7 @@ func TestRetentionEraseOnRequest(t *testing.T) {
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
 	}
-	if errType(res["erase"]) != ErrTypeRetentionHeld || len(rec.expired) != 1 || !rec.expired[0].Equal(rec.due.AddDate(1, 0, 0)) {
+	if errType(res["erase"]) != fault.CodeRetentionHeld || len(rec.expired) != 1 || !rec.expired[0].Equal(rec.due.AddDate(1, 0, 0)) {
 		t.Errorf("erase under a hold: %v, expired %v; want refused, deleted when the hold ends", res["erase"], rec.expired)
 	}
 }

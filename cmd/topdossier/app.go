@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/law"
 	"io"
 	"log/slog"
@@ -29,7 +30,7 @@ import (
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(requestlog.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
 // databases is the platform pool and the licence pools.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/requestlog"
 	"io"
 	"log/slog"
 	"net"
@@ -41,7 +42,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 			return err
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := slog.New(requestlog.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	if cfg.WebAuthnRPID == "" {
 		// Passkeys need a host name: in dev, localhost on the server's port.
 		_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
