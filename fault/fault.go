@@ -7,6 +7,7 @@ package fault
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 )
@@ -31,3 +32,14 @@ func (f FieldErrors) Error() string {
 	sort.Strings(names)
 	return "invalid fields: " + strings.Join(names, ", ")
 }
+
+// ErrMalformed marks input that cannot be parsed at all (not JSON, not a
+// form).
+var ErrMalformed = errors.New("malformed input")
+
+// ErrClosed: a closed dossier is read, never written.
+var ErrClosed = fmt.Errorf("dossier closed: %w", ErrConflict)
+
+// ErrRestricted: the use of the pupil's data is restricted (AVG art. 18):
+// kept and read, not changed or shared.
+var ErrRestricted = fmt.Errorf("use restricted: %w", ErrConflict)

@@ -391,3 +391,32 @@ func DecodeContent(sections map[string][]byte) (Content, error) {
 	}
 	return c, nil
 }
+
+// GrowthKind reports whether kind is a kind of groeidocument entry:
+// observation, tried (wat is geprobeerd) or conversation (gesprek).
+func GrowthKind(kind string) bool {
+	switch kind {
+	case "observation", "tried", "conversation":
+		return true
+	}
+	return false
+}
+
+// RelationLabel is a guardian's relation to the pupil in Dutch, as the
+// plan's participants list shows it.
+func RelationLabel(relation string) string {
+	return RelationLabels()[relation]
+}
+
+// RelationLabels are the guardians' relations in Dutch.
+func RelationLabels() map[string]string {
+	return map[string]string{
+		"mother":         "moeder",
+		"father":         "vader",
+		"parent":         "ouder",
+		"legal_guardian": "voogd",
+		"foster_parent":  "pleegouder",
+		"carer":          "verzorger",
+		"other":          "anders",
+	}
+}

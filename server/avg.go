@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"mime"
 	"net/http"
 	"strings"
@@ -41,7 +42,7 @@ type avgCopy struct {
 	Growth      []school.GrowthEntry        `json:"growth,omitempty"`
 	Tests       []school.TestResult         `json:"tests,omitempty"`
 	ActionPart  *school.ActionPartVersion   `json:"action_part,omitempty"`
-	Consent     *consentView                `json:"consent,omitempty"`
+	Consent     *service.ConsentView        `json:"consent,omitempty"`
 	Requests    []school.SwvRequest         `json:"requests,omitempty"`
 	Attachments []school.ListAttachmentsRow `json:"attachments,omitempty"`
 	Logbook     []logbookRow                `json:"logbook"`
@@ -50,19 +51,19 @@ type avgCopy struct {
 // portalCopy gathers the copy for the reader of the portal (guardians
 // with parental authority, or the pupil from the share age) and logs the
 // export.
-func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, dossierView, avgCopy, error) {
+func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, service.DossierView, avgCopy, error) {
 	var out avgCopy
 	u := c.MustGet(portalKey).(portalUser)
 	if !u.CanAnswer {
-		return platform.Licence{}, dossierView{}, out, fault.ErrNotFound // a guardian without authority reads, has no AVG rights over the child
+		return platform.Licence{}, service.DossierView{}, out, fault.ErrNotFound // a guardian without authority reads, has no AVG rights over the child
 	}
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
 	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, licenceID)
 	if err != nil {
-		return lic, dossierView{}, out, db.Classify(err)
+		return lic, service.DossierView{}, out, db.Classify(err)
 	}
-	v, err := s.loadDossier(c, licenceID, pupilID)
+	v, err := s.dossiers.Load(c, licenceID, pupilID)
 	hasDossier := err == nil
 	if err != nil && !(errors.Is(err, fault.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
 		return lic, v, out, err

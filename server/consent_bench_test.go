@@ -39,7 +39,7 @@ func BenchmarkConsentRounds1000(b *testing.B) {
 		for range 32 {
 			wg.Go(func() {
 				for d := range work {
-					if err := h.srv.startConsent(ctx, h.school.ID, d, 1); err != nil {
+					if err := h.srv.dossiers.StartConsent(ctx, h.school.ID, d, 1); err != nil {
 						errs <- err
 					}
 				}

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
-	"errors"
-	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,48 +9,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/workflows"
 )
 
-// consentRules rule the consent rounds and the pupil's rights at a
-// school: its SWV's own choice, else the platform's defaults.
-type consentRules struct {
-	Timers workflows.ConsentTimers
-	Ages   law.ConsentAges
-	Policy string
-	Own    bool // the SWV set its own rules
-}
-
-// consentRules returns the rules for a school licence.
-func (s *Server) consentRules(ctx context.Context, licenceID uuid.UUID) (consentRules, error) {
-	r := consentRules{Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy}
-	row, err := platform.New(s.tenants.Platform()).GetConsentRulesForLicence(ctx, licenceID)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return r, nil
-	case err != nil:
-		return r, err
-	}
-	day := 24 * time.Hour
-	return consentRules{
-		Timers: workflows.ConsentTimers{RemindAfter: time.Duration(row.RemindAfterDays) * day,
-			Deadline: time.Duration(row.DeadlineDays) * day, SchoolReminderEvery: time.Duration(row.SchoolReminderDays) * day},
-		Ages:   law.ConsentAges{Share: int(row.ShareAge), Decide: int(row.DecideAge)},
-		Policy: row.Policy,
-		Own:    true,
-	}, nil
-}
-
 // rulesForm is the SWV admin's form, as typed.
 type rulesForm struct {
 	RemindAfter, Deadline, SchoolReminder, ShareAge, DecideAge, Policy string
 }
 
-func formOfRules(r consentRules) rulesForm {
+func formOfRules(r service.ConsentRules) rulesForm {
 	days := func(d time.Duration) string { return strconv.Itoa(int(d / (24 * time.Hour))) }
 	return rulesForm{RemindAfter: days(r.Timers.RemindAfter), Deadline: days(r.Timers.Deadline),
 		SchoolReminder: days(r.Timers.SchoolReminderEvery), ShareAge: strconv.Itoa(r.Ages.Share),
@@ -106,7 +74,7 @@ func (s *Server) handleConsentRules(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.consentRules(c, lic.ID)
+	r, err := s.dossiers.ConsentRules(c, lic.ID)
 	if err != nil {
 		return err
 	}
@@ -115,7 +83,7 @@ func (s *Server) handleConsentRules(c *gin.Context) error {
 }
 
 func (s *Server) renderRules(c *gin.Context, status int, page rulesPage) {
-	page.Defaults = formOfRules(consentRules{Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy})
+	page.Defaults = formOfRules(service.ConsentRules{Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy})
 	s.render(c, status, "consent_rules", page)
 }
 

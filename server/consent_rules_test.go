@@ -48,7 +48,7 @@ func TestSWVConsentRules(t *testing.T) {
 	if resp.StatusCode != 422 || !strings.Contains(page, `name="remind_after" value="20"`) {
 		t.Errorf("wrong rules: %d, want 422 with the typed values kept", resp.StatusCode)
 	}
-	if got, _ := h.srv.consentRules(ctx, h.school.ID); got.Own {
+	if got, _ := h.srv.dossiers.ConsentRules(ctx, h.school.ID); got.Own {
 		t.Fatal("wrong rules were stored")
 	}
 	good := form("remind_after", "3", "deadline", "10", "school_reminder", "2", "share_age", "16", "decide_age", "18", "policy", "all")
@@ -59,7 +59,7 @@ func TestSWVConsentRules(t *testing.T) {
 		!strings.Contains(page, `value="all" checked`) {
 		t.Errorf("saved rules not shown")
 	}
-	got, err := h.srv.consentRules(ctx, h.school.ID)
+	got, err := h.srv.dossiers.ConsentRules(ctx, h.school.ID)
 	day := 24 * time.Hour
 	if err != nil || !got.Own || got.Policy != workflows.PolicyAll ||
 		got.Timers != (workflows.ConsentTimers{RemindAfter: 3 * day, Deadline: 10 * day, SchoolReminderEvery: 2 * day}) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"time"
 
@@ -113,14 +114,14 @@ func (s *Server) handleAPIDossierCreate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var in dossierInput
+	var in service.DossierInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
 		return err
 	}
-	d, startErr, err := s.createDossier(c, lic.ID, pupilID, in)
+	d, startErr, err := s.dossiers.Create(c, actorOf(c), lic.ID, pupilID, in)
 	if err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func (s *Server) handleAPIDossierProcess(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.dossierStatus(c, lic, d.ID)
+	st, err := s.dossiers.Status(c, lic, d.ID)
 	if err != nil {
 		return err
 	}
@@ -220,15 +221,15 @@ func (s *Server) handleAPIDossierSectionSave(c *gin.Context) error {
 	if in.Version < 1 || len(in.Content) == 0 {
 		return fault.FieldErrors{"version": "Stuur de versie mee die je hebt gelezen, en de inhoud."}
 	}
-	content, fields, err := decodeSection(c.Param("section"), schoolTypeOf(lic.SchoolType), in.Content)
+	content, fields, err := service.DecodeSection(c.Param("section"), schoolTypeOf(lic.SchoolType), in.Content)
 	if err != nil {
 		return err
 	}
 	if fields != nil {
 		return fields
 	}
-	saved, err := s.saveSection(c, lic.ID, d, c.Param("section"), in.Version, content)
-	var stale *staleSection
+	saved, err := s.dossiers.SaveSection(c, actorOf(c), lic.ID, d, c.Param("section"), in.Version, content)
+	var stale *service.StaleSection
 	if errors.As(err, &stale) {
 		s.problemWith(c, answer{Status: http.StatusConflict, Title: "Intussen gewijzigd.",
 			Detail: "Iemand anders heeft dit deel opgeslagen nadat je het las; er is niets overschreven. Vergelijk met current en stuur opnieuw met die versie."},
@@ -246,11 +247,11 @@ func (s *Server) handleAPIDossierGrowthAdd(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var in growthInput
+	var in service.GrowthInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	g, err := s.addGrowthEntry(c, lic.ID, d, in)
+	g, err := s.dossiers.AddGrowthEntry(c, actorOf(c), lic.ID, d, in)
 	if err != nil {
 		return err
 	}
@@ -271,8 +272,8 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in.RequestID == "" || len(in.RequestID) > 100 {
-		return fault.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
+	if err := service.CheckRequestID(in.RequestID); err != nil {
+		return err
 	}
 	from, err := phaseParam(in.From, false)
 	if err != nil {
@@ -282,8 +283,8 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.advanceDossier(c, lic.ID, d, in.RequestID, from, to)
-	if errors.Is(err, errProcessNotRunning) {
+	out, err := s.dossiers.Advance(c, actorOf(c), lic.ID, d, in.RequestID, from, to)
+	if errors.Is(err, fault.ErrNoProcess) {
 		s.problem(c, answer{Status: http.StatusConflict, Title: "Het proces loopt niet.",
 			Detail: "Het proces van dit dossier is niet gestart; start het opnieuw vanaf de dossierpagina."})
 		return nil

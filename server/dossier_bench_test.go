@@ -101,7 +101,7 @@ func BenchmarkAdvancePhase(b *testing.B) {
 				return err
 			}
 			pupil = p.ID
-			return h.srv.startDossier(ctx, h.school.ID, d)
+			return h.srv.dossiers.Start(ctx, h.school.ID, d)
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -225,7 +225,7 @@ func BenchmarkDossierPage20k(b *testing.B) {
 	})
 	b.StopTimer()
 	raw := run(func(_ int, p uuid.UUID) error {
-		_, err := h.srv.loadDossier(ctx, h.school.ID, p)
+		_, err := h.srv.dossiers.Load(ctx, h.school.ID, p)
 		return err
 	})
 	b.ReportMetric(ms(page.pct(0.5)), "page-p50-ms")

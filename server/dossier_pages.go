@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strconv"
 	"time"
@@ -36,7 +37,7 @@ type deadlineView struct {
 
 type dossierPage struct {
 	Licence platform.Licence
-	dossierView
+	service.DossierView
 	SchoolType string
 	Bar        []phaseStep
 	Deadline   *deadlineView
@@ -67,17 +68,17 @@ type dossierPage struct {
 	// Header is the header form as shown: stored, or as typed after a
 	// mistake or a conflict; HeaderTheirs is what is stored after a
 	// conflict.
-	Header        dossierInput
+	Header        service.DossierInput
 	HeaderVersion int32
-	HeaderTheirs  *dossierInput
+	HeaderTheirs  *service.DossierInput
 	// ConsentStarting: the consent round of the last version is being
 	// started (its workflow runs, its round is not written yet).
 	ConsentStarting bool
 }
 
-func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v dossierView) *dossierPage {
+func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v service.DossierView) *dossierPage {
 	p := principalOf(c)
-	page := &dossierPage{Licence: lic, dossierView: v, RequestID: uuid.NewString(), CloseRequestID: uuid.NewString(),
+	page := &dossierPage{Licence: lic, DossierView: v, RequestID: uuid.NewString(), CloseRequestID: uuid.NewString(),
 		CanWrite:   p.can(auth.PermDossierWrite, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanManage:  p.can(auth.PermDossierManage, lic.ID) && v.Dossier.ClosedAt == nil,
 		CanLogbook: p.can(auth.PermLogbookRead, lic.ID), Today: time.Now().In(s.location).Format(dateLayout)}
@@ -160,7 +161,7 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 		if err := s.record(c, lic.ID, v.Pupil.ID, logbook.ActionView, "pupil"); err != nil {
 			return err
 		}
-		s.renderDossierNew(c, http.StatusOK, lic, v.Pupil, dossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
+		s.renderDossierNew(c, http.StatusOK, lic, v.Pupil, service.DossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
 			StartedOn: time.Now().In(s.location).Format(dateLayout)}, nil)
 		return nil
 	}
@@ -188,19 +189,19 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 // dossierRunning reports whether the workflow runs, for the moment between
 // its start and its first projection.
 func (s *Server) dossierRunning(c *gin.Context, licenceID, dossierID uuid.UUID) bool {
-	_, err := s.dossierStatus(c, licenceID, dossierID)
+	_, err := s.dossiers.Status(c, licenceID, dossierID)
 	return err == nil
 }
 
 type dossierNewPage struct {
 	Licence platform.Licence
 	Pupil   school.Pupil
-	Form    dossierInput
+	Form    service.DossierInput
 	Errors  fault.FieldErrors
 	Levels  []string
 }
 
-func (s *Server) renderDossierNew(c *gin.Context, status int, lic platform.Licence, pupil school.Pupil, form dossierInput, errs fault.FieldErrors) {
+func (s *Server) renderDossierNew(c *gin.Context, status int, lic platform.Licence, pupil school.Pupil, form service.DossierInput, errs fault.FieldErrors) {
 	s.render(c, status, "dossier_new", dossierNewPage{Licence: lic, Pupil: pupil, Form: form, Errors: errs,
 		Levels: []string{string(school.SupportLevelLight), string(school.SupportLevelExtraSchool), string(school.SupportLevelExtraFacility)}})
 }
@@ -217,8 +218,8 @@ func (s *Server) handleDossierCreate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	form := dossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"), StartedOn: c.PostForm("started_on")}
-	_, startErr, err := s.createDossier(c, lic.ID, pupilID, form)
+	form := service.DossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"), StartedOn: c.PostForm("started_on")}
+	_, startErr, err := s.dossiers.Create(c, actorOf(c), lic.ID, pupilID, form)
 	if fields, ok := asFieldErrors(err); ok {
 		s.renderDossierNew(c, http.StatusUnprocessableEntity, lic, pd.Pupil, form, fields)
 		return nil
@@ -236,7 +237,7 @@ func (s *Server) handleDossierCreate(c *gin.Context) error {
 // rerender shows the dossier page again with what the person typed into
 // one section, after a validation error or a conflict.
 func (s *Server) rerender(c *gin.Context, status int, lic platform.Licence, pupilID uuid.UUID, edit func(*dossierPage)) error {
-	v, err := s.loadDossier(c, lic.ID, pupilID)
+	v, err := s.dossiers.Load(c, lic.ID, pupilID)
 	if err != nil {
 		return err
 	}
@@ -351,8 +352,8 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 			p.Section, p.Errors, p.Versions[section] = section, fields, version
 		})
 	}
-	_, err = s.saveSection(c, lic.ID, d, section, version, content)
-	var stale *staleSection
+	_, err = s.dossiers.SaveSection(c, actorOf(c), lic.ID, d, section, version, content)
+	var stale *service.StaleSection
 	if errors.As(err, &stale) {
 		var theirs plan.Content
 		theirs, derr := plan.DecodeContent(map[string][]byte{section: stale.Current.Content})
@@ -383,18 +384,18 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	in := headerInput{dossierInput: dossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"),
+	in := service.HeaderInput{DossierInput: service.DossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"),
 		StartedOn: c.PostForm("started_on")}, Version: version}
-	_, err = s.saveHeader(c, lic.ID, d, in)
+	_, err = s.dossiers.SaveHeader(c, actorOf(c), lic.ID, d, in)
 	if fields, ok := asFieldErrors(err); ok {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {
-			p.Section, p.Errors, p.Header, p.HeaderVersion = "header", fields, in.dossierInput, version
+			p.Section, p.Errors, p.Header, p.HeaderVersion = "header", fields, in.DossierInput, version
 		})
 	}
 	if errors.Is(err, fault.ErrConflict) {
 		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) {
 			theirs := headerOf(p.Dossier)
-			p.Section, p.Header, p.HeaderTheirs = "header", in.dossierInput, &theirs
+			p.Section, p.Header, p.HeaderTheirs = "header", in.DossierInput, &theirs
 		})
 	}
 	if err != nil {
@@ -430,7 +431,7 @@ func (s *Server) postDossierForm(c *gin.Context, section, anchor string, write f
 
 func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
 	return s.postDossierForm(c, "growth", "#groeidocument", func(lic platform.Licence, d school.Dossier) error {
-		_, err := s.addGrowthEntry(c, lic.ID, d, growthInput{Kind: c.PostForm("kind"), OccurredOn: c.PostForm("occurred_on"),
+		_, err := s.dossiers.AddGrowthEntry(c, actorOf(c), lic.ID, d, service.GrowthInput{Kind: c.PostForm("kind"), OccurredOn: c.PostForm("occurred_on"),
 			Body: c.PostForm("body")})
 		return err
 	})
@@ -438,14 +439,14 @@ func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {
 
 func (s *Server) handleDossierTestAdd(c *gin.Context) error {
 	return s.postDossierForm(c, "tests", "#groeidocument", func(lic platform.Licence, d school.Dossier) error {
-		return s.addTestResult(c, lic.ID, d, testInput{Instrument: c.PostForm("instrument"), TakenOn: c.PostForm("taken_on"),
+		return s.dossiers.AddTestResult(c, actorOf(c), lic.ID, d, service.TestInput{Instrument: c.PostForm("instrument"), TakenOn: c.PostForm("taken_on"),
 			Score: c.PostForm("score"), Level: c.PostForm("level")})
 	})
 }
 
 func (s *Server) handleDossierParticipantAdd(c *gin.Context) error {
 	return s.postDossierForm(c, "participants", "#betrokkenen", func(lic platform.Licence, d school.Dossier) error {
-		return s.addParticipant(c, lic.ID, d, participantInput{Name: c.PostForm("name"), Role: c.PostForm("role"),
+		return s.dossiers.AddParticipant(c, actorOf(c), lic.ID, d, service.ParticipantInput{Name: c.PostForm("name"), Role: c.PostForm("role"),
 			Organisation: c.PostForm("organisation")})
 	})
 }
@@ -456,7 +457,7 @@ func (s *Server) handleDossierColleagueAdd(c *gin.Context) error {
 		if err != nil {
 			return fault.FieldErrors{"user_id": "Kies een collega van deze school."}
 		}
-		return s.addColleague(c, lic.ID, d, userID)
+		return s.dossiers.AddColleague(c, actorOf(c), lic.ID, d, userID)
 	})
 }
 
@@ -469,7 +470,7 @@ func (s *Server) handleDossierParticipantRemove(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.removeParticipant(c, lic.ID, d, id); err != nil {
+	if err := s.dossiers.RemoveParticipant(c, actorOf(c), lic.ID, d, id); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#betrokkenen")
@@ -485,7 +486,7 @@ func (s *Server) handleDossierAdvance(c *gin.Context) error {
 		return err
 	}
 	requestID := c.PostForm("request_id")
-	if err := checkRequestID(requestID); err != nil {
+	if err := service.CheckRequestID(requestID); err != nil {
 		return err
 	}
 	from, err := phaseParam(c.PostForm("from"), false)
@@ -496,8 +497,8 @@ func (s *Server) handleDossierAdvance(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.advanceDossier(c, lic.ID, d, requestID, from, to)
-	if errors.Is(err, errProcessNotRunning) {
+	out, err := s.dossiers.Advance(c, actorOf(c), lic.ID, d, requestID, from, to)
+	if errors.Is(err, fault.ErrNoProcess) {
 		return s.rerender(c, http.StatusConflict, lic, d.PupilID, func(p *dossierPage) { p.Starting = false })
 	}
 	if err != nil {
@@ -520,7 +521,7 @@ func (s *Server) handleDossierStartProcess(c *gin.Context) error {
 	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "dossier_process"); err != nil {
 		return err
 	}
-	if err := s.startDossier(c, lic.ID, d); err != nil {
+	if err := s.dossiers.Start(c, lic.ID, d); err != nil {
 		return errors.Join(fault.ErrUnavailable, err)
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID))
@@ -532,7 +533,7 @@ func (s *Server) handleDossierActionPartOffer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	_, missing, err := s.freezeActionPart(c, lic.ID, d)
+	_, missing, err := s.dossiers.FreezeActionPart(c, actorOf(c), lic.ID, d)
 	if err != nil {
 		return err
 	}
@@ -549,7 +550,7 @@ func (s *Server) handleDossierConsentRecord(c *gin.Context) error {
 		if err != nil {
 			return fault.ErrNotFound
 		}
-		_, err = s.respondConsent(c, lic.ID, d, int32(number), consentAnswerInput{RequestID: c.PostForm("request_id"),
+		_, err = s.dossiers.RespondConsent(c, actorOf(c), lic.ID, d, int32(number), service.ConsentAnswerInput{RequestID: c.PostForm("request_id"),
 			Party: c.PostForm("party"), Answer: c.PostForm("answer"), Remark: c.PostForm("remark")})
 		return err
 	})
@@ -566,7 +567,7 @@ func (s *Server) handleDossierConsentStart(c *gin.Context) error {
 	if err != nil {
 		return fault.ErrNotFound
 	}
-	v, err := s.loadDossier(c, lic.ID, d.PupilID)
+	v, err := s.dossiers.Load(c, lic.ID, d.PupilID)
 	if err != nil {
 		return err
 	}
@@ -576,7 +577,7 @@ func (s *Server) handleDossierConsentStart(c *gin.Context) error {
 	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "consent_round"); err != nil {
 		return err
 	}
-	if err := s.startConsent(c, lic.ID, d, int32(number)); err != nil {
+	if err := s.dossiers.StartConsent(c, lic.ID, d, int32(number)); err != nil {
 		return errors.Join(fault.ErrUnavailable, err)
 	}
 	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#instemming")
@@ -740,8 +741,8 @@ func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.D
 		s.renderFragment(c, "dossier", "autosave", answer)
 		return nil
 	}
-	saved, err := s.saveSection(c, licenceID, d, section, version, content)
-	var stale *staleSection
+	saved, err := s.dossiers.SaveSection(c, actorOf(c), licenceID, d, section, version, content)
+	var stale *service.StaleSection
 	switch {
 	case errors.As(err, &stale):
 		answer.Message = "Niet automatisch opgeslagen: iemand anders wijzigde dit deel. Klik op opslaan om beide versies te zien."
@@ -756,6 +757,6 @@ func (s *Server) autosaveSection(c *gin.Context, licenceID uuid.UUID, d school.D
 }
 
 // headerOf is a dossier's header as the form shows it.
-func headerOf(d school.Dossier) dossierInput {
-	return dossierInput{SupportLevel: string(d.SupportLevel), Reason: d.Reason, StartedOn: d.StartedOn.Format(dateLayout)}
+func headerOf(d school.Dossier) service.DossierInput {
+	return service.DossierInput{SupportLevel: string(d.SupportLevel), Reason: d.Reason, StartedOn: d.StartedOn.Format(dateLayout)}
 }

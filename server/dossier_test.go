@@ -478,7 +478,7 @@ func TestDossierClose(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		return h.srv.startDossier(ctx, lic, d)
+		return h.srv.dossiers.Start(ctx, lic, d)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -781,7 +781,7 @@ func TestDevMailboxShowsInvitations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.srv.startConsent(ctx, lic, d, 1); err != nil {
+	if err := h.srv.dossiers.StartConsent(ctx, lic, d, 1); err != nil {
 		t.Fatal(err)
 	}
 	mailbox := "/licenties/" + lic.String() + "/postvak"

@@ -10,9 +10,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 )
 
-// errMalformed marks a request body that cannot be parsed at all.
-var errMalformed = errors.New("malformed request body")
-
 // answer is how an error is shown: status, Dutch title and, for 4xx, a
 // Dutch detail we wrote ourselves. err.Error() is never shown.
 type answer struct {
@@ -38,20 +35,20 @@ func classify(err error) answer {
 	case errors.Is(err, errReauthenticate):
 		return answer{Status: http.StatusUnauthorized, Title: "Bevestig eerst dat jij het bent.",
 			Detail: "Voor deze handeling vragen we wachtwoord en code opnieuw; doe dat via /inloggen/opnieuw."}
-	case errors.Is(err, errMalformed):
+	case errors.Is(err, fault.ErrMalformed):
 		return answer{Status: http.StatusBadRequest, Title: "Het verzoek is onleesbaar.",
 			Detail: "De inhoud is geen geldige JSON of formulierdata."}
 	case errors.Is(err, fault.ErrNotFound), errors.Is(err, errNotConfigured):
 		return answer{Status: http.StatusNotFound, Title: "Niet gevonden.",
 			Detail: "Deze pagina of dit gegeven bestaat niet (meer)."}
-	case errors.Is(err, errDossierClosed):
+	case errors.Is(err, fault.ErrClosed):
 		return answer{Status: http.StatusConflict, Title: "Dit dossier is afgesloten.",
 			Detail: "Een afgesloten dossier kan alleen nog worden gelezen. Open zo nodig een nieuw dossier."}
-	case errors.Is(err, errRestricted):
+	case errors.Is(err, fault.ErrRestricted):
 		return answer{Status: http.StatusConflict, Title: "Het gebruik van deze gegevens is beperkt.",
 			Detail: "Op verzoek van de ouders of de leerling (AVG art. 18) worden de gegevens alleen bewaard en ingezien, " +
 				"niet gewijzigd of gedeeld. Hef de beperking op de leerlingpagina op als de reden ervoor vervalt."}
-	case errors.Is(err, errProcessNotRunning):
+	case errors.Is(err, fault.ErrNoProcess):
 		return answer{Status: http.StatusConflict, Title: "Het proces van dit dossier loopt niet.",
 			Detail: "Start het proces opnieuw vanaf de dossierpagina."}
 	case errors.Is(err, fault.ErrConflict):

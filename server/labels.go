@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/plan"
 	"reflect"
 	"strings"
 
@@ -168,15 +169,7 @@ var (
 		"guardian": "ouder/verzorger",
 		"external": "extern",
 	}
-	relationLabels = map[string]string{
-		"mother":         "moeder",
-		"father":         "vader",
-		"parent":         "ouder",
-		"legal_guardian": "voogd",
-		"foster_parent":  "pleegouder",
-		"carer":          "verzorger",
-		"other":          "anders",
-	}
+	relationLabels = plan.RelationLabels()
 )
 
 // relationOrder is the order relations are offered in forms.

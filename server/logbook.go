@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -221,10 +222,4 @@ func (s *Server) handlePupilLogbookPDF(c *gin.Context) error {
 	return nil
 }
 
-func fullName(p school.Pupil) string {
-	parts := []string{p.GivenName}
-	if p.NameInfix != "" {
-		parts = append(parts, p.NameInfix)
-	}
-	return strings.Join(append(parts, p.FamilyName), " ")
-}
+func fullName(p school.Pupil) string { return store.PupilName(p) }

@@ -111,7 +111,7 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 }
 
 // decodeJSON reads one JSON object into v. Syntax errors become
-// errMalformed (400); an oversized body keeps its *http.MaxBytesError (413).
+// fault.ErrMalformed (400); an oversized body keeps its *http.MaxBytesError (413).
 func decodeJSON(c *gin.Context, v any) error {
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
@@ -120,19 +120,10 @@ func decodeJSON(c *gin.Context, v any) error {
 		if errors.As(err, &maxBytes) {
 			return maxBytes
 		}
-		return fmt.Errorf("%w: %v", errMalformed, err)
+		return fmt.Errorf("%w: %v", fault.ErrMalformed, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: trailing data", errMalformed)
-	}
-	return nil
-}
-
-// checkRequestID checks the request id a page form carries (a UUID made
-// when the page was shown), so a repeated post counts once.
-func checkRequestID(id string) error {
-	if _, err := uuid.Parse(id); err != nil {
-		return fault.FieldErrors{"request_id": "Het formulier is verlopen; laad de pagina opnieuw."}
+		return fmt.Errorf("%w: trailing data", fault.ErrMalformed)
 	}
 	return nil
 }
@@ -144,7 +135,7 @@ func parseForm(c *gin.Context) error {
 		if errors.As(err, &maxBytes) {
 			return maxBytes
 		}
-		return fmt.Errorf("%w: %v", errMalformed, err)
+		return fmt.Errorf("%w: %v", fault.ErrMalformed, err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/store"
 	"net/http"
 	"strconv"
@@ -91,7 +92,7 @@ func (s *Server) linkedPortal(c *gin.Context) {
 		s.fail(c, fault.ErrNotFound)
 		return
 	}
-	rules, err := s.consentRules(c, licenceID)
+	rules, err := s.dossiers.ConsentRules(c, licenceID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -163,7 +164,7 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 		}
 		child := portalChild{LicenceID: l.LicenceID, School: lic.Name}
 		shown := false
-		rules, err := s.consentRules(c, l.LicenceID)
+		rules, err := s.dossiers.ConsentRules(c, l.LicenceID)
 		if err != nil {
 			return err
 		}
@@ -204,7 +205,7 @@ type portalPupilPage struct {
 	LicenceID uuid.UUID
 	Self      bool // the pupil reads their own plan
 	CanCopy   bool // AVG: the reader may have a copy (not a guardian without authority)
-	dossierView
+	service.DossierView
 	HasDossier bool
 	Party      string // the reader's party key in the open round, if asked
 	Decides    bool   // their answer decides on the handelingsdeel
@@ -232,12 +233,12 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	u := c.MustGet(portalKey).(portalUser)
 	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs,
 		DecideAge: u.Ages.Decide}
-	v, err := s.loadDossier(c, licenceID, pupilID)
+	v, err := s.dossiers.Load(c, licenceID, pupilID)
 	switch {
 	case err == nil:
-		page.dossierView, page.HasDossier = v, true
+		page.DossierView, page.HasDossier = v, true
 	case errors.Is(err, fault.ErrNotFound) && v.Pupil.ID != uuid.Nil:
-		page.dossierView = v
+		page.DossierView = v
 	default:
 		return err
 	}
@@ -486,7 +487,7 @@ func (s *Server) handlePortalConsent(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.respondConsentAs(c, licenceID, d, int32(version), consentAnswerInput{RequestID: c.PostForm("request_id"),
+	_, err = s.dossiers.RespondConsentAs(c, actorOf(c), licenceID, d, int32(version), service.ConsentAnswerInput{RequestID: c.PostForm("request_id"),
 		Party: u.PartyKey, Answer: c.PostForm("answer"), Remark: c.PostForm("remark")}, "portal")
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
@@ -565,7 +566,7 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rules, err := s.consentRules(c, lic.ID)
+	rules, err := s.dossiers.ConsentRules(c, lic.ID)
 	if err != nil {
 		return err
 	}

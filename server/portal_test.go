@@ -270,7 +270,7 @@ func awaitConsent(t *testing.T, h *harness, lic, pupil uuid.UUID, addresses ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.srv.startDossier(ctx, lic, d); err != nil {
+	if err := h.srv.dossiers.Start(ctx, lic, d); err != nil {
 		t.Fatal(err)
 	}
 	h.waitPhase(t, lic, d.ID, "observe")
@@ -280,7 +280,7 @@ func awaitConsent(t *testing.T, h *harness, lic, pupil uuid.UUID, addresses ...s
 			t.Fatalf("advance %s: %d %s", from, resp.StatusCode, out)
 		}
 	}
-	if err := h.srv.startConsent(ctx, lic, d, 2); err != nil {
+	if err := h.srv.dossiers.StartConsent(ctx, lic, d, 2); err != nil {
 		t.Fatal(err)
 	}
 	for _, addr := range addresses {

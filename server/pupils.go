@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -235,7 +236,7 @@ func (s *Server) createPupil(ctx *gin.Context, licenceID uuid.UUID, in pupilInpu
 
 // startEnrolment starts the pupil's enrolment workflow, idempotently.
 func (s *Server) startEnrolment(ctx context.Context, licenceID, pupilID uuid.UUID) error {
-	rules, err := s.consentRules(ctx, licenceID)
+	rules, err := s.dossiers.ConsentRules(ctx, licenceID)
 	if err != nil {
 		return err
 	}
@@ -447,7 +448,7 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	page := pupilPage{Licence: lic, pupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
 		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID)}
-	rules, err := s.consentRules(c, lic.ID)
+	rules, err := s.dossiers.ConsentRules(c, lic.ID)
 	if err != nil {
 		return err
 	}
@@ -488,7 +489,7 @@ func (s *Server) pupilPost(c *gin.Context) (platform.Licence, uuid.UUID, string,
 		return lic, pupilID, "", err
 	}
 	requestID := c.PostForm("request_id")
-	return lic, pupilID, requestID, checkRequestID(requestID)
+	return lic, pupilID, requestID, service.CheckRequestID(requestID)
 }
 
 func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
@@ -640,8 +641,8 @@ func (s *Server) handleAPIPupilConfirmEnrolment(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.RequestID) == "" || len(in.RequestID) > 100 {
-		return fault.FieldErrors{"request_id": "Geef een request_id mee (hoogstens 100 tekens), zodat een herhaald verzoek één keer telt."}
+	if err := service.CheckRequestID(in.RequestID); err != nil {
+		return err
 	}
 	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
 		return err

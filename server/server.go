@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/service"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -86,6 +87,7 @@ type Server struct {
 	common    *auth.CommonPasswords
 	oidc      *oidcClient     // nil when OIDC is not configured
 	cookieBox *auth.SecretBox // seals the OIDC and passkey round-trip cookies
+	dossiers  *service.Dossiers
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -188,6 +190,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
 		cookieBox: cookieBox,
+		dossiers: service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
+			ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strings"
 	"time"
@@ -191,7 +192,7 @@ func (s *Server) handleSWVNote(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := checkRequestID(c.PostForm("request_id")); err != nil {
+		if err := service.CheckRequestID(c.PostForm("request_id")); err != nil {
 			return err
 		}
 		uid := principalOf(c).UserID

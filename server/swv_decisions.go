@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/temporalx"
 	"net/http"
 	"slices"
@@ -41,7 +42,7 @@ func (s *Server) swvRequestParams(c *gin.Context) (platform.Licence, uuid.UUID, 
 func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, update string, a workflows.RequestAction,
 	text, actorName string) (workflows.RequestStatus, error) {
 	var st workflows.RequestStatus
-	if err := checkRequestID(a.RequestID); err != nil {
+	if err := service.CheckRequestID(a.RequestID); err != nil {
 		return st, err
 	}
 	a.ActorID = principalOf(c).UserID.String()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/store"
 	"maps"
 	"net/http"
@@ -69,7 +70,7 @@ func optional(s string) *string {
 
 // buildSnapshot is what the request will carry: the dossier as it is now,
 // the last frozen handelingsdeel, and the attachments by name.
-func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) plan.RequestSnapshot {
+func buildSnapshot(lic platform.Licence, v service.DossierView, f requestForm) plan.RequestSnapshot {
 	snap := plan.RequestSnapshot{School: lic.Name, PupilName: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate.Format(dateLayout),
 		Group: v.Pupil.GroupName, Kind: f.Kind, TLVType: f.TLVType, TLVCategory: f.TLVCategory, Question: strings.TrimSpace(f.Question),
 		SupportLevel: string(v.Dossier.SupportLevel), Understand: v.Content.Understand, Perspective: v.Content.Perspective,
@@ -93,7 +94,7 @@ func buildSnapshot(lic platform.Licence, v dossierView, f requestForm) plan.Requ
 
 // sharingParties are whose toestemming sharing needs today: the guardians
 // with authority, or from the share age the pupil.
-func sharingParties(v dossierView, rules consentRules, today time.Time) []plan.ConsentParty {
+func sharingParties(v service.DossierView, rules service.ConsentRules, today time.Time) []plan.ConsentParty {
 	var out []plan.ConsentParty
 	for _, p := range plan.ConsentPartiesAt(v.Pupil.BirthDate, today, store.Guardians(v.Guardians), rules.Ages) {
 		if p.Shares {
@@ -155,11 +156,11 @@ func (s *Server) handleRequestCreate(c *gin.Context) error {
 		if errs := f.check(); errs != nil {
 			return errs
 		}
-		v, err := s.loadDossier(c, lic.ID, d.PupilID)
+		v, err := s.dossiers.Load(c, lic.ID, d.PupilID)
 		if err != nil {
 			return err
 		}
-		rules, err := s.consentRules(c, lic.ID)
+		rules, err := s.dossiers.ConsentRules(c, lic.ID)
 		if err != nil {
 			return err
 		}
@@ -393,14 +394,14 @@ func (s *Server) handleRequestReopen(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkNotRestricted(c, lic.ID, d.PupilID); err != nil {
+	if err := s.dossiers.CheckNotRestricted(c, lic.ID, d.PupilID); err != nil {
 		return err // sharing is a use of the data
 	}
-	v, err := s.loadDossier(c, lic.ID, d.PupilID)
+	v, err := s.dossiers.Load(c, lic.ID, d.PupilID)
 	if err != nil {
 		return err
 	}
-	rules, err := s.consentRules(c, lic.ID)
+	rules, err := s.dossiers.ConsentRules(c, lic.ID)
 	if err != nil {
 		return err
 	}
@@ -471,7 +472,7 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkNotRestricted(c, lic.ID, d.PupilID); err != nil {
+	if err := s.dossiers.CheckNotRestricted(c, lic.ID, d.PupilID); err != nil {
 		return err // sharing is a use of the data
 	}
 	v, err := s.loadRequest(c, lic.ID, d, id)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -59,4 +60,13 @@ func Guardians(rows []school.Guardian) []plan.Guardian {
 		out[i] = plan.Guardian{ID: g.ID, ParentalAuthority: g.ParentalAuthority}
 	}
 	return out
+}
+
+// PupilName is the pupil's full name: given name, infix, family name.
+func PupilName(p school.Pupil) string {
+	parts := []string{p.GivenName}
+	if p.NameInfix != "" {
+		parts = append(parts, p.NameInfix)
+	}
+	return strings.Join(append(parts, p.FamilyName), " ")
 }

@@ -1,0 +1,82 @@
+// Package service is what a person or an API client can do with TOP
+// dossier, below the pages and the JSON API: each method takes the
+// context, the actor and (for a state change) the request id the action
+// carries, validates, authorises what the route alone cannot, writes in
+// one transaction with its logbook line, and asks the workflow. It never
+// sees HTTP: the server parses, calls one method and renders.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// Actor is who acts: the person (or integration) behind a page or an API
+// call, in the role the route granted on the licence. The zero Actor is
+// the system.
+type Actor struct {
+	UserID uuid.UUID
+	Name   string
+	Role   auth.Role
+}
+
+// entry is the logbook line for what the actor does to a pupil, under the
+// id of the request being served.
+func (a Actor) entry(ctx context.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
+	e := a.actionEntry(ctx, action, entity, pupilID.String())
+	e.PupilID = &pupilID
+	return e
+}
+
+// actionEntry is the logbook line for what the actor does to something
+// that is no pupil.
+func (a Actor) actionEntry(ctx context.Context, action, entity, entityID string) logbook.Entry {
+	e := logbook.Entry{Action: action, Entity: entity, EntityID: entityID, RequestID: requestlog.ID(ctx), ActorRole: string(a.Role)}
+	if a.UserID != uuid.Nil {
+		id := a.UserID
+		e.ActorID = &id
+	}
+	return e
+}
+
+// Config is what the services take from the configuration.
+type Config struct {
+	// Location is the school's time zone: dates people type are days
+	// there.
+	Location      *time.Location
+	DossierTimers workflows.DossierTimers
+	// ConsentDefaults rule consent where an SWV set no rules of its own.
+	ConsentDefaults ConsentRules
+}
+
+// Dossiers is what people do with a pupil's plan: open it, fill it in,
+// move it through the HGW cycle, offer its handelingsdeel for consent and
+// record the answers.
+type Dossiers struct {
+	tenants  *tenants.Manager
+	temporal client.Client
+	logger   *slog.Logger
+	cfg      Config
+}
+
+// NewDossiers returns the dossier service.
+func NewDossiers(tm *tenants.Manager, tc client.Client, logger *slog.Logger, cfg Config) *Dossiers {
+	return &Dossiers{tenants: tm, temporal: tc, logger: logger, cfg: cfg}
+}
+
+// today is the date in the school's time zone, as a UTC midnight like the
+// dates people type.
+func (s *Dossiers) today() time.Time {
+	y, m, d := time.Now().In(s.cfg.Location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
