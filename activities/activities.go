@@ -4,15 +4,18 @@
 package activities
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
 )
@@ -23,6 +26,9 @@ type Activities struct {
 	Mail    config.MailConfig
 	// SecretKey is the platform key that seals the SWVs' signing keys.
 	SecretKey []byte
+	// Temporal is the client of the activities that ask another
+	// workflow (an update cannot be sent from workflow code).
+	Temporal client.Client
 }
 
 // errInvalidInput is the non-retryable error type for input that will
@@ -73,4 +79,18 @@ func wrap(what string, err error) error {
 		return nil
 	}
 	return nonRetryable(fmt.Errorf("%s: %w", what, db.Classify(err)))
+}
+
+// refuseRestricted refuses, for good, a change or a share of the data of a
+// pupil whose use is restricted (AVG art. 18). The pages refuse earlier;
+// this is the check where the write happens, inside its transaction.
+func refuseRestricted(ctx context.Context, q *school.Queries, pupilID uuid.UUID) error {
+	restricted, err := q.PupilRestricted(ctx, pupilID)
+	if err != nil {
+		return fmt.Errorf("read restriction: %w", db.Classify(err))
+	}
+	if restricted {
+		return temporal.NewNonRetryableApplicationError("use of the pupil's data is restricted", fault.CodeRestricted, nil)
+	}
+	return nil
 }

@@ -57,6 +57,11 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 			case in.PupilLeft && in.To != plan.PhaseClosed:
 				return permanent(fmt.Errorf("leaving closes, it does not move to %q", in.To))
 			case !in.PupilLeft:
+				// Moving the plan on changes it: not while its use is
+				// restricted (AVG art. 18). Leaving still closes it.
+				if err := refuseRestricted(ctx, q, pupilID); err != nil {
+					return err
+				}
 				check, err := store.ReadChecklist(ctx, q, dossierID, in.Cycle)
 				if err != nil {
 					return err

@@ -34,6 +34,11 @@ const (
 	CodeAdviceMissing    = "AdviceMissing"
 	CodeAlreadyVoted     = "AlreadyVoted"
 	CodeNotMember        = "NotMember"
+	CodeRequestClosed    = "RequestClosed" // the request's process ended
+
+	// CodeRestricted: the use of the pupil's data is restricted (AVG art.
+	// 18); the write or share that found it was refused where it happens.
+	CodeRestricted = "Restricted"
 
 	CodeRetentionInvalid = "RetentionInvalid"
 	CodeRetentionDone    = "RetentionDone"
@@ -104,6 +109,8 @@ func refusalText(code string) (field, text string) {
 		return "action", "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden."
 	case CodeNotMember:
 		return "action", "U zit niet in de commissie van deze vergadering."
+	case CodeRequestClosed:
+		return "action", "Deze aanvraag is afgesloten."
 	case CodeRetentionInvalid:
 		return "until", "Kies een datum na het huidige einde van de bewaartermijn, en een reden."
 	}

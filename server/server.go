@@ -88,6 +88,7 @@ type Server struct {
 	oidc      *oidcClient     // nil when OIDC is not configured
 	cookieBox *auth.SecretBox // seals the OIDC and passkey round-trip cookies
 	dossiers  *service.Dossiers
+	requests  *service.Requests
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -190,6 +191,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
 		cookieBox: cookieBox,
+		requests: service.NewRequests(tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
+			RetentionTerm: cfg.RetentionTLV}),
 		dossiers: service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
 			ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),

@@ -66,7 +66,7 @@ func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, u
 	case errors.As(err, &refusal) && refusal.Fields() != nil:
 		return st, refusal.Fields()
 	case errors.Is(err, fault.ErrNoProcess):
-		return st, fault.FieldErrors{"action": "Deze aanvraag is afgesloten."}
+		return st, fault.Refused(fault.CodeRequestClosed)
 	}
 	return st, err
 }

@@ -493,103 +493,14 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 	if err != nil {
 		return errors.Join(fault.ErrUnavailable, fmt.Errorf("no SWV licence for %s: %w", lic.ID, err))
 	}
-	snap := v.Snapshot
-	var shared []plan.SnapshotAttachment
-	for _, a := range snap.Attachments {
-		if v.Shared(a.ID) {
-			shared = append(shared, a)
-		}
+	// The copy to the SWV, the start (or resumption) of its process and
+	// the school's "submitted" are steps of one workflow: each retries on
+	// its own, and a page that gives up waiting leaves nothing half-done.
+	err = s.requests.Submit(c, actorOf(c), service.Submission{SchoolLicenceID: lic.ID, SWVLicenceID: swvLic.ID,
+		Dossier: d, RequestID: id, Round: v.Request.Round, Kind: v.Request.Kind})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id, strings.Join(slices.Collect(maps.Values(fields)), " "))
 	}
-	snap.Attachments = shared
-	for _, p := range v.Parties {
-		if strings.TrimSpace(p.View) != "" {
-			snap.ViewOfParents = append(snap.ViewOfParents, p.View)
-		}
-	}
-	content, err := json.Marshal(snap)
-	if err != nil {
-		return err
-	}
-	// The attachments' bytes, read from the school's database.
-	files := map[uuid.UUID]school.Attachment{}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		for _, a := range shared {
-			aid := uuid.MustParse(a.ID)
-			f, err := q.GetAttachment(c, school.GetAttachmentParams{ID: aid, DossierID: d.ID})
-			if err != nil {
-				return db.Classify(err)
-			}
-			files[aid] = f
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	birth, _ := time.Parse(dateLayout, snap.BirthDate)
-	submission := v.Request.Round // one snapshot per inzage round: a retry writes it once
-	var swvReq swv.Request
-	err = s.tenants.With(c, swvLic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := swv.New(tx)
-			var err error
-			swvReq, err = q.CreateRequest(c, swv.CreateRequestParams{SchoolLicenceID: lic.ID, SchoolRequestID: id, SchoolName: lic.Name,
-				Kind: v.Request.Kind, TlvType: v.Request.TlvType, TlvCategory: v.Request.TlvCategory, PupilName: snap.PupilName,
-				PupilBirthDate: birth, Question: v.Request.Question})
-			if err != nil {
-				return err
-			}
-			if err := q.SetRequestSubmission(c, swv.SetRequestSubmissionParams{ID: swvReq.ID, Submission: submission}); err != nil {
-				return err
-			}
-			if err := q.AddSnapshot(c, swv.AddSnapshotParams{RequestID: swvReq.ID, Submission: submission, Content: content}); err != nil {
-				return err
-			}
-			for _, a := range shared {
-				f := files[uuid.MustParse(a.ID)]
-				if err := q.AddRequestAttachment(c, swv.AddRequestAttachmentParams{ID: f.ID, RequestID: swvReq.ID, Submission: submission,
-					FileName: f.FileName, ContentType: f.ContentType, Data: f.Content}); err != nil {
-					return err
-				}
-			}
-			return logbook.Append(c, tx, logbook.Entry{ActorRole: "school", Action: logbook.ActionCreate, Entity: "request_submission",
-				EntityID: fmt.Sprintf("%s:%d", swvReq.ID, submission), RequestID: requestIDOf(c)})
-		})
-	})
-	if err != nil {
-		return err
-	}
-	if v.Request.SwvRequestID == nil {
-		_, err = workflows.StartRequest(c, s.temporal, workflows.RequestInput{SWVLicenceID: swvLic.ID.String(),
-			RequestID: swvReq.ID.String(), Kind: v.Request.Kind, Timers: s.cfg.RequestTimers, Quorum: s.cfg.RequestQuorum,
-			RetentionTerm: s.cfg.RetentionTLV})
-		if err != nil {
-			return errors.Join(fault.ErrUnavailable, err)
-		}
-	} else {
-		// Completed after the SWV returned it: the same workflow goes on.
-		_, err := s.requestAct(c, swvLic.ID, swvReq.ID, workflows.UpdateRequestResubmit, workflows.RequestAction{
-			// One id per round: submitting the same round again is one resubmission.
-			RequestID: uuid.NewSHA1(id, fmt.Appendf(nil, "resubmit:%d", submission)).String()}, "", "")
-		if fields, ok := asFieldErrors(err); ok {
-			return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id, strings.Join(slices.Collect(maps.Values(fields)), " "))
-		}
-		if err != nil {
-			return err
-		}
-	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).SubmitSWVRequest(c, school.SubmitSWVRequestParams{ID: id, SwvLicenceID: &swvLic.ID,
-				SwvRequestID: &swvReq.ID}); err != nil {
-				return err
-			}
-			e := s.entry(c, d.PupilID, logbook.ActionShare, "swv_request")
-			e.EntityID = id.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
 	if err != nil {
 		return err
 	}

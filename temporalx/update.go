@@ -27,12 +27,12 @@ func Update(ctx context.Context, c client.Client, workflowID, updateID, name str
 	if err == nil {
 		err = handle.Get(ctx, out)
 	}
-	return UpdateError(err)
+	return AsFault(err)
 }
 
-// UpdateError turns the error of an update (or of a query or signal) into
+// AsFault turns the error of an update, a workflow run or a query into
 // the fault vocabulary, as Update describes; nil stays nil.
-func UpdateError(err error) error {
+func AsFault(err error) error {
 	var appErr *temporal.ApplicationError
 	var notFound *serviceerror.NotFound
 	switch {
@@ -43,7 +43,11 @@ func UpdateError(err error) error {
 		if appErr.HasDetails() {
 			details = appErr.Details
 		}
-		return errors.Join(fault.NewRefusal(appErr.Type(), details), err)
+		refusal := fault.NewRefusal(appErr.Type(), details)
+		if appErr.Type() == fault.CodeRestricted {
+			return errors.Join(fault.ErrRestricted, refusal, err)
+		}
+		return errors.Join(refusal, err)
 	case errors.As(err, &notFound):
 		return errors.Join(fault.ErrNoProcess, err)
 	}

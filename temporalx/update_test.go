@@ -11,11 +11,11 @@ import (
 )
 
 func TestUpdateError(t *testing.T) {
-	if UpdateError(nil) != nil {
+	if AsFault(nil) != nil {
 		t.Fatal("nil: got an error, want nil")
 	}
 	t.Run("refusal with details", func(t *testing.T) {
-		err := UpdateError(temporal.NewApplicationError("incomplete", fault.CodeDossierIncomplete, []string{"hearing"}))
+		err := AsFault(temporal.NewApplicationError("incomplete", fault.CodeDossierIncomplete, []string{"hearing"}))
 		var r *fault.Refusal
 		if !errors.As(err, &r) || r.Code != fault.CodeDossierIncomplete {
 			t.Fatalf("got %v, want a refusal %s", err, fault.CodeDossierIncomplete)
@@ -29,12 +29,12 @@ func TestUpdateError(t *testing.T) {
 		}
 	})
 	t.Run("no process", func(t *testing.T) {
-		if err := UpdateError(serviceerror.NewNotFound("workflow not found")); !errors.Is(err, fault.ErrNoProcess) {
+		if err := AsFault(serviceerror.NewNotFound("workflow not found")); !errors.Is(err, fault.ErrNoProcess) {
 			t.Errorf("got %v, want ErrNoProcess", err)
 		}
 	})
 	t.Run("unavailable", func(t *testing.T) {
-		if err := UpdateError(serviceerror.NewUnavailable("down")); !errors.Is(err, fault.ErrUnavailable) {
+		if err := AsFault(serviceerror.NewUnavailable("down")); !errors.Is(err, fault.ErrUnavailable) {
 			t.Errorf("got %v, want ErrUnavailable", err)
 		}
 	})

@@ -25,8 +25,8 @@ type Deps struct {
 }
 
 // Activities is the implementation of every activity, built from d.
-func Activities(d Deps) *activities.Activities {
-	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey}
+func Activities(c client.Client, d Deps) *activities.Activities {
+	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c}
 }
 
 // New returns a worker with everything registered, not yet started. Eight
@@ -34,7 +34,7 @@ func Activities(d Deps) *activities.Activities {
 // consent rounds had all invitations out in 38 s instead of 56 s
 // (BenchmarkConsentRounds1000, 2 cores).
 func New(c client.Client, d Deps) *Worker {
-	acts := Activities(d)
+	acts := Activities(c, d)
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
 	Register(w, acts)
 	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: ExpiryConcurrency,
@@ -99,6 +99,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.AVGRequestWorkflow, workflow.RegisterOptions{Name: "AVGRequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.ReconcileRetentionWorkflow, workflow.RegisterOptions{Name: "ReconcileRetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.SubmitRequestWorkflow, workflow.RegisterOptions{Name: "SubmitRequestWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

@@ -112,3 +112,16 @@ func (*Activities) SendOutbox(context.Context, SendOutboxInput) (int, error) { p
 
 // StartDossierCycle is implemented by activities.Activities.StartDossierCycle.
 func (*Activities) StartDossierCycle(context.Context, StartDossierCycleInput) error { panic(errNotRun) }
+
+// CopyRequestToSWV is implemented by activities.Activities.CopyRequestToSWV.
+func (*Activities) CopyRequestToSWV(context.Context, CopyRequestInput) (CopiedRequest, error) {
+	panic(errNotRun)
+}
+
+// ResubmitRequest is implemented by activities.Activities.ResubmitRequest.
+func (*Activities) ResubmitRequest(context.Context, ResubmitRequestInput) error { panic(errNotRun) }
+
+// MarkRequestSubmitted is implemented by activities.Activities.MarkRequestSubmitted.
+func (*Activities) MarkRequestSubmitted(context.Context, MarkRequestSubmittedInput) error {
+	panic(errNotRun)
+}

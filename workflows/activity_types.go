@@ -237,3 +237,32 @@ type HousekeepingResult struct {
 	Sessions, LoginAttempts, Activations, SentMails, PortalAccounts int64
 	LogbooksAnchored                                                int
 }
+
+// CopyRequestInput copies one round of a school's request into its SWV's
+// database.
+type CopyRequestInput struct {
+	SchoolLicenceID, SchoolRequestID, DossierID, PupilID, SWVLicenceID string
+	Submission                                                         int32
+	RequestID                                                          string
+}
+
+// CopiedRequest is the SWV's request the copy landed in, and whether the
+// school's request was at the SWV before (a resubmission).
+type CopiedRequest struct {
+	SWVRequestID string
+	Resubmit     bool
+}
+
+// ResubmitRequestInput asks the SWV's process to take a completed request
+// back in, under UpdateID.
+type ResubmitRequestInput struct {
+	SWVLicenceID, SWVRequestID, ActorID, UpdateID string
+}
+
+// MarkRequestSubmittedInput marks the school's request submitted, with
+// the logbook line of the sharing.
+type MarkRequestSubmittedInput struct {
+	SchoolLicenceID, SchoolRequestID, DossierID, PupilID string
+	SWVLicenceID, SWVRequestID                           string
+	ActorID, ActorRole, RequestID                        string
+}
