@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
@@ -229,13 +228,6 @@ func (s *Server) handleAPIDossierSectionSave(c *gin.Context) error {
 		return fields
 	}
 	saved, err := s.dossiers.SaveSection(c, actorOf(c), lic.ID, d, c.Param("section"), in.Version, content)
-	var stale *service.StaleSection
-	if errors.As(err, &stale) {
-		s.problemWith(c, answer{Status: http.StatusConflict, Title: "Intussen gewijzigd.",
-			Detail: "Iemand anders heeft dit deel opgeslagen nadat je het las; er is niets overschreven. Vergelijk met current en stuur opnieuw met die versie."},
-			gin.H{"current": sectionJSON{Version: stale.Current.Version, Content: stale.Current.Content}})
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -284,28 +276,13 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 		return err
 	}
 	out, err := s.dossiers.Advance(c, actorOf(c), lic.ID, d, in.RequestID, from, to)
-	if errors.Is(err, fault.ErrNoProcess) {
-		s.problem(c, answer{Status: http.StatusConflict, Title: "Het proces loopt niet.",
-			Detail: "Het proces van dit dossier is niet gestart; start het opnieuw vanaf de dossierpagina."})
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	switch {
+	case err != nil:
+		return err
 	case len(out.Missing) > 0:
-		fields := fault.FieldErrors{}
-		for _, m := range out.Missing {
-			fields[m] = "Vul eerst " + missingLabels[m] + " in."
-		}
-		s.problemWith(c, answer{Status: http.StatusUnprocessableEntity, Title: "Deze fase is nog niet af.",
-			Detail: "Vul eerst in wat hieronder staat; de fase is niet veranderd.", Fields: fields},
-			gin.H{"missing": out.Missing})
-		return nil
+		return &phaseIncomplete{Missing: out.Missing}
 	case out.Moved:
-		s.problem(c, answer{Status: http.StatusConflict, Title: "Het dossier is intussen verder.",
-			Detail: "De fase die je afrondde is niet meer de huidige, of deze stap kan hier niet; er is niets veranderd."})
-		return nil
+		return errPhaseMoved
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"process": processStatusJSON(out.Status)})
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -88,17 +89,11 @@ func (h *harness) phase(t testing.TB, licence, dossier uuid.UUID) school.Process
 
 func (h *harness) waitPhase(t testing.TB, licence, dossier uuid.UUID, want string) school.ProcessStep {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		step := h.phase(t, licence, dossier)
-		if step.Step == want {
-			return step
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dossier phase %q, want %q", step.Step, want)
-		}
-		time.Sleep(50 * time.Millisecond)
+	var step school.ProcessStep
+	if !poll.Until(20*time.Second, func() bool { step = h.phase(t, licence, dossier); return step.Step == want }) {
+		t.Fatalf("dossier phase %q, want %q", step.Step, want)
 	}
+	return step
 }
 
 func form(kv ...string) string {
@@ -229,7 +224,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 		t.Fatalf("offer: %d", resp.StatusCode)
 	}
 	process := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/process", lic, pupil)
-	eventually(t, "waiting for the parents", func() bool {
+	poll.Must(t, 20*time.Second, "waiting for the parents", func() bool {
 		_, out := h.do(t, "GET", process, "", "")
 		return strings.Contains(out, `"waiting_for":"guardians"`)
 	})
@@ -263,7 +258,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 			t.Errorf("instemmingsverklaring lacks %q", want)
 		}
 	}
-	eventually(t, "waiting for the school again", func() bool {
+	poll.Must(t, 20*time.Second, "waiting for the school again", func() bool {
 		_, out := h.do(t, "GET", process, "", "")
 		return strings.Contains(out, `"waiting_for":"school"`)
 	})
@@ -312,7 +307,7 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	h.waitPhase(t, lic, dossierID, "observe")
 
 	// The second cycle starts from the first one's content.
-	eventually(t, "cycle 2", func() bool {
+	poll.Must(t, 20*time.Second, "cycle 2", func() bool {
 		var d school.Dossier
 		_ = h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
 			var err error
@@ -491,7 +486,7 @@ func TestDossierClose(t *testing.T) {
 			t.Fatalf("advance %s: %d %s", step, resp.StatusCode, out)
 		}
 	}
-	eventually(t, "dossier closed", func() bool {
+	poll.Must(t, 20*time.Second, "dossier closed", func() bool {
 		_, out := h.do(t, "GET", api, "", "")
 		return strings.Contains(out, `"phase":"closed"`)
 	})
@@ -785,7 +780,7 @@ func TestDevMailboxShowsInvitations(t *testing.T) {
 		t.Fatal(err)
 	}
 	mailbox := "/licenties/" + lic.String() + "/postvak"
-	eventually(t, "the invitation in the mailbox", func() bool {
+	poll.Must(t, 20*time.Second, "the invitation in the mailbox", func() bool {
 		_, out := h.do(t, "GET", mailbox, "", "")
 		return strings.Contains(out, "aan ruud@voorbeeld.invalid") && strings.Contains(out, "Uw instemming gevraagd")
 	})

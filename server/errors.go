@@ -2,6 +2,8 @@ package server
 
 import (
 	"errors"
+	"fmt"
+	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strings"
 
@@ -17,7 +19,19 @@ type answer struct {
 	Title  string
 	Detail string
 	Fields fault.FieldErrors
+	// Extra are extension members of a problem response, such as the
+	// stored version after a conflict.
+	Extra map[string]any
 }
+
+// phaseIncomplete is an advance the workflow refused because fields are
+// missing (codes, as plan.Missing names them).
+type phaseIncomplete struct{ Missing []string }
+
+func (e *phaseIncomplete) Error() string { return "phase incomplete: " + strings.Join(e.Missing, ", ") }
+
+// errPhaseMoved: the phase being ended is no longer the current one.
+var errPhaseMoved = fmt.Errorf("dossier moved on: %w", fault.ErrConflict)
 
 // classify is the one place that maps errors onto HTTP answers.
 func classify(err error) answer {
@@ -25,6 +39,8 @@ func classify(err error) answer {
 	var fields fault.FieldErrors
 	var unavailable *serviceerror.Unavailable
 	var refusal *fault.Refusal
+	var stale *service.StaleSection
+	var incomplete *phaseIncomplete
 	switch {
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
@@ -49,8 +65,23 @@ func classify(err error) answer {
 			Detail: "Op verzoek van de ouders of de leerling (AVG art. 18) worden de gegevens alleen bewaard en ingezien, " +
 				"niet gewijzigd of gedeeld. Hef de beperking op de leerlingpagina op als de reden ervoor vervalt."}
 	case errors.Is(err, fault.ErrNoProcess):
-		return answer{Status: http.StatusConflict, Title: "Het proces van dit dossier loopt niet.",
-			Detail: "Start het proces opnieuw vanaf de dossierpagina."}
+		return answer{Status: http.StatusConflict, Title: "Het proces loopt niet.",
+			Detail: "Het proces van dit dossier is niet gestart; start het opnieuw vanaf de dossierpagina."}
+	case errors.As(err, &stale):
+		return answer{Status: http.StatusConflict, Title: "Intussen gewijzigd.",
+			Detail: "Iemand anders heeft dit deel opgeslagen nadat je het las; er is niets overschreven. Vergelijk met current en stuur opnieuw met die versie.",
+			Extra:  map[string]any{"current": sectionJSON{Version: stale.Current.Version, Content: stale.Current.Content}}}
+	case errors.As(err, &incomplete):
+		fields := fault.FieldErrors{}
+		for _, m := range incomplete.Missing {
+			fields[m] = "Vul eerst " + missingLabels[m] + " in."
+		}
+		return answer{Status: http.StatusUnprocessableEntity, Title: "Deze fase is nog niet af.",
+			Detail: "Vul eerst in wat hieronder staat; de fase is niet veranderd.", Fields: fields,
+			Extra: map[string]any{"missing": incomplete.Missing}}
+	case errors.Is(err, errPhaseMoved):
+		return answer{Status: http.StatusConflict, Title: "Het dossier is intussen verder.",
+			Detail: "De fase die je afrondde is niet meer de huidige, of deze stap kan hier niet; er is niets veranderd."}
 	case errors.Is(err, fault.ErrConflict):
 		return answer{Status: http.StatusConflict, Title: "Dit bestaat al.",
 			Detail: "Een gegeven met dezelfde sleutel bestaat al of is intussen gewijzigd."}
@@ -72,17 +103,9 @@ func classify(err error) answer {
 	}
 }
 
-// page adapts a page handler: an error becomes a Dutch error page.
-func (s *Server) page(h func(*gin.Context) error) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if err := h(c); err != nil {
-			s.fail(c, err)
-		}
-	}
-}
-
-// api adapts an API handler: an error becomes application/problem+json.
-func (s *Server) api(h func(*gin.Context) error) gin.HandlerFunc {
+// serve adapts a handler that returns an error: fail answers the error as
+// an HTML page or as problem details, by the path.
+func (s *Server) serve(h func(*gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := h(c); err != nil {
 			s.fail(c, err)
@@ -109,14 +132,8 @@ func isAPI(c *gin.Context) bool {
 	return strings.HasPrefix(c.Request.URL.Path, "/api/")
 }
 
-// problem writes RFC 9457 problem details.
+// problem writes RFC 9457 problem details, with a's extension members.
 func (s *Server) problem(c *gin.Context, a answer) {
-	s.problemWith(c, a, nil)
-}
-
-// problemWith writes problem details with extension members, such as the
-// stored version after a conflict.
-func (s *Server) problemWith(c *gin.Context, a answer, extra gin.H) {
 	body := gin.H{
 		"type":       "about:blank",
 		"title":      a.Title,
@@ -127,7 +144,7 @@ func (s *Server) problemWith(c *gin.Context, a answer, extra gin.H) {
 	if len(a.Fields) > 0 {
 		body["errors"] = a.Fields
 	}
-	for k, v := range extra {
+	for k, v := range a.Extra {
 		body[k] = v
 	}
 	c.Header("Content-Type", "application/problem+json")

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/internal/poll"
 	"strings"
 	"testing"
 	"time"
@@ -49,17 +50,12 @@ func TestPasskeyInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("log in and add a passkey: %v", err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	if !poll.Until(15*time.Second, func() bool {
 		table, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("table")))
-		if strings.Contains(table, "Passkey van") {
-			break
-		}
-		if time.Now().After(deadline) {
-			msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("passkey-status")))
-			t.Fatalf("passkey not added; page says %q", msg)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return strings.Contains(table, "Passkey van")
+	}) {
+		msg, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("passkey-status")))
+		t.Fatalf("passkey not added; page says %q", msg)
 	}
 
 	// Log out, then in again with the passkey alone.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"os"
@@ -43,7 +44,7 @@ func TestPortalGuardianConsents(t *testing.T) {
 	}
 	child := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
 	var plan string
-	eventually(t, "the question on the portal", func() bool {
+	poll.Must(t, 20*time.Second, "the question on the portal", func() bool {
 		_, plan = h.doAs(t, mother, "GET", child, "", "")
 		return strings.Contains(plan, "De school vraagt uw instemming")
 	})
@@ -284,7 +285,7 @@ func awaitConsent(t *testing.T, h *harness, lic, pupil uuid.UUID, addresses ...s
 		t.Fatal(err)
 	}
 	for _, addr := range addresses {
-		eventually(t, "the consent question to "+addr, func() bool {
+		poll.Must(t, 20*time.Second, "the consent question to "+addr, func() bool {
 			for _, m := range outboxTo(t, h, lic, addr) {
 				if strings.Contains(m.Subject, "instemming") || strings.Contains(m.Subject, "plan vindt") {
 					return true
@@ -337,7 +338,7 @@ func TestPortalPupilOwnAccount(t *testing.T) {
 
 	// The enrolment workflow invites Daan on its own: he is past 16.
 	var invitation string
-	eventually(t, "Daan's own invitation", func() bool {
+	poll.Must(t, 20*time.Second, "Daan's own invitation", func() bool {
 		for _, m := range outboxTo(t, h, lic, "daan@leerling.invalid") {
 			invitation = m.Body
 		}
@@ -487,7 +488,7 @@ func TestPortalPupilOnPhoneWithPasskey(t *testing.T) {
 	}
 	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
 	var link []string
-	eventually(t, "Sem's invitation", func() bool {
+	poll.Must(t, 20*time.Second, "Sem's invitation", func() bool {
 		for _, m := range outboxTo(t, h, lic, "sem@leerling.invalid") {
 			link = regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(m.Body)
 		}
@@ -537,7 +538,7 @@ func TestPortalPupilOnPhoneWithPasskey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("authenticator and passkey: %v", err)
 	}
-	eventually(t, "the passkey on the account page", func() bool {
+	poll.Must(t, 20*time.Second, "the passkey on the account page", func() bool {
 		table, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("table")))
 		return strings.Contains(table, "Passkey van")
 	})
@@ -658,7 +659,7 @@ func TestPortalAVGRequest(t *testing.T) {
 		})
 		return s
 	}
-	eventually(t, "the request overdue", func() bool { return step() == "avg_verzoek_te_laat" })
+	poll.Must(t, 20*time.Second, "the request overdue", func() bool { return step() == "avg_verzoek_te_laat" })
 	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
 	decide := regexp.MustCompile(`action="(/licenties/[^"]+/avg/[0-9a-f-]{36})"`).FindStringSubmatch(page)
 	if decide == nil || !strings.Contains(page, "geen dyscalculie-onderzoek") {
@@ -673,7 +674,7 @@ func TestPortalAVGRequest(t *testing.T) {
 	if resp, out := h.do(t, "POST", decide[1], formType, form("decision", "accepted")); resp.StatusCode != 422 || !strings.Contains(out, "al beantwoord") {
 		t.Errorf("a second answer: %d", resp.StatusCode)
 	}
-	eventually(t, "the request answered", func() bool { return step() == "avg_verzoek_beantwoord" })
+	poll.Must(t, 20*time.Second, "the request answered", func() bool { return step() == "avg_verzoek_beantwoord" })
 	if _, out := h.doAs(t, mother, "GET", child, "", ""); !strings.Contains(out, "afgewezen") || !strings.Contains(out, "verslag van 12 maart") {
 		t.Errorf("the mother does not read the answer")
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"regexp"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func TestPupilLeavesAndIsForgotten(t *testing.T) {
 		t.Fatalf("leave: %d", resp.StatusCode)
 	}
 	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
-		eventually(t, "the pupil's deletion", func() bool {
+		poll.Must(t, 20*time.Second, "the pupil's deletion", func() bool {
 			var n int
 			_ = pool.QueryRow(ctx, `SELECT count(*) FROM pupil WHERE id = $1`, pupil).Scan(&n)
 			var records int
@@ -104,7 +105,7 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	archive := fmt.Sprintf("/licenties/%s/archief", h.school.ID)
 	dossierDue := left.AddDate(2, 0, 0)
 	// 2 × 365 days: one day earlier across a leap day.
-	eventually(t, "the archive's dates", func() bool {
+	poll.Must(t, 20*time.Second, "the archive's dates", func() bool {
 		page := h.page(t, archive)
 		return strings.Contains(page, "Ties Aanvraag") && (strings.Contains(page, dossierDue.Format("02-01-2006")) ||
 			strings.Contains(page, dossierDue.AddDate(0, 0, -1).Format("02-01-2006")))
@@ -122,7 +123,7 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	if resp, out := h.doAs(t, admin, "POST", pupilURL+"/bewaren", formType, hold); resp.StatusCode != 303 {
 		t.Fatalf("hold: %d %s", resp.StatusCode, out)
 	}
-	eventually(t, "the hold in the archive", func() bool {
+	poll.Must(t, 20*time.Second, "the hold in the archive", func() bool {
 		_, page := h.doAs(t, admin, "GET", archive, "", "")
 		return strings.Contains(page, "tot "+left.AddDate(3, 0, 0).Format("02-01-2006")) && strings.Contains(page, "(bezwaar)")
 	})
@@ -205,7 +206,7 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", time.Now().Format("2006-01-02"))); resp.StatusCode != 303 {
 		t.Fatalf("leave: %d", resp.StatusCode)
 	}
-	eventually(t, "the dossier closed and the round stopped", func() bool {
+	poll.Must(t, 20*time.Second, "the dossier closed and the round stopped", func() bool {
 		var closed bool
 		var round, step, waiting string
 		query(`SELECT d.closed_at IS NOT NULL, r.status,
@@ -229,7 +230,7 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 	if resp, out := h.do(t, "POST", decide, formType, form("decision", "accepted")); resp.StatusCode != 303 {
 		t.Fatalf("erasure after leaving: %d %s", resp.StatusCode, out)
 	}
-	eventually(t, "the erasure", func() bool {
+	poll.Must(t, 20*time.Second, "the erasure", func() bool {
 		var dossiers, guardians int
 		var minimised bool
 		query(`SELECT (SELECT count(*) FROM dossier WHERE pupil_id = $1), (SELECT count(*) FROM guardian WHERE pupil_id = $1),

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/topdossier/topdossier/config"
+	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"log/slog"
 	"net/http"
@@ -324,25 +325,14 @@ func TestAPIPupilEnrolmentFlow(t *testing.T) {
 		}
 		return got.Pupil.Process.Step
 	}
-	eventually(t, "step inschrijving_controleren", func() bool { return step() == "inschrijving_controleren" })
+	poll.Must(t, 20*time.Second, "step inschrijving_controleren", func() bool { return step() == "inschrijving_controleren" })
 	for range 2 {
 		resp, body := h.do(t, "POST", show+"/enrolment-confirmation", "application/json", `{"request_id":"api-1"}`)
 		if resp.StatusCode != 202 {
 			t.Fatalf("confirm: %d %s", resp.StatusCode, body)
 		}
 	}
-	eventually(t, "step ingeschreven", func() bool { return step() == "ingeschreven" })
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	poll.Must(t, 20*time.Second, "step ingeschreven", func() bool { return step() == "ingeschreven" })
 }
 
 // TestPagesAndTemplates walks the pages a person uses, including a form
@@ -382,7 +372,7 @@ func TestPagesAndTemplates(t *testing.T) {
 		t.Fatalf("valid form: %d, want 303", resp.StatusCode)
 	}
 	pupilPage := resp.Header.Get("Location")
-	eventually(t, "pupil page with process step", func() bool {
+	poll.Must(t, 20*time.Second, "pupil page with process step", func() bool {
 		_, body := h.do(t, "GET", pupilPage, "", "")
 		return strings.Contains(body, "Inschrijving controleren")
 	})
@@ -397,7 +387,7 @@ func TestPagesAndTemplates(t *testing.T) {
 			t.Fatalf("confirm: %d, want 303", resp.StatusCode)
 		}
 	}
-	eventually(t, "step ingeschreven", func() bool {
+	poll.Must(t, 20*time.Second, "step ingeschreven", func() bool {
 		_, body := h.do(t, "GET", pupilPage, "", "")
 		return strings.Contains(body, "<strong>Ingeschreven</strong>")
 	})

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"os"
@@ -254,7 +255,7 @@ func swvRequestOf(t *testing.T, h *harness, f *swvFixture) swv.Request {
 func (f *swvFixture) waitStatus(t *testing.T, h *harness, want string) swv.Request {
 	t.Helper()
 	var r swv.Request
-	eventually(t, "request status "+want, func() bool {
+	poll.Must(t, 20*time.Second, "request status "+want, func() bool {
 		r = swvRequestOf(t, h, f)
 		return r.Status == want
 	})
@@ -423,7 +424,7 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 	}
 
 	// School and mother are told by mail, without the child's name.
-	eventually(t, "the decision mail to the mother", func() bool {
+	poll.Must(t, 20*time.Second, "the decision mail to the mother", func() bool {
 		for _, m := range outboxTo(t, h, h.school.ID, mother) {
 			if m.Subject == "Besluit van het samenwerkingsverband" && !strings.Contains(m.Body, "Tijn") {
 				return true
@@ -649,7 +650,7 @@ func TestRequestQuestionAndWithdrawal(t *testing.T) {
 	// earlier across a leap day). Only the SWV's admin may hold it longer.
 	swvPage := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
 	due := time.Now().In(h.srv.location).AddDate(3, 0, 0) // the page shows dates in Amsterdam
-	eventually(t, "the deletion date on the SWV's page", func() bool {
+	poll.Must(t, 20*time.Second, "the deletion date on the SWV's page", func() bool {
 		_, page := f.as(t, h, "consulent@swv.invalid", "GET", swvPage)
 		return strings.Contains(page, "wordt op "+due.Format("02-01-2006")+" verwijderd") ||
 			strings.Contains(page, "wordt op "+due.AddDate(0, 0, -1).Format("02-01-2006")+" verwijderd")
@@ -731,7 +732,7 @@ func TestRequestSharedByPupilOfSeventeen(t *testing.T) {
 	}
 	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
 	var link []string
-	eventually(t, "Lars's invitation", func() bool {
+	poll.Must(t, 20*time.Second, "Lars's invitation", func() bool {
 		for _, m := range outboxTo(t, h, lic, "lars@leerling.invalid") {
 			link = regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(m.Body)
 		}

@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"testing"
@@ -89,7 +90,7 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 		t.Fatalf("second start: run %v (err %v), want the running one", again, err)
 	}
 	wfID := run.GetID()
-	waitFor(t, "observe", func() bool { return e.step(t, wfID).Step == "observe" })
+	poll.Must(t, 20*time.Second, "observe", func() bool { return e.step(t, wfID).Step == "observe" })
 
 	for i, from := range []plan.Phase{plan.PhaseObserve, plan.PhaseUnderstand, plan.PhasePlan, plan.PhaseRealise} {
 		st := e.advance(t, d, 1, "c1-"+string(from), from, "")
@@ -104,7 +105,7 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 	e.advance(t, d, 1, "c1-next", plan.PhaseEvaluate, plan.PhaseObserve)
 
 	// The first run continued as new into cycle 2.
-	waitFor(t, "cycle 2 in a new run", func() bool {
+	poll.Must(t, 20*time.Second, "cycle 2 in a new run", func() bool {
 		desc, err := e.temporal.Client.DescribeWorkflowExecution(ctx, wfID, "")
 		if err != nil || desc.WorkflowExecutionInfo.Execution.RunId == run.GetRunID() {
 			return false // the first run is still handing over
@@ -158,9 +159,10 @@ func TestDossierTimerSurvivesWorkerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "observe", func() bool { return e.step(t, run.GetID()).Step == "observe" })
+	poll.Must(t, 20*time.Second, "observe", func() bool { return e.step(t, run.GetID()).Step == "observe" })
 	e.stopWorker()
-	time.Sleep(5 * time.Second)
+	// The reminder's timer fires in Temporal with no worker to act on it.
+	poll.Must(t, 20*time.Second, "the timer to fire without a worker", func() bool { return e.timerFired(t, run.GetID()) })
 	if got := e.step(t, run.GetID()).DeadlineState; got == "overdue" {
 		t.Fatalf("overdue written without a worker")
 	}
@@ -169,9 +171,26 @@ func TestDossierTimerSurvivesWorkerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	waitFor(t, "overdue after restart", func() bool { return e.step(t, run.GetID()).DeadlineState == "overdue" })
+	poll.Must(t, 20*time.Second, "overdue after restart", func() bool { return e.step(t, run.GetID()).DeadlineState == "overdue" })
 	desc, err := e.temporal.Client.DescribeWorkflow(ctx, run.GetID(), "")
 	if err != nil || desc.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Errorf("workflow %v (err %v), want running", desc, err)
 	}
+}
+
+// timerFired reports whether a timer of the workflow fired, as Temporal's
+// history records it, whether or not a worker acted on it.
+func (e *env) timerFired(t *testing.T, workflowID string) bool {
+	t.Helper()
+	it := e.temporal.Client.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.GetEventType() == enumspb.EVENT_TYPE_TIMER_FIRED {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package worker_test
 import (
 	"cmp"
 	"context"
+	"github.com/topdossier/topdossier/internal/poll"
 	"os"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func TestRetentionHeldThenDeleted(t *testing.T) {
 		})
 		return n == 1
 	}
-	waitFor(t, "the run to start", started)
+	poll.Must(t, 20*time.Second, "the run to start", started)
 	handle, err := e.temporal.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateID: "hold-1",
 		UpdateName: workflows.UpdateRetentionExtend, WaitForStage: client.WorkflowUpdateStageCompleted,
 		Args: []any{workflows.RetentionAction{RequestID: "hold-1", ActorID: uuid.NewString(), Until: midnight.Add(term + 2*time.Second), Reason: "bezwaar"}}})

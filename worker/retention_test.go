@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"github.com/topdossier/topdossier/internal/poll"
 	"sync"
 	"testing"
 	"time"
@@ -72,22 +73,18 @@ func TestRetentionTimersSurviveWorkerRestart(t *testing.T) {
 
 func eventuallyCount(t *testing.T, e *env, query string, want int, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		var got int
+	var got int
+	done := poll.Until(within, func() bool {
 		_ = e.platform.Tenants.With(context.Background(), e.licence, func(pool *pgxpool.Pool) error {
 			return pool.QueryRow(context.Background(), query).Scan(&got)
 		})
-		if got == want {
-			return
-		}
 		if got > want {
 			t.Fatalf("%s: %d, want %d", query, got, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d after %s, want %d", query, got, within, want)
-		}
-		time.Sleep(250 * time.Millisecond)
+		return got == want
+	})
+	if !done {
+		t.Fatalf("%s: %d after %s, want %d", query, got, within, want)
 	}
 }
 

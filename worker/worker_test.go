@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"github.com/topdossier/topdossier/internal/poll"
 	"sync"
 	"testing"
 	"time"
@@ -64,17 +65,6 @@ func (e *env) pupil(t *testing.T, given, family string) school.Pupil {
 }
 
 // waitFor polls cond until it holds or 20 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func (e *env) status(t *testing.T, wfID string) workflows.EnrolmentStatus {
 	t.Helper()
 	v, err := e.temporal.Client.QueryWorkflow(context.Background(), wfID, "", workflows.QueryEnrolmentStatus)
@@ -109,7 +99,7 @@ func TestIdempotentStartAndDuplicateSignal(t *testing.T) {
 
 	// The first step reaches the projection in the school database.
 	var step school.ProcessStep
-	waitFor(t, "first process step", func() bool {
+	poll.Must(t, 20*time.Second, "first process step", func() bool {
 		_ = e.platform.Tenants.With(ctx, e.licence, func(pool *pgxpool.Pool) error {
 			step, err = school.New(pool).GetProcessStep(ctx, wfID)
 			return nil
@@ -126,7 +116,7 @@ func TestIdempotentStartAndDuplicateSignal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "confirmation", func() bool { return e.status(t, wfID).Confirmed })
+	poll.Must(t, 20*time.Second, "confirmation", func() bool { return e.status(t, wfID).Confirmed })
 	if st := e.status(t, wfID); st.Handled != 1 || st.Step != workflows.EnrolmentStepActive {
 		t.Errorf("status %+v, want one handled signal and step %s", st, workflows.EnrolmentStepActive)
 	}
@@ -191,7 +181,7 @@ func TestHistoryPayloadsAreEncrypted(t *testing.T) {
 		workflows.ConfirmEnrolment{RequestID: "verzoek-42"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "confirmation", func() bool { return e.status(t, wfID).Confirmed })
+	poll.Must(t, 20*time.Second, "confirmation", func() bool { return e.status(t, wfID).Confirmed })
 
 	// A client without the key sees the history as the Temporal UI would.
 	raw, err := client.Dial(client.Options{HostPort: e.temporal.HostPort})

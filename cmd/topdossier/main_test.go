@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"net"
 	"net/http"
@@ -71,21 +72,21 @@ func startDev(t *testing.T, env map[string]string) *devRun {
 		r.done <- run(ctx, []string{"dev"}, func(k string) string { return env[k] }, r.stdout, r.stderr)
 	}()
 	addr := regexp.MustCompile(`Applicatie\s+(http://\S+)/`)
-	deadline := time.Now().Add(2 * time.Minute)
-	for r.url == "" {
+	started := poll.Until(2*time.Minute, func() bool {
 		if m := addr.FindStringSubmatch(r.stdout.String()); m != nil {
 			r.url = m[1]
-			break
+			return true
 		}
 		select {
 		case err := <-r.done:
 			t.Fatalf("dev stopped at start: %v\n%s", err, r.stderr.String())
-		case <-time.After(100 * time.Millisecond):
+		default:
 		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("dev did not start within 2 minutes:\n%s", r.stderr.String())
-		}
+		return false
+	})
+	if !started {
+		cancel()
+		t.Fatalf("dev did not start within 2 minutes:\n%s", r.stderr.String())
 	}
 	return r
 }
@@ -189,19 +190,16 @@ func getJSON(t *testing.T, url string, cookie *http.Cookie, v any) {
 
 func waitReady(t *testing.T, base string) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
+	ready := poll.Until(time.Minute, func() bool {
 		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("/readyz did not turn 200 within a minute")
-		}
-		time.Sleep(100 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	if !ready {
+		t.Fatal("/readyz did not turn 200 within a minute")
 	}
 }
 
@@ -350,13 +348,9 @@ func TestDevRunStopRun(t *testing.T) {
 	if overdue() && time.Since(opened) < oppWithin {
 		t.Fatal("overdue before the term ended")
 	}
-	deadline := time.Now().Add(90 * time.Second)
-	for !overdue() {
-		if time.Now().After(deadline) {
-			t.Fatalf("the OPP term (ends %s) did not mark the dossier overdue after the restart",
-				opened.Add(oppWithin).Format(time.RFC3339))
-		}
-		time.Sleep(time.Second)
+	if !poll.Until(90*time.Second, overdue) {
+		t.Fatalf("the OPP term (ends %s) did not mark the dossier overdue after the restart",
+			opened.Add(oppWithin).Format(time.RFC3339))
 	}
 
 	browserSmoke(t, second.url, after.school)
@@ -406,18 +400,20 @@ func browserSmoke(t *testing.T, base, schoolID string) {
 	if err := chromedp.Do(ctx, chromedp.Click(confirm)); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(step, "Ingeschreven") {
-		if time.Now().After(deadline) {
-			t.Fatalf("process step %q, want Ingeschreven after confirming", step)
+	confirmed := poll.Until(60*time.Second, func() bool {
+		if strings.Contains(step, "Ingeschreven") {
+			return true
 		}
-		time.Sleep(300 * time.Millisecond)
 		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 			t.Fatal(err)
 		}
 		if step, err = chromedp.Run(ctx, chromedp.Text(chromedp.ID("process-step"))); err != nil {
 			t.Fatal(err)
 		}
+		return strings.Contains(step, "Ingeschreven")
+	})
+	if !confirmed {
+		t.Fatalf("process step %q, want Ingeschreven after confirming", step)
 	}
 	// The school admin adds a teacher with the keyboard only: type, Tab to
 	// the next field, a letter picks the role, Enter sends the form.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"net/http"
 	"strings"
@@ -91,21 +92,17 @@ func TestServerAndWorkerApart(t *testing.T) {
 		`{"given_name":"Ties","family_name":"Mulder","birth_date":"2018-10-10","enrolled_on":"2025-08-18",
 		  "guardians":[{"given_name":"Roos","family_name":"Mulder","relation":"mother","parental_authority":true}]}`)
 	pupilURL := base + "/api/v1/licences/" + lic["id"].(string) + "/pupils/" + pupil["pupil"].(map[string]any)["id"].(string)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	recorded := poll.Until(30*time.Second, func() bool {
 		var got struct {
 			Pupil struct {
 				Process *struct{ Step string } `json:"process"`
 			} `json:"pupil"`
 		}
 		getJSON(t, pupilURL, admin, &got)
-		if got.Pupil.Process != nil && got.Pupil.Process.Step == "inschrijving_controleren" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the worker did not record the first step:\n%s", logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
+		return got.Pupil.Process != nil && got.Pupil.Process.Step == "inschrijving_controleren"
+	})
+	if !recorded {
+		t.Fatalf("the worker did not record the first step:\n%s", logs.String())
 	}
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/internal/poll"
 	"testing"
 	"time"
 
@@ -218,12 +219,9 @@ func TestPoolsAreBounded(t *testing.T) {
 		t.Errorf("%d pools open, want at most 3", got)
 	}
 	// Evicted pools close in the background: wait for their connections to end.
-	deadline := time.Now().Add(10 * time.Second)
-	for n := backends(t, p.Name); n > 3; n = backends(t, p.Name) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections to licence databases, want at most 3", n)
-		}
-		time.Sleep(50 * time.Millisecond)
+	n := 0
+	if !poll.Until(10*time.Second, func() bool { n = backends(t, p.Name); return n <= 3 }) {
+		t.Fatalf("%d connections to licence databases, want at most 3", n)
 	}
 	// A pool in use is never closed under its user.
 	err := p.Tenants.With(ctx, ids[0], func(held *pgxpool.Pool) error {
