@@ -1,15 +1,16 @@
 # TOP dossier. The two commands a newcomer needs:
 #   make run    everything on http://127.0.0.1:8080 with demo data
 #   make test   vet, generated-code check and every test against real services
-# Tools (Temporal CLI, sqlc) are built from the Go module proxy into bin/,
+# Tools (Temporal CLI, sqlc, staticcheck) are built from the Go module proxy into bin/,
 # pinned in their own module files under tools/.
 
 BIN      := bin
 TEMPORAL := $(BIN)/temporal
 SQLC     := $(BIN)/sqlc
+STATICCHECK := $(BIN)/staticcheck
 export TEMPORAL_BIN := $(abspath $(TEMPORAL))
 
-.PHONY: run test build vet generate check-generated temporal sqlc bench clean
+.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean
 
 run: build $(TEMPORAL)
 	@scripts/dev-run $(BIN)/topdossier
@@ -20,6 +21,10 @@ build:
 temporal: $(TEMPORAL)
 $(TEMPORAL): tools/temporal.mod tools/temporal.sum
 	go build -modfile=tools/temporal.mod -o $@ github.com/temporalio/cli/cmd/temporal
+
+staticcheck: $(STATICCHECK)
+$(STATICCHECK): tools/staticcheck.mod tools/staticcheck.sum
+	go build -modfile=tools/staticcheck.mod -o $@ honnef.co/go/tools/cmd/staticcheck
 
 sqlc: $(SQLC)
 $(SQLC): tools/sqlc.mod tools/sqlc.sum
@@ -33,8 +38,9 @@ generate: $(SQLC)
 check-generated: $(SQLC)
 	@$(SQLC) diff || { echo "generated code is stale: run 'make generate' and commit"; exit 1; }
 
-vet:
+vet: $(STATICCHECK)
 	go vet ./...
+	$(STATICCHECK) ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt would change these files"; exit 1; }
 
 # One package at a time: several start their own Temporal server, and the

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -93,11 +92,6 @@ func formInt32(c *gin.Context, name string) (int32, error) {
 
 func dossierURL(licenceID, pupilID uuid.UUID) string {
 	return fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", licenceID, pupilID)
-}
-
-// canWrite reports whether the person may fill in the dossier.
-func canWrite(c *gin.Context, licenceID uuid.UUID) bool {
-	return principalOf(c).can(auth.PermDossierWrite, licenceID)
 }
 
 func schoolTypeOf(t *platform.SchoolType) string {

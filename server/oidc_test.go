@@ -87,8 +87,7 @@ func newFakeOIDC(t *testing.T) *fakeOIDC {
 
 func TestOIDCLogin(t *testing.T) {
 	provider := newFakeOIDC(t)
-	var h *harness
-	h = newHarness(t, func(c *Config) {
+	h := newHarness(t, func(c *Config) {
 		c.OIDC = OIDCConfig{Issuer: provider.srv.URL, ClientID: "topdossier", ClientSecret: "geheim"}
 	})
 	h.srv.oidc.cfg.RedirectURL = h.http.URL + "/inloggen/entree/terug"

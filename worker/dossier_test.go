@@ -106,8 +106,8 @@ func TestDossierWorkflowOnRealServer(t *testing.T) {
 
 	// The first run continued as new into cycle 2.
 	poll.Must(t, 20*time.Second, "cycle 2 in a new run", func() bool {
-		desc, err := e.temporal.Client.DescribeWorkflowExecution(ctx, wfID, "")
-		if err != nil || desc.WorkflowExecutionInfo.Execution.RunId == run.GetRunID() {
+		desc, err := e.temporal.Client.DescribeWorkflow(ctx, wfID, "")
+		if err != nil || desc.WorkflowExecution.RunID == run.GetRunID() {
 			return false // the first run is still handing over
 		}
 		v, err := e.temporal.Client.QueryWorkflow(ctx, wfID, "", workflows.QueryDossierStatus)

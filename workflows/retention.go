@@ -163,8 +163,7 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		return workflow.ExecuteActivity(bctx, activity, arg).Get(ctx, result)
 	}
 	var due time.Time
-	err := begin(acts.RetentionDue, RetentionRef{
-		LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID, Term: in.Term}, &due)
+	err := begin(acts.RetentionDue, RetentionRef(in), &due)
 	if err != nil {
 		return st, err
 	}
