@@ -3,7 +3,6 @@ package activities
 import (
 	"context"
 	"fmt"
-	"github.com/topdossier/topdossier/store"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 

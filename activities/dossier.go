@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/fault"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,6 +13,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"

@@ -6,12 +6,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/law"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/topdossier/topdossier/law"
 )
 
 // Config is the whole configuration. Every field comes from one

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/documents"
 	"io"
 	"mime"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 )
 

@@ -6,16 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/documents"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
 	"mime"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/api/serviceerror"
@@ -24,7 +20,10 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -254,7 +253,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	}
 	erase := req.Kind == "erasure" && status == "accepted"
 	if erase {
-		if st := s.retentionStatus(c, lic.ID, workflows.RetentionDossier, pupilID); st != nil && st.Holds > 0 {
+		if st := s.retention.Status(c, lic.ID, workflows.RetentionDossier, pupilID); st != nil && st.Holds > 0 {
 			return fault.FieldErrors{"decision": fmt.Sprintf("De gegevens worden om een wettelijke reden (bezwaar of geschil) bewaard tot %s "+
 				"(zie het archief). Wijs het verzoek af met die reden.", st.DueAt.In(s.location).Format("02-01-2006"))}
 		}
@@ -300,7 +299,7 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
 		return nil
 	}
-	if err := s.eraseNow(c, lic.ID, pupilID, id); err != nil {
+	if err := s.retention.EraseNow(c, actorOf(c), lic.ID, pupilID, id); err != nil {
 		return err
 	}
 	// Told once the erasure is under way: the portal shows nothing after.
@@ -316,25 +315,6 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
 	return nil
-}
-
-// eraseNow ends the dossier's retention term today. A pupil whose run is
-// missing (it ended, or never started) gets one first.
-func (s *Server) eraseNow(c *gin.Context, licenceID, pupilID, requestID uuid.UUID) error {
-	a := workflows.RetentionAction{RequestID: "avg:" + requestID.String(), Reason: "verzoek"}
-	err := s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
-	if errors.Is(err, errRetentionNotRunning) {
-		if _, err = workflows.StartRetention(c, s.temporal, workflows.RetentionInput{LicenceID: licenceID.String(),
-			Kind: workflows.RetentionDossier, EntityID: pupilID.String(), Term: s.cfg.RetentionDossier}); err != nil {
-			return errors.Join(fault.ErrUnavailable, err)
-		}
-		err = s.retentionUpdate(c, licenceID, pupilID, workflows.RetentionDossier, workflows.UpdateRetentionErase, a)
-	}
-	if errors.Is(err, errRetentionHeld) {
-		return fault.FieldErrors{"decision": "Het verzoek is gehonoreerd vastgelegd, maar er loopt een wettelijke bewaarplicht " +
-			"(bezwaar of geschil, zie het archief): de gegevens worden verwijderd zodra die afloopt."}
-	}
-	return err
 }
 
 // requesterAddress is where the answer to a request goes: the guardian's

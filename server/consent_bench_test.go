@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/internal/poll"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/poll"
 )
 
 // BenchmarkConsentRounds1000 freezes 1,000 handelingsdeel versions at once

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 

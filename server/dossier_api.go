@@ -3,8 +3,6 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"time"
 
@@ -16,6 +14,8 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 

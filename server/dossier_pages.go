@@ -3,9 +3,6 @@ package server
 import (
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/documents"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,7 +15,10 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 

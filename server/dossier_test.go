@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -25,6 +24,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/workflows"
 )
 

@@ -3,13 +3,14 @@ package server
 import (
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/topdossier/topdossier/fault"
 	"go.temporal.io/api/serviceerror"
+
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 )
 
 // answer is how an error is shown: status, Dutch title and, for 4xx, a

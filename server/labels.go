@@ -2,11 +2,11 @@ package server
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
 	"reflect"
 	"strings"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // Dutch labels for the code names stored in the databases.

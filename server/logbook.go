@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"github.com/topdossier/topdossier/documents"
-	"github.com/topdossier/topdossier/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,6 +17,8 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/store"
 )
 
 // entry is the logbook line for what the person behind c does to a pupil.

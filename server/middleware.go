@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/requestlog"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,7 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/internal/requestlog"
 )
 
 const requestIDKey = "request_id"

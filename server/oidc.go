@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/topdossier/topdossier/fault"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 )
 
 // OIDCConfig connects the login to an OpenID Connect provider such as

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/internal/poll"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/topdossier/topdossier/internal/browsertest"
+	"github.com/topdossier/topdossier/internal/poll"
 )
 
 // TestPasskeyInBrowser: a guardian adds a passkey on "Mijn account" and

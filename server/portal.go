@@ -5,10 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/law"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/store"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +20,10 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/store"
 )
 
 const portalKey = "td.portal"

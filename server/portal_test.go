@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
-	"github.com/topdossier/topdossier/plan"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,15 +13,16 @@ import (
 
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pquerna/otp/totp"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/poll"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // TestPortalGuardianConsents: the school invites a mother to the portal;

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -24,6 +23,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 

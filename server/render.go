@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
 )
 
 //go:embed templates

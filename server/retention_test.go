@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/poll"
 )
 
 // TestPupilLeavesAndIsForgotten: with the terms shortened to seconds, a

@@ -6,9 +6,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/requestlog"
-	"github.com/topdossier/topdossier/law"
-	"github.com/topdossier/topdossier/service"
 	"log/slog"
 	"net/http"
 	"runtime"
@@ -20,6 +17,9 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -89,6 +89,7 @@ type Server struct {
 	cookieBox *auth.SecretBox // seals the OIDC and passkey round-trip cookies
 	dossiers  *service.Dossiers
 	requests  *service.Requests
+	retention *service.Retention
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -191,7 +192,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
 		cookieBox: cookieBox,
-		requests: service.NewRequests(tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
+		retention: service.NewRetention(tm, tc, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
+			Enrolment: cfg.RetentionEnrolment}),
+		requests: service.NewRequests(tm, tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 			RetentionTerm: cfg.RetentionTLV}),
 		dossiers: service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
 			ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}}),

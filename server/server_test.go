@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/topdossier/topdossier/config"
-	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,9 +27,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 	"github.com/topdossier/topdossier/worker"
 )

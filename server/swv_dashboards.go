@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/service"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 )
 
 // dashboardRows is how many rows a dashboard list shows; the full lists

@@ -2,11 +2,7 @@ package server
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/temporalx"
 	"net/http"
 	"slices"
 	"strings"
@@ -23,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -34,41 +31,6 @@ func (s *Server) swvRequestParams(c *gin.Context) (platform.Licence, uuid.UUID, 
 	}
 	id, err := uuidParam(c, "request")
 	return lic, id, err
-}
-
-// requestAct writes the text a person typed under the action's request
-// id, then asks the workflow. A refusal removes the text again and is
-// named in Dutch: nothing half-written stays behind.
-func (s *Server) requestAct(c *gin.Context, swvLicenceID, requestID uuid.UUID, update string, a workflows.RequestAction,
-	text, actorName string) (workflows.RequestStatus, error) {
-	var st workflows.RequestStatus
-	if err := service.CheckRequestID(a.RequestID); err != nil {
-		return st, err
-	}
-	a.ActorID = principalOf(c).UserID.String()
-	key := a.RequestID
-	err := s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
-		return swv.New(pool).PutRequestInput(c, swv.PutRequestInputParams{InputKey: key, RequestID: requestID, Body: text, ActorName: actorName})
-	})
-	if err != nil {
-		return st, db.Classify(err)
-	}
-	err = temporalx.Update(c, s.temporal, workflows.RequestWorkflowID(swvLicenceID.String(), requestID.String()), a.RequestID,
-		update, &st, a)
-	if err == nil {
-		return st, nil
-	}
-	_ = s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
-		return swv.New(pool).DeleteRequestInput(c, key)
-	})
-	var refusal *fault.Refusal
-	switch {
-	case errors.As(err, &refusal) && refusal.Fields() != nil:
-		return st, refusal.Fields()
-	case errors.Is(err, fault.ErrNoProcess):
-		return st, fault.Refused(fault.CodeRequestClosed)
-	}
-	return st, err
 }
 
 type swvRequestsPage struct {
@@ -194,7 +156,7 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldEr
 		}
 	}
 	if page.Request.Status == workflows.RequestStepClosed {
-		page.Retention = s.retentionStatus(c, lic.ID, workflows.RetentionRequest, id)
+		page.Retention = s.retention.Status(c, lic.ID, workflows.RetentionRequest, id)
 	}
 	if c.Query("m") == "1" {
 		page.Notice = "Vastgelegd."
@@ -244,7 +206,7 @@ func (s *Server) handleSWVIntake(c *gin.Context) error {
 				return err
 			}
 		}
-		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestIntake, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestIntake, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			Accept: accept}, missing, "")
 		return err
 	})
@@ -264,7 +226,7 @@ func (s *Server) handleSWVSchedule(c *gin.Context) error {
 		if err != nil {
 			return fault.FieldErrors{"meeting": "Kies een vergadering."}
 		}
-		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			MeetingID: meeting.String()}, "", "")
 		return err
 	})
@@ -299,7 +261,7 @@ func (s *Server) handleSWVAdvice(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			Profession: profession, LinkedToSchool: linked}, text, p.Name)
 		return err
 	})
@@ -343,7 +305,7 @@ func (s *Server) handleSWVVote(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestVote, a, text, "")
+		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestVote, a, text, "")
 		return err
 	})
 }
@@ -352,7 +314,7 @@ func (s *Server) handleSWVVote(c *gin.Context) error {
 // logging in again; the document is numbered, rendered and signed.
 func (s *Server) handleSWVSign(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestSign, workflows.RequestAction{RequestID: c.PostForm("request_id")}, "", "")
+		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestSign, workflows.RequestAction{RequestID: c.PostForm("request_id")}, "", "")
 		return err
 	})
 }
@@ -369,7 +331,7 @@ func (s *Server) handleSWVObjection(c *gin.Context) error {
 		if c.PostForm("decided") == "1" {
 			update, a.Accept = workflows.UpdateRequestObjectionDecided, c.PostForm("stands") == "1"
 		}
-		_, err = s.requestAct(c, lic.ID, id, update, a, text, "")
+		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, update, a, text, "")
 		return err
 	})
 }
@@ -381,7 +343,7 @@ func (s *Server) handleSWVHandled(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.requestAct(c, lic.ID, id, workflows.UpdateRequestHandled, workflows.RequestAction{RequestID: c.PostForm("request_id")}, text, "")
+		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestHandled, workflows.RequestAction{RequestID: c.PostForm("request_id")}, text, "")
 		return err
 	})
 }
@@ -398,7 +360,7 @@ func (s *Server) handleSWVEvaluate(c *gin.Context) error {
 		if len([]rune(text)) > 5000 {
 			return fault.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
 		}
-		_, err := s.requestAct(c, lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: c.PostForm("request_id"),
+		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: c.PostForm("request_id"),
 			Result: result}, text, "")
 		return err
 	})
@@ -597,12 +559,7 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 // duty), by the SWV's admin.
 func (s *Server) handleSWVRetentionHold(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		until, err := time.Parse(dateLayout, c.PostForm("until"))
-		reason := c.PostForm("reason")
-		if err != nil || (reason != "bezwaar" && reason != "geschil" && reason != "wettelijk") {
-			return fault.FieldErrors{"until": "Kies tot wanneer en waarom de aanvraag langer bewaard blijft."}
-		}
-		return s.retentionUpdate(c, lic.ID, id, workflows.RetentionRequest, workflows.UpdateRetentionExtend,
-			workflows.RetentionAction{RequestID: c.PostForm("request_id"), Until: until, Reason: reason})
+		return s.retention.Hold(c, actorOf(c), lic.ID, id, workflows.RetentionRequest, c.PostForm("request_id"),
+			c.PostForm("until"), c.PostForm("reason"))
 	})
 }

@@ -6,10 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/documents"
-	"github.com/topdossier/topdossier/internal/poll"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/store"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,8 +24,12 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/poll"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 

@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/store"
 	"maps"
 	"net/http"
 	"slices"
@@ -25,6 +22,9 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -543,7 +543,7 @@ func (s *Server) handleRequestWithdraw(c *gin.Context) error {
 		return nil
 	}
 	if v.Request.SwvRequestID != nil && v.Request.SwvLicenceID != nil {
-		_, err := s.requestAct(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, workflows.UpdateRequestWithdraw, workflows.RequestAction{
+		_, err := s.requests.Act(c, actorOf(c), *v.Request.SwvLicenceID, *v.Request.SwvRequestID, workflows.UpdateRequestWithdraw, workflows.RequestAction{
 			RequestID: uuid.NewSHA1(id, []byte("withdraw")).String()}, "", "")
 		if fields, ok := asFieldErrors(err); ok {
 			return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id,

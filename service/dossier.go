@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/store"
-	"github.com/topdossier/topdossier/temporalx"
 	"strings"
 	"time"
 
@@ -22,6 +19,9 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
+	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
 )
 

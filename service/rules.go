@@ -3,13 +3,14 @@ package service
 import (
 	"context"
 	"errors"
-	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/law"
-	"github.com/topdossier/topdossier/workflows"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 import ()

@@ -76,7 +76,10 @@ func NewDossiers(tm *tenants.Manager, tc client.Client, logger *slog.Logger, cfg
 
 // today is the date in the school's time zone, as a UTC midnight like the
 // dates people type.
-func (s *Dossiers) today() time.Time {
-	y, m, d := time.Now().In(s.cfg.Location).Date()
+func (s *Dossiers) today() time.Time { return today(s.cfg.Location) }
+
+// today is the date in loc, as a UTC midnight like the dates people type.
+func today(loc *time.Location) time.Time {
+	y, m, d := time.Now().In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
 	"github.com/jackc/pgx/v5"
+
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/plan"
 )

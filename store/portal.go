@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/jackc/pgx/v5"
+
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
 )

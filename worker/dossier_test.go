@@ -2,9 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/internal/poll"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/store"
 	"testing"
 	"time"
 
@@ -14,6 +11,9 @@ import (
 
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/poll"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )

@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/internal/poll"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )

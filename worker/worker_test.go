@@ -3,7 +3,6 @@ package worker_test
 import (
 	"bytes"
 	"context"
-	"github.com/topdossier/topdossier/internal/poll"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 	"github.com/topdossier/topdossier/worker"

@@ -2,12 +2,12 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/fault"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 )

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/fault"
 	"slices"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 )

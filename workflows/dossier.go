@@ -3,13 +3,13 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/law"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 )
 

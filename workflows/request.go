@@ -2,13 +2,14 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/law"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 )
 
 // Request kinds a school can submit to its SWV.

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/fault"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +10,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/fault"
 )
 
 // requestRecorder stands in for the request activities.

@@ -2,11 +2,12 @@ package workflows
 
 import (
 	"fmt"
-	"github.com/topdossier/topdossier/fault"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/fault"
 )
 
 // Retention kinds: what is kept, and from when its term runs.

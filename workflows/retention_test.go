@@ -2,13 +2,14 @@ package workflows
 
 import (
 	"context"
-	"github.com/topdossier/topdossier/fault"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/fault"
 )
 
 // retentionRecorder stands in for the retention activities.

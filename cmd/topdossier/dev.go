@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/requestlog"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"net"
 	"net/http"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/internal/browsertest"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 )
 

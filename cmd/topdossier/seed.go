@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/documents"
-	"github.com/topdossier/topdossier/plan"
-	"github.com/topdossier/topdossier/store"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +20,9 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
 	"io"
 	"net/http"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/temporalx/temporaltest"
 )
 

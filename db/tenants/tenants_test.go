@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/topdossier/topdossier/internal/poll"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/internal/poll"
 )
 
 func newPupil(t *testing.T, ctx context.Context, p *dbtest.Platform, licenceID uuid.UUID, given string) school.Pupil {

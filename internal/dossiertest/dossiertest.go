@@ -6,12 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/topdossier/topdossier/plan"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // Complete opens a dossier for pupilID with every section of cycle 1
