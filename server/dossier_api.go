@@ -117,7 +117,7 @@ func (s *Server) handleAPIDossierCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if _, err := s.loadPupil(c, lic.ID, pupilID); err != nil {
+	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	d, startErr, err := s.dossiers.Create(c, actorOf(c), lic.ID, pupilID, in)

@@ -214,7 +214,7 @@ func (s *Server) handleDossierCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	pd, err := s.loadPupil(c, lic.ID, pupilID)
+	pd, err := s.pupils.Load(c, lic.ID, pupilID)
 	if err != nil {
 		return err
 	}

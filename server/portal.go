@@ -554,7 +554,7 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 		return err
 	}
 	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
-	if len(email) > 254 || !validEmail(email) {
+	if len(email) > 254 || !service.ValidEmail(email) {
 		return fault.FieldErrors{"pupil_email": "Vul een geldig e-mailadres van de leerling in."}
 	}
 	var p school.Pupil

@@ -90,6 +90,7 @@ type Server struct {
 	dossiers  *service.Dossiers
 	requests  *service.Requests
 	retention *service.Retention
+	pupils    *service.Pupils
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -185,6 +186,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, err
 	}
+	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
+		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -196,8 +199,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 			Enrolment: cfg.RetentionEnrolment}),
 		requests: service.NewRequests(tm, tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 			RetentionTerm: cfg.RetentionTLV}),
-		dossiers: service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
-			ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}}),
+		dossiers: dossiers,
+		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
+			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

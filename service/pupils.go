@@ -1,0 +1,254 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// PupilsConfig is how a new pupil's enrolment is checked.
+type PupilsConfig struct {
+	Location             *time.Location
+	EnrolmentCheckWithin time.Duration
+}
+
+// Pupils is what a school does with its pupils: enrol them with their
+// guardians, confirm the enrolment, read them.
+type Pupils struct {
+	tenants  *tenants.Manager
+	temporal client.Client
+	dossiers *Dossiers // the SWV's consent rules (the share age)
+	cfg      PupilsConfig
+}
+
+// NewPupils returns the pupil service.
+func NewPupils(tm *tenants.Manager, tc client.Client, dossiers *Dossiers, cfg PupilsConfig) *Pupils {
+	return &Pupils{tenants: tm, temporal: tc, dossiers: dossiers, cfg: cfg}
+}
+
+// PupilInput is a new pupil with guardians, as the API sends it.
+type PupilInput struct {
+	GivenName  string          `json:"given_name"`
+	NameInfix  string          `json:"name_infix"`
+	FamilyName string          `json:"family_name"`
+	BirthDate  string          `json:"birth_date"`
+	GroupName  string          `json:"group_name"`
+	YearGroup  *int            `json:"year_group"`
+	EnrolledOn string          `json:"enrolled_on"`
+	Email      string          `json:"email"` // the pupil's own, for the portal from 16
+	Guardians  []GuardianInput `json:"guardians"`
+}
+
+type GuardianInput struct {
+	GivenName         string `json:"given_name"`
+	NameInfix         string `json:"name_infix"`
+	FamilyName        string `json:"family_name"`
+	Email             string `json:"email"`
+	Phone             string `json:"phone"`
+	Relation          string `json:"relation"`
+	ParentalAuthority bool   `json:"parental_authority"`
+}
+
+// validate checks a new pupil and returns the rows to insert. Every
+// problem is named at once, in Dutch.
+func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []school.CreateGuardianParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
+	text := func(field, v string, max int, required bool, label string) string {
+		v = strings.TrimSpace(v)
+		switch {
+		case required && v == "":
+			errs[field] = "Vul " + label + " in."
+		case len([]rune(v)) > max:
+			errs[field] = fmt.Sprintf("%s is te lang (hoogstens %d tekens).", capitalise(label), max)
+		}
+		return v
+	}
+	p := school.CreatePupilParams{
+		GivenName:  text("given_name", in.GivenName, 100, true, "de voornaam"),
+		NameInfix:  text("name_infix", in.NameInfix, 20, false, "het tussenvoegsel"),
+		FamilyName: text("family_name", in.FamilyName, 100, true, "de achternaam"),
+		GroupName:  text("group_name", in.GroupName, 20, false, "de groep"),
+		Email:      strings.ToLower(text("email", in.Email, 254, false, "het e-mailadres van de leerling")),
+	}
+	if p.Email != "" && !ValidEmail(p.Email) {
+		errs["email"] = "Dit e-mailadres is niet geldig."
+	}
+	birth, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
+	switch {
+	case err != nil:
+		errs["birth_date"] = "Vul de geboortedatum in als datum, bijvoorbeeld 2016-03-14."
+	case birth.After(today) || birth.Before(today.AddDate(-30, 0, 0)):
+		errs["birth_date"] = "Deze geboortedatum kan niet kloppen."
+	}
+	p.BirthDate = birth
+	enrolled, err := time.Parse(time.DateOnly, strings.TrimSpace(in.EnrolledOn))
+	switch {
+	case err != nil:
+		errs["enrolled_on"] = "Vul de datum van inschrijving in, bijvoorbeeld 2026-08-24."
+	case !birth.IsZero() && !enrolled.After(birth):
+		errs["enrolled_on"] = "De inschrijving moet na de geboortedatum liggen."
+	case enrolled.After(today.AddDate(1, 0, 0)):
+		errs["enrolled_on"] = "De inschrijving ligt te ver in de toekomst."
+	}
+	p.EnrolledOn = enrolled
+	if in.YearGroup != nil {
+		if *in.YearGroup < 1 || *in.YearGroup > 8 {
+			errs["year_group"] = "Vul de jaargroep in als getal van 1 tot en met 8."
+		} else {
+			y := int16(*in.YearGroup)
+			p.YearGroup = &y
+		}
+	}
+	if len(in.Guardians) == 0 {
+		errs["guardians"] = "Vul minstens één ouder of verzorger in."
+	}
+	if len(in.Guardians) > 6 {
+		errs["guardians"] = "Vul hoogstens zes ouders of verzorgers in."
+	}
+	guardians := make([]school.CreateGuardianParams, 0, len(in.Guardians))
+	for i, g := range in.Guardians {
+		prefix := fmt.Sprintf("guardians.%d.", i)
+		gp := school.CreateGuardianParams{
+			GivenName:         text(prefix+"given_name", g.GivenName, 100, true, "de voornaam van de ouder of verzorger"),
+			NameInfix:         text(prefix+"name_infix", g.NameInfix, 20, false, "het tussenvoegsel van de ouder of verzorger"),
+			FamilyName:        text(prefix+"family_name", g.FamilyName, 100, true, "de achternaam van de ouder of verzorger"),
+			Email:             text(prefix+"email", g.Email, 254, false, "het e-mailadres"),
+			Phone:             text(prefix+"phone", g.Phone, 30, false, "het telefoonnummer"),
+			Relation:          school.GuardianRelation(g.Relation),
+			ParentalAuthority: g.ParentalAuthority,
+		}
+		if gp.Email != "" && !ValidEmail(gp.Email) {
+			errs[prefix+"email"] = "Dit e-mailadres is niet geldig."
+		}
+		if !gp.Relation.Valid() {
+			errs[prefix+"relation"] = "Kies de relatie tot de leerling."
+		}
+		guardians = append(guardians, gp)
+	}
+	if len(errs) > 0 {
+		return p, nil, errs
+	}
+	return p, guardians, nil
+}
+
+// ValidEmail accepts a bare address, as a mail can be sent to it.
+func ValidEmail(v string) bool {
+	addr, err := mail.ParseAddress(v)
+	return err == nil && addr.Address == v
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// createPupil writes the pupil and guardians in one transaction, then
+// starts the enrolment workflow. When the start fails the pupil is kept
+// (nothing typed is lost) and startErr says why; the pupil page offers to
+// start the process again.
+func (s *Pupils) Create(ctx context.Context, actor Actor, licenceID uuid.UUID, in PupilInput) (pupil school.Pupil, startErr error, err error) {
+	params, guardians, fields := in.validate(today(s.cfg.Location))
+	if fields != nil {
+		return pupil, nil, fields
+	}
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			var err error
+			if pupil, err = q.CreatePupil(ctx, params); err != nil {
+				return fmt.Errorf("create pupil: %w", err)
+			}
+			for _, g := range guardians {
+				g.PupilID = pupil.ID
+				if _, err := q.CreateGuardian(ctx, g); err != nil {
+					return fmt.Errorf("create guardian: %w", err)
+				}
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupil.ID, logbook.ActionCreate, "pupil"))
+		})
+	})
+	if err != nil {
+		return pupil, nil, err
+	}
+	return pupil, s.StartEnrolment(ctx, licenceID, pupil.ID), nil
+}
+
+// StartEnrolment starts the pupil's enrolment workflow, idempotently.
+func (s *Pupils) StartEnrolment(ctx context.Context, licenceID, pupilID uuid.UUID) error {
+	rules, err := s.dossiers.ConsentRules(ctx, licenceID)
+	if err != nil {
+		return err
+	}
+	_, err = workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
+		PupilID: pupilID.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: rules.Ages.Share})
+	return err
+}
+
+// ConfirmEnrolment signals the enrolment workflow. The request id makes a
+// double click or a retried request count once.
+func (s *Pupils) ConfirmEnrolment(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error {
+	err := s.temporal.SignalWorkflow(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "",
+		workflows.SignalConfirmEnrolment, workflows.ConfirmEnrolment{RequestID: requestID})
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return errors.Join(fault.ErrNotFound, err)
+	}
+	return err
+}
+
+// PupilDetail is everything the pupil page and the API show of one pupil.
+type PupilDetail struct {
+	Pupil     school.Pupil
+	Guardians []school.Guardian
+	Step      *school.ProcessStep
+}
+
+func (s *Pupils) Load(ctx context.Context, licenceID, pupilID uuid.UUID) (PupilDetail, error) {
+	var d PupilDetail
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if d.Pupil, err = q.GetPupil(ctx, pupilID); err != nil {
+			return db.Classify(err)
+		}
+		if d.Guardians, err = q.ListGuardians(ctx, pupilID); err != nil {
+			return err
+		}
+		step, err := q.GetProcessStep(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()))
+		switch {
+		case err == nil:
+			d.Step = &step
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		return nil
+	})
+	return d, err
+}
+
+// workflowRunning reports whether the enrolment workflow runs, for the
+// moment between its start and its first recorded step.
+func (s *Pupils) WorkflowRunning(ctx context.Context, licenceID, pupilID uuid.UUID) bool {
+	desc, err := s.temporal.DescribeWorkflow(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "")
+	return err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+}
