@@ -124,6 +124,9 @@ func TestLayers(t *testing.T) {
 			if ours(imp) && (target == "cmd" || target == "server" || target == "worker") && top != "cmd" {
 				t.Errorf("%s imports %s: only cmd wires the server and the worker", name, rel(imp))
 			}
+			if ours(imp) && target == "activities" && top != "worker" && top != "activities" {
+				t.Errorf("%s imports activities: only the worker registers them; workflows name them through workflows.Activities", name)
+			}
 			if ours(imp) && top == "db" && target != "db" && !slices.Contains(domain, target) {
 				t.Errorf("%s imports %s: db imports only itself and the domain", name, rel(imp))
 			}
