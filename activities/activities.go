@@ -94,3 +94,13 @@ func refuseRestricted(ctx context.Context, q *school.Queries, pupilID uuid.UUID)
 	}
 	return nil
 }
+
+// actorOf is the person an activity's input names, for the logbook; nil
+// for the system or a party without an account.
+func actorOf(userID string) *uuid.UUID {
+	id, err := uuid.Parse(userID)
+	if err != nil {
+		return nil
+	}
+	return &id
+}

@@ -252,10 +252,7 @@ func (a *Activities) RecordConsentAnswer(ctx context.Context, in workflows.Recor
 	if err != nil {
 		return err
 	}
-	var actor *uuid.UUID
-	if id, err := uuid.Parse(in.Answer.UserID); err == nil {
-		actor = &id
-	}
+	actor := actorOf(in.Answer.UserID)
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			n, err := school.New(tx).InsertConsentResponse(ctx, school.InsertConsentResponseParams{RequestID: in.Answer.RequestID,

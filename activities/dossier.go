@@ -32,10 +32,7 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 	if err != nil {
 		return err
 	}
-	var actor *uuid.UUID
-	if id, err := uuid.Parse(in.UserID); err == nil {
-		actor = &id
-	}
+	actor := actorOf(in.UserID)
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)

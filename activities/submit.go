@@ -200,10 +200,7 @@ func (a *Activities) MarkRequestSubmitted(ctx context.Context, in workflows.Mark
 	if err != nil {
 		return err
 	}
-	var actor *uuid.UUID
-	if id, err := uuid.Parse(in.ActorID); err == nil {
-		actor = &id
-	}
+	actor := actorOf(in.ActorID)
 	err = a.Tenants.With(ctx, schoolLicenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
