@@ -23,7 +23,6 @@ import (
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/store"
 )
 
 const portalKey = "td.portal"
@@ -514,28 +513,10 @@ func (s *Server) handleGuardianInvite(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var g school.Guardian
-	var set school.SchoolSetting
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		var err error
-		if g, err = q.GetGuardian(c, school.GetGuardianParams{ID: guardianID, PupilID: pupilID}); err != nil {
-			return db.Classify(err)
-		}
-		set, err = q.GetSchoolSetting(c)
-		return err
-	})
-	if err != nil {
+	if err := parseForm(c); err != nil {
 		return err
 	}
-	if g.Email == "" {
-		return fault.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
-	}
-	if !g.ParentalAuthority && !set.ViewWithoutAuthority {
-		return fault.FieldErrors{"guardian": "Deze ouder heeft geen gezag. De school laat ouders zonder gezag het plan niet inzien; zet dat eerst aan bij de instellingen van de school."}
-	}
-	name := strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " ")
-	if err := s.invitePortal(c, lic, pupilID, platform.UserKindGuardian, g.Email, g.GivenName, name, &g.ID); err != nil {
+	if err := s.portal.InviteGuardian(c, actorOf(c), lic, pupilID, guardianID, c.PostForm("request_id"), siteURL(c)); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
@@ -553,88 +534,9 @@ func (s *Server) handlePupilInvite(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	email := strings.ToLower(strings.TrimSpace(c.PostForm("email")))
-	if len(email) > 254 || !service.ValidEmail(email) {
-		return fault.FieldErrors{"pupil_email": "Vul een geldig e-mailadres van de leerling in."}
-	}
-	var p school.Pupil
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		var err error
-		p, err = school.New(pool).GetPupil(c, pupilID)
-		return db.Classify(err)
-	})
-	if err != nil {
-		return err
-	}
-	rules, err := s.dossiers.ConsentRules(c, lic.ID)
-	if err != nil {
-		return err
-	}
-	if s.today().Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
-		return fault.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
-	}
-	if p.LeftOn != nil {
-		return fault.FieldErrors{"pupil_email": "Deze leerling is uitgeschreven."}
-	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).SetPupilEmail(c, school.SetPupilEmailParams{ID: pupilID, Email: email}); err != nil {
-				return err
-			}
-			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_email"))
-		})
-	})
-	if err != nil {
-		return err
-	}
-	name := strings.Join(strings.Fields(p.GivenName+" "+p.NameInfix+" "+p.FamilyName), " ")
-	if err := s.invitePortal(c, lic, pupilID, platform.UserKindPupil, email, p.GivenName, name, nil); err != nil {
+	if err := s.portal.InvitePupil(c, actorOf(c), lic, pupilID, c.PostForm("email"), c.PostForm("request_id"), siteURL(c)); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?uitgenodigd=1", lic.ID, pupilID))
-	return nil
-}
-
-// invitePortal links the portal account for email to the pupil (as
-// guardian guardianID, or as the pupil), writes the invitation to the
-// school's outbox with the logbook line, and sends the outbox.
-func (s *Server) invitePortal(c *gin.Context, lic platform.Licence, pupilID uuid.UUID, kind platform.UserKind,
-	email, givenName, name string, guardianID *uuid.UUID) error {
-	var account store.PortalAccount
-	err := db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
-		var err error
-		account, err = store.PortalAccountFor(c, platform.New(tx), kind, email, name, lic.ID, pupilID, guardianID)
-		return err
-	})
-	if errors.Is(err, store.ErrOtherAccountKind) {
-		return fault.FieldErrors{"email": "Dit e-mailadres hoort bij een ander soort account."}
-	}
-	if err != nil {
-		return err
-	}
-	url := ""
-	if account.Token != "" {
-		url = siteURL(c) + "/activeren/" + account.Token
-	}
-	subject, body := store.PortalInviteMail(kind == platform.UserKindPupil, givenName, lic.Name, url)
-	entityID := pupilID.String()
-	if guardianID != nil {
-		entityID = guardianID.String()
-	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "portal:" + entityID + ":" + uuid.NewString(),
-				ToAddress: email, Subject: subject, Body: body}); err != nil {
-				return err
-			}
-			e := s.entry(c, pupilID, logbook.ActionShare, "portal_invitation")
-			e.EntityID = entityID
-			return logbook.Append(c, tx, e)
-		})
-	})
-	if err != nil {
-		return err
-	}
-	s.sendOutbox(c, lic.ID)
 	return nil
 }

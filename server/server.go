@@ -91,6 +91,7 @@ type Server struct {
 	requests  *service.Requests
 	retention *service.Retention
 	pupils    *service.Pupils
+	portal    *service.Portal
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -200,6 +201,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		requests: service.NewRequests(tm, tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 			RetentionTerm: cfg.RetentionTLV}),
 		dossiers: dossiers,
+		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
 			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),

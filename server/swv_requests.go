@@ -194,10 +194,7 @@ func (s *Server) handleRequestCreate(c *gin.Context) error {
 }
 
 func (s *Server) sendOutbox(c *gin.Context, licenceID uuid.UUID) {
-	if err := workflows.StartSendOutbox(c, s.temporal, licenceID.String()); err != nil {
-		// The mails wait in the outbox; the next send takes them.
-		s.logger.ErrorContext(c, "outbox send not started", "err", err)
-	}
+	service.SendOutbox(c, s.temporal, s.logger, licenceID)
 }
 
 // requestView is a request as the school and the portal show it.
