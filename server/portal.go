@@ -313,7 +313,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 
 // portalRequest is a request to the SWV as a party sees it in the portal.
 type portalRequest struct {
-	requestView
+	service.RequestView
 	Mine      *school.ListSWVRequestPartiesRow // this reader's row, when asked
 	RequestID string
 }
@@ -332,11 +332,11 @@ func (s *Server) portalRequests(ctx context.Context, licenceID uuid.UUID, d scho
 	}
 	var out []portalRequest
 	for _, r := range reqs {
-		v, err := s.loadRequest(ctx, licenceID, d, r.ID)
+		v, err := s.requests.Load(ctx, licenceID, d, r.ID)
 		if err != nil {
 			return nil, err
 		}
-		pr := portalRequest{requestView: v, RequestID: uuid.NewString()}
+		pr := portalRequest{RequestView: v, RequestID: uuid.NewString()}
 		for i, p := range v.Parties {
 			if p.PartyKey == key {
 				pr.Mine = &v.Parties[i]
@@ -367,7 +367,7 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.loadRequest(c, licenceID, d, requestID)
+	v, err := s.requests.Load(c, licenceID, d, requestID)
 	if err != nil {
 		return err
 	}
@@ -445,7 +445,7 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.loadRequest(c, licenceID, d, requestID)
+	v, err := s.requests.Load(c, licenceID, d, requestID)
 	if err != nil {
 		return err
 	}

@@ -198,7 +198,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		cookieBox: cookieBox,
 		retention: service.NewRetention(tm, tc, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
 			Enrolment: cfg.RetentionEnrolment}),
-		requests: service.NewRequests(tm, tc, service.RequestsConfig{Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
+		requests: service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 			RetentionTerm: cfg.RetentionTLV}),
 		dossiers: dossiers,
 		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),

@@ -1,0 +1,460 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
+	"github.com/topdossier/topdossier/temporalx"
+	"github.com/topdossier/topdossier/workflows"
+)
+
+// RequestForm is the IB'er's new request, as typed or sent.
+type RequestForm struct {
+	Kind, TLVType, TLVCategory, Question string
+}
+
+var requestKinds = []string{workflows.RequestKindArrangement, workflows.RequestKindTLV, workflows.RequestKindAdvice,
+	workflows.RequestKindContact, workflows.RequestKindMDO, workflows.RequestKindMDOT, workflows.RequestKindOT}
+
+// check names every problem of the form at once, in Dutch.
+func (f RequestForm) check() fault.FieldErrors {
+	errs := fault.FieldErrors{}
+	if !slices.Contains(requestKinds, f.Kind) {
+		errs["kind"] = "Kies wat de school aanvraagt."
+	}
+	if f.Kind == workflows.RequestKindTLV {
+		switch {
+		case f.TLVType != "sbo" && f.TLVType != "so" && f.TLVType != "vso":
+			errs["tlv_type"] = "Kies voor welk onderwijs de toelaatbaarheidsverklaring is: SBO, SO of VSO."
+		case f.TLVCategory != "" && f.TLVType == "sbo":
+			errs["tlv_category"] = "Een categorie (laag, midden, hoog) hoort alleen bij SO en VSO."
+		case f.TLVCategory != "" && f.TLVCategory != "laag" && f.TLVCategory != "midden" && f.TLVCategory != "hoog":
+			errs["tlv_category"] = "Kies laag, midden of hoog."
+		}
+	}
+	if q := strings.TrimSpace(f.Question); q == "" || len([]rune(q)) > 5000 {
+		errs["question"] = "Schrijf de vraag van de school op (hoogstens 5000 tekens)."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// buildSnapshot is what the request will carry: the dossier as it is now,
+// the last frozen handelingsdeel, and the attachments by name.
+func buildSnapshot(lic platform.Licence, v DossierView, f RequestForm) plan.RequestSnapshot {
+	snap := plan.RequestSnapshot{School: lic.Name, PupilName: store.PupilName(v.Pupil), BirthDate: v.Pupil.BirthDate.Format(time.DateOnly),
+		Group: v.Pupil.GroupName, Kind: f.Kind, TLVType: f.TLVType, TLVCategory: f.TLVCategory, Question: strings.TrimSpace(f.Question),
+		SupportLevel: string(v.Dossier.SupportLevel), Understand: v.Content.Understand, Perspective: v.Content.Perspective,
+		ActionPart: v.Frozen, Evaluation: v.Content.Evaluation}
+	if lic.SchoolType != nil {
+		snap.SchoolType = string(*lic.SchoolType)
+	}
+	if v.ActionPart != nil {
+		snap.ActionPartVersion = v.ActionPart.Number
+	}
+	for _, t := range v.Tests {
+		snap.Tests = append(snap.Tests, plan.SnapshotTest{Instrument: t.Instrument, TakenOn: t.TakenOn.Format(time.DateOnly),
+			Score: t.Score, Level: t.Level})
+	}
+	for _, a := range v.Attachments {
+		snap.Attachments = append(snap.Attachments, plan.SnapshotAttachment{ID: a.ID.String(), FileName: a.FileName,
+			ContentType: a.ContentType, SizeBytes: a.SizeBytes})
+	}
+	return snap
+}
+
+// sharingParties are whose toestemming sharing needs today: the guardians
+// with authority, or from the share age the pupil.
+func sharingParties(v DossierView, rules ConsentRules, today time.Time) []plan.ConsentParty {
+	var out []plan.ConsentParty
+	for _, p := range plan.ConsentPartiesAt(v.Pupil.BirthDate, today, store.Guardians(v.Guardians), rules.Ages) {
+		if p.Shares {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openInzage writes the parties of a (new) round and tells them by mail.
+func (s *Requests) openInzage(ctx context.Context, tx pgx.Tx, req school.SwvRequest, parties []plan.ConsentParty) error {
+	q := school.New(tx)
+	keys := make([]string, 0, len(parties))
+	for _, p := range parties {
+		guardianID, err := plan.PartyGuardian(p.Key)
+		if err != nil {
+			return err
+		}
+		if err := q.UpsertSWVRequestParty(ctx, school.UpsertSWVRequestPartyParams{RequestID: req.ID, PartyKey: p.Key, Kind: p.Kind,
+			GuardianID: guardianID, Round: req.Round}); err != nil {
+			return err
+		}
+		keys = append(keys, p.Key)
+	}
+	if err := q.DeleteOtherSWVRequestParties(ctx, school.DeleteOtherSWVRequestPartiesParams{RequestID: req.ID, Keys: keys}); err != nil {
+		return err
+	}
+	if err := q.ClearAttachmentShares(ctx, req.ID); err != nil {
+		return err
+	}
+	rows, err := q.ListSWVRequestParties(ctx, req.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range rows {
+		if p.Email == "" {
+			continue
+		}
+		body := "Beste ouder of verzorger,\n\nDe school wil een aanvraag doen bij het samenwerkingsverband. Log in op TOP dossier: " +
+			"daar leest u precies wat de school wil meesturen, geeft u per bijlage aan of die mee mag, en geeft u uw antwoord " +
+			"(akkoord, niet akkoord, of een correctie vragen).\n"
+		if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("swv-request:%s:%d:%s", req.ID, req.Round, p.PartyKey),
+			ToAddress: p.Email, Subject: "Inzage in een aanvraag bij het samenwerkingsverband", Body: body}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RequestView is a request as the school and the portal show it.
+type RequestView struct {
+	Request  school.SwvRequest
+	Snapshot plan.RequestSnapshot
+	Parties  []school.ListSWVRequestPartiesRow
+	Shares   map[string]map[string]bool // attachment id → party key → may share
+	Events   []swv.RequestEvent         // what the SWV shows the school, after submitting
+	Decision *swv.Decision
+	SWV      *swv.Request // the SWV's request, after submitting
+}
+
+// SWVStatus is the step at the SWV, or "" before submitting.
+func (v RequestView) SWVStatus() string {
+	if v.SWV == nil {
+		return ""
+	}
+	return v.SWV.Status
+}
+
+// Shared reports whether every party let attachment id go.
+func (v RequestView) Shared(id string) bool {
+	if len(v.Parties) == 0 {
+		return false
+	}
+	for _, p := range v.Parties {
+		if !v.Shares[id][p.PartyKey] {
+			return false
+		}
+	}
+	return true
+}
+
+// Ready says whether the school may submit, and if not, why (Dutch).
+func (v RequestView) Ready() (bool, string) {
+	if v.Request.Status != "inzage" {
+		return false, ""
+	}
+	if len(v.Parties) == 0 {
+		return false, "Er is niemand om toestemming te vragen: vul eerst de ouders met gezag in."
+	}
+	for _, p := range v.Parties {
+		switch {
+		case p.Answer == nil:
+			return false, "Nog niet iedereen heeft geantwoord."
+		case *p.Answer == "correction":
+			return false, "Er is een correctie gevraagd: pas het dossier aan en leg de aanvraag opnieuw ter inzage."
+		}
+	}
+	if v.Request.Kind == workflows.RequestKindTLV {
+		for _, p := range v.Parties {
+			if strings.TrimSpace(p.View) != "" {
+				return true, ""
+			}
+		}
+		return false, "Voor een toelaatbaarheidsverklaring is de zienswijze van de ouders nodig."
+	}
+	for _, p := range v.Parties {
+		if *p.Answer != "agree" {
+			return false, "Zonder toestemming om te delen kan de school deze aanvraag niet indienen."
+		}
+	}
+	return true, ""
+}
+
+// ReadyOK and ReadyWhy are Ready for templates.
+func (v RequestView) ReadyOK() bool { ok, _ := v.Ready(); return ok }
+
+// ReadyWhy is why the school cannot submit yet ("" when it can).
+func (v RequestView) ReadyWhy() string { _, why := v.Ready(); return why }
+
+// Load reads a request of the pupil's current dossier.
+func (s *Requests) Load(ctx context.Context, licenceID uuid.UUID, d school.Dossier, requestID uuid.UUID) (RequestView, error) {
+	var v RequestView
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if v.Request, err = q.GetSWVRequest(ctx, school.GetSWVRequestParams{ID: requestID, DossierID: d.ID}); err != nil {
+			return db.Classify(err)
+		}
+		if v.Parties, err = q.ListSWVRequestParties(ctx, requestID); err != nil {
+			return err
+		}
+		shares, err := q.ListAttachmentShares(ctx, requestID)
+		if err != nil {
+			return err
+		}
+		v.Shares = map[string]map[string]bool{}
+		for _, sh := range shares {
+			id := sh.AttachmentID.String()
+			if v.Shares[id] == nil {
+				v.Shares[id] = map[string]bool{}
+			}
+			v.Shares[id][sh.PartyKey] = sh.Share
+		}
+		return json.Unmarshal(v.Request.Snapshot, &v.Snapshot)
+	})
+	if err != nil || v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
+		return v, err
+	}
+	// After submitting: what the SWV shows the school, never its notes.
+	err = s.tenants.With(ctx, *v.Request.SwvLicenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if v.Events, err = q.ListRequestEvents(ctx, swv.ListRequestEventsParams{RequestID: *v.Request.SwvRequestID, Internal: false}); err != nil {
+			return err
+		}
+		dec, err := q.GetDecision(ctx, *v.Request.SwvRequestID)
+		if err == nil {
+			v.Decision = &dec
+		}
+		r, err := q.GetRequest(ctx, *v.Request.SwvRequestID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		v.SWV = &r
+		return nil
+	})
+	return v, err
+}
+
+// ErrRequestSubmitted: the request was submitted or withdrawn; it is
+// not prepared again.
+var ErrRequestSubmitted = fault.FieldErrors{"request": "Deze aanvraag is al ingediend of ingetrokken."}
+
+// Prepare makes a request from the dossier and gives the guardians (or
+// the pupil from the share age) inzage in exactly what will be sent: the
+// snapshot is frozen now, the parties are asked by mail.
+func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, f RequestForm) error {
+	if f.Kind != workflows.RequestKindTLV {
+		f.TLVType, f.TLVCategory = "", ""
+	}
+	if errs := f.check(); errs != nil {
+		return errs
+	}
+	v, err := s.dossiers.Load(ctx, lic.ID, d.PupilID)
+	if err != nil {
+		return err
+	}
+	rules, err := s.dossiers.ConsentRules(ctx, lic.ID)
+	if err != nil {
+		return err
+	}
+	snap, err := json.Marshal(buildSnapshot(lic, v, f))
+	if err != nil {
+		return err
+	}
+	uid := actor.UserID
+	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
+				TlvType: optional(f.TLVType), TlvCategory: optional(f.TLVCategory), Question: strings.TrimSpace(f.Question),
+				Snapshot: snap, CreatedBy: &uid})
+			if err != nil {
+				return err
+			}
+			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, today(s.cfg.Location))); err != nil {
+				return err
+			}
+			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "swv_request")
+			e.EntityID = req.ID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	SendOutbox(ctx, s.temporal, s.logger, lic.ID)
+	return nil
+}
+
+// Reopen builds the snapshot again from the corrected dossier and opens a
+// new round of answers: after a party asked for a correction, or after
+// the SWV returned the request as incomplete.
+func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, id uuid.UUID) error {
+	if err := s.dossiers.CheckNotRestricted(ctx, lic.ID, d.PupilID); err != nil {
+		return err // sharing is a use of the data
+	}
+	v, err := s.dossiers.Load(ctx, lic.ID, d.PupilID)
+	if err != nil {
+		return err
+	}
+	rules, err := s.dossiers.ConsentRules(ctx, lic.ID)
+	if err != nil {
+		return err
+	}
+	current, err := s.Load(ctx, lic.ID, d, id)
+	if err != nil {
+		return err
+	}
+	swvStatus := current.SWVStatus()
+	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			req, err := q.GetSWVRequestForUpdate(ctx, school.GetSWVRequestForUpdateParams{ID: id, DossierID: d.ID})
+			if err != nil {
+				return db.Classify(err)
+			}
+			returned := req.Status == "submitted" && swvStatus == workflows.RequestStepIncomplete
+			if req.Status != "inzage" && !returned {
+				return ErrRequestSubmitted
+			}
+			tlvType, tlvCategory := "", ""
+			if req.TlvType != nil {
+				tlvType = *req.TlvType
+			}
+			if req.TlvCategory != nil {
+				tlvCategory = *req.TlvCategory
+			}
+			snap, err := json.Marshal(buildSnapshot(lic, v, RequestForm{Kind: req.Kind, TLVType: tlvType, TLVCategory: tlvCategory, Question: req.Question}))
+			if err != nil {
+				return err
+			}
+			if returned {
+				err = q.ReturnSWVRequest(ctx, school.ReturnSWVRequestParams{ID: id, Snapshot: snap})
+			} else {
+				err = q.ReopenSWVRequest(ctx, school.ReopenSWVRequestParams{ID: id, Snapshot: snap})
+			}
+			if err != nil {
+				return err
+			}
+			req.Round++
+			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, today(s.cfg.Location))); err != nil {
+				return err
+			}
+			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")
+			e.EntityID = id.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+	if err != nil {
+		return err
+	}
+	SendOutbox(ctx, s.temporal, s.logger, lic.ID)
+	return nil
+}
+
+// ErrSubmittedBefore: the request is at the SWV already; submitting again
+// changes nothing.
+var ErrSubmittedBefore = errors.New("request submitted before")
+
+// NotReady is why a request cannot go to the SWV yet, in Dutch: not every
+// party answered, a correction was asked, the SWV's process refused.
+type NotReady struct{ Why string }
+
+func (e *NotReady) Error() string { return "request not ready: " + e.Why }
+
+// Submit sends the request to the SWV and waits until it is there: the
+// submission workflow copies the snapshot, with the parents' views and
+// only the attachments every party let go, into the SWV's database,
+// starts the SWV's process (or resumes it after the SWV returned the
+// request) and marks the school's request submitted. The round is the
+// submission's key: a double click or a retry joins the running one.
+func (s *Requests) Submit(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, id uuid.UUID) error {
+	if err := s.dossiers.CheckNotRestricted(ctx, lic.ID, d.PupilID); err != nil {
+		return err // sharing is a use of the data
+	}
+	v, err := s.Load(ctx, lic.ID, d, id)
+	if err != nil {
+		return err
+	}
+	if v.Request.Status == "submitted" {
+		return ErrSubmittedBefore
+	}
+	if ok, why := v.Ready(); !ok {
+		if why == "" {
+			return ErrRequestSubmitted
+		}
+		return &NotReady{Why: why}
+	}
+	swvLic, err := platform.New(s.tenants.Platform()).GetSWVLicenceOf(ctx, lic.ID)
+	if err != nil {
+		return errors.Join(fault.ErrUnavailable, fmt.Errorf("no SWV licence for %s: %w", lic.ID, err))
+	}
+	_, err = workflows.SubmitRequest(ctx, s.temporal, workflows.SubmitRequestInput{
+		SchoolLicenceID: lic.ID.String(), SchoolRequestID: id.String(), DossierID: d.ID.String(), PupilID: d.PupilID.String(),
+		SWVLicenceID: swvLic.ID.String(), Submission: v.Request.Round, ActorID: actorID(actor), ActorRole: string(actor.Role),
+		RequestID: requestlog.ID(ctx),
+		Request:   workflows.RequestInput{Kind: v.Request.Kind, Timers: s.cfg.Timers, Quorum: s.cfg.Quorum, RetentionTerm: s.cfg.RetentionTerm},
+	})
+	err = temporalx.AsFault(err)
+	var refusal *fault.Refusal
+	if errors.As(err, &refusal) && refusal.Fields() != nil {
+		return &NotReady{Why: strings.Join(slices.Collect(maps.Values(refusal.Fields())), " ")}
+	}
+	return err
+}
+
+// Withdraw withdraws the request: at the SWV while it has not decided
+// (a refusal comes back as field errors), then at the school.
+func (s *Requests) Withdraw(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, id uuid.UUID) error {
+	v, err := s.Load(ctx, lic.ID, d, id)
+	if err != nil {
+		return err
+	}
+	if v.Request.Status == "withdrawn" {
+		return nil
+	}
+	if v.Request.SwvRequestID != nil && v.Request.SwvLicenceID != nil {
+		_, err := s.Act(ctx, actor, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, workflows.UpdateRequestWithdraw, workflows.RequestAction{
+			RequestID: uuid.NewSHA1(id, []byte("withdraw")).String()}, "", "")
+		if err != nil {
+			return err
+		}
+	}
+	return s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := school.New(tx).WithdrawSWVRequest(ctx, id); err != nil {
+				return err
+			}
+			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")
+			e.EntityID = id.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+}
