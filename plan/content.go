@@ -421,3 +421,14 @@ func RelationLabels() map[string]string {
 		"other":          "anders",
 	}
 }
+
+// AVGRequestKinds are the requests a guardian or pupil can make under the
+// AVG (art. 16, 17, 18, 21), with their Dutch names.
+func AVGRequestKinds() map[string]string {
+	return map[string]string{
+		"correction":  "correctie (iets klopt niet)",
+		"erasure":     "verwijdering",
+		"restriction": "beperking van het gebruik",
+		"objection":   "bezwaar tegen het gebruik",
+	}
+}

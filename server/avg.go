@@ -2,19 +2,16 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -24,7 +21,6 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/workflows"
 )
 
 // avgCopy is the machine-readable copy of what the school keeps about a
@@ -132,12 +128,7 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 }
 
 // avgKinds are the rights a request names.
-var avgKinds = map[string]string{
-	"correction":  "correctie (iets klopt niet)",
-	"erasure":     "verwijdering",
-	"restriction": "beperking van het gebruik",
-	"objection":   "bezwaar tegen het gebruik",
-}
+var avgKinds = plan.AVGRequestKinds()
 
 // handlePortalAVGRequest: a guardian with authority or the pupil asks the
 // school to correct, erase, restrict or stop using data; the school
@@ -152,39 +143,12 @@ func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	kind, body := c.PostForm("kind"), strings.TrimSpace(c.PostForm("body"))
-	errs := fault.FieldErrors{}
-	if avgKinds[kind] == "" {
-		errs["avg_kind"] = "Kies wat u vraagt."
+	err := s.retention.AskAVG(c, portalActorOf(c), licenceID, pupilID, u.PartyKey, c.PostForm("kind"), c.PostForm("body"))
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
 	}
-	if body == "" || len([]rune(body)) > 5000 {
-		errs["avg_body"] = "Schrijf op wat er niet klopt of wat u vraagt (hoogstens 5000 tekens)."
-	}
-	if len(errs) > 0 {
-		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, errs)
-	}
-	due := time.Now().Add(s.cfg.AVGRespondWithin)
-	var req school.AvgRequest
-	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			var err error
-			if req, err = school.New(tx).CreateAVGRequest(c, school.CreateAVGRequestParams{PupilID: pupilID, Kind: kind, PartyKey: u.PartyKey,
-				Body: body, DueAt: due}); err != nil {
-				return err
-			}
-			e := s.portalEntry(c, pupilID, logbook.ActionCreate, "avg_request")
-			e.EntityID = req.ID.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
 	if err != nil {
 		return err
-	}
-	if err := workflows.StartAVGRequest(c, s.temporal, workflows.AVGRequestInput{LicenceID: licenceID.String(), PupilID: pupilID.String(),
-		RequestID: req.ID.String(), RespondWithin: s.cfg.AVGRespondWithin}); err != nil {
-		// The request is stored and shows on the school's pupil page; the
-		// term's reminder is what is missing.
-		s.logger.ErrorContext(c, "avg request workflow not started", "err", err)
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?verzoek=1#rechten", licenceID, pupilID))
 	return nil
@@ -212,131 +176,16 @@ func (s *Server) handleAVGDecide(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	status, reason := c.PostForm("decision"), strings.TrimSpace(c.PostForm("reason"))
-	switch {
-	case status != "accepted" && status != "rejected":
-		return fault.FieldErrors{"decision": "Kies of de school het verzoek honoreert of afwijst."}
-	case status == "rejected" && reason == "":
-		return fault.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
-	case len([]rune(reason)) > 5000:
-		return fault.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
-	}
-	uid := principalOf(c).UserID
-	var req school.AvgRequest
-	var to string // the requester's address, for the mail after an erasure
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		var err error
-		if req, err = q.GetAVGRequest(c, id); err != nil {
-			return db.Classify(err)
-		}
-		if req.PupilID != pupilID {
-			return fault.ErrNotFound
-		}
-		if req.Kind != "erasure" || status != "accepted" {
-			return nil
-		}
-		p, err := q.GetPupil(c, pupilID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		if p.LeftOn == nil {
-			return fault.FieldErrors{"decision": "Verwijderen kan pas als de leerling is uitgeschreven: zolang de leerling op school " +
-				"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
-				"met die reden, of schrijf de leerling eerst uit."}
-		}
-		to, err = requesterAddress(c, q, p, req)
-		return err
-	})
+	erased, err := s.retention.DecideAVG(c, actorOf(c), lic, pupilID, id, c.PostForm("decision"), c.PostForm("reason"))
 	if err != nil {
 		return err
 	}
-	erase := req.Kind == "erasure" && status == "accepted"
-	if erase {
-		if st := s.retention.Status(c, lic.ID, workflows.RetentionDossier, pupilID); st != nil && st.Holds > 0 {
-			return fault.FieldErrors{"decision": fmt.Sprintf("De gegevens worden om een wettelijke reden (bezwaar of geschil) bewaard tot %s "+
-				"(zie het archief). Wijs het verzoek af met die reden.", st.DueAt.In(s.location).Format("02-01-2006"))}
-		}
-	}
-	retry := erase && req.Status == "accepted" // an earlier try recorded the answer; the erasure did not start
-	if !retry {
-		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			return db.InTx(c, pool, func(tx pgx.Tx) error {
-				n, err := school.New(tx).DecideAVGRequest(c, school.DecideAVGRequestParams{ID: id, PupilID: pupilID, Status: status,
-					Reason: reason, DecidedBy: &uid})
-				if err != nil {
-					return err
-				}
-				if n == 0 {
-					return fault.FieldErrors{"decision": "Dit verzoek is al beantwoord."}
-				}
-				e := s.entry(c, pupilID, logbook.ActionUpdate, "avg_request")
-				e.EntityID = id.String()
-				if err := logbook.Append(c, tx, e); err != nil {
-					return err
-				}
-				if req.Kind != "restriction" || status != "accepted" {
-					return nil
-				}
-				// Honoured restriction: from now on kept and read only.
-				now := time.Now()
-				if _, err := school.New(tx).SetPupilRestricted(c, school.SetPupilRestrictedParams{ID: pupilID, RestrictedAt: &now}); err != nil {
-					return err
-				}
-				return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_restricted"))
-			})
-		})
-		if err != nil {
-			return err
-		}
-		var notFound *serviceerror.NotFound
-		if err := s.temporal.SignalWorkflow(c, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
-			!errors.As(err, &notFound) {
-			s.logger.ErrorContext(c, "avg request workflow not told", "err", err)
-		}
-	}
-	if !erase {
-		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
+	if erased {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
 		return nil
 	}
-	if err := s.retention.EraseNow(c, actorOf(c), lic.ID, pupilID, id); err != nil {
-		return err
-	}
-	// Told once the erasure is under way: the portal shows nothing after.
-	if to != "" {
-		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			return school.New(pool).EnqueueMail(c, school.EnqueueMailParams{DedupeKey: "avg-erased:" + id.String(), ToAddress: to,
-				Subject: "Uw verzoek om verwijdering is uitgevoerd", Body: erasureMail(lic.Name)})
-		})
-		if err != nil {
-			return err
-		}
-		s.sendOutbox(c, lic.ID)
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=gewist", lic.ID, pupilID))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s#avg", lic.ID, pupilID))
 	return nil
-}
-
-// requesterAddress is where the answer to a request goes: the guardian's
-// address, or the pupil's own.
-func requesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, req school.AvgRequest) (string, error) {
-	gid, err := plan.PartyGuardian(req.PartyKey)
-	if err != nil || gid == nil {
-		return p.Email, err
-	}
-	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *gid, PupilID: p.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	return g.Email, err
-}
-
-// erasureMail is the answer to an honoured erasure; no child's name.
-func erasureMail(schoolName string) string {
-	return fmt.Sprintf("Beste ouder, verzorger of leerling,\n\n%s honoreert uw verzoek om verwijdering. Het dossier met de plannen, "+
-		"instemmingen en bijlagen wordt nu verwijderd, net als de gegevens van de ouders en verzorgers en de toegang tot het portaal.\n\n"+
-		"Wat de wet de school verplicht te bewaren, blijft: de inschrijving (naam, geboortedatum, datum van in- en uitschrijving), "+
-		"tot vijf jaar na de uitschrijving.\n\nMet vriendelijke groet,\n%s\n", schoolName, schoolName)
 }
 
 // copyAppendix puts the rest of the copy into words for the PDF: what the

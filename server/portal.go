@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -116,6 +117,17 @@ func (s *Server) linkedPortal(c *gin.Context) {
 func (s *Server) today() time.Time {
 	y, m, d := time.Now().In(s.location).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// portalActorOf is the guardian or pupil behind c, as the services know
+// them.
+func portalActorOf(c *gin.Context) service.Actor {
+	p := principalOf(c)
+	role := "guardian"
+	if p.IsPupil() {
+		role = "pupil"
+	}
+	return service.Actor{UserID: p.UserID, Name: p.Name, Role: auth.Role(role)}
 }
 
 // portalEntry is a logbook line for what a guardian or pupil does in the

@@ -20,10 +20,6 @@ import (
 	"github.com/topdossier/topdossier/service"
 )
 
-func (s *Server) sendOutbox(c *gin.Context, licenceID uuid.UUID) {
-	service.SendOutbox(c, s.temporal, s.logger, licenceID)
-}
-
 type requestPage struct {
 	Licence platform.Licence
 	Pupil   school.Pupil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -27,19 +28,23 @@ import (
 type RetentionConfig struct {
 	Location           *time.Location
 	Dossier, Enrolment time.Duration
+	// AVGRespondWithin is the term to answer a request under the AVG.
+	AVGRespondWithin time.Duration
 }
 
 // Retention is what happens to a pupil's data when they leave, come back,
-// or ask for its erasure, and the legal holds that keep it longer.
+// or use their rights under the AVG, and the legal holds that keep it
+// longer.
 type Retention struct {
 	tenants  *tenants.Manager
 	temporal client.Client
+	logger   *slog.Logger
 	cfg      RetentionConfig
 }
 
 // NewRetention returns the retention service.
-func NewRetention(tm *tenants.Manager, tc client.Client, cfg RetentionConfig) *Retention {
-	return &Retention{tenants: tm, temporal: tc, cfg: cfg}
+func NewRetention(tm *tenants.Manager, tc client.Client, logger *slog.Logger, cfg RetentionConfig) *Retention {
+	return &Retention{tenants: tm, temporal: tc, logger: logger, cfg: cfg}
 }
 
 // Refusals of the erase update that the caller handles.
