@@ -92,6 +92,7 @@ type Server struct {
 	retention *service.Retention
 	pupils    *service.Pupils
 	portal    *service.Portal
+	staff     *service.Staff
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -202,6 +203,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 			RetentionTerm: cfg.RetentionTLV}),
 		dossiers: dossiers,
 		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),
+		staff:    service.NewStaff(tm, logger),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
 			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
