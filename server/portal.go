@@ -379,61 +379,15 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.requests.Load(c, licenceID, d, requestID)
-	if err != nil {
-		return err
-	}
-	asked := false
-	for _, p := range v.Parties {
-		asked = asked || p.PartyKey == u.PartyKey
-	}
-	if !asked || !u.CanAnswer {
-		return fault.ErrNotFound
-	}
-	answer, remark, view := c.PostForm("answer"), strings.TrimSpace(c.PostForm("remark")), strings.TrimSpace(c.PostForm("view"))
-	errs := fault.FieldErrors{}
-	switch {
-	case answer != "agree" && answer != "refuse" && answer != "correction":
-		errs["request_answer"] = "Kies uw antwoord."
-	case answer != "agree" && remark == "":
-		errs["request_remark"] = "Schrijf op waarom, of wat er verbeterd moet worden."
-	}
-	if len([]rune(remark)) > 5000 || len([]rune(view)) > 5000 {
-		errs["request_remark"] = "De toelichting is te lang (hoogstens 5000 tekens)."
-	}
 	round, _ := strconv.Atoi(c.PostForm("round"))
-	if v.Request.Status != "inzage" || int32(round) != v.Request.Round {
-		errs["request_answer"] = "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."
+	in := service.RequestAnswer{Answer: c.PostForm("answer"), Remark: c.PostForm("remark"), View: c.PostForm("view"),
+		Round: round, Share: map[string]bool{}}
+	for key, values := range c.Request.PostForm {
+		if id, ok := strings.CutPrefix(key, "share_"); ok {
+			in.Share[id] = len(values) > 0 && values[0] == "1"
+		}
 	}
-	if len(errs) > 0 {
-		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, errs)
-	}
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			n, err := q.AnswerSWVRequest(c, school.AnswerSWVRequestParams{RequestID: requestID, PartyKey: u.PartyKey, Answer: &answer,
-				Remark: remark, View: view, Round: v.Request.Round})
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return fault.FieldErrors{"request_answer": "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."}
-			}
-			for _, a := range v.Snapshot.Attachments {
-				aid, err := uuid.Parse(a.ID)
-				if err != nil {
-					continue
-				}
-				if err := q.SetAttachmentShare(c, school.SetAttachmentShareParams{RequestID: requestID, AttachmentID: aid,
-					PartyKey: u.PartyKey, Share: c.PostForm("share_"+a.ID) == "1"}); err != nil {
-					return err
-				}
-			}
-			e := s.portalEntry(c, pupilID, logbook.ActionConsent, "swv_request")
-			e.EntityID = requestID.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
+	err = s.requests.Answer(c, portalActorOf(c), licenceID, d, requestID, u.PartyKey, u.CanAnswer, in)
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
 	}

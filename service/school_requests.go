@@ -458,3 +458,74 @@ func (s *Requests) Withdraw(ctx context.Context, actor Actor, lic platform.Licen
 		})
 	})
 }
+
+// RequestAnswer is a party's answer to a request in inzage: akkoord, niet
+// akkoord or a correction (with why), their zienswijze, the round they
+// read, and per attachment of the snapshot whether it may go.
+type RequestAnswer struct {
+	Answer, Remark, View string
+	Round                int
+	Share                map[string]bool // attachment id → may go
+}
+
+// Answer records a party's answer to a request, for the round they read.
+// Only a party asked in this round, who may answer for the pupil
+// (canAnswer), is heard; anyone else finds no request.
+func (s *Requests) Answer(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, requestID uuid.UUID,
+	partyKey string, canAnswer bool, in RequestAnswer) error {
+	v, err := s.Load(ctx, licenceID, d, requestID)
+	if err != nil {
+		return err
+	}
+	asked := false
+	for _, p := range v.Parties {
+		asked = asked || p.PartyKey == partyKey
+	}
+	if !asked || !canAnswer {
+		return fault.ErrNotFound
+	}
+	remark, view := strings.TrimSpace(in.Remark), strings.TrimSpace(in.View)
+	errs := fault.FieldErrors{}
+	switch {
+	case in.Answer != "agree" && in.Answer != "refuse" && in.Answer != "correction":
+		errs["request_answer"] = "Kies uw antwoord."
+	case in.Answer != "agree" && remark == "":
+		errs["request_remark"] = "Schrijf op waarom, of wat er verbeterd moet worden."
+	}
+	if len([]rune(remark)) > 5000 || len([]rune(view)) > 5000 {
+		errs["request_remark"] = "De toelichting is te lang (hoogstens 5000 tekens)."
+	}
+	if v.Request.Status != "inzage" || int32(in.Round) != v.Request.Round {
+		errs["request_answer"] = "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	answer := in.Answer
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			n, err := q.AnswerSWVRequest(ctx, school.AnswerSWVRequestParams{RequestID: requestID, PartyKey: partyKey, Answer: &answer,
+				Remark: remark, View: view, Round: v.Request.Round})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fault.FieldErrors{"request_answer": "De aanvraag is intussen gewijzigd of al ingediend. Lees hem opnieuw."}
+			}
+			for _, a := range v.Snapshot.Attachments {
+				aid, err := uuid.Parse(a.ID)
+				if err != nil {
+					continue
+				}
+				if err := q.SetAttachmentShare(ctx, school.SetAttachmentShareParams{RequestID: requestID, AttachmentID: aid,
+					PartyKey: partyKey, Share: in.Share[a.ID]}); err != nil {
+					return err
+				}
+			}
+			e := actor.entry(ctx, d.PupilID, logbook.ActionConsent, "swv_request")
+			e.EntityID = requestID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+}
