@@ -12,39 +12,15 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 )
-
-// licenceInput is a new licence as the form and the API send it.
-type licenceInput struct {
-	SWVID      string `json:"swv_id"`
-	Kind       string `json:"kind"`
-	Name       string `json:"name"`
-	BRIN       string `json:"brin"`
-	SchoolType string `json:"school_type"`
-}
-
-func (in licenceInput) toNew() (tenants.NewLicence, error) {
-	n := tenants.NewLicence{
-		Kind:       platform.LicenceKind(in.Kind),
-		Name:       strings.TrimSpace(in.Name),
-		BRIN:       strings.ToUpper(strings.TrimSpace(in.BRIN)),
-		SchoolType: platform.SchoolType(in.SchoolType),
-	}
-	id, err := uuid.Parse(in.SWVID)
-	if err != nil {
-		return n, fault.FieldErrors{"swv_id": "Kies het samenwerkingsverband."}
-	}
-	n.SWVID = id
-	return n, n.Validate()
-}
 
 type licencesPage struct {
 	Licences    []platform.ListLicencesRow
 	SWVs        []platform.Swv
 	SchoolTypes []platform.SchoolType
-	Form        licenceInput
+	Form        service.LicenceInput
 	Errors      fault.FieldErrors
 	SWVForm     swvInput
 	SWVErrors   fault.FieldErrors
@@ -90,7 +66,7 @@ func (s *Server) handleSWVCreate(c *gin.Context) error {
 		}
 	}
 	if errs != nil {
-		page, err := s.licencesPage(c, licenceInput{}, nil)
+		page, err := s.licencesPage(c, service.LicenceInput{}, nil)
 		if err != nil {
 			return err
 		}
@@ -102,7 +78,7 @@ func (s *Server) handleSWVCreate(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) licencesPage(c *gin.Context, form licenceInput, errs fault.FieldErrors) (licencesPage, error) {
+func (s *Server) licencesPage(c *gin.Context, form service.LicenceInput, errs fault.FieldErrors) (licencesPage, error) {
 	q := platform.New(s.tenants.Platform())
 	licences, err := q.ListLicences(c)
 	if err != nil {
@@ -179,7 +155,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 }
 
 func (s *Server) handleLicenceIndex(c *gin.Context) error {
-	page, err := s.licencesPage(c, licenceInput{}, nil)
+	page, err := s.licencesPage(c, service.LicenceInput{}, nil)
 	if err != nil {
 		return err
 	}
@@ -191,11 +167,11 @@ func (s *Server) handleLicenceCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	form := licenceInput{
+	form := service.LicenceInput{
 		SWVID: c.PostForm("swv_id"), Kind: c.PostForm("kind"), Name: c.PostForm("name"),
 		BRIN: c.PostForm("brin"), SchoolType: c.PostForm("school_type"),
 	}
-	if _, err := s.createLicence(c, form); err != nil {
+	if _, err := s.licences.Create(c, form); err != nil {
 		return s.rerenderLicences(c, form, err)
 	}
 	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
@@ -204,7 +180,7 @@ func (s *Server) handleLicenceCreate(c *gin.Context) error {
 
 // rerenderLicences shows the form again with the fields marked when err
 // is a validation error; any other error goes to the error page.
-func (s *Server) rerenderLicences(c *gin.Context, form licenceInput, err error) error {
+func (s *Server) rerenderLicences(c *gin.Context, form service.LicenceInput, err error) error {
 	fields, ok := asFieldErrors(err)
 	if !ok {
 		return err
@@ -217,27 +193,6 @@ func (s *Server) rerenderLicences(c *gin.Context, form licenceInput, err error) 
 	return nil
 }
 
-func (s *Server) createLicence(c *gin.Context, in licenceInput) (platform.Licence, error) {
-	n, err := in.toNew()
-	if err != nil {
-		return platform.Licence{}, err
-	}
-	lic, err := s.tenants.CreateLicence(c, n)
-	if err != nil {
-		switch db.Constraint(err) {
-		case "licence_brin_key":
-			return lic, fault.FieldErrors{"brin": "Er is al een licentie met deze BRIN-code."}
-		case "licence_one_swv_per_swv":
-			return lic, fault.FieldErrors{"kind": "Dit samenwerkingsverband heeft al een SWV-licentie."}
-		case "licence_swv_id_fkey":
-			return lic, fault.FieldErrors{"swv_id": "Dit samenwerkingsverband bestaat niet."}
-		}
-		return lic, err
-	}
-	s.logger.Info("licence created", "licence", lic.ID, "kind", lic.Kind)
-	return lic, nil
-}
-
 func (s *Server) handleLicenceRemove(c *gin.Context) error {
 	id, err := uuidParam(c, "licence")
 	if err != nil {
@@ -246,24 +201,14 @@ func (s *Server) handleLicenceRemove(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, id)
-	if err != nil {
-		return db.Classify(err)
+	confirm := c.PostForm("confirm_name")
+	if err := s.licences.Remove(c, id, &confirm); err != nil {
+		return s.rerenderLicences(c, service.LicenceInput{}, err)
 	}
-	if strings.TrimSpace(c.PostForm("confirm_name")) != lic.Name {
-		return s.rerenderLicences(c, licenceInput{}, fault.FieldErrors{
-			"confirm_name": "De naam ter bevestiging komt niet overeen; er is niets verwijderd.",
-		})
-	}
-	if err := s.tenants.RemoveLicence(c, id); err != nil {
-		return err
-	}
-	s.logger.Info("licence removed", "licence", id)
 	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
 	return nil
 }
 
-// licenceJSON is a licence in the API.
 type licenceJSON struct {
 	ID         uuid.UUID `json:"id"`
 	Kind       string    `json:"kind"`
@@ -297,11 +242,11 @@ func (s *Server) handleAPILicenceList(c *gin.Context) error {
 }
 
 func (s *Server) handleAPILicenceCreate(c *gin.Context) error {
-	var in licenceInput
+	var in service.LicenceInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	lic, err := s.createLicence(c, in)
+	lic, err := s.licences.Create(c, in)
 	if err != nil {
 		return err
 	}
@@ -314,10 +259,9 @@ func (s *Server) handleAPILicenceRemove(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.tenants.RemoveLicence(c, id); err != nil {
+	if err := s.licences.Remove(c, id, nil); err != nil {
 		return err
 	}
-	s.logger.Info("licence removed", "licence", id)
 	c.Status(http.StatusNoContent)
 	return nil
 }

@@ -93,6 +93,7 @@ type Server struct {
 	pupils    *service.Pupils
 	portal    *service.Portal
 	staff     *service.Staff
+	licences  *service.Licences
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -204,6 +205,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		dossiers: dossiers,
 		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),
 		staff:    service.NewStaff(tm, logger),
+		licences: service.NewLicences(tm, logger),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
 			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
