@@ -3,12 +3,15 @@ package service
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -42,4 +45,65 @@ func (s *Dossiers) ConsentRules(ctx context.Context, licenceID uuid.UUID) (Conse
 		Policy: row.Policy,
 		Own:    true,
 	}, nil
+}
+
+// RulesForm is the SWV admin's form of consent rules, as typed.
+type RulesForm struct {
+	RemindAfter, Deadline, SchoolReminder, ShareAge, DecideAge, Policy string
+}
+
+// FormOfRules is r as the form shows it.
+func FormOfRules(r ConsentRules) RulesForm {
+	days := func(d time.Duration) string { return strconv.Itoa(int(d / (24 * time.Hour))) }
+	return RulesForm{RemindAfter: days(r.Timers.RemindAfter), Deadline: days(r.Timers.Deadline),
+		SchoolReminder: days(r.Timers.SchoolReminderEvery), ShareAge: strconv.Itoa(r.Ages.Share),
+		DecideAge: strconv.Itoa(r.Ages.Decide), Policy: r.Policy}
+}
+
+// params checks the form; every problem is named at once, in Dutch.
+func (f RulesForm) params(swvID uuid.UUID, by *uuid.UUID) (platform.UpsertConsentRulesParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
+	num := func(field, v string, lo, hi int, msg string) int32 {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			errs[field] = msg
+		}
+		return int32(n)
+	}
+	p := platform.UpsertConsentRulesParams{SwvID: swvID, UpdatedBy: by, Policy: f.Policy,
+		RemindAfterDays:    num("remind_after", f.RemindAfter, 1, 60, "Vul de herinnering in als aantal dagen, van 1 tot en met 60."),
+		DeadlineDays:       num("deadline", f.Deadline, 2, 90, "Vul de termijn in als aantal dagen, van 2 tot en met 90."),
+		SchoolReminderDays: num("school_reminder", f.SchoolReminder, 1, 30, "Vul in om de hoeveel dagen de school herinnerd wordt, van 1 tot en met 30."),
+		ShareAge:           num("share_age", f.ShareAge, 12, 18, "Vul een leeftijd van 12 tot en met 18 in."),
+		DecideAge:          num("decide_age", f.DecideAge, 12, 18, "Vul een leeftijd van 12 tot en met 18 in."),
+	}
+	if errs["remind_after"] == "" && errs["deadline"] == "" && p.RemindAfterDays >= p.DeadlineDays {
+		errs["remind_after"] = "De herinnering moet vóór het einde van de termijn komen."
+	}
+	if errs["share_age"] == "" && errs["decide_age"] == "" && p.ShareAge > p.DecideAge {
+		errs["decide_age"] = "De leerling beslist niet eerder dan hij of zij eigen privacyrechten heeft."
+	}
+	if p.Policy != workflows.PolicyAny && p.Policy != workflows.PolicyAll {
+		errs["policy"] = "Kies hoe de antwoorden van twee ouders tellen."
+	}
+	if len(errs) > 0 {
+		return p, errs
+	}
+	return p, nil
+}
+
+// SaveConsentRules stores the SWV's own consent rules. They rule consent
+// rounds that start from now on; a round under way keeps the rules it
+// started with.
+func (s *Dossiers) SaveConsentRules(ctx context.Context, actor Actor, swvID uuid.UUID, f RulesForm) error {
+	by := actor.UserID
+	params, errs := f.params(swvID, &by)
+	if errs != nil {
+		return errs
+	}
+	if err := platform.New(s.tenants.Platform()).UpsertConsentRules(ctx, params); err != nil {
+		return err
+	}
+	s.logger.InfoContext(ctx, "consent rules changed", "swv", swvID)
+	return nil
 }
