@@ -94,6 +94,7 @@ type Server struct {
 	portal    *service.Portal
 	staff     *service.Staff
 	licences  *service.Licences
+	swv       *service.SWV
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -206,6 +207,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),
 		staff:    service.NewStaff(tm, logger),
 		licences: service.NewLicences(tm, logger),
+		swv:      service.NewSWV(tm),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
 			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -11,12 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
-	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/service"
 )
 
 // dashboardRows is how many rows a dashboard list shows; the full lists
@@ -188,63 +182,14 @@ func (s *Server) handleSWVAdminDashboard(c *gin.Context) error {
 // school never sees it; or, marked as a question, one the school sees.
 func (s *Server) handleSWVNote(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := requiredText("note", c.PostForm("note"), "Schrijf de notitie op (hoogstens 5000 tekens).")
-		if err != nil {
-			return err
-		}
-		if err := service.CheckRequestID(c.PostForm("request_id")); err != nil {
-			return err
-		}
-		uid := principalOf(c).UserID
-		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			return db.InTx(c, pool, func(tx pgx.Tx) error {
-				q := swv.New(tx)
-				if _, err := q.GetRequest(c, id); err != nil {
-					return db.Classify(err)
-				}
-				kind, visibility := "note", "internal"
-				if c.PostForm("to_school") == "1" {
-					kind, visibility = "question", "school"
-				}
-				if err := q.AddRequestEvent(c, swv.AddRequestEventParams{RequestID: id, Kind: kind, Visibility: visibility, Body: text,
-					ActorID: &uid, EventKey: "note:" + c.PostForm("request_id"), At: time.Now()}); err != nil {
-					return err
-				}
-				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "request_note", id.String()))
-			})
-		})
+		return s.swv.AddNote(c, actorOf(c), lic.ID, id, c.PostForm("note"), c.PostForm("to_school") == "1", c.PostForm("request_id"))
 	})
 }
 
 // handleSWVActionAdd gives the consultant an action with a due date.
 func (s *Server) handleSWVActionAdd(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		errs := fault.FieldErrors{}
-		title := strings.TrimSpace(c.PostForm("title"))
-		if title == "" || len([]rune(title)) > 300 {
-			errs["title"] = "Beschrijf de actie (hoogstens 300 tekens)."
-		}
-		due, err := time.Parse(dateLayout, c.PostForm("due_on"))
-		if err != nil {
-			errs["due_on"] = "Vul de datum in waarop de actie klaar moet zijn."
-		}
-		if len(errs) > 0 {
-			return errs
-		}
-		uid := principalOf(c).UserID
-		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			return db.InTx(c, pool, func(tx pgx.Tx) error {
-				q := swv.New(tx)
-				if _, err := q.GetRequest(c, id); err != nil {
-					return db.Classify(err)
-				}
-				a, err := q.AddRequestAction(c, swv.AddRequestActionParams{RequestID: id, ConsultantID: uid, Title: title, DueOn: due})
-				if err != nil {
-					return err
-				}
-				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "request_action", a.ID.String()))
-			})
-		})
+		return s.swv.AddAction(c, actorOf(c), lic.ID, id, c.PostForm("title"), c.PostForm("due_on"))
 	})
 }
 
@@ -255,17 +200,6 @@ func (s *Server) handleSWVActionDone(c *gin.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			return db.InTx(c, pool, func(tx pgx.Tx) error {
-				n, err := swv.New(tx).CompleteRequestAction(c, swv.CompleteRequestActionParams{ID: actionID, RequestID: id})
-				if err != nil {
-					return err
-				}
-				if n == 0 {
-					return fault.ErrNotFound
-				}
-				return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionUpdate, "request_action", fmt.Sprint(actionID)))
-			})
-		})
+		return s.swv.CompleteAction(c, actorOf(c), lic.ID, id, actionID)
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -498,55 +499,11 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	errs := fault.FieldErrors{}
-	on, err := time.Parse(dateLayout, c.PostForm("meets_on"))
-	if err != nil {
-		errs["meets_on"] = "Vul de datum van de vergadering in."
+	err = s.swv.CreateMeeting(c, actorOf(c), lic.ID, service.MeetingForm{MeetsOn: c.PostForm("meets_on"), Title: c.PostForm("title"),
+		Chair: c.PostForm("chair"), Members: c.PostFormArray("members")})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderMeetings(c, http.StatusUnprocessableEntity, fields)
 	}
-	title := strings.TrimSpace(c.PostForm("title"))
-	if title == "" || len([]rune(title)) > 200 {
-		errs["title"] = "Geef de vergadering een naam (hoogstens 200 tekens)."
-	}
-	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &lic.ID)
-	if err != nil {
-		return err
-	}
-	committee := map[uuid.UUID]bool{}
-	for _, m := range staff {
-		if m.Role == platform.StaffRoleCommitteeMember {
-			committee[m.UserID] = true
-		}
-	}
-	chair, err := uuid.Parse(c.PostForm("chair"))
-	if err != nil || !committee[chair] {
-		errs["chair"] = "Kies de voorzitter uit de commissieleden."
-	}
-	var members []uuid.UUID
-	for _, v := range c.PostFormArray("members") {
-		id, err := uuid.Parse(v)
-		if err != nil || !committee[id] {
-			errs["members"] = "Kies de leden uit de commissieleden."
-			continue
-		}
-		if id != chair && !slices.Contains(members, id) {
-			members = append(members, id)
-		}
-	}
-	if len(members) == 0 && errs["members"] == "" {
-		errs["members"] = "Kies minstens één lid naast de voorzitter."
-	}
-	if len(errs) > 0 {
-		return s.renderMeetings(c, http.StatusUnprocessableEntity, errs)
-	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			m, err := swv.New(tx).CreateMeeting(c, swv.CreateMeetingParams{MeetsOn: on, Title: title, ChairID: chair, MemberIds: members})
-			if err != nil {
-				return err
-			}
-			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionCreate, "committee_meeting", m.ID.String()))
-		})
-	})
 	if err != nil {
 		return err
 	}

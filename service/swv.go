@@ -1,0 +1,169 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/fault"
+)
+
+// SWV is the SWV's casework around requests: committee meetings, the
+// consultant's notes and actions. The decisions themselves go through the
+// request's workflow (Requests.Act).
+type SWV struct {
+	tenants *tenants.Manager
+}
+
+// NewSWV returns the SWV casework service.
+func NewSWV(tm *tenants.Manager) *SWV {
+	return &SWV{tenants: tm}
+}
+
+// MeetingForm is a committee meeting as the admin types it.
+type MeetingForm struct {
+	MeetsOn, Title, Chair string
+	Members               []string
+}
+
+// CreateMeeting plans a committee meeting with a chair and members, all
+// committee members of the SWV licence.
+func (s *SWV) CreateMeeting(ctx context.Context, actor Actor, licenceID uuid.UUID, f MeetingForm) error {
+	errs := fault.FieldErrors{}
+	on, err := time.Parse(time.DateOnly, f.MeetsOn)
+	if err != nil {
+		errs["meets_on"] = "Vul de datum van de vergadering in."
+	}
+	title := strings.TrimSpace(f.Title)
+	if title == "" || len([]rune(title)) > 200 {
+		errs["title"] = "Geef de vergadering een naam (hoogstens 200 tekens)."
+	}
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(ctx, &licenceID)
+	if err != nil {
+		return err
+	}
+	committee := map[uuid.UUID]bool{}
+	for _, m := range staff {
+		if m.Role == platform.StaffRoleCommitteeMember {
+			committee[m.UserID] = true
+		}
+	}
+	chair, err := uuid.Parse(f.Chair)
+	if err != nil || !committee[chair] {
+		errs["chair"] = "Kies de voorzitter uit de commissieleden."
+	}
+	var members []uuid.UUID
+	for _, v := range f.Members {
+		id, err := uuid.Parse(v)
+		if err != nil || !committee[id] {
+			errs["members"] = "Kies de leden uit de commissieleden."
+			continue
+		}
+		if id != chair && !slices.Contains(members, id) {
+			members = append(members, id)
+		}
+	}
+	if len(members) == 0 && errs["members"] == "" {
+		errs["members"] = "Kies minstens één lid naast de voorzitter."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			m, err := swv.New(tx).CreateMeeting(ctx, swv.CreateMeetingParams{MeetsOn: on, Title: title, ChairID: chair, MemberIds: members})
+			if err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionCreate, "committee_meeting", m.ID.String()))
+		})
+	})
+}
+
+// AddNote adds a consultant's note to a request: internal, the school
+// never sees it; or, toSchool, a question the school sees. The note is
+// keyed by the request id, so a double click adds it once.
+func (s *SWV) AddNote(ctx context.Context, actor Actor, licenceID, requestID uuid.UUID, note string, toSchool bool, key string) error {
+	text := strings.TrimSpace(note)
+	if text == "" || len([]rune(text)) > 5000 {
+		return fault.FieldErrors{"note": "Schrijf de notitie op (hoogstens 5000 tekens)."}
+	}
+	if err := CheckRequestID(key); err != nil {
+		return err
+	}
+	uid := actor.UserID
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			if _, err := q.GetRequest(ctx, requestID); err != nil {
+				return db.Classify(err)
+			}
+			kind, visibility := "note", "internal"
+			if toSchool {
+				kind, visibility = "question", "school"
+			}
+			if err := q.AddRequestEvent(ctx, swv.AddRequestEventParams{RequestID: requestID, Kind: kind, Visibility: visibility, Body: text,
+				ActorID: &uid, EventKey: "note:" + key, At: time.Now()}); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionCreate, "request_note", requestID.String()))
+		})
+	})
+}
+
+// AddAction gives the consultant an action on a request with a due date.
+func (s *SWV) AddAction(ctx context.Context, actor Actor, licenceID, requestID uuid.UUID, title, dueOn string) error {
+	errs := fault.FieldErrors{}
+	title = strings.TrimSpace(title)
+	if title == "" || len([]rune(title)) > 300 {
+		errs["title"] = "Beschrijf de actie (hoogstens 300 tekens)."
+	}
+	due, err := time.Parse(time.DateOnly, dueOn)
+	if err != nil {
+		errs["due_on"] = "Vul de datum in waarop de actie klaar moet zijn."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	uid := actor.UserID
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			if _, err := q.GetRequest(ctx, requestID); err != nil {
+				return db.Classify(err)
+			}
+			a, err := q.AddRequestAction(ctx, swv.AddRequestActionParams{RequestID: requestID, ConsultantID: uid, Title: title, DueOn: due})
+			if err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionCreate, "request_action", a.ID.String()))
+		})
+	})
+}
+
+// CompleteAction marks a consultant's action on a request done.
+func (s *SWV) CompleteAction(ctx context.Context, actor Actor, licenceID, requestID, actionID uuid.UUID) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			n, err := swv.New(tx).CompleteRequestAction(ctx, swv.CompleteRequestActionParams{ID: actionID, RequestID: requestID})
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fault.ErrNotFound
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "request_action", fmt.Sprint(actionID)))
+		})
+	})
+}
