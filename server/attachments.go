@@ -1,18 +1,13 @@
 package server
 
 import (
-	"archive/zip"
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"path/filepath"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -23,61 +18,11 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 )
 
 // maxAttachmentBytes is the largest attachment: 10 MB.
-const maxAttachmentBytes = 10 << 20
-
-const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-// attachmentTypes maps the allowed file types, as found in the content,
-// to the extensions a name may carry.
-var attachmentTypes = map[string][]string{
-	"application/pdf": {".pdf"},
-	"image/jpeg":      {".jpg", ".jpeg"},
-	"image/png":       {".png"},
-	docxType:          {".docx"},
-}
-
-// sniffAttachment decides the type from the bytes, never from the name or
-// the browser's claim: PDF, JPEG and PNG by their signatures, DOCX as a
-// zip that holds a Word document.
-func sniffAttachment(content []byte) (string, bool) {
-	switch t := http.DetectContentType(content); t {
-	case "application/pdf", "image/jpeg", "image/png":
-		return t, true
-	case "application/zip":
-		zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
-		if err != nil {
-			return "", false
-		}
-		var types, document bool
-		for _, f := range zr.File {
-			types = types || f.Name == "[Content_Types].xml"
-			document = document || f.Name == "word/document.xml"
-		}
-		return docxType, types && document
-	}
-	return "", false
-}
-
-// cleanFileName keeps a readable base name without paths or control
-// characters.
-func cleanFileName(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == '/' {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if r := []rune(name); len(r) > 150 {
-		ext := filepath.Ext(name)
-		name = string(r[:150-len([]rune(ext))]) + ext
-	}
-	return name
-}
+const maxAttachmentBytes = service.MaxAttachmentBytes
 
 func (s *Server) handleDossierAttachmentUpload(c *gin.Context) error {
 	lic, d, err := s.openDossier(c)
@@ -113,29 +58,10 @@ func (s *Server) handleDossierAttachmentUpload(c *gin.Context) error {
 	if len(content) > maxAttachmentBytes {
 		return fail("Dit bestand is groter dan 10 MB.")
 	}
-	contentType, ok := sniffAttachment(content)
-	name := cleanFileName(fh.Filename)
-	extOK := false
-	for _, ext := range attachmentTypes[contentType] {
-		extOK = extOK || strings.EqualFold(filepath.Ext(name), ext)
+	err = s.dossiers.AddAttachment(c, actorOf(c), lic.ID, d, fh.Filename, content)
+	if fields, ok := asFieldErrors(err); ok {
+		return fail(fields["file"])
 	}
-	if !ok || !extOK || len([]rune(name)) == 0 {
-		return fail("Alleen PDF, Word (docx), JPG en PNG kunnen worden toegevoegd, met de juiste extensie.")
-	}
-	sum := sha256.Sum256(content)
-	uid := principalOf(c).UserID
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			a, err := school.New(tx).AddAttachment(c, school.AddAttachmentParams{DossierID: d.ID, FileName: name,
-				ContentType: contentType, SizeBytes: int32(len(content)), Sha256: sum[:], Content: content, UploadedBy: &uid})
-			if err != nil {
-				return err
-			}
-			e := s.entry(c, d.PupilID, logbook.ActionCreate, "attachment")
-			e.EntityID = a.ID.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
 	if err != nil {
 		return err
 	}
