@@ -175,7 +175,7 @@ func (s *Server) handleAPIDossierProcess(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(c, lic, d.PupilID, logbook.ActionView, "dossier_process"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic, d.PupilID, logbook.ActionView, "dossier_process"); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"process": processStatusJSON(st)})

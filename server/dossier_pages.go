@@ -158,7 +158,7 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 	lic, v, err := s.viewDossier(c)
 	if errors.Is(err, fault.ErrNotFound) && v.Pupil.ID != uuid.Nil && principalOf(c).can(auth.PermDossierManage, lic.ID) {
 		// The form shows the pupil's name: that is a view of pupil data.
-		if err := s.record(c, lic.ID, v.Pupil.ID, logbook.ActionView, "pupil"); err != nil {
+		if err := s.logbook.Record(c, actorOf(c), lic.ID, v.Pupil.ID, logbook.ActionView, "pupil"); err != nil {
 			return err
 		}
 		s.renderDossierNew(c, http.StatusOK, lic, v.Pupil, service.DossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
@@ -518,7 +518,7 @@ func (s *Server) handleDossierStartProcess(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "dossier_process"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, d.PupilID, logbook.ActionUpdate, "dossier_process"); err != nil {
 		return err
 	}
 	if err := s.dossiers.Start(c, lic.ID, d); err != nil {
@@ -574,7 +574,7 @@ func (s *Server) handleDossierConsentStart(c *gin.Context) error {
 	if v.ActionPart == nil || v.ActionPart.Number != int32(number) || v.ActionPart.ConsentStatus != plan.ConsentPending {
 		return fault.ErrNotFound
 	}
-	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionUpdate, "consent_round"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, d.PupilID, logbook.ActionUpdate, "consent_round"); err != nil {
 		return err
 	}
 	if err := s.dossiers.StartConsent(c, lic.ID, d, int32(number)); err != nil {
@@ -636,7 +636,7 @@ func (s *Server) listDossiers(c *gin.Context, licenceID uuid.UUID, phase, level 
 	if err != nil {
 		return nil, err
 	}
-	return rows, s.recordList(c, licenceID, len(rows))
+	return rows, s.logbook.RecordList(c, actorOf(c), licenceID, len(rows))
 }
 
 func (s *Server) handleDossierIndex(c *gin.Context) error {

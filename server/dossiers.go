@@ -47,7 +47,7 @@ func (s *Server) viewDossierAs(c *gin.Context, action, entity string) (platform.
 	if err != nil {
 		return lic, v, err
 	}
-	return lic, v, s.record(c, lic.ID, pupilID, action, entity)
+	return lic, v, s.logbook.Record(c, actorOf(c), lic.ID, pupilID, action, entity)
 }
 
 // openDossier is the open dossier of the pupil in the path, for writes.

@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db"
@@ -38,28 +36,6 @@ func (s *Server) actionEntry(c *gin.Context, action, entity, entityID string) lo
 		e.ActorID = &id
 	}
 	return e
-}
-
-// record writes one logbook line in its own transaction; reads are logged
-// this way, writes append inside their own transaction instead.
-func (s *Server) record(c *gin.Context, licenceID, pupilID uuid.UUID, action, entity string) error {
-	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			return logbook.Append(c, tx, s.entry(c, pupilID, action, entity))
-		})
-	})
-}
-
-// recordList logs that the person saw a list of pupils (names, groups,
-// process steps): one line with the number shown, not one per pupil.
-func (s *Server) recordList(c *gin.Context, licenceID uuid.UUID, shown int) error {
-	if shown == 0 {
-		return nil
-	}
-	e := s.actionEntry(c, logbook.ActionView, "pupil_list", strconv.Itoa(shown))
-	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error { return logbook.Append(c, tx, e) })
-	})
 }
 
 var actionLabels = map[string]string{
@@ -190,7 +166,7 @@ func (s *Server) handlePupilLogbook(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(c, page.Licence.ID, page.Pupil.ID, logbook.ActionView, "logbook"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), page.Licence.ID, page.Pupil.ID, logbook.ActionView, "logbook"); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "logbook", page)
@@ -204,7 +180,7 @@ func (s *Server) handlePupilLogbookPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.record(c, page.Licence.ID, page.Pupil.ID, logbook.ActionExport, "logbook"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), page.Licence.ID, page.Pupil.ID, logbook.ActionExport, "logbook"); err != nil {
 		return err
 	}
 	report := documents.LogbookReport{School: page.Licence.Name, Pupil: fullName(page.Pupil), BirthDate: page.Pupil.BirthDate,

@@ -118,7 +118,7 @@ func (s *Server) handlePupilIndex(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.recordList(c, lic.ID, len(page.Pupils)); err != nil {
+	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(page.Pupils)); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "pupils", page)
@@ -219,7 +219,7 @@ func (s *Server) viewPupil(c *gin.Context) (platform.Licence, service.PupilDetai
 	if err != nil {
 		return lic, d, err
 	}
-	return lic, d, s.record(c, lic.ID, pupilID, logbook.ActionView, "pupil")
+	return lic, d, s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionView, "pupil")
 }
 
 func (s *Server) handlePupilShow(c *gin.Context) error {
@@ -284,7 +284,7 @@ func (s *Server) handlePupilConfirmEnrolment(c *gin.Context) error {
 	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
 		return err
 	}
 	if err := s.pupils.ConfirmEnrolment(c, lic.ID, pupilID, requestID); err != nil {
@@ -302,7 +302,7 @@ func (s *Server) handlePupilStartProcess(c *gin.Context) error {
 	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
 		return err
 	}
 	if err := s.pupils.StartEnrolment(c, lic.ID, pupilID); err != nil {
@@ -362,7 +362,7 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.recordList(c, lic.ID, len(rows)); err != nil {
+	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(rows)); err != nil {
 		return err
 	}
 	out := make([]pupilJSON, 0, len(rows))
@@ -431,7 +431,7 @@ func (s *Server) handleAPIPupilConfirmEnrolment(c *gin.Context) error {
 	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
-	if err := s.record(c, lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionUpdate, "enrolment"); err != nil {
 		return err
 	}
 	if err := s.pupils.ConfirmEnrolment(c, lic.ID, pupilID, in.RequestID); err != nil {

@@ -83,7 +83,7 @@ func (s *Server) renderArchive(c *gin.Context, status int, errs fault.FieldError
 	if err != nil {
 		return err
 	}
-	if err := s.recordList(c, lic.ID, len(page.Pupils)+len(page.Closed)); err != nil {
+	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(page.Pupils)+len(page.Closed)); err != nil {
 		return err
 	}
 	if c.Query("m") == "bewaard" {

@@ -95,6 +95,7 @@ type Server struct {
 	staff     *service.Staff
 	licences  *service.Licences
 	swv       *service.SWV
+	logbook   *service.Logbook
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -208,6 +209,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		staff:    service.NewStaff(tm, logger),
 		licences: service.NewLicences(tm, logger),
 		swv:      service.NewSWV(tm),
+		logbook:  service.NewLogbook(tm),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
 			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),

@@ -104,7 +104,7 @@ func (s *Server) handleRequestDecisionPDF(c *gin.Context) error {
 	if v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
 		return fault.ErrNotFound
 	}
-	if err := s.record(c, lic.ID, d.PupilID, logbook.ActionExport, "decision_document"); err != nil {
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, d.PupilID, logbook.ActionExport, "decision_document"); err != nil {
 		return err
 	}
 	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, nil)

@@ -1,0 +1,48 @@
+package service
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/tenants"
+)
+
+// Logbook writes the lines of what people read: every read of a pupil's
+// data goes to the licence's logbook. Writes append their line inside
+// their own transaction instead.
+type Logbook struct {
+	tenants *tenants.Manager
+}
+
+// NewLogbook returns the logbook service.
+func NewLogbook(tm *tenants.Manager) *Logbook {
+	return &Logbook{tenants: tm}
+}
+
+// Record writes that the actor did action (a view, an export) on entity
+// of the pupil, in its own transaction.
+func (s *Logbook) Record(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, action, entity string) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, action, entity))
+		})
+	})
+}
+
+// RecordList writes that the actor saw a list of pupils (names, groups,
+// process steps): one line with the number shown, not one per pupil.
+func (s *Logbook) RecordList(ctx context.Context, actor Actor, licenceID uuid.UUID, shown int) error {
+	if shown == 0 {
+		return nil
+	}
+	e := actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(shown))
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error { return logbook.Append(ctx, tx, e) })
+	})
+}
