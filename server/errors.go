@@ -25,6 +25,12 @@ type answer struct {
 	Extra map[string]any
 }
 
+// answerError carries its own answer: a refusal whose wording belongs to
+// one route (a passkey ceremony), mapped like every other error.
+type answerError struct{ answer answer }
+
+func (e *answerError) Error() string { return fmt.Sprintf("refused with %d: %s", e.answer.Status, e.answer.Title) }
+
 // phaseIncomplete is an advance the workflow refused because fields are
 // missing (codes, as plan.Missing names them).
 type phaseIncomplete struct{ Missing []string }
@@ -42,7 +48,10 @@ func classify(err error) answer {
 	var refusal *fault.Refusal
 	var stale *service.StaleSection
 	var incomplete *phaseIncomplete
+	var own *answerError
 	switch {
+	case errors.As(err, &own):
+		return own.answer
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
 			Detail: "Stuur minder gegevens tegelijk."}
@@ -122,15 +131,24 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if a.Status >= 500 {
 		s.logger.ErrorContext(c, "request failed", "route", c.FullPath(), "err", err)
 	}
-	if isAPI(c) {
+	if wantsProblem(c) {
 		s.problem(c, a)
 		return
 	}
 	s.errorPage(c, a)
 }
 
+// isAPI reports whether the request is one of the JSON API's (where
+// bearer tokens count and answers are problem details).
 func isAPI(c *gin.Context) bool {
 	return strings.HasPrefix(c.Request.URL.Path, "/api/")
+}
+
+// wantsProblem reports whether an error is answered as problem details:
+// the JSON API, and the pages' scripts that post JSON (the passkey
+// ceremonies); everything else gets a page.
+func wantsProblem(c *gin.Context) bool {
+	return isAPI(c) || strings.HasPrefix(c.ContentType(), "application/json")
 }
 
 // problem writes RFC 9457 problem details, with a's extension members.

@@ -110,10 +110,11 @@ func (s *Server) ceremony(c *gin.Context) (webauthn.SessionData, error) {
 	return sd, nil
 }
 
-// jsonFail answers a passkey call with problem details in Dutch; the
-// browser script shows the title.
-func (s *Server) jsonFail(c *gin.Context, status int, title string) {
-	s.problem(c, answer{Status: status, Title: title, Detail: title})
+// passkeyRefused is a passkey ceremony that did not go through, answered
+// (by fail, as every error) with problem details in Dutch; the browser
+// script shows the title.
+func passkeyRefused(status int, title string) error {
+	return &answerError{answer{Status: status, Title: title, Detail: title}}
 }
 
 type accountPage struct {
@@ -165,8 +166,7 @@ func (s *Server) handlePasskeyRegisterFinish(c *gin.Context) error {
 	}
 	sd, err := s.ceremony(c)
 	if err != nil {
-		s.jsonFail(c, http.StatusBadRequest, "Het toevoegen duurde te lang. Probeer het opnieuw.")
-		return nil
+		return passkeyRefused(http.StatusBadRequest, "Het toevoegen duurde te lang. Probeer het opnieuw.")
 	}
 	u, _, err := s.loadPasskeyUser(c, principalOf(c).UserID)
 	if err != nil {
@@ -175,8 +175,7 @@ func (s *Server) handlePasskeyRegisterFinish(c *gin.Context) error {
 	cred, err := wa.FinishRegistration(u, sd, c.Request)
 	if err != nil {
 		s.logger.WarnContext(c, "passkey registration", "err", err)
-		s.jsonFail(c, http.StatusBadRequest, "Deze passkey kon niet worden toegevoegd.")
-		return nil
+		return passkeyRefused(http.StatusBadRequest, "Deze passkey kon niet worden toegevoegd.")
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
@@ -236,13 +235,11 @@ func (s *Server) handlePasskeyLoginFinish(c *gin.Context) error {
 		return err
 	}
 	if limited {
-		s.jsonFail(c, http.StatusTooManyRequests, "Te veel mislukte pogingen. Probeer het over een uur opnieuw.")
-		return nil
+		return passkeyRefused(http.StatusTooManyRequests, "Te veel mislukte pogingen. Probeer het over een uur opnieuw.")
 	}
 	sd, err := s.ceremony(c)
 	if err != nil {
-		s.jsonFail(c, http.StatusBadRequest, "Het inloggen duurde te lang. Probeer het opnieuw.")
-		return nil
+		return passkeyRefused(http.StatusBadRequest, "Het inloggen duurde te lang. Probeer het opnieuw.")
 	}
 	var account *passkeyUser
 	_, cred, err := wa.FinishPasskeyLogin(func(rawID, userHandle []byte) (webauthn.User, error) {
@@ -259,13 +256,11 @@ func (s *Server) handlePasskeyLoginFinish(c *gin.Context) error {
 	q := platform.New(s.tenants.Platform())
 	if err != nil || account == nil {
 		s.logger.WarnContext(c, "passkey login", "err", err)
-		s.jsonFail(c, http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")
-		return nil
+		return passkeyRefused(http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")
 	}
 	user, err := q.GetUser(c, account.id)
 	if err != nil || user.DisabledAt != nil {
-		s.jsonFail(c, http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")
-		return nil
+		return passkeyRefused(http.StatusUnauthorized, "Deze passkey is niet bekend of de aanmelding klopt niet.")
 	}
 	raw, err := json.Marshal(cred)
 	if err != nil {
