@@ -4,11 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 )
@@ -48,15 +45,7 @@ func (s *Server) handleSchoolSettingsSave(c *gin.Context) error {
 		return err
 	}
 	view := c.PostForm("view_without_authority") == "1"
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			if err := school.New(tx).SetViewWithoutAuthority(c, view); err != nil {
-				return err
-			}
-			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionUpdate, "school_setting", "view_without_authority"))
-		})
-	})
-	if err != nil {
+	if err := s.dossiers.SetViewWithoutAuthority(c, actorOf(c), lic.ID, view); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/instellingen?opgeslagen=1")

@@ -822,3 +822,17 @@ func (s *Dossiers) RemoveParticipant(ctx context.Context, actor Actor, licenceID
 		})
 	})
 }
+
+// SetViewWithoutAuthority stores whether guardians without parental
+// authority may read the plan in the portal: a school setting, logged as
+// a line of the school (no pupil).
+func (s *Dossiers) SetViewWithoutAuthority(ctx context.Context, actor Actor, licenceID uuid.UUID, view bool) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := school.New(tx).SetViewWithoutAuthority(ctx, view); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "school_setting", "view_without_authority"))
+		})
+	})
+}
