@@ -29,7 +29,9 @@ type answer struct {
 // one route (a passkey ceremony), mapped like every other error.
 type answerError struct{ answer answer }
 
-func (e *answerError) Error() string { return fmt.Sprintf("refused with %d: %s", e.answer.Status, e.answer.Title) }
+func (e *answerError) Error() string {
+	return fmt.Sprintf("refused with %d: %s", e.answer.Status, e.answer.Title)
+}
 
 // phaseIncomplete is an advance the workflow refused because fields are
 // missing (codes, as plan.Missing names them).
