@@ -97,6 +97,9 @@ func (s *Dossiers) AddAttachment(ctx context.Context, actor Actor, licenceID uui
 	uid := actor.UserID
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			a, err := school.New(tx).AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: name,
 				ContentType: contentType, SizeBytes: int32(len(content)), Sha256: sum[:], Content: content, UploadedBy: &uid})
 			if err != nil {

@@ -338,6 +338,9 @@ func (s *Dossiers) SaveSection(ctx context.Context, actor Actor, licenceID uuid.
 	uid := actor.UserID
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			q := school.New(tx)
 			var err error
 			saved, err = q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: d.Cycle, Section: section,
@@ -463,6 +466,9 @@ func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID 
 	uid := actor.UserID
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			q := school.New(tx)
 			if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
 				return db.Classify(err)
@@ -608,6 +614,9 @@ func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uu
 	uid := actor.UserID
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			var err error
 			g, err = school.New(tx).AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: d.Cycle,
 				Kind: in.Kind, OccurredOn: on, Body: body, AuthorUserID: &uid, AuthorName: actor.Name})
@@ -652,6 +661,9 @@ func (s *Dossiers) AddTestResult(ctx context.Context, actor Actor, licenceID uui
 	uid := actor.UserID
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			r, err := school.New(tx).AddTestResult(ctx, school.AddTestResultParams{DossierID: d.ID, Cycle: d.Cycle,
 				Instrument: in.Instrument, TakenOn: on, Score: in.Score, Level: in.Level, AuthorUserID: &uid})
 			if err != nil {
@@ -688,6 +700,9 @@ func (s *Dossiers) AddParticipant(ctx context.Context, actor Actor, licenceID uu
 	}
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			p, err := school.New(tx).AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "external",
 				Name: in.Name, Role: in.Role, Organisation: in.Organisation})
 			if err != nil {
@@ -719,6 +734,9 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 	var saved school.Dossier
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			var err error
 			saved, err = school.New(tx).UpdateDossierHeader(ctx, school.UpdateDossierHeaderParams{ID: d.ID,
 				SupportLevel: params.SupportLevel, Reason: params.Reason, StartedOn: params.StartedOn, Version: in.Version})
@@ -780,6 +798,9 @@ func (s *Dossiers) AddColleague(ctx context.Context, actor Actor, licenceID uuid
 	}
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			q := school.New(tx)
 			if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
 				return db.Classify(err)
@@ -809,6 +830,9 @@ func (s *Dossiers) AddColleague(ctx context.Context, actor Actor, licenceID uuid
 func (s *Dossiers) RemoveParticipant(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, id uuid.UUID) error {
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			n, err := school.New(tx).RemoveParticipant(ctx, school.RemoveParticipantParams{ID: id, DossierID: d.ID})
 			if err != nil {
 				return err

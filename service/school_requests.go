@@ -292,6 +292,9 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 	uid := actor.UserID
 	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
 				TlvType: optional(f.TLVType), TlvCategory: optional(f.TLVCategory), Question: strings.TrimSpace(f.Question),
 				Snapshot: snap, CreatedBy: &uid})
@@ -335,6 +338,9 @@ func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence
 	swvStatus := current.SWVStatus()
 	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+				return err
+			}
 			q := school.New(tx)
 			req, err := q.GetSWVRequestForUpdate(ctx, school.GetSWVRequestForUpdateParams{ID: id, DossierID: d.ID})
 			if err != nil {
