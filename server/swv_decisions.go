@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -19,7 +18,6 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -59,22 +57,12 @@ func (s *Server) handleSWVRequests(c *gin.Context) error {
 }
 
 type swvRequestPage struct {
-	Licence     platform.Licence
-	Request     swv.Request
-	Snapshot    plan.RequestSnapshot
-	Attachments []swv.ListRequestAttachmentsRow
-	Events      []swv.RequestEvent
-	Advices     []swv.ExpertAdvice
-	Votes       []swv.DecisionVote
-	Decision    *swv.Decision
-	Meetings    []swv.CommitteeMeeting
-	Meeting     *swv.CommitteeMeeting
-	Actions     []swv.RequestAction
-	Names       map[uuid.UUID]string
-	RequestID   string
-	Errors      fault.FieldErrors
-	Can         map[string]bool
-	Notice      string
+	Licence platform.Licence
+	service.SWVRequestView
+	RequestID string
+	Errors    fault.FieldErrors
+	Can       map[string]bool
+	Notice    string
 	// Retention: when the closed request is deleted, and any hold.
 	Retention *workflows.RetentionStatus
 }
@@ -92,69 +80,14 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldEr
 		return err
 	}
 	p := principalOf(c)
-	page := swvRequestPage{Licence: lic, RequestID: uuid.NewString(), Errors: errs, Names: map[uuid.UUID]string{},
+	page := swvRequestPage{Licence: lic, RequestID: uuid.NewString(), Errors: errs,
 		Can: map[string]bool{
 			"manage": p.can(auth.PermRequestManage, lic.ID), "advise": p.can(auth.PermRequestAdvise, lic.ID),
 			"vote": p.can(auth.PermRequestVote, lic.ID), "sign": p.can(auth.PermRequestSign, lic.ID),
 			"hold": p.can(auth.PermSWVSettings, lic.ID),
 		}}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := swv.New(tx)
-			var err error
-			if page.Request, err = q.GetRequest(c, id); err != nil {
-				return db.Classify(err)
-			}
-			snap, err := q.GetSnapshot(c, id)
-			if err != nil {
-				return db.Classify(err)
-			}
-			if err := json.Unmarshal(snap.Content, &page.Snapshot); err != nil {
-				return err
-			}
-			if page.Attachments, err = q.ListRequestAttachments(c, id); err != nil {
-				return err
-			}
-			if page.Events, err = q.ListRequestEvents(c, swv.ListRequestEventsParams{RequestID: id, Internal: true}); err != nil {
-				return err
-			}
-			if page.Advices, err = q.ListExpertAdvice(c, id); err != nil {
-				return err
-			}
-			if page.Votes, err = q.ListDecisionVotes(c, id); err != nil {
-				return err
-			}
-			if d, err := q.GetDecision(c, id); err == nil {
-				page.Decision = &d
-			}
-			if page.Actions, err = q.ListRequestActions(c, id); err != nil {
-				return err
-			}
-			if page.Meetings, err = q.ListMeetings(c, time.Now().AddDate(0, 0, -1)); err != nil {
-				return err
-			}
-			if page.Request.MeetingID != nil {
-				if m, err := q.GetMeeting(c, *page.Request.MeetingID); err == nil {
-					page.Meeting = &m
-				}
-			}
-			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionView, "request", id.String()))
-		})
-	})
-	if err != nil {
+	if page.SWVRequestView, err = s.swv.Request(c, actorOf(c), lic.ID, id); err != nil {
 		return err
-	}
-	var ids []uuid.UUID
-	for _, v := range page.Votes {
-		ids = append(ids, v.MemberID)
-	}
-	if page.Meeting != nil {
-		ids = append(append(ids, page.Meeting.ChairID), page.Meeting.MemberIds...)
-	}
-	if names, err := platform.New(s.tenants.Platform()).ListUserNames(c, ids); err == nil {
-		for _, n := range names {
-			page.Names[n.ID] = n.DisplayName
-		}
 	}
 	if page.Request.Status == workflows.RequestStepClosed {
 		page.Retention = s.retention.Status(c, lic.ID, workflows.RetentionRequest, id)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // SWV is the SWV's casework around requests: committee meetings, the
@@ -166,4 +168,87 @@ func (s *SWV) CompleteAction(ctx context.Context, actor Actor, licenceID, reques
 			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "request_action", fmt.Sprint(actionID)))
 		})
 	})
+}
+
+// SWVRequestView is one request as the SWV's people see it: the snapshot
+// the school sent, the events (with the internal notes), advices, votes,
+// the decision, the consultant's actions, the meetings to plan it in, and
+// the names of the committee's people.
+type SWVRequestView struct {
+	Request     swv.Request
+	Snapshot    plan.RequestSnapshot
+	Attachments []swv.ListRequestAttachmentsRow
+	Events      []swv.RequestEvent
+	Advices     []swv.ExpertAdvice
+	Votes       []swv.DecisionVote
+	Decision    *swv.Decision
+	Meetings    []swv.CommitteeMeeting
+	Meeting     *swv.CommitteeMeeting
+	Actions     []swv.RequestAction
+	Names       map[uuid.UUID]string
+}
+
+// Request reads one request in one transaction, with the logbook line of
+// the view.
+func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID) (SWVRequestView, error) {
+	v := SWVRequestView{Names: map[uuid.UUID]string{}}
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if v.Request, err = q.GetRequest(ctx, id); err != nil {
+				return db.Classify(err)
+			}
+			snap, err := q.GetSnapshot(ctx, id)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if err := json.Unmarshal(snap.Content, &v.Snapshot); err != nil {
+				return err
+			}
+			if v.Attachments, err = q.ListRequestAttachments(ctx, id); err != nil {
+				return err
+			}
+			if v.Events, err = q.ListRequestEvents(ctx, swv.ListRequestEventsParams{RequestID: id, Internal: true}); err != nil {
+				return err
+			}
+			if v.Advices, err = q.ListExpertAdvice(ctx, id); err != nil {
+				return err
+			}
+			if v.Votes, err = q.ListDecisionVotes(ctx, id); err != nil {
+				return err
+			}
+			if d, err := q.GetDecision(ctx, id); err == nil {
+				v.Decision = &d
+			}
+			if v.Actions, err = q.ListRequestActions(ctx, id); err != nil {
+				return err
+			}
+			if v.Meetings, err = q.ListMeetings(ctx, time.Now().AddDate(0, 0, -1)); err != nil {
+				return err
+			}
+			if v.Request.MeetingID != nil {
+				if m, err := q.GetMeeting(ctx, *v.Request.MeetingID); err == nil {
+					v.Meeting = &m
+				}
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "request", id.String()))
+		})
+	})
+	if err != nil {
+		return v, err
+	}
+	var ids []uuid.UUID
+	for _, vote := range v.Votes {
+		ids = append(ids, vote.MemberID)
+	}
+	if v.Meeting != nil {
+		ids = append(append(ids, v.Meeting.ChairID), v.Meeting.MemberIds...)
+	}
+	if names, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
+		for _, n := range names {
+			v.Names[n.ID] = n.DisplayName
+		}
+	}
+	return v, nil
 }
