@@ -6,11 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/swv"
+	"github.com/topdossier/topdossier/service"
 )
 
 // dashboardRows is how many rows a dashboard list shows; the full lists
@@ -27,11 +25,8 @@ func firstRows[T any](rows []T) ([]T, bool) {
 }
 
 type consultantPage struct {
-	Licence               platform.Licence
-	Schools               []platform.SchoolsOfConsultantRow
-	Open                  []swv.ConsultantOpenRequestsRow
-	Actions               []swv.ConsultantActionsDueRow
-	Notes                 []swv.ConsultantNotesRow
+	Licence platform.Licence
+	service.ConsultantDashboard
 	MoreOpen, MoreActions bool
 	Today                 time.Time
 }
@@ -43,31 +38,8 @@ func (s *Server) handleConsultantDashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	me := principalOf(c).UserID
 	page := consultantPage{Licence: lic, Today: s.today()}
-	if page.Schools, err = platform.New(s.tenants.Platform()).SchoolsOfConsultant(c, platform.SchoolsOfConsultantParams{
-		ConsultantUserID: me, SwvID: lic.SwvID}); err != nil {
-		return err
-	}
-	schools := make([]uuid.UUID, 0, len(page.Schools))
-	for _, sc := range page.Schools {
-		schools = append(schools, sc.ID)
-	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			q := swv.New(tx)
-			var err error
-			if page.Open, err = q.ConsultantOpenRequests(c, swv.ConsultantOpenRequestsParams{Me: &me, Schools: schools}); err != nil {
-				return err
-			}
-			if page.Actions, err = q.ConsultantActionsDue(c, me); err != nil {
-				return err
-			}
-			page.Notes, err = q.ConsultantNotes(c, &me)
-			return err
-		})
-	})
-	if err != nil {
+	if page.ConsultantDashboard, err = s.swv.ConsultantDashboard(c, actorOf(c), lic); err != nil {
 		return err
 	}
 	page.Open, page.MoreOpen = firstRows(page.Open)
@@ -77,11 +49,8 @@ func (s *Server) handleConsultantDashboard(c *gin.Context) error {
 }
 
 type committeePage struct {
-	Licence  platform.Licence
-	Meetings []swv.CommitteeMeeting
-	Items    map[uuid.UUID][]swv.AgendaItemsRow
-	ToDecide []swv.AgendaItemsRow
-	Names    map[uuid.UUID]string
+	Licence platform.Licence
+	service.CommitteeDashboard
 }
 
 // handleCommitteeDashboard: my meetings with their agenda, each item
@@ -91,55 +60,18 @@ func (s *Server) handleCommitteeDashboard(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	me := principalOf(c).UserID
-	page := committeePage{Licence: lic, Items: map[uuid.UUID][]swv.AgendaItemsRow{}, Names: map[uuid.UUID]string{}}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			q := swv.New(tx)
-			var err error
-			if page.Meetings, err = q.MeetingsOf(c, swv.MeetingsOfParams{Since: s.today().AddDate(0, 0, -1), Me: me}); err != nil {
-				return err
-			}
-			ids := make([]uuid.UUID, 0, len(page.Meetings))
-			for _, m := range page.Meetings {
-				ids = append(ids, m.ID)
-			}
-			items, err := q.AgendaItems(c, swv.AgendaItemsParams{Me: me, Meetings: ids})
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				page.Items[*it.MeetingID] = append(page.Items[*it.MeetingID], it)
-				if it.Status == "geagendeerd" && !it.Voted {
-					page.ToDecide = append(page.ToDecide, it)
-				}
-			}
-			return nil
-		})
-	})
-	if err != nil {
+	page := committeePage{Licence: lic}
+	if page.CommitteeDashboard, err = s.swv.CommitteeDashboard(c, actorOf(c), lic.ID, s.today()); err != nil {
 		return err
-	}
-	var people []uuid.UUID
-	for _, m := range page.Meetings {
-		people = append(append(people, m.ChairID), m.MemberIds...)
-	}
-	if names, err := platform.New(s.tenants.Platform()).ListUserNames(c, people); err == nil {
-		for _, n := range names {
-			page.Names[n.ID] = n.DisplayName
-		}
 	}
 	s.render(c, http.StatusOK, "swv_committee", page)
 	return nil
 }
 
 type adminDashboardPage struct {
-	Licence                             platform.Licence
-	Intake                              []swv.IntakeQueueRow
-	Overdue                             []swv.OverdueRequestsRow
-	EndingSoon                          []swv.TLVsEndingSoonRow
+	Licence platform.Licence
+	service.AdminDashboard
 	MoreIntake, MoreOverdue, MoreEnding bool
-	Open                                int64
 }
 
 // handleSWVAdminDashboard: the intake queue, overdue items and TLVs
@@ -150,25 +82,7 @@ func (s *Server) handleSWVAdminDashboard(c *gin.Context) error {
 		return err
 	}
 	page := adminDashboardPage{Licence: lic}
-	today := s.today()
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return pgx.BeginTxFunc(c, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			q := swv.New(tx)
-			var err error
-			if page.Intake, err = q.IntakeQueue(c); err != nil {
-				return err
-			}
-			if page.Overdue, err = q.OverdueRequests(c); err != nil {
-				return err
-			}
-			if page.EndingSoon, err = q.TLVsEndingSoon(c, swv.TLVsEndingSoonParams{FromOn: today, ToOn: today.AddDate(0, 6, 0)}); err != nil {
-				return err
-			}
-			page.Open, err = q.CountOpenRequests(c)
-			return err
-		})
-	})
-	if err != nil {
+	if page.AdminDashboard, err = s.swv.AdminDashboard(c, lic.ID, s.today()); err != nil {
 		return err
 	}
 	page.Intake, page.MoreIntake = firstRows(page.Intake)

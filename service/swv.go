@@ -252,3 +252,128 @@ func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID)
 	}
 	return v, nil
 }
+
+// ConsultantDashboard is a consultant's view: my schools, their open
+// requests and where each stands, my actions due, my notes.
+type ConsultantDashboard struct {
+	Schools []platform.SchoolsOfConsultantRow
+	Open    []swv.ConsultantOpenRequestsRow
+	Actions []swv.ConsultantActionsDueRow
+	Notes   []swv.ConsultantNotesRow
+}
+
+// ConsultantDashboard reads the actor's dashboard as consultant of the
+// SWV licence lic.
+func (s *SWV) ConsultantDashboard(ctx context.Context, actor Actor, lic platform.Licence) (ConsultantDashboard, error) {
+	var v ConsultantDashboard
+	me := actor.UserID
+	var err error
+	if v.Schools, err = platform.New(s.tenants.Platform()).SchoolsOfConsultant(ctx, platform.SchoolsOfConsultantParams{
+		ConsultantUserID: me, SwvID: lic.SwvID}); err != nil {
+		return v, err
+	}
+	schools := make([]uuid.UUID, 0, len(v.Schools))
+	for _, sc := range v.Schools {
+		schools = append(schools, sc.ID)
+	}
+	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if v.Open, err = q.ConsultantOpenRequests(ctx, swv.ConsultantOpenRequestsParams{Me: &me, Schools: schools}); err != nil {
+				return err
+			}
+			if v.Actions, err = q.ConsultantActionsDue(ctx, me); err != nil {
+				return err
+			}
+			v.Notes, err = q.ConsultantNotes(ctx, &me)
+			return err
+		})
+	})
+	return v, err
+}
+
+// CommitteeDashboard is a committee member's view: my meetings with
+// their agenda, each item with its advices and decision, and the
+// decisions I still have to take.
+type CommitteeDashboard struct {
+	Meetings []swv.CommitteeMeeting
+	Items    map[uuid.UUID][]swv.AgendaItemsRow
+	ToDecide []swv.AgendaItemsRow
+	Names    map[uuid.UUID]string
+}
+
+// CommitteeDashboard reads the actor's meetings from yesterday on.
+func (s *SWV) CommitteeDashboard(ctx context.Context, actor Actor, licenceID uuid.UUID, today time.Time) (CommitteeDashboard, error) {
+	v := CommitteeDashboard{Items: map[uuid.UUID][]swv.AgendaItemsRow{}, Names: map[uuid.UUID]string{}}
+	me := actor.UserID
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if v.Meetings, err = q.MeetingsOf(ctx, swv.MeetingsOfParams{Since: today.AddDate(0, 0, -1), Me: me}); err != nil {
+				return err
+			}
+			ids := make([]uuid.UUID, 0, len(v.Meetings))
+			for _, m := range v.Meetings {
+				ids = append(ids, m.ID)
+			}
+			items, err := q.AgendaItems(ctx, swv.AgendaItemsParams{Me: me, Meetings: ids})
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				v.Items[*it.MeetingID] = append(v.Items[*it.MeetingID], it)
+				if it.Status == "geagendeerd" && !it.Voted {
+					v.ToDecide = append(v.ToDecide, it)
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return v, err
+	}
+	var people []uuid.UUID
+	for _, m := range v.Meetings {
+		people = append(append(people, m.ChairID), m.MemberIds...)
+	}
+	if names, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, people); err == nil {
+		for _, n := range names {
+			v.Names[n.ID] = n.DisplayName
+		}
+	}
+	return v, nil
+}
+
+// AdminDashboard is the SWV admin's view: the intake queue, overdue
+// items, TLVs ending in the coming six months, and the number open.
+type AdminDashboard struct {
+	Intake     []swv.IntakeQueueRow
+	Overdue    []swv.OverdueRequestsRow
+	EndingSoon []swv.TLVsEndingSoonRow
+	Open       int64
+}
+
+// AdminDashboard reads the SWV licence's dashboard as of today.
+func (s *SWV) AdminDashboard(ctx context.Context, licenceID uuid.UUID, today time.Time) (AdminDashboard, error) {
+	var v AdminDashboard
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			q := swv.New(tx)
+			var err error
+			if v.Intake, err = q.IntakeQueue(ctx); err != nil {
+				return err
+			}
+			if v.Overdue, err = q.OverdueRequests(ctx); err != nil {
+				return err
+			}
+			if v.EndingSoon, err = q.TLVsEndingSoon(ctx, swv.TLVsEndingSoonParams{FromOn: today, ToOn: today.AddDate(0, 6, 0)}); err != nil {
+				return err
+			}
+			v.Open, err = q.CountOpenRequests(ctx)
+			return err
+		})
+	})
+	return v, err
+}
