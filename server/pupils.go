@@ -10,7 +10,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
@@ -78,27 +77,6 @@ func (s *Server) pupilParams(c *gin.Context) (platform.Licence, uuid.UUID, error
 	return lic, pupilID, err
 }
 
-// listPupils lists the pupils the person may see: all of the licence, or,
-// for a teacher, those in their own groups.
-func (s *Server) listPupils(c *gin.Context, q *school.Queries) ([]school.ListPupilsRow, error) {
-	if accessOf(c).Scope != auth.ScopeOwnGroups {
-		return q.ListPupils(c)
-	}
-	groups, err := q.ListStaffGroups(c, principalOf(c).UserID)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q.ListPupilsInGroups(c, groups)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]school.ListPupilsRow, len(rows))
-	for i, r := range rows {
-		out[i] = school.ListPupilsRow(r)
-	}
-	return out, nil
-}
-
 type pupilsPage struct {
 	Licence  platform.Licence
 	Pupils   []school.ListPupilsRow
@@ -111,14 +89,7 @@ func (s *Server) handlePupilIndex(c *gin.Context) error {
 		return err
 	}
 	page := pupilsPage{Licence: lic, CanEnrol: principalOf(c).can(auth.PermPupilEnrol, lic.ID)}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Pupils, err = s.listPupils(c, school.New(pool))
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(page.Pupils)); err != nil {
+	if page.Pupils, err = s.pupils.List(c, actorOf(c), lic.ID, accessOf(c).Scope == auth.ScopeOwnGroups); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "pupils", page)
@@ -238,11 +209,7 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	}
 	page.ShareAge = rules.Ages.Share
 	page.Today = s.today().Format(dateLayout)
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.AVG, err = school.New(pool).ListAVGRequests(c, pupilID)
-		return err
-	})
-	if err != nil {
+	if page.AVG, err = s.retention.AVGRequests(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	switch c.Query("m") {
@@ -354,15 +321,8 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var rows []school.ListPupilsRow
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		rows, err = s.listPupils(c, school.New(pool))
-		return err
-	})
+	rows, err := s.pupils.List(c, actorOf(c), lic.ID, accessOf(c).Scope == auth.ScopeOwnGroups)
 	if err != nil {
-		return err
-	}
-	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(rows)); err != nil {
 		return err
 	}
 	out := make([]pupilJSON, 0, len(rows))

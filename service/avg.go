@@ -200,3 +200,15 @@ func erasureMail(schoolName string) string {
 		"Wat de wet de school verplicht te bewaren, blijft: de inschrijving (naam, geboortedatum, datum van in- en uitschrijving), "+
 		"tot vijf jaar na de uitschrijving.\n\nMet vriendelijke groet,\n%s\n", schoolName, schoolName)
 }
+
+// AVGRequests are the requests under the AVG about a pupil, for the
+// school's pupil page.
+func (s *Retention) AVGRequests(ctx context.Context, licenceID, pupilID uuid.UUID) ([]school.AvgRequest, error) {
+	var out []school.AvgRequest
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		out, err = school.New(pool).ListAVGRequests(ctx, pupilID)
+		return err
+	})
+	return out, err
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -251,4 +252,40 @@ func (s *Pupils) Load(ctx context.Context, licenceID, pupilID uuid.UUID) (PupilD
 func (s *Pupils) WorkflowRunning(ctx context.Context, licenceID, pupilID uuid.UUID) bool {
 	desc, err := s.temporal.DescribeWorkflow(ctx, workflows.EnrolmentWorkflowID(licenceID.String(), pupilID.String()), "")
 	return err == nil && desc.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+}
+
+// List lists the pupils the actor may see, with one logbook line of the
+// number shown: all of the licence, or with ownGroups (a teacher) those in
+// the actor's own groups.
+func (s *Pupils) List(ctx context.Context, actor Actor, licenceID uuid.UUID, ownGroups bool) ([]school.ListPupilsRow, error) {
+	var out []school.ListPupilsRow
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			if !ownGroups {
+				var err error
+				if out, err = q.ListPupils(ctx); err != nil {
+					return err
+				}
+			} else {
+				groups, err := q.ListStaffGroups(ctx, actor.UserID)
+				if err != nil {
+					return err
+				}
+				rows, err := q.ListPupilsInGroups(ctx, groups)
+				if err != nil {
+					return err
+				}
+				out = make([]school.ListPupilsRow, len(rows))
+				for i, r := range rows {
+					out[i] = school.ListPupilsRow(r)
+				}
+			}
+			if len(out) == 0 {
+				return nil
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(len(out))))
+		})
+	})
+	return out, err
 }
