@@ -9,9 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
@@ -109,15 +107,7 @@ func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 	}
 	page := logbookPage{Licence: lic}
 	var rows []school.Logbook
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		if page.Pupil, err = q.GetPupil(c, pupilID); err != nil {
-			return db.Classify(err)
-		}
-		rows, err = q.ListLogbookForPupil(c, &pupilID)
-		return err
-	})
-	if err != nil {
+	if page.Pupil, rows, err = s.logbook.OfPupil(c, lic.ID, pupilID); err != nil {
 		return page, err
 	}
 	page.Entries, err = s.logbookRows(c, rows)

@@ -6,12 +6,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -45,10 +44,8 @@ func (s *Server) handlePupilReturn(c *gin.Context) error {
 }
 
 type archivePage struct {
-	Licence   platform.Licence
-	Pupils    []school.ListLeftPupilsRow
-	Closed    []school.ListClosedDossiersOfPupilsAtSchoolRow // closed dossiers of pupils still at school
-	Deleted   []school.DeletionCountsRow                     // anonymous counts per year and kind
+	Licence platform.Licence
+	service.Archive
 	CanHold   bool
 	RequestID string
 	Errors    fault.FieldErrors
@@ -69,21 +66,7 @@ func (s *Server) renderArchive(c *gin.Context, status int, errs fault.FieldError
 	}
 	page := archivePage{Licence: lic, RequestID: uuid.NewString(), Errors: errs,
 		CanHold: principalOf(c).can(auth.PermSchoolSettings, lic.ID)}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		if page.Pupils, err = q.ListLeftPupils(c); err != nil {
-			return err
-		}
-		if page.Closed, err = q.ListClosedDossiersOfPupilsAtSchool(c); err != nil {
-			return err
-		}
-		page.Deleted, err = q.DeletionCounts(c)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := s.logbook.RecordList(c, actorOf(c), lic.ID, len(page.Pupils)+len(page.Closed)); err != nil {
+	if page.Archive, err = s.retention.Archive(c, actorOf(c), lic.ID); err != nil {
 		return err
 	}
 	if c.Query("m") == "bewaard" {

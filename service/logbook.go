@@ -10,6 +10,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 )
 
@@ -45,4 +46,21 @@ func (s *Logbook) RecordList(ctx context.Context, actor Actor, licenceID uuid.UU
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error { return logbook.Append(ctx, tx, e) })
 	})
+}
+
+// OfPupil reads a pupil and the last 500 lines of their logbook, newest
+// first.
+func (s *Logbook) OfPupil(ctx context.Context, licenceID, pupilID uuid.UUID) (school.Pupil, []school.Logbook, error) {
+	var p school.Pupil
+	var rows []school.Logbook
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if p, err = q.GetPupil(ctx, pupilID); err != nil {
+			return db.Classify(err)
+		}
+		rows, err = q.ListLogbookForPupil(ctx, &pupilID)
+		return err
+	})
+	return p, rows, err
 }

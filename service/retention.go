@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -263,4 +264,38 @@ func (s *Retention) Status(ctx context.Context, licenceID uuid.UUID, kind string
 		return nil
 	}
 	return &st
+}
+
+// Archive is what a school keeps of pupils who left, and of closed
+// dossiers of pupils still at school, with when each is deleted.
+type Archive struct {
+	Pupils  []school.ListLeftPupilsRow
+	Closed  []school.ListClosedDossiersOfPupilsAtSchoolRow // closed dossiers of pupils still at school
+	Deleted []school.DeletionCountsRow                     // anonymous counts per year and kind
+}
+
+// Archive reads the school's archive, with one logbook line of the number
+// of pupils shown.
+func (s *Retention) Archive(ctx context.Context, actor Actor, licenceID uuid.UUID) (Archive, error) {
+	var a Archive
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			var err error
+			if a.Pupils, err = q.ListLeftPupils(ctx); err != nil {
+				return err
+			}
+			if a.Closed, err = q.ListClosedDossiersOfPupilsAtSchool(ctx); err != nil {
+				return err
+			}
+			if a.Deleted, err = q.DeletionCounts(ctx); err != nil {
+				return err
+			}
+			if shown := len(a.Pupils) + len(a.Closed); shown > 0 {
+				return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(shown)))
+			}
+			return nil
+		})
+	})
+	return a, err
 }
