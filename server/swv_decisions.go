@@ -9,12 +9,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
@@ -45,11 +43,7 @@ func (s *Server) handleSWVRequests(c *gin.Context) error {
 		return err
 	}
 	page := swvRequestsPage{Licence: lic, Status: c.Query("status")}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Requests, err = swv.New(pool).ListRequests(c, swv.ListRequestsParams{Status: page.Status, Lim: 200})
-		return err
-	})
-	if err != nil {
+	if page.Requests, err = s.swv.Requests(c, lic.ID, page.Status); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "swv_requests", page)
@@ -311,16 +305,7 @@ func (s *Server) handleSWVAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var a swv.RequestAttachment
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			var err error
-			if a, err = swv.New(tx).GetRequestAttachment(c, swv.GetRequestAttachmentParams{RequestID: id, ID: attID}); err != nil {
-				return db.Classify(err)
-			}
-			return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionExport, "request_attachment", attID.String()))
-		})
-	})
+	a, err := s.swv.Attachment(c, actorOf(c), lic.ID, id, attID)
 	if err != nil {
 		return err
 	}
@@ -337,30 +322,15 @@ func (s *Server) handleSWVDecisionPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveDecisionPDF(c, lic.ID, id, func(tx pgx.Tx, number string) error {
-		return logbook.Append(c, tx, s.actionEntry(c, logbook.ActionExport, "decision_document", number))
-	})
+	actor := actorOf(c)
+	return s.serveDecisionPDF(c, lic.ID, id, &actor)
 }
 
-// serveDecisionPDF sends a request's signed document, logged by logLine
-// in the SWV's logbook (nil: the caller logged it where it belongs).
-func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.UUID, logLine func(pgx.Tx, string) error) error {
-	var dec swv.Decision
-	err := s.tenants.With(c, swvLicenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			var err error
-			if dec, err = swv.New(tx).GetDecision(c, requestID); err != nil {
-				return db.Classify(err)
-			}
-			if dec.SignedPdf == nil || dec.Number == nil {
-				return fault.ErrNotFound
-			}
-			if logLine == nil {
-				return nil
-			}
-			return logLine(tx, *dec.Number)
-		})
-	})
+// serveDecisionPDF sends a request's signed document; with an SWV
+// actor, the download is a line of the SWV's logbook (nil: the caller
+// logged it where it belongs).
+func (s *Server) serveDecisionPDF(c *gin.Context, swvLicenceID, requestID uuid.UUID, swvActor *service.Actor) error {
+	dec, err := s.swv.DecisionDocument(c, swvActor, swvLicenceID, requestID)
 	if err != nil {
 		return err
 	}
@@ -390,22 +360,9 @@ func (s *Server) renderMeetings(c *gin.Context, status int, errs fault.FieldErro
 	if err != nil {
 		return err
 	}
-	page := meetingsPage{Licence: lic, Agenda: map[uuid.UUID][]swv.Request{}, Names: map[uuid.UUID]string{}, Errors: errs,
+	page := meetingsPage{Licence: lic, Names: map[uuid.UUID]string{}, Errors: errs,
 		CanEdit: principalOf(c).can(auth.PermRequestManage, lic.ID)}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		q := swv.New(pool)
-		var err error
-		if page.Meetings, err = q.ListMeetings(c, time.Now().AddDate(0, -1, 0)); err != nil {
-			return err
-		}
-		for _, m := range page.Meetings {
-			if page.Agenda[m.ID], err = q.ListAgenda(c, &m.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if page.Meetings, page.Agenda, err = s.swv.Meetings(c, lic.ID, time.Now().AddDate(0, -1, 0)); err != nil {
 		return err
 	}
 	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &lic.ID)

@@ -377,3 +377,75 @@ func (s *SWV) AdminDashboard(ctx context.Context, licenceID uuid.UUID, today tim
 	})
 	return v, err
 }
+
+// Requests lists the SWV's requests with status (all: ""), at most 200,
+// the intake queue first.
+func (s *SWV) Requests(ctx context.Context, licenceID uuid.UUID, status string) ([]swv.Request, error) {
+	var out []swv.Request
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		out, err = swv.New(pool).ListRequests(ctx, swv.ListRequestsParams{Status: status, Lim: 200})
+		return err
+	})
+	return out, err
+}
+
+// Attachment reads an attachment the school sent with a request, with
+// the logbook line of its download.
+func (s *SWV) Attachment(ctx context.Context, actor Actor, licenceID, requestID, attachmentID uuid.UUID) (swv.RequestAttachment, error) {
+	var a swv.RequestAttachment
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			if a, err = swv.New(tx).GetRequestAttachment(ctx, swv.GetRequestAttachmentParams{RequestID: requestID, ID: attachmentID}); err != nil {
+				return db.Classify(err)
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionExport, "request_attachment", attachmentID.String()))
+		})
+	})
+	return a, err
+}
+
+// DecisionDocument reads a request's signed decision; not found until it
+// is signed. With an actor of the SWV, the download is a line of the
+// SWV's logbook; the school and the portal log it in the school's.
+func (s *SWV) DecisionDocument(ctx context.Context, swvActor *Actor, licenceID, requestID uuid.UUID) (swv.Decision, error) {
+	var dec swv.Decision
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			if dec, err = swv.New(tx).GetDecision(ctx, requestID); err != nil {
+				return db.Classify(err)
+			}
+			if dec.SignedPdf == nil || dec.Number == nil {
+				return fault.ErrNotFound
+			}
+			if swvActor == nil {
+				return nil
+			}
+			return logbook.Append(ctx, tx, swvActor.actionEntry(ctx, logbook.ActionExport, "decision_document", *dec.Number))
+		})
+	})
+	return dec, err
+}
+
+// Meetings lists the committee's meetings since the day given, each with
+// its agenda.
+func (s *SWV) Meetings(ctx context.Context, licenceID uuid.UUID, since time.Time) ([]swv.CommitteeMeeting, map[uuid.UUID][]swv.Request, error) {
+	var meetings []swv.CommitteeMeeting
+	agenda := map[uuid.UUID][]swv.Request{}
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if meetings, err = q.ListMeetings(ctx, since); err != nil {
+			return err
+		}
+		for _, m := range meetings {
+			if agenda[m.ID], err = q.ListAgenda(ctx, &m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return meetings, agenda, err
+}
