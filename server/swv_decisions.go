@@ -3,16 +3,13 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
@@ -114,14 +111,6 @@ func (s *Server) postSWVAction(c *gin.Context, act func(lic platform.Licence, id
 	return nil
 }
 
-func requiredText(field, v, msg string) (string, error) {
-	v = strings.TrimSpace(v)
-	if v == "" || len([]rune(v)) > 5000 {
-		return v, fault.FieldErrors{field: msg}
-	}
-	return v, nil
-}
-
 // handleSWVIntake: accept the request, or return it as incomplete with
 // what is missing.
 func (s *Server) handleSWVIntake(c *gin.Context) error {
@@ -130,7 +119,7 @@ func (s *Server) handleSWVIntake(c *gin.Context) error {
 		missing := strings.TrimSpace(c.PostForm("missing"))
 		if !accept {
 			var err error
-			if missing, err = requiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
+			if missing, err = service.RequiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
 				return err
 			}
 		}
@@ -143,20 +132,7 @@ func (s *Server) handleSWVIntake(c *gin.Context) error {
 // handleSWVSchedule puts the request on a meeting's agenda.
 func (s *Server) handleSWVSchedule(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		meeting, err := uuid.Parse(c.PostForm("meeting"))
-		if err != nil {
-			return fault.FieldErrors{"meeting": "Kies een vergadering."}
-		}
-		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			_, err := swv.New(pool).GetMeeting(c, meeting)
-			return db.Classify(err)
-		})
-		if err != nil {
-			return fault.FieldErrors{"meeting": "Kies een vergadering."}
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: c.PostForm("request_id"),
-			MeetingID: meeting.String()}, "", "")
-		return err
+		return s.requests.Schedule(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), c.PostForm("meeting"))
 	})
 }
 
@@ -165,33 +141,13 @@ func (s *Server) handleSWVSchedule(c *gin.Context) error {
 // (any role at that school); the workflow refuses it then.
 func (s *Server) handleSWVAdvice(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := requiredText("advice", c.PostForm("advice"), "Schrijf uw advies op.")
-		if err != nil {
-			return err
-		}
-		p := principalOf(c)
 		profession := ""
-		for _, m := range p.Memberships {
+		for _, m := range principalOf(c).Memberships {
 			if m.LicenceID != nil && *m.LicenceID == lic.ID && m.Profession != nil {
 				profession = string(*m.Profession)
 			}
 		}
-		var req swv.Request
-		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			req, err = swv.New(pool).GetRequest(c, id)
-			return db.Classify(err)
-		})
-		if err != nil {
-			return err
-		}
-		linked, err := platform.New(s.tenants.Platform()).IsLinkedToLicence(c, platform.IsLinkedToLicenceParams{UserID: p.UserID,
-			LicenceID: &req.SchoolLicenceID})
-		if err != nil {
-			return err
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: c.PostForm("request_id"),
-			Profession: profession, LinkedToSchool: linked}, text, p.Name)
-		return err
+		return s.requests.Advise(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), profession, c.PostForm("advice"))
 	})
 }
 
@@ -199,42 +155,9 @@ func (s *Server) handleSWVAdvice(c *gin.Context) error {
 // and members come from the meeting the request is on.
 func (s *Server) handleSWVVote(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := requiredText("motivation", c.PostForm("motivation"), "Schrijf de motivering op.")
-		if err != nil {
-			return err
-		}
-		approve := c.PostForm("approve") == "1"
-		a := workflows.RequestAction{RequestID: c.PostForm("request_id"), Approve: approve}
-		if approve {
-			start, err1 := time.Parse(dateLayout, c.PostForm("start_on"))
-			end, err2 := time.Parse(dateLayout, c.PostForm("end_on"))
-			if err1 != nil || err2 != nil || !end.After(start) {
-				return fault.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
-			}
-			a.StartOn, a.EndOn = start, end
-		}
-		uid := principalOf(c).UserID
-		err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-			q := swv.New(pool)
-			req, err := q.GetRequest(c, id)
-			if err != nil {
-				return db.Classify(err)
-			}
-			if req.MeetingID == nil {
-				return nil
-			}
-			m, err := q.GetMeeting(c, *req.MeetingID)
-			if err != nil {
-				return db.Classify(err)
-			}
-			a.Chair, a.Member = m.ChairID == uid, slices.Contains(m.MemberIds, uid)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestVote, a, text, "")
-		return err
+		return s.requests.Vote(c, actorOf(c), lic.ID, id, service.Vote{RequestID: c.PostForm("request_id"),
+			Approve: c.PostForm("approve") == "1", StartOn: c.PostForm("start_on"), EndOn: c.PostForm("end_on"),
+			Motivation: c.PostForm("motivation")})
 	})
 }
 
@@ -250,7 +173,7 @@ func (s *Server) handleSWVSign(c *gin.Context) error {
 // handleSWVObjection registers a bezwaar, or the decision on it.
 func (s *Server) handleSWVObjection(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := requiredText("objection", c.PostForm("text"), "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
+		text, err := service.RequiredText("objection", c.PostForm("text"), "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
 		if err != nil {
 			return err
 		}
@@ -267,7 +190,7 @@ func (s *Server) handleSWVObjection(c *gin.Context) error {
 // handleSWVHandled closes an advice, contact, MDO or OT request.
 func (s *Server) handleSWVHandled(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := requiredText("handled", c.PostForm("text"), "Schrijf kort op hoe de vraag is afgehandeld.")
+		text, err := service.RequiredText("handled", c.PostForm("text"), "Schrijf kort op hoe de vraag is afgehandeld.")
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
@@ -84,4 +87,110 @@ func (s *Requests) Act(ctx context.Context, actor Actor, swvLicenceID, requestID
 		return st, fault.Refused(fault.CodeRequestClosed)
 	}
 	return st, err
+}
+
+// RequiredText trims v, the text a person typed for field, and asks
+// for it: 1 to 5,000 characters, else msg.
+func RequiredText(field, v, msg string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || len([]rune(v)) > 5000 {
+		return v, fault.FieldErrors{field: msg}
+	}
+	return v, nil
+}
+
+// Schedule puts the request on a meeting's agenda.
+func (s *Requests) Schedule(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, meeting string) error {
+	meetingID, err := uuid.Parse(meeting)
+	if err != nil {
+		return fault.FieldErrors{"meeting": "Kies een vergadering."}
+	}
+	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		_, err := swv.New(pool).GetMeeting(ctx, meetingID)
+		return db.Classify(err)
+	})
+	if err != nil {
+		return fault.FieldErrors{"meeting": "Kies een vergadering."}
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestSchedule, workflows.RequestAction{RequestID: actionID,
+		MeetingID: meetingID.String()}, "", "")
+	return err
+}
+
+// Advise records an expert's advice, signed off by the expert
+// (profession: their profession on the SWV licence). Whether the expert
+// is linked to the applying school (any role there) is looked up here;
+// the workflow refuses the advice then (WPO art. 18a: independent
+// experts).
+func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, profession, advice string) error {
+	text, err := RequiredText("advice", advice, "Schrijf uw advies op.")
+	if err != nil {
+		return err
+	}
+	var req swv.Request
+	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		req, err = swv.New(pool).GetRequest(ctx, requestID)
+		return db.Classify(err)
+	})
+	if err != nil {
+		return err
+	}
+	linked, err := platform.New(s.tenants.Platform()).IsLinkedToLicence(ctx, platform.IsLinkedToLicenceParams{UserID: actor.UserID,
+		LicenceID: &req.SchoolLicenceID})
+	if err != nil {
+		return err
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: actionID,
+		Profession: profession, LinkedToSchool: linked}, text, actor.Name)
+	return err
+}
+
+// Vote is a committee member's vote as typed: for or against, the term of
+// a granted arrangement or TLV, and the motivation.
+type Vote struct {
+	RequestID      string
+	Approve        bool
+	StartOn, EndOn string
+	Motivation     string
+}
+
+// Vote records a committee member's vote with its motivation; whether
+// the actor chairs or sits in the meeting the request is on is looked up
+// here, and the workflow counts the votes.
+func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, v Vote) error {
+	text, err := RequiredText("motivation", v.Motivation, "Schrijf de motivering op.")
+	if err != nil {
+		return err
+	}
+	a := workflows.RequestAction{RequestID: v.RequestID, Approve: v.Approve}
+	if v.Approve {
+		start, err1 := time.Parse(time.DateOnly, v.StartOn)
+		end, err2 := time.Parse(time.DateOnly, v.EndOn)
+		if err1 != nil || err2 != nil || !end.After(start) {
+			return fault.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
+		}
+		a.StartOn, a.EndOn = start, end
+	}
+	uid := actor.UserID
+	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		req, err := q.GetRequest(ctx, requestID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if req.MeetingID == nil {
+			return nil
+		}
+		m, err := q.GetMeeting(ctx, *req.MeetingID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		a.Chair, a.Member = m.ChairID == uid, slices.Contains(m.MemberIds, uid)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestVote, a, text, "")
+	return err
 }
