@@ -10,12 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
-	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
@@ -80,22 +76,7 @@ func (s *Server) handleDossierAttachmentDownload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var a school.Attachment
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			d, err := q.CurrentDossierOfPupil(c, pupilID)
-			if err != nil {
-				return db.Classify(err)
-			}
-			if a, err = q.GetAttachment(c, school.GetAttachmentParams{ID: id, DossierID: d.ID}); err != nil {
-				return db.Classify(err)
-			}
-			e := s.entry(c, pupilID, logbook.ActionExport, "attachment")
-			e.EntityID = a.ID.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
+	a, err := s.dossiers.Attachment(c, actorOf(c), lic.ID, pupilID, id)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
@@ -289,11 +287,5 @@ func (s *Server) handleAPIDossierAdvance(c *gin.Context) error {
 
 // loadDossierHeader reads only the dossier row of a pupil's current dossier.
 func (s *Server) loadDossierHeader(c *gin.Context, licenceID, pupilID uuid.UUID) (school.Dossier, error) {
-	var d school.Dossier
-	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		var err error
-		d, err = school.New(pool).CurrentDossierOfPupil(c, pupilID)
-		return db.Classify(err)
-	})
-	return d, err
+	return s.dossiers.Header(c, licenceID, pupilID)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -619,24 +618,7 @@ func (s *Server) listDossiers(c *gin.Context, licenceID uuid.UUID, phase, level 
 		}
 		params.SupportLevel = &l
 	}
-	var rows []school.ListDossiersRow
-	err := s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		if accessOf(c).Scope == auth.ScopeOwnGroups {
-			groups, err := q.ListStaffGroups(c, principalOf(c).UserID)
-			if err != nil {
-				return err
-			}
-			params.Groups = groups
-		}
-		var err error
-		rows, err = q.ListDossiers(c, params)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return rows, s.logbook.RecordList(c, actorOf(c), licenceID, len(rows))
+	return s.dossiers.List(c, actorOf(c), licenceID, accessOf(c).Scope == auth.ScopeOwnGroups, params)
 }
 
 func (s *Server) handleDossierIndex(c *gin.Context) error {

@@ -8,9 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
@@ -56,20 +54,8 @@ func (s *Server) openDossier(c *gin.Context) (platform.Licence, school.Dossier, 
 	if err != nil {
 		return lic, school.Dossier{}, err
 	}
-	var row school.CurrentDossierForWriteRow
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		var err error
-		row, err = school.New(pool).CurrentDossierForWrite(c, pupilID)
-		return db.Classify(err)
-	})
-	switch {
-	case err != nil:
-	case row.Dossier.ClosedAt != nil:
-		err = fault.ErrClosed
-	case row.Restricted:
-		err = fault.ErrRestricted
-	}
-	return lic, row.Dossier, err
+	d, err := s.dossiers.OpenForWrite(c, lic.ID, pupilID)
+	return lic, d, err
 }
 
 // phaseParam reads a phase from a form or JSON value.

@@ -111,3 +111,25 @@ func (s *Dossiers) AddAttachment(ctx context.Context, actor Actor, licenceID uui
 		})
 	})
 }
+
+// Attachment reads an attachment of the pupil's current dossier, with the
+// logbook line of its download.
+func (s *Dossiers) Attachment(ctx context.Context, actor Actor, licenceID, pupilID, id uuid.UUID) (school.Attachment, error) {
+	var a school.Attachment
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			d, err := q.CurrentDossierOfPupil(ctx, pupilID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if a, err = q.GetAttachment(ctx, school.GetAttachmentParams{ID: id, DossierID: d.ID}); err != nil {
+				return db.Classify(err)
+			}
+			e := actor.entry(ctx, pupilID, logbook.ActionExport, "attachment")
+			e.EntityID = a.ID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+	return a, err
+}

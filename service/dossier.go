@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -859,4 +860,63 @@ func (s *Dossiers) SetViewWithoutAuthority(ctx context.Context, actor Actor, lic
 			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "school_setting", "view_without_authority"))
 		})
 	})
+}
+
+// Header reads only the dossier row of a pupil's current dossier.
+func (s *Dossiers) Header(ctx context.Context, licenceID, pupilID uuid.UUID) (school.Dossier, error) {
+	var d school.Dossier
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		d, err = school.New(pool).CurrentDossierOfPupil(ctx, pupilID)
+		return db.Classify(err)
+	})
+	return d, err
+}
+
+// OpenForWrite is the pupil's current dossier, to be written: a closed
+// dossier answers fault.ErrClosed, a pupil under restriction
+// fault.ErrRestricted.
+func (s *Dossiers) OpenForWrite(ctx context.Context, licenceID, pupilID uuid.UUID) (school.Dossier, error) {
+	var row school.CurrentDossierForWriteRow
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		row, err = school.New(pool).CurrentDossierForWrite(ctx, pupilID)
+		return db.Classify(err)
+	})
+	switch {
+	case err != nil:
+	case row.Dossier.ClosedAt != nil:
+		err = fault.ErrClosed
+	case row.Restricted:
+		err = fault.ErrRestricted
+	}
+	return row.Dossier, err
+}
+
+// List lists the dossiers the actor may see (with ownGroups, a teacher's
+// own groups only), filtered by params, with one logbook line of the
+// number shown.
+func (s *Dossiers) List(ctx context.Context, actor Actor, licenceID uuid.UUID, ownGroups bool, params school.ListDossiersParams) ([]school.ListDossiersRow, error) {
+	var rows []school.ListDossiersRow
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			if ownGroups {
+				groups, err := q.ListStaffGroups(ctx, actor.UserID)
+				if err != nil {
+					return err
+				}
+				params.Groups = groups
+			}
+			var err error
+			if rows, err = q.ListDossiers(ctx, params); err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				return nil
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(len(rows))))
+		})
+	})
+	return rows, err
 }
