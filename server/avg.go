@@ -280,16 +280,7 @@ func (s *Server) handlePupilRestrictionLift(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			n, err := school.New(tx).SetPupilRestricted(c, school.SetPupilRestrictedParams{ID: pupilID})
-			if err != nil || n == 0 { // not restricted (any more): nothing to lift
-				return err
-			}
-			return logbook.Append(c, tx, s.entry(c, pupilID, logbook.ActionUpdate, "pupil_restriction_lifted"))
-		})
-	})
-	if err != nil {
+	if err := s.retention.LiftRestriction(c, actorOf(c), lic.ID, pupilID); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic.ID, pupilID))

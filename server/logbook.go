@@ -17,25 +17,6 @@ import (
 	"github.com/topdossier/topdossier/store"
 )
 
-// entry is the logbook line for what the person behind c does to a pupil.
-func (s *Server) entry(c *gin.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
-	e := s.actionEntry(c, action, entity, pupilID.String())
-	e.PupilID = &pupilID
-	return e
-}
-
-// actionEntry is the logbook line for what the person behind c does to
-// something that is no pupil (a school setting, an SWV's request).
-func (s *Server) actionEntry(c *gin.Context, action, entity, entityID string) logbook.Entry {
-	e := logbook.Entry{Action: action, Entity: entity, EntityID: entityID, RequestID: requestIDOf(c),
-		ActorRole: string(accessOf(c).Role)}
-	if p := principalOf(c); p != nil {
-		id := p.UserID
-		e.ActorID = &id
-	}
-	return e
-}
-
 var actionLabels = map[string]string{
 	logbook.ActionView:    "bekeken",
 	logbook.ActionCreate:  "aangemaakt",

@@ -9,10 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
@@ -63,18 +60,7 @@ func (s *Server) renderRequest(c *gin.Context, status int, lic platform.Licence,
 		return err
 	}
 	page := requestPage{Licence: lic, RequestView: v, Error: problem}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			var err error
-			if page.Pupil, err = school.New(tx).GetPupil(c, d.PupilID); err != nil {
-				return err
-			}
-			e := s.entry(c, d.PupilID, logbook.ActionView, "swv_request")
-			e.EntityID = id.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
-	if err != nil {
+	if page.Pupil, err = s.requests.Viewed(c, actorOf(c), lic.ID, d.PupilID, id); err != nil {
 		return err
 	}
 	switch c.Query("m") {

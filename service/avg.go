@@ -212,3 +212,18 @@ func (s *Retention) AVGRequests(ctx context.Context, licenceID, pupilID uuid.UUI
 	})
 	return out, err
 }
+
+// LiftRestriction ends a restriction of use: the reason for it fell away
+// (the school tells the requester first, AVG art. 18(3)). A pupil not
+// restricted (any more) has nothing to lift.
+func (s *Retention) LiftRestriction(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).SetPupilRestricted(ctx, school.SetPupilRestrictedParams{ID: pupilID})
+			if err != nil || n == 0 {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionUpdate, "pupil_restriction_lifted"))
+		})
+	})
+}

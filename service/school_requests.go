@@ -535,3 +535,21 @@ func (s *Requests) Answer(ctx context.Context, actor Actor, licenceID uuid.UUID,
 		})
 	})
 }
+
+// Viewed reads the pupil a request is about and writes the logbook line
+// of the school's view of the request.
+func (s *Requests) Viewed(ctx context.Context, actor Actor, licenceID, pupilID, requestID uuid.UUID) (school.Pupil, error) {
+	var p school.Pupil
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			if p, err = school.New(tx).GetPupil(ctx, pupilID); err != nil {
+				return db.Classify(err)
+			}
+			e := actor.entry(ctx, pupilID, logbook.ActionView, "swv_request")
+			e.EntityID = requestID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+	return p, err
+}
