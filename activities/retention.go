@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/topdossier/topdossier/fault"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,6 +87,13 @@ func (a *Activities) RecordRetention(ctx context.Context, ev workflows.Retention
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			// A pupil already forgotten (the other term ended first, both
+			// past at the start) gets no new line: nothing may name them.
+			if _, err := school.New(tx).LockPupil(ctx, pupilID); errors.Is(db.Classify(err), fault.ErrNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
 			var until *time.Time
 			if !ev.Until.IsZero() {
 				until = &ev.Until

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -252,3 +253,29 @@ func TestFindRetentionOverdue(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestRecordRetentionForgottenPupil: when both terms were already past at
+// the start, the enrolment's deletion can run before the dossier term's
+// "started" line; that line must not bring the pupil's id back.
+func TestRecordRetentionForgottenPupil(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "77WI")
+	acts := &activities.Activities{Tenants: p.Tenants}
+	gone := uuid.New()
+	err := acts.RecordRetention(ctx, workflows.RetentionEvent{RetentionRef: workflows.RetentionRef{LicenceID: lic.ID.String(),
+		Kind: workflows.RetentionKindDossier, EntityID: gone.String()}, What: "started", DueAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events, lines int
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM retention_event WHERE entity_id = $1", gone).Scan(&events); err != nil {
+			return err
+		}
+		return pool.QueryRow(ctx, "SELECT count(*) FROM logbook WHERE pupil_id = $1", gone).Scan(&lines)
+	})
+	if err != nil || events != 0 || lines != 0 {
+		t.Errorf("got %d retention events and %d logbook lines (err %v), want none", events, lines, err)
+	}
+}

@@ -173,6 +173,19 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 	return items, nil
 }
 
+const lockPupil = `-- name: LockPupil :one
+SELECT id FROM pupil WHERE id = $1 FOR SHARE
+`
+
+// Holds the pupil row until the transaction ends, so an expiry that
+// deletes the pupil waits for it (and then sees what it wrote).
+func (q *Queries) LockPupil(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, lockPupil, id)
+	var id_2 uuid.UUID
+	err := row.Scan(&id_2)
+	return id_2, err
+}
+
 const setPupilEmail = `-- name: SetPupilEmail :exec
 UPDATE pupil SET email = $2, updated_at = now() WHERE id = $1
 `

@@ -3,6 +3,11 @@ INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, 
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 RETURNING *;
 
+-- name: LockPupil :one
+-- Holds the pupil row until the transaction ends, so an expiry that
+-- deletes the pupil waits for it (and then sees what it wrote).
+SELECT id FROM pupil WHERE id = $1 FOR SHARE;
+
 -- name: GetPupil :one
 SELECT * FROM pupil WHERE id = $1;
 
