@@ -61,14 +61,8 @@ func TestSubmitRequestActivities(t *testing.T) {
 	}
 	restrict := func(on bool) {
 		t.Helper()
-		var at *time.Time
-		if on {
-			now := time.Now()
-			at = &now
-		}
 		err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
-			_, err := school.New(pool).SetPupilRestricted(ctx, school.SetPupilRestrictedParams{RestrictedAt: at, ID: pupil.ID})
-			return err
+			return dossiertest.Restrict(ctx, school.New(pool), pupil.ID, on)
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -46,14 +46,8 @@ func TestWritesRefusedWhileRestricted(t *testing.T) {
 	}
 	restrict := func(on bool) {
 		t.Helper()
-		var at *time.Time
-		if on {
-			now := time.Now()
-			at = &now
-		}
 		err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
-			_, err := school.New(pool).SetPupilRestricted(ctx, school.SetPupilRestrictedParams{RestrictedAt: at, ID: d.PupilID})
-			return err
+			return dossiertest.Restrict(ctx, school.New(pool), d.PupilID, on)
 		})
 		if err != nil {
 			t.Fatal(err)

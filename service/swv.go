@@ -245,11 +245,7 @@ func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID)
 	if v.Meeting != nil {
 		ids = append(append(ids, v.Meeting.ChairID), v.Meeting.MemberIds...)
 	}
-	if names, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
-		for _, n := range names {
-			v.Names[n.ID] = n.DisplayName
-		}
-	}
+	v.Names = s.names(ctx, ids)
 	return v, nil
 }
 
@@ -338,11 +334,7 @@ func (s *SWV) CommitteeDashboard(ctx context.Context, actor Actor, licenceID uui
 	for _, m := range v.Meetings {
 		people = append(append(people, m.ChairID), m.MemberIds...)
 	}
-	if names, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, people); err == nil {
-		for _, n := range names {
-			v.Names[n.ID] = n.DisplayName
-		}
-	}
+	v.Names = s.names(ctx, people)
 	return v, nil
 }
 
@@ -448,4 +440,16 @@ func (s *SWV) Meetings(ctx context.Context, licenceID uuid.UUID, since time.Time
 		return nil
 	})
 	return meetings, agenda, err
+}
+
+// names are the display names of the people with ids; a name that
+// cannot be read is left out (the page shows the role instead).
+func (s *SWV) names(ctx context.Context, ids []uuid.UUID) map[uuid.UUID]string {
+	out := map[uuid.UUID]string{}
+	if rows, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
+		for _, n := range rows {
+			out[n.ID] = n.DisplayName
+		}
+	}
+	return out
 }

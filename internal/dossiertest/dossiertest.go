@@ -57,3 +57,15 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 	}
 	return d, nil
 }
+
+// Restrict restricts (on) or lifts (off) the use of a pupil's data, as
+// an honoured AVG request (art. 18) and its lifting do.
+func Restrict(ctx context.Context, q *school.Queries, pupilID uuid.UUID, on bool) error {
+	var at *time.Time
+	if on {
+		now := time.Now()
+		at = &now
+	}
+	_, err := q.SetPupilRestricted(ctx, school.SetPupilRestrictedParams{RestrictedAt: at, ID: pupilID})
+	return err
+}
