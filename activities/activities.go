@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/store"
 )
 
 // Activities carries the dependencies of every activity.
@@ -85,12 +86,12 @@ func wrap(what string, err error) error {
 // pupil whose use is restricted (AVG art. 18). The pages refuse earlier;
 // this is the check where the write happens, inside its transaction.
 func refuseRestricted(ctx context.Context, q *school.Queries, pupilID uuid.UUID) error {
-	restricted, err := q.PupilRestricted(ctx, pupilID)
-	if err != nil {
-		return fmt.Errorf("read restriction: %w", db.Classify(err))
+	err := store.RefuseRestricted(ctx, q, pupilID)
+	if errors.Is(err, fault.ErrRestricted) {
+		return temporal.NewNonRetryableApplicationError("use of the pupil's data is restricted", fault.CodeRestricted, err)
 	}
-	if restricted {
-		return temporal.NewNonRetryableApplicationError("use of the pupil's data is restricted", fault.CodeRestricted, nil)
+	if err != nil {
+		return fmt.Errorf("read restriction: %w", err)
 	}
 	return nil
 }

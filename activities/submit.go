@@ -20,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -76,11 +77,11 @@ func (a *Activities) CopyRequestToSWV(ctx context.Context, in workflows.CopyRequ
 			if err != nil {
 				return err
 			}
-			letGo := sharedAttachments(parties, shares)
+			letGo := store.SharesOf(shares)
 			var kept []plan.SnapshotAttachment
 			for _, at := range snap.Attachments {
 				id, err := uuid.Parse(at.ID)
-				if err != nil || !letGo[id] {
+				if err != nil || !store.SharedByAll(parties, letGo[at.ID]) {
 					continue
 				}
 				f, err := q.GetAttachment(ctx, school.GetAttachmentParams{ID: id, DossierID: dossierID})
@@ -142,27 +143,6 @@ func (a *Activities) CopyRequestToSWV(ctx context.Context, in workflows.CopyRequ
 		return out, wrap("copy request to SWV", err)
 	}
 	return workflows.CopiedRequest{SWVRequestID: swvReq.ID.String(), Resubmit: req.SwvRequestID != nil}, nil
-}
-
-// sharedAttachments are the attachments every party of the request let
-// go; with no party, none.
-func sharedAttachments(parties []school.ListSWVRequestPartiesRow, shares []school.SwvRequestAttachment) map[uuid.UUID]bool {
-	given := map[uuid.UUID]map[string]bool{}
-	for _, sh := range shares {
-		if given[sh.AttachmentID] == nil {
-			given[sh.AttachmentID] = map[string]bool{}
-		}
-		given[sh.AttachmentID][sh.PartyKey] = sh.Share
-	}
-	out := map[uuid.UUID]bool{}
-	for id, by := range given {
-		all := len(parties) > 0
-		for _, p := range parties {
-			all = all && by[p.PartyKey]
-		}
-		out[id] = all
-	}
-	return out
 }
 
 // ResubmitRequest asks the SWV's process to take the completed request

@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/store"
 )
 
 // MaxAttachmentBytes is the largest attachment: 10 MB.
@@ -97,7 +98,7 @@ func (s *Dossiers) AddAttachment(ctx context.Context, actor Actor, licenceID uui
 	uid := actor.UserID
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			a, err := school.New(tx).AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: name,

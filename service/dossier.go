@@ -218,14 +218,7 @@ func (v *DossierView) loadConsent(ctx context.Context, q *school.Queries) error 
 // pupil's data is restricted.
 func (s *Dossiers) CheckNotRestricted(ctx context.Context, licenceID, pupilID uuid.UUID) error {
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		restricted, err := school.New(pool).PupilRestricted(ctx, pupilID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		if restricted {
-			return fault.ErrRestricted
-		}
-		return nil
+		return store.RefuseRestricted(ctx, school.New(pool), pupilID)
 	})
 }
 
@@ -339,7 +332,7 @@ func (s *Dossiers) SaveSection(ctx context.Context, actor Actor, licenceID uuid.
 	uid := actor.UserID
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			q := school.New(tx)
@@ -467,7 +460,7 @@ func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID 
 	uid := actor.UserID
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			q := school.New(tx)
@@ -615,7 +608,7 @@ func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uu
 	uid := actor.UserID
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			var err error
@@ -662,7 +655,7 @@ func (s *Dossiers) AddTestResult(ctx context.Context, actor Actor, licenceID uui
 	uid := actor.UserID
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			r, err := school.New(tx).AddTestResult(ctx, school.AddTestResultParams{DossierID: d.ID, Cycle: d.Cycle,
@@ -701,7 +694,7 @@ func (s *Dossiers) AddParticipant(ctx context.Context, actor Actor, licenceID uu
 	}
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			p, err := school.New(tx).AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "external",
@@ -735,7 +728,7 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 	var saved school.Dossier
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			var err error
@@ -799,7 +792,7 @@ func (s *Dossiers) AddColleague(ctx context.Context, actor Actor, licenceID uuid
 	}
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			q := school.New(tx)
@@ -831,7 +824,7 @@ func (s *Dossiers) AddColleague(ctx context.Context, actor Actor, licenceID uuid
 func (s *Dossiers) RemoveParticipant(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, id uuid.UUID) error {
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			n, err := school.New(tx).RemoveParticipant(ctx, school.RemoveParticipantParams{ID: id, DossierID: d.ID})

@@ -164,15 +164,7 @@ func (v RequestView) SWVStatus() string {
 
 // Shared reports whether every party let attachment id go.
 func (v RequestView) Shared(id string) bool {
-	if len(v.Parties) == 0 {
-		return false
-	}
-	for _, p := range v.Parties {
-		if !v.Shares[id][p.PartyKey] {
-			return false
-		}
-	}
-	return true
+	return store.SharedByAll(v.Parties, v.Shares[id])
 }
 
 // Ready says whether the school may submit, and if not, why (Dutch).
@@ -229,14 +221,7 @@ func (s *Requests) Load(ctx context.Context, licenceID uuid.UUID, d school.Dossi
 		if err != nil {
 			return err
 		}
-		v.Shares = map[string]map[string]bool{}
-		for _, sh := range shares {
-			id := sh.AttachmentID.String()
-			if v.Shares[id] == nil {
-				v.Shares[id] = map[string]bool{}
-			}
-			v.Shares[id][sh.PartyKey] = sh.Share
-		}
+		v.Shares = store.SharesOf(shares)
 		return json.Unmarshal(v.Request.Snapshot, &v.Snapshot)
 	})
 	if err != nil || v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
@@ -292,7 +277,7 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 	uid := actor.UserID
 	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
@@ -338,7 +323,7 @@ func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence
 	swvStatus := current.SWVStatus()
 	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := refuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
+			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
 				return err
 			}
 			q := school.New(tx)

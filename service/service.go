@@ -15,11 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
-	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
-	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -85,18 +82,4 @@ func (s *Dossiers) today() time.Time { return today(s.cfg.Location) }
 func today(loc *time.Location) time.Time {
 	y, m, d := time.Now().In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// refuseRestricted checks, inside a write's own transaction, that the
-// pupil's data may be changed or shared: not while its use is restricted
-// (AVG art. 18). The pages refuse earlier; this holds for every caller.
-func refuseRestricted(ctx context.Context, q *school.Queries, pupilID uuid.UUID) error {
-	restricted, err := q.PupilRestricted(ctx, pupilID)
-	if err != nil {
-		return db.Classify(err)
-	}
-	if restricted {
-		return fault.ErrRestricted
-	}
-	return nil
 }
