@@ -114,10 +114,7 @@ func (s *Server) linkedPortal(c *gin.Context) {
 
 // today is the date in the school's time zone, as a UTC midnight like the
 // dates the database returns.
-func (s *Server) today() time.Time {
-	y, m, d := time.Now().In(s.location).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Server) today() time.Time { return service.Today(s.location) }
 
 // portalActorOf is the guardian or pupil behind c, as the services know
 // them.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -908,7 +907,7 @@ func (s *Dossiers) List(ctx context.Context, actor Actor, licenceID uuid.UUID, o
 			if len(rows) == 0 {
 				return nil
 			}
-			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(len(rows))))
+			return logbook.Append(ctx, tx, actor.listEntry(ctx, len(rows)))
 		})
 	})
 	return rows, err

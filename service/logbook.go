@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -42,7 +41,7 @@ func (s *Logbook) RecordList(ctx context.Context, actor Actor, licenceID uuid.UU
 	if shown == 0 {
 		return nil
 	}
-	e := actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(shown))
+	e := actor.listEntry(ctx, shown)
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error { return logbook.Append(ctx, tx, e) })
 	})

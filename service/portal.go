@@ -87,7 +87,7 @@ func (s *Portal) InvitePupil(ctx context.Context, actor Actor, lic platform.Lice
 	if err != nil {
 		return err
 	}
-	if today(s.location).Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
+	if Today(s.location).Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
 		return fault.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
 	}
 	if p.LeftOn != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -168,7 +167,7 @@ func capitalise(s string) string {
 // (nothing typed is lost) and startErr says why; the pupil page offers to
 // start the process again.
 func (s *Pupils) Create(ctx context.Context, actor Actor, licenceID uuid.UUID, in PupilInput) (pupil school.Pupil, startErr error, err error) {
-	params, guardians, fields := in.validate(today(s.cfg.Location))
+	params, guardians, fields := in.validate(Today(s.cfg.Location))
 	if fields != nil {
 		return pupil, nil, fields
 	}
@@ -284,7 +283,7 @@ func (s *Pupils) List(ctx context.Context, actor Actor, licenceID uuid.UUID, own
 			if len(out) == 0 {
 				return nil
 			}
-			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(len(out))))
+			return logbook.Append(ctx, tx, actor.listEntry(ctx, len(out)))
 		})
 	})
 	return out, err

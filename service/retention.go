@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +64,7 @@ func (s *Retention) kinds() map[string]time.Duration {
 // its own. Called again (a retry), it tells only what is still open.
 func (s *Retention) Leave(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, requestID, leftOn string) error {
 	left, err := time.Parse(time.DateOnly, strings.TrimSpace(leftOn))
-	if err != nil || left.After(today(s.cfg.Location)) {
+	if err != nil || left.After(Today(s.cfg.Location)) {
 		return fault.FieldErrors{"left_on": "Vul de datum van uitschrijving in (vandaag of eerder)."}
 	}
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
@@ -292,7 +291,7 @@ func (s *Retention) Archive(ctx context.Context, actor Actor, licenceID uuid.UUI
 				return err
 			}
 			if shown := len(a.Pupils) + len(a.Closed); shown > 0 {
-				return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(shown)))
+				return logbook.Append(ctx, tx, actor.listEntry(ctx, shown))
 			}
 			return nil
 		})

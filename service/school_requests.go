@@ -286,7 +286,7 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 			if err != nil {
 				return err
 			}
-			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, today(s.cfg.Location))); err != nil {
+			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
 				return err
 			}
 			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "swv_request")
@@ -355,7 +355,7 @@ func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence
 				return err
 			}
 			req.Round++
-			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, today(s.cfg.Location))); err != nil {
+			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
 				return err
 			}
 			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")

@@ -9,6 +9,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,13 @@ func (a Actor) actionEntry(ctx context.Context, action, entity, entityID string)
 	return e
 }
 
+// listEntry is the logbook line for a list of pupils the actor saw
+// (names, groups, process steps): one line with the number shown, not one
+// per pupil.
+func (a Actor) listEntry(ctx context.Context, shown int) logbook.Entry {
+	return a.actionEntry(ctx, logbook.ActionView, "pupil_list", strconv.Itoa(shown))
+}
+
 // Config is what the services take from the configuration.
 type Config struct {
 	// Location is the school's time zone: dates people type are days
@@ -76,10 +84,11 @@ func NewDossiers(tm *tenants.Manager, tc client.Client, logger *slog.Logger, cfg
 
 // today is the date in the school's time zone, as a UTC midnight like the
 // dates people type.
-func (s *Dossiers) today() time.Time { return today(s.cfg.Location) }
+func (s *Dossiers) today() time.Time { return Today(s.cfg.Location) }
 
-// today is the date in loc, as a UTC midnight like the dates people type.
-func today(loc *time.Location) time.Time {
+// Today is the date in loc, as a UTC midnight like the dates people type
+// and the database returns.
+func Today(loc *time.Location) time.Time {
 	y, m, d := time.Now().In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/tenants"
-	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/server"
 	"github.com/topdossier/topdossier/temporalx"
@@ -30,7 +29,7 @@ import (
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(requestlog.Handler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // databases is the platform pool and the licence pools.

@@ -19,7 +19,6 @@ import (
 
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
@@ -42,7 +41,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 			return err
 		}
 	}
-	logger := slog.New(requestlog.Handler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if cfg.WebAuthnRPID == "" {
 		// Passkeys need a host name: in dev, localhost on the server's port.
 		_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
