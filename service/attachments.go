@@ -18,7 +18,6 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/store"
 )
 
 // MaxAttachmentBytes is the largest attachment: 10 MB.
@@ -96,20 +95,15 @@ func (s *Dossiers) AddAttachment(ctx context.Context, actor Actor, licenceID uui
 	}
 	sum := sha256.Sum256(content)
 	uid := actor.UserID
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			a, err := school.New(tx).AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: name,
-				ContentType: contentType, SizeBytes: int32(len(content)), Sha256: sum[:], Content: content, UploadedBy: &uid})
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "attachment")
-			e.EntityID = a.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	return writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		a, err := school.New(tx).AddAttachment(ctx, school.AddAttachmentParams{DossierID: d.ID, FileName: name,
+			ContentType: contentType, SizeBytes: int32(len(content)), Sha256: sum[:], Content: content, UploadedBy: &uid})
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "attachment")
+		e.EntityID = a.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 }
 

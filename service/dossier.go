@@ -329,29 +329,24 @@ func (s *Dossiers) SaveSection(ctx context.Context, actor Actor, licenceID uuid.
 	}
 	var saved school.DossierSection
 	uid := actor.UserID
-	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			q := school.New(tx)
-			var err error
-			saved, err = q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: d.Cycle, Section: section,
-				Content: raw, UpdatedBy: &uid, Version: version})
-			if errors.Is(err, pgx.ErrNoRows) {
-				current, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: d.Cycle, Section: section})
-				if err != nil {
-					return db.Classify(err)
-				}
-				return &StaleSection{Current: current}
-			}
+	err = writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		var err error
+		saved, err = q.SaveSection(ctx, school.SaveSectionParams{DossierID: d.ID, Cycle: d.Cycle, Section: section,
+			Content: raw, UpdatedBy: &uid, Version: version})
+		if errors.Is(err, pgx.ErrNoRows) {
+			current, err := q.GetSection(ctx, school.GetSectionParams{DossierID: d.ID, Cycle: d.Cycle, Section: section})
 			if err != nil {
-				return fmt.Errorf("save section: %w", err)
+				return db.Classify(err)
 			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier_section")
-			e.EntityID = fmt.Sprintf("%s:%d:%s", d.ID, d.Cycle, section)
-			return logbook.Append(ctx, tx, e)
-		})
+			return &StaleSection{Current: current}
+		}
+		if err != nil {
+			return fmt.Errorf("save section: %w", err)
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier_section")
+		e.EntityID = fmt.Sprintf("%s:%d:%s", d.ID, d.Cycle, section)
+		return logbook.Append(ctx, tx, e)
 	})
 	return saved, err
 }
@@ -457,44 +452,39 @@ func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID 
 	var missing []string
 	frozen := false
 	uid := actor.UserID
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			q := school.New(tx)
-			if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
-				return db.Classify(err)
-			}
-			check, err := store.ReadChecklist(ctx, q, d.ID, d.Cycle)
-			if err != nil {
-				return err
-			}
-			if check.Goals == 0 || !check.GoalsComplete {
-				missing = append(missing, plan.MissingGoals)
-			}
-			if !check.Support {
-				missing = append(missing, plan.MissingSupport)
-			}
-			if check.NotHeard {
-				missing = append(missing, plan.MissingHearing)
-			}
-			if len(missing) > 0 {
-				return nil
-			}
-			v, err = q.FreezeActionPart(ctx, school.FreezeActionPartParams{FrozenBy: &uid, DossierID: d.ID, Cycle: d.Cycle})
-			if errors.Is(err, pgx.ErrNoRows) {
-				v, err = q.LatestActionPartVersion(ctx, d.ID)
-				return db.Classify(err)
-			}
-			if err != nil {
-				return fmt.Errorf("freeze action part: %w", err)
-			}
-			frozen = true
-			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "action_part_version")
-			e.EntityID = fmt.Sprintf("%s:%d", d.ID, v.Number)
-			return logbook.Append(ctx, tx, e)
-		})
+	err := writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
+			return db.Classify(err)
+		}
+		check, err := store.ReadChecklist(ctx, q, d.ID, d.Cycle)
+		if err != nil {
+			return err
+		}
+		if check.Goals == 0 || !check.GoalsComplete {
+			missing = append(missing, plan.MissingGoals)
+		}
+		if !check.Support {
+			missing = append(missing, plan.MissingSupport)
+		}
+		if check.NotHeard {
+			missing = append(missing, plan.MissingHearing)
+		}
+		if len(missing) > 0 {
+			return nil
+		}
+		v, err = q.FreezeActionPart(ctx, school.FreezeActionPartParams{FrozenBy: &uid, DossierID: d.ID, Cycle: d.Cycle})
+		if errors.Is(err, pgx.ErrNoRows) {
+			v, err = q.LatestActionPartVersion(ctx, d.ID)
+			return db.Classify(err)
+		}
+		if err != nil {
+			return fmt.Errorf("freeze action part: %w", err)
+		}
+		frozen = true
+		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "action_part_version")
+		e.EntityID = fmt.Sprintf("%s:%d", d.ID, v.Number)
+		return logbook.Append(ctx, tx, e)
 	})
 	if err == nil && frozen {
 		if serr := s.StartConsent(ctx, licenceID, d, v.Number); serr != nil {
@@ -605,21 +595,16 @@ func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uu
 	}
 	var g school.GrowthEntry
 	uid := actor.UserID
-	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			var err error
-			g, err = school.New(tx).AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: d.Cycle,
-				Kind: in.Kind, OccurredOn: on, Body: body, AuthorUserID: &uid, AuthorName: actor.Name})
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "growth_entry")
-			e.EntityID = g.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	err = writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		var err error
+		g, err = school.New(tx).AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: d.Cycle,
+			Kind: in.Kind, OccurredOn: on, Body: body, AuthorUserID: &uid, AuthorName: actor.Name})
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "growth_entry")
+		e.EntityID = g.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 	return g, err
 }
@@ -652,20 +637,15 @@ func (s *Dossiers) AddTestResult(ctx context.Context, actor Actor, licenceID uui
 		return errs
 	}
 	uid := actor.UserID
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			r, err := school.New(tx).AddTestResult(ctx, school.AddTestResultParams{DossierID: d.ID, Cycle: d.Cycle,
-				Instrument: in.Instrument, TakenOn: on, Score: in.Score, Level: in.Level, AuthorUserID: &uid})
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "test_result")
-			e.EntityID = r.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	return writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		r, err := school.New(tx).AddTestResult(ctx, school.AddTestResultParams{DossierID: d.ID, Cycle: d.Cycle,
+			Instrument: in.Instrument, TakenOn: on, Score: in.Score, Level: in.Level, AuthorUserID: &uid})
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "test_result")
+		e.EntityID = r.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 }
 
@@ -691,20 +671,15 @@ func (s *Dossiers) AddParticipant(ctx context.Context, actor Actor, licenceID uu
 	if len(errs) > 0 {
 		return errs
 	}
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			p, err := school.New(tx).AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "external",
-				Name: in.Name, Role: in.Role, Organisation: in.Organisation})
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "dossier_participant")
-			e.EntityID = p.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	return writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		p, err := school.New(tx).AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "external",
+			Name: in.Name, Role: in.Role, Organisation: in.Organisation})
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "dossier_participant")
+		e.EntityID = p.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 }
 
@@ -725,24 +700,19 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 		return d, fields
 	}
 	var saved school.Dossier
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			var err error
-			saved, err = school.New(tx).UpdateDossierHeader(ctx, school.UpdateDossierHeaderParams{ID: d.ID,
-				SupportLevel: params.SupportLevel, Reason: params.Reason, StartedOn: params.StartedOn, Version: in.Version})
-			if errors.Is(err, pgx.ErrNoRows) {
-				return fmt.Errorf("dossier header changed: %w", fault.ErrConflict)
-			}
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier")
-			e.EntityID = d.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	err := writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		var err error
+		saved, err = school.New(tx).UpdateDossierHeader(ctx, school.UpdateDossierHeaderParams{ID: d.ID,
+			SupportLevel: params.SupportLevel, Reason: params.Reason, StartedOn: params.StartedOn, Version: in.Version})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("dossier header changed: %w", fault.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier")
+		e.EntityID = d.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 	if err != nil {
 		return saved, err
@@ -789,54 +759,44 @@ func (s *Dossiers) AddColleague(ctx context.Context, actor Actor, licenceID uuid
 	if who == nil {
 		return fault.FieldErrors{"user_id": "Kies een collega van deze school."}
 	}
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
+	return writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
+			return db.Classify(err)
+		}
+		current, err := q.ListParticipants(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range current {
+			if p.UserID != nil && *p.UserID == userID {
+				return nil // already taking part
 			}
-			q := school.New(tx)
-			if _, err := q.GetDossierForUpdate(ctx, d.ID); err != nil {
-				return db.Classify(err)
-			}
-			current, err := q.ListParticipants(ctx, d.ID)
-			if err != nil {
-				return err
-			}
-			for _, p := range current {
-				if p.UserID != nil && *p.UserID == userID {
-					return nil // already taking part
-				}
-			}
-			p, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff", Name: who.DisplayName,
-				Role: auth.Role(who.Role).Label(), UserID: &userID})
-			if err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "dossier_participant")
-			e.EntityID = p.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+		}
+		p, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff", Name: who.DisplayName,
+			Role: auth.Role(who.Role).Label(), UserID: &userID})
+		if err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "dossier_participant")
+		e.EntityID = p.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 }
 
 // RemoveParticipant takes someone off the plan's participants.
 func (s *Dossiers) RemoveParticipant(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, id uuid.UUID) error {
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			n, err := school.New(tx).RemoveParticipant(ctx, school.RemoveParticipantParams{ID: id, DossierID: d.ID})
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return fault.ErrNotFound
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier_participant")
-			e.EntityID = id.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	return writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		n, err := school.New(tx).RemoveParticipant(ctx, school.RemoveParticipantParams{ID: id, DossierID: d.ID})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.ErrNotFound
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier_participant")
+		e.EntityID = id.String()
+		return logbook.Append(ctx, tx, e)
 	})
 }
 

@@ -275,24 +275,19 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 		return err
 	}
 	uid := actor.UserID
-	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
-				TlvType: optional(f.TLVType), TlvCategory: optional(f.TLVCategory), Question: strings.TrimSpace(f.Question),
-				Snapshot: snap, CreatedBy: &uid})
-			if err != nil {
-				return err
-			}
-			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "swv_request")
-			e.EntityID = req.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	err = writeOfPupil(ctx, s.tenants, lic.ID, d.PupilID, func(tx pgx.Tx) error {
+		req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
+			TlvType: optional(f.TLVType), TlvCategory: optional(f.TLVCategory), Question: strings.TrimSpace(f.Question),
+			Snapshot: snap, CreatedBy: &uid})
+		if err != nil {
+			return err
+		}
+		if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "swv_request")
+		e.EntityID = req.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 	if err != nil {
 		return err
@@ -321,47 +316,42 @@ func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence
 		return err
 	}
 	swvStatus := current.SWVStatus()
-	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			if err := store.RefuseRestricted(ctx, school.New(tx), d.PupilID); err != nil {
-				return err
-			}
-			q := school.New(tx)
-			req, err := q.GetSWVRequestForUpdate(ctx, school.GetSWVRequestForUpdateParams{ID: id, DossierID: d.ID})
-			if err != nil {
-				return db.Classify(err)
-			}
-			returned := req.Status == "submitted" && swvStatus == workflows.RequestStepIncomplete
-			if req.Status != "inzage" && !returned {
-				return ErrRequestSubmitted
-			}
-			tlvType, tlvCategory := "", ""
-			if req.TlvType != nil {
-				tlvType = *req.TlvType
-			}
-			if req.TlvCategory != nil {
-				tlvCategory = *req.TlvCategory
-			}
-			snap, err := json.Marshal(buildSnapshot(lic, v, RequestForm{Kind: req.Kind, TLVType: tlvType, TLVCategory: tlvCategory, Question: req.Question}))
-			if err != nil {
-				return err
-			}
-			if returned {
-				err = q.ReturnSWVRequest(ctx, school.ReturnSWVRequestParams{ID: id, Snapshot: snap})
-			} else {
-				err = q.ReopenSWVRequest(ctx, school.ReopenSWVRequestParams{ID: id, Snapshot: snap})
-			}
-			if err != nil {
-				return err
-			}
-			req.Round++
-			if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
-				return err
-			}
-			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")
-			e.EntityID = id.String()
-			return logbook.Append(ctx, tx, e)
-		})
+	err = writeOfPupil(ctx, s.tenants, lic.ID, d.PupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		req, err := q.GetSWVRequestForUpdate(ctx, school.GetSWVRequestForUpdateParams{ID: id, DossierID: d.ID})
+		if err != nil {
+			return db.Classify(err)
+		}
+		returned := req.Status == "submitted" && swvStatus == workflows.RequestStepIncomplete
+		if req.Status != "inzage" && !returned {
+			return ErrRequestSubmitted
+		}
+		tlvType, tlvCategory := "", ""
+		if req.TlvType != nil {
+			tlvType = *req.TlvType
+		}
+		if req.TlvCategory != nil {
+			tlvCategory = *req.TlvCategory
+		}
+		snap, err := json.Marshal(buildSnapshot(lic, v, RequestForm{Kind: req.Kind, TLVType: tlvType, TLVCategory: tlvCategory, Question: req.Question}))
+		if err != nil {
+			return err
+		}
+		if returned {
+			err = q.ReturnSWVRequest(ctx, school.ReturnSWVRequestParams{ID: id, Snapshot: snap})
+		} else {
+			err = q.ReopenSWVRequest(ctx, school.ReopenSWVRequestParams{ID: id, Snapshot: snap})
+		}
+		if err != nil {
+			return err
+		}
+		req.Round++
+		if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
+			return err
+		}
+		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")
+		e.EntityID = id.String()
+		return logbook.Append(ctx, tx, e)
 	})
 	if err != nil {
 		return err

@@ -13,12 +13,17 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -91,4 +96,19 @@ func (s *Dossiers) today() time.Time { return Today(s.cfg.Location) }
 func Today(loc *time.Location) time.Time {
 	y, m, d := time.Now().In(loc).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// writeOfPupil runs fn in one transaction on the licence's database, after
+// checking there that the pupil's data may be changed or shared: not while
+// its use is restricted (AVG art. 18). Every write of a pupil's plan goes
+// through here; the pages refuse earlier, this holds for every caller.
+func writeOfPupil(ctx context.Context, tm *tenants.Manager, licenceID, pupilID uuid.UUID, fn func(pgx.Tx) error) error {
+	return tm.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := store.RefuseRestricted(ctx, school.New(tx), pupilID); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	})
 }
