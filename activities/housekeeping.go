@@ -2,14 +2,17 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/activity"
 
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -49,8 +52,13 @@ func (a *Activities) Housekeep(ctx context.Context, in workflows.HousekeepingInp
 			continue
 		}
 		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
-			n, err := school.New(pool).DeleteSentMail(ctx, now.Add(-in.KeepSentMail))
+			q := school.New(pool)
+			n, err := q.DeleteSentMail(ctx, now.Add(-in.KeepSentMail))
 			r.SentMails += n
+			if err != nil {
+				return err
+			}
+			_, err = q.DeleteSentSignals(ctx, now.Add(-in.KeepSentMail))
 			return err
 		})
 		if err != nil {
@@ -92,4 +100,37 @@ func (a *Activities) AnchorLogbooks(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// DeliverPending sends, for every school, the signals left in its signal
+// outbox longer than in.WaitedFor (their writers could not send them),
+// and names the schools whose mail outbox holds mail that long, for the
+// workflow to send. A school it cannot reach now is counted and logged,
+// and waits for the next run; the others go on.
+func (a *Activities) DeliverPending(ctx context.Context, in workflows.DeliverInput) (workflows.DeliverResult, error) {
+	var r workflows.DeliverResult
+	licences, err := platform.New(a.Tenants.Platform()).ListActiveLicences(ctx)
+	if err != nil {
+		return r, fmt.Errorf("list licences: %w", err)
+	}
+	before := time.Now().Add(-in.WaitedFor)
+	for _, l := range licences {
+		if l.Kind == platform.LicenceKindSwv {
+			continue
+		}
+		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
+			n, err := store.DeliverPendingSignals(ctx, a.Temporal, pool, before, 1000)
+			r.Signals += n
+			waiting, cerr := school.New(pool).CountUnsentMail(ctx, before)
+			if waiting > 0 {
+				r.MailWaiting = append(r.MailWaiting, l.ID.String())
+			}
+			return errors.Join(err, cerr)
+		})
+		if err != nil {
+			r.LicencesFailed++
+			activity.GetLogger(ctx).Warn("deliver: licence left for the next run", "licence", l.ID.String(), "err", err)
+		}
+	}
+	return r, nil
 }

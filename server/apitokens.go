@@ -9,14 +9,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/service"
 )
 
-// apiTokenPrefix marks TOP dossier tokens, so secret scanners can find a
-// leaked one.
-const apiTokenPrefix = "td_"
+// apiTokenPrefix marks TOP dossier tokens (service.APITokenPrefix).
+const apiTokenPrefix = service.APITokenPrefix
 
 // bearer resolves "Authorization: Bearer td_…" on API routes into a
 // principal acting with the token's scope on its one licence. A bad token
@@ -63,12 +62,8 @@ type apiTokensPage struct {
 }
 
 func (s *Server) renderAPITokens(c *gin.Context, status int, page apiTokensPage) error {
-	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, page.Licence.ID)
-	if err != nil {
-		return db.Classify(err)
-	}
-	page.Licence = lic
-	if page.Tokens, err = platform.New(s.tenants.Platform()).ListAPITokens(c, lic.ID); err != nil {
+	var err error
+	if page.Licence, page.Tokens, err = s.licences.APITokens(c, page.Licence.ID); err != nil {
 		return err
 	}
 	s.render(c, status, "apitokens", page)
@@ -93,31 +88,15 @@ func (s *Server) handleAPITokenCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	name := strings.TrimSpace(c.PostForm("name"))
-	scope := platform.ApiScope(c.PostForm("scope"))
-	errs := fault.FieldErrors{}
-	if name == "" || len([]rune(name)) > 100 {
-		errs["name"] = "Geef de koppeling een naam van hoogstens 100 tekens, bijvoorbeeld de naam van het leerlingvolgsysteem."
+	name := c.PostForm("name")
+	token, err := s.licences.CreateAPIToken(c, actorOf(c), id, name, platform.ApiScope(c.PostForm("scope")))
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderAPITokens(c, http.StatusUnprocessableEntity, apiTokensPage{Licence: platform.Licence{ID: id},
+			Name: strings.TrimSpace(name), Errors: fields})
 	}
-	if !scope.Valid() {
-		errs["scope"] = "Kies of de koppeling alleen mag lezen of ook mag schrijven."
-	}
-	if len(errs) > 0 {
-		return s.renderAPITokens(c, http.StatusUnprocessableEntity, apiTokensPage{Licence: platform.Licence{ID: id}, Name: name, Errors: errs})
-	}
-	secret, err := newToken()
 	if err != nil {
 		return err
 	}
-	token := apiTokenPrefix + secret
-	creator := principalOf(c).UserID
-	_, err = platform.New(s.tenants.Platform()).CreateAPIToken(c, platform.CreateAPITokenParams{
-		LicenceID: id, Name: name, Scope: scope, TokenHash: hashToken(token), CreatedBy: &creator,
-	})
-	if err != nil {
-		return err
-	}
-	s.logger.InfoContext(c, "api token created", "licence", id, "scope", scope)
 	return s.renderAPITokens(c, http.StatusOK, apiTokensPage{Licence: platform.Licence{ID: id}, NewToken: token})
 }
 
@@ -130,12 +109,8 @@ func (s *Server) handleAPITokenRevoke(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := platform.New(s.tenants.Platform()).RevokeAPIToken(c, platform.RevokeAPITokenParams{ID: tokenID, LicenceID: id})
-	if err != nil {
+	if err := s.licences.RevokeAPIToken(c, id, tokenID); err != nil {
 		return err
-	}
-	if n == 0 {
-		return fault.ErrNotFound
 	}
 	c.Redirect(http.StatusSeeOther, "/licenties/"+id.String()+"/api-sleutels")
 	return nil

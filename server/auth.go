@@ -12,12 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
 )
 
@@ -218,23 +215,7 @@ func (s *Server) checkOwnGroup(c *gin.Context, userID uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	return s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		q := school.New(pool)
-		pupil, err := q.GetPupil(c, pupilID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		groups, err := q.ListStaffGroups(c, userID)
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			if g == pupil.GroupName {
-				return nil
-			}
-		}
-		return fault.ErrNotFound
-	})
+	return s.pupils.InOwnGroup(c, licenceID, pupilID, userID)
 }
 
 // securityHeaders are sent with every answer (ASVS 14.4).

@@ -3,18 +3,14 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/google/uuid"
 
-	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/documents"
@@ -47,39 +43,16 @@ type avgCopy struct {
 // with parental authority, or the pupil from the share age) and logs the
 // export.
 func (s *Server) portalCopy(c *gin.Context, entity string) (platform.Licence, service.DossierView, avgCopy, error) {
-	var out avgCopy
-	u := c.MustGet(portalKey).(portalUser)
-	if !u.CanAnswer {
-		return platform.Licence{}, service.DossierView{}, out, fault.ErrNotFound // a guardian without authority reads, has no AVG rights over the child
-	}
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, licenceID)
+	lic, v, rows, err := s.portal.Copy(c, portalActorOf(c), portalReader(c), licenceID, pupilID, entity)
 	if err != nil {
-		return lic, service.DossierView{}, out, db.Classify(err)
+		return lic, v, avgCopy{}, err
 	}
-	v, err := s.dossiers.Load(c, licenceID, pupilID)
-	hasDossier := err == nil
-	if err != nil && !(errors.Is(err, fault.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
-		return lic, v, out, err
-	}
-	out = avgCopy{Generated: time.Now().UTC(), School: lic.Name, Pupil: v.Pupil, Guardians: v.Guardians}
-	if hasDossier {
+	out := avgCopy{Generated: time.Now().UTC(), School: lic.Name, Pupil: v.Pupil, Guardians: v.Guardians}
+	if v.Dossier.ID != uuid.Nil {
 		out.Dossier, out.Content, out.Growth, out.Tests = &v.Dossier, &v.Content, v.Growth, v.Tests
 		out.ActionPart, out.Consent, out.Requests, out.Attachments = v.ActionPart, v.Consent, v.Requests, v.Attachments
-	}
-	var rows []school.Logbook
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			var err error
-			if rows, err = school.New(tx).ListLogbookForPupil(c, &pupilID); err != nil {
-				return err
-			}
-			return logbook.Append(c, tx, s.portalEntry(c, pupilID, logbook.ActionExport, entity))
-		})
-	})
-	if err != nil {
-		return lic, v, out, err
 	}
 	if out.Logbook, err = s.logbookRows(c, rows); err != nil {
 		return lic, v, out, err
@@ -136,7 +109,7 @@ var avgKinds = plan.AVGRequestKinds()
 func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	u := c.MustGet(portalKey).(portalUser)
+	u := portalReader(c)
 	if !u.CanAnswer {
 		return fault.ErrNotFound
 	}

@@ -3,14 +3,11 @@ package server
 import (
 	"errors"
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
@@ -22,30 +19,8 @@ type licencesPage struct {
 	SchoolTypes []platform.SchoolType
 	Form        service.LicenceInput
 	Errors      fault.FieldErrors
-	SWVForm     swvInput
+	SWVForm     service.SWVInput
 	SWVErrors   fault.FieldErrors
-}
-
-// swvInput is a new samenwerkingsverband.
-type swvInput struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-var swvCodePattern = regexp.MustCompile(`^[A-Z]{2}[0-9]{2,4}[A-Z]?$`)
-
-func (in swvInput) validate() fault.FieldErrors {
-	errs := fault.FieldErrors{}
-	if !swvCodePattern.MatchString(in.Code) {
-		errs["code"] = "De code van een samenwerkingsverband is bijvoorbeeld PO2801 of VO2805."
-	}
-	if in.Name == "" || len([]rune(in.Name)) > 200 {
-		errs["swv_name"] = "Vul de naam van het samenwerkingsverband in (hoogstens 200 tekens)."
-	}
-	if len(errs) > 0 {
-		return errs
-	}
-	return nil
 }
 
 // handleSWVCreate registers a samenwerkingsverband, so licences can be
@@ -54,23 +29,18 @@ func (s *Server) handleSWVCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	in := swvInput{Code: strings.ToUpper(strings.TrimSpace(c.PostForm("code"))), Name: strings.TrimSpace(c.PostForm("swv_name"))}
-	errs := in.validate()
-	if errs == nil {
-		_, err := platform.New(s.tenants.Platform()).CreateSWV(c, platform.CreateSWVParams{Code: in.Code, Name: in.Name})
-		switch {
-		case db.Constraint(err) == "swv_code_key":
-			errs = fault.FieldErrors{"code": "Er is al een samenwerkingsverband met deze code."}
-		case err != nil:
-			return err
-		}
+	in := service.SWVInput{Code: c.PostForm("code"), Name: c.PostForm("swv_name")}
+	err := s.licences.CreateSWV(c, in)
+	errs, ok := asFieldErrors(err)
+	if err != nil && !ok {
+		return err
 	}
 	if errs != nil {
 		page, err := s.licencesPage(c, service.LicenceInput{}, nil)
 		if err != nil {
 			return err
 		}
-		page.SWVForm, page.SWVErrors = in, errs
+		page.SWVForm, page.SWVErrors = in.Normalised(), errs
 		s.render(c, http.StatusUnprocessableEntity, "licences", page)
 		return nil
 	}

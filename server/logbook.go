@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -98,19 +97,9 @@ func (s *Server) loadLogbook(c *gin.Context) (logbookPage, error) {
 // logbookRows puts logbook rows into words: the actors' names, their role
 // and what they did, in Dutch.
 func (s *Server) logbookRows(ctx context.Context, rows []school.Logbook) ([]logbookRow, error) {
-	var ids []uuid.UUID
-	for _, r := range rows {
-		if r.ActorUserID != nil {
-			ids = append(ids, *r.ActorUserID)
-		}
-	}
-	names := map[uuid.UUID]string{}
-	users, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids)
+	names, err := s.logbook.ActorNames(ctx, rows)
 	if err != nil {
 		return nil, err
-	}
-	for _, u := range users {
-		names[u.ID] = u.DisplayName
 	}
 	out := make([]logbookRow, 0, len(rows))
 	for _, r := range rows {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
@@ -23,11 +22,7 @@ func (s *Server) handleDevMailbox(c *gin.Context) error {
 		return err
 	}
 	page := mailboxPage{Licence: lic}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Mails, err = school.New(pool).ListOutbox(c, 100)
-		return err
-	})
-	if err != nil {
+	if page.Mails, err = s.portal.Outbox(c, lic.ID); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "mailbox", page)

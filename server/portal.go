@@ -1,7 +1,6 @@
 package server
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,68 +11,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db"
-	"github.com/topdossier/topdossier/db/logbook"
-	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
-	"github.com/topdossier/topdossier/law"
-	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
 )
 
 const portalKey = "td.portal"
 
-// portalUser is who reads a pupil's plan in the portal: a guardian, or the
-// pupil from the age of their own privacy rights.
-type portalUser struct {
-	Pupil     bool   // the pupil themselves
-	PartyKey  string // their key in a consent round
-	CanAnswer bool   // a guardian without parental authority only reads
-	Ages      law.ConsentAges
-}
-
-// portalAccess decides whether the account behind link may read the
-// pupil's plan today: a guardian with parental authority, one without
-// where the school allows it, and the pupil from ages.Share.
-func portalAccess(ctx context.Context, q *school.Queries, link platform.PupilLink, kind platform.UserKind,
-	share int, today time.Time) (portalUser, bool, error) {
-	switch {
-	case kind == platform.UserKindGuardian && link.GuardianID != nil:
-		g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *link.GuardianID, PupilID: link.PupilID})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return portalUser{}, false, nil
-		}
-		if err != nil {
-			return portalUser{}, false, err
-		}
-		u := portalUser{PartyKey: plan.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
-		if g.ParentalAuthority {
-			return u, true, nil
-		}
-		set, err := q.GetSchoolSetting(ctx)
-		return u, err == nil && set.ViewWithoutAuthority, err
-	case kind == platform.UserKindPupil && link.GuardianID == nil:
-		p, err := q.GetPupil(ctx, link.PupilID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return portalUser{}, false, nil
-		}
-		if err != nil {
-			return portalUser{}, false, err
-		}
-		ok := !today.Before(p.BirthDate.AddDate(share, 0, 0))
-		return portalUser{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true}, ok, nil
-	}
-	return portalUser{}, false, nil
-}
-
 // linkedPortal lets a guardian or pupil reach only a pupil their account
-// is linked to, and only while portalAccess allows it; anybody else gets
-// 404.
+// is linked to, and only while service.Portal.Access allows it; anybody
+// else gets 404.
 func (s *Server) linkedPortal(c *gin.Context) {
 	p := principalOf(c)
 	if p == nil || p.session.MfaAt == nil {
@@ -86,31 +35,17 @@ func (s *Server) linkedPortal(c *gin.Context) {
 		s.fail(c, fault.ErrNotFound)
 		return
 	}
-	link, err := platform.New(s.tenants.Platform()).GetPupilLink(c, platform.GetPupilLinkParams{UserID: p.UserID,
-		LicenceID: licenceID, PupilID: pupilID})
-	if err != nil {
-		s.fail(c, fault.ErrNotFound)
-		return
-	}
-	rules, err := s.dossiers.ConsentRules(c, licenceID)
+	u, err := s.portal.Access(c, p.UserID, p.session.UserKind, licenceID, pupilID)
 	if err != nil {
 		s.fail(c, err)
-		return
-	}
-	var u portalUser
-	ok := false
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		u, ok, err = portalAccess(c, school.New(pool), link, p.session.UserKind, rules.Ages.Share, s.today())
-		return err
-	})
-	u.Ages = rules.Ages
-	if err != nil || !ok {
-		s.fail(c, cmp.Or(err, fault.ErrNotFound))
 		return
 	}
 	c.Set(portalKey, u)
 	c.Next()
 }
+
+// portalReader is the reader linkedPortal let through.
+func portalReader(c *gin.Context) service.Reader { return c.MustGet(portalKey).(service.Reader) }
 
 // today is the date in the school's time zone, as a UTC midnight like the
 // dates the database returns.
@@ -127,29 +62,9 @@ func portalActorOf(c *gin.Context) service.Actor {
 	return service.Actor{UserID: p.UserID, Name: p.Name, Role: auth.Role(role)}
 }
 
-// portalEntry is a logbook line for what a guardian or pupil does in the
-// portal.
-func (s *Server) portalEntry(c *gin.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {
-	p := principalOf(c)
-	role := "guardian"
-	if p.IsPupil() {
-		role = "pupil"
-	}
-	return logbook.Entry{ActorID: &p.UserID, ActorRole: role, Action: action, PupilID: &pupilID, Entity: entity,
-		EntityID: pupilID.String(), RequestID: requestIDOf(c)}
-}
-
-type portalChild struct {
-	LicenceID  uuid.UUID
-	School     string
-	Pupil      school.Pupil
-	HasDossier bool
-	Closed     bool // a guardian without authority where the school does not share the plan
-}
-
 type portalHomePage struct {
 	Self     bool // a pupil's own portal
-	Children []portalChild
+	Children []service.Child
 }
 
 // handlePortalHome lists the children a guardian is linked to, at every
@@ -159,53 +74,11 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 	if !p.IsGuardian() && !p.IsPupil() {
 		return fault.ErrNotFound
 	}
-	q := platform.New(s.tenants.Platform())
-	links, err := q.ListPupilLinksForUser(c, p.UserID)
+	children, err := s.portal.Children(c, portalActorOf(c), p.session.UserKind)
 	if err != nil {
 		return err
 	}
-	page := portalHomePage{Self: p.IsPupil()}
-	for _, l := range links {
-		lic, err := q.GetLicence(c, l.LicenceID)
-		if err != nil {
-			continue // a licence that ended shows nothing
-		}
-		child := portalChild{LicenceID: l.LicenceID, School: lic.Name}
-		shown := false
-		rules, err := s.dossiers.ConsentRules(c, l.LicenceID)
-		if err != nil {
-			return err
-		}
-		err = s.tenants.With(c, l.LicenceID, func(pool *pgxpool.Pool) error {
-			return db.InTx(c, pool, func(tx pgx.Tx) error {
-				sq := school.New(tx)
-				u, ok, err := portalAccess(c, sq, l, p.session.UserKind, rules.Ages.Share, s.today())
-				if err != nil || (!ok && (u.PartyKey == "" || u.Pupil)) {
-					return err // not theirs (any more), or the pupil is not yet old enough
-				}
-				if child.Pupil, err = sq.GetPupil(c, l.PupilID); err != nil {
-					return db.Classify(err)
-				}
-				shown, child.Closed = true, !ok
-				if child.Closed {
-					return nil
-				}
-				d, err := sq.CurrentDossierOfPupil(c, l.PupilID)
-				child.HasDossier = err == nil && d.ClosedAt == nil
-				return logbook.Append(c, tx, s.portalEntry(c, l.PupilID, logbook.ActionView, "pupil_list"))
-			})
-		})
-		if errors.Is(err, fault.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if shown {
-			page.Children = append(page.Children, child)
-		}
-	}
-	s.render(c, http.StatusOK, "portal", page)
+	s.render(c, http.StatusOK, "portal", portalHomePage{Self: p.IsPupil(), Children: children})
 	return nil
 }
 
@@ -238,7 +111,7 @@ func (s *Server) handlePortalPupil(c *gin.Context) error {
 func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldErrors) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	u := c.MustGet(portalKey).(portalUser)
+	u := portalReader(c)
 	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs,
 		DecideAge: u.Ages.Decide}
 	v, err := s.dossiers.Load(c, licenceID, pupilID)
@@ -271,25 +144,11 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 			page.Notice = "Dank je wel, je antwoord is vastgelegd."
 		}
 	}
-	var seen []school.Logbook // the views and exports, newest first
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			rows, err := school.New(tx).ListLogbookForPupil(c, &pupilID)
-			if err != nil {
-				return err
-			}
-			for _, r := range rows {
-				if (r.Action == logbook.ActionView || r.Action == logbook.ActionExport) && len(seen) < 50 {
-					seen = append(seen, r)
-				}
-			}
-			return logbook.Append(c, tx, s.portalEntry(c, pupilID, logbook.ActionView, "dossier"))
-		})
-	})
+	read, err := s.portal.Read(c, portalActorOf(c), u, licenceID, pupilID)
 	if err != nil {
 		return err
 	}
-	if page.Views, err = s.logbookRows(c, seen); err != nil {
+	if page.Views, err = s.logbookRows(c, read.Seen); err != nil {
 		return err
 	}
 	if page.HasDossier {
@@ -297,19 +156,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 			return err
 		}
 	}
-	page.AVGKinds = avgKinds
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		all, err := school.New(pool).ListAVGRequests(c, pupilID)
-		for _, r := range all {
-			if r.PartyKey == u.PartyKey {
-				page.AVG = append(page.AVG, r)
-			}
-		}
-		return err
-	})
-	if err != nil {
-		return err
-	}
+	page.AVGKinds, page.AVG = avgKinds, read.AVG
 	if c.Query("verzoek") == "1" {
 		page.Notice = "Uw verzoek is verstuurd; de school antwoordt binnen een maand."
 		if u.Pupil {
@@ -320,42 +167,22 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	return nil
 }
 
-// portalRequest is a request to the SWV as a party sees it in the portal.
+// portalRequest is a request to the SWV as a party sees it in the portal,
+// with the id its answer form carries.
 type portalRequest struct {
-	service.RequestView
-	Mine      *school.ListSWVRequestPartiesRow // this reader's row, when asked
+	service.PortalRequest
 	RequestID string
 }
 
 // portalRequests are the requests of the dossier the reader is asked
 // about or that were sent (with their signed decision).
 func (s *Server) portalRequests(ctx context.Context, licenceID uuid.UUID, d school.Dossier, key string) ([]portalRequest, error) {
-	var reqs []school.SwvRequest
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		var err error
-		reqs, err = school.New(pool).ListSWVRequests(ctx, d.ID)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	var out []portalRequest
+	reqs, err := s.portal.Requests(ctx, licenceID, d, key)
+	out := make([]portalRequest, 0, len(reqs))
 	for _, r := range reqs {
-		v, err := s.requests.Load(ctx, licenceID, d, r.ID)
-		if err != nil {
-			return nil, err
-		}
-		pr := portalRequest{RequestView: v, RequestID: uuid.NewString()}
-		for i, p := range v.Parties {
-			if p.PartyKey == key {
-				pr.Mine = &v.Parties[i]
-			}
-		}
-		if pr.Mine != nil || r.Status == "submitted" {
-			out = append(out, pr)
-		}
+		out = append(out, portalRequest{PortalRequest: r, RequestID: uuid.NewString()})
 	}
-	return out, nil
+	return out, err
 }
 
 // handlePortalRequestAnswer is a party's answer on a request to the SWV:
@@ -364,7 +191,7 @@ func (s *Server) portalRequests(ctx context.Context, licenceID uuid.UUID, d scho
 func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	u := c.MustGet(portalKey).(portalUser)
+	u := portalReader(c)
 	requestID, err := uuidParam(c, "request")
 	if err != nil {
 		return err
@@ -415,14 +242,7 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 	if v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
 		return fault.ErrNotFound
 	}
-	err = s.tenants.With(c, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(c, pool, func(tx pgx.Tx) error {
-			e := s.portalEntry(c, pupilID, logbook.ActionExport, "decision_document")
-			e.EntityID = requestID.String()
-			return logbook.Append(c, tx, e)
-		})
-	})
-	if err != nil {
+	if err := s.portal.DecisionDownloaded(c, portalActorOf(c), licenceID, pupilID, requestID); err != nil {
 		return err
 	}
 	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, nil)
@@ -434,7 +254,7 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 func (s *Server) handlePortalConsent(c *gin.Context) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
-	u := c.MustGet(portalKey).(portalUser)
+	u := portalReader(c)
 	if !u.CanAnswer {
 		return fault.ErrNotFound
 	}

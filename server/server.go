@@ -193,6 +193,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
 		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}})
+	requests := service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
+		RetentionTerm: cfg.RetentionTLV})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -202,10 +204,9 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		cookieBox: cookieBox,
 		retention: service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
 			Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin}),
-		requests: service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
-			RetentionTerm: cfg.RetentionTLV}),
+		requests: requests,
 		dossiers: dossiers,
-		portal:   service.NewPortal(tm, tc, logger, dossiers, loc),
+		portal:   service.NewPortal(tm, tc, logger, dossiers, requests, loc),
 		staff:    service.NewStaff(tm, logger),
 		licences: service.NewLicences(tm, logger),
 		swv:      service.NewSWV(tm),

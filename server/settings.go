@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
@@ -23,11 +22,7 @@ func (s *Server) handleSchoolSettings(c *gin.Context) error {
 		return err
 	}
 	page := settingsPage{Licence: lic, Saved: c.Query("opgeslagen") == "1"}
-	err = s.tenants.With(c, lic.ID, func(pool *pgxpool.Pool) error {
-		page.Setting, err = school.New(pool).GetSchoolSetting(c)
-		return err
-	})
-	if err != nil {
+	if page.Setting, err = s.dossiers.Settings(c, lic.ID); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "settings", page)

@@ -6,13 +6,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
 )
@@ -58,26 +55,10 @@ func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
 	if err != nil {
 		return err
 	}
-	q := platform.New(s.tenants.Platform())
-	if page.Licence, err = q.GetLicence(c, id); err != nil {
-		return db.Classify(err)
-	}
-	rows, err := q.ListStaffForLicence(c, &id)
-	if err != nil {
+	var rows []platform.ListStaffForLicenceRow
+	var groups map[uuid.UUID][]string
+	if page.Licence, rows, groups, err = s.staff.List(c, id); err != nil {
 		return err
-	}
-	groups := map[uuid.UUID][]string{}
-	if page.Licence.Kind != platform.LicenceKindSwv { // groups live in school databases
-		err = s.tenants.With(c, id, func(pool *pgxpool.Pool) error {
-			all, err := school.New(pool).ListAllStaffGroups(c)
-			for _, g := range all {
-				groups[g.UserID] = append(groups[g.UserID], g.GroupName)
-			}
-			return err
-		})
-		if err != nil {
-			return err
-		}
 	}
 	me := principalOf(c).UserID
 	for _, r := range rows {
@@ -211,9 +192,9 @@ type activatePage struct {
 }
 
 func (s *Server) handleActivateShow(c *gin.Context) error {
-	act, err := platform.New(s.tenants.Platform()).GetActivation(c, hashToken(c.Param("token")))
+	act, err := s.staff.Activation(c, hashToken(c.Param("token")))
 	if err != nil {
-		return db.Classify(err)
+		return err
 	}
 	s.render(c, http.StatusOK, "activate", activatePage{Name: act.DisplayName, Email: act.Email})
 	return nil
@@ -223,9 +204,9 @@ func (s *Server) handleActivateShow(c *gin.Context) error {
 // factor is set up at the first login.
 func (s *Server) handleActivate(c *gin.Context) error {
 	th := hashToken(c.Param("token"))
-	act, err := platform.New(s.tenants.Platform()).GetActivation(c, th)
+	act, err := s.staff.Activation(c, th)
 	if err != nil {
-		return db.Classify(err)
+		return err
 	}
 	if err := parseForm(c); err != nil {
 		return err
@@ -246,18 +227,7 @@ func (s *Server) handleActivate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	err = db.InTx(c, s.tenants.Platform(), func(tx pgx.Tx) error {
-		q := platform.New(tx)
-		n, err := q.UseActivation(c, th)
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			return fault.ErrNotFound
-		}
-		return q.SetPassword(c, platform.SetPasswordParams{ID: act.UserID, PasswordHash: &hash})
-	})
-	if err != nil {
+	if err := s.staff.Activate(c, th, act.UserID, hash); err != nil {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, "/inloggen?geactiveerd=1")

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -18,6 +17,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -139,6 +139,11 @@ func (s *Retention) DecideAVG(ctx context.Context, actor Actor, lic platform.Lic
 				if err := logbook.Append(ctx, tx, e); err != nil {
 					return err
 				}
+				// The request's process is told in the same transaction.
+				if err := store.EnqueueSignal(ctx, school.New(tx), workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()),
+					workflows.SignalAVGDecided, nil); err != nil {
+					return err
+				}
 				if req.Kind != "restriction" || decision != "accepted" {
 					return nil
 				}
@@ -153,11 +158,7 @@ func (s *Retention) DecideAVG(ctx context.Context, actor Actor, lic platform.Lic
 		if err != nil {
 			return false, err
 		}
-		var notFound *serviceerror.NotFound
-		if err := s.temporal.SignalWorkflow(ctx, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()), "", workflows.SignalAVGDecided, nil); err != nil &&
-			!errors.As(err, &notFound) {
-			s.logger.ErrorContext(ctx, "avg request workflow not told", "err", err)
-		}
+		deliverSignals(ctx, s.tenants, s.temporal, s.logger, lic.ID, workflows.AVGRequestWorkflowID(lic.ID.String(), id.String()))
 	}
 	if !erase {
 		return false, nil

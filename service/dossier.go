@@ -700,6 +700,7 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 		return d, fields
 	}
 	var saved school.Dossier
+	wid := workflows.DossierWorkflowID(licenceID.String(), d.ID.String())
 	err := writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
 		var err error
 		saved, err = school.New(tx).UpdateDossierHeader(ctx, school.UpdateDossierHeaderParams{ID: d.ID,
@@ -712,20 +713,21 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 		}
 		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier")
 		e.EntityID = d.ID.String()
-		return logbook.Append(ctx, tx, e)
+		if err := logbook.Append(ctx, tx, e); err != nil {
+			return err
+		}
+		if extraSupport(saved.SupportLevel) == extraSupport(d.SupportLevel) && saved.StartedOn.Equal(d.StartedOn) {
+			return nil
+		}
+		y, m, day := saved.StartedOn.Date()
+		return store.EnqueueSignal(ctx, school.New(tx), wid, workflows.SignalDossierSupportChanged, workflows.SupportChanged{
+			RequestID: fmt.Sprintf("header:%s:%d", d.ID, saved.Version), ExtraSupport: extraSupport(saved.SupportLevel),
+			OpenedAt: time.Date(y, m, day, 0, 0, 0, 0, s.cfg.Location)})
 	})
 	if err != nil {
 		return saved, err
 	}
-	if extraSupport(saved.SupportLevel) != extraSupport(d.SupportLevel) || !saved.StartedOn.Equal(d.StartedOn) {
-		y, m, day := saved.StartedOn.Date()
-		err = s.temporal.SignalWorkflow(ctx, workflows.DossierWorkflowID(licenceID.String(), d.ID.String()), "",
-			workflows.SignalDossierSupportChanged, workflows.SupportChanged{RequestID: fmt.Sprintf("header:%s:%d", d.ID, saved.Version),
-				ExtraSupport: extraSupport(saved.SupportLevel), OpenedAt: time.Date(y, m, day, 0, 0, 0, 0, s.cfg.Location)})
-		if err != nil {
-			s.logger.ErrorContext(ctx, "support level not signalled", "err", err)
-		}
-	}
+	deliverSignals(ctx, s.tenants, s.temporal, s.logger, licenceID, wid)
 	return saved, nil
 }
 
@@ -871,4 +873,15 @@ func (s *Dossiers) List(ctx context.Context, actor Actor, licenceID uuid.UUID, o
 		})
 	})
 	return rows, err
+}
+
+// Settings are the choices the school made for its portal.
+func (s *Dossiers) Settings(ctx context.Context, licenceID uuid.UUID) (school.SchoolSetting, error) {
+	var set school.SchoolSetting
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		set, err = school.New(pool).GetSchoolSetting(ctx)
+		return err
+	})
+	return set, err
 }

@@ -2,13 +2,16 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
@@ -17,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // TestWritesRefusedWhileRestricted: the dossier's writes check the AVG
@@ -84,5 +88,97 @@ func TestWritesRefusedWhileRestricted(t *testing.T) {
 	}
 	if got := entries(); got != before+1 {
 		t.Errorf("growth entries: got %d, want %d", got, before+1)
+	}
+}
+
+// TestSupportChangeSignalKeptWithTheChange: a changed support level and
+// the signal that tells the dossier's process are written in one
+// transaction. With Temporal away the change is saved and the signal
+// waits in the outbox, unsent, for the deliver schedule (worker's
+// TestDeliverPending); an edit that changes neither level nor start date
+// writes no signal.
+func TestSupportChangeSignalKeptWithTheChange(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "77WI")
+	away, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := service.NewDossiers(p.Tenants, away, slog.New(slog.DiscardHandler), service.Config{Location: time.UTC})
+	actor := service.Actor{UserID: uuid.New(), Name: "IB'er", Role: auth.RoleIB}
+	var d school.Dossier
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		pupil, err := q.CreatePupil(ctx, school.CreatePupilParams{GivenName: "Fleur", FamilyName: "Smit",
+			BirthDate: time.Date(2016, 5, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2022, 8, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		d, err = dossiertest.Complete(ctx, q, pupil.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Signal  string
+		Payload workflows.SupportChanged
+		Sent    bool
+	}
+	outbox := func() []row {
+		t.Helper()
+		var out []row
+		err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+			rows, err := pool.Query(ctx, "SELECT workflow_id, signal, payload, sent_at IS NOT NULL FROM signal_outbox ORDER BY created_at")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var r row
+				var wid string
+				var raw []byte
+				if err := rows.Scan(&wid, &r.Signal, &raw, &r.Sent); err != nil {
+					return err
+				}
+				if wid != workflows.DossierWorkflowID(lic.ID.String(), d.ID.String()) {
+					t.Errorf("signal for %s, want the dossier's process", wid)
+				}
+				if err := json.Unmarshal(raw, &r.Payload); err != nil {
+					return err
+				}
+				out = append(out, r)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	start := d.StartedOn.Format(time.DateOnly)
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	saved, err := svc.SaveHeader(sctx, actor, lic.ID, d, service.HeaderInput{Version: d.Version,
+		DossierInput: service.DossierInput{SupportLevel: string(school.SupportLevelLight), Reason: "Gaat beter", StartedOn: start}})
+	if err != nil {
+		t.Fatalf("save with Temporal away: %v", err)
+	}
+	if saved.SupportLevel != school.SupportLevelLight {
+		t.Errorf("support level %s, want light", saved.SupportLevel)
+	}
+	got := outbox()
+	if len(got) != 1 || got[0].Signal != workflows.SignalDossierSupportChanged || got[0].Sent || got[0].Payload.ExtraSupport ||
+		got[0].Payload.RequestID != fmt.Sprintf("header:%s:%d", d.ID, saved.Version) {
+		t.Fatalf("outbox %+v, want one unsent support-changed signal: no extra support, keyed by the new version", got)
+	}
+	// Only the reason changes: the process has nothing to hear.
+	if _, err := svc.SaveHeader(sctx, actor, lic.ID, saved, service.HeaderInput{Version: saved.Version,
+		DossierInput: service.DossierInput{SupportLevel: string(school.SupportLevelLight), Reason: "Gaat veel beter", StartedOn: start}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outbox()); n != 1 {
+		t.Errorf("%d signals after an edit of the reason only, want still 1", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 )
@@ -62,4 +63,24 @@ func (s *Logbook) OfPupil(ctx context.Context, licenceID, pupilID uuid.UUID) (sc
 		return err
 	})
 	return p, rows, err
+}
+
+// ActorNames are the display names of the people behind rows, by user
+// id; an account deleted since has none.
+func (s *Logbook) ActorNames(ctx context.Context, rows []school.Logbook) (map[uuid.UUID]string, error) {
+	var ids []uuid.UUID
+	for _, r := range rows {
+		if r.ActorUserID != nil {
+			ids = append(ids, *r.ActorUserID)
+		}
+	}
+	names := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	users, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids)
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	return names, err
 }

@@ -30,12 +30,13 @@ type Portal struct {
 	temporal client.Client
 	logger   *slog.Logger
 	dossiers *Dossiers // the SWV's consent rules (the share age)
+	requests *Requests // what a party is asked about
 	location *time.Location
 }
 
 // NewPortal returns the portal service.
-func NewPortal(tm *tenants.Manager, tc client.Client, logger *slog.Logger, dossiers *Dossiers, loc *time.Location) *Portal {
-	return &Portal{tenants: tm, temporal: tc, logger: logger, dossiers: dossiers, location: loc}
+func NewPortal(tm *tenants.Manager, tc client.Client, logger *slog.Logger, dossiers *Dossiers, requests *Requests, loc *time.Location) *Portal {
+	return &Portal{tenants: tm, temporal: tc, logger: logger, dossiers: dossiers, requests: requests, location: loc}
 }
 
 // InviteGuardian invites a guardian of the pupil to the parents' portal.
@@ -163,4 +164,16 @@ func SendOutbox(ctx context.Context, tc client.Client, logger *slog.Logger, lice
 	if err := workflows.StartSendOutbox(ctx, tc, licenceID.String()); err != nil {
 		logger.ErrorContext(ctx, "outbox send not started", "err", err)
 	}
+}
+
+// Outbox is the school's mail outbox, newest first, at most 100: in `make
+// run` nothing is sent, and the development mailbox shows it.
+func (s *Portal) Outbox(ctx context.Context, licenceID uuid.UUID) ([]school.MailOutbox, error) {
+	var mails []school.MailOutbox
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		mails, err = school.New(pool).ListOutbox(ctx, 100)
+		return err
+	})
+	return mails, err
 }

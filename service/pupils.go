@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -287,4 +288,24 @@ func (s *Pupils) List(ctx context.Context, actor Actor, licenceID uuid.UUID, own
 		})
 	})
 	return out, err
+}
+
+// InOwnGroup lets a teacher (userID) reach a pupil only in one of their
+// groups; any other pupil is fault.ErrNotFound to them.
+func (s *Pupils) InOwnGroup(ctx context.Context, licenceID, pupilID, userID uuid.UUID) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		pupil, err := q.GetPupil(ctx, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		groups, err := q.ListStaffGroups(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(groups, pupil.GroupName) {
+			return nil
+		}
+		return fault.ErrNotFound
+	})
 }

@@ -112,3 +112,16 @@ func writeOfPupil(ctx context.Context, tm *tenants.Manager, licenceID, pupilID u
 		})
 	})
 }
+
+// deliverSignals sends the signals a write left in the licence's signal
+// outbox for the process, right after the commit. What cannot be sent now
+// the deliver schedule sends; the change itself is kept either way.
+func deliverSignals(ctx context.Context, tm *tenants.Manager, tc client.Client, logger *slog.Logger, licenceID uuid.UUID, workflowID string) {
+	err := tm.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		_, err := store.DeliverSignals(ctx, tc, pool, workflowID)
+		return err
+	})
+	if err != nil {
+		logger.WarnContext(ctx, "signal left for the deliver schedule", "err", err)
+	}
+}

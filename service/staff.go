@@ -214,3 +214,52 @@ func (s *Staff) Reset(ctx context.Context, actor Actor, platformAdmin bool, lice
 	s.logger.InfoContext(ctx, "staff access reset", "licence", licenceID, "user", target.UserID)
 	return "/activeren/" + token, nil
 }
+
+// List is the licence's staff with, on a school, each teacher's groups
+// (they live in the school's database).
+func (s *Staff) List(ctx context.Context, licenceID uuid.UUID) (platform.Licence, []platform.ListStaffForLicenceRow, map[uuid.UUID][]string, error) {
+	q := platform.New(s.tenants.Platform())
+	lic, err := q.GetLicence(ctx, licenceID)
+	if err != nil {
+		return lic, nil, nil, db.Classify(err)
+	}
+	rows, err := q.ListStaffForLicence(ctx, &licenceID)
+	if err != nil {
+		return lic, nil, nil, err
+	}
+	groups := map[uuid.UUID][]string{}
+	if lic.Kind != platform.LicenceKindSwv {
+		err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			all, err := school.New(pool).ListAllStaffGroups(ctx)
+			for _, g := range all {
+				groups[g.UserID] = append(groups[g.UserID], g.GroupName)
+			}
+			return err
+		})
+	}
+	return lic, rows, groups, err
+}
+
+// Activation is the account a one-time activation link (by its token's
+// hash) is for; a used or expired link is fault.ErrNotFound.
+func (s *Staff) Activation(ctx context.Context, tokenHash []byte) (platform.GetActivationRow, error) {
+	act, err := platform.New(s.tenants.Platform()).GetActivation(ctx, tokenHash)
+	return act, db.Classify(err)
+}
+
+// Activate uses the link once and sets the account's first password
+// (its hash); the second factor is set up at the first login. A link used
+// in the meantime is fault.ErrNotFound.
+func (s *Staff) Activate(ctx context.Context, tokenHash []byte, userID uuid.UUID, passwordHash string) error {
+	return db.InTx(ctx, s.tenants.Platform(), func(tx pgx.Tx) error {
+		q := platform.New(tx)
+		n, err := q.UseActivation(ctx, tokenHash)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return fault.ErrNotFound
+		}
+		return q.SetPassword(ctx, platform.SetPasswordParams{ID: userID, PasswordHash: &passwordHash})
+	})
+}

@@ -34,6 +34,11 @@ func (*Activities) CloseDossier(context.Context, CloseDossierInput) error { pani
 // ConfirmEnrolment is implemented by activities.Activities.ConfirmEnrolment.
 func (*Activities) ConfirmEnrolment(context.Context, ConfirmEnrolmentInput) error { panic(errNotRun) }
 
+// DeliverPending is implemented by activities.Activities.DeliverPending.
+func (*Activities) DeliverPending(context.Context, DeliverInput) (DeliverResult, error) {
+	panic(errNotRun)
+}
+
 // EscalateConsentRound is implemented by activities.Activities.EscalateConsentRound.
 func (*Activities) EscalateConsentRound(context.Context, EscalateConsentInput) (int, error) {
 	panic(errNotRun)

@@ -266,3 +266,21 @@ type MarkRequestSubmittedInput struct {
 	SWVLicenceID, SWVRequestID                           string
 	ActorID, ActorRole, RequestID                        string
 }
+
+// DeliverInput says how long a writer gets to send its own signals and
+// mails before the deliver schedule takes them.
+type DeliverInput struct {
+	WaitedFor time.Duration
+}
+
+// DeliverResult counts what the deliver schedule sent: signals, and the
+// licences whose outbox held mail from before (sent after the activity).
+type DeliverResult struct {
+	Signals     int
+	MailWaiting []string // licence ids
+	MailsSent   int
+	MailFailed  int // licences whose outbox could not be sent this run
+	// LicencesFailed were not reached this run (their database or
+	// Temporal away); the next run tries again.
+	LicencesFailed int
+}

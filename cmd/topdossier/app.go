@@ -226,6 +226,9 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
 		return err
 	}
+	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
+		return err
+	}
 	metrics := http.NewServeMux()
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(svc.reg, promhttp.HandlerOpts{}))
 	// The worker stops when the metrics endpoint cannot serve, and the

@@ -380,6 +380,16 @@ type SchoolSetting struct {
 	UpdatedAt            time.Time
 }
 
+type SignalOutbox struct {
+	ID         uuid.UUID
+	WorkflowID string
+	Signal     string
+	Payload    []byte
+	CreatedAt  time.Time
+	SentAt     *time.Time
+	Attempts   int32
+}
+
 type StaffGroup struct {
 	UserID    uuid.UUID
 	GroupName string

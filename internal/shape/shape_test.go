@@ -133,3 +133,17 @@ func TestLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestServerOpensNoTenantDatabase: the pages reach a school's or an SWV's
+// database only through the services (one write path per operation, with
+// its logbook line and the restriction check); the server itself reads
+// the platform database for who is signed in, nothing else.
+func TestServerOpensNoTenantDatabase(t *testing.T) {
+	for _, p := range list(t, false, "./server") {
+		for _, imp := range p.Imports {
+			if imp == "github.com/jackc/pgx/v5/pgxpool" {
+				t.Errorf("server imports %s: reading or writing a tenant's database belongs in service", imp)
+			}
+		}
+	}
+}

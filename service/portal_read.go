@@ -1,0 +1,271 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/plan"
+)
+
+// Reader is who reads a pupil's plan in the portal: a guardian, or the
+// pupil from the age of their own privacy rights.
+type Reader struct {
+	Pupil     bool   // the pupil themselves
+	PartyKey  string // their key in a consent round
+	CanAnswer bool   // a guardian without parental authority only reads
+	Ages      law.ConsentAges
+}
+
+// Access decides whether the portal account userID (a guardian's or a
+// pupil's, kind) may read the pupil's plan today: a guardian with
+// parental authority, one without where the school allows it, and the
+// pupil from the share age. Anybody else, and an account not linked to
+// the pupil, gets fault.ErrNotFound.
+func (s *Portal) Access(ctx context.Context, userID uuid.UUID, kind platform.UserKind, licenceID, pupilID uuid.UUID) (Reader, error) {
+	link, err := platform.New(s.tenants.Platform()).GetPupilLink(ctx, platform.GetPupilLinkParams{UserID: userID,
+		LicenceID: licenceID, PupilID: pupilID})
+	if err != nil {
+		return Reader{}, fault.ErrNotFound
+	}
+	rules, err := s.dossiers.ConsentRules(ctx, licenceID)
+	if err != nil {
+		return Reader{}, err
+	}
+	var u Reader
+	ok := false
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		u, ok, err = readerOf(ctx, school.New(pool), link, kind, rules.Ages.Share, Today(s.location))
+		return err
+	})
+	if err != nil {
+		return Reader{}, err
+	}
+	if !ok {
+		return Reader{}, fault.ErrNotFound
+	}
+	u.Ages = rules.Ages
+	return u, nil
+}
+
+// readerOf is who the account behind link is to the pupil, and whether
+// they may read the plan today.
+func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, kind platform.UserKind,
+	share int, today time.Time) (Reader, bool, error) {
+	switch {
+	case kind == platform.UserKindGuardian && link.GuardianID != nil:
+		g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *link.GuardianID, PupilID: link.PupilID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Reader{}, false, nil
+		}
+		if err != nil {
+			return Reader{}, false, err
+		}
+		u := Reader{PartyKey: plan.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
+		if g.ParentalAuthority {
+			return u, true, nil
+		}
+		set, err := q.GetSchoolSetting(ctx)
+		return u, err == nil && set.ViewWithoutAuthority, err
+	case kind == platform.UserKindPupil && link.GuardianID == nil:
+		p, err := q.GetPupil(ctx, link.PupilID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Reader{}, false, nil
+		}
+		if err != nil {
+			return Reader{}, false, err
+		}
+		ok := !today.Before(p.BirthDate.AddDate(share, 0, 0))
+		return Reader{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true}, ok, nil
+	}
+	return Reader{}, false, nil
+}
+
+// Child is a pupil on a reader's portal home page.
+type Child struct {
+	LicenceID  uuid.UUID
+	School     string
+	Pupil      school.Pupil
+	HasDossier bool
+	Closed     bool // a guardian without authority where the school does not share the plan
+}
+
+// Children are the pupils the portal account userID is linked to, at
+// every school, that it may see today; for a pupil's account, the pupil.
+// Seeing the list is logged per school.
+func (s *Portal) Children(ctx context.Context, actor Actor, kind platform.UserKind) ([]Child, error) {
+	q := platform.New(s.tenants.Platform())
+	links, err := q.ListPupilLinksForUser(ctx, actor.UserID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Child
+	for _, l := range links {
+		lic, err := q.GetLicence(ctx, l.LicenceID)
+		if err != nil {
+			continue // a licence that ended shows nothing
+		}
+		child := Child{LicenceID: l.LicenceID, School: lic.Name}
+		shown := false
+		rules, err := s.dossiers.ConsentRules(ctx, l.LicenceID)
+		if err != nil {
+			return nil, err
+		}
+		err = s.tenants.With(ctx, l.LicenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				sq := school.New(tx)
+				u, ok, err := readerOf(ctx, sq, l, kind, rules.Ages.Share, Today(s.location))
+				if err != nil || (!ok && (u.PartyKey == "" || u.Pupil)) {
+					return err // not theirs (any more), or the pupil is not yet old enough
+				}
+				if child.Pupil, err = sq.GetPupil(ctx, l.PupilID); err != nil {
+					return db.Classify(err)
+				}
+				shown, child.Closed = true, !ok
+				if child.Closed {
+					return nil
+				}
+				d, err := sq.CurrentDossierOfPupil(ctx, l.PupilID)
+				child.HasDossier = err == nil && d.ClosedAt == nil
+				return logbook.Append(ctx, tx, actor.entry(ctx, l.PupilID, logbook.ActionView, "pupil_list"))
+			})
+		})
+		if errors.Is(err, fault.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if shown {
+			out = append(out, child)
+		}
+	}
+	return out, nil
+}
+
+// Reading is what the portal shows next to the plan: who looked at the
+// dossier (views and exports, newest first, at most 50) and the reader's
+// own requests under the AVG.
+type Reading struct {
+	Seen []school.Logbook
+	AVG  []school.AvgRequest
+}
+
+// Read logs that the reader saw the pupil's dossier and returns who else
+// did and the reader's AVG requests.
+func (s *Portal) Read(ctx context.Context, actor Actor, u Reader, licenceID, pupilID uuid.UUID) (Reading, error) {
+	var out Reading
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			rows, err := q.ListLogbookForPupil(ctx, &pupilID)
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if (r.Action == logbook.ActionView || r.Action == logbook.ActionExport) && len(out.Seen) < 50 {
+					out.Seen = append(out.Seen, r)
+				}
+			}
+			all, err := q.ListAVGRequests(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			for _, r := range all {
+				if r.PartyKey == u.PartyKey {
+					out.AVG = append(out.AVG, r)
+				}
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionView, "dossier"))
+		})
+	})
+	return out, err
+}
+
+// PortalRequest is a request to the SWV as a party sees it in the portal.
+type PortalRequest struct {
+	RequestView
+	Mine *school.ListSWVRequestPartiesRow // this reader's row, when asked
+}
+
+// Requests are the requests of the dossier the reader (party key) is
+// asked about or that were sent, with their signed decision.
+func (s *Portal) Requests(ctx context.Context, licenceID uuid.UUID, d school.Dossier, key string) ([]PortalRequest, error) {
+	var reqs []school.SwvRequest
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		reqs, err = school.New(pool).ListSWVRequests(ctx, d.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []PortalRequest
+	for _, r := range reqs {
+		v, err := s.requests.Load(ctx, licenceID, d, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		pr := PortalRequest{RequestView: v}
+		for i, p := range v.Parties {
+			if p.PartyKey == key {
+				pr.Mine = &v.Parties[i]
+			}
+		}
+		if pr.Mine != nil || r.Status == "submitted" {
+			out = append(out, pr)
+		}
+	}
+	return out, nil
+}
+
+// Copy is the reader's copy of everything the school keeps on the pupil
+// (AVG art. 15): the dossier as it stands and the pupil's logbook; the
+// export (entity names its form) is logged. A guardian without parental
+// authority reads along but has no AVG rights over the child.
+func (s *Portal) Copy(ctx context.Context, actor Actor, u Reader, licenceID, pupilID uuid.UUID, entity string) (platform.Licence, DossierView, []school.Logbook, error) {
+	if !u.CanAnswer {
+		return platform.Licence{}, DossierView{}, nil, fault.ErrNotFound
+	}
+	lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, licenceID)
+	if err != nil {
+		return lic, DossierView{}, nil, db.Classify(err)
+	}
+	v, err := s.dossiers.Load(ctx, licenceID, pupilID)
+	if err != nil && !(errors.Is(err, fault.ErrNotFound) && v.Pupil.ID == pupilID) { // no dossier: the record alone
+		return lic, v, nil, err
+	}
+	var rows []school.Logbook
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			var err error
+			if rows, err = school.New(tx).ListLogbookForPupil(ctx, &pupilID); err != nil {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionExport, entity))
+		})
+	})
+	return lic, v, rows, err
+}
+
+// DecisionDownloaded logs that the reader took the signed decision on
+// request requestID.
+func (s *Portal) DecisionDownloaded(ctx context.Context, actor Actor, licenceID, pupilID, requestID uuid.UUID) error {
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			e := actor.entry(ctx, pupilID, logbook.ActionExport, "decision_document")
+			e.EntityID = requestID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+}
