@@ -264,43 +264,43 @@ func (s *Dossiers) Create(ctx context.Context, actor Actor, licenceID, pupilID u
 		return d, nil, fields
 	}
 	params.PupilID = pupilID
-	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			guardians, err := q.ListGuardians(ctx, pupilID)
-			if err != nil {
-				return err
+	// A pupil whose data's use is restricted (AVG art. 18) gets no new
+	// plan either until the school lifts the restriction.
+	err = writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		guardians, err := q.ListGuardians(ctx, pupilID)
+		if err != nil {
+			return err
+		}
+		if d, err = q.CreateDossier(ctx, params); err != nil {
+			if errors.Is(db.Classify(err), fault.ErrConflict) {
+				return fault.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
 			}
-			if d, err = q.CreateDossier(ctx, params); err != nil {
-				if errors.Is(db.Classify(err), fault.ErrConflict) {
-					return fault.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
-				}
-				return fmt.Errorf("create dossier: %w", err)
+			return fmt.Errorf("create dossier: %w", err)
+		}
+		for _, sec := range plan.Sections() {
+			if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
+				return fmt.Errorf("create section: %w", err)
 			}
-			for _, sec := range plan.Sections() {
-				if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
-					return fmt.Errorf("create section: %w", err)
-				}
+		}
+		for _, g := range guardians {
+			gid := g.ID
+			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian",
+				Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
+				Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
+				return fmt.Errorf("add guardian: %w", err)
 			}
-			for _, g := range guardians {
-				gid := g.ID
-				if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian",
-					Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
-					Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
-					return fmt.Errorf("add guardian: %w", err)
-				}
+		}
+		if actor.Name != "" {
+			uid := actor.UserID
+			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff",
+				Name: actor.Name, Role: actor.Role.Label(), UserID: &uid}); err != nil {
+				return fmt.Errorf("add staff: %w", err)
 			}
-			if actor.Name != "" {
-				uid := actor.UserID
-				if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff",
-					Name: actor.Name, Role: actor.Role.Label(), UserID: &uid}); err != nil {
-					return fmt.Errorf("add staff: %w", err)
-				}
-			}
-			e := actor.entry(ctx, pupilID, logbook.ActionCreate, "dossier")
-			e.EntityID = d.ID.String()
-			return logbook.Append(ctx, tx, e)
-		})
+		}
+		e := actor.entry(ctx, pupilID, logbook.ActionCreate, "dossier")
+		e.EntityID = d.ID.String()
+		return logbook.Append(ctx, tx, e)
 	})
 	if err != nil {
 		return d, nil, err

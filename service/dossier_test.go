@@ -182,3 +182,40 @@ func TestSupportChangeSignalKeptWithTheChange(t *testing.T) {
 		t.Errorf("%d signals after an edit of the reason only, want still 1", n)
 	}
 }
+
+// TestNoNewDossierWhileRestricted: opening a plan for a pupil whose
+// data's use is restricted (AVG art. 18) is refused where it is written,
+// and nothing is written.
+func TestNoNewDossierWhileRestricted(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "77WI")
+	svc := service.NewDossiers(p.Tenants, nil, slog.New(slog.DiscardHandler), service.Config{Location: time.UTC})
+	actor := service.Actor{UserID: uuid.New(), Name: "IB'er", Role: auth.RoleIB}
+	var pupil school.Pupil
+	err := p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		pupil, err = q.CreatePupil(ctx, school.CreatePupilParams{GivenName: "Fleur", FamilyName: "Smit",
+			BirthDate: time.Date(2016, 5, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2022, 8, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		return dossiertest.Restrict(ctx, q, pupil.ID, true)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = svc.Create(ctx, actor, lic.ID, pupil.ID, service.DossierInput{SupportLevel: string(school.SupportLevelExtraSchool),
+		Reason: "Rekenen", StartedOn: time.Now().Format(time.DateOnly)})
+	if !errors.Is(err, fault.ErrRestricted) {
+		t.Errorf("create while restricted: %v, want fault.ErrRestricted", err)
+	}
+	var n int
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT count(*) FROM dossier WHERE pupil_id = $1", pupil.ID).Scan(&n)
+	})
+	if err != nil || n != 0 {
+		t.Errorf("%d dossiers (err %v), want none", n, err)
+	}
+}
