@@ -69,7 +69,7 @@ func TestConsentRoundActivities(t *testing.T) {
 	open := func(version int32) workflows.ConsentRoundInfo {
 		t.Helper()
 		info, err := acts.OpenConsentRound(ctx, workflows.OpenConsentRoundInput{LicenceID: lic.ID.String(), DossierID: dossier.ID.String(),
-			PupilID: pupil.ID.String(), Version: version, At: now, DeadlineAt: now.Add(14 * 24 * time.Hour), Ages: law.DefaultConsentAges()})
+			PupilID: pupil.ID.String(), Version: version, At: now, DeadlineAt: now.Add(14 * 24 * time.Hour), Ages: law.Ages()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestConsentRoundActivities(t *testing.T) {
 		}
 	}
 	r, err := acts.RerouteConsentRound(ctx, workflows.RerouteConsentInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID,
-		PupilID: pupil.ID.String(), At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Ages: law.DefaultConsentAges()})
+		PupilID: pupil.ID.String(), At: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Ages: law.Ages()})
 	if err != nil || len(r.Parties) != 1 || !r.Parties[0].Decides || !slices.Equal(r.Invite, []string{plan.PupilPartyKey}) {
 		t.Errorf("reroute at 18: %+v (err %v), want the pupil deciding and invited", r, err)
 	}

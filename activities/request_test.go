@@ -196,8 +196,8 @@ func TestRequestRetention(t *testing.T) {
 	}
 	ref := workflows.RetentionRef{LicenceID: lic.ID.String(), Kind: workflows.RetentionKindRequest, EntityID: req.ID.String(), Term: 3 * 365 * 24 * time.Hour}
 	due, err := acts.RetentionDue(ctx, ref)
-	if err != nil || !due.Equal(end.Add(3*365*24*time.Hour)) {
-		t.Fatalf("due %v (err %v), want three years after the TLV's end", due, err)
+	if err != nil || !due.Equal(end.AddDate(3, 0, 0)) {
+		t.Fatalf("due %v (err %v), want three calendar years after the TLV's end", due, err)
 	}
 	if err := acts.RecordRetention(ctx, workflows.RetentionEvent{RetentionRef: ref, What: "started", InputKey: "run", DueAt: due}); err != nil {
 		t.Fatal(err)
@@ -242,4 +242,64 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestFindRequestsPastTerm: the monthly reconciliation covers the SWVs:
+// a closed request whose TLV ended more than three calendar years ago is
+// found; one whose TLV ended less long ago, and a request still open
+// (its own process runs), are not.
+func TestFindRequestsPastTerm(t *testing.T) {
+	ctx := context.Background()
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic, err := p.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Rivier", SWVID: p.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Tenants: p.Tenants, SecretKey: secretKey}
+	now := time.Now().UTC().Truncate(24 * time.Hour)
+	ids := map[string]uuid.UUID{}
+	so := "so"
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		for name, c := range map[string]struct {
+			end    time.Time
+			status string
+		}{
+			"ended-four-years": {now.AddDate(-4, 0, 0), "afgesloten"},
+			"ended-two-years":  {now.AddDate(-2, 0, 0), "afgesloten"},
+			"still-open":       {now.AddDate(-4, 0, 0), "loopt"},
+		} {
+			req, err := q.CreateRequest(ctx, swv.CreateRequestParams{SchoolLicenceID: uuid.New(), SchoolRequestID: uuid.New(), SchoolName: "De Eik",
+				Kind: "tlv", TlvType: &so, PupilName: name, PupilBirthDate: time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC), Question: "SO?"})
+			if err != nil {
+				return err
+			}
+			ids[name] = req.ID
+			start := c.end.AddDate(-2, 0, 0)
+			if err := q.AddDecision(ctx, swv.AddDecisionParams{RequestID: req.ID, Approved: true, Motivation: "Toegekend", DecidedOn: start,
+				StartOn: &start, EndOn: &c.end}); err != nil {
+				return err
+			}
+			if err := q.SetRequestStatus(ctx, swv.SetRequestStatusParams{ID: req.ID, Status: c.status}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := acts.FindRetentionOverdue(ctx, workflows.ReconcileInput{Dossier: 2 * 365 * 24 * time.Hour, Enrolment: 5 * 365 * 24 * time.Hour,
+		TLV: 3 * 365 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Kind != workflows.RetentionKindRequest || got[0].PupilID != ids["ended-four-years"].String() ||
+		got[0].LicenceID != lic.ID.String() {
+		t.Errorf("found %+v, want only the request whose TLV ended four years ago", got)
+	}
+	// A schedule of before (no TLV term) leaves the SWVs out.
+	if got, err := acts.FindRetentionOverdue(ctx, workflows.ReconcileInput{Dossier: 2 * 365 * 24 * time.Hour, Enrolment: 5 * 365 * 24 * time.Hour}); err != nil || len(got) != 0 {
+		t.Errorf("without a TLV term found %+v (err %v), want nothing", got, err)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -40,7 +41,7 @@ func (a *Activities) RetentionDue(ctx context.Context, ref workflows.RetentionRe
 			if err != nil {
 				return db.Classify(err)
 			}
-			due = r.Since.Add(ref.Term)
+			due = law.TermEnd(r.Since, ref.Term)
 			return nil
 		})
 		return due, wrap("retention due", err)
@@ -53,7 +54,7 @@ func (a *Activities) RetentionDue(ctx context.Context, ref workflows.RetentionRe
 		if p.LeftOn == nil {
 			return permanent(errNotLeft)
 		}
-		due = p.LeftOn.Add(ref.Term)
+		due = law.TermEnd(*p.LeftOn, ref.Term)
 		return nil
 	})
 	return due, wrap("retention due", err)
@@ -209,8 +210,9 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref workflows.Retentio
 }
 
 // FindRetentionOverdue lists, across every school licence, pupils whose
-// dossiers or record outlived their term: what a lost or failed retention
-// workflow left behind. It reports ids only.
+// dossiers or record outlived their term, and across every SWV licence
+// the closed requests that outlived theirs: what a lost or failed
+// retention workflow left behind. It reports ids only.
 func (a *Activities) FindRetentionOverdue(ctx context.Context, in workflows.ReconcileInput) ([]workflows.RetentionOverdue, error) {
 	licences, err := platform.New(a.Tenants.Platform()).ListActiveLicences(ctx)
 	if err != nil {
@@ -220,11 +222,24 @@ func (a *Activities) FindRetentionOverdue(ctx context.Context, in workflows.Reco
 	var out []workflows.RetentionOverdue
 	for _, l := range licences {
 		if l.Kind == platform.LicenceKindSwv {
+			if in.TLV <= 0 {
+				continue
+			}
+			err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
+				ids, err := swv.New(pool).RequestsPastTerm(ctx, law.TermStartedBefore(now, in.TLV))
+				for _, id := range ids {
+					out = append(out, workflows.RetentionOverdue{LicenceID: l.ID.String(), Kind: workflows.RetentionKindRequest, PupilID: id.String()})
+				}
+				return err
+			})
+			if err != nil {
+				return out, wrap("find requests past their term", err)
+			}
 			continue
 		}
 		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
-			rows, err := school.New(pool).PupilsPastTerm(ctx, school.PupilsPastTermParams{LeftBefore: now.Add(-in.Dossier),
-				EnrolmentBefore: now.Add(-in.Enrolment)})
+			rows, err := school.New(pool).PupilsPastTerm(ctx, school.PupilsPastTermParams{LeftBefore: law.TermStartedBefore(now, in.Dossier),
+				EnrolmentBefore: law.TermStartedBefore(now, in.Enrolment)})
 			if err != nil {
 				return err
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -277,5 +278,50 @@ func TestRecordRetentionForgottenPupil(t *testing.T) {
 	})
 	if err != nil || events != 0 || lines != 0 {
 		t.Errorf("got %d retention events and %d logbook lines (err %v), want none", events, lines, err)
+	}
+}
+
+// TestRetentionDueExactDates: with the configured defaults (config.Load
+// on an empty environment) a pupil who left on 29-11-2026 has the dossier
+// deleted on 29-11-2028 (two calendar years across the leap day of 2028,
+// not 28-11) and the record on 29-11-2031.
+func TestRetentionDueExactDates(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := dbtest.NewPlatform(t, tenants.Config{})
+	lic := p.School(t, "Basisschool De Wilg", "57WI")
+	acts := &activities.Activities{Tenants: p.Tenants}
+	var pupil school.Pupil
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		pupil, err = school.New(pool).CreatePupil(ctx, school.CreatePupilParams{GivenName: "Fleur", FamilyName: "Smit",
+			BirthDate: time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC), EnrolledOn: time.Date(2020, 8, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		_, err = pool.Exec(ctx, `UPDATE pupil SET left_on = '2026-11-29' WHERE id = $1`, pupil.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string]time.Time{
+		workflows.RetentionDossier:   time.Date(2028, 11, 29, 0, 0, 0, 0, time.UTC),
+		workflows.RetentionEnrolment: time.Date(2031, 11, 29, 0, 0, 0, 0, time.UTC),
+	} {
+		term := cfg.RetentionDossier
+		if kind == workflows.RetentionEnrolment {
+			term = cfg.RetentionEnrolment
+		}
+		due, err := acts.RetentionDue(ctx, workflows.RetentionRef{LicenceID: lic.ID.String(), Kind: kind, EntityID: pupil.ID.String(), Term: term})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !due.Equal(want) {
+			t.Errorf("%s deleted on %s, want %s", kind, due.Format(time.DateOnly), want.Format(time.DateOnly))
+		}
 	}
 }

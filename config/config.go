@@ -48,8 +48,6 @@ import (
 //	CONSENT_REMIND_AFTER       remind parties after         168h (7 days)
 //	CONSENT_DEADLINE           answer within                336h (14 days), then on the school's list
 //	CONSENT_SCHOOL_REMINDER_EVERY  remind the school every  168h, after the deadline
-//	CONSENT_SHARE_AGE          pupil's toestemming to share from age 16
-//	CONSENT_DECIDE_AGE         pupil decides instead of the guardians from age 18
 //	CONSENT_POLICY             any (one guardian's consent counts unless another refuses) or all   any
 //	REQUEST_INCOMPLETE_WITHIN  school completes a returned request within  672h (4 weeks)
 //	REQUEST_INCOMPLETE_REMINDER  reminder to the school after 336h (2 weeks)
@@ -94,9 +92,9 @@ type Config struct {
 	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
-	// Consent terms, ages and policy; see workflows.ConsentTimers.
+	// Consent terms and policy; see workflows.ConsentTimers. The ages are
+	// the law's (law.Ages), not a setting.
 	ConsentRemindAfter, ConsentDeadline, ConsentSchoolReminderEvery time.Duration
-	ConsentShareAge, ConsentDecideAge                               int
 	ConsentPolicy                                                   string
 	// Request terms and the committee's quorum; see workflows.RequestTimers.
 	RequestIncompleteWithin, RequestIncompleteReminder, RequestObjectionWindow time.Duration
@@ -167,8 +165,6 @@ func Load(getenv func(string) string) (Config, error) {
 		ConsentRemindAfter:         durVar("CONSENT_REMIND_AFTER", 7*24*time.Hour),
 		ConsentDeadline:            durVar("CONSENT_DEADLINE", 14*24*time.Hour),
 		ConsentSchoolReminderEvery: durVar("CONSENT_SCHOOL_REMINDER_EVERY", 7*24*time.Hour),
-		ConsentShareAge:            intVar("CONSENT_SHARE_AGE", law.DefaultConsentAges().Share),
-		ConsentDecideAge:           intVar("CONSENT_DECIDE_AGE", law.DefaultConsentAges().Decide),
 		ConsentPolicy:              get("CONSENT_POLICY", "any"),
 		RequestIncompleteWithin:    durVar("REQUEST_INCOMPLETE_WITHIN", 28*24*time.Hour),
 		RequestIncompleteReminder:  durVar("REQUEST_INCOMPLETE_REMINDER", 14*24*time.Hour),
@@ -242,9 +238,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ConsentRemindAfter >= c.ConsentDeadline {
 		errs = append(errs, fmt.Errorf("CONSENT_REMIND_AFTER: must come before CONSENT_DEADLINE"))
-	}
-	if c.ConsentDecideAge < c.ConsentShareAge {
-		errs = append(errs, fmt.Errorf("CONSENT_DECIDE_AGE: must not be below CONSENT_SHARE_AGE"))
 	}
 	if c.ConsentPolicy != "any" && c.ConsentPolicy != "all" {
 		errs = append(errs, fmt.Errorf("CONSENT_POLICY: want any or all"))

@@ -30,3 +30,29 @@ const (
 	// ended (sector term, the SWV's choice; README).
 	RetentionTLV = 3 * 365 * Day
 )
+
+// year is the length a term of whole years is written in (config takes
+// durations: RETENTION_DOSSIER=17520h is two years).
+const year = 365 * Day
+
+// TermEnd is when a term that runs from from ends. A term of whole years
+// (a multiple of 365 days: the retention terms) counts calendar years, so
+// a pupil who left on 29-11-2026 is deleted on 29-11-2028 also across the
+// leap day of 2028, and 29-02 counts on to 01-03. Any other term (weeks,
+// the seconds of a test) counts exactly.
+func TermEnd(from time.Time, term time.Duration) time.Time {
+	if n := term / year; n > 0 && term%year == 0 {
+		return from.AddDate(int(n), 0, 0)
+	}
+	return from.Add(term)
+}
+
+// TermStartedBefore is the start from which a term has ended by now:
+// whatever started before it is past its term (the reconciliation's
+// bound). It is TermEnd backwards.
+func TermStartedBefore(now time.Time, term time.Duration) time.Time {
+	if n := term / year; n > 0 && term%year == 0 {
+		return now.AddDate(-int(n), 0, 0)
+	}
+	return now.Add(-term)
+}

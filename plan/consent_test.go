@@ -14,7 +14,7 @@ func TestConsentPartiesAt(t *testing.T) {
 	birth := time.Date(2010, 3, 15, 0, 0, 0, 0, time.UTC)
 	withAuthority, without := uuid.New(), uuid.New()
 	guardians := []Guardian{{ID: withAuthority, ParentalAuthority: true}, {ID: without, ParentalAuthority: false}}
-	ages := law.DefaultConsentAges()
+	ages := law.Ages()
 	g := GuardianPartyKey(withAuthority)
 	cases := []struct {
 		name string

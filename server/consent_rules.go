@@ -7,6 +7,7 @@ import (
 
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/service"
 )
 
@@ -17,6 +18,8 @@ type rulesPage struct {
 	Own      bool
 	Saved    bool
 	Errors   fault.FieldErrors
+	// The law's ages, shown, not chosen.
+	ShareAge, DecideAge int
 }
 
 // handleConsentRules shows an SWV's consent rules for its schools.
@@ -34,7 +37,8 @@ func (s *Server) handleConsentRules(c *gin.Context) error {
 }
 
 func (s *Server) renderRules(c *gin.Context, status int, page rulesPage) {
-	page.Defaults = service.FormOfRules(service.ConsentRules{Timers: s.cfg.ConsentTimers, Ages: s.cfg.ConsentAges, Policy: s.cfg.ConsentPolicy})
+	page.Defaults = service.FormOfRules(service.ConsentRules{Timers: s.cfg.ConsentTimers, Ages: law.Ages(), Policy: s.cfg.ConsentPolicy})
+	page.ShareAge, page.DecideAge = law.ShareAge, law.DecideAge
 	s.render(c, status, "consent_rules", page)
 }
 
@@ -49,7 +53,7 @@ func (s *Server) handleConsentRulesSave(c *gin.Context) error {
 		return err
 	}
 	f := service.RulesForm{RemindAfter: c.PostForm("remind_after"), Deadline: c.PostForm("deadline"), SchoolReminder: c.PostForm("school_reminder"),
-		ShareAge: c.PostForm("share_age"), DecideAge: c.PostForm("decide_age"), Policy: c.PostForm("policy")}
+		Policy: c.PostForm("policy")}
 	err = s.dossiers.SaveConsentRules(c, actorOf(c), lic.SwvID, f)
 	if fields, ok := asFieldErrors(err); ok {
 		s.renderRules(c, http.StatusUnprocessableEntity, rulesPage{Licence: lic, Form: f, Errors: fields})

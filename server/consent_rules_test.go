@@ -14,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -40,7 +41,7 @@ func TestSWVConsentRules(t *testing.T) {
 	}
 	bad := form("remind_after", "20", "deadline", "10", "school_reminder", "0", "share_age", "17", "decide_age", "16", "policy", "x")
 	resp, page := h.doAs(t, admin, "POST", rules, formType, bad)
-	for _, want := range []string{"vóór het einde van de termijn", "van 1 tot en met 30", "niet eerder dan", "twee ouders"} {
+	for _, want := range []string{"vóór het einde van de termijn", "van 1 tot en met 30", "twee ouders"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("wrong rules (%d): the page does not say %q", resp.StatusCode, want)
 		}
@@ -51,7 +52,13 @@ func TestSWVConsentRules(t *testing.T) {
 	if got, _ := h.srv.dossiers.ConsentRules(ctx, h.school.ID); got.Own {
 		t.Fatal("wrong rules were stored")
 	}
-	good := form("remind_after", "3", "deadline", "10", "school_reminder", "2", "share_age", "16", "decide_age", "18", "policy", "all")
+	// The ages are the law's: the page states them and has no field for
+	// them; a form that sends other ages changes nothing (issue 14, 11).
+	if strings.Contains(page, `name="share_age"`) || strings.Contains(page, `name="decide_age"`) ||
+		!strings.Contains(page, "Vanaf 16 jaar") || !strings.Contains(page, "Vanaf 18 jaar") {
+		t.Errorf("the rules page offers ages to choose, or does not state the law's 16 and 18")
+	}
+	good := form("remind_after", "3", "deadline", "10", "school_reminder", "2", "share_age", "12", "decide_age", "14", "policy", "all")
 	if resp, _ := h.doAs(t, admin, "POST", rules, formType, good); resp.StatusCode != 303 {
 		t.Fatalf("save rules: %d", resp.StatusCode)
 	}
@@ -61,7 +68,7 @@ func TestSWVConsentRules(t *testing.T) {
 	}
 	got, err := h.srv.dossiers.ConsentRules(ctx, h.school.ID)
 	day := 24 * time.Hour
-	if err != nil || !got.Own || got.Policy != workflows.PolicyAll ||
+	if err != nil || !got.Own || got.Policy != workflows.PolicyAll || got.Ages != law.Ages() ||
 		got.Timers != (workflows.ConsentTimers{RemindAfter: 3 * day, Deadline: 10 * day, SchoolReminderEvery: 2 * day}) {
 		t.Fatalf("the school's rules: %+v (err %v)", got, err)
 	}

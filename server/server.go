@@ -135,9 +135,6 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if cfg.ConsentTimers == (workflows.ConsentTimers{}) {
 		cfg.ConsentTimers = workflows.DefaultConsentTimers()
 	}
-	if cfg.ConsentAges == (law.ConsentAges{}) {
-		cfg.ConsentAges = law.DefaultConsentAges()
-	}
 	if cfg.AVGRespondWithin <= 0 {
 		cfg.AVGRespondWithin = law.AVGRespondWithin
 	}
@@ -192,7 +189,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		return nil, err
 	}
 	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
-		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: cfg.ConsentAges, Policy: cfg.ConsentPolicy}})
+		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	requests := service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 		RetentionTerm: cfg.RetentionTLV})
 	gin.SetMode(gin.ReleaseMode)

@@ -16,10 +16,10 @@ import (
 	"github.com/topdossier/topdossier/workflows"
 )
 
-import ()
-
-// ConsentRules rule the consent rounds and the pupil's rights at a
-// school: its SWV's own choice, else the platform's defaults.
+// ConsentRules rule the consent rounds at a school: its SWV's own terms
+// and policy, else the platform's defaults. The pupil's ages are the
+// law's (law.Ages) whatever an SWV stored before they stopped being a
+// choice.
 type ConsentRules struct {
 	Timers workflows.ConsentTimers
 	Ages   law.ConsentAges
@@ -41,7 +41,7 @@ func (s *Dossiers) ConsentRules(ctx context.Context, licenceID uuid.UUID) (Conse
 	return ConsentRules{
 		Timers: workflows.ConsentTimers{RemindAfter: time.Duration(row.RemindAfterDays) * day,
 			Deadline: time.Duration(row.DeadlineDays) * day, SchoolReminderEvery: time.Duration(row.SchoolReminderDays) * day},
-		Ages:   law.ConsentAges{Share: int(row.ShareAge), Decide: int(row.DecideAge)},
+		Ages:   law.Ages(),
 		Policy: row.Policy,
 		Own:    true,
 	}, nil
@@ -49,15 +49,14 @@ func (s *Dossiers) ConsentRules(ctx context.Context, licenceID uuid.UUID) (Conse
 
 // RulesForm is the SWV admin's form of consent rules, as typed.
 type RulesForm struct {
-	RemindAfter, Deadline, SchoolReminder, ShareAge, DecideAge, Policy string
+	RemindAfter, Deadline, SchoolReminder, Policy string
 }
 
 // FormOfRules is r as the form shows it.
 func FormOfRules(r ConsentRules) RulesForm {
 	days := func(d time.Duration) string { return strconv.Itoa(int(d / (24 * time.Hour))) }
 	return RulesForm{RemindAfter: days(r.Timers.RemindAfter), Deadline: days(r.Timers.Deadline),
-		SchoolReminder: days(r.Timers.SchoolReminderEvery), ShareAge: strconv.Itoa(r.Ages.Share),
-		DecideAge: strconv.Itoa(r.Ages.Decide), Policy: r.Policy}
+		SchoolReminder: days(r.Timers.SchoolReminderEvery), Policy: r.Policy}
 }
 
 // params checks the form; every problem is named at once, in Dutch.
@@ -74,14 +73,11 @@ func (f RulesForm) params(swvID uuid.UUID, by *uuid.UUID) (platform.UpsertConsen
 		RemindAfterDays:    num("remind_after", f.RemindAfter, 1, 60, "Vul de herinnering in als aantal dagen, van 1 tot en met 60."),
 		DeadlineDays:       num("deadline", f.Deadline, 2, 90, "Vul de termijn in als aantal dagen, van 2 tot en met 90."),
 		SchoolReminderDays: num("school_reminder", f.SchoolReminder, 1, 30, "Vul in om de hoeveel dagen de school herinnerd wordt, van 1 tot en met 30."),
-		ShareAge:           num("share_age", f.ShareAge, 12, 18, "Vul een leeftijd van 12 tot en met 18 in."),
-		DecideAge:          num("decide_age", f.DecideAge, 12, 18, "Vul een leeftijd van 12 tot en met 18 in."),
+		// The columns stay (rows of before hold them); they are not read.
+		ShareAge: law.ShareAge, DecideAge: law.DecideAge,
 	}
 	if errs["remind_after"] == "" && errs["deadline"] == "" && p.RemindAfterDays >= p.DeadlineDays {
 		errs["remind_after"] = "De herinnering moet vóór het einde van de termijn komen."
-	}
-	if errs["share_age"] == "" && errs["decide_age"] == "" && p.ShareAge > p.DecideAge {
-		errs["decide_age"] = "De leerling beslist niet eerder dan hij of zij eigen privacyrechten heeft."
 	}
 	if p.Policy != workflows.PolicyAny && p.Policy != workflows.PolicyAll {
 		errs["policy"] = "Kies hoe de antwoorden van twee ouders tellen."

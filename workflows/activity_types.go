@@ -211,12 +211,16 @@ type RetentionEvent struct {
 // RetentionOverdue is data whose term has passed, found by the monthly
 // reconciliation.
 type RetentionOverdue struct {
-	LicenceID, Kind, PupilID string
+	LicenceID, Kind string
+	PupilID         string // the pupil, or for kind request the SWV's request
 }
 
-// ReconcileInput carries the terms to check against.
+// ReconcileInput carries the terms to check against. TLV is the SWV's
+// term for a closed request; zero (schedules of before) leaves the SWVs
+// out.
 type ReconcileInput struct {
 	Dossier, Enrolment time.Duration
+	TLV                time.Duration
 }
 
 // HousekeepingInput says how long login traces are kept.

@@ -99,7 +99,7 @@ func newConsentEnv(t *testing.T, age, ahead int) (*testsuite.TestWorkflowEnviron
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	f := &consentFake{ages: law.DefaultConsentAges(), guardians: []plan.Guardian{
+	f := &consentFake{ages: law.Ages(), guardians: []plan.Guardian{
 		{ID: motherID, ParentalAuthority: true}, {ID: fatherID, ParentalAuthority: true},
 		{ID: uuid.New(), ParentalAuthority: false},
 	}}
@@ -115,7 +115,7 @@ func newConsentEnv(t *testing.T, age, ahead int) (*testsuite.TestWorkflowEnviron
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, mock.Anything, mock.Anything).Return(nil)
 	in := ConsentInput{LicenceID: "8f8c3c1e-0000-4000-8000-000000000001", DossierID: "8f8c3c1e-0000-4000-8000-000000000003",
 		PupilID: "8f8c3c1e-0000-4000-8000-000000000002", Version: 1, Timers: DefaultConsentTimers(),
-		Ages: law.DefaultConsentAges(), Policy: PolicyAny}
+		Ages: law.Ages(), Policy: PolicyAny}
 	return env, f, in
 }
 

@@ -22,7 +22,8 @@ type ReconcileResult struct {
 // ReconcileRetentionWorkflow finds data that outlived its term without a
 // retention workflow to delete it (a run that failed, data from before
 // this existed) and starts one for each; a run past its term deletes at
-// once. A run that is still going is left alone.
+// once. A run that is still going is left alone. It covers the schools'
+// pupils and the SWVs' closed requests.
 func ReconcileRetentionWorkflow(ctx workflow.Context, in ReconcileInput) (ReconcileResult, error) {
 	var acts *Activities
 	var res ReconcileResult
@@ -35,8 +36,11 @@ func ReconcileRetentionWorkflow(ctx workflow.Context, in ReconcileInput) (Reconc
 	res.Overdue = len(overdue)
 	for _, o := range overdue {
 		term := in.Dossier
-		if o.Kind == RetentionEnrolment {
+		switch o.Kind {
+		case RetentionEnrolment:
 			term = in.Enrolment
+		case RetentionRequest:
+			term = in.TLV
 		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            RetentionWorkflowID(o.LicenceID, o.Kind, o.PupilID),

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -18,9 +19,14 @@ type retentionRecorder struct {
 	due     time.Time
 	events  []string
 	expired []time.Time
+	terms   map[string]time.Duration // kind → the term its run was given
 }
 
-func (r *retentionRecorder) RetentionDue(_ context.Context, _ RetentionRef) (time.Time, error) {
+func (r *retentionRecorder) RetentionDue(_ context.Context, ref RetentionRef) (time.Time, error) {
+	if r.terms == nil {
+		r.terms = map[string]time.Duration{}
+	}
+	r.terms[ref.Kind] = ref.Term
 	return r.due, nil
 }
 
@@ -132,8 +138,8 @@ func TestRetentionCancelledOnReturn(t *testing.T) {
 }
 
 // TestReconcileStartsWhatWasLeft: the monthly reconciliation starts a
-// retention run for each piece of data past its term; each deletes at
-// once.
+// retention run for each piece of data past its term, the school's and
+// the SWV's, each with its own term; each deletes at once.
 func TestReconcileStartsWhatWasLeft(t *testing.T) {
 	env, rec := newRetentionEnv(t, 0)
 	rec.due = retentionStart.Add(-time.Hour) // past its term
@@ -142,15 +148,20 @@ func TestReconcileStartsWhatWasLeft(t *testing.T) {
 		return []RetentionOverdue{
 			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionDossier, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c1"},
 			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: RetentionEnrolment, PupilID: "8f8c3c1e-0000-4000-8000-0000000000c2"},
+			{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b2", Kind: RetentionRequest, PupilID: "8f8c3c1e-0000-4000-8000-0000000000d1"},
 		}, nil
 	}, activity.RegisterOptions{Name: "FindRetentionOverdue"})
-	env.ExecuteWorkflow(ReconcileRetentionWorkflow, ReconcileInput{Dossier: 2 * year, Enrolment: 5 * year})
+	env.ExecuteWorkflow(ReconcileRetentionWorkflow, ReconcileInput{Dossier: 2 * year, Enrolment: 5 * year, TLV: 3 * year})
 	var res ReconcileResult
 	if err := env.GetWorkflowResult(&res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Overdue != 2 || res.Started != 2 || len(rec.expired) != 2 {
-		t.Errorf("result %+v, %d deletions; want two found, started and deleted", res, len(rec.expired))
+	if res.Overdue != 3 || res.Started != 3 || len(rec.expired) != 3 {
+		t.Errorf("result %+v, %d deletions; want three found, started and deleted", res, len(rec.expired))
+	}
+	want := map[string]time.Duration{RetentionDossier: 2 * year, RetentionEnrolment: 5 * year, RetentionRequest: 3 * year}
+	if !maps.Equal(rec.terms, want) {
+		t.Errorf("runs started with terms %v, want %v", rec.terms, want)
 	}
 }
 

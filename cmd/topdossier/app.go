@@ -19,7 +19,6 @@ import (
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/tenants"
-	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/server"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
@@ -143,7 +142,6 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		DossierTimers:        dossierTimers(cfg),
 		ConsentTimers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter, Deadline: cfg.ConsentDeadline,
 			SchoolReminderEvery: cfg.ConsentSchoolReminderEvery},
-		ConsentAges:   law.ConsentAges{Share: cfg.ConsentShareAge, Decide: cfg.ConsentDecideAge},
 		ConsentPolicy: cfg.ConsentPolicy,
 		RequestTimers: workflows.RequestTimers{IncompleteWithin: cfg.RequestIncompleteWithin,
 			IncompleteReminder: cfg.RequestIncompleteReminder, ObjectionWindow: cfg.RequestObjectionWindow,
@@ -220,7 +218,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		return err
 	}
 	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
-		Enrolment: svc.cfg.RetentionEnrolment}); err != nil {
+		Enrolment: svc.cfg.RetentionEnrolment, TLV: svc.cfg.RetentionTLV}); err != nil {
 		return err
 	}
 	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {

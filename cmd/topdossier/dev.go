@@ -79,7 +79,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: cfg.RetentionDossier,
-		Enrolment: cfg.RetentionEnrolment}); err != nil {
+		Enrolment: cfg.RetentionEnrolment, TLV: cfg.RetentionTLV}); err != nil {
 		return err
 	}
 	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
@@ -225,7 +226,7 @@ func seedPupil(ctx context.Context, cfg config.Config, dbs *databases, tc client
 		return fmt.Errorf("create demo pupil: %w", err)
 	}
 	if _, err = workflows.StartEnrolment(ctx, tc, workflows.EnrolmentInput{LicenceID: licenceID.String(),
-		PupilID: pupil.ID.String(), CheckWithin: cfg.EnrolmentCheckWithin, ShareAge: cfg.ConsentShareAge}); err != nil {
+		PupilID: pupil.ID.String(), CheckWithin: cfg.EnrolmentCheckWithin, ShareAge: law.ShareAge}); err != nil {
 		return err
 	}
 	if !p.dossier {

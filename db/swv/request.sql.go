@@ -805,6 +805,35 @@ func (q *Queries) RequestRetentionStart(ctx context.Context, id uuid.UUID) (Requ
 	return i, err
 }
 
+const requestsPastTerm = `-- name: RequestsPastTerm :many
+SELECT r.id FROM request r LEFT JOIN decision d ON d.request_id = r.id AND d.approved
+WHERE r.status = 'afgesloten' AND coalesce(d.end_on::timestamptz, r.updated_at) < $1::timestamptz
+LIMIT 10000
+`
+
+// Closed requests whose term ran out before @started_before (a granted
+// TLV's or arrangement's end, else when the request closed): the
+// reconciliation's list, as RequestRetentionStart counts.
+func (q *Queries) RequestsPastTerm(ctx context.Context, startedBefore time.Time) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, requestsPastTerm, startedBefore)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sWVDeletionRecorded = `-- name: SWVDeletionRecorded :one
 SELECT EXISTS (SELECT 1 FROM swv_deletion_record WHERE event_key = $1)
 `

@@ -144,3 +144,11 @@ ON CONFLICT (event_key) DO NOTHING;
 
 -- name: SWVDeletionRecorded :one
 SELECT EXISTS (SELECT 1 FROM swv_deletion_record WHERE event_key = $1);
+
+-- name: RequestsPastTerm :many
+-- Closed requests whose term ran out before @started_before (a granted
+-- TLV's or arrangement's end, else when the request closed): the
+-- reconciliation's list, as RequestRetentionStart counts.
+SELECT r.id FROM request r LEFT JOIN decision d ON d.request_id = r.id AND d.approved
+WHERE r.status = 'afgesloten' AND coalesce(d.end_on::timestamptz, r.updated_at) < @started_before::timestamptz
+LIMIT 10000;
