@@ -34,6 +34,9 @@ const (
 	CodeAdviceMissing    = "AdviceMissing"
 	CodeAlreadyVoted     = "AlreadyVoted"
 	CodeNotMember        = "NotMember"
+	// CodeBeforeMeeting: a vote before the day of the meeting the request
+	// is on; a committee decides in or after its meeting.
+	CodeBeforeMeeting = "BeforeMeeting"
 	CodeRequestClosed    = "RequestClosed" // the request's process ended
 
 	// CodeRestricted: the use of the pupil's data is restricted (AVG art.
@@ -109,6 +112,8 @@ func refusalText(code string) (field, text string) {
 		return "action", "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden."
 	case CodeNotMember:
 		return "action", "U zit niet in de commissie van deze vergadering."
+	case CodeBeforeMeeting:
+		return "action", "Stemmen kan op of na de dag van de vergadering waarop de aanvraag staat, niet ervoor: de commissie beslist in of na haar vergadering."
 	case CodeRequestClosed:
 		return "action", "Deze aanvraag is afgesloten."
 	case CodeRetentionInvalid:

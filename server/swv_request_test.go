@@ -111,7 +111,7 @@ func (f *swvFixture) toCommittee(t *testing.T, h *harness, r swv.Request) {
 	}
 	f.waitStatus(t, h, "bij_consulent")
 	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
-		"meets_on", time.Now().AddDate(0, 0, 7).Format("2006-01-02"), "title", "Commissie van toewijzing",
+		"meets_on", time.Now().Format("2006-01-02"), "title", "Commissie van toewijzing",
 		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String()); status != 303 {
 		t.Fatalf("plan meeting: %d %s", status, out)
 	}
@@ -379,6 +379,24 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		t.Errorf("the chair's dashboard does not list the decision to take")
 	}
 	termStart, termEnd := time.Now().Format("2006-01-02"), time.Now().AddDate(0, 4, 0).Format("2006-01-02")
+	// The meeting moves to next week: nobody can vote before it (Awb: a
+	// committee decides in its meeting); back to today, the vote counts.
+	moveMeeting := func(days int) {
+		t.Helper()
+		err := h.srv.tenants.With(context.Background(), f.lic.ID, func(pool *pgxpool.Pool) error {
+			_, err := pool.Exec(context.Background(), "UPDATE committee_meeting SET meets_on = current_date + $1::int", days)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	moveMeeting(7)
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
+		"motivation", "Eens met de adviezen."); status != 422 || !strings.Contains(out, "op of na de dag van de vergadering") {
+		t.Errorf("a vote before the meeting: %d, want 422 saying so", status)
+	}
+	moveMeeting(0)
 	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
 		"motivation", "Eens met de adviezen."); status != 303 {
 		t.Fatalf("member votes: %d %s", status, out)

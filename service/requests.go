@@ -186,6 +186,10 @@ func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestI
 			return db.Classify(err)
 		}
 		a.Chair, a.Member = m.ChairID == uid, slices.Contains(m.MemberIds, uid)
+		// The meeting's day starts at midnight where the SWV is; a vote
+		// before it is refused by the request's process.
+		y, mo, d := m.MeetsOn.Date()
+		a.MeetingOn = time.Date(y, mo, d, 0, 0, 0, 0, s.cfg.Location)
 		return nil
 	})
 	if err != nil {

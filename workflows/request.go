@@ -128,6 +128,10 @@ type RequestAction struct {
 	// Vote.
 	Chair, Member, Approve bool
 	StartOn, EndOn         time.Time // the term the chair proposes, for a granted request
+	// MeetingOn is the start of the day of the meeting the request is on
+	// (in the SWV's time zone): a vote before it is refused, so a decision
+	// is taken in or after the meeting (zero: runs of before).
+	MeetingOn time.Time
 	// Evaluate: behaald, deels or niet.
 	Result string
 }
@@ -211,7 +215,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 	} {
 		name := name
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.guard(step), workflow.UpdateHandlerOptions{
-			Validator: func(ctx workflow.Context, a RequestAction) error { return r.validate(name, a) },
+			Validator: func(ctx workflow.Context, a RequestAction) error { return r.validate(workflow.Now(ctx), name, a) },
 		}); err != nil {
 			return r.status, err
 		}
@@ -335,7 +339,7 @@ var requestUpdateSteps = map[string][]string{
 // validate refuses, before anything enters the history, an update that
 // is out of step or breaks a rule; a repeated request id is accepted and
 // has no second effect.
-func (r *request) validate(name string, a RequestAction) error {
+func (r *request) validate(now time.Time, name string, a RequestAction) error {
 	if a.RequestID == "" || len(a.RequestID) > 100 || a.ActorID == "" {
 		return temporal.NewApplicationError("request id or actor missing", fault.CodeRequestInvalid)
 	}
@@ -353,7 +357,7 @@ func (r *request) validate(name string, a RequestAction) error {
 	case UpdateRequestAdvice:
 		return r.checkAdvice(a)
 	case UpdateRequestVote:
-		return r.checkVote(a)
+		return r.checkVote(now, a)
 	case UpdateRequestSchedule:
 		if a.MeetingID == "" {
 			return temporal.NewApplicationError("meeting missing", fault.CodeRequestInvalid)
@@ -395,9 +399,12 @@ func (r *request) checkAdvice(a RequestAction) error {
 	return nil
 }
 
-func (r *request) checkVote(a RequestAction) error {
+func (r *request) checkVote(now time.Time, a RequestAction) error {
 	if !a.Chair && !a.Member {
 		return temporal.NewApplicationError("not on the committee of this meeting", fault.CodeNotMember)
+	}
+	if now.Before(a.MeetingOn) {
+		return temporal.NewApplicationError("before the meeting", fault.CodeBeforeMeeting)
 	}
 	if r.in.Kind == RequestKindTLV && len(r.status.Advices) < 2 {
 		return temporal.NewApplicationError("advice missing", fault.CodeAdviceMissing)

@@ -319,3 +319,32 @@ func TestRequestClosedStartsRetention(t *testing.T) {
 		t.Errorf("retention started with %+v", got)
 	}
 }
+
+// TestVoteBeforeMeetingRefused: a committee decides in or after the
+// meeting the request is on (issue 14, 4): a vote before the meeting's
+// day is refused, the same vote on the day counts, and the decision date
+// is the day the quorum is reached, not before the meeting.
+func TestVoteBeforeMeetingRefused(t *testing.T) {
+	env, _ := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h := time.Hour
+	meetingOn := env.Now().Add(48 * h)
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "early", 24*h, UpdateRequestVote, RequestAction{RequestID: "v0", ActorID: "chair", Chair: true, Approve: false, MeetingOn: meetingOn})
+	send(env, res, "member", 49*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "member1", Member: true, Approve: false, MeetingOn: meetingOn})
+	send(env, res, "chair", 50*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "chair", Chair: true, Approve: false, MeetingOn: meetingOn})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	if got := errType(res["early"].err); got != fault.CodeBeforeMeeting {
+		t.Errorf("vote a day before the meeting: refused with %q (%v), want %q", got, res["early"].err, fault.CodeBeforeMeeting)
+	}
+	for _, key := range []string{"intake", "schedule", "member", "chair"} {
+		if res[key].err != nil {
+			t.Errorf("%s: %v", key, res[key].err)
+		}
+	}
+	st := res["chair"].status
+	if !st.Decided || st.DecidedAt.Before(meetingOn) || len(st.Votes) != 2 {
+		t.Errorf("after the chair's vote: %+v, want decided on or after the meeting (%s) with two votes", st, meetingOn)
+	}
+}
