@@ -34,10 +34,10 @@ const (
 	CodeAdviceMissing    = "AdviceMissing"
 	CodeAlreadyVoted     = "AlreadyVoted"
 	CodeNotMember        = "NotMember"
+	CodeRequestClosed    = "RequestClosed" // the request's process ended
 	// CodeBeforeMeeting: a vote before the day of the meeting the request
 	// is on; a committee decides in or after its meeting.
 	CodeBeforeMeeting = "BeforeMeeting"
-	CodeRequestClosed    = "RequestClosed" // the request's process ended
 
 	// CodeRestricted: the use of the pupil's data is restricted (AVG art.
 	// 18); the write or share that found it was refused where it happens.
