@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -19,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -298,7 +300,8 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 	if dec.SignedPdf != nil {
 		body += " en het ondertekende besluit te downloaden"
 	}
-	body += ".\n\nBent u het niet eens met het besluit? Dan kunt u binnen zes weken bezwaar maken bij het samenwerkingsverband.\n"
+	body += ".\n\nBent u het niet eens met het besluit? Dan kunt u bezwaar maken bij het samenwerkingsverband, binnen zes weken " +
+		"vanaf de dag na vandaag. De laatste dag staat bij het besluit in TOP dossier.\n"
 	var to []string
 	err = a.Tenants.With(ctx, req.SchoolLicenceID, func(pool *pgxpool.Pool) error {
 		q := school.New(pool)
@@ -339,4 +342,30 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 		return "", wrap("notify decision", err)
 	}
 	return req.SchoolLicenceID.String(), nil
+}
+
+// DecisionMadeKnown records the bekendmaking of a request's decision and
+// returns its objection term (law.ObjectionTerm); a retry keeps the first
+// moment and returns the same term.
+func (a *Activities) DecisionMadeKnown(ctx context.Context, in workflows.MadeKnownInput) (workflows.ObjectionTerm, error) {
+	licenceID, requestID, err := parseIDs(in.SWVLicenceID, in.RequestID)
+	if err != nil {
+		return workflows.ObjectionTerm{}, err
+	}
+	if in.Window <= 0 || in.At.IsZero() {
+		return workflows.ObjectionTerm{}, nonRetryable(fault.FieldErrors{"window": "objection window or moment missing"})
+	}
+	last, _ := law.ObjectionTerm(in.At, in.Window)
+	var at time.Time
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		at, err = swv.New(pool).SetDecisionMadeKnown(ctx, swv.SetDecisionMadeKnownParams{RequestID: requestID, MadeKnownAt: in.At,
+			ObjectionUntil: last})
+		return db.Classify(err)
+	})
+	if err != nil {
+		return workflows.ObjectionTerm{}, wrap("decision made known", err)
+	}
+	last, ends := law.ObjectionTerm(at, in.Window)
+	return workflows.ObjectionTerm{LastDay: last, EndsAt: ends}, nil
 }

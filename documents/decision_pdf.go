@@ -113,9 +113,15 @@ func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
 	pdf.SetFont("go", "B", 12)
 	pdf.CellFormat(0, 8, "Bezwaar", "", 1, "L", false, 0, "")
 	pdf.SetFont("go", "", 10)
-	pdf.MultiCell(0, 5, fmt.Sprintf("Bent u het niet eens met dit besluit? Dan kunt u binnen zes weken na %s bezwaar maken bij "+
-		"het samenwerkingsverband (artikel 6:7 Algemene wet bestuursrecht). Het samenwerkingsverband vraagt daarover advies "+
-		"aan de Landelijke Bezwaaradviescommissie Toelaatbaarheidsverklaringen.", day(d.DecidedOn)), "", "L", false)
+	objection := "Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken bij het samenwerkingsverband. De termijn is zes weken " +
+		"en begint op de dag na de dag waarop dit besluit u is toegestuurd (artikelen 6:7 en 6:8 Algemene wet bestuursrecht); " +
+		"de laatste dag staat bij het besluit in TOP dossier. Stuur een ondertekend bezwaarschrift met uw naam en adres, de datum, " +
+		"het besluit waartegen u bezwaar maakt en waarom (artikel 6:5 Algemene wet bestuursrecht)."
+	if d.Kind == DecisionTLV {
+		objection += " Over een bezwaar tegen een toelaatbaarheidsverklaring vraagt het samenwerkingsverband advies aan de " +
+			"Landelijke Bezwaaradviescommissie Toelaatbaarheidsverklaringen."
+	}
+	pdf.MultiCell(0, 5, objection, "", "L", false)
 	pdf.Ln(6)
 	pdf.SetFont("go", "", 10)
 	pdf.MultiCell(0, 5, "Namens het samenwerkingsverband, digitaal ondertekend door:\n"+orDash(d.Signer), "", "L", false)

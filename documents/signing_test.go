@@ -126,10 +126,38 @@ func TestSignedTLVVerifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Toelaatbaarheidsverklaring", "TLV-2026-0001", "Noor de Vries", "speciaal onderwijs (SO)", "midden",
-		"31-07-2029", "drs. P. Jansen (orthopedagoog)", "binnen zes weken", "J. de Wit, directeur-bestuurder"} {
-		if !strings.Contains(string(text), want) {
+		"31-07-2029", "drs. P. Jansen (orthopedagoog)", "De termijn is zes weken", "begint op de dag na de dag", "Bezwaaradviescommissie",
+		"J. de Wit, directeur-bestuurder"} {
+		if !strings.Contains(string(text), want) && !strings.Contains(strings.Join(strings.Fields(string(text)), " "), want) {
 			t.Errorf("the TLV does not say %q", want)
 		}
+	}
+}
+
+// TestArrangementObjectionClause: an arrangement's decision gives the
+// objection term from the day after it was sent (Awb 6:8) and does not
+// name the bezwaaradviescommissie, which advises on TLVs only.
+func TestArrangementObjectionClause(t *testing.T) {
+	d := demoTLV(time.Now().UTC())
+	d.Kind, d.SchoolType, d.Category, d.Experts = documents.DecisionArrangement, "", "", nil
+	doc, err := documents.RenderDecisionPDF(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "arrangement.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	if !strings.Contains(text, "begint op de dag na de dag waarop dit besluit u is toegestuurd") {
+		t.Errorf("the arrangement does not say from when the objection term runs:\n%s", text)
+	}
+	if strings.Contains(text, "Bezwaaradviescommissie") {
+		t.Errorf("the arrangement names the bezwaaradviescommissie")
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/internal/poll"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
@@ -454,15 +455,32 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		t.Error("the IB'er who prepared the request got no mail about the decision")
 	}
 
+	// The bekendmaking is recorded; the objection term runs from the day
+	// after (Awb 6:8), and all three pages give its last day.
+	if dec.MadeKnownAt == nil || dec.ObjectionUntil == nil {
+		t.Fatalf("decision made known at %v, objection until %v; want both recorded", dec.MadeKnownAt, dec.ObjectionUntil)
+	}
+	if last, _ := law.ObjectionTerm(*dec.MadeKnownAt, law.ObjectionWindow); !dec.ObjectionUntil.Equal(last) {
+		t.Errorf("objection until %s, want %s", dec.ObjectionUntil, last)
+	}
+	until := dec.ObjectionUntil.Format("02-01-2006")
+	if _, page := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)); !strings.Contains(page, "bezwaar kan tot en met "+until) {
+		t.Errorf("the SWV's request page does not give the objection term's last day %s", until)
+	}
+
 	// School and mother see it and download it.
-	if page := h.page(t, reqURL); !strings.Contains(page, "toegekend") || !strings.Contains(page, "besluit.pdf") {
-		t.Errorf("the school's request page does not show the signed decision")
+	if page := h.page(t, reqURL); !strings.Contains(page, "toegekend") || !strings.Contains(page, "besluit.pdf") ||
+		!strings.Contains(page, "Bezwaar tegen dit besluit kan tot en met "+until) {
+		t.Errorf("the school's request page does not show the signed decision with the objection term's last day")
 	}
 	if resp, body := h.do(t, "GET", reqURL+"/besluit.pdf", "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
 		t.Errorf("school downloads the TLV: %d", resp.StatusCode)
 	}
 	cookie := h.login(t, mother)
 	_, portal := h.doAs(t, cookie, "GET", fmt.Sprintf("/ouder/%s/%s", h.school.ID, pupil), "", "")
+	if !strings.Contains(portal, "tot en met "+until) {
+		t.Errorf("the mother's portal does not give the objection term's last day %s", until)
+	}
 	link := regexp.MustCompile(`href="(/ouder/[^"]+/besluit\.pdf)"`).FindStringSubmatch(portal)
 	if link == nil {
 		t.Fatal("the mother's portal has no signed decision")

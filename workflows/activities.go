@@ -39,6 +39,11 @@ func (*Activities) DeliverPending(context.Context, DeliverInput) (DeliverResult,
 	panic(errNotRun)
 }
 
+// DecisionMadeKnown is implemented by activities.Activities.DecisionMadeKnown.
+func (*Activities) DecisionMadeKnown(context.Context, MadeKnownInput) (ObjectionTerm, error) {
+	panic(errNotRun)
+}
+
 // EscalateConsentRound is implemented by activities.Activities.EscalateConsentRound.
 func (*Activities) EscalateConsentRound(context.Context, EscalateConsentInput) (int, error) {
 	panic(errNotRun)

@@ -288,3 +288,18 @@ type DeliverResult struct {
 	// Temporal away); the next run tries again.
 	LicencesFailed int
 }
+
+// MadeKnownInput records the bekendmaking of a request's decision (the
+// mail to the parents and the school went out at At) and asks for the
+// objection term that starts the day after.
+type MadeKnownInput struct {
+	SWVLicenceID, RequestID string
+	At                      time.Time
+	Window                  time.Duration
+}
+
+// ObjectionTerm is a decision's objection term: its last day (shown) and
+// the moment it has run out (the workflow's timer).
+type ObjectionTerm struct {
+	LastDay, EndsAt time.Time
+}

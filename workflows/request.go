@@ -160,6 +160,9 @@ type RequestStatus struct {
 	Approved   bool
 	DecidedAt  time.Time
 	Number     string // the signed document's number
+	// ObjectionUntil is the last day of the objection term (zero: not
+	// made known yet, or a run of before).
+	ObjectionUntil time.Time
 	Reason     string // why it closed
 	Reminders  int    // reminders sent (school, advice committee, re-application)
 }
@@ -514,6 +517,9 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 		return err
 	}
 	due := now.Add(r.in.Timers.ObjectionWindow)
+	if err := r.madeKnown(ctx, &due); err != nil {
+		return err
+	}
 	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
 }
 
@@ -552,7 +558,30 @@ func (r *request) sign(ctx workflow.Context, a RequestAction) error {
 		return err
 	}
 	due := r.status.DecidedAt.Add(r.in.Timers.ObjectionWindow)
+	if err := r.madeKnown(ctx, &due); err != nil {
+		return err
+	}
 	return r.moveTo(ctx, RequestStepObjection, "", &due, "")
+}
+
+// madeKnown records that the decision was made known (the mail to the
+// parents and the school just went out: its bekendmaking, Awb 3:41) and
+// sets due to the end of the objection term, which starts the day after
+// (Awb 6:8) and ends after the last day, a working day (Algemene
+// termijnenwet). Runs of before counted from the vote and leave due.
+func (r *request) madeKnown(ctx workflow.Context, due *time.Time) error {
+	if workflow.GetVersion(ctx, "objection-from-bekendmaking", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var acts *Activities
+	var term ObjectionTerm
+	err := workflow.ExecuteActivity(activityOptions(ctx), acts.DecisionMadeKnown, MadeKnownInput{SWVLicenceID: r.in.SWVLicenceID,
+		RequestID: r.in.RequestID, At: workflow.Now(ctx), Window: r.in.Timers.ObjectionWindow}).Get(ctx, &term)
+	if err != nil {
+		return err
+	}
+	r.status.ObjectionUntil, *due = term.LastDay, term.EndsAt
+	return nil
 }
 
 // notify tells school and guardians the decision is there, and sends the

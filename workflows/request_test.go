@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 )
 
 // requestRecorder stands in for the request activities.
@@ -53,6 +54,12 @@ func (r *requestRecorder) NotifyDecision(_ context.Context, _ NotifyDecisionInpu
 	return "", nil
 }
 
+func (r *requestRecorder) DecisionMadeKnown(_ context.Context, in MadeKnownInput) (ObjectionTerm, error) {
+	r.mark("made_known")
+	last, ends := law.ObjectionTerm(in.At, in.Window)
+	return ObjectionTerm{LastDay: last, EndsAt: ends}, nil
+}
+
 func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRecorder) {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
@@ -63,6 +70,7 @@ func newRequestEnv(t *testing.T) (*testsuite.TestWorkflowEnvironment, *requestRe
 	env.RegisterActivityWithOptions(rec.RecordRequest, activity.RegisterOptions{Name: "RecordRequest"})
 	env.RegisterActivityWithOptions(rec.IssueDecision, activity.RegisterOptions{Name: "IssueDecision"})
 	env.RegisterActivityWithOptions(rec.NotifyDecision, activity.RegisterOptions{Name: "NotifyDecision"})
+	env.RegisterActivityWithOptions(rec.DecisionMadeKnown, activity.RegisterOptions{Name: "DecisionMadeKnown"})
 	return env, rec
 }
 
@@ -142,6 +150,15 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 	if rec.issued != 1 || rec.notified != 1 || res["sign"].status.Number != "TLV-2026-0001" {
 		t.Errorf("document issued %d times, number %q", rec.issued, res["sign"].status.Number)
 	}
+	// The objection term runs from the day after the bekendmaking (the
+	// mail after signing, 23:00 UTC on 1 September: 2 September in the
+	// Netherlands), not from the vote: the last day is 14 October, and
+	// the window closes at its end.
+	signed := res["sign"].status
+	if want := time.Date(2026, 10, 14, 0, 0, 0, 0, time.UTC); !signed.ObjectionUntil.Equal(want) || signed.DueAt == nil ||
+		!signed.DueAt.Equal(time.Date(2026, 10, 15, 0, 0, 0, 0, law.Netherlands())) {
+		t.Errorf("objection until %s, window closes %v; want the last day 14 October and the close at its end", signed.ObjectionUntil, signed.DueAt)
+	}
 	var st RequestStatus
 	if err := env.GetWorkflowResult(&st); err != nil {
 		t.Fatal(err)
@@ -149,9 +166,8 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 	if st.Reason != CloseEnded || st.Reminders != 1 {
 		t.Errorf("end: %+v, want closed at the end date after one re-application reminder", st)
 	}
-	decided := rec.at["record:decision"]
-	if got := rec.at["step:"+RequestStepRunning].Sub(decided); got != 42*24*time.Hour {
-		t.Errorf("running %v after the decision, want after the six-week objection window", got)
+	if got, want := rec.at["step:"+RequestStepRunning], time.Date(2026, 10, 15, 0, 0, 0, 0, law.Netherlands()); !got.Equal(want) {
+		t.Errorf("running from %v, want from the end of the objection term's last day (%v)", got, want)
 	}
 	if got := rec.at["record:herinnering_heraanvraag"]; !got.Equal(time.Date(2029, 4, 15, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("re-application reminder on %v, want 15 April 2029", got)

@@ -20,17 +20,19 @@ type CommitteeMeeting struct {
 }
 
 type Decision struct {
-	RequestID  uuid.UUID
-	Approved   bool
-	Motivation string
-	DecidedOn  time.Time
-	StartOn    *time.Time
-	EndOn      *time.Time
-	Number     *string
-	Pdf        []byte
-	SignedPdf  []byte
-	SignedBy   *uuid.UUID
-	SignedAt   *time.Time
+	RequestID      uuid.UUID
+	Approved       bool
+	Motivation     string
+	DecidedOn      time.Time
+	StartOn        *time.Time
+	EndOn          *time.Time
+	Number         *string
+	Pdf            []byte
+	SignedPdf      []byte
+	SignedBy       *uuid.UUID
+	SignedAt       *time.Time
+	MadeKnownAt    *time.Time
+	ObjectionUntil *time.Time
 }
 
 type DecisionVote struct {

@@ -306,7 +306,7 @@ func (q *Queries) DeleteRequestSteps(ctx context.Context, entityID uuid.UUID) er
 }
 
 const getDecision = `-- name: GetDecision :one
-SELECT request_id, approved, motivation, decided_on, start_on, end_on, number, pdf, signed_pdf, signed_by, signed_at FROM decision WHERE request_id = $1
+SELECT request_id, approved, motivation, decided_on, start_on, end_on, number, pdf, signed_pdf, signed_by, signed_at, made_known_at, objection_until FROM decision WHERE request_id = $1
 `
 
 func (q *Queries) GetDecision(ctx context.Context, requestID uuid.UUID) (Decision, error) {
@@ -324,6 +324,8 @@ func (q *Queries) GetDecision(ctx context.Context, requestID uuid.UUID) (Decisio
 		&i.SignedPdf,
 		&i.SignedBy,
 		&i.SignedAt,
+		&i.MadeKnownAt,
+		&i.ObjectionUntil,
 	)
 	return i, err
 }
@@ -843,6 +845,28 @@ func (q *Queries) SWVDeletionRecorded(ctx context.Context, eventKey string) (boo
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const setDecisionMadeKnown = `-- name: SetDecisionMadeKnown :one
+UPDATE decision SET made_known_at = coalesce(made_known_at, $1::timestamptz),
+    objection_until = coalesce(objection_until, $2::date)
+WHERE request_id = $3
+RETURNING made_known_at::timestamptz
+`
+
+type SetDecisionMadeKnownParams struct {
+	MadeKnownAt    time.Time
+	ObjectionUntil time.Time
+	RequestID      uuid.UUID
+}
+
+// The first bekendmaking counts: a retried activity keeps it and gets it
+// back.
+func (q *Queries) SetDecisionMadeKnown(ctx context.Context, arg SetDecisionMadeKnownParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, setDecisionMadeKnown, arg.MadeKnownAt, arg.ObjectionUntil, arg.RequestID)
+	var made_known_at time.Time
+	err := row.Scan(&made_known_at)
+	return made_known_at, err
 }
 
 const setRequestMeeting = `-- name: SetRequestMeeting :exec

@@ -152,3 +152,11 @@ SELECT EXISTS (SELECT 1 FROM swv_deletion_record WHERE event_key = $1);
 SELECT r.id FROM request r LEFT JOIN decision d ON d.request_id = r.id AND d.approved
 WHERE r.status = 'afgesloten' AND coalesce(d.end_on::timestamptz, r.updated_at) < @started_before::timestamptz
 LIMIT 10000;
+
+-- name: SetDecisionMadeKnown :one
+-- The first bekendmaking counts: a retried activity keeps it and gets it
+-- back.
+UPDATE decision SET made_known_at = coalesce(made_known_at, @made_known_at::timestamptz),
+    objection_until = coalesce(objection_until, @objection_until::date)
+WHERE request_id = @request_id
+RETURNING made_known_at::timestamptz;
