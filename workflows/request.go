@@ -163,8 +163,8 @@ type RequestStatus struct {
 	// ObjectionUntil is the last day of the objection term (zero: not
 	// made known yet, or a run of before).
 	ObjectionUntil time.Time
-	Reason     string // why it closed
-	Reminders  int    // reminders sent (school, advice committee, re-application)
+	Reason         string // why it closed
+	Reminders      int    // reminders sent (school, advice committee, re-application)
 }
 
 // RequestWorkflow holds one request from intake to its end: intake
