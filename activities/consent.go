@@ -305,6 +305,12 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in workflows.CloseCo
 					return err
 				}
 			}
+			if in.Outcome == plan.RoundConsented {
+				if err := q.SetOPPEstablishedOnConsent(ctx, school.SetOPPEstablishedOnConsentParams{ID: dossierID,
+					OppEstablishedOn: &in.At}); err != nil {
+					return err
+				}
+			}
 			return logbook.Append(ctx, tx, logbook.Entry{At: in.At, ActorRole: "system", Action: logbook.ActionProcess,
 				PupilID: &pupilID, Entity: "consent_round", EntityID: fmt.Sprintf("%s:%d:%s", dossierID, in.Version, in.Outcome)})
 		})

@@ -167,12 +167,35 @@ func TestConsentRoundActivities(t *testing.T) {
 		t.Errorf("escalation mails to %v, want both IB'ers at the deadline and the dossier's IB'er once in week 1", got)
 	}
 
+	// The plan went into realisation after geen instemming on an earlier
+	// version: this consent establishes the OPP now.
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		_, err := pool.Exec(ctx, `INSERT INTO dossier_transition (request_id, dossier_id, cycle, from_phase, to_phase)
+			VALUES ('t-realise', $1, 1, 'plan', 'realise')`, dossier.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	closeIn := workflows.CloseConsentRoundInput{LicenceID: lic.ID.String(), RoundID: v2.RoundID, DossierID: dossier.ID.String(),
 		PupilID: pupil.ID.String(), Version: 2, Outcome: plan.RoundConsented, At: now}
 	for range 2 {
 		if err := acts.CloseConsentRound(ctx, closeIn); err != nil {
 			t.Fatal(err)
 		}
+	}
+	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+		d, err := school.New(pool).GetDossier(ctx, dossier.ID)
+		if err != nil {
+			return err
+		}
+		if y, m, dd := now.Date(); d.OppEstablishedOn == nil || !d.OppEstablishedOn.Equal(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
+			t.Errorf("OPP established on %v after consent in realisation, want the day of the consent", d.OppEstablishedOn)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	err = p.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {

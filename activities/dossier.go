@@ -80,7 +80,7 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 					return fmt.Errorf("close dossier: %w", err)
 				}
 			}
-			if in.To == plan.PhaseRealise && d.OppEstablishedOn == nil {
+			if in.EstablishOPP && d.OppEstablishedOn == nil {
 				if err := q.SetOPPEstablished(ctx, school.SetOPPEstablishedParams{ID: dossierID, OppEstablishedOn: &in.At}); err != nil {
 					return fmt.Errorf("set opp established: %w", err)
 				}

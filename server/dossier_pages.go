@@ -32,6 +32,9 @@ type deadlineView struct {
 	Kind  string
 	DueAt time.Time
 	State string
+	// NoConsent: the OPP is not vastgesteld because its handelingsdeel got
+	// geen instemming.
+	NoConsent bool
 }
 
 type dossierPage struct {
@@ -106,7 +109,8 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v service.Dos
 		if v.Dossier.OppEstablishedOn != nil {
 			kind = workflows.DeadlineEvaluation
 		}
-		page.Deadline = &deadlineView{Kind: kind, DueAt: *v.Step.DueAt, State: v.Step.DeadlineState}
+		page.Deadline = &deadlineView{Kind: kind, DueAt: *v.Step.DueAt, State: v.Step.DeadlineState,
+			NoConsent: kind == workflows.DeadlineOPP && v.Checklist.Consent == plan.ConsentRefused}
 	}
 	if current.Valid() {
 		page.Missing = plan.Missing(current, v.Checklist)

@@ -792,3 +792,47 @@ func TestDevMailboxShowsInvitations(t *testing.T) {
 		t.Errorf("mailbox without dev mode: %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestDossierNoConsentPage: after geen instemming the plan goes into
+// realisation, but the OPP is not vastgesteld (WPO 40a lid 2): the API
+// gives no OPP date, and the page says "geen instemming", that the
+// six-week term is not met, and what the school can do.
+func TestDossierNoConsentPage(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Weigering", "6")
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		d, err := dossiertest.Complete(ctx, school.New(pool), pupil)
+		if err != nil {
+			return err
+		}
+		if _, err := pool.Exec(ctx, "UPDATE action_part_version SET consent_status = 'refused' WHERE dossier_id = $1", d.ID); err != nil {
+			return err
+		}
+		return h.srv.dossiers.Start(ctx, lic, d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dossierID := h.dossierOf(t, lic, pupil)
+	h.waitPhase(t, lic, dossierID, "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	for _, step := range []string{`"from":"observe"`, `"from":"understand"`, `"from":"plan"`} {
+		resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`",`+step+`}`)
+		if resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", step, resp.StatusCode, out)
+		}
+	}
+	h.waitPhase(t, lic, dossierID, "realise")
+	if _, out := h.do(t, "GET", api, "", ""); !strings.Contains(out, `"opp_established_on":null`) {
+		t.Errorf("the API gives an OPP date after geen instemming: %s", out)
+	}
+	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil))
+	for _, want := range []string{`id="geen-instemming"`, "het OPP is niet vastgesteld", "De termijn van zes weken is daardoor niet gehaald",
+		"onderwijsconsulent", "Geschillencommissie passend onderwijs"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the dossier page after geen instemming does not say %q", want)
+		}
+	}
+}

@@ -49,6 +49,9 @@ type AdvanceDossierInput struct {
 	At        time.Time
 	// Step is the projection after the transition.
 	Step ProcessStep
+	// EstablishOPP: with this transition the OPP is vastgesteld (into
+	// realisation with consent on the handelingsdeel).
+	EstablishOPP bool
 }
 
 // StartDossierCycleInput moves a dossier to its next cycle.

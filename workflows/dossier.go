@@ -88,6 +88,11 @@ type DossierInput struct {
 	// ConsentPending: the handelingsdeel was offered and the parents'
 	// answer is awaited.
 	ConsentPending bool
+	// ConsentRefused: the last answer on the handelingsdeel was geen
+	// instemming. The OPP is then not vastgesteld (WPO 40a lid 2, WEC 41a,
+	// WVO 17a): support goes on, the six-week term shows as not met with
+	// that reason, until a later version is consented.
+	ConsentRefused bool
 	// Seq and Seen carry the projection order and handled request ids over
 	// a continue-as-new.
 	Seq  int32
@@ -134,7 +139,13 @@ type Deadline struct {
 	RemindAt time.Time
 	DueAt    time.Time
 	State    string
+	// Reason says why an OPP deadline is not met: DeadlineNoConsent.
+	Reason string
 }
+
+// DeadlineNoConsent: the OPP is not vastgesteld because the parents (or
+// the adult pupil) did not consent to the handelingsdeel.
+const DeadlineNoConsent = "geen_instemming"
 
 // DossierStatus answers "where is this dossier".
 type DossierStatus struct {
@@ -171,6 +182,10 @@ type dossier struct {
 	transitions int
 	recorded    *Deadline // the deadline as last written to the projection
 	recordedFor string    // who the projection said we wait for
+	// oppNeedsConsent: the OPP counts as vastgesteld only with consent on
+	// its handelingsdeel. Runs of before set it at realisation whatever
+	// the answer; their histories replay so.
+	oppNeedsConsent bool
 }
 
 func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
@@ -214,6 +229,9 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 				continue
 			}
 			d.in.ConsentPending = sig.Status == "pending"
+			if d.oppNeedsConsent {
+				d.consentAnswered(workflow.Now(ctx), sig.Status)
+			}
 			d.dirty = true
 		}
 	})
@@ -228,6 +246,7 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 		d.left = &sig
 	})
 
+	d.oppNeedsConsent = workflow.GetVersion(ctx, "opp-needs-consent", workflow.DefaultVersion, 1) == 1
 	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
 		return DossierStatus{}, err
 	}
@@ -392,6 +411,10 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 	after := *d
 	after.phase = to
 	switch {
+	case to == plan.PhaseRealise && d.in.OPPEstablishedAt == nil && d.oppNeedsConsent && req.Checklist.Consent != plan.ConsentGiven:
+		// Geen instemming: realisation starts, the OPP is not vastgesteld.
+		due := now.Add(d.in.Timers.EvaluationEvery)
+		after.in.EvaluationDueAt, after.in.ConsentRefused = &due, req.Checklist.Consent == plan.ConsentRefused
 	case to == plan.PhaseRealise && d.in.OPPEstablishedAt == nil:
 		due := now.Add(d.in.Timers.EvaluationEvery)
 		after.in.OPPEstablishedAt, after.in.EvaluationDueAt = &now, &due
@@ -409,12 +432,14 @@ func (d *dossier) advance(ctx workflow.Context, req AdvanceDossier) (DossierStat
 		LicenceID: d.in.LicenceID, DossierID: d.in.DossierID, PupilID: d.in.PupilID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, RequestID: req.RequestID, UserID: req.UserID, Role: req.Role,
 		Cycle: d.in.Cycle, From: d.phase, To: to, At: now, Step: step,
+		EstablishOPP: after.in.OPPEstablishedAt != nil && d.in.OPPEstablishedAt == nil,
 	}).Get(ctx, nil)
 	if err != nil {
 		return d.status(now), unwrapApplicationError(err)
 	}
 	d.seen.seen(req.RequestID)
 	d.phase, d.in.OPPEstablishedAt, d.in.EvaluationDueAt = after.phase, after.in.OPPEstablishedAt, after.in.EvaluationDueAt
+	d.in.ConsentRefused = after.in.ConsentRefused
 	d.recorded, d.recordedFor = d.deadline(now), d.waitingFor()
 	if d.phase == plan.PhaseClosed || (to == plan.PhaseObserve && req.From == plan.PhaseEvaluate) {
 		d.ending = to
@@ -444,6 +469,25 @@ func unwrapApplicationError(err error) error {
 	return temporal.NewApplicationError(appErr.Message(), appErr.Type())
 }
 
+// consentAnswered takes an answer on the handelingsdeel (status given,
+// refused or pending): consent given after the plan went into
+// realisation establishes the OPP now; geen instemming keeps it open.
+func (d *dossier) consentAnswered(now time.Time, status string) {
+	switch status {
+	case plan.ConsentRefused:
+		d.in.ConsentRefused = true
+	case plan.ConsentGiven:
+		d.in.ConsentRefused = false
+		if d.in.OPPEstablishedAt == nil && (d.phase == plan.PhaseRealise || d.phase == plan.PhaseEvaluate) {
+			d.in.OPPEstablishedAt = &now
+			if d.in.EvaluationDueAt == nil {
+				due := now.Add(d.in.Timers.EvaluationEvery)
+				d.in.EvaluationDueAt = &due
+			}
+		}
+	}
+}
+
 // deadline is the next legal deadline as it stands at now.
 func (d *dossier) deadline(now time.Time) *Deadline {
 	t := d.in.Timers
@@ -451,11 +495,11 @@ func (d *dossier) deadline(now time.Time) *Deadline {
 	switch {
 	case d.phase == plan.PhaseClosed:
 		return nil
-	case d.in.OPPEstablishedAt == nil:
-		if !d.in.ExtraSupport {
-			return nil
-		}
+	case d.in.OPPEstablishedAt == nil && d.in.ExtraSupport:
 		dl = &Deadline{Kind: DeadlineOPP, RemindAt: d.in.OpenedAt.Add(t.OPPReminder), DueAt: d.in.OpenedAt.Add(t.OPPWithin)}
+		if d.in.ConsentRefused {
+			dl.Reason = DeadlineNoConsent
+		}
 	case d.in.EvaluationDueAt != nil:
 		due := *d.in.EvaluationDueAt
 		dl = &Deadline{Kind: DeadlineEvaluation, RemindAt: due.Add(-t.EvaluationReminder), DueAt: due}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -459,5 +460,78 @@ func TestDossierClosesWhenPupilLeaves(t *testing.T) {
 	}
 	if rec.closed != 1 {
 		t.Errorf("close ran %d times", rec.closed)
+	}
+}
+
+// TestDossierNoConsentNoOPP: the OPP is vastgesteld only with consent on
+// its handelingsdeel (WPO 40a lid 2, WEC 41a, WVO 17a). After geen
+// instemming the plan goes into realisation (support continues) but no
+// OPP date is set, the projection is not told to establish one, and the
+// six-week term shows overdue with the reason. A later version the
+// parents consent to establishes the OPP at that moment, and the yearly
+// evaluation takes over.
+func TestDossierNoConsentNoOPP(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	refused := complete
+	refused.Consent = plan.ConsentRefused
+	var inRealise, afterTerm, afterConsent DossierStatus
+	u := newUpdates(env)
+	u.send(week(1), "a1", AdvanceDossier{From: plan.PhaseObserve, Checklist: refused, UserID: "u1"})
+	u.send(week(1)+time.Minute, "a2", AdvanceDossier{From: plan.PhaseUnderstand, Checklist: refused, UserID: "u1"})
+	u.send(week(1)+2*time.Minute, "a3", AdvanceDossier{From: plan.PhasePlan, Checklist: refused, UserID: "u1"})
+	env.RegisterDelayedCallback(func() { inRealise = dossierStatus(t, env) }, week(1)+time.Hour)
+	env.RegisterDelayedCallback(func() { afterTerm = dossierStatus(t, env) }, week(7))
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "consent/2:given", Version: 2, Status: plan.ConsentGiven})
+	}, week(8))
+	env.RegisterDelayedCallback(func() { afterConsent = dossierStatus(t, env) }, week(8)+time.Hour)
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, week(9))
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	for id, o := range u.got {
+		if !o.done || o.rejected != nil || o.failed != nil {
+			t.Errorf("advance %s: %+v", id, o)
+		}
+	}
+	if inRealise.Phase != plan.PhaseRealise || inRealise.OPPEstablishedAt != nil {
+		t.Errorf("after geen instemming: phase %s, OPP established %v; want realisation without an OPP", inRealise.Phase, inRealise.OPPEstablishedAt)
+	}
+	for _, tr := range rec.transitions {
+		if tr.EstablishOPP {
+			t.Errorf("transition %s → %s establishes the OPP without consent", tr.From, tr.To)
+		}
+	}
+	if dl := afterTerm.Deadline; dl == nil || dl.Kind != DeadlineOPP || dl.State != DeadlineStateOverdue || dl.Reason != DeadlineNoConsent {
+		t.Errorf("six weeks on: deadline %+v, want the OPP term overdue for geen instemming", dl)
+	}
+	if at := afterConsent.OPPEstablishedAt; at == nil || !at.Equal(in.OpenedAt.Add(week(8))) {
+		t.Errorf("after the later consent: OPP established %v, want at the consent (week 8)", at)
+	}
+	if dl := afterConsent.Deadline; dl == nil || dl.Kind != DeadlineEvaluation {
+		t.Errorf("after the later consent: deadline %+v, want the yearly evaluation", dl)
+	}
+}
+
+// TestDossierConsentEstablishesOPP: with consent the move into
+// realisation establishes the OPP and tells the projection so.
+func TestDossierConsentEstablishesOPP(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	u := newUpdates(env)
+	for i, from := range []plan.Phase{plan.PhaseObserve, plan.PhaseUnderstand, plan.PhasePlan} {
+		u.send(week(1)+time.Duration(i)*time.Minute, fmt.Sprintf("a%d", i), AdvanceDossier{From: from, Checklist: complete, UserID: "u1"})
+	}
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, week(2))
+	env.ExecuteWorkflow(DossierWorkflow, dossierInput(env))
+	n := 0
+	for _, tr := range rec.transitions {
+		if tr.EstablishOPP {
+			n++
+			if tr.To != plan.PhaseRealise {
+				t.Errorf("the OPP is established on the move to %s", tr.To)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d transitions establish the OPP, want the one into realisation", n)
 	}
 }

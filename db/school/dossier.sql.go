@@ -955,6 +955,25 @@ func (q *Queries) SetOPPEstablished(ctx context.Context, arg SetOPPEstablishedPa
 	return err
 }
 
+const setOPPEstablishedOnConsent = `-- name: SetOPPEstablishedOnConsent :exec
+UPDATE dossier SET opp_established_on = $2, updated_at = now()
+WHERE id = $1 AND opp_established_on IS NULL AND closed_at IS NULL
+  AND EXISTS (SELECT 1 FROM dossier_transition t WHERE t.dossier_id = dossier.id AND t.to_phase = 'realise')
+`
+
+type SetOPPEstablishedOnConsentParams struct {
+	ID               uuid.UUID
+	OppEstablishedOn *time.Time
+}
+
+// Consent on a handelingsdeel that came after the plan went into
+// realisation (an earlier version got geen instemming): the OPP is
+// vastgesteld now.
+func (q *Queries) SetOPPEstablishedOnConsent(ctx context.Context, arg SetOPPEstablishedOnConsentParams) error {
+	_, err := q.db.Exec(ctx, setOPPEstablishedOnConsent, arg.ID, arg.OppEstablishedOn)
+	return err
+}
+
 const updateDossierHeader = `-- name: UpdateDossierHeader :one
 UPDATE dossier SET support_level = $2, reason = $3, started_on = $4, version = version + 1, updated_at = now()
 WHERE id = $1 AND version = $5 AND closed_at IS NULL

@@ -151,3 +151,11 @@ FROM dossier d JOIN pupil p ON p.id = d.pupil_id
 WHERE d.pupil_id = $1
 ORDER BY d.closed_at IS NULL DESC, d.created_at DESC
 LIMIT 1;
+
+-- name: SetOPPEstablishedOnConsent :exec
+-- Consent on a handelingsdeel that came after the plan went into
+-- realisation (an earlier version got geen instemming): the OPP is
+-- vastgesteld now.
+UPDATE dossier SET opp_established_on = $2, updated_at = now()
+WHERE id = $1 AND opp_established_on IS NULL AND closed_at IS NULL
+  AND EXISTS (SELECT 1 FROM dossier_transition t WHERE t.dossier_id = dossier.id AND t.to_phase = 'realise');
