@@ -200,9 +200,31 @@ func (s *Server) allow(perm auth.Permission) gin.HandlerFunc {
 				return
 			}
 		}
+		if requestPermission(perm) && c.Param("request") != "" {
+			// At the SWV a request is read on need to know only.
+			licenceID, err1 := uuidParam(c, "licence")
+			requestID, err2 := uuidParam(c, "request")
+			if err1 != nil || err2 != nil {
+				s.fail(c, fault.ErrNotFound)
+				return
+			}
+			if err := s.swv.MayRead(c, swvReaderOf(c, licenceID), licenceID, requestID); err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
 		c.Set(accessKey, best)
 		c.Next()
 	}
+}
+
+// requestPermission: the permissions on the SWV's requests.
+func requestPermission(perm auth.Permission) bool {
+	switch perm {
+	case auth.PermRequestRead, auth.PermRequestManage, auth.PermRequestAdvise, auth.PermRequestVote, auth.PermRequestSign:
+		return true
+	}
+	return false
 }
 
 // checkOwnGroup lets a teacher reach a pupil only in one of their groups.

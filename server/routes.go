@@ -115,6 +115,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/aanvragen/:request/bezwaar", s.allow(auth.PermRequestManage), s.serve(s.handleSWVObjection))
 	r.POST("/licenties/:licence/aanvragen/:request/afgehandeld", s.allow(auth.PermRequestManage), s.serve(s.handleSWVHandled))
 	r.POST("/licenties/:licence/aanvragen/:request/advies", s.allow(auth.PermRequestAdvise), s.serve(s.handleSWVAdvice))
+	r.POST("/licenties/:licence/aanvragen/:request/deskundige", s.allow(auth.PermRequestManage), s.serve(s.handleSWVAskExpert))
 	r.POST("/licenties/:licence/aanvragen/:request/stem", s.allow(auth.PermRequestVote), s.serve(s.handleSWVVote))
 	r.POST("/licenties/:licence/aanvragen/:request/ondertekenen", s.allow(auth.PermRequestSign), s.recentAuth(5*time.Minute), s.serve(s.handleSWVSign))
 	r.POST("/licenties/:licence/aanvragen/:request/evaluatie", s.allow(auth.PermRequestManage), s.serve(s.handleSWVEvaluate))

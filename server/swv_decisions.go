@@ -17,6 +17,19 @@ import (
 	"github.com/topdossier/topdossier/workflows"
 )
 
+// swvReaderOf is the person behind c with every role they hold on the
+// SWV licence: what they may read of its requests follows from them.
+func swvReaderOf(c *gin.Context, licenceID uuid.UUID) service.SWVReader {
+	p := principalOf(c)
+	r := service.SWVReader{UserID: p.UserID}
+	for _, m := range p.Memberships {
+		if m.LicenceID != nil && *m.LicenceID == licenceID {
+			r.Roles = append(r.Roles, auth.Role(m.Role))
+		}
+	}
+	return r
+}
+
 // swvRequestParams resolves the SWV licence and the request in the path.
 func (s *Server) swvRequestParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
 	lic, err := s.licenceParam(c, true)
@@ -40,7 +53,7 @@ func (s *Server) handleSWVRequests(c *gin.Context) error {
 		return err
 	}
 	page := swvRequestsPage{Licence: lic, Status: c.Query("status")}
-	if page.Requests, err = s.swv.Requests(c, lic.ID, page.Status); err != nil {
+	if page.Requests, err = s.swv.Requests(c, swvReaderOf(c, lic.ID), lic.ID, page.Status); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "swv_requests", page)
@@ -148,6 +161,18 @@ func (s *Server) handleSWVAdvice(c *gin.Context) error {
 			}
 		}
 		return s.requests.Advise(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), profession, c.PostForm("advice"))
+	})
+}
+
+// handleSWVAskExpert asks one of the SWV's experts to advise on the
+// request; from then on the expert may read it.
+func (s *Server) handleSWVAskExpert(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		expert, err := uuid.Parse(c.PostForm("expert"))
+		if err != nil {
+			return fault.FieldErrors{"expert": "Kies een deskundige van het samenwerkingsverband."}
+		}
+		return s.swv.AskExpert(c, actorOf(c), lic, id, expert)
 	})
 }
 
@@ -267,6 +292,7 @@ type meetingsPage struct {
 	Licence  platform.Licence
 	Meetings []swv.CommitteeMeeting
 	Agenda   map[uuid.UUID][]swv.Request
+	Hidden   map[uuid.UUID]int // agenda items the reader does not need to know
 	Members  []platform.ListStaffForLicenceRow
 	Names    map[uuid.UUID]string
 	Errors   fault.FieldErrors
@@ -285,9 +311,11 @@ func (s *Server) renderMeetings(c *gin.Context, status int, errs fault.FieldErro
 	}
 	page := meetingsPage{Licence: lic, Names: map[uuid.UUID]string{}, Errors: errs,
 		CanEdit: principalOf(c).can(auth.PermRequestManage, lic.ID)}
-	if page.Meetings, page.Agenda, err = s.swv.Meetings(c, lic.ID, time.Now().AddDate(0, -1, 0)); err != nil {
+	m, err := s.swv.Meetings(c, swvReaderOf(c, lic.ID), lic.ID, time.Now().AddDate(0, -1, 0))
+	if err != nil {
 		return err
 	}
+	page.Meetings, page.Agenda, page.Hidden = m.Meetings, m.Agenda, m.Hidden
 	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(c, &lic.ID)
 	if err != nil {
 		return err

@@ -131,8 +131,25 @@ func (f *swvFixture) toCommittee(t *testing.T, h *harness, r swv.Request) {
 		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "adviezen van twee deskundigen") {
 		t.Errorf("vote before the advice: %d", status)
 	}
-	if status, out := f.act(t, h, r, "verbonden@swv.invalid", "/advies", "advice", "Ik ken dit kind goed."); status != 422 || !strings.Contains(out, "verbonden aan de school") {
-		t.Errorf("advice of an expert linked to the school: %d", status)
+	// Only the experts asked read the request; one who works at the
+	// school cannot be asked (independence, WPO 18a lid 11).
+	if status, _ := f.as(t, h, "ortho@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)); status != 404 {
+		t.Errorf("an expert not asked reads the request: %d, want 404", status)
+	}
+	if status, _ := f.act(t, h, r, "ortho@swv.invalid", "/advies", "advice", "Ongevraagd."); status != 404 {
+		t.Errorf("an expert not asked advises: %d, want 404", status)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/deskundige", "expert", userID(t, h, "verbonden@swv.invalid").String()); status != 422 ||
+		!strings.Contains(out, "verbonden aan de school") {
+		t.Errorf("asking an expert linked to the school: %d, want 422 saying so", status)
+	}
+	if status, _ := f.act(t, h, r, "verbonden@swv.invalid", "/advies", "advice", "Ik ken dit kind goed."); status != 404 {
+		t.Errorf("advice of an expert linked to the school: %d, want 404 (not asked)", status)
+	}
+	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
+		if status, out := f.act(t, h, r, "directeur@swv.invalid", "/deskundige", "expert", userID(t, h, e).String()); status != 303 {
+			t.Fatalf("ask %s: %d %s", e, status, out)
+		}
 	}
 	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
 		if status, out := f.act(t, h, r, e, "/advies", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
@@ -347,17 +364,22 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		!strings.Contains(page, "groeidocument.pdf") || strings.Contains(page, "verslag-psycholoog") {
 		t.Errorf("the SWV's request page does not show what was shared, and only that")
 	}
-	if status, body := f.as(t, h, "voorzitter@swv.invalid", "GET", swvURL+"/bijlagen/"+growthID); status != 200 || body != "%PDF-1.4 groeidocument.pdf" {
-		t.Errorf("committee member opens the shared attachment: %d", status)
+	// Before it is on a meeting's agenda the committee does not need to
+	// know it.
+	if status, _ := f.as(t, h, "voorzitter@swv.invalid", "GET", swvURL+"/bijlagen/"+growthID); status != 404 {
+		t.Errorf("committee member opens the attachment of a request not on their agenda: %d, want 404", status)
 	}
 	if _, dash := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/overzicht", f.lic.ID)); !strings.Contains(dash, "Tijn Aanvraag") {
 		t.Errorf("the admin's overview does not list the request in the intake")
 	}
-	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
-		"motivation", "Te vroeg"); status != 422 || !strings.Contains(out, "past niet bij waar de aanvraag nu staat") {
-		t.Errorf("vote before the agenda: %d", status)
+	if status, _ := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", "2027-01-01", "end_on", "2029-07-31",
+		"motivation", "Te vroeg"); status != 404 {
+		t.Errorf("vote before the agenda: %d, want 404", status)
 	}
 	f.toCommittee(t, h, r)
+	if status, body := f.as(t, h, "voorzitter@swv.invalid", "GET", swvURL+"/bijlagen/"+growthID); status != 200 || body != "%PDF-1.4 groeidocument.pdf" {
+		t.Errorf("committee member opens the shared attachment: %d", status)
+	}
 	// The consultant of the school has it, with an action and a note the
 	// school never sees.
 	if status, out := act("consulent@swv.invalid", "/acties", "title", "Bellen met de IB'er", "due_on", time.Now().AddDate(0, 0, 3).Format("2006-01-02")); status != 303 {
@@ -796,4 +818,65 @@ func TestRequestSharedByPupilOfSeventeen(t *testing.T) {
 		t.Fatalf("submit: %d %s", resp.StatusCode, out)
 	}
 	f.waitStatus(t, h, "intake")
+}
+
+// TestSWVNeedToKnow: at the SWV a request is read on need to know
+// (AVG art. 5(1)(c), 25): a consultant of another school and a committee
+// member who does not sit in its meeting get 404 on the request and its
+// attachments' routes, do not find it in the list, and see on the
+// meetings page only that there is an item they need not see; the
+// school's consultant, the meeting's members and the SWV's admin read it.
+func TestSWVNeedToKnow(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	q := platform.New(h.platform.Pool)
+	for _, u := range []struct {
+		email string
+		role  auth.Role
+	}{{"consulent2@swv.invalid", auth.RoleConsultant}, {"lid2@swv.invalid", auth.RoleCommitteeMember}} {
+		id := h.user(t, u.email, "staff")
+		if _, err := q.CreateMembership(ctx, platform.CreateMembershipParams{UserID: id, LicenceID: &f.lic.ID, Role: platform.StaffRole(u.role)}); err != nil {
+			t.Fatal(err)
+		}
+		f.cookies[u.email] = h.login(t, u.email)
+	}
+	pupil, _, mother := requestPupil(t, h, "Noah")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	f.toCommittee(t, h, r)
+	page := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
+	list := fmt.Sprintf("/licenties/%s/aanvragen", f.lic.ID)
+	for _, who := range []string{"consulent2@swv.invalid", "lid2@swv.invalid"} {
+		if status, _ := f.as(t, h, who, "GET", page); status != 404 {
+			t.Errorf("%s reads a request they need not know: %d, want 404", who, status)
+		}
+		if status, _ := f.as(t, h, who, "GET", page+"/besluit.pdf"); status != 404 {
+			t.Errorf("%s reaches its decision: %d, want 404", who, status)
+		}
+		if _, out := f.as(t, h, who, "GET", list); strings.Contains(out, r.ID.String()) || strings.Contains(out, "Noah") {
+			t.Errorf("%s finds the request in the list", who)
+		}
+		if _, out := f.as(t, h, who, "GET", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID)); strings.Contains(out, "Noah") ||
+			!strings.Contains(out, "en 1 aanvraag die u niet hoeft te zien") {
+			t.Errorf("%s: the meetings page shows the item or does not say one is hidden", who)
+		}
+	}
+	if status, _ := f.act(t, h, r, "lid2@swv.invalid", "/stem", "approve", "0", "motivation", "Nee."); status != 404 {
+		t.Errorf("a member not in the meeting votes: %d, want 404", status)
+	}
+	for _, who := range []string{"consulent@swv.invalid", "lid@swv.invalid", "voorzitter@swv.invalid", "directeur@swv.invalid"} {
+		if status, out := f.as(t, h, who, "GET", page); status != 200 || !strings.Contains(out, "Noah") {
+			t.Errorf("%s cannot read the request they work on: %d", who, status)
+		}
+		if _, out := f.as(t, h, who, "GET", list); !strings.Contains(out, r.ID.String()) {
+			t.Errorf("%s does not find the request in the list", who)
+		}
+	}
 }

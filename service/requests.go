@@ -128,12 +128,20 @@ func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, reques
 		return err
 	}
 	var req swv.Request
+	asked := false
 	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
-		req, err = swv.New(pool).GetRequest(ctx, requestID)
-		return db.Classify(err)
+		q := swv.New(pool)
+		if req, err = q.GetRequest(ctx, requestID); err != nil {
+			return db.Classify(err)
+		}
+		asked, err = q.ExpertAsked(ctx, swv.ExpertAskedParams{RequestID: requestID, ExpertID: actor.UserID})
+		return err
 	})
 	if err != nil {
 		return err
+	}
+	if !asked {
+		return fault.FieldErrors{"action": "U bent niet gevraagd om over deze aanvraag te adviseren."}
 	}
 	linked, err := platform.New(s.tenants.Platform()).IsLinkedToLicence(ctx, platform.IsLinkedToLicenceParams{UserID: actor.UserID,
 		LicenceID: &req.SchoolLicenceID})

@@ -185,7 +185,11 @@ type SWVRequestView struct {
 	Meetings    []swv.CommitteeMeeting
 	Meeting     *swv.CommitteeMeeting
 	Actions     []swv.RequestAction
-	Names       map[uuid.UUID]string
+	// Experts are the experts asked to advise; ExpertChoices the SWV's
+	// experts who could be asked.
+	Experts       []swv.RequestExpert
+	ExpertChoices []platform.ListStaffForLicenceRow
+	Names         map[uuid.UUID]string
 }
 
 // Request reads one request in one transaction, with the logbook line of
@@ -224,6 +228,9 @@ func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID)
 			if v.Actions, err = q.ListRequestActions(ctx, id); err != nil {
 				return err
 			}
+			if v.Experts, err = q.ListRequestExperts(ctx, id); err != nil {
+				return err
+			}
 			if v.Meetings, err = q.ListMeetings(ctx, time.Now().AddDate(0, 0, -1)); err != nil {
 				return err
 			}
@@ -245,7 +252,19 @@ func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID)
 	if v.Meeting != nil {
 		ids = append(append(ids, v.Meeting.ChairID), v.Meeting.MemberIds...)
 	}
+	for _, e := range v.Experts {
+		ids = append(ids, e.ExpertID)
+	}
 	v.Names = s.names(ctx, ids)
+	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(ctx, &licenceID)
+	if err != nil {
+		return v, err
+	}
+	for _, m := range staff {
+		if m.Role == platform.StaffRoleExpert {
+			v.ExpertChoices = append(v.ExpertChoices, m)
+		}
+	}
 	return v, nil
 }
 
@@ -370,15 +389,26 @@ func (s *SWV) AdminDashboard(ctx context.Context, licenceID uuid.UUID, today tim
 	return v, err
 }
 
-// Requests lists the SWV's requests with status (all: ""), at most 200,
-// the intake queue first.
-func (s *SWV) Requests(ctx context.Context, licenceID uuid.UUID, status string) ([]swv.Request, error) {
-	var out []swv.Request
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+// Requests lists the SWV's requests with status (all: ""), the intake
+// queue first, at most 200 of which the reader sees those they need to
+// know (readable).
+func (s *SWV) Requests(ctx context.Context, reader SWVReader, licenceID uuid.UUID, status string) ([]swv.Request, error) {
+	r, err := s.readable(ctx, reader, licenceID)
+	if err != nil {
+		return nil, err
+	}
+	var all []swv.Request
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		var err error
-		out, err = swv.New(pool).ListRequests(ctx, swv.ListRequestsParams{Status: status, Lim: 200})
+		all, err = swv.New(pool).ListRequests(ctx, swv.ListRequestsParams{Status: status, Lim: 200})
 		return err
 	})
+	out := all[:0]
+	for _, req := range all {
+		if r.allows(req) {
+			out = append(out, req)
+		}
+	}
 	return out, err
 }
 
@@ -423,23 +453,42 @@ func (s *SWV) DecisionDocument(ctx context.Context, swvActor *Actor, licenceID, 
 
 // Meetings lists the committee's meetings since the day given, each with
 // its agenda.
-func (s *SWV) Meetings(ctx context.Context, licenceID uuid.UUID, since time.Time) ([]swv.CommitteeMeeting, map[uuid.UUID][]swv.Request, error) {
-	var meetings []swv.CommitteeMeeting
-	agenda := map[uuid.UUID][]swv.Request{}
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+func (s *SWV) Meetings(ctx context.Context, reader SWVReader, licenceID uuid.UUID, since time.Time) (Meetings, error) {
+	v := Meetings{Agenda: map[uuid.UUID][]swv.Request{}, Hidden: map[uuid.UUID]int{}}
+	r, err := s.readable(ctx, reader, licenceID)
+	if err != nil {
+		return v, err
+	}
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		q := swv.New(pool)
 		var err error
-		if meetings, err = q.ListMeetings(ctx, since); err != nil {
+		if v.Meetings, err = q.ListMeetings(ctx, since); err != nil {
 			return err
 		}
-		for _, m := range meetings {
-			if agenda[m.ID], err = q.ListAgenda(ctx, &m.ID); err != nil {
+		for _, m := range v.Meetings {
+			items, err := q.ListAgenda(ctx, &m.ID)
+			if err != nil {
 				return err
+			}
+			for _, req := range items {
+				if r.allows(req) {
+					v.Agenda[m.ID] = append(v.Agenda[m.ID], req)
+				} else {
+					v.Hidden[m.ID]++
+				}
 			}
 		}
 		return nil
 	})
-	return meetings, agenda, err
+	return v, err
+}
+
+// Meetings are the committee's meetings with the part of their agendas
+// the reader needs to know; Hidden counts the rest per meeting.
+type Meetings struct {
+	Meetings []swv.CommitteeMeeting
+	Agenda   map[uuid.UUID][]swv.Request
+	Hidden   map[uuid.UUID]int
 }
 
 // names are the display names of the people with ids; a name that

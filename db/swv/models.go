@@ -138,6 +138,13 @@ type RequestEvent struct {
 	At         time.Time
 }
 
+type RequestExpert struct {
+	RequestID uuid.UUID
+	ExpertID  uuid.UUID
+	AskedBy   *uuid.UUID
+	AskedAt   time.Time
+}
+
 type RequestInput struct {
 	InputKey  string
 	RequestID uuid.UUID
