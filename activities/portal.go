@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -98,4 +99,64 @@ func (a *Activities) OpenPupilPortal(ctx context.Context, in workflows.OpenPupil
 		})
 	})
 	return mailed, wrap("open pupil portal", err)
+}
+
+// PupilOfAge tells, on the 18th birthday, the pupil that they now decide
+// on their plan (and whether their parents read on), and the guardians
+// with authority that their access ends unless the pupil lets them read
+// on; a pupil who left gets nothing. The logbook says so. It reports
+// whether a mail was written.
+func (a *Activities) PupilOfAge(ctx context.Context, in workflows.PupilOfAgeInput) (bool, error) {
+	licenceID, pupilID, err := parseIDs(in.LicenceID, in.PupilID)
+	if err != nil {
+		return false, err
+	}
+	lic, err := platform.New(a.Tenants.Platform()).GetLicence(ctx, licenceID)
+	if err != nil {
+		return false, wrap("pupil of age", db.Classify(err))
+	}
+	mailed := false
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			p, err := q.GetPupil(ctx, pupilID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			if p.LeftOn != nil {
+				return nil
+			}
+			guardians, err := q.ListGuardians(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			mail := func(to, subject, body string) error {
+				mailed = true
+				return q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: "of-age:" + pupilID.String() + ":" + to,
+					ToAddress: to, Subject: subject, Body: body})
+			}
+			if p.Email != "" {
+				if err := mail(p.Email, "Je bent 18: jij beslist over je plan",
+					fmt.Sprintf("Beste %s,\n\nGefeliciteerd! Nu je 18 bent, beslis jij over het plan dat %s met je maakt: jij stemt in "+
+						"met het handelingsdeel, niet meer je ouders. Je ouders lezen je plan niet meer mee, tenzij jij dat wilt; "+
+						"dat kies je in je eigen portaal in TOP dossier.\n", p.GivenName, lic.Name)); err != nil {
+					return err
+				}
+			}
+			for _, g := range guardians {
+				if !g.ParentalAuthority || g.Email == "" || p.GuardiansGrantedAt != nil {
+					continue
+				}
+				if err := mail(g.Email, "Uw kind is 18",
+					fmt.Sprintf("Beste ouder of verzorger,\n\nUw kind is 18 geworden en beslist vanaf nu zelf over het plan dat %s "+
+						"met uw kind maakt. Uw toegang tot het plan in TOP dossier stopt, tenzij uw kind in het eigen portaal "+
+						"aanzet dat u mag meelezen.\n", lic.Name)); err != nil {
+					return err
+				}
+			}
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionProcess, PupilID: &pupilID,
+				Entity: "pupil_of_age", EntityID: pupilID.String()})
+		})
+	})
+	return mailed, wrap("pupil of age", err)
 }

@@ -313,8 +313,18 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 		if err != nil {
 			return err
 		}
+		pupil, err := q.GetPupil(ctx, sr.PupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		// Of age, the pupil is told; the parents only when the pupil lets
+		// them read on.
+		adult := !time.Now().Before(pupil.BirthDate.AddDate(law.DecideAge, 0, 0))
+		if adult && pupil.Email != "" {
+			to = append(to, pupil.Email)
+		}
 		for _, g := range guardians {
-			if g.ParentalAuthority && g.Email != "" {
+			if g.ParentalAuthority && g.Email != "" && (!adult || pupil.GuardiansGrantedAt != nil) {
 				to = append(to, g.Email)
 			}
 		}

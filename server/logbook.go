@@ -66,6 +66,9 @@ var entityLabels = map[string]string{
 	"avg_copy_pdf":               "kopie van het plan (PDF)",
 	"pupil_restricted":           "gebruik van de gegevens beperkt (AVG-verzoek)",
 	"pupil_restriction_lifted":   "beperking van het gebruik opgeheven",
+	"guardians_access_granted":   "meerderjarige leerling laat de ouders meelezen",
+	"guardians_access_ended":     "meerderjarige leerling laat de ouders niet meer meelezen",
+	"pupil_of_age":               "leerling is 18: beslist zelf",
 }
 
 type logbookRow struct {

@@ -85,7 +85,10 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 type portalPupilPage struct {
 	LicenceID uuid.UUID
 	Self      bool // the pupil reads their own plan
-	CanCopy   bool // AVG: the reader may have a copy (not a guardian without authority)
+	// Adult: the pupil is of age; in their own portal they choose whether
+	// the guardians read on (GuardiansGranted).
+	Adult, GuardiansGranted bool
+	CanCopy                 bool // AVG: the reader may have a copy (not a guardian without authority)
 	service.DossierView
 	HasDossier bool
 	Party      string // the reader's party key in the open round, if asked
@@ -113,7 +116,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	pupilID, _ := uuidParam(c, "pupil")
 	u := portalReader(c)
 	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs,
-		DecideAge: u.Ages.Decide}
+		DecideAge: u.Ages.Decide, Adult: u.Adult, GuardiansGranted: u.GuardiansGranted}
 	v, err := s.dossiers.Load(c, licenceID, pupilID)
 	switch {
 	case err == nil:
@@ -157,6 +160,9 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 		}
 	}
 	page.AVGKinds, page.AVG = avgKinds, read.AVG
+	if c.Query("ouders") == "1" {
+		page.Notice = "Je keuze is vastgelegd."
+	}
 	if c.Query("verzoek") == "1" {
 		page.Notice = "Uw verzoek is verstuurd; de school antwoordt binnen een maand."
 		if u.Pupil {
@@ -246,6 +252,21 @@ func (s *Server) handlePortalDecisionPDF(c *gin.Context) error {
 		return err
 	}
 	return s.serveDecisionPDF(c, *v.Request.SwvLicenceID, *v.Request.SwvRequestID, nil)
+}
+
+// handlePortalGuardiansAccess is the adult pupil's choice whether their
+// parents may keep reading the plan (service.Portal.SetGuardiansAccess).
+func (s *Server) handlePortalGuardiansAccess(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	if err := s.portal.SetGuardiansAccess(c, portalActorOf(c), portalReader(c), licenceID, pupilID, c.PostForm("granted") == "1"); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?ouders=1#ouders", licenceID, pupilID))
+	return nil
 }
 
 // handlePortalConsent is a guardian's own answer: akkoord, niet akkoord

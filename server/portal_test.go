@@ -18,11 +18,13 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 )
 
 // TestPortalGuardianConsents: the school invites a mother to the portal;
@@ -679,5 +681,109 @@ func TestPortalAVGRequest(t *testing.T) {
 	}
 	if lines := h.logbookActions(t, lic, pupil); !strings.Contains(lines, "create avg_request") || !strings.Contains(lines, "update avg_request") {
 		t.Errorf("logbook lacks the request and its answer")
+	}
+}
+
+// TestPortalPupilOfAge: at 18 the pupil decides (BW 1:233) and the
+// guardians' access ends unless the pupil lets them read on. The 18th
+// birthday tells pupil and mother by mail (here at once: the pupil
+// enrols at 18); the school cannot invite the mother; her portal says why
+// and the plan answers 404; the pupil's choice in their own portal opens
+// it again, and ending it closes it; both are in the logbook.
+func TestPortalPupilOfAge(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	born := time.Now().AddDate(-18, -2, 0).Format("2006-01-02")
+	body := `{"given_name":"Sem","family_name":"Achttien","group_name":"6v","birth_date":"` + born + `","enrolled_on":"2022-08-22",
+	  "email":"sem@leerling.invalid",
+	  "guardians":[{"given_name":"Ria","family_name":"Achttien","email":"ria@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	var invitation string
+	poll.Must(t, 20*time.Second, "the mails of the 18th birthday", func() bool {
+		toSem, toRia := false, false
+		for _, m := range outboxTo(t, h, lic, "sem@leerling.invalid") {
+			toSem = toSem || m.Subject == "Je bent 18: jij beslist over je plan"
+			if strings.Contains(m.Body, "/activeren/") {
+				invitation = m.Body
+			}
+		}
+		for _, m := range outboxTo(t, h, lic, "ria@thuis.invalid") {
+			toRia = toRia || (m.Subject == "Uw kind is 18" && strings.Contains(m.Body, "toegang tot het plan in TOP dossier stopt"))
+		}
+		return toSem && toRia && invitation != ""
+	})
+
+	// The school cannot invite the mother any more.
+	page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil))
+	invite := regexp.MustCompile(`action="([^"]+/ouders/[^"]+/uitnodigen)"`).FindStringSubmatch(page)
+	if invite == nil {
+		t.Fatal("no invite button for the mother")
+	}
+	if resp, out := h.do(t, "POST", invite[1], formType, ""); resp.StatusCode != 422 || !strings.Contains(out, "De leerling is 18") {
+		t.Errorf("inviting the mother of an adult pupil: %d, want 422 saying the pupil is 18", resp.StatusCode)
+	}
+	// A link from before (she was invited when Sem was younger).
+	h.user(t, "ria@thuis.invalid", "guardian")
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		gs, err := school.New(pool).ListGuardians(ctx, pupil)
+		if err != nil || len(gs) != 1 {
+			return fmt.Errorf("guardians %v: %w", gs, err)
+		}
+		_, err = store.PortalAccountFor(ctx, platform.New(h.platform.Pool), platform.UserKindGuardian, "ria@thuis.invalid", "Ria", lic, pupil, &gs[0].ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ria := h.login(t, "ria@thuis.invalid")
+	planURL := fmt.Sprintf("/ouder/%s/%s", lic, pupil)
+	if resp, _ := h.doAs(t, ria, "GET", planURL, "", ""); resp.StatusCode != 404 {
+		t.Errorf("the mother reads the plan of her adult child: %d, want 404", resp.StatusCode)
+	}
+	if _, home := h.doAs(t, ria, "GET", "/ouder", "", ""); !strings.Contains(home, "uw kind is 18") {
+		t.Errorf("the mother's portal does not say why the plan is closed")
+	}
+
+	// Sem activates his account and lets her read on, then stops it.
+	link := regexp.MustCompile(`https?://[^/]+(/activeren/\S+)`).FindStringSubmatch(invitation)
+	if resp, _ := h.doAs(t, "", "POST", link[1], formType, form("password", testPassword, "password2", testPassword)); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d", resp.StatusCode)
+	}
+	var semID uuid.UUID
+	if err := h.platform.Pool.QueryRow(ctx, "SELECT id FROM app_user WHERE email = 'sem@leerling.invalid'").Scan(&semID); err != nil {
+		t.Fatal(err)
+	}
+	h.setTOTP(t, semID)
+	sem := h.login(t, "sem@leerling.invalid")
+	if _, own := h.doAs(t, sem, "GET", planURL, "", ""); !strings.Contains(own, "Lezen je ouders mee?") || !strings.Contains(own, "je ouders lezen niet mee") {
+		t.Fatalf("Sem's portal does not offer the choice")
+	}
+	choose := func(granted string) {
+		t.Helper()
+		if resp, out := h.doAs(t, sem, "POST", planURL+"/ouders", formType, form("granted", granted)); resp.StatusCode != 303 {
+			t.Fatalf("Sem chooses %s: %d %s", granted, resp.StatusCode, out)
+		}
+	}
+	choose("1")
+	if resp, _ := h.doAs(t, ria, "GET", planURL, "", ""); resp.StatusCode != 200 {
+		t.Errorf("the mother with Sem's leave: %d, want 200", resp.StatusCode)
+	}
+	choose("0")
+	if resp, _ := h.doAs(t, ria, "GET", planURL, "", ""); resp.StatusCode != 404 {
+		t.Errorf("the mother after Sem ended it: %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, ria, "POST", planURL+"/ouders", formType, form("granted", "1")); resp.StatusCode != 404 {
+		t.Errorf("the mother makes Sem's choice: %d, want 404", resp.StatusCode)
+	}
+	logbookPage := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/logboek", lic, pupil))
+	for _, want := range []string{"meerderjarige leerling laat de ouders meelezen", "meerderjarige leerling laat de ouders niet meer meelezen", "leerling is 18: beslist zelf"} {
+		if !strings.Contains(logbookPage, want) {
+			t.Errorf("the logbook lacks %q", want)
+		}
 	}
 }

@@ -64,6 +64,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/ouder/:licence/:pupil", s.linkedPortal, s.serve(s.handlePortalPupil))
 	r.POST("/ouder/:licence/:pupil/instemming", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalConsent))
 	r.POST("/ouder/:licence/:pupil/verzoek", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalAVGRequest))
+	r.POST("/ouder/:licence/:pupil/ouders", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalGuardiansAccess))
 	r.GET("/ouder/:licence/:pupil/gegevens.json", s.linkedPortal, s.serve(s.handlePortalCopyJSON))
 	r.GET("/ouder/:licence/:pupil/gegevens.pdf", s.linkedPortal, s.serve(s.handlePortalCopyPDF))
 	r.POST("/ouder/:licence/:pupil/aanvraag/:request", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalRequestAnswer))

@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -59,6 +60,11 @@ func (s *Portal) InviteGuardian(ctx context.Context, actor Actor, lic platform.L
 	}
 	if g.Email == "" {
 		return fault.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
+	}
+	if p, err := s.pupil(ctx, lic.ID, pupilID); err != nil {
+		return err
+	} else if !Today(s.location).Before(p.BirthDate.AddDate(law.DecideAge, 0, 0)) && p.GuardiansGrantedAt == nil {
+		return fault.FieldErrors{"guardian": "De leerling is 18 en beslist zelf over het plan. Ouders lezen alleen mee als de leerling dat in het eigen portaal aanzet."}
 	}
 	if !g.ParentalAuthority && !set.ViewWithoutAuthority {
 		return fault.FieldErrors{"guardian": "Deze ouder heeft geen gezag. De school laat ouders zonder gezag het plan niet inzien; zet dat eerst aan bij de instellingen van de school."}
@@ -176,4 +182,15 @@ func (s *Portal) Outbox(ctx context.Context, licenceID uuid.UUID) ([]school.Mail
 		return err
 	})
 	return mails, err
+}
+
+// pupil reads the pupil's record.
+func (s *Portal) pupil(ctx context.Context, licenceID, pupilID uuid.UUID) (school.Pupil, error) {
+	var p school.Pupil
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		p, err = school.New(pool).GetPupil(ctx, pupilID)
+		return db.Classify(err)
+	})
+	return p, err
 }

@@ -25,6 +25,11 @@ type Reader struct {
 	PartyKey  string // their key in a consent round
 	CanAnswer bool   // a guardian without parental authority only reads
 	Ages      law.ConsentAges
+	// Adult: the pupil is of age (18). A guardian then reads only with
+	// the pupil's leave (GuardiansGranted), which the pupil gives or ends
+	// in their own portal.
+	Adult            bool
+	GuardiansGranted bool
 }
 
 // Access decides whether the portal account userID (a guardian's or a
@@ -72,6 +77,19 @@ func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, k
 			return Reader{}, false, err
 		}
 		u := Reader{PartyKey: plan.GuardianPartyKey(g.ID), CanAnswer: g.ParentalAuthority}
+		p, err := q.GetPupil(ctx, link.PupilID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Reader{}, false, nil
+		}
+		if err != nil {
+			return Reader{}, false, err
+		}
+		u.Adult, u.GuardiansGranted = of(p.BirthDate, law.DecideAge, today), p.GuardiansGrantedAt != nil
+		if u.Adult && !u.GuardiansGranted {
+			// Of age: the parents' access ends unless the pupil lets them
+			// read on (parental authority ends at 18, BW 1:233, 1:245).
+			return u, false, nil
+		}
 		if g.ParentalAuthority {
 			return u, true, nil
 		}
@@ -85,11 +103,15 @@ func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, k
 		if err != nil {
 			return Reader{}, false, err
 		}
-		ok := !today.Before(p.BirthDate.AddDate(share, 0, 0))
-		return Reader{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true}, ok, nil
+		ok := of(p.BirthDate, share, today)
+		return Reader{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true, Adult: of(p.BirthDate, law.DecideAge, today),
+			GuardiansGranted: p.GuardiansGrantedAt != nil}, ok, nil
 	}
 	return Reader{}, false, nil
 }
+
+// of reports whether someone born on birth is age or older today.
+func of(birth time.Time, age int, today time.Time) bool { return !today.Before(birth.AddDate(age, 0, 0)) }
 
 // Child is a pupil on a reader's portal home page.
 type Child struct {
@@ -98,6 +120,7 @@ type Child struct {
 	Pupil      school.Pupil
 	HasDossier bool
 	Closed     bool // a guardian without authority where the school does not share the plan
+	Adult      bool // closed because the pupil is of age and did not let the guardians read on
 }
 
 // Children are the pupils the portal account userID is linked to, at
@@ -131,7 +154,7 @@ func (s *Portal) Children(ctx context.Context, actor Actor, kind platform.UserKi
 				if child.Pupil, err = sq.GetPupil(ctx, l.PupilID); err != nil {
 					return db.Classify(err)
 				}
-				shown, child.Closed = true, !ok
+				shown, child.Closed, child.Adult = true, !ok, !ok && u.Adult
 				if child.Closed {
 					return nil
 				}
@@ -266,6 +289,28 @@ func (s *Portal) DecisionDownloaded(ctx context.Context, actor Actor, licenceID,
 			e := actor.entry(ctx, pupilID, logbook.ActionExport, "decision_document")
 			e.EntityID = requestID.String()
 			return logbook.Append(ctx, tx, e)
+		})
+	})
+}
+
+// SetGuardiansAccess is the adult pupil's choice whether their guardians
+// may keep reading the plan in the portal (with their AVG rights on it).
+// Only the pupil of age makes it; it is logged.
+func (s *Portal) SetGuardiansAccess(ctx context.Context, actor Actor, u Reader, licenceID, pupilID uuid.UUID, granted bool) error {
+	if !u.Pupil || !u.Adult {
+		return fault.ErrNotFound
+	}
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).SetGuardiansGranted(ctx, school.SetGuardiansGrantedParams{ID: pupilID, Granted: granted})
+			if err != nil || n == 0 {
+				return err
+			}
+			entity := "guardians_access_ended"
+			if granted {
+				entity = "guardians_access_granted"
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionShare, entity))
 		})
 	})
 }

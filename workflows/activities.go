@@ -97,6 +97,9 @@ func (*Activities) RecordConsentAnswer(context.Context, RecordConsentAnswerInput
 	panic(errNotRun)
 }
 
+// PupilOfAge is implemented by activities.Activities.PupilOfAge.
+func (*Activities) PupilOfAge(context.Context, PupilOfAgeInput) (bool, error) { panic(errNotRun) }
+
 // RecordProcessStep is implemented by activities.Activities.RecordProcessStep.
 func (*Activities) RecordProcessStep(context.Context, ProcessStep) error { panic(errNotRun) }
 

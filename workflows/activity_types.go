@@ -306,3 +306,8 @@ type MadeKnownInput struct {
 type ObjectionTerm struct {
 	LastDay, EndsAt time.Time
 }
+
+// PupilOfAgeInput: the pupil turned 18 (law.DecideAge).
+type PupilOfAgeInput struct {
+	LicenceID, PupilID string
+}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"github.com/topdossier/topdossier/law"
 )
 
 // Enrolment steps as stored in process_step and the TopStep attribute.
@@ -62,6 +64,8 @@ type EnrolmentStatus struct {
 	// PortalOpened: the pupil reached ShareAge and their own portal was
 	// arranged (an account and invitation, or a request for an address).
 	PortalOpened bool
+	// OfAge: the pupil turned 18 and pupil and guardians were told.
+	OfAge bool
 	// Handled counts the signals that had an effect; duplicates do not count.
 	Handled int
 }
@@ -115,6 +119,22 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 		}
 	}
 
+	// The 18th birthday: the pupil decides, the parents' access ends
+	// unless the pupil lets them read on; both are told. Runs started
+	// before this existed replay without it.
+	var adult workflow.Future
+	if workflow.GetVersion(ctx, "pupil-of-age", workflow.DefaultVersion, 1) == 1 && e.in.ShareAge > 0 {
+		var at *time.Time
+		err := workflow.ExecuteActivity(ctx, acts.PupilShareAt, PupilShareAgeInput{
+			LicenceID: e.in.LicenceID, PupilID: e.in.PupilID, ShareAge: law.DecideAge}).Get(ctx, &at)
+		if err != nil {
+			return e.status, err
+		}
+		if at != nil {
+			adult = workflow.NewTimer(ctx, max(at.Sub(workflow.Now(ctx)), 0))
+		}
+	}
+
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	defer cancelTimer()
 	deadline := workflow.NewTimer(timerCtx, e.in.CheckWithin)
@@ -149,6 +169,12 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 				err = e.openPortal(ctx)
 			})
 		}
+		if adult != nil {
+			sel.AddFuture(adult, func(workflow.Future) {
+				adult = nil
+				err = e.comeOfAge(ctx)
+			})
+		}
 		if deadlinePending {
 			sel.AddFuture(deadline, func(f workflow.Future) {
 				deadlinePending = false
@@ -178,6 +204,23 @@ func (e *enrolment) openPortal(ctx workflow.Context) error {
 		return err
 	}
 	e.status.PortalOpened = true
+	if mailed {
+		goSendOutbox(ctx, e.in.LicenceID, &e.sending)
+	}
+	return nil
+}
+
+// comeOfAge tells the pupil at 18 that they decide now, and the
+// guardians that their access ends unless the pupil lets them read on.
+func (e *enrolment) comeOfAge(ctx workflow.Context) error {
+	var acts *Activities
+	var mailed bool
+	err := workflow.ExecuteActivity(ctx, acts.PupilOfAge, PupilOfAgeInput{
+		LicenceID: e.in.LicenceID, PupilID: e.in.PupilID}).Get(ctx, &mailed)
+	if err != nil {
+		return err
+	}
+	e.status.OfAge = true
 	if mailed {
 		goSendOutbox(ctx, e.in.LicenceID, &e.sending)
 	}

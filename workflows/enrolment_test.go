@@ -161,16 +161,35 @@ func TestRequestLogForgetsOldest(t *testing.T) {
 // portalRecorder stands in for the pupil-portal activities.
 type portalRecorder struct {
 	shareAt time.Time
+	adultAt time.Time // zero: the pupil left before (no timer)
 	opened  []time.Time
+	ofAge   []time.Time
 	sends   int
 	now     func() time.Time
 }
 
 func (r *portalRecorder) PupilShareAt(_ context.Context, in PupilShareAgeInput) (*time.Time, error) {
-	if in.ShareAge != 16 {
-		return nil, fmt.Errorf("share age %d, want 16", in.ShareAge)
+	switch {
+	case in.ShareAge == 16:
+		return &r.shareAt, nil
+	case in.ShareAge == 18 && r.adultAt.IsZero():
+		return nil, nil
+	case in.ShareAge == 18:
+		return &r.adultAt, nil
 	}
-	return &r.shareAt, nil
+	return nil, fmt.Errorf("share age %d, want 16 or 18", in.ShareAge)
+}
+
+func (r *portalRecorder) PupilOfAge(_ context.Context, _ PupilOfAgeInput) (bool, error) {
+	r.ofAge = append(r.ofAge, r.now())
+	return true, nil
+}
+
+func (r *portalRecorder) register(env *testsuite.TestWorkflowEnvironment) {
+	env.RegisterActivityWithOptions(r.PupilShareAt, activity.RegisterOptions{Name: "PupilShareAt"})
+	env.RegisterActivityWithOptions(r.OpenPupilPortal, activity.RegisterOptions{Name: "OpenPupilPortal"})
+	env.RegisterActivityWithOptions(r.SendOutbox, activity.RegisterOptions{Name: "SendOutbox"})
+	env.RegisterActivityWithOptions(r.PupilOfAge, activity.RegisterOptions{Name: "PupilOfAge"})
 }
 
 func (r *portalRecorder) OpenPupilPortal(_ context.Context, _ OpenPupilPortalInput) (bool, error) {
@@ -191,9 +210,7 @@ func TestEnrolmentOpensPupilPortalOnBirthday(t *testing.T) {
 	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	pr := &portalRecorder{shareAt: time.Date(2027, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
-	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: "PupilShareAt"})
-	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: "OpenPupilPortal"})
-	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: "SendOutbox"})
+	pr.register(env)
 	env.RegisterDelayedCallback(func() {
 		if st := queryStatus(t, env); st.PortalOpened || len(pr.opened) != 0 {
 			t.Errorf("portal opened before the birthday: %+v", st)
@@ -227,9 +244,7 @@ func TestEnrolmentOlderPupilGetsPortalAtOnce(t *testing.T) {
 	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	pr := &portalRecorder{shareAt: time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
-	env.RegisterActivityWithOptions(pr.PupilShareAt, activity.RegisterOptions{Name: "PupilShareAt"})
-	env.RegisterActivityWithOptions(pr.OpenPupilPortal, activity.RegisterOptions{Name: "OpenPupilPortal"})
-	env.RegisterActivityWithOptions(pr.SendOutbox, activity.RegisterOptions{Name: "SendOutbox"})
+	pr.register(env)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
 	}, time.Hour)
@@ -241,5 +256,40 @@ func TestEnrolmentOlderPupilGetsPortalAtOnce(t *testing.T) {
 	}
 	if len(pr.opened) != 1 || !pr.opened[0].Equal(start) {
 		t.Errorf("portal opened at %v, want once at the start %v", pr.opened, start)
+	}
+}
+
+// TestEnrolmentPupilComesOfAge: on the 18th birthday the workflow tells
+// the pupil (who decides now) and the guardians (whose access ends unless
+// the pupil lets them read on), once, with no staff action, also when no
+// consent round is open; the mails go out.
+func TestEnrolmentPupilComesOfAge(t *testing.T) {
+	env, _ := newEnv(t)
+	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	pr := &portalRecorder{shareAt: time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC), adultAt: time.Date(2027, 3, 14, 0, 0, 0, 0, time.UTC), now: env.Now}
+	pr.register(env)
+	env.RegisterDelayedCallback(func() {
+		if st := queryStatus(t, env); st.OfAge || len(pr.ofAge) != 0 {
+			t.Errorf("of age before the birthday: %+v", st)
+		}
+	}, pr.adultAt.Sub(start)-time.Hour)
+	env.RegisterDelayedCallback(func() {
+		if st := queryStatus(t, env); !st.OfAge {
+			t.Errorf("not of age on the 18th birthday: %+v", st)
+		}
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
+	}, pr.adultAt.Sub(start)+time.Hour)
+	in := input
+	in.ShareAge = 16
+	env.ExecuteWorkflow(EnrolmentWorkflow, in)
+	if env.GetWorkflowError() != nil {
+		t.Fatal(env.GetWorkflowError())
+	}
+	if len(pr.ofAge) != 1 || !pr.ofAge[0].Equal(pr.adultAt) {
+		t.Errorf("told of age at %v, want once on %v", pr.ofAge, pr.adultAt)
+	}
+	if pr.sends != 2 {
+		t.Errorf("outbox sent %d times, want after the portal invitation and after the 18th birthday", pr.sends)
 	}
 }

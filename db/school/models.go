@@ -345,20 +345,21 @@ type ProcessStep struct {
 }
 
 type Pupil struct {
-	ID           uuid.UUID
-	GivenName    string
-	NameInfix    string
-	FamilyName   string
-	BirthDate    time.Time
-	GroupName    string
-	YearGroup    *int16
-	EnrolledOn   time.Time
-	LeftOn       *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Email        string
-	MinimisedAt  *time.Time
-	RestrictedAt *time.Time
+	ID                 uuid.UUID
+	GivenName          string
+	NameInfix          string
+	FamilyName         string
+	BirthDate          time.Time
+	GroupName          string
+	YearGroup          *int16
+	EnrolledOn         time.Time
+	LeftOn             *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Email              string
+	MinimisedAt        *time.Time
+	RestrictedAt       *time.Time
+	GuardiansGrantedAt *time.Time
 }
 
 type RetentionEvent struct {

@@ -26,7 +26,7 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 const createPupil = `-- name: CreatePupil :one
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at
 `
 
 type CreatePupilParams struct {
@@ -67,12 +67,13 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.Email,
 		&i.MinimisedAt,
 		&i.RestrictedAt,
+		&i.GuardiansGrantedAt,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -93,6 +94,7 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.Email,
 		&i.MinimisedAt,
 		&i.RestrictedAt,
+		&i.GuardiansGrantedAt,
 	)
 	return i, err
 }
@@ -109,30 +111,31 @@ func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
 `
 
 type ListPupilsRow struct {
-	ID           uuid.UUID
-	GivenName    string
-	NameInfix    string
-	FamilyName   string
-	BirthDate    time.Time
-	GroupName    string
-	YearGroup    *int16
-	EnrolledOn   time.Time
-	LeftOn       *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-	Email        string
-	MinimisedAt  *time.Time
-	RestrictedAt *time.Time
-	Step         *string
-	WaitingFor   *string
-	DueAt        *time.Time
+	ID                 uuid.UUID
+	GivenName          string
+	NameInfix          string
+	FamilyName         string
+	BirthDate          time.Time
+	GroupName          string
+	YearGroup          *int16
+	EnrolledOn         time.Time
+	LeftOn             *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Email              string
+	MinimisedAt        *time.Time
+	RestrictedAt       *time.Time
+	GuardiansGrantedAt *time.Time
+	Step               *string
+	WaitingFor         *string
+	DueAt              *time.Time
 }
 
 func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
@@ -159,6 +162,7 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.Email,
 			&i.MinimisedAt,
 			&i.RestrictedAt,
+			&i.GuardiansGrantedAt,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,
@@ -184,6 +188,26 @@ func (q *Queries) LockPupil(ctx context.Context, id uuid.UUID) (uuid.UUID, error
 	var id_2 uuid.UUID
 	err := row.Scan(&id_2)
 	return id_2, err
+}
+
+const setGuardiansGranted = `-- name: SetGuardiansGranted :execrows
+UPDATE pupil SET guardians_granted_at = CASE WHEN $1::boolean THEN coalesce(guardians_granted_at, now()) END,
+    updated_at = now()
+WHERE id = $2 AND (guardians_granted_at IS NOT NULL) <> $1::boolean
+`
+
+type SetGuardiansGrantedParams struct {
+	Granted bool
+	ID      uuid.UUID
+}
+
+// The adult pupil lets the guardians keep reading (granted) or ends it.
+func (q *Queries) SetGuardiansGranted(ctx context.Context, arg SetGuardiansGrantedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setGuardiansGranted, arg.Granted, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const setPupilEmail = `-- name: SetPupilEmail :exec

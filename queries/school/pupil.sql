@@ -28,3 +28,9 @@ SELECT * FROM school_setting WHERE id;
 
 -- name: SetViewWithoutAuthority :exec
 UPDATE school_setting SET view_without_authority = $1, updated_at = now() WHERE id;
+
+-- name: SetGuardiansGranted :execrows
+-- The adult pupil lets the guardians keep reading (granted) or ends it.
+UPDATE pupil SET guardians_granted_at = CASE WHEN @granted::boolean THEN coalesce(guardians_granted_at, now()) END,
+    updated_at = now()
+WHERE id = @id AND (guardians_granted_at IS NOT NULL) <> @granted::boolean;
