@@ -29,6 +29,11 @@ const (
 	// RetentionTLV: the SWV keeps a request three years after its TLV
 	// ended (sector term, the SWV's choice; README).
 	RetentionTLV = 3 * 365 * Day
+	// RequestStaleAfter: a request nobody at the SWV acted on for a year
+	// closes, so its retention term starts: data is kept no longer than
+	// needed (AVG art. 5(1)(e)). The law sets no such term; a year is the
+	// choice an SWV's legal adviser would make (README).
+	RequestStaleAfter = 365 * Day
 )
 
 // year is the length a term of whole years is written in (config takes

@@ -7,6 +7,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // Dutch labels for the code names stored in the databases.
@@ -19,6 +20,16 @@ var (
 		"mdo":         "Multidisciplinair overleg (MDO)",
 		"mdo_t":       "MDO-T (met toelaatbaarheid)",
 		"ot":          "Ondersteuningsteamoverleg (OT)",
+	}
+	// closeReasonLabels say why a request at the SWV closed.
+	closeReasonLabels = map[string]string{
+		workflows.CloseRejected:  "afgewezen",
+		workflows.CloseWithdrawn: "ingetrokken door de school",
+		workflows.CloseExpired:   "niet aangevuld binnen de termijn",
+		workflows.CloseHandled:   "afgehandeld",
+		workflows.CloseEnded:     "looptijd voorbij",
+		workflows.CloseRevoked:   "herroepen na bezwaar",
+		workflows.CloseStale:     "een jaar niets gebeurd: verlopen zonder besluit",
 	}
 	requestStatusLabels = map[string]string{
 		"inzage":            "ter inzage bij de ouders",

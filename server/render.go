@@ -71,6 +71,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"requestKind":   labelFunc(requestKindLabels),
 		"avgKind":       labelFunc(avgKinds),
 		"requestStatus": labelFunc(requestStatusLabels),
+		"closeReason":   labelFunc(closeReasonLabels),
 		"requestAnswer": labelFunc(requestAnswerLabels),
 		"requestEvent":  labelFunc(requestEventLabels),
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },

@@ -45,6 +45,10 @@ const (
 	CloseHandled   = "afgehandeld"
 	CloseEnded     = "afgelopen"
 	CloseRevoked   = "herroepen" // the objection was upheld
+	// CloseStale: nobody acted on the request for StaleAfter (left at
+	// intake, at the consultant, on an agenda or unsigned): it closes, so
+	// its retention term starts.
+	CloseStale = "verlopen_zonder_besluit"
 )
 
 // Update, signal and query names of the request workflow.
@@ -76,6 +80,9 @@ type RequestTimers struct {
 	ObjectionWindow    time.Duration // bezwaar within six weeks of the decision (Awb 6:7)
 	ObjectionAdvice    time.Duration // the advice committee is asked within two weeks of an objection
 	ReapplyLead        time.Duration // TLV: remind the school this long before the end date
+	// StaleAfter closes a request nobody acted on this long in a step that
+	// waits for the SWV (zero: runs of before, which never expire so).
+	StaleAfter time.Duration
 }
 
 // DefaultRequestTimers: four weeks to complete (reminder after two), six
@@ -84,7 +91,7 @@ type RequestTimers struct {
 func DefaultRequestTimers() RequestTimers {
 	day := 24 * time.Hour
 	return RequestTimers{IncompleteWithin: 28 * day, IncompleteReminder: 14 * day, ObjectionWindow: law.ObjectionWindow,
-		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day}
+		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day, StaleAfter: law.RequestStaleAfter}
 }
 
 func (t RequestTimers) valid() bool {
@@ -190,7 +197,8 @@ type request struct {
 	remindedReapply  bool      // the TLV's re-application reminder went out
 	remindedObjected bool      // the advice committee reminder went out
 	busy             bool
-	sending          int // outbox sends under way
+	sending          int       // outbox sends under way
+	stepSince        time.Time // when the request last moved (to the step it is in)
 }
 
 func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
@@ -230,7 +238,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 	// One timer at a time, for the step's next moment; a step change
 	// (or a new due date) replaces it.
 	for r.status.Step != RequestStepClosed {
-		step, due := r.status.Step, r.status.DueAt
+		step, due, since := r.status.Step, r.status.DueAt, r.stepSince
 		wait, fire := r.nextTimer(workflow.Now(ctx))
 		timerCtx, cancel := workflow.WithCancel(ctx)
 		var timer workflow.Future
@@ -238,12 +246,13 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 			timer = workflow.NewTimer(timerCtx, max(wait, 0))
 		}
 		err := workflow.Await(ctx, func() bool {
-			return r.status.Step != step || r.status.DueAt != due || (timer != nil && timer.IsReady())
+			return r.status.Step != step || r.status.DueAt != due || r.stepSince != since || (timer != nil && timer.IsReady())
 		})
 		cancel()
 		if err == nil && timer != nil && timer.IsReady() {
 			// An update being handled finishes first; it may move on.
-			if err = workflow.Await(ctx, func() bool { return !r.busy }); err == nil && r.status.Step == step && r.status.DueAt == due {
+			if err = workflow.Await(ctx, func() bool { return !r.busy }); err == nil && r.status.Step == step && r.status.DueAt == due &&
+				r.stepSince == since {
 				r.busy = true
 				err = fire(activityOptions(ctx))
 				r.busy = false
@@ -260,6 +269,14 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 // nextTimer is the timer of the current step: how long until it fires and
 // what it does then (nil: none).
 func (r *request) nextTimer(now time.Time) (time.Duration, func(workflow.Context) error) {
+	switch r.status.Step {
+	case RequestStepIntake, RequestStepConsultant, RequestStepScheduled, RequestStepSigning, RequestStepEvaluation:
+		if r.in.Timers.StaleAfter > 0 {
+			return r.stepSince.Add(r.in.Timers.StaleAfter).Sub(now), func(ctx workflow.Context) error {
+				return r.close(ctx, CloseStale)
+			}
+		}
+	}
 	if r.status.DueAt == nil {
 		return 0, nil
 	}
@@ -702,5 +719,6 @@ func (r *request) moveTo(ctx workflow.Context, step, waitingFor string, due *tim
 		return err
 	}
 	r.status.Step, r.status.WaitingFor, r.status.DueAt = step, waitingFor, due
+	r.stepSince = workflow.Now(ctx)
 	return nil
 }

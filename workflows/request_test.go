@@ -364,3 +364,41 @@ func TestVoteBeforeMeetingRefused(t *testing.T) {
 		t.Errorf("after the chair's vote: %+v, want decided on or after the meeting (%s) with two votes", st, meetingOn)
 	}
 }
+
+// TestRequestStaleCloses: a request nobody at the SWV acts on (here left
+// with the consultant) closes a year after it last moved, so its
+// retention term starts (AVG 5(1)(e)); a step taken in between starts
+// the year again. A run without StaleAfter (of before) never expires so.
+func TestRequestStaleCloses(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	day := 24 * time.Hour
+	send(env, res, "intake", 300*day, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindTLV))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Step != RequestStepClosed || st.Reason != CloseStale || res["intake"].err != nil {
+		t.Fatalf("status %+v (intake %v), want closed as stale", st, res["intake"].err)
+	}
+	if got, want := rec.at["step:"+RequestStepClosed].Sub(rec.at["step:"+RequestStepConsultant]), 365*day; got != want {
+		t.Errorf("closed %v after the last step, want a year", got)
+	}
+
+	env2, _ := newRequestEnv(t)
+	in := requestInput(RequestKindTLV)
+	in.Timers.StaleAfter = 0
+	env2.RegisterDelayedCallback(func() {
+		v, err := env2.QueryWorkflow(QueryRequestStatus)
+		var st RequestStatus
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil || st.Step != RequestStepIntake {
+			t.Errorf("a run of before after two years: %+v (err %v), want still in intake", st, err)
+		}
+		env2.CancelWorkflow()
+	}, 2*365*day)
+	env2.ExecuteWorkflow(RequestWorkflow, in)
+}

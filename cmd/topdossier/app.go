@@ -145,7 +145,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		ConsentPolicy: cfg.ConsentPolicy,
 		RequestTimers: workflows.RequestTimers{IncompleteWithin: cfg.RequestIncompleteWithin,
 			IncompleteReminder: cfg.RequestIncompleteReminder, ObjectionWindow: cfg.RequestObjectionWindow,
-			ObjectionAdvice: cfg.RequestObjectionAdvice, ReapplyLead: cfg.RequestReapplyLead},
+			ObjectionAdvice: cfg.RequestObjectionAdvice, ReapplyLead: cfg.RequestReapplyLead, StaleAfter: cfg.RequestStaleAfter},
 		RequestQuorum:    cfg.RequestQuorum,
 		RetentionDossier: cfg.RetentionDossier, RetentionEnrolment: cfg.RetentionEnrolment,
 		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV,
