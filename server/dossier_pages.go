@@ -388,7 +388,7 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 		return err
 	}
 	in := service.HeaderInput{DossierInput: service.DossierInput{SupportLevel: c.PostForm("support_level"), Reason: c.PostForm("reason"),
-		StartedOn: c.PostForm("started_on")}, Version: version}
+		StartedOn: c.PostForm("started_on")}, Version: version, StartChangeReason: c.PostForm("start_change_reason")}
 	_, err = s.dossiers.SaveHeader(c, actorOf(c), lic.ID, d, in)
 	if fields, ok := asFieldErrors(err); ok {
 		return s.rerender(c, http.StatusUnprocessableEntity, lic, d.PupilID, func(p *dossierPage) {

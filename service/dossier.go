@@ -50,6 +50,10 @@ type DossierView struct {
 	Consent *ConsentView
 	// Requests are the requests to the SWV made from this dossier.
 	Requests []school.SwvRequest
+	// Starts are the start of the support and its later changes, oldest
+	// first, with who recorded them (StartedBy: names by user id).
+	Starts    []school.DossierStart
+	StartedBy map[uuid.UUID]string
 }
 
 // ConsentView is a consent round as the dossier page shows it.
@@ -103,13 +107,49 @@ func (s *Dossiers) Load(ctx context.Context, licenceID, pupilID uuid.UUID) (Doss
 			return v.load(ctx, q, licenceID)
 		})
 	})
+	if err == nil {
+		v.StartedBy = s.startedBy(ctx, v.Starts)
+	}
 	return v, err
+}
+
+// StartedByName is who recorded st ("" for the system or an account
+// deleted since).
+func (v DossierView) StartedByName(st school.DossierStart) string {
+	if st.ByUserID == nil {
+		return ""
+	}
+	return v.StartedBy[*st.ByUserID]
+}
+
+// startedBy are the names of the people who recorded the starts; an
+// account deleted since has none.
+func (s *Dossiers) startedBy(ctx context.Context, starts []school.DossierStart) map[uuid.UUID]string {
+	var ids []uuid.UUID
+	for _, st := range starts {
+		if st.ByUserID != nil {
+			ids = append(ids, *st.ByUserID)
+		}
+	}
+	out := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return out
+	}
+	if rows, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
+		for _, r := range rows {
+			out[r.ID] = r.DisplayName
+		}
+	}
+	return out
 }
 
 func (v *DossierView) load(ctx context.Context, q *school.Queries, licenceID uuid.UUID) error {
 	id := v.Dossier.ID
 	var err error
 	if v.Guardians, err = q.ListGuardians(ctx, v.Pupil.ID); err != nil {
+		return err
+	}
+	if v.Starts, err = q.ListDossierStarts(ctx, id); err != nil {
 		return err
 	}
 	step, err := q.GetProcessStep(ctx, workflows.DossierWorkflowID(licenceID.String(), id.String()))
@@ -267,45 +307,59 @@ func (s *Dossiers) Create(ctx context.Context, actor Actor, licenceID, pupilID u
 	// A pupil whose data's use is restricted (AVG art. 18) gets no new
 	// plan either until the school lifts the restriction.
 	err = writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
-		q := school.New(tx)
-		guardians, err := q.ListGuardians(ctx, pupilID)
-		if err != nil {
-			return err
-		}
-		if d, err = q.CreateDossier(ctx, params); err != nil {
-			if errors.Is(db.Classify(err), fault.ErrConflict) {
-				return fault.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
-			}
-			return fmt.Errorf("create dossier: %w", err)
-		}
-		for _, sec := range plan.Sections() {
-			if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
-				return fmt.Errorf("create section: %w", err)
-			}
-		}
-		for _, g := range guardians {
-			gid := g.ID
-			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian",
-				Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
-				Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
-				return fmt.Errorf("add guardian: %w", err)
-			}
-		}
-		if actor.Name != "" {
-			uid := actor.UserID
-			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff",
-				Name: actor.Name, Role: actor.Role.Label(), UserID: &uid}); err != nil {
-				return fmt.Errorf("add staff: %w", err)
-			}
-		}
-		e := actor.entry(ctx, pupilID, logbook.ActionCreate, "dossier")
-		e.EntityID = d.ID.String()
-		return logbook.Append(ctx, tx, e)
+		var err error
+		d, err = createDossier(ctx, tx, actor, params, "geopend")
+		return err
 	})
 	if err != nil {
 		return d, nil, err
 	}
 	return d, s.Start(ctx, licenceID, d), nil
+}
+
+// createDossier opens a dossier in tx: its sections, the guardians and
+// the actor as participants, the start of the support with who recorded
+// it and why (startReason), and the logbook line.
+func createDossier(ctx context.Context, tx pgx.Tx, actor Actor, params school.CreateDossierParams, startReason string) (school.Dossier, error) {
+	q := school.New(tx)
+	guardians, err := q.ListGuardians(ctx, params.PupilID)
+	if err != nil {
+		return school.Dossier{}, err
+	}
+	d, err := q.CreateDossier(ctx, params)
+	if err != nil {
+		if errors.Is(db.Classify(err), fault.ErrConflict) {
+			return d, fault.FieldErrors{"support_level": "Deze leerling heeft al een open dossier."}
+		}
+		return d, fmt.Errorf("create dossier: %w", err)
+	}
+	for _, sec := range plan.Sections() {
+		if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: d.ID, Cycle: 1, Section: sec, Content: []byte("{}")}); err != nil {
+			return d, fmt.Errorf("create section: %w", err)
+		}
+	}
+	for _, g := range guardians {
+		gid := g.ID
+		if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian",
+			Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
+			Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
+			return d, fmt.Errorf("add guardian: %w", err)
+		}
+	}
+	if actor.Name != "" {
+		uid := actor.UserID
+		if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "staff",
+			Name: actor.Name, Role: actor.Role.Label(), UserID: &uid}); err != nil {
+			return d, fmt.Errorf("add staff: %w", err)
+		}
+	}
+	if _, err := q.RecordDossierStart(ctx, school.RecordDossierStartParams{DossierID: d.ID, StartedOn: d.StartedOn,
+		Reason: startReason, ByUserID: actor.userID()}); err != nil {
+		return d, fmt.Errorf("record start: %w", err)
+	}
+	e := actor.entry(ctx, params.PupilID, logbook.ActionCreate, "dossier")
+	e.EntityID = d.ID.String()
+	return d, logbook.Append(ctx, tx, e)
 }
 
 // Start starts the dossier's workflow, idempotently.
@@ -687,6 +741,9 @@ func (s *Dossiers) AddParticipant(ctx context.Context, actor Actor, licenceID uu
 type HeaderInput struct {
 	DossierInput
 	Version int32 `json:"version"`
+	// StartChangeReason: why the start date changes. The six weeks for
+	// the OPP run from it, so a change needs a reason and is kept.
+	StartChangeReason string `json:"start_change_reason"`
 }
 
 // SaveHeader saves the dossier header over the version the editor saw and
@@ -696,6 +753,14 @@ type HeaderInput struct {
 // again.
 func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, in HeaderInput) (school.Dossier, error) {
 	params, fields := in.validate(s.today())
+	startChanged := fields["started_on"] == "" && !params.StartedOn.Equal(d.StartedOn)
+	changeReason := strings.TrimSpace(in.StartChangeReason)
+	if startChanged && (changeReason == "" || len([]rune(changeReason)) > 1000) {
+		if fields == nil {
+			fields = fault.FieldErrors{}
+		}
+		fields["start_change_reason"] = "De zes weken voor het OPP lopen vanaf de startdatum. Schrijf op waarom die verandert (hoogstens 1000 tekens)."
+	}
 	if fields != nil {
 		return d, fields
 	}
@@ -715,6 +780,19 @@ func (s *Dossiers) SaveHeader(ctx context.Context, actor Actor, licenceID uuid.U
 		e.EntityID = d.ID.String()
 		if err := logbook.Append(ctx, tx, e); err != nil {
 			return err
+		}
+		if startChanged {
+			previous := d.StartedOn
+			id, err := school.New(tx).RecordDossierStart(ctx, school.RecordDossierStartParams{DossierID: d.ID, StartedOn: saved.StartedOn,
+				PreviousOn: &previous, Reason: changeReason, ByUserID: actor.userID()})
+			if err != nil {
+				return err
+			}
+			e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "dossier_start")
+			e.EntityID = id.String()
+			if err := logbook.Append(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		if extraSupport(saved.SupportLevel) == extraSupport(d.SupportLevel) && saved.StartedOn.Equal(d.StartedOn) {
 			return nil

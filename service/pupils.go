@@ -18,6 +18,7 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
@@ -172,6 +173,11 @@ func (s *Pupils) Create(ctx context.Context, actor Actor, licenceID uuid.UUID, i
 	if fields != nil {
 		return pupil, nil, fields
 	}
+	lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, licenceID)
+	if err != nil {
+		return pupil, nil, db.Classify(err)
+	}
+	var d *school.Dossier
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
@@ -185,13 +191,47 @@ func (s *Pupils) Create(ctx context.Context, actor Actor, licenceID uuid.UUID, i
 					return fmt.Errorf("create guardian: %w", err)
 				}
 			}
-			return logbook.Append(ctx, tx, actor.entry(ctx, pupil.ID, logbook.ActionCreate, "pupil"))
+			if err := logbook.Append(ctx, tx, actor.entry(ctx, pupil.ID, logbook.ActionCreate, "pupil")); err != nil {
+				return err
+			}
+			if !OPPForEveryPupil(lic.SchoolType) {
+				return nil
+			}
+			// In SBO, SO and VSO every pupil has an OPP: the dossier opens
+			// with the enrolment, its six weeks from the placement.
+			opened, err := createDossier(ctx, tx, actor, school.CreateDossierParams{PupilID: pupil.ID,
+				SupportLevel: school.SupportLevelExtraFacility, StartedOn: pupil.EnrolledOn,
+				Reason: "Geplaatst in het " + specialLabel(lic.SchoolType) + ": een OPP is voor elke leerling verplicht."},
+				"geplaatst op de inschrijfdatum")
+			d = &opened
+			return err
 		})
 	})
 	if err != nil {
 		return pupil, nil, err
 	}
-	return pupil, s.StartEnrolment(ctx, licenceID, pupil.ID), nil
+	startErr = s.StartEnrolment(ctx, licenceID, pupil.ID)
+	if d != nil {
+		startErr = errors.Join(startErr, s.dossiers.Start(ctx, licenceID, *d))
+	}
+	return pupil, startErr, nil
+}
+
+// OPPForEveryPupil reports whether every pupil of a school of type t
+// needs an OPP: the speciale school voor basisonderwijs (WPO art. 40a
+// lid 1), the (voortgezet) speciaal onderwijs (WEC art. 41a lid 1).
+func OPPForEveryPupil(t *platform.SchoolType) bool {
+	return t != nil && (*t == platform.SchoolTypeSBO || *t == platform.SchoolTypeSO || *t == platform.SchoolTypeVSO)
+}
+
+func specialLabel(t *platform.SchoolType) string {
+	switch *t {
+	case platform.SchoolTypeSBO:
+		return "speciaal basisonderwijs"
+	case platform.SchoolTypeVSO:
+		return "voortgezet speciaal onderwijs"
+	}
+	return "speciaal onderwijs"
 }
 
 // StartEnrolment starts the pupil's enrolment workflow, idempotently.

@@ -44,6 +44,15 @@ func (a Actor) entry(ctx context.Context, pupilID uuid.UUID, action, entity stri
 	return e
 }
 
+// userID is the actor's user id, nil for the system.
+func (a Actor) userID() *uuid.UUID {
+	if a.UserID == uuid.Nil {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // actionEntry is the logbook line for what the actor does to something
 // that is no pupil.
 func (a Actor) actionEntry(ctx context.Context, action, entity, entityID string) logbook.Entry {

@@ -199,6 +199,10 @@ type request struct {
 	busy             bool
 	sending          int       // outbox sends under way
 	stepSince        time.Time // when the request last moved (to the step it is in)
+	// starting: the first step (intake) is being recorded. Its projection
+	// may be read before the activity returns; an update sent then is
+	// taken as one in intake and waits until the step is recorded.
+	starting bool
 }
 
 func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
@@ -231,9 +235,11 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 			return r.status, err
 		}
 	}
+	r.starting = true
 	if err := r.moveTo(ctx, RequestStepIntake, "swv", nil, ""); err != nil {
 		return r.status, err
 	}
+	r.starting = false
 
 	// One timer at a time, for the step's next moment; a step change
 	// (or a new due date) replaces it.
@@ -366,9 +372,13 @@ func (r *request) validate(now time.Time, name string, a RequestAction) error {
 	if r.seen.has(a.RequestID) {
 		return nil
 	}
+	step := r.status.Step
+	if r.starting {
+		step = RequestStepIntake
+	}
 	ok := false
 	for _, s := range requestUpdateSteps[name] {
-		ok = ok || s == r.status.Step
+		ok = ok || s == step
 	}
 	if !ok || r.busy {
 		return temporal.NewApplicationError("not in this step", fault.CodeRequestStep, r.status.Step)
@@ -443,7 +453,7 @@ func (r *request) checkVote(now time.Time, a RequestAction) error {
 // guard runs an update's step once per request id and one at a time.
 func (r *request) guard(step func(workflow.Context, RequestAction) error) func(workflow.Context, RequestAction) (RequestStatus, error) {
 	return func(ctx workflow.Context, a RequestAction) (RequestStatus, error) {
-		if err := workflow.Await(ctx, func() bool { return !r.busy }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return !r.busy && !r.starting }); err != nil {
 			return r.status, err
 		}
 		if r.seen.seen(a.RequestID) {

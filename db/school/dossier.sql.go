@@ -617,6 +617,38 @@ func (q *Queries) ListAttachments(ctx context.Context, dossierID uuid.UUID) ([]L
 	return items, nil
 }
 
+const listDossierStarts = `-- name: ListDossierStarts :many
+SELECT id, dossier_id, started_on, previous_on, reason, by_user_id, at FROM dossier_start WHERE dossier_id = $1 ORDER BY at, id
+`
+
+func (q *Queries) ListDossierStarts(ctx context.Context, dossierID uuid.UUID) ([]DossierStart, error) {
+	rows, err := q.db.Query(ctx, listDossierStarts, dossierID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DossierStart{}
+	for rows.Next() {
+		var i DossierStart
+		if err := rows.Scan(
+			&i.ID,
+			&i.DossierID,
+			&i.StartedOn,
+			&i.PreviousOn,
+			&i.Reason,
+			&i.ByUserID,
+			&i.At,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDossiers = `-- name: ListDossiers :many
 SELECT d.id AS dossier_id, d.support_level, d.cycle, d.closed_at,
        p.id AS pupil_id, p.given_name, p.name_infix, p.family_name, p.group_name,
@@ -868,6 +900,33 @@ func (q *Queries) ListTransitions(ctx context.Context, dossierID uuid.UUID) ([]D
 		return nil, err
 	}
 	return items, nil
+}
+
+const recordDossierStart = `-- name: RecordDossierStart :one
+INSERT INTO dossier_start (dossier_id, started_on, previous_on, reason, by_user_id)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
+`
+
+type RecordDossierStartParams struct {
+	DossierID  uuid.UUID
+	StartedOn  time.Time
+	PreviousOn *time.Time
+	Reason     string
+	ByUserID   *uuid.UUID
+}
+
+func (q *Queries) RecordDossierStart(ctx context.Context, arg RecordDossierStartParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, recordDossierStart,
+		arg.DossierID,
+		arg.StartedOn,
+		arg.PreviousOn,
+		arg.Reason,
+		arg.ByUserID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const removeParticipant = `-- name: RemoveParticipant :execrows

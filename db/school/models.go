@@ -263,6 +263,16 @@ type DossierSection struct {
 	UpdatedBy *uuid.UUID
 }
 
+type DossierStart struct {
+	ID         uuid.UUID
+	DossierID  uuid.UUID
+	StartedOn  time.Time
+	PreviousOn *time.Time
+	Reason     string
+	ByUserID   *uuid.UUID
+	At         time.Time
+}
+
 type DossierTransition struct {
 	RequestID string
 	DossierID uuid.UUID

@@ -159,3 +159,11 @@ LIMIT 1;
 UPDATE dossier SET opp_established_on = $2, updated_at = now()
 WHERE id = $1 AND opp_established_on IS NULL AND closed_at IS NULL
   AND EXISTS (SELECT 1 FROM dossier_transition t WHERE t.dossier_id = dossier.id AND t.to_phase = 'realise');
+
+-- name: RecordDossierStart :one
+INSERT INTO dossier_start (dossier_id, started_on, previous_on, reason, by_user_id)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id;
+
+-- name: ListDossierStarts :many
+SELECT * FROM dossier_start WHERE dossier_id = $1 ORDER BY at, id;
