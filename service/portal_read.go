@@ -111,7 +111,9 @@ func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, k
 }
 
 // of reports whether someone born on birth is age or older today.
-func of(birth time.Time, age int, today time.Time) bool { return !today.Before(birth.AddDate(age, 0, 0)) }
+func of(birth time.Time, age int, today time.Time) bool {
+	return !today.Before(birth.AddDate(age, 0, 0))
+}
 
 // Child is a pupil on a reader's portal home page.
 type Child struct {
