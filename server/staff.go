@@ -27,7 +27,8 @@ func rolesFor(c *gin.Context, kind platform.LicenceKind) []auth.Role {
 	return auth.SchoolRoles()
 }
 
-var professionLabels = map[string]string{"orthopedagoog": "orthopedagoog", "psycholoog": "psycholoog", "other": "andere deskundige"}
+var professionLabels = map[string]string{"orthopedagoog": "orthopedagoog", "psycholoog": "psycholoog", "kinderpsychiater": "kinderpsychiater",
+	"maatschappelijk_werker": "maatschappelijk werker", "arts": "arts", "other": "andere discipline"}
 
 type staffRow struct {
 	platform.ListStaffForLicenceRow
@@ -64,7 +65,11 @@ func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
 	for _, r := range rows {
 		row := staffRow{ListStaffForLicenceRow: r, RoleLabel: auth.Role(r.Role).Label(), Self: r.UserID == me}
 		if r.Profession != nil {
-			row.RoleLabel += " (" + professionLabels[string(*r.Profession)] + ")"
+			label := professionLabels[string(*r.Profession)]
+			if r.ProfessionOther != nil {
+				label = *r.ProfessionOther
+			}
+			row.RoleLabel += " (" + label + ")"
 		}
 		if r.Role == platform.StaffRoleTeacher {
 			row.Groups = strings.Join(groups[r.UserID], ", ")
@@ -97,7 +102,7 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		return err
 	}
 	form := service.StaffForm{Name: c.PostForm("name"), Email: c.PostForm("email"), Role: c.PostForm("role"),
-		Groups: c.PostForm("groups"), Profession: c.PostForm("profession")}
+		Groups: c.PostForm("groups"), Profession: c.PostForm("profession"), ProfessionOther: c.PostForm("profession_other")}
 	lic, err := platform.New(s.tenants.Platform()).GetLicence(c, licenceID)
 	if err != nil {
 		return db.Classify(err)

@@ -26,7 +26,7 @@ func TestSWVAdministration(t *testing.T) {
 		resp, body := h.doAs(t, admin, "POST", staff, "application/x-www-form-urlencoded", v.Encode())
 		return resp.StatusCode, body
 	}
-	if status, body := add(url.Values{"name": {"Olga"}, "email": {"olga@swv.invalid"}, "role": {"expert"}}); status != 422 || !strings.Contains(body, "beroep van de deskundige") {
+	if status, body := add(url.Values{"name": {"Olga"}, "email": {"olga@swv.invalid"}, "role": {"expert"}}); status != 422 || !strings.Contains(body, "discipline van de deskundige") {
 		t.Errorf("expert without profession: %d, want 422", status)
 	}
 	if status, _ := add(url.Values{"name": {"Juf"}, "email": {"juf@swv.invalid"}, "role": {"teacher"}, "groups": {"5a"}}); status != 422 {
@@ -34,6 +34,20 @@ func TestSWVAdministration(t *testing.T) {
 	}
 	if status, body := add(url.Values{"name": {"Olga Ortho"}, "email": {"olga@swv.invalid"}, "role": {"expert"}, "profession": {"orthopedagoog"}}); status != 200 || !strings.Contains(body, "deskundige (orthopedagoog)") {
 		t.Errorf("expert: %d, want 200 listing the profession", status)
+	}
+	// The second expert's discipline comes from the list, or another
+	// one written out (WPO art. 18a lid 11).
+	if status, body := add(url.Values{"name": {"Kim"}, "email": {"kim@swv.invalid"}, "role": {"expert"}, "profession": {"other"}}); status != 422 ||
+		!strings.Contains(body, "andere discipline") {
+		t.Errorf("expert of another discipline without its name: %d, want 422", status)
+	}
+	if status, body := add(url.Values{"name": {"Kim Logo"}, "email": {"kim@swv.invalid"}, "role": {"expert"}, "profession": {"other"},
+		"profession_other": {"logopedist"}}); status != 200 || !strings.Contains(body, "deskundige (logopedist)") {
+		t.Errorf("expert of another discipline: %d, want 200 listing it", status)
+	}
+	if status, body := add(url.Values{"name": {"Karel Psych"}, "email": {"karel@swv.invalid"}, "role": {"expert"}, "profession": {"kinderpsychiater"}}); status != 200 ||
+		!strings.Contains(body, "deskundige (kinderpsychiater)") {
+		t.Errorf("kinderpsychiater: %d, want 200 listing the discipline", status)
 	}
 	if status, _ := add(url.Values{"name": {"Cees Consulent"}, "email": {"cees@swv.invalid"}, "role": {"consultant"}}); status != 200 {
 		t.Fatalf("consultant: %d", status)

@@ -36,6 +36,9 @@ func NewStaff(tm *tenants.Manager, logger *slog.Logger) *Staff {
 // StaffForm is a new role for a person, as typed.
 type StaffForm struct {
 	Name, Email, Role, Groups, Profession string
+	// ProfessionOther names the discipline of an expert of another
+	// discipline ("other").
+	ProfessionOther string
 }
 
 // parseGroups reads a teacher's groups ("5a, 5b 6"): separated by commas,
@@ -78,11 +81,14 @@ func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles
 		errs["role"] = "Kies een rol."
 	}
 	profession := platform.ExpertProfession(form.Profession)
+	other := strings.TrimSpace(form.ProfessionOther)
 	switch {
 	case role == auth.RoleExpert && !profession.Valid():
-		errs["profession"] = "Kies het beroep van de deskundige: orthopedagoog, psycholoog of andere."
+		errs["profession"] = "Kies de discipline van de deskundige: orthopedagoog, psycholoog, kinderpsychiater, maatschappelijk werker, arts of een andere."
 	case role != auth.RoleExpert && form.Profession != "":
-		errs["profession"] = "Alleen een deskundige heeft een beroep in deze lijst."
+		errs["profession"] = "Alleen een deskundige heeft een discipline in deze lijst."
+	case profession == platform.ExpertProfessionOther && (other == "" || len([]rune(other)) > 100):
+		errs["profession"] = "Schrijf op welke andere discipline de deskundige heeft (hoogstens 100 tekens)."
 	}
 	groups, ok := parseGroups(form.Groups)
 	switch {
@@ -129,6 +135,9 @@ func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles
 		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
 		if role == auth.RoleExpert {
 			m.Profession = &profession
+			if profession == platform.ExpertProfessionOther {
+				m.ProfessionOther = &other
+			}
 		}
 		_, err = q.CreateMembership(ctx, m)
 		if db.Constraint(err) == "membership_unique" {

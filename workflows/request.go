@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -412,7 +413,7 @@ func (r *request) checkAdvice(a RequestAction) error {
 		return temporal.NewApplicationError("advice is for a TLV", fault.CodeRequestStep, r.status.Step)
 	case a.LinkedToSchool:
 		return temporal.NewApplicationError("expert linked to the school", fault.CodeExpertLinked)
-	case a.Profession != "orthopedagoog" && a.Profession != "psycholoog" && a.Profession != "other":
+	case !slices.Contains([]string{"orthopedagoog", "psycholoog", "kinderpsychiater", "maatschappelijk_werker", "arts", "other"}, a.Profession):
 		return temporal.NewApplicationError("profession", fault.CodeRequestInvalid)
 	}
 	for _, adv := range r.status.Advices {
@@ -423,7 +424,10 @@ func (r *request) checkAdvice(a RequestAction) error {
 	if len(r.status.Advices) >= 2 {
 		return temporal.NewApplicationError("two advices given", fault.CodeExpertTwice)
 	}
-	if len(r.status.Advices) == 1 && r.status.Advices[0].Profession == "other" && a.Profession == "other" {
+	// One of the two is an orthopedagoog or a psycholoog (WPO art. 18a
+	// lid 11); the other may be of another discipline.
+	core := func(p string) bool { return p == "orthopedagoog" || p == "psycholoog" }
+	if len(r.status.Advices) == 1 && !core(r.status.Advices[0].Profession) && !core(a.Profession) {
 		return temporal.NewApplicationError("one expert must be orthopedagoog or psycholoog", fault.CodeExpertProfession)
 	}
 	return nil

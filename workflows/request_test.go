@@ -105,7 +105,7 @@ var (
 )
 
 // TestRequestTLVFromIntakeToEnd: intake, consultant, agenda, two experts
-// (a linked one refused, two "other" refused), the committee's quorum
+// (a linked one refused, two outside orthopedagogy and psychology refused), the committee's quorum
 // (a late vote refused), signing, the six-week objection window, the
 // re-application reminder on 15 April and the end on 31 July.
 func TestRequestTLVFromIntakeToEnd(t *testing.T) {
@@ -117,7 +117,7 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 	send(env, res, "schedule", 3*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
 	send(env, res, "linked", 4*h, UpdateRequestAdvice, RequestAction{RequestID: "a0", ActorID: "e0", Profession: "psycholoog", LinkedToSchool: true})
 	send(env, res, "advice1", 5*h, UpdateRequestAdvice, RequestAction{RequestID: "a1", ActorID: "e1", Profession: "other"})
-	send(env, res, "other2", 6*h, UpdateRequestAdvice, RequestAction{RequestID: "a2", ActorID: "e2", Profession: "other"})
+	send(env, res, "other2", 6*h, UpdateRequestAdvice, RequestAction{RequestID: "a2", ActorID: "e2", Profession: "kinderpsychiater"})
 	send(env, res, "twice", 7*h, UpdateRequestAdvice, RequestAction{RequestID: "a3", ActorID: "e1", Profession: "orthopedagoog"})
 	send(env, res, "advice2", 8*h, UpdateRequestAdvice, RequestAction{RequestID: "a4", ActorID: "e3", Profession: "orthopedagoog"})
 	send(env, res, "no-term", 9*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "member1", Member: true, Approve: true})

@@ -13,16 +13,17 @@ import (
 )
 
 const createMembership = `-- name: CreateMembership :one
-INSERT INTO membership (user_id, licence_id, role, profession)
-VALUES ($1, $2, $3, $4)
-RETURNING id, user_id, licence_id, role, profession, created_at
+INSERT INTO membership (user_id, licence_id, role, profession, profession_other)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, user_id, licence_id, role, profession, created_at, profession_other
 `
 
 type CreateMembershipParams struct {
-	UserID     uuid.UUID
-	LicenceID  *uuid.UUID
-	Role       StaffRole
-	Profession *ExpertProfession
+	UserID          uuid.UUID
+	LicenceID       *uuid.UUID
+	Role            StaffRole
+	Profession      *ExpertProfession
+	ProfessionOther *string
 }
 
 func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipParams) (Membership, error) {
@@ -31,6 +32,7 @@ func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipPara
 		arg.LicenceID,
 		arg.Role,
 		arg.Profession,
+		arg.ProfessionOther,
 	)
 	var i Membership
 	err := row.Scan(
@@ -40,6 +42,7 @@ func (q *Queries) CreateMembership(ctx context.Context, arg CreateMembershipPara
 		&i.Role,
 		&i.Profession,
 		&i.CreatedAt,
+		&i.ProfessionOther,
 	)
 	return i, err
 }
@@ -204,21 +207,22 @@ func (q *Queries) LinkGuardian(ctx context.Context, arg LinkGuardianParams) erro
 }
 
 const listMembershipsForUser = `-- name: ListMembershipsForUser :many
-SELECT m.id, m.user_id, m.licence_id, m.role, m.profession, m.created_at, l.name AS licence_name, l.kind AS licence_kind
+SELECT m.id, m.user_id, m.licence_id, m.role, m.profession, m.created_at, m.profession_other, l.name AS licence_name, l.kind AS licence_kind
 FROM membership m LEFT JOIN licence l ON l.id = m.licence_id
 WHERE m.user_id = $1
 ORDER BY l.name NULLS FIRST, m.role
 `
 
 type ListMembershipsForUserRow struct {
-	ID          uuid.UUID
-	UserID      uuid.UUID
-	LicenceID   *uuid.UUID
-	Role        StaffRole
-	Profession  *ExpertProfession
-	CreatedAt   time.Time
-	LicenceName *string
-	LicenceKind *LicenceKind
+	ID              uuid.UUID
+	UserID          uuid.UUID
+	LicenceID       *uuid.UUID
+	Role            StaffRole
+	Profession      *ExpertProfession
+	CreatedAt       time.Time
+	ProfessionOther *string
+	LicenceName     *string
+	LicenceKind     *LicenceKind
 }
 
 func (q *Queries) ListMembershipsForUser(ctx context.Context, userID uuid.UUID) ([]ListMembershipsForUserRow, error) {
@@ -237,6 +241,7 @@ func (q *Queries) ListMembershipsForUser(ctx context.Context, userID uuid.UUID) 
 			&i.Role,
 			&i.Profession,
 			&i.CreatedAt,
+			&i.ProfessionOther,
 			&i.LicenceName,
 			&i.LicenceKind,
 		); err != nil {

@@ -74,9 +74,12 @@ func AllApiScopeValues() []ApiScope {
 type ExpertProfession string
 
 const (
-	ExpertProfessionOrthopedagoog ExpertProfession = "orthopedagoog"
-	ExpertProfessionPsycholoog    ExpertProfession = "psycholoog"
-	ExpertProfessionOther         ExpertProfession = "other"
+	ExpertProfessionOrthopedagoog         ExpertProfession = "orthopedagoog"
+	ExpertProfessionPsycholoog            ExpertProfession = "psycholoog"
+	ExpertProfessionOther                 ExpertProfession = "other"
+	ExpertProfessionKinderpsychiater      ExpertProfession = "kinderpsychiater"
+	ExpertProfessionMaatschappelijkWerker ExpertProfession = "maatschappelijk_werker"
+	ExpertProfessionArts                  ExpertProfession = "arts"
 )
 
 func (e *ExpertProfession) Scan(src interface{}) error {
@@ -118,7 +121,10 @@ func (e ExpertProfession) Valid() bool {
 	switch e {
 	case ExpertProfessionOrthopedagoog,
 		ExpertProfessionPsycholoog,
-		ExpertProfessionOther:
+		ExpertProfessionOther,
+		ExpertProfessionKinderpsychiater,
+		ExpertProfessionMaatschappelijkWerker,
+		ExpertProfessionArts:
 		return true
 	}
 	return false
@@ -129,6 +135,9 @@ func AllExpertProfessionValues() []ExpertProfession {
 		ExpertProfessionOrthopedagoog,
 		ExpertProfessionPsycholoog,
 		ExpertProfessionOther,
+		ExpertProfessionKinderpsychiater,
+		ExpertProfessionMaatschappelijkWerker,
+		ExpertProfessionArts,
 	}
 }
 
@@ -527,12 +536,13 @@ type LoginAttempt struct {
 }
 
 type Membership struct {
-	ID         uuid.UUID
-	UserID     uuid.UUID
-	LicenceID  *uuid.UUID
-	Role       StaffRole
-	Profession *ExpertProfession
-	CreatedAt  time.Time
+	ID              uuid.UUID
+	UserID          uuid.UUID
+	LicenceID       *uuid.UUID
+	Role            StaffRole
+	Profession      *ExpertProfession
+	CreatedAt       time.Time
+	ProfessionOther *string
 }
 
 type Passkey struct {

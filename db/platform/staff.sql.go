@@ -89,7 +89,7 @@ func (q *Queries) GetActivation(ctx context.Context, tokenHash []byte) (GetActiv
 }
 
 const listStaffForLicence = `-- name: ListStaffForLicence :many
-SELECT m.id AS membership_id, m.role, m.profession, u.id AS user_id, u.display_name, u.email,
+SELECT m.id AS membership_id, m.role, m.profession, m.profession_other, u.id AS user_id, u.display_name, u.email,
        (u.password_hash IS NOT NULL) AS activated
 FROM membership m JOIN app_user u ON u.id = m.user_id
 WHERE m.licence_id = $1
@@ -97,13 +97,14 @@ ORDER BY u.display_name, m.role
 `
 
 type ListStaffForLicenceRow struct {
-	MembershipID uuid.UUID
-	Role         StaffRole
-	Profession   *ExpertProfession
-	UserID       uuid.UUID
-	DisplayName  string
-	Email        string
-	Activated    interface{}
+	MembershipID    uuid.UUID
+	Role            StaffRole
+	Profession      *ExpertProfession
+	ProfessionOther *string
+	UserID          uuid.UUID
+	DisplayName     string
+	Email           string
+	Activated       interface{}
 }
 
 func (q *Queries) ListStaffForLicence(ctx context.Context, licenceID *uuid.UUID) ([]ListStaffForLicenceRow, error) {
@@ -119,6 +120,7 @@ func (q *Queries) ListStaffForLicence(ctx context.Context, licenceID *uuid.UUID)
 			&i.MembershipID,
 			&i.Role,
 			&i.Profession,
+			&i.ProfessionOther,
 			&i.UserID,
 			&i.DisplayName,
 			&i.Email,

@@ -10,8 +10,8 @@ SELECT * FROM app_user WHERE id = $1;
 SELECT * FROM app_user WHERE email = lower(@email);
 
 -- name: CreateMembership :one
-INSERT INTO membership (user_id, licence_id, role, profession)
-VALUES ($1, $2, $3, $4)
+INSERT INTO membership (user_id, licence_id, role, profession, profession_other)
+VALUES ($1, $2, $3, $4, sqlc.narg(profession_other))
 RETURNING *;
 
 -- name: ListMembershipsForUser :many

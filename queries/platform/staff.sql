@@ -1,5 +1,5 @@
 -- name: ListStaffForLicence :many
-SELECT m.id AS membership_id, m.role, m.profession, u.id AS user_id, u.display_name, u.email,
+SELECT m.id AS membership_id, m.role, m.profession, m.profession_other, u.id AS user_id, u.display_name, u.email,
        (u.password_hash IS NOT NULL) AS activated
 FROM membership m JOIN app_user u ON u.id = m.user_id
 WHERE m.licence_id = $1
