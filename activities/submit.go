@@ -95,7 +95,13 @@ func (a *Activities) CopyRequestToSWV(ctx context.Context, in workflows.CopyRequ
 				if strings.TrimSpace(p.View) != "" {
 					snap.ViewOfParents = append(snap.ViewOfParents, p.View)
 				}
+				if p.Answer == nil {
+					snap.Unanswered++
+				}
 			}
+			// Silence does not block an arrangement or a TLV: the SWV
+			// reads that no view was given.
+			snap.NoViewGiven = len(snap.ViewOfParents) == 0
 			return nil
 		})
 	})

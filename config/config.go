@@ -55,6 +55,7 @@ import (
 //	REQUEST_OBJECTION_ADVICE   ask the advice committee within 336h (2 weeks)
 //	REQUEST_REAPPLY_LEAD       TLV re-application reminder before the end  2568h (107 days: 15 April for 31 July)
 //	REQUEST_STALE_AFTER        a request nobody acted on closes after       8760h (a year)
+//	REQUEST_VIEW_WITHIN        parents' term for a view on a request       336h (two weeks)
 //	REQUEST_QUORUM             votes that decide, the chair's among them   2
 //	RETENTION_DOSSIER          dossier kept after leaving   17520h (2 years)
 //	RETENTION_ENROLMENT        pupil record kept after leaving  43800h (5 years)
@@ -100,6 +101,7 @@ type Config struct {
 	// Request terms and the committee's quorum; see workflows.RequestTimers.
 	RequestIncompleteWithin, RequestIncompleteReminder, RequestObjectionWindow time.Duration
 	RequestObjectionAdvice, RequestReapplyLead, RequestStaleAfter              time.Duration
+	RequestViewWithin                                                          time.Duration
 	RequestQuorum                                                              int
 	// Retention terms after a pupil left.
 	RetentionDossier, RetentionEnrolment time.Duration
@@ -173,6 +175,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RequestObjectionAdvice:     durVar("REQUEST_OBJECTION_ADVICE", 14*24*time.Hour),
 		RequestReapplyLead:         durVar("REQUEST_REAPPLY_LEAD", 107*24*time.Hour),
 		RequestStaleAfter:          durVar("REQUEST_STALE_AFTER", law.RequestStaleAfter),
+		RequestViewWithin:          durVar("REQUEST_VIEW_WITHIN", law.RequestViewWithin),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
 		RetentionDossier:           durVar("RETENTION_DOSSIER", law.RetentionDossier),
 		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", law.RetentionEnrolment),

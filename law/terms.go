@@ -34,6 +34,11 @@ const (
 	// needed (AVG art. 5(1)(e)). The law sets no such term; a year is the
 	// choice an SWV's legal adviser would make (README).
 	RequestStaleAfter = 365 * Day
+	// RequestViewWithin: the parents (and the pupil from 16) have two
+	// weeks to give their view (zienswijze) on an arrangement or TLV
+	// request; their agreement is not needed, so silence does not block
+	// it (the SWV's choice of term; README).
+	RequestViewWithin = 14 * Day
 )
 
 // year is the length a term of whole years is written in (config takes

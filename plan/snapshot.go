@@ -22,9 +22,14 @@ type RequestSnapshot struct {
 	Evaluation        Evaluation           `json:"evaluation"`
 	Tests             []SnapshotTest       `json:"tests"`
 	Attachments       []SnapshotAttachment `json:"attachments"`
-	// ViewOfParents is the guardians' zienswijze (required for a TLV),
-	// added when the school submits.
+	// ViewOfParents is the guardians' (and the pupil's) zienswijze, added
+	// when the school submits.
 	ViewOfParents []string `json:"view_of_parents,omitempty"`
+	// NoViewGiven: the term for a view passed and nobody gave one ("ouders
+	// hebben geen zienswijze gegeven"); Unanswered counts the parties who
+	// did not answer.
+	NoViewGiven bool `json:"no_view_given,omitempty"`
+	Unanswered  int  `json:"unanswered,omitempty"`
 }
 
 // SnapshotTest is a test result as sent.

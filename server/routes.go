@@ -95,6 +95,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/aanvragen/:request/opnieuw", s.allow(auth.PermDossierManage), s.serve(s.handleRequestReopen))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/aanvragen/:request/indienen", s.allow(auth.PermDossierManage), s.serve(s.handleRequestSubmit))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/aanvragen/:request/intrekken", s.allow(auth.PermDossierManage), s.serve(s.handleRequestWithdraw))
+	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/aanvragen/:request/antwoord", s.allow(auth.PermDossierManage), s.serve(s.handleRequestRecordAnswer))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/aanbieden", s.allow(auth.PermDossierManage), s.serve(s.handleDossierActionPartOffer))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming", s.allow(auth.PermDossierManage), s.serve(s.handleDossierConsentRecord))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/:version/instemming-vragen", s.allow(auth.PermDossierManage), s.serve(s.handleDossierConsentStart))

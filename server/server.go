@@ -46,6 +46,9 @@ type Config struct {
 	// RetentionTLV: an SWV request is deleted this long after its TLV
 	// ends, or after it closes (default 3 years).
 	RetentionTLV time.Duration
+	// RequestViewWithin: the parents' term for a view on an arrangement
+	// or TLV request (default two weeks).
+	RequestViewWithin time.Duration
 	// AVGRespondWithin is the school's term to answer an AVG request
 	// (default a month, AVG art. 12(3)).
 	AVGRespondWithin time.Duration
@@ -191,7 +194,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
 		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	requests := service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
-		RetentionTerm: cfg.RetentionTLV})
+		RetentionTerm: cfg.RetentionTLV, ViewWithin: cfg.RequestViewWithin})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,

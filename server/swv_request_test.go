@@ -880,3 +880,78 @@ func TestSWVNeedToKnow(t *testing.T) {
 		}
 	}
 }
+
+// TestSilenceDoesNotBlockArrangement: for an arrangement (or a TLV) the
+// parents give their view, not their agreement. While the term runs and
+// the mother has not answered the school cannot submit yet, and the page
+// says until when; after the term it can, the attachment she never let
+// go stays behind, and the SWV reads "Ouders hebben geen zienswijze
+// gegeven". A view the mother gave in a meeting, recorded by the school,
+// is marked so and goes with the request.
+func TestSilenceDoesNotBlockArrangement(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, _, _ := requestPupil(t, h, "Stil")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor rekenen.")
+	page := h.page(t, reqURL)
+	if !strings.Contains(page, `id="view-term"`) || !strings.Contains(page, "hun instemming is niet nodig") {
+		t.Errorf("the request page does not explain the term for a view")
+	}
+	if !strings.Contains(page, "wordt niet gedeeld") {
+		t.Fatalf("the request has no attachment to keep back")
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode == 303 || !strings.Contains(out, "daarna kan de school de aanvraag ook zonder indienen") {
+		t.Errorf("submit while the term runs and nobody answered: %d, want refused saying until when", resp.StatusCode)
+	}
+	// The term passes (the request was put for inzage three weeks ago).
+	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		_, err := pool.Exec(ctx, "UPDATE swv_request SET inzage_since = now() - interval '21 days'")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, out := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit after the term without a view: %d %s", resp.StatusCode, out)
+	}
+	r := f.waitStatus(t, h, "intake")
+	var snap plan.RequestSnapshot
+	err = h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		s, err := swv.New(pool).GetSnapshot(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(s.Content, &snap)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.NoViewGiven || snap.Unanswered == 0 || len(snap.Attachments) != 0 {
+		t.Errorf("snapshot at the SWV: no view %v, unanswered %d, %d attachments; want no view, the silence counted, no attachment",
+			snap.NoViewGiven, snap.Unanswered, len(snap.Attachments))
+	}
+	if _, out := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)); !strings.Contains(out, "Ouders hebben geen zienswijze gegeven") {
+		t.Errorf("the SWV's page does not say that no view was given")
+	}
+
+	// A second request: the mother's view from a meeting, recorded by the
+	// IB'er, lets the school submit at once.
+	reqURL2 := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Nog een arrangement.")
+	page = h.page(t, reqURL2)
+	party := regexp.MustCompile(`name="party"><option value="([^"]+)"`).FindStringSubmatch(page)
+	round := regexp.MustCompile(`name="round" value="(\d+)"`).FindStringSubmatch(page)
+	if party == nil || round == nil {
+		t.Fatal("no form to record an answer")
+	}
+	if resp, out := h.do(t, "POST", reqURL2+"/antwoord", formType, form("party", party[1], "round", round[1], "answer", "agree",
+		"view", "Moeder vindt een arrangement goed (gesprek 12 november).")); resp.StatusCode != 303 {
+		t.Fatalf("record the mother's answer: %d %s", resp.StatusCode, out)
+	}
+	if page := h.page(t, reqURL2); !strings.Contains(page, "(vastgelegd door de school)") || !strings.Contains(page, "gesprek 12 november") {
+		t.Errorf("the recorded answer is not shown as recorded by the school")
+	}
+	if resp, out := h.do(t, "POST", reqURL2+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Errorf("submit after the recorded answer: %d %s", resp.StatusCode, out)
+	}
+}

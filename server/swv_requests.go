@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -68,6 +69,8 @@ func (s *Server) renderRequest(c *gin.Context, status int, lic platform.Licence,
 		page.Notice = "De aanvraag is ingediend bij het samenwerkingsverband."
 	case "opnieuw":
 		page.Notice = "De aanvraag ligt opnieuw ter inzage; de ouders krijgen bericht."
+	case "vastgelegd":
+		page.Notice = "Het antwoord is vastgelegd."
 	}
 	s.render(c, status, "swv_request", page)
 	return nil
@@ -135,6 +138,39 @@ func (s *Server) handleRequestSubmit(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, requestURL(lic.ID, d.PupilID, id)+"?m=ingediend")
+	return nil
+}
+
+// handleRequestRecordAnswer: the school records an answer a guardian (or
+// the pupil) gave on paper or in a meeting, with their view and what may
+// be shared (service.Requests.RecordAnswer).
+func (s *Server) handleRequestRecordAnswer(c *gin.Context) error {
+	lic, d, id, err := s.requestParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	round, _ := strconv.Atoi(c.PostForm("round"))
+	in := service.RequestAnswer{Answer: c.PostForm("answer"), Remark: c.PostForm("remark"), View: c.PostForm("view"),
+		Round: round, Share: map[string]bool{}}
+	for key, values := range c.Request.PostForm {
+		if aid, ok := strings.CutPrefix(key, "share_"); ok {
+			in.Share[aid] = len(values) > 0 && values[0] == "1"
+		}
+	}
+	err = s.requests.RecordAnswer(c, actorOf(c), lic.ID, d, id, c.PostForm("party"), in)
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id, strings.Join(slices.Collect(maps.Values(fields)), " "))
+	}
+	if errors.Is(err, fault.ErrNotFound) {
+		return s.renderRequest(c, http.StatusUnprocessableEntity, lic, d, id, "Kies wie het antwoord gaf.")
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, requestURL(lic.ID, d.PupilID, id)+"?m=vastgelegd")
 	return nil
 }
 

@@ -27,6 +27,10 @@ type RequestsConfig struct {
 	Timers        workflows.RequestTimers
 	Quorum        int
 	RetentionTerm time.Duration
+	// ViewWithin is how long the parties have to give their view on an
+	// arrangement or TLV request; after it the school may submit without
+	// (zero: law.RequestViewWithin).
+	ViewWithin time.Duration
 }
 
 // Requests is what a school does with its requests to the SWV, and what

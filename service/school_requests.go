@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
@@ -152,6 +154,16 @@ type RequestView struct {
 	Events   []swv.RequestEvent         // what the SWV shows the school, after submitting
 	Decision *swv.Decision
 	SWV      *swv.Request // the SWV's request, after submitting
+	// ViewDueAt: from then on the school may submit an arrangement or a
+	// TLV without every party's view (silence does not block it).
+	ViewDueAt time.Time
+}
+
+// ViewOnly reports whether the parties give a view, not their
+// agreement: an arrangement or a TLV (the school's legal task, WPO art.
+// 18a; the SWV decides). Other requests need their agreement.
+func (v RequestView) ViewOnly() bool {
+	return v.Request.Kind == workflows.RequestKindTLV || v.Request.Kind == workflows.RequestKindArrangement
 }
 
 // SWVStatus is the step at the SWV, or "" before submitting.
@@ -167,7 +179,11 @@ func (v RequestView) Shared(id string) bool {
 	return store.SharedByAll(v.Parties, v.Shares[id])
 }
 
-// Ready says whether the school may submit, and if not, why (Dutch).
+// Ready says whether the school may submit, and if not, why (Dutch). For
+// an arrangement or a TLV the parties give their view: the school may
+// submit once everybody answered or the term for a view passed; a
+// requested correction still comes first. Other requests need every
+// party's agreement.
 func (v RequestView) Ready() (bool, string) {
 	if v.Request.Status != "inzage" {
 		return false, ""
@@ -175,21 +191,24 @@ func (v RequestView) Ready() (bool, string) {
 	if len(v.Parties) == 0 {
 		return false, "Er is niemand om toestemming te vragen: vul eerst de ouders met gezag in."
 	}
+	waiting := false
 	for _, p := range v.Parties {
 		switch {
 		case p.Answer == nil:
-			return false, "Nog niet iedereen heeft geantwoord."
+			waiting = true
 		case *p.Answer == "correction":
 			return false, "Er is een correctie gevraagd: pas het dossier aan en leg de aanvraag opnieuw ter inzage."
 		}
 	}
-	if v.Request.Kind == workflows.RequestKindTLV {
-		for _, p := range v.Parties {
-			if strings.TrimSpace(p.View) != "" {
-				return true, ""
-			}
+	if v.ViewOnly() {
+		if waiting && time.Now().Before(v.ViewDueAt) {
+			return false, fmt.Sprintf("Nog niet iedereen heeft geantwoord. De ouders hebben tot %s om hun zienswijze te geven; "+
+				"daarna kan de school de aanvraag ook zonder indienen.", v.ViewDueAt.In(law.Netherlands()).Format("02-01-2006"))
 		}
-		return false, "Voor een toelaatbaarheidsverklaring is de zienswijze van de ouders nodig."
+		return true, ""
+	}
+	if waiting {
+		return false, "Nog niet iedereen heeft geantwoord."
 	}
 	for _, p := range v.Parties {
 		if *p.Answer != "agree" {
@@ -224,6 +243,7 @@ func (s *Requests) Load(ctx context.Context, licenceID uuid.UUID, d school.Dossi
 		v.Shares = store.SharesOf(shares)
 		return json.Unmarshal(v.Request.Snapshot, &v.Snapshot)
 	})
+	v.ViewDueAt = law.TermEnd(v.Request.InzageSince, cmp.Or(s.cfg.ViewWithin, law.RequestViewWithin))
 	if err != nil || v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
 		return v, err
 	}
@@ -447,6 +467,18 @@ type RequestAnswer struct {
 	Answer, Remark, View string
 	Round                int
 	Share                map[string]bool // attachment id → may go
+	// recordedBy: the staff member who recorded an answer the party gave
+	// on paper or in a meeting (RecordAnswer).
+	recordedBy *uuid.UUID
+}
+
+// RecordAnswer records, as the party's answer, what a guardian or the
+// pupil said on paper or in a meeting, with who recorded it (as with
+// consent answers); the page marks it "vastgelegd door de school".
+func (s *Requests) RecordAnswer(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, requestID uuid.UUID,
+	partyKey string, in RequestAnswer) error {
+	in.recordedBy = actor.userID()
+	return s.Answer(ctx, actor, licenceID, d, requestID, partyKey, true, in)
 }
 
 // Answer records a party's answer to a request, for the round they read.
@@ -487,7 +519,7 @@ func (s *Requests) Answer(ctx context.Context, actor Actor, licenceID uuid.UUID,
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
 			n, err := q.AnswerSWVRequest(ctx, school.AnswerSWVRequestParams{RequestID: requestID, PartyKey: partyKey, Answer: &answer,
-				Remark: remark, View: view, Round: v.Request.Round})
+				Remark: remark, View: view, Round: v.Request.Round, RecordedBy: in.recordedBy})
 			if err != nil {
 				return err
 			}

@@ -148,7 +148,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 			ObjectionAdvice: cfg.RequestObjectionAdvice, ReapplyLead: cfg.RequestReapplyLead, StaleAfter: cfg.RequestStaleAfter},
 		RequestQuorum:    cfg.RequestQuorum,
 		RetentionDossier: cfg.RetentionDossier, RetentionEnrolment: cfg.RetentionEnrolment,
-		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV,
+		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV, RequestViewWithin: cfg.RequestViewWithin,
 		DevMailbox: cfg.DevMailbox,
 		SecretKey:  cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,

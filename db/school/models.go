@@ -421,6 +421,7 @@ type SwvRequest struct {
 	CreatedBy    *uuid.UUID
 	CreatedAt    time.Time
 	SubmittedAt  *time.Time
+	InzageSince  time.Time
 }
 
 type SwvRequestAttachment struct {
@@ -440,6 +441,7 @@ type SwvRequestParty struct {
 	Remark     string
 	View       string
 	AnsweredAt *time.Time
+	RecordedBy *uuid.UUID
 }
 
 type TestResult struct {

@@ -13,17 +13,18 @@ import (
 )
 
 const answerSWVRequest = `-- name: AnswerSWVRequest :execrows
-UPDATE swv_request_party SET answer = $3, remark = $4, view = $5, answered_at = now()
+UPDATE swv_request_party SET answer = $3, remark = $4, view = $5, answered_at = now(), recorded_by = $7
 WHERE request_id = $1 AND party_key = $2 AND round = $6
 `
 
 type AnswerSWVRequestParams struct {
-	RequestID uuid.UUID
-	PartyKey  string
-	Answer    *string
-	Remark    string
-	View      string
-	Round     int32
+	RequestID  uuid.UUID
+	PartyKey   string
+	Answer     *string
+	Remark     string
+	View       string
+	Round      int32
+	RecordedBy *uuid.UUID
 }
 
 func (q *Queries) AnswerSWVRequest(ctx context.Context, arg AnswerSWVRequestParams) (int64, error) {
@@ -34,6 +35,7 @@ func (q *Queries) AnswerSWVRequest(ctx context.Context, arg AnswerSWVRequestPara
 		arg.Remark,
 		arg.View,
 		arg.Round,
+		arg.RecordedBy,
 	)
 	if err != nil {
 		return 0, err
@@ -53,7 +55,7 @@ func (q *Queries) ClearAttachmentShares(ctx context.Context, requestID uuid.UUID
 const createSWVRequest = `-- name: CreateSWVRequest :one
 INSERT INTO swv_request (dossier_id, kind, tlv_type, tlv_category, question, snapshot, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at
+RETURNING id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at, inzage_since
 `
 
 type CreateSWVRequestParams struct {
@@ -92,6 +94,7 @@ func (q *Queries) CreateSWVRequest(ctx context.Context, arg CreateSWVRequestPara
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.SubmittedAt,
+		&i.InzageSince,
 	)
 	return i, err
 }
@@ -111,7 +114,7 @@ func (q *Queries) DeleteOtherSWVRequestParties(ctx context.Context, arg DeleteOt
 }
 
 const getSWVRequest = `-- name: GetSWVRequest :one
-SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at FROM swv_request WHERE id = $1 AND dossier_id = $2
+SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at, inzage_since FROM swv_request WHERE id = $1 AND dossier_id = $2
 `
 
 type GetSWVRequestParams struct {
@@ -137,12 +140,13 @@ func (q *Queries) GetSWVRequest(ctx context.Context, arg GetSWVRequestParams) (S
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.SubmittedAt,
+		&i.InzageSince,
 	)
 	return i, err
 }
 
 const getSWVRequestByID = `-- name: GetSWVRequestByID :one
-SELECT r.id, r.dossier_id, r.kind, r.tlv_type, r.tlv_category, r.question, r.snapshot, r.round, r.status, r.swv_licence_id, r.swv_request_id, r.created_by, r.created_at, r.submitted_at, d.pupil_id FROM swv_request r JOIN dossier d ON d.id = r.dossier_id WHERE r.id = $1
+SELECT r.id, r.dossier_id, r.kind, r.tlv_type, r.tlv_category, r.question, r.snapshot, r.round, r.status, r.swv_licence_id, r.swv_request_id, r.created_by, r.created_at, r.submitted_at, r.inzage_since, d.pupil_id FROM swv_request r JOIN dossier d ON d.id = r.dossier_id WHERE r.id = $1
 `
 
 type GetSWVRequestByIDRow struct {
@@ -160,6 +164,7 @@ type GetSWVRequestByIDRow struct {
 	CreatedBy    *uuid.UUID
 	CreatedAt    time.Time
 	SubmittedAt  *time.Time
+	InzageSince  time.Time
 	PupilID      uuid.UUID
 }
 
@@ -181,13 +186,14 @@ func (q *Queries) GetSWVRequestByID(ctx context.Context, id uuid.UUID) (GetSWVRe
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.SubmittedAt,
+		&i.InzageSince,
 		&i.PupilID,
 	)
 	return i, err
 }
 
 const getSWVRequestForUpdate = `-- name: GetSWVRequestForUpdate :one
-SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at FROM swv_request WHERE id = $1 AND dossier_id = $2 FOR UPDATE
+SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at, inzage_since FROM swv_request WHERE id = $1 AND dossier_id = $2 FOR UPDATE
 `
 
 type GetSWVRequestForUpdateParams struct {
@@ -213,6 +219,7 @@ func (q *Queries) GetSWVRequestForUpdate(ctx context.Context, arg GetSWVRequestF
 		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.SubmittedAt,
+		&i.InzageSince,
 	)
 	return i, err
 }
@@ -247,7 +254,7 @@ func (q *Queries) ListAttachmentShares(ctx context.Context, requestID uuid.UUID)
 }
 
 const listSWVRequestParties = `-- name: ListSWVRequestParties :many
-SELECT p.request_id, p.party_key, p.kind, p.guardian_id, p.round, p.answer, p.remark, p.view, p.answered_at, coalesce(g.given_name || ' ' || g.family_name, '')::text AS name, coalesce(g.email, '')::text AS email
+SELECT p.request_id, p.party_key, p.kind, p.guardian_id, p.round, p.answer, p.remark, p.view, p.answered_at, p.recorded_by, coalesce(g.given_name || ' ' || g.family_name, '')::text AS name, coalesce(g.email, '')::text AS email
 FROM swv_request_party p LEFT JOIN guardian g ON g.id = p.guardian_id
 WHERE p.request_id = $1 ORDER BY p.party_key
 `
@@ -262,6 +269,7 @@ type ListSWVRequestPartiesRow struct {
 	Remark     string
 	View       string
 	AnsweredAt *time.Time
+	RecordedBy *uuid.UUID
 	Name       string
 	Email      string
 }
@@ -285,6 +293,7 @@ func (q *Queries) ListSWVRequestParties(ctx context.Context, requestID uuid.UUID
 			&i.Remark,
 			&i.View,
 			&i.AnsweredAt,
+			&i.RecordedBy,
 			&i.Name,
 			&i.Email,
 		); err != nil {
@@ -299,7 +308,7 @@ func (q *Queries) ListSWVRequestParties(ctx context.Context, requestID uuid.UUID
 }
 
 const listSWVRequests = `-- name: ListSWVRequests :many
-SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at FROM swv_request WHERE dossier_id = $1 ORDER BY created_at DESC
+SELECT id, dossier_id, kind, tlv_type, tlv_category, question, snapshot, round, status, swv_licence_id, swv_request_id, created_by, created_at, submitted_at, inzage_since FROM swv_request WHERE dossier_id = $1 ORDER BY created_at DESC
 `
 
 func (q *Queries) ListSWVRequests(ctx context.Context, dossierID uuid.UUID) ([]SwvRequest, error) {
@@ -326,6 +335,7 @@ func (q *Queries) ListSWVRequests(ctx context.Context, dossierID uuid.UUID) ([]S
 			&i.CreatedBy,
 			&i.CreatedAt,
 			&i.SubmittedAt,
+			&i.InzageSince,
 		); err != nil {
 			return nil, err
 		}
@@ -338,7 +348,7 @@ func (q *Queries) ListSWVRequests(ctx context.Context, dossierID uuid.UUID) ([]S
 }
 
 const reopenSWVRequest = `-- name: ReopenSWVRequest :exec
-UPDATE swv_request SET snapshot = $2, round = round + 1 WHERE id = $1 AND status = 'inzage'
+UPDATE swv_request SET snapshot = $2, round = round + 1, inzage_since = now() WHERE id = $1 AND status = 'inzage'
 `
 
 type ReopenSWVRequestParams struct {
@@ -353,7 +363,7 @@ func (q *Queries) ReopenSWVRequest(ctx context.Context, arg ReopenSWVRequestPara
 }
 
 const returnSWVRequest = `-- name: ReturnSWVRequest :exec
-UPDATE swv_request SET snapshot = $2, round = round + 1, status = 'inzage' WHERE id = $1 AND status = 'submitted'
+UPDATE swv_request SET snapshot = $2, round = round + 1, status = 'inzage', inzage_since = now() WHERE id = $1 AND status = 'submitted'
 `
 
 type ReturnSWVRequestParams struct {
@@ -410,7 +420,7 @@ const upsertSWVRequestParty = `-- name: UpsertSWVRequestParty :exec
 INSERT INTO swv_request_party (request_id, party_key, kind, guardian_id, round)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (request_id, party_key) DO UPDATE
-SET round = EXCLUDED.round, answer = NULL, remark = '', view = '', answered_at = NULL
+SET round = EXCLUDED.round, answer = NULL, remark = '', view = '', answered_at = NULL, recorded_by = NULL
 `
 
 type UpsertSWVRequestPartyParams struct {

@@ -14,7 +14,7 @@ SELECT * FROM swv_request WHERE dossier_id = $1 ORDER BY created_at DESC;
 
 -- name: ReopenSWVRequest :exec
 -- After a correction: a new snapshot, a new round, the answers again.
-UPDATE swv_request SET snapshot = $2, round = round + 1 WHERE id = $1 AND status = 'inzage';
+UPDATE swv_request SET snapshot = $2, round = round + 1, inzage_since = now() WHERE id = $1 AND status = 'inzage';
 
 -- name: SubmitSWVRequest :exec
 UPDATE swv_request SET status = 'submitted', submitted_at = coalesce(submitted_at, now()), swv_licence_id = $2, swv_request_id = $3
@@ -27,7 +27,7 @@ UPDATE swv_request SET status = 'withdrawn' WHERE id = $1;
 INSERT INTO swv_request_party (request_id, party_key, kind, guardian_id, round)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (request_id, party_key) DO UPDATE
-SET round = EXCLUDED.round, answer = NULL, remark = '', view = '', answered_at = NULL;
+SET round = EXCLUDED.round, answer = NULL, remark = '', view = '', answered_at = NULL, recorded_by = NULL;
 
 -- name: DeleteOtherSWVRequestParties :exec
 DELETE FROM swv_request_party WHERE request_id = $1 AND NOT (party_key = ANY(@keys::text[]));
@@ -38,7 +38,7 @@ FROM swv_request_party p LEFT JOIN guardian g ON g.id = p.guardian_id
 WHERE p.request_id = $1 ORDER BY p.party_key;
 
 -- name: AnswerSWVRequest :execrows
-UPDATE swv_request_party SET answer = $3, remark = $4, view = $5, answered_at = now()
+UPDATE swv_request_party SET answer = $3, remark = $4, view = $5, answered_at = now(), recorded_by = sqlc.narg(recorded_by)
 WHERE request_id = $1 AND party_key = $2 AND round = $6;
 
 -- name: SetAttachmentShare :exec
@@ -54,7 +54,7 @@ SELECT * FROM swv_request_attachment WHERE request_id = $1;
 -- name: ReturnSWVRequest :exec
 -- The SWV returned the request as incomplete: the school corrects it and
 -- gives inzage again before it sends the completed request.
-UPDATE swv_request SET snapshot = $2, round = round + 1, status = 'inzage' WHERE id = $1 AND status = 'submitted';
+UPDATE swv_request SET snapshot = $2, round = round + 1, status = 'inzage', inzage_since = now() WHERE id = $1 AND status = 'submitted';
 
 -- name: GetSWVRequestByID :one
 SELECT r.*, d.pupil_id FROM swv_request r JOIN dossier d ON d.id = r.dossier_id WHERE r.id = $1;
