@@ -186,8 +186,11 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 	}
 	pq := platform.New(a.Tenants.Platform())
 	ident, err := pq.GetSigningIdentityForLicence(ctx, licenceID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", temporal.NewNonRetryableApplicationError("issue decision: no signing identity", fault.CodeSigningUnavailable, nil)
+	}
 	if err != nil {
-		return "", wrap("issue decision: signing identity", db.Classify(err))
+		return "", wrap("issue decision: signing identity", err)
 	}
 	box, err := auth.NewSecretBox(a.SecretKey, "signing-key")
 	if err != nil {
@@ -200,6 +203,11 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 	id, err := documents.ParseIdentity([]byte(ident.CertPem), []byte(keyDER))
 	if err != nil {
 		return "", permanent(err)
+	}
+	// An expired certificate signs nothing: no number is used, no
+	// decision half issued.
+	if err := documents.CheckIdentity(id, in.At); err != nil {
+		return "", temporal.NewNonRetryableApplicationError("issue decision: "+err.Error(), fault.CodeSigningUnavailable, nil)
 	}
 	signer, err := pq.GetUser(ctx, signerID)
 	if err != nil {

@@ -68,6 +68,7 @@ import (
 //	SITE_URL                   public address, for links in mails a workflow writes  http://<HTTP_ADDR>
 //	LOG_LEVEL                  debug, info, warn, error     info
 //	DATA_DIR                   dev: local state folder      .data
+//	SIGNING_DIR                the SWVs' signing certificates, one per SWV code: CODE.p12 + CODE.pass, or CODE.pem + CODE.key  ""
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
 //	TEMPORAL_UI_PORT           dev: Temporal UI port        8233
 type Config struct {
@@ -111,6 +112,9 @@ type Config struct {
 	DossierOPPWithin, DossierOPPReminder, DossierEvaluationEvery, DossierEvaluationReminder time.Duration
 	LogLevel                                                                                string
 	DataDir                                                                                 string
+	// SigningDir holds the SWVs' signing certificates (see
+	// store.ReadIdentityDir); the worker loads them at start.
+	SigningDir string
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword                                          string
 	SiteURL                                                                                 string
 	// DevMailbox shows each school's mail outbox on a page; set by the dev
@@ -192,6 +196,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SMTPPassword:               getenv("SMTP_PASSWORD"),
 		SiteURL:                    strings.TrimRight(getenv("SITE_URL"), "/"),
 		DataDir:                    get("DATA_DIR", ".data"),
+		SigningDir:                 get("SIGNING_DIR", ""),
 		TemporalUIPort:             intVar("TEMPORAL_UI_PORT", 8233),
 	}
 	if c.SiteURL == "" {

@@ -38,6 +38,9 @@ const (
 	// CodeBeforeMeeting: a vote before the day of the meeting the request
 	// is on; a committee decides in or after its meeting.
 	CodeBeforeMeeting = "BeforeMeeting"
+	// CodeSigningUnavailable: the SWV has no signing certificate that is
+	// valid now; nothing was numbered or signed.
+	CodeSigningUnavailable = "SigningUnavailable"
 
 	// CodeRestricted: the use of the pupil's data is restricted (AVG art.
 	// 18); the write or share that found it was refused where it happens.
@@ -112,6 +115,9 @@ func refusalText(code string) (field, text string) {
 		return "action", "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden."
 	case CodeNotMember:
 		return "action", "U zit niet in de commissie van deze vergadering."
+	case CodeSigningUnavailable:
+		return "action", "Het certificaat waarmee het samenwerkingsverband besluiten ondertekent, ontbreekt of is niet (meer) geldig. " +
+			"Er is niets ondertekend of genummerd. Vraag de beheerder van TOP dossier een geldig certificaat te installeren en onderteken daarna opnieuw."
 	case CodeBeforeMeeting:
 		return "action", "Stemmen kan op of na de dag van de vergadering waarop de aanvraag staat, niet ervoor: de commissie beslist in of na haar vergadering."
 	case CodeRequestClosed:

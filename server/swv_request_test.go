@@ -955,3 +955,75 @@ func TestSilenceDoesNotBlockArrangement(t *testing.T) {
 		t.Errorf("submit after the recorded answer: %d %s", resp.StatusCode, out)
 	}
 }
+
+// TestSigningWithExpiredCertificate: with the SWV's certificate expired
+// the request page warns the signer, signing is refused with the Dutch
+// reason, no document number is used and the decision stays unsigned;
+// with a valid certificate loaded again the same signing goes through.
+func TestSigningWithExpiredCertificate(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.RequestTimers = workflows.DefaultRequestTimers()
+		c.RequestTimers.ObjectionWindow = time.Hour
+	})
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, _, mother := requestPupil(t, h, "Teken")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	f.toCommittee(t, h, r)
+	start, end := time.Now().Format("2006-01-02"), time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	for _, e := range []string{"lid@swv.invalid", "voorzitter@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "1", "start_on", start, "end_on", end, "motivation", "Toegekend."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	expired, err := f.ca.Issue("SWV Test", "SWV Test", time.Now().AddDate(-2, 0, 0), 365*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.StoreSigningIdentity(ctx, platform.New(h.platform.Pool), testSecretKey, h.platform.SWV.ID, expired); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)); !strings.Contains(page, `id="signing-unavailable"`) {
+		t.Errorf("the signer is not warned about the expired certificate")
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 422 || !strings.Contains(out, "niet (meer) geldig") {
+		t.Errorf("signing with an expired certificate: %d, want 422 saying the certificate is not valid", status)
+	}
+	var dec swv.Decision
+	var numbers int
+	err = h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		var err error
+		if dec, err = swv.New(pool).GetDecision(ctx, r.ID); err != nil {
+			return err
+		}
+		return pool.QueryRow(ctx, "SELECT coalesce(sum(last), 0) FROM document_counter").Scan(&numbers)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec.SignedPdf != nil || dec.Number != nil || numbers != 0 {
+		t.Errorf("after the refusal: signed %v, number %v, %d numbers used; want nothing", dec.SignedPdf != nil, dec.Number, numbers)
+	}
+	if got := f.waitStatus(t, h, "ondertekenen"); got.Status != "ondertekenen" {
+		t.Errorf("the request moved on to %s", got.Status)
+	}
+	valid, err := f.ca.Issue("SWV Test", "SWV Test", time.Now(), 365*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.StoreSigningIdentity(ctx, platform.New(h.platform.Pool), testSecretKey, h.platform.SWV.ID, valid); err != nil {
+		t.Fatal(err)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("signing with a valid certificate: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+}

@@ -190,6 +190,17 @@ type SWVRequestView struct {
 	Experts       []swv.RequestExpert
 	ExpertChoices []platform.ListStaffForLicenceRow
 	Names         map[uuid.UUID]string
+	// SigningUntil is until when the SWV's signing certificate is valid
+	// (zero: there is none).
+	SigningUntil time.Time
+}
+
+// SigningValid reports whether the SWV can sign a decision now.
+func (v SWVRequestView) SigningValid() bool { return time.Now().Before(v.SigningUntil) }
+
+// SigningExpiresSoon reports whether the certificate ends within 30 days.
+func (v SWVRequestView) SigningExpiresSoon() bool {
+	return v.SigningValid() && time.Until(v.SigningUntil) < 30*24*time.Hour
 }
 
 // Request reads one request in one transaction, with the logbook line of
@@ -264,6 +275,9 @@ func (s *SWV) Request(ctx context.Context, actor Actor, licenceID, id uuid.UUID)
 		if m.Role == platform.StaffRoleExpert {
 			v.ExpertChoices = append(v.ExpertChoices, m)
 		}
+	}
+	if ident, err := platform.New(s.tenants.Platform()).GetSigningIdentityForLicence(ctx, licenceID); err == nil {
+		v.SigningUntil = ident.NotAfter
 	}
 	return v, nil
 }

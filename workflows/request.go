@@ -582,7 +582,9 @@ func (r *request) sign(ctx workflow.Context, a RequestAction) error {
 		SWVLicenceID: r.in.SWVLicenceID, RequestID: r.in.RequestID, SignerID: a.ActorID, At: workflow.Now(ctx),
 	}).Get(ctx, &number)
 	if err != nil {
-		return err
+		// The signer reads why (no valid certificate): the activity's own
+		// refusal, not its wrapper.
+		return unwrapApplicationError(err)
 	}
 	r.status.Number = number
 	if err := r.notify(ctx); err != nil {

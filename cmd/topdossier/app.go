@@ -18,8 +18,10 @@ import (
 
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/server"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
@@ -227,6 +229,9 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
 		return err
 	}
+	if err := importSigning(ctx, cfg, svc.dbs.tenants.Platform(), svc.logger); err != nil {
+		return err
+	}
 	metrics := http.NewServeMux()
 	metrics.Handle("GET /metrics", promhttp.HandlerFor(svc.reg, promhttp.HandlerOpts{}))
 	// The worker stops when the metrics endpoint cannot serve, and the
@@ -275,4 +280,26 @@ func dossierTimers(cfg config.Config) workflows.DossierTimers {
 func mailConfig(cfg config.Config) config.MailConfig {
 	return config.MailConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
 		SiteURL: cfg.SiteURL}
+}
+
+// importSigning loads the SWVs' signing certificates from SIGNING_DIR
+// into the platform database (sealed). An SWV whose files cannot be used
+// is logged with the reason and keeps what it had; its signer sees on the
+// request page why signing is refused.
+func importSigning(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, logger *slog.Logger) error {
+	if cfg.SigningDir == "" {
+		return nil
+	}
+	files, err := store.ImportSigningIdentities(ctx, platform.New(pool), cfg.PayloadKey, cfg.SigningDir, time.Now())
+	if err != nil {
+		return fmt.Errorf("signing certificates: %w", err)
+	}
+	for _, f := range files {
+		if f.Err != nil {
+			logger.ErrorContext(ctx, "signing certificate not loaded", "swv", f.Code, "file", f.Path, "err", f.Err)
+			continue
+		}
+		logger.InfoContext(ctx, "signing certificate loaded", "swv", f.Code, "not_after", f.Identity.Certificate.NotAfter)
+	}
+	return nil
 }

@@ -88,6 +88,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
 		return err
 	}
+	if err := importSigning(ctx, cfg, dbs.tenants.Platform(), logger); err != nil {
+		return err
+	}
 
 	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey})
 	if err := w.Start(); err != nil {

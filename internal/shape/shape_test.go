@@ -85,7 +85,7 @@ func TestLayers(t *testing.T) {
 	// other domain packages: uuid for ids, and for documents the PDF and
 	// signing libraries with the font.
 	domainExternal := []string{"github.com/google/uuid", "github.com/go-pdf/fpdf", "github.com/digitorus/pdf",
-		"github.com/digitorus/pdfsign", "golang.org/x/image/font/gofont"}
+		"github.com/digitorus/pdfsign", "golang.org/x/image/font/gofont", "software.sslmate.com/src/go-pkcs12"}
 	pkgs := list(t, false, "./...")
 	std := map[string]bool{}
 	for _, p := range list(t, true, "./...") {
