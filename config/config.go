@@ -114,9 +114,9 @@ type Config struct {
 	DataDir                                                                                 string
 	// SigningDir holds the SWVs' signing certificates (see
 	// store.ReadIdentityDir); the worker loads them at start.
-	SigningDir string
-	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword                                          string
-	SiteURL                                                                                 string
+	SigningDir                                     string
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
+	SiteURL                                        string
 	// DevMailbox shows each school's mail outbox on a page; set by the dev
 	// subcommand, never from the environment.
 	DevMailbox     bool
