@@ -131,6 +131,19 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 					return err
 				}
 				body = map[bool]string{true: "toegekend", false: "afgewezen"}[rec.Approve]
+			case "proposal":
+				var category *string
+				if rec.Category != "" {
+					category = &rec.Category
+				}
+				if err := q.SetRequestProposal(ctx, swv.SetRequestProposalParams{ID: requestID, StartOn: rec.StartOn, EndOn: rec.EndOn,
+					Category: category}); err != nil {
+					return err
+				}
+				body = fmt.Sprintf("looptijd van %s tot en met %s", rec.StartOn.Format("02-01-2006"), rec.EndOn.Format("02-01-2006"))
+				if rec.Category != "" {
+					body += ", categorie " + rec.Category
+				}
 			case "schedule":
 				meeting, err := parseID("meeting", rec.MeetingID)
 				if err != nil {

@@ -38,6 +38,12 @@ const (
 	// CodeBeforeMeeting: a vote before the day of the meeting the request
 	// is on; a committee decides in or after its meeting.
 	CodeBeforeMeeting = "BeforeMeeting"
+	// CodeNotChair: only the chair of the meeting proposes the term.
+	CodeNotChair = "NotChair"
+	// CodeProposalLocked: votes were cast on the proposal; it stays.
+	CodeProposalLocked = "ProposalLocked"
+	// CodeNoProposal: an approving vote before the chair's proposal.
+	CodeNoProposal = "NoProposal"
 	// CodeSigningUnavailable: the SWV has no signing certificate that is
 	// valid now; nothing was numbered or signed.
 	CodeSigningUnavailable = "SigningUnavailable"
@@ -115,6 +121,12 @@ func refusalText(code string) (field, text string) {
 		return "action", "U heeft al gestemd; de beslissing staat vast of wacht op de andere leden."
 	case CodeNotMember:
 		return "action", "U zit niet in de commissie van deze vergadering."
+	case CodeNotChair:
+		return "action", "Alleen de voorzitter van de vergadering legt de looptijd voor."
+	case CodeProposalLocked:
+		return "action", "Er is al over dit voorstel gestemd; het ligt vast."
+	case CodeNoProposal:
+		return "action", "De voorzitter legt eerst de looptijd (en voor SO en VSO de categorie) voor; daarna stemt de commissie daarover."
 	case CodeSigningUnavailable:
 		return "action", "Het certificaat waarmee het samenwerkingsverband besluiten ondertekent, ontbreekt of is niet (meer) geldig. " +
 			"Er is niets ondertekend of genummerd. Vraag de beheerder van TOP dossier een geldig certificaat te installeren en onderteken daarna opnieuw."

@@ -176,13 +176,21 @@ func (s *Server) handleSWVAskExpert(c *gin.Context) error {
 	})
 }
 
+// handleSWVPropose is the chair's proposal of the term (and category) the
+// committee votes on.
+func (s *Server) handleSWVPropose(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		return s.requests.Propose(c, actorOf(c), lic.ID, id, service.Proposal{RequestID: c.PostForm("request_id"),
+			StartOn: c.PostForm("start_on"), EndOn: c.PostForm("end_on"), Category: c.PostForm("category")})
+	})
+}
+
 // handleSWVVote is a committee member's vote with motivation; the chair
 // and members come from the meeting the request is on.
 func (s *Server) handleSWVVote(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
 		return s.requests.Vote(c, actorOf(c), lic.ID, id, service.Vote{RequestID: c.PostForm("request_id"),
-			Approve: c.PostForm("approve") == "1", StartOn: c.PostForm("start_on"), EndOn: c.PostForm("end_on"),
-			Motivation: c.PostForm("motivation")})
+			Approve: c.PostForm("approve") == "1", Motivation: c.PostForm("motivation")})
 	})
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -100,6 +101,16 @@ func newSWVFixture(t *testing.T, h *harness) *swvFixture {
 func (f *swvFixture) act(t *testing.T, h *harness, r swv.Request, email, path string, kv ...string) (int, string) {
 	t.Helper()
 	return f.as(t, h, email, "POST", fmt.Sprintf("/licenties/%s/aanvragen/%s%s", f.lic.ID, r.ID, path), append(kv, "request_id", uuid.NewString())...)
+}
+
+// propose is the chair's proposal of the term (and for a TLV for SO or
+// VSO the category) the committee votes on.
+func (f *swvFixture) propose(t *testing.T, h *harness, r swv.Request, start, end time.Time, category string) {
+	t.Helper()
+	if status, out := f.act(t, h, r, "voorzitter@swv.invalid", "/voorstel", "start_on", start.Format("2006-01-02"),
+		"end_on", end.Format("2006-01-02"), "category", category); status != 303 {
+		t.Fatalf("proposal: %d %s", status, out)
+	}
 }
 
 // toCommittee takes a request in intake to the committee's agenda: the
@@ -402,6 +413,28 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		t.Errorf("the chair's dashboard does not list the decision to take")
 	}
 	termStart, termEnd := time.Now().Format("2006-01-02"), time.Now().AddDate(0, 4, 0).Format("2006-01-02")
+	// An approving vote needs the chair's proposal; only the chair makes
+	// it; a TLV for SO needs its category and runs at least to the end of
+	// the school year.
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "motivation", "Eens."); status != 422 || !strings.Contains(out, "De voorzitter legt eerst de looptijd") {
+		t.Errorf("an approving vote before the proposal: %d, want 422 saying the chair proposes first", status)
+	}
+	if status, out := act("lid@swv.invalid", "/voorstel", "start_on", termStart, "end_on", service.SchoolYearEnd(time.Now()).Format("2006-01-02"),
+		"category", "midden"); status != 422 || !strings.Contains(out, "Alleen de voorzitter") {
+		t.Errorf("a member proposes: %d, want 422", status)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/voorstel", "start_on", termStart, "end_on", service.SchoolYearEnd(time.Now()).Format("2006-01-02")); status != 422 ||
+		!strings.Contains(out, "bekostigingscategorie") {
+		t.Errorf("a proposal for SO without a category: %d, want 422", status)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/voorstel", "start_on", termStart, "end_on", termEnd, "category", "midden"); status != 422 ||
+		!strings.Contains(out, "ten minste tot het einde van het schooljaar") {
+		t.Errorf("a TLV ending before the school year: %d, want 422", status)
+	}
+	// The term started last spring: it runs to the end of that school
+	// year at least, which passed; four months on is within it.
+	f.propose(t, h, r, time.Now().AddDate(0, -6, 0), time.Now().AddDate(0, 4, 0), "midden")
+	termStart = time.Now().AddDate(0, -6, 0).Format("2006-01-02")
 	// The meeting moves to next week: nobody can vote before it (Awb: a
 	// committee decides in its meeting); back to today, the vote counts.
 	moveMeeting := func(days int) {
@@ -415,16 +448,16 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		}
 	}
 	moveMeeting(7)
-	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1",
 		"motivation", "Eens met de adviezen."); status != 422 || !strings.Contains(out, "op of na de dag van de vergadering") {
 		t.Errorf("a vote before the meeting: %d, want 422 saying so", status)
 	}
 	moveMeeting(0)
-	if status, out := act("lid@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
+	if status, out := act("lid@swv.invalid", "/stem", "approve", "1",
 		"motivation", "Eens met de adviezen."); status != 303 {
 		t.Fatalf("member votes: %d %s", status, out)
 	}
-	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1", "start_on", termStart, "end_on", termEnd,
+	if status, out := act("voorzitter@swv.invalid", "/stem", "approve", "1",
 		"motivation", "Toegekend: de school kan deze ondersteuning niet bieden."); status != 303 {
 		t.Fatalf("chair votes: %d %s", status, out)
 	}
@@ -612,9 +645,9 @@ func TestCommitteeInBrowser(t *testing.T) {
 	f := newSWVFixture(t, h)
 	_, _, _, r := submittedTLV(t, h, f, "Sem")
 	f.toCommittee(t, h, r)
-	end := time.Now().AddDate(2, 0, 0)
-	if status, out := f.act(t, h, r, "lid@swv.invalid", "/stem", "approve", "1", "start_on", time.Now().Format("2006-01-02"),
-		"end_on", end.Format("2006-01-02"), "motivation", "Eens met de adviezen."); status != 303 {
+	end := service.SchoolYearEnd(time.Now()).AddDate(1, 0, 0)
+	f.propose(t, h, r, time.Now(), end, "hoog")
+	if status, out := f.act(t, h, r, "lid@swv.invalid", "/stem", "approve", "1", "motivation", "Eens met de adviezen."); status != 303 {
 		t.Fatalf("member votes: %d %s", status, out)
 	}
 
@@ -644,9 +677,10 @@ func TestCommitteeInBrowser(t *testing.T) {
 			t.Errorf("the item does not show %q", want)
 		}
 	}
+	if !strings.Contains(text, "tot en met "+end.Format("02-01-2006")) || !strings.Contains(text, "categorie hoog") {
+		t.Errorf("the item does not show the chair's proposal")
+	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(chromedp.CSS(`#stem input[name="start_on"]`), time.Now().Format("2006-01-02")),
-		chromedp.SetValue(chromedp.CSS(`#stem input[name="end_on"]`), end.Format("2006-01-02")),
 		chromedp.SendKeys(chromedp.CSS(`#stem textarea[name="motivation"]`), "Toegekend: een kleine groep is nodig."),
 	)
 	if err != nil {
@@ -749,6 +783,7 @@ func TestArrangementEvaluated(t *testing.T) {
 	r := f.waitStatus(t, h, "intake")
 	f.toCommittee(t, h, r)
 	start, end := time.Now().AddDate(0, -6, 0).Format("2006-01-02"), time.Now().Format("2006-01-02")
+	f.propose(t, h, r, time.Now().AddDate(0, -6, 0), time.Now(), "")
 	for _, e := range []string{"lid@swv.invalid", "voorzitter@swv.invalid"} {
 		if status, out := f.act(t, h, r, e, "/stem", "approve", "1", "start_on", start, "end_on", end, "motivation", "Toegekend."); status != 303 {
 			t.Fatalf("vote %s: %d %s", e, status, out)
@@ -978,6 +1013,7 @@ func TestSigningWithExpiredCertificate(t *testing.T) {
 	r := f.waitStatus(t, h, "intake")
 	f.toCommittee(t, h, r)
 	start, end := time.Now().Format("2006-01-02"), time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	f.propose(t, h, r, time.Now(), time.Now().AddDate(1, 0, 0), "")
 	for _, e := range []string{"lid@swv.invalid", "voorzitter@swv.invalid"} {
 		if status, out := f.act(t, h, r, e, "/stem", "approve", "1", "start_on", start, "end_on", end, "motivation", "Toegekend."); status != 303 {
 			t.Fatalf("vote %s: %d %s", e, status, out)

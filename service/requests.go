@@ -1,8 +1,10 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -31,6 +33,23 @@ type RequestsConfig struct {
 	// arrangement or TLV request; after it the school may submit without
 	// (zero: law.RequestViewWithin).
 	ViewWithin time.Duration
+	// TLVMaxSchoolYears is, per TLV type (sbo, so, vso), for how many
+	// school years at most the SWV gives a TLV (zero: DefaultTLVMaxSchoolYears).
+	TLVMaxSchoolYears map[string]int
+}
+
+// DefaultTLVMaxSchoolYears: a TLV runs at most two school years for SBO
+// and four for SO and VSO, unless the SWV's ondersteuningsplan says
+// otherwise (the SWV sets the term, WPO art. 18a lid 6, WEC art. 34.8).
+func DefaultTLVMaxSchoolYears() map[string]int { return map[string]int{"sbo": 2, "so": 4, "vso": 4} }
+
+// SchoolYearEnd is 31 July of the school year day falls in.
+func SchoolYearEnd(day time.Time) time.Time {
+	y := day.Year()
+	if day.Month() >= time.August {
+		y++
+	}
+	return time.Date(y, time.July, 31, 0, 0, 0, 0, time.UTC)
 }
 
 // Requests is what a school does with its requests to the SWV, and what
@@ -157,13 +176,83 @@ func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, reques
 	return err
 }
 
-// Vote is a committee member's vote as typed: for or against, the term of
-// a granted arrangement or TLV, and the motivation.
+// Vote is a committee member's vote as typed: for or against the chair's
+// proposal, and the motivation.
 type Vote struct {
+	RequestID  string
+	Approve    bool
+	Motivation string
+}
+
+// Proposal is the term (and for a TLV for SO or VSO the category) the
+// chair puts to the committee, as typed.
+type Proposal struct {
 	RequestID      string
-	Approve        bool
 	StartOn, EndOn string
-	Motivation     string
+	Category       string
+}
+
+// Propose records the chair's proposal the committee votes on. For a TLV
+// the term runs at least to the end of the school year it starts in and
+// at most the SWV's maximum for its type; for SO and VSO the category
+// (laag, midden, hoog) is required, for SBO there is none.
+func (s *Requests) Propose(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, in Proposal) error {
+	start, err1 := time.Parse(time.DateOnly, strings.TrimSpace(in.StartOn))
+	end, err2 := time.Parse(time.DateOnly, strings.TrimSpace(in.EndOn))
+	if err1 != nil || err2 != nil || !end.After(start) {
+		return fault.FieldErrors{"proposal": "Vul de looptijd in: een begindatum en een latere einddatum."}
+	}
+	var req swv.Request
+	var meeting *swv.CommitteeMeeting
+	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if req, err = q.GetRequest(ctx, requestID); err != nil {
+			return db.Classify(err)
+		}
+		if req.MeetingID != nil {
+			m, err := q.GetMeeting(ctx, *req.MeetingID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			meeting = &m
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a := workflows.RequestAction{RequestID: in.RequestID, StartOn: start, EndOn: end}
+	if meeting != nil {
+		a.Chair = meeting.ChairID == actor.UserID
+	}
+	if req.Kind == workflows.RequestKindTLV {
+		typ := ""
+		if req.TlvType != nil {
+			typ = *req.TlvType
+		}
+		first := SchoolYearEnd(start)
+		maxYears := cmp.Or(s.cfg.TLVMaxSchoolYears[typ], DefaultTLVMaxSchoolYears()[typ], 1)
+		last := first.AddDate(maxYears-1, 0, 0)
+		switch {
+		case end.Before(first):
+			return fault.FieldErrors{"proposal": fmt.Sprintf("Een toelaatbaarheidsverklaring geldt ten minste tot het einde van het schooljaar: "+
+				"tot en met %s.", first.Format("02-01-2006"))}
+		case end.After(last):
+			return fault.FieldErrors{"proposal": fmt.Sprintf("Het samenwerkingsverband geeft een toelaatbaarheidsverklaring voor %s voor "+
+				"hoogstens %d schooljaren: tot en met %s.", strings.ToUpper(typ), maxYears, last.Format("02-01-2006"))}
+		}
+		category := strings.TrimSpace(in.Category)
+		switch {
+		case (typ == "so" || typ == "vso") && !slices.Contains([]string{"laag", "midden", "hoog"}, category):
+			return fault.FieldErrors{"proposal": "Kies de bekostigingscategorie voor het (voortgezet) speciaal onderwijs: laag, midden of hoog."}
+		case typ == "sbo" && category != "":
+			return fault.FieldErrors{"proposal": "Een toelaatbaarheidsverklaring voor het speciaal basisonderwijs heeft geen categorie."}
+		}
+		a.Category = category
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestPropose, a, "", "")
+	return err
 }
 
 // Vote records a committee member's vote with its motivation; whether
@@ -175,14 +264,6 @@ func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestI
 		return err
 	}
 	a := workflows.RequestAction{RequestID: v.RequestID, Approve: v.Approve}
-	if v.Approve {
-		start, err1 := time.Parse(time.DateOnly, v.StartOn)
-		end, err2 := time.Parse(time.DateOnly, v.EndOn)
-		if err1 != nil || err2 != nil || !end.After(start) {
-			return fault.FieldErrors{"term": "Vul de looptijd in: een begindatum en een latere einddatum."}
-		}
-		a.StartOn, a.EndOn = start, end
-	}
 	uid := actor.UserID
 	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
 		q := swv.New(pool)

@@ -170,6 +170,7 @@ type RequestRecord struct {
 	Result                  string // evaluation: behaald, deels or niet
 	Profession              string // advice
 	MeetingID               string // schedule
+	Category                string // proposal: laag, midden, hoog or ""
 	At                      time.Time
 	StartOn, EndOn          time.Time
 }

@@ -54,11 +54,14 @@ const (
 
 // Update, signal and query names of the request workflow.
 const (
-	UpdateRequestIntake           = "intake"
-	UpdateRequestResubmit         = "resubmit"
-	UpdateRequestSchedule         = "schedule"
-	UpdateRequestAdvice           = "advice"
-	UpdateRequestVote             = "vote"
+	UpdateRequestIntake   = "intake"
+	UpdateRequestResubmit = "resubmit"
+	UpdateRequestSchedule = "schedule"
+	UpdateRequestAdvice   = "advice"
+	UpdateRequestVote     = "vote"
+	// UpdateRequestPropose: the chair puts the term (and the category)
+	// to the committee before it votes.
+	UpdateRequestPropose          = "propose"
 	UpdateRequestSign             = "sign"
 	UpdateRequestHandled          = "handled"
 	UpdateRequestEvaluate         = "evaluate"
@@ -136,6 +139,9 @@ type RequestAction struct {
 	// Vote.
 	Chair, Member, Approve bool
 	StartOn, EndOn         time.Time // the term the chair proposes, for a granted request
+	// Category is the bekostigingscategorie of a TLV for SO or VSO the
+	// chair proposes (laag, midden, hoog).
+	Category string
 	// MeetingOn is the start of the day of the meeting the request is on
 	// (in the SWV's time zone): a vote before it is refused, so a decision
 	// is taken in or after the meeting (zero: runs of before).
@@ -173,6 +179,9 @@ type RequestStatus struct {
 	ObjectionUntil time.Time
 	Reason         string // why it closed
 	Reminders      int    // reminders sent (school, advice committee, re-application)
+	// Proposed: the chair put a term (and category) to the committee;
+	// approving votes are on it.
+	Proposed bool
 }
 
 // RequestWorkflow holds one request from intake to its end: intake
@@ -227,7 +236,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 		UpdateRequestIntake: r.intake, UpdateRequestResubmit: r.resubmit, UpdateRequestSchedule: r.schedule,
 		UpdateRequestAdvice: r.advice, UpdateRequestVote: r.vote, UpdateRequestSign: r.sign,
 		UpdateRequestHandled: r.handled, UpdateRequestEvaluate: r.evaluate, UpdateRequestObject: r.object,
-		UpdateRequestWithdraw: r.withdraw, UpdateRequestObjectionDecided: r.objectionDecided,
+		UpdateRequestWithdraw: r.withdraw, UpdateRequestObjectionDecided: r.objectionDecided, UpdateRequestPropose: r.propose,
 	} {
 		name := name
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.guard(step), workflow.UpdateHandlerOptions{
@@ -355,6 +364,7 @@ var requestUpdateSteps = map[string][]string{
 	UpdateRequestSchedule:         {RequestStepConsultant, RequestStepScheduled},
 	UpdateRequestAdvice:           {RequestStepConsultant, RequestStepScheduled},
 	UpdateRequestVote:             {RequestStepScheduled},
+	UpdateRequestPropose:          {RequestStepScheduled},
 	UpdateRequestSign:             {RequestStepSigning},
 	UpdateRequestHandled:          {RequestStepConsultant, RequestStepScheduled},
 	UpdateRequestEvaluate:         {RequestStepEvaluation},
@@ -389,6 +399,15 @@ func (r *request) validate(now time.Time, name string, a RequestAction) error {
 		return r.checkAdvice(a)
 	case UpdateRequestVote:
 		return r.checkVote(now, a)
+	case UpdateRequestPropose:
+		switch {
+		case !a.Chair:
+			return temporal.NewApplicationError("only the chair proposes", fault.CodeNotChair)
+		case len(r.status.Votes) > 0:
+			return temporal.NewApplicationError("votes were cast on the proposal", fault.CodeProposalLocked)
+		case a.StartOn.IsZero() || !a.EndOn.After(a.StartOn):
+			return temporal.NewApplicationError("term", fault.CodeRequestInvalid)
+		}
 	case UpdateRequestSchedule:
 		if a.MeetingID == "" {
 			return temporal.NewApplicationError("meeting missing", fault.CodeRequestInvalid)
@@ -448,9 +467,25 @@ func (r *request) checkVote(now time.Time, a RequestAction) error {
 			return temporal.NewApplicationError("voted already", fault.CodeAlreadyVoted)
 		}
 	}
-	if a.Approve && (a.StartOn.IsZero() || !a.EndOn.After(a.StartOn)) {
+	// Approving is approving the chair's proposal; runs of before (and a
+	// vote from before proposals) carried a term of their own.
+	if a.Approve && !r.status.Proposed && (a.StartOn.IsZero() || !a.EndOn.After(a.StartOn)) {
+		if a.StartOn.IsZero() {
+			return temporal.NewApplicationError("no proposal", fault.CodeNoProposal)
+		}
 		return temporal.NewApplicationError("term", fault.CodeRequestInvalid)
 	}
+	return nil
+}
+
+// propose records the chair's proposal of the term (and category) the
+// committee votes on.
+func (r *request) propose(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, RequestRecord{Kind: "proposal", ActorID: a.ActorID, StartOn: a.StartOn, EndOn: a.EndOn,
+		Category: a.Category, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	r.startOn, r.endOn, r.status.Proposed = a.StartOn, a.EndOn, true
 	return nil
 }
 
@@ -514,9 +549,9 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 		return err
 	}
 	r.status.Votes = append(r.status.Votes, RequestVote{MemberID: a.ActorID, Chair: a.Chair, Approve: a.Approve})
-	// The term is the chair's when the chair approves, else the last
-	// approving member's.
-	if a.Approve && (a.Chair || r.endOn.IsZero() || !r.chairApproved()) {
+	// The term is the chair's proposal; before proposals it was the
+	// chair's when the chair approved, else the last approving member's.
+	if a.Approve && !r.status.Proposed && (a.Chair || r.endOn.IsZero() || !r.chairApproved()) {
 		r.startOn, r.endOn = a.StartOn, a.EndOn
 	}
 	var chair *RequestVote

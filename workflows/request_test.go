@@ -23,6 +23,7 @@ type requestRecorder struct {
 	at       map[string]time.Time // when each step or record first happened
 	issued   int
 	notified int
+	decided  RequestRecord // the decision as recorded
 }
 
 func (r *requestRecorder) mark(name string) {
@@ -40,6 +41,9 @@ func (r *requestRecorder) RecordRequestStep(_ context.Context, in RequestStep) e
 func (r *requestRecorder) RecordRequest(_ context.Context, in RequestRecord) error {
 	r.records = append(r.records, in.Kind)
 	r.mark("record:" + in.Kind)
+	if in.Kind == "decision" {
+		r.decided = in
+	}
 	return nil
 }
 
@@ -133,7 +137,7 @@ func TestRequestTLVFromIntakeToEnd(t *testing.T) {
 		t.Fatalf("completed %v, err %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
 	wantRefused := map[string]string{"vote-early": fault.CodeRequestStep, "linked": fault.CodeExpertLinked, "other2": fault.CodeExpertProfession,
-		"twice": fault.CodeExpertTwice, "no-term": fault.CodeRequestInvalid, "late": fault.CodeRequestStep, "sign-again": fault.CodeRequestStep}
+		"twice": fault.CodeExpertTwice, "no-term": fault.CodeNoProposal, "late": fault.CodeRequestStep, "sign-again": fault.CodeRequestStep}
 	for key, want := range wantRefused {
 		if got := errType(res[key].err); got != want {
 			t.Errorf("%s: refused with %q (%v), want %q", key, got, res[key].err, want)
@@ -401,4 +405,42 @@ func TestRequestStaleCloses(t *testing.T) {
 		env2.CancelWorkflow()
 	}, 2*365*day)
 	env2.ExecuteWorkflow(RequestWorkflow, in)
+}
+
+// TestRequestVotesOnTheChairsProposal: the committee votes on one
+// proposal of the term (issue 14, 4): only the chair makes it, an
+// approving vote before it is refused, members vote without a term of
+// their own, the decision carries the proposal's term, and once a vote
+// is cast the proposal is locked.
+func TestRequestVotesOnTheChairsProposal(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h := time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "approve-early", 3*h, UpdateRequestVote, RequestAction{RequestID: "v0", ActorID: "member1", Member: true, Approve: true})
+	send(env, res, "member-proposes", 4*h, UpdateRequestPropose, RequestAction{RequestID: "p0", ActorID: "member1", Member: true, StartOn: term0, EndOn: term1})
+	send(env, res, "propose", 5*h, UpdateRequestPropose, RequestAction{RequestID: "p1", ActorID: "chair", Chair: true, StartOn: term0, EndOn: term1})
+	send(env, res, "member", 6*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "member1", Member: true, Approve: true})
+	send(env, res, "repropose", 7*h, UpdateRequestPropose, RequestAction{RequestID: "p2", ActorID: "chair", Chair: true, StartOn: term0, EndOn: term1.AddDate(1, 0, 0)})
+	send(env, res, "chair", 8*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "chair", Chair: true, Approve: true})
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 9*h)
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	for key, want := range map[string]string{"approve-early": fault.CodeNoProposal, "member-proposes": fault.CodeNotChair,
+		"repropose": fault.CodeProposalLocked} {
+		if got := errType(res[key].err); got != want {
+			t.Errorf("%s: refused with %q (%v), want %q", key, got, res[key].err, want)
+		}
+	}
+	for _, key := range []string{"intake", "schedule", "propose", "member", "chair"} {
+		if res[key].err != nil {
+			t.Errorf("%s: %v", key, res[key].err)
+		}
+	}
+	if st := res["chair"].status; !st.Decided || !st.Approved || !st.Proposed {
+		t.Errorf("after the chair's vote: %+v, want decided and approved on the proposal", st)
+	}
+	if !rec.decided.StartOn.Equal(term0) || !rec.decided.EndOn.Equal(term1) {
+		t.Errorf("decision term %s to %s, want the proposal's %s to %s", rec.decided.StartOn, rec.decided.EndOn, term0, term1)
+	}
 }

@@ -105,6 +105,8 @@ type Request struct {
 	SubmittedAt     time.Time
 	UpdatedAt       time.Time
 	ClosedReason    string
+	ProposedStartOn *time.Time
+	ProposedEndOn   *time.Time
 }
 
 type RequestAction struct {

@@ -227,7 +227,7 @@ INSERT INTO request (school_licence_id, school_request_id, school_name, kind, tl
     pupil_name, pupil_birth_date, question)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (school_licence_id, school_request_id) DO UPDATE SET school_name = EXCLUDED.school_name
-RETURNING id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason
+RETURNING id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on
 `
 
 type CreateRequestParams struct {
@@ -274,6 +274,8 @@ func (q *Queries) CreateRequest(ctx context.Context, arg CreateRequestParams) (R
 		&i.SubmittedAt,
 		&i.UpdatedAt,
 		&i.ClosedReason,
+		&i.ProposedStartOn,
+		&i.ProposedEndOn,
 	)
 	return i, err
 }
@@ -372,7 +374,7 @@ func (q *Queries) GetMeeting(ctx context.Context, id uuid.UUID) (CommitteeMeetin
 }
 
 const getRequest = `-- name: GetRequest :one
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE id = $1
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE id = $1
 `
 
 func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error) {
@@ -396,6 +398,8 @@ func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error)
 		&i.SubmittedAt,
 		&i.UpdatedAt,
 		&i.ClosedReason,
+		&i.ProposedStartOn,
+		&i.ProposedEndOn,
 	)
 	return i, err
 }
@@ -441,7 +445,7 @@ func (q *Queries) GetSnapshot(ctx context.Context, requestID uuid.UUID) (Request
 }
 
 const listAgenda = `-- name: ListAgenda :many
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE meeting_id = $1 ORDER BY submitted_at
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE meeting_id = $1 ORDER BY submitted_at
 `
 
 func (q *Queries) ListAgenda(ctx context.Context, meetingID *uuid.UUID) ([]Request, error) {
@@ -471,6 +475,8 @@ func (q *Queries) ListAgenda(ctx context.Context, meetingID *uuid.UUID) ([]Reque
 			&i.SubmittedAt,
 			&i.UpdatedAt,
 			&i.ClosedReason,
+			&i.ProposedStartOn,
+			&i.ProposedEndOn,
 		); err != nil {
 			return nil, err
 		}
@@ -657,7 +663,7 @@ func (q *Queries) ListRequestEvents(ctx context.Context, arg ListRequestEventsPa
 }
 
 const listRequests = `-- name: ListRequests :many
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason FROM request WHERE ($1::text = '' OR status = $1)
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE ($1::text = '' OR status = $1)
 ORDER BY status = 'intake' DESC, submitted_at LIMIT $2
 `
 
@@ -694,6 +700,8 @@ func (q *Queries) ListRequests(ctx context.Context, arg ListRequestsParams) ([]R
 			&i.SubmittedAt,
 			&i.UpdatedAt,
 			&i.ClosedReason,
+			&i.ProposedStartOn,
+			&i.ProposedEndOn,
 		); err != nil {
 			return nil, err
 		}
@@ -880,6 +888,29 @@ type SetRequestMeetingParams struct {
 
 func (q *Queries) SetRequestMeeting(ctx context.Context, arg SetRequestMeetingParams) error {
 	_, err := q.db.Exec(ctx, setRequestMeeting, arg.ID, arg.MeetingID)
+	return err
+}
+
+const setRequestProposal = `-- name: SetRequestProposal :exec
+UPDATE request SET proposed_start_on = $1::date, proposed_end_on = $2::date,
+    tlv_category = CASE WHEN kind = 'tlv' THEN $3 ELSE tlv_category END, updated_at = now()
+WHERE id = $4
+`
+
+type SetRequestProposalParams struct {
+	StartOn  time.Time
+	EndOn    time.Time
+	Category *string
+	ID       uuid.UUID
+}
+
+func (q *Queries) SetRequestProposal(ctx context.Context, arg SetRequestProposalParams) error {
+	_, err := q.db.Exec(ctx, setRequestProposal,
+		arg.StartOn,
+		arg.EndOn,
+		arg.Category,
+		arg.ID,
+	)
 	return err
 }
 

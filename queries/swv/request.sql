@@ -160,3 +160,8 @@ UPDATE decision SET made_known_at = coalesce(made_known_at, @made_known_at::time
     objection_until = coalesce(objection_until, @objection_until::date)
 WHERE request_id = @request_id
 RETURNING made_known_at::timestamptz;
+
+-- name: SetRequestProposal :exec
+UPDATE request SET proposed_start_on = @start_on::date, proposed_end_on = @end_on::date,
+    tlv_category = CASE WHEN kind = 'tlv' THEN sqlc.narg(category) ELSE tlv_category END, updated_at = now()
+WHERE id = @id;
