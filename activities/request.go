@@ -242,12 +242,15 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 				number = *dec.Number
 				return nil
 			}
-			if !dec.Approved || dec.StartOn == nil || dec.EndOn == nil {
-				return permanent(errors.New("issue decision: not granted"))
+			if dec.Approved && (dec.StartOn == nil || dec.EndOn == nil) {
+				return permanent(errors.New("issue decision: granted without a term"))
 			}
 			prefix := map[string]string{"tlv": "TLV", "arrangement": "ARR"}[req.Kind]
 			if prefix == "" {
 				return permanent(fmt.Errorf("issue decision: no document for %s", req.Kind))
+			}
+			if !dec.Approved {
+				prefix = "AFW" // a refusal is a decision too (Awb 1:3), numbered apart from the TLVs
 			}
 			year := in.At.Year()
 			n, err := q.NextDocumentNumber(ctx, swv.NextDocumentNumberParams{Kind: prefix, Year: int32(year)})
@@ -259,10 +262,13 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 			if err != nil {
 				return err
 			}
-			doc := documents.DecisionDocument{Kind: req.Kind, Number: number, SWV: ident.SwvName, Pupil: req.PupilName,
+			doc := documents.DecisionDocument{Kind: req.Kind, Refused: !dec.Approved, Number: number, SWV: ident.SwvName, Pupil: req.PupilName,
 				BirthDate: req.PupilBirthDate, School: req.SchoolName, SchoolType: deref(req.TlvType), Category: deref(req.TlvCategory),
-				Support: req.Question, StartOn: *dec.StartOn, EndOn: *dec.EndOn, DecidedOn: dec.DecidedOn, Motivation: dec.Motivation,
-				Signer: signer.DisplayName, Printed: in.At}
+				Support: req.Question, DecidedOn: dec.DecidedOn, Motivation: dec.Motivation,
+				Signer: signer.DisplayName, Printed: in.At, ObjectionAddress: ident.ObjectionAddress, ObjectionEmail: ident.ObjectionEmail}
+			if dec.Approved {
+				doc.StartOn, doc.EndOn = *dec.StartOn, *dec.EndOn
+			}
 			for _, adv := range advices {
 				doc.Experts = append(doc.Experts, documents.Expert{Name: adv.ExpertName, Profession: adv.Profession})
 			}

@@ -18,10 +18,12 @@ type Expert struct {
 	Name, Profession string
 }
 
-// DecisionDocument is what a granted TLV or arrangement says. It is the
-// document the SWV's authorised signer signs.
+// DecisionDocument is what the SWV's decision on a TLV or an arrangement
+// says, granted or refused (Awb 3:46: motivated; 3:45: with the objection
+// clause). It is the document the SWV's authorised signer signs.
 type DecisionDocument struct {
 	Kind       string // tlv or arrangement
+	Refused    bool   // the request is refused: no term, no category
 	Number     string // e.g. TLV-2026-0001, unique per SWV
 	SWV        string
 	Pupil      string
@@ -38,6 +40,9 @@ type DecisionDocument struct {
 	Signer     string // name and function of the authorised signer
 	Printed    time.Time
 	Location   *time.Location
+	// ObjectionAddress and ObjectionEmail are where an objection goes
+	// (the SWV's settings).
+	ObjectionAddress, ObjectionEmail string
 }
 
 var schoolTypeNames = map[string]string{
@@ -55,10 +60,15 @@ func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
 	}
 	day := func(t time.Time) string { return t.In(loc).Format("02-01-2006") }
 	title := "Toelaatbaarheidsverklaring"
-	if d.Kind == DecisionArrangement {
-		title = "Toekenning arrangement"
-	} else if d.Kind != DecisionTLV {
+	switch {
+	case d.Kind != DecisionTLV && d.Kind != DecisionArrangement:
 		return nil, fmt.Errorf("decision pdf: unknown kind %q", d.Kind)
+	case d.Refused && d.Kind == DecisionTLV:
+		title = "Besluit: geen toelaatbaarheidsverklaring"
+	case d.Refused:
+		title = "Besluit: geen arrangement"
+	case d.Kind == DecisionArrangement:
+		title = "Toekenning arrangement"
 	}
 	pdf := newDocument(d.Printed, title+" "+d.Number, d.SWV)
 	pdf.SetFooterFunc(func() {
@@ -82,16 +92,26 @@ func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
 	}
 	row("Leerling", fmt.Sprintf("%s (geboren %s)", d.Pupil, day(d.BirthDate)))
 	row("Aangevraagd door", d.School)
-	if d.Kind == DecisionTLV {
+	switch {
+	case d.Refused && d.Kind == DecisionTLV:
+		row("Besluit", "De aanvraag voor een toelaatbaarheidsverklaring voor het "+schoolTypeNames[d.SchoolType]+" is afgewezen.")
+	case d.Refused:
+		row("Besluit", "De aanvraag voor dit arrangement is afgewezen.")
+		row("Aangevraagd", d.Support)
+	case d.Kind == DecisionTLV:
 		row("Toelaatbaar tot", schoolTypeNames[d.SchoolType])
 		if d.Category != "" {
 			row("Bekostigingscategorie", d.Category)
 		}
-	} else {
+	default:
 		row("Arrangement", d.Support)
 	}
-	row("Geldig van", fmt.Sprintf("%s tot en met %s", day(d.StartOn), day(d.EndOn)))
+	if !d.Refused {
+		row("Geldig van", fmt.Sprintf("%s tot en met %s", day(d.StartOn), day(d.EndOn)))
+	}
 	row("Datum besluit", day(d.DecidedOn))
+	row("Grondslag", "Wet passend onderwijs: artikel 18a Wet op het primair onderwijs, artikel 17a Wet op het voortgezet onderwijs "+
+		"en artikel 34.8 Wet op de expertisecentra, met het ondersteuningsplan van het samenwerkingsverband.")
 	pdf.Ln(3)
 
 	pdf.SetFont("go", "B", 12)
@@ -113,7 +133,14 @@ func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
 	pdf.SetFont("go", "B", 12)
 	pdf.CellFormat(0, 8, "Bezwaar", "", 1, "L", false, 0, "")
 	pdf.SetFont("go", "", 10)
-	objection := "Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken bij het samenwerkingsverband. De termijn is zes weken " +
+	to := "het samenwerkingsverband " + d.SWV
+	if a := strings.Join(strings.Fields(d.ObjectionAddress), " "); a != "" {
+		to += ", " + a
+	}
+	if d.ObjectionEmail != "" {
+		to += " (of per e-mail: " + d.ObjectionEmail + ")"
+	}
+	objection := "Bent u het niet eens met dit besluit? Dan kunt u bezwaar maken bij " + to + ". De termijn is zes weken " +
 		"en begint op de dag na de dag waarop dit besluit u is toegestuurd (artikelen 6:7 en 6:8 Algemene wet bestuursrecht); " +
 		"de laatste dag staat bij het besluit in TOP dossier. Stuur een ondertekend bezwaarschrift met uw naam en adres, de datum, " +
 		"het besluit waartegen u bezwaar maakt en waarom (artikel 6:5 Algemene wet bestuursrecht)."

@@ -198,8 +198,7 @@ func (s *Server) handleSWVVote(c *gin.Context) error {
 // logging in again; the document is numbered, rendered and signed.
 func (s *Server) handleSWVSign(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestSign, workflows.RequestAction{RequestID: c.PostForm("request_id")}, "", "")
-		return err
+		return s.requests.Sign(c, actorOf(c), lic.ID, id, c.PostForm("request_id"))
 	})
 }
 

@@ -64,6 +64,10 @@ func newSWVFixture(t *testing.T, h *harness) *swvFixture {
 	}
 	f := &swvFixture{lic: lic, ca: ca, cookies: map[string]string{}}
 	q := platform.New(h.platform.Pool)
+	if err := q.SetSWVObjectionAddress(ctx, platform.SetSWVObjectionAddressParams{ID: h.platform.SWV.ID,
+		ObjectionAddress: "Postbus 12, 4000 AA Tiel", ObjectionEmail: "bezwaar@swv.invalid"}); err != nil {
+		t.Fatal(err)
+	}
 	add := func(email string, role auth.Role, profession string, elsewhere ...uuid.UUID) {
 		id := h.user(t, email, "staff")
 		var prof *platform.ExpertProfession
@@ -627,9 +631,44 @@ func TestRequestIncompleteAndRejected(t *testing.T) {
 			t.Fatalf("vote %s: %d %s", e, status, out)
 		}
 	}
+	// A refusal is a decision too: signed, with its motivation and where
+	// an objection goes, and only then sent (Awb 3:45, 3:46).
+	f.waitStatus(t, h, "ondertekenen")
+	if status, out := act("directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("signing the refusal: %d %s", status, out)
+	}
 	f.waitStatus(t, h, "bezwaartermijn")
-	if status, _ := act("directeur@swv.invalid", "/ondertekenen"); status != 422 {
-		t.Errorf("signing a rejection: %d, want refused", status)
+	err := h.platform.Tenants.With(context.Background(), f.lic.ID, func(pool *pgxpool.Pool) error {
+		dec, err := swv.New(pool).GetDecision(context.Background(), r.ID)
+		if err != nil {
+			return err
+		}
+		if dec.Approved || dec.SignedPdf == nil || dec.Number == nil || !strings.HasPrefix(*dec.Number, "AFW-") {
+			t.Errorf("refusal: approved %v, signed %v, number %v; want a signed AFW- decision", dec.Approved, dec.SignedPdf != nil, dec.Number)
+			return nil
+		}
+		file := filepath.Join(t.TempDir(), "afwijzing.pdf")
+		if err := os.WriteFile(file, dec.SignedPdf, 0o600); err != nil {
+			return err
+		}
+		out, err := exec.Command("pdftotext", file, "-").Output()
+		if err != nil {
+			return err
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		for _, want := range []string{"Besluit: geen arrangement", "De school kan dit zelf bieden.", "Postbus 12, 4000 AA Tiel",
+			"bezwaar@swv.invalid", "Grondslag"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the refusal does not say %q", want)
+			}
+		}
+		if strings.Contains(text, "Geldig van") {
+			t.Errorf("the refusal gives a term")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if page := h.page(t, reqURL); !strings.Contains(page, "afgewezen") {
 		t.Errorf("the school does not see the rejection")
@@ -1020,6 +1059,25 @@ func TestSigningWithExpiredCertificate(t *testing.T) {
 		}
 	}
 	f.waitStatus(t, h, "ondertekenen")
+	// Without the address for objections nothing is signed; the SWV's
+	// admin sets it on its page (a postal address is required).
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE swv SET objection_address = '', objection_email = ''"); err != nil {
+		t.Fatal(err)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 422 || !strings.Contains(out, "waar bezwaar naartoe gaat") {
+		t.Errorf("signing without an objection address: %d, want 422 saying so", status)
+	}
+	address := fmt.Sprintf("/licenties/%s/bezwaaradres", f.lic.ID)
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", address, "address", "", "email", "geen-adres"); status != 422 ||
+		!strings.Contains(out, "Vul het postadres in") || !strings.Contains(out, "geldig e-mailadres") {
+		t.Errorf("an empty address: %d, want 422", status)
+	}
+	if status, _ := f.as(t, h, "directeur@swv.invalid", "POST", address, "address", "Postbus 7, 4000 AB Tiel", "email", "bezwaar@swv.invalid"); status != 303 {
+		t.Fatalf("set the objection address: %d", status)
+	}
+	if _, out := f.as(t, h, "directeur@swv.invalid", "GET", address); !strings.Contains(out, "Postbus 7, 4000 AB Tiel") {
+		t.Errorf("the address page does not show the saved address")
+	}
 	expired, err := f.ca.Issue("SWV Test", "SWV Test", time.Now().AddDate(-2, 0, 0), 365*24*time.Hour)
 	if err != nil {
 		t.Fatal(err)

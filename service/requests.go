@@ -176,6 +176,22 @@ func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, reques
 	return err
 }
 
+// Sign has the decision numbered, rendered and signed by the actor. The
+// document names where an objection goes, so the SWV's objection address
+// must be set first.
+func (s *Requests) Sign(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID string) error {
+	sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, swvLicenceID)
+	if err != nil {
+		return db.Classify(err)
+	}
+	if strings.TrimSpace(sw.ObjectionAddress) == "" {
+		return fault.FieldErrors{"action": "Vul eerst bij het samenwerkingsverband in waar bezwaar naartoe gaat (het postadres, en eventueel " +
+			"een e-mailadres): dat staat op elk besluit. Daarna kunt u ondertekenen."}
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestSign, workflows.RequestAction{RequestID: actionID}, "", "")
+	return err
+}
+
 // Vote is a committee member's vote as typed: for or against the chair's
 // proposal, and the motivation.
 type Vote struct {

@@ -516,3 +516,40 @@ func (s *SWV) names(ctx context.Context, ids []uuid.UUID) map[uuid.UUID]string {
 	}
 	return out
 }
+
+// ObjectionAddress is where an objection to the SWV's decisions goes:
+// postal address and e-mail address.
+type ObjectionAddress struct {
+	Address, Email string
+}
+
+// ObjectionAddressOf reads the SWV's objection address.
+func (s *SWV) ObjectionAddressOf(ctx context.Context, licenceID uuid.UUID) (ObjectionAddress, error) {
+	sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, licenceID)
+	if err != nil {
+		return ObjectionAddress{}, db.Classify(err)
+	}
+	return ObjectionAddress{Address: sw.ObjectionAddress, Email: sw.ObjectionEmail}, nil
+}
+
+// SetObjectionAddress stores where objections go; every decision prints
+// it (Awb 3:45).
+func (s *SWV) SetObjectionAddress(ctx context.Context, licenceID uuid.UUID, in ObjectionAddress) error {
+	in.Address, in.Email = strings.TrimSpace(in.Address), strings.ToLower(strings.TrimSpace(in.Email))
+	errs := fault.FieldErrors{}
+	if in.Address == "" || len([]rune(in.Address)) > 500 {
+		errs["address"] = "Vul het postadres in waar bezwaar naartoe gaat (hoogstens 500 tekens)."
+	}
+	if in.Email != "" && (len(in.Email) > 254 || !ValidEmail(in.Email)) {
+		errs["email"] = "Vul een geldig e-mailadres in, of laat het leeg."
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	q := platform.New(s.tenants.Platform())
+	sw, err := q.GetSWVOfLicence(ctx, licenceID)
+	if err != nil {
+		return db.Classify(err)
+	}
+	return q.SetSWVObjectionAddress(ctx, platform.SetSWVObjectionAddressParams{ID: sw.ID, ObjectionAddress: in.Address, ObjectionEmail: in.Email})
+}

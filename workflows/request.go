@@ -576,7 +576,10 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 	if err != nil {
 		return err
 	}
-	if approved {
+	// Granted or refused, the decision is a signed document with its
+	// motivation and objection clause (Awb 3:45, 3:46); runs of before
+	// made a refusal known without one.
+	if approved || workflow.GetVersion(ctx, "refusal-signed", workflow.DefaultVersion, 1) == 1 {
 		return r.moveTo(ctx, RequestStepSigning, "ondertekenaar", nil, "")
 	}
 	if err := r.notify(ctx); err != nil {

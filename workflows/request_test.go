@@ -247,8 +247,10 @@ func TestRequestResubmittedContinues(t *testing.T) {
 }
 
 // TestRequestRejectedAndObjection: a rejected arrangement has its
-// objection window too; an objection reminds the SWV after two weeks to
-// ask the advice committee; an upheld decision closes as rejected.
+// signed decision (a refusal is a decision too, Awb 3:45/3:46) and its
+// objection window, which starts when it is sent; an objection reminds
+// the SWV after two weeks to ask the advice committee; an upheld decision
+// closes as rejected.
 func TestRequestRejectedAndObjection(t *testing.T) {
 	env, rec := newRequestEnv(t)
 	res := map[string]updateOutcome{}
@@ -268,8 +270,11 @@ func TestRequestRejectedAndObjection(t *testing.T) {
 	if !st.Decided || st.Approved || st.Reason != CloseRejected {
 		t.Errorf("status %+v, want rejected (a tie: the chair's vote decides) and closed as rejected", st)
 	}
-	if errType(res["sign"].err) != fault.CodeRequestStep || rec.issued != 0 || rec.notified != 1 {
-		t.Errorf("signing a rejection: %v, issued %d", res["sign"].err, rec.issued)
+	if res["sign"].err != nil || rec.issued != 1 || rec.notified != 1 {
+		t.Errorf("signing the refusal: %v, issued %d, notified %d; want one signed document, sent once", res["sign"].err, rec.issued, rec.notified)
+	}
+	if rec.at["notified"].Before(rec.at["step:"+RequestStepSigning]) {
+		t.Errorf("the refusal was sent before it was signed")
 	}
 	if got := rec.at["record:herinnering_bezwaaradvies"].Sub(rec.at["record:objection"]); got != 14*day {
 		t.Errorf("advice committee reminder %v after the objection, want 14 days", got)

@@ -52,6 +52,10 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 	if err != nil {
 		return "", fmt.Errorf("create demo SWV: %w", err)
 	}
+	if err := q.SetSWVObjectionAddress(ctx, platform.SetSWVObjectionAddressParams{ID: swv.ID,
+		ObjectionAddress: "Postbus 99, 4000 ZZ Tiel (demo)", ObjectionEmail: "bezwaar@rivierenland.test"}); err != nil {
+		return "", fmt.Errorf("demo objection address: %w", err)
+	}
 	licences := []tenants.NewLicence{
 		{Kind: platform.LicenceKindSchool, Name: "Basisschool De Regenboog", SWVID: swv.ID, BRIN: "99ZA", SchoolType: platform.SchoolTypeBAO},
 		{Kind: platform.LicenceKindSchool, Name: "SBO De Brug", SWVID: swv.ID, BRIN: "99ZB", SchoolType: platform.SchoolTypeSBO},

@@ -575,10 +575,12 @@ type SchoolConsultant struct {
 }
 
 type Swv struct {
-	ID        uuid.UUID
-	Code      string
-	Name      string
-	CreatedAt time.Time
+	ID               uuid.UUID
+	Code             string
+	Name             string
+	CreatedAt        time.Time
+	ObjectionAddress string
+	ObjectionEmail   string
 }
 
 type SwvConsentRule struct {

@@ -14,7 +14,7 @@ import (
 
 const createSWV = `-- name: CreateSWV :one
 INSERT INTO swv (code, name) VALUES ($1, $2)
-RETURNING id, code, name, created_at
+RETURNING id, code, name, created_at, objection_address, objection_email
 `
 
 type CreateSWVParams struct {
@@ -30,6 +30,8 @@ func (q *Queries) CreateSWV(ctx context.Context, arg CreateSWVParams) (Swv, erro
 		&i.Code,
 		&i.Name,
 		&i.CreatedAt,
+		&i.ObjectionAddress,
+		&i.ObjectionEmail,
 	)
 	return i, err
 }
@@ -56,7 +58,7 @@ func (q *Queries) GetConsentRulesForLicence(ctx context.Context, id uuid.UUID) (
 }
 
 const getSWVByCode = `-- name: GetSWVByCode :one
-SELECT id, code, name, created_at FROM swv WHERE code = $1
+SELECT id, code, name, created_at, objection_address, objection_email FROM swv WHERE code = $1
 `
 
 func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
@@ -67,6 +69,8 @@ func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
 		&i.Code,
 		&i.Name,
 		&i.CreatedAt,
+		&i.ObjectionAddress,
+		&i.ObjectionEmail,
 	)
 	return i, err
 }
@@ -97,6 +101,24 @@ func (q *Queries) GetSWVLicenceOf(ctx context.Context, id uuid.UUID) (Licence, e
 	return i, err
 }
 
+const getSWVOfLicence = `-- name: GetSWVOfLicence :one
+SELECT s.id, s.code, s.name, s.created_at, s.objection_address, s.objection_email FROM swv s JOIN licence l ON l.swv_id = s.id WHERE l.id = $1
+`
+
+func (q *Queries) GetSWVOfLicence(ctx context.Context, id uuid.UUID) (Swv, error) {
+	row := q.db.QueryRow(ctx, getSWVOfLicence, id)
+	var i Swv
+	err := row.Scan(
+		&i.ID,
+		&i.Code,
+		&i.Name,
+		&i.CreatedAt,
+		&i.ObjectionAddress,
+		&i.ObjectionEmail,
+	)
+	return i, err
+}
+
 const getSigningIdentity = `-- name: GetSigningIdentity :one
 SELECT swv_id, cert_pem, key_sealed, not_after, created_at FROM swv_signing_identity WHERE swv_id = $1
 `
@@ -115,18 +137,20 @@ func (q *Queries) GetSigningIdentity(ctx context.Context, swvID uuid.UUID) (SwvS
 }
 
 const getSigningIdentityForLicence = `-- name: GetSigningIdentityForLicence :one
-SELECT i.swv_id, i.cert_pem, i.key_sealed, i.not_after, i.created_at, s.name AS swv_name FROM swv_signing_identity i
+SELECT i.swv_id, i.cert_pem, i.key_sealed, i.not_after, i.created_at, s.name AS swv_name, s.objection_address, s.objection_email FROM swv_signing_identity i
 JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
 WHERE l.id = $1
 `
 
 type GetSigningIdentityForLicenceRow struct {
-	SwvID     uuid.UUID
-	CertPem   string
-	KeySealed []byte
-	NotAfter  time.Time
-	CreatedAt time.Time
-	SwvName   string
+	SwvID            uuid.UUID
+	CertPem          string
+	KeySealed        []byte
+	NotAfter         time.Time
+	CreatedAt        time.Time
+	SwvName          string
+	ObjectionAddress string
+	ObjectionEmail   string
 }
 
 func (q *Queries) GetSigningIdentityForLicence(ctx context.Context, id uuid.UUID) (GetSigningIdentityForLicenceRow, error) {
@@ -139,6 +163,8 @@ func (q *Queries) GetSigningIdentityForLicence(ctx context.Context, id uuid.UUID
 		&i.NotAfter,
 		&i.CreatedAt,
 		&i.SwvName,
+		&i.ObjectionAddress,
+		&i.ObjectionEmail,
 	)
 	return i, err
 }
@@ -162,7 +188,7 @@ func (q *Queries) IsLinkedToLicence(ctx context.Context, arg IsLinkedToLicencePa
 }
 
 const listSWVs = `-- name: ListSWVs :many
-SELECT id, code, name, created_at FROM swv ORDER BY name
+SELECT id, code, name, created_at, objection_address, objection_email FROM swv ORDER BY name
 `
 
 func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
@@ -179,6 +205,8 @@ func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
 			&i.Code,
 			&i.Name,
 			&i.CreatedAt,
+			&i.ObjectionAddress,
+			&i.ObjectionEmail,
 		); err != nil {
 			return nil, err
 		}
@@ -188,6 +216,21 @@ func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const setSWVObjectionAddress = `-- name: SetSWVObjectionAddress :exec
+UPDATE swv SET objection_address = $1, objection_email = $2 WHERE id = $3
+`
+
+type SetSWVObjectionAddressParams struct {
+	ObjectionAddress string
+	ObjectionEmail   string
+	ID               uuid.UUID
+}
+
+func (q *Queries) SetSWVObjectionAddress(ctx context.Context, arg SetSWVObjectionAddressParams) error {
+	_, err := q.db.Exec(ctx, setSWVObjectionAddress, arg.ObjectionAddress, arg.ObjectionEmail, arg.ID)
+	return err
 }
 
 const upsertConsentRules = `-- name: UpsertConsentRules :exec

@@ -24,7 +24,7 @@ ON CONFLICT (swv_id) DO UPDATE SET cert_pem = EXCLUDED.cert_pem, key_sealed = EX
     not_after = EXCLUDED.not_after, created_at = now();
 
 -- name: GetSigningIdentityForLicence :one
-SELECT i.*, s.name AS swv_name FROM swv_signing_identity i
+SELECT i.*, s.name AS swv_name, s.objection_address, s.objection_email FROM swv_signing_identity i
 JOIN licence l ON l.swv_id = i.swv_id JOIN swv s ON s.id = i.swv_id
 WHERE l.id = $1;
 
@@ -41,3 +41,9 @@ SELECT EXISTS (SELECT 1 FROM membership WHERE user_id = $1 AND licence_id = $2);
 
 -- name: GetSigningIdentity :one
 SELECT * FROM swv_signing_identity WHERE swv_id = $1;
+
+-- name: SetSWVObjectionAddress :exec
+UPDATE swv SET objection_address = @objection_address, objection_email = @objection_email WHERE id = @id;
+
+-- name: GetSWVOfLicence :one
+SELECT s.* FROM swv s JOIN licence l ON l.swv_id = s.id WHERE l.id = $1;
