@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -225,6 +226,31 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 		return err
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?beantwoord=1#aanvragen", licenceID, pupilID))
+	return nil
+}
+
+// handlePortalRequestAttachment lets a party read an attachment of a
+// request before deciding whether it may be shared.
+func (s *Server) handlePortalRequestAttachment(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	requestID, err := uuidParam(c, "request")
+	if err != nil {
+		return err
+	}
+	attachmentID, err := uuidParam(c, "attachment")
+	if err != nil {
+		return err
+	}
+	a, err := s.portal.RequestAttachment(c, portalActorOf(c), portalReader(c), licenceID, pupilID, requestID, attachmentID)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, a.ContentType, a.Content)
 	return nil
 }
 

@@ -22,6 +22,12 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
+// snapshotView is the argument of the request_snapshot partial.
+type snapshotView struct {
+	ID       string
+	Snapshot plan.RequestSnapshot
+}
+
 // renderer holds one parsed template set per page: the layout, every
 // partial and the page itself.
 type renderer struct {
@@ -77,12 +83,15 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
-		"hasPrefix":     strings.HasPrefix,
-		"list":          func(v ...string) []string { return v },
-		"add":           func(a, b int) int { return a + b },
-		"nextPhase":     func(p plan.Phase) plan.Phase { return p.Next() },
-		"errs":          func(e fault.FieldErrors, k string) string { return e[k] },
-		"kib":           func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
+		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
+			return snapshotView{ID: id, Snapshot: s}
+		},
+		"hasPrefix": strings.HasPrefix,
+		"list":      func(v ...string) []string { return v },
+		"add":       func(a, b int) int { return a + b },
+		"nextPhase": func(p plan.Phase) plan.Phase { return p.Next() },
+		"errs":      func(e fault.FieldErrors, k string) string { return e[k] },
+		"kib":       func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -69,6 +69,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/ouder/:licence/:pupil/gegevens.pdf", s.linkedPortal, s.serve(s.handlePortalCopyPDF))
 	r.POST("/ouder/:licence/:pupil/aanvraag/:request", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalRequestAnswer))
 	r.GET("/ouder/:licence/:pupil/aanvraag/:request/besluit.pdf", s.linkedPortal, s.serve(s.handlePortalDecisionPDF))
+	r.GET("/ouder/:licence/:pupil/aanvraag/:request/bijlagen/:attachment", s.linkedPortal, s.serve(s.handlePortalRequestAttachment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/ouders/:guardian/uitnodigen", s.allow(auth.PermDossierManage), s.serve(s.handleGuardianInvite))
 	r.POST("/licenties/:licence/leerlingen/:pupil/leerlingportaal", s.allow(auth.PermDossierManage), s.serve(s.handlePupilInvite))
 	r.GET("/licenties/:licence/instellingen", s.allow(auth.PermSchoolSettings), s.serve(s.handleSchoolSettings))

@@ -1121,3 +1121,71 @@ func TestSigningWithExpiredCertificate(t *testing.T) {
 	}
 	f.waitStatus(t, h, "bezwaartermijn")
 }
+
+// snapshotHTML is the request_snapshot partial's content on a page (id
+// of its div), up to the views added at submission.
+func snapshotHTML(t *testing.T, page, id string) string {
+	t.Helper()
+	start := strings.Index(page, `<div class="snapshot" id="`+id+`">`)
+	if start < 0 {
+		t.Fatalf("no snapshot %s on the page", id)
+	}
+	body := page[start+len(`<div class="snapshot" id="`+id+`">`):]
+	body = body[:strings.Index(body, "</div>")]
+	if i := strings.Index(body, "<h3>Zienswijze</h3>"); i >= 0 {
+		body = body[:i]
+	}
+	return strings.Join(strings.Fields(body), " ")
+}
+
+// TestRequestSnapshotSameEverywhere: parents see exactly what is shared
+// (issue 14, 8): the school's "wat wordt verstuurd", the parents'
+// portal and the SWV's request page render one snapshot with one
+// partial, so the text is the same in all three; the mother opens an
+// attachment before deciding (logged), and cannot open one the request
+// does not list.
+func TestRequestSnapshotSameEverywhere(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	pupil, _, mother := requestPupil(t, h, "Gelijk")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor lezen.")
+	school := snapshotHTML(t, h.page(t, reqURL), "wat-wordt-verstuurd")
+	cookie := h.login(t, mother)
+	_, portal := h.doAs(t, cookie, "GET", fmt.Sprintf("/ouder/%s/%s", h.school.ID, pupil), "", "")
+	id := regexp.MustCompile(`<div class="snapshot" id="(aanvraag-[0-9a-f-]{36})">`).FindStringSubmatch(portal)
+	if id == nil {
+		t.Fatal("the portal does not show the request's snapshot")
+	}
+	if got := snapshotHTML(t, portal, id[1]); got != school {
+		t.Errorf("the portal shows other text than the school sends:\nschool: %s\nportal: %s", school, got)
+	}
+	for _, want := range []string{"Onderwijsbehoeften", "Handelingsdeel", "Toetsen", "Een arrangement voor lezen."} {
+		if !strings.Contains(school, want) {
+			t.Errorf("the snapshot lacks %q", want)
+		}
+	}
+	link := regexp.MustCompile(`href="(/ouder/[^"]+/aanvraag/[0-9a-f-]{36}/bijlagen/)([0-9a-f-]{36})"`).FindStringSubmatch(portal)
+	if link == nil {
+		t.Fatal("the mother cannot open the attachments before deciding")
+	}
+	if resp, body := h.doAs(t, cookie, "GET", link[1]+link[2], "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
+		t.Errorf("the mother opens an attachment: %d", resp.StatusCode)
+	}
+	if resp, _ := h.doAs(t, cookie, "GET", link[1]+uuid.NewString(), "", ""); resp.StatusCode != 404 {
+		t.Errorf("an attachment the request does not list: %d, want 404", resp.StatusCode)
+	}
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree", "share_"+link[2], "1"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	_, swvPage := f.as(t, h, "directeur@swv.invalid", "GET", fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID))
+	if got := snapshotHTML(t, swvPage, "wat-de-school-stuurde"); got != school {
+		t.Errorf("the SWV reads other text than the mother was shown:\nschool: %s\nSWV:    %s", school, got)
+	}
+	if logbook := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/logboek", h.school.ID, pupil)); !strings.Contains(logbook, "geëxporteerd</td><td>bijlage") {
+		t.Errorf("the mother's download of the attachment is not in the logbook")
+	}
+}

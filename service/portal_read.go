@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -315,4 +316,54 @@ func (s *Portal) SetGuardiansAccess(ctx context.Context, actor Actor, u Reader, 
 			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionShare, entity))
 		})
 	})
+}
+
+// RequestAttachment lets a party of a request to the SWV read an
+// attachment of the request's snapshot before deciding whether it may be
+// shared: only a party asked about the request (who may answer for the
+// pupil), only an attachment the snapshot lists. The download is logged.
+func (s *Portal) RequestAttachment(ctx context.Context, actor Actor, u Reader, licenceID, pupilID, requestID, attachmentID uuid.UUID) (school.Attachment, error) {
+	var a school.Attachment
+	if !u.CanAnswer {
+		return a, fault.ErrNotFound
+	}
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			d, err := q.CurrentDossierOfPupil(ctx, pupilID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			req, err := q.GetSWVRequest(ctx, school.GetSWVRequestParams{ID: requestID, DossierID: d.ID})
+			if err != nil {
+				return db.Classify(err)
+			}
+			parties, err := q.ListSWVRequestParties(ctx, requestID)
+			if err != nil {
+				return err
+			}
+			asked := false
+			for _, p := range parties {
+				asked = asked || p.PartyKey == u.PartyKey
+			}
+			var snap plan.RequestSnapshot
+			if err := json.Unmarshal(req.Snapshot, &snap); err != nil {
+				return err
+			}
+			listed := false
+			for _, at := range snap.Attachments {
+				listed = listed || at.ID == attachmentID.String()
+			}
+			if !asked || !listed {
+				return fault.ErrNotFound
+			}
+			if a, err = q.GetAttachment(ctx, school.GetAttachmentParams{ID: attachmentID, DossierID: d.ID}); err != nil {
+				return db.Classify(err)
+			}
+			e := actor.entry(ctx, pupilID, logbook.ActionExport, "attachment")
+			e.EntityID = attachmentID.String()
+			return logbook.Append(ctx, tx, e)
+		})
+	})
+	return a, err
 }
