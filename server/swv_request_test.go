@@ -438,7 +438,6 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 	// The term started last spring: it runs to the end of that school
 	// year at least, which passed; four months on is within it.
 	f.propose(t, h, r, time.Now().AddDate(0, -6, 0), time.Now().AddDate(0, 4, 0), "midden")
-	termStart = time.Now().AddDate(0, -6, 0).Format("2006-01-02")
 	// The meeting moves to next week: nobody can vote before it (Awb: a
 	// committee decides in its meeting); back to today, the vote counts.
 	moveMeeting := func(days int) {
