@@ -144,6 +144,12 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 				if rec.Category != "" {
 					body += ", categorie " + rec.Category
 				}
+			case "objection_decide_by":
+				body = "Het samenwerkingsverband beslist op het bezwaar uiterlijk op " + rec.EndOn.In(law.Netherlands()).Format("02-01-2006") +
+					" (artikel 7:10 Awb)."
+			case "objection_extended":
+				body = strings.TrimSpace("De beslissing op het bezwaar is verdaagd tot " + rec.EndOn.In(law.Netherlands()).Format("02-01-2006") +
+					" (artikel 7:10 lid 3 Awb). " + input.Body)
 			case "schedule":
 				meeting, err := parseID("meeting", rec.MeetingID)
 				if err != nil {

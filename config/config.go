@@ -56,6 +56,7 @@ import (
 //	REQUEST_REAPPLY_LEAD       TLV re-application reminder before the end  2568h (107 days: 15 April for 31 July)
 //	REQUEST_STALE_AFTER        a request nobody acted on closes after       8760h (a year)
 //	REQUEST_VIEW_WITHIN        parents' term for a view on a request       336h (two weeks)
+//	REQUEST_OBJECTION_DECIDE   decide on an objection within (Awb 7:10)    1008h (six weeks; twelve for a TLV)
 //	REQUEST_QUORUM             votes that decide, the chair's among them   2
 //	RETENTION_DOSSIER          dossier kept after leaving   17520h (2 years)
 //	RETENTION_ENROLMENT        pupil record kept after leaving  43800h (5 years)
@@ -102,7 +103,7 @@ type Config struct {
 	// Request terms and the committee's quorum; see workflows.RequestTimers.
 	RequestIncompleteWithin, RequestIncompleteReminder, RequestObjectionWindow time.Duration
 	RequestObjectionAdvice, RequestReapplyLead, RequestStaleAfter              time.Duration
-	RequestViewWithin                                                          time.Duration
+	RequestViewWithin, RequestObjectionDecide                                  time.Duration
 	RequestQuorum                                                              int
 	// Retention terms after a pupil left.
 	RetentionDossier, RetentionEnrolment time.Duration
@@ -180,6 +181,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RequestReapplyLead:         durVar("REQUEST_REAPPLY_LEAD", 107*24*time.Hour),
 		RequestStaleAfter:          durVar("REQUEST_STALE_AFTER", law.RequestStaleAfter),
 		RequestViewWithin:          durVar("REQUEST_VIEW_WITHIN", law.RequestViewWithin),
+		RequestObjectionDecide:     durVar("REQUEST_OBJECTION_DECIDE", law.ObjectionDecideWithin),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
 		RetentionDossier:           durVar("RETENTION_DOSSIER", law.RetentionDossier),
 		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", law.RetentionEnrolment),

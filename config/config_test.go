@@ -33,6 +33,7 @@ func TestLegalDefaults(t *testing.T) {
 		{"TLV request kept three years after the TLV ended", c.RetentionTLV, 3 * 365 * day},
 		{"a request nobody acted on closes after a year", c.RequestStaleAfter, 365 * day},
 		{"the parents' term for a view on a request", c.RequestViewWithin, 14 * day},
+		{"decide on an objection within six weeks (Awb 7:10 lid 1)", c.RequestObjectionDecide, 42 * day},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, tc.got, tc.want)

@@ -44,6 +44,12 @@ const (
 	CodeProposalLocked = "ProposalLocked"
 	// CodeNoProposal: an approving vote before the chair's proposal.
 	CodeNoProposal = "NoProposal"
+	// CodeObjectionExtended: the decision on an objection was postponed
+	// once already (Awb 7:10 lid 3 allows one postponement).
+	CodeObjectionExtended = "ObjectionExtended"
+	// CodeObjectionAdviceMissing: on a TLV objection the SWV decides after
+	// the advice of the Landelijke Bezwaaradviescommissie.
+	CodeObjectionAdviceMissing = "ObjectionAdviceMissing"
 	// CodeSigningUnavailable: the SWV has no signing certificate that is
 	// valid now; nothing was numbered or signed.
 	CodeSigningUnavailable = "SigningUnavailable"
@@ -127,6 +133,10 @@ func refusalText(code string) (field, text string) {
 		return "action", "Er is al over dit voorstel gestemd; het ligt vast."
 	case CodeNoProposal:
 		return "action", "De voorzitter legt eerst de looptijd (en voor SO en VSO de categorie) voor; daarna stemt de commissie daarover."
+	case CodeObjectionExtended:
+		return "action", "De beslistermijn is al een keer verdaagd; dat kan maar één keer (artikel 7:10 lid 3 Awb)."
+	case CodeObjectionAdviceMissing:
+		return "action", "Leg eerst het advies van de Landelijke Bezwaaradviescommissie vast; daarna beslist het samenwerkingsverband op het bezwaar."
 	case CodeSigningUnavailable:
 		return "action", "Het certificaat waarmee het samenwerkingsverband besluiten ondertekent, ontbreekt of is niet (meer) geldig. " +
 			"Er is niets ondertekend of genummerd. Vraag de beheerder van TOP dossier een geldig certificaat te installeren en onderteken daarna opnieuw."

@@ -39,6 +39,11 @@ const (
 	// request; their agreement is not needed, so silence does not block
 	// it (the SWV's choice of term; README).
 	RequestViewWithin = 14 * Day
+	// ObjectionDecideWithin: the decision on an objection within six
+	// weeks from the end of the objection term, twelve with an advisory
+	// committee (the LBBO for a TLV), postponable once by six weeks with
+	// notice (Awb art. 7:10 lid 1 and 3).
+	ObjectionDecideWithin = 6 * 7 * Day
 )
 
 // year is the length a term of whole years is written in (config takes

@@ -211,8 +211,13 @@ func (s *Server) handleSWVObjection(c *gin.Context) error {
 		}
 		update := workflows.UpdateRequestObject
 		a := workflows.RequestAction{RequestID: c.PostForm("request_id")}
-		if c.PostForm("decided") == "1" {
+		switch {
+		case c.PostForm("decided") == "1":
 			update, a.Accept = workflows.UpdateRequestObjectionDecided, c.PostForm("stands") == "1"
+		case c.PostForm("what") == "advice":
+			update = workflows.UpdateRequestObjectionAdvice
+		case c.PostForm("what") == "extend":
+			update = workflows.UpdateRequestExtendObjection
 		}
 		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, update, a, text, "")
 		return err

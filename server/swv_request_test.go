@@ -1188,3 +1188,45 @@ func TestRequestSnapshotSameEverywhere(t *testing.T) {
 		t.Errorf("the mother's download of the attachment is not in the logbook")
 	}
 }
+
+// TestTLVObjectionThroughThePages: the parents object to a refused TLV;
+// the school reads until when the SWV decides (Awb 7:10); deciding before
+// the Landelijke Bezwaaradviescommissie's advice is refused with the
+// reason; with the advice recorded the decision on the objection is
+// taken.
+func TestTLVObjectionThroughThePages(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	_, _, reqURL, r := submittedTLV(t, h, f, "Bezwaar")
+	f.toCommittee(t, h, r)
+	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "0", "motivation", "De school kan dit met een arrangement bieden."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("sign: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "text", "De ouders zijn het niet eens."); status != 303 {
+		t.Fatalf("register the objection: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaar_ingediend")
+	if page := h.page(t, reqURL); !strings.Contains(page, "beslist op het bezwaar uiterlijk op") {
+		t.Errorf("the school does not read until when the SWV decides on the objection")
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "decided", "1", "stands", "1", "text", "Het besluit blijft."); status != 422 ||
+		!strings.Contains(out, "Landelijke Bezwaaradviescommissie") {
+		t.Errorf("deciding before the advice: %d, want 422 naming the advice committee", status)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "what", "advice", "text", "De LBBO adviseert het besluit te handhaven."); status != 303 {
+		t.Fatalf("record the advice: %d %s", status, out)
+	}
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "decided", "1", "stands", "1", "text", "Het besluit blijft, conform het advies."); status != 303 {
+		t.Fatalf("decide on the objection: %d %s", status, out)
+	}
+	if got := f.waitStatus(t, h, "afgesloten"); got.ClosedReason != "afgewezen" {
+		t.Errorf("closed as %v, want afgewezen", got.ClosedReason)
+	}
+}

@@ -68,7 +68,13 @@ const (
 	UpdateRequestObject           = "object"
 	UpdateRequestWithdraw         = "withdraw"
 	UpdateRequestObjectionDecided = "objection-decided"
-	QueryRequestStatus            = "status"
+	// UpdateRequestObjectionAdvice records the advice of the Landelijke
+	// Bezwaaradviescommissie on an objection to a TLV decision.
+	UpdateRequestObjectionAdvice = "objection-advice"
+	// UpdateRequestExtendObjection postpones the decision on an objection
+	// once by ObjectionExtend, with notice (Awb 7:10 lid 3).
+	UpdateRequestExtendObjection = "objection-extend"
+	QueryRequestStatus           = "status"
 )
 
 // RequestWorkflowID is the business key of a request's workflow.
@@ -83,7 +89,12 @@ type RequestTimers struct {
 	IncompleteReminder time.Duration // reminder to the school after
 	ObjectionWindow    time.Duration // bezwaar within six weeks of the decision (Awb 6:7)
 	ObjectionAdvice    time.Duration // the advice committee is asked within two weeks of an objection
-	ReapplyLead        time.Duration // TLV: remind the school this long before the end date
+	// ObjectionDecideWithin is the Awb 7:10 term to decide on an
+	// objection, from the end of the objection term: six weeks, twice
+	// that for a TLV (an advisory committee, Awb 7:13); ObjectionExtend
+	// postpones it once. Zero: runs of before, without these terms.
+	ObjectionDecideWithin, ObjectionExtend time.Duration
+	ReapplyLead                            time.Duration // TLV: remind the school this long before the end date
 	// StaleAfter closes a request nobody acted on this long in a step that
 	// waits for the SWV (zero: runs of before, which never expire so).
 	StaleAfter time.Duration
@@ -95,7 +106,8 @@ type RequestTimers struct {
 func DefaultRequestTimers() RequestTimers {
 	day := 24 * time.Hour
 	return RequestTimers{IncompleteWithin: 28 * day, IncompleteReminder: 14 * day, ObjectionWindow: law.ObjectionWindow,
-		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day, StaleAfter: law.RequestStaleAfter}
+		ObjectionAdvice: 14 * day, ReapplyLead: 107 * day, StaleAfter: law.RequestStaleAfter,
+		ObjectionDecideWithin: law.ObjectionDecideWithin, ObjectionExtend: law.ObjectionDecideWithin}
 }
 
 func (t RequestTimers) valid() bool {
@@ -182,6 +194,12 @@ type RequestStatus struct {
 	// Proposed: the chair put a term (and category) to the committee;
 	// approving votes are on it.
 	Proposed bool
+	// DecideBy is the last moment to decide on an objection (Awb 7:10);
+	// Extended: it was postponed once; ObjectionAdvice: for a TLV, the
+	// advice committee's advice is recorded.
+	DecideBy        time.Time
+	Extended        bool
+	ObjectionAdvice bool
 }
 
 // RequestWorkflow holds one request from intake to its end: intake
@@ -209,6 +227,9 @@ type request struct {
 	busy             bool
 	sending          int       // outbox sends under way
 	stepSince        time.Time // when the request last moved (to the step it is in)
+	remindedDecide   bool      // the reminder before the objection's decision term ends went out
+	decideOverdue    bool      // the objection's decision term ran out
+	rev              int       // counts changes to the timers that move no step
 	// starting: the first step (intake) is being recorded. Its projection
 	// may be read before the activity returns; an update sent then is
 	// taken as one in intake and waits until the step is recorded.
@@ -237,6 +258,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 		UpdateRequestAdvice: r.advice, UpdateRequestVote: r.vote, UpdateRequestSign: r.sign,
 		UpdateRequestHandled: r.handled, UpdateRequestEvaluate: r.evaluate, UpdateRequestObject: r.object,
 		UpdateRequestWithdraw: r.withdraw, UpdateRequestObjectionDecided: r.objectionDecided, UpdateRequestPropose: r.propose,
+		UpdateRequestObjectionAdvice: r.objectionAdvice, UpdateRequestExtendObjection: r.extendObjection,
 	} {
 		name := name
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.guard(step), workflow.UpdateHandlerOptions{
@@ -254,7 +276,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 	// One timer at a time, for the step's next moment; a step change
 	// (or a new due date) replaces it.
 	for r.status.Step != RequestStepClosed {
-		step, due, since := r.status.Step, r.status.DueAt, r.stepSince
+		step, due, since, rev := r.status.Step, r.status.DueAt, r.stepSince, r.rev
 		wait, fire := r.nextTimer(workflow.Now(ctx))
 		timerCtx, cancel := workflow.WithCancel(ctx)
 		var timer workflow.Future
@@ -262,13 +284,13 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 			timer = workflow.NewTimer(timerCtx, max(wait, 0))
 		}
 		err := workflow.Await(ctx, func() bool {
-			return r.status.Step != step || r.status.DueAt != due || r.stepSince != since || (timer != nil && timer.IsReady())
+			return r.status.Step != step || r.status.DueAt != due || r.stepSince != since || r.rev != rev || (timer != nil && timer.IsReady())
 		})
 		cancel()
 		if err == nil && timer != nil && timer.IsReady() {
 			// An update being handled finishes first; it may move on.
 			if err = workflow.Await(ctx, func() bool { return !r.busy }); err == nil && r.status.Step == step && r.status.DueAt == due &&
-				r.stepSince == since {
+				r.stepSince == since && r.rev == rev {
 				r.busy = true
 				err = fire(activityOptions(ctx))
 				r.busy = false
@@ -316,14 +338,29 @@ func (r *request) nextTimer(now time.Time) (time.Duration, func(workflow.Context
 			return r.runUntilEnd(ctx)
 		}
 	case RequestStepObjected:
-		if r.remindedObjected {
-			return 0, nil
+		if !r.remindedObjected {
+			return due.Sub(now), func(ctx workflow.Context) error {
+				r.remindedObjected = true
+				r.status.Reminders++
+				return r.event(ctx, "herinnering_bezwaaradvies", "swv")
+			}
 		}
-		return due.Sub(now), func(ctx workflow.Context) error {
-			r.remindedObjected = true
-			r.status.Reminders++
-			return r.event(ctx, "herinnering_bezwaaradvies", "swv")
+		decideBy := r.status.DecideBy
+		switch {
+		case decideBy.IsZero() || r.decideOverdue:
+		case !r.remindedDecide:
+			return decideBy.Add(-14 * 24 * time.Hour).Sub(now), func(ctx workflow.Context) error {
+				r.remindedDecide = true
+				r.status.Reminders++
+				return r.event(ctx, "herinnering_beslistermijn_bezwaar", "swv")
+			}
+		default:
+			return decideBy.Sub(now), func(ctx workflow.Context) error {
+				r.decideOverdue = true
+				return r.event(ctx, "beslistermijn_bezwaar_verstreken", "school")
+			}
 		}
+		return 0, nil
 	case RequestStepRunning:
 		return due.Sub(now), func(ctx workflow.Context) error {
 			end := r.endOn
@@ -371,6 +408,8 @@ var requestUpdateSteps = map[string][]string{
 	UpdateRequestObject:           {RequestStepObjection},
 	UpdateRequestWithdraw:         {RequestStepIntake, RequestStepIncomplete, RequestStepConsultant, RequestStepScheduled},
 	UpdateRequestObjectionDecided: {RequestStepObjected},
+	UpdateRequestObjectionAdvice:  {RequestStepObjected},
+	UpdateRequestExtendObjection:  {RequestStepObjected},
 }
 
 // validate refuses, before anything enters the history, an update that
@@ -399,6 +438,18 @@ func (r *request) validate(now time.Time, name string, a RequestAction) error {
 		return r.checkAdvice(a)
 	case UpdateRequestVote:
 		return r.checkVote(now, a)
+	case UpdateRequestObjectionAdvice:
+		if r.in.Kind != RequestKindTLV {
+			return temporal.NewApplicationError("advice committee is for a TLV", fault.CodeRequestStep, r.status.Step)
+		}
+	case UpdateRequestExtendObjection:
+		if r.status.DecideBy.IsZero() || r.status.Extended {
+			return temporal.NewApplicationError("extended before", fault.CodeObjectionExtended)
+		}
+	case UpdateRequestObjectionDecided:
+		if r.in.Kind == RequestKindTLV && !r.status.DecideBy.IsZero() && !r.status.ObjectionAdvice {
+			return temporal.NewApplicationError("advice committee first", fault.CodeObjectionAdviceMissing)
+		}
 	case UpdateRequestPropose:
 		switch {
 		case !a.Chair:
@@ -687,8 +738,49 @@ func (r *request) object(ctx workflow.Context, a RequestAction) error {
 	if err := r.record(ctx, RequestRecord{Kind: "objection", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
 		return err
 	}
-	due := workflow.Now(ctx).Add(r.in.Timers.ObjectionAdvice)
+	now := workflow.Now(ctx)
+	if within := r.in.Timers.ObjectionDecideWithin; within > 0 {
+		// Awb 7:10: from the end of the objection term, six weeks, twelve
+		// when an advisory committee advises (the LBBO on a TLV, Awb 7:13).
+		if r.in.Kind == RequestKindTLV {
+			within *= 2
+		}
+		windowEnd := now
+		if r.status.DueAt != nil && r.status.DueAt.After(now) {
+			windowEnd = *r.status.DueAt
+		}
+		r.status.DecideBy = windowEnd.Add(within)
+		if err := r.record(ctx, RequestRecord{Kind: "objection_decide_by", Visibility: "school", EndOn: r.status.DecideBy,
+			InputKey: fmt.Sprintf("decide-by:%d", r.seq)}); err != nil {
+			return err
+		}
+	}
+	due := now.Add(r.in.Timers.ObjectionAdvice)
 	return r.moveTo(ctx, RequestStepObjected, "swv", &due, "")
+}
+
+// objectionAdvice records the Landelijke Bezwaaradviescommissie's advice
+// on an objection to a TLV decision; the SWV decides after it.
+func (r *request) objectionAdvice(ctx workflow.Context, a RequestAction) error {
+	if err := r.record(ctx, RequestRecord{Kind: "objection_advice", ActorID: a.ActorID, InputKey: a.RequestID}); err != nil {
+		return err
+	}
+	r.status.ObjectionAdvice = true
+	return nil
+}
+
+// extendObjection postpones the decision on the objection once, with
+// notice to the school and the parents (Awb 7:10 lid 3).
+func (r *request) extendObjection(ctx workflow.Context, a RequestAction) error {
+	r.status.DecideBy = r.status.DecideBy.Add(r.in.Timers.ObjectionExtend)
+	if err := r.record(ctx, RequestRecord{Kind: "objection_extended", ActorID: a.ActorID, InputKey: a.RequestID,
+		Visibility: "school", EndOn: r.status.DecideBy}); err != nil {
+		r.status.DecideBy = r.status.DecideBy.Add(-r.in.Timers.ObjectionExtend)
+		return err
+	}
+	r.status.Extended, r.remindedDecide, r.decideOverdue = true, false, false
+	r.rev++
+	return nil
 }
 
 // objectionDecided: after the advice committee, the SWV decides on the

@@ -449,3 +449,93 @@ func TestRequestVotesOnTheChairsProposal(t *testing.T) {
 		t.Errorf("decision term %s to %s, want the proposal's %s to %s", rec.decided.StartOn, rec.decided.EndOn, term0, term1)
 	}
 }
+
+// TestTLVObjectionDecidedInTerm: an objection to a TLV decision is
+// decided within twelve weeks from the end of the objection term (Awb
+// 7:10 with the advice committee, Awb 7:13), after the Landelijke
+// Bezwaaradviescommissie's advice: deciding before it is refused; the SWV
+// is reminded two weeks before the term ends; it may postpone once, by
+// six weeks, and not twice; when the term runs out the school is told.
+func TestTLVObjectionDecidedInTerm(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h, day := time.Hour, 24*time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "advice1", 3*h, UpdateRequestAdvice, RequestAction{RequestID: "a1", ActorID: "e1", Profession: "orthopedagoog"})
+	send(env, res, "advice2", 4*h, UpdateRequestAdvice, RequestAction{RequestID: "a2", ActorID: "e2", Profession: "psycholoog"})
+	send(env, res, "chair", 5*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true})
+	send(env, res, "member", 6*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true})
+	send(env, res, "sign", 7*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "object", 10*day, UpdateRequestObject, RequestAction{RequestID: "o1", ActorID: "admin"})
+	send(env, res, "decide-early", 20*day, UpdateRequestObjectionDecided, RequestAction{RequestID: "d0", ActorID: "admin", Accept: true})
+	send(env, res, "extend", 30*day, UpdateRequestExtendObjection, RequestAction{RequestID: "x1", ActorID: "admin"})
+	send(env, res, "extend-again", 31*day, UpdateRequestExtendObjection, RequestAction{RequestID: "x2", ActorID: "admin"})
+	var st RequestStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryRequestStatus)
+		if err == nil {
+			err = v.Get(&st)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		env.CancelWorkflow()
+	}, 200*day)
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindTLV))
+	for key, want := range map[string]string{"decide-early": fault.CodeObjectionAdviceMissing, "extend-again": fault.CodeObjectionExtended} {
+		if got := errType(res[key].err); got != want {
+			t.Errorf("%s: refused with %q (%v), want %q", key, got, res[key].err, want)
+		}
+	}
+	for _, key := range []string{"intake", "schedule", "advice1", "advice2", "chair", "member", "sign", "object", "extend"} {
+		if res[key].err != nil {
+			t.Errorf("%s: %v", key, res[key].err)
+		}
+	}
+	// The objection term ended at the end of its last day; twelve weeks
+	// on, plus six postponed.
+	signedAt := rec.at["made_known"]
+	_, ends := law.ObjectionTerm(signedAt, law.ObjectionWindow)
+	if want := ends.Add(12*7*day + 6*7*day); !st.DecideBy.Equal(want) || !st.Extended {
+		t.Errorf("decide by %s (extended %v), want %s: twelve weeks after the objection term, postponed once by six", st.DecideBy, st.Extended, want)
+	}
+	if got, want := rec.at["record:herinnering_beslistermijn_bezwaar"], st.DecideBy.Add(-14*day); !got.Equal(want) {
+		t.Errorf("reminder at %s, want two weeks before the term ends (%s)", got, want)
+	}
+	if got := rec.at["record:beslistermijn_bezwaar_verstreken"]; !got.Equal(st.DecideBy) {
+		t.Errorf("term ran out at %s, want %s", got, st.DecideBy)
+	}
+}
+
+// TestTLVObjectionDecidedAfterAdvice: with the advice committee's advice
+// recorded, the SWV decides on the objection; the decision stands and
+// the request closes as rejected.
+func TestTLVObjectionDecidedAfterAdvice(t *testing.T) {
+	env, _ := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h, day := time.Hour, 24*time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "advice1", 3*h, UpdateRequestAdvice, RequestAction{RequestID: "a1", ActorID: "e1", Profession: "orthopedagoog"})
+	send(env, res, "advice2", 4*h, UpdateRequestAdvice, RequestAction{RequestID: "a2", ActorID: "e2", Profession: "psycholoog"})
+	send(env, res, "chair", 5*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true})
+	send(env, res, "member", 6*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true})
+	send(env, res, "sign", 7*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "object", 10*day, UpdateRequestObject, RequestAction{RequestID: "o1", ActorID: "admin"})
+	send(env, res, "lbbo", 40*day, UpdateRequestObjectionAdvice, RequestAction{RequestID: "l1", ActorID: "admin"})
+	send(env, res, "decide", 50*day, UpdateRequestObjectionDecided, RequestAction{RequestID: "d1", ActorID: "admin", Accept: true})
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindTLV))
+	var st RequestStatus
+	if err := env.GetWorkflowResult(&st); err != nil {
+		t.Fatal(err)
+	}
+	for key, o := range res {
+		if o.err != nil {
+			t.Errorf("%s: %v", key, o.err)
+		}
+	}
+	if !st.ObjectionAdvice || st.Reason != CloseRejected {
+		t.Errorf("status %+v, want the advice recorded and closed as rejected", st)
+	}
+}
