@@ -115,7 +115,8 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 				body = ""
 			case "decision":
 				// The motivation is the chair's.
-				chair, err := uuid.Parse(rec.InputKey)
+				chairID, _, _ := strings.Cut(rec.InputKey, ":") // a decision taken anew carries its number after the chair
+				chair, err := uuid.Parse(chairID)
 				if err != nil {
 					return errInvalid("chair", err)
 				}
@@ -143,6 +144,21 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 				body = fmt.Sprintf("looptijd van %s tot en met %s", rec.StartOn.Format("02-01-2006"), rec.EndOn.Format("02-01-2006"))
 				if rec.Category != "" {
 					body += ", categorie " + rec.Category
+				}
+			case "objection_decided":
+				if rec.Anew {
+					if _, err := q.ArchiveDecision(ctx, requestID); err != nil {
+						return err
+					}
+					if err := q.DeleteDecisionVotes(ctx, requestID); err != nil {
+						return err
+					}
+					if err := q.DeleteDecision(ctx, requestID); err != nil {
+						return err
+					}
+					if err := q.ClearRequestProposal(ctx, requestID); err != nil {
+						return err
+					}
 				}
 			case "objection_decide_by":
 				body = "Het samenwerkingsverband beslist op het bezwaar uiterlijk op " + rec.EndOn.In(law.Netherlands()).Format("02-01-2006") +
@@ -369,7 +385,7 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
 			for _, addr := range to {
-				if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("decision:%s:%s", requestID, addr),
+				if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: decisionMailKey(requestID, dec, addr),
 					ToAddress: addr, Subject: subject, Body: body}); err != nil {
 					return err
 				}
@@ -411,4 +427,13 @@ func (a *Activities) DecisionMadeKnown(ctx context.Context, in workflows.MadeKno
 	}
 	last, ends := law.ObjectionTerm(at, in.Window)
 	return workflows.ObjectionTerm{LastDay: last, EndsAt: ends}, nil
+}
+
+// decisionMailKey makes a decision's mail to addr once; a decision taken
+// anew after an upheld objection (another number) is mailed again.
+func decisionMailKey(requestID uuid.UUID, dec swv.Decision, addr string) string {
+	if dec.Number != nil {
+		return fmt.Sprintf("decision:%s:%s:%s", requestID, *dec.Number, addr)
+	}
+	return fmt.Sprintf("decision:%s:%s", requestID, addr)
 }

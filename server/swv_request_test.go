@@ -1230,3 +1230,71 @@ func TestTLVObjectionThroughThePages(t *testing.T) {
 		t.Errorf("closed as %v, want afgewezen", got.ClosedReason)
 	}
 }
+
+// TestUpheldObjectionThroughThePages: the SWV upholds the parents'
+// objection to a refused arrangement: the refusal is revoked but kept
+// (with its signed document) in revoked_decision, the request is back on
+// the agenda, and the committee's new decision is signed as a new
+// document.
+func TestUpheldObjectionThroughThePages(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, _, mother := requestPupil(t, h, "Gegrond")
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	r := f.waitStatus(t, h, "intake")
+	f.toCommittee(t, h, r)
+	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "0", "motivation", "Niet nodig."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("sign the refusal: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "text", "De ouders maken bezwaar."); status != 303 {
+		t.Fatalf("objection: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaar_ingediend")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/bezwaar", "decided", "1", "stands", "0", "text", "Het bezwaar is gegrond."); status != 303 {
+		t.Fatalf("uphold the objection: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "geagendeerd")
+	count := func(query string) int {
+		t.Helper()
+		var n int
+		err := h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, query, r.ID).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count("SELECT count(*) FROM decision WHERE request_id = $1") != 0 || count("SELECT count(*) FROM decision_vote WHERE request_id = $1") != 0 ||
+		count("SELECT count(*) FROM revoked_decision WHERE request_id = $1 AND signed_pdf IS NOT NULL AND jsonb_array_length(votes) = 2") != 1 {
+		t.Errorf("after the upheld objection the decision and votes are not archived and cleared")
+	}
+	f.propose(t, h, r, time.Now(), time.Now().AddDate(0, 6, 0), "")
+	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "1", "motivation", "Toch nodig."); status != 303 {
+			t.Fatalf("new vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/ondertekenen"); status != 303 {
+		t.Fatalf("sign the new decision: %d %s", status, out)
+	}
+	f.waitStatus(t, h, "bezwaartermijn")
+	if count("SELECT count(*) FROM decision WHERE request_id = $1 AND approved AND number LIKE 'ARR-%'") != 1 {
+		t.Errorf("the new decision is not a signed grant")
+	}
+}

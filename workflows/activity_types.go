@@ -171,8 +171,11 @@ type RequestRecord struct {
 	Profession              string // advice
 	MeetingID               string // schedule
 	Category                string // proposal: laag, midden, hoog or ""
-	At                      time.Time
-	StartOn, EndOn          time.Time
+	// Anew: an upheld objection revokes the decision and the request is
+	// decided again (objection_decided).
+	Anew           bool
+	At             time.Time
+	StartOn, EndOn time.Time
 }
 
 // IssueDecisionInput asks for the signed document of a granted request.

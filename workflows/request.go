@@ -230,6 +230,7 @@ type request struct {
 	remindedDecide   bool      // the reminder before the objection's decision term ends went out
 	decideOverdue    bool      // the objection's decision term ran out
 	rev              int       // counts changes to the timers that move no step
+	decisions        int       // decisions revoked on objection; the next is decided anew
 	// starting: the first step (intake) is being recorded. Its projection
 	// may be read before the activity returns; an update sent then is
 	// taken as one in intake and waits until the step is recorded.
@@ -623,7 +624,7 @@ func (r *request) vote(ctx workflow.Context, a RequestAction) error {
 	now := workflow.Now(ctx)
 	r.status.Decided, r.status.Approved, r.status.DecidedAt = true, approved, now
 	err := r.record(ctx, RequestRecord{Kind: "decision", Approve: approved, At: now, StartOn: r.startOn, EndOn: r.endOn,
-		InputKey: chairKey(r.status.Votes)})
+		InputKey: r.decisionKey()})
 	if err != nil {
 		return err
 	}
@@ -650,6 +651,17 @@ func (r *request) chairApproved() bool {
 		}
 	}
 	return false
+}
+
+// decisionKey names the decision's record: the chair's id, and for a
+// decision taken anew after an upheld objection also its number, so it is
+// a record of its own.
+func (r *request) decisionKey() string {
+	key := chairKey(r.status.Votes)
+	if r.decisions > 0 {
+		key = fmt.Sprintf("%s:%d", key, r.decisions)
+	}
+	return key
 }
 
 func chairKey(votes []RequestVote) string {
@@ -786,9 +798,22 @@ func (r *request) extendObjection(ctx workflow.Context, a RequestAction) error {
 // objectionDecided: after the advice committee, the SWV decides on the
 // objection. Accept: the decision stands; otherwise it is revoked.
 func (r *request) objectionDecided(ctx workflow.Context, a RequestAction) error {
+	// An upheld objection revokes the decision, and the committee decides
+	// the request anew (Awb 7:11): a new proposal, votes and signature.
+	// Runs of before closed the request as revoked.
+	anew := !a.Accept && r.in.Timers.ObjectionDecideWithin > 0
 	if err := r.record(ctx, RequestRecord{Kind: "objection_decided", ActorID: a.ActorID, Accept: a.Accept,
-		InputKey: a.RequestID}); err != nil {
+		InputKey: a.RequestID, Anew: anew}); err != nil {
 		return err
+	}
+	if anew {
+		advices := r.status.Advices
+		r.status = RequestStatus{Step: r.status.Step, WaitingFor: r.status.WaitingFor, DueAt: r.status.DueAt,
+			Submission: r.status.Submission, Advices: advices, Reminders: r.status.Reminders}
+		r.startOn, r.endOn = time.Time{}, time.Time{}
+		r.remindedObjected, r.remindedDecide, r.decideOverdue = false, false, false
+		r.decisions++
+		return r.moveTo(ctx, RequestStepScheduled, "commissie", nil, "")
 	}
 	switch {
 	case !a.Accept:

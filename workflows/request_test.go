@@ -539,3 +539,48 @@ func TestTLVObjectionDecidedAfterAdvice(t *testing.T) {
 		t.Errorf("status %+v, want the advice recorded and closed as rejected", st)
 	}
 }
+
+// TestUpheldObjectionDecidedAnew: an upheld objection revokes the refusal
+// and the committee decides the request anew (Awb 7:11): back on the
+// agenda with no votes, a new proposal and votes, a new signed decision,
+// and a new objection term.
+func TestUpheldObjectionDecidedAnew(t *testing.T) {
+	env, rec := newRequestEnv(t)
+	res := map[string]updateOutcome{}
+	h, day := time.Hour, 24*time.Hour
+	send(env, res, "intake", 1*h, UpdateRequestIntake, RequestAction{RequestID: "i1", ActorID: "admin", Accept: true})
+	send(env, res, "schedule", 2*h, UpdateRequestSchedule, RequestAction{RequestID: "s1", ActorID: "consulent", MeetingID: "m1"})
+	send(env, res, "chair", 3*h, UpdateRequestVote, RequestAction{RequestID: "v1", ActorID: "chair", Chair: true})
+	send(env, res, "member", 4*h, UpdateRequestVote, RequestAction{RequestID: "v2", ActorID: "member1", Member: true})
+	send(env, res, "sign", 5*h, UpdateRequestSign, RequestAction{RequestID: "g1", ActorID: "director"})
+	send(env, res, "object", 10*day, UpdateRequestObject, RequestAction{RequestID: "o1", ActorID: "admin"})
+	send(env, res, "upheld", 30*day, UpdateRequestObjectionDecided, RequestAction{RequestID: "d1", ActorID: "admin", Accept: false})
+	send(env, res, "propose", 31*day, UpdateRequestPropose, RequestAction{RequestID: "p1", ActorID: "chair", Chair: true, StartOn: term0, EndOn: term1})
+	send(env, res, "chair2", 32*day, UpdateRequestVote, RequestAction{RequestID: "v3", ActorID: "chair", Chair: true, Approve: true})
+	send(env, res, "member2", 32*day+h, UpdateRequestVote, RequestAction{RequestID: "v4", ActorID: "member1", Member: true, Approve: true})
+	send(env, res, "sign2", 33*day, UpdateRequestSign, RequestAction{RequestID: "g2", ActorID: "director"})
+	var after RequestStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryRequestStatus)
+		if err == nil {
+			err = v.Get(&after)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		env.CancelWorkflow()
+	}, 34*day)
+	env.ExecuteWorkflow(RequestWorkflow, requestInput(RequestKindArrangement))
+	for key, o := range res {
+		if o.err != nil {
+			t.Errorf("%s: %v", key, o.err)
+		}
+	}
+	if st := res["upheld"].status; st.Step != RequestStepScheduled || st.Decided || len(st.Votes) != 0 {
+		t.Errorf("after the upheld objection: %+v, want back on the agenda without votes or decision", st)
+	}
+	if after.Step != RequestStepObjection || !after.Approved || rec.issued != 2 || rec.notified != 2 {
+		t.Errorf("after the new decision: step %s, approved %v, %d documents, %d times sent; want the new grant signed, sent and in its objection term",
+			after.Step, after.Approved, rec.issued, rec.notified)
+	}
+}

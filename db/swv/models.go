@@ -162,6 +162,20 @@ type RequestSnapshot struct {
 	CreatedAt  time.Time
 }
 
+type RevokedDecision struct {
+	RequestID   uuid.UUID
+	Approved    bool
+	Motivation  string
+	DecidedOn   time.Time
+	StartOn     *time.Time
+	EndOn       *time.Time
+	Number      *string
+	SignedPdf   []byte
+	MadeKnownAt *time.Time
+	Votes       []byte
+	RevokedAt   time.Time
+}
+
 type SwvDeletionRecord struct {
 	ID        uuid.UUID
 	Kind      string

@@ -191,6 +191,33 @@ func (q *Queries) AddSnapshot(ctx context.Context, arg AddSnapshotParams) error 
 	return err
 }
 
+const archiveDecision = `-- name: ArchiveDecision :execrows
+INSERT INTO revoked_decision (request_id, approved, motivation, decided_on, start_on, end_on, number, signed_pdf, made_known_at, votes)
+SELECT d.request_id, d.approved, d.motivation, d.decided_on, d.start_on, d.end_on, d.number, d.signed_pdf, d.made_known_at,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('member_id', v.member_id, 'chair', v.chair, 'approve', v.approve,
+                 'motivation', v.motivation, 'at', v.at)) FROM decision_vote v WHERE v.request_id = d.request_id), '[]'::jsonb)
+FROM decision d WHERE d.request_id = $1
+`
+
+// The objection was upheld: the decision with its votes is kept in
+// revoked_decision before the request is decided anew.
+func (q *Queries) ArchiveDecision(ctx context.Context, requestID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, archiveDecision, requestID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const clearRequestProposal = `-- name: ClearRequestProposal :exec
+UPDATE request SET proposed_start_on = NULL, proposed_end_on = NULL, updated_at = now() WHERE id = $1
+`
+
+func (q *Queries) ClearRequestProposal(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, clearRequestProposal, id)
+	return err
+}
+
 const createMeeting = `-- name: CreateMeeting :one
 INSERT INTO committee_meeting (meets_on, title, chair_id, member_ids) VALUES ($1, $2, $3, $4)
 RETURNING id, meets_on, title, chair_id, member_ids, created_at
@@ -278,6 +305,24 @@ func (q *Queries) CreateRequest(ctx context.Context, arg CreateRequestParams) (R
 		&i.ProposedEndOn,
 	)
 	return i, err
+}
+
+const deleteDecision = `-- name: DeleteDecision :exec
+DELETE FROM decision WHERE request_id = $1
+`
+
+func (q *Queries) DeleteDecision(ctx context.Context, requestID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteDecision, requestID)
+	return err
+}
+
+const deleteDecisionVotes = `-- name: DeleteDecisionVotes :exec
+DELETE FROM decision_vote WHERE request_id = $1
+`
+
+func (q *Queries) DeleteDecisionVotes(ctx context.Context, requestID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteDecisionVotes, requestID)
+	return err
 }
 
 const deleteRequest = `-- name: DeleteRequest :exec
@@ -702,6 +747,42 @@ func (q *Queries) ListRequests(ctx context.Context, arg ListRequestsParams) ([]R
 			&i.ClosedReason,
 			&i.ProposedStartOn,
 			&i.ProposedEndOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listRevokedDecisions = `-- name: ListRevokedDecisions :many
+SELECT request_id, approved, motivation, decided_on, start_on, end_on, number, signed_pdf, made_known_at, votes, revoked_at FROM revoked_decision WHERE request_id = $1 ORDER BY revoked_at
+`
+
+func (q *Queries) ListRevokedDecisions(ctx context.Context, requestID uuid.UUID) ([]RevokedDecision, error) {
+	rows, err := q.db.Query(ctx, listRevokedDecisions, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []RevokedDecision{}
+	for rows.Next() {
+		var i RevokedDecision
+		if err := rows.Scan(
+			&i.RequestID,
+			&i.Approved,
+			&i.Motivation,
+			&i.DecidedOn,
+			&i.StartOn,
+			&i.EndOn,
+			&i.Number,
+			&i.SignedPdf,
+			&i.MadeKnownAt,
+			&i.Votes,
+			&i.RevokedAt,
 		); err != nil {
 			return nil, err
 		}

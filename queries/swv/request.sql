@@ -165,3 +165,24 @@ RETURNING made_known_at::timestamptz;
 UPDATE request SET proposed_start_on = @start_on::date, proposed_end_on = @end_on::date,
     tlv_category = CASE WHEN kind = 'tlv' THEN sqlc.narg(category) ELSE tlv_category END, updated_at = now()
 WHERE id = @id;
+
+-- name: ArchiveDecision :execrows
+-- The objection was upheld: the decision with its votes is kept in
+-- revoked_decision before the request is decided anew.
+INSERT INTO revoked_decision (request_id, approved, motivation, decided_on, start_on, end_on, number, signed_pdf, made_known_at, votes)
+SELECT d.request_id, d.approved, d.motivation, d.decided_on, d.start_on, d.end_on, d.number, d.signed_pdf, d.made_known_at,
+       coalesce((SELECT jsonb_agg(jsonb_build_object('member_id', v.member_id, 'chair', v.chair, 'approve', v.approve,
+                 'motivation', v.motivation, 'at', v.at)) FROM decision_vote v WHERE v.request_id = d.request_id), '[]'::jsonb)
+FROM decision d WHERE d.request_id = $1;
+
+-- name: DeleteDecisionVotes :exec
+DELETE FROM decision_vote WHERE request_id = $1;
+
+-- name: DeleteDecision :exec
+DELETE FROM decision WHERE request_id = $1;
+
+-- name: ClearRequestProposal :exec
+UPDATE request SET proposed_start_on = NULL, proposed_end_on = NULL, updated_at = now() WHERE id = $1;
+
+-- name: ListRevokedDecisions :many
+SELECT * FROM revoked_decision WHERE request_id = $1 ORDER BY revoked_at;
