@@ -77,6 +77,26 @@ func (s *Server) handlePortalCopyJSON(c *gin.Context) error {
 	return nil
 }
 
+// handlePortalSWVCopyJSON: the copy of what the SWV holds about the pupil
+// (its requests, decisions, advices, votes and notes), as JSON.
+func (s *Server) handlePortalSWVCopyJSON(c *gin.Context) error {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	records, err := s.portal.SWVCopy(c, portalActorOf(c), portalReader(c), licenceID, pupilID)
+	if err != nil {
+		return err
+	}
+	body, err := json.MarshalIndent(map[string]any{"generated": time.Now().UTC(), "requests": records}, "", "  ")
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("gegevens samenwerkingsverband %s.json", time.Now().Format("2006-01-02"))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/json", body)
+	return nil
+}
+
 // handlePortalCopyPDF: the whole dossier as PDF: the plan as the school
 // keeps it, then an appendix with everything else of the copy.
 func (s *Server) handlePortalCopyPDF(c *gin.Context) error {

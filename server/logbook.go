@@ -64,6 +64,7 @@ var entityLabels = map[string]string{
 	"avg_request":                "AVG-verzoek",
 	"avg_copy_json":              "kopie van alle gegevens (JSON)",
 	"avg_copy_pdf":               "kopie van het plan (PDF)",
+	"avg_copy_swv":               "kopie van de gegevens bij het samenwerkingsverband",
 	"pupil_restricted":           "gebruik van de gegevens beperkt (AVG-verzoek)",
 	"pupil_restriction_lifted":   "beperking van het gebruik opgeheven",
 	"guardians_access_granted":   "meerderjarige leerling laat de ouders meelezen",

@@ -66,6 +66,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/ouder/:licence/:pupil/verzoek", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalAVGRequest))
 	r.POST("/ouder/:licence/:pupil/ouders", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalGuardiansAccess))
 	r.GET("/ouder/:licence/:pupil/gegevens.json", s.linkedPortal, s.serve(s.handlePortalCopyJSON))
+	r.GET("/ouder/:licence/:pupil/gegevens-swv.json", s.linkedPortal, s.serve(s.handlePortalSWVCopyJSON))
 	r.GET("/ouder/:licence/:pupil/gegevens.pdf", s.linkedPortal, s.serve(s.handlePortalCopyPDF))
 	r.POST("/ouder/:licence/:pupil/aanvraag/:request", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalRequestAnswer))
 	r.GET("/ouder/:licence/:pupil/aanvraag/:request/besluit.pdf", s.linkedPortal, s.serve(s.handlePortalDecisionPDF))

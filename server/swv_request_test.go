@@ -1298,3 +1298,50 @@ func TestUpheldObjectionThroughThePages(t *testing.T) {
 		t.Errorf("the new decision is not a signed grant")
 	}
 }
+
+// TestPortalCopyOfSWVData: parents may have a copy of what the SWV holds
+// about their child (AVG art. 15; issue 14, 13): the requests the school
+// sent with what was sent, every step and note, the advices and votes
+// with their motivations and the decision. The read is in the school's
+// and the SWV's logbook.
+func TestPortalCopyOfSWVData(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, mother, _, r := submittedTLV(t, h, f, "Kopie")
+	f.toCommittee(t, h, r)
+	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
+		if status, out := f.act(t, h, r, e, "/stem", "approve", "0", "motivation", "Een arrangement volstaat."); status != 303 {
+			t.Fatalf("vote %s: %d %s", e, status, out)
+		}
+	}
+	f.waitStatus(t, h, "ondertekenen")
+	cookie := h.login(t, mother)
+	resp, body := h.doAs(t, cookie, "GET", fmt.Sprintf("/ouder/%s/%s/gegevens-swv.json", h.school.ID, pupil), "", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("the SWV copy: %d", resp.StatusCode)
+	}
+	var got struct {
+		Requests []service.SWVRecord `json:"requests"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Requests) != 1 || got.Requests[0].Snapshot.Question != "Past een plek in het SO?" || len(got.Requests[0].Advices) != 2 ||
+		len(got.Requests[0].Votes) != 2 || got.Requests[0].Decision == nil || got.Requests[0].Decision.Approved {
+		t.Errorf("the copy: %+v, want the request with what was sent, two advices, two votes and the refusal", got.Requests)
+	}
+	if !strings.Contains(body, "Een arrangement volstaat.") {
+		t.Errorf("the copy lacks the votes' motivation")
+	}
+	var lines int
+	err := h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT count(*) FROM logbook WHERE entity = 'avg_copy' AND actor_role = 'guardian'").Scan(&lines)
+	})
+	if err != nil || lines != 1 {
+		t.Errorf("%d lines in the SWV's logbook for the copy (err %v), want 1", lines, err)
+	}
+	if page := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/logboek", h.school.ID, pupil)); !strings.Contains(page, "kopie van de gegevens bij het samenwerkingsverband") {
+		t.Errorf("the school's logbook lacks the copy")
+	}
+}

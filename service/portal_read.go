@@ -14,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
@@ -366,4 +367,118 @@ func (s *Portal) RequestAttachment(ctx context.Context, actor Actor, u Reader, l
 		})
 	})
 	return a, err
+}
+
+// SWVRecord is what an SWV holds about one request of the pupil: the
+// request, what the school sent, every step and note, the advices and
+// votes with their motivations, the decision (without its PDF bytes) and
+// any decision revoked on objection.
+type SWVRecord struct {
+	SWV      string                `json:"samenwerkingsverband"`
+	Request  swv.Request           `json:"request"`
+	Snapshot plan.RequestSnapshot  `json:"snapshot"`
+	Events   []swv.RequestEvent    `json:"events"`
+	Advices  []swv.ExpertAdvice    `json:"advices"`
+	Votes    []swv.DecisionVote    `json:"votes"`
+	Decision *SWVDecisionCopy      `json:"decision,omitempty"`
+	Revoked  []swv.RevokedDecision `json:"revoked_decisions,omitempty"`
+}
+
+// SWVDecisionCopy is a decision in a copy: its facts, not its PDF (the
+// portal offers the signed PDF itself).
+type SWVDecisionCopy struct {
+	Approved       bool       `json:"approved"`
+	Number         *string    `json:"number,omitempty"`
+	Motivation     string     `json:"motivation"`
+	DecidedOn      time.Time  `json:"decided_on"`
+	StartOn        *time.Time `json:"start_on,omitempty"`
+	EndOn          *time.Time `json:"end_on,omitempty"`
+	MadeKnownAt    *time.Time `json:"made_known_at,omitempty"`
+	ObjectionUntil *time.Time `json:"objection_until,omitempty"`
+}
+
+// SWVCopy is the reader's copy (AVG art. 15) of what the SWV holds about
+// the pupil: every request the school sent it. Each read is a line in
+// the SWV's logbook and in the school's. A guardian without parental
+// authority has no AVG rights over the child.
+func (s *Portal) SWVCopy(ctx context.Context, actor Actor, u Reader, licenceID, pupilID uuid.UUID) ([]SWVRecord, error) {
+	if !u.CanAnswer {
+		return nil, fault.ErrNotFound
+	}
+	var sent []school.SwvRequest
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			dossiers, err := q.ListDossiersOfPupil(ctx, pupilID)
+			if err != nil {
+				return err
+			}
+			for _, d := range dossiers {
+				reqs, err := q.ListSWVRequests(ctx, d.ID)
+				if err != nil {
+					return err
+				}
+				for _, r := range reqs {
+					if r.SwvLicenceID != nil && r.SwvRequestID != nil {
+						sent = append(sent, r)
+					}
+				}
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionExport, "avg_copy_swv"))
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []SWVRecord{}
+	for _, r := range sent {
+		lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, *r.SwvLicenceID)
+		if err != nil {
+			return nil, db.Classify(err)
+		}
+		rec := SWVRecord{SWV: lic.Name}
+		err = s.tenants.With(ctx, *r.SwvLicenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				q := swv.New(tx)
+				id := *r.SwvRequestID
+				var err error
+				if rec.Request, err = q.GetRequest(ctx, id); err != nil {
+					return db.Classify(err)
+				}
+				snap, err := q.GetSnapshot(ctx, id)
+				if err != nil {
+					return db.Classify(err)
+				}
+				if err := json.Unmarshal(snap.Content, &rec.Snapshot); err != nil {
+					return err
+				}
+				if rec.Events, err = q.ListRequestEvents(ctx, swv.ListRequestEventsParams{RequestID: id, Internal: true}); err != nil {
+					return err
+				}
+				if rec.Advices, err = q.ListExpertAdvice(ctx, id); err != nil {
+					return err
+				}
+				if rec.Votes, err = q.ListDecisionVotes(ctx, id); err != nil {
+					return err
+				}
+				if d, err := q.GetDecision(ctx, id); err == nil {
+					rec.Decision = &SWVDecisionCopy{Approved: d.Approved, Number: d.Number, Motivation: d.Motivation, DecidedOn: d.DecidedOn,
+						StartOn: d.StartOn, EndOn: d.EndOn, MadeKnownAt: d.MadeKnownAt, ObjectionUntil: d.ObjectionUntil}
+				}
+				if rec.Revoked, err = q.ListRevokedDecisions(ctx, id); err != nil {
+					return err
+				}
+				for i := range rec.Revoked {
+					rec.Revoked[i].SignedPdf = nil
+				}
+				// The SWV's own logbook says who read its data, and why.
+				return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionExport, "avg_copy", id.String()))
+			})
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
 }

@@ -731,6 +731,42 @@ func (q *Queries) ListDossiers(ctx context.Context, arg ListDossiersParams) ([]L
 	return items, nil
 }
 
+const listDossiersOfPupil = `-- name: ListDossiersOfPupil :many
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE pupil_id = $1 ORDER BY created_at
+`
+
+func (q *Queries) ListDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([]Dossier, error) {
+	rows, err := q.db.Query(ctx, listDossiersOfPupil, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Dossier{}
+	for rows.Next() {
+		var i Dossier
+		if err := rows.Scan(
+			&i.ID,
+			&i.PupilID,
+			&i.SupportLevel,
+			&i.Reason,
+			&i.StartedOn,
+			&i.Cycle,
+			&i.OppEstablishedOn,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.ClosedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listGrowthEntries = `-- name: ListGrowthEntries :many
 SELECT id, dossier_id, cycle, kind, occurred_on, body, author_user_id, author_name, created_at FROM growth_entry WHERE dossier_id = $1 ORDER BY occurred_on DESC, created_at DESC, id
 `

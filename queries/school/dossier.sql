@@ -167,3 +167,6 @@ RETURNING id;
 
 -- name: ListDossierStarts :many
 SELECT * FROM dossier_start WHERE dossier_id = $1 ORDER BY at, id;
+
+-- name: ListDossiersOfPupil :many
+SELECT * FROM dossier WHERE pupil_id = $1 ORDER BY created_at;
