@@ -13,6 +13,7 @@ import (
 type objectionAddressPage struct {
 	Licence platform.Licence
 	Form    service.ObjectionAddress
+	Maxima  service.TLVMaxima
 	Errors  fault.FieldErrors
 	Saved   bool
 }
@@ -28,7 +29,37 @@ func (s *Server) handleObjectionAddress(c *gin.Context) error {
 	if page.Form, err = s.swv.ObjectionAddressOf(c, lic.ID); err != nil {
 		return err
 	}
+	if page.Maxima, err = s.swv.TLVMaximaOf(c, lic.ID); err != nil {
+		return err
+	}
 	s.render(c, http.StatusOK, "objection_address", page)
+	return nil
+}
+
+// handleTLVMaximaSave stores for how many school years at most the SWV
+// gives a TLV, per type.
+func (s *Server) handleTLVMaximaSave(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	in := service.TLVMaxima{SBO: c.PostForm("tlv_sbo"), SO: c.PostForm("tlv_so"), VSO: c.PostForm("tlv_vso")}
+	err = s.swv.SetTLVMaxima(c, lic.ID, in)
+	if fields, ok := asFieldErrors(err); ok {
+		page := objectionAddressPage{Licence: lic, Maxima: in, Errors: fields}
+		if page.Form, err = s.swv.ObjectionAddressOf(c, lic.ID); err != nil {
+			return err
+		}
+		s.render(c, http.StatusUnprocessableEntity, "objection_address", page)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/bezwaaradres?opgeslagen=1")
 	return nil
 }
 
@@ -44,7 +75,11 @@ func (s *Server) handleObjectionAddressSave(c *gin.Context) error {
 	in := service.ObjectionAddress{Address: c.PostForm("address"), Email: c.PostForm("email")}
 	err = s.swv.SetObjectionAddress(c, lic.ID, in)
 	if fields, ok := asFieldErrors(err); ok {
-		s.render(c, http.StatusUnprocessableEntity, "objection_address", objectionAddressPage{Licence: lic, Form: in, Errors: fields})
+		page := objectionAddressPage{Licence: lic, Form: in, Errors: fields}
+		if page.Maxima, err = s.swv.TLVMaximaOf(c, lic.ID); err != nil {
+			return err
+		}
+		s.render(c, http.StatusUnprocessableEntity, "objection_address", page)
 		return nil
 	}
 	if err != nil {

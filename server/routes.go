@@ -112,6 +112,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/instemmingsregels", s.allow(auth.PermSWVSettings), s.serve(s.handleConsentRulesSave))
 	r.GET("/licenties/:licence/bezwaaradres", s.allow(auth.PermSWVSettings), s.serve(s.handleObjectionAddress))
 	r.POST("/licenties/:licence/bezwaaradres", s.allow(auth.PermSWVSettings), s.serve(s.handleObjectionAddressSave))
+	r.POST("/licenties/:licence/tlv-looptijd", s.allow(auth.PermSWVSettings), s.serve(s.handleTLVMaximaSave))
 	r.GET("/licenties/:licence/aanvragen", s.allow(auth.PermRequestRead), s.serve(s.handleSWVRequests))
 	r.GET("/licenties/:licence/aanvragen/:request", s.allow(auth.PermRequestRead), s.serve(s.handleSWVRequest))
 	r.GET("/licenties/:licence/aanvragen/:request/bijlagen/:attachment", s.allow(auth.PermRequestRead), s.serve(s.handleSWVAttachment))

@@ -435,6 +435,23 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		!strings.Contains(out, "ten minste tot het einde van het schooljaar") {
 		t.Errorf("a TLV ending before the school year: %d, want 422", status)
 	}
+	// The SWV's maximum for SO, set on its page, bounds the proposal.
+	maxima := fmt.Sprintf("/licenties/%s/tlv-looptijd", f.lic.ID)
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", maxima, "tlv_sbo", "2", "tlv_so", "0", "tlv_vso", "4"); status != 422 ||
+		!strings.Contains(out, "van 1 tot en met 12") {
+		t.Errorf("a maximum of 0 school years: %d, want 422", status)
+	}
+	if status, _ := f.as(t, h, "directeur@swv.invalid", "POST", maxima, "tlv_sbo", "2", "tlv_so", "1", "tlv_vso", "4"); status != 303 {
+		t.Fatalf("set the maxima: %d", status)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/voorstel", "start_on", termStart, "end_on",
+		service.SchoolYearEnd(time.Now()).AddDate(1, 0, 0).Format("2006-01-02"), "category", "midden"); status != 422 ||
+		!strings.Contains(out, "hoogstens 1 schooljaren") {
+		t.Errorf("a TLV past the SWV's maximum: %d, want 422", status)
+	}
+	if status, _ := f.as(t, h, "directeur@swv.invalid", "POST", maxima, "tlv_sbo", "2", "tlv_so", "4", "tlv_vso", "4"); status != 303 {
+		t.Fatalf("restore the maxima: %d", status)
+	}
 	// The term started last spring: it runs to the end of that school
 	// year at least, which passed; four months on is within it.
 	f.propose(t, h, r, time.Now().AddDate(0, -6, 0), time.Now().AddDate(0, 4, 0), "midden")

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,15 +32,7 @@ type RequestsConfig struct {
 	// arrangement or TLV request; after it the school may submit without
 	// (zero: law.RequestViewWithin).
 	ViewWithin time.Duration
-	// TLVMaxSchoolYears is, per TLV type (sbo, so, vso), for how many
-	// school years at most the SWV gives a TLV (zero: DefaultTLVMaxSchoolYears).
-	TLVMaxSchoolYears map[string]int
 }
-
-// DefaultTLVMaxSchoolYears: a TLV runs at most two school years for SBO
-// and four for SO and VSO, unless the SWV's ondersteuningsplan says
-// otherwise (the SWV sets the term, WPO art. 18a lid 6, WEC art. 34.8).
-func DefaultTLVMaxSchoolYears() map[string]int { return map[string]int{"sbo": 2, "so": 4, "vso": 4} }
 
 // SchoolYearEnd is 31 July of the school year day falls in.
 func SchoolYearEnd(day time.Time) time.Time {
@@ -248,7 +239,13 @@ func (s *Requests) Propose(ctx context.Context, actor Actor, swvLicenceID, reque
 			typ = *req.TlvType
 		}
 		first := SchoolYearEnd(start)
-		maxYears := cmp.Or(s.cfg.TLVMaxSchoolYears[typ], DefaultTLVMaxSchoolYears()[typ], 1)
+		sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, swvLicenceID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		// The SWV's maxima (its settings; defaults SBO 2, SO and VSO 4).
+		maxYears := int(map[string]int32{"sbo": sw.TlvMaxYearsSbo, "so": sw.TlvMaxYearsSo, "vso": sw.TlvMaxYearsVso}[typ])
+		maxYears = max(maxYears, 1)
 		last := first.AddDate(maxYears-1, 0, 0)
 		switch {
 		case end.Before(first):

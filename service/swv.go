@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -552,4 +553,44 @@ func (s *SWV) SetObjectionAddress(ctx context.Context, licenceID uuid.UUID, in O
 		return db.Classify(err)
 	}
 	return q.SetSWVObjectionAddress(ctx, platform.SetSWVObjectionAddressParams{ID: sw.ID, ObjectionAddress: in.Address, ObjectionEmail: in.Email})
+}
+
+// TLVMaxima are for how many school years at most the SWV gives a TLV,
+// per type, as the form shows and takes them.
+type TLVMaxima struct {
+	SBO, SO, VSO string
+}
+
+// TLVMaximaOf reads the SWV's maxima.
+func (s *SWV) TLVMaximaOf(ctx context.Context, licenceID uuid.UUID) (TLVMaxima, error) {
+	sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, licenceID)
+	if err != nil {
+		return TLVMaxima{}, db.Classify(err)
+	}
+	return TLVMaxima{SBO: strconv.Itoa(int(sw.TlvMaxYearsSbo)), SO: strconv.Itoa(int(sw.TlvMaxYearsSo)), VSO: strconv.Itoa(int(sw.TlvMaxYearsVso))}, nil
+}
+
+// SetTLVMaxima stores the SWV's maxima: whole school years, 1 to 12. The
+// SWV sets the term of a TLV (WPO art. 18a lid 6, WEC art. 34.8); a TLV
+// always runs at least to the end of the school year it starts in.
+func (s *SWV) SetTLVMaxima(ctx context.Context, licenceID uuid.UUID, in TLVMaxima) error {
+	errs := fault.FieldErrors{}
+	num := func(field, v string) int32 {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 12 {
+			errs[field] = "Vul een aantal schooljaren in, van 1 tot en met 12."
+		}
+		return int32(n)
+	}
+	p := platform.SetSWVTLVMaximaParams{Sbo: num("tlv_sbo", in.SBO), So: num("tlv_so", in.SO), Vso: num("tlv_vso", in.VSO)}
+	if len(errs) > 0 {
+		return errs
+	}
+	q := platform.New(s.tenants.Platform())
+	sw, err := q.GetSWVOfLicence(ctx, licenceID)
+	if err != nil {
+		return db.Classify(err)
+	}
+	p.ID = sw.ID
+	return q.SetSWVTLVMaxima(ctx, p)
 }

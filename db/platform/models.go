@@ -581,6 +581,9 @@ type Swv struct {
 	CreatedAt        time.Time
 	ObjectionAddress string
 	ObjectionEmail   string
+	TlvMaxYearsSbo   int32
+	TlvMaxYearsSo    int32
+	TlvMaxYearsVso   int32
 }
 
 type SwvConsentRule struct {

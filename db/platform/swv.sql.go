@@ -14,7 +14,7 @@ import (
 
 const createSWV = `-- name: CreateSWV :one
 INSERT INTO swv (code, name) VALUES ($1, $2)
-RETURNING id, code, name, created_at, objection_address, objection_email
+RETURNING id, code, name, created_at, objection_address, objection_email, tlv_max_years_sbo, tlv_max_years_so, tlv_max_years_vso
 `
 
 type CreateSWVParams struct {
@@ -32,6 +32,9 @@ func (q *Queries) CreateSWV(ctx context.Context, arg CreateSWVParams) (Swv, erro
 		&i.CreatedAt,
 		&i.ObjectionAddress,
 		&i.ObjectionEmail,
+		&i.TlvMaxYearsSbo,
+		&i.TlvMaxYearsSo,
+		&i.TlvMaxYearsVso,
 	)
 	return i, err
 }
@@ -58,7 +61,7 @@ func (q *Queries) GetConsentRulesForLicence(ctx context.Context, id uuid.UUID) (
 }
 
 const getSWVByCode = `-- name: GetSWVByCode :one
-SELECT id, code, name, created_at, objection_address, objection_email FROM swv WHERE code = $1
+SELECT id, code, name, created_at, objection_address, objection_email, tlv_max_years_sbo, tlv_max_years_so, tlv_max_years_vso FROM swv WHERE code = $1
 `
 
 func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
@@ -71,6 +74,9 @@ func (q *Queries) GetSWVByCode(ctx context.Context, code string) (Swv, error) {
 		&i.CreatedAt,
 		&i.ObjectionAddress,
 		&i.ObjectionEmail,
+		&i.TlvMaxYearsSbo,
+		&i.TlvMaxYearsSo,
+		&i.TlvMaxYearsVso,
 	)
 	return i, err
 }
@@ -102,7 +108,7 @@ func (q *Queries) GetSWVLicenceOf(ctx context.Context, id uuid.UUID) (Licence, e
 }
 
 const getSWVOfLicence = `-- name: GetSWVOfLicence :one
-SELECT s.id, s.code, s.name, s.created_at, s.objection_address, s.objection_email FROM swv s JOIN licence l ON l.swv_id = s.id WHERE l.id = $1
+SELECT s.id, s.code, s.name, s.created_at, s.objection_address, s.objection_email, s.tlv_max_years_sbo, s.tlv_max_years_so, s.tlv_max_years_vso FROM swv s JOIN licence l ON l.swv_id = s.id WHERE l.id = $1
 `
 
 func (q *Queries) GetSWVOfLicence(ctx context.Context, id uuid.UUID) (Swv, error) {
@@ -115,6 +121,9 @@ func (q *Queries) GetSWVOfLicence(ctx context.Context, id uuid.UUID) (Swv, error
 		&i.CreatedAt,
 		&i.ObjectionAddress,
 		&i.ObjectionEmail,
+		&i.TlvMaxYearsSbo,
+		&i.TlvMaxYearsSo,
+		&i.TlvMaxYearsVso,
 	)
 	return i, err
 }
@@ -188,7 +197,7 @@ func (q *Queries) IsLinkedToLicence(ctx context.Context, arg IsLinkedToLicencePa
 }
 
 const listSWVs = `-- name: ListSWVs :many
-SELECT id, code, name, created_at, objection_address, objection_email FROM swv ORDER BY name
+SELECT id, code, name, created_at, objection_address, objection_email, tlv_max_years_sbo, tlv_max_years_so, tlv_max_years_vso FROM swv ORDER BY name
 `
 
 func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
@@ -207,6 +216,9 @@ func (q *Queries) ListSWVs(ctx context.Context) ([]Swv, error) {
 			&i.CreatedAt,
 			&i.ObjectionAddress,
 			&i.ObjectionEmail,
+			&i.TlvMaxYearsSbo,
+			&i.TlvMaxYearsSo,
+			&i.TlvMaxYearsVso,
 		); err != nil {
 			return nil, err
 		}
@@ -230,6 +242,27 @@ type SetSWVObjectionAddressParams struct {
 
 func (q *Queries) SetSWVObjectionAddress(ctx context.Context, arg SetSWVObjectionAddressParams) error {
 	_, err := q.db.Exec(ctx, setSWVObjectionAddress, arg.ObjectionAddress, arg.ObjectionEmail, arg.ID)
+	return err
+}
+
+const setSWVTLVMaxima = `-- name: SetSWVTLVMaxima :exec
+UPDATE swv SET tlv_max_years_sbo = $1, tlv_max_years_so = $2, tlv_max_years_vso = $3 WHERE id = $4
+`
+
+type SetSWVTLVMaximaParams struct {
+	Sbo int32
+	So  int32
+	Vso int32
+	ID  uuid.UUID
+}
+
+func (q *Queries) SetSWVTLVMaxima(ctx context.Context, arg SetSWVTLVMaximaParams) error {
+	_, err := q.db.Exec(ctx, setSWVTLVMaxima,
+		arg.Sbo,
+		arg.So,
+		arg.Vso,
+		arg.ID,
+	)
 	return err
 }
 

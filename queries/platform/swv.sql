@@ -47,3 +47,6 @@ UPDATE swv SET objection_address = @objection_address, objection_email = @object
 
 -- name: GetSWVOfLicence :one
 SELECT s.* FROM swv s JOIN licence l ON l.swv_id = s.id WHERE l.id = $1;
+
+-- name: SetSWVTLVMaxima :exec
+UPDATE swv SET tlv_max_years_sbo = @sbo, tlv_max_years_so = @so, tlv_max_years_vso = @vso WHERE id = @id;
