@@ -145,6 +145,12 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 				if rec.Category != "" {
 					body += ", categorie " + rec.Category
 				}
+			case "category":
+				category := rec.Category
+				if err := q.SetRequestCategory(ctx, swv.SetRequestCategoryParams{ID: requestID, Category: &category}); err != nil {
+					return err
+				}
+				body = "categorie " + rec.Category
 			case "objection_decided":
 				if rec.Anew {
 					if _, err := q.ArchiveDecision(ctx, requestID); err != nil {

@@ -125,6 +125,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/aanvragen/:request/deskundige", s.allow(auth.PermRequestManage), s.serve(s.handleSWVAskExpert))
 	r.POST("/licenties/:licence/aanvragen/:request/stem", s.allow(auth.PermRequestVote), s.serve(s.handleSWVVote))
 	r.POST("/licenties/:licence/aanvragen/:request/voorstel", s.allow(auth.PermRequestVote), s.serve(s.handleSWVPropose))
+	r.POST("/licenties/:licence/aanvragen/:request/categorie", s.allow(auth.PermRequestVote), s.serve(s.handleSWVCategory))
 	r.POST("/licenties/:licence/aanvragen/:request/ondertekenen", s.allow(auth.PermRequestSign), s.recentAuth(5*time.Minute), s.serve(s.handleSWVSign))
 	r.POST("/licenties/:licence/aanvragen/:request/evaluatie", s.allow(auth.PermRequestManage), s.serve(s.handleSWVEvaluate))
 	r.POST("/licenties/:licence/aanvragen/:request/bewaren", s.allow(auth.PermSWVSettings), s.serve(s.handleSWVRetentionHold))

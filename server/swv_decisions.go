@@ -185,6 +185,14 @@ func (s *Server) handleSWVPropose(c *gin.Context) error {
 	})
 }
 
+// handleSWVCategory is the chair's category for a granted TLV, after
+// the vote and before signing.
+func (s *Server) handleSWVCategory(c *gin.Context) error {
+	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		return s.requests.SetCategory(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), c.PostForm("category"))
+	})
+}
+
 // handleSWVVote is a committee member's vote with motivation; the chair
 // and members come from the meeting the request is on.
 func (s *Server) handleSWVVote(c *gin.Context) error {

@@ -482,6 +482,13 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		t.Fatalf("chair votes: %d %s", status, out)
 	}
 	f.waitStatus(t, h, "ondertekenen")
+	// The committee may set the category until signing: only the chair.
+	if status, out := act("lid@swv.invalid", "/categorie", "category", "hoog"); status != 422 || !strings.Contains(out, "Alleen de voorzitter") {
+		t.Errorf("a member changes the category: %d, want 422", status)
+	}
+	if status, out := act("voorzitter@swv.invalid", "/categorie", "category", "hoog"); status != 303 {
+		t.Fatalf("the chair changes the category: %d %s", status, out)
+	}
 	if status, _ := act("lid@swv.invalid", "/stem", "approve", "0", "motivation", "Toch niet."); status != 422 {
 		t.Errorf("a late vote: %d, want refused", status)
 	}
@@ -499,6 +506,9 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 	})
 	if err != nil || dec.Number == nil || *dec.Number != fmt.Sprintf("TLV-%d-0001", time.Now().Year()) {
 		t.Fatalf("decision %v (err %v)", dec.Number, err)
+	}
+	if got := f.waitStatus(t, h, "bezwaartermijn"); got.TlvCategory == nil || *got.TlvCategory != "hoog" {
+		t.Errorf("category %v on the signed TLV's request, want the chair's hoog", got.TlvCategory)
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(f.ca.Certificate)

@@ -183,6 +183,40 @@ func (s *Requests) Sign(ctx context.Context, actor Actor, swvLicenceID, requestI
 	return err
 }
 
+// SetCategory is the chair's category for a granted TLV for SO or VSO,
+// set or changed after the vote, before signing (the signed TLV carries
+// it).
+func (s *Requests) SetCategory(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, category string) error {
+	category = strings.TrimSpace(category)
+	if !slices.Contains([]string{"laag", "midden", "hoog"}, category) {
+		return fault.FieldErrors{"category": "Kies de bekostigingscategorie: laag, midden of hoog."}
+	}
+	a := workflows.RequestAction{RequestID: actionID, Category: category}
+	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		req, err := q.GetRequest(ctx, requestID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if req.TlvType == nil || *req.TlvType == "sbo" {
+			return fault.FieldErrors{"category": "Een toelaatbaarheidsverklaring voor het speciaal basisonderwijs heeft geen categorie."}
+		}
+		if req.MeetingID != nil {
+			m, err := q.GetMeeting(ctx, *req.MeetingID)
+			if err != nil {
+				return db.Classify(err)
+			}
+			a.Chair = m.ChairID == actor.UserID
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestCategory, a, "", "")
+	return err
+}
+
 // Vote is a committee member's vote as typed: for or against the chair's
 // proposal, and the motivation.
 type Vote struct {

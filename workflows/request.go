@@ -61,7 +61,10 @@ const (
 	UpdateRequestVote     = "vote"
 	// UpdateRequestPropose: the chair puts the term (and the category)
 	// to the committee before it votes.
-	UpdateRequestPropose          = "propose"
+	UpdateRequestPropose = "propose"
+	// UpdateRequestCategory: the chair sets or changes a TLV's category
+	// after the vote, before signing.
+	UpdateRequestCategory         = "category"
 	UpdateRequestSign             = "sign"
 	UpdateRequestHandled          = "handled"
 	UpdateRequestEvaluate         = "evaluate"
@@ -260,6 +263,7 @@ func (r *request) run(ctx workflow.Context) (RequestStatus, error) {
 		UpdateRequestHandled: r.handled, UpdateRequestEvaluate: r.evaluate, UpdateRequestObject: r.object,
 		UpdateRequestWithdraw: r.withdraw, UpdateRequestObjectionDecided: r.objectionDecided, UpdateRequestPropose: r.propose,
 		UpdateRequestObjectionAdvice: r.objectionAdvice, UpdateRequestExtendObjection: r.extendObjection,
+		UpdateRequestCategory: r.setCategory,
 	} {
 		name := name
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, r.guard(step), workflow.UpdateHandlerOptions{
@@ -404,6 +408,7 @@ var requestUpdateSteps = map[string][]string{
 	UpdateRequestVote:             {RequestStepScheduled},
 	UpdateRequestPropose:          {RequestStepScheduled},
 	UpdateRequestSign:             {RequestStepSigning},
+	UpdateRequestCategory:         {RequestStepSigning},
 	UpdateRequestHandled:          {RequestStepConsultant, RequestStepScheduled},
 	UpdateRequestEvaluate:         {RequestStepEvaluation},
 	UpdateRequestObject:           {RequestStepObjection},
@@ -439,6 +444,15 @@ func (r *request) validate(now time.Time, name string, a RequestAction) error {
 		return r.checkAdvice(a)
 	case UpdateRequestVote:
 		return r.checkVote(now, a)
+	case UpdateRequestCategory:
+		switch {
+		case r.in.Kind != RequestKindTLV || !r.status.Approved:
+			return temporal.NewApplicationError("a category is for a granted TLV", fault.CodeRequestStep, r.status.Step)
+		case !a.Chair:
+			return temporal.NewApplicationError("only the chair sets the category", fault.CodeNotChair)
+		case !slices.Contains([]string{"laag", "midden", "hoog"}, a.Category):
+			return temporal.NewApplicationError("category", fault.CodeRequestInvalid)
+		}
 	case UpdateRequestObjectionAdvice:
 		if r.in.Kind != RequestKindTLV {
 			return temporal.NewApplicationError("advice committee is for a TLV", fault.CodeRequestStep, r.status.Step)
@@ -769,6 +783,12 @@ func (r *request) object(ctx workflow.Context, a RequestAction) error {
 	}
 	due := now.Add(r.in.Timers.ObjectionAdvice)
 	return r.moveTo(ctx, RequestStepObjected, "swv", &due, "")
+}
+
+// setCategory records the category the chair sets or changes after the
+// vote, before the TLV is signed (the term stays the proposal's).
+func (r *request) setCategory(ctx workflow.Context, a RequestAction) error {
+	return r.record(ctx, RequestRecord{Kind: "category", ActorID: a.ActorID, Category: a.Category, InputKey: a.RequestID})
 }
 
 // objectionAdvice records the Landelijke Bezwaaradviescommissie's advice

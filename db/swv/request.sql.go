@@ -958,6 +958,20 @@ func (q *Queries) SetDecisionMadeKnown(ctx context.Context, arg SetDecisionMadeK
 	return made_known_at, err
 }
 
+const setRequestCategory = `-- name: SetRequestCategory :exec
+UPDATE request SET tlv_category = $1, updated_at = now() WHERE id = $2 AND kind = 'tlv'
+`
+
+type SetRequestCategoryParams struct {
+	Category *string
+	ID       uuid.UUID
+}
+
+func (q *Queries) SetRequestCategory(ctx context.Context, arg SetRequestCategoryParams) error {
+	_, err := q.db.Exec(ctx, setRequestCategory, arg.Category, arg.ID)
+	return err
+}
+
 const setRequestMeeting = `-- name: SetRequestMeeting :exec
 UPDATE request SET meeting_id = $2, updated_at = now() WHERE id = $1
 `

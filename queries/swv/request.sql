@@ -186,3 +186,6 @@ UPDATE request SET proposed_start_on = NULL, proposed_end_on = NULL, updated_at 
 
 -- name: ListRevokedDecisions :many
 SELECT * FROM revoked_decision WHERE request_id = $1 ORDER BY revoked_at;
+
+-- name: SetRequestCategory :exec
+UPDATE request SET tlv_category = @category, updated_at = now() WHERE id = @id AND kind = 'tlv';
