@@ -131,16 +131,8 @@ func (s *Dossiers) startedBy(ctx context.Context, starts []school.DossierStart) 
 			ids = append(ids, *st.ByUserID)
 		}
 	}
-	out := map[uuid.UUID]string{}
-	if len(ids) == 0 {
-		return out
-	}
-	if rows, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
-		for _, r := range rows {
-			out[r.ID] = r.DisplayName
-		}
-	}
-	return out
+	names, _ := userNames(ctx, s.tenants, ids) // a name that cannot be read is left out
+	return names
 }
 
 func (v *DossierView) load(ctx context.Context, q *school.Queries, licenceID uuid.UUID) error {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
-	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 )
@@ -74,13 +73,5 @@ func (s *Logbook) ActorNames(ctx context.Context, rows []school.Logbook) (map[uu
 			ids = append(ids, *r.ActorUserID)
 		}
 	}
-	names := map[uuid.UUID]string{}
-	if len(ids) == 0 {
-		return names, nil
-	}
-	users, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids)
-	for _, u := range users {
-		names[u.ID] = u.DisplayName
-	}
-	return names, err
+	return userNames(ctx, s.tenants, ids)
 }

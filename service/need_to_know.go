@@ -66,10 +66,11 @@ func (s *SWV) readable(ctx context.Context, reader SWVReader, licenceID uuid.UUI
 		case auth.RoleCommitteeMember, auth.RoleExpert:
 			err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 				q := swv.New(pool)
-				ids, err := q.RequestsOfCommitteeMember(ctx, reader.UserID)
+				read := q.RequestsOfCommitteeMember
 				if role == auth.RoleExpert {
-					ids, err = q.RequestsOfExpert(ctx, reader.UserID)
+					read = q.RequestsOfExpert
 				}
+				ids, err := read(ctx, reader.UserID)
 				for _, id := range ids {
 					r.requests[id] = true
 				}

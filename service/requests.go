@@ -167,6 +167,30 @@ func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, reques
 	return err
 }
 
+// onAgenda reads the request and the meeting it is on (nil before it is
+// on an agenda): who chairs and sits in it decides what a person may do.
+func (s *Requests) onAgenda(ctx context.Context, swvLicenceID, requestID uuid.UUID) (swv.Request, *swv.CommitteeMeeting, error) {
+	var req swv.Request
+	var meeting *swv.CommitteeMeeting
+	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		var err error
+		if req, err = q.GetRequest(ctx, requestID); err != nil {
+			return db.Classify(err)
+		}
+		if req.MeetingID == nil {
+			return nil
+		}
+		m, err := q.GetMeeting(ctx, *req.MeetingID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		meeting = &m
+		return nil
+	})
+	return req, meeting, err
+}
+
 // Sign has the decision numbered, rendered and signed by the actor. The
 // document names where an objection goes, so the SWV's objection address
 // must be set first.
@@ -192,26 +216,15 @@ func (s *Requests) SetCategory(ctx context.Context, actor Actor, swvLicenceID, r
 		return fault.FieldErrors{"category": "Kies de bekostigingscategorie: laag, midden of hoog."}
 	}
 	a := workflows.RequestAction{RequestID: actionID, Category: category}
-	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
-		q := swv.New(pool)
-		req, err := q.GetRequest(ctx, requestID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		if req.TlvType == nil || *req.TlvType == "sbo" {
-			return fault.FieldErrors{"category": "Een toelaatbaarheidsverklaring voor het speciaal basisonderwijs heeft geen categorie."}
-		}
-		if req.MeetingID != nil {
-			m, err := q.GetMeeting(ctx, *req.MeetingID)
-			if err != nil {
-				return db.Classify(err)
-			}
-			a.Chair = m.ChairID == actor.UserID
-		}
-		return nil
-	})
+	req, m, err := s.onAgenda(ctx, swvLicenceID, requestID)
 	if err != nil {
 		return err
+	}
+	if req.TlvType == nil || *req.TlvType == "sbo" {
+		return fault.FieldErrors{"category": "Een toelaatbaarheidsverklaring voor het speciaal basisonderwijs heeft geen categorie."}
+	}
+	if m != nil {
+		a.Chair = m.ChairID == actor.UserID
 	}
 	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestCategory, a, "", "")
 	return err
@@ -243,23 +256,7 @@ func (s *Requests) Propose(ctx context.Context, actor Actor, swvLicenceID, reque
 	if err1 != nil || err2 != nil || !end.After(start) {
 		return fault.FieldErrors{"proposal": "Vul de looptijd in: een begindatum en een latere einddatum."}
 	}
-	var req swv.Request
-	var meeting *swv.CommitteeMeeting
-	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
-		q := swv.New(pool)
-		var err error
-		if req, err = q.GetRequest(ctx, requestID); err != nil {
-			return db.Classify(err)
-		}
-		if req.MeetingID != nil {
-			m, err := q.GetMeeting(ctx, *req.MeetingID)
-			if err != nil {
-				return db.Classify(err)
-			}
-			meeting = &m
-		}
-		return nil
-	})
+	req, meeting, err := s.onAgenda(ctx, swvLicenceID, requestID)
 	if err != nil {
 		return err
 	}
@@ -311,29 +308,16 @@ func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestI
 		return err
 	}
 	a := workflows.RequestAction{RequestID: v.RequestID, Approve: v.Approve}
-	uid := actor.UserID
-	err = s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
-		q := swv.New(pool)
-		req, err := q.GetRequest(ctx, requestID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		if req.MeetingID == nil {
-			return nil
-		}
-		m, err := q.GetMeeting(ctx, *req.MeetingID)
-		if err != nil {
-			return db.Classify(err)
-		}
-		a.Chair, a.Member = m.ChairID == uid, slices.Contains(m.MemberIds, uid)
+	_, m, err := s.onAgenda(ctx, swvLicenceID, requestID)
+	if err != nil {
+		return err
+	}
+	if m != nil {
+		a.Chair, a.Member = m.ChairID == actor.UserID, slices.Contains(m.MemberIds, actor.UserID)
 		// The meeting's day starts at midnight where the SWV is; a vote
 		// before it is refused by the request's process.
 		y, mo, d := m.MeetsOn.Date()
 		a.MeetingOn = time.Date(y, mo, d, 0, 0, 0, 0, s.cfg.Location)
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestVote, a, text, "")
 	return err

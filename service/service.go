@@ -20,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/requestlog"
@@ -133,4 +134,18 @@ func deliverSignals(ctx context.Context, tm *tenants.Manager, tc client.Client, 
 	if err != nil {
 		logger.WarnContext(ctx, "signal left for the deliver schedule", "err", err)
 	}
+}
+
+// userNames are the display names of the accounts with ids; an account
+// deleted since has none.
+func userNames(ctx context.Context, tm *tenants.Manager, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	names := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	users, err := platform.New(tm.Platform()).ListUserNames(ctx, ids)
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	return names, err
 }

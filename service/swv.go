@@ -509,13 +509,8 @@ type Meetings struct {
 // names are the display names of the people with ids; a name that
 // cannot be read is left out (the page shows the role instead).
 func (s *SWV) names(ctx context.Context, ids []uuid.UUID) map[uuid.UUID]string {
-	out := map[uuid.UUID]string{}
-	if rows, err := platform.New(s.tenants.Platform()).ListUserNames(ctx, ids); err == nil {
-		for _, n := range rows {
-			out[n.ID] = n.DisplayName
-		}
-	}
-	return out
+	names, _ := userNames(ctx, s.tenants, ids)
+	return names
 }
 
 // ObjectionAddress is where an objection to the SWV's decisions goes:
