@@ -374,7 +374,7 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 		}
 		// Of age, the pupil is told; the parents only when the pupil lets
 		// them read on.
-		adult := !time.Now().Before(pupil.BirthDate.AddDate(law.DecideAge, 0, 0))
+		adult := law.Reached(pupil.BirthDate, law.DecideAge, time.Now())
 		if adult && pupil.Email != "" {
 			to = append(to, pupil.Email)
 		}

@@ -3,6 +3,8 @@
 // every layer.
 package law
 
+import "time"
+
 // The ages at which a pupil's rights change. They are the law's, not a
 // setting: an SWV sets terms, never ages (README, "Domain rules").
 const (
@@ -23,6 +25,12 @@ const (
 // them); they are always Ages().
 type ConsentAges struct {
 	Share, Decide int
+}
+
+// Reached reports whether someone born on birth is age or older on day
+// (from the birthday on; 29 February counts on to 1 March).
+func Reached(birth time.Time, age int, day time.Time) bool {
+	return !day.Before(birth.AddDate(age, 0, 0))
 }
 
 // Ages are the ages of Dutch law: 16 and 18.

@@ -17,6 +17,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/service"
 )
 
@@ -218,7 +219,7 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	case "gewist":
 		page.Notice = "Het verzoek om verwijdering is gehonoreerd: het dossier, de ouders en verzorgers en hun toegang worden nu verwijderd. De inschrijving blijft tot het einde van de wettelijke termijn."
 	}
-	page.OwnRights = d.Pupil.LeftOn == nil && !s.today().Before(d.Pupil.BirthDate.AddDate(page.ShareAge, 0, 0))
+	page.OwnRights = d.Pupil.LeftOn == nil && law.Reached(d.Pupil.BirthDate, page.ShareAge, s.today())
 	if c.Query("uitgenodigd") == "1" {
 		page.Notice = "De uitnodiging voor het portaal staat klaar om te versturen."
 	}

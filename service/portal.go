@@ -63,7 +63,7 @@ func (s *Portal) InviteGuardian(ctx context.Context, actor Actor, lic platform.L
 	}
 	if p, err := s.pupil(ctx, lic.ID, pupilID); err != nil {
 		return err
-	} else if !Today(s.location).Before(p.BirthDate.AddDate(law.DecideAge, 0, 0)) && p.GuardiansGrantedAt == nil {
+	} else if law.Reached(p.BirthDate, law.DecideAge, Today(s.location)) && p.GuardiansGrantedAt == nil {
 		return fault.FieldErrors{"guardian": "De leerling is 18 en beslist zelf over het plan. Ouders lezen alleen mee als de leerling dat in het eigen portaal aanzet."}
 	}
 	if !g.ParentalAuthority && !set.ViewWithoutAuthority {
@@ -94,7 +94,7 @@ func (s *Portal) InvitePupil(ctx context.Context, actor Actor, lic platform.Lice
 	if err != nil {
 		return err
 	}
-	if Today(s.location).Before(p.BirthDate.AddDate(rules.Ages.Share, 0, 0)) {
+	if !law.Reached(p.BirthDate, rules.Ages.Share, Today(s.location)) {
 		return fault.FieldErrors{"pupil_email": fmt.Sprintf("De leerling krijgt een eigen account vanaf %d jaar; tot dan lezen de ouders mee.", rules.Ages.Share)}
 	}
 	if p.LeftOn != nil {

@@ -86,7 +86,7 @@ func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, k
 		if err != nil {
 			return Reader{}, false, err
 		}
-		u.Adult, u.GuardiansGranted = of(p.BirthDate, law.DecideAge, today), p.GuardiansGrantedAt != nil
+		u.Adult, u.GuardiansGranted = law.Reached(p.BirthDate, law.DecideAge, today), p.GuardiansGrantedAt != nil
 		if u.Adult && !u.GuardiansGranted {
 			// Of age: the parents' access ends unless the pupil lets them
 			// read on (parental authority ends at 18, BW 1:233, 1:245).
@@ -105,16 +105,11 @@ func readerOf(ctx context.Context, q *school.Queries, link platform.PupilLink, k
 		if err != nil {
 			return Reader{}, false, err
 		}
-		ok := of(p.BirthDate, share, today)
-		return Reader{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true, Adult: of(p.BirthDate, law.DecideAge, today),
+		ok := law.Reached(p.BirthDate, share, today)
+		return Reader{Pupil: true, PartyKey: plan.PupilPartyKey, CanAnswer: true, Adult: law.Reached(p.BirthDate, law.DecideAge, today),
 			GuardiansGranted: p.GuardiansGrantedAt != nil}, ok, nil
 	}
 	return Reader{}, false, nil
-}
-
-// of reports whether someone born on birth is age or older today.
-func of(birth time.Time, age int, today time.Time) bool {
-	return !today.Before(birth.AddDate(age, 0, 0))
 }
 
 // Child is a pupil on a reader's portal home page.
