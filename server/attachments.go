@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
@@ -80,12 +81,18 @@ func (s *Server) handleDossierAttachmentDownload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	serveAttachment(c, a)
+	return nil
+}
+
+// serveAttachment sends a dossier's attachment as a download that the
+// browser never renders as a page (sandboxed, not sniffed, not cached).
+func serveAttachment(c *gin.Context, a school.Attachment) {
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName}))
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, a.ContentType, a.Content)
-	return nil
 }
 
 // handleDossierPDF renders the OPP of the current dossier as PDF, logged

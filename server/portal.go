@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -246,11 +245,7 @@ func (s *Server) handlePortalRequestAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, a.ContentType, a.Content)
+	serveAttachment(c, a)
 	return nil
 }
 

@@ -195,6 +195,22 @@ func (f *swvFixture) as(t *testing.T, h *harness, email, method, path string, kv
 	return resp.StatusCode, out
 }
 
+// submittedArrangement prepares an arrangement request for a new pupil,
+// has the mother agree and the school submit it, and waits for it at the
+// SWV's intake.
+func submittedArrangement(t *testing.T, h *harness, f *swvFixture, given, question string) (uuid.UUID, string, string, swv.Request) {
+	t.Helper()
+	pupil, _, mother := requestPupil(t, h, given)
+	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", question)
+	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
+		t.Fatalf("mother agrees: %d", status)
+	}
+	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	return pupil, mother, reqURL, f.waitStatus(t, h, "intake")
+}
+
 // requestPupil is a pupil with a complete dossier, two attachments and a
 // mother with a portal account who was invited.
 func requestPupil(t *testing.T, h *harness, given string) (pupil, dossier uuid.UUID, mother string) {
@@ -613,15 +629,7 @@ func userID(t *testing.T, h *harness, email string) uuid.UUID {
 func TestRequestIncompleteAndRejected(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
-	pupil, _, mother := requestPupil(t, h, "Roos")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor rekenen.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	pupil, mother, reqURL, r := submittedArrangement(t, h, f, "Roos", "Een arrangement voor rekenen.")
 	swvURL := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
 	act := func(email, path string, kv ...string) (int, string) {
 		t.Helper()
@@ -775,15 +783,7 @@ func TestCommitteeInBrowser(t *testing.T) {
 func TestRequestQuestionAndWithdrawal(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
-	pupil, _, mother := requestPupil(t, h, "Mila")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	_, _, reqURL, r := submittedArrangement(t, h, f, "Mila", "Een arrangement voor taal.")
 	if status, _ := f.act(t, h, r, "consulent@swv.invalid", "/notitie", "note", "Welke methode gebruikt de school nu voor taal?", "to_school", "1"); status != 303 {
 		t.Fatalf("question: %d", status)
 	}
@@ -837,15 +837,7 @@ func TestArrangementEvaluated(t *testing.T) {
 		c.RequestTimers.ObjectionWindow = 2 * time.Second
 	})
 	f := newSWVFixture(t, h)
-	pupil, _, mother := requestPupil(t, h, "Jesse")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor gedrag.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	_, _, reqURL, r := submittedArrangement(t, h, f, "Jesse", "Een arrangement voor gedrag.")
 	f.toCommittee(t, h, r)
 	start, end := time.Now().AddDate(0, -6, 0).Format("2006-01-02"), time.Now().Format("2006-01-02")
 	f.propose(t, h, r, time.Now().AddDate(0, -6, 0), time.Now(), "")
@@ -941,15 +933,7 @@ func TestSWVNeedToKnow(t *testing.T) {
 		}
 		f.cookies[u.email] = h.login(t, u.email)
 	}
-	pupil, _, mother := requestPupil(t, h, "Noah")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	_, _, _, r := submittedArrangement(t, h, f, "Noah", "Een arrangement voor taal.")
 	f.toCommittee(t, h, r)
 	page := fmt.Sprintf("/licenties/%s/aanvragen/%s", f.lic.ID, r.ID)
 	list := fmt.Sprintf("/licenties/%s/aanvragen", f.lic.ID)
@@ -1067,15 +1051,7 @@ func TestSigningWithExpiredCertificate(t *testing.T) {
 	})
 	f := newSWVFixture(t, h)
 	ctx := context.Background()
-	pupil, _, mother := requestPupil(t, h, "Teken")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	_, _, _, r := submittedArrangement(t, h, f, "Teken", "Een arrangement.")
 	f.toCommittee(t, h, r)
 	start, end := time.Now().Format("2006-01-02"), time.Now().AddDate(1, 0, 0).Format("2006-01-02")
 	f.propose(t, h, r, time.Now(), time.Now().AddDate(1, 0, 0), "")
@@ -1267,15 +1243,7 @@ func TestUpheldObjectionThroughThePages(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
 	ctx := context.Background()
-	pupil, _, mother := requestPupil(t, h, "Gegrond")
-	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor taal.")
-	if status, _ := motherAnswers(t, h, mother, pupil, "answer", "agree"); status != 303 {
-		t.Fatalf("mother agrees: %d", status)
-	}
-	if resp, _ := h.do(t, "POST", reqURL+"/indienen", formType, ""); resp.StatusCode != 303 {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	r := f.waitStatus(t, h, "intake")
+	_, _, _, r := submittedArrangement(t, h, f, "Gegrond", "Een arrangement voor taal.")
 	f.toCommittee(t, h, r)
 	for _, e := range []string{"voorzitter@swv.invalid", "lid@swv.invalid"} {
 		if status, out := f.act(t, h, r, e, "/stem", "approve", "0", "motivation", "Niet nodig."); status != 303 {
