@@ -26,10 +26,7 @@ func (s *Server) handleObjectionAddress(c *gin.Context) error {
 		return err
 	}
 	page := objectionAddressPage{Licence: lic, Saved: c.Query("opgeslagen") == "1"}
-	if page.Form, err = s.swv.ObjectionAddressOf(c, lic.ID); err != nil {
-		return err
-	}
-	if page.Maxima, err = s.swv.TLVMaximaOf(c, lic.ID); err != nil {
+	if page.Form, page.Maxima, err = s.swv.DecisionSettings(c, lic.ID); err != nil {
 		return err
 	}
 	s.render(c, http.StatusOK, "objection_address", page)
@@ -50,7 +47,7 @@ func (s *Server) handleTLVMaximaSave(c *gin.Context) error {
 	err = s.swv.SetTLVMaxima(c, lic.ID, in)
 	if fields, ok := asFieldErrors(err); ok {
 		page := objectionAddressPage{Licence: lic, Maxima: in, Errors: fields}
-		if page.Form, err = s.swv.ObjectionAddressOf(c, lic.ID); err != nil {
+		if page.Form, _, err = s.swv.DecisionSettings(c, lic.ID); err != nil {
 			return err
 		}
 		s.render(c, http.StatusUnprocessableEntity, "objection_address", page)
@@ -76,7 +73,7 @@ func (s *Server) handleObjectionAddressSave(c *gin.Context) error {
 	err = s.swv.SetObjectionAddress(c, lic.ID, in)
 	if fields, ok := asFieldErrors(err); ok {
 		page := objectionAddressPage{Licence: lic, Form: in, Errors: fields}
-		if page.Maxima, err = s.swv.TLVMaximaOf(c, lic.ID); err != nil {
+		if _, page.Maxima, err = s.swv.DecisionSettings(c, lic.ID); err != nil {
 			return err
 		}
 		s.render(c, http.StatusUnprocessableEntity, "objection_address", page)

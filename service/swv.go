@@ -519,13 +519,15 @@ type ObjectionAddress struct {
 	Address, Email string
 }
 
-// ObjectionAddressOf reads the SWV's objection address.
-func (s *SWV) ObjectionAddressOf(ctx context.Context, licenceID uuid.UUID) (ObjectionAddress, error) {
+// DecisionSettings reads what the SWV set for its decisions: where an
+// objection goes, and the TLV maxima per type.
+func (s *SWV) DecisionSettings(ctx context.Context, licenceID uuid.UUID) (ObjectionAddress, TLVMaxima, error) {
 	sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, licenceID)
 	if err != nil {
-		return ObjectionAddress{}, db.Classify(err)
+		return ObjectionAddress{}, TLVMaxima{}, db.Classify(err)
 	}
-	return ObjectionAddress{Address: sw.ObjectionAddress, Email: sw.ObjectionEmail}, nil
+	return ObjectionAddress{Address: sw.ObjectionAddress, Email: sw.ObjectionEmail},
+		TLVMaxima{SBO: strconv.Itoa(int(sw.TlvMaxYearsSbo)), SO: strconv.Itoa(int(sw.TlvMaxYearsSo)), VSO: strconv.Itoa(int(sw.TlvMaxYearsVso))}, nil
 }
 
 // SetObjectionAddress stores where objections go; every decision prints
@@ -554,15 +556,6 @@ func (s *SWV) SetObjectionAddress(ctx context.Context, licenceID uuid.UUID, in O
 // per type, as the form shows and takes them.
 type TLVMaxima struct {
 	SBO, SO, VSO string
-}
-
-// TLVMaximaOf reads the SWV's maxima.
-func (s *SWV) TLVMaximaOf(ctx context.Context, licenceID uuid.UUID) (TLVMaxima, error) {
-	sw, err := platform.New(s.tenants.Platform()).GetSWVOfLicence(ctx, licenceID)
-	if err != nil {
-		return TLVMaxima{}, db.Classify(err)
-	}
-	return TLVMaxima{SBO: strconv.Itoa(int(sw.TlvMaxYearsSbo)), SO: strconv.Itoa(int(sw.TlvMaxYearsSo)), VSO: strconv.Itoa(int(sw.TlvMaxYearsVso))}, nil
 }
 
 // SetTLVMaxima stores the SWV's maxima: whole school years, 1 to 12. The
