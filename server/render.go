@@ -83,6 +83,13 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
+		// isoDate shows a date kept as text (2016-05-05) the Dutch way.
+		"isoDate": func(v string) string {
+			if d, err := time.Parse(time.DateOnly, v); err == nil {
+				return d.Format("02-01-2006")
+			}
+			return v
+		},
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
 			return snapshotView{ID: id, Snapshot: s}
 		},
