@@ -281,6 +281,9 @@ func (a *Activities) expireRequest(ctx context.Context, licenceID, requestID uui
 			case !errors.Is(err, pgx.ErrNoRows):
 				return err
 			}
+			if err := q.DeleteAVGRequestSteps(ctx, requestID); err != nil {
+				return err
+			}
 			if err := q.DeleteRequest(ctx, requestID); err != nil {
 				return err
 			}

@@ -80,6 +80,7 @@ func TestGrants(t *testing.T) {
 		PermRequestAdvise:    {RoleExpert: L},
 		PermRequestVote:      {RoleCommitteeMember: L},
 		PermRequestSign:      {RoleSWVAdmin: L},
+		PermSWVPrivacy:       {RoleSWVAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -90,8 +91,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 190 {
-		t.Errorf("checked %d pairs, want 10 roles × 19 permissions", pairs)
+	if pairs != 200 {
+		t.Errorf("checked %d pairs, want 10 roles × 20 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

@@ -74,6 +74,7 @@ const (
 	PermRequestAdvise    Permission = "request.advise"    // an expert's advice on a TLV
 	PermRequestVote      Permission = "request.vote"      // a committee member's vote
 	PermRequestSign      Permission = "request.sign"      // sign a granted TLV or arrangement for the SWV
+	PermSWVPrivacy       Permission = "swv.privacy"       // answer requests under the AVG made to the SWV, lift a restriction
 )
 
 // Scope says how far a permission reaches for a role.
@@ -116,6 +117,7 @@ var grants = map[Permission]map[Role]Scope{
 	PermRequestAdvise: {RoleExpert: ScopeLicence},
 	PermRequestVote:   {RoleCommitteeMember: ScopeLicence},
 	PermRequestSign:   {RoleSWVAdmin: ScopeLicence},
+	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -154,5 +156,5 @@ func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
 		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
-		PermRequestVote, PermRequestSign}
+		PermRequestVote, PermRequestSign, PermSWVPrivacy}
 }

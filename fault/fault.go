@@ -43,3 +43,7 @@ var ErrClosed = fmt.Errorf("dossier closed: %w", ErrConflict)
 // ErrRestricted: the use of the pupil's data is restricted (AVG art. 18):
 // kept and read, not changed or shared.
 var ErrRestricted = fmt.Errorf("use restricted: %w", ErrConflict)
+
+// ErrSWVRestricted: the SWV honoured a restriction of (or an objection
+// to) the use of a request (AVG art. 18, 21): kept and read, not worked on.
+var ErrSWVRestricted = fmt.Errorf("request use restricted: %w", ErrRestricted)

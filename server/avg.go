@@ -124,8 +124,9 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 var avgKinds = plan.AVGRequestKinds()
 
 // handlePortalAVGRequest: a guardian with authority or the pupil asks the
-// school to correct, erase, restrict or stop using data; the school
-// answers within the term (AVG_RESPOND_WITHIN, a month).
+// school — or the SWV, about a request the school sent it — to correct,
+// erase, restrict or stop using data; the answer comes within the term
+// (AVG_RESPOND_WITHIN, a month).
 func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
@@ -136,14 +137,27 @@ func (s *Server) handlePortalAVGRequest(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	err := s.retention.AskAVG(c, portalActorOf(c), licenceID, pupilID, u.PartyKey, c.PostForm("kind"), c.PostForm("body"))
+	// To the school, or to the SWV about one of the requests the school
+	// sent it (the school's id of that request).
+	to, sent := "school", c.PostForm("to")
+	var err error
+	if sent == "" || sent == "school" {
+		err = s.retention.AskAVG(c, portalActorOf(c), licenceID, pupilID, u.PartyKey, c.PostForm("kind"), c.PostForm("body"))
+	} else {
+		to = "swv"
+		id, perr := uuid.Parse(sent)
+		if perr != nil {
+			return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fault.FieldErrors{"avg_to": "Kies bij wie u het verzoek doet."})
+		}
+		err = s.retention.AskSWVAVG(c, portalActorOf(c), u, licenceID, pupilID, id, c.PostForm("kind"), c.PostForm("body"))
+	}
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderPortalPupil(c, http.StatusUnprocessableEntity, fields)
 	}
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?verzoek=1#rechten", licenceID, pupilID))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?verzoek=%s#rechten", licenceID, pupilID, to))
 	return nil
 }
 

@@ -72,6 +72,10 @@ func classify(err error) answer {
 	case errors.Is(err, fault.ErrClosed):
 		return answer{Status: http.StatusConflict, Title: "Dit dossier is afgesloten.",
 			Detail: "Een afgesloten dossier kan alleen nog worden gelezen. Open zo nodig een nieuw dossier."}
+	case errors.Is(err, fault.ErrSWVRestricted):
+		return answer{Status: http.StatusConflict, Title: "Het gebruik van deze aanvraag is beperkt.",
+			Detail: "Op verzoek van de ouders of de leerling (AVG art. 18 of 21) wordt de aanvraag alleen bewaard en ingezien, " +
+				"niet behandeld. De beheerder van het samenwerkingsverband heft de beperking op als de reden ervoor vervalt."}
 	case errors.Is(err, fault.ErrRestricted):
 		return answer{Status: http.StatusConflict, Title: "Het gebruik van deze gegevens is beperkt.",
 			Detail: "Op verzoek van de ouders of de leerling (AVG art. 18) worden de gegevens alleen bewaard en ingezien, " +

@@ -75,6 +75,7 @@ var (
 		"objection_extended":                "beslissing op bezwaar verdaagd",
 		"herinnering_beslistermijn_bezwaar": "herinnering: beslistermijn bezwaar loopt af",
 		"beslistermijn_bezwaar_verstreken":  "beslistermijn bezwaar verstreken",
+		"avg_correction":                    "aanvullende verklaring van ouder of leerling (AVG-verzoek)",
 	}
 	kindLabels = map[string]string{
 		"school":     "School",

@@ -84,6 +84,7 @@ type membershipView struct {
 	CanSWVSchools   bool
 	CanSettings     bool
 	CanSWVSettings  bool
+	CanSWVPrivacy   bool
 	CanRequests     bool
 	CanConsult      bool
 	CanVote         bool
@@ -109,6 +110,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanSWVSchools:   auth.ScopeOf(role, auth.PermSWVSchools) != auth.ScopeNone,
 			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
 			CanSWVSettings:  auth.ScopeOf(role, auth.PermSWVSettings) != auth.ScopeNone,
+			CanSWVPrivacy:   auth.ScopeOf(role, auth.PermSWVPrivacy) != auth.ScopeNone,
 			CanRequests:     auth.ScopeOf(role, auth.PermRequestRead) != auth.ScopeNone,
 			CanConsult:      role == auth.RoleConsultant,
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,

@@ -102,6 +102,7 @@ type portalPupilPage struct {
 	Requests   []portalRequest
 	AVG        []school.AvgRequest // the reader's own requests under the AVG
 	AVGKinds   map[string]string
+	SWV        service.SWVRights // the requests at SWVs to ask about, and the reader's requests there
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -160,13 +161,20 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 		}
 	}
 	page.AVGKinds, page.AVG = avgKinds, read.AVG
+	if page.SWV, err = s.retention.SWVRights(c, u, licenceID, pupilID); err != nil {
+		return err
+	}
 	if c.Query("ouders") == "1" {
 		page.Notice = "Je keuze is vastgelegd."
 	}
-	if c.Query("verzoek") == "1" {
-		page.Notice = "Uw verzoek is verstuurd; de school antwoordt binnen een maand."
+	if to := c.Query("verzoek"); to != "" {
+		who := "de school"
+		if to == "swv" {
+			who = "het samenwerkingsverband"
+		}
+		page.Notice = "Uw verzoek is verstuurd; " + who + " antwoordt binnen een maand."
 		if u.Pupil {
-			page.Notice = "Je verzoek is verstuurd; de school antwoordt binnen een maand."
+			page.Notice = "Je verzoek is verstuurd; " + who + " antwoordt binnen een maand."
 		}
 	}
 	s.render(c, status, "portal_pupil", page)

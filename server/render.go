@@ -99,6 +99,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"nextPhase": func(p plan.Phase) plan.Phase { return p.Next() },
 		"errs":      func(e fault.FieldErrors, k string) string { return e[k] },
 		"kib":       func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
+		"overdue":   func(t time.Time) bool { return time.Now().After(t) },
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

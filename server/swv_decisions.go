@@ -88,7 +88,7 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldEr
 		Can: map[string]bool{
 			"manage": p.can(auth.PermRequestManage, lic.ID), "advise": p.can(auth.PermRequestAdvise, lic.ID),
 			"vote": p.can(auth.PermRequestVote, lic.ID), "sign": p.can(auth.PermRequestSign, lic.ID),
-			"hold": p.can(auth.PermSWVSettings, lic.ID),
+			"hold": p.can(auth.PermSWVSettings, lic.ID), "privacy": p.can(auth.PermSWVPrivacy, lic.ID),
 		}}
 	if page.SWVRequestView, err = s.swv.Request(c, actorOf(c), lic.ID, id); err != nil {
 		return err

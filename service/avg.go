@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -26,20 +25,13 @@ import (
 // The school answers within the term (AVG art. 12(3)); the request's
 // workflow reminds it.
 func (s *Retention) AskAVG(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, partyKey, kind, body string) error {
-	body = strings.TrimSpace(body)
-	errs := fault.FieldErrors{}
-	if plan.AVGRequestKinds()[kind] == "" {
-		errs["avg_kind"] = "Kies wat u vraagt."
-	}
-	if body == "" || len([]rune(body)) > 5000 {
-		errs["avg_body"] = "Schrijf op wat er niet klopt of wat u vraagt (hoogstens 5000 tekens)."
-	}
-	if len(errs) > 0 {
-		return errs
+	body, err := avgForm(kind, body)
+	if err != nil {
+		return err
 	}
 	due := time.Now().Add(s.cfg.AVGRespondWithin)
 	var req school.AvgRequest
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			var err error
 			if req, err = school.New(tx).CreateAVGRequest(ctx, school.CreateAVGRequestParams{PupilID: pupilID, Kind: kind, PartyKey: partyKey,
@@ -63,6 +55,39 @@ func (s *Retention) AskAVG(ctx context.Context, actor Actor, licenceID, pupilID 
 	return nil
 }
 
+// avgForm checks a request under the AVG as the requester typed it: a
+// kind and 1 to 5,000 characters of what they ask; it returns the text
+// trimmed.
+func avgForm(kind, body string) (string, error) {
+	body = strings.TrimSpace(body)
+	errs := fault.FieldErrors{}
+	if plan.AVGRequestKinds()[kind] == "" {
+		errs["avg_kind"] = "Kies wat u vraagt."
+	}
+	if body == "" || len([]rune(body)) > 5000 {
+		errs["avg_body"] = "Schrijf op wat er niet klopt of wat u vraagt (hoogstens 5000 tekens)."
+	}
+	if len(errs) > 0 {
+		return "", errs
+	}
+	return body, nil
+}
+
+// avgAnswer checks an answer to a request under the AVG: honoured, or
+// rejected with the reason the requester reads.
+func avgAnswer(decision, reason, who string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case decision != "accepted" && decision != "rejected":
+		return "", fault.FieldErrors{"decision": "Kies of " + who + " het verzoek honoreert of afwijst."}
+	case decision == "rejected" && reason == "":
+		return "", fault.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
+	case len([]rune(reason)) > 5000:
+		return "", fault.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
+	}
+	return reason, nil
+}
+
 // DecideAVG is the school's answer to a request under the AVG: accepted
 // (and acted on) or rejected with the reason, which the requester reads
 // in the portal. It reports whether the pupil's data was erased.
@@ -76,19 +101,14 @@ func (s *Retention) AskAVG(ctx context.Context, actor Actor, licenceID, pupilID 
 // portal shows nothing afterwards. An accepted restriction makes the data
 // read-only from now on.
 func (s *Retention) DecideAVG(ctx context.Context, actor Actor, lic platform.Licence, pupilID, id uuid.UUID, decision, reason string) (bool, error) {
-	reason = strings.TrimSpace(reason)
-	switch {
-	case decision != "accepted" && decision != "rejected":
-		return false, fault.FieldErrors{"decision": "Kies of de school het verzoek honoreert of afwijst."}
-	case decision == "rejected" && reason == "":
-		return false, fault.FieldErrors{"reason": "Schrijf bij een afwijzing de reden op; de ouder of leerling leest die."}
-	case len([]rune(reason)) > 5000:
-		return false, fault.FieldErrors{"reason": "De toelichting is te lang (hoogstens 5000 tekens)."}
+	reason, err := avgAnswer(decision, reason, "de school")
+	if err != nil {
+		return false, err
 	}
 	uid := actor.UserID
 	var req school.AvgRequest
 	var to string // the requester's address, for the mail after an erasure
-	err := s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+	err = s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		q := school.New(pool)
 		var err error
 		if req, err = q.GetAVGRequest(ctx, id); err != nil {
@@ -109,7 +129,7 @@ func (s *Retention) DecideAVG(ctx context.Context, actor Actor, lic platform.Lic
 				"extra ondersteuning krijgt, is het OPP een wettelijke plicht (AVG art. 17 lid 3 onder b). Wijs het verzoek af " +
 				"met die reden, of schrijf de leerling eerst uit."}
 		}
-		to, err = requesterAddress(ctx, q, p, req)
+		to, err = store.RequesterAddress(ctx, q, p, req.PartyKey)
 		return err
 	})
 	if err != nil {
@@ -178,20 +198,6 @@ func (s *Retention) DecideAVG(ctx context.Context, actor Actor, lic platform.Lic
 		SendOutbox(ctx, s.temporal, s.logger, lic.ID)
 	}
 	return true, nil
-}
-
-// requesterAddress is where the answer to a request goes: the guardian's
-// address, or the pupil's own.
-func requesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, req school.AvgRequest) (string, error) {
-	gid, err := plan.PartyGuardian(req.PartyKey)
-	if err != nil || gid == nil {
-		return p.Email, err
-	}
-	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *gid, PupilID: p.ID})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	return g.Email, err
 }
 
 // erasureMail is the answer to an honoured erasure; no child's name.

@@ -14,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/store"
 )
 
 // SWVReader is a person of the SWV with every role they hold on its
@@ -146,6 +147,9 @@ func (s *SWV) AskExpert(ctx context.Context, actor Actor, lic platform.Licence, 
 	}
 	return s.tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := store.RefuseSWVRestricted(ctx, swv.New(tx), requestID); err != nil {
+				return err
+			}
 			n, err := swv.New(tx).AskExpert(ctx, swv.AskExpertParams{RequestID: requestID, ExpertID: expertID, AskedBy: &actor.UserID})
 			if err != nil || n == 0 {
 				return err

@@ -377,6 +377,8 @@ type SWVRecord struct {
 	Votes    []swv.DecisionVote    `json:"votes"`
 	Decision *SWVDecisionCopy      `json:"decision,omitempty"`
 	Revoked  []swv.RevokedDecision `json:"revoked_decisions,omitempty"`
+	// AVG are the reader's own requests under the AVG about it.
+	AVG []swv.AvgRequest `json:"avg_requests,omitempty"`
 }
 
 // SWVDecisionCopy is a decision in a copy: its facts, not its PDF (the
@@ -403,21 +405,9 @@ func (s *Portal) SWVCopy(ctx context.Context, actor Actor, u Reader, licenceID, 
 	var sent []school.SwvRequest
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			q := school.New(tx)
-			dossiers, err := q.ListDossiersOfPupil(ctx, pupilID)
-			if err != nil {
+			var err error
+			if sent, err = sentSWVRequests(ctx, school.New(tx), pupilID); err != nil {
 				return err
-			}
-			for _, d := range dossiers {
-				reqs, err := q.ListSWVRequests(ctx, d.ID)
-				if err != nil {
-					return err
-				}
-				for _, r := range reqs {
-					if r.SwvLicenceID != nil && r.SwvRequestID != nil {
-						sent = append(sent, r)
-					}
-				}
 			}
 			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionExport, "avg_copy_swv"))
 		})
@@ -461,6 +451,9 @@ func (s *Portal) SWVCopy(ctx context.Context, actor Actor, u Reader, licenceID, 
 						StartOn: d.StartOn, EndOn: d.EndOn, MadeKnownAt: d.MadeKnownAt, ObjectionUntil: d.ObjectionUntil}
 				}
 				if rec.Revoked, err = q.ListRevokedDecisions(ctx, id); err != nil {
+					return err
+				}
+				if rec.AVG, err = q.ListAVGRequestsOf(ctx, swv.ListAVGRequestsOfParams{RequestIds: []uuid.UUID{id}, PartyKey: u.PartyKey}); err != nil {
 					return err
 				}
 				for i := range rec.Revoked {

@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -80,6 +81,9 @@ func (s *Requests) Act(ctx context.Context, actor Actor, swvLicenceID, requestID
 	a.ActorID = actorID(actor)
 	key := a.RequestID
 	err := s.tenants.With(ctx, swvLicenceID, func(pool *pgxpool.Pool) error {
+		if err := store.RefuseSWVRestricted(ctx, swv.New(pool), requestID); err != nil {
+			return err
+		}
 		return swv.New(pool).PutRequestInput(ctx, swv.PutRequestInputParams{InputKey: key, RequestID: requestID, Body: text, ActorName: actorName})
 	})
 	if err != nil {

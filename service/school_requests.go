@@ -154,6 +154,8 @@ type RequestView struct {
 	Events   []swv.RequestEvent         // what the SWV shows the school, after submitting
 	Decision *swv.Decision
 	SWV      *swv.Request // the SWV's request, after submitting
+	// SWVGone: the SWV deleted its request (retention term or erasure).
+	SWVGone bool
 	// ViewDueAt: from then on the school may submit an arrangement or a
 	// TLV without every party's view (silence does not block it).
 	ViewDueAt time.Time
@@ -259,8 +261,14 @@ func (s *Requests) Load(ctx context.Context, licenceID uuid.UUID, d school.Dossi
 			v.Decision = &dec
 		}
 		r, err := q.GetRequest(ctx, *v.Request.SwvRequestID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Deleted at the SWV (its retention term, or an honoured
+			// erasure): the school's own record stays.
+			v.SWVGone = true
+			return nil
+		}
 		if err != nil {
-			return db.Classify(err)
+			return err
 		}
 		v.SWV = &r
 		return nil

@@ -20,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 )
 
 // SWV is the SWV's casework around requests: committee meetings, the
@@ -109,8 +110,8 @@ func (s *SWV) AddNote(ctx context.Context, actor Actor, licenceID, requestID uui
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := swv.New(tx)
-			if _, err := q.GetRequest(ctx, requestID); err != nil {
-				return db.Classify(err)
+			if err := store.RefuseSWVRestricted(ctx, q, requestID); err != nil {
+				return err
 			}
 			kind, visibility := "note", "internal"
 			if toSchool {
@@ -143,8 +144,8 @@ func (s *SWV) AddAction(ctx context.Context, actor Actor, licenceID, requestID u
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := swv.New(tx)
-			if _, err := q.GetRequest(ctx, requestID); err != nil {
-				return db.Classify(err)
+			if err := store.RefuseSWVRestricted(ctx, q, requestID); err != nil {
+				return err
 			}
 			a, err := q.AddRequestAction(ctx, swv.AddRequestActionParams{RequestID: requestID, ConsultantID: uid, Title: title, DueOn: due})
 			if err != nil {
@@ -159,6 +160,9 @@ func (s *SWV) AddAction(ctx context.Context, actor Actor, licenceID, requestID u
 func (s *SWV) CompleteAction(ctx context.Context, actor Actor, licenceID, requestID, actionID uuid.UUID) error {
 	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if err := store.RefuseSWVRestricted(ctx, swv.New(tx), requestID); err != nil {
+				return err
+			}
 			n, err := swv.New(tx).CompleteRequestAction(ctx, swv.CompleteRequestActionParams{ID: actionID, RequestID: requestID})
 			if err != nil {
 				return err
@@ -379,6 +383,8 @@ type AdminDashboard struct {
 	Overdue    []swv.OverdueRequestsRow
 	EndingSoon []swv.TLVsEndingSoonRow
 	Open       int64
+	// AVG counts the requests under the AVG still to answer.
+	AVG swv.CountOpenAVGRequestsRow
 }
 
 // AdminDashboard reads the SWV licence's dashboard as of today.
@@ -395,6 +401,9 @@ func (s *SWV) AdminDashboard(ctx context.Context, licenceID uuid.UUID, today tim
 				return err
 			}
 			if v.EndingSoon, err = q.TLVsEndingSoon(ctx, swv.TLVsEndingSoonParams{FromOn: today, ToOn: today.AddDate(0, 6, 0)}); err != nil {
+				return err
+			}
+			if v.AVG, err = q.CountOpenAVGRequests(ctx); err != nil {
 				return err
 			}
 			v.Open, err = q.CountOpenRequests(ctx)

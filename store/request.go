@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
 )
 
 // RefuseRestricted answers fault.ErrRestricted while the use of the
@@ -20,6 +24,20 @@ func RefuseRestricted(ctx context.Context, q *school.Queries, pupilID uuid.UUID)
 	}
 	if restricted {
 		return fault.ErrRestricted
+	}
+	return nil
+}
+
+// RefuseSWVRestricted answers fault.ErrSWVRestricted while the SWV's use
+// of a request is restricted (AVG art. 18 or 21): it is kept and read,
+// not worked on.
+func RefuseSWVRestricted(ctx context.Context, q *swv.Queries, requestID uuid.UUID) error {
+	restricted, err := q.RequestRestricted(ctx, requestID)
+	if err != nil {
+		return db.Classify(err)
+	}
+	if restricted {
+		return fault.ErrSWVRestricted
 	}
 	return nil
 }
@@ -51,4 +69,19 @@ func SharedByAll(parties []school.ListSWVRequestPartiesRow, byParty map[string]b
 		}
 	}
 	return true
+}
+
+// RequesterAddress is where the answer to a request under the AVG goes:
+// the guardian's address (partyKey guardian:<id>), or the pupil's own;
+// "" when the guardian is gone.
+func RequesterAddress(ctx context.Context, q *school.Queries, p school.Pupil, partyKey string) (string, error) {
+	gid, err := plan.PartyGuardian(partyKey)
+	if err != nil || gid == nil {
+		return p.Email, err
+	}
+	g, err := q.GetGuardian(ctx, school.GetGuardianParams{ID: *gid, PupilID: p.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return g.Email, err
 }

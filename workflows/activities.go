@@ -72,6 +72,12 @@ func (*Activities) IssueDecision(context.Context, IssueDecisionInput) (string, e
 	panic(errNotRun)
 }
 
+// SWVAVGAnswered is implemented by activities.Activities.SWVAVGAnswered.
+func (*Activities) SWVAVGAnswered(context.Context, SWVAVGRef) (bool, error) { panic(errNotRun) }
+
+// CarryOutSWVAVG is implemented by activities.Activities.CarryOutSWVAVG.
+func (*Activities) CarryOutSWVAVG(context.Context, SWVAVGRef) (string, error) { panic(errNotRun) }
+
 // NotifyDecision is implemented by activities.Activities.NotifyDecision.
 func (*Activities) NotifyDecision(context.Context, NotifyDecisionInput) (string, error) {
 	panic(errNotRun)

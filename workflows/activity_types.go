@@ -315,3 +315,8 @@ type ObjectionTerm struct {
 type PupilOfAgeInput struct {
 	LicenceID, PupilID string
 }
+
+// SWVAVGRef names a request under the AVG made to an SWV.
+type SWVAVGRef struct {
+	SWVLicenceID, AVGRequestID string
+}

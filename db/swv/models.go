@@ -10,6 +10,20 @@ import (
 	"github.com/google/uuid"
 )
 
+type AvgRequest struct {
+	ID        uuid.UUID
+	RequestID uuid.UUID
+	Kind      string
+	PartyKey  string
+	Body      string
+	Status    string
+	Reason    string
+	DueAt     time.Time
+	DecidedBy *uuid.UUID
+	DecidedAt *time.Time
+	CreatedAt time.Time
+}
+
 type CommitteeMeeting struct {
 	ID        uuid.UUID
 	MeetsOn   time.Time
@@ -107,6 +121,7 @@ type Request struct {
 	ClosedReason    string
 	ProposedStartOn *time.Time
 	ProposedEndOn   *time.Time
+	RestrictedAt    *time.Time
 }
 
 type RequestAction struct {

@@ -254,7 +254,7 @@ INSERT INTO request (school_licence_id, school_request_id, school_name, kind, tl
     pupil_name, pupil_birth_date, question)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (school_licence_id, school_request_id) DO UPDATE SET school_name = EXCLUDED.school_name
-RETURNING id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on
+RETURNING id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on, restricted_at
 `
 
 type CreateRequestParams struct {
@@ -303,6 +303,7 @@ func (q *Queries) CreateRequest(ctx context.Context, arg CreateRequestParams) (R
 		&i.ClosedReason,
 		&i.ProposedStartOn,
 		&i.ProposedEndOn,
+		&i.RestrictedAt,
 	)
 	return i, err
 }
@@ -419,7 +420,7 @@ func (q *Queries) GetMeeting(ctx context.Context, id uuid.UUID) (CommitteeMeetin
 }
 
 const getRequest = `-- name: GetRequest :one
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE id = $1
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on, restricted_at FROM request WHERE id = $1
 `
 
 func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error) {
@@ -445,6 +446,7 @@ func (q *Queries) GetRequest(ctx context.Context, id uuid.UUID) (Request, error)
 		&i.ClosedReason,
 		&i.ProposedStartOn,
 		&i.ProposedEndOn,
+		&i.RestrictedAt,
 	)
 	return i, err
 }
@@ -490,7 +492,7 @@ func (q *Queries) GetSnapshot(ctx context.Context, requestID uuid.UUID) (Request
 }
 
 const listAgenda = `-- name: ListAgenda :many
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE meeting_id = $1 ORDER BY submitted_at
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on, restricted_at FROM request WHERE meeting_id = $1 ORDER BY submitted_at
 `
 
 func (q *Queries) ListAgenda(ctx context.Context, meetingID *uuid.UUID) ([]Request, error) {
@@ -522,6 +524,7 @@ func (q *Queries) ListAgenda(ctx context.Context, meetingID *uuid.UUID) ([]Reque
 			&i.ClosedReason,
 			&i.ProposedStartOn,
 			&i.ProposedEndOn,
+			&i.RestrictedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -708,7 +711,7 @@ func (q *Queries) ListRequestEvents(ctx context.Context, arg ListRequestEventsPa
 }
 
 const listRequests = `-- name: ListRequests :many
-SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on FROM request WHERE ($1::text = '' OR status = $1)
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on, restricted_at FROM request WHERE ($1::text = '' OR status = $1)
 ORDER BY status = 'intake' DESC, submitted_at LIMIT $2
 `
 
@@ -747,6 +750,7 @@ func (q *Queries) ListRequests(ctx context.Context, arg ListRequestsParams) ([]R
 			&i.ClosedReason,
 			&i.ProposedStartOn,
 			&i.ProposedEndOn,
+			&i.RestrictedAt,
 		); err != nil {
 			return nil, err
 		}
