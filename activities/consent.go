@@ -171,25 +171,47 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in workflows.Invi
 	for _, k := range in.Keys {
 		wanted[k] = true
 	}
+	// First who is asked, then their links (a guardian's portal account
+	// is made and linked in the platform database), then the mails and
+	// logbook lines in one school transaction.
+	var round school.ConsentRound
+	var parties []school.ListConsentPartiesRow
+	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if round, err = q.GetConsentRound(ctx, roundID); err != nil {
+			return db.Classify(err)
+		}
+		parties, err = q.ListConsentParties(ctx, roundID)
+		return err
+	})
+	if err != nil {
+		return 0, wrap("invite consent parties", err)
+	}
+	back := fmt.Sprintf("/ouder/%s/%s#instemming", licenceID, pupilID)
+	links := map[string]string{}
+	for _, p := range parties {
+		if !wanted[p.PartyKey] || p.RemovedAt != nil || p.Email == "" {
+			continue
+		}
+		link, err := store.PortalLink(ctx, a.Tenants.Platform(), a.Mail.SiteURL, p.GuardianID, p.Email, p.FullName, licenceID, pupilID, back)
+		if err != nil {
+			return 0, wrap("invite consent parties", err)
+		}
+		links[p.PartyKey] = link
+	}
 	mailed := 0
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
-			round, err := q.GetConsentRound(ctx, roundID)
-			if err != nil {
-				return db.Classify(err)
-			}
-			parties, err := q.ListConsentParties(ctx, roundID)
-			if err != nil {
-				return err
-			}
 			for _, p := range parties {
 				if !wanted[p.PartyKey] || p.RemovedAt != nil {
 					continue
 				}
 				key := fmt.Sprintf("consent:%s:%s:%s:%d", roundID, p.PartyKey, in.Kind, in.N)
 				if p.Email != "" {
-					subject, body := consentMail(in.Kind, p.Kind == "pupil", p.Decides, p.GivenName, round.ActionPartNumber, round.DeadlineAt)
+					subject, body := consentMail(in.Kind, p.Kind == "pupil", p.Decides, p.GivenName, round.ActionPartNumber, round.DeadlineAt,
+						links[p.PartyKey])
 					if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: key, ToAddress: p.Email, Subject: subject, Body: body}); err != nil {
 						return fmt.Errorf("enqueue mail: %w", err)
 					}
@@ -210,7 +232,7 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in workflows.Invi
 // content: the plan is read after logging in. The pupil is addressed as
 // "je"; under the decide age they are asked for their view, as the
 // guardians decide.
-func consentMail(kind string, pupil, decides bool, givenName string, version int32, deadline time.Time) (string, string) {
+func consentMail(kind string, pupil, decides bool, givenName string, version int32, deadline time.Time, link string) (string, string) {
 	if pupil {
 		subject := "De school vraagt wat jij van je plan vindt"
 		if decides {
@@ -220,9 +242,8 @@ func consentMail(kind string, pupil, decides bool, givenName string, version int
 			subject = "Herinnering: " + strings.ToLower(subject[:1]) + subject[1:]
 		}
 		body := fmt.Sprintf("Hoi %s,\n\nDe school heeft het handelingsdeel (versie %d) van je ontwikkelingsperspectiefplan klaar. "+
-			"Log in op TOP dossier om het te lezen en te antwoorden: akkoord, niet akkoord, of een vraag. "+
-			"Graag vóór %s.\n\nVragen? Loop binnen bij de intern begeleider of je mentor.\n",
-			givenName, version, deadline.Format("02-01-2006"))
+			"Je antwoordt met akkoord, niet akkoord, of een vraag, graag vóór %s.\n\n%s\n\nVragen? Loop binnen bij de intern begeleider of je mentor.\n",
+			givenName, version, deadline.Format("02-01-2006"), store.PortalLinkText(link, true))
 		return subject, body
 	}
 	subject := "Uw instemming gevraagd met het plan van de school"
@@ -235,9 +256,9 @@ func consentMail(kind string, pupil, decides bool, givenName string, version int
 		givenName = "ouder of verzorger"
 	}
 	body := fmt.Sprintf("Beste %s,\n\n%s (versie %d) van het ontwikkelingsperspectiefplan. "+
-		"Log in op TOP dossier om het plan te lezen en te antwoorden: akkoord, niet akkoord, of een vraag. "+
-		"Graag vóór %s.\n\nHeeft u vragen, neem dan contact op met de intern begeleider van de school.\n",
-		givenName, intro, version, deadline.Format("02-01-2006"))
+		"U antwoordt met akkoord, niet akkoord, of een vraag, graag vóór %s.\n\n%s\n\n"+
+		"Heeft u vragen, neem dan contact op met de intern begeleider van de school.\n",
+		givenName, intro, version, deadline.Format("02-01-2006"), store.PortalLinkText(link, false))
 	return subject, body
 }
 

@@ -62,7 +62,7 @@ func (s *Server) handleDossierAttachmentUpload(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"#bijlagen")
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=attachments#bijlagen")
 	return nil
 }
 

@@ -266,9 +266,6 @@ func (s *Server) handleLoginShow(c *gin.Context) error {
 	if c.Query("uitgelogd") != "" {
 		page.Notice = "Je bent uitgelogd."
 	}
-	if c.Query("geactiveerd") != "" {
-		page.Notice = "Je wachtwoord is ingesteld. Log nu in; daarna stel je de tweede stap in."
-	}
 	s.render(c, http.StatusOK, "login", page)
 	return nil
 }
@@ -320,6 +317,18 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		s.render(c, http.StatusUnauthorized, "login", page)
 		return nil
 	}
+	if err := s.startSession(c, user.ID); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(back))
+	return nil
+}
+
+// startSession starts a fresh session for a user who proved their
+// password (at login, or by setting it with a one-time link): the second
+// step (/inloggen/code) comes next. An old session of this browser ends.
+func (s *Server) startSession(c *gin.Context, userID uuid.UUID) error {
+	q := platform.New(s.tenants.Platform())
 	if old, err := c.Cookie(sessionCookie); err == nil && old != "" {
 		_ = q.DeleteSession(c, hashToken(old))
 	}
@@ -328,13 +337,12 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		return err
 	}
 	if err := q.CreateSession(c, platform.CreateSessionParams{
-		TokenHash: hashToken(token), UserID: user.ID, ExpiresAt: time.Now().Add(s.cfg.SessionAbsolute),
+		TokenHash: hashToken(token), UserID: userID, ExpiresAt: time.Now().Add(s.cfg.SessionAbsolute),
 	}); err != nil {
 		return err
 	}
-	s.logger.InfoContext(c, "login", "user", user.ID)
+	s.logger.InfoContext(c, "login", "user", userID)
 	setSessionCookie(c, token, int(s.cfg.SessionAbsolute.Seconds()))
-	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(back))
 	return nil
 }
 

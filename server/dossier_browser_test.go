@@ -132,6 +132,13 @@ func TestDossierInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("consent-record"))); err != nil {
 		t.Fatalf("no consent round on the page: %v", err)
 	}
+	// The paper answer asks who answered and what: nothing is chosen for her.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelector('select[name="party"]').selectedIndex = 1`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#instemming input[name="answer"][value="agree"]`))); err != nil {
+		t.Fatal(err)
+	}
 	submit("record consent", chromedp.Click(chromedp.ID("consent-record")))
 	submit("end plannen", chromedp.Click(chromedp.ID("advance")))
 	if got := current(); got != "Realiseren" {

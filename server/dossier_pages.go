@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -48,6 +50,7 @@ type dossierPage struct {
 	Moved      bool
 	Notice     string
 	Section    string // the form with errors or a conflict
+	Done       string // the part just written: open it again (with Notice)
 	Errors     fault.FieldErrors
 	Theirs     *plan.Content // the stored version after a conflict
 	RequestID  string
@@ -179,12 +182,8 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 		_, err := s.temporal.DescribeWorkflow(c, workflows.ConsentWorkflowID(lic.ID.String(), v.Dossier.ID.String(), v.ActionPart.Number), "")
 		page.ConsentStarting = err == nil
 	}
-	switch c.Query("melding") {
-	case "aangeboden":
-		page.Notice = "Het handelingsdeel is vastgelegd als versie ter instemming."
-	case "opgeslagen":
-		page.Notice = "Opgeslagen."
-	}
+	page.Notice = dossierNotice(c, v)
+	page.Done = cmp.Or(c.Query("deel"), map[string]string{"aangeboden": "action_part"}[c.Query("melding")], c.Query("melding"))
 	s.render(c, http.StatusOK, "dossier", page)
 	return nil
 }
@@ -371,7 +370,7 @@ func (s *Server) handleDossierSectionSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen#"+section)
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen&deel="+section+"#"+section)
 	return nil
 }
 
@@ -404,7 +403,7 @@ func (s *Server) handleDossierHeaderSave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen")
+	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+"?melding=opgeslagen&deel=header#gegevens")
 	return nil
 }
 
@@ -428,8 +427,49 @@ func (s *Server) postDossierForm(c *gin.Context, section, anchor string, write f
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, dossierURL(lic.ID, d.PupilID)+anchor)
+	// Back at the section, with a line saying what was done (dossierNotice).
+	to := dossierURL(lic.ID, d.PupilID) + "?melding=" + section
+	if section == "consent" {
+		to += "&partij=" + url.QueryEscape(c.PostForm("party"))
+	}
+	c.Redirect(http.StatusSeeOther, to+anchor)
 	return nil
+}
+
+// Opened tells whether a part of the page opens: its form has errors, or
+// it was just written.
+func (p *dossierPage) Opened(part string) bool {
+	return p.Section == part || (p.Section == "" && p.Done == part)
+}
+
+// dossierNotice is the line the dossier page shows after a form of
+// postDossierForm (or another write) succeeded: what was just done.
+func dossierNotice(c *gin.Context, v service.DossierView) string {
+	switch c.Query("melding") {
+	case "aangeboden":
+		return "Het handelingsdeel is vastgelegd als versie ter instemming. De ouders krijgen een mail met een link naar de vraag."
+	case "opgeslagen":
+		return "Opgeslagen."
+	case "growth":
+		return "De notitie staat in het groeidocument."
+	case "tests":
+		return "De toetsuitslag is toegevoegd."
+	case "participants":
+		return "De betrokkenen zijn bijgewerkt."
+	case "attachments":
+		return "De bijlage is toegevoegd."
+	case "request":
+		return "De aanvraag is voorbereid. De ouders (en de leerling vanaf 16) krijgen een mail om te zien wat er meegaat."
+	case "consent":
+		if cv := v.Consent; cv != nil {
+			key := c.Query("partij")
+			if a := cv.Answer(key); a != "" {
+				return fmt.Sprintf("Vastgelegd: het antwoord van %s is %s (vastgelegd door de school).", cv.Name(key), labelFunc(answerLabels)(a))
+			}
+		}
+		return "Het antwoord is vastgelegd."
+	}
+	return ""
 }
 
 func (s *Server) handleDossierGrowthAdd(c *gin.Context) error {

@@ -234,8 +234,12 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	// The consent round asked the guardian; she said yes in the meeting and
 	// the IB'er records it (a "niet akkoord" without a remark is refused).
 	page := h.page(t, base)
-	party := regexp.MustCompile(`name="party"><option value="([^"]+)"`).FindStringSubmatch(page)
-	if party == nil || !strings.Contains(page, "Wacht op antwoord") {
+	// Nothing is chosen for the IB'er: who answered and what, both asked.
+	party := regexp.MustCompile(`name="party" required><option value="">Kies…</option><option value="([^"]+)"`).FindStringSubmatch(page)
+	if strings.Contains(page, `name="answer" value="agree" checked`) || !strings.Contains(page, `name="answer" value="agree" required`) {
+		t.Error("the paper answer has an answer chosen beforehand, or does not ask for one")
+	}
+	if party == nil || !strings.Contains(page, "Wacht op de ouders") {
 		t.Fatalf("no open consent round on the page")
 	}
 	consent := func(answer, remark string) (*http.Response, string) {
@@ -247,6 +251,11 @@ func TestDossierCycleEndToEnd(t *testing.T) {
 	}
 	if resp, _ = consent("agree", ""); resp.StatusCode != 303 {
 		t.Fatalf("consent: %d", resp.StatusCode)
+	}
+	// Back at the consent, saying what was recorded.
+	if page := h.page(t, resp.Header.Get("Location")); !strings.Contains(page, "Vastgelegd: het antwoord van A B is akkoord (vastgelegd door de school).") ||
+		!strings.Contains(page, "heeft geantwoord: akkoord") {
+		t.Errorf("after recording, the page does not confirm what was recorded")
 	}
 	if page := h.page(t, base); !strings.Contains(page, "Instemming gegeven") || !strings.Contains(page, "(vastgelegd door de school)") {
 		t.Errorf("page does not show the recorded consent")
@@ -405,7 +414,7 @@ func TestDossierAPI(t *testing.T) {
 	h.openDossier(t, h.cookie, lic, pupil)
 	base := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
 
-	resp, out := h.do(t, "POST", base, "application/json", `{"support_level":"light","started_on":"2026-09-01"}`)
+	resp, out := h.do(t, "POST", base, "application/json", `{"support_level":"light","started_on":"2026-09-01","reason":"Opnieuw"}`)
 	if resp.StatusCode != 422 || !strings.Contains(out, "al een open dossier") {
 		t.Errorf("second dossier: %d %s, want 422", resp.StatusCode, out)
 	}
@@ -504,7 +513,13 @@ func TestDossierClose(t *testing.T) {
 		time.Now().Format(dateLayout), "body", "Te laat")); resp.StatusCode != 409 || !strings.Contains(out, "Dit dossier is afgesloten") {
 		t.Errorf("writing to a closed dossier: %d, want 409 saying it is closed", resp.StatusCode)
 	}
-	if resp, _ := h.do(t, "POST", base, formType, form("support_level", "light", "started_on", time.Now().Format(dateLayout))); resp.StatusCode != 303 {
+	// A dossier needs its reason (aanleiding); the form keeps what was typed.
+	resp, out := h.do(t, "POST", base, formType, form("support_level", "light", "started_on", time.Now().Format(dateLayout), "reason", "  "))
+	if resp.StatusCode != 422 || !strings.Contains(out, "Schrijf de aanleiding op") || !strings.Contains(out, `value="light" selected`) {
+		t.Errorf("new dossier without a reason: %d, want 422 naming the reason and keeping the level", resp.StatusCode)
+	}
+	if resp, _ := h.do(t, "POST", base, formType, form("support_level", "light", "started_on", time.Now().Format(dateLayout),
+		"reason", "Rekent nog niet tot 20")); resp.StatusCode != 303 {
 		t.Errorf("new dossier after closing: %d, want 303", resp.StatusCode)
 	}
 }

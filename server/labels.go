@@ -163,7 +163,7 @@ var (
 		"other":         "op een andere manier",
 	}
 	roundLabels = map[string]string{
-		"open":       "Wacht op antwoord",
+		"open":       "Wacht op de ouders",
 		"consented":  "Instemming gegeven",
 		"refused":    "Geen instemming",
 		"superseded": "Vervangen door een nieuwere versie",

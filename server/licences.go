@@ -67,8 +67,6 @@ func (s *Server) licencesPage(c *gin.Context, form service.LicenceInput, errs fa
 
 type homePage struct {
 	Admin       bool
-	Guardian    bool // the parents' portal is theirs
-	Pupil       bool // a pupil's own portal
 	Licences    []platform.ListLicencesRow
 	Memberships []membershipView
 }
@@ -94,7 +92,12 @@ type membershipView struct {
 // and for the platform admin every licence.
 func (s *Server) handleHome(c *gin.Context) error {
 	p := principalOf(c)
-	page := homePage{Guardian: p.IsGuardian(), Pupil: p.IsPupil()}
+	if p.IsGuardian() || p.IsPupil() {
+		// A parent's or pupil's first screen is their child's plan.
+		c.Redirect(http.StatusSeeOther, "/ouder")
+		return nil
+	}
+	page := homePage{}
 	for _, m := range p.Memberships {
 		role := auth.Role(m.Role)
 		if m.LicenceID == nil {

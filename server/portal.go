@@ -78,6 +78,12 @@ func (s *Server) handlePortalHome(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// One child to read: straight to their plan (the list is one link
+	// back from there).
+	if len(children) == 1 && !children[0].Closed && !children[0].Adult && c.Query("alle") == "" {
+		c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s", children[0].LicenceID, children[0].Pupil.ID))
+		return nil
+	}
 	s.render(c, http.StatusOK, "portal", portalHomePage{Self: p.IsPupil(), Children: children})
 	return nil
 }
@@ -98,7 +104,9 @@ type portalPupilPage struct {
 	RequestID  string
 	Errors     fault.FieldErrors
 	Notice     string
-	Views      []logbookRow
+	Views      []viewLine // this page of the view log
+	ViewPage   int
+	ViewPages  int
 	Requests   []portalRequest
 	AVG        []school.AvgRequest // the reader's own requests under the AVG
 	AVGKinds   map[string]string
@@ -152,9 +160,13 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	if err != nil {
 		return err
 	}
-	if page.Views, err = s.logbookRows(c, read.Seen); err != nil {
+	seen, err := s.logbookRows(c, read.Seen)
+	if err != nil {
 		return err
 	}
+	page.ViewPage, _ = strconv.Atoi(c.Query("bekeken"))
+	page.Views, page.ViewPages = pageOf(groupViews(seen, s.location), page.ViewPage, viewsPerPage)
+	page.ViewPage = min(max(page.ViewPage, 1), page.ViewPages)
 	if page.HasDossier {
 		if page.Requests, err = s.portalRequests(c, licenceID, v.Dossier, u.PartyKey); err != nil {
 			return err
@@ -232,7 +244,7 @@ func (s *Server) handlePortalRequestAnswer(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?beantwoord=1#aanvragen", licenceID, pupilID))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?beantwoord=1#aanvraag-%s", licenceID, pupilID, requestID))
 	return nil
 }
 

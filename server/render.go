@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +101,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"errs":      func(e fault.FieldErrors, k string) string { return e[k] },
 		"kib":       func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
 		"overdue":   func(t time.Time) bool { return time.Now().After(t) },
+		"mailBody":  mailBody,
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -181,4 +183,22 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	s.pages.mu.Unlock()
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// mailLink finds the links in a mail's text.
+var mailLink = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// mailBody shows a mail's plain text with its links clickable (the
+// development mailbox): the text escaped, each link an anchor.
+func mailBody(body string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range mailLink.FindAllStringIndex(body, -1) {
+		b.WriteString(template.HTMLEscapeString(body[last:m[0]]))
+		u := template.HTMLEscapeString(body[m[0]:m[1]])
+		b.WriteString(`<a href="` + u + `">` + u + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(body[last:]))
+	return template.HTML(b.String())
 }

@@ -54,6 +54,9 @@ type Config struct {
 	AVGRespondWithin time.Duration
 	// DevMailbox adds a page with each school's mail outbox (make run).
 	DevMailbox bool
+	// SiteURL is the public address, for links in mails the services
+	// write (config SITE_URL).
+	SiteURL string
 	// Ready reports whether every dependency answers, for /readyz.
 	Ready func(context.Context) error
 	// SessionIdle and SessionAbsolute end a session after inactivity and
@@ -194,7 +197,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: cfg.DossierTimers,
 		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	requests := service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
-		RetentionTerm: cfg.RetentionTLV, ViewWithin: cfg.RequestViewWithin})
+		RetentionTerm: cfg.RetentionTLV, ViewWithin: cfg.RequestViewWithin, SiteURL: cfg.SiteURL})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,

@@ -205,8 +205,8 @@ func (s *Server) handleActivateShow(c *gin.Context) error {
 	return nil
 }
 
-// handleActivate sets the first password of a new account; the second
-// factor is set up at the first login.
+// handleActivate sets the first password of a new account and signs the
+// person in; the second factor is set up right after.
 func (s *Server) handleActivate(c *gin.Context) error {
 	th := hashToken(c.Param("token"))
 	act, err := s.staff.Activation(c, th)
@@ -235,6 +235,12 @@ func (s *Server) handleActivate(c *gin.Context) error {
 	if err := s.staff.Activate(c, th, act.UserID, hash); err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, "/inloggen?geactiveerd=1")
+	// The link proved the address and the password is set: signed in
+	// now, the second step next, then on to where the mail pointed
+	// (terug: the consent or the request to answer).
+	if err := s.startSession(c, act.UserID); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, "/inloggen/code?terug="+urlEscape(safeBack(c.Query("terug"))))
 	return nil
 }

@@ -77,6 +77,22 @@ type ConsentPartyView struct {
 	Key, Name       string
 	Decides, Shares bool
 	Removed         bool
+	// Email is where the party is mailed ("" : asked in a meeting or on
+	// paper only); Account their portal account: "" none, "invited" (the
+	// activation link not used yet) or "active".
+	Email   string
+	Account string
+}
+
+// Answer is the party's last answer in the round ("" : none yet).
+func (c *ConsentView) Answer(key string) string {
+	answer := ""
+	for _, r := range c.Responses {
+		if r.PartyKey == key {
+			answer = r.Answer
+		}
+	}
+	return answer
 }
 
 // Phase is where the dossier stands according to the projection.
@@ -109,8 +125,37 @@ func (s *Dossiers) Load(ctx context.Context, licenceID, pupilID uuid.UUID) (Doss
 	})
 	if err == nil {
 		v.StartedBy = s.startedBy(ctx, v.Starts)
+		err = s.partyAccounts(ctx, v.Consent)
 	}
 	return v, err
+}
+
+// partyAccounts fills in, per party of the consent round, whether their
+// portal account is active or only invited.
+func (s *Dossiers) partyAccounts(ctx context.Context, cv *ConsentView) error {
+	if cv == nil {
+		return nil
+	}
+	q := platform.New(s.tenants.Platform())
+	for i, p := range cv.Parties {
+		if p.Email == "" {
+			continue
+		}
+		u, err := q.GetUserByEmail(ctx, p.Email)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			continue
+		case err != nil:
+			return err
+		case u.Kind == platform.UserKindStaff:
+			continue
+		case u.PasswordHash != nil && u.DisabledAt == nil:
+			cv.Parties[i].Account = "active"
+		default:
+			cv.Parties[i].Account = "invited"
+		}
+	}
+	return nil
 }
 
 // StartedByName is who recorded st ("" for the system or an account
@@ -225,7 +270,7 @@ func (v *DossierView) loadConsent(ctx context.Context, q *school.Queries) error 
 		return err
 	}
 	for _, p := range parties {
-		pv := ConsentPartyView{Key: p.PartyKey, Decides: p.Decides, Shares: p.Shares, Removed: p.RemovedAt != nil}
+		pv := ConsentPartyView{Key: p.PartyKey, Decides: p.Decides, Shares: p.Shares, Removed: p.RemovedAt != nil, Email: p.Email}
 		switch {
 		case p.Kind == "pupil":
 			pv.Name = store.PupilName(v.Pupil) + " (leerling)"
@@ -266,13 +311,16 @@ func (in DossierInput) validate(today time.Time) (school.CreateDossierParams, fa
 	if !p.SupportLevel.Valid() {
 		errs["support_level"] = "Kies het ondersteuningsniveau."
 	}
-	if len([]rune(p.Reason)) > 5000 {
+	switch n := len([]rune(p.Reason)); {
+	case n == 0:
+		errs["reason"] = "Schrijf de aanleiding op: waarom krijgt deze leerling een dossier?"
+	case n > 5000:
 		errs["reason"] = "De aanleiding is te lang (hoogstens 5000 tekens)."
 	}
 	started, err := time.Parse(time.DateOnly, strings.TrimSpace(in.StartedOn))
 	switch {
 	case err != nil:
-		errs["started_on"] = "Vul de startdatum in, bijvoorbeeld 2026-09-01."
+		errs["started_on"] = "Vul de startdatum in."
 	case started.After(today.AddDate(0, 3, 0)) || started.Before(today.AddDate(-20, 0, 0)):
 		errs["started_on"] = "Deze startdatum kan niet kloppen."
 	}

@@ -176,8 +176,8 @@ func (s *Portal) Children(ctx context.Context, actor Actor, kind platform.UserKi
 }
 
 // Reading is what the portal shows next to the plan: who looked at the
-// dossier (views and exports, newest first, at most 50) and the reader's
-// own requests under the AVG.
+// dossier (views and exports, newest first, at most 5,000: the page groups
+// and pages them) and the reader's own requests under the AVG.
 type Reading struct {
 	Seen []school.Logbook
 	AVG  []school.AvgRequest
@@ -195,7 +195,7 @@ func (s *Portal) Read(ctx context.Context, actor Actor, u Reader, licenceID, pup
 				return err
 			}
 			for _, r := range rows {
-				if (r.Action == logbook.ActionView || r.Action == logbook.ActionExport) && len(out.Seen) < 50 {
+				if (r.Action == logbook.ActionView || r.Action == logbook.ActionExport) && len(out.Seen) < 5000 {
 					out.Seen = append(out.Seen, r)
 				}
 			}

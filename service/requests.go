@@ -33,6 +33,8 @@ type RequestsConfig struct {
 	// arrangement or TLV request; after it the school may submit without
 	// (zero: law.RequestViewWithin).
 	ViewWithin time.Duration
+	// SiteURL is the public address, for the links in mails.
+	SiteURL string
 }
 
 // SchoolYearEnd is 31 July of the school year day falls in.

@@ -106,7 +106,9 @@ func sharingParties(v DossierView, rules ConsentRules, today time.Time) []plan.C
 }
 
 // openInzage writes the parties of a (new) round and tells them by mail.
-func (s *Requests) openInzage(ctx context.Context, tx pgx.Tx, req school.SwvRequest, parties []plan.ConsentParty) error {
+// The mail carries the party's link into the portal (store.PortalLink:
+// a guardian's account is made and linked first).
+func (s *Requests) openInzage(ctx context.Context, tx pgx.Tx, licenceID, pupilID uuid.UUID, req school.SwvRequest, parties []plan.ConsentParty) error {
 	q := school.New(tx)
 	keys := make([]string, 0, len(parties))
 	for _, p := range parties {
@@ -130,13 +132,18 @@ func (s *Requests) openInzage(ctx context.Context, tx pgx.Tx, req school.SwvRequ
 	if err != nil {
 		return err
 	}
+	back := fmt.Sprintf("/ouder/%s/%s#aanvraag-%s", licenceID, pupilID, req.ID)
 	for _, p := range rows {
 		if p.Email == "" {
 			continue
 		}
-		body := "Beste ouder of verzorger,\n\nDe school wil een aanvraag doen bij het samenwerkingsverband. Log in op TOP dossier: " +
-			"daar leest u precies wat de school wil meesturen, geeft u per bijlage aan of die mee mag, en geeft u uw antwoord " +
-			"(akkoord, niet akkoord, of een correctie vragen).\n"
+		link, err := store.PortalLink(ctx, s.tenants.Platform(), s.cfg.SiteURL, p.GuardianID, p.Email, p.Name, licenceID, pupilID, back)
+		if err != nil {
+			return err
+		}
+		body := "Beste ouder of verzorger,\n\nDe school wil een aanvraag doen bij het samenwerkingsverband. In TOP dossier " +
+			"leest u precies wat de school wil meesturen, geeft u per bijlage aan of die mee mag, en geeft u uw antwoord " +
+			"(akkoord, niet akkoord, of een correctie vragen).\n\n" + store.PortalLinkText(link, false) + "\n"
 		if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("swv-request:%s:%d:%s", req.ID, req.Round, p.PartyKey),
 			ToAddress: p.Email, Subject: "Inzage in een aanvraag bij het samenwerkingsverband", Body: body}); err != nil {
 			return err
@@ -310,7 +317,7 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 		if err != nil {
 			return err
 		}
-		if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
+		if err := s.openInzage(ctx, tx, lic.ID, d.PupilID, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
 			return err
 		}
 		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "swv_request")
@@ -374,7 +381,7 @@ func (s *Requests) Reopen(ctx context.Context, actor Actor, lic platform.Licence
 			return err
 		}
 		req.Round++
-		if err := s.openInzage(ctx, tx, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
+		if err := s.openInzage(ctx, tx, lic.ID, d.PupilID, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
 			return err
 		}
 		e := actor.entry(ctx, d.PupilID, logbook.ActionUpdate, "swv_request")

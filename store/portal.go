@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 )
 
@@ -94,4 +98,59 @@ func PortalInviteMail(pupil bool, givenName, schoolName, activationURL string) (
 		body += "U heeft al een account: log in met uw e-mailadres en wachtwoord of passkey.\n"
 	}
 	return subject, body
+}
+
+// PortalLink is the link a mail to a party of a consent round or a
+// request carries, landing on back (a path in the portal). A guardian's
+// portal account is made and linked to the pupil first, as the school's
+// invite button does: one not yet activated gets a one-time activation
+// link that lands on back once the password and second step are set, an
+// active one a link to back itself. The pupil gets a link when they have
+// an account of their own. "" when no link fits: the address belongs to a
+// member of staff, or the pupil has no account yet.
+func PortalLink(ctx context.Context, pool *pgxpool.Pool, siteURL string, guardianID *uuid.UUID, email, name string,
+	licenceID, pupilID uuid.UUID, back string) (string, error) {
+	if email == "" {
+		return "", nil
+	}
+	if guardianID == nil {
+		u, err := platform.New(pool).GetUserByEmail(ctx, email)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (u.Kind != platform.UserKindPupil || u.PasswordHash == nil)) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return siteURL + back, nil
+	}
+	var account PortalAccount
+	err := db.InTx(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		account, err = PortalAccountFor(ctx, platform.New(tx), platform.UserKindGuardian, email, name, licenceID, pupilID, guardianID)
+		return err
+	})
+	switch {
+	case errors.Is(err, ErrOtherAccountKind):
+		return "", nil
+	case err != nil:
+		return "", err
+	case account.Token != "":
+		return siteURL + "/activeren/" + account.Token + "?terug=" + url.QueryEscape(back), nil
+	}
+	return siteURL + back, nil
+}
+
+// PortalLinkText is the paragraph of a mail with the link (u-vorm for a
+// guardian, je-vorm for the pupil); without a link it says to log in.
+func PortalLinkText(link string, pupil bool) string {
+	switch {
+	case link == "":
+		return "Log in op TOP dossier om het te lezen en te antwoorden."
+	case strings.Contains(link, "/activeren/") && pupil:
+		return "Open deze link om je account te activeren; daarna kom je meteen bij de vraag (7 dagen geldig, één keer te gebruiken):\n" + link
+	case strings.Contains(link, "/activeren/"):
+		return "Open deze link om uw account te activeren: u kiest een wachtwoord, stelt een app-code in en komt meteen bij de vraag " +
+			"(7 dagen geldig, één keer te gebruiken):\n" + link
+	}
+	return "Lees het en antwoord via deze link (log in als dat gevraagd wordt):\n" + link
 }

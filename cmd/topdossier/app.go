@@ -153,6 +153,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		RetentionDossier: cfg.RetentionDossier, RetentionEnrolment: cfg.RetentionEnrolment,
 		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV, RequestViewWithin: cfg.RequestViewWithin,
 		DevMailbox: cfg.DevMailbox,
+		SiteURL:    cfg.SiteURL,
 		SecretKey:  cfg.PayloadKey,
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},

@@ -173,7 +173,8 @@ func (q *Queries) InsertConsentResponse(ctx context.Context, arg InsertConsentRe
 }
 
 const listConsentParties = `-- name: ListConsentParties :many
-SELECT p.round_id, p.party_key, p.kind, p.guardian_id, p.decides, p.shares, p.added_at, p.removed_at, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name
+SELECT p.round_id, p.party_key, p.kind, p.guardian_id, p.decides, p.shares, p.added_at, p.removed_at, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name,
+       COALESCE(concat_ws(' ', g.given_name, nullif(g.name_infix, ''), g.family_name), '')::text AS full_name
 FROM consent_party p
 LEFT JOIN guardian g ON g.id = p.guardian_id
 LEFT JOIN consent_round r ON p.kind = 'pupil' AND r.id = p.round_id
@@ -194,6 +195,7 @@ type ListConsentPartiesRow struct {
 	RemovedAt  *time.Time
 	Email      string
 	GivenName  string
+	FullName   string
 }
 
 // The pupil is reached at their own address, the guardians at theirs.
@@ -217,6 +219,7 @@ func (q *Queries) ListConsentParties(ctx context.Context, roundID uuid.UUID) ([]
 			&i.RemovedAt,
 			&i.Email,
 			&i.GivenName,
+			&i.FullName,
 		); err != nil {
 			return nil, err
 		}

@@ -24,7 +24,8 @@ UPDATE consent_party SET removed_at = now() WHERE round_id = $1 AND party_key = 
 
 -- name: ListConsentParties :many
 -- The pupil is reached at their own address, the guardians at theirs.
-SELECT p.*, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name
+SELECT p.*, COALESCE(g.email, pu.email, '')::text AS email, COALESCE(g.given_name, pu.given_name, '')::text AS given_name,
+       COALESCE(concat_ws(' ', g.given_name, nullif(g.name_infix, ''), g.family_name), '')::text AS full_name
 FROM consent_party p
 LEFT JOIN guardian g ON g.id = p.guardian_id
 LEFT JOIN consent_round r ON p.kind = 'pupil' AND r.id = p.round_id
