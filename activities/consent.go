@@ -188,7 +188,7 @@ func (a *Activities) InviteConsentParties(ctx context.Context, in workflows.Invi
 	if err != nil {
 		return 0, wrap("invite consent parties", err)
 	}
-	back := fmt.Sprintf("/ouder/%s/%s#instemming", licenceID, pupilID)
+	back := fmt.Sprintf("/ouder/%s/%s#vraag", licenceID, pupilID)
 	links := map[string]string{}
 	for _, p := range parties {
 		if !wanted[p.PartyKey] || p.RemovedAt != nil || p.Email == "" {

@@ -722,7 +722,7 @@ func flatten(section string, v any) []documents.LabelledText {
 		add("Onderbouwing", c.Perspective.Rationale)
 	case plan.SectionActionPart:
 		for i, g := range c.ActionPart.Goals {
-			add(fmt.Sprintf("Doel %d · %s", i+1, g.Domain), fmt.Sprintf("%s\nCriterium: %s\nEvaluatie op: %s", g.Goal, g.Criterion, g.EvaluateOn))
+			add(fmt.Sprintf("Doel %d · %s", i+1, g.Domain), fmt.Sprintf("%s\nCriterium: %s\nEvaluatie op: %s", g.Goal, g.Criterion, dutchDate(g.EvaluateOn)))
 		}
 		for _, s := range c.ActionPart.Support {
 			add("Ondersteuning", fmt.Sprintf("%s · wie: %s · hoe vaak: %s · waar: %s", s.What, s.Who, s.HowOften, s.Where))
@@ -734,17 +734,26 @@ func flatten(section string, v any) []documents.LabelledText {
 			add("Resultaat doel: "+outcomeLabels[r.Outcome], r.Explanation)
 		}
 	case plan.SectionHearing:
-		add("Gehoord op", c.Hearing.HeardOn)
+		add("Gehoord op", dutchDate(c.Hearing.HeardOn))
 		add("Hoe", hearingWayLabels[c.Hearing.How])
 		add("Wat de leerling vindt", c.Hearing.Summary)
 		add("Horen was niet mogelijk", c.Hearing.NotPossible)
 	case plan.SectionEvaluation:
-		add("Datum gesprek", c.Evaluation.MeetingOn)
+		add("Datum gesprek", dutchDate(c.Evaluation.MeetingOn))
 		add("Aanwezig", c.Evaluation.Participants)
 		add("Samenvatting", c.Evaluation.Summary)
 		add("Afspraken", c.Evaluation.Agreements)
 	}
 	return out
+}
+
+// dutchDate shows a date kept as text (2027-03-01, as a date field sends
+// it) the Dutch way, 01-03-2027; other text stays as it is.
+func dutchDate(v string) string {
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.Format("02-01-2006")
+	}
+	return v
 }
 
 // autosaveAnswer is what an automatic save of a draft shows beside the

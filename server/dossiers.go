@@ -94,6 +94,8 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v servi
 		return []documents.LabelledText{{Label: "Leerling", Text: f.Pupil}, {Label: "Onderwijs en groep", Text: f.Teaching},
 			{Label: "School", Text: f.School}, {Label: "Thuis", Text: f.Home}}
 	}
+	evaluation := c.Evaluation
+	evaluation.MeetingOn = dutchDate(evaluation.MeetingOn)
 	d := documents.OPPDocument{
 		School: schoolName, SchoolType: schoolType, Pupil: fullName(v.Pupil), Group: v.Pupil.GroupName,
 		BirthDate: v.Pupil.BirthDate, SupportLevel: supportLabels[string(v.Dossier.SupportLevel)], Reason: v.Dossier.Reason,
@@ -101,7 +103,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v servi
 		Destination: destinationLabels[c.Perspective.Destination], Rationale: c.Perspective.Rationale,
 		Promoting: factors(c.Understand.Promoting), Hindering: factors(c.Understand.Hindering),
 		EducationalNeeds: c.Understand.EducationalNeeds, SupportNeeds: c.Understand.SupportNeeds, PupilView: c.Understand.PupilView,
-		ExecutionNotes: c.Realise.Notes, Evaluation: c.Evaluation, Generated: time.Now(), Location: s.location,
+		ExecutionNotes: c.Realise.Notes, Evaluation: evaluation, Generated: time.Now(), Location: s.location,
 		Hearing:           hearingText(c.Hearing),
 		ActionPartVersion: "concept, nog niet aangeboden ter instemming", Consent: "nog niet gevraagd", GeneratedBy: generatedBy,
 	}
@@ -122,7 +124,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v servi
 		results[r.GoalID] = r
 	}
 	for _, g := range action.Goals {
-		og := documents.OPPGoal{Domain: g.Domain, Goal: g.Goal, Criterion: g.Criterion, EvaluateOn: g.EvaluateOn}
+		og := documents.OPPGoal{Domain: g.Domain, Goal: g.Goal, Criterion: g.Criterion, EvaluateOn: dutchDate(g.EvaluateOn)}
 		if r, ok := results[g.ID]; ok {
 			og.Outcome, og.Explanation = outcomeLabels[r.Outcome], r.Explanation
 		}
@@ -142,7 +144,7 @@ func hearingText(h plan.Hearing) string {
 	case h.NotPossible != "":
 		return "Horen was niet mogelijk: " + h.NotPossible
 	case h.Summary != "":
-		return fmt.Sprintf("Gehoord op %s (%s): %s", h.HeardOn, hearingWayLabels[h.How], h.Summary)
+		return fmt.Sprintf("Gehoord op %s (%s): %s", dutchDate(h.HeardOn), hearingWayLabels[h.How], h.Summary)
 	}
 	return ""
 }

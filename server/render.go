@@ -85,12 +85,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
 		// isoDate shows a date kept as text (2016-05-05) the Dutch way.
-		"isoDate": func(v string) string {
-			if d, err := time.Parse(time.DateOnly, v); err == nil {
-				return d.Format("02-01-2006")
-			}
-			return v
-		},
+		"isoDate": dutchDate,
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
 			return snapshotView{ID: id, Snapshot: s}
 		},

@@ -1,0 +1,218 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/browsertest"
+	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/poll"
+)
+
+// journeyShot keeps a screenshot of one step of a journey in .artifacts,
+// named journey-<journey>-<step>.png, for people to look at.
+func journeyShot(t *testing.T, ctx context.Context, journey, step string) {
+	t.Helper()
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s %s: %v", journey, step, err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), fmt.Sprintf("journey-%s-%s.png", journey, step)), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// browserLogin signs a member of staff in, in a browser tab.
+func browserLogin(t *testing.T, h *harness, ctx context.Context, email string) {
+	t.Helper()
+	err := chromedp.Do(ctx, chromedp.Navigate(h.http.URL+"/inloggen"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, email)+"\n"),
+		chromedp.WaitVisible(chromedp.CSS("form.logout")))
+	if err != nil {
+		t.Fatalf("log in %s: %v", email, err)
+	}
+}
+
+// within runs browser actions with their own time limit, so that the tab
+// is still there to look at when they fail.
+func within(ctx context.Context, d time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// noSideways fails when the page in ctx scrolls sideways at its width.
+func noSideways(t *testing.T, ctx context.Context, width int, what string) {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+	if err != nil || got > width {
+		t.Errorf("%s is %d px wide on a %d px screen (err %v)", what, got, width, err)
+	}
+}
+
+// TestJourneyParentFromMail (issue 15, journey a): the IB'er offers the
+// handelingsdeel; the mother, who has no account, gets a mail with one
+// link; on her phone it activates her account (password, app code) and
+// lands on the question, where she agrees. The IB'er sees her invited,
+// then answered. Screenshots: .artifacts/journey-a-*.png.
+func TestJourneyParentFromMail(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.DevMailbox = true })
+	ctx := context.Background()
+	lic := h.school.ID
+	body := `{"given_name":"Lotte","family_name":"Reis","group_name":"5","birth_date":"2017-04-12","enrolled_on":"2021-08-23",
+	  "guardians":[{"given_name":"Anne","family_name":"Reis","email":"anne@thuis.invalid","relation":"mother","parental_authority":true}]}`
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json", body)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(out[strings.Index(out, `"id":"`)+6 : strings.Index(out, `"id":"`)+42])
+	var d school.Dossier
+	err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		var err error
+		d, err = dossiertest.Complete(ctx, school.New(pool), pupil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.dossiers.Start(ctx, lic, d); err != nil {
+		t.Fatal(err)
+	}
+	h.waitPhase(t, lic, d.ID, "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	for _, from := range []string{"observe", "understand"} {
+		if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"`+from+`"}`); resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", from, resp.StatusCode, out)
+		}
+	}
+	h.waitPhase(t, lic, d.ID, "plan")
+
+	// 1. The IB'er offers the handelingsdeel; the page says at once that it
+	// waits for the parents, then that the mother was invited by mail.
+	ib := browsertest.New(t, 90*time.Second)
+	if err := chromedp.Do(ib, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, ib, "ib@linde.invalid")
+	dossierPage := h.http.URL + dossierURL(lic, pupil)
+	// (The plan's version 1 was agreed on before; the IB'er sharpens a goal
+	// during the meeting and offers version 2.)
+	err = within(ib, 20*time.Second, chromedp.Navigate(dossierPage),
+		chromedp.WaitVisible(chromedp.CSS(`textarea[name="goal_0_goal"]`)),
+		chromedp.SetValue(chromedp.CSS(`textarea[name="goal_0_goal"]`), "Tafels tot 10, vlot en zonder vingers"),
+		chromedp.Click(chromedp.ID("save-action-part")), chromedp.WaitVisible(chromedp.CSS("p.notice")),
+		chromedp.Click(chromedp.ID("offer")))
+	if err == nil && !poll.Until(20*time.Second, func() bool {
+		notice, _ := chromedp.Run(ib, chromedp.Text(chromedp.CSS("p.notice")))
+		return strings.Contains(notice, "versie ter instemming")
+	}) {
+		err = fmt.Errorf("no notice of the offer")
+	}
+	if err != nil {
+		journeyShot(t, ib, "a", "00-failed")
+		t.Fatalf("offer: %v", err)
+	}
+	if text, _ := chromedp.Run(ib, chromedp.Text(chromedp.ID("instemming"))); !strings.Contains(text, "Wacht op de ouders") {
+		t.Errorf("right after the offer the consent part says %q, want 'Wacht op de ouders'", text)
+	}
+	poll.Must(t, 30*time.Second, "the mother invited, on the IB'er's page", func() bool {
+		if chromedp.Do(ib, chromedp.Navigate(dossierPage+"#instemming")) != nil {
+			return false
+		}
+		text, _ := chromedp.Run(ib, chromedp.Text(chromedp.ID("instemming")))
+		return strings.Contains(text, "Anne Reis") && strings.Contains(text, "uitgenodigd per mail")
+	})
+	journeyShot(t, ib, "a", "01-ib-aangeboden")
+
+	// 2. The mail, in the school's outbox (the development mailbox).
+	var link string
+	err = chromedp.Do(ib, chromedp.Navigate(fmt.Sprintf("%s/licenties/%s/postvak", h.http.URL, lic)),
+		chromedp.WaitVisible(chromedp.CSS(`article.mail a[href*="/activeren/"]`)))
+	if err == nil {
+		link, err = chromedp.Run(ib, chromedp.Evaluate[string](`document.querySelector('article.mail a[href*="/activeren/"]').href`))
+	}
+	if err != nil || !strings.Contains(link, "terug=") {
+		t.Fatalf("no activation link that lands on the question in the mail (%q, err %v)", link, err)
+	}
+	mail, _ := chromedp.Run(ib, chromedp.Text(chromedp.CSS("article.mail")))
+	if strings.Contains(mail, "Lotte") || !strings.Contains(mail, "Uw instemming gevraagd") {
+		t.Errorf("the mail names the child or is not the consent question:\n%s", mail)
+	}
+	journeyShot(t, ib, "a", "02-postvak")
+
+	// 3. On her phone: the link, a password, the app code, her codes, the
+	// question.
+	phone := browsertest.New(t, 3*time.Minute)
+	password := "zomer aan zee met de fiets 7"
+	err = chromedp.Do(phone, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`input[name="password2"]`)))
+	if err != nil {
+		t.Fatalf("open the link: %v", err)
+	}
+	noSideways(t, phone, 390, "the activation page")
+	journeyShot(t, phone, "a", "03-activeren")
+	err = chromedp.Do(phone, chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password2"]`), password+"\n"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)))
+	if err != nil {
+		t.Fatalf("set the password: %v", err)
+	}
+	noSideways(t, phone, 390, "the second step with the authenticator key")
+	journeyShot(t, phone, "a", "04-app-code")
+	secret, err := chromedp.Run(phone, chromedp.Text(chromedp.CSS("main ol code")))
+	if err != nil || secret == "" {
+		t.Fatalf("no authenticator key to set up (err %v)", err)
+	}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(phone, chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), code+"\n"), chromedp.WaitVisible(chromedp.CSS("ul.codes")))
+	if err != nil {
+		t.Fatalf("the app code: %v", err)
+	}
+	journeyShot(t, phone, "a", "05-herstelcodes")
+	err = chromedp.Do(phone, chromedp.Click(chromedp.CSS("main a.button")), chromedp.WaitVisible(chromedp.ID("answer")))
+	if err != nil {
+		t.Fatalf("on to the question: %v", err)
+	}
+	where, _ := chromedp.Run(phone, chromedp.Evaluate[string]("location.pathname + location.hash"))
+	if where != fmt.Sprintf("/ouder/%s/%s#vraag", lic, pupil) {
+		t.Errorf("after activating she is at %q, want the question on her child's plan", where)
+	}
+	noSideways(t, phone, 390, "the plan with the question")
+	journeyShot(t, phone, "a", "06-vraag")
+	err = chromedp.Do(phone, chromedp.Click(chromedp.CSS(`input[name="answer"][value="agree"]`)), chromedp.Click(chromedp.ID("answer")),
+		chromedp.WaitVisible(chromedp.CSS("p.notice")))
+	if err != nil {
+		t.Fatalf("agree: %v", err)
+	}
+	if notice, _ := chromedp.Run(phone, chromedp.Text(chromedp.CSS("p.notice"))); !strings.Contains(notice, "uw antwoord is vastgelegd") {
+		t.Errorf("after agreeing the page says %q", notice)
+	}
+	journeyShot(t, phone, "a", "07-akkoord")
+
+	// 4. The IB'er sees her answer.
+	if err := chromedp.Do(ib, chromedp.Navigate(dossierPage+"#instemming")); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := chromedp.Run(ib, chromedp.Text(chromedp.ID("instemming")))
+	if !strings.Contains(text, "heeft geantwoord: akkoord") || !strings.Contains(text, "Instemming gegeven") {
+		t.Errorf("the IB'er's page after her answer:\n%s", text)
+	}
+	journeyShot(t, ib, "a", "08-ib-instemming")
+}
