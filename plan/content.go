@@ -255,7 +255,7 @@ func (c *checker) date(field string, v *string) {
 		return
 	}
 	if _, err := time.Parse(time.DateOnly, *v); err != nil {
-		c.errs[field] = "Vul een datum in, bijvoorbeeld 2026-12-01."
+		c.errs[field] = "Vul een datum in."
 	}
 }
 

@@ -51,6 +51,7 @@ type dossierPage struct {
 	Notice     string
 	Section    string // the form with errors or a conflict
 	Done       string // the part just written: open it again (with Notice)
+	Form       formState // the form of Section as it was typed, with its messages
 	Errors     fault.FieldErrors
 	Theirs     *plan.Content // the stored version after a conflict
 	RequestID  string
@@ -246,6 +247,7 @@ func (s *Server) rerender(c *gin.Context, status int, lic platform.Licence, pupi
 	page := s.dossierPage(c, lic, v)
 	page.Posted = c.PostForm
 	edit(page)
+	page.Form = formState{Sent: page.Section, Values: c.Request.PostForm, Errors: page.Errors}
 	page.setRows()
 	s.render(c, status, "dossier", page)
 	return nil

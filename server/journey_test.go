@@ -216,3 +216,44 @@ func TestJourneyParentFromMail(t *testing.T) {
 	}
 	journeyShot(t, ib, "a", "08-ib-instemming")
 }
+
+// TestJourneyFormKeepsTyped (issue 15, journey b, the groeidocument; the
+// vote is in TestCommitteeInBrowser): a note with a date that cannot be
+// right comes back with everything typed — kind, date, text — and the
+// message beside the date; nothing is stored. Screenshot:
+// .artifacts/journey-b-01-groeidocument-fout.png.
+func TestJourneyFormKeepsTyped(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Typfout", "4")
+	h.openDossier(t, h.cookie, lic, pupil)
+	ctx := browsertest.New(t, 2*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, ctx, "ib@linde.invalid")
+	note := "Gesprek met moeder: thuis leest hij elke avond een kwartier voor."
+	err := within(ctx, 20*time.Second, chromedp.Navigate(h.http.URL+dossierURL(lic, pupil)),
+		chromedp.WaitVisible(chromedp.CSS(`#groeidocument textarea[name="body"]`)),
+		chromedp.SetValue(chromedp.CSS(`#groeidocument select[name="kind"]`), "conversation"),
+		chromedp.SetValue(chromedp.CSS(`#groeidocument input[name="occurred_on"]`), "2001-01-01"),
+		chromedp.SendKeys(chromedp.CSS(`#groeidocument textarea[name="body"]`), note))
+	if err != nil {
+		t.Fatalf("fill in the note: %v", err)
+	}
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`#groeidocument form button`)))
+	if err != nil || resp.Status != 422 {
+		t.Fatalf("a note dated 2001: %v %v, want 422", resp, err)
+	}
+	kind, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#groeidocument select[name="kind"]').value`))
+	date, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#groeidocument input[name="occurred_on"]').value`))
+	body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#groeidocument textarea[name="body"]').value`))
+	beside, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#groeidocument input[name="occurred_on"]').closest('label').querySelector('.field-error').textContent`))
+	if kind != "conversation" || date != "2001-01-01" || body != note || !strings.Contains(beside, "Deze datum kan niet kloppen") {
+		t.Errorf("after the mistake: kind %q, date %q, text %q, beside the date %q", kind, date, body, beside)
+	}
+	journeyShot(t, ctx, "b", "01-groeidocument-fout")
+	if page := h.page(t, dossierURL(lic, pupil)); strings.Contains(page, "thuis leest hij elke avond") && !strings.Contains(page, "Nog geen notities") {
+		t.Error("the wrong note was stored")
+	}
+}

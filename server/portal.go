@@ -111,6 +111,7 @@ type portalPupilPage struct {
 	AVG        []school.AvgRequest // the reader's own requests under the AVG
 	AVGKinds   map[string]string
 	SWV        service.SWVRights // the requests at SWVs to ask about, and the reader's requests there
+	Form       formState         // a form that came back, as typed
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -124,7 +125,7 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	licenceID, _ := uuidParam(c, "licence")
 	pupilID, _ := uuidParam(c, "pupil")
 	u := portalReader(c)
-	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs,
+	page := portalPupilPage{LicenceID: licenceID, Self: u.Pupil, CanCopy: u.CanAnswer, RequestID: uuid.NewString(), Errors: errs, Form: sentForm(c, errs),
 		DecideAge: u.Ages.Decide, Adult: u.Adult, GuardiansGranted: u.GuardiansGranted}
 	v, err := s.dossiers.Load(c, licenceID, pupilID)
 	switch {

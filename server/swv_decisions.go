@@ -65,6 +65,7 @@ type swvRequestPage struct {
 	service.SWVRequestView
 	RequestID string
 	Errors    fault.FieldErrors
+	Form      formState // the form that came back, with what was typed
 	Can       map[string]bool
 	Notice    string
 	// Retention: when the closed request is deleted, and any hold.
@@ -84,7 +85,7 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldEr
 		return err
 	}
 	p := principalOf(c)
-	page := swvRequestPage{Licence: lic, RequestID: uuid.NewString(), Errors: errs,
+	page := swvRequestPage{Licence: lic, RequestID: uuid.NewString(), Errors: errs, Form: sentForm(c, errs),
 		Can: map[string]bool{
 			"manage": p.can(auth.PermRequestManage, lic.ID), "advise": p.can(auth.PermRequestAdvise, lic.ID),
 			"vote": p.can(auth.PermRequestVote, lic.ID), "sign": p.can(auth.PermRequestSign, lic.ID),
@@ -197,8 +198,13 @@ func (s *Server) handleSWVCategory(c *gin.Context) error {
 // and members come from the meeting the request is on.
 func (s *Server) handleSWVVote(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
+		var approve *bool
+		if a := c.PostForm("approve"); a == "1" || a == "0" {
+			approve = new(bool)
+			*approve = a == "1"
+		}
 		return s.requests.Vote(c, actorOf(c), lic.ID, id, service.Vote{RequestID: c.PostForm("request_id"),
-			Approve: c.PostForm("approve") == "1", Motivation: c.PostForm("motivation")})
+			Approve: approve, Motivation: c.PostForm("motivation")})
 	})
 }
 

@@ -753,13 +753,26 @@ func TestCommitteeInBrowser(t *testing.T) {
 	if !strings.Contains(text, "tot en met "+end.Format("02-01-2006")) || !strings.Contains(text, "categorie hoog") {
 		t.Errorf("the item does not show the chair's proposal")
 	}
+	// Journey b: a vote without its motivation comes back with the choice
+	// kept and the message beside the motivation; nothing is recorded.
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`#stem input[name="approve"][value="0"]`)), chromedp.Click(chromedp.ID("vote")))
+	if err != nil || resp.Status != 422 {
+		t.Fatalf("a vote without motivation: %v %v, want 422", resp, err)
+	}
+	kept, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#stem input[name="approve"][value="0"]').checked`))
+	beside, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#stem .field-error`)))
+	if !kept || !strings.Contains(beside, "Schrijf de motivering op") {
+		t.Errorf("after the mistake: 'afwijzen' kept %v, beside the motivation %q", kept, beside)
+	}
+	journeyShot(t, ctx, "b", "02-stem-zonder-motivering")
 	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#stem input[name="approve"][value="1"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#stem textarea[name="motivation"]`), "Toegekend: een kleine groep is nodig."),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("vote")))
+	resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("vote")))
 	if err != nil || resp.Status != 200 {
 		t.Fatalf("vote: %v %v", resp, err)
 	}

@@ -673,7 +673,7 @@ func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uu
 	today := s.today()
 	switch {
 	case err != nil:
-		errs["occurred_on"] = "Vul de datum in, bijvoorbeeld 2026-11-02."
+		errs["occurred_on"] = "Vul de datum in."
 	case on.After(today) || on.Before(today.AddDate(-20, 0, 0)):
 		errs["occurred_on"] = "Deze datum kan niet kloppen."
 	}
@@ -725,7 +725,7 @@ func (s *Dossiers) AddTestResult(ctx context.Context, actor Actor, licenceID uui
 	}
 	on, err := time.Parse(time.DateOnly, strings.TrimSpace(in.TakenOn))
 	if err != nil || on.After(s.today()) {
-		errs["taken_on"] = "Vul de afnamedatum in, bijvoorbeeld 2026-10-15 (niet in de toekomst)."
+		errs["taken_on"] = "Vul de afnamedatum in (niet in de toekomst)."
 	}
 	if len(errs) > 0 {
 		return errs

@@ -95,7 +95,7 @@ func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 	birth, err := time.Parse(time.DateOnly, strings.TrimSpace(in.BirthDate))
 	switch {
 	case err != nil:
-		errs["birth_date"] = "Vul de geboortedatum in als datum, bijvoorbeeld 2016-03-14."
+		errs["birth_date"] = "Vul de geboortedatum in (dag, maand en jaar)."
 	case birth.After(today) || birth.Before(today.AddDate(-30, 0, 0)):
 		errs["birth_date"] = "Deze geboortedatum kan niet kloppen."
 	}
@@ -103,7 +103,7 @@ func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 	enrolled, err := time.Parse(time.DateOnly, strings.TrimSpace(in.EnrolledOn))
 	switch {
 	case err != nil:
-		errs["enrolled_on"] = "Vul de datum van inschrijving in, bijvoorbeeld 2026-08-24."
+		errs["enrolled_on"] = "Vul de datum van inschrijving in (dag, maand en jaar)."
 	case !birth.IsZero() && !enrolled.After(birth):
 		errs["enrolled_on"] = "De inschrijving moet na de geboortedatum liggen."
 	case enrolled.After(today.AddDate(1, 0, 0)):

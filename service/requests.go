@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -239,8 +240,10 @@ func (s *Requests) SetCategory(ctx context.Context, actor Actor, swvLicenceID, r
 // Vote is a committee member's vote as typed: for or against the chair's
 // proposal, and the motivation.
 type Vote struct {
-	RequestID  string
-	Approve    bool
+	RequestID string
+	// Approve: grant (true) or refuse (false); nil when the member did
+	// not choose (the form preselects nothing).
+	Approve    *bool
 	Motivation string
 }
 
@@ -309,11 +312,20 @@ func (s *Requests) Propose(ctx context.Context, actor Actor, swvLicenceID, reque
 // the actor chairs or sits in the meeting the request is on is looked up
 // here, and the workflow counts the votes.
 func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, v Vote) error {
+	errs := fault.FieldErrors{}
+	if v.Approve == nil {
+		errs["approve"] = "Kies of u toekent of afwijst."
+	}
 	text, err := RequiredText("motivation", v.Motivation, "Schrijf de motivering op.")
-	if err != nil {
+	if fields, ok := err.(fault.FieldErrors); ok {
+		maps.Copy(errs, fields)
+	} else if err != nil {
 		return err
 	}
-	a := workflows.RequestAction{RequestID: v.RequestID, Approve: v.Approve}
+	if len(errs) > 0 {
+		return errs
+	}
+	a := workflows.RequestAction{RequestID: v.RequestID, Approve: *v.Approve}
 	_, m, err := s.onAgenda(ctx, swvLicenceID, requestID)
 	if err != nil {
 		return err

@@ -21,6 +21,8 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.WindowSize(1280, 900),
+		// Dutch, as the people who use it: date fields read dd-mm-jjjj.
+		chromedp.Flag("lang", "nl-NL"),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
