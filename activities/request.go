@@ -102,8 +102,12 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 					return err
 				}
 			case "advice":
+				var outcome *string
+				if rec.Outcome != "" {
+					outcome = &rec.Outcome
+				}
 				if err := q.AddExpertAdvice(ctx, swv.AddExpertAdviceParams{RequestID: requestID, ExpertID: *actor,
-					ExpertName: input.ActorName, Profession: rec.Profession, Advice: input.Body, SignedOffAt: rec.At}); err != nil {
+					ExpertName: input.ActorName, Profession: rec.Profession, Advice: input.Body, SignedOffAt: rec.At, Outcome: outcome}); err != nil {
 					return err
 				}
 				body = ""

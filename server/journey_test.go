@@ -257,3 +257,68 @@ func TestJourneyFormKeepsTyped(t *testing.T) {
 		t.Error("the wrong note was stored")
 	}
 }
+
+// TestJourneyExpertToDo (issue 15, journey c): an expert asked to advise
+// finds it on their home page, follows it to the request, gives the advice
+// with its conclusion, and the form and the to-do are gone. An advice
+// without a conclusion is refused with the message beside it. Screenshots:
+// .artifacts/journey-c-*.png.
+func TestJourneyExpertToDo(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	_, _, _, r := submittedTLV(t, h, f, "Deskundig")
+	if status, out := f.act(t, h, r, "directeur@swv.invalid", "/intake", "accept", "1"); status != 303 {
+		t.Fatalf("intake: %d %s", status, out)
+	}
+	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
+		if status, out := f.act(t, h, r, "directeur@swv.invalid", "/deskundige", "expert", userID(t, h, e).String()); status != 303 {
+			t.Fatalf("ask %s: %d %s", e, status, out)
+		}
+	}
+	if status, out := f.act(t, h, r, "psy@swv.invalid", "/advies", "advice", "Zonder conclusie."); status != 422 || !strings.Contains(out, "Kies uw conclusie") ||
+		!strings.Contains(out, "Zonder conclusie.") {
+		t.Errorf("advice without a conclusion: %d, want 422 with the text kept", status)
+	}
+	if _, home := f.as(t, h, "lid@swv.invalid", "GET", "/"); strings.Contains(home, "Advies gevraagd") {
+		t.Error("a committee member who was not asked has the advice on their to-do list")
+	}
+
+	ctx := browsertest.New(t, 2*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, ctx, "ortho@swv.invalid")
+	err := within(ctx, 20*time.Second, chromedp.Navigate(h.http.URL+"/"), chromedp.WaitVisible(chromedp.CSS("ul.todo-advice a")))
+	if err != nil {
+		t.Fatalf("the to-do list on the home page: %v", err)
+	}
+	todo, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("ul.todo-advice")))
+	if !strings.Contains(todo, "Deskundig Aanvraag") || !strings.Contains(todo, "nog niet op een vergadering") {
+		t.Errorf("the to-do says %q", todo)
+	}
+	journeyShot(t, ctx, "c", "01-te-doen")
+	advice := "Een kleine groep met vaste structuur is nodig; de reguliere school heeft dat geprobeerd."
+	err = within(ctx, 20*time.Second, chromedp.Click(chromedp.CSS("ul.todo-advice a")), chromedp.WaitVisible(chromedp.ID("advies")),
+		chromedp.Click(chromedp.CSS(`#advies input[name="outcome"][value="positief"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#advies textarea[name="advice"]`), advice))
+	if err != nil {
+		t.Fatalf("to the advice: %v", err)
+	}
+	journeyShot(t, ctx, "c", "02-advies")
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("#advies button")))
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("advise: %v %v", resp, err)
+	}
+	main, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+	gone, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('advies') === null`))
+	if !gone || !strings.Contains(main, "conclusie positief (toekennen)") || !strings.Contains(main, advice) {
+		t.Errorf("after advising: form gone %v, page shows the advice with its conclusion: %v", gone, strings.Contains(main, advice))
+	}
+	journeyShot(t, ctx, "c", "03-gegeven")
+	if err := within(ctx, 20*time.Second, chromedp.Navigate(h.http.URL+"/"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('ul.todo-advice li').length`)); n != 0 {
+		t.Errorf("%d advices still on the to-do list after advising", n)
+	}
+}

@@ -51,6 +51,11 @@ var (
 		"refuse":     "niet akkoord",
 		"correction": "correctie gevraagd",
 	}
+	adviceOutcomeLabels = map[string]string{
+		"positief": "positief (toekennen)",
+		"negatief": "negatief (afwijzen)",
+		"anders":   "anders (zie het advies)",
+	}
 	requestEventLabels = map[string]string{
 		"intake_accepted":                   "aanvraag aangenomen",
 		"intake_incomplete":                 "aanvraag onvolledig",

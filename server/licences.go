@@ -86,6 +86,8 @@ type membershipView struct {
 	CanRequests     bool
 	CanConsult      bool
 	CanVote         bool
+	// ToDo: an expert's advices and a committee member's votes waiting.
+	ToDo service.ToDo
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -118,6 +120,13 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanConsult:      role == auth.RoleConsultant,
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,
 		})
+		mv := &page.Memberships[len(page.Memberships)-1]
+		if advise := auth.ScopeOf(role, auth.PermRequestAdvise) != auth.ScopeNone; advise || mv.CanVote {
+			var err error
+			if mv.ToDo, err = s.swv.ToDo(c, actorOf(c), *m.LicenceID, advise, mv.CanVote, s.today()); err != nil {
+				return err
+			}
+		}
 	}
 	if page.Admin {
 		var err error

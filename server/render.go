@@ -81,6 +81,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"closeReason":   labelFunc(closeReasonLabels),
 		"requestAnswer": labelFunc(requestAnswerLabels),
 		"requestEvent":  labelFunc(requestEventLabels),
+		"adviceOutcome": labelFunc(adviceOutcomeLabels),
 		"roleText":      func(r any) string { return roleLabel(deref(r)) },
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,

@@ -70,6 +70,8 @@ type swvRequestPage struct {
 	Notice    string
 	// Retention: when the closed request is deleted, and any hold.
 	Retention *workflows.RetentionStatus
+	// Advised: the reader gave their advice on this request already.
+	Advised bool
 }
 
 // handleSWVRequest is one request for the SWV's people: the snapshot the
@@ -93,6 +95,9 @@ func (s *Server) renderSWVRequest(c *gin.Context, status int, errs fault.FieldEr
 		}}
 	if page.SWVRequestView, err = s.swv.Request(c, actorOf(c), lic.ID, id); err != nil {
 		return err
+	}
+	for _, a := range page.Advices {
+		page.Advised = page.Advised || a.ExpertID == p.UserID
 	}
 	if page.Request.Status == workflows.RequestStepClosed {
 		page.Retention = s.retention.Status(c, lic.ID, workflows.RetentionRequest, id)
@@ -161,7 +166,7 @@ func (s *Server) handleSWVAdvice(c *gin.Context) error {
 				profession = string(*m.Profession)
 			}
 		}
-		return s.requests.Advise(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), profession, c.PostForm("advice"))
+		return s.requests.Advise(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), profession, c.PostForm("outcome"), c.PostForm("advice"))
 	})
 }
 

@@ -167,7 +167,7 @@ func (f *swvFixture) toCommittee(t *testing.T, h *harness, r swv.Request) {
 		}
 	}
 	for _, e := range []string{"ortho@swv.invalid", "psy@swv.invalid"} {
-		if status, out := f.act(t, h, r, e, "/advies", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
+		if status, out := f.act(t, h, r, e, "/advies", "outcome", "positief", "advice", "Een kleine groep met vaste structuur is nodig."); status != 303 {
 			t.Fatalf("advice %s: %d %s", e, status, out)
 		}
 	}

@@ -143,10 +143,19 @@ func (s *Requests) Schedule(ctx context.Context, actor Actor, swvLicenceID, requ
 // is linked to the applying school (any role there) is looked up here;
 // the workflow refuses the advice then (WPO art. 18a: independent
 // experts).
-func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, profession, advice string) error {
+func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, profession, outcome, advice string) error {
+	errs := fault.FieldErrors{}
+	if !slices.Contains([]string{"positief", "negatief", "anders"}, outcome) {
+		errs["outcome"] = "Kies uw conclusie: positief, negatief of anders."
+	}
 	text, err := RequiredText("advice", advice, "Schrijf uw advies op.")
-	if err != nil {
+	if fields, ok := err.(fault.FieldErrors); ok {
+		maps.Copy(errs, fields)
+	} else if err != nil {
 		return err
+	}
+	if len(errs) > 0 {
+		return errs
 	}
 	var req swv.Request
 	asked := false
@@ -170,7 +179,7 @@ func (s *Requests) Advise(ctx context.Context, actor Actor, swvLicenceID, reques
 		return err
 	}
 	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestAdvice, workflows.RequestAction{RequestID: actionID,
-		Profession: profession, LinkedToSchool: linked}, text, actor.Name)
+		Profession: profession, LinkedToSchool: linked, Outcome: outcome}, text, actor.Name)
 	return err
 }
 

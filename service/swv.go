@@ -591,3 +591,55 @@ func (s *SWV) SetTLVMaxima(ctx context.Context, licenceID uuid.UUID, in TLVMaxim
 	p.ID = sw.ID
 	return q.SetSWVTLVMaxima(ctx, p)
 }
+
+// ToDo is what waits for one of the SWV's people on their home page: the
+// advices asked of an expert, the votes open for a committee member with
+// the day of the meeting.
+type ToDo struct {
+	Advice []swv.AdviceAskedOfRow
+	Votes  []ToDoVote
+}
+
+// ToDoVote is an item on a meeting the member has not voted on.
+type ToDoVote struct {
+	swv.AgendaItemsRow
+	MeetsOn time.Time
+}
+
+// Empty reports whether nothing waits.
+func (t ToDo) Empty() bool { return len(t.Advice) == 0 && len(t.Votes) == 0 }
+
+// ToDo reads the actor's to-do list at the SWV licence: advices when they
+// may advise, votes when they may vote. The list (it names pupils) is a
+// line in the SWV's logbook.
+func (s *SWV) ToDo(ctx context.Context, actor Actor, licenceID uuid.UUID, advise, vote bool, today time.Time) (ToDo, error) {
+	var out ToDo
+	if vote {
+		d, err := s.CommitteeDashboard(ctx, actor, licenceID, today)
+		if err != nil {
+			return out, err
+		}
+		day := map[uuid.UUID]time.Time{}
+		for _, m := range d.Meetings {
+			day[m.ID] = m.MeetsOn
+		}
+		for _, it := range d.ToDecide {
+			out.Votes = append(out.Votes, ToDoVote{AgendaItemsRow: it, MeetsOn: day[*it.MeetingID]})
+		}
+	}
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			if advise {
+				var err error
+				if out.Advice, err = swv.New(tx).AdviceAskedOf(ctx, actor.UserID); err != nil {
+					return err
+				}
+			}
+			if out.Empty() {
+				return nil
+			}
+			return logbook.Append(ctx, tx, actor.listEntry(ctx, len(out.Advice)+len(out.Votes)))
+		})
+	})
+	return out, err
+}

@@ -169,6 +169,7 @@ type RequestRecord struct {
 	Accept, Approve, Chair  bool
 	Result                  string // evaluation: behaald, deels or niet
 	Profession              string // advice
+	Outcome                 string // advice: positief, negatief, anders or ""
 	MeetingID               string // schedule
 	Category                string // proposal: laag, midden, hoog or ""
 	// Anew: an upheld objection revokes the decision and the request is

@@ -151,6 +151,9 @@ type RequestAction struct {
 	// applying school (the server looks that up).
 	Profession     string
 	LinkedToSchool bool
+	// Outcome is the expert's conclusion: positief, negatief or anders
+	// ("" for an advice from before it was asked).
+	Outcome string
 	// Vote.
 	Chair, Member, Approve bool
 	StartOn, EndOn         time.Time // the term the chair proposes, for a granted request
@@ -599,7 +602,7 @@ func (r *request) schedule(ctx workflow.Context, a RequestAction) error {
 }
 
 func (r *request) advice(ctx workflow.Context, a RequestAction) error {
-	if err := r.record(ctx, RequestRecord{Kind: "advice", ActorID: a.ActorID, Profession: a.Profession, InputKey: a.RequestID}); err != nil {
+	if err := r.record(ctx, RequestRecord{Kind: "advice", ActorID: a.ActorID, Profession: a.Profession, Outcome: a.Outcome, InputKey: a.RequestID}); err != nil {
 		return err
 	}
 	r.status.Advices = append(r.status.Advices, ExpertAdvice{ExpertID: a.ActorID, Profession: a.Profession})

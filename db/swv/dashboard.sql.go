@@ -44,6 +44,57 @@ func (q *Queries) AddRequestAction(ctx context.Context, arg AddRequestActionPara
 	return i, err
 }
 
+const adviceAskedOf = `-- name: AdviceAskedOf :many
+SELECT r.id, r.school_name, r.pupil_name, r.kind, e.asked_at, m.meets_on
+FROM request_expert e
+JOIN request r ON r.id = e.request_id
+LEFT JOIN committee_meeting m ON m.id = r.meeting_id
+WHERE e.expert_id = $1
+  AND r.status IN ('bij_consulent', 'geagendeerd')
+  AND NOT EXISTS (SELECT 1 FROM expert_advice a WHERE a.request_id = r.id AND a.expert_id = $1)
+ORDER BY m.meets_on NULLS LAST, e.asked_at
+LIMIT 100
+`
+
+type AdviceAskedOfRow struct {
+	ID         uuid.UUID
+	SchoolName string
+	PupilName  string
+	Kind       string
+	AskedAt    time.Time
+	MeetsOn    *time.Time
+}
+
+// An expert's to-do list: the requests they were asked to advise on and
+// have not advised on yet, while advice can still be given, with the
+// meeting they are on (if planned).
+func (q *Queries) AdviceAskedOf(ctx context.Context, expert uuid.UUID) ([]AdviceAskedOfRow, error) {
+	rows, err := q.db.Query(ctx, adviceAskedOf, expert)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdviceAskedOfRow{}
+	for rows.Next() {
+		var i AdviceAskedOfRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.SchoolName,
+			&i.PupilName,
+			&i.Kind,
+			&i.AskedAt,
+			&i.MeetsOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const agendaItems = `-- name: AgendaItems :many
 SELECT r.id, r.meeting_id, r.school_name, r.pupil_name, r.kind, r.status,
        (SELECT count(*) FROM expert_advice a WHERE a.request_id = r.id)::int AS advices,

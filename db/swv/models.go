@@ -71,6 +71,7 @@ type ExpertAdvice struct {
 	Profession  string
 	Advice      string
 	SignedOffAt time.Time
+	Outcome     *string
 }
 
 type Logbook struct {

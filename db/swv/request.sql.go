@@ -67,8 +67,8 @@ func (q *Queries) AddDecisionVote(ctx context.Context, arg AddDecisionVoteParams
 }
 
 const addExpertAdvice = `-- name: AddExpertAdvice :exec
-INSERT INTO expert_advice (request_id, expert_id, expert_name, profession, advice, signed_off_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO expert_advice (request_id, expert_id, expert_name, profession, advice, signed_off_at, outcome)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (request_id, expert_id) DO NOTHING
 `
 
@@ -79,6 +79,7 @@ type AddExpertAdviceParams struct {
 	Profession  string
 	Advice      string
 	SignedOffAt time.Time
+	Outcome     *string
 }
 
 func (q *Queries) AddExpertAdvice(ctx context.Context, arg AddExpertAdviceParams) error {
@@ -89,6 +90,7 @@ func (q *Queries) AddExpertAdvice(ctx context.Context, arg AddExpertAdviceParams
 		arg.Profession,
 		arg.Advice,
 		arg.SignedOffAt,
+		arg.Outcome,
 	)
 	return err
 }
@@ -568,7 +570,7 @@ func (q *Queries) ListDecisionVotes(ctx context.Context, requestID uuid.UUID) ([
 }
 
 const listExpertAdvice = `-- name: ListExpertAdvice :many
-SELECT request_id, expert_id, expert_name, profession, advice, signed_off_at FROM expert_advice WHERE request_id = $1 ORDER BY signed_off_at
+SELECT request_id, expert_id, expert_name, profession, advice, signed_off_at, outcome FROM expert_advice WHERE request_id = $1 ORDER BY signed_off_at
 `
 
 func (q *Queries) ListExpertAdvice(ctx context.Context, requestID uuid.UUID) ([]ExpertAdvice, error) {
@@ -587,6 +589,7 @@ func (q *Queries) ListExpertAdvice(ctx context.Context, requestID uuid.UUID) ([]
 			&i.Profession,
 			&i.Advice,
 			&i.SignedOffAt,
+			&i.Outcome,
 		); err != nil {
 			return nil, err
 		}

@@ -73,3 +73,17 @@ LIMIT 51;
 
 -- name: CountOpenRequests :one
 SELECT count(*) FROM request WHERE status <> 'afgesloten';
+
+-- name: AdviceAskedOf :many
+-- An expert's to-do list: the requests they were asked to advise on and
+-- have not advised on yet, while advice can still be given, with the
+-- meeting they are on (if planned).
+SELECT r.id, r.school_name, r.pupil_name, r.kind, e.asked_at, m.meets_on
+FROM request_expert e
+JOIN request r ON r.id = e.request_id
+LEFT JOIN committee_meeting m ON m.id = r.meeting_id
+WHERE e.expert_id = @expert
+  AND r.status IN ('bij_consulent', 'geagendeerd')
+  AND NOT EXISTS (SELECT 1 FROM expert_advice a WHERE a.request_id = r.id AND a.expert_id = @expert)
+ORDER BY m.meets_on NULLS LAST, e.asked_at
+LIMIT 100;

@@ -40,8 +40,8 @@ SELECT * FROM request_event WHERE request_id = $1 AND (visibility = 'school' OR 
 ORDER BY at, id;
 
 -- name: AddExpertAdvice :exec
-INSERT INTO expert_advice (request_id, expert_id, expert_name, profession, advice, signed_off_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO expert_advice (request_id, expert_id, expert_name, profession, advice, signed_off_at, outcome)
+VALUES ($1, $2, $3, $4, $5, $6, sqlc.narg(outcome))
 ON CONFLICT (request_id, expert_id) DO NOTHING;
 
 -- name: ListExpertAdvice :many
