@@ -18,6 +18,7 @@ import (
 
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/service"
 )
 
 //go:embed templates
@@ -86,7 +87,8 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
 		// isoDate shows a date kept as text (2016-05-05) the Dutch way.
-		"isoDate": dutchDate,
+		"isoDate":        dutchDate,
+		"requestSummary": func(v service.RequestView) string { return requestSummary(v, loc) },
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
 			return snapshotView{ID: id, Snapshot: s}
 		},

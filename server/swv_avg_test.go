@@ -196,7 +196,7 @@ func TestSWVAVGErasure(t *testing.T) {
 	if !erased {
 		t.Error("the mother was not told of the erasure")
 	}
-	if page := h.page(t, reqURL); !strings.Contains(page, "ingetrokken") || !strings.Contains(page, "bij het samenwerkingsverband verwijderd") {
+	if page := h.page(t, reqURL); !strings.Contains(page, "Ingetrokken door de school") || !strings.Contains(page, "Het samenwerkingsverband heeft de aanvraag inmiddels verwijderd") {
 		t.Error("the school's own record of the request went too, or does not say the SWV's is gone")
 	}
 	var reqs []swv.Request

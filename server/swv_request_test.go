@@ -574,6 +574,12 @@ func TestRequestTLVEndToEnd(t *testing.T) {
 		!strings.Contains(page, "Bezwaar tegen dit besluit kan tot en met "+until) {
 		t.Errorf("the school's request page does not show the signed decision with the objection term's last day")
 	}
+	// In plain words: granted, the term, the category, objection until.
+	plain := fmt.Sprintf("Toegekend van %s tot en met %s, categorie ", dec.StartOn.Format("02-01-2006"), dec.EndOn.Format("02-01-2006"))
+	if page := h.page(t, reqURL); !strings.Contains(page, plain) || !strings.Contains(page, "Bezwaar is mogelijk tot en met "+until) ||
+		strings.Contains(page, "besloten; bezwaartermijn loopt") {
+		t.Errorf("the school's request page does not say in plain words what was decided (want %q)", plain)
+	}
 	if resp, body := h.do(t, "GET", reqURL+"/besluit.pdf", "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF") {
 		t.Errorf("school downloads the TLV: %d", resp.StatusCode)
 	}
