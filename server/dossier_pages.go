@@ -49,8 +49,8 @@ type dossierPage struct {
 	Refused    []string // what a refused advance named
 	Moved      bool
 	Notice     string
-	Section    string // the form with errors or a conflict
-	Done       string // the part just written: open it again (with Notice)
+	Section    string    // the form with errors or a conflict
+	Done       string    // the part just written: open it again (with Notice)
 	Form       formState // the form of Section as it was typed, with its messages
 	Errors     fault.FieldErrors
 	Theirs     *plan.Content // the stored version after a conflict
