@@ -76,7 +76,11 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 			if in.To == plan.PhaseClosed {
 				// Closed with the transition, so pages never show a closed
 				// process on an open dossier.
-				if err := q.CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At}); err != nil {
+				reason := "completed" // the school closed it after the evaluation
+				if in.PupilLeft {
+					reason = "left"
+				}
+				if err := q.CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At, Reason: reason}); err != nil {
 					return fmt.Errorf("close dossier: %w", err)
 				}
 			}
@@ -141,7 +145,9 @@ func (a *Activities) CloseDossier(ctx context.Context, in workflows.CloseDossier
 		return err
 	}
 	err = a.Tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return school.New(pool).CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At})
+		// Closed with its last transition already; this is the backstop
+		// (and changes nothing when it was).
+		return school.New(pool).CloseDossier(ctx, school.CloseDossierParams{ID: dossierID, ClosedAt: &in.At, Reason: "completed"})
 	})
 	return wrap("close dossier", err)
 }

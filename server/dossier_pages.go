@@ -95,10 +95,19 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v service.Dos
 	page.Destinations = plan.Destinations(page.SchoolType)
 	current := v.Phase()
 	state := "done"
+	closedIn := plan.Phase(deref(v.Dossier.ClosedIn))
 	for _, ph := range plan.Phases() {
 		switch {
+		case current == plan.PhaseClosed && deref(v.Dossier.ClosedReason) == "completed":
+			state = "done" // closed after the evaluation: every phase was done
+		case current == plan.PhaseClosed && closedIn == "":
+			state = "todo" // closed before it was recorded where: tick nothing
+		case current == plan.PhaseClosed && ph == closedIn:
+			state = "stopped"
+		case current == plan.PhaseClosed && state == "stopped":
+			state = "todo"
 		case current == plan.PhaseClosed:
-			state = "done"
+			// before the phase it stopped in: done
 		case ph == current:
 			state = "current"
 		case state == "current":
@@ -436,6 +445,26 @@ func (s *Server) postDossierForm(c *gin.Context, section, anchor string, write f
 	}
 	c.Redirect(http.StatusSeeOther, to+anchor)
 	return nil
+}
+
+// closedText says where and why a closed dossier stopped: "gesloten in
+// Realiseren op 29-11-2026, reden: uitgeschreven".
+func closedText(d school.Dossier, loc *time.Location) string {
+	if d.ClosedAt == nil {
+		return ""
+	}
+	out := "gesloten"
+	if d.ClosedIn != nil {
+		out += " in " + phaseLabels[*d.ClosedIn]
+	}
+	out += " op " + d.ClosedAt.In(loc).Format("02-01-2006")
+	switch deref(d.ClosedReason) {
+	case "left":
+		out += ", reden: uitgeschreven"
+	case "completed":
+		out += ", reden: afgerond na de evaluatie"
+	}
+	return out
 }
 
 // Opened tells whether a part of the page opens: its form has errors, or

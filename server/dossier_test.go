@@ -500,11 +500,16 @@ func TestDossierClose(t *testing.T) {
 		return strings.Contains(out, `"phase":"closed"`)
 	})
 	base := fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, pupil)
-	if page := h.page(t, base); !strings.Contains(page, "Dit dossier is afgesloten") || strings.Contains(page, `id="save-understand"`) {
-		t.Errorf("closed dossier page: want the closing notice and no save buttons")
+	closed := "gesloten in Evalueren op " + time.Now().In(h.srv.location).Format("02-01-2006") + ", reden: afgerond na de evaluatie"
+	page := h.page(t, base)
+	if !strings.Contains(page, "Dit dossier is "+closed) || strings.Contains(page, `id="save-understand"`) {
+		t.Errorf("closed dossier page: want %q and no save buttons", closed)
 	}
-	if text := h.pdfText(t, base+"/opp.pdf"); !strings.Contains(text, "Afgesloten") {
-		t.Errorf("PDF of a closed dossier lacks its phase")
+	if strings.Count(page, `<li class="done"`) != 5 {
+		t.Errorf("closed after the evaluation: want all five phases done")
+	}
+	if text := h.pdfText(t, base+"/opp.pdf"); !strings.Contains(strings.Join(strings.Fields(text), " "), closed) {
+		t.Errorf("PDF of a closed dossier does not say where and why it closed (%q)", closed)
 	}
 	if out := h.page(t, "/licenties/"+lic.String()+"/dossiers"); strings.Contains(out, "Afsluiter") {
 		t.Errorf("closed dossier still on Mijn leerlingen")

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -99,7 +100,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v servi
 	d := documents.OPPDocument{
 		School: schoolName, SchoolType: schoolType, Pupil: fullName(v.Pupil), Group: v.Pupil.GroupName,
 		BirthDate: v.Pupil.BirthDate, SupportLevel: supportLabels[string(v.Dossier.SupportLevel)], Reason: v.Dossier.Reason,
-		StartedOn: v.Dossier.StartedOn, Cycle: v.Dossier.Cycle, Phase: phaseLabels[string(v.Phase())],
+		StartedOn: v.Dossier.StartedOn, Cycle: v.Dossier.Cycle, Phase: cmp.Or(closedText(v.Dossier, s.location), phaseLabels[string(v.Phase())]),
 		Destination: destinationLabels[c.Perspective.Destination], Rationale: c.Perspective.Rationale,
 		Promoting: factors(c.Understand.Promoting), Hindering: factors(c.Understand.Hindering),
 		EducationalNeeds: c.Understand.EducationalNeeds, SupportNeeds: c.Understand.SupportNeeds, PupilView: c.Understand.PupilView,

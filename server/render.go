@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
@@ -88,6 +89,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"upper":         strings.ToUpper,
 		// isoDate shows a date kept as text (2016-05-05) the Dutch way.
 		"isoDate":        dutchDate,
+		"closedText":     func(d school.Dossier) string { return closedText(d, loc) },
 		"requestSummary": func(v service.RequestView) string { return requestSummary(v, loc) },
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
 			return snapshotView{ID: id, Snapshot: s}

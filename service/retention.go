@@ -157,7 +157,7 @@ func (s *Retention) stopPupilProcesses(ctx context.Context, actor Actor, licence
 		if errors.As(err, &notFound) {
 			now := time.Now()
 			err = direct(func(q *school.Queries) error {
-				if err := q.CloseDossier(ctx, school.CloseDossierParams{ID: id, ClosedAt: &now}); err != nil {
+				if err := q.CloseDossier(ctx, school.CloseDossierParams{ID: id, ClosedAt: &now, Reason: "left"}); err != nil {
 					return err
 				}
 				return q.DeleteProcessStepsOf(ctx, []uuid.UUID{id}) // no workflow keeps its deadlines any more

@@ -187,16 +187,22 @@ func (q *Queries) AddTestResult(ctx context.Context, arg AddTestResultParams) (T
 }
 
 const closeDossier = `-- name: CloseDossier :exec
-UPDATE dossier SET closed_at = $2, updated_at = now() WHERE id = $1 AND closed_at IS NULL
+UPDATE dossier SET closed_at = $2, closed_reason = $3::text, updated_at = now(),
+    closed_in = (SELECT ps.step FROM process_step ps WHERE ps.entity_kind = 'dossier' AND ps.entity_id = dossier.id
+                 AND ps.step IN ('observe', 'understand', 'plan', 'realise', 'evaluate') LIMIT 1)
+WHERE id = $1 AND closed_at IS NULL
 `
 
 type CloseDossierParams struct {
 	ID       uuid.UUID
 	ClosedAt *time.Time
+	Reason   string
 }
 
+// Closed, with the phase its process stood in (its step, read before the
+// step itself moves on) and why.
 func (q *Queries) CloseDossier(ctx context.Context, arg CloseDossierParams) error {
-	_, err := q.db.Exec(ctx, closeDossier, arg.ID, arg.ClosedAt)
+	_, err := q.db.Exec(ctx, closeDossier, arg.ID, arg.ClosedAt, arg.Reason)
 	return err
 }
 
@@ -241,7 +247,7 @@ func (q *Queries) CountGrowthEntries(ctx context.Context, arg CountGrowthEntries
 const createDossier = `-- name: CreateDossier :one
 INSERT INTO dossier (pupil_id, support_level, reason, started_on)
 VALUES ($1, $2, $3, $4)
-RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at
+RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason
 `
 
 type CreateDossierParams struct {
@@ -271,6 +277,8 @@ func (q *Queries) CreateDossier(ctx context.Context, arg CreateDossierParams) (D
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.ClosedIn,
+		&i.ClosedReason,
 	)
 	return i, err
 }
@@ -299,7 +307,7 @@ func (q *Queries) CreateSection(ctx context.Context, arg CreateSectionParams) er
 }
 
 const currentDossierForWrite = `-- name: CurrentDossierForWrite :one
-SELECT d.id, d.pupil_id, d.support_level, d.reason, d.started_on, d.cycle, d.opp_established_on, d.version, d.created_at, d.updated_at, d.closed_at, (p.restricted_at IS NOT NULL)::boolean AS restricted
+SELECT d.id, d.pupil_id, d.support_level, d.reason, d.started_on, d.cycle, d.opp_established_on, d.version, d.created_at, d.updated_at, d.closed_at, d.closed_in, d.closed_reason, (p.restricted_at IS NOT NULL)::boolean AS restricted
 FROM dossier d JOIN pupil p ON p.id = d.pupil_id
 WHERE d.pupil_id = $1
 ORDER BY d.closed_at IS NULL DESC, d.created_at DESC
@@ -328,13 +336,15 @@ func (q *Queries) CurrentDossierForWrite(ctx context.Context, pupilID uuid.UUID)
 		&i.Dossier.CreatedAt,
 		&i.Dossier.UpdatedAt,
 		&i.Dossier.ClosedAt,
+		&i.Dossier.ClosedIn,
+		&i.Dossier.ClosedReason,
 		&i.Restricted,
 	)
 	return i, err
 }
 
 const currentDossierOfPupil = `-- name: CurrentDossierOfPupil :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE pupil_id = $1
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE pupil_id = $1
 ORDER BY closed_at IS NULL DESC, created_at DESC
 LIMIT 1
 `
@@ -355,6 +365,8 @@ func (q *Queries) CurrentDossierOfPupil(ctx context.Context, pupilID uuid.UUID) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.ClosedIn,
+		&i.ClosedReason,
 	)
 	return i, err
 }
@@ -450,7 +462,7 @@ func (q *Queries) GetAttachment(ctx context.Context, arg GetAttachmentParams) (A
 }
 
 const getDossier = `-- name: GetDossier :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE id = $1
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE id = $1
 `
 
 func (q *Queries) GetDossier(ctx context.Context, id uuid.UUID) (Dossier, error) {
@@ -468,12 +480,14 @@ func (q *Queries) GetDossier(ctx context.Context, id uuid.UUID) (Dossier, error)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.ClosedIn,
+		&i.ClosedReason,
 	)
 	return i, err
 }
 
 const getDossierForUpdate = `-- name: GetDossierForUpdate :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE id = $1 FOR UPDATE
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetDossierForUpdate(ctx context.Context, id uuid.UUID) (Dossier, error) {
@@ -491,6 +505,8 @@ func (q *Queries) GetDossierForUpdate(ctx context.Context, id uuid.UUID) (Dossie
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.ClosedIn,
+		&i.ClosedReason,
 	)
 	return i, err
 }
@@ -732,7 +748,7 @@ func (q *Queries) ListDossiers(ctx context.Context, arg ListDossiersParams) ([]L
 }
 
 const listDossiersOfPupil = `-- name: ListDossiersOfPupil :many
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at FROM dossier WHERE pupil_id = $1 ORDER BY created_at
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE pupil_id = $1 ORDER BY created_at
 `
 
 func (q *Queries) ListDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([]Dossier, error) {
@@ -756,6 +772,8 @@ func (q *Queries) ListDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.ClosedAt,
+			&i.ClosedIn,
+			&i.ClosedReason,
 		); err != nil {
 			return nil, err
 		}
@@ -1072,7 +1090,7 @@ func (q *Queries) SetOPPEstablishedOnConsent(ctx context.Context, arg SetOPPEsta
 const updateDossierHeader = `-- name: UpdateDossierHeader :one
 UPDATE dossier SET support_level = $2, reason = $3, started_on = $4, version = version + 1, updated_at = now()
 WHERE id = $1 AND version = $5 AND closed_at IS NULL
-RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at
+RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason
 `
 
 type UpdateDossierHeaderParams struct {
@@ -1104,6 +1122,8 @@ func (q *Queries) UpdateDossierHeader(ctx context.Context, arg UpdateDossierHead
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.ClosedIn,
+		&i.ClosedReason,
 	)
 	return i, err
 }

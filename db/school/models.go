@@ -239,6 +239,8 @@ type Dossier struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	ClosedAt         *time.Time
+	ClosedIn         *string
+	ClosedReason     *string
 }
 
 type DossierParticipant struct {

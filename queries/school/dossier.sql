@@ -28,7 +28,12 @@ UPDATE dossier SET opp_established_on = $2, updated_at = now()
 WHERE id = $1 AND opp_established_on IS NULL;
 
 -- name: CloseDossier :exec
-UPDATE dossier SET closed_at = $2, updated_at = now() WHERE id = $1 AND closed_at IS NULL;
+-- Closed, with the phase its process stood in (its step, read before the
+-- step itself moves on) and why.
+UPDATE dossier SET closed_at = $2, closed_reason = sqlc.arg(reason)::text, updated_at = now(),
+    closed_in = (SELECT ps.step FROM process_step ps WHERE ps.entity_kind = 'dossier' AND ps.entity_id = dossier.id
+                 AND ps.step IN ('observe', 'understand', 'plan', 'realise', 'evaluate') LIMIT 1)
+WHERE id = $1 AND closed_at IS NULL;
 
 -- name: CreateSection :exec
 INSERT INTO dossier_section (dossier_id, cycle, section, content)
