@@ -5,6 +5,7 @@ package activities
 
 import (
 	"context"
+	"time"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,20 @@ type Activities struct {
 	// Temporal is the client of the activities that ask another
 	// workflow (an update cannot be sent from workflow code).
 	Temporal client.Client
+	// Leaver carries out a pupil's planned leaving with the same code as
+	// a leaving typed on the pupil page (service.Retention).
+	Leaver Leaver
+}
+
+// Leaver is what the planned-leaving activities need of the retention
+// service.
+type Leaver interface {
+	// PlannedLeaving is the moment the pupil's planned leaving day starts
+	// where the school is; nil when nothing is planned (any more).
+	PlannedLeaving(ctx context.Context, licenceID, pupilID uuid.UUID) (*time.Time, error)
+	// LeavePlanned records the planned leaving now (a no-op when it was
+	// cancelled or done).
+	LeavePlanned(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error
 }
 
 // errInvalidInput is the non-retryable error type for input that will

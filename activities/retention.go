@@ -174,6 +174,9 @@ func (a *Activities) ExpireRetention(ctx context.Context, ref workflows.Retentio
 			if err != nil {
 				return err
 			}
+			if _, err := q.DeleteMailsAboutPupil(ctx, pupilID.String()); err != nil {
+				return err
+			}
 			if err := q.DeleteGuardiansOfPupil(ctx, pupilID); err != nil {
 				return err
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/internal/poll"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // journeyShot keeps a screenshot of one step of a journey in .artifacts,
@@ -321,4 +322,93 @@ func TestJourneyExpertToDo(t *testing.T) {
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('ul.todo-advice li').length`)); n != 0 {
 		t.Errorf("%d advices still on the to-do list after advising", n)
 	}
+}
+
+// TestJourneyLeaving (issue 15, journey d): the IB'er plans a pupil's
+// leaving for tomorrow; the page first says what will happen, then that it
+// is planned, and nothing stops yet. When the day comes (here: the plan
+// moved to today and its process started again, as after a restart) the
+// process records the leaving: the dossier is closed where it stood, the
+// page says so and ticks only the phases done; actions that no longer
+// apply are gone. Screenshots: .artifacts/journey-d-*.png.
+func TestJourneyLeaving(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	lic := h.school.ID
+	pupil := h.createPupil(t, h.cookie, lic, "Vertrek", "7")
+	dossierID := h.openDossier(t, h.cookie, lic, pupil)
+	h.addGrowth(t, h.cookie, lic, pupil, "Leest vlot voor")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", lic, pupil)
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"`+uuid.NewString()+`","from":"observe"}`); resp.StatusCode != 200 {
+		t.Fatalf("advance: %d %s", resp.StatusCode, out)
+	}
+	h.waitPhase(t, lic, dossierID, "understand")
+
+	browser := browsertest.New(t, 2*time.Minute)
+	if err := chromedp.Do(browser, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, browser, "ib@linde.invalid")
+	pupilPage := h.http.URL + fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)
+	tomorrow := time.Now().In(h.srv.location).AddDate(0, 0, 1)
+	err := within(browser, 20*time.Second, chromedp.Navigate(pupilPage), chromedp.Click(chromedp.CSS("#uitschrijven summary")),
+		chromedp.SetValue(chromedp.CSS(`#uitschrijven input[name="left_on"]`), tomorrow.Format("2006-01-02")),
+		chromedp.Click(chromedp.ID("uitschrijven-start")), chromedp.WaitVisible(chromedp.ID("uitschrijven-bevestigen")))
+	if err != nil {
+		t.Fatalf("to the confirmation: %v", err)
+	}
+	confirm, _ := chromedp.Run(browser, chromedp.Text(chromedp.ID("uitschrijven-bevestigen")))
+	for _, want := range []string{"Uitschrijving plannen op " + tomorrow.Format("02-01-2006"), "Het open dossier sluit (nu in de fase Begrijpen)",
+		"Het dossier wordt verwijderd op " + tomorrow.AddDate(2, 0, 0).Format("02-01-2006")} {
+		if !strings.Contains(confirm, want) {
+			t.Errorf("the confirmation lacks %q:\n%s", want, confirm)
+		}
+	}
+	journeyShot(t, browser, "d", "01-bevestigen")
+	err = within(browser, 20*time.Second, chromedp.Click(chromedp.ID("uitschrijven-ja")), chromedp.WaitVisible(chromedp.ID("uitschrijving-gepland")))
+	if err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	journeyShot(t, browser, "d", "02-gepland")
+	if _, out := h.do(t, "GET", api, "", ""); !strings.Contains(out, `"phase":"understand"`) {
+		t.Errorf("the dossier stopped before the day: %s", out)
+	}
+
+	// The day comes.
+	err = h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+		_, err := pool.Exec(ctx, `UPDATE pupil SET leaving_on = current_date WHERE id = $1`, pupil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := workflows.StartLeaving(ctx, h.srv.temporal, workflows.LeavingInput{LicenceID: lic.String(), PupilID: pupil.String(),
+		RequestID: uuid.NewString()}); err != nil {
+		t.Fatal(err)
+	}
+	poll.Must(t, 30*time.Second, "the planned leaving carried out", func() bool {
+		_, out := h.do(t, "GET", api, "", "")
+		return strings.Contains(out, `"phase":"closed"`)
+	})
+	closed := "Dit dossier is gesloten in Begrijpen op " + time.Now().In(h.srv.location).Format("02-01-2006") + ", reden: uitgeschreven"
+	err = within(browser, 20*time.Second, chromedp.Navigate(h.http.URL+dossierURL(lic, pupil)), chromedp.WaitVisible(chromedp.ID("gesloten")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice, _ := chromedp.Run(browser, chromedp.Text(chromedp.ID("gesloten")))
+	done, _ := chromedp.Run(browser, chromedp.Evaluate[int](`document.querySelectorAll('.processbar li.done').length`))
+	stopped, _ := chromedp.Run(browser, chromedp.Evaluate[string](`document.querySelector('.processbar li.stopped')?.textContent ?? ''`))
+	if !strings.Contains(notice, closed) || done != 1 || !strings.Contains(stopped, "Begrijpen") {
+		t.Errorf("the closed dossier: %q, %d phases done (want 1: Waarnemen), stopped in %q", notice, done, stopped)
+	}
+	journeyShot(t, browser, "d", "03-dossier-gesloten")
+	err = within(browser, 20*time.Second, chromedp.Navigate(pupilPage), chromedp.WaitVisible(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := chromedp.Run(browser, chromedp.Text(chromedp.CSS("main")))
+	if !strings.Contains(page, "Uitgeschreven") || strings.Contains(page, "Uitnodigen voor het ouderportaal") || strings.Contains(page, "Uitschrijven") {
+		t.Errorf("after leaving the pupil page still offers what no longer applies:\n%s", page)
+	}
+	journeyShot(t, browser, "d", "04-leerling-uitgeschreven")
 }

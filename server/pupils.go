@@ -179,6 +179,10 @@ type pupilPage struct {
 	Today     string
 	AVG       []school.AvgRequest // requests under the AVG from the guardians or the pupil
 	Notice    string
+	// Leaving is the confirmation of a leaving typed on the page: what it
+	// will do; Form the leaving form as typed, with its message.
+	Leaving *service.LeavingPreview
+	Form    formState
 }
 
 // viewPupil loads the pupil in the path and logs that the person saw it.
@@ -195,6 +199,12 @@ func (s *Server) viewPupil(c *gin.Context) (platform.Licence, service.PupilDetai
 }
 
 func (s *Server) handlePupilShow(c *gin.Context) error {
+	return s.renderPupil(c, http.StatusOK, nil)
+}
+
+// renderPupil shows the pupil page; edit adds what a form brought back
+// (a confirmation, a mistake).
+func (s *Server) renderPupil(c *gin.Context, status int, edit func(*pupilPage)) error {
 	lic, d, err := s.viewPupil(c)
 	if err != nil {
 		return err
@@ -216,6 +226,10 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	switch c.Query("m") {
 	case "uitgeschreven":
 		page.Notice = "De leerling is uitgeschreven: het dossier is gesloten en de bewaartermijn loopt."
+	case "gepland":
+		page.Notice = "De uitschrijving is gepland. Tot die dag loopt alles door; op die dag sluit het dossier vanzelf."
+	case "ingetrokken":
+		page.Notice = "De geplande uitschrijving is ingetrokken."
 	case "gewist":
 		page.Notice = "Het verzoek om verwijdering is gehonoreerd: het dossier, de ouders en verzorgers en hun toegang worden nu verwijderd. De inschrijving blijft tot het einde van de wettelijke termijn."
 	}
@@ -226,7 +240,10 @@ func (s *Server) handlePupilShow(c *gin.Context) error {
 	if d.Step == nil {
 		page.Starting = s.pupils.WorkflowRunning(c, lic.ID, pupilID)
 	}
-	s.render(c, http.StatusOK, "pupil", page)
+	if edit != nil {
+		edit(&page)
+	}
+	s.render(c, status, "pupil", page)
 	return nil
 }
 

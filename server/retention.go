@@ -1,8 +1,10 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -14,7 +16,8 @@ import (
 	"github.com/topdossier/topdossier/workflows"
 )
 
-// handlePupilLeave records that a pupil left the school: the enrolment
+// handlePupilLeave records that a pupil left the school (after a
+// confirmation that says what it will do; a day ahead is planned): the enrolment
 // workflow ends, and the retention terms start (the dossiers are deleted
 // after two years, the record after five), each a workflow of its own.
 func (s *Server) handlePupilLeave(c *gin.Context) error {
@@ -22,10 +25,62 @@ func (s *Server) handlePupilLeave(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.retention.Leave(c, actorOf(c), lic.ID, pupilID, requestID, c.PostForm("left_on")); err != nil {
+	back := func(errs fault.FieldErrors, preview *service.LeavingPreview) error {
+		status := http.StatusOK
+		if errs != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.renderPupil(c, status, func(p *pupilPage) {
+			p.Form, p.Leaving = sentForm(c, errs), preview
+			p.RequestID = requestID // the confirmation sends the same request on
+		})
+	}
+	if c.PostForm("bevestigd") != "1" {
+		// First what it will do, to confirm.
+		v, err := s.dossiers.Load(c, lic.ID, pupilID)
+		if errors.Is(err, fault.ErrNotFound) {
+			var d service.PupilDetail
+			if d, err = s.pupils.Load(c, lic.ID, pupilID); err == nil {
+				v = service.DossierView{Pupil: d.Pupil}
+			}
+		}
+		if err != nil {
+			return err
+		}
+		preview, err := s.retention.PreviewLeaving(c, v, c.PostForm("left_on"))
+		if fields, ok := asFieldErrors(err); ok {
+			return back(fields, nil)
+		}
+		if err != nil {
+			return err
+		}
+		return back(nil, &preview)
+	}
+	err = s.retention.Leave(c, actorOf(c), lic.ID, pupilID, requestID, c.PostForm("left_on"))
+	if fields, ok := asFieldErrors(err); ok {
+		return back(fields, nil)
+	}
+	if err != nil {
 		return err
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=uitgeschreven", lic.ID, pupilID))
+	m := "uitgeschreven"
+	if left, _ := time.Parse(time.DateOnly, c.PostForm("left_on")); left.After(s.today()) {
+		m = "gepland"
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=%s", lic.ID, pupilID, m))
+	return nil
+}
+
+// handlePupilLeaveCancel withdraws a planned leaving.
+func (s *Server) handlePupilLeaveCancel(c *gin.Context) error {
+	lic, pupilID, _, err := s.pupilPost(c)
+	if err != nil {
+		return err
+	}
+	if err := s.retention.CancelLeaving(c, actorOf(c), lic.ID, pupilID); err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=ingetrokken", lic.ID, pupilID))
 	return nil
 }
 

@@ -34,10 +34,19 @@ func TestPupilLeavesAndIsForgotten(t *testing.T) {
 		t.Errorf("leave with a stale form: %d %s", resp.StatusCode, out)
 	}
 	if resp, out := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", "2099-01-01")); resp.StatusCode != 422 ||
-		!strings.Contains(out, "vandaag of eerder") {
-		t.Errorf("leave in the future: %d", resp.StatusCode)
+		!strings.Contains(out, "hoogstens een jaar vooruit") || !strings.Contains(out, `value="2099-01-01"`) {
+		t.Errorf("leave in 2099: %d, want 422 with the date kept", resp.StatusCode)
 	}
-	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", time.Now().Format("2006-01-02"))); resp.StatusCode != 303 {
+	// First what it will do; nothing changes until it is confirmed.
+	today := time.Now().Format("2006-01-02")
+	if resp, out := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", today)); resp.StatusCode != 200 ||
+		!strings.Contains(out, `id="uitschrijven-bevestigen"`) || !strings.Contains(out, "Het dossier wordt verwijderd op") {
+		t.Errorf("leave without confirming: %d, want the confirmation", resp.StatusCode)
+	}
+	if page := h.page(t, pupilURL); strings.Contains(page, "Uitgeschreven</dt>") {
+		t.Fatal("the pupil left before it was confirmed")
+	}
+	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", today, "bevestigd", "1")); resp.StatusCode != 303 {
 		t.Fatalf("leave: %d", resp.StatusCode)
 	}
 	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
@@ -99,7 +108,8 @@ func TestArchiveHoldAndReturn(t *testing.T) {
 	pupil, _, motherEmail := requestPupil(t, h, "Ties")
 	pupilURL := fmt.Sprintf("/licenties/%s/leerlingen/%s", h.school.ID, pupil)
 	left := time.Now().AddDate(0, 0, -3)
-	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", left.Format("2006-01-02"))); resp.StatusCode != 303 {
+	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", left.Format("2006-01-02"),
+		"bevestigd", "1")); resp.StatusCode != 303 {
 		t.Fatalf("leave: %d", resp.StatusCode)
 	}
 	archive := fmt.Sprintf("/licenties/%s/archief", h.school.ID)
@@ -203,7 +213,8 @@ func TestLeavingStopsProcessesAndErasureOnRequest(t *testing.T) {
 		t.Errorf("the refused acceptance left the request %q", status)
 	}
 
-	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", time.Now().Format("2006-01-02"))); resp.StatusCode != 303 {
+	if resp, _ := h.do(t, "POST", pupilURL+"/uitschrijven", formType, form("request_id", uuid.NewString(), "left_on", time.Now().Format("2006-01-02"),
+		"bevestigd", "1")); resp.StatusCode != 303 {
 		t.Fatalf("leave: %d", resp.StatusCode)
 	}
 	poll.Must(t, 20*time.Second, "the dossier closed and the round stopped", func() bool {

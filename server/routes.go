@@ -55,6 +55,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingen/:pupil/inschrijving-gecontroleerd", s.allow(auth.PermEnrolmentConfirm), s.serve(s.handlePupilConfirmEnrolment))
 	r.POST("/licenties/:licence/leerlingen/:pupil/proces-starten", s.allow(auth.PermPupilEnrol), s.serve(s.handlePupilStartProcess))
 	r.POST("/licenties/:licence/leerlingen/:pupil/uitschrijven", s.allow(auth.PermPupilEnrol), s.serve(s.handlePupilLeave))
+	r.POST("/licenties/:licence/leerlingen/:pupil/uitschrijven/intrekken", s.allow(auth.PermPupilEnrol), s.serve(s.handlePupilLeaveCancel))
 	r.POST("/licenties/:licence/leerlingen/:pupil/terugkeer", s.allow(auth.PermPupilEnrol), s.serve(s.handlePupilReturn))
 	r.POST("/licenties/:licence/leerlingen/:pupil/bewaren", s.allow(auth.PermSchoolSettings), s.serve(s.handleArchiveHold))
 	r.POST("/licenties/:licence/leerlingen/:pupil/avg/:request", s.allow(auth.PermDossierManage), s.serve(s.handleAVGDecide))

@@ -77,7 +77,8 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
 	// Links in mails the workflows write point at this server.
-	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey})
+	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey,
+		Leaver: s.retention})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
@@ -61,13 +62,158 @@ func (s *Retention) kinds() map[string]time.Duration {
 // Leave records that a pupil left the school on leftOn (a date as people
 // type it): the enrolment workflow ends, an open consent round and the
 // open dossier stop, and the retention terms start, each a workflow of
-// its own. Called again (a retry), it tells only what is still open.
+// its own. Called again (a retry), it tells only what is still open. A
+// day ahead (at most a year) is planned: the LeavingWorkflow does the
+// same on that day, until then nothing stops.
 func (s *Retention) Leave(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, requestID, leftOn string) error {
-	left, err := time.Parse(time.DateOnly, strings.TrimSpace(leftOn))
-	if err != nil || left.After(Today(s.cfg.Location)) {
-		return fault.FieldErrors{"left_on": "Vul de datum van uitschrijving in (vandaag of eerder)."}
+	left, err := s.leavingDay(leftOn)
+	if err != nil {
+		return err
 	}
-	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+	if left.After(Today(s.cfg.Location)) {
+		return s.planLeaving(ctx, actor, licenceID, pupilID, requestID, left)
+	}
+	return s.leave(ctx, actor, licenceID, pupilID, requestID, left)
+}
+
+// leavingDay reads a leaving date as typed: today, earlier, or at most a
+// year ahead.
+func (s *Retention) leavingDay(leftOn string) (time.Time, error) {
+	left, err := time.Parse(time.DateOnly, strings.TrimSpace(leftOn))
+	switch {
+	case err != nil:
+		return left, fault.FieldErrors{"left_on": "Vul de datum van uitschrijving in."}
+	case left.After(Today(s.cfg.Location).AddDate(1, 0, 0)):
+		return left, fault.FieldErrors{"left_on": "Plan een uitschrijving hoogstens een jaar vooruit."}
+	}
+	return left, nil
+}
+
+// LeavingPreview is what a leaving will do, for the confirmation the
+// school sees before it: the day, whether it is planned ahead, the phase
+// the open dossier closes in, whether a consent round stops, and the days
+// the dossier and the enrolment are deleted.
+type LeavingPreview struct {
+	LeftOn, DossierDeletedOn, EnrolmentDeletedOn time.Time
+	Planned                                      bool
+	DossierPhase                                 string // "" : no open dossier
+	ConsentOpen                                  bool
+}
+
+// PreviewLeaving checks a leaving date and tells what the leaving will
+// do; nothing is written.
+func (s *Retention) PreviewLeaving(ctx context.Context, v DossierView, leftOn string) (LeavingPreview, error) {
+	left, err := s.leavingDay(leftOn)
+	if err != nil {
+		return LeavingPreview{}, err
+	}
+	if left.Before(v.Pupil.EnrolledOn) {
+		return LeavingPreview{}, fault.FieldErrors{"left_on": "De uitschrijving kan niet vóór de inschrijving liggen."}
+	}
+	out := LeavingPreview{LeftOn: left, Planned: left.After(Today(s.cfg.Location)),
+		DossierDeletedOn: law.TermEnd(left, s.cfg.Dossier), EnrolmentDeletedOn: law.TermEnd(left, s.cfg.Enrolment)}
+	if v.Dossier.ID != uuid.Nil && v.Dossier.ClosedAt == nil {
+		out.DossierPhase = string(v.Phase())
+	}
+	out.ConsentOpen = v.Consent != nil && v.Consent.Round.Status == "open"
+	return out, nil
+}
+
+// planLeaving stores a leaving day ahead and starts the process that
+// carries it out on that day (a changed day restarts it).
+func (s *Retention) planLeaving(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, requestID string, left time.Time) error {
+	set := func(day *time.Time, entity string) error {
+		return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				q := school.New(tx)
+				p, err := q.GetPupil(ctx, pupilID)
+				if err != nil {
+					return db.Classify(err)
+				}
+				if day != nil && day.Before(p.EnrolledOn) {
+					return fault.FieldErrors{"left_on": "De uitschrijving kan niet vóór de inschrijving liggen."}
+				}
+				if p.LeftOn != nil {
+					return fault.FieldErrors{"left_on": "Deze leerling is al uitgeschreven."}
+				}
+				if _, err := q.SetPupilLeaving(ctx, school.SetPupilLeavingParams{ID: pupilID, LeavingOn: day}); err != nil {
+					return err
+				}
+				return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionUpdate, entity))
+			})
+		})
+	}
+	if err := set(&left, "pupil_leaving_planned"); err != nil {
+		return err
+	}
+	err := workflows.StartLeaving(ctx, s.temporal, workflows.LeavingInput{LicenceID: licenceID.String(), PupilID: pupilID.String(),
+		RequestID: requestID})
+	if err != nil {
+		// Nothing half-done: without its process the plan would never be
+		// carried out.
+		return errors.Join(fault.ErrUnavailable, err, set(nil, "pupil_leaving_cancelled"))
+	}
+	return nil
+}
+
+// CancelLeaving withdraws a planned leaving: the pupil stays.
+func (s *Retention) CancelLeaving(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID) error {
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			n, err := school.New(tx).SetPupilLeaving(ctx, school.SetPupilLeavingParams{ID: pupilID})
+			if err != nil || n == 0 {
+				return err
+			}
+			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionUpdate, "pupil_leaving_cancelled"))
+		})
+	})
+	if err != nil {
+		return err
+	}
+	// The process finds nothing planned when it wakes; cancelling it now
+	// only tidies up.
+	if err := s.temporal.CancelWorkflow(ctx, workflows.LeavingWorkflowID(licenceID.String(), pupilID.String()), ""); err != nil {
+		s.logger.InfoContext(ctx, "leaving workflow not cancelled", "err", err)
+	}
+	return nil
+}
+
+// PlannedLeaving is the moment the pupil's planned leaving day starts
+// where the school is; nil when nothing is planned (any more).
+func (s *Retention) PlannedLeaving(ctx context.Context, licenceID, pupilID uuid.UUID) (*time.Time, error) {
+	var p school.Pupil
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		p, err = school.New(pool).GetPupil(ctx, pupilID)
+		return db.Classify(err)
+	})
+	if err != nil || p.LeftOn != nil || p.LeavingOn == nil {
+		return nil, err
+	}
+	y, m, d := p.LeavingOn.Date()
+	at := time.Date(y, m, d, 0, 0, 0, 0, s.cfg.Location)
+	return &at, nil
+}
+
+// LeavePlanned carries out a planned leaving on its day, in the name of
+// the system, as the page does for a leaving typed that day. Cancelled or
+// done before, it does nothing.
+func (s *Retention) LeavePlanned(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error {
+	var p school.Pupil
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		p, err = school.New(pool).GetPupil(ctx, pupilID)
+		return db.Classify(err)
+	})
+	if err != nil || p.LeftOn != nil || p.LeavingOn == nil {
+		return err
+	}
+	return s.leave(ctx, Actor{Role: "system"}, licenceID, pupilID, requestID, *p.LeavingOn)
+}
+
+// leave records the leaving on left and stops and starts the processes.
+func (s *Retention) leave(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, requestID string, left time.Time) error {
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
 			p, err := q.GetPupil(ctx, pupilID)

@@ -22,11 +22,14 @@ type Deps struct {
 	Tenants   *tenants.Manager
 	Mail      config.MailConfig
 	SecretKey []byte
+	// Leaver carries out planned leavings (service.Retention); nil: a
+	// planned leaving waits until a worker has one.
+	Leaver activities.Leaver
 }
 
 // Activities is the implementation of every activity, built from d.
 func Activities(c client.Client, d Deps) *activities.Activities {
-	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c}
+	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c, Leaver: d.Leaver}
 }
 
 // New returns a worker with everything registered, not yet started. Eight
@@ -97,6 +100,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.RequestWorkflow, workflow.RegisterOptions{Name: "RequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: "RetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.AVGRequestWorkflow, workflow.RegisterOptions{Name: "AVGRequestWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LeavingWorkflow, workflow.RegisterOptions{Name: "LeavingWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.ReconcileRetentionWorkflow, workflow.RegisterOptions{Name: "ReconcileRetentionWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.SubmitRequestWorkflow, workflow.RegisterOptions{Name: "SubmitRequestWorkflow"})

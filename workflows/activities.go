@@ -72,6 +72,12 @@ func (*Activities) IssueDecision(context.Context, IssueDecisionInput) (string, e
 	panic(errNotRun)
 }
 
+// PlannedLeaving is implemented by activities.Activities.PlannedLeaving.
+func (*Activities) PlannedLeaving(context.Context, PupilRef) (*time.Time, error) { panic(errNotRun) }
+
+// LeavePlanned is implemented by activities.Activities.LeavePlanned.
+func (*Activities) LeavePlanned(context.Context, LeavingInput) error { panic(errNotRun) }
+
 // SWVAVGAnswered is implemented by activities.Activities.SWVAVGAnswered.
 func (*Activities) SWVAVGAnswered(context.Context, SWVAVGRef) (bool, error) { panic(errNotRun) }
 

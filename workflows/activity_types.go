@@ -321,3 +321,8 @@ type PupilOfAgeInput struct {
 type SWVAVGRef struct {
 	SWVLicenceID, AVGRequestID string
 }
+
+// PupilRef names a pupil at a school licence.
+type PupilRef struct {
+	LicenceID, PupilID string
+}

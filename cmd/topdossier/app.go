@@ -21,6 +21,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/server"
+	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
@@ -245,7 +246,11 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey})
+	lv, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
+	if err != nil {
+		return err
+	}
+	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey, Leaver: lv})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }
@@ -304,4 +309,15 @@ func importSigning(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, l
 		logger.InfoContext(ctx, "signing certificate loaded", "swv", f.Code, "not_after", f.Identity.Certificate.NotAfter)
 	}
 	return nil
+}
+
+// leaver is the retention service as the worker's planned leavings use
+// it: the same code as a leaving typed on the pupil page.
+func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (*service.Retention, error) {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return nil, err
+	}
+	return service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
+		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin}), nil
 }

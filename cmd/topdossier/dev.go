@@ -92,7 +92,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey})
+	lv, err := leaver(cfg, dbs.tenants, tc, logger)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: lv})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

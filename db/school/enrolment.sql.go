@@ -149,7 +149,7 @@ func (q *Queries) ListLeftPupils(ctx context.Context) ([]ListLeftPupilsRow, erro
 }
 
 const markPupilLeft = `-- name: MarkPupilLeft :execrows
-UPDATE pupil SET left_on = $2, updated_at = now() WHERE id = $1 AND left_on IS NULL
+UPDATE pupil SET left_on = $2, leaving_on = NULL, updated_at = now() WHERE id = $1 AND left_on IS NULL
 `
 
 type MarkPupilLeftParams struct {
@@ -232,4 +232,24 @@ func (q *Queries) OpenRoundsOfPupil(ctx context.Context, pupilID uuid.UUID) ([]O
 		return nil, err
 	}
 	return items, nil
+}
+
+const setPupilLeaving = `-- name: SetPupilLeaving :execrows
+UPDATE pupil SET leaving_on = $1, updated_at = now()
+WHERE id = $2 AND left_on IS NULL
+`
+
+type SetPupilLeavingParams struct {
+	LeavingOn *time.Time
+	ID        uuid.UUID
+}
+
+// Plan (a date) or cancel (NULL) a leaving ahead, for a pupil still at
+// school.
+func (q *Queries) SetPupilLeaving(ctx context.Context, arg SetPupilLeavingParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setPupilLeaving, arg.LeavingOn, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

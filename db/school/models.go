@@ -372,6 +372,7 @@ type Pupil struct {
 	MinimisedAt        *time.Time
 	RestrictedAt       *time.Time
 	GuardiansGrantedAt *time.Time
+	LeavingOn          *time.Time
 }
 
 type RetentionEvent struct {

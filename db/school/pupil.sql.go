@@ -26,7 +26,7 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 const createPupil = `-- name: CreatePupil :one
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on
 `
 
 type CreatePupilParams struct {
@@ -68,12 +68,13 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.MinimisedAt,
 		&i.RestrictedAt,
 		&i.GuardiansGrantedAt,
+		&i.LeavingOn,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -95,6 +96,7 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.MinimisedAt,
 		&i.RestrictedAt,
 		&i.GuardiansGrantedAt,
+		&i.LeavingOn,
 	)
 	return i, err
 }
@@ -111,7 +113,7 @@ func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
@@ -133,6 +135,7 @@ type ListPupilsRow struct {
 	MinimisedAt        *time.Time
 	RestrictedAt       *time.Time
 	GuardiansGrantedAt *time.Time
+	LeavingOn          *time.Time
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -163,6 +166,7 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.MinimisedAt,
 			&i.RestrictedAt,
 			&i.GuardiansGrantedAt,
+			&i.LeavingOn,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

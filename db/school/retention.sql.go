@@ -141,6 +141,20 @@ func (q *Queries) DeleteGuardiansOfPupil(ctx context.Context, pupilID uuid.UUID)
 	return err
 }
 
+const deleteMailsAboutPupil = `-- name: DeleteMailsAboutPupil :execrows
+DELETE FROM mail_outbox WHERE body LIKE '%' || $1::text || '%'
+`
+
+// Mails in the outbox whose links name the pupil (a consent question, an
+// inzage): they go with the dossier, sent or not.
+func (q *Queries) DeleteMailsAboutPupil(ctx context.Context, pupilID string) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteMailsAboutPupil, pupilID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteProcessStepsOf = `-- name: DeleteProcessStepsOf :exec
 DELETE FROM process_step WHERE entity_id = ANY($1::uuid[])
 `

@@ -7,7 +7,7 @@ ON CONFLICT (pupil_id) DO NOTHING;
 SELECT * FROM enrolment_check WHERE pupil_id = $1;
 
 -- name: MarkPupilLeft :execrows
-UPDATE pupil SET left_on = $2, updated_at = now() WHERE id = $1 AND left_on IS NULL;
+UPDATE pupil SET left_on = $2, leaving_on = NULL, updated_at = now() WHERE id = $1 AND left_on IS NULL;
 
 -- name: MarkPupilReturned :execrows
 UPDATE pupil SET left_on = NULL, updated_at = now() WHERE id = $1 AND left_on IS NOT NULL;
@@ -41,3 +41,9 @@ FROM dossier d JOIN pupil p ON p.id = d.pupil_id
 WHERE d.closed_at IS NOT NULL AND p.left_on IS NULL
 ORDER BY d.closed_at DESC
 LIMIT 500;
+
+-- name: SetPupilLeaving :execrows
+-- Plan (a date) or cancel (NULL) a leaving ahead, for a pupil still at
+-- school.
+UPDATE pupil SET leaving_on = sqlc.narg(leaving_on), updated_at = now()
+WHERE id = sqlc.arg(id) AND left_on IS NULL;

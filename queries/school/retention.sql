@@ -62,3 +62,8 @@ DELETE FROM avg_request WHERE pupil_id = $1 RETURNING id;
 -- Anonymous counts for the archive: what was deleted, per year and kind.
 SELECT kind, extract(year FROM deleted_on)::int AS year, count(*)::int AS deleted
 FROM deletion_record GROUP BY kind, year ORDER BY year DESC, kind;
+
+-- name: DeleteMailsAboutPupil :execrows
+-- Mails in the outbox whose links name the pupil (a consent question, an
+-- inzage): they go with the dossier, sent or not.
+DELETE FROM mail_outbox WHERE body LIKE '%' || @pupil_id::text || '%';
