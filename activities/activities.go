@@ -5,10 +5,10 @@ package activities
 
 import (
 	"context"
-	"time"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
