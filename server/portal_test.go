@@ -397,8 +397,8 @@ func TestPortalPupilOwnAccount(t *testing.T) {
 	if !strings.Contains(plan, "Wat vind jij van dit plan?") || !strings.Contains(plan, "Tafels tot 10, vlot en zonder vingers") {
 		t.Fatalf("pupil's plan page lacks the question or the goals")
 	}
-	if resp, _ := h.doAs(t, daan, "POST", own+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode != 303 {
-		t.Fatalf("pupil answers: %d", resp.StatusCode)
+	if resp, out := h.doAs(t, daan, "POST", own+"/instemming", formType, form("request_id", uuid.NewString(), "version", "2", "answer", "agree")); resp.StatusCode != 303 {
+		t.Fatalf("pupil answers: %d %s", resp.StatusCode, out)
 	}
 	if _, out := h.doAs(t, daan, "GET", own+"?beantwoord=1", "", ""); !strings.Contains(out, "je antwoord is vastgelegd") {
 		t.Errorf("pupil's thanks missing")

@@ -1180,10 +1180,16 @@ func TestRequestSnapshotSameEverywhere(t *testing.T) {
 	if got := snapshotHTML(t, portal, id[1]); got != school {
 		t.Errorf("the portal shows other text than the school sends:\nschool: %s\nportal: %s", school, got)
 	}
-	for _, want := range []string{"Onderwijsbehoeften", "Handelingsdeel", "Toetsen", "Een arrangement voor lezen."} {
+	// The whole request: the analysis, the pupil's own view, the support
+	// lines with who and how often; no heading over nothing (no tests).
+	for _, want := range []string{"Onderwijsbehoeften", "Handelingsdeel", "De leerling gehoord", "Wil de tafels oefenen met de computer.",
+		"<strong>Verlengde instructie</strong> · door: Leerkracht · hoe vaak: Dagelijks", "Een arrangement voor lezen."} {
 		if !strings.Contains(school, want) {
 			t.Errorf("the snapshot lacks %q", want)
 		}
+	}
+	if strings.Contains(school, "<h3>Toetsen</h3>") {
+		t.Error("the snapshot shows an empty heading for tests")
 	}
 	link := regexp.MustCompile(`href="(/ouder/[^"]+/aanvraag/[0-9a-f-]{36}/bijlagen/)([0-9a-f-]{36})"`).FindStringSubmatch(portal)
 	if link == nil {

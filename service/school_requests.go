@@ -75,7 +75,12 @@ func buildSnapshot(lic platform.Licence, v DossierView, f RequestForm) plan.Requ
 	snap := plan.RequestSnapshot{School: lic.Name, PupilName: store.PupilName(v.Pupil), BirthDate: v.Pupil.BirthDate.Format(time.DateOnly),
 		Group: v.Pupil.GroupName, Kind: f.Kind, TLVType: f.TLVType, TLVCategory: f.TLVCategory, Question: strings.TrimSpace(f.Question),
 		SupportLevel: string(v.Dossier.SupportLevel), Understand: v.Content.Understand, Perspective: v.Content.Perspective,
-		ActionPart: v.Frozen, Evaluation: v.Content.Evaluation}
+		ActionPart: v.Frozen, Evaluation: v.Content.Evaluation, Hearing: v.Content.Hearing, Realise: v.Content.Realise}
+	for _, g := range v.Growth {
+		if g.Kind == "tried" {
+			snap.Tried = append(snap.Tried, plan.SnapshotNote{On: g.OccurredOn.Format(time.DateOnly), Body: g.Body})
+		}
+	}
 	if lic.SchoolType != nil {
 		snap.SchoolType = string(*lic.SchoolType)
 	}

@@ -118,6 +118,20 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 		return c.status, err
 	}
 	c.status.Parties = c.info.Parties
+	// Answers are taken from the moment the round exists: a parent who
+	// follows the mail's link at once is not turned away while the other
+	// invitations and steps still run; the answer waits for them.
+	opened := false
+	respond := func(ctx workflow.Context, a plan.ConsentAnswer) (ConsentStatus, error) {
+		if err := workflow.Await(ctx, func() bool { return opened }); err != nil {
+			return c.status, err
+		}
+		return c.respond(ctx, a)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConsentRespond, respond,
+		workflow.UpdateHandlerOptions{Validator: c.validate}); err != nil {
+		return c.status, err
+	}
 	// An older open round of this dossier ends: this version replaces it.
 	for _, v := range c.info.Superseded {
 		f := workflow.SignalExternalWorkflow(ctx, ConsentWorkflowID(in.LicenceID, in.DossierID, v), "", SignalConsentSupersede, in.Version)
@@ -130,10 +144,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	if err := c.record(ctx, "instemming_gevraagd", false); err != nil {
 		return c.status, err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConsentRespond, c.respond,
-		workflow.UpdateHandlerOptions{Validator: c.validate}); err != nil {
-		return c.status, err
-	}
+	opened = true
 
 	supersede := workflow.GetSignalChannel(ctx, SignalConsentSupersede)
 	withdraw := workflow.GetSignalChannel(ctx, SignalConsentWithdraw)
