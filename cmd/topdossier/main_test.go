@@ -295,6 +295,26 @@ func TestDevRunStopRun(t *testing.T) {
 	if !strings.Contains(first.stdout.String(), "Demodata: aangemaakt") {
 		t.Errorf("first run did not seed:\n%s", first.stdout.String())
 	}
+	// The banner is true: the demo meeting it names exists, with its chair.
+	if !strings.Contains(first.stdout.String(), "1 commissievergadering op "+time.Now().AddDate(0, 0, 14).Format("02-01-2006")) {
+		t.Errorf("the banner does not name the demo meeting:\n%s", first.stdout.String())
+	}
+	chair := login(t, first.url, "voorzitter@rivierenland.test", DemoPassword)
+	page := func(path string) string {
+		req, _ := http.NewRequest("GET", first.url+path, nil)
+		req.AddCookie(chair)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if m := regexp.MustCompile(`href="(/licenties/[0-9a-f-]{36}/commissie)"`).FindStringSubmatch(page("/")); m == nil ||
+		!strings.Contains(page(m[1]), "Commissie toelaatbaarheid (demo)") {
+		t.Error("the chair named in the banner has no demo meeting")
+	}
 	before := readDemo(t, first.url)
 	if len(before.licences) != 4 || before.pupils != 4 || before.school == "" {
 		t.Fatalf("demo data %+v, want 4 licences and 4 pupils", before)

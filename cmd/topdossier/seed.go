@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	swvdb "github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/law"
@@ -113,10 +114,29 @@ func seedDemo(ctx context.Context, cfg config.Config, dbs *databases, tc client.
 			return "", err
 		}
 	}
+	// The committee meets in two weeks: Victor chairs, Karin sits in.
+	chair, err := q.GetUserByEmail(ctx, "voorzitter@rivierenland.test")
+	if err != nil {
+		return "", err
+	}
+	member, err := q.GetUserByEmail(ctx, "commissie@rivierenland.test")
+	if err != nil {
+		return "", err
+	}
+	meetsOn := time.Now().AddDate(0, 0, 14)
+	err = dbs.tenants.With(ctx, *swvLicence, func(pool *pgxpool.Pool) error {
+		_, err := swvdb.New(pool).CreateMeeting(ctx, swvdb.CreateMeetingParams{MeetsOn: meetsOn, Title: "Commissie toelaatbaarheid (demo)",
+			ChairID: chair.ID, MemberIds: []uuid.UUID{member.ID}})
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("demo meeting: %w", err)
+	}
 	if err := q.MarkDemoSeeded(ctx); err != nil {
 		return "", err
 	}
-	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 11 accounts", nil
+	return "aangemaakt: 1 samenwerkingsverband, 4 licenties, 4 leerlingen (fictief), 11 accounts, 1 commissievergadering op " +
+		meetsOn.Format("02-01-2006"), nil
 }
 
 // DemoPassword is the password of every demo account, and DemoTOTPSecret
@@ -197,7 +217,7 @@ sleutel ` + DemoTOTPSecret + ` toe aan een authenticator-app):
   beheer@rivierenland.test        beheerder samenwerkingsverband
   consulent@rivierenland.test     consulent
   commissie@rivierenland.test     commissielid
-  voorzitter@rivierenland.test    commissielid (voorzitter van de demo-vergadering)
+  voorzitter@rivierenland.test    commissielid (voorzitter van de demo-vergadering over twee weken)
   deskundige@rivierenland.test    deskundige (orthopedagoog)
   psycholoog@rivierenland.test    deskundige (psycholoog)`
 }
