@@ -264,7 +264,7 @@ type loginPage struct {
 func (s *Server) handleLoginShow(c *gin.Context) error {
 	page := loginPage{Back: safeBack(c.Query("terug")), OIDC: s.oidc != nil}
 	if c.Query("uitgelogd") != "" {
-		page.Notice = "Je bent uitgelogd."
+		page.Notice = "U bent uitgelogd."
 	}
 	s.render(c, http.StatusOK, "login", page)
 	return nil
@@ -287,7 +287,7 @@ func (s *Server) handleLogin(c *gin.Context) error {
 		return err
 	}
 	if limited {
-		page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw of vraag je beheerder om hulp."
+		page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw, of vraag de school (of uw beheerder) om hulp."
 		s.render(c, http.StatusTooManyRequests, "login", page)
 		return nil
 	}

@@ -56,6 +56,8 @@ var entityLabels = map[string]string{
 	"consent_reminder":           "herinnering om in te stemmen",
 	"consent_escalation":         "instemming: termijn verstreken",
 	"pupil_left":                 "uitgeschreven",
+	"pupil_leaving_planned":      "uitschrijving gepland",
+	"pupil_leaving_cancelled":    "geplande uitschrijving ingetrokken",
 	"pupil_returned":             "terug op school",
 	"dossier_closed":             "dossier gesloten: leerling uitgeschreven",
 	"retention_started":          "bewaartermijn loopt",

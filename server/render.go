@@ -88,7 +88,14 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"lower":         strings.ToLower,
 		"upper":         strings.ToUpper,
 		// isoDate shows a date kept as text (2016-05-05) the Dutch way.
-		"isoDate":        dutchDate,
+		"isoDate": dutchDate,
+		// count says how many in Dutch: count 1 "advies" "adviezen" is "1 advies".
+		"count": func(n any, one, more string) string {
+			if fmt.Sprint(n) == "1" {
+				return "1 " + one
+			}
+			return fmt.Sprint(n) + " " + more
+		},
 		"closedText":     func(d school.Dossier) string { return closedText(d, loc) },
 		"requestSummary": func(v service.RequestView) string { return requestSummary(v, loc) },
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {

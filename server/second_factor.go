@@ -138,7 +138,7 @@ func (s *Server) handleCode(c *gin.Context) error {
 		page.Error = "Deze code klopt niet of is al gebruikt. Wacht op de volgende code en probeer het opnieuw."
 		status := http.StatusUnauthorized
 		if limited {
-			page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw of vraag je beheerder om hulp."
+			page.Error = "Te veel mislukte pogingen. Probeer het over een uur opnieuw, of vraag de school (of uw beheerder) om hulp."
 			status = http.StatusTooManyRequests
 		}
 		s.render(c, status, "code", page)
