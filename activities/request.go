@@ -21,6 +21,7 @@ import (
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -298,6 +299,9 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 				BirthDate: req.PupilBirthDate, School: req.SchoolName, SchoolType: deref(req.TlvType), Category: deref(req.TlvCategory),
 				Support: req.Question, DecidedOn: dec.DecidedOn, Motivation: dec.Motivation,
 				Signer: signer.DisplayName, Printed: in.At, ObjectionAddress: ident.ObjectionAddress, ObjectionEmail: ident.ObjectionEmail}
+			if doc.Letterhead, err = store.Letterhead(ctx, platform.New(a.Tenants.Platform()), licenceID); err != nil {
+				return err
+			}
 			if dec.Approved {
 				doc.StartOn, doc.EndOn = *dec.StartOn, *dec.EndOn
 			}

@@ -81,6 +81,7 @@ func TestGrants(t *testing.T) {
 		PermRequestVote:      {RoleCommitteeMember: L},
 		PermRequestSign:      {RoleSWVAdmin: L},
 		PermSWVPrivacy:       {RoleSWVAdmin: L},
+		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -91,8 +92,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 200 {
-		t.Errorf("checked %d pairs, want 10 roles × 20 permissions", pairs)
+	if pairs != 210 {
+		t.Errorf("checked %d pairs, want 10 roles × 21 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {

@@ -55,26 +55,27 @@ type Permission string
 
 // The permissions. Each route requires exactly one.
 const (
-	PermLicencesManage   Permission = "licences.manage"   // create and remove licences, SWVs
-	PermPupilsList       Permission = "pupils.list"       // list pupils (teachers: their groups)
-	PermPupilRead        Permission = "pupil.read"        // one pupil's record (teachers: their groups)
-	PermPupilEnrol       Permission = "pupil.enrol"       // enrol a pupil
-	PermEnrolmentConfirm Permission = "enrolment.confirm" // confirm an enrolment check
-	PermLogbookRead      Permission = "logbook.read"      // a pupil's logbook
-	PermAPITokensManage  Permission = "apitokens.manage"  // make and revoke API tokens of a licence
-	PermStaffManage      Permission = "staff.manage"      // staff and roles of a licence (groups at a school)
-	PermSWVSchools       Permission = "swv.schools"       // the SWV's schools and their consulent
-	PermDossierRead      Permission = "dossier.read"      // dossiers, their PDF and attachments (teachers: their groups)
-	PermDossierWrite     Permission = "dossier.write"     // fill in a dossier: groeidocument, phases, attachments
-	PermDossierManage    Permission = "dossier.manage"    // open a dossier, advance its phase, offer the handelingsdeel
-	PermSchoolSettings   Permission = "school.settings"   // the school's own choices (who may read the plan in the portal)
-	PermSWVSettings      Permission = "swv.settings"      // the SWV's rules for its schools (consent terms and ages)
-	PermRequestRead      Permission = "request.read"      // requests submitted to the SWV, their documents and the agenda
-	PermRequestManage    Permission = "request.manage"    // intake, agenda, meetings, objections, closing other requests
-	PermRequestAdvise    Permission = "request.advise"    // an expert's advice on a TLV
-	PermRequestVote      Permission = "request.vote"      // a committee member's vote
-	PermRequestSign      Permission = "request.sign"      // sign a granted TLV or arrangement for the SWV
-	PermSWVPrivacy       Permission = "swv.privacy"       // answer requests under the AVG made to the SWV, lift a restriction
+	PermLicencesManage   Permission = "licences.manage"    // create and remove licences, SWVs
+	PermPupilsList       Permission = "pupils.list"        // list pupils (teachers: their groups)
+	PermPupilRead        Permission = "pupil.read"         // one pupil's record (teachers: their groups)
+	PermPupilEnrol       Permission = "pupil.enrol"        // enrol a pupil
+	PermEnrolmentConfirm Permission = "enrolment.confirm"  // confirm an enrolment check
+	PermLogbookRead      Permission = "logbook.read"       // a pupil's logbook
+	PermAPITokensManage  Permission = "apitokens.manage"   // make and revoke API tokens of a licence
+	PermStaffManage      Permission = "staff.manage"       // staff and roles of a licence (groups at a school)
+	PermSWVSchools       Permission = "swv.schools"        // the SWV's schools and their consulent
+	PermDossierRead      Permission = "dossier.read"       // dossiers, their PDF and attachments (teachers: their groups)
+	PermDossierWrite     Permission = "dossier.write"      // fill in a dossier: groeidocument, phases, attachments
+	PermDossierManage    Permission = "dossier.manage"     // open a dossier, advance its phase, offer the handelingsdeel
+	PermSchoolSettings   Permission = "school.settings"    // the school's own choices (who may read the plan in the portal)
+	PermSWVSettings      Permission = "swv.settings"       // the SWV's rules for its schools (consent terms and ages)
+	PermRequestRead      Permission = "request.read"       // requests submitted to the SWV, their documents and the agenda
+	PermRequestManage    Permission = "request.manage"     // intake, agenda, meetings, objections, closing other requests
+	PermRequestAdvise    Permission = "request.advise"     // an expert's advice on a TLV
+	PermRequestVote      Permission = "request.vote"       // a committee member's vote
+	PermRequestSign      Permission = "request.sign"       // sign a granted TLV or arrangement for the SWV
+	PermSWVPrivacy       Permission = "swv.privacy"        // answer requests under the AVG made to the SWV, lift a restriction
+	PermLetterhead       Permission = "licence.letterhead" // the licence's own logo and details on its documents
 )
 
 // Scope says how far a permission reaches for a role.
@@ -118,6 +119,7 @@ var grants = map[Permission]map[Role]Scope{
 	PermRequestVote:   {RoleCommitteeMember: ScopeLicence},
 	PermRequestSign:   {RoleSWVAdmin: ScopeLicence},
 	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence},
+	PermLetterhead:    {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -156,5 +158,5 @@ func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
 		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
-		PermRequestVote, PermRequestSign, PermSWVPrivacy}
+		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead}
 }

@@ -28,6 +28,8 @@ type ConsentDeclaration struct {
 	Generated             time.Time
 	GeneratedBy           string
 	Location              *time.Location
+	// Letterhead is the school's logo and details, at the top right.
+	Letterhead Letterhead
 }
 
 // RenderConsentPDF writes the instemmingsverklaring of one consent round
@@ -46,10 +48,13 @@ func RenderConsentPDF(w io.Writer, d ConsentDeclaration) error {
 			d.Pupil, d.Generated.In(loc).Format("02-01-2006 15:04"), pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
+	below := drawLetterhead(pdf, d.Letterhead, 140, 10, 60, 20)
+	pdf.SetXY(10, 10)
 	pdf.SetFont("go", "B", 11)
-	pdf.CellFormat(0, 6, d.School, "", 1, "L", false, 0, "")
+	pdf.CellFormat(125, 6, d.School, "", 1, "L", false, 0, "")
 	pdf.SetFont("go", "B", 16)
-	pdf.CellFormat(0, 10, "Instemmingsverklaring handelingsdeel", "", 1, "L", false, 0, "")
+	pdf.CellFormat(125, 10, "Instemmingsverklaring handelingsdeel", "", 1, "L", false, 0, "")
+	pdf.SetY(max(pdf.GetY(), below+3))
 	pdf.SetFont("go", "", 10)
 	facts := [][2]string{
 		{"Leerling", fmt.Sprintf("%s (geboren %s)", d.Pupil, day(d.BirthDate))},

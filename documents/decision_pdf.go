@@ -43,6 +43,8 @@ type DecisionDocument struct {
 	// ObjectionAddress and ObjectionEmail are where an objection goes
 	// (the SWV's settings).
 	ObjectionAddress, ObjectionEmail string
+	// Letterhead is the SWV's logo and details, at the top right.
+	Letterhead Letterhead
 }
 
 var schoolTypeNames = map[string]string{
@@ -77,12 +79,14 @@ func RenderDecisionPDF(d DecisionDocument) ([]byte, error) {
 		pdf.CellFormat(0, 10, fmt.Sprintf("%s · %s · pagina %d van {nb}", d.Number, d.SWV, pdf.PageNo()), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
+	below := drawLetterhead(pdf, d.Letterhead, 140, 10, 60, 20)
+	pdf.SetXY(10, 10)
 	pdf.SetFont("go", "B", 16)
-	pdf.CellFormat(0, 10, title, "", 1, "L", false, 0, "")
+	pdf.MultiCell(125, 8, title, "", "L", false)
 	pdf.SetFont("go", "", 11)
-	pdf.CellFormat(0, 6, "Nummer: "+d.Number, "", 1, "L", false, 0, "")
-	pdf.CellFormat(0, 6, "Samenwerkingsverband: "+d.SWV, "", 1, "L", false, 0, "")
-	pdf.Ln(4)
+	pdf.CellFormat(125, 6, "Nummer: "+d.Number, "", 1, "L", false, 0, "")
+	pdf.CellFormat(125, 6, "Samenwerkingsverband: "+d.SWV, "", 1, "L", false, 0, "")
+	pdf.SetY(max(pdf.GetY(), below) + 4)
 
 	row := func(label, value string) {
 		pdf.SetFont("go", "B", 10)

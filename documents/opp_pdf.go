@@ -49,10 +49,12 @@ type OPPDocument struct {
 	Deviations        string
 	ExecutionNotes    string
 	Evaluation        plan.Evaluation
-	Participants      []OPPParticipant
-	Generated         time.Time
-	GeneratedBy       string
-	Location          *time.Location
+	// Letterhead is the school's logo and details, at the top right.
+	Letterhead   Letterhead
+	Participants []OPPParticipant
+	Generated    time.Time
+	GeneratedBy  string
+	Location     *time.Location
 	// Appendix is the rest of what the school keeps, for a copy under the
 	// AVG (art. 15): guardians, growth notes, tests, consent, requests,
 	// attachments, the logbook. Empty for the plan itself.
@@ -86,20 +88,14 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 	})
 	pdf.AddPage()
 
-	// Header: school and a place for its logo.
-	pdf.SetDrawColor(160, 170, 185)
-	pdf.SetDashPattern([]float64{1.5, 1}, 0)
-	pdf.Rect(160, 10, 40, 20, "D")
-	pdf.SetDashPattern(nil, 0)
-	pdf.SetFont("go", "", 7)
-	pdf.SetXY(160, 17)
-	pdf.CellFormat(40, 6, "logo school", "", 0, "C", false, 0, "")
+	// Header: the school, with its own logo and details when it has them.
+	below := drawLetterhead(pdf, d.Letterhead, 140, 10, 60, 20)
 	pdf.SetXY(10, 10)
 	pdf.SetFont("go", "B", 11)
-	pdf.CellFormat(145, 6, d.School, "", 1, "L", false, 0, "")
+	pdf.CellFormat(130, 6, d.School, "", 1, "L", false, 0, "")
 	pdf.SetFont("go", "B", 17)
-	pdf.MultiCell(145, 8, "Ontwikkelingsperspectiefplan (OPP)", "", "L", false)
-	pdf.SetY(34)
+	pdf.MultiCell(130, 8, "Ontwikkelingsperspectiefplan (OPP)", "", "L", false)
+	pdf.SetY(max(34, below+4))
 
 	facts := [][2]string{
 		{"Leerling", d.Pupil},

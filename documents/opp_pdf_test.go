@@ -31,7 +31,7 @@ func TestRenderOPPPDF(t *testing.T) {
 		t.Fatalf("%d pages, %d form feeds; want a long OPP", pages, strings.Count(text, "\f"))
 	}
 	for _, want := range []string{"Zoë Ĳsbrand-Müller", "Anaïs de Vries", "Basisschool Één", "Ontwikkelingsperspectiefplan (OPP)",
-		"logo school", "versie 2 van 03-11-2026", "Geen instemming", "Doel 40 · Technisch lezen",
+		"versie 2 van 03-11-2026", "Geen instemming", "Doel 40 · Technisch lezen",
 		"pagina 1 van " + fmt.Sprint(pages), fmt.Sprintf("pagina %d van %d", pages, pages)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF lacks %q", want)

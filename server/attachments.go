@@ -102,8 +102,12 @@ func (s *Server) handleDossierPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	doc := s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)
+	if doc.Letterhead, err = s.licences.Letterhead(c, lic.ID); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
-	if err := documents.RenderOPPPDF(&buf, s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)); err != nil {
+	if err := documents.RenderOPPPDF(&buf, doc); err != nil {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), v.Dossier.StartedOn.Format("2006-01-02"))
@@ -127,6 +131,9 @@ func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
 	d := documents.ConsentDeclaration{School: lic.Name, Pupil: fullName(v.Pupil), BirthDate: v.Pupil.BirthDate,
 		Version: r.ActionPartNumber, FrozenAt: v.ActionPart.FrozenAt, Outcome: roundLabels[r.Status], StartedAt: r.StartedAt,
 		DeadlineAt: r.DeadlineAt, ClosedAt: r.ClosedAt, Generated: time.Now(), GeneratedBy: principalOf(c).Name, Location: s.location}
+	if d.Letterhead, err = s.licences.Letterhead(c, lic.ID); err != nil {
+		return err
+	}
 	for _, p := range v.Consent.Parties {
 		role := "geeft toestemming voor delen"
 		if p.Decides {

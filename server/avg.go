@@ -108,6 +108,9 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 		return fault.ErrNotFound
 	}
 	doc := s.oppDocument(lic.Name, schoolTypeOf(lic.SchoolType), principalOf(c).Name, v)
+	if doc.Letterhead, err = s.licences.Letterhead(c, lic.ID); err != nil {
+		return err
+	}
 	doc.Appendix = copyAppendix(out, s.location)
 	var buf bytes.Buffer
 	if err := documents.RenderOPPPDF(&buf, doc); err != nil {

@@ -83,6 +83,7 @@ type membershipView struct {
 	CanSettings     bool
 	CanSWVSettings  bool
 	CanSWVPrivacy   bool
+	CanLetterhead   bool
 	CanRequests     bool
 	CanConsult      bool
 	CanVote         bool
@@ -116,6 +117,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanSettings:     auth.ScopeOf(role, auth.PermSchoolSettings) != auth.ScopeNone,
 			CanSWVSettings:  auth.ScopeOf(role, auth.PermSWVSettings) != auth.ScopeNone,
 			CanSWVPrivacy:   auth.ScopeOf(role, auth.PermSWVPrivacy) != auth.ScopeNone,
+			CanLetterhead:   auth.ScopeOf(role, auth.PermLetterhead) != auth.ScopeNone,
 			CanRequests:     auth.ScopeOf(role, auth.PermRequestRead) != auth.ScopeNone,
 			CanConsult:      role == auth.RoleConsultant,
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,

@@ -2,15 +2,21 @@ package service
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/store"
 )
 
 // Licences is how the platform admin opens and closes a school's or an
@@ -90,4 +96,44 @@ func (s *Licences) Remove(ctx context.Context, id uuid.UUID, confirmName *string
 	}
 	s.logger.InfoContext(ctx, "licence removed", "licence", id)
 	return nil
+}
+
+// Letterhead is the licence's own logo and details for its documents
+// (empty when it has none).
+func (s *Licences) Letterhead(ctx context.Context, licenceID uuid.UUID) (documents.Letterhead, error) {
+	return store.Letterhead(ctx, platform.New(s.tenants.Platform()), licenceID)
+}
+
+// SetLetterhead stores the licence's details and, when a file is given,
+// its logo (a PNG or JPEG, documents.CheckLogo); removeLogo drops the
+// logo. The change is a line in the licence's logbook.
+func (s *Licences) SetLetterhead(ctx context.Context, actor Actor, licenceID uuid.UUID, logo []byte, removeLogo bool, details string) error {
+	details = strings.TrimSpace(strings.ReplaceAll(details, "\r\n", "\n"))
+	errs := fault.FieldErrors{}
+	if len([]rune(details)) > 500 || strings.Count(details, "\n") > 4 {
+		errs["details"] = "Hoogstens vijf regels en 500 tekens."
+	}
+	p := platform.SetLetterheadParams{LicenceID: licenceID, Details: details, KeepLogo: logo == nil && !removeLogo}
+	if logo != nil {
+		kind, err := documents.CheckLogo(logo)
+		var refused *documents.LogoError
+		switch {
+		case errors.As(err, &refused):
+			errs["logo"] = refused.Reason
+		case err != nil:
+			return err
+		}
+		p.Logo, p.LogoType = logo, &kind
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := platform.New(s.tenants.Platform()).SetLetterhead(ctx, p); err != nil {
+		return err
+	}
+	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "letterhead", licenceID.String()))
+		})
+	})
 }

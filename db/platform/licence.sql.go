@@ -73,6 +73,23 @@ func (q *Queries) DeleteLicence(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
+const getLetterhead = `-- name: GetLetterhead :one
+SELECT licence_id, logo, logo_type, details, updated_at FROM licence_letterhead WHERE licence_id = $1
+`
+
+func (q *Queries) GetLetterhead(ctx context.Context, licenceID uuid.UUID) (LicenceLetterhead, error) {
+	row := q.db.QueryRow(ctx, getLetterhead, licenceID)
+	var i LicenceLetterhead
+	err := row.Scan(
+		&i.LicenceID,
+		&i.Logo,
+		&i.LogoType,
+		&i.Details,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getLicence = `-- name: GetLicence :one
 SELECT id, kind, name, swv_id, brin, school_type, db_server, db_name, status, created_at, updated_at FROM licence WHERE id = $1
 `
@@ -186,4 +203,34 @@ func (q *Queries) ListLicences(ctx context.Context) ([]ListLicencesRow, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const setLetterhead = `-- name: SetLetterhead :exec
+INSERT INTO licence_letterhead (licence_id, logo, logo_type, details)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (licence_id) DO UPDATE SET
+    logo = CASE WHEN $5::boolean THEN licence_letterhead.logo ELSE EXCLUDED.logo END,
+    logo_type = CASE WHEN $5::boolean THEN licence_letterhead.logo_type ELSE EXCLUDED.logo_type END,
+    details = EXCLUDED.details, updated_at = now()
+`
+
+type SetLetterheadParams struct {
+	LicenceID uuid.UUID
+	Logo      []byte
+	LogoType  *string
+	Details   string
+	KeepLogo  bool
+}
+
+// The details always; the logo only when one is given (keep_logo keeps
+// the stored one, a NULL logo without keep_logo removes it).
+func (q *Queries) SetLetterhead(ctx context.Context, arg SetLetterheadParams) error {
+	_, err := q.db.Exec(ctx, setLetterhead,
+		arg.LicenceID,
+		arg.Logo,
+		arg.LogoType,
+		arg.Details,
+		arg.KeepLogo,
+	)
+	return err
 }

@@ -520,6 +520,14 @@ type Licence struct {
 	UpdatedAt  time.Time
 }
 
+type LicenceLetterhead struct {
+	LicenceID uuid.UUID
+	Logo      []byte
+	LogoType  *string
+	Details   string
+	UpdatedAt time.Time
+}
+
 type LogbookAnchor struct {
 	LicenceID  uuid.UUID
 	Seq        int64

@@ -19,3 +19,16 @@ SELECT * FROM licence WHERE status = 'active' ORDER BY db_name;
 
 -- name: DeleteLicence :exec
 DELETE FROM licence WHERE id = $1;
+
+-- name: GetLetterhead :one
+SELECT * FROM licence_letterhead WHERE licence_id = $1;
+
+-- name: SetLetterhead :exec
+-- The details always; the logo only when one is given (keep_logo keeps
+-- the stored one, a NULL logo without keep_logo removes it).
+INSERT INTO licence_letterhead (licence_id, logo, logo_type, details)
+VALUES (@licence_id, sqlc.narg(logo), sqlc.narg(logo_type), @details)
+ON CONFLICT (licence_id) DO UPDATE SET
+    logo = CASE WHEN @keep_logo::boolean THEN licence_letterhead.logo ELSE EXCLUDED.logo END,
+    logo_type = CASE WHEN @keep_logo::boolean THEN licence_letterhead.logo_type ELSE EXCLUDED.logo_type END,
+    details = EXCLUDED.details, updated_at = now();
