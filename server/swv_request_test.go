@@ -1042,7 +1042,10 @@ func TestSilenceDoesNotBlockArrangement(t *testing.T) {
 	// IB'er, lets the school submit at once.
 	reqURL2 := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Nog een arrangement.")
 	page = h.page(t, reqURL2)
-	party := regexp.MustCompile(`name="party"><option value="([^"]+)"`).FindStringSubmatch(page)
+	party := regexp.MustCompile(`name="party" required><option value="">Kies…</option><option value="([^"]+)"`).FindStringSubmatch(page)
+	if strings.Contains(page, `value="agree" checked`) {
+		t.Error("the paper answer to a request has an answer chosen beforehand")
+	}
 	round := regexp.MustCompile(`name="round" value="(\d+)"`).FindStringSubmatch(page)
 	if party == nil || round == nil {
 		t.Fatal("no form to record an answer")
