@@ -1173,7 +1173,13 @@ func TestRequestSnapshotSameEverywhere(t *testing.T) {
 	f := newSWVFixture(t, h)
 	pupil, _, mother := requestPupil(t, h, "Gelijk")
 	reqURL := prepareRequest(t, h, pupil, "kind", "arrangement", "question", "Een arrangement voor lezen.")
-	school := snapshotHTML(t, h.page(t, reqURL), "wat-wordt-verstuurd")
+	schoolPage := h.page(t, reqURL)
+	school := snapshotHTML(t, schoolPage, "wat-wordt-verstuurd")
+	// The IB'er sees per party where they stand: not answered yet, with an
+	// active account.
+	if !strings.Contains(schoolPage, "nog niet · account actief") {
+		t.Error("the request page does not say the mother has an active account and has not answered")
+	}
 	cookie := h.login(t, mother)
 	_, portal := h.doAs(t, cookie, "GET", fmt.Sprintf("/ouder/%s/%s", h.school.ID, pupil), "", "")
 	id := regexp.MustCompile(`<div class="snapshot" id="(aanvraag-[0-9a-f-]{36})">`).FindStringSubmatch(portal)

@@ -136,26 +136,34 @@ func (s *Dossiers) partyAccounts(ctx context.Context, cv *ConsentView) error {
 	if cv == nil {
 		return nil
 	}
-	q := platform.New(s.tenants.Platform())
 	for i, p := range cv.Parties {
-		if p.Email == "" {
-			continue
-		}
-		u, err := q.GetUserByEmail(ctx, p.Email)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			continue
-		case err != nil:
+		var err error
+		if cv.Parties[i].Account, err = portalAccountState(ctx, platform.New(s.tenants.Platform()), p.Email); err != nil {
 			return err
-		case u.Kind == platform.UserKindStaff:
-			continue
-		case u.PasswordHash != nil && u.DisabledAt == nil:
-			cv.Parties[i].Account = "active"
-		default:
-			cv.Parties[i].Account = "invited"
 		}
 	}
 	return nil
+}
+
+// portalAccountState is where the portal account of an address stands:
+// "" none (or a member of staff's), "invited" (the activation link not
+// used yet) or "active".
+func portalAccountState(ctx context.Context, q *platform.Queries, email string) (string, error) {
+	if email == "" {
+		return "", nil
+	}
+	u, err := q.GetUserByEmail(ctx, email)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", err
+	case u.Kind == platform.UserKindStaff:
+		return "", nil
+	case u.PasswordHash != nil && u.DisabledAt == nil:
+		return "active", nil
+	}
+	return "invited", nil
 }
 
 // StartedByName is who recorded st ("" for the system or an account

@@ -162,6 +162,9 @@ type RequestView struct {
 	Request  school.SwvRequest
 	Snapshot plan.RequestSnapshot
 	Parties  []school.ListSWVRequestPartiesRow
+	// Accounts: per party key, where their portal account stands
+	// ("", "invited", "active").
+	Accounts map[string]string
 	Shares   map[string]map[string]bool // attachment id → party key → may share
 	Events   []swv.RequestEvent         // what the SWV shows the school, after submitting
 	Decision *swv.Decision
@@ -257,6 +260,14 @@ func (s *Requests) Load(ctx context.Context, licenceID uuid.UUID, d school.Dossi
 		v.Shares = store.SharesOf(shares)
 		return json.Unmarshal(v.Request.Snapshot, &v.Snapshot)
 	})
+	if err == nil {
+		v.Accounts = map[string]string{}
+		for _, p := range v.Parties {
+			if v.Accounts[p.PartyKey], err = portalAccountState(ctx, platform.New(s.tenants.Platform()), p.Email); err != nil {
+				break
+			}
+		}
+	}
 	v.ViewDueAt = law.TermEnd(v.Request.InzageSince, cmp.Or(s.cfg.ViewWithin, law.RequestViewWithin))
 	if err != nil || v.Request.SwvRequestID == nil || v.Request.SwvLicenceID == nil {
 		return v, err
