@@ -3,6 +3,7 @@ package server
 import (
 	"net/url"
 	"path"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -49,6 +50,12 @@ func (f formState) Typed(form, name, fallback string) string {
 // typed, else fallback): for radio buttons, check boxes and selects.
 func (f formState) Chosen(form, name, value, fallback string) bool {
 	return f.Typed(form, name, fallback) == value
+}
+
+// Picked reports whether value is among the values of field name of
+// form (check boxes sharing a name).
+func (f formState) Picked(form, name, value string) bool {
+	return f.Sent == form && slices.Contains(f.Values[name], value)
 }
 
 // Err is the message for field name of form, "" when there is none.

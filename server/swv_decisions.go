@@ -328,6 +328,7 @@ type meetingsPage struct {
 	Names    map[uuid.UUID]string
 	Errors   fault.FieldErrors
 	CanEdit  bool
+	Form     formState // the planning form as typed after a mistake
 }
 
 // handleMeetings shows the committee's meetings with their agenda.
@@ -340,7 +341,7 @@ func (s *Server) renderMeetings(c *gin.Context, status int, errs fault.FieldErro
 	if err != nil {
 		return err
 	}
-	page := meetingsPage{Licence: lic, Names: map[uuid.UUID]string{}, Errors: errs,
+	page := meetingsPage{Licence: lic, Names: map[uuid.UUID]string{}, Errors: errs, Form: sentForm(c, errs),
 		CanEdit: principalOf(c).can(auth.PermRequestManage, lic.ID)}
 	m, err := s.swv.Meetings(c, swvReaderOf(c, lic.ID), lic.ID, time.Now().AddDate(0, -1, 0))
 	if err != nil {
