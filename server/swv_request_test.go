@@ -126,6 +126,13 @@ func (f *swvFixture) toCommittee(t *testing.T, h *harness, r swv.Request) {
 		t.Fatalf("intake: %d %s", status, out)
 	}
 	f.waitStatus(t, h, "bij_consulent")
+	// A meeting without a name comes back with the day and the members kept.
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
+		"meets_on", "2026-12-17", "title", " ", "chair", userID(t, h, "voorzitter@swv.invalid").String(),
+		"members", userID(t, h, "lid@swv.invalid").String()); status != 422 || !strings.Contains(out, `value="2026-12-17"`) ||
+		!strings.Contains(out, `value="`+userID(t, h, "lid@swv.invalid").String()+`" checked`) {
+		t.Errorf("a meeting without a name: %d, want 422 with what was typed", status)
+	}
 	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", fmt.Sprintf("/licenties/%s/vergaderingen", f.lic.ID),
 		"meets_on", time.Now().Format("2006-01-02"), "title", "Commissie van toewijzing",
 		"chair", userID(t, h, "voorzitter@swv.invalid").String(), "members", userID(t, h, "lid@swv.invalid").String()); status != 303 {
