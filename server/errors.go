@@ -56,7 +56,8 @@ func classify(err error) answer {
 		return own.answer
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
-			Detail: "Stuur minder gegevens tegelijk."}
+			Detail: fmt.Sprintf("Er kan hoogstens %d kB tegelijk worden verstuurd; er is niets opgeslagen. Ga terug, "+
+				"verkort de tekst of kies een kleiner bestand, en verstuur opnieuw.", (maxBytes.Limit+1023)/1024)}
 	case errors.Is(err, errUnauthenticated):
 		return answer{Status: http.StatusUnauthorized, Title: "Log eerst in.",
 			Detail: "Dit verzoek vraagt een geldige sessie."}

@@ -270,6 +270,9 @@ func TestAPIErrors(t *testing.T) {
 			if problem.Status != tt.status || problem.Title == "" || problem.RequestID == "" {
 				t.Errorf("problem %+v, want status %d with title and request id", problem, tt.status)
 			}
+			if tt.status == 413 && !strings.Contains(body, "hoogstens 4 kB") {
+				t.Errorf("a body too large does not name the limit: %s", body)
+			}
 			if tt.field != "" && problem.Errors[tt.field] == "" {
 				t.Errorf("errors %v, want a message for %s", problem.Errors, tt.field)
 			}
