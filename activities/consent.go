@@ -15,6 +15,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
@@ -243,7 +244,7 @@ func consentMail(kind string, pupil, decides bool, givenName string, version int
 		}
 		body := fmt.Sprintf("Hoi %s,\n\nDe school heeft het handelingsdeel (versie %d) van je ontwikkelingsperspectiefplan klaar. "+
 			"Je antwoordt met akkoord, niet akkoord, of een vraag, graag vóór %s.\n\n%s\n\nVragen? Loop binnen bij de intern begeleider of je mentor.\n",
-			givenName, version, deadline.Format("02-01-2006"), store.PortalLinkText(link, true))
+			givenName, version, deadline.In(law.Netherlands()).Format("02-01-2006"), store.PortalLinkText(link, true))
 		return subject, body
 	}
 	subject := "Uw instemming gevraagd met het plan van de school"
@@ -258,7 +259,7 @@ func consentMail(kind string, pupil, decides bool, givenName string, version int
 	body := fmt.Sprintf("Beste %s,\n\n%s (versie %d) van het ontwikkelingsperspectiefplan. "+
 		"U antwoordt met akkoord, niet akkoord, of een vraag, graag vóór %s.\n\n%s\n\n"+
 		"Heeft u vragen, neem dan contact op met de intern begeleider van de school.\n",
-		givenName, intro, version, deadline.Format("02-01-2006"), store.PortalLinkText(link, false))
+		givenName, intro, version, deadline.In(law.Netherlands()).Format("02-01-2006"), store.PortalLinkText(link, false))
 	return subject, body
 }
 
