@@ -57,6 +57,7 @@ var entityLabels = map[string]string{
 	"consent_escalation":         "instemming: termijn verstreken",
 	"pupil_left":                 "uitgeschreven",
 	"pupil_leaving_planned":      "uitschrijving gepland",
+	"letterhead":                 "logo en gegevens op documenten",
 	"pupil_leaving_cancelled":    "geplande uitschrijving ingetrokken",
 	"pupil_returned":             "terug op school",
 	"dossier_closed":             "dossier gesloten: leerling uitgeschreven",
