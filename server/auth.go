@@ -432,3 +432,10 @@ func (s *Server) deny(w http.ResponseWriter, r *http.Request) {
 func dummyHashFor(p auth.Argon2Params) (string, error) {
 	return auth.HashPassword("geen-account-"+uuid.NewString(), p)
 }
+
+// handleAccessibility is the accessibility statement (toegankelijkheids-
+// verklaring) Dutch public bodies publish: open to everyone.
+func (s *Server) handleAccessibility(c *gin.Context) error {
+	s.render(c, http.StatusOK, "accessibility", nil)
+	return nil
+}

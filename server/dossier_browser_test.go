@@ -154,6 +154,7 @@ func TestDossierInBrowser(t *testing.T) {
 	if err != nil || width > 1280 {
 		t.Errorf("page is %d px wide (err %v), want at most 1280", width, err)
 	}
+	checkAccessible(t, ctx, "the dossier in the meeting")
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

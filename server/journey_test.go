@@ -22,15 +22,32 @@ import (
 )
 
 // journeyShot keeps a screenshot of one step of a journey in .artifacts,
-// named journey-<journey>-<step>.png, for people to look at.
+// named journey-<journey>-<step>.png, for people to look at, and checks
+// the page with axe-core against WCAG 2.1 A and AA: any violation fails.
 func journeyShot(t *testing.T, ctx context.Context, journey, step string) {
 	t.Helper()
+	checkAccessible(t, ctx, journey+"-"+step)
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s %s: %v", journey, step, err)
 	}
 	if err := os.WriteFile(filepath.Join(artifactsDir(t), fmt.Sprintf("journey-%s-%s.png", journey, step)), shot, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkAccessible runs axe-core on the page in ctx; every WCAG A/AA
+// violation is an error naming the rule and the elements.
+func checkAccessible(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	vs, err := browsertest.Axe(actx)
+	if err != nil {
+		t.Fatalf("axe on %s: %v", what, err)
+	}
+	for _, v := range vs {
+		t.Errorf("%s: WCAG: %s", what, v)
 	}
 }
 
@@ -59,9 +76,14 @@ func within(ctx context.Context, d time.Duration, actions ...chromedp.Action[chr
 // noSideways fails when the page in ctx scrolls sideways at its width.
 func noSideways(t *testing.T, ctx context.Context, width int, what string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
 	if err != nil || got > width {
-		t.Errorf("%s is %d px wide on a %d px screen (err %v)", what, got, width, err)
+		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`[...document.querySelectorAll('body *')]
+		  .filter(e => e.getBoundingClientRect().right > %d && !(e.parentElement && e.parentElement.closest('.table-scroll')))
+		  .slice(-6).map(e => e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '') + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`, width+1)))
+		t.Errorf("%s is %d px wide on a %d px screen (err %v): %v", what, got, width, err, wide)
 	}
 }
 
@@ -252,6 +274,18 @@ func TestJourneyFormKeepsTyped(t *testing.T) {
 	beside, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#groeidocument input[name="occurred_on"]').closest('label').querySelector('.field-error').textContent`))
 	if kind != "conversation" || date != "2001-01-01" || body != note || !strings.Contains(beside, "Deze datum kan niet kloppen") {
 		t.Errorf("after the mistake: kind %q, date %q, text %q, beside the date %q", kind, date, body, beside)
+	}
+	// The mistake is tied to its field for assistive technology, and focus
+	// moves to the summary, which links to the field (WCAG 3.3.1, 4.1.3).
+	tied, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+	  const f = document.querySelector('#groeidocument input[name="occurred_on"]');
+	  const msg = document.getElementById((f.getAttribute('aria-describedby') || '').split(' ').pop());
+	  const summary = document.activeElement.closest('.error-summary');
+	  return f.getAttribute('aria-invalid') === 'true' && !!msg && msg.textContent.includes('Deze datum kan niet kloppen') &&
+	    !!summary && !!summary.querySelector('a[href="#' + f.id + '"]');
+	})()`))
+	if !tied {
+		t.Error("the mistake is not tied to the date field, or focus is not on a summary that links to it")
 	}
 	journeyShot(t, ctx, "b", "01-groeidocument-fout")
 	if page := h.page(t, dossierURL(lic, pupil)); strings.Contains(page, "thuis leest hij elke avond") && !strings.Contains(page, "Nog geen notities") {

@@ -179,6 +179,7 @@ func TestPortalOnPhone(t *testing.T) {
 	if err != nil || !strings.Contains(notice, "uw antwoord is vastgelegd") {
 		t.Errorf("after answering the page says %q (err %v)", notice, err)
 	}
+	checkAccessible(t, ctx, "the portal on a phone")
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
@@ -572,6 +573,7 @@ func TestPortalPupilOnPhoneWithPasskey(t *testing.T) {
 	if err != nil || !strings.Contains(notice, "je antwoord is vastgelegd") {
 		t.Errorf("after answering the page says %q (err %v)", notice, err)
 	}
+	checkAccessible(t, ctx, "the portal on a phone")
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

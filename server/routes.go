@@ -24,6 +24,7 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/metrics", s.handleMetrics)
 	r.GET("/static/*file", s.handleStatic)
 	r.GET("/inloggen", s.serve(s.handleLoginShow))
+	r.GET("/toegankelijkheid", s.serve(s.handleAccessibility))
 	r.POST("/inloggen", s.serve(s.handleLogin))
 	r.GET("/inloggen/entree", s.serve(s.handleOIDCStart))
 	r.GET("/inloggen/entree/terug", s.serve(s.handleOIDCCallback))

@@ -793,6 +793,7 @@ func TestCommitteeInBrowser(t *testing.T) {
 	if err != nil || !strings.Contains(status, "wacht op ondertekening") {
 		t.Errorf("after the chair's vote the request is %q (err %v)", status, err)
 	}
+	checkAccessible(t, ctx, "the committee item")
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)

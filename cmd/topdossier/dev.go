@@ -19,6 +19,8 @@ import (
 
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
@@ -66,6 +68,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}
 	defer dbs.Close()
 	if _, err := migrateAll(ctx, cfg, dbs); err != nil {
+		return err
+	}
+	// A database sealed with another key (a second checkout, a removed
+	// .data) stops here with what to do, not later with a 500.
+	if err := store.CheckPayloadKey(ctx, platform.New(dbs.platform), cfg.PayloadKey, filepath.Join(cfg.DataDir, "payload.key")); err != nil {
 		return err
 	}
 

@@ -341,6 +341,20 @@ func TestDevRunStopRun(t *testing.T) {
 		t.Fatal("Temporal dev server still answers after stop")
 	}
 
+	// Another checkout (a new data folder: a new payload key) on the same
+	// database stops at start and says what to do, instead of a 500 later.
+	other := map[string]string{}
+	for k, v := range env {
+		other[k] = v
+	}
+	other["DATA_DIR"] = t.TempDir()
+	var stderr syncBuffer
+	err := run(context.Background(), []string{"dev"}, func(k string) string { return other[k] }, &syncBuffer{}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "andere sleutel") || !strings.Contains(err.Error(), "DATABASE_URL") ||
+		!strings.Contains(err.Error(), filepath.Join(other["DATA_DIR"], "payload.key")) {
+		t.Errorf("a start with another key on the same database: %v, want the Dutch message with the two ways out", err)
+	}
+
 	second := startDev(t, env)
 	defer second.stop(t)
 	waitReady(t, second.url)

@@ -205,6 +205,17 @@ func (q *Queries) ListLicences(ctx context.Context) ([]ListLicencesRow, error) {
 	return items, nil
 }
 
+const payloadKeyFingerprint = `-- name: PayloadKeyFingerprint :one
+SELECT fingerprint FROM payload_key WHERE id = 1
+`
+
+func (q *Queries) PayloadKeyFingerprint(ctx context.Context) (string, error) {
+	row := q.db.QueryRow(ctx, payloadKeyFingerprint)
+	var fingerprint string
+	err := row.Scan(&fingerprint)
+	return fingerprint, err
+}
+
 const setLetterhead = `-- name: SetLetterhead :exec
 INSERT INTO licence_letterhead (licence_id, logo, logo_type, details)
 VALUES ($1, $2, $3, $4)
@@ -232,5 +243,15 @@ func (q *Queries) SetLetterhead(ctx context.Context, arg SetLetterheadParams) er
 		arg.Details,
 		arg.KeepLogo,
 	)
+	return err
+}
+
+const setPayloadKeyFingerprint = `-- name: SetPayloadKeyFingerprint :exec
+INSERT INTO payload_key (id, fingerprint) VALUES (1, $1)
+ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, set_at = now()
+`
+
+func (q *Queries) SetPayloadKeyFingerprint(ctx context.Context, fingerprint string) error {
+	_, err := q.db.Exec(ctx, setPayloadKeyFingerprint, fingerprint)
 	return err
 }

@@ -562,6 +562,12 @@ type Passkey struct {
 	LastUsedAt   *time.Time
 }
 
+type PayloadKey struct {
+	ID          int32
+	Fingerprint string
+	SetAt       time.Time
+}
+
 type PupilLink struct {
 	UserID     uuid.UUID
 	LicenceID  uuid.UUID

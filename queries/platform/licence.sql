@@ -32,3 +32,10 @@ ON CONFLICT (licence_id) DO UPDATE SET
     logo = CASE WHEN @keep_logo::boolean THEN licence_letterhead.logo ELSE EXCLUDED.logo END,
     logo_type = CASE WHEN @keep_logo::boolean THEN licence_letterhead.logo_type ELSE EXCLUDED.logo_type END,
     details = EXCLUDED.details, updated_at = now();
+
+-- name: PayloadKeyFingerprint :one
+SELECT fingerprint FROM payload_key WHERE id = 1;
+
+-- name: SetPayloadKeyFingerprint :exec
+INSERT INTO payload_key (id, fingerprint) VALUES (1, $1)
+ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, set_at = now();

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/internal/browsertest"
+)
+
+// pageCheck is one page state to look at, as one person.
+type pageCheck struct {
+	who, path string
+}
+
+// TestEveryPageAccessible (issue 21): every page people use, as the
+// people who use it, at 1280 and 390 CSS px wide runs axe-core with zero
+// WCAG 2.0/2.1 A and AA violations; at 390 and 320 px no page scrolls
+// sideways and no table hides a column (WCAG 1.4.10 reflow, 1.3.1).
+func TestEveryPageAccessible(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.DevMailbox = true })
+	f := newSWVFixture(t, h)
+	lic := h.school.ID
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &lic})
+	pupil, mother, reqURL, r := submittedTLV(t, h, f, "Toegankelijk")
+	swvLic := f.lic.ID
+	pages := []pageCheck{
+		{"ib@linde.invalid", "/"},
+		{"ib@linde.invalid", "/toegankelijkheid"},
+		{"ib@linde.invalid", "/account"},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen", lic)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen/nieuw", lic)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, pupil)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen/%s/logboek", lic, pupil)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/dossiers", lic)},
+		{"ib@linde.invalid", dossierURL(lic, pupil)},
+		{"ib@linde.invalid", reqURL},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/postvak", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/archief", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/instellingen", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/medewerkers", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/huisstijl", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/api-sleutels", lic)},
+		{mother, "/ouder?alle=1"},
+		{mother, fmt.Sprintf("/ouder/%s/%s", lic, pupil)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/overzicht", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/aanvragen", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/aanvragen/%s", swvLic, r.ID)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/vergaderingen", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/scholen", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/instemmingsregels", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/bezwaaradres", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/avg-verzoeken", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/medewerkers", swvLic)},
+		{"consulent@swv.invalid", fmt.Sprintf("/licenties/%s/consulent", swvLic)},
+		{"voorzitter@swv.invalid", fmt.Sprintf("/licenties/%s/commissie", swvLic)},
+	}
+	browsers := map[string]context.Context{}
+	for _, p := range pages {
+		ctx, ok := browsers[p.who]
+		if !ok {
+			ctx = browsertest.New(t, 15*time.Minute)
+			lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			browserLogin(t, h, lctx, p.who)
+			cancel()
+			browsers[p.who] = ctx
+		}
+		for _, width := range []int{1280, 390, 320} {
+			err := within(ctx, 20*time.Second, chromedp.EmulateViewport(int64(width), 800), chromedp.Navigate(h.http.URL+p.path),
+				chromedp.WaitReady(chromedp.CSS("footer")))
+			if err != nil {
+				t.Fatalf("%s as %s at %d: %v", p.path, p.who, width, err)
+			}
+			what := fmt.Sprintf("%s (%s, %d px)", p.path, p.who, width)
+			t.Logf("checking %s", what)
+			if width != 320 {
+				checkAccessible(t, ctx, what)
+			}
+			if width > 400 {
+				continue
+			}
+			noSideways(t, ctx, width, what)
+			hctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			hidden, _ := chromedp.Run(hctx, chromedp.Evaluate[int](`[...document.querySelectorAll('th, td')].filter(c => getComputedStyle(c).display === 'none').length`))
+			cancel()
+			if hidden > 0 {
+				t.Errorf("%s hides %d table cells", what, hidden)
+			}
+		}
+	}
+}
