@@ -33,6 +33,11 @@ func TestLoginAndSession(t *testing.T) {
 	if r1.StatusCode != 401 || r2.StatusCode != 401 || !strings.Contains(b1, msg) || !strings.Contains(b2, msg) {
 		t.Errorf("unknown user %d, wrong password %d; want both 401 with %q", r1.StatusCode, r2.StatusCode, msg)
 	}
+	// The message is tied to both fields, the address is kept (WCAG 3.3.1).
+	if !strings.Contains(b2, `value="ib@linde.invalid" required autocomplete="username" aria-invalid="true" aria-describedby="login-fout"`) ||
+		!strings.Contains(b2, `<p id="login-fout">`) {
+		t.Error("the login error is not tied to the fields, or the address was not kept")
+	}
 
 	// The session cookie (ASVS 3.4.1-3.4.4).
 	resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", form("IB@linde.invalid", testPassword))
