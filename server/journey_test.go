@@ -36,18 +36,31 @@ func journeyShot(t *testing.T, ctx context.Context, journey, step string) {
 	}
 }
 
-// checkAccessible runs axe-core on the page in ctx; every WCAG A/AA
-// violation is an error naming the rule and the elements.
+// checkAccessible runs axe-core on the page in ctx at a desktop (1280)
+// and a phone (390) width, then puts the window back as it was; every
+// WCAG A/AA violation is an error naming the rule and the elements.
 func checkAccessible(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	vs, err := browsertest.Axe(actx)
-	if err != nil {
-		t.Fatalf("axe on %s: %v", what, err)
+	was, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[window.innerWidth, window.innerHeight, window.devicePixelRatio]`))
+	if err != nil || len(was) != 3 {
+		t.Fatalf("window size on %s: %v", what, err)
 	}
-	for _, v := range vs {
-		t.Errorf("%s: WCAG: %s", what, v)
+	for _, width := range []int64{1280, 390} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 800)); err != nil {
+			t.Fatal(err)
+		}
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		vs, err := browsertest.Axe(actx)
+		cancel()
+		if err != nil {
+			t.Fatalf("axe on %s at %d px: %v", what, width, err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s at %d px: WCAG: %s", what, width, v)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(was[0]), int64(was[1]), chromedp.EmulateScale(was[2]))); err != nil {
+		t.Fatal(err)
 	}
 }
 
