@@ -48,13 +48,11 @@ func TestDossierInBrowser(t *testing.T) {
 	}
 
 	ctx := browsertest.New(t, 2*time.Minute)
-	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720),
-		chromedp.Navigate(h.http.URL+"/inloggen"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "ib@linde.invalid"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, "ib@linde.invalid")+"\n"),
-		chromedp.WaitVisible(chromedp.CSS("form.logout")),
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, ctx, "ib@linde.invalid")
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(h.http.URL+base),
 		chromedp.WaitVisible(chromedp.CSS(`textarea[name="promoting_pupil"]`)),
 	)

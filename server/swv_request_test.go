@@ -739,12 +739,11 @@ func TestCommitteeInBrowser(t *testing.T) {
 
 	ctx := browsertest.New(t, 2*time.Minute)
 	email := "voorzitter@swv.invalid"
-	err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(h.http.URL+"/inloggen"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), testPassword+"\n"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="code"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), h.code(t, email)+"\n"),
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, ctx, email)
+	err := chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/commissie"]`)),
 		chromedp.Click(chromedp.CSS(`a[href$="/commissie"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#te-beslissen a`)),

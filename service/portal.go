@@ -61,7 +61,7 @@ func (s *Portal) InviteGuardian(ctx context.Context, actor Actor, lic platform.L
 	if g.Email == "" {
 		return fault.FieldErrors{"email": "Vul eerst het e-mailadres van deze ouder in."}
 	}
-	if p, err := s.pupil(ctx, lic.ID, pupilID); err != nil {
+	if p, err := readPupil(ctx, s.tenants, lic.ID, pupilID); err != nil {
 		return err
 	} else if law.Reached(p.BirthDate, law.DecideAge, Today(s.location)) && p.GuardiansGrantedAt == nil {
 		return fault.FieldErrors{"guardian": "De leerling is 18 en beslist zelf over het plan. Ouders lezen alleen mee als de leerling dat in het eigen portaal aanzet."}
@@ -184,10 +184,10 @@ func (s *Portal) Outbox(ctx context.Context, licenceID uuid.UUID) ([]school.Mail
 	return mails, err
 }
 
-// pupil reads the pupil's record.
-func (s *Portal) pupil(ctx context.Context, licenceID, pupilID uuid.UUID) (school.Pupil, error) {
+// readPupil reads a pupil's record at a school licence.
+func readPupil(ctx context.Context, tm *tenants.Manager, licenceID, pupilID uuid.UUID) (school.Pupil, error) {
 	var p school.Pupil
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+	err := tm.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		var err error
 		p, err = school.New(pool).GetPupil(ctx, pupilID)
 		return db.Classify(err)

@@ -181,12 +181,7 @@ func (s *Retention) CancelLeaving(ctx context.Context, actor Actor, licenceID, p
 // PlannedLeaving is the moment the pupil's planned leaving day starts
 // where the school is; nil when nothing is planned (any more).
 func (s *Retention) PlannedLeaving(ctx context.Context, licenceID, pupilID uuid.UUID) (*time.Time, error) {
-	var p school.Pupil
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		var err error
-		p, err = school.New(pool).GetPupil(ctx, pupilID)
-		return db.Classify(err)
-	})
+	p, err := readPupil(ctx, s.tenants, licenceID, pupilID)
 	if err != nil || p.LeftOn != nil || p.LeavingOn == nil {
 		return nil, err
 	}
@@ -199,12 +194,7 @@ func (s *Retention) PlannedLeaving(ctx context.Context, licenceID, pupilID uuid.
 // the system, as the page does for a leaving typed that day. Cancelled or
 // done before, it does nothing.
 func (s *Retention) LeavePlanned(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error {
-	var p school.Pupil
-	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		var err error
-		p, err = school.New(pool).GetPupil(ctx, pupilID)
-		return db.Classify(err)
-	})
+	p, err := readPupil(ctx, s.tenants, licenceID, pupilID)
 	if err != nil || p.LeftOn != nil || p.LeavingOn == nil {
 		return err
 	}
