@@ -67,7 +67,7 @@ func TestGrants(t *testing.T) {
 		PermPupilEnrol:       {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermEnrolmentConfirm: {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermLogbookRead:      {RoleSchoolAdmin: L, RoleIB: L},
-		PermAPITokensManage:  {RoleSchoolAdmin: L},
+		PermAPITokensManage:  {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 		PermStaffManage:      {RoleSchoolAdmin: L, RoleSWVAdmin: L, RolePlatformAdmin: ScopePlatform},
 		PermSWVSchools:       {RoleSWVAdmin: L},
 		PermDossierRead:      {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
@@ -75,11 +75,11 @@ func TestGrants(t *testing.T) {
 		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 		PermSchoolSettings:   {RoleSchoolAdmin: L},
 		PermSWVSettings:      {RoleSWVAdmin: L},
-		PermRequestRead:      {RoleSWVAdmin: L, RoleConsultant: L, RoleCommitteeMember: L, RoleExpert: L},
-		PermRequestManage:    {RoleSWVAdmin: L, RoleConsultant: L},
-		PermRequestAdvise:    {RoleExpert: L},
-		PermRequestVote:      {RoleCommitteeMember: L},
-		PermRequestSign:      {RoleSWVAdmin: L},
+		PermRequestRead:      {RoleSWVAdmin: L, RoleConsultant: L, RoleCommitteeMember: L, RoleExpert: L, RoleAPISWVRead: L, RoleAPISWVWrite: L},
+		PermRequestManage:    {RoleSWVAdmin: L, RoleConsultant: L, RoleAPISWVWrite: L},
+		PermRequestAdvise:    {RoleExpert: L, RoleAPISWVWrite: L},
+		PermRequestVote:      {RoleCommitteeMember: L, RoleAPISWVWrite: L},
+		PermRequestSign:      {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermSWVPrivacy:       {RoleSWVAdmin: L},
 		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 	}
@@ -92,11 +92,11 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 210 {
-		t.Errorf("checked %d pairs, want 10 roles × 21 permissions", pairs)
+	if pairs != 252 {
+		t.Errorf("checked %d pairs, want 12 roles × 21 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
-	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin} {
+	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin, RoleAPISWVRead, RoleAPISWVWrite} {
 		for _, perm := range []Permission{PermPupilsList, PermPupilRead, PermLogbookRead, PermDossierRead, PermDossierWrite, PermDossierManage} {
 			if ScopeOf(role, perm) != ScopeNone {
 				t.Errorf("%s may %s", role, perm)

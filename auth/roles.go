@@ -17,10 +17,16 @@ const (
 )
 
 // The roles of an API token: it reads, or reads and writes, the pupils of
-// the one licence it was made for.
+// the one school licence it was made for; an SWV's token reads, or reads
+// and handles, the requests submitted to that SWV. A token never holds a
+// person's role: where the law asks a person (an expert's advice, a
+// member's vote, the signature) the SWV's token acts for a named person
+// who holds that role (server.apiPerson).
 const (
-	RoleAPIRead  Role = "api_read"
-	RoleAPIWrite Role = "api_write"
+	RoleAPIRead     Role = "api_read"
+	RoleAPIWrite    Role = "api_write"
+	RoleAPISWVRead  Role = "api_swv_read"
+	RoleAPISWVWrite Role = "api_swv_write"
 )
 
 // Label is the role's Dutch name.
@@ -46,6 +52,10 @@ func (r Role) Label() string {
 		return "koppeling (lezen)"
 	case RoleAPIWrite:
 		return "koppeling (lezen en schrijven)"
+	case RoleAPISWVRead:
+		return "koppeling samenwerkingsverband (lezen)"
+	case RoleAPISWVWrite:
+		return "koppeling samenwerkingsverband (lezen en behandelen)"
 	}
 	return string(r)
 }
@@ -102,7 +112,7 @@ var grants = map[Permission]map[Role]Scope{
 	PermPupilEnrol:       {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermEnrolmentConfirm: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 	PermLogbookRead:      {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence},
-	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence},
+	PermAPITokensManage:  {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
 	PermStaffManage:      {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence, RolePlatformAdmin: ScopePlatform},
 	PermSWVSchools:       {RoleSWVAdmin: ScopeLicence},
 	PermDossierRead: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
@@ -113,11 +123,11 @@ var grants = map[Permission]map[Role]Scope{
 	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence},
 	PermSWVSettings:    {RoleSWVAdmin: ScopeLicence},
 	PermRequestRead: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence, RoleCommitteeMember: ScopeLicence,
-		RoleExpert: ScopeLicence},
-	PermRequestManage: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence},
-	PermRequestAdvise: {RoleExpert: ScopeLicence},
-	PermRequestVote:   {RoleCommitteeMember: ScopeLicence},
-	PermRequestSign:   {RoleSWVAdmin: ScopeLicence},
+		RoleExpert: ScopeLicence, RoleAPISWVRead: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
+	PermRequestManage: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
+	PermRequestAdvise: {RoleExpert: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
+	PermRequestVote:   {RoleCommitteeMember: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
+	PermRequestSign:   {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence},
 	PermLetterhead:    {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
 }
@@ -150,7 +160,7 @@ func ScopeOf(role Role, perm Permission) Scope {
 // roles of API tokens.
 func AllRoles() []Role {
 	return []Role{RolePlatformAdmin, RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert,
-		RoleSchoolAdmin, RoleIB, RoleTeacher, RoleAPIRead, RoleAPIWrite}
+		RoleSchoolAdmin, RoleIB, RoleTeacher, RoleAPIRead, RoleAPIWrite, RoleAPISWVRead, RoleAPISWVWrite}
 }
 
 // AllPermissions lists every permission.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
@@ -41,16 +42,33 @@ func (s *Server) bearer(c *gin.Context) (bool, error) {
 	if err := q.TouchAPIToken(c, row.ID); err != nil {
 		return true, err
 	}
-	role := auth.RoleAPIRead
-	if row.Scope == platform.ApiScopeWrite {
-		role = auth.RoleAPIWrite
+	lic, err := q.GetLicence(c, row.LicenceID)
+	if err != nil {
+		return true, db.Classify(err)
 	}
+	role := tokenRole(lic.Kind, row.Scope)
 	licence := row.LicenceID
 	now := row.CreatedAt
 	c.Set(principalKey, &principal{UserID: row.ID, Name: "koppeling " + row.Name, apiToken: true,
 		Memberships: []platform.ListMembershipsForUserRow{{LicenceID: &licence, Role: platform.StaffRole(role)}},
 		session:     platform.GetSessionRow{MfaAt: &now}})
 	return true, nil
+}
+
+// tokenRole is the role a token of scope holds on a licence of kind: a
+// school's token reaches the school's pupils, an SWV's token the requests
+// submitted to the SWV, never the other.
+func tokenRole(kind platform.LicenceKind, scope platform.ApiScope) auth.Role {
+	write := scope == platform.ApiScopeWrite
+	switch {
+	case kind == platform.LicenceKindSwv && write:
+		return auth.RoleAPISWVWrite
+	case kind == platform.LicenceKindSwv:
+		return auth.RoleAPISWVRead
+	case write:
+		return auth.RoleAPIWrite
+	}
+	return auth.RoleAPIRead
 }
 
 type apiTokensPage struct {

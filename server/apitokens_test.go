@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/topdossier/topdossier/auth"
 )
 
@@ -52,6 +54,9 @@ func TestAPITokens(t *testing.T) {
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
+		if method != "GET" {
+			req.Header.Set(idempotencyHeader, uuid.NewString())
+		}
 		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)

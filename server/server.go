@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -93,15 +94,20 @@ type Server struct {
 	common    *auth.CommonPasswords
 	oidc      *oidcClient     // nil when OIDC is not configured
 	cookieBox *auth.SecretBox // seals the OIDC and passkey round-trip cookies
-	dossiers  *service.Dossiers
-	requests  *service.Requests
-	retention *service.Retention
-	pupils    *service.Pupils
-	portal    *service.Portal
-	staff     *service.Staff
-	licences  *service.Licences
-	swv       *service.SWV
-	logbook   *service.Logbook
+	idemBox   *auth.SecretBox // seals the answers kept under an Idempotency-Key
+	// The OpenAPI document, generated once from the operations' table.
+	openAPIOnce sync.Once
+	openAPIDoc  []byte
+	openAPIErr  error
+	dossiers    *service.Dossiers
+	requests    *service.Requests
+	retention   *service.Retention
+	pupils      *service.Pupils
+	portal      *service.Portal
+	staff       *service.Staff
+	licences    *service.Licences
+	swv         *service.SWV
+	logbook     *service.Logbook
 }
 
 // New builds the HTTP handler. The registry receives the HTTP metrics and is
@@ -172,6 +178,10 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	}
 	cookieBox, err := auth.NewSecretBox(cfg.SecretKey, "cookies")
 	if err != nil {
+		return nil, err
+	}
+	idemBox, err := auth.NewSecretBox(cfg.SecretKey, "idempotency")
+	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	var oc *oidcClient
@@ -204,7 +214,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
-		cookieBox: cookieBox,
+		cookieBox: cookieBox, idemBox: idemBox,
 		retention: service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
 			Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin}),
 		requests: requests,

@@ -372,7 +372,7 @@ func (s *Server) handleMeetingCreate(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	err = s.swv.CreateMeeting(c, actorOf(c), lic.ID, service.MeetingForm{MeetsOn: c.PostForm("meets_on"), Title: c.PostForm("title"),
+	_, err = s.swv.CreateMeeting(c, actorOf(c), lic.ID, service.MeetingForm{MeetsOn: c.PostForm("meets_on"), Title: c.PostForm("title"),
 		Chair: c.PostForm("chair"), Members: c.PostFormArray("members")})
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderMeetings(c, http.StatusUnprocessableEntity, fields)

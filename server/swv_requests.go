@@ -103,8 +103,9 @@ func (s *Server) handleRequestDecisionPDF(c *gin.Context) error {
 // guardians (or the pupil from 16) inzage in exactly what will be sent.
 func (s *Server) handleRequestCreate(c *gin.Context) error {
 	return s.postDossierForm(c, "request", "#aanvragen", func(lic platform.Licence, d school.Dossier) error {
-		return s.requests.Prepare(c, actorOf(c), lic, d, service.RequestForm{Kind: c.PostForm("kind"), TLVType: c.PostForm("tlv_type"),
+		_, err := s.requests.Prepare(c, actorOf(c), lic, d, service.RequestForm{Kind: c.PostForm("kind"), TLVType: c.PostForm("tlv_type"),
 			TLVCategory: c.PostForm("tlv_category"), Question: c.PostForm("question")})
+		return err
 	})
 }
 

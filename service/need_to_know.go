@@ -46,7 +46,9 @@ func (s *SWV) readable(ctx context.Context, reader SWVReader, licenceID uuid.UUI
 	r := readable{me: reader.UserID, requests: map[uuid.UUID]bool{}}
 	for _, role := range reader.Roles {
 		switch role {
-		case auth.RoleSWVAdmin:
+		case auth.RoleSWVAdmin, auth.RoleAPISWVRead, auth.RoleAPISWVWrite:
+			// The SWV's admin, and the SWV's own administration through
+			// a token its admin made, hold every request of the SWV.
 			r.all = true
 			return r, nil
 		case auth.RoleConsultant:

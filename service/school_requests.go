@@ -306,26 +306,27 @@ var ErrRequestSubmitted = fault.FieldErrors{"request": "Deze aanvraag is al inge
 // Prepare makes a request from the dossier and gives the guardians (or
 // the pupil from the share age) inzage in exactly what will be sent: the
 // snapshot is frozen now, the parties are asked by mail.
-func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, f RequestForm) error {
+func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licence, d school.Dossier, f RequestForm) (uuid.UUID, error) {
 	if f.Kind != workflows.RequestKindTLV {
 		f.TLVType, f.TLVCategory = "", ""
 	}
 	if errs := f.check(); errs != nil {
-		return errs
+		return uuid.Nil, errs
 	}
 	v, err := s.dossiers.Load(ctx, lic.ID, d.PupilID)
 	if err != nil {
-		return err
+		return uuid.Nil, err
 	}
 	rules, err := s.dossiers.ConsentRules(ctx, lic.ID)
 	if err != nil {
-		return err
+		return uuid.Nil, err
 	}
 	snap, err := json.Marshal(buildSnapshot(lic, v, f))
 	if err != nil {
-		return err
+		return uuid.Nil, err
 	}
 	uid := actor.UserID
+	var id uuid.UUID
 	err = writeOfPupil(ctx, s.tenants, lic.ID, d.PupilID, func(tx pgx.Tx) error {
 		req, err := school.New(tx).CreateSWVRequest(ctx, school.CreateSWVRequestParams{DossierID: d.ID, Kind: f.Kind,
 			TlvType: optional(f.TLVType), TlvCategory: optional(f.TLVCategory), Question: strings.TrimSpace(f.Question),
@@ -333,6 +334,7 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 		if err != nil {
 			return err
 		}
+		id = req.ID
 		if err := s.openInzage(ctx, tx, lic.ID, d.PupilID, req, sharingParties(v, rules, Today(s.cfg.Location))); err != nil {
 			return err
 		}
@@ -341,10 +343,10 @@ func (s *Requests) Prepare(ctx context.Context, actor Actor, lic platform.Licenc
 		return logbook.Append(ctx, tx, e)
 	})
 	if err != nil {
-		return err
+		return uuid.Nil, err
 	}
 	SendOutbox(ctx, s.temporal, s.logger, lic.ID)
-	return nil
+	return id, nil
 }
 
 // Reopen builds the snapshot again from the corrected dossier and opens a

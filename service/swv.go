@@ -43,7 +43,7 @@ type MeetingForm struct {
 
 // CreateMeeting plans a committee meeting with a chair and members, all
 // committee members of the SWV licence.
-func (s *SWV) CreateMeeting(ctx context.Context, actor Actor, licenceID uuid.UUID, f MeetingForm) error {
+func (s *SWV) CreateMeeting(ctx context.Context, actor Actor, licenceID uuid.UUID, f MeetingForm) (uuid.UUID, error) {
 	errs := fault.FieldErrors{}
 	on, err := time.Parse(time.DateOnly, f.MeetsOn)
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *SWV) CreateMeeting(ctx context.Context, actor Actor, licenceID uuid.UUI
 	}
 	staff, err := platform.New(s.tenants.Platform()).ListStaffForLicence(ctx, &licenceID)
 	if err != nil {
-		return err
+		return uuid.Nil, err
 	}
 	committee := map[uuid.UUID]bool{}
 	for _, m := range staff {
@@ -82,17 +82,20 @@ func (s *SWV) CreateMeeting(ctx context.Context, actor Actor, licenceID uuid.UUI
 		errs["members"] = "Kies minstens één lid naast de voorzitter."
 	}
 	if len(errs) > 0 {
-		return errs
+		return uuid.Nil, errs
 	}
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+	var id uuid.UUID
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			m, err := swv.New(tx).CreateMeeting(ctx, swv.CreateMeetingParams{MeetsOn: on, Title: title, ChairID: chair, MemberIds: members})
 			if err != nil {
 				return err
 			}
+			id = m.ID
 			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionCreate, "committee_meeting", m.ID.String()))
 		})
 	})
+	return id, err
 }
 
 // AddNote adds a consultant's note to a request: internal, the school
@@ -642,4 +645,54 @@ func (s *SWV) ToDo(ctx context.Context, actor Actor, licenceID uuid.UUID, advise
 		})
 	})
 	return out, err
+}
+
+// RequestsPage is a page of the SWV's requests for the API, oldest
+// submission first after (afterAt, afterID), of which the reader sees
+// those they need to know; more reports whether a next page may hold
+// more.
+func (s *SWV) RequestsPage(ctx context.Context, reader SWVReader, licenceID uuid.UUID, status string, afterAt time.Time, afterID uuid.UUID,
+	limit int) (page []swv.Request, more bool, err error) {
+	r, err := s.readable(ctx, reader, licenceID)
+	if err != nil {
+		return nil, false, err
+	}
+	page = []swv.Request{}
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		// Rows the reader may not see are skipped, so read on until the
+		// page is full or the table ends.
+		for {
+			rows, err := q.ListRequestsPage(ctx, swv.ListRequestsPageParams{Status: status, AfterAt: afterAt, AfterID: afterID,
+				Lim: int32(limit + 1)})
+			if err != nil {
+				return err
+			}
+			for _, req := range rows {
+				if len(page) == limit {
+					more = true
+					return nil
+				}
+				afterAt, afterID = req.SubmittedAt, req.ID
+				if r.allows(req) {
+					page = append(page, req)
+				}
+			}
+			if len(rows) <= limit {
+				return nil
+			}
+		}
+	})
+	return page, more, err
+}
+
+// Meeting reads one committee meeting.
+func (s *SWV) Meeting(ctx context.Context, licenceID, id uuid.UUID) (swv.CommitteeMeeting, error) {
+	var m swv.CommitteeMeeting
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		var err error
+		m, err = swv.New(pool).GetMeeting(ctx, id)
+		return db.Classify(err)
+	})
+	return m, err
 }

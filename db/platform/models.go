@@ -475,6 +475,17 @@ type Activation struct {
 	CreatedAt time.Time
 }
 
+type ApiIdempotency struct {
+	PrincipalID uuid.UUID
+	Key         string
+	Fingerprint []byte
+	Status      *int32
+	Location    string
+	ContentType string
+	Response    []byte
+	CreatedAt   time.Time
+}
+
 type ApiToken struct {
 	ID         uuid.UUID
 	LicenceID  uuid.UUID

@@ -765,6 +765,68 @@ func (q *Queries) ListRequests(ctx context.Context, arg ListRequestsParams) ([]R
 	return items, nil
 }
 
+const listRequestsPage = `-- name: ListRequestsPage :many
+SELECT id, school_licence_id, school_request_id, school_name, kind, tlv_type, tlv_category, pupil_name, pupil_birth_date, question, status, submission, consultant_id, meeting_id, submitted_at, updated_at, closed_reason, proposed_start_on, proposed_end_on, restricted_at FROM request
+WHERE ($1::text = '' OR status = $1)
+  AND (submitted_at, id) > ($2::timestamptz, $3::uuid)
+ORDER BY submitted_at, id LIMIT $4
+`
+
+type ListRequestsPageParams struct {
+	Status  string
+	AfterAt time.Time
+	AfterID uuid.UUID
+	Lim     int32
+}
+
+// A page of the requests for the API, oldest submission first, after the
+// cursor (the last row of the page before: its submitted_at and id).
+func (q *Queries) ListRequestsPage(ctx context.Context, arg ListRequestsPageParams) ([]Request, error) {
+	rows, err := q.db.Query(ctx, listRequestsPage,
+		arg.Status,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Request{}
+	for rows.Next() {
+		var i Request
+		if err := rows.Scan(
+			&i.ID,
+			&i.SchoolLicenceID,
+			&i.SchoolRequestID,
+			&i.SchoolName,
+			&i.Kind,
+			&i.TlvType,
+			&i.TlvCategory,
+			&i.PupilName,
+			&i.PupilBirthDate,
+			&i.Question,
+			&i.Status,
+			&i.Submission,
+			&i.ConsultantID,
+			&i.MeetingID,
+			&i.SubmittedAt,
+			&i.UpdatedAt,
+			&i.ClosedReason,
+			&i.ProposedStartOn,
+			&i.ProposedEndOn,
+			&i.RestrictedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listRevokedDecisions = `-- name: ListRevokedDecisions :many
 SELECT request_id, approved, motivation, decided_on, start_on, end_on, number, signed_pdf, made_known_at, votes, revoked_at FROM revoked_decision WHERE request_id = $1 ORDER BY revoked_at
 `

@@ -189,3 +189,11 @@ SELECT * FROM revoked_decision WHERE request_id = $1 ORDER BY revoked_at;
 
 -- name: SetRequestCategory :exec
 UPDATE request SET tlv_category = @category, updated_at = now() WHERE id = @id AND kind = 'tlv';
+
+-- name: ListRequestsPage :many
+-- A page of the requests for the API, oldest submission first, after the
+-- cursor (the last row of the page before: its submitted_at and id).
+SELECT * FROM request
+WHERE (@status::text = '' OR status = @status)
+  AND (submitted_at, id) > (@after_at::timestamptz, @after_id::uuid)
+ORDER BY submitted_at, id LIMIT @lim;

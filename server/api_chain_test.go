@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/examples/apiclient"
+	"github.com/topdossier/topdossier/service"
+)
+
+// token makes an API token for a licence, as its admin would on the page.
+func (h *harness) token(t *testing.T, licence uuid.UUID, scope platform.ApiScope) string {
+	t.Helper()
+	tok, err := h.srv.licences.CreateAPIToken(context.Background(), service.Actor{}, licence, "Administratie "+string(scope), scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// apiCall is one call with a token; key "" sends no Idempotency-Key.
+func (h *harness) apiCall(t *testing.T, token, method, path, key, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, h.http.URL+"/api/v1"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set(idempotencyHeader, key)
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// TestAPIRequestChain drives the whole chain through the API with two
+// tokens and nothing else — the example client in examples/apiclient:
+// the school prepares a TLV request, records the mother's view given on
+// paper and submits; the SWV takes it in, plans a meeting, asks two
+// experts who advise, the chair proposes, the committee votes, the
+// admin signs; the school downloads the signed PDF and pdfsig finds it
+// valid. Then: acting for someone without the role is refused, a retry
+// with the same Idempotency-Key changes nothing, and a token of one
+// licence gets 404 on every path of another.
+func TestAPIRequestChain(t *testing.T) {
+	h := newHarness(t)
+	f := newSWVFixture(t, h)
+	ctx := context.Background()
+	pupil, _, _ := requestPupil(t, h, "Noor")
+	schoolTok := h.token(t, h.school.ID, platform.ApiScopeWrite)
+	swvTok := h.token(t, f.lic.ID, platform.ApiScopeWrite)
+	swvRead := h.token(t, f.lic.ID, platform.ApiScopeRead)
+
+	// A change through a token without an Idempotency-Key is refused
+	// and changes nothing.
+	dossier := "/licences/" + h.school.ID.String() + "/pupils/" + pupil.String() + "/dossier"
+	if resp, out := h.apiCall(t, schoolTok, "POST", dossier+"/requests", "", `{"kind":"tlv","tlv_type":"so","question":"Zonder sleutel?"}`); resp.StatusCode != 428 ||
+		!strings.Contains(out, "Idempotency-Key") {
+		t.Errorf("a change without a key: %d %s, want 428", resp.StatusCode, out)
+	}
+	// Validation speaks Dutch, per field.
+	if resp, out := h.apiCall(t, schoolTok, "POST", dossier+"/requests", uuid.NewString(), `{"kind":"tlv","tlv_type":"xo","question":""}`); resp.StatusCode != 422 ||
+		!strings.Contains(out, `"tlv_type"`) || !strings.Contains(out, "Schrijf de vraag") {
+		t.Errorf("an invalid request: %d %s, want 422 naming the fields", resp.StatusCode, out)
+	}
+
+	res, err := apiclient.Walk(ctx, apiclient.Config{BaseURL: h.http.URL + "/api/v1", SchoolToken: schoolTok, SWVToken: swvTok,
+		School: h.school.ID.String(), SWV: f.lic.ID.String(), Pupil: pupil.String(), Question: "Past een plek in het SO?",
+		Experts: [2]string{userID(t, h, "ortho@swv.invalid").String(), userID(t, h, "psy@swv.invalid").String()},
+		Chair:   userID(t, h, "voorzitter@swv.invalid").String(), Member: userID(t, h, "lid@swv.invalid").String(),
+		Signer: userID(t, h, "directeur@swv.invalid").String(), Wait: 30 * time.Second})
+	if err != nil {
+		t.Fatalf("the walk through the API: %v", err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(f.ca.Certificate)
+	if v, err := documents.VerifyPDF(res.PDF, roots); err != nil || !v.Trusted || v.Name != "Test directeur" {
+		t.Errorf("signature %+v (err %v), want trusted and signed by the admin acted for", v, err)
+	}
+	file := filepath.Join(t.TempDir(), "tlv.pdf")
+	if err := os.WriteFile(file, res.PDF, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := exec.Command("pdfsig", file).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid.") {
+		t.Errorf("pdfsig:\n%s", out)
+	}
+
+	swvReq := "/licences/" + f.lic.ID.String() + "/requests/" + res.SWVRequest
+	schoolReq := dossier + "/requests/" + res.SchoolRequest
+	// The votes are the members', the advices the experts': the token
+	// recorded them for them.
+	_, out := h.apiCall(t, swvRead, "GET", swvReq, "", "")
+	var shown struct {
+		Request struct {
+			Votes []struct {
+				MemberID uuid.UUID `json:"member_id"`
+			} `json:"votes"`
+			Advices []struct {
+				ExpertID   uuid.UUID `json:"expert_id"`
+				ExpertName string    `json:"expert_name"`
+			} `json:"advices"`
+			Snapshot struct {
+				Parties []struct {
+					View string `json:"view"`
+				} `json:"parties"`
+			} `json:"snapshot"`
+		} `json:"request"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatal(err)
+	}
+	if len(shown.Request.Votes) != 2 || len(shown.Request.Advices) != 2 ||
+		!strings.Contains(shown.Request.Advices[0].ExpertName, "(via koppeling Administratie write)") {
+		t.Errorf("votes %+v, advices %+v: want two of each, by the people acted for, naming the token", shown.Request.Votes, shown.Request.Advices)
+	}
+	if !strings.Contains(out, "op papier gegeven") {
+		t.Error("the SWV does not see the view the school recorded from paper")
+	}
+	// Both logbooks say a token did it.
+	for _, lb := range []struct {
+		licence uuid.UUID
+		role    auth.Role
+	}{{h.school.ID, auth.RoleAPIWrite}, {f.lic.ID, auth.RoleAPISWVWrite}} {
+		var n int
+		err := h.platform.Tenants.With(ctx, lb.licence, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, "SELECT count(*) FROM logbook WHERE actor_role = $1", string(lb.role)).Scan(&n)
+		})
+		if err != nil || n < 5 {
+			t.Errorf("logbook of %s: %d lines by %s (err %v), want every step", lb.licence, n, lb.role, err)
+		}
+	}
+
+	// Acting for someone who does not hold the role is refused.
+	if resp, out := h.apiCall(t, swvTok, "POST", swvReq+"/votes", uuid.NewString(),
+		`{"acting_for":"`+userID(t, h, "ortho@swv.invalid").String()+`","approve":true,"motivation":"Ik stem mee."}`); resp.StatusCode != 422 ||
+		!strings.Contains(out, "acting_for") {
+		t.Errorf("a vote for an expert: %d %s, want 422 on acting_for", resp.StatusCode, out)
+	}
+	// A read token reads, never handles.
+	if resp, _ := h.apiCall(t, swvRead, "POST", swvReq+"/handled", uuid.NewString(), `{"text":"Klaar."}`); resp.StatusCode != 404 {
+		t.Errorf("a read token handles a request: %d, want 404", resp.StatusCode)
+	}
+
+	// The same key twice: one meeting, the same answer; the key for
+	// another body is refused.
+	key := uuid.NewString()
+	meetingBody := `{"meets_on":"2027-01-14","title":"Extra vergadering","chair_id":"` + userID(t, h, "voorzitter@swv.invalid").String() +
+		`","member_ids":["` + userID(t, h, "lid@swv.invalid").String() + `"]}`
+	first, out1 := h.apiCall(t, swvTok, "POST", "/licences/"+f.lic.ID.String()+"/meetings", key, meetingBody)
+	again, out2 := h.apiCall(t, swvTok, "POST", "/licences/"+f.lic.ID.String()+"/meetings", key, meetingBody)
+	if first.StatusCode != 201 || again.StatusCode != 201 || out1 != out2 || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("a retry with the same key: %d/%d, same body %v, replayed %q", first.StatusCode, again.StatusCode, out1 == out2,
+			again.Header.Get("Idempotent-Replayed"))
+	}
+	var meetings int
+	if err := h.platform.Tenants.With(ctx, f.lic.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT count(*) FROM committee_meeting WHERE title = 'Extra vergadering'").Scan(&meetings)
+	}); err != nil || meetings != 1 {
+		t.Errorf("%d meetings after a retry (err %v), want 1", meetings, err)
+	}
+	if resp, _ := h.apiCall(t, swvTok, "POST", "/licences/"+f.lic.ID.String()+"/meetings", key, strings.Replace(meetingBody, "Extra", "Andere", 1)); resp.StatusCode != 422 {
+		t.Errorf("a key reused for another body: %d, want 422", resp.StatusCode)
+	}
+	var sealed int
+	if err := h.platform.Pool.QueryRow(ctx, "SELECT count(*) FROM api_idempotency WHERE position('Extra vergadering'::bytea in response) > 0").Scan(&sealed); err != nil ||
+		sealed != 0 {
+		t.Errorf("%d kept answers readable in the platform database (err %v), want them sealed", sealed, err)
+	}
+
+	// Every new path answers its own token and hides from any other
+	// licence's: another school's, another SWV's, and the school's and
+	// SWV's tokens on each other's paths. The ids are real.
+	otherSchool := h.platform.School(t, "Andere school", "99ZZ")
+	sw, err := platform.New(h.platform.Pool).CreateSWV(ctx, platform.CreateSWVParams{Code: "PO9999", Name: "Ander SWV"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSWV, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "Ander SWV", SWVID: sw.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := map[bool][]string{
+		false: {h.token(t, otherSchool.ID, platform.ApiScopeWrite), swvTok, h.token(t, otherSWV.ID, platform.ApiScopeWrite)},
+		true:  {schoolTok, h.token(t, otherSWV.ID, platform.ApiScopeWrite), h.token(t, otherSchool.ID, platform.ApiScopeWrite)},
+	}
+	checked := 0
+	for _, op := range h.srv.apiOps() {
+		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
+			strings.HasPrefix(op.Path, "/licences/:licence/people")
+		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1").Replace(op.Path)
+		own := schoolTok
+		if swvPath {
+			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)
+			own = swvTok
+		} else {
+			path = strings.NewReplacer(":licence", h.school.ID.String(), ":request", res.SchoolRequest).Replace(path)
+		}
+		body := ""
+		if op.Body != nil {
+			body = "{}"
+		}
+		for _, tok := range others[swvPath] {
+			if resp, out := h.apiCall(t, tok, op.Method, path, uuid.NewString(), body); resp.StatusCode != 404 {
+				t.Errorf("%s %s with another licence's token: %d %s, want 404", op.Method, op.Path, resp.StatusCode, out)
+			}
+			checked++
+		}
+		if op.Method == "GET" {
+			if resp, out := h.apiCall(t, own, op.Method, path, "", ""); resp.StatusCode != 200 {
+				t.Errorf("%s %s with its own token: %d %s, want 200", op.Method, op.Path, resp.StatusCode, out)
+			}
+		}
+	}
+	if checked < 3*25 {
+		t.Errorf("checked %d calls, want three other tokens on each of at least 25 paths", checked)
+	}
+	_ = schoolReq
+}
