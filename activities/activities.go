@@ -34,6 +34,8 @@ type Activities struct {
 	// Leaver carries out a pupil's planned leaving with the same code as
 	// a leaving typed on the pupil page (service.Retention).
 	Leaver Leaver
+	// Webhooks is how events reach the licences' webhooks.
+	Webhooks WebhookConfig
 }
 
 // Leaver is what the planned-leaving activities need of the retention

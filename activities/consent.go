@@ -337,7 +337,11 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in workflows.CloseCo
 				PupilID: &pupilID, Entity: "consent_round", EntityID: fmt.Sprintf("%s:%d:%s", dossierID, in.Version, in.Outcome)})
 		})
 	})
-	return wrap("close consent round", err)
+	if err != nil || (in.Outcome != plan.RoundConsented && in.Outcome != plan.RoundRefused) {
+		return wrap("close consent round", err)
+	}
+	return a.emit(ctx, licenceID, store.EventConsentDecided, "consent:"+roundID.String(), in.At, map[string]string{
+		"pupil_id": pupilID.String(), "dossier_id": dossierID.String(), "action_part_version": fmt.Sprint(in.Version), "outcome": in.Outcome})
 }
 
 // EscalateConsentRound marks the round escalated (the deadline passed

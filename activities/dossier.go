@@ -102,7 +102,12 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 	if errors.As(err, &appErr) {
 		return err
 	}
-	return wrap("advance dossier phase", err)
+	if err != nil {
+		return wrap("advance dossier phase", err)
+	}
+	return a.emit(ctx, licenceID, store.EventDossierPhase, fmt.Sprintf("phase:%s:%d:%s:%s", dossierID, in.Cycle, in.From, in.To), in.At,
+		map[string]string{"pupil_id": pupilID.String(), "dossier_id": dossierID.String(), "cycle": fmt.Sprint(in.Cycle),
+			"from": string(in.From), "phase": string(in.To)})
 }
 
 // StartDossierCycle copies the content of the cycle before ToCycle into

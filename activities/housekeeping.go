@@ -132,5 +132,19 @@ func (a *Activities) DeliverPending(ctx context.Context, in workflows.DeliverInp
 			activity.GetLogger(ctx).Warn("deliver: licence left for the next run", "licence", l.ID.String(), "err", err)
 		}
 	}
+	// Webhook deliveries whose workflow never started (Temporal was away
+	// right after the event) start now; one under way is joined.
+	pending, err := platform.New(a.Tenants.Platform()).PendingWebhookDeliveries(ctx, time.Now().Add(-10*time.Minute))
+	if err != nil {
+		return r, fmt.Errorf("pending webhook deliveries: %w", err)
+	}
+	for _, id := range pending {
+		if err := workflows.StartWebhookDelivery(ctx, a.Temporal, workflows.WebhookDeliveryInput{DeliveryID: id.String(),
+			FirstRetry: a.Webhooks.FirstRetry}); err != nil {
+			activity.GetLogger(ctx).Warn("deliver: webhook delivery left for the next run", "delivery", id.String(), "err", err)
+			continue
+		}
+		r.Webhooks++
+	}
 	return r, nil
 }

@@ -206,7 +206,11 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 				Entity: "request_" + kind, EntityID: requestID.String(), RequestID: rec.InputKey})
 		})
 	})
-	return wrap("record request", err)
+	if err != nil || rec.Kind != "decision" {
+		return wrap("record request", err)
+	}
+	return a.emit(ctx, licenceID, store.EventRequestDecided, "decided:"+eventKey, rec.At, map[string]string{
+		"request_id": requestID.String(), "outcome": map[bool]string{true: "granted", false: "refused"}[rec.Approve]})
 }
 
 func errInvalid(what string, err error) error {
@@ -325,7 +329,11 @@ func (a *Activities) IssueDecision(ctx context.Context, in workflows.IssueDecisi
 				Entity: "decision_document", EntityID: number})
 		})
 	})
-	return number, wrap("issue decision", err)
+	if err != nil {
+		return number, wrap("issue decision", err)
+	}
+	return number, a.emit(ctx, licenceID, store.EventDecisionSigned, "signed:"+requestID.String()+":"+number, in.At, map[string]string{
+		"request_id": requestID.String(), "number": number})
 }
 
 func deref(s *string) string {
@@ -366,12 +374,14 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 	body += ".\n\nBent u het niet eens met het besluit? Dan kunt u bezwaar maken bij het samenwerkingsverband, binnen zes weken " +
 		"vanaf de dag na vandaag. De laatste dag staat bij het besluit in TOP dossier.\n"
 	var to []string
+	var schoolPupil uuid.UUID
 	err = a.Tenants.With(ctx, req.SchoolLicenceID, func(pool *pgxpool.Pool) error {
 		q := school.New(pool)
 		sr, err := q.GetSWVRequestByID(ctx, req.SchoolRequestID)
 		if err != nil {
 			return db.Classify(err)
 		}
+		schoolPupil = sr.PupilID
 		guardians, err := q.ListGuardians(ctx, sr.PupilID)
 		if err != nil {
 			return err
@@ -413,6 +423,12 @@ func (a *Activities) NotifyDecision(ctx context.Context, in workflows.NotifyDeci
 	}
 	if err != nil {
 		return "", wrap("notify decision", err)
+	}
+	// The school's own event: its request, its pupil.
+	outcome := map[bool]string{true: "granted", false: "refused"}[dec.Approved]
+	if err := a.emit(ctx, req.SchoolLicenceID, store.EventRequestDecided, decisionMailKey(requestID, dec, "webhook"), dec.DecidedOn,
+		map[string]string{"request_id": req.SchoolRequestID.String(), "pupil_id": schoolPupil.String(), "outcome": outcome}); err != nil {
+		return "", err
 	}
 	return req.SchoolLicenceID.String(), nil
 }

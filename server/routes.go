@@ -150,6 +150,9 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenIndex))
 	r.POST("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenCreate))
 	r.POST("/licenties/:licence/api-sleutels/:token/intrekken", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenRevoke))
+	r.GET("/licenties/:licence/webhooks", s.allow(auth.PermAPITokensManage), s.serve(s.handleWebhooks))
+	r.POST("/licenties/:licence/webhooks", s.allow(auth.PermAPITokensManage), s.serve(s.handleWebhookCreate))
+	r.POST("/licenties/:licence/webhooks/:webhook/verwijderen", s.allow(auth.PermAPITokensManage), s.serve(s.handleWebhookRemove))
 
 	// Every state change of the API is idempotent by its key, checked
 	// after the access check (s.idempotent).

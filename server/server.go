@@ -106,6 +106,7 @@ type Server struct {
 	portal      *service.Portal
 	staff       *service.Staff
 	licences    *service.Licences
+	webhooks    *service.Webhooks
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -208,6 +209,10 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		ConsentDefaults: service.ConsentRules{Timers: cfg.ConsentTimers, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	requests := service.NewRequests(tm, tc, logger, dossiers, service.RequestsConfig{Location: loc, Timers: cfg.RequestTimers, Quorum: cfg.RequestQuorum,
 		RetentionTerm: cfg.RetentionTLV, ViewWithin: cfg.RequestViewWithin, SiteURL: cfg.SiteURL})
+	webhooks, err := service.NewWebhooks(tm, logger, cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -222,6 +227,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		portal:   service.NewPortal(tm, tc, logger, dossiers, requests, loc),
 		staff:    service.NewStaff(tm, logger),
 		licences: service.NewLicences(tm, logger),
+		webhooks: webhooks,
 		swv:      service.NewSWV(tm),
 		logbook:  service.NewLogbook(tm),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,6 +28,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/dbtest"
@@ -48,6 +51,9 @@ type harness struct {
 	// default the IB'er of school.
 	cookie string
 	ibID   uuid.UUID
+	// webhookRoots are the certificates the worker trusts when it posts
+	// to a webhook: a test adds its receiver's.
+	webhookRoots *x509.CertPool
 }
 
 func newHarness(t testing.TB, opts ...func(*Config)) *harness {
@@ -76,14 +82,18 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	engine := s.routes()
 	hs := httptest.NewServer(s.handler())
 	t.Cleanup(hs.Close)
-	// Links in mails the workflows write point at this server.
+	// Links in mails the workflows write point at this server. Webhooks
+	// go to the tests' own TLS receivers, retried after a moment.
+	roots := x509.NewCertPool()
+	hooks := activities.WebhookConfig{FirstRetry: 300 * time.Millisecond, Client: &http.Client{Timeout: 10 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}}
 	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey,
-		Leaver: s.retention})
+		Leaver: s.retention, Webhooks: hooks})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	h := &harness{srv: s, engine: engine, http: hs, platform: p, school: lic}
+	h := &harness{srv: s, engine: engine, http: hs, platform: p, school: lic, webhookRoots: roots}
 	h.ibID = h.user(t, "ib@linde.invalid", "staff", member{auth.RoleIB, &lic.ID})
 	h.cookie = h.login(t, "ib@linde.invalid")
 	return h

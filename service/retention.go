@@ -21,6 +21,7 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -223,6 +224,10 @@ func (s *Retention) leave(ctx context.Context, actor Actor, licenceID, pupilID u
 		return err
 	}
 	if err := s.stopPupilProcesses(ctx, actor, licenceID, pupilID, requestID); err != nil {
+		return err
+	}
+	if err := emitEvent(ctx, s.tenants, s.temporal, s.logger, licenceID, store.EventPupilLeft, "left:"+pupilID.String(), time.Now(),
+		map[string]string{"pupil_id": pupilID.String(), "left_on": left.Format(time.DateOnly)}); err != nil {
 		return err
 	}
 	for kind, term := range s.kinds() {

@@ -25,11 +25,15 @@ type Deps struct {
 	// Leaver carries out planned leavings (service.Retention); nil: a
 	// planned leaving waits until a worker has one.
 	Leaver activities.Leaver
+	// Webhooks is how events are posted to webhooks (zero: a client that
+	// refuses private and loopback addresses, first retry after 30 s).
+	Webhooks activities.WebhookConfig
 }
 
 // Activities is the implementation of every activity, built from d.
 func Activities(c client.Client, d Deps) *activities.Activities {
-	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c, Leaver: d.Leaver}
+	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c, Leaver: d.Leaver,
+		Webhooks: d.Webhooks}
 }
 
 // New returns a worker with everything registered, not yet started. Eight
@@ -105,6 +109,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.HousekeepingWorkflow, workflow.RegisterOptions{Name: "HousekeepingWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.SubmitRequestWorkflow, workflow.RegisterOptions{Name: "SubmitRequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DeliverWorkflow, workflow.RegisterOptions{Name: "DeliverWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: "WebhookDeliveryWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

@@ -150,3 +150,10 @@ func (*Activities) ResubmitRequest(context.Context, ResubmitRequestInput) error 
 func (*Activities) MarkRequestSubmitted(context.Context, MarkRequestSubmittedInput) error {
 	panic(errNotRun)
 }
+
+// DeliverWebhook posts one delivery, signed; an answer other than 2xx is
+// an error Temporal retries.
+func (*Activities) DeliverWebhook(context.Context, string) error { panic(errNotRun) }
+
+// FailWebhookDelivery marks a delivery failed after its last attempt.
+func (*Activities) FailWebhookDelivery(context.Context, string) error { panic(errNotRun) }

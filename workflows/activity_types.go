@@ -295,6 +295,8 @@ type DeliverResult struct {
 	// LicencesFailed were not reached this run (their database or
 	// Temporal away); the next run tries again.
 	LicencesFailed int
+	// Webhooks are the webhook deliveries (re)started.
+	Webhooks int
 }
 
 // MadeKnownInput records the bekendmaking of a request's decision (the

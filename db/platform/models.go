@@ -640,3 +640,27 @@ type UserSession struct {
 	ReauthAt   time.Time
 	MfaAt      *time.Time
 }
+
+type Webhook struct {
+	ID           uuid.UUID
+	LicenceID    uuid.UUID
+	Url          string
+	SecretSealed []byte
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	RemovedAt    *time.Time
+}
+
+type WebhookDelivery struct {
+	ID         uuid.UUID
+	WebhookID  uuid.UUID
+	EventKey   string
+	Event      string
+	Payload    []byte
+	Status     string
+	Attempts   int32
+	LastStatus *int32
+	LastError  string
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
