@@ -73,14 +73,14 @@ func TestGrants(t *testing.T) {
 		PermDossierRead:      {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIRead: L, RoleAPIWrite: L},
 		PermDossierWrite:     {RoleSchoolAdmin: L, RoleIB: L, RoleTeacher: G, RoleAPIWrite: L},
 		PermDossierManage:    {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
-		PermSchoolSettings:   {RoleSchoolAdmin: L},
-		PermSWVSettings:      {RoleSWVAdmin: L},
+		PermSchoolSettings:   {RoleSchoolAdmin: L, RoleAPIWrite: L},
+		PermSWVSettings:      {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermRequestRead:      {RoleSWVAdmin: L, RoleConsultant: L, RoleCommitteeMember: L, RoleExpert: L, RoleAPISWVRead: L, RoleAPISWVWrite: L},
 		PermRequestManage:    {RoleSWVAdmin: L, RoleConsultant: L, RoleAPISWVWrite: L},
 		PermRequestAdvise:    {RoleExpert: L, RoleAPISWVWrite: L},
 		PermRequestVote:      {RoleCommitteeMember: L, RoleAPISWVWrite: L},
 		PermRequestSign:      {RoleSWVAdmin: L, RoleAPISWVWrite: L},
-		PermSWVPrivacy:       {RoleSWVAdmin: L},
+		PermSWVPrivacy:       {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 	}
 	pairs := 0

@@ -120,15 +120,15 @@ var grants = map[Permission]map[Role]Scope{
 	PermDossierWrite: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleTeacher: ScopeOwnGroups,
 		RoleAPIWrite: ScopeLicence},
 	PermDossierManage:  {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
-	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence},
-	PermSWVSettings:    {RoleSWVAdmin: ScopeLicence},
+	PermSchoolSettings: {RoleSchoolAdmin: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	PermSWVSettings:    {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermRequestRead: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence, RoleCommitteeMember: ScopeLicence,
 		RoleExpert: ScopeLicence, RoleAPISWVRead: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermRequestManage: {RoleSWVAdmin: ScopeLicence, RoleConsultant: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermRequestAdvise: {RoleExpert: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermRequestVote:   {RoleCommitteeMember: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermRequestSign:   {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
-	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence},
+	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermLetterhead:    {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
 }
 

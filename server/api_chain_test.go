@@ -213,8 +213,8 @@ func TestAPIRequestChain(t *testing.T) {
 	checked := 0
 	for _, op := range h.srv.apiOps() {
 		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
-			strings.HasPrefix(op.Path, "/licences/:licence/people")
-		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1").Replace(op.Path)
+			strings.HasPrefix(op.Path, "/licences/:licence/people") || strings.HasPrefix(op.Path, "/licences/:licence/avg-requests")
+		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString()).Replace(op.Path)
 		own := schoolTok
 		if swvPath {
 			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)

@@ -300,6 +300,9 @@ func pageCursor(r swv.Request) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(r.SubmittedAt.UTC().Format(time.RFC3339Nano) + "|" + r.ID.String()))
 }
 
+// swvRowAt is a row that sorts at (at, id), for a cursor of another list.
+func swvRowAt(at time.Time, id uuid.UUID) swv.Request { return swv.Request{SubmittedAt: at, ID: id} }
+
 func parseCursor(v string) (time.Time, uuid.UUID, error) {
 	bad := fault.FieldErrors{"cursor": "Deze cursor is ongeldig; gebruik next_cursor van de vorige pagina."}
 	if v == "" {

@@ -89,6 +89,10 @@ type membershipView struct {
 	CanVote         bool
 	// ToDo: an expert's advices and a committee member's votes waiting.
 	ToDo service.ToDo
+	// CanROD: the school's OPP registration for the ROD; RODPending how
+	// many are still to pass on.
+	CanROD     bool
+	RODPending int64
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -123,6 +127,13 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,
 		})
 		mv := &page.Memberships[len(page.Memberships)-1]
+		if m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) != auth.ScopeNone {
+			mv.CanROD = true
+			var err error
+			if mv.RODPending, err = s.rod.Pending(c, *m.LicenceID); err != nil {
+				return err
+			}
+		}
 		if advise := auth.ScopeOf(role, auth.PermRequestAdvise) != auth.ScopeNone; advise || mv.CanVote {
 			var err error
 			if mv.ToDo, err = s.swv.ToDo(c, actorOf(c), *m.LicenceID, advise, mv.CanVote, s.today()); err != nil {

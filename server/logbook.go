@@ -33,6 +33,10 @@ var entityLabels = map[string]string{
 	"logbook":    "logboek",
 	"pupil_list": "leerlingenlijst",
 
+	"rod_registration":  "registratie OPP in het ROD",
+	"rod_registrations": "lijst registratie ROD",
+	"pupil_pgn":         "BSN of onderwijsnummer (voor het ROD)",
+
 	"dossier":                    "TOP dossier",
 	"dossier_section":            "dossier: onderdeel van een fase",
 	"dossier_phase":              "dossier: fase afgerond",

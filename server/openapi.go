@@ -16,7 +16,9 @@ var openAPIDocument []byte
 // apiOps are the operations registered from a table, with their
 // description.
 func (s *Server) apiOps() []apiOp {
-	return append(s.schoolOps(), s.swvOps()...)
+	ops := append(s.schoolOps(), s.rodOps()...)
+	ops = append(ops, s.retentionOps()...)
+	return append(ops, s.swvOps()...)
 }
 
 // openAPI is the whole document, made once.

@@ -107,6 +107,7 @@ type Server struct {
 	staff       *service.Staff
 	licences    *service.Licences
 	webhooks    *service.Webhooks
+	rod         *service.ROD
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -213,6 +214,10 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	rod, err := service.NewROD(tm, cfg.SecretKey)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -228,6 +233,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		staff:    service.NewStaff(tm, logger),
 		licences: service.NewLicences(tm, logger),
 		webhooks: webhooks,
+		rod:      rod,
 		swv:      service.NewSWV(tm),
 		logbook:  service.NewLogbook(tm),
 		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,

@@ -43,6 +43,9 @@ func (s *Server) handleSchoolSettingsSave(c *gin.Context) error {
 	if err := s.dossiers.SetViewWithoutAuthority(c, actorOf(c), lic.ID, view); err != nil {
 		return err
 	}
+	if err := s.rod.SetPGNKept(c, actorOf(c), lic.ID, c.PostForm("rod_pgn") == "1"); err != nil {
+		return err
+	}
 	c.Redirect(http.StatusSeeOther, "/licenties/"+lic.ID.String()+"/instellingen?opgeslagen=1")
 	return nil
 }

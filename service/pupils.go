@@ -47,15 +47,18 @@ func NewPupils(tm *tenants.Manager, tc client.Client, dossiers *Dossiers, cfg Pu
 
 // PupilInput is a new pupil with guardians, as the API sends it.
 type PupilInput struct {
-	GivenName  string          `json:"given_name"`
-	NameInfix  string          `json:"name_infix"`
-	FamilyName string          `json:"family_name"`
-	BirthDate  string          `json:"birth_date"`
-	GroupName  string          `json:"group_name"`
-	YearGroup  *int            `json:"year_group"`
-	EnrolledOn string          `json:"enrolled_on"`
-	Email      string          `json:"email"` // the pupil's own, for the portal from 16
-	Guardians  []GuardianInput `json:"guardians"`
+	GivenName  string `json:"given_name"`
+	NameInfix  string `json:"name_infix"`
+	FamilyName string `json:"family_name"`
+	BirthDate  string `json:"birth_date"`
+	GroupName  string `json:"group_name"`
+	YearGroup  *int   `json:"year_group"`
+	EnrolledOn string `json:"enrolled_on"`
+	Email      string `json:"email"` // the pupil's own, for the portal from 16
+	// LASKey is the pupil's key in the school's LAS (leerlingnummer), for
+	// the ROD registration the LAS passes on.
+	LASKey    string          `json:"las_key"`
+	Guardians []GuardianInput `json:"guardians"`
 }
 
 type GuardianInput struct {
@@ -88,6 +91,7 @@ func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 		FamilyName: text("family_name", in.FamilyName, 100, true, "de achternaam"),
 		GroupName:  text("group_name", in.GroupName, 20, false, "de groep"),
 		Email:      strings.ToLower(text("email", in.Email, 254, false, "het e-mailadres van de leerling")),
+		LasKey:     text("las_key", in.LASKey, 50, false, "het leerlingnummer in het leerlingvolgsysteem"),
 	}
 	if p.Email != "" && !ValidEmail(p.Email) {
 		errs["email"] = "Dit e-mailadres is niet geldig."

@@ -60,7 +60,7 @@ func (q *Queries) ListAllStaffGroups(ctx context.Context) ([]StaffGroup, error) 
 }
 
 const listPupilsInGroups = `-- name: ListPupilsInGroups :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE p.group_name = ANY($1::text[])
@@ -84,6 +84,8 @@ type ListPupilsInGroupsRow struct {
 	RestrictedAt       *time.Time
 	GuardiansGrantedAt *time.Time
 	LeavingOn          *time.Time
+	LasKey             string
+	PgnSealed          []byte
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -115,6 +117,8 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 			&i.RestrictedAt,
 			&i.GuardiansGrantedAt,
 			&i.LeavingOn,
+			&i.LasKey,
+			&i.PgnSealed,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

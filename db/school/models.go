@@ -373,6 +373,8 @@ type Pupil struct {
 	RestrictedAt       *time.Time
 	GuardiansGrantedAt *time.Time
 	LeavingOn          *time.Time
+	LasKey             string
+	PgnSealed          []byte
 }
 
 type RetentionEvent struct {
@@ -388,10 +390,23 @@ type RetentionEvent struct {
 	At       time.Time
 }
 
+type RodRegistration struct {
+	DossierID     uuid.UUID
+	PupilID       uuid.UUID
+	BeginOn       time.Time
+	EndOn         *time.Time
+	EndReason     *string
+	ChangedAt     time.Time
+	PassedOnAt    *time.Time
+	PassedBeginOn *time.Time
+	PassedEndOn   *time.Time
+}
+
 type SchoolSetting struct {
 	ID                   bool
 	ViewWithoutAuthority bool
 	UpdatedAt            time.Time
+	RodPgn               bool
 }
 
 type SignalOutbox struct {

@@ -24,9 +24,9 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 }
 
 const createPupil = `-- name: CreatePupil :one
-INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on
+INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email, las_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed
 `
 
 type CreatePupilParams struct {
@@ -38,6 +38,7 @@ type CreatePupilParams struct {
 	YearGroup  *int16
 	EnrolledOn time.Time
 	Email      string
+	LasKey     string
 }
 
 func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil, error) {
@@ -50,6 +51,7 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		arg.YearGroup,
 		arg.EnrolledOn,
 		arg.Email,
+		arg.LasKey,
 	)
 	var i Pupil
 	err := row.Scan(
@@ -69,12 +71,14 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.RestrictedAt,
 		&i.GuardiansGrantedAt,
 		&i.LeavingOn,
+		&i.LasKey,
+		&i.PgnSealed,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -97,23 +101,30 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.RestrictedAt,
 		&i.GuardiansGrantedAt,
 		&i.LeavingOn,
+		&i.LasKey,
+		&i.PgnSealed,
 	)
 	return i, err
 }
 
 const getSchoolSetting = `-- name: GetSchoolSetting :one
-SELECT id, view_without_authority, updated_at FROM school_setting WHERE id
+SELECT id, view_without_authority, updated_at, rod_pgn FROM school_setting WHERE id
 `
 
 func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 	row := q.db.QueryRow(ctx, getSchoolSetting)
 	var i SchoolSetting
-	err := row.Scan(&i.ID, &i.ViewWithoutAuthority, &i.UpdatedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.ViewWithoutAuthority,
+		&i.UpdatedAt,
+		&i.RodPgn,
+	)
 	return i, err
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
@@ -136,6 +147,8 @@ type ListPupilsRow struct {
 	RestrictedAt       *time.Time
 	GuardiansGrantedAt *time.Time
 	LeavingOn          *time.Time
+	LasKey             string
+	PgnSealed          []byte
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -167,6 +180,8 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.RestrictedAt,
 			&i.GuardiansGrantedAt,
 			&i.LeavingOn,
+			&i.LasKey,
+			&i.PgnSealed,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

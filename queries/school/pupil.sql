@@ -1,6 +1,6 @@
 -- name: CreatePupil :one
-INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email, las_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, sqlc.arg(las_key))
 RETURNING *;
 
 -- name: LockPupil :one
