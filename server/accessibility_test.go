@@ -45,6 +45,8 @@ func TestEveryPageAccessible(t *testing.T) {
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/medewerkers", lic)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/huisstijl", lic)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/api-sleutels", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/webhooks", lic)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/rod", lic)},
 		{mother, "/ouder?alle=1"},
 		{mother, fmt.Sprintf("/ouder/%s/%s", lic, pupil)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/overzicht", swvLic)},
@@ -56,6 +58,7 @@ func TestEveryPageAccessible(t *testing.T) {
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/bezwaaradres", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/avg-verzoeken", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/medewerkers", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/api-sleutels", swvLic)},
 		{"consulent@swv.invalid", fmt.Sprintf("/licenties/%s/consulent", swvLic)},
 		{"voorzitter@swv.invalid", fmt.Sprintf("/licenties/%s/commissie", swvLic)},
 	}

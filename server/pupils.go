@@ -308,6 +308,7 @@ type pupilJSON struct {
 	YearGroup  *int16         `json:"year_group"`
 	EnrolledOn string         `json:"enrolled_on"`
 	LeftOn     *string        `json:"left_on"`
+	LASKey     string         `json:"las_key"`
 	Guardians  []guardianJSON `json:"guardians,omitempty"`
 	Process    *processJSON   `json:"process"`
 }
@@ -326,7 +327,7 @@ type processJSON struct {
 func toPupilJSON(p school.Pupil) pupilJSON {
 	out := pupilJSON{ID: p.ID, GivenName: p.GivenName, NameInfix: p.NameInfix, FamilyName: p.FamilyName,
 		BirthDate: p.BirthDate.Format(dateLayout), GroupName: p.GroupName, YearGroup: p.YearGroup,
-		EnrolledOn: p.EnrolledOn.Format(dateLayout)}
+		EnrolledOn: p.EnrolledOn.Format(dateLayout), LASKey: p.LasKey}
 	if p.LeftOn != nil {
 		left := p.LeftOn.Format(dateLayout)
 		out.LeftOn = &left
@@ -339,20 +340,34 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.pupils.List(c, actorOf(c), lic.ID, accessOf(c).Scope == auth.ScopeOwnGroups)
+	afterAt, afterID, err := parseCursor(c.Query("cursor"))
+	if err != nil {
+		return err
+	}
+	limit, err := pageLimit(c)
+	if err != nil {
+		return err
+	}
+	rows, more, err := s.pupils.ListPage(c, actorOf(c), lic.ID, accessOf(c).Scope == auth.ScopeOwnGroups, afterAt, afterID, limit)
 	if err != nil {
 		return err
 	}
 	out := make([]pupilJSON, 0, len(rows))
 	for _, r := range rows {
 		p := toPupilJSON(school.Pupil{ID: r.ID, GivenName: r.GivenName, NameInfix: r.NameInfix, FamilyName: r.FamilyName,
-			BirthDate: r.BirthDate, GroupName: r.GroupName, YearGroup: r.YearGroup, EnrolledOn: r.EnrolledOn, LeftOn: r.LeftOn})
+			BirthDate: r.BirthDate, GroupName: r.GroupName, YearGroup: r.YearGroup, EnrolledOn: r.EnrolledOn, LeftOn: r.LeftOn,
+			LasKey: r.LasKey})
 		if r.Step != nil {
 			p.Process = &processJSON{Step: *r.Step, WaitingFor: deref(r.WaitingFor), DueAt: r.DueAt}
 		}
 		out = append(out, p)
 	}
-	return writeJSON(c, http.StatusOK, gin.H{"pupils": out})
+	var next *string
+	if more && len(rows) > 0 {
+		cur := pageCursor(swvRowAt(rows[len(rows)-1].CreatedAt, rows[len(rows)-1].ID))
+		next = &cur
+	}
+	return writeJSON(c, http.StatusOK, gin.H{"pupils": out, "next_cursor": next})
 }
 
 func (s *Server) handleAPIPupilCreate(c *gin.Context) error {

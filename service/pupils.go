@@ -353,3 +353,37 @@ func (s *Pupils) InOwnGroup(ctx context.Context, licenceID, pupilID, userID uuid
 		return fault.ErrNotFound
 	})
 }
+
+// ListPage is a page of the pupils for the API, in enrolment order after
+// (afterAt, afterID), a teacher's only of their groups; one logbook line
+// with the number shown.
+func (s *Pupils) ListPage(ctx context.Context, actor Actor, licenceID uuid.UUID, ownGroups bool, afterAt time.Time, afterID uuid.UUID,
+	limit int) ([]school.ListPupilsPageRow, bool, error) {
+	var out []school.ListPupilsPageRow
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			groups := []string{}
+			if ownGroups {
+				var err error
+				if groups, err = q.ListStaffGroups(ctx, actor.UserID); err != nil {
+					return err
+				}
+			}
+			var err error
+			if out, err = q.ListPupilsPage(ctx, school.ListPupilsPageParams{AllGroups: !ownGroups, Groups: groups, AfterAt: afterAt,
+				AfterID: afterID, Lim: int32(limit + 1)}); err != nil {
+				return err
+			}
+			if len(out) == 0 {
+				return nil
+			}
+			return logbook.Append(ctx, tx, actor.listEntry(ctx, min(len(out), limit)))
+		})
+	})
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, err
+}

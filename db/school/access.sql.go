@@ -133,6 +133,99 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 	return items, nil
 }
 
+const listPupilsPage = `-- name: ListPupilsPage :many
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
+FROM pupil p
+LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
+WHERE ($1::boolean OR p.group_name = ANY($2::text[]))
+  AND (p.created_at, p.id) > ($3::timestamptz, $4::uuid)
+ORDER BY p.created_at, p.id
+LIMIT $5
+`
+
+type ListPupilsPageParams struct {
+	AllGroups bool
+	Groups    []string
+	AfterAt   time.Time
+	AfterID   uuid.UUID
+	Lim       int32
+}
+
+type ListPupilsPageRow struct {
+	ID                 uuid.UUID
+	GivenName          string
+	NameInfix          string
+	FamilyName         string
+	BirthDate          time.Time
+	GroupName          string
+	YearGroup          *int16
+	EnrolledOn         time.Time
+	LeftOn             *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Email              string
+	MinimisedAt        *time.Time
+	RestrictedAt       *time.Time
+	GuardiansGrantedAt *time.Time
+	LeavingOn          *time.Time
+	LasKey             string
+	PgnSealed          []byte
+	Step               *string
+	WaitingFor         *string
+	DueAt              *time.Time
+}
+
+// A page of the pupils for the API, in the order they were enrolled here
+// (a stable order for a LAS to sync), after the cursor; a teacher's only
+// of their groups.
+func (q *Queries) ListPupilsPage(ctx context.Context, arg ListPupilsPageParams) ([]ListPupilsPageRow, error) {
+	rows, err := q.db.Query(ctx, listPupilsPage,
+		arg.AllGroups,
+		arg.Groups,
+		arg.AfterAt,
+		arg.AfterID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListPupilsPageRow{}
+	for rows.Next() {
+		var i ListPupilsPageRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.GivenName,
+			&i.NameInfix,
+			&i.FamilyName,
+			&i.BirthDate,
+			&i.GroupName,
+			&i.YearGroup,
+			&i.EnrolledOn,
+			&i.LeftOn,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Email,
+			&i.MinimisedAt,
+			&i.RestrictedAt,
+			&i.GuardiansGrantedAt,
+			&i.LeavingOn,
+			&i.LasKey,
+			&i.PgnSealed,
+			&i.Step,
+			&i.WaitingFor,
+			&i.DueAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listStaffGroups = `-- name: ListStaffGroups :many
 SELECT group_name FROM staff_group WHERE user_id = $1 ORDER BY group_name
 `

@@ -16,3 +16,15 @@ SELECT user_id, group_name FROM staff_group ORDER BY user_id, group_name;
 
 -- name: DeleteStaffGroups :exec
 DELETE FROM staff_group WHERE user_id = $1;
+
+-- name: ListPupilsPage :many
+-- A page of the pupils for the API, in the order they were enrolled here
+-- (a stable order for a LAS to sync), after the cursor; a teacher's only
+-- of their groups.
+SELECT p.*, ps.step, ps.waiting_for, ps.due_at
+FROM pupil p
+LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
+WHERE (@all_groups::boolean OR p.group_name = ANY(@groups::text[]))
+  AND (p.created_at, p.id) > (@after_at::timestamptz, @after_id::uuid)
+ORDER BY p.created_at, p.id
+LIMIT @lim;
