@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +23,9 @@ import (
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/examples/apiclient"
+	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/store"
 )
 
 // token makes an API token for a licence, as its admin would on the page.
@@ -91,6 +95,30 @@ func TestAPIRequestChain(t *testing.T) {
 		t.Errorf("an invalid request: %d %s, want 422 naming the fields", resp.StatusCode, out)
 	}
 
+	// The SWV's and the school's administrations listen for events.
+	var mu sync.Mutex
+	events := map[string][]store.WebhookEvent{} // by licence
+	receiver := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev store.WebhookEvent
+		if err := json.NewDecoder(r.Body).Decode(&ev); err == nil {
+			mu.Lock()
+			events[ev.LicenceID.String()] = append(events[ev.LicenceID.String()], ev)
+			mu.Unlock()
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(receiver.Close)
+	h.webhookRoots.AddCert(receiver.Certificate())
+	if status, out := f.as(t, h, "directeur@swv.invalid", "POST", "/licenties/"+f.lic.ID.String()+"/webhooks", "url", receiver.URL+"/swv"); status != 200 ||
+		!strings.Contains(out, "whsec_") {
+		t.Fatalf("the SWV registers a webhook: %d", status)
+	}
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &h.school.ID})
+	if resp, out := h.doAs(t, h.login(t, "directie@linde.invalid"), "POST", "/licenties/"+h.school.ID.String()+"/webhooks", formType,
+		form("url", receiver.URL+"/school")); resp.StatusCode != 200 || !strings.Contains(out, "whsec_") {
+		t.Fatalf("the school registers a webhook: %d", resp.StatusCode)
+	}
+
 	res, err := apiclient.Walk(ctx, apiclient.Config{BaseURL: h.http.URL + "/api/v1", SchoolToken: schoolTok, SWVToken: swvTok,
 		School: h.school.ID.String(), SWV: f.lic.ID.String(), Pupil: pupil.String(), Question: "Past een plek in het SO?",
 		Experts: [2]string{userID(t, h, "ortho@swv.invalid").String(), userID(t, h, "psy@swv.invalid").String()},
@@ -111,6 +139,24 @@ func TestAPIRequestChain(t *testing.T) {
 	if out, _ := exec.Command("pdfsig", file).CombinedOutput(); !strings.Contains(string(out), "Signature is Valid.") {
 		t.Errorf("pdfsig:\n%s", out)
 	}
+
+	// Both heard of the decision, the SWV also of its signature: ids and
+	// codes only.
+	poll.Must(t, 20*time.Second, "the decision's events", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		has := func(licence uuid.UUID, event, key, want string) bool {
+			for _, ev := range events[licence.String()] {
+				if ev.Event == event && ev.Data[key] == want {
+					return true
+				}
+			}
+			return false
+		}
+		return has(f.lic.ID, store.EventRequestDecided, "request_id", res.SWVRequest) &&
+			has(f.lic.ID, store.EventDecisionSigned, "number", res.Number) &&
+			has(h.school.ID, store.EventRequestDecided, "request_id", res.SchoolRequest)
+	})
 
 	swvReq := "/licences/" + f.lic.ID.String() + "/requests/" + res.SWVRequest
 	schoolReq := dossier + "/requests/" + res.SchoolRequest
