@@ -119,6 +119,7 @@ func TestAPIRequestChain(t *testing.T) {
 		t.Fatalf("the school registers a webhook: %d", resp.StatusCode)
 	}
 
+	began := time.Now()
 	res, err := apiclient.Walk(ctx, apiclient.Config{BaseURL: h.http.URL + "/api/v1", SchoolToken: schoolTok, SWVToken: swvTok,
 		School: h.school.ID.String(), SWV: f.lic.ID.String(), Pupil: pupil.String(), Question: "Past een plek in het SO?",
 		Experts: [2]string{userID(t, h, "ortho@swv.invalid").String(), userID(t, h, "psy@swv.invalid").String()},
@@ -127,6 +128,7 @@ func TestAPIRequestChain(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the walk through the API: %v", err)
 	}
+	t.Logf("the walk from preparation to the signed PDF took %v", time.Since(began).Round(time.Millisecond))
 	roots := x509.NewCertPool()
 	roots.AddCert(f.ca.Certificate)
 	if v, err := documents.VerifyPDF(res.PDF, roots); err != nil || !v.Trusted || v.Name != "Test directeur" {

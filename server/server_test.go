@@ -638,9 +638,10 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 	if strings.Join(documented, "\n") != strings.Join(routed, "\n") {
 		t.Errorf("documented:\n%s\nrouted:\n%s", strings.Join(documented, "\n"), strings.Join(routed, "\n"))
 	}
-	if len(routed) < 8 {
+	if len(routed) < 50 {
 		t.Errorf("only %d API routes found", len(routed))
 	}
+	t.Logf("%d API operations, all documented", len(routed))
 }
 
 func TestHealthAndMetrics(t *testing.T) {
