@@ -28,7 +28,6 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/dbtest"
@@ -85,7 +84,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	// Links in mails the workflows write point at this server. Webhooks
 	// go to the tests' own TLS receivers, retried after a moment.
 	roots := x509.NewCertPool()
-	hooks := activities.WebhookConfig{FirstRetry: 300 * time.Millisecond, Client: &http.Client{Timeout: 10 * time.Second,
+	hooks := worker.WebhookConfig{FirstRetry: 300 * time.Millisecond, Client: &http.Client{Timeout: 10 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}}
 	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey,
 		Leaver: s.retention, Webhooks: hooks})

@@ -27,8 +27,12 @@ type Deps struct {
 	Leaver activities.Leaver
 	// Webhooks is how events are posted to webhooks (zero: a client that
 	// refuses private and loopback addresses, first retry after 30 s).
-	Webhooks activities.WebhookConfig
+	Webhooks WebhookConfig
 }
+
+// WebhookConfig is how events are posted to webhooks
+// (activities.WebhookConfig).
+type WebhookConfig = activities.WebhookConfig
 
 // Activities is the implementation of every activity, built from d.
 func Activities(c client.Client, d Deps) *activities.Activities {
