@@ -186,6 +186,14 @@ func schemaOf(t reflect.Type) map[string]any {
 			props := map[string]any{}
 			for i := 0; i < t.NumField(); i++ {
 				f := t.Field(i)
+				if f.Anonymous && f.Tag.Get("json") == "" && f.Type.Kind() == reflect.Struct {
+					// An embedded struct's fields are the outer one's, as
+					// encoding/json writes them.
+					for name, fs := range schemaOf(f.Type)["properties"].(map[string]any) {
+						props[name] = fs
+					}
+					continue
+				}
 				if !f.IsExported() {
 					continue
 				}

@@ -40,7 +40,7 @@ func (s *Server) swvOps() []apiOp {
 	}
 	return []apiOp{
 		{Method: "GET", Path: "/licences/:licence/requests", Perm: auth.PermRequestRead, Handle: s.handleAPISWVRequests, Tag: tag,
-			ID: "listSWVRequests", Summary: "The requests the caller needs to know, oldest submission first, a page at a time",
+			ID: "listSWVRequests", Summary: "The requests the caller needs to know, oldest submission first, a page at a time (no names: one request shows them, logged)",
 			Query: []apiQuery{{"status", "Alleen met deze stap (intake, bij_consulent, agenda, ..., closed)."}, cursorQuery, limitQuery},
 			Out: struct {
 				Requests   []swvRequestRowJSON `json:"requests"`

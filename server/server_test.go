@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -660,5 +661,23 @@ func TestHealthAndMetrics(t *testing.T) {
 	resp, _ := h.do(t, "GET", css, "", "")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
 		t.Errorf("GET %s: %d %q, want 200 immutable", css, resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}
+
+// TestOpenAPISchemasFollowJSON: the generated schemas have the fields
+// encoding/json writes, embedded structs' included.
+func TestOpenAPISchemasFollowJSON(t *testing.T) {
+	got := schemaOf(reflect.TypeOf(swvRequestJSON{}))["properties"].(map[string]any)
+	for _, field := range []string{"id", "status", "school_licence_id", "question", "snapshot", "votes", "decision"} {
+		if _, ok := got[field]; !ok {
+			t.Errorf("the schema of one SWV request lacks %q", field)
+		}
+	}
+	if _, ok := got["swvRequestRowJSON"]; ok {
+		t.Error("the embedded struct shows as a field")
+	}
+	vote := schemaOf(reflect.TypeOf(voteJSON{}))["properties"].(map[string]any)
+	if a, ok := vote["approve"].(map[string]any); !ok || a["type"] != "boolean" || a["nullable"] != true {
+		t.Errorf("approve: %v, want a nullable boolean", vote["approve"])
 	}
 }
