@@ -40,6 +40,10 @@ func (a *Activities) Housekeep(ctx context.Context, in workflows.HousekeepingInp
 	if r.PortalAccounts, err = q.DeleteUnlinkedPortalAccounts(ctx, now.Add(-in.KeepLoginAttempts)); err != nil {
 		return r, fmt.Errorf("delete unlinked portal accounts: %w", err)
 	}
+	// Answers kept under an Idempotency-Key: a day at least.
+	if r.IdempotencyKeys, err = q.PurgeIdempotencyKeys(ctx, now.Add(-24*time.Hour)); err != nil {
+		return r, fmt.Errorf("delete old idempotency keys: %w", err)
+	}
 	if in.KeepSentMail <= 0 {
 		return r, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -19,9 +18,6 @@ import (
 // "The Idempotency-Key HTTP Header Field"): a retry with the same key gets
 // the first answer again and changes nothing.
 const idempotencyHeader = "Idempotency-Key"
-
-// idempotencyKeep is how long a key and its answer are kept.
-const idempotencyKeep = 24 * time.Hour
 
 // Refusals of the idempotency check, each with its own Dutch answer.
 var (
@@ -85,7 +81,8 @@ func (r *recorder) WriteString(s string) (int, error) {
 }
 
 // idempotent makes every state change of the API repeatable: with an
-// Idempotency-Key the first answer below 500 is kept (sealed) and given
+// Idempotency-Key the first answer below 500 is kept (sealed; the nightly
+// housekeeping removes keys older than a day) and given
 // again to a retry with the same key, method, path and body; a key used
 // for another request is refused, a key whose first call still runs gets
 // 409. A token must send a key with every change; a person's scripts in
@@ -125,7 +122,6 @@ func (s *Server) idempotent(c *gin.Context) {
 	fingerprint := h.Sum(nil)
 
 	q := platform.New(s.tenants.Platform())
-	_, _ = q.PurgeIdempotencyKeys(c, time.Now().Add(-idempotencyKeep))
 	row, err := q.ClaimIdempotencyKey(c, platform.ClaimIdempotencyKeyParams{PrincipalID: p.UserID, Key: key, Fingerprint: fingerprint})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):

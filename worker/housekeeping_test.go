@@ -44,6 +44,10 @@ func TestHousekeeping(t *testing.T) {
 			SELECT '\x09', id, now() + interval '1 hour', now() FROM app_user WHERE email = 'weg@thuis.invalid'`,
 		`INSERT INTO pupil_link (user_id, licence_id, pupil_id)
 			SELECT id, (SELECT id FROM licence LIMIT 1), gen_random_uuid() FROM app_user WHERE email = 'blijft@thuis.invalid'`,
+		// Idempotency keys: one of two days ago (removed), one of an hour ago.
+		`INSERT INTO api_idempotency (principal_id, key, fingerprint, status, created_at) VALUES
+			(gen_random_uuid(), 'oud', '\x01', 201, now() - interval '2 days'),
+			(gen_random_uuid(), 'vers', '\x01', 201, now() - interval '1 hour')`,
 	} {
 		var args []any
 		if strings.Contains(stmt, "$1") {
@@ -86,7 +90,7 @@ func TestHousekeeping(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want := (workflows.HousekeepingResult{Sessions: 2, LoginAttempts: 1, Activations: 1, SentMails: 1, PortalAccounts: 1,
-		LogbooksAnchored: 1}); got != want {
+		IdempotencyKeys: 1, LogbooksAnchored: 1}); got != want {
 		t.Errorf("removed %+v, want %+v", got, want)
 	}
 	var sessions, attempts, activations int

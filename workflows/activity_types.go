@@ -247,6 +247,7 @@ type HousekeepingInput struct {
 // HousekeepingResult counts what was removed and anchored.
 type HousekeepingResult struct {
 	Sessions, LoginAttempts, Activations, SentMails, PortalAccounts int64
+	IdempotencyKeys                                                 int64
 	LogbooksAnchored                                                int
 }
 
