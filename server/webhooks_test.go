@@ -143,4 +143,14 @@ func TestWebhooks(t *testing.T) {
 		_, out := h.doAs(t, admin, "GET", page, "", "")
 		return regexp.MustCompile(`dossier.phase_changed</code></td><td>[^<]+</td>\s*<td>afgeleverd</td>\s*<td>2</td>`).MatchString(out)
 	})
+	// A delivery given up after its last attempt shows as failed, with
+	// the receiver's last answer.
+	if _, err := h.platform.Pool.Exec(ctx, `INSERT INTO webhook_delivery (webhook_id, event_key, event, payload, status, attempts,
+		last_status, last_error, finished_at) SELECT id, 'test:failed', 'pupil.left', '{}', 'failed', 12, 503,
+		'de ontvanger antwoordde 503', now() FROM webhook LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, out := h.doAs(t, admin, "GET", page, "", ""); !regexp.MustCompile(`pupil.left</code></td><td>[^<]+</td>\s*<td>mislukt</td>\s*<td>12</td>\s*<td>503 de ontvanger antwoordde 503</td>`).MatchString(out) {
+		t.Error("the admin page does not show the failed delivery with its last answer")
+	}
 }
