@@ -159,8 +159,10 @@ func (s *Server) idempotent(c *gin.Context) {
 	c.Writer = rec
 	c.Next()
 	status := rec.Status()
-	if status >= 500 || status == http.StatusPreconditionRequired {
-		// Nothing was done for sure: the key is free for the retry.
+	if status >= 500 || status == http.StatusUnauthorized {
+		// Not kept: after a server error the retry runs again (the
+		// operation's own id, derived from the key, keeps it from doing
+		// anything twice); after "log in again" it runs once the person did.
 		_ = q.ReleaseIdempotencyKey(c, platform.ReleaseIdempotencyKeyParams{PrincipalID: p.UserID, Key: key})
 		return
 	}
