@@ -295,13 +295,11 @@ type (
 	}
 )
 
-// pageCursor is where a page of requests ended: opaque to clients.
-func pageCursor(r swv.Request) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(r.SubmittedAt.UTC().Format(time.RFC3339Nano) + "|" + r.ID.String()))
+// pageCursor is where a page ended: the last row's sort key (a moment
+// and an id), opaque to clients and without personal data.
+func pageCursor(at time.Time, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id.String()))
 }
-
-// swvRowAt is a row that sorts at (at, id), for a cursor of another list.
-func swvRowAt(at time.Time, id uuid.UUID) swv.Request { return swv.Request{SubmittedAt: at, ID: id} }
 
 func parseCursor(v string) (time.Time, uuid.UUID, error) {
 	bad := fault.FieldErrors{"cursor": "Deze cursor is ongeldig; gebruik next_cursor van de vorige pagina."}
@@ -357,7 +355,7 @@ func (s *Server) handleAPISWVRequests(c *gin.Context) error {
 	}
 	var next *string
 	if more && len(rows) > 0 {
-		cur := pageCursor(rows[len(rows)-1])
+		cur := pageCursor(rows[len(rows)-1].SubmittedAt, rows[len(rows)-1].ID)
 		next = &cur
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"requests": out, "next_cursor": next})

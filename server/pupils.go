@@ -364,7 +364,7 @@ func (s *Server) handleAPIPupilList(c *gin.Context) error {
 	}
 	var next *string
 	if more && len(rows) > 0 {
-		cur := pageCursor(swvRowAt(rows[len(rows)-1].CreatedAt, rows[len(rows)-1].ID))
+		cur := pageCursor(rows[len(rows)-1].CreatedAt, rows[len(rows)-1].ID)
 		next = &cur
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"pupils": out, "next_cursor": next})

@@ -158,11 +158,6 @@ type rodPassedOnJSON struct {
 	ShownAt    time.Time   `json:"shown_at" doc:"the latest changed_at of the rows passed on"`
 }
 
-// rodCursor pages by (changed_at, dossier_id).
-func rodCursor(at time.Time, id uuid.UUID) string {
-	return pageCursor(swvRowAt(at, id))
-}
-
 func (s *Server) handleAPIROD(c *gin.Context) error {
 	// The whole school's registrations: not for a teacher, who reads
 	// only their own groups.
@@ -203,7 +198,7 @@ func (s *Server) handleAPIROD(c *gin.Context) error {
 	}
 	var next *string
 	if more && len(rows) > 0 {
-		cur := rodCursor(rows[len(rows)-1].ChangedAt, rows[len(rows)-1].DossierID)
+		cur := pageCursor(rows[len(rows)-1].ChangedAt, rows[len(rows)-1].DossierID)
 		next = &cur
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"registrations": out, "next_cursor": next})
