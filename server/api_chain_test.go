@@ -179,6 +179,10 @@ func TestAPIRequestChain(t *testing.T) {
 					View string `json:"view"`
 				} `json:"parties"`
 			} `json:"snapshot"`
+			Attachments []struct {
+				ID       uuid.UUID `json:"id"`
+				FileName string    `json:"file_name"`
+			} `json:"attachments"`
 		} `json:"request"`
 	}
 	if err := json.Unmarshal([]byte(out), &shown); err != nil {
@@ -190,6 +194,14 @@ func TestAPIRequestChain(t *testing.T) {
 	}
 	if !strings.Contains(out, "op papier gegeven") {
 		t.Error("the SWV does not see the view the school recorded from paper")
+	}
+	// The attachments the parents let go can be downloaded, and only they.
+	if len(shown.Request.Attachments) != 2 {
+		t.Fatalf("%d attachments at the SWV, want the two the parents let go", len(shown.Request.Attachments))
+	}
+	if resp, body := h.apiCall(t, swvRead, "GET", "/licences/"+f.lic.ID.String()+"/requests/"+res.SWVRequest+"/attachments/"+
+		shown.Request.Attachments[0].ID.String(), "", ""); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-1.4 ") {
+		t.Errorf("download an attachment: %d", resp.StatusCode)
 	}
 	// Both logbooks say a token did it.
 	for _, lb := range []struct {
@@ -262,7 +274,8 @@ func TestAPIRequestChain(t *testing.T) {
 	for _, op := range h.srv.apiOps() {
 		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
 			strings.HasPrefix(op.Path, "/licences/:licence/people") || strings.HasPrefix(op.Path, "/licences/:licence/avg-requests")
-		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString()).Replace(op.Path)
+		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString(),
+			":attachment", shown.Request.Attachments[0].ID.String()).Replace(op.Path)
 		own := schoolTok
 		if swvPath {
 			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)

@@ -31,6 +31,8 @@ type apiOp struct {
 	Out    any
 	Status int // the 2xx status; 0 is 200
 	PDF    bool
+	// Binary: the answer is a file of its own type (an attachment).
+	Binary bool
 	Query  []apiQuery
 	// Tag groups the operation in the document.
 	Tag string
@@ -118,6 +120,8 @@ func openAPIWith(base []byte, ops []apiOp) ([]byte, error) {
 		switch {
 		case op.PDF:
 			ok["content"] = map[string]any{"application/pdf": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		case op.Binary:
+			ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 		case op.Out != nil:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(op.Out))}}
 		}
