@@ -61,15 +61,12 @@ var publicClient = &http.Client{
 // retries (every activity is idempotent, and so is the enqueue); a start
 // that fails is left to the deliver schedule.
 func (a *Activities) emit(ctx context.Context, licenceID uuid.UUID, event, key string, at time.Time, data map[string]string) error {
-	ids, err := store.EnqueueEvent(ctx, platform.New(a.Tenants.Platform()), licenceID, event, key, at, data)
+	notStarted, err := store.EmitEvent(ctx, platform.New(a.Tenants.Platform()), a.Temporal, licenceID, event, key, at, data, a.Webhooks.FirstRetry)
 	if err != nil {
 		return wrap("enqueue webhook event", err)
 	}
-	for _, id := range ids {
-		if err := workflows.StartWebhookDelivery(ctx, a.Temporal, workflows.WebhookDeliveryInput{DeliveryID: id.String(),
-			FirstRetry: a.Webhooks.FirstRetry}); err != nil {
-			activity.GetLogger(ctx).Warn("webhook delivery not started", "delivery", id, "err", err)
-		}
+	for _, err := range notStarted {
+		activity.GetLogger(ctx).Warn("webhook delivery not started", "err", err)
 	}
 	return nil
 }

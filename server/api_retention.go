@@ -9,6 +9,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/logbook"
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -102,12 +103,20 @@ func (s *Server) pupilRetention(c *gin.Context, licenceID, pupilID uuid.UUID) re
 		Enrolment: toRetentionStatus(s.retention.Status(c, licenceID, workflows.RetentionEnrolment, pupilID))}
 }
 
-func (s *Server) handleAPILeave(c *gin.Context) error {
+// existingPupil resolves the licence and pupil in the path and makes
+// sure the pupil exists there (404 otherwise).
+func (s *Server) existingPupil(c *gin.Context) (platform.Licence, uuid.UUID, error) {
 	lic, pupilID, err := s.pupilParams(c)
 	if err != nil {
-		return err
+		return lic, pupilID, err
 	}
-	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
+	_, err = s.pupils.Load(c, lic.ID, pupilID)
+	return lic, pupilID, err
+}
+
+func (s *Server) handleAPILeave(c *gin.Context) error {
+	lic, pupilID, err := s.existingPupil(c)
+	if err != nil {
 		return err
 	}
 	var in leavingJSON
@@ -121,11 +130,8 @@ func (s *Server) handleAPILeave(c *gin.Context) error {
 }
 
 func (s *Server) handleAPILeaveCancel(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, err := s.existingPupil(c)
 	if err != nil {
-		return err
-	}
-	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	if err := s.retention.CancelLeaving(c, actorOf(c), lic.ID, pupilID); err != nil {
@@ -136,11 +142,8 @@ func (s *Server) handleAPILeaveCancel(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIRetention(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, err := s.existingPupil(c)
 	if err != nil {
-		return err
-	}
-	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionView, "retention"); err != nil {
@@ -150,11 +153,8 @@ func (s *Server) handleAPIRetention(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIRetentionHold(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, err := s.existingPupil(c)
 	if err != nil {
-		return err
-	}
-	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	var in holdJSON
@@ -168,11 +168,8 @@ func (s *Server) handleAPIRetentionHold(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIAVGRequests(c *gin.Context) error {
-	lic, pupilID, err := s.pupilParams(c)
+	lic, pupilID, err := s.existingPupil(c)
 	if err != nil {
-		return err
-	}
-	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}
 	rows, err := s.retention.AVGRequests(c, lic.ID, pupilID)

@@ -18,7 +18,6 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/service"
-	"github.com/topdossier/topdossier/workflows"
 )
 
 // The SWV's processes in the API: intake, agenda, experts' advice, the
@@ -430,16 +429,7 @@ func (s *Server) apiSWVAct(c *gin.Context, in any, act func(lic platform.Licence
 func (s *Server) handleAPISWVIntake(c *gin.Context) error {
 	var in intakeJSON
 	return s.apiSWVAct(c, &in, func(lic platform.Licence, id uuid.UUID) error {
-		missing := strings.TrimSpace(in.Missing)
-		if !in.Accept {
-			var err error
-			if missing, err = service.RequiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
-				return err
-			}
-		}
-		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestIntake, workflows.RequestAction{
-			RequestID: actionID(c, in.RequestID), Accept: in.Accept}, missing, "")
-		return err
+		return s.requests.Intake(c, actorOf(c), lic.ID, id, actionID(c, in.RequestID), in.Accept, in.Missing)
 	})
 }
 
@@ -527,55 +517,37 @@ func (s *Server) handleAPISWVSign(c *gin.Context) error {
 func (s *Server) handleAPISWVObjection(c *gin.Context) error {
 	var in objectionJSON
 	return s.apiSWVAct(c, &in, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := service.RequiredText("text", in.Text, "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
-		if err != nil {
-			return err
-		}
-		a := workflows.RequestAction{RequestID: actionID(c, in.RequestID)}
-		var update string
-		switch in.Step {
-		case "lodged":
-			update = workflows.UpdateRequestObject
-		case "advice":
-			update = workflows.UpdateRequestObjectionAdvice
-		case "extend":
-			update = workflows.UpdateRequestExtendObjection
-		case "decided":
-			update, a.Accept = workflows.UpdateRequestObjectionDecided, in.Stands
-		default:
-			return fault.FieldErrors{"step": "Kies de stap: lodged, advice, extend of decided."}
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, update, a, text, "")
-		return err
+		return textField(s.requests.Objection(c, actorOf(c), lic.ID, id, actionID(c, in.RequestID), in.Step, in.Text, in.Stands), "objection")
 	})
+}
+
+// textField names the page's form field of a refused text as the API's
+// body names it: text.
+func textField(err error, pageField string) error {
+	fields, ok := asFieldErrors(err)
+	if !ok || fields[pageField] == "" {
+		return err
+	}
+	out := fault.FieldErrors{"text": fields[pageField]}
+	for k, v := range fields {
+		if k != pageField {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func (s *Server) handleAPISWVHandled(c *gin.Context) error {
 	var in textJSON
 	return s.apiSWVAct(c, &in, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := service.RequiredText("text", in.Text, "Schrijf kort op hoe de vraag is afgehandeld.")
-		if err != nil {
-			return err
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestHandled, workflows.RequestAction{
-			RequestID: actionID(c, in.RequestID)}, text, "")
-		return err
+		return textField(s.requests.Handled(c, actorOf(c), lic.ID, id, actionID(c, in.RequestID), in.Text), "handled")
 	})
 }
 
 func (s *Server) handleAPISWVEvaluate(c *gin.Context) error {
 	var in evaluationJSON
 	return s.apiSWVAct(c, &in, func(lic platform.Licence, id uuid.UUID) error {
-		if in.Result != "behaald" && in.Result != "deels" && in.Result != "niet" {
-			return fault.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
-		}
-		text := strings.TrimSpace(in.Text)
-		if len([]rune(text)) > 5000 {
-			return fault.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
-		}
-		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{
-			RequestID: actionID(c, in.RequestID), Result: in.Result}, text, "")
-		return err
+		return s.requests.Evaluate(c, actorOf(c), lic.ID, id, actionID(c, in.RequestID), in.Result, in.Text)
 	})
 }
 

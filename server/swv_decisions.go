@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -134,17 +133,7 @@ func (s *Server) postSWVAction(c *gin.Context, act func(lic platform.Licence, id
 // what is missing.
 func (s *Server) handleSWVIntake(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		accept := c.PostForm("accept") == "1"
-		missing := strings.TrimSpace(c.PostForm("missing"))
-		if !accept {
-			var err error
-			if missing, err = service.RequiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
-				return err
-			}
-		}
-		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestIntake, workflows.RequestAction{RequestID: c.PostForm("request_id"),
-			Accept: accept}, missing, "")
-		return err
+		return s.requests.Intake(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), c.PostForm("accept") == "1", c.PostForm("missing"))
 	})
 }
 
@@ -224,34 +213,23 @@ func (s *Server) handleSWVSign(c *gin.Context) error {
 // handleSWVObjection registers a bezwaar, or the decision on it.
 func (s *Server) handleSWVObjection(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := service.RequiredText("objection", c.PostForm("text"), "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
-		if err != nil {
-			return err
-		}
-		update := workflows.UpdateRequestObject
-		a := workflows.RequestAction{RequestID: c.PostForm("request_id")}
+		step := service.ObjectionLodged
 		switch {
 		case c.PostForm("decided") == "1":
-			update, a.Accept = workflows.UpdateRequestObjectionDecided, c.PostForm("stands") == "1"
+			step = service.ObjectionDecided
 		case c.PostForm("what") == "advice":
-			update = workflows.UpdateRequestObjectionAdvice
+			step = service.ObjectionAdvice
 		case c.PostForm("what") == "extend":
-			update = workflows.UpdateRequestExtendObjection
+			step = service.ObjectionExtend
 		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, update, a, text, "")
-		return err
+		return s.requests.Objection(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), step, c.PostForm("text"), c.PostForm("stands") == "1")
 	})
 }
 
 // handleSWVHandled closes an advice, contact, MDO or OT request.
 func (s *Server) handleSWVHandled(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		text, err := service.RequiredText("handled", c.PostForm("text"), "Schrijf kort op hoe de vraag is afgehandeld.")
-		if err != nil {
-			return err
-		}
-		_, err = s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestHandled, workflows.RequestAction{RequestID: c.PostForm("request_id")}, text, "")
-		return err
+		return s.requests.Handled(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), c.PostForm("text"))
 	})
 }
 
@@ -259,17 +237,7 @@ func (s *Server) handleSWVHandled(c *gin.Context) error {
 // behaald, deels or niet, as school and consultant agreed.
 func (s *Server) handleSWVEvaluate(c *gin.Context) error {
 	return s.postSWVAction(c, func(lic platform.Licence, id uuid.UUID) error {
-		result := c.PostForm("result")
-		if result != "behaald" && result != "deels" && result != "niet" {
-			return fault.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
-		}
-		text := strings.TrimSpace(c.PostForm("text"))
-		if len([]rune(text)) > 5000 {
-			return fault.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
-		}
-		_, err := s.requests.Act(c, actorOf(c), lic.ID, id, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: c.PostForm("request_id"),
-			Result: result}, text, "")
-		return err
+		return s.requests.Evaluate(c, actorOf(c), lic.ID, id, c.PostForm("request_id"), c.PostForm("result"), c.PostForm("text"))
 	})
 }
 

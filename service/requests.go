@@ -349,3 +349,71 @@ func (s *Requests) Vote(ctx context.Context, actor Actor, swvLicenceID, requestI
 	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestVote, a, text, "")
 	return err
 }
+
+// Intake accepts the request, or returns it as incomplete with what is
+// missing (required then).
+func (s *Requests) Intake(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID string, accept bool, missing string) error {
+	missing = strings.TrimSpace(missing)
+	if !accept {
+		var err error
+		if missing, err = RequiredText("missing", missing, "Schrijf op wat er ontbreekt, zodat de school het kan aanvullen."); err != nil {
+			return err
+		}
+	}
+	_, err := s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestIntake, workflows.RequestAction{RequestID: actionID,
+		Accept: accept}, missing, "")
+	return err
+}
+
+// Objection steps: a bezwaar lodged, the advice on it, the term
+// extended, the decision on it.
+const (
+	ObjectionLodged  = "lodged"
+	ObjectionAdvice  = "advice"
+	ObjectionExtend  = "extend"
+	ObjectionDecided = "decided"
+)
+
+// Objection records a step of a bezwaar with its text; decided with
+// stands: the decision stands (true) or the objection is upheld.
+func (s *Requests) Objection(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, step, text string, stands bool) error {
+	updates := map[string]string{ObjectionLodged: workflows.UpdateRequestObject, ObjectionAdvice: workflows.UpdateRequestObjectionAdvice,
+		ObjectionExtend: workflows.UpdateRequestExtendObjection, ObjectionDecided: workflows.UpdateRequestObjectionDecided}
+	update, ok := updates[step]
+	if !ok {
+		return fault.FieldErrors{"step": "Kies de stap: lodged, advice, extend of decided."}
+	}
+	text, err := RequiredText("objection", text, "Schrijf kort op waar het bezwaar over gaat, of wat er besloten is.")
+	if err != nil {
+		return err
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, update, workflows.RequestAction{RequestID: actionID,
+		Accept: step == ObjectionDecided && stands}, text, "")
+	return err
+}
+
+// Handled closes an advice, contact, MDO or OT request with how it was
+// handled.
+func (s *Requests) Handled(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, text string) error {
+	text, err := RequiredText("handled", text, "Schrijf kort op hoe de vraag is afgehandeld.")
+	if err != nil {
+		return err
+	}
+	_, err = s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestHandled, workflows.RequestAction{RequestID: actionID}, text, "")
+	return err
+}
+
+// Evaluate records the result of an arrangement at its end: behaald,
+// deels or niet, with an optional explanation.
+func (s *Requests) Evaluate(ctx context.Context, actor Actor, swvLicenceID, requestID uuid.UUID, actionID, result, text string) error {
+	if result != "behaald" && result != "deels" && result != "niet" {
+		return fault.FieldErrors{"result": "Kies of het resultaat behaald, deels behaald of niet behaald is."}
+	}
+	text = strings.TrimSpace(text)
+	if len([]rune(text)) > 5000 {
+		return fault.FieldErrors{"text": "De toelichting is te lang (hoogstens 5000 tekens)."}
+	}
+	_, err := s.Act(ctx, actor, swvLicenceID, requestID, workflows.UpdateRequestEvaluate, workflows.RequestAction{RequestID: actionID,
+		Result: result}, text, "")
+	return err
+}

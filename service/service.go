@@ -151,17 +151,13 @@ func userNames(ctx context.Context, tm *tenants.Manager, ids []uuid.UUID) (map[u
 }
 
 // emitEvent enqueues an event for the licence's webhooks and starts the
-// deliveries (a start that fails is left to the deliver schedule).
+// deliveries (store.EmitEvent; a start that fails is left to the deliver
+// schedule).
 func emitEvent(ctx context.Context, tm *tenants.Manager, tc client.Client, logger *slog.Logger, licenceID uuid.UUID, event, key string,
 	at time.Time, data map[string]string) error {
-	ids, err := store.EnqueueEvent(ctx, platform.New(tm.Platform()), licenceID, event, key, at, data)
-	if err != nil {
-		return err
+	notStarted, err := store.EmitEvent(ctx, platform.New(tm.Platform()), tc, licenceID, event, key, at, data, 0)
+	for _, err := range notStarted {
+		logger.WarnContext(ctx, "webhook delivery not started", "err", err)
 	}
-	for _, id := range ids {
-		if err := workflows.StartWebhookDelivery(ctx, tc, workflows.WebhookDeliveryInput{DeliveryID: id.String()}); err != nil {
-			logger.WarnContext(ctx, "webhook delivery not started", "delivery", id, "err", err)
-		}
-	}
-	return nil
+	return err
 }

@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // The events a licence's webhooks receive.
@@ -45,6 +48,26 @@ func EnqueueEvent(ctx context.Context, q *platform.Queries, licenceID uuid.UUID,
 	}
 	return q.EnqueueWebhookDeliveries(ctx, platform.EnqueueWebhookDeliveriesParams{EventKey: key, Event: event, Payload: body,
 		LicenceID: licenceID})
+}
+
+// EmitEvent enqueues the event for the licence's webhooks and starts the
+// deliveries, each first retried after firstRetry (zero: the workflow's
+// default). An enqueue that fails is returned; a start that fails is
+// returned in started's place for the caller to log: the deliver
+// schedule starts it later.
+func EmitEvent(ctx context.Context, q *platform.Queries, tc client.Client, licenceID uuid.UUID, event, key string, at time.Time,
+	data map[string]string, firstRetry time.Duration) (notStarted []error, err error) {
+	ids, err := EnqueueEvent(ctx, q, licenceID, event, key, at, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := workflows.StartWebhookDelivery(ctx, tc, workflows.WebhookDeliveryInput{DeliveryID: id.String(),
+			FirstRetry: firstRetry}); err != nil {
+			notStarted = append(notStarted, fmt.Errorf("webhook delivery %s not started: %w", id, err))
+		}
+	}
+	return notStarted, nil
 }
 
 // WebhookSignature is the value of the TopDossier-Signature header of a
