@@ -36,6 +36,8 @@ type Activities struct {
 	Leaver Leaver
 	// Webhooks is how events reach the licences' webhooks.
 	Webhooks WebhookConfig
+	// LAS runs the schools' nightly LAS updates (service.LAS).
+	LAS LASRunner
 }
 
 // Leaver is what the planned-leaving activities need of the retention

@@ -130,6 +130,14 @@ func (a *Activities) RerouteConsentRound(ctx context.Context, in workflows.Rerou
 				}
 			}
 			out.Parties = plan.ConsentPartiesAt(pupil.BirthDate, in.At, store.Guardians(guardians), in.Ages)
+			for _, at := range []struct {
+				age int
+				to  **time.Time
+			}{{in.Ages.Share, &out.SharesAt}, {in.Ages.Decide, &out.DecidesAt}} {
+				if t := pupil.BirthDate.AddDate(at.age, 0, 0); t.After(in.At) {
+					*at.to = &t
+				}
+			}
 			now := map[string]bool{}
 			for _, p := range out.Parties {
 				now[p.Key] = true

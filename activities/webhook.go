@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,26 +33,7 @@ type WebhookConfig struct {
 // into the platform's own network (SSRF). The check runs on the address
 // actually dialled, so a name that resolves to a private address later
 // is refused too.
-var publicClient = &http.Client{
-	Timeout: 20 * time.Second,
-	Transport: &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return err
-			}
-			ip := ap.Addr().Unmap()
-			if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() ||
-				ip.IsMulticast() || ip.IsInterfaceLocalMulticast() {
-				return fmt.Errorf("webhook: %s is not a public address", ip)
-			}
-			return nil
-		}}).DialContext,
-		TLSHandshakeTimeout: 10 * time.Second,
-	},
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
+var publicClient = store.PublicHTTPClient(nil, 20*time.Second, false)
 
 // emit enqueues an event for the licence's webhooks and starts their
 // deliveries. An enqueue that fails fails the activity, which Temporal

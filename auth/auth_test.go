@@ -82,6 +82,7 @@ func TestGrants(t *testing.T) {
 		PermRequestSign:      {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermSWVPrivacy:       {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
+		PermLASImport:        {RoleSchoolAdmin: L, RoleAPIWrite: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -92,8 +93,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 252 {
-		t.Errorf("checked %d pairs, want 12 roles × 21 permissions", pairs)
+	if pairs != 264 {
+		t.Errorf("checked %d pairs, want 12 roles × 22 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin, RoleAPISWVRead, RoleAPISWVWrite} {

@@ -86,6 +86,7 @@ const (
 	PermRequestSign      Permission = "request.sign"       // sign a granted TLV or arrangement for the SWV
 	PermSWVPrivacy       Permission = "swv.privacy"        // answer requests under the AVG made to the SWV, lift a restriction
 	PermLetterhead       Permission = "licence.letterhead" // the licence's own logo and details on its documents
+	PermLASImport        Permission = "las.import"         // pupils, groups and teachers from the LAS (EDEXML), test results
 )
 
 // Scope says how far a permission reaches for a role.
@@ -130,6 +131,9 @@ var grants = map[Permission]map[Role]Scope{
 	PermRequestSign:   {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermSWVPrivacy:    {RoleSWVAdmin: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 	PermLetterhead:    {RoleSchoolAdmin: ScopeLicence, RoleSWVAdmin: ScopeLicence},
+	// The import changes every pupil's record and what each teacher may
+	// see: the school's admin, or the LAS's own integration.
+	PermLASImport: {RoleSchoolAdmin: ScopeLicence, RoleAPIWrite: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -168,5 +172,5 @@ func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
 		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
-		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead}
+		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead, PermLASImport}
 }

@@ -115,7 +115,10 @@ type Config struct {
 	DataDir                                                                                 string
 	// SigningDir holds the SWVs' signing certificates (see
 	// store.ReadIdentityDir); the worker loads them at start.
-	SigningDir                                     string
+	SigningDir string
+	// LASDropDir holds one folder per school licence (its id) where the
+	// school's LAS exports are dropped for the nightly update.
+	LASDropDir                                     string
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
 	SiteURL                                        string
 	// DevMailbox shows each school's mail outbox on a page; set by the dev
@@ -199,7 +202,11 @@ func Load(getenv func(string) string) (Config, error) {
 		SiteURL:                    strings.TrimRight(getenv("SITE_URL"), "/"),
 		DataDir:                    get("DATA_DIR", ".data"),
 		SigningDir:                 get("SIGNING_DIR", ""),
+		LASDropDir:                 getenv("LAS_DROP_DIR"),
 		TemporalUIPort:             intVar("TEMPORAL_UI_PORT", 8233),
+	}
+	if c.LASDropDir == "" {
+		c.LASDropDir = filepath.Join(c.DataDir, "las")
 	}
 	if c.SiteURL == "" {
 		c.SiteURL = "http://" + c.HTTPAddr

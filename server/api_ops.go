@@ -33,7 +33,9 @@ type apiOp struct {
 	PDF    bool
 	// Binary: the answer is a file of its own type (an attachment).
 	Binary bool
-	Query  []apiQuery
+	// XMLBody: the request body is an XML file (an EDEXML export).
+	XMLBody bool
+	Query   []apiQuery
 	// Tag groups the operation in the document.
 	Tag string
 }
@@ -107,6 +109,10 @@ func openAPIWith(base []byte, ops []apiOp) ([]byte, error) {
 		}
 		if len(query) > 0 {
 			o["parameters"] = query
+		}
+		if op.XMLBody {
+			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/xml": map[string]any{"schema": map[string]any{"type": "string"}}}}
 		}
 		if op.Body != nil {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{

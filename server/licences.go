@@ -93,6 +93,8 @@ type membershipView struct {
 	// many are still to pass on.
 	CanROD     bool
 	RODPending int64
+	// CanLAS: the data from the LAS (import, nightly update).
+	CanLAS bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -125,6 +127,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanRequests:     auth.ScopeOf(role, auth.PermRequestRead) != auth.ScopeNone,
 			CanConsult:      role == auth.RoleConsultant,
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,
+			CanLAS:          auth.ScopeOf(role, auth.PermLASImport) != auth.ScopeNone,
 		})
 		mv := &page.Memberships[len(page.Memberships)-1]
 		if m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) != auth.ScopeNone {

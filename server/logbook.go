@@ -34,6 +34,10 @@ var entityLabels = map[string]string{
 	"pupil_list": "leerlingenlijst",
 
 	"rod_registration":  "registratie OPP in het ROD",
+	"las_import":        "gegevens uit de leerlingadministratie (import)",
+	"las_kept":          "gehouden hoewel niet meer in de leerlingadministratie",
+	"las_setting":       "instellingen nachtelijke update leerlingadministratie",
+	"staff_groups":      "groepen van een leerkracht",
 	"rod_registrations": "lijst registratie ROD",
 	"pupil_pgn":         "BSN of onderwijsnummer (voor het ROD)",
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/internal/requestlog"
+	"github.com/topdossier/topdossier/las"
 )
 
 const requestIDKey = "request_id"
@@ -72,8 +73,11 @@ func (s *Server) accessLog(c *gin.Context) {
 // An attachment upload may be 10 MB plus its multipart envelope.
 func (s *Server) limitBody(c *gin.Context) {
 	limit := s.cfg.MaxBodyBytes
-	if c.FullPath() == uploadRoute {
+	switch c.FullPath() {
+	case uploadRoute:
 		limit = max(limit, maxAttachmentBytes+64<<10)
+	case lasUploadRoute, lasAPIRoute, lovsRoute:
+		limit = max(limit, las.MaxFileSize+64<<10)
 	}
 	if c.Request.ContentLength > limit {
 		s.fail(c, &http.MaxBytesError{Limit: limit})

@@ -18,6 +18,7 @@ var openAPIDocument []byte
 func (s *Server) apiOps() []apiOp {
 	ops := append(s.schoolOps(), s.rodOps()...)
 	ops = append(ops, s.retentionOps()...)
+	ops = append(ops, s.lasOps()...)
 	return append(ops, s.swvOps()...)
 }
 

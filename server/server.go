@@ -26,6 +26,8 @@ import (
 
 // Config is the part of the configuration the server uses.
 type Config struct {
+	// LAS is where the nightly LAS update finds the schools' exports.
+	LAS service.LASConfig
 	// MaxBodyBytes bounds every request body; larger gives 413.
 	MaxBodyBytes int64
 	// EnrolmentCheckWithin is the deadline given to new enrolment checks.
@@ -108,6 +110,7 @@ type Server struct {
 	licences    *service.Licences
 	webhooks    *service.Webhooks
 	rod         *service.ROD
+	las         *service.LAS
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -218,6 +221,15 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	retention := service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
+		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin})
+	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
+	lasCfg := cfg.LAS
+	lasCfg.Location = loc
+	lasSvc, err := service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.SecretKey, lasCfg)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -225,19 +237,18 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,
 		cookieBox: cookieBox, idemBox: idemBox,
-		retention: service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
-			Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin}),
-		requests: requests,
-		dossiers: dossiers,
-		portal:   service.NewPortal(tm, tc, logger, dossiers, requests, loc),
-		staff:    service.NewStaff(tm, logger),
-		licences: service.NewLicences(tm, logger),
-		webhooks: webhooks,
-		rod:      rod,
-		swv:      service.NewSWV(tm),
-		logbook:  service.NewLogbook(tm),
-		pupils: service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc,
-			EnrolmentCheckWithin: cfg.EnrolmentCheckWithin}),
+		retention: retention,
+		las:       lasSvc,
+		requests:  requests,
+		dossiers:  dossiers,
+		portal:    service.NewPortal(tm, tc, logger, dossiers, requests, loc),
+		staff:     service.NewStaff(tm, logger),
+		licences:  service.NewLicences(tm, logger),
+		webhooks:  webhooks,
+		rod:       rod,
+		swv:       service.NewSWV(tm),
+		logbook:   service.NewLogbook(tm),
+		pupils:    pupils,
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

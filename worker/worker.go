@@ -28,6 +28,9 @@ type Deps struct {
 	// Webhooks is how events are posted to webhooks (zero: a client that
 	// refuses private and loopback addresses, first retry after 30 s).
 	Webhooks WebhookConfig
+	// LAS runs the schools' nightly LAS updates (service.LAS); nil: the
+	// runs fail and say so.
+	LAS activities.LASRunner
 }
 
 // WebhookConfig is how events are posted to webhooks
@@ -37,7 +40,7 @@ type WebhookConfig = activities.WebhookConfig
 // Activities is the implementation of every activity, built from d.
 func Activities(c client.Client, d Deps) *activities.Activities {
 	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c, Leaver: d.Leaver,
-		Webhooks: d.Webhooks}
+		Webhooks: d.Webhooks, LAS: d.LAS}
 }
 
 // New returns a worker with everything registered, not yet started. Eight

@@ -157,3 +157,9 @@ func (*Activities) DeliverWebhook(context.Context, string) error { panic(errNotR
 
 // FailWebhookDelivery marks a delivery failed after its last attempt.
 func (*Activities) FailWebhookDelivery(context.Context, string) error { panic(errNotRun) }
+
+// RunLASImport is implemented by activities.Activities.RunLASImport.
+func (*Activities) RunLASImport(context.Context, string) (LASImportResult, error) { panic(errNotRun) }
+
+// FailLASImport is implemented by activities.Activities.FailLASImport.
+func (*Activities) FailLASImport(context.Context, string, string) error { panic(errNotRun) }

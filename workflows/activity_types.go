@@ -100,6 +100,9 @@ type RerouteConsentInput struct {
 type ConsentReroute struct {
 	Parties []plan.ConsentParty
 	Invite  []string
+	// SharesAt and DecidesAt are the pupil's next birthdays that change
+	// the parties, from the birth date of now (nil when passed).
+	SharesAt, DecidesAt *time.Time
 }
 
 // InviteConsentInput asks parties for their answer, by mail through the

@@ -148,6 +148,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 
 	supersede := workflow.GetSignalChannel(ctx, SignalConsentSupersede)
 	withdraw := workflow.GetSignalChannel(ctx, SignalConsentWithdraw)
+	birth := workflow.GetSignalChannel(ctx, SignalBirthDateChanged)
 	remind := workflow.NewTimer(ctx, in.Timers.RemindAfter)
 	deadline := workflow.NewTimer(ctx, in.Timers.Deadline)
 	var shares, decides, weekly workflow.Future
@@ -163,7 +164,7 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 	// loop wakes for that, for a newer version and for each timer.
 	for c.status.Outcome == "" {
 		err := workflow.Await(ctx, func() bool {
-			return c.status.Outcome != "" || supersede.Len() > 0 || withdraw.Len() > 0 || ready(remind) || ready(deadline) ||
+			return c.status.Outcome != "" || supersede.Len() > 0 || withdraw.Len() > 0 || birth.Len() > 0 || ready(remind) || ready(deadline) ||
 				ready(weekly) || ready(shares) || ready(decides)
 		})
 		switch {
@@ -187,6 +188,25 @@ func (c *consent) run(ctx workflow.Context) (ConsentStatus, error) {
 			}
 			if err = workflow.Await(ctx, func() bool { return !c.busy }); err == nil && c.status.Outcome == "" {
 				c.status.Outcome = plan.RoundWithdrawn
+			}
+		case birth.Len() > 0:
+			// The LAS corrected the birth date: who is asked follows the
+			// new date now, and the birthdays to come move with it.
+			var sig BirthDateChanged
+			birth.Receive(ctx, &sig)
+			if sig.RequestID == "" || c.seen.seen(sig.RequestID) {
+				break
+			}
+			var r ConsentReroute
+			if r, err = c.rerouteAt(ctx); err == nil {
+				shares, decides = nil, nil
+				now := workflow.Now(ctx)
+				if r.SharesAt != nil {
+					shares = workflow.NewTimer(ctx, r.SharesAt.Sub(now))
+				}
+				if r.DecidesAt != nil {
+					decides = workflow.NewTimer(ctx, r.DecidesAt.Sub(now))
+				}
 			}
 		case ready(shares):
 			shares = nil
@@ -289,13 +309,19 @@ func (c *consent) escalate(ctx workflow.Context, week int) error {
 // reroute applies the pupil's new rights on a birthday and asks whoever
 // is new.
 func (c *consent) reroute(ctx workflow.Context) error {
+	_, err := c.rerouteAt(ctx)
+	return err
+}
+
+// rerouteAt is reroute, returning the parties and birthdays of now.
+func (c *consent) rerouteAt(ctx workflow.Context) (ConsentReroute, error) {
 	var acts *Activities
 	var r ConsentReroute
 	err := workflow.ExecuteActivity(activityOptions(ctx), acts.RerouteConsentRound, RerouteConsentInput{
 		LicenceID: c.in.LicenceID, RoundID: c.info.RoundID, PupilID: c.in.PupilID, At: workflow.Now(ctx), Ages: c.in.Ages,
 	}).Get(ctx, &r)
 	if err != nil {
-		return err
+		return r, err
 	}
 	c.status.Parties = r.Parties
 	// Answers of parties who no longer decide do not count any more.
@@ -310,10 +336,10 @@ func (c *consent) reroute(ctx workflow.Context) error {
 	}
 	c.status.Answers = kept
 	if err := c.invite(ctx, r.Invite, "invitation", len(c.status.Parties)); err != nil {
-		return err
+		return r, err
 	}
 	c.decide(c.status.Escalated)
-	return c.record(ctx, "instemming_gevraagd", c.status.Escalated)
+	return r, c.record(ctx, "instemming_gevraagd", c.status.Escalated)
 }
 
 // party returns the active party with key.

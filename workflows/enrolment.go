@@ -141,6 +141,7 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 	deadlinePending := true
 	confirmCh := workflow.GetSignalChannel(ctx, SignalConfirmEnrolment)
 	leftCh := workflow.GetSignalChannel(ctx, SignalPupilLeft)
+	birthCh := workflow.GetSignalChannel(ctx, SignalBirthDateChanged)
 
 	for e.status.Step != EnrolmentStepLeft {
 		var err error
@@ -162,6 +163,23 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 			}
 			e.status.Handled++
 			err = e.moveTo(ctx, EnrolmentStepLeft, "", nil)
+		})
+		sel.AddReceive(birthCh, func(c workflow.ReceiveChannel, _ bool) {
+			// The LAS corrected the birth date: the birthdays still to
+			// come move (one already past has done its work).
+			var sig BirthDateChanged
+			c.Receive(ctx, &sig)
+			if sig.RequestID == "" || e.seen.seen(sig.RequestID) {
+				return
+			}
+			if rights != nil {
+				if rights, err = e.birthday(ctx, e.in.ShareAge); err != nil {
+					return
+				}
+			}
+			if adult != nil {
+				adult, err = e.birthday(ctx, law.DecideAge)
+			}
 		})
 		if rights != nil {
 			sel.AddFuture(rights, func(workflow.Future) {
@@ -191,6 +209,19 @@ func (e *enrolment) run(ctx workflow.Context) (EnrolmentStatus, error) {
 	}
 	err := workflow.Await(ctx, func() bool { return e.sending == 0 })
 	return e.status, err
+}
+
+// birthday is a timer to the pupil's birthday of age, from the birth date
+// of now (nil when there is none to wait for).
+func (e *enrolment) birthday(ctx workflow.Context, age int) (workflow.Future, error) {
+	var acts *Activities
+	var at *time.Time
+	err := workflow.ExecuteActivity(ctx, acts.PupilShareAt, PupilShareAgeInput{
+		LicenceID: e.in.LicenceID, PupilID: e.in.PupilID, ShareAge: age}).Get(ctx, &at)
+	if err != nil || at == nil {
+		return nil, err
+	}
+	return workflow.NewTimer(ctx, max(at.Sub(workflow.Now(ctx)), 0)), nil
 }
 
 // openPortal gives the pupil their own portal account on the birthday and

@@ -20,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/server"
 	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/store"
@@ -156,6 +157,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		DevMailbox: cfg.DevMailbox,
 		SiteURL:    cfg.SiteURL,
 		SecretKey:  cfg.PayloadKey,
+		LAS:        service.LASConfig{DropDir: cfg.LASDropDir},
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
 		WebAuthn: server.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
@@ -246,11 +248,11 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	lv, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
+	lv, li, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
 	if err != nil {
 		return err
 	}
-	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey, Leaver: lv})
+	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey, Leaver: lv, LAS: li})
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }
@@ -312,12 +314,25 @@ func importSigning(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, l
 }
 
 // leaver is the retention service as the worker's planned leavings use
-// it: the same code as a leaving typed on the pupil page.
-func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (*service.Retention, error) {
+// it, and the LAS service as its nightly updates do: the same code as a
+// leaving typed on the pupil page, an import confirmed on the LAS page.
+func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (*service.Retention, *service.LAS, error) {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
-		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin}), nil
+	retention := service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
+		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin})
+	li, err := lasService(cfg, tm, tc, logger, loc, retention)
+	return retention, li, err
+}
+
+// lasService is the LAS import as the worker and the command line use it.
+func lasService(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger, loc *time.Location,
+	retention *service.Retention) (*service.LAS, error) {
+	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: dossierTimers(cfg),
+		ConsentDefaults: service.ConsentRules{Timers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter,
+			Deadline: cfg.ConsentDeadline, SchoolReminderEvery: cfg.ConsentSchoolReminderEvery}, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
+	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
+	return service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.PayloadKey, service.LASConfig{Location: loc, DropDir: cfg.LASDropDir})
 }

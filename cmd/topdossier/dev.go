@@ -99,11 +99,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	lv, err := leaver(cfg, dbs.tenants, tc, logger)
+	lv, li, err := leaver(cfg, dbs.tenants, tc, logger)
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: lv})
+	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: lv, LAS: li})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -31,6 +31,8 @@ const usage = `gebruik: topdossier <opdracht>
   migrate   platformdatabase en alle licentiedatabases bijwerken
   licence   licenties beheren: create | list | remove
   logbook   verify: de hashketen van de logboeken controleren
+  import    edexml -licence <id> [-dry-run] BESTAND: leerlingen, groepen en
+            leerkrachten uit de leerlingadministratie inlezen
 
 Instellingen komen uit de omgeving; zie README.md.`
 
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLicence(ctx, args[1:], getenv, stdout, stderr)
 	case "logbook":
 		return runLogbook(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

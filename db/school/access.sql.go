@@ -60,7 +60,7 @@ func (q *Queries) ListAllStaffGroups(ctx context.Context) ([]StaffGroup, error) 
 }
 
 const listPupilsInGroups = `-- name: ListPupilsInGroups :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE p.group_name = ANY($1::text[])
@@ -86,6 +86,9 @@ type ListPupilsInGroupsRow struct {
 	LeavingOn          *time.Time
 	LasKey             string
 	PgnSealed          []byte
+	Eckid              string
+	LasMissingSince    *time.Time
+	LasKeptAt          *time.Time
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -119,6 +122,9 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 			&i.LeavingOn,
 			&i.LasKey,
 			&i.PgnSealed,
+			&i.Eckid,
+			&i.LasMissingSince,
+			&i.LasKeptAt,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,
@@ -134,7 +140,7 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 }
 
 const listPupilsPage = `-- name: ListPupilsPage :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE ($1::boolean OR p.group_name = ANY($2::text[]))
@@ -170,6 +176,9 @@ type ListPupilsPageRow struct {
 	LeavingOn          *time.Time
 	LasKey             string
 	PgnSealed          []byte
+	Eckid              string
+	LasMissingSince    *time.Time
+	LasKeptAt          *time.Time
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -212,6 +221,9 @@ func (q *Queries) ListPupilsPage(ctx context.Context, arg ListPupilsPageParams) 
 			&i.LeavingOn,
 			&i.LasKey,
 			&i.PgnSealed,
+			&i.Eckid,
+			&i.LasMissingSince,
+			&i.LasKeptAt,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

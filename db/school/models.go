@@ -316,6 +316,49 @@ type Guardian struct {
 	CreatedAt         time.Time
 }
 
+type LasGroup struct {
+	Key       string
+	Name      string
+	Composite bool
+	YearGroup string
+}
+
+type LasImport struct {
+	ID         uuid.UUID
+	Source     string
+	Status     string
+	FileSha256 string
+	Content    []byte
+	Preview    []byte
+	Digest     string
+	Message    string
+	CreatedBy  *uuid.UUID
+	CreatedAt  time.Time
+	DecidedBy  *uuid.UUID
+	DecidedAt  *time.Time
+}
+
+type LasSetting struct {
+	ID                bool
+	Source            string
+	Url               string
+	ClientCert        string
+	ClientKeySealed   []byte
+	MaxLeavingPercent int32
+	Hour              int32
+	LovsMapping       []byte
+	UpdatedAt         time.Time
+}
+
+type LasTeacher struct {
+	Key    string
+	Eckid  string
+	Name   string
+	Email  string
+	Groups []string
+	UserID *uuid.UUID
+}
+
 type Logbook struct {
 	Seq         int64
 	At          time.Time
@@ -331,6 +374,15 @@ type Logbook struct {
 	PrevHash    []byte
 	Hash        []byte
 	RedactedAt  *time.Time
+}
+
+type LovsResult struct {
+	PupilID   uuid.UUID
+	Test      string
+	TakenOn   time.Time
+	Score     string
+	Level     string
+	CreatedAt time.Time
 }
 
 type MailOutbox struct {
@@ -375,6 +427,9 @@ type Pupil struct {
 	LeavingOn          *time.Time
 	LasKey             string
 	PgnSealed          []byte
+	Eckid              string
+	LasMissingSince    *time.Time
+	LasKeptAt          *time.Time
 }
 
 type RetentionEvent struct {

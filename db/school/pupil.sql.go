@@ -26,7 +26,7 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 const createPupil = `-- name: CreatePupil :one
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email, las_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at
 `
 
 type CreatePupilParams struct {
@@ -73,12 +73,15 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.LeavingOn,
 		&i.LasKey,
 		&i.PgnSealed,
+		&i.Eckid,
+		&i.LasMissingSince,
+		&i.LasKeptAt,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -103,6 +106,9 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.LeavingOn,
 		&i.LasKey,
 		&i.PgnSealed,
+		&i.Eckid,
+		&i.LasMissingSince,
+		&i.LasKeptAt,
 	)
 	return i, err
 }
@@ -124,7 +130,7 @@ func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
@@ -149,6 +155,9 @@ type ListPupilsRow struct {
 	LeavingOn          *time.Time
 	LasKey             string
 	PgnSealed          []byte
+	Eckid              string
+	LasMissingSince    *time.Time
+	LasKeptAt          *time.Time
 	Step               *string
 	WaitingFor         *string
 	DueAt              *time.Time
@@ -182,6 +191,9 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.LeavingOn,
 			&i.LasKey,
 			&i.PgnSealed,
+			&i.Eckid,
+			&i.LasMissingSince,
+			&i.LasKeptAt,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

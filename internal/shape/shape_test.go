@@ -80,12 +80,14 @@ func TestWorkflowsDoNotReachTheDatabase(t *testing.T) {
 // cmd → server → services → db and cmd → worker → workflows → activities
 // → db, with the domain packages under everything.
 func TestLayers(t *testing.T) {
-	domain := []string{"plan", "law", "documents", "fault"}
+	domain := []string{"plan", "law", "documents", "fault", "las"}
 	// What a domain package may use besides the standard library and the
 	// other domain packages: uuid for ids, and for documents the PDF and
 	// signing libraries with the font.
 	domainExternal := []string{"github.com/google/uuid", "github.com/go-pdf/fpdf", "github.com/digitorus/pdf",
-		"github.com/digitorus/pdfsign", "golang.org/x/image/font/gofont", "software.sslmate.com/src/go-pkcs12"}
+		"github.com/digitorus/pdfsign", "golang.org/x/image/font/gofont", "software.sslmate.com/src/go-pkcs12",
+		// the EDEXML schema check (las/schema), a pure function over libxml2
+		"github.com/terminalstatic/go-xsd-validate"}
 	pkgs := list(t, false, "./...")
 	std := map[string]bool{}
 	for _, p := range list(t, true, "./...") {

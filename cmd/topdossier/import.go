@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/topdossier/topdossier/config"
+	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/las"
+	"github.com/topdossier/topdossier/service"
+)
+
+// runImport reads a school's LAS export from the command line:
+//
+//	topdossier import edexml -licence <id> [-dry-run] FILE
+//
+// It prints what the file changes (the same summary as the page's
+// preview); without -dry-run it then applies it, as the school admin's
+// confirmation would.
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "edexml" {
+		return errors.New("gebruik: topdossier import edexml -licence <id> [-dry-run] BESTAND")
+	}
+	fs := flag.NewFlagSet("import edexml", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	licence := fs.String("licence", "", "id van de schoollicentie")
+	dryRun := fs.Bool("dry-run", false, "alleen laten zien wat er verandert")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	licenceID, err := uuid.Parse(*licence)
+	if err != nil || fs.NArg() != 1 {
+		return errors.New("gebruik: topdossier import edexml -licence <id> [-dry-run] BESTAND")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("bestand: %w", err)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, las.MaxFileSize+1))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	dbs, err := openDatabases(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer dbs.Close()
+	tc, closeTC, err := dialTemporal(ctx, cfg, logger, prometheus.NewRegistry())
+	if err != nil {
+		return err
+	}
+	defer closeTC()
+	_, li, err := leaver(cfg, dbs.tenants, tc, logger)
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		p, err := li.Preview(ctx, licenceID, data)
+		if err != nil {
+			return importError(err)
+		}
+		fmt.Fprint(stdout, las.Summary(p))
+		fmt.Fprintln(stdout, "Proefdraai: er is niets veranderd.")
+		return nil
+	}
+	imp, err := li.Stage(ctx, service.Actor{Role: "system"}, licenceID, service.LASSourceCLI, data)
+	if err != nil {
+		return importError(err)
+	}
+	fmt.Fprint(stdout, las.Summary(imp.Preview))
+	if _, err := li.Apply(ctx, service.Actor{Role: "system"}, licenceID, imp.ID, imp.Digest); err != nil {
+		return importError(err)
+	}
+	fmt.Fprintf(stdout, "Verwerkt (import %s).\n", imp.ID)
+	return nil
+}
+
+// importError says a file's problems as the page does: in Dutch, with
+// line and element.
+func importError(err error) error {
+	var fields fault.FieldErrors
+	if errors.As(err, &fields) {
+		msgs := make([]string, 0, len(fields))
+		for _, m := range fields {
+			msgs = append(msgs, m)
+		}
+		sort.Strings(msgs)
+		return errors.New(strings.Join(msgs, " "))
+	}
+	return err
+}
