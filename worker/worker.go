@@ -117,6 +117,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.SubmitRequestWorkflow, workflow.RegisterOptions{Name: "SubmitRequestWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.DeliverWorkflow, workflow.RegisterOptions{Name: "DeliverWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: "WebhookDeliveryWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LASImportWorkflow, workflow.RegisterOptions{Name: "LASImportWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

@@ -88,10 +88,10 @@ WHERE status IN ('preview', 'waiting') AND id <> @keep;
 
 -- name: ListLASImports :many
 SELECT id, source, status, file_sha256, digest, message, created_at, decided_at,
-       coalesce(jsonb_array_length(preview->'new'), 0)::int AS new_pupils,
-       coalesce(jsonb_array_length(preview->'changed'), 0)::int AS changed_pupils,
-       coalesce(jsonb_array_length(preview->'gone'), 0)::int AS gone_pupils,
-       coalesce(jsonb_array_length(preview->'skipped'), 0)::int AS skipped_pupils
+       (CASE WHEN jsonb_typeof(preview->'new') = 'array' THEN jsonb_array_length(preview->'new') ELSE 0 END)::int AS new_pupils,
+       (CASE WHEN jsonb_typeof(preview->'changed') = 'array' THEN jsonb_array_length(preview->'changed') ELSE 0 END)::int AS changed_pupils,
+       (CASE WHEN jsonb_typeof(preview->'gone') = 'array' THEN jsonb_array_length(preview->'gone') ELSE 0 END)::int AS gone_pupils,
+       (CASE WHEN jsonb_typeof(preview->'skipped') = 'array' THEN jsonb_array_length(preview->'skipped') ELSE 0 END)::int AS skipped_pupils
 FROM las_import ORDER BY created_at DESC, id LIMIT @max;
 
 -- name: PurgeLASImports :execrows
