@@ -236,6 +236,10 @@ func Parse(data []byte, today time.Time) (*File, error) {
 func (f *File) school(s xSchool, line int) error {
 	f.Version = strings.TrimSpace(s.Xsdversie)
 	f.SchoolYear = strings.TrimSpace(s.Schooljaar)
+	var from, to int
+	if n, _ := fmt.Sscanf(f.SchoolYear, "%d-%d", &from, &to); n != 2 || to != from+1 {
+		return fileErr(line, "het schooljaar %q is geen schooljaar (bijvoorbeeld 2026-2027)", s.Schooljaar)
+	}
 	f.BRIN = strings.ToUpper(strings.TrimSpace(s.Brincode))
 	if s.Peildatum != "" {
 		t, err := time.Parse(time.DateOnly, strings.TrimSpace(s.Peildatum))

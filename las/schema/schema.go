@@ -59,6 +59,7 @@ func loadSchema() (*xsdvalidate.XsdHandler, error) {
 				schema.err = err
 				return
 			}
+			b = openSchoolYears(b)
 			if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o600); err != nil {
 				schema.err = err
 				return
@@ -67,6 +68,17 @@ func loadSchema() (*xsdvalidate.XsdHandler, error) {
 		schema.handler, schema.err = xsdvalidate.NewXsdHandlerUrl(filepath.Join(dir, "EDEXML.structuur.xsd"), xsdvalidate.ParsErrDefault)
 	})
 	return schema.handler, schema.err
+}
+
+// reSchoolYears is the published list of school years (1991-1992 up to
+// 2024-2025).
+var reSchoolYears = regexp.MustCompile(`(?s)(<xs:simpleType name="EDEXSchooljaarType">\s*<xs:restriction base="xs:string">).*?(</xs:restriction>)`)
+
+// openSchoolYears replaces the schema's list of school years, which ends
+// at 2024-2025, by their form: an export of this school year is valid.
+// Parse checks that the two years follow each other.
+func openSchoolYears(xsd []byte) []byte {
+	return reSchoolYears.ReplaceAll(xsd, []byte(`$1<xs:pattern value="(19|20)\d{2}-(19|20)\d{2}"/>$2`))
 }
 
 // Validate checks data against the EDEXML schema. Every violation comes

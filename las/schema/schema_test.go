@@ -87,3 +87,16 @@ func TestReadSample(t *testing.T) {
 		t.Errorf("teacher %+v", got)
 	}
 }
+
+// The published schema lists school years up to 2024-2025; an export of
+// this school year is read, a year that is none is not.
+func TestSchoolYearOfNow(t *testing.T) {
+	s := strings.Replace(string(sample(t)), "<schooljaar>2014-2015</schooljaar>", "<schooljaar>2026-2027</schooljaar>", 1)
+	if _, err := Read([]byte(s), today); err != nil {
+		t.Fatal(err)
+	}
+	s = strings.Replace(s, "<schooljaar>2026-2027</schooljaar>", "<schooljaar>2026-2029</schooljaar>", 1)
+	if _, err := Read([]byte(s), today); err == nil || !strings.Contains(err.Error(), "geen schooljaar") {
+		t.Fatalf("got %v", err)
+	}
+}
