@@ -270,12 +270,31 @@ func TestAPIRequestChain(t *testing.T) {
 		false: {h.token(t, otherSchool.ID, platform.ApiScopeWrite), swvTok, h.token(t, otherSWV.ID, platform.ApiScopeWrite)},
 		true:  {schoolTok, h.token(t, otherSWV.ID, platform.ApiScopeWrite), h.token(t, otherSchool.ID, platform.ApiScopeWrite)},
 	}
+	// A real import of the school's, for the import paths.
+	req, err := http.NewRequest("POST", h.http.URL+"/api/v1/licences/"+h.school.ID.String()+"/imports", strings.NewReader(edexml(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+schoolTok)
+	req.Header.Set("Content-Type", "application/xml")
+	req.Header.Set(idempotencyHeader, uuid.NewString())
+	iresp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var imp struct {
+		ID uuid.UUID `json:"id"`
+	}
+	if err := json.NewDecoder(iresp.Body).Decode(&imp); err != nil || iresp.StatusCode != 201 {
+		t.Fatalf("import: %d %v", iresp.StatusCode, err)
+	}
+	iresp.Body.Close()
 	checked := 0
 	for _, op := range h.srv.apiOps() {
 		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
 			strings.HasPrefix(op.Path, "/licences/:licence/people") || strings.HasPrefix(op.Path, "/licences/:licence/avg-requests")
 		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString(),
-			":attachment", shown.Request.Attachments[0].ID.String()).Replace(op.Path)
+			":attachment", shown.Request.Attachments[0].ID.String(), ":import", imp.ID.String()).Replace(op.Path)
 		own := schoolTok
 		if swvPath {
 			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)
