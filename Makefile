@@ -61,6 +61,7 @@ test: vet check-generated $(TEMPORAL) fuzz
 # exports it takes longer than the run.
 fuzz: libxml2
 	go test ./las -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20s -fuzzminimizetime 0
+	go test ./las -run '^$$' -fuzz '^FuzzParseLOVS$$' -fuzztime 15s -fuzzminimizetime 0
 
 bench: $(TEMPORAL)
 	go test -run '^$$' -bench . -benchtime 1x ./...

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/topdossier/topdossier/las"
 	"github.com/topdossier/topdossier/plan"
 )
 
@@ -49,6 +50,9 @@ type OPPDocument struct {
 	Deviations        string
 	ExecutionNotes    string
 	Evaluation        plan.Evaluation
+	// TestSeries is the pupil's results from the pupil-tracking system
+	// (LOVS), per test with its trend.
+	TestSeries []las.TestSeries
 	// Letterhead is the school's logo and details, at the top right.
 	Letterhead   Letterhead
 	Participants []OPPParticipant
@@ -137,6 +141,25 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 
 	heading("Aanleiding")
 	para("", d.Reason)
+
+	if len(d.TestSeries) > 0 {
+		heading("Toetsuitslagen uit het leerlingvolgsysteem")
+		for _, ts := range d.TestSeries {
+			pdf.SetFont("go", "B", 10)
+			title := ts.Test
+			if ts.Trend != "" {
+				title += " · " + ts.Trend
+			}
+			pdf.MultiCell(0, 5.5, title, "", "L", false)
+			pdf.SetFont("go", "", 9.5)
+			for _, r := range ts.Results {
+				pdf.CellFormat(30, 5, r.Date.Format("02-01-2006"), "", 0, "L", false, 0, "")
+				pdf.CellFormat(30, 5, orDash(r.Score), "", 0, "L", false, 0, "")
+				pdf.CellFormat(0, 5, orDash(r.Level), "", 1, "L", false, 0, "")
+			}
+			pdf.Ln(1)
+		}
+	}
 
 	heading("Ontwikkelingsperspectief")
 	para("Verwachte uitstroombestemming", d.Destination)

@@ -105,7 +105,7 @@ func (s *Server) oppDocument(schoolName, schoolType, generatedBy string, v servi
 		Promoting: factors(c.Understand.Promoting), Hindering: factors(c.Understand.Hindering),
 		EducationalNeeds: c.Understand.EducationalNeeds, SupportNeeds: c.Understand.SupportNeeds, PupilView: c.Understand.PupilView,
 		ExecutionNotes: c.Realise.Notes, Evaluation: evaluation, Generated: time.Now(), Location: s.location,
-		Hearing:           hearingText(c.Hearing),
+		Hearing: hearingText(c.Hearing), TestSeries: v.LOVS,
 		ActionPartVersion: "concept, nog niet aangeboden ter instemming", Consent: "nog niet gevraagd", GeneratedBy: generatedBy,
 	}
 	action := c.ActionPart

@@ -37,6 +37,8 @@ type lasPage struct {
 	Folder   string
 	Form     formState
 	Notice   string
+	Mapping  las.LOVSMapping
+	LOVS     *service.LOVSSummary
 }
 
 // SourceLabel and StatusLabel say an import's source and status in Dutch.
@@ -67,6 +69,10 @@ func (s *Server) handleLAS(c *gin.Context) error {
 }
 
 func (s *Server) renderLAS(c *gin.Context, status int, form formState) error {
+	return s.renderLASWith(c, status, form, nil)
+}
+
+func (s *Server) renderLASWith(c *gin.Context, status int, form formState, lovs *service.LOVSSummary) error {
 	lic, err := s.schoolLicence(c)
 	if err != nil {
 		return err
@@ -75,7 +81,11 @@ func (s *Server) renderLAS(c *gin.Context, status int, form formState) error {
 	if err != nil {
 		return err
 	}
-	page := lasPage{Licence: lic, Overview: ov, Folder: s.las.Folder(lic.ID), Form: form}
+	mapping, err := s.las.LOVSMapping(c, lic.ID)
+	if err != nil {
+		return err
+	}
+	page := lasPage{Licence: lic, Overview: ov, Folder: s.las.Folder(lic.ID), Form: form, Mapping: mapping, LOVS: lovs}
 	switch c.Query("klaar") {
 	case "verwerkt":
 		page.Notice = "De import is verwerkt."
@@ -336,6 +346,29 @@ func (s *Server) handleLASRunNow(c *gin.Context) error {
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingadministratie?klaar=gestart", lic.ID))
 	return nil
+}
+
+// handleLOVS reads the test results of the pupil-tracking system by the
+// mapping on the form (remembered for the next time) and shows what was
+// stored and which pupils are unknown.
+func (s *Server) handleLOVS(c *gin.Context) error {
+	data, err := readUpload(c, "lovs", las.MaxLOVSSize)
+	if err == nil {
+		lic, lerr := s.schoolLicence(c)
+		if lerr != nil {
+			return lerr
+		}
+		var sum service.LOVSSummary
+		sum, err = s.las.ImportLOVS(c, actorOf(c), lic.ID, data, las.LOVSMapping{Key: c.PostForm("key"), Test: c.PostForm("test"),
+			Date: c.PostForm("date"), Score: c.PostForm("score"), Level: c.PostForm("level")})
+		if err == nil {
+			return s.renderLASWith(c, http.StatusOK, formState{}, &sum)
+		}
+	}
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderLAS(c, http.StatusUnprocessableEntity, sentForm(c, fields))
+	}
+	return err
 }
 
 // The API: a LAS posts its export, reads the preview and applies it.

@@ -161,6 +161,48 @@ func TestLASImport(t *testing.T) {
 		t.Errorf("logbook of the imported pupil: %s", log)
 	}
 
+	// Test results from the LOVS: kept for a pupil with a dossier, not for
+	// one without, an unknown number listed; the plan and its PDF show a
+	// table per test with its trend.
+	h.openDossier(t, h.cookie, lic, wimpie)
+	csvFile := "Leerlingnummer;Toets;Afnamedatum;Vaardigheidsscore;Niveau\n" +
+		"00001;Rekenen-Wiskunde M5;20-01-2026;187;III\n00001;Rekenen-Wiskunde E5;12-06-2026;195;II\n" +
+		"77777;Spelling;20-01-2026;;IV\n00002;Spelling;21-01-2026;120;B\n"
+	var lb bytes.Buffer
+	mw := multipart.NewWriter(&lb)
+	fw, _ := mw.CreateFormFile("lovs", "toetsen.csv")
+	fw.Write([]byte(csvFile))
+	mw.WriteField("test", "")
+	mw.Close()
+	resp, out = h.doAs(t, admin, "POST", base+"/toetsen", mw.FormDataContentType(), lb.String())
+	if resp.StatusCode != 200 || !strings.Contains(out, "2 uitslagen opgeslagen") || !strings.Contains(out, "1 uitslag van leerlingen zonder dossier niet bewaard") ||
+		!strings.Contains(out, "Regel 4: leerlingnummer 77777, Spelling") {
+		t.Fatalf("LOVS import: %d\n%s", resp.StatusCode, out)
+	}
+	if page := h.pageAs(t, admin, base); !strings.Contains(page, `name="key" value="Leerlingnummer"`) {
+		t.Error("the column mapping is not remembered")
+	}
+	plan := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, wimpie))
+	if !strings.Contains(plan, "Uit het leerlingvolgsysteem") || !strings.Contains(plan, "<caption>Rekenen-Wiskunde M5</caption>") {
+		t.Errorf("the plan does not show the results:\n%s", plan)
+	}
+	// The same test twice shows its trend.
+	resp, out = h.upload2(t, admin, base+"/toetsen", "lovs", "Leerlingnummer;Toets;Afnamedatum;Vaardigheidsscore;Niveau\n00001;Rekenen-Wiskunde M5;12-06-2026;201;II\n")
+	if resp.StatusCode != 200 {
+		t.Fatalf("second LOVS import: %d %s", resp.StatusCode, out)
+	}
+	if plan := h.page(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier", lic, wimpie)); !strings.Contains(plan, "<caption>Rekenen-Wiskunde M5 · stijgend</caption>") {
+		t.Errorf("no trend on the plan:\n%s", plan)
+	}
+	if text := strings.Join(strings.Fields(h.pdfText(t, fmt.Sprintf("/licenties/%s/leerlingen/%s/dossier/opp.pdf", lic, wimpie))), " "); !strings.Contains(text, "Toetsuitslagen uit het leerlingvolgsysteem") ||
+		!strings.Contains(text, "Rekenen-Wiskunde M5 · stijgend") || !strings.Contains(text, "12-06-2026 201 II") {
+		t.Errorf("the OPP PDF lacks the results: %s", text)
+	}
+	resp, out = h.upload2(t, admin, base+"/toetsen", "lovs", "Nummer;Toets;Datum\n1;R;20-01-2026\n")
+	if resp.StatusCode != 422 || !strings.Contains(out, "staat niet in de kopregel") || !strings.Contains(out, "Er is niets opgeslagen") {
+		t.Errorf("CSV with wrong columns: %d", resp.StatusCode)
+	}
+
 	// A changed file: Wimpie's birth date, the teacher to 4B. The
 	// preview shows exactly that.
 	second := edexml(t,
@@ -250,6 +292,20 @@ func TestLASImport(t *testing.T) {
 	if aresp.StatusCode != 201 {
 		t.Fatalf("API import: %d", aresp.StatusCode)
 	}
+}
+
+// upload2 posts one file in field to p as cookie.
+func (h *harness) upload2(t *testing.T, cookie, p, field, file string) (*http.Response, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile(field, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte(file))
+	mw.Close()
+	return h.doAs(t, cookie, "POST", p, mw.FormDataContentType(), body.String())
 }
 
 func (h *harness) pageAs(t *testing.T, cookie, p string) string {

@@ -158,6 +158,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/leerlingadministratie/leerlingen/:pupil", s.allow(auth.PermLASImport), s.serve(s.handleLASMissing))
 	r.POST("/licenties/:licence/leerlingadministratie/leerkrachten", s.allow(auth.PermLASImport), s.serve(s.handleLASLink))
 	r.POST("/licenties/:licence/leerlingadministratie/instellingen", s.allow(auth.PermLASImport), s.serve(s.handleLASSetting))
+	r.POST(lovsRoute, s.allow(auth.PermLASImport), s.serve(s.handleLOVS))
 	r.POST("/licenties/:licence/leerlingadministratie/nu-ophalen", s.allow(auth.PermLASImport), s.serve(s.handleLASRunNow))
 	r.GET("/licenties/:licence/rod", s.allow(auth.PermDossierManage), s.serve(s.handleROD))
 	r.GET("/licenties/:licence/rod.csv", s.allow(auth.PermDossierManage), s.serve(s.handleRODCSV))

@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/las"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/temporalx"
@@ -37,8 +38,11 @@ type DossierView struct {
 	Participants []school.DossierParticipant
 	Growth       []school.GrowthEntry
 	Tests        []school.TestResult
-	Transitions  []school.DossierTransition
-	Attachments  []school.ListAttachmentsRow
+	// LOVS is the pupil's results from the pupil-tracking system, per
+	// test with its trend.
+	LOVS        []las.TestSeries
+	Transitions []school.DossierTransition
+	Attachments []school.ListAttachmentsRow
 	// ActionPart is the last frozen handelingsdeel; FrozenGoals its goals,
 	// which realisation evaluates.
 	ActionPart  *school.ActionPartVersion
@@ -223,6 +227,9 @@ func (v *DossierView) load(ctx context.Context, q *school.Queries, licenceID uui
 		return err
 	}
 	if v.Tests, err = q.ListTestResults(ctx, id); err != nil {
+		return err
+	}
+	if v.LOVS, err = loadTestSeries(ctx, q, v.Dossier.PupilID); err != nil {
 		return err
 	}
 	if v.Transitions, err = q.ListTransitions(ctx, id); err != nil {

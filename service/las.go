@@ -912,3 +912,136 @@ func (s *LAS) PurgeImports(ctx context.Context, licenceID uuid.UUID, before time
 	})
 	return n, err
 }
+
+// LOVSMapping is the column mapping the school chose before (empty the
+// first time).
+func (s *LAS) LOVSMapping(ctx context.Context, licenceID uuid.UUID) (las.LOVSMapping, error) {
+	var m las.LOVSMapping
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		set, err := school.New(pool).GetLASSetting(ctx)
+		if err != nil || len(set.LovsMapping) == 0 {
+			return err
+		}
+		return json.Unmarshal(set.LovsMapping, &m)
+	})
+	return m, err
+}
+
+// LOVSSummary is what a results import did: stored, pupils unknown
+// (listed, never guessed), results of pupils without an open dossier (not
+// kept: TOP dossier keeps test results for the plan only), and of pupils
+// whose data is restricted (AVG art. 18).
+type LOVSSummary struct {
+	Stored, WithoutDossier, Restricted int
+	Unknown                            []las.LOVSRow
+}
+
+// ImportLOVS reads a LOVS export by the mapping (columns left empty are
+// guessed from the header) and stores the results of the pupils with a
+// plan, in one transaction, with a logbook line per pupil; the mapping is
+// remembered. Any error in the file stores nothing.
+func (s *LAS) ImportLOVS(ctx context.Context, actor Actor, licenceID uuid.UUID, data []byte, m las.LOVSMapping) (LOVSSummary, error) {
+	var out LOVSSummary
+	head, err := las.LOVSHeader(data)
+	if err != nil {
+		return out, fault.FieldErrors{"lovs": capitalise(err.Error()) + "."}
+	}
+	// A column left empty: the one chosen before, else a guess from the
+	// header.
+	if m == (las.LOVSMapping{}) {
+		if m, err = s.LOVSMapping(ctx, licenceID); err != nil {
+			return out, err
+		}
+	}
+	guess := las.GuessMapping(head)
+	m.Key, m.Test, m.Date = cmpOr(m.Key, guess.Key), cmpOr(m.Test, guess.Test), cmpOr(m.Date, guess.Date)
+	if m.Score == "" && m.Level == "" {
+		m.Score, m.Level = guess.Score, guess.Level
+	}
+	rows, err := las.ParseLOVS(data, m, s.today())
+	if err != nil {
+		var e *las.Error
+		var es las.Errors
+		if errors.As(err, &e) || errors.As(err, &es) {
+			return out, fault.FieldErrors{"lovs": capitalise(err.Error()) + ". Er is niets opgeslagen."}
+		}
+		return out, err
+	}
+	mapping, err := json.Marshal(m)
+	if err != nil {
+		return out, err
+	}
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			q := school.New(tx)
+			keys, err := q.ListPupilKeys(ctx)
+			if err != nil {
+				return err
+			}
+			type pupil struct {
+				id      uuid.UUID
+				dossier bool
+			}
+			byKey := map[string]pupil{}
+			for _, k := range keys {
+				byKey[k.LasKey] = pupil{k.ID, k.HasDossier}
+			}
+			logged := map[uuid.UUID]bool{}
+			for _, r := range rows {
+				p, ok := byKey[r.Key]
+				switch {
+				case !ok:
+					out.Unknown = append(out.Unknown, r)
+					continue
+				case !p.dossier:
+					out.WithoutDossier++
+					continue
+				}
+				if _, done := logged[p.id]; !done {
+					if err := store.RefuseRestricted(ctx, q, p.id); err != nil {
+						if !errors.Is(err, fault.ErrRestricted) {
+							return err
+						}
+						logged[p.id] = false
+					} else {
+						logged[p.id] = true
+						if err := logbook.Append(ctx, tx, actor.entry(ctx, p.id, logbook.ActionCreate, "lovs_result")); err != nil {
+							return err
+						}
+					}
+				}
+				if !logged[p.id] {
+					out.Restricted++
+					continue
+				}
+				if err := q.UpsertLOVSResult(ctx, school.UpsertLOVSResultParams{PupilID: p.id, Test: r.Test, TakenOn: r.Date,
+					Score: r.Score, Level: r.Level}); err != nil {
+					return fmt.Errorf("regel %d: %w", r.Line, db.Classify(err))
+				}
+				out.Stored++
+			}
+			return q.SetLOVSMapping(ctx, mapping)
+		})
+	})
+	return out, err
+}
+
+func cmpOr(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return strings.TrimSpace(a)
+	}
+	return b
+}
+
+// loadTestSeries reads a pupil's LOVS results as series per test.
+func loadTestSeries(ctx context.Context, q *school.Queries, pupilID uuid.UUID) ([]las.TestSeries, error) {
+	rows, err := q.ListLOVSResults(ctx, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string][]las.TestResult{}
+	for _, r := range rows {
+		by[r.Test] = append(by[r.Test], las.TestResult{Date: r.TakenOn, Score: r.Score, Level: r.Level})
+	}
+	return las.Series(by), nil
+}

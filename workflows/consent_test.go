@@ -352,3 +352,28 @@ func TestConsentWithdrawnWhenPupilLeaves(t *testing.T) {
 		t.Errorf("the round ran %s, want it to end on day 3", took)
 	}
 }
+
+// TestConsentBirthDateChanged: the LAS corrects the birth date during a
+// round: the pupil, 16 by the new date, is asked at once (not on the old
+// birthday), once for the same signal sent twice.
+func TestConsentBirthDateChanged(t *testing.T) {
+	env, f, in := newConsentEnv(t, 15, 100)
+	env.RegisterDelayedCallback(func() {
+		f.birth = env.Now().AddDate(-16, 0, -10)
+		env.SignalWorkflow(SignalBirthDateChanged, BirthDateChanged{RequestID: "las:1:p"})
+		env.SignalWorkflow(SignalBirthDateChanged, BirthDateChanged{RequestID: "las:1:p"})
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		if f.rerouted != 1 || !slices.Contains(f.invites, "invitation:"+plan.PupilPartyKey) {
+			t.Errorf("after the new birth date: rerouted %d, invites %v", f.rerouted, f.invites)
+		}
+		env.SignalWorkflow(SignalConsentWithdraw, nil)
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(ConsentWorkflow, in)
+	if env.GetWorkflowError() != nil {
+		t.Fatal(env.GetWorkflowError())
+	}
+	if f.rerouted != 1 {
+		t.Errorf("rerouted %d times, want once", f.rerouted)
+	}
+}

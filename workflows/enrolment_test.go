@@ -293,3 +293,38 @@ func TestEnrolmentPupilComesOfAge(t *testing.T) {
 		t.Errorf("outbox sent %d times, want after the portal invitation and after the 18th birthday", pr.sends)
 	}
 }
+
+// TestEnrolmentBirthDateChangedMovesBirthdays: the LAS corrects the birth
+// date before the 16th birthday; the portal opens on the new birthday,
+// not the old, once; the same signal twice counts once.
+func TestEnrolmentBirthDateChangedMovesBirthdays(t *testing.T) {
+	env, _ := newEnv(t)
+	start := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	old := time.Date(2027, 3, 14, 0, 0, 0, 0, time.UTC)
+	corrected := time.Date(2027, 5, 2, 0, 0, 0, 0, time.UTC)
+	pr := &portalRecorder{shareAt: old, now: env.Now}
+	pr.register(env)
+	env.RegisterDelayedCallback(func() {
+		pr.shareAt = corrected // what the activity reads from now on
+		env.SignalWorkflow(SignalBirthDateChanged, BirthDateChanged{RequestID: "las:1"})
+		env.SignalWorkflow(SignalBirthDateChanged, BirthDateChanged{RequestID: "las:1"})
+	}, 24*time.Hour)
+	env.RegisterDelayedCallback(func() {
+		if len(pr.opened) != 0 {
+			t.Errorf("portal opened on the old birthday: %v", pr.opened)
+		}
+	}, old.Sub(start)+time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPupilLeft, PupilLeft{RequestID: "leave-1"})
+	}, corrected.Sub(start)+time.Hour)
+	in := input
+	in.ShareAge = 16
+	env.ExecuteWorkflow(EnrolmentWorkflow, in)
+	if env.GetWorkflowError() != nil {
+		t.Fatal(env.GetWorkflowError())
+	}
+	if len(pr.opened) != 1 || !pr.opened[0].Equal(corrected) {
+		t.Errorf("portal opened at %v, want once at %v", pr.opened, corrected)
+	}
+}

@@ -478,14 +478,18 @@ func (q *Queries) ListOpenConsentWorkflows(ctx context.Context, pupilID uuid.UUI
 }
 
 const listPupilKeys = `-- name: ListPupilKeys :many
-SELECT id, las_key FROM pupil WHERE las_key <> '' AND left_on IS NULL
+SELECT p.id, p.las_key, EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id AND d.closed_at IS NULL)::boolean AS has_dossier
+FROM pupil p WHERE p.las_key <> '' AND p.left_on IS NULL
 `
 
 type ListPupilKeysRow struct {
-	ID     uuid.UUID
-	LasKey string
+	ID         uuid.UUID
+	LasKey     string
+	HasDossier bool
 }
 
+// The pupils a LOVS export can name, and whether they have an open
+// dossier (only then are their results kept).
 func (q *Queries) ListPupilKeys(ctx context.Context) ([]ListPupilKeysRow, error) {
 	rows, err := q.db.Query(ctx, listPupilKeys)
 	if err != nil {
@@ -495,7 +499,7 @@ func (q *Queries) ListPupilKeys(ctx context.Context) ([]ListPupilKeysRow, error)
 	items := []ListPupilKeysRow{}
 	for rows.Next() {
 		var i ListPupilKeysRow
-		if err := rows.Scan(&i.ID, &i.LasKey); err != nil {
+		if err := rows.Scan(&i.ID, &i.LasKey, &i.HasDossier); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

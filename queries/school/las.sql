@@ -117,7 +117,10 @@ ON CONFLICT (pupil_id, test, taken_on) DO UPDATE SET score = excluded.score, lev
 SELECT test, taken_on, score, level FROM lovs_result WHERE pupil_id = $1 ORDER BY test, taken_on;
 
 -- name: ListPupilKeys :many
-SELECT id, las_key FROM pupil WHERE las_key <> '' AND left_on IS NULL;
+-- The pupils a LOVS export can name, and whether they have an open
+-- dossier (only then are their results kept).
+SELECT p.id, p.las_key, EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id AND d.closed_at IS NULL)::boolean AS has_dossier
+FROM pupil p WHERE p.las_key <> '' AND p.left_on IS NULL;
 
 -- name: ListOpenConsentWorkflows :many
 -- The consent rounds still open for a pupil, to tell them a new birth date.
