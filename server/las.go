@@ -389,6 +389,9 @@ type lasApplyJSON struct {
 func (s *Server) lasOps() []apiOp {
 	const tag = "School: leerlingadministratie"
 	return []apiOp{
+		{Method: "POST", Path: "/licences/:licence/pupils/:pupil/guardians", Perm: auth.PermPupilEnrol, Handle: s.handleAPIGuardianAdd,
+			Tag: tag, ID: "addGuardian", Summary: "Add a parent or carer to a pupil (a pupil from the LAS comes without them); " +
+				"they join the open dossier's participants", Body: service.GuardianInput{}, Out: guardianJSON{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/licences/:licence/imports", Perm: auth.PermLASImport, Handle: s.handleAPILASImport, Tag: tag,
 			ID: "createImport", Summary: "Post an EDEXML 2.0 or 2.1 export (Content-Type application/xml): it is checked against the schema " +
 				"and compared with the school's pupils, groups and teachers; nothing changes until it is applied",

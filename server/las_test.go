@@ -161,6 +161,24 @@ func TestLASImport(t *testing.T) {
 		t.Errorf("logbook of the imported pupil: %s", log)
 	}
 
+	// EDEXML has no parents: the school adds them on the pupil page.
+	pupilPage := fmt.Sprintf("/licenties/%s/leerlingen/%s", lic, wimpie)
+	if resp, out := h.doAs(t, admin, "POST", pupilPage+"/ouders", formType, "given_name=Els&relation=mother"); resp.StatusCode != 422 ||
+		!strings.Contains(out, "Vul de achternaam van de ouder of verzorger in.") {
+		t.Errorf("a guardian without family name: %d", resp.StatusCode)
+	}
+	if resp, out := h.doAs(t, admin, "POST", pupilPage+"/ouders", formType, "given_name=Els&family_name=Wimpel&relation=moeder"); resp.StatusCode != 422 ||
+		!strings.Contains(out, "Kies de relatie tot de leerling.") {
+		t.Errorf("unknown relation: %d", resp.StatusCode)
+	}
+	if resp, out := h.doAs(t, admin, "POST", pupilPage+"/ouders", formType,
+		"given_name=Els&family_name=Wimpel&relation=mother&parental_authority=1&email=els%40voorbeeld.invalid"); resp.StatusCode != 303 {
+		t.Fatalf("add guardian: %d %s", resp.StatusCode, out)
+	}
+	if page := h.pageAs(t, admin, pupilPage); !strings.Contains(page, "Els Wimpel · moeder · met gezag · els@voorbeeld.invalid") {
+		t.Errorf("the guardian is not on the pupil page:\n%s", page)
+	}
+
 	// Test results from the LOVS: kept for a pupil with a dossier, not for
 	// one without, an unknown number listed; the plan and its PDF show a
 	// table per test with its trend.

@@ -36,6 +36,7 @@ var entityLabels = map[string]string{
 	"rod_registration":  "registratie OPP in het ROD",
 	"las_import":        "gegevens uit de leerlingadministratie (import)",
 	"lovs_result":       "toetsuitslagen uit het leerlingvolgsysteem",
+	"guardian":          "ouder of verzorger",
 	"las_kept":          "gehouden hoewel niet meer in de leerlingadministratie",
 	"las_setting":       "instellingen nachtelijke update leerlingadministratie",
 	"staff_groups":      "groepen van een leerkracht",

@@ -106,13 +106,21 @@ type pupilNewPage struct {
 	Relations []relationOption
 }
 
-func (s *Server) renderPupilNew(c *gin.Context, status int, lic platform.Licence, form pupilForm, errs fault.FieldErrors) {
+// relationOptions are the relations a guardian can have, in order.
+func relationOptions() []relationOption {
 	opts := make([]relationOption, 0, len(relationOrder))
 	for _, r := range relationOrder {
 		opts = append(opts, relationOption{Value: r, Label: relationLabels[r]})
 	}
-	s.render(c, status, "pupil_new", pupilNewPage{Licence: lic, Form: form, Errors: errs, Relations: opts})
+	return opts
 }
+
+func (s *Server) renderPupilNew(c *gin.Context, status int, lic platform.Licence, form pupilForm, errs fault.FieldErrors) {
+	s.render(c, status, "pupil_new", pupilNewPage{Licence: lic, Form: form, Errors: errs, Relations: relationOptions()})
+}
+
+// Relations are the options of the form that adds a guardian.
+func (pupilPage) Relations() []relationOption { return relationOptions() }
 
 func (s *Server) handlePupilNew(c *gin.Context) error {
 	lic, err := s.schoolLicence(c)
@@ -230,6 +238,8 @@ func (s *Server) renderPupil(c *gin.Context, status int, edit func(*pupilPage)) 
 		page.Notice = "De uitschrijving is gepland. Tot die dag loopt alles door; op die dag sluit het dossier vanzelf."
 	case "ingetrokken":
 		page.Notice = "De geplande uitschrijving is ingetrokken."
+	case "ouder":
+		page.Notice = "De ouder of verzorger is toegevoegd."
 	case "gewist":
 		page.Notice = "Het verzoek om verwijdering is gehonoreerd: het dossier, de ouders en verzorgers en hun toegang worden nu verwijderd. De inschrijving blijft tot het einde van de wettelijke termijn."
 	}
@@ -318,6 +328,50 @@ type guardianJSON struct {
 	service.GuardianInput
 }
 
+func toGuardianJSON(g school.Guardian) guardianJSON {
+	return guardianJSON{ID: g.ID, GuardianInput: service.GuardianInput{GivenName: g.GivenName, NameInfix: g.NameInfix,
+		FamilyName: g.FamilyName, Email: g.Email, Phone: g.Phone, Relation: string(g.Relation), ParentalAuthority: g.ParentalAuthority}}
+}
+
+// handleGuardianAdd adds a parent or carer on the pupil page.
+func (s *Server) handleGuardianAdd(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	_, err = s.pupils.AddGuardian(c, actorOf(c), lic.ID, pupilID, service.GuardianInput{GivenName: c.PostForm("given_name"),
+		NameInfix: c.PostForm("name_infix"), FamilyName: c.PostForm("family_name"), Email: c.PostForm("email"),
+		Phone: c.PostForm("phone"), Relation: c.PostForm("relation"), ParentalAuthority: c.PostForm("parental_authority") == "1"})
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderPupil(c, http.StatusUnprocessableEntity, func(p *pupilPage) { p.Form = sentForm(c, fields) })
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingen/%s?m=ouder", lic.ID, pupilID))
+	return nil
+}
+
+// handleAPIGuardianAdd adds a parent or carer through the API.
+func (s *Server) handleAPIGuardianAdd(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	var in service.GuardianInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	g, err := s.pupils.AddGuardian(c, actorOf(c), lic.ID, pupilID, in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, toGuardianJSON(g))
+}
+
 type processJSON struct {
 	Step       string     `json:"step"`
 	WaitingFor string     `json:"waiting_for"`
@@ -397,9 +451,7 @@ func (s *Server) handleAPIPupilShow(c *gin.Context) error {
 	}
 	out := toPupilJSON(d.Pupil)
 	for _, g := range d.Guardians {
-		out.Guardians = append(out.Guardians, guardianJSON{ID: g.ID, GuardianInput: service.GuardianInput{
-			GivenName: g.GivenName, NameInfix: g.NameInfix, FamilyName: g.FamilyName, Email: g.Email,
-			Phone: g.Phone, Relation: string(g.Relation), ParentalAuthority: g.ParentalAuthority}})
+		out.Guardians = append(out.Guardians, toGuardianJSON(g))
 	}
 	if d.Step != nil {
 		out.Process = &processJSON{Step: d.Step.Step, WaitingFor: d.Step.WaitingFor, DueAt: d.Step.DueAt}

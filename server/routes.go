@@ -73,6 +73,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/ouder/:licence/:pupil/aanvraag/:request", s.linkedPortal, s.recentAuth(15*time.Minute), s.serve(s.handlePortalRequestAnswer))
 	r.GET("/ouder/:licence/:pupil/aanvraag/:request/besluit.pdf", s.linkedPortal, s.serve(s.handlePortalDecisionPDF))
 	r.GET("/ouder/:licence/:pupil/aanvraag/:request/bijlagen/:attachment", s.linkedPortal, s.serve(s.handlePortalRequestAttachment))
+	r.POST("/licenties/:licence/leerlingen/:pupil/ouders", s.allow(auth.PermPupilEnrol), s.serve(s.handleGuardianAdd))
 	r.POST("/licenties/:licence/leerlingen/:pupil/ouders/:guardian/uitnodigen", s.allow(auth.PermDossierManage), s.serve(s.handleGuardianInvite))
 	r.POST("/licenties/:licence/leerlingen/:pupil/leerlingportaal", s.allow(auth.PermDossierManage), s.serve(s.handlePupilInvite))
 	r.GET("/licenties/:licence/huisstijl", s.allow(auth.PermLetterhead), s.serve(s.handleLetterhead))

@@ -22,6 +22,7 @@ import (
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -75,16 +76,7 @@ type GuardianInput struct {
 // problem is named at once, in Dutch.
 func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []school.CreateGuardianParams, fault.FieldErrors) {
 	errs := fault.FieldErrors{}
-	text := func(field, v string, max int, required bool, label string) string {
-		v = strings.TrimSpace(v)
-		switch {
-		case required && v == "":
-			errs[field] = "Vul " + label + " in."
-		case len([]rune(v)) > max:
-			errs[field] = fmt.Sprintf("%s is te lang (hoogstens %d tekens).", capitalise(label), max)
-		}
-		return v
-	}
+	text := textField(errs)
 	p := school.CreatePupilParams{
 		GivenName:  text("given_name", in.GivenName, 100, true, "de voornaam"),
 		NameInfix:  text("name_infix", in.NameInfix, 20, false, "het tussenvoegsel"),
@@ -130,21 +122,9 @@ func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 	}
 	guardians := make([]school.CreateGuardianParams, 0, len(in.Guardians))
 	for i, g := range in.Guardians {
-		prefix := fmt.Sprintf("guardians.%d.", i)
-		gp := school.CreateGuardianParams{
-			GivenName:         text(prefix+"given_name", g.GivenName, 100, true, "de voornaam van de ouder of verzorger"),
-			NameInfix:         text(prefix+"name_infix", g.NameInfix, 20, false, "het tussenvoegsel van de ouder of verzorger"),
-			FamilyName:        text(prefix+"family_name", g.FamilyName, 100, true, "de achternaam van de ouder of verzorger"),
-			Email:             text(prefix+"email", g.Email, 254, false, "het e-mailadres"),
-			Phone:             text(prefix+"phone", g.Phone, 30, false, "het telefoonnummer"),
-			Relation:          school.GuardianRelation(g.Relation),
-			ParentalAuthority: g.ParentalAuthority,
-		}
-		if gp.Email != "" && !ValidEmail(gp.Email) {
-			errs[prefix+"email"] = "Dit e-mailadres is niet geldig."
-		}
-		if !gp.Relation.Valid() {
-			errs[prefix+"relation"] = "Kies de relatie tot de leerling."
+		gp, gerrs := g.validate(fmt.Sprintf("guardians.%d.", i))
+		for k, v := range gerrs {
+			errs[k] = v
 		}
 		guardians = append(guardians, gp)
 	}
@@ -152,6 +132,93 @@ func (in PupilInput) validate(today time.Time) (school.CreatePupilParams, []scho
 		return p, nil, errs
 	}
 	return p, guardians, nil
+}
+
+// textField reads a typed text: trimmed, required or not, at most max
+// characters; a problem goes into errs under field, in Dutch.
+func textField(errs fault.FieldErrors) func(field, v string, max int, required bool, label string) string {
+	return func(field, v string, max int, required bool, label string) string {
+		v = strings.TrimSpace(v)
+		switch {
+		case required && v == "":
+			errs[field] = "Vul " + label + " in."
+		case len([]rune(v)) > max:
+			errs[field] = fmt.Sprintf("%s is te lang (hoogstens %d tekens).", capitalise(label), max)
+		}
+		return v
+	}
+}
+
+// validate checks one guardian as typed; field names start with prefix.
+func (g GuardianInput) validate(prefix string) (school.CreateGuardianParams, fault.FieldErrors) {
+	errs := fault.FieldErrors{}
+	text := textField(errs)
+	gp := school.CreateGuardianParams{
+		GivenName:         text(prefix+"given_name", g.GivenName, 100, true, "de voornaam van de ouder of verzorger"),
+		NameInfix:         text(prefix+"name_infix", g.NameInfix, 20, false, "het tussenvoegsel van de ouder of verzorger"),
+		FamilyName:        text(prefix+"family_name", g.FamilyName, 100, true, "de achternaam van de ouder of verzorger"),
+		Email:             text(prefix+"email", g.Email, 254, false, "het e-mailadres"),
+		Phone:             text(prefix+"phone", g.Phone, 30, false, "het telefoonnummer"),
+		Relation:          school.GuardianRelation(g.Relation),
+		ParentalAuthority: g.ParentalAuthority,
+	}
+	if gp.Email != "" && !ValidEmail(gp.Email) {
+		errs[prefix+"email"] = "Dit e-mailadres is niet geldig."
+	}
+	if !gp.Relation.Valid() {
+		errs[prefix+"relation"] = "Kies de relatie tot de leerling."
+	}
+	return gp, errs
+}
+
+// AddGuardian adds a parent or carer to a pupil who has one too few: a
+// pupil from the LAS comes without them (EDEXML holds none), and a second
+// parent may come later. The guardian joins the open dossier's
+// participants; the next consent round asks them when they have parental
+// authority.
+func (s *Pupils) AddGuardian(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, in GuardianInput) (school.Guardian, error) {
+	gp, errs := in.validate("")
+	if len(errs) > 0 {
+		return school.Guardian{}, errs
+	}
+	gp.PupilID = pupilID
+	var g school.Guardian
+	err := writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		p, err := q.GetPupil(ctx, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if p.LeftOn != nil {
+			return fault.FieldErrors{"guardian": "Deze leerling is uitgeschreven."}
+		}
+		existing, err := q.ListGuardians(ctx, pupilID)
+		if err != nil {
+			return err
+		}
+		if len(existing) >= 6 {
+			return fault.FieldErrors{"guardian": "Een leerling heeft hoogstens zes ouders of verzorgers."}
+		}
+		if g, err = q.CreateGuardian(ctx, gp); err != nil {
+			return fmt.Errorf("create guardian: %w", err)
+		}
+		d, err := q.CurrentDossierOfPupil(ctx, pupilID)
+		switch {
+		case err == nil && d.ClosedAt == nil:
+			gid := g.ID
+			if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: d.ID, Kind: "guardian",
+				Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
+				Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
+				return fmt.Errorf("add participant: %w", err)
+			}
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		e := actor.entry(ctx, pupilID, logbook.ActionCreate, "guardian")
+		e.EntityID = g.ID.String()
+		return logbook.Append(ctx, tx, e)
+	})
+	return g, err
 }
 
 // ValidEmail accepts a bare address, as a mail can be sent to it.
