@@ -64,7 +64,7 @@ func BenchmarkLASNight(b *testing.B) {
 		err := h.platform.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 			_, err := pool.Exec(ctx, `
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, las_key, eckid)
-SELECT 'Roep'||p, 'van', 'Achternaam'||p, make_date(2014+p%8, p%12+1, p%28+1), ((p%60)%8+1)::text || chr(97+(p%60)/8),
+SELECT 'Roep'||p, 'van', 'Achternaam'||p, make_date(2010+p%8, p%12+1, p%28+1), ((p%60)%8+1)::text || chr(97+(p%60)/8),
        (p%60)%8+1, '2020-08-17', 'L'||lpad(p::text, 5, '0'), 'https://id.school/LL_'||lpad(p::text, 32, '0')
 FROM generate_series(0, 1499) p;
 INSERT INTO las_group (key, name, composite, year_group)

@@ -374,16 +374,13 @@ func (s *LAS) Apply(ctx context.Context, actor Actor, licenceID, id uuid.UUID, d
 	if err != nil {
 		return p, err
 	}
-	var startErr error
-	for _, id := range done.newPupils {
-		startErr = errors.Join(startErr, s.pupils.StartEnrolment(ctx, licenceID, id))
-	}
+	startErr := s.pupils.StartEnrolments(ctx, licenceID, done.newPupils)
 	for _, d := range done.dossiers {
 		startErr = errors.Join(startErr, s.dossiers.Start(ctx, licenceID, d))
 	}
 	if startErr != nil {
-		// The pupils are there; the reconcile schedule starts what is
-		// missing, as after any start that failed.
+		// The pupils are there; a pupil page without a process offers
+		// to start it (proces-starten), as after any failed start.
 		s.logger.WarnContext(ctx, "processes after import not all started", "err", startErr)
 	}
 	return p, nil

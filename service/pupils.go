@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -314,6 +315,41 @@ func (s *Pupils) StartEnrolment(ctx context.Context, licenceID, pupilID uuid.UUI
 	_, err = workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
 		PupilID: pupilID.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: rules.Ages.Share})
 	return err
+}
+
+// StartEnrolments starts the enrolment workflows of many new pupils (an
+// import), eight at a time, with the consent rules read once. It tries
+// them all and returns every error; the page of a pupil whose start failed
+// offers to start it, as after any failed start.
+func (s *Pupils) StartEnrolments(ctx context.Context, licenceID uuid.UUID, pupilIDs []uuid.UUID) error {
+	if len(pupilIDs) == 0 {
+		return nil
+	}
+	rules, err := s.dossiers.ConsentRules(ctx, licenceID)
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var errs error
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8)
+	for _, id := range pupilIDs {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			_, err := workflows.StartEnrolment(ctx, s.temporal, workflows.EnrolmentInput{LicenceID: licenceID.String(),
+				PupilID: id.String(), CheckWithin: s.cfg.EnrolmentCheckWithin, ShareAge: rules.Ages.Share})
+			if err != nil {
+				mu.Lock()
+				errs = errors.Join(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
 }
 
 // ConfirmEnrolment signals the enrolment workflow. The request id makes a

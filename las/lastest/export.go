@@ -22,7 +22,7 @@ func Export(brin string, pupils, groups, teachers, v int) []byte {
 	b.WriteString(`</groepen><leerlingen>`)
 	for p := range pupils {
 		group := p % groups
-		birth := time.Date(2014+p%8, time.Month(p%12+1), p%28+1, 0, 0, 0, 0, time.UTC)
+		birth := time.Date(2010+p%8, time.Month(p%12+1), p%28+1, 0, 0, 0, 0, time.UTC)
 		if v > 0 && p%10 == 0 {
 			group = (group + 1) % groups
 		}
