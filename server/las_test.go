@@ -310,6 +310,29 @@ func TestLASImport(t *testing.T) {
 	if aresp.StatusCode != 201 {
 		t.Fatalf("API import: %d", aresp.StatusCode)
 	}
+
+	// At night a file without a third of the pupils waits for the admin,
+	// who is mailed (no names in the mail).
+	without := regexp.MustCompile(`(?s)<leerling key="00002">.*?</leerling>`).ReplaceAllString(third, "")
+	if err := os.WriteFile(filepath.Join(drop, lic.String(), "export.xml"), []byte(without), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.srv.las.RunScheduled(context.Background(), lic)
+	if err != nil || r.Status != "waiting" || !strings.Contains(r.Message, "meer dan 10%") {
+		t.Fatalf("nightly run above the limit: %+v %v", r, err)
+	}
+	var subject, body string
+	if err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(context.Background(), "SELECT subject, body FROM mail_outbox WHERE to_address = 'admin@linde.invalid' ORDER BY created_at DESC LIMIT 1").Scan(&subject, &body)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if subject != "Import uit de leerlingadministratie wacht op u" || strings.Contains(body, "Assati") || !strings.Contains(body, "/leerlingadministratie") {
+		t.Errorf("mail to the admin: %q %q", subject, body)
+	}
+	if overview := h.pageAs(t, admin, base); !strings.Contains(overview, "wacht op een beheerder (boven de grens)") {
+		t.Errorf("the waiting run is not on the page")
+	}
 }
 
 // upload2 posts one file in field to p as cookie.

@@ -225,7 +225,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin})
 	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
 	lasCfg := cfg.LAS
-	lasCfg.Location = loc
+	lasCfg.Location, lasCfg.SiteURL = loc, cfg.SiteURL
 	lasSvc, err := service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.SecretKey, lasCfg)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)

@@ -46,6 +46,8 @@ type LASConfig struct {
 	// system's roots and only public addresses otherwise.
 	RootCAs      *x509.CertPool
 	AllowPrivate bool
+	// SiteURL is where the admins' mails link to.
+	SiteURL string
 }
 
 // LAS is how the school's leerlingadministratie becomes the source of its
@@ -831,8 +833,11 @@ func (s *LAS) fetch(ctx context.Context, licenceID uuid.UUID, set school.LasSett
 			return nil, fmt.Errorf("het adres van de export klopt niet")
 		}
 		resp, err := hc.Do(req)
-		if err != nil {
-			return nil, fmt.Errorf("de export is niet op te halen (%v)", errors.Unwrap(err))
+		switch {
+		case err != nil && strings.Contains(err.Error(), "not a public address"):
+			return nil, fmt.Errorf("het adres van de export is geen openbaar internetadres")
+		case err != nil:
+			return nil, fmt.Errorf("de export is niet op te halen (geen verbinding of het certificaat werd geweigerd)")
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
@@ -868,7 +873,9 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 	imp, err := s.Stage(ctx, systemActor, licenceID, LASSourceSchedule, data)
 	var fields fault.FieldErrors
 	if errors.As(err, &fields) {
-		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASRefused, Message: fields["file"]}, nil
+		err := s.tellAdmins(ctx, licenceID, "las:"+imp.ID.String(), "Export uit de leerlingadministratie geweigerd",
+			"De nachtelijke update heeft de export opgehaald, maar die is niet verwerkt: "+fields["file"])
+		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASRefused, Message: fields["file"]}, err
 	}
 	if err != nil {
 		return workflows.LASImportResult{}, err
@@ -879,6 +886,10 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 		err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 			return school.New(pool).DecideLASImport(ctx, school.DecideLASImportParams{ID: imp.ID, Status: LASWaiting, Message: msg})
 		})
+		if err == nil {
+			err = s.tellAdmins(ctx, licenceID, "las:"+imp.ID.String(), "Import uit de leerlingadministratie wacht op u",
+				"De nachtelijke update heeft de export opgehaald, maar "+msg+".")
+		}
 		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASWaiting, Message: msg}, err
 	}
 	p, err := s.Apply(ctx, systemActor, licenceID, imp.ID, imp.Digest)
@@ -891,11 +902,47 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 // FailScheduled records a nightly run that could not fetch the export, for
 // the admin's page.
 func (s *LAS) FailScheduled(ctx context.Context, licenceID uuid.UUID, reason string) error {
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		_, err := school.New(pool).CreateLASImport(ctx, school.CreateLASImportParams{Source: LASSourceSchedule, Status: LASFailed,
-			Message: "De export kon niet worden opgehaald: " + reason + ". Er is niets overgenomen."})
+	msg := "De export kon niet worden opgehaald: " + reason + ". Er is niets overgenomen."
+	var id uuid.UUID
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		row, err := school.New(pool).CreateLASImport(ctx, school.CreateLASImportParams{Source: LASSourceSchedule, Status: LASFailed, Message: msg})
+		id = row.ID
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	return s.tellAdmins(ctx, licenceID, "las:"+id.String(), "Nachtelijke update leerlingadministratie mislukt", msg)
+}
+
+// tellAdmins mails the school's admins about a nightly run that needs
+// them, through the school's outbox (once per key). The mail names no
+// pupil: counts and the page.
+func (s *LAS) tellAdmins(ctx context.Context, licenceID uuid.UUID, key, subject, text string) error {
+	people, err := platform.New(s.tenants.Platform()).ListStaffToRemind(ctx, platform.ListStaffToRemindParams{
+		UserIds: []uuid.UUID{}, LicenceID: &licenceID, Role: platform.StaffRoleSchoolAdmin})
+	if err != nil || len(people) == 0 {
+		return err
+	}
+	body := text + "\n\nBekijk het op de pagina Gegevens uit de leerlingadministratie: " + s.cfg.SiteURL + "/licenties/" +
+		licenceID.String() + "/leerlingadministratie\n"
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		for _, p := range people {
+			if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: key + ":" + p.Email, ToAddress: p.Email,
+				Subject: subject, Body: body}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if s.temporal == nil {
+		return nil
+	}
+	return workflows.StartSendOutbox(ctx, s.temporal, licenceID.String())
 }
 
 // PurgeImports removes the runs older than before (applied, refused, set

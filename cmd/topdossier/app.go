@@ -334,5 +334,6 @@ func lasService(cfg config.Config, tm *tenants.Manager, tc client.Client, logger
 		ConsentDefaults: service.ConsentRules{Timers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter,
 			Deadline: cfg.ConsentDeadline, SchoolReminderEvery: cfg.ConsentSchoolReminderEvery}, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
-	return service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.PayloadKey, service.LASConfig{Location: loc, DropDir: cfg.LASDropDir})
+	return service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.PayloadKey, service.LASConfig{Location: loc, DropDir: cfg.LASDropDir,
+		SiteURL: cfg.SiteURL})
 }

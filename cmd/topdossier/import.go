@@ -60,6 +60,20 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer dbs.Close()
+	if *dryRun {
+		// A dry run reads and compares only: no process to reach.
+		_, li, err := leaver(cfg, dbs.tenants, nil, logger)
+		if err != nil {
+			return err
+		}
+		p, err := li.Preview(ctx, licenceID, data)
+		if err != nil {
+			return importError(err)
+		}
+		fmt.Fprint(stdout, las.Summary(p))
+		fmt.Fprintln(stdout, "Proefdraai: er is niets veranderd.")
+		return nil
+	}
 	tc, closeTC, err := dialTemporal(ctx, cfg, logger, prometheus.NewRegistry())
 	if err != nil {
 		return err
@@ -68,15 +82,6 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	_, li, err := leaver(cfg, dbs.tenants, tc, logger)
 	if err != nil {
 		return err
-	}
-	if *dryRun {
-		p, err := li.Preview(ctx, licenceID, data)
-		if err != nil {
-			return importError(err)
-		}
-		fmt.Fprint(stdout, las.Summary(p))
-		fmt.Fprintln(stdout, "Proefdraai: er is niets veranderd.")
-		return nil
 	}
 	imp, err := li.Stage(ctx, service.Actor{Role: "system"}, licenceID, service.LASSourceCLI, data)
 	if err != nil {

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,7 +26,8 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	ctx := context.Background()
 	platformDB := fmt.Sprintf("tdcli_%d", time.Now().UnixNano())
 	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
-	env := map[string]string{"DATABASE_URL": dbtest.URLFor(t, platformDB)}
+	env := map[string]string{"DATABASE_URL": dbtest.URLFor(t, platformDB),
+		"PAYLOAD_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}
 	cli := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		err := run(ctx, args, func(k string) string { return env[k] }, &out, &errOut)
@@ -65,6 +69,30 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	out, err = cli("migrate")
 	if err != nil || !strings.Contains(out, "1 licentiedatabases bijgewerkt") {
 		t.Errorf("migrate with a licence: %v\n%s", err, out)
+	}
+
+	// The import's dry run prints what the LAS file would change and
+	// changes nothing; a file that is not valid is refused with its line.
+	sample, err := os.ReadFile("../../las/testdata/EDEXML.Voorbeeld.2.1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "export.xml")
+	if err := os.WriteFile(file, bytes.Replace(sample, []byte("<brincode>99ZZ</brincode>"), []byte("<brincode>12AB</brincode>"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("import", "edexml", "-licence", id, "-dry-run", file)
+	if err != nil || !strings.Contains(out, "Nieuw: 1.") || !strings.Contains(out, "nieuw       Wimpie (00001), groep 4B") ||
+		!strings.Contains(out, "overgeslagen regel 91, leerling 00002: de geboortedatum ontbreekt") || !strings.Contains(out, "Proefdraai") {
+		t.Errorf("import dry run: %v\n%s", err, out)
+	}
+	out, err = cli("import", "edexml", "-licence", id, "-dry-run", "../../las/testdata/EDEXML.invalid_1.xml")
+	if err == nil || !strings.Contains(err.Error(), "Regel 3: element school_incorrect_element wordt hier niet verwacht") {
+		t.Errorf("import of invalid_1: %v\n%s", err, out)
+	}
+	var pupils int
+	if err := dbtest.Pool(t, dbName).QueryRow(ctx, "SELECT count(*) FROM pupil").Scan(&pupils); err != nil || pupils != 0 {
+		t.Errorf("the dry run stored %d pupils (%v)", pupils, err)
 	}
 
 	// The logbook of the new licence: empty and whole, then tampered with.
