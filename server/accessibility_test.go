@@ -10,6 +10,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/internal/browsertest"
+	"github.com/topdossier/topdossier/service"
 )
 
 // pageCheck is one page state to look at, as one person.
@@ -28,7 +29,24 @@ func TestEveryPageAccessible(t *testing.T) {
 	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &lic})
 	pupil, mother, reqURL, r := submittedTLV(t, h, f, "Toegankelijk")
 	swvLic := f.lic.ID
+	// An import applied (teachers, runs) and one to confirm.
+	ctx := context.Background()
+	sys := service.Actor{Role: "system"}
+	first, err := h.srv.las.Stage(ctx, sys, lic, service.LASSourceCLI, []byte(edexml(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.srv.las.Apply(ctx, sys, lic, first.ID, first.Digest); err != nil {
+		t.Fatal(err)
+	}
+	next, err := h.srv.las.Stage(ctx, sys, lic, service.LASSourceCLI, []byte(edexml(t, "<naam>4B</naam>", "<naam>4-Blauw</naam>",
+		"<geboortedatum>2006-06-21</geboortedatum>", "<geboortedatum>2006-06-12</geboortedatum>")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	pages := []pageCheck{
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie", lic)},
+		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie/import/%s", lic, next.ID)},
 		{"ib@linde.invalid", "/"},
 		{"ib@linde.invalid", "/toegankelijkheid"},
 		{"ib@linde.invalid", "/account"},
