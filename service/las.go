@@ -778,8 +778,10 @@ func (s *LAS) SaveSetting(ctx context.Context, actor Actor, licenceID uuid.UUID,
 		return workflows.RemoveLASSchedule(ctx, s.temporal, licenceID.String())
 	}
 	if form.Source == "folder" {
+		// The operator may make the folder instead (other owner, a mount
+		// of the LAS's own); a run without it says so on the page.
 		if err := os.MkdirAll(s.Folder(licenceID), 0o750); err != nil {
-			return fmt.Errorf("make drop folder: %w", err)
+			s.logger.WarnContext(ctx, "drop folder not made", "licence", licenceID, "err", err)
 		}
 	}
 	return workflows.EnsureLASSchedule(ctx, s.temporal, licenceID.String(), form.Hour, s.cfg.Location)
