@@ -333,6 +333,19 @@ func TestLASImport(t *testing.T) {
 	if overview := h.pageAs(t, admin, base); !strings.Contains(overview, "wacht op een beheerder (boven de grens)") {
 		t.Errorf("the waiting run is not on the page")
 	}
+
+	// A file the schema refuses: the reason on the page, not in the
+	// workflow's result (it may name a key and a birth date).
+	if err := os.WriteFile(filepath.Join(drop, lic.String(), "export.xml"), invalid, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err = h.srv.las.RunScheduled(context.Background(), lic)
+	if err != nil || r.Status != "refused" || strings.Contains(r.Message, "regel") {
+		t.Fatalf("nightly run of an invalid file: %+v %v", r, err)
+	}
+	if overview := h.pageAs(t, admin, base); !strings.Contains(overview, "Regel 3: element school_incorrect_element wordt hier niet verwacht") {
+		t.Errorf("the refusal's reason is not on the page")
+	}
 }
 
 // upload2 posts one file in field to p as cookie.

@@ -875,9 +875,12 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 	imp, err := s.Stage(ctx, systemActor, licenceID, LASSourceSchedule, data)
 	var fields fault.FieldErrors
 	if errors.As(err, &fields) {
+		// The reason may name a pupil's key and birth date: it stays on
+		// the page; the mail and the workflow's result only point there.
+		const msg = "de export is geweigerd; de reden staat op de pagina Gegevens uit de leerlingadministratie"
 		err := s.tellAdmins(ctx, licenceID, "las:"+imp.ID.String(), "Export uit de leerlingadministratie geweigerd",
-			"De nachtelijke update heeft de export opgehaald, maar die is niet verwerkt: "+fields["file"])
-		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASRefused, Message: fields["file"]}, err
+			"De nachtelijke update heeft de export opgehaald, maar die is niet verwerkt: "+msg+".")
+		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASRefused, Message: msg}, err
 	}
 	if err != nil {
 		return workflows.LASImportResult{}, err
