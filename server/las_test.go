@@ -270,6 +270,18 @@ func TestLASImport(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// The birth date reached Wimpie's enrolment process (its birthday
+	// timers move: workflows.TestEnrolmentBirthDateChangedMovesBirthdays).
+	var told int
+	if err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(context.Background(), `SELECT count(*) FROM signal_outbox
+			WHERE signal = 'birth-date-changed' AND sent_at IS NOT NULL AND workflow_id LIKE '%' || $1::text`, wimpie.String()).Scan(&told)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if told != 1 {
+		t.Errorf("birth-date signals sent to the enrolment process: %d, want 1", told)
+	}
 	if overview := h.pageAs(t, admin, base); !strings.Contains(overview, "nachtelijke update</td><td>verwerkt") {
 		t.Errorf("the run is not on the page:\n%s", overview)
 	}
