@@ -216,11 +216,20 @@ type Content struct {
 	Hearing     Hearing
 }
 
+// NoSchool is the school type of the SWV's own school licence: pupils
+// without a school (thuiszitters, pupils in care), who have a plan there
+// until a school takes them.
+const NoSchool = ""
+
 // Destinations are the uitstroombestemmingen a perspective may name, by
 // the type of school: PO and SBO look ahead to a VO level, SO to a VSO
-// profile or regular VO, VO and VSO to what comes after school.
+// profile or regular VO, VO and VSO to what comes after school; a pupil
+// without a school (NoSchool) to where they go next: back to regular
+// education, to SO/VSO, an onderwijszorgarrangement, dagbesteding or work.
 func Destinations(schoolType string) []string {
 	switch schoolType {
+	case NoSchool:
+		return []string{"terug_regulier", "so_vso", "onderwijszorg", "dagbesteding", "arbeid"}
 	case "BAO", "SBO":
 		return []string{"pro", "vmbo_bb", "vmbo_kb", "vmbo_gl_tl", "havo", "vwo"}
 	case "SO":

@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/service"
 )
@@ -44,7 +46,19 @@ func TestEveryPageAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noSchool, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwvSchool,
+		Name: "Thuiszitters Rivierenland", SWVID: h.platform.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.user(t, "ib@thuiszitters.invalid", "staff", member{auth.RoleIB, &noSchool.ID})
+	if _, _, err := h.srv.pupils.Create(ctx, service.Actor{Role: "ib"}, noSchool.ID, service.PupilInput{GivenName: "Sem", FamilyName: "Thuis",
+		BirthDate: "2012-04-05", EnrolledOn: "2026-09-01", Guardians: []service.GuardianInput{{GivenName: "Ria", FamilyName: "Thuis",
+			Relation: "mother", ParentalAuthority: true}}}); err != nil {
+		t.Fatal(err)
+	}
 	pages := []pageCheck{
+		{"ib@thuiszitters.invalid", fmt.Sprintf("/licenties/%s/thuiszitters", noSchool.ID)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie", lic)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie/import/%s", lic, next.ID)},
 		{"ib@linde.invalid", "/"},

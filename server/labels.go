@@ -127,6 +127,9 @@ var (
 		"arbeid":               "Arbeid",
 		"vervolgonderwijs":     "Vervolgonderwijs",
 		"dagbesteding":         "Dagbesteding",
+		"terug_regulier":       "Terug naar regulier onderwijs (po of vo)",
+		"so_vso":               "Speciaal onderwijs of voortgezet speciaal onderwijs",
+		"onderwijszorg":        "Onderwijszorgarrangement",
 	}
 	missingLabels = map[string]string{
 		"growth.entry":                 "minstens één notitie in het groeidocument",

@@ -95,6 +95,9 @@ type membershipView struct {
 	RODPending int64
 	// CanLAS: the data from the LAS (import, nightly update).
 	CanLAS bool
+	// CanWithoutEducation: the SWV's own school licence's list of pupils
+	// without education.
+	CanWithoutEducation bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -130,6 +133,8 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanLAS:          auth.ScopeOf(role, auth.PermLASImport) != auth.ScopeNone,
 		})
 		mv := &page.Memberships[len(page.Memberships)-1]
+		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&
+			auth.ScopeOf(role, auth.PermPupilsList) == auth.ScopeLicence
 		if m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) != auth.ScopeNone {
 			mv.CanROD = true
 			var err error

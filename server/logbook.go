@@ -37,6 +37,7 @@ var entityLabels = map[string]string{
 	"las_import":        "gegevens uit de leerlingadministratie (import)",
 	"lovs_result":       "toetsuitslagen uit het leerlingvolgsysteem",
 	"guardian":          "ouder of verzorger",
+	"without_education": "zonder onderwijs sinds",
 	"las_kept":          "gehouden hoewel niet meer in de leerlingadministratie",
 	"las_setting":       "instellingen nachtelijke update leerlingadministratie",
 	"staff_groups":      "groepen van een leerkracht",

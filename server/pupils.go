@@ -119,6 +119,14 @@ func (s *Server) renderPupilNew(c *gin.Context, status int, lic platform.Licence
 	s.render(c, status, "pupil_new", pupilNewPage{Licence: lic, Form: form, Errors: errs, Relations: relationOptions()})
 }
 
+// SinceValue is the recorded day without education, for the date field.
+func (p pupilPage) SinceValue() string {
+	if p.Pupil.WithoutEducationSince == nil {
+		return ""
+	}
+	return p.Pupil.WithoutEducationSince.Format(dateLayout)
+}
+
 // Relations are the options of the form that adds a guardian.
 func (pupilPage) Relations() []relationOption { return relationOptions() }
 
@@ -180,6 +188,9 @@ type pupilPage struct {
 	CanConfirm, CanStart, CanSeeLogbook bool
 	// CanInvite: guardians may be invited to the parents' portal.
 	CanInvite bool
+	// NoSchool: the SWV's own school licence, whose pupils have no school
+	// (the page records since when they are without education).
+	NoSchool bool
 	// OwnRights: the pupil has reached the age of their own privacy
 	// rights (16) and may have a portal account of their own.
 	OwnRights bool
@@ -221,7 +232,8 @@ func (s *Server) renderPupil(c *gin.Context, status int, edit func(*pupilPage)) 
 	p := principalOf(c)
 	page := pupilPage{Licence: lic, PupilDetail: d, RequestID: uuid.NewString(),
 		CanConfirm: p.can(auth.PermEnrolmentConfirm, lic.ID), CanStart: p.can(auth.PermPupilEnrol, lic.ID),
-		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID)}
+		CanSeeLogbook: p.can(auth.PermLogbookRead, lic.ID), CanInvite: p.can(auth.PermDossierManage, lic.ID),
+		NoSchool: lic.Kind == platform.LicenceKindSwvSchool}
 	rules, err := s.dossiers.ConsentRules(c, lic.ID)
 	if err != nil {
 		return err
@@ -240,6 +252,8 @@ func (s *Server) renderPupil(c *gin.Context, status int, edit func(*pupilPage)) 
 		page.Notice = "De geplande uitschrijving is ingetrokken."
 	case "ouder":
 		page.Notice = "De ouder of verzorger is toegevoegd."
+	case "zonder-onderwijs":
+		page.Notice = "De datum is vastgelegd."
 	case "gewist":
 		page.Notice = "Het verzoek om verwijdering is gehonoreerd: het dossier, de ouders en verzorgers en hun toegang worden nu verwijderd. De inschrijving blijft tot het einde van de wettelijke termijn."
 	}

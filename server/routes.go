@@ -151,6 +151,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenIndex))
 	r.POST("/licenties/:licence/api-sleutels", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenCreate))
 	r.POST("/licenties/:licence/api-sleutels/:token/intrekken", s.allow(auth.PermAPITokensManage), s.serve(s.handleAPITokenRevoke))
+	r.GET("/licenties/:licence/thuiszitters", s.allow(auth.PermPupilsList), s.serve(s.handleWithoutEducation))
+	r.POST("/licenties/:licence/leerlingen/:pupil/zonder-onderwijs", s.allow(auth.PermPupilEnrol), s.serve(s.handleWithoutEducationSince))
 	r.GET("/licenties/:licence/leerlingadministratie", s.allow(auth.PermLASImport), s.serve(s.handleLAS))
 	r.POST(lasUploadRoute, s.allow(auth.PermLASImport), s.serve(s.handleLASUpload))
 	r.GET("/licenties/:licence/leerlingadministratie/import/:import", s.allow(auth.PermLASImport), s.serve(s.handleLASImport))

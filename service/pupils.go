@@ -490,3 +490,78 @@ func (s *Pupils) ListPage(ctx context.Context, actor Actor, licenceID uuid.UUID,
 	}
 	return out, more, err
 }
+
+// WithoutEducation is a pupil on the SWV's thuiszitter list.
+type WithoutEducation struct {
+	school.ListWithoutEducationRow
+	// Days without education until today; nil when no date is recorded.
+	Days *int
+	// LongTerm: three months or more (the thuiszitterspact's long-term
+	// absence).
+	LongTerm bool
+}
+
+// WithoutEducation lists the pupils of the SWV's own school licence with
+// how long each has been without education, longest first, with one
+// logbook line of the number shown.
+func (s *Pupils) WithoutEducation(ctx context.Context, actor Actor, licenceID uuid.UUID) ([]WithoutEducation, error) {
+	today := Today(s.cfg.Location)
+	var out []WithoutEducation
+	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			rows, err := school.New(tx).ListWithoutEducation(ctx)
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				w := WithoutEducation{ListWithoutEducationRow: r}
+				if r.WithoutEducationSince != nil {
+					d := int(today.Sub(*r.WithoutEducationSince).Hours() / 24)
+					w.Days = &d
+					w.LongTerm = !r.WithoutEducationSince.AddDate(0, 3, 0).After(today)
+				}
+				out = append(out, w)
+			}
+			if len(out) == 0 {
+				return nil
+			}
+			return logbook.Append(ctx, tx, actor.listEntry(ctx, len(out)))
+		})
+	})
+	return out, err
+}
+
+// SetWithoutEducationSince records since when a pupil of the SWV's own
+// school licence is without education ("" clears it): not in the future,
+// not before the pupil was born.
+func (s *Pupils) SetWithoutEducationSince(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, since string) error {
+	var day *time.Time
+	if v := strings.TrimSpace(since); v != "" {
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return fault.FieldErrors{"without_education_since": "Vul de datum in (dag, maand en jaar)."}
+		}
+		if d.After(Today(s.cfg.Location)) {
+			return fault.FieldErrors{"without_education_since": "Deze datum ligt in de toekomst."}
+		}
+		day = &d
+	}
+	return writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		p, err := q.GetPupil(ctx, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		if day != nil && day.Before(p.BirthDate) {
+			return fault.FieldErrors{"without_education_since": "Deze datum ligt vóór de geboortedatum."}
+		}
+		n, err := q.SetWithoutEducationSince(ctx, school.SetWithoutEducationSinceParams{ID: pupilID, Since: day})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.FieldErrors{"without_education_since": "Deze leerling is uitgeschreven."}
+		}
+		return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionUpdate, "without_education"))
+	})
+}

@@ -60,7 +60,7 @@ func (q *Queries) ListAllStaffGroups(ctx context.Context) ([]StaffGroup, error) 
 }
 
 const listPupilsInGroups = `-- name: ListPupilsInGroups :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, p.without_education_since, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE p.group_name = ANY($1::text[])
@@ -68,30 +68,31 @@ ORDER BY p.family_name, p.given_name, p.id
 `
 
 type ListPupilsInGroupsRow struct {
-	ID                 uuid.UUID
-	GivenName          string
-	NameInfix          string
-	FamilyName         string
-	BirthDate          time.Time
-	GroupName          string
-	YearGroup          *int16
-	EnrolledOn         time.Time
-	LeftOn             *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Email              string
-	MinimisedAt        *time.Time
-	RestrictedAt       *time.Time
-	GuardiansGrantedAt *time.Time
-	LeavingOn          *time.Time
-	LasKey             string
-	PgnSealed          []byte
-	Eckid              string
-	LasMissingSince    *time.Time
-	LasKeptAt          *time.Time
-	Step               *string
-	WaitingFor         *string
-	DueAt              *time.Time
+	ID                    uuid.UUID
+	GivenName             string
+	NameInfix             string
+	FamilyName            string
+	BirthDate             time.Time
+	GroupName             string
+	YearGroup             *int16
+	EnrolledOn            time.Time
+	LeftOn                *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Email                 string
+	MinimisedAt           *time.Time
+	RestrictedAt          *time.Time
+	GuardiansGrantedAt    *time.Time
+	LeavingOn             *time.Time
+	LasKey                string
+	PgnSealed             []byte
+	Eckid                 string
+	LasMissingSince       *time.Time
+	LasKeptAt             *time.Time
+	WithoutEducationSince *time.Time
+	Step                  *string
+	WaitingFor            *string
+	DueAt                 *time.Time
 }
 
 func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]ListPupilsInGroupsRow, error) {
@@ -125,6 +126,7 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 			&i.Eckid,
 			&i.LasMissingSince,
 			&i.LasKeptAt,
+			&i.WithoutEducationSince,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,
@@ -140,7 +142,7 @@ func (q *Queries) ListPupilsInGroups(ctx context.Context, groups []string) ([]Li
 }
 
 const listPupilsPage = `-- name: ListPupilsPage :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, p.without_education_since, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 WHERE ($1::boolean OR p.group_name = ANY($2::text[]))
@@ -158,30 +160,31 @@ type ListPupilsPageParams struct {
 }
 
 type ListPupilsPageRow struct {
-	ID                 uuid.UUID
-	GivenName          string
-	NameInfix          string
-	FamilyName         string
-	BirthDate          time.Time
-	GroupName          string
-	YearGroup          *int16
-	EnrolledOn         time.Time
-	LeftOn             *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Email              string
-	MinimisedAt        *time.Time
-	RestrictedAt       *time.Time
-	GuardiansGrantedAt *time.Time
-	LeavingOn          *time.Time
-	LasKey             string
-	PgnSealed          []byte
-	Eckid              string
-	LasMissingSince    *time.Time
-	LasKeptAt          *time.Time
-	Step               *string
-	WaitingFor         *string
-	DueAt              *time.Time
+	ID                    uuid.UUID
+	GivenName             string
+	NameInfix             string
+	FamilyName            string
+	BirthDate             time.Time
+	GroupName             string
+	YearGroup             *int16
+	EnrolledOn            time.Time
+	LeftOn                *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Email                 string
+	MinimisedAt           *time.Time
+	RestrictedAt          *time.Time
+	GuardiansGrantedAt    *time.Time
+	LeavingOn             *time.Time
+	LasKey                string
+	PgnSealed             []byte
+	Eckid                 string
+	LasMissingSince       *time.Time
+	LasKeptAt             *time.Time
+	WithoutEducationSince *time.Time
+	Step                  *string
+	WaitingFor            *string
+	DueAt                 *time.Time
 }
 
 // A page of the pupils for the API, in the order they were enrolled here
@@ -224,6 +227,7 @@ func (q *Queries) ListPupilsPage(ctx context.Context, arg ListPupilsPageParams) 
 			&i.Eckid,
 			&i.LasMissingSince,
 			&i.LasKeptAt,
+			&i.WithoutEducationSince,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,

@@ -409,27 +409,28 @@ type ProcessStep struct {
 }
 
 type Pupil struct {
-	ID                 uuid.UUID
-	GivenName          string
-	NameInfix          string
-	FamilyName         string
-	BirthDate          time.Time
-	GroupName          string
-	YearGroup          *int16
-	EnrolledOn         time.Time
-	LeftOn             *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Email              string
-	MinimisedAt        *time.Time
-	RestrictedAt       *time.Time
-	GuardiansGrantedAt *time.Time
-	LeavingOn          *time.Time
-	LasKey             string
-	PgnSealed          []byte
-	Eckid              string
-	LasMissingSince    *time.Time
-	LasKeptAt          *time.Time
+	ID                    uuid.UUID
+	GivenName             string
+	NameInfix             string
+	FamilyName            string
+	BirthDate             time.Time
+	GroupName             string
+	YearGroup             *int16
+	EnrolledOn            time.Time
+	LeftOn                *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Email                 string
+	MinimisedAt           *time.Time
+	RestrictedAt          *time.Time
+	GuardiansGrantedAt    *time.Time
+	LeavingOn             *time.Time
+	LasKey                string
+	PgnSealed             []byte
+	Eckid                 string
+	LasMissingSince       *time.Time
+	LasKeptAt             *time.Time
+	WithoutEducationSince *time.Time
 }
 
 type RetentionEvent struct {

@@ -26,7 +26,7 @@ func (q *Queries) CountPupils(ctx context.Context) (int64, error) {
 const createPupil = `-- name: CreatePupil :one
 INSERT INTO pupil (given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, email, las_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at
+RETURNING id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at, without_education_since
 `
 
 type CreatePupilParams struct {
@@ -76,12 +76,13 @@ func (q *Queries) CreatePupil(ctx context.Context, arg CreatePupilParams) (Pupil
 		&i.Eckid,
 		&i.LasMissingSince,
 		&i.LasKeptAt,
+		&i.WithoutEducationSince,
 	)
 	return i, err
 }
 
 const getPupil = `-- name: GetPupil :one
-SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at FROM pupil WHERE id = $1
+SELECT id, given_name, name_infix, family_name, birth_date, group_name, year_group, enrolled_on, left_on, created_at, updated_at, email, minimised_at, restricted_at, guardians_granted_at, leaving_on, las_key, pgn_sealed, eckid, las_missing_since, las_kept_at, without_education_since FROM pupil WHERE id = $1
 `
 
 func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
@@ -109,6 +110,7 @@ func (q *Queries) GetPupil(ctx context.Context, id uuid.UUID) (Pupil, error) {
 		&i.Eckid,
 		&i.LasMissingSince,
 		&i.LasKeptAt,
+		&i.WithoutEducationSince,
 	)
 	return i, err
 }
@@ -130,37 +132,38 @@ func (q *Queries) GetSchoolSetting(ctx context.Context) (SchoolSetting, error) {
 }
 
 const listPupils = `-- name: ListPupils :many
-SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, ps.step, ps.waiting_for, ps.due_at
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.group_name, p.year_group, p.enrolled_on, p.left_on, p.created_at, p.updated_at, p.email, p.minimised_at, p.restricted_at, p.guardians_granted_at, p.leaving_on, p.las_key, p.pgn_sealed, p.eckid, p.las_missing_since, p.las_kept_at, p.without_education_since, ps.step, ps.waiting_for, ps.due_at
 FROM pupil p
 LEFT JOIN process_step ps ON ps.entity_kind = 'pupil' AND ps.entity_id = p.id
 ORDER BY p.family_name, p.given_name, p.id
 `
 
 type ListPupilsRow struct {
-	ID                 uuid.UUID
-	GivenName          string
-	NameInfix          string
-	FamilyName         string
-	BirthDate          time.Time
-	GroupName          string
-	YearGroup          *int16
-	EnrolledOn         time.Time
-	LeftOn             *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	Email              string
-	MinimisedAt        *time.Time
-	RestrictedAt       *time.Time
-	GuardiansGrantedAt *time.Time
-	LeavingOn          *time.Time
-	LasKey             string
-	PgnSealed          []byte
-	Eckid              string
-	LasMissingSince    *time.Time
-	LasKeptAt          *time.Time
-	Step               *string
-	WaitingFor         *string
-	DueAt              *time.Time
+	ID                    uuid.UUID
+	GivenName             string
+	NameInfix             string
+	FamilyName            string
+	BirthDate             time.Time
+	GroupName             string
+	YearGroup             *int16
+	EnrolledOn            time.Time
+	LeftOn                *time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+	Email                 string
+	MinimisedAt           *time.Time
+	RestrictedAt          *time.Time
+	GuardiansGrantedAt    *time.Time
+	LeavingOn             *time.Time
+	LasKey                string
+	PgnSealed             []byte
+	Eckid                 string
+	LasMissingSince       *time.Time
+	LasKeptAt             *time.Time
+	WithoutEducationSince *time.Time
+	Step                  *string
+	WaitingFor            *string
+	DueAt                 *time.Time
 }
 
 func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
@@ -194,9 +197,58 @@ func (q *Queries) ListPupils(ctx context.Context) ([]ListPupilsRow, error) {
 			&i.Eckid,
 			&i.LasMissingSince,
 			&i.LasKeptAt,
+			&i.WithoutEducationSince,
 			&i.Step,
 			&i.WaitingFor,
 			&i.DueAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listWithoutEducation = `-- name: ListWithoutEducation :many
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.without_education_since,
+       (SELECT d.id FROM dossier d WHERE d.pupil_id = p.id AND d.closed_at IS NULL LIMIT 1) AS dossier_id
+FROM pupil p
+WHERE p.left_on IS NULL
+ORDER BY p.without_education_since NULLS LAST, p.family_name, p.given_name, p.id
+`
+
+type ListWithoutEducationRow struct {
+	ID                    uuid.UUID
+	GivenName             string
+	NameInfix             string
+	FamilyName            string
+	BirthDate             time.Time
+	WithoutEducationSince *time.Time
+	DossierID             uuid.UUID
+}
+
+// The pupils of the SWV's own school licence, longest without education
+// first; those without a recorded date last.
+func (q *Queries) ListWithoutEducation(ctx context.Context) ([]ListWithoutEducationRow, error) {
+	rows, err := q.db.Query(ctx, listWithoutEducation)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListWithoutEducationRow{}
+	for rows.Next() {
+		var i ListWithoutEducationRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.GivenName,
+			&i.NameInfix,
+			&i.FamilyName,
+			&i.BirthDate,
+			&i.WithoutEducationSince,
+			&i.DossierID,
 		); err != nil {
 			return nil, err
 		}
@@ -262,4 +314,22 @@ UPDATE school_setting SET view_without_authority = $1, updated_at = now() WHERE 
 func (q *Queries) SetViewWithoutAuthority(ctx context.Context, viewWithoutAuthority bool) error {
 	_, err := q.db.Exec(ctx, setViewWithoutAuthority, viewWithoutAuthority)
 	return err
+}
+
+const setWithoutEducationSince = `-- name: SetWithoutEducationSince :execrows
+UPDATE pupil SET without_education_since = $1, updated_at = now()
+WHERE id = $2 AND left_on IS NULL
+`
+
+type SetWithoutEducationSinceParams struct {
+	Since *time.Time
+	ID    uuid.UUID
+}
+
+func (q *Queries) SetWithoutEducationSince(ctx context.Context, arg SetWithoutEducationSinceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setWithoutEducationSince, arg.Since, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -34,3 +34,16 @@ UPDATE school_setting SET view_without_authority = $1, updated_at = now() WHERE 
 UPDATE pupil SET guardians_granted_at = CASE WHEN @granted::boolean THEN coalesce(guardians_granted_at, now()) END,
     updated_at = now()
 WHERE id = @id AND (guardians_granted_at IS NOT NULL) <> @granted::boolean;
+
+-- name: SetWithoutEducationSince :execrows
+UPDATE pupil SET without_education_since = sqlc.narg(since), updated_at = now()
+WHERE id = @id AND left_on IS NULL;
+
+-- name: ListWithoutEducation :many
+-- The pupils of the SWV's own school licence, longest without education
+-- first; those without a recorded date last.
+SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.without_education_since,
+       (SELECT d.id FROM dossier d WHERE d.pupil_id = p.id AND d.closed_at IS NULL LIMIT 1) AS dossier_id
+FROM pupil p
+WHERE p.left_on IS NULL
+ORDER BY p.without_education_since NULLS LAST, p.family_name, p.given_name, p.id;
