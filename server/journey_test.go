@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/browsertest"
 	"github.com/topdossier/topdossier/internal/dossiertest"
@@ -458,4 +459,53 @@ func TestJourneyLeaving(t *testing.T) {
 		t.Errorf("after leaving the pupil page still offers what no longer applies:\n%s", page)
 	}
 	journeyShot(t, browser, "d", "04-leerling-uitgeschreven")
+}
+
+// TestJourneyLASImport: the school admin reads the LAS's export in the
+// browser: chooses the file, sees what it changes, confirms, and finds
+// the pupils in the list (screenshots in .artifacts).
+func TestJourneyLASImport(t *testing.T) {
+	h := newHarness(t)
+	lic := h.school.ID
+	h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &lic})
+	file := filepath.Join(t.TempDir(), "export.xml")
+	if err := os.WriteFile(file, []byte(edexml(t, "<voorletters-1>IH</voorletters-1>",
+		"<voorletters-1>IH</voorletters-1><geboortedatum>2007-01-02</geboortedatum>")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	browser := browsertest.New(t, 2*time.Minute)
+	if err := chromedp.Do(browser, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	browserLogin(t, h, browser, "directie@linde.invalid")
+	err := within(browser, 20*time.Second, chromedp.Navigate(h.http.URL+"/"),
+		chromedp.Click(chromedp.CSS(`a[href$="/leerlingadministratie"]`)), chromedp.WaitVisible(chromedp.CSS(`input[name="file"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`input[name="file"]`), []string{file}),
+		chromedp.Click(chromedp.Search(`//button[normalize-space()="Inlezen en bekijken"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Wat deze import verandert"]`)))
+	if err != nil {
+		t.Fatalf("to the preview: %v", err)
+	}
+	preview, _ := chromedp.Run(browser, chromedp.Text(chromedp.CSS("main")))
+	for _, want := range []string{"2 nieuwe leerlingen", "Wimpie", "Ismaël Assati", "al uitgeschreven in de leerlingadministratie"} {
+		if !strings.Contains(preview, want) {
+			t.Errorf("the preview lacks %q", want)
+		}
+	}
+	journeyShot(t, browser, "las", "01-voorstel")
+	err = within(browser, 20*time.Second, chromedp.Click(chromedp.Search(`//button[normalize-space()="Verwerken"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[normalize-space()="De import is verwerkt."]`)))
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	journeyShot(t, browser, "las", "02-verwerkt")
+	err = within(browser, 20*time.Second, chromedp.Navigate(h.http.URL+fmt.Sprintf("/licenties/%s/leerlingen", lic)),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := chromedp.Run(browser, chromedp.Text(chromedp.CSS("main")))
+	if !strings.Contains(list, "Wimpie") || !strings.Contains(list, "Assati") {
+		t.Errorf("the pupils are not in the list:\n%s", list)
+	}
 }
