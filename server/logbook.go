@@ -38,6 +38,8 @@ var entityLabels = map[string]string{
 	"lovs_result":       "toetsuitslagen uit het leerlingvolgsysteem",
 	"guardian":          "ouder of verzorger",
 	"without_education": "zonder onderwijs sinds",
+	"report_view":       "zienswijze van de ouders bij het onderwijskundig rapport",
+	"school_report_pdf": "onderwijskundig rapport (PDF)",
 	"las_kept":          "gehouden hoewel niet meer in de leerlingadministratie",
 	"las_setting":       "instellingen nachtelijke update leerlingadministratie",
 	"staff_groups":      "groepen van een leerkracht",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -469,4 +470,35 @@ func (s *Portal) SWVCopy(ctx context.Context, actor Actor, u Reader, licenceID, 
 		out = append(out, rec)
 	}
 	return out, nil
+}
+
+// SetReportView is the parents' (or the adult pupil's) view on the
+// onderwijskundig rapport of the open dossier, which the report then
+// carries (WPO art. 42: they get a copy; their view goes with it). Empty
+// takes it back. Only a party who answers for the pupil gives it.
+func (s *Portal) SetReportView(ctx context.Context, actor Actor, u Reader, licenceID, pupilID uuid.UUID, view string) error {
+	if !u.CanAnswer || (u.Pupil && !u.Adult) {
+		return fault.ErrNotFound
+	}
+	view = strings.TrimSpace(view)
+	if len([]rune(view)) > 5000 {
+		return fault.FieldErrors{"report_view": "Uw zienswijze is te lang (hoogstens 5000 tekens)."}
+	}
+	return writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		d, err := q.CurrentDossierOfPupil(ctx, pupilID)
+		if err != nil {
+			return db.Classify(err)
+		}
+		n, err := q.SetParentsReportView(ctx, school.SetParentsReportViewParams{ID: d.ID, View: view})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.FieldErrors{"report_view": "Dit dossier is gesloten."}
+		}
+		e := actor.entry(ctx, pupilID, logbook.ActionUpdate, "report_view")
+		e.EntityID = d.ID.String()
+		return logbook.Append(ctx, tx, e)
+	})
 }

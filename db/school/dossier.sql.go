@@ -247,7 +247,7 @@ func (q *Queries) CountGrowthEntries(ctx context.Context, arg CountGrowthEntries
 const createDossier = `-- name: CreateDossier :one
 INSERT INTO dossier (pupil_id, support_level, reason, started_on)
 VALUES ($1, $2, $3, $4)
-RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason
+RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at
 `
 
 type CreateDossierParams struct {
@@ -279,6 +279,8 @@ func (q *Queries) CreateDossier(ctx context.Context, arg CreateDossierParams) (D
 		&i.ClosedAt,
 		&i.ClosedIn,
 		&i.ClosedReason,
+		&i.ParentsReportView,
+		&i.ParentsReportViewAt,
 	)
 	return i, err
 }
@@ -307,7 +309,7 @@ func (q *Queries) CreateSection(ctx context.Context, arg CreateSectionParams) er
 }
 
 const currentDossierForWrite = `-- name: CurrentDossierForWrite :one
-SELECT d.id, d.pupil_id, d.support_level, d.reason, d.started_on, d.cycle, d.opp_established_on, d.version, d.created_at, d.updated_at, d.closed_at, d.closed_in, d.closed_reason, (p.restricted_at IS NOT NULL)::boolean AS restricted
+SELECT d.id, d.pupil_id, d.support_level, d.reason, d.started_on, d.cycle, d.opp_established_on, d.version, d.created_at, d.updated_at, d.closed_at, d.closed_in, d.closed_reason, d.parents_report_view, d.parents_report_view_at, (p.restricted_at IS NOT NULL)::boolean AS restricted
 FROM dossier d JOIN pupil p ON p.id = d.pupil_id
 WHERE d.pupil_id = $1
 ORDER BY d.closed_at IS NULL DESC, d.created_at DESC
@@ -338,13 +340,15 @@ func (q *Queries) CurrentDossierForWrite(ctx context.Context, pupilID uuid.UUID)
 		&i.Dossier.ClosedAt,
 		&i.Dossier.ClosedIn,
 		&i.Dossier.ClosedReason,
+		&i.Dossier.ParentsReportView,
+		&i.Dossier.ParentsReportViewAt,
 		&i.Restricted,
 	)
 	return i, err
 }
 
 const currentDossierOfPupil = `-- name: CurrentDossierOfPupil :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE pupil_id = $1
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at FROM dossier WHERE pupil_id = $1
 ORDER BY closed_at IS NULL DESC, created_at DESC
 LIMIT 1
 `
@@ -367,6 +371,8 @@ func (q *Queries) CurrentDossierOfPupil(ctx context.Context, pupilID uuid.UUID) 
 		&i.ClosedAt,
 		&i.ClosedIn,
 		&i.ClosedReason,
+		&i.ParentsReportView,
+		&i.ParentsReportViewAt,
 	)
 	return i, err
 }
@@ -462,7 +468,7 @@ func (q *Queries) GetAttachment(ctx context.Context, arg GetAttachmentParams) (A
 }
 
 const getDossier = `-- name: GetDossier :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE id = $1
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at FROM dossier WHERE id = $1
 `
 
 func (q *Queries) GetDossier(ctx context.Context, id uuid.UUID) (Dossier, error) {
@@ -482,12 +488,14 @@ func (q *Queries) GetDossier(ctx context.Context, id uuid.UUID) (Dossier, error)
 		&i.ClosedAt,
 		&i.ClosedIn,
 		&i.ClosedReason,
+		&i.ParentsReportView,
+		&i.ParentsReportViewAt,
 	)
 	return i, err
 }
 
 const getDossierForUpdate = `-- name: GetDossierForUpdate :one
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE id = $1 FOR UPDATE
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at FROM dossier WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetDossierForUpdate(ctx context.Context, id uuid.UUID) (Dossier, error) {
@@ -507,6 +515,8 @@ func (q *Queries) GetDossierForUpdate(ctx context.Context, id uuid.UUID) (Dossie
 		&i.ClosedAt,
 		&i.ClosedIn,
 		&i.ClosedReason,
+		&i.ParentsReportView,
+		&i.ParentsReportViewAt,
 	)
 	return i, err
 }
@@ -748,7 +758,7 @@ func (q *Queries) ListDossiers(ctx context.Context, arg ListDossiersParams) ([]L
 }
 
 const listDossiersOfPupil = `-- name: ListDossiersOfPupil :many
-SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason FROM dossier WHERE pupil_id = $1 ORDER BY created_at
+SELECT id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at FROM dossier WHERE pupil_id = $1 ORDER BY created_at
 `
 
 func (q *Queries) ListDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([]Dossier, error) {
@@ -774,6 +784,8 @@ func (q *Queries) ListDossiersOfPupil(ctx context.Context, pupilID uuid.UUID) ([
 			&i.ClosedAt,
 			&i.ClosedIn,
 			&i.ClosedReason,
+			&i.ParentsReportView,
+			&i.ParentsReportViewAt,
 		); err != nil {
 			return nil, err
 		}
@@ -1087,10 +1099,29 @@ func (q *Queries) SetOPPEstablishedOnConsent(ctx context.Context, arg SetOPPEsta
 	return err
 }
 
+const setParentsReportView = `-- name: SetParentsReportView :execrows
+UPDATE dossier SET parents_report_view = $1, parents_report_view_at = CASE WHEN $1::text = '' THEN NULL ELSE now() END
+WHERE id = $2 AND closed_at IS NULL
+`
+
+type SetParentsReportViewParams struct {
+	View string
+	ID   uuid.UUID
+}
+
+// The parents' view on the onderwijskundig rapport of the open dossier.
+func (q *Queries) SetParentsReportView(ctx context.Context, arg SetParentsReportViewParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setParentsReportView, arg.View, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const updateDossierHeader = `-- name: UpdateDossierHeader :one
 UPDATE dossier SET support_level = $2, reason = $3, started_on = $4, version = version + 1, updated_at = now()
 WHERE id = $1 AND version = $5 AND closed_at IS NULL
-RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason
+RETURNING id, pupil_id, support_level, reason, started_on, cycle, opp_established_on, version, created_at, updated_at, closed_at, closed_in, closed_reason, parents_report_view, parents_report_view_at
 `
 
 type UpdateDossierHeaderParams struct {
@@ -1124,6 +1155,8 @@ func (q *Queries) UpdateDossierHeader(ctx context.Context, arg UpdateDossierHead
 		&i.ClosedAt,
 		&i.ClosedIn,
 		&i.ClosedReason,
+		&i.ParentsReportView,
+		&i.ParentsReportViewAt,
 	)
 	return i, err
 }

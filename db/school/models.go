@@ -228,19 +228,21 @@ type DeletionRecord struct {
 }
 
 type Dossier struct {
-	ID               uuid.UUID
-	PupilID          uuid.UUID
-	SupportLevel     SupportLevel
-	Reason           string
-	StartedOn        time.Time
-	Cycle            int32
-	OppEstablishedOn *time.Time
-	Version          int32
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	ClosedAt         *time.Time
-	ClosedIn         *string
-	ClosedReason     *string
+	ID                  uuid.UUID
+	PupilID             uuid.UUID
+	SupportLevel        SupportLevel
+	Reason              string
+	StartedOn           time.Time
+	Cycle               int32
+	OppEstablishedOn    *time.Time
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	ClosedAt            *time.Time
+	ClosedIn            *string
+	ClosedReason        *string
+	ParentsReportView   string
+	ParentsReportViewAt *time.Time
 }
 
 type DossierParticipant struct {

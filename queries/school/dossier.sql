@@ -175,3 +175,8 @@ SELECT * FROM dossier_start WHERE dossier_id = $1 ORDER BY at, id;
 
 -- name: ListDossiersOfPupil :many
 SELECT * FROM dossier WHERE pupil_id = $1 ORDER BY created_at;
+
+-- name: SetParentsReportView :execrows
+-- The parents' view on the onderwijskundig rapport of the open dossier.
+UPDATE dossier SET parents_report_view = @view, parents_report_view_at = CASE WHEN @view::text = '' THEN NULL ELSE now() END
+WHERE id = @id AND closed_at IS NULL;
