@@ -7,9 +7,9 @@ import (
 )
 
 // SchoolReport is the onderwijskundig rapport a school gives the next
-// school when a pupil leaves (WPO art. 42, WEC art. 43; WVO 2020 art.
-// 8.8 for VO), made from the plan, already in Dutch. The parents get a
-// copy, and so does a pupil of 18 (of 16 on request).
+// school when a pupil leaves (WPO art. 42, WEC art. 43), made from the
+// plan, already in Dutch. The parents get a copy, and so does a pupil of
+// 18 (of 16 on request).
 type SchoolReport struct {
 	OPPDocument
 	EnrolledOn time.Time
@@ -49,7 +49,7 @@ func RenderSchoolReportPDF(w io.Writer, d SchoolReport) error {
 	pdf.SetFont("go", "B", 17)
 	pdf.MultiCell(130, 8, "Onderwijskundig rapport", "", "L", false)
 	pdf.SetFont("go", "", 9)
-	pdf.MultiCell(130, 5, "Voor de school die de leerling hierna onderwijs geeft (WPO art. 42, WEC art. 43, WVO 2020 art. 8.8). "+
+	pdf.MultiCell(130, 5, "Voor de school die de leerling hierna onderwijs geeft (WPO art. 42, WEC art. 43). "+
 		"De ouders ontvangen een afschrift.", "", "L", false)
 	pdf.SetY(max(pdf.GetY()+2, below+4))
 	left := "—"
