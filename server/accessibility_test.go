@@ -38,7 +38,7 @@ func TestEveryPageAccessible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.srv.las.Apply(ctx, sys, lic, first.ID, first.Digest); err != nil {
+	if _, err := h.srv.las.Apply(ctx, sys, lic, first.ID, first.Digest, nil); err != nil {
 		t.Fatal(err)
 	}
 	next, err := h.srv.las.Stage(ctx, sys, lic, service.LASSourceCLI, []byte(edexml(t, "<naam>4B</naam>", "<naam>4-Blauw</naam>",

@@ -211,7 +211,20 @@ func (s *Server) handleLASApply(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	_, err = s.las.Apply(c, actorOf(c), lic.ID, id, c.PostForm("digest"))
+	links := map[string]uuid.UUID{}
+	for _, v := range c.PostFormArray("link") {
+		// key:pupil id; a key may hold a colon, an id does not.
+		at := strings.LastIndex(v, ":")
+		if at < 0 {
+			return fault.ErrMalformed
+		}
+		id, err := uuid.Parse(v[at+1:])
+		if err != nil {
+			return fault.ErrMalformed
+		}
+		links[v[:at]] = id
+	}
+	_, err = s.las.Apply(c, actorOf(c), lic.ID, id, c.PostForm("digest"), links)
 	if errors.Is(err, service.ErrLASStale) {
 		return s.renderLASImport(c, http.StatusConflict, true, formState{})
 	}
@@ -384,6 +397,14 @@ type lasImportJSON struct {
 
 type lasApplyJSON struct {
 	Digest string `json:"digest" doc:"the digest of the preview being applied"`
+	// Links are the new pupils of the file that are pupils typed in
+	// before without a LAS key (the preview's similar ones), as confirmed.
+	Links []lasLinkJSON `json:"links,omitempty" doc:"new pupils that are a pupil typed in before (from the preview's similar list)"`
+}
+
+type lasLinkJSON struct {
+	Key     string    `json:"key" doc:"the LAS key in the file"`
+	PupilID uuid.UUID `json:"pupil_id" doc:"the pupil typed in before"`
 }
 
 func (s *Server) lasOps() []apiOp {
@@ -458,7 +479,11 @@ func (s *Server) handleAPILASApply(c *gin.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	_, err = s.las.Apply(c, actorOf(c), lic.ID, id, body.Digest)
+	links := map[string]uuid.UUID{}
+	for _, l := range body.Links {
+		links[l.Key] = l.PupilID
+	}
+	_, err = s.las.Apply(c, actorOf(c), lic.ID, id, body.Digest, links)
 	if err != nil && !errors.Is(err, service.ErrLASStale) {
 		return err
 	}

@@ -31,7 +31,7 @@ func BenchmarkLASFirstImport(b *testing.B) {
 			b.Fatal(err)
 		}
 		staged := time.Since(start)
-		if _, err := h.srv.las.Apply(ctx, service.Actor{Role: "system"}, h.school.ID, imp.ID, imp.Digest); err != nil {
+		if _, err := h.srv.las.Apply(ctx, service.Actor{Role: "system"}, h.school.ID, imp.ID, imp.Digest, nil); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(staged.Seconds(), "s-preview")

@@ -382,3 +382,73 @@ func (h *harness) pageAs(t *testing.T, cookie, p string) string {
 	}
 	return out
 }
+
+// TestLASLinksTypedPupils: a school that typed its pupils in before its
+// first import gets no second record: the preview names the new pupils
+// with the name and birth date of a pupil without LAS key, the admin
+// confirms, and that pupil gets the key (keeping its parents). The
+// nightly run never links on its own: it waits for the admin.
+func TestLASLinksTypedPupils(t *testing.T) {
+	drop := t.TempDir()
+	h := newHarness(t, func(c *Config) { c.LAS.DropDir = drop })
+	lic := h.school.ID
+	h.user(t, "admin@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &lic})
+	admin := h.login(t, "admin@linde.invalid")
+	base := fmt.Sprintf("/licenties/%s/leerlingadministratie", lic)
+	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json",
+		`{"given_name":"Ismaël","family_name":"Assati","birth_date":"2007-01-02","enrolled_on":"2013-08-25",
+		  "guardians":[{"given_name":"Nadia","family_name":"Assati","relation":"mother","parental_authority":true}]}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("typed pupil: %d %s", resp.StatusCode, out)
+	}
+	typed := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	file := edexml(t, "<voorletters-1>IH</voorletters-1>", "<voorletters-1>IH</voorletters-1><geboortedatum>2007-01-02</geboortedatum>")
+
+	// At night: waits.
+	if resp, out := h.doAs(t, admin, "POST", base+"/instellingen", formType, "source=folder&max_leaving_percent=10&hour=2"); resp.StatusCode != 303 {
+		t.Fatalf("settings: %d %s", resp.StatusCode, out)
+	}
+	if err := os.WriteFile(filepath.Join(drop, lic.String(), "export.xml"), []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.srv.las.RunScheduled(context.Background(), lic)
+	if err != nil || r.Status != "waiting" || !strings.Contains(r.Message, "1 nieuwe leerlingen lijken al in TOP dossier te staan") {
+		t.Fatalf("nightly run with a typed pupil: %+v %v", r, err)
+	}
+	if n := h.countPupils(t, lic); n != 1 {
+		t.Fatalf("the waiting run stored pupils: %d", n)
+	}
+
+	// On the page: linked by the admin.
+	resp, _ = h.upload(t, admin, lic, file)
+	if resp.StatusCode != 303 {
+		t.Fatalf("upload: %d", resp.StatusCode)
+	}
+	preview := resp.Header.Get("Location")
+	page := h.pageAs(t, admin, preview)
+	link := fmt.Sprintf(`name="link" value="00002:%s" checked`, typed)
+	if !strings.Contains(page, link) {
+		t.Fatalf("the preview does not offer the link:\n%s", page)
+	}
+	digest := regexp.MustCompile(`name="digest" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]
+	if resp, _ := h.doAs(t, admin, "POST", preview+"/toepassen", formType, "digest="+digest+"&link=00001:"+typed.String()); resp.StatusCode != 422 {
+		t.Errorf("a link the preview did not offer: %d", resp.StatusCode)
+	}
+	if resp, out := h.doAs(t, admin, "POST", preview+"/toepassen", formType, "digest="+digest+"&link=00002:"+typed.String()); resp.StatusCode != 303 {
+		t.Fatalf("apply with the link: %d %s", resp.StatusCode, out)
+	}
+	if n := h.countPupils(t, lic); n != 2 {
+		t.Errorf("pupils after linking: %d, want 2 (Wimpie new, Ismaël linked)", n)
+	}
+	var key string
+	var guardians int
+	if err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(context.Background(), "SELECT p.las_key, (SELECT count(*) FROM guardian g WHERE g.pupil_id = p.id) FROM pupil p WHERE p.id = $1",
+			typed).Scan(&key, &guardians)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if key != "00002" || guardians != 1 {
+		t.Errorf("the typed pupil after linking: key %q, %d guardians", key, guardians)
+	}
+}

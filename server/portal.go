@@ -153,8 +153,11 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	}
 	if c.Query("rapport") == "1" {
 		page.Notice = "Uw zienswijze is opgeslagen; die gaat mee met het onderwijskundig rapport."
+		if u.Pupil {
+			page.Notice = "Je zienswijze is opgeslagen; die gaat mee met het onderwijskundig rapport."
+		}
 	}
-		if c.Query("beantwoord") == "1" {
+	if c.Query("beantwoord") == "1" {
 		page.Notice = "Dank u wel, uw antwoord is vastgelegd."
 		if u.Pupil {
 			page.Notice = "Dank je wel, je antwoord is vastgelegd."

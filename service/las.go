@@ -315,7 +315,13 @@ type applied struct {
 // source. When the preview made again now differs (another import, a
 // pupil changed since), nothing is applied: the new preview is stored and
 // ErrLASStale returned.
-func (s *LAS) Apply(ctx context.Context, actor Actor, licenceID, id uuid.UUID, digest string) (*las.Preview, error) {
+//
+// links names, per LAS key, the pupil typed in before (without a LAS key)
+// that a new pupil of the file is: the admin confirmed it among the
+// preview's similar pupils. Those pupils get the LAS key and the LAS's
+// values instead of a second record; TOP dossier never links by name on
+// its own.
+func (s *LAS) Apply(ctx context.Context, actor Actor, licenceID, id uuid.UUID, digest string, links map[string]uuid.UUID) (*las.Preview, error) {
 	lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, licenceID)
 	if err != nil {
 		return nil, db.Classify(err)
@@ -355,7 +361,16 @@ func (s *LAS) Apply(ctx context.Context, actor Actor, licenceID, id uuid.UUID, d
 				stale = true
 				return nil
 			}
-			if done, err = s.write(ctx, tx, actor, lic, id, f, p); err != nil {
+			for key, pupilID := range links {
+				ok := false
+				for _, sim := range p.Similar {
+					ok = ok || (sim.Key == key && sim.PupilID != nil && *sim.PupilID == pupilID)
+				}
+				if !ok {
+					return fault.FieldErrors{"link": "Koppel alleen een leerling die het voorstel als gelijk noemt."}
+				}
+			}
+			if done, err = s.write(ctx, tx, actor, lic, id, f, p, links); err != nil {
 				return err
 			}
 			return q.DecideLASImport(ctx, school.DecideLASImportParams{ID: id, Status: LASApplied, Message: summary(p), DecidedBy: actor.userID()})
@@ -389,7 +404,8 @@ func (s *LAS) Apply(ctx context.Context, actor Actor, licenceID, id uuid.UUID, d
 }
 
 // write applies a preview in tx.
-func (s *LAS) write(ctx context.Context, tx pgx.Tx, actor Actor, lic platform.Licence, importID uuid.UUID, f *las.File, p *las.Preview) (applied, error) {
+func (s *LAS) write(ctx context.Context, tx pgx.Tx, actor Actor, lic platform.Licence, importID uuid.UUID, f *las.File, p *las.Preview,
+	links map[string]uuid.UUID) (applied, error) {
 	q := school.New(tx)
 	var out applied
 	source := importID.String()
@@ -397,27 +413,6 @@ func (s *LAS) write(ctx context.Context, tx pgx.Tx, actor Actor, lic platform.Li
 		e := actor.entry(ctx, pupilID, action, "las_import")
 		e.EntityID = source
 		return logbook.Append(ctx, tx, e)
-	}
-	for _, r := range p.New {
-		id, err := q.CreateImportedPupil(ctx, school.CreateImportedPupilParams{GivenName: r.GivenName, NameInfix: r.NameInfix,
-			FamilyName: r.FamilyName, BirthDate: *r.BirthDate, GroupName: r.GroupName, YearGroup: r.YearGroup,
-			EnrolledOn: *r.EnrolledOn, LasKey: r.Key, Eckid: r.ECKID})
-		if err != nil {
-			return out, fmt.Errorf("regel %d: leerling %s: %w", r.Line, r.Key, db.Classify(err))
-		}
-		if err := log(id, logbook.ActionCreate); err != nil {
-			return out, err
-		}
-		out.newPupils = append(out.newPupils, id)
-		if OPPForEveryPupil(lic.SchoolType) {
-			d, err := createDossier(ctx, tx, actor, school.CreateDossierParams{PupilID: id, SupportLevel: school.SupportLevelExtraFacility,
-				StartedOn: *r.EnrolledOn, Reason: "Geplaatst in het " + specialLabel(lic.SchoolType) + ": een OPP is voor elke leerling verplicht."},
-				"geplaatst op de inschrijfdatum (uit de leerlingadministratie)")
-			if err != nil {
-				return out, err
-			}
-			out.dossiers = append(out.dossiers, d)
-		}
 	}
 	current := map[uuid.UUID]school.ListPupilsForImportRow{}
 	rows, err := q.ListPupilsForImport(ctx)
@@ -451,6 +446,35 @@ func (s *LAS) write(ctx context.Context, tx pgx.Tx, actor Actor, lic platform.Li
 			return false, fmt.Errorf("regel %d: leerling %s: %w", r.Line, r.Key, db.Classify(err))
 		}
 		return !params.BirthDate.Equal(c.BirthDate), log(c.ID, logbook.ActionUpdate)
+	}
+	for _, r := range p.New {
+		if pupilID, ok := links[r.Key]; ok {
+			// The pupil typed in before: the LAS's key and values.
+			r.PupilID = &pupilID
+			if _, err := update(r); err != nil {
+				return out, err
+			}
+			continue
+		}
+		id, err := q.CreateImportedPupil(ctx, school.CreateImportedPupilParams{GivenName: r.GivenName, NameInfix: r.NameInfix,
+			FamilyName: r.FamilyName, BirthDate: *r.BirthDate, GroupName: r.GroupName, YearGroup: r.YearGroup,
+			EnrolledOn: *r.EnrolledOn, LasKey: r.Key, Eckid: r.ECKID})
+		if err != nil {
+			return out, fmt.Errorf("regel %d: leerling %s: %w", r.Line, r.Key, db.Classify(err))
+		}
+		if err := log(id, logbook.ActionCreate); err != nil {
+			return out, err
+		}
+		out.newPupils = append(out.newPupils, id)
+		if OPPForEveryPupil(lic.SchoolType) {
+			d, err := createDossier(ctx, tx, actor, school.CreateDossierParams{PupilID: id, SupportLevel: school.SupportLevelExtraFacility,
+				StartedOn: *r.EnrolledOn, Reason: "Geplaatst in het " + specialLabel(lic.SchoolType) + ": een OPP is voor elke leerling verplicht."},
+				"geplaatst op de inschrijfdatum (uit de leerlingadministratie)")
+			if err != nil {
+				return out, err
+			}
+			out.dossiers = append(out.dossiers, d)
+		}
 	}
 	touched := map[uuid.UUID]bool{}
 	for _, ch := range p.Changed {
@@ -885,9 +909,17 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 	if err != nil {
 		return workflows.LASImportResult{}, err
 	}
-	if imp.Preview.Leaving()*100 > float64(set.MaxLeavingPercent) {
-		msg := fmt.Sprintf("%d van %d leerlingen staan niet meer in de leerlingadministratie (meer dan %d%%): de import wacht op een beheerder",
+	wait := ""
+	switch {
+	case imp.Preview.Leaving()*100 > float64(set.MaxLeavingPercent):
+		wait = fmt.Sprintf("%d van %d leerlingen staan niet meer in de leerlingadministratie (meer dan %d%%): de import wacht op een beheerder",
 			len(imp.Preview.Gone), imp.Preview.Active, set.MaxLeavingPercent)
+	case len(imp.Preview.Similar) > 0:
+		wait = fmt.Sprintf("%d nieuwe leerlingen lijken al in TOP dossier te staan zonder leerlingnummer: de import wacht op een beheerder, die ze koppelt",
+			len(imp.Preview.Similar))
+	}
+	if wait != "" {
+		msg := wait
 		err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 			return school.New(pool).DecideLASImport(ctx, school.DecideLASImportParams{ID: imp.ID, Status: LASWaiting, Message: msg})
 		})
@@ -897,7 +929,7 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 		}
 		return workflows.LASImportResult{ImportID: imp.ID.String(), Status: LASWaiting, Message: msg}, err
 	}
-	p, err := s.Apply(ctx, systemActor, licenceID, imp.ID, imp.Digest)
+	p, err := s.Apply(ctx, systemActor, licenceID, imp.ID, imp.Digest, nil)
 	if err != nil {
 		return workflows.LASImportResult{}, err
 	}

@@ -21,7 +21,7 @@ import (
 
 // runImport reads a school's LAS export from the command line:
 //
-//	topdossier import edexml -licence <id> [-dry-run] FILE
+//	topdossier import edexml -licence <id> [-dry-run] [-link-similar] FILE
 //
 // It prints what the file changes (the same summary as the page's
 // preview); without -dry-run it then applies it, as the school admin's
@@ -34,6 +34,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	licence := fs.String("licence", "", "id van de schoollicentie")
 	dryRun := fs.Bool("dry-run", false, "alleen laten zien wat er verandert")
+	linkSimilar := fs.Bool("link-similar", false, "nieuwe leerlingen met de naam en geboortedatum van een leerling zonder leerlingnummer aan die leerling koppelen")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -88,7 +89,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return importError(err)
 	}
 	fmt.Fprint(stdout, las.Summary(imp.Preview))
-	if _, err := li.Apply(ctx, service.Actor{Role: "system"}, licenceID, imp.ID, imp.Digest); err != nil {
+	links := map[string]uuid.UUID{}
+	for _, sim := range imp.Preview.Similar {
+		if !*linkSimilar {
+			return fmt.Errorf("%d nieuwe leerlingen lijken al te bestaan zonder leerlingnummer; er is niets verwerkt. Koppel ze met -link-similar of op de pagina", len(imp.Preview.Similar))
+		}
+		links[sim.Key] = *sim.PupilID
+	}
+	if _, err := li.Apply(ctx, service.Actor{Role: "system"}, licenceID, imp.ID, imp.Digest, links); err != nil {
 		return importError(err)
 	}
 	fmt.Fprintf(stdout, "Verwerkt (import %s).\n", imp.ID)
