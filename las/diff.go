@@ -88,9 +88,12 @@ type PupilRow struct {
 	BirthDate  *time.Time `json:"birth_date,omitempty"`
 	GroupName  string     `json:"group_name"`
 	YearGroup  *int16     `json:"year_group,omitempty"`
-	EnrolledOn *time.Time `json:"enrolled_on,omitempty"`
-	LeftOn     *time.Time `json:"left_on,omitempty"` // the LAS's uitstroomdatum of a pupil gone
-	Line       int        `json:"line,omitempty"`
+	// YearGroupSet: the file gives a jaargroep (YearGroup nil then means
+	// one outside 1–8); without, the pupil's stays.
+	YearGroupSet bool       `json:"year_group_set,omitempty"`
+	EnrolledOn   *time.Time `json:"enrolled_on,omitempty"`
+	LeftOn       *time.Time `json:"left_on,omitempty"` // the LAS's uitstroomdatum of a pupil gone
+	Line         int        `json:"line,omitempty"`
 }
 
 // Name is the pupil's name as the pages show it.
@@ -228,7 +231,8 @@ func Diff(f *File, cur Current, accounts []Account, today time.Time) *Preview {
 		}
 		left := fp.LeftOn != nil && !fp.LeftOn.After(today)
 		row := PupilRow{Key: fp.Key, ECKID: fp.ECKID, GivenName: fp.GivenName, NameInfix: fp.NameInfix, FamilyName: fp.FamilyName,
-			BirthDate: fp.BirthDate, GroupName: groupName[fp.GroupKey], YearGroup: YearGroupNumber(fp.YearGroup), Line: fp.Line}
+			BirthDate: fp.BirthDate, GroupName: groupName[fp.GroupKey], YearGroup: YearGroupNumber(fp.YearGroup),
+			YearGroupSet: fp.YearGroup != "", Line: fp.Line}
 		if c == nil {
 			switch {
 			case left:

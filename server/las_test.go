@@ -396,13 +396,15 @@ func TestLASLinksTypedPupils(t *testing.T) {
 	admin := h.login(t, "admin@linde.invalid")
 	base := fmt.Sprintf("/licenties/%s/leerlingadministratie", lic)
 	resp, out := h.do(t, "POST", "/api/v1/licences/"+lic.String()+"/pupils", "application/json",
-		`{"given_name":"Ismaël","family_name":"Assati","birth_date":"2007-01-02","enrolled_on":"2013-08-25",
+		`{"given_name":"Ismaël","family_name":"Assati","birth_date":"2007-01-02","enrolled_on":"2013-08-25","year_group":6,
 		  "guardians":[{"given_name":"Nadia","family_name":"Assati","relation":"mother","parental_authority":true}]}`)
 	if resp.StatusCode != 201 {
 		t.Fatalf("typed pupil: %d %s", resp.StatusCode, out)
 	}
 	typed := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
-	file := edexml(t, "<voorletters-1>IH</voorletters-1>", "<voorletters-1>IH</voorletters-1><geboortedatum>2007-01-02</geboortedatum>")
+	// The file gives no jaargroep for him: his own (6) stays.
+	file := edexml(t, "<voorletters-1>IH</voorletters-1>", "<voorletters-1>IH</voorletters-1><geboortedatum>2007-01-02</geboortedatum>",
+		"<jaargroep>4</jaargroep>\n\t\t\t<vestiging key=\"VB\"/>", "<vestiging key=\"VB\"/>")
 
 	// At night: waits.
 	if resp, out := h.doAs(t, admin, "POST", base+"/instellingen", formType, "source=folder&max_leaving_percent=10&hour=2"); resp.StatusCode != 303 {
@@ -442,13 +444,14 @@ func TestLASLinksTypedPupils(t *testing.T) {
 	}
 	var key string
 	var guardians int
+	var year *int16
 	if err := h.platform.Tenants.With(context.Background(), lic, func(pool *pgxpool.Pool) error {
-		return pool.QueryRow(context.Background(), "SELECT p.las_key, (SELECT count(*) FROM guardian g WHERE g.pupil_id = p.id) FROM pupil p WHERE p.id = $1",
-			typed).Scan(&key, &guardians)
+		return pool.QueryRow(context.Background(), "SELECT p.las_key, p.year_group, (SELECT count(*) FROM guardian g WHERE g.pupil_id = p.id) FROM pupil p WHERE p.id = $1",
+			typed).Scan(&key, &year, &guardians)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if key != "00002" || guardians != 1 {
-		t.Errorf("the typed pupil after linking: key %q, %d guardians", key, guardians)
+	if key != "00002" || guardians != 1 || year == nil || *year != 6 {
+		t.Errorf("the typed pupil after linking: key %q, year group %v, %d guardians", key, year, guardians)
 	}
 }

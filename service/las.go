@@ -438,7 +438,9 @@ func (s *LAS) write(ctx context.Context, tx pgx.Tx, actor Actor, lic platform.Li
 		if r.GroupName != "" {
 			params.GroupName = r.GroupName
 		}
-		params.YearGroup = r.YearGroup
+		if r.YearGroupSet {
+			params.YearGroup = r.YearGroup
+		}
 		if r.ECKID != "" {
 			params.Eckid = r.ECKID
 		}
