@@ -158,6 +158,7 @@ func Parse(data []byte, today time.Time) (*File, error) {
 	}
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
+	d.CharsetReader = charsetReader
 	f := &File{}
 	var errs Errors
 	var path []string

@@ -100,3 +100,23 @@ func TestSchoolYearOfNow(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// An export in ISO-8859-1 (older LAS versions) is read: the names come
+// out right.
+func TestLatin1Export(t *testing.T) {
+	s := strings.Replace(string(sample(t)), `encoding="UTF-8"`, `encoding="ISO-8859-1"`, 1)
+	latin := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r > 0xff {
+			t.Fatalf("sample has %q, not Latin-1", r)
+		}
+		latin = append(latin, byte(r))
+	}
+	f, err := Read(latin, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Pupils[1].GivenName != "Ismaël" {
+		t.Errorf("given name %q", f.Pupils[1].GivenName)
+	}
+}
