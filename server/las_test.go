@@ -19,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // edexml is the Edustandaard 2.1 sample, made the harness school's (BRIN
@@ -453,5 +454,34 @@ func TestLASLinksTypedPupils(t *testing.T) {
 	}
 	if key != "00002" || guardians != 1 || year == nil || *year != 6 {
 		t.Errorf("the typed pupil after linking: key %q, year group %v, %d guardians", key, year, guardians)
+	}
+}
+
+// TestLASScheduleOfRemovedLicence: the nightly update of a licence that
+// was removed removes its own schedule instead of failing every night.
+func TestLASScheduleOfRemovedLicence(t *testing.T) {
+	drop := t.TempDir()
+	h := newHarness(t, func(c *Config) { c.LAS.DropDir = drop })
+	ctx := context.Background()
+	gone := h.platform.School(t, "Opgeheven school", "77WW")
+	h.user(t, "admin@weg.invalid", "staff", member{auth.RoleSchoolAdmin, &gone.ID})
+	admin := h.login(t, "admin@weg.invalid")
+	if resp, out := h.doAs(t, admin, "POST", fmt.Sprintf("/licenties/%s/leerlingadministratie/instellingen", gone.ID), formType,
+		"source=folder&max_leaving_percent=10&hour=2"); resp.StatusCode != 303 {
+		t.Fatalf("settings: %d %s", resp.StatusCode, out)
+	}
+	schedule := h.srv.temporal.ScheduleClient().GetHandle(ctx, workflows.LASScheduleID(gone.ID.String()))
+	if _, err := schedule.Describe(ctx); err != nil {
+		t.Fatalf("no schedule after saving: %v", err)
+	}
+	if err := h.srv.licences.Remove(ctx, gone.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h.srv.las.RunScheduled(ctx, gone.ID)
+	if err != nil || r.Status != "off" {
+		t.Fatalf("run of a removed licence: %+v %v", r, err)
+	}
+	if _, err := schedule.Describe(ctx); err == nil {
+		t.Error("the schedule of the removed licence is still there")
 	}
 }

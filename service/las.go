@@ -888,6 +888,13 @@ func (s *LAS) RunScheduled(ctx context.Context, licenceID uuid.UUID) (workflows.
 		set, err = school.New(pool).GetLASSetting(ctx)
 		return err
 	})
+	if errors.Is(err, fault.ErrNotFound) {
+		// The licence was removed: so is its nightly update.
+		if err := workflows.RemoveLASSchedule(ctx, s.temporal, licenceID.String()); err != nil {
+			return workflows.LASImportResult{}, err
+		}
+		return workflows.LASImportResult{Status: "off", Message: "de licentie bestaat niet meer; de nachtelijke update is verwijderd"}, nil
+	}
 	if err != nil {
 		return workflows.LASImportResult{}, err
 	}
