@@ -66,12 +66,7 @@ func RenderConsentPDF(w io.Writer, d ConsentDeclaration) error {
 	if d.ClosedAt != nil {
 		facts = append(facts, [2]string{"Vastgesteld op", day(*d.ClosedAt)})
 	}
-	for _, f := range facts {
-		pdf.SetFont("go", "B", 10)
-		pdf.CellFormat(40, 6, f[0], "", 0, "L", false, 0, "")
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(0, 6, orDash(f[1]), "", "L", false)
-	}
+	factRows(pdf, facts)
 	pdf.Ln(3)
 	pdf.SetFont("go", "B", 12)
 	pdf.CellFormat(0, 8, "Gevraagd", "", 1, "L", false, 0, "")

@@ -82,14 +82,7 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 	pdf := newDocument(d.Generated, "Ontwikkelingsperspectiefplan "+d.Pupil, d.School)
 	pdf.SetCreator("TOP dossier", true)
 	pdf.SetAutoPageBreak(true, 20)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("go", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 8, fmt.Sprintf("Vertrouwelijk · OPP %s · gegenereerd %s · pagina %d van {nb}",
-			d.Pupil, d.Generated.In(loc).Format("02-01-2006 15:04"), pdf.PageNo()), "", 0, "C", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
+	confidentialFooter(pdf, "OPP "+d.Pupil, d.Generated, loc)
 	pdf.AddPage()
 
 	// Header: the school, with its own logo and details when it has them.
@@ -112,32 +105,9 @@ func RenderOPPPDF(w io.Writer, d OPPDocument) error {
 		{"Instemming", d.Consent},
 	}
 	pdf.SetFont("go", "", 10)
-	for _, f := range facts {
-		pdf.SetFont("go", "B", 10)
-		pdf.CellFormat(40, 6, f[0], "", 0, "L", false, 0, "")
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(0, 6, orDash(f[1]), "", "L", false)
-	}
+	factRows(pdf, facts)
 
-	heading := func(s string) {
-		pdf.Ln(3)
-		if pdf.GetY() > 255 {
-			pdf.AddPage()
-		}
-		pdf.SetFont("go", "B", 13)
-		pdf.SetFillColor(232, 238, 246)
-		pdf.CellFormat(0, 8, s, "", 1, "L", true, 0, "")
-		pdf.Ln(1)
-	}
-	para := func(label, text string) {
-		if label != "" {
-			pdf.SetFont("go", "B", 10)
-			pdf.MultiCell(0, 5.5, label, "", "L", false)
-		}
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(0, 5.5, orDash(text), "", "L", false)
-		pdf.Ln(1)
-	}
+	heading, para := sections(pdf)
 
 	heading("Aanleiding")
 	para("", d.Reason)

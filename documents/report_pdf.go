@@ -33,14 +33,7 @@ func RenderSchoolReportPDF(w io.Writer, d SchoolReport) error {
 	}
 	pdf := newDocument(d.Generated, "Onderwijskundig rapport "+d.Pupil, d.School)
 	pdf.SetAutoPageBreak(true, 20)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("go", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 8, fmt.Sprintf("Vertrouwelijk · onderwijskundig rapport %s · gegenereerd %s · pagina %d van {nb}",
-			d.Pupil, d.Generated.In(loc).Format("02-01-2006 15:04"), pdf.PageNo()), "", 0, "C", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
+	confidentialFooter(pdf, "onderwijskundig rapport "+d.Pupil, d.Generated, loc)
 	pdf.AddPage()
 	below := drawLetterhead(pdf, d.Letterhead, 140, 10, 60, 20)
 	pdf.SetXY(10, 10)
@@ -66,31 +59,8 @@ func RenderSchoolReportPDF(w io.Writer, d SchoolReport) error {
 		{"Handelingsdeel", d.ActionPartVersion},
 		{"Instemming", d.Consent},
 	}
-	for _, f := range facts {
-		pdf.SetFont("go", "B", 10)
-		pdf.CellFormat(40, 6, f[0], "", 0, "L", false, 0, "")
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(0, 6, orDash(f[1]), "", "L", false)
-	}
-	heading := func(s string) {
-		pdf.Ln(3)
-		if pdf.GetY() > 255 {
-			pdf.AddPage()
-		}
-		pdf.SetFont("go", "B", 13)
-		pdf.SetFillColor(232, 238, 246)
-		pdf.CellFormat(0, 8, s, "", 1, "L", true, 0, "")
-		pdf.Ln(1)
-	}
-	para := func(label, text string) {
-		if label != "" {
-			pdf.SetFont("go", "B", 10)
-			pdf.MultiCell(0, 5.5, label, "", "L", false)
-		}
-		pdf.SetFont("go", "", 10)
-		pdf.MultiCell(0, 5.5, orDash(text), "", "L", false)
-		pdf.Ln(1)
-	}
+	factRows(pdf, facts)
+	heading, para := sections(pdf)
 	heading("Onderwijs- en ondersteuningsbehoeften")
 	para("Aanleiding voor extra ondersteuning", d.Reason)
 	para("Onderwijsbehoeften", d.EducationalNeeds)

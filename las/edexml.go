@@ -98,6 +98,14 @@ func (es Errors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// IsFileError reports whether err is what is wrong with a file (an Error
+// or Errors), not a failure of the platform.
+func IsFileError(err error) bool {
+	var e *Error
+	var es Errors
+	return errors.As(err, &e) || errors.As(err, &es)
+}
+
 func fileErr(line int, format string, args ...any) *Error {
 	return &Error{Line: line, Msg: fmt.Sprintf(format, args...)}
 }

@@ -1,7 +1,6 @@
 package las
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -95,9 +94,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse(data, today)
 		if err != nil {
-			var e *Error
-			var es Errors
-			if !errors.As(err, &e) && !errors.As(err, &es) {
+			if !IsFileError(err) {
 				t.Fatalf("not a file error: %T %v", err, err)
 			}
 			if strings.TrimSpace(err.Error()) == "" {

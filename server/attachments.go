@@ -111,10 +111,7 @@ func (s *Server) handleDossierPDF(c *gin.Context) error {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), v.Dossier.StartedOn.Format("2006-01-02"))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
-	return nil
+	return download(c, name, "application/pdf", buf.Bytes())
 }
 
 // handleDossierConsentPDF renders the instemmingsverklaring of the last
@@ -157,8 +154,14 @@ func (s *Server) handleDossierConsentPDF(c *gin.Context) error {
 		return fmt.Errorf("render consent pdf: %w", err)
 	}
 	name := fmt.Sprintf("Instemmingsverklaring %s versie %d.pdf", fullName(v.Pupil), r.ActionPartNumber)
+	return download(c, name, "application/pdf", buf.Bytes())
+}
+
+// download answers a file the browser saves as name, never cached: a
+// pupil's document.
+func download(c *gin.Context, name, contentType string, body []byte) error {
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
+	c.Data(http.StatusOK, contentType, body)
 	return nil
 }

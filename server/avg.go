@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime"
 	"net/http"
 	"time"
 
@@ -71,10 +70,7 @@ func (s *Server) handlePortalCopyJSON(c *gin.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("gegevens %s %s.json", fullName(out.Pupil), out.Generated.Format("2006-01-02"))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/json", body)
-	return nil
+	return download(c, name, "application/json", body)
 }
 
 // handlePortalSWVCopyJSON: the copy of what the SWV holds about the pupil
@@ -91,10 +87,7 @@ func (s *Server) handlePortalSWVCopyJSON(c *gin.Context) error {
 		return err
 	}
 	name := fmt.Sprintf("gegevens samenwerkingsverband %s.json", time.Now().Format("2006-01-02"))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/json", body)
-	return nil
+	return download(c, name, "application/json", body)
 }
 
 // handlePortalCopyPDF: the whole dossier as PDF: the plan as the school
@@ -117,10 +110,7 @@ func (s *Server) handlePortalCopyPDF(c *gin.Context) error {
 		return fmt.Errorf("render opp pdf: %w", err)
 	}
 	name := fmt.Sprintf("OPP %s %s.pdf", fullName(v.Pupil), out.Generated.Format("2006-01-02"))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
-	return nil
+	return download(c, name, "application/pdf", buf.Bytes())
 }
 
 // avgKinds are the rights a request names.

@@ -129,6 +129,30 @@ func readUpload(c *gin.Context, field string, max int64) ([]byte, error) {
 	return data, nil
 }
 
+// lasImportParams resolves the :licence and :import path parameters.
+func (s *Server) lasImportParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return lic, uuid.Nil, err
+	}
+	id, err := uuidParam(c, "import")
+	return lic, id, err
+}
+
+// lasAnswered ends a form of the LAS page: its field errors on the page as
+// typed (422), another error as such, else back to the page with the
+// message of done.
+func (s *Server) lasAnswered(c *gin.Context, lic platform.Licence, err error, done string) error {
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderLAS(c, http.StatusUnprocessableEntity, sentForm(c, fields))
+	}
+	if err != nil {
+		return err
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingadministratie?klaar=%s", lic.ID, done))
+	return nil
+}
+
 // handleLASUpload reads an uploaded export and shows what it changes.
 func (s *Server) handleLASUpload(c *gin.Context) error {
 	lic, err := s.schoolLicence(c)
@@ -182,11 +206,7 @@ func (s *Server) handleLASImport(c *gin.Context) error {
 }
 
 func (s *Server) renderLASImport(c *gin.Context, status int, stale bool, form formState) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.lasImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -200,11 +220,7 @@ func (s *Server) renderLASImport(c *gin.Context, status int, stale bool, form fo
 
 // handleLASApply applies the import as the page showed it.
 func (s *Server) handleLASApply(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.lasImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -239,11 +255,7 @@ func (s *Server) handleLASApply(c *gin.Context) error {
 }
 
 func (s *Server) handleLASDiscard(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.lasImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -281,14 +293,7 @@ func (s *Server) handleLASMissing(c *gin.Context) error {
 	default:
 		return fault.ErrMalformed
 	}
-	if fields, ok := asFieldErrors(err); ok {
-		return s.renderLAS(c, http.StatusUnprocessableEntity, sentForm(c, fields))
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingadministratie?klaar=%s", lic.ID, done))
-	return nil
+	return s.lasAnswered(c, lic, err, done)
 }
 
 // handleLASLink links a teacher of the LAS to an account.
@@ -309,14 +314,7 @@ func (s *Server) handleLASLink(c *gin.Context) error {
 		user = &id
 	}
 	err = s.las.LinkTeacher(c, actorOf(c), lic.ID, c.PostForm("key"), user)
-	if fields, ok := asFieldErrors(err); ok {
-		return s.renderLAS(c, http.StatusUnprocessableEntity, sentForm(c, fields))
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingadministratie?klaar=gekoppeld", lic.ID))
-	return nil
+	return s.lasAnswered(c, lic, err, "gekoppeld")
 }
 
 // handleLASSetting stores the nightly update's settings.
@@ -338,14 +336,7 @@ func (s *Server) handleLASSetting(c *gin.Context) error {
 	}
 	err = s.las.SaveSetting(c, actorOf(c), lic.ID, service.LASSettingForm{Source: c.PostForm("source"), URL: c.PostForm("url"),
 		ClientCert: c.PostForm("client_cert"), ClientKey: c.PostForm("client_key"), MaxLeavingPercent: pct, Hour: hour})
-	if fields, ok := asFieldErrors(err); ok {
-		return s.renderLAS(c, http.StatusUnprocessableEntity, sentForm(c, fields))
-	}
-	if err != nil {
-		return err
-	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/licenties/%s/leerlingadministratie?klaar=opgeslagen", lic.ID))
-	return nil
+	return s.lasAnswered(c, lic, err, "opgeslagen")
 }
 
 // handleLASRunNow runs the nightly update now.
@@ -450,11 +441,7 @@ func (s *Server) handleAPILASImport(c *gin.Context) error {
 }
 
 func (s *Server) handleAPILASGet(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.lasImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -467,11 +454,7 @@ func (s *Server) handleAPILASGet(c *gin.Context) error {
 }
 
 func (s *Server) handleAPILASApply(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.lasImportParams(c)
 	if err != nil {
 		return err
 	}

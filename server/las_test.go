@@ -44,15 +44,7 @@ func edexml(t *testing.T, edits ...string) string {
 // answer.
 func (h *harness) upload(t *testing.T, cookie string, licence uuid.UUID, file string) (*http.Response, string) {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", "export.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write([]byte(file))
-	mw.Close()
-	return h.doAs(t, cookie, "POST", fmt.Sprintf("/licenties/%s/leerlingadministratie/import", licence), mw.FormDataContentType(), body.String())
+	return h.upload2(t, cookie, fmt.Sprintf("/licenties/%s/leerlingadministratie/import", licence), "file", file)
 }
 
 func (h *harness) countPupils(t *testing.T, licence uuid.UUID) int64 {
@@ -187,13 +179,7 @@ func TestLASImport(t *testing.T) {
 	csvFile := "Leerlingnummer;Toets;Afnamedatum;Vaardigheidsscore;Niveau\n" +
 		"00001;Rekenen-Wiskunde M5;20-01-2026;187;III\n00001;Rekenen-Wiskunde E5;12-06-2026;195;II\n" +
 		"77777;Spelling;20-01-2026;;IV\n00002;Spelling;21-01-2026;120;B\n"
-	var lb bytes.Buffer
-	mw := multipart.NewWriter(&lb)
-	fw, _ := mw.CreateFormFile("lovs", "toetsen.csv")
-	fw.Write([]byte(csvFile))
-	mw.WriteField("test", "")
-	mw.Close()
-	resp, out = h.doAs(t, admin, "POST", base+"/toetsen", mw.FormDataContentType(), lb.String())
+	resp, out = h.upload2(t, admin, base+"/toetsen", "lovs", csvFile)
 	if resp.StatusCode != 200 || !strings.Contains(out, "2 uitslagen opgeslagen") || !strings.Contains(out, "1 uitslag van leerlingen zonder dossier niet bewaard") ||
 		!strings.Contains(out, "Regel 4: leerlingnummer 77777, Spelling") {
 		t.Fatalf("LOVS import: %d\n%s", resp.StatusCode, out)

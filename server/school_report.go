@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"fmt"
-	"mime"
 	"net/http"
 	"time"
 
@@ -53,10 +52,7 @@ func (s *Server) sendSchoolReport(c *gin.Context, d documents.SchoolReport) erro
 		return fmt.Errorf("render school report: %w", err)
 	}
 	name := fmt.Sprintf("Onderwijskundig rapport %s %s.pdf", d.Pupil, time.Now().In(s.location).Format("2006-01-02"))
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
-	return nil
+	return download(c, name, "application/pdf", buf.Bytes())
 }
 
 // handleSchoolReportPDF is the school's report, logged as an export.

@@ -134,12 +134,7 @@ func (s *LAS) Preview(ctx context.Context, licenceID uuid.UUID, data []byte) (*l
 func (s *LAS) read(ctx context.Context, licenceID uuid.UUID, data []byte) (*las.File, error) {
 	f, err := schema.Read(data, s.today())
 	if err != nil {
-		var e *las.Error
-		var es las.Errors
-		if errors.As(err, &e) || errors.As(err, &es) {
-			return nil, fault.FieldErrors{"file": capitalise(err.Error()) + "."}
-		}
-		return nil, err
+		return nil, fileFault(err, "file", ".")
 	}
 	lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, licenceID)
 	if err != nil {
@@ -149,6 +144,15 @@ func (s *LAS) read(ctx context.Context, licenceID uuid.UUID, data []byte) (*las.
 		return nil, fault.FieldErrors{"file": fmt.Sprintf("Dit bestand is van de school met BRIN %s, niet van %s. Er is niets overgenomen.", f.BRIN, lic.Name)}
 	}
 	return f, nil
+}
+
+// fileFault says what is wrong with a file as the message of field (the
+// problems, then end); any other error stays as it is.
+func fileFault(err error, field, end string) error {
+	if las.IsFileError(err) {
+		return fault.FieldErrors{field: capitalise(err.Error()) + end}
+	}
+	return err
 }
 
 func (s *LAS) diff(ctx context.Context, q *school.Queries, licenceID uuid.UUID, f *las.File) (*las.Preview, error) {
@@ -774,13 +778,11 @@ func (s *LAS) SaveSetting(ctx context.Context, actor Actor, licenceID uuid.UUID,
 		errs["hour"] = "Vul een uur van 0 tot en met 23 in."
 	}
 	var sealed []byte
-	if form.ClientCert != "" || form.ClientKey != "" {
-		if form.ClientKey != "" {
-			if _, err := tls.X509KeyPair([]byte(form.ClientCert), []byte(form.ClientKey)); err != nil {
-				errs["client_cert"] = "Het certificaat en de sleutel horen niet bij elkaar of zijn geen PEM."
-			} else if sealed, err = s.box.Seal(form.ClientKey); err != nil {
-				return err
-			}
+	if form.ClientKey != "" {
+		if _, err := tls.X509KeyPair([]byte(form.ClientCert), []byte(form.ClientKey)); err != nil {
+			errs["client_cert"] = "Het certificaat en de sleutel horen niet bij elkaar of zijn geen PEM."
+		} else if sealed, err = s.box.Seal(form.ClientKey); err != nil {
+			return err
 		}
 	}
 	if len(errs) > 0 {
@@ -1034,7 +1036,7 @@ func (s *LAS) ImportLOVS(ctx context.Context, actor Actor, licenceID uuid.UUID, 
 	var out LOVSSummary
 	head, err := las.LOVSHeader(data)
 	if err != nil {
-		return out, fault.FieldErrors{"lovs": capitalise(err.Error()) + "."}
+		return out, fileFault(err, "lovs", ".")
 	}
 	// A column left empty: the one chosen before, else a guess from the
 	// header.
@@ -1050,12 +1052,7 @@ func (s *LAS) ImportLOVS(ctx context.Context, actor Actor, licenceID uuid.UUID, 
 	}
 	rows, err := las.ParseLOVS(data, m, s.today())
 	if err != nil {
-		var e *las.Error
-		var es las.Errors
-		if errors.As(err, &e) || errors.As(err, &es) {
-			return out, fault.FieldErrors{"lovs": capitalise(err.Error()) + ". Er is niets opgeslagen."}
-		}
-		return out, err
+		return out, fileFault(err, "lovs", ". Er is niets opgeslagen.")
 	}
 	mapping, err := json.Marshal(m)
 	if err != nil {

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -52,9 +51,7 @@ func TestBadFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: got %v, want %q", c.name, err, c.want)
 		}
-		var e *las.Error
-		var es las.Errors
-		if err != nil && !errors.As(err, &e) && !errors.As(err, &es) {
+		if err != nil && !las.IsFileError(err) {
 			t.Errorf("%s: %T is not a file error", c.name, err)
 		}
 	}
