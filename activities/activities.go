@@ -38,6 +38,9 @@ type Activities struct {
 	Webhooks WebhookConfig
 	// LAS runs the schools' nightly LAS updates (service.LAS).
 	LAS LASRunner
+	// Transfers starts the processes of a transferred pupil and dossier
+	// at the receiving school (service.Transfers).
+	Transfers TransferProcesses
 }
 
 // Leaver is what the planned-leaving activities need of the retention
@@ -49,6 +52,9 @@ type Leaver interface {
 	// LeavePlanned records the planned leaving now (a no-op when it was
 	// cancelled or done).
 	LeavePlanned(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error
+	// LeaveTransferred records that the pupil left today for the school
+	// that accepted their plan (a no-op when they left before).
+	LeaveTransferred(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error
 }
 
 // errInvalidInput is the non-retryable error type for input that will

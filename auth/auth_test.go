@@ -83,6 +83,7 @@ func TestGrants(t *testing.T) {
 		PermSWVPrivacy:       {RoleSWVAdmin: L, RoleAPISWVWrite: L},
 		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 		PermLASImport:        {RoleSchoolAdmin: L, RoleAPIWrite: L},
+		PermTransferReceive:  {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -93,8 +94,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 264 {
-		t.Errorf("checked %d pairs, want 12 roles × 22 permissions", pairs)
+	if pairs != 276 {
+		t.Errorf("checked %d pairs, want 12 roles × 23 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin, RoleAPISWVRead, RoleAPISWVWrite} {

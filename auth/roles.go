@@ -87,6 +87,7 @@ const (
 	PermSWVPrivacy       Permission = "swv.privacy"        // answer requests under the AVG made to the SWV, lift a restriction
 	PermLetterhead       Permission = "licence.letterhead" // the licence's own logo and details on its documents
 	PermLASImport        Permission = "las.import"         // pupils, groups and teachers from the LAS (EDEXML), test results
+	PermTransferReceive  Permission = "transfer.receive"   // transfers offered by other schools: accept or decline, the school's transfers
 )
 
 // Scope says how far a permission reaches for a role.
@@ -134,6 +135,9 @@ var grants = map[Permission]map[Role]Scope{
 	// The import changes every pupil's record and what each teacher may
 	// see: the school's admin, or the LAS's own integration.
 	PermLASImport: {RoleSchoolAdmin: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	// A transfer offered to the school names a pupil who is not yet
+	// the school's: those who take pupils in decide on it.
+	PermTransferReceive: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -172,5 +176,5 @@ func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
 		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
-		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead, PermLASImport}
+		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead, PermLASImport, PermTransferReceive}
 }

@@ -105,6 +105,8 @@ type Config struct {
 	RequestObjectionAdvice, RequestReapplyLead, RequestStaleAfter              time.Duration
 	RequestViewWithin, RequestObjectionDecide                                  time.Duration
 	RequestQuorum                                                              int
+	// TransferConsentWithin: the parties' term to agree to a transfer.
+	TransferConsentWithin time.Duration
 	// Retention terms after a pupil left.
 	RetentionDossier, RetentionEnrolment time.Duration
 	RetentionTLV                         time.Duration
@@ -186,6 +188,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RequestViewWithin:          durVar("REQUEST_VIEW_WITHIN", law.RequestViewWithin),
 		RequestObjectionDecide:     durVar("REQUEST_OBJECTION_DECIDE", law.ObjectionDecideWithin),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
+		TransferConsentWithin:      durVar("TRANSFER_CONSENT_WITHIN", law.TransferConsentWithin),
 		RetentionDossier:           durVar("RETENTION_DOSSIER", law.RetentionDossier),
 		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", law.RetentionEnrolment),
 		AVGRespondWithin:           durVar("AVG_RESPOND_WITHIN", law.AVGRespondWithin),

@@ -33,6 +33,7 @@ func TestLegalDefaults(t *testing.T) {
 		{"TLV request kept three years after the TLV ended", c.RetentionTLV, 3 * 365 * day},
 		{"a request nobody acted on closes after a year", c.RequestStaleAfter, 365 * day},
 		{"the parents' term for a view on a request", c.RequestViewWithin, 14 * day},
+		{"the parties' term to agree to a transfer", c.TransferConsentWithin, 28 * day},
 		{"decide on an objection within six weeks (Awb 7:10 lid 1)", c.RequestObjectionDecide, 42 * day},
 	} {
 		if tc.got != tc.want {

@@ -61,6 +61,12 @@ const (
 	CodeRetentionInvalid = "RetentionInvalid"
 	CodeRetentionDone    = "RetentionDone"
 	CodeRetentionHeld    = "RetentionHeld" // erase refused: a legal hold runs
+
+	// CodeTransferStep: the transfer is no longer where the action
+	// belongs (decided, withdrawn, or not yet offered).
+	CodeTransferStep = "TransferWrongStep"
+	// CodeTransferNoReason: a receiving school declines with a reason.
+	CodeTransferNoReason = "TransferNoReason"
 )
 
 // Refusal is a process's "no" to an action: the workflow refused the
@@ -144,6 +150,10 @@ func refusalText(code string) (field, text string) {
 		return "action", "Stemmen kan op of na de dag van de vergadering waarop de aanvraag staat, niet ervoor: de commissie beslist in of na haar vergadering."
 	case CodeRequestClosed:
 		return "action", "Deze aanvraag is afgesloten."
+	case CodeTransferStep:
+		return "transfer", "Deze overdracht staat niet (meer) op deze stap: er is al beslist, of hij is ingetrokken. Laad de pagina opnieuw."
+	case CodeTransferNoReason:
+		return "reason", "Schrijf op waarom de school de overdracht niet aanneemt; de school die overdraagt en de ouders lezen dat."
 	case CodeRetentionInvalid:
 		return "until", "Kies een datum na het huidige einde van de bewaartermijn, en een reden."
 	}

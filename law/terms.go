@@ -44,6 +44,12 @@ const (
 	// committee (the LBBO for a TLV), postponable once by six weeks with
 	// notice (Awb art. 7:10 lid 1 and 3).
 	ObjectionDecideWithin = 6 * 7 * Day
+	// TransferConsentWithin: the parents (or the pupil from 16) have four
+	// weeks to agree to the transfer of the plan to the next school; then
+	// the transfer lapses and the school asks again. The law sets no term
+	// and consent is never assumed from silence (AVG art. 4(11)); four
+	// weeks is the SWV's choice (README).
+	TransferConsentWithin = 4 * 7 * Day
 )
 
 // year is the length a term of whole years is written in (config takes

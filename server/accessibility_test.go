@@ -79,6 +79,8 @@ func TestEveryPageAccessible(t *testing.T) {
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/api-sleutels", lic)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/webhooks", lic)},
 		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/rod", lic)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen/%s/overdracht?zoek=", lic, pupil)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/overdrachten", lic)},
 		{mother, "/ouder?alle=1"},
 		{mother, fmt.Sprintf("/ouder/%s/%s", lic, pupil)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/overzicht", swvLic)},

@@ -80,6 +80,8 @@ type dossierPage struct {
 	// ConsentStarting: the consent round of the last version is being
 	// started (its workflow runs, its round is not written yet).
 	ConsentStarting bool
+	// History is what came with a transfer from another school, read-only.
+	History []service.DossierHistory
 }
 
 func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v service.DossierView) *dossierPage {
@@ -129,6 +131,10 @@ func (s *Server) dossierPage(c *gin.Context, lic platform.Licence, v service.Dos
 		page.Missing = plan.Missing(current, v.Checklist)
 	}
 	page.setRows()
+	var err error
+	if page.History, err = s.transfers.History(c, lic.ID, v.Dossier.ID); err != nil {
+		s.logger.ErrorContext(c, "dossier history not read", "err", err)
+	}
 	if page.CanWrite {
 		page.Colleagues = s.colleagues(c, lic.ID, v.Participants)
 	}
@@ -193,6 +199,9 @@ func (s *Server) handleDossierShow(c *gin.Context) error {
 		page.ConsentStarting = err == nil
 	}
 	page.Notice = dossierNotice(c, v)
+	if c.Query("melding") == "overgedragen" && len(page.History) > 0 {
+		page.Notice = "Het plan van " + page.History[len(page.History)-1].FromName + " is overgenomen. Het staat hieronder, alleen te lezen; dit dossier gaat verder vanaf de laatste cyclus."
+	}
 	page.Done = cmp.Or(c.Query("deel"), map[string]string{"aangeboden": "action_part"}[c.Query("melding")], c.Query("melding"))
 	s.render(c, http.StatusOK, "dossier", page)
 	return nil

@@ -177,7 +177,18 @@ var (
 		"superseded": "Vervangen door een nieuwere versie",
 		"withdrawn":  "Gestopt: de leerling is uitgeschreven",
 	}
-	answerLabels = map[string]string{
+	// transferStepLabels say where a transfer stands, for both schools.
+	transferStepLabels = map[string]string{
+		workflows.TransferStepConsent:   "wacht op toestemming van de ouders of de leerling",
+		workflows.TransferStepOffered:   "wacht op de ontvangende school",
+		workflows.TransferStepAccepted:  "aangenomen: het plan is overgedragen",
+		workflows.TransferStepDeclined:  "niet aangenomen door de ontvangende school",
+		workflows.TransferStepRefused:   "geen toestemming: het plan gaat niet over",
+		workflows.TransferStepExpired:   "verlopen: geen toestemming binnen de termijn",
+		workflows.TransferStepWithdrawn: "ingetrokken door de school",
+	}
+	transferAnswerLabels = map[string]string{"agree": "akkoord", "refuse": "niet akkoord"}
+	answerLabels         = map[string]string{
 		"agree":    "akkoord",
 		"disagree": "niet akkoord",
 		"question": "vraag of opmerking",

@@ -98,6 +98,8 @@ type membershipView struct {
 	// CanWithoutEducation: the SWV's own school licence's list of pupils
 	// without education.
 	CanWithoutEducation bool
+	// CanTransfers: the school's transfers, and those offered to it.
+	CanTransfers bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -131,6 +133,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanConsult:      role == auth.RoleConsultant,
 			CanVote:         auth.ScopeOf(role, auth.PermRequestVote) != auth.ScopeNone,
 			CanLAS:          auth.ScopeOf(role, auth.PermLASImport) != auth.ScopeNone,
+			CanTransfers:    auth.ScopeOf(role, auth.PermTransferReceive) != auth.ScopeNone,
 		})
 		mv := &page.Memberships[len(page.Memberships)-1]
 		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&

@@ -35,6 +35,9 @@ var entityLabels = map[string]string{
 
 	"rod_registration":  "registratie OPP in het ROD",
 	"las_import":        "gegevens uit de leerlingadministratie (import)",
+	"transfer":          "overdracht aan een andere school",
+	"transfer_in":       "overdracht van een andere school",
+	"transfer_in_list":  "lijst van aangeboden overdrachten",
 	"lovs_result":       "toetsuitslagen uit het leerlingvolgsysteem",
 	"guardian":          "ouder of verzorger",
 	"without_education": "zonder onderwijs sinds",

@@ -108,10 +108,15 @@ type portalPupilPage struct {
 	ViewPage   int
 	ViewPages  int
 	Requests   []portalRequest
-	AVG        []school.AvgRequest // the reader's own requests under the AVG
-	AVGKinds   map[string]string
-	SWV        service.SWVRights // the requests at SWVs to ask about, and the reader's requests there
-	Form       formState         // a form that came back, as typed
+	// Transfers are the dossier's transfers to another school: the one
+	// the reader is asked about, and how earlier ones ended.
+	Transfers []service.TransferView
+	// Key is the reader's party key when they may answer for the pupil.
+	Key      string
+	AVG      []school.AvgRequest // the reader's own requests under the AVG
+	AVGKinds map[string]string
+	SWV      service.SWVRights // the requests at SWVs to ask about, and the reader's requests there
+	Form     formState         // a form that came back, as typed
 }
 
 // handlePortalPupil shows a guardian the plan of their child, read-only,
@@ -177,6 +182,12 @@ func (s *Server) renderPortalPupil(c *gin.Context, status int, errs fault.FieldE
 	if page.HasDossier {
 		if page.Requests, err = s.portalRequests(c, licenceID, v.Dossier, u.PartyKey); err != nil {
 			return err
+		}
+		if page.Transfers, err = s.transfers.OfPupil(c, licenceID, pupilID); err != nil {
+			return err
+		}
+		if u.CanAnswer {
+			page.Key = u.PartyKey
 		}
 	}
 	page.AVGKinds, page.AVG = avgKinds, read.AVG

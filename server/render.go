@@ -101,14 +101,17 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"snapshot": func(id string, s plan.RequestSnapshot) snapshotView {
 			return snapshotView{ID: id, Snapshot: s}
 		},
-		"hasPrefix": strings.HasPrefix,
-		"list":      func(v ...string) []string { return v },
-		"add":       func(a, b int) int { return a + b },
-		"nextPhase": func(p plan.Phase) plan.Phase { return p.Next() },
-		"errs":      func(e fault.FieldErrors, k string) string { return e[k] },
-		"kib":       func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
-		"overdue":   func(t time.Time) bool { return time.Now().After(t) },
-		"mailBody":  mailBody,
+		"transferStep":   labelFunc(transferStepLabels),
+		"transferAnswer": labelFunc(transferAnswerLabels),
+		"transferPart":   plan.TransferPartLabel,
+		"hasPrefix":      strings.HasPrefix,
+		"list":           func(v ...string) []string { return v },
+		"add":            func(a, b int) int { return a + b },
+		"nextPhase":      func(p plan.Phase) plan.Phase { return p.Next() },
+		"errs":           func(e fault.FieldErrors, k string) string { return e[k] },
+		"kib":            func(n int32) string { return fmt.Sprintf("%.0f kB", float64(n)/1024+0.5) },
+		"overdue":        func(t time.Time) bool { return time.Now().After(t) },
+		"mailBody":       mailBody,
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -13,6 +13,7 @@ import (
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // The onderwijskundig rapport: made from the plan for the next school
@@ -97,6 +98,23 @@ func (s *Server) handlePortalReportView(c *gin.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	// A transfer that waits for the parents carries the report with
+	// their view from now on.
+	if open, err := s.transfers.OpenOfPupil(c, licenceID, pupilID); err != nil {
+		return err
+	} else if open != nil && open.Status == workflows.TransferStepConsent {
+		lic, err := s.schoolLicence(c)
+		if err != nil {
+			return err
+		}
+		report, err := s.schoolReportPDF(c, lic, pupilID, "TOP dossier, met de zienswijze van de ouders")
+		if err != nil {
+			return err
+		}
+		if err := s.transfers.SetReport(c, licenceID, pupilID, report); err != nil {
+			return err
+		}
 	}
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/ouder/%s/%s?rapport=1#rapport", licenceID, pupilID))
 	return nil

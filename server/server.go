@@ -52,6 +52,9 @@ type Config struct {
 	// RequestViewWithin: the parents' term for a view on an arrangement
 	// or TLV request (default two weeks).
 	RequestViewWithin time.Duration
+	// TransferConsentWithin: the parties' term to agree to a transfer
+	// (default four weeks).
+	TransferConsentWithin time.Duration
 	// AVGRespondWithin is the school's term to answer an AVG request
 	// (default a month, AVG art. 12(3)).
 	AVGRespondWithin time.Duration
@@ -111,6 +114,7 @@ type Server struct {
 	webhooks    *service.Webhooks
 	rod         *service.ROD
 	las         *service.LAS
+	transfers   *service.Transfers
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -249,6 +253,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		swv:       service.NewSWV(tm),
 		logbook:   service.NewLogbook(tm),
 		pupils:    pupils,
+		transfers: service.NewTransfers(tm, tc, logger, dossiers, pupils, service.TransfersConfig{Location: loc, SiteURL: cfg.SiteURL,
+			ConsentWithin: cfg.TransferConsentWithin}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

@@ -88,7 +88,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	hooks := worker.WebhookConfig{FirstRetry: 300 * time.Millisecond, Client: &http.Client{Timeout: 10 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}}
 	w := worker.New(ts.Client, worker.Deps{Tenants: p.Tenants, Mail: config.MailConfig{SiteURL: hs.URL}, SecretKey: testSecretKey,
-		Leaver: s.retention, Webhooks: hooks, LAS: s.las})
+		Leaver: s.retention, Webhooks: hooks, LAS: s.las, Transfers: s.transfers})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

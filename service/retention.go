@@ -202,6 +202,18 @@ func (s *Retention) LeavePlanned(ctx context.Context, licenceID, pupilID uuid.UU
 	return s.leave(ctx, Actor{Role: "system"}, licenceID, pupilID, requestID, *p.LeavingOn)
 }
 
+// LeaveTransferred records that the pupil left today because their plan
+// went to the next school (a transfer was accepted there), in the name of
+// the system: the dossier closes and the retention terms start. Left
+// before, it does nothing.
+func (s *Retention) LeaveTransferred(ctx context.Context, licenceID, pupilID uuid.UUID, requestID string) error {
+	p, err := readPupil(ctx, s.tenants, licenceID, pupilID)
+	if err != nil || p.LeftOn != nil {
+		return err
+	}
+	return s.leave(ctx, Actor{Role: "system"}, licenceID, pupilID, requestID, Today(s.cfg.Location))
+}
+
 // leave records the leaving on left and stops and starts the processes.
 func (s *Retention) leave(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, requestID string, left time.Time) error {
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {

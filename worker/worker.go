@@ -31,6 +31,10 @@ type Deps struct {
 	// LAS runs the schools' nightly LAS updates (service.LAS); nil: the
 	// runs fail and say so.
 	LAS activities.LASRunner
+	// Transfers starts the processes of a transferred pupil at the
+	// receiving school (service.Transfers); nil: an accepted transfer
+	// waits until a worker has it.
+	Transfers activities.TransferProcesses
 }
 
 // WebhookConfig is how events are posted to webhooks
@@ -40,7 +44,7 @@ type WebhookConfig = activities.WebhookConfig
 // Activities is the implementation of every activity, built from d.
 func Activities(c client.Client, d Deps) *activities.Activities {
 	return &activities.Activities{Tenants: d.Tenants, Mail: d.Mail, SecretKey: d.SecretKey, Temporal: c, Leaver: d.Leaver,
-		Webhooks: d.Webhooks, LAS: d.LAS}
+		Webhooks: d.Webhooks, LAS: d.LAS, Transfers: d.Transfers}
 }
 
 // New returns a worker with everything registered, not yet started. Eight
@@ -118,6 +122,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.DeliverWorkflow, workflow.RegisterOptions{Name: "DeliverWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: "WebhookDeliveryWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LASImportWorkflow, workflow.RegisterOptions{Name: "LASImportWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.TransferWorkflow, workflow.RegisterOptions{Name: "TransferWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

@@ -163,3 +163,22 @@ func (*Activities) RunLASImport(context.Context, string) (LASImportResult, error
 
 // FailLASImport is implemented by activities.Activities.FailLASImport.
 func (*Activities) FailLASImport(context.Context, string, string) error { panic(errNotRun) }
+
+// TransferConsentState is implemented by activities.Activities.TransferConsentState.
+func (*Activities) TransferConsentState(context.Context, TransferInput) (TransferConsent, error) {
+	panic(errNotRun)
+}
+
+// OfferTransfer is implemented by activities.Activities.OfferTransfer.
+func (*Activities) OfferTransfer(context.Context, TransferStepInput) error { panic(errNotRun) }
+
+// CloseTransfer is implemented by activities.Activities.CloseTransfer.
+func (*Activities) CloseTransfer(context.Context, TransferStepInput) error { panic(errNotRun) }
+
+// AcceptTransfer is implemented by activities.Activities.AcceptTransfer.
+func (*Activities) AcceptTransfer(context.Context, TransferStepInput) (TransferAccepted, error) {
+	panic(errNotRun)
+}
+
+// CompleteTransfer is implemented by activities.Activities.CompleteTransfer.
+func (*Activities) CompleteTransfer(context.Context, TransferStepInput) error { panic(errNotRun) }

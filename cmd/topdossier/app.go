@@ -154,10 +154,11 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		RequestQuorum:    cfg.RequestQuorum,
 		RetentionDossier: cfg.RetentionDossier, RetentionEnrolment: cfg.RetentionEnrolment,
 		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV, RequestViewWithin: cfg.RequestViewWithin,
-		DevMailbox: cfg.DevMailbox,
-		SiteURL:    cfg.SiteURL,
-		SecretKey:  cfg.PayloadKey,
-		LAS:        service.LASConfig{DropDir: cfg.LASDropDir},
+		TransferConsentWithin: cfg.TransferConsentWithin,
+		DevMailbox:            cfg.DevMailbox,
+		SiteURL:               cfg.SiteURL,
+		SecretKey:             cfg.PayloadKey,
+		LAS:                   service.LASConfig{DropDir: cfg.LASDropDir},
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
 		WebAuthn: server.WebAuthnConfig{RPID: cfg.WebAuthnRPID, Origins: cfg.WebAuthnOrigins},
@@ -248,11 +249,11 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
 		cancel()
 	}()
-	lv, li, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
+	deps, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
 	if err != nil {
 		return err
 	}
-	err = worker.Run(ctx, tc, worker.Deps{Tenants: svc.dbs.tenants, Mail: mailConfig(svc.cfg), SecretKey: svc.cfg.PayloadKey, Leaver: lv, LAS: li})
+	err = worker.Run(ctx, tc, deps)
 	cancel()
 	return errors.Join(err, <-metricsDone)
 }
@@ -316,15 +317,39 @@ func importSigning(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, l
 // leaver is the retention service as the worker's planned leavings use
 // it, and the LAS service as its nightly updates do: the same code as a
 // leaving typed on the pupil page, an import confirmed on the LAS page.
-func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (*service.Retention, *service.LAS, error) {
+func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (worker.Deps, error) {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
-		return nil, nil, err
+		return worker.Deps{}, err
 	}
 	retention := service.NewRetention(tm, tc, logger, service.RetentionConfig{Location: loc, Dossier: cfg.RetentionDossier,
 		Enrolment: cfg.RetentionEnrolment, AVGRespondWithin: cfg.AVGRespondWithin})
 	li, err := lasService(cfg, tm, tc, logger, loc, retention)
-	return retention, li, err
+	if err != nil {
+		return worker.Deps{}, err
+	}
+	return worker.Deps{Tenants: tm, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: retention, LAS: li,
+		Transfers: transferService(cfg, tm, tc, logger, loc)}, nil
+}
+
+// lasOf is the LAS import as the command line uses it.
+func lasOf(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger) (*service.LAS, error) {
+	deps, err := leaver(cfg, tm, tc, logger)
+	if err != nil {
+		return nil, err
+	}
+	return deps.LAS.(*service.LAS), nil
+}
+
+// transferService is the transfers' part the worker needs: starting the
+// processes of a transferred pupil at the receiving school.
+func transferService(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *slog.Logger, loc *time.Location) *service.Transfers {
+	dossiers := service.NewDossiers(tm, tc, logger, service.Config{Location: loc, DossierTimers: dossierTimers(cfg),
+		ConsentDefaults: service.ConsentRules{Timers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter,
+			Deadline: cfg.ConsentDeadline, SchoolReminderEvery: cfg.ConsentSchoolReminderEvery}, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
+	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
+	return service.NewTransfers(tm, tc, logger, dossiers, pupils, service.TransfersConfig{Location: loc, SiteURL: cfg.SiteURL,
+		ConsentWithin: cfg.TransferConsentWithin})
 }
 
 // lasService is the LAS import as the worker and the command line use it.

@@ -99,11 +99,11 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 
-	lv, li, err := leaver(cfg, dbs.tenants, tc, logger)
+	deps, err := leaver(cfg, dbs.tenants, tc, logger)
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Tenants: dbs.tenants, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: lv, LAS: li})
+	w := worker.New(tc, deps)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

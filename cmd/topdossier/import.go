@@ -63,7 +63,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	defer dbs.Close()
 	if *dryRun {
 		// A dry run reads and compares only: no process to reach.
-		_, li, err := leaver(cfg, dbs.tenants, nil, logger)
+		li, err := lasOf(cfg, dbs.tenants, nil, logger)
 		if err != nil {
 			return err
 		}
@@ -80,7 +80,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeTC()
-	_, li, err := leaver(cfg, dbs.tenants, tc, logger)
+	li, err := lasOf(cfg, dbs.tenants, tc, logger)
 	if err != nil {
 		return err
 	}

@@ -216,6 +216,74 @@ func (q *Queries) PayloadKeyFingerprint(ctx context.Context) (string, error) {
 	return fingerprint, err
 }
 
+const searchSchoolLicences = `-- name: SearchSchoolLicences :many
+SELECT l.id, l.kind, l.name, l.swv_id, l.brin, l.school_type, l.db_server, l.db_name, l.status, l.created_at, l.updated_at, s.name AS swv_name, (l.swv_id = $1)::bool AS same_swv
+FROM licence l JOIN swv s ON s.id = l.swv_id
+WHERE l.kind IN ('school', 'swv_school') AND l.status = 'active' AND l.id <> $2
+  AND ($3::text = '' OR l.name ILIKE '%' || $3 || '%' OR l.brin = upper($3))
+ORDER BY (l.swv_id = $1) DESC, l.name
+LIMIT 20
+`
+
+type SearchSchoolLicencesParams struct {
+	SwvID uuid.UUID
+	NotID uuid.UUID
+	Query string
+}
+
+type SearchSchoolLicencesRow struct {
+	ID         uuid.UUID
+	Kind       LicenceKind
+	Name       string
+	SwvID      uuid.UUID
+	Brin       *string
+	SchoolType *SchoolType
+	DbServer   string
+	DbName     string
+	Status     LicenceStatus
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	SwvName    string
+	SameSwv    bool
+}
+
+// Schools a transfer may go to: active school licences (and SWVs' own
+// school licences) other than the sender, by name or BRIN, those of the
+// sender's SWV first.
+func (q *Queries) SearchSchoolLicences(ctx context.Context, arg SearchSchoolLicencesParams) ([]SearchSchoolLicencesRow, error) {
+	rows, err := q.db.Query(ctx, searchSchoolLicences, arg.SwvID, arg.NotID, arg.Query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SearchSchoolLicencesRow{}
+	for rows.Next() {
+		var i SearchSchoolLicencesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Name,
+			&i.SwvID,
+			&i.Brin,
+			&i.SchoolType,
+			&i.DbServer,
+			&i.DbName,
+			&i.Status,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SwvName,
+			&i.SameSwv,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setLetterhead = `-- name: SetLetterhead :exec
 INSERT INTO licence_letterhead (licence_id, logo, logo_type, details)
 VALUES ($1, $2, $3, $4)

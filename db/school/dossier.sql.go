@@ -442,7 +442,7 @@ func (q *Queries) GetActionPartVersion(ctx context.Context, arg GetActionPartVer
 }
 
 const getAttachment = `-- name: GetAttachment :one
-SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at FROM attachment WHERE id = $1 AND dossier_id = $2
+SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, content, uploaded_by, uploaded_at, from_school FROM attachment WHERE id = $1 AND dossier_id = $2
 `
 
 type GetAttachmentParams struct {
@@ -463,6 +463,7 @@ func (q *Queries) GetAttachment(ctx context.Context, arg GetAttachmentParams) (A
 		&i.Content,
 		&i.UploadedBy,
 		&i.UploadedAt,
+		&i.FromSchool,
 	)
 	return i, err
 }
@@ -599,7 +600,7 @@ func (q *Queries) LatestActionPartVersion(ctx context.Context, dossierID uuid.UU
 }
 
 const listAttachments = `-- name: ListAttachments :many
-SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at
+SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at, from_school
 FROM attachment WHERE dossier_id = $1 ORDER BY uploaded_at DESC, id
 `
 
@@ -612,6 +613,7 @@ type ListAttachmentsRow struct {
 	Sha256      []byte
 	UploadedBy  *uuid.UUID
 	UploadedAt  time.Time
+	FromSchool  string
 }
 
 func (q *Queries) ListAttachments(ctx context.Context, dossierID uuid.UUID) ([]ListAttachmentsRow, error) {
@@ -632,6 +634,7 @@ func (q *Queries) ListAttachments(ctx context.Context, dossierID uuid.UUID) ([]L
 			&i.Sha256,
 			&i.UploadedBy,
 			&i.UploadedAt,
+			&i.FromSchool,
 		); err != nil {
 			return nil, err
 		}

@@ -169,6 +169,7 @@ type Attachment struct {
 	Content     []byte
 	UploadedBy  *uuid.UUID
 	UploadedAt  time.Time
+	FromSchool  string
 }
 
 type AvgRequest struct {
@@ -243,6 +244,14 @@ type Dossier struct {
 	ClosedReason        *string
 	ParentsReportView   string
 	ParentsReportViewAt *time.Time
+}
+
+type DossierHistory struct {
+	DossierID  uuid.UUID
+	TransferID uuid.UUID
+	FromName   string
+	Package    []byte
+	ReceivedAt time.Time
 }
 
 type DossierParticipant struct {
@@ -530,4 +539,55 @@ type TestResult struct {
 	Level        string
 	AuthorUserID *uuid.UUID
 	CreatedAt    time.Time
+}
+
+type TransferIn struct {
+	ID            uuid.UUID
+	FromLicenceID uuid.UUID
+	FromName      string
+	PupilName     string
+	BirthDate     *time.Time
+	Offer         []byte
+	Status        string
+	Reason        string
+	OfferedAt     time.Time
+	DecidedAt     *time.Time
+	DecidedBy     *uuid.UUID
+	PupilID       *uuid.UUID
+	DossierID     *uuid.UUID
+}
+
+type TransferOut struct {
+	ID           uuid.UUID
+	DossierID    uuid.UUID
+	PupilID      uuid.UUID
+	ToLicenceID  uuid.UUID
+	ToName       string
+	Package      []byte
+	ReportPdf    []byte
+	Status       string
+	Reason       string
+	CreatedBy    *uuid.UUID
+	CreatedAt    time.Time
+	ConsentDueAt time.Time
+	OfferedAt    *time.Time
+	DecidedAt    *time.Time
+}
+
+type TransferParty struct {
+	TransferID uuid.UUID
+	PartyKey   string
+	Kind       string
+	GuardianID *uuid.UUID
+	Answer     *string
+	Remark     string
+	AnsweredAt *time.Time
+	RecordedBy *uuid.UUID
+}
+
+type TransferShare struct {
+	TransferID   uuid.UUID
+	AttachmentID uuid.UUID
+	PartyKey     string
+	Share        bool
 }

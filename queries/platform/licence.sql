@@ -39,3 +39,14 @@ SELECT fingerprint FROM payload_key WHERE id = 1;
 -- name: SetPayloadKeyFingerprint :exec
 INSERT INTO payload_key (id, fingerprint) VALUES (1, $1)
 ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, set_at = now();
+
+-- name: SearchSchoolLicences :many
+-- Schools a transfer may go to: active school licences (and SWVs' own
+-- school licences) other than the sender, by name or BRIN, those of the
+-- sender's SWV first.
+SELECT l.*, s.name AS swv_name, (l.swv_id = @swv_id)::bool AS same_swv
+FROM licence l JOIN swv s ON s.id = l.swv_id
+WHERE l.kind IN ('school', 'swv_school') AND l.status = 'active' AND l.id <> @not_id
+  AND (@query::text = '' OR l.name ILIKE '%' || @query || '%' OR l.brin = upper(@query))
+ORDER BY (l.swv_id = @swv_id) DESC, l.name
+LIMIT 20;

@@ -125,7 +125,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING id, dossier_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at;
 
 -- name: ListAttachments :many
-SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at
+SELECT id, dossier_id, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at, from_school
 FROM attachment WHERE dossier_id = $1 ORDER BY uploaded_at DESC, id;
 
 -- name: GetAttachment :one
