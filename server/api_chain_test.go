@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -289,12 +290,19 @@ func TestAPIRequestChain(t *testing.T) {
 		t.Fatalf("import: %d %v", iresp.StatusCode, err)
 	}
 	iresp.Body.Close()
+	// A real transfer of the pupil's plan to the other school.
+	tresp, tout := h.apiCall(t, schoolTok, "POST", "/licences/"+h.school.ID.String()+"/pupils/"+pupil.String()+"/transfers", uuid.NewString(),
+		`{"to_licence_id":"`+otherSchool.ID.String()+`","parts":["perspective"]}`)
+	tm := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(tout)
+	if tresp.StatusCode != 201 || tm == nil {
+		t.Fatalf("start a transfer: %d %s", tresp.StatusCode, tout)
+	}
 	checked := 0
 	for _, op := range h.srv.apiOps() {
 		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
 			strings.HasPrefix(op.Path, "/licences/:licence/people") || strings.HasPrefix(op.Path, "/licences/:licence/avg-requests")
 		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString(),
-			":attachment", shown.Request.Attachments[0].ID.String(), ":import", imp.ID.String()).Replace(op.Path)
+			":attachment", shown.Request.Attachments[0].ID.String(), ":import", imp.ID.String(), ":transfer", tm[1]).Replace(op.Path)
 		own := schoolTok
 		if swvPath {
 			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)

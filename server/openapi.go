@@ -19,6 +19,7 @@ func (s *Server) apiOps() []apiOp {
 	ops := append(s.schoolOps(), s.rodOps()...)
 	ops = append(ops, s.retentionOps()...)
 	ops = append(ops, s.lasOps()...)
+	ops = append(ops, s.transferOps()...)
 	return append(ops, s.swvOps()...)
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/internal/poll"
 	"github.com/topdossier/topdossier/workflows"
 )
@@ -321,5 +323,117 @@ func TestTransferRefusedAndDeclined(t *testing.T) {
 	// A decision on a closed transfer: refused with a clear answer.
 	if resp, out := h.doAs(t, f.voIB, "POST", decide, formType, "decision=accept"); resp.StatusCode != 422 || !strings.Contains(out, "Deze overdracht staat niet (meer) op deze stap") {
 		t.Errorf("accept after decline: %d", resp.StatusCode)
+	}
+}
+
+// TestThuiszitterTransfer: a pupil without a school has a plan at the
+// SWV's own school licence, completes a whole cycle there, and moves to
+// a school with a transfer when a place is found; the mother's answer,
+// given in a meeting, is recorded by the SWV's IB'er. The school finds
+// the plan's history; the pupil leaves the thuiszitter list.
+func TestThuiszitterTransfer(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxBodyBytes = 64 << 10 })
+	ctx := context.Background()
+	noSchool, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwvSchool,
+		Name: "Thuiszitters Rivierenland", SWVID: h.platform.SWV.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.user(t, "ib@thuiszitters.invalid", "staff", member{auth.RoleIB, &noSchool.ID})
+	ib := h.login(t, "ib@thuiszitters.invalid")
+	resp, out := h.doAs(t, ib, "POST", "/api/v1/licences/"+noSchool.ID.String()+"/pupils", "application/json", validPupil)
+	if resp.StatusCode != 201 {
+		t.Fatalf("create pupil: %d %s", resp.StatusCode, out)
+	}
+	pupil := uuid.MustParse(regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(out)[1])
+	pupilPage := fmt.Sprintf("/licenties/%s/leerlingen/%s", noSchool.ID, pupil)
+	if resp, _ := h.doAs(t, ib, "POST", pupilPage+"/zonder-onderwijs", formType, "without_education_since=2026-05-04"); resp.StatusCode != 303 {
+		t.Fatalf("record the date: %d", resp.StatusCode)
+	}
+	var dossier school.Dossier
+	if err := h.platform.Tenants.With(ctx, noSchool.ID, func(pool *pgxpool.Pool) error {
+		q := school.New(pool)
+		var err error
+		if dossier, err = dossiertest.Complete(ctx, q, pupil); err != nil {
+			return err
+		}
+		// The perspective of a pupil without a school.
+		_, err = pool.Exec(ctx, `UPDATE dossier_section SET content = '{"destination":"terug_regulier","rationale":"Eerst rust, dan terug naar een gewone school."}'
+			WHERE dossier_id = $1 AND section = 'perspective'`, dossier.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := h.doAs(t, ib, "POST", pupilPage+"/dossier/proces-starten", formType, ""); resp.StatusCode != 303 {
+		t.Fatalf("start process: %d", resp.StatusCode)
+	}
+	h.waitPhase(t, noSchool.ID, dossier.ID, "observe")
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", noSchool.ID, pupil)
+	for _, step := range [][2]string{{"observe", ""}, {"understand", ""}, {"plan", ""}, {"realise", ""}, {"evaluate", "observe"}} {
+		body := `{"request_id":"thuis-` + step[0] + `","from":"` + step[0] + `"`
+		if step[1] != "" {
+			body += `,"to":"` + step[1] + `"`
+		}
+		if resp, out := h.doAs(t, ib, "POST", api+"/advance", "application/json", body+"}"); resp.StatusCode != 200 {
+			t.Fatalf("advance %s: %d %s", step[0], resp.StatusCode, out)
+		}
+	}
+	if !poll.Until(20*time.Second, func() bool {
+		var cycle int32
+		_ = h.platform.Tenants.With(ctx, noSchool.ID, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, "SELECT cycle FROM dossier WHERE id = $1", dossier.ID).Scan(&cycle)
+		})
+		return cycle == 2
+	}) {
+		t.Fatal("the thuiszitter's dossier did not complete its first cycle")
+	}
+
+	// A place is found at Basisschool De Linde: the plan goes there.
+	resp, out = h.doAs(t, ib, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/transfers", noSchool.ID, pupil), "application/json",
+		`{"to_licence_id":"`+h.school.ID.String()+`","parts":["analysis","perspective","action_parts","evaluations","growth"]}`)
+	if resp.StatusCode != 201 {
+		t.Fatalf("start transfer: %d %s", resp.StatusCode, out)
+	}
+	id := uuid.MustParse(regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out)[1])
+	page := h.pageAs(t, ib, pupilPage+"/overdracht")
+	party := regexp.MustCompile(`<option value="(guardian:[0-9a-f-]{36})">`).FindStringSubmatch(page)
+	if party == nil {
+		t.Fatalf("no party to record an answer for:\n%s", page)
+	}
+	if resp, out := h.doAs(t, ib, "POST", fmt.Sprintf("%s/overdracht/%s/antwoord", pupilPage, id), formType,
+		form("party", party[1], "answer", "agree")); resp.StatusCode != 303 {
+		t.Fatalf("record the mother's answer: %d %s", resp.StatusCode, out)
+	}
+	var incoming []incomingJSON
+	if !poll.Until(20*time.Second, func() bool {
+		_, out := h.do(t, "GET", fmt.Sprintf("/api/v1/licences/%s/incoming-transfers", h.school.ID), "", "")
+		incoming = nil
+		_ = json.Unmarshal([]byte(out), &incoming)
+		return len(incoming) == 1 && incoming[0].Status == "offered"
+	}) {
+		t.Fatalf("the school got no offer: %+v", incoming)
+	}
+	if incoming[0].PupilName != "Lotte Visser" || incoming[0].FromName != "Thuiszitters Rivierenland" {
+		t.Errorf("the offer: %+v", incoming[0])
+	}
+	resp, out = h.do(t, "POST", fmt.Sprintf("/api/v1/licences/%s/incoming-transfers/%s/decision", h.school.ID, id), "application/json", `{"accept":true}`)
+	if resp.StatusCode != 200 {
+		t.Fatalf("accept: %d %s", resp.StatusCode, out)
+	}
+	var decided transferDecidedJSON
+	if err := json.Unmarshal([]byte(out), &decided); err != nil || decided.PupilID == nil {
+		t.Fatalf("decision answer %s (err %v)", out, err)
+	}
+	dossierPage := h.page(t, dossierURL(h.school.ID, *decided.PupilID))
+	for _, want := range []string{"Uit het dossier van Thuiszitters Rivierenland", "Cyclus 1", "Cyclus 2", "Terug naar regulier onderwijs", "Tafels tot 10"} {
+		if !strings.Contains(dossierPage, want) {
+			t.Errorf("the school's dossier lacks %q", want)
+		}
+	}
+	// The pupil left the SWV's school licence and its thuiszitter list.
+	if !poll.Until(20*time.Second, func() bool {
+		return !strings.Contains(h.pageAs(t, ib, fmt.Sprintf("/licenties/%s/thuiszitters", noSchool.ID)), "Lotte")
+	}) {
+		t.Error("the pupil is still on the thuiszitter list")
 	}
 }

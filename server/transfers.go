@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -288,4 +289,202 @@ func (s *Server) handlePortalTransferAttachment(c *gin.Context) error {
 	}
 	serveAttachment(c, a)
 	return nil
+}
+
+// The transfers in the API.
+
+type transferStartJSON struct {
+	ToLicenceID   string   `json:"to_licence_id"`
+	Parts         []string `json:"parts"`
+	AttachmentIDs []string `json:"attachment_ids"`
+}
+
+type transferPartyJSON struct {
+	Kind       string     `json:"kind"`
+	Answer     *string    `json:"answer"`
+	AnsweredAt *time.Time `json:"answered_at"`
+}
+
+type transferJSON struct {
+	ID           uuid.UUID           `json:"id"`
+	ToLicenceID  uuid.UUID           `json:"to_licence_id"`
+	ToName       string              `json:"to_name"`
+	Status       string              `json:"status"`
+	Reason       string              `json:"reason"`
+	Parts        []string            `json:"parts"`
+	Attachments  []string            `json:"attachments"`
+	Parties      []transferPartyJSON `json:"parties"`
+	CreatedAt    time.Time           `json:"created_at"`
+	ConsentDueAt time.Time           `json:"consent_due_at"`
+	DecidedAt    *time.Time          `json:"decided_at"`
+}
+
+func toTransferJSON(v service.TransferView) transferJSON {
+	t := v.Transfer
+	out := transferJSON{ID: t.ID, ToLicenceID: t.ToLicenceID, ToName: t.ToName, Status: t.Status, Reason: t.Reason,
+		Parts: v.Package.Parts, CreatedAt: t.CreatedAt, ConsentDueAt: t.ConsentDueAt, DecidedAt: t.DecidedAt,
+		Parties: []transferPartyJSON{}, Attachments: []string{}}
+	if out.Parts == nil {
+		out.Parts = []string{}
+	}
+	for _, a := range v.Package.Attachments {
+		out.Attachments = append(out.Attachments, a.FileName)
+	}
+	for _, p := range v.Parties {
+		out.Parties = append(out.Parties, transferPartyJSON{Kind: p.Kind, Answer: p.Answer, AnsweredAt: p.AnsweredAt})
+	}
+	return out
+}
+
+type incomingJSON struct {
+	ID            uuid.UUID          `json:"id"`
+	FromLicenceID uuid.UUID          `json:"from_licence_id"`
+	FromName      string             `json:"from_name"`
+	PupilName     string             `json:"pupil_name"`
+	BirthDate     *string            `json:"birth_date"`
+	Status        string             `json:"status"`
+	Reason        string             `json:"reason"`
+	Offer         plan.TransferOffer `json:"offer"`
+	OfferedAt     time.Time          `json:"offered_at"`
+	PupilID       *uuid.UUID         `json:"pupil_id"`
+}
+
+type transferDecisionJSON struct {
+	Accept bool   `json:"accept"`
+	Reason string `json:"reason"`
+}
+
+type transferDecidedJSON struct {
+	Status  string     `json:"status"`
+	PupilID *uuid.UUID `json:"pupil_id"`
+}
+
+func (s *Server) transferOps() []apiOp {
+	const tag = "School: overdracht"
+	return []apiOp{
+		{Method: "POST", Path: "/licences/:licence/pupils/:pupil/transfers", Perm: auth.PermDossierManage, Handle: s.handleAPITransferStart, Tag: tag,
+			ID: "startTransfer", Summary: "Start a transfer of the pupil's plan to another school on the platform: the parts and attachments " +
+				"chosen go, with the onderwijskundig rapport, once the parents (or the pupil from 16) agreed and the school accepted",
+			Body: transferStartJSON{}, Out: transferJSON{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/licences/:licence/pupils/:pupil/transfers", Perm: auth.PermDossierManage, Handle: s.handleAPITransferList, Tag: tag,
+			ID: "listTransfers", Summary: "The pupil's transfers, newest first, with who answered", Out: []transferJSON{}},
+		{Method: "POST", Path: "/licences/:licence/pupils/:pupil/transfers/:transfer/withdraw", Perm: auth.PermDossierManage,
+			Handle: s.handleAPITransferWithdraw, Tag: tag, ID: "withdrawTransfer", Summary: "Withdraw a transfer that is still open",
+			Out: transferJSON{}},
+		{Method: "GET", Path: "/licences/:licence/incoming-transfers", Perm: auth.PermTransferReceive, Handle: s.handleAPIIncomingTransfers,
+			Tag: tag, ID: "listIncomingTransfers", Summary: "Transfers offered to the school by other schools (who and what by name; the plan " +
+				"itself comes on acceptance)", Out: []incomingJSON{}},
+		{Method: "POST", Path: "/licences/:licence/incoming-transfers/:transfer/decision", Perm: auth.PermTransferReceive,
+			Handle: s.handleAPITransferDecide, Tag: tag, ID: "decideTransfer", Summary: "Accept (the plan becomes the start of a dossier here) " +
+				"or decline with a reason", Body: transferDecisionJSON{}, Out: transferDecidedJSON{}},
+	}
+}
+
+func (s *Server) handleAPITransferStart(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	var in transferStartJSON
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	report, err := s.schoolReportPDF(c, lic, d.PupilID, principalOf(c).Name)
+	if err != nil {
+		return err
+	}
+	id, err := s.transfers.Start(c, actorOf(c), lic, d, service.TransferForm{ToLicenceID: in.ToLicenceID, Parts: in.Parts,
+		Attachments: in.AttachmentIDs}, report)
+	if err != nil {
+		return err
+	}
+	v, err := s.transfers.Get(c, lic.ID, d.PupilID, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, toTransferJSON(v))
+}
+
+func (s *Server) handleAPITransferList(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionView, "transfer"); err != nil {
+		return err
+	}
+	list, err := s.transfers.OfPupil(c, lic.ID, pupilID)
+	if err != nil {
+		return err
+	}
+	out := []transferJSON{}
+	for _, v := range list {
+		out = append(out, toTransferJSON(v))
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) handleAPITransferWithdraw(c *gin.Context) error {
+	lic, pupilID, err := s.pupilParams(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuidParam(c, "transfer")
+	if err != nil {
+		return err
+	}
+	if err := s.transfers.Withdraw(c, actorOf(c), lic.ID, pupilID, id); err != nil {
+		return err
+	}
+	v, err := s.transfers.Get(c, lic.ID, pupilID, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusOK, toTransferJSON(v))
+}
+
+func (s *Server) handleAPIIncomingTransfers(c *gin.Context) error {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.transfers.Incoming(c, actorOf(c), lic.ID)
+	if err != nil {
+		return err
+	}
+	out := []incomingJSON{}
+	for _, t := range list {
+		j := incomingJSON{ID: t.ID, FromLicenceID: t.FromLicenceID, FromName: t.FromName, PupilName: t.PupilName, Status: t.Status,
+			Reason: t.Reason, Offer: t.Offer, OfferedAt: t.OfferedAt, PupilID: t.PupilID}
+		if t.BirthDate != nil {
+			b := t.BirthDate.Format(dateLayout)
+			j.BirthDate = &b
+		}
+		out = append(out, j)
+	}
+	return writeJSON(c, http.StatusOK, out)
+}
+
+func (s *Server) handleAPITransferDecide(c *gin.Context) error {
+	lic, err := s.schoolLicence(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuidParam(c, "transfer")
+	if err != nil {
+		return err
+	}
+	var in transferDecisionJSON
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	pupilID, err := s.transfers.Decide(c, actorOf(c), lic.ID, id, in.Accept, in.Reason)
+	if err != nil {
+		return err
+	}
+	out := transferDecidedJSON{Status: "declined"}
+	if in.Accept {
+		out.Status, out.PupilID = "accepted", &pupilID
+	}
+	return writeJSON(c, http.StatusOK, out)
 }
