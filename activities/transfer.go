@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/workflows"
@@ -190,6 +191,9 @@ func (a *Activities) OfferTransfer(ctx context.Context, in workflows.TransferSte
 	if err != nil {
 		return wrap("offer transfer", err)
 	}
+	if err := a.noticeSWVs(ctx, ids, workflows.TransferStepOffered); err != nil {
+		return wrap("tell the SWV", err)
+	}
 	return wrap("mark transfer offered", a.moveTransferOut(ctx, ids, in, workflows.TransferStepOffered, logbook.ActionShare, nil))
 }
 
@@ -260,6 +264,9 @@ func (a *Activities) CloseTransfer(ctx context.Context, in workflows.TransferSte
 		})
 		if err != nil {
 			return wrap("close transfer at the receiving school", err)
+		}
+		if err := a.noticeSWVs(ctx, ids, in.Step); err != nil {
+			return wrap("tell the SWV", err)
 		}
 	}
 	var mail func(context.Context, *school.Queries, []school.ListTransferPartiesRow) error
@@ -520,5 +527,62 @@ func (a *Activities) CompleteTransfer(ctx context.Context, in workflows.Transfer
 	if err != nil {
 		return wrap("mark transfer accepted", err)
 	}
+	if err := a.noticeSWVs(ctx, ids, workflows.TransferStepAccepted); err != nil {
+		return wrap("tell the SWV", err)
+	}
 	return wrap("leave after transfer", nonRetryable(a.Leaver.LeaveTransferred(ctx, ids.from, ids.pupil, "transfer:"+ids.transfer.String())))
+}
+
+// noticeSWVs tells each SWV that granted the pupil an arrangement or a
+// TLV where the transfer stands (from the offer on, once the parties
+// agreed): the SWV reads it on its transfer overview. It reads the
+// sending school's requests and writes the SWVs' databases.
+func (a *Activities) noticeSWVs(ctx context.Context, ids transferIDs, step string) error {
+	var reqs []school.SwvRequest
+	err := a.Tenants.With(ctx, ids.from, func(pool *pgxpool.Pool) error {
+		var err error
+		reqs, err = school.New(pool).ListSWVRequests(ctx, ids.dossier)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	pf := platform.New(a.Tenants.Platform())
+	var from, to platform.Licence
+	for _, r := range reqs {
+		if r.Status != "submitted" || (r.Kind != "tlv" && r.Kind != "arrangement") || r.SwvLicenceID == nil || r.SwvRequestID == nil {
+			continue
+		}
+		if from.ID == uuid.Nil {
+			if from, err = pf.GetLicence(ctx, ids.from); err != nil {
+				return err
+			}
+			if to, err = pf.GetLicence(ctx, ids.to); err != nil {
+				return err
+			}
+		}
+		swvLic, err := pf.GetLicence(ctx, *r.SwvLicenceID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // the SWV left the platform
+		}
+		if err != nil {
+			return err
+		}
+		err = a.Tenants.With(ctx, swvLic.ID, func(pool *pgxpool.Pool) error {
+			q := swv.New(pool)
+			if step == workflows.TransferStepDeclined || step == workflows.TransferStepWithdrawn {
+				return q.UpdateTransferNoticeStatus(ctx, swv.UpdateTransferNoticeStatusParams{TransferID: ids.transfer, Status: step})
+			}
+			err := q.UpsertTransferNotice(ctx, swv.UpsertTransferNoticeParams{TransferID: ids.transfer, RequestID: *r.SwvRequestID,
+				FromName: from.Name, ToLicenceID: to.ID, ToName: to.Name, SameSwv: to.SwvID == swvLic.SwvID, Status: step})
+			if db.Constraint(err) == "transfer_notice_request_id_fkey" {
+				return nil // the SWV deleted its request (retention, erasure)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

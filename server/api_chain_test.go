@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -78,7 +79,7 @@ func TestAPIRequestChain(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
 	ctx := context.Background()
-	pupil, _, _ := requestPupil(t, h, "Noor")
+	pupil, _, mother := requestPupil(t, h, "Noor")
 	schoolTok := h.token(t, h.school.ID, platform.ApiScopeWrite)
 	swvTok := h.token(t, f.lic.ID, platform.ApiScopeWrite)
 	swvRead := h.token(t, f.lic.ID, platform.ApiScopeRead)
@@ -328,6 +329,22 @@ func TestAPIRequestChain(t *testing.T) {
 	}
 	if checked < 3*25 {
 		t.Errorf("checked %d calls, want three other tokens on each of at least 25 paths", checked)
+	}
+
+	// The pupil has a TLV of the SWV: once the mother agreed to the
+	// transfer, the SWV sees where the pupil goes, and that the TLV stays
+	// valid within its region.
+	if resp, out := h.doAs(t, h.login(t, mother), "POST", fmt.Sprintf("/ouder/%s/%s/overdracht/%s", h.school.ID, pupil, tm[1]), formType,
+		"answer=agree"); resp.StatusCode != 303 {
+		t.Fatalf("the mother agrees to the transfer: %d %s", resp.StatusCode, out)
+	}
+	overview := "/licenties/" + f.lic.ID.String() + "/overstappen"
+	if !poll.Until(20*time.Second, func() bool {
+		_, out := f.as(t, h, "directeur@swv.invalid", "GET", overview)
+		return strings.Contains(out, "Noor Aanvraag") && strings.Contains(out, "Andere school") && strings.Contains(out, "de TLV blijft geldig")
+	}) {
+		_, out := f.as(t, h, "directeur@swv.invalid", "GET", overview)
+		t.Errorf("the SWV's transfer overview:\n%s", out)
 	}
 	_ = schoolReq
 }

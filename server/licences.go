@@ -100,6 +100,9 @@ type membershipView struct {
 	CanWithoutEducation bool
 	// CanTransfers: the school's transfers, and those offered to it.
 	CanTransfers bool
+	// CanSWVTransfers: the SWV's pupils with a TLV or arrangement who
+	// move to another school.
+	CanSWVTransfers bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -136,6 +139,8 @@ func (s *Server) handleHome(c *gin.Context) error {
 			CanTransfers:    auth.ScopeOf(role, auth.PermTransferReceive) != auth.ScopeNone,
 		})
 		mv := &page.Memberships[len(page.Memberships)-1]
+		mv.CanSWVTransfers = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwv &&
+			auth.ScopeOf(role, auth.PermRequestManage) != auth.ScopeNone
 		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&
 			auth.ScopeOf(role, auth.PermPupilsList) == auth.ScopeLicence
 		if m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) != auth.ScopeNone {

@@ -149,6 +149,7 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/aanvragen/:request/notitie", s.allow(auth.PermRequestManage), s.serve(s.handleSWVNote))
 	r.POST("/licenties/:licence/aanvragen/:request/acties", s.allow(auth.PermRequestManage), s.serve(s.handleSWVActionAdd))
 	r.POST("/licenties/:licence/aanvragen/:request/acties/:action/klaar", s.allow(auth.PermRequestManage), s.serve(s.handleSWVActionDone))
+	r.GET("/licenties/:licence/overstappen", s.allow(auth.PermRequestManage), s.serve(s.handleSWVTransfers))
 	r.GET("/licenties/:licence/consulent", s.allow(auth.PermRequestManage), s.serve(s.handleConsultantDashboard))
 	r.GET("/licenties/:licence/commissie", s.allow(auth.PermRequestVote), s.serve(s.handleCommitteeDashboard))
 	r.GET("/licenties/:licence/avg-verzoeken", s.allow(auth.PermSWVPrivacy), s.serve(s.handleSWVAVGRequests))

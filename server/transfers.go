@@ -14,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/plan"
@@ -410,6 +411,9 @@ func (s *Server) handleAPITransferList(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := s.dossiers.Header(c, lic.ID, pupilID); err != nil {
+		return err // no such pupil (with a plan) here
+	}
 	if err := s.logbook.Record(c, actorOf(c), lic.ID, pupilID, logbook.ActionView, "transfer"); err != nil {
 		return err
 	}
@@ -487,4 +491,24 @@ func (s *Server) handleAPITransferDecide(c *gin.Context) error {
 		out.Status, out.PupilID = "accepted", &pupilID
 	}
 	return writeJSON(c, http.StatusOK, out)
+}
+
+type swvTransfersPage struct {
+	Licence platform.Licence
+	Notices []swv.ListTransferNoticesRow
+}
+
+// handleSWVTransfers is the SWV's overview of pupils with a granted
+// arrangement or TLV who move to another school.
+func (s *Server) handleSWVTransfers(c *gin.Context) error {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return err
+	}
+	page := swvTransfersPage{Licence: lic}
+	if page.Notices, err = s.swv.TransferNotices(c, actorOf(c), swvReaderOf(c, lic.ID), lic.ID); err != nil {
+		return err
+	}
+	s.render(c, http.StatusOK, "swv_transfers", page)
+	return nil
 }

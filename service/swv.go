@@ -696,3 +696,30 @@ func (s *SWV) Meeting(ctx context.Context, licenceID, id uuid.UUID) (swv.Committ
 	})
 	return m, err
 }
+
+// TransferNotices are the transfers of pupils with a granted arrangement
+// or TLV of the SWV to another school, newest first, as far as the reader
+// needs to know (the SWV's admin all; a consultant those of their
+// schools), with one logbook line for the list seen.
+func (s *SWV) TransferNotices(ctx context.Context, actor Actor, reader SWVReader, licenceID uuid.UUID) ([]swv.ListTransferNoticesRow, error) {
+	r, err := s.readable(ctx, reader, licenceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []swv.ListTransferNoticesRow
+	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+			rows, err := swv.New(tx).ListTransferNotices(ctx)
+			if err != nil {
+				return err
+			}
+			for _, n := range rows {
+				if r.allows(swv.Request{ID: n.RequestID, SchoolLicenceID: n.SchoolLicenceID, ConsultantID: n.ConsultantID}) {
+					out = append(out, n)
+				}
+			}
+			return logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionView, "transfer_notice_list", fmt.Sprint(len(out))))
+		})
+	})
+	return out, err
+}

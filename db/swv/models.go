@@ -200,3 +200,14 @@ type SwvDeletionRecord struct {
 	Counts    []byte
 	EventKey  string
 }
+
+type TransferNotice struct {
+	TransferID  uuid.UUID
+	RequestID   uuid.UUID
+	FromName    string
+	ToLicenceID uuid.UUID
+	ToName      string
+	SameSwv     bool
+	Status      string
+	UpdatedAt   time.Time
+}
