@@ -61,6 +61,35 @@ type TransferPackage struct {
 	Attachments  []SnapshotAttachment `json:"attachments,omitempty"`
 	// ReportView is the parents' view on the onderwijskundig rapport.
 	ReportView string `json:"report_view,omitempty"`
+	// SchoolHistory and Plans come from an OSO dossier received from
+	// outside the platform: the school career, and the plans, diagnoses,
+	// TLVs and arrangements it listed (their documents are attachments).
+	SchoolHistory []TransferYear `json:"school_history,omitempty"`
+	Plans         []TransferPlan `json:"plans,omitempty"`
+	// Source says where the package came from: "" a transfer on the
+	// platform, "oso" an OSO dossier.
+	Source string `json:"source,omitempty"`
+}
+
+// TransferYear is one school year of the school career.
+type TransferYear struct {
+	SchoolYear string `json:"school_year"`
+	Group      string `json:"group"`
+	YearGroup  string `json:"year_group"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	BRIN       string `json:"brin"`
+	SchoolType string `json:"school_type,omitempty"`
+}
+
+// TransferPlan is a plan, diagnosis, TLV or arrangement as an OSO dossier
+// lists it: its kind, period, what it is about and its document.
+type TransferPlan struct {
+	Kind     string `json:"kind"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
+	About    string `json:"about"`
+	Document string `json:"document,omitempty"`
 }
 
 // TransferPupil is who the pupil is.
