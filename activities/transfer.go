@@ -2,12 +2,9 @@ package activities
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
+	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -338,21 +336,18 @@ func (a *Activities) AcceptTransfer(ctx context.Context, in workflows.TransferSt
 	if to.SchoolType != nil {
 		toType = string(*to.SchoolType)
 	}
-	history, err := json.Marshal(sent.pkg)
-	if err != nil {
-		return out, permanent(err)
-	}
-	pkg := sent.pkg
-	birth, err := time.Parse(time.DateOnly, pkg.Pupil.BirthDate)
-	if err != nil {
-		return out, permanent(fmt.Errorf("transfer birth date: %w", err))
-	}
 	actor := actorOf(in.ActorID)
 	today := time.Now().In(law.Netherlands())
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	var pupil school.Pupil
-	var dossier school.Dossier
-	newPupil := false
+	files := make([]store.ReceivedFile, 0, len(sent.files)+1)
+	for _, f := range sent.files {
+		files = append(files, store.ReceivedFile{ID: f.ID, Name: f.FileName, ContentType: f.ContentType, Content: f.Content})
+	}
+	if len(sent.report) > 0 {
+		files = append(files, store.ReceivedFile{ID: uuid.NewSHA1(ids.transfer, []byte("onderwijskundig-rapport")),
+			Name: "Onderwijskundig rapport " + from.Name + ".pdf", ContentType: "application/pdf", Content: sent.report})
+	}
+	var got store.ReceivedPlan
 	err = a.Tenants.With(ctx, ids.to, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
@@ -361,154 +356,33 @@ func (a *Activities) AcceptTransfer(ctx context.Context, in workflows.TransferSt
 				return db.Classify(err)
 			}
 			if ti.Status == workflows.TransferStepAccepted && ti.PupilID != nil && ti.DossierID != nil {
-				pupil.ID, dossier.ID = *ti.PupilID, *ti.DossierID
+				got.Pupil.ID, got.Dossier.ID = *ti.PupilID, *ti.DossierID
 				return nil // copied before: a retry
 			}
 			if ti.Status != workflows.TransferStepOffered {
 				return permanent(fmt.Errorf("transfer %s is %s", ids.transfer, ti.Status))
 			}
-			found, err := q.FindPupilByNameAndBirth(ctx, school.FindPupilByNameAndBirthParams{GivenName: pkg.Pupil.GivenName,
-				FamilyName: pkg.Pupil.FamilyName, BirthDate: birth})
-			if err != nil {
+			if got, err = store.Receive(ctx, tx, store.Received{Key: ids.transfer, FromName: from.Name, Package: sent.pkg, Files: files,
+				SchoolType: toType, Today: today, Actor: actor, Role: in.ActorRole, RequestID: in.RequestID}); err != nil {
 				return err
 			}
-			if len(found) == 1 {
-				pupil = found[0]
-			} else {
-				newPupil = true
-				enrolled := today
-				if !enrolled.After(birth) {
-					enrolled = birth.AddDate(0, 0, 1)
-				}
-				if pupil, err = q.CreatePupil(ctx, school.CreatePupilParams{GivenName: pkg.Pupil.GivenName, NameInfix: pkg.Pupil.NameInfix,
-					FamilyName: pkg.Pupil.FamilyName, BirthDate: birth, EnrolledOn: enrolled}); err != nil {
-					return fmt.Errorf("create pupil: %w", err)
-				}
-			}
-			pupilID := pupil.ID
-			entry := func(action, entity, entityID string) logbook.Entry {
-				return logbook.Entry{ActorID: actor, ActorRole: in.ActorRole, Action: action, PupilID: &pupilID, Entity: entity,
-					EntityID: entityID, RequestID: in.RequestID}
-			}
-			if newPupil {
-				if err := logbook.Append(ctx, tx, entry(logbook.ActionCreate, "pupil", pupilID.String())); err != nil {
-					return err
-				}
-			}
-			guardians, err := q.ListGuardians(ctx, pupilID)
-			if err != nil {
-				return err
-			}
-			if len(guardians) == 0 {
-				for _, g := range pkg.Guardians {
-					row, err := q.CreateGuardian(ctx, school.CreateGuardianParams{PupilID: pupilID, GivenName: g.GivenName, NameInfix: g.NameInfix,
-						FamilyName: g.FamilyName, Email: g.Email, Phone: g.Phone, Relation: school.GuardianRelation(g.Relation),
-						ParentalAuthority: g.ParentalAuthority})
-					if err != nil {
-						return fmt.Errorf("create guardian: %w", err)
-					}
-					guardians = append(guardians, row)
-				}
-			}
-			level := school.SupportLevel(pkg.SupportLevel)
-			if !level.Valid() {
-				level = school.SupportLevelLight
-			}
-			dossier, err = q.CreateDossier(ctx, school.CreateDossierParams{PupilID: pupilID, SupportLevel: level,
-				Reason: "Overgedragen door " + from.Name, StartedOn: today})
-			if err != nil {
-				return fmt.Errorf("create dossier: %w", db.Classify(err))
-			}
-			for _, sec := range plan.Sections() {
-				content := startSection(pkg, sec, toType)
-				if err := q.CreateSection(ctx, school.CreateSectionParams{DossierID: dossier.ID, Cycle: 1, Section: sec, Content: content}); err != nil {
-					return fmt.Errorf("create section: %w", err)
-				}
-			}
-			for _, g := range guardians {
-				gid := g.ID
-				if _, err := q.AddParticipant(ctx, school.AddParticipantParams{DossierID: dossier.ID, Kind: "guardian",
-					Name: strings.Join(strings.Fields(g.GivenName+" "+g.NameInfix+" "+g.FamilyName), " "),
-					Role: plan.RelationLabel(string(g.Relation)), GuardianID: &gid}); err != nil {
-					return fmt.Errorf("add guardian: %w", err)
-				}
-			}
-			if _, err := q.RecordDossierStart(ctx, school.RecordDossierStartParams{DossierID: dossier.ID, StartedOn: today,
-				Reason: "overgedragen door " + from.Name, ByUserID: actor}); err != nil {
-				return fmt.Errorf("record start: %w", err)
-			}
-			if err := q.AddDossierHistory(ctx, school.AddDossierHistoryParams{DossierID: dossier.ID, TransferID: ids.transfer,
-				FromName: from.Name, Package: history}); err != nil {
-				return err
-			}
-			files := sent.files
-			if len(sent.report) > 0 {
-				files = append(files, school.Attachment{ID: uuid.NewSHA1(ids.transfer, []byte("onderwijskundig-rapport")),
-					FileName: "Onderwijskundig rapport " + from.Name + ".pdf", ContentType: "application/pdf", Content: sent.report})
-			}
-			for _, f := range files {
-				sum := sha256.Sum256(f.Content)
-				if err := q.AddTransferredAttachment(ctx, school.AddTransferredAttachmentParams{ID: uuid.NewSHA1(ids.transfer, f.ID[:]),
-					DossierID: dossier.ID, FileName: f.FileName, ContentType: f.ContentType, SizeBytes: int32(len(f.Content)),
-					Sha256: sum[:], Content: f.Content, FromSchool: from.Name}); err != nil {
-					return err
-				}
-			}
-			did := dossier.ID
+			pupilID, did := got.Pupil.ID, got.Dossier.ID
 			if n, err := q.AcceptTransferIn(ctx, school.AcceptTransferInParams{ID: ids.transfer, DecidedBy: actor, PupilID: &pupilID,
 				DossierID: &did}); err != nil || n == 0 {
 				return errors.Join(err, errors.New("transfer moved on while accepting"))
 			}
-			if err := logbook.Append(ctx, tx, entry(logbook.ActionCreate, "dossier", dossier.ID.String())); err != nil {
-				return err
-			}
-			return logbook.Append(ctx, tx, entry(logbook.ActionUpdate, "transfer_in", fmt.Sprintf("%s:%s", ids.transfer, workflows.TransferStepAccepted)))
+			return logbook.Append(ctx, tx, logbook.Entry{ActorID: actor, ActorRole: in.ActorRole, Action: logbook.ActionUpdate, PupilID: &pupilID,
+				Entity: "transfer_in", EntityID: fmt.Sprintf("%s:%s", ids.transfer, workflows.TransferStepAccepted), RequestID: in.RequestID})
 		})
 	})
 	if err != nil {
 		return out, wrap("copy transfer", err)
 	}
 	// Started idempotently, also on a retry after the copy.
-	if err := a.Transfers.StartReceived(ctx, ids.to, pupil.ID, dossier.ID); err != nil {
+	if err := a.Transfers.StartReceived(ctx, ids.to, got.Pupil.ID, got.Dossier.ID); err != nil {
 		return out, fmt.Errorf("start received processes: %w", err)
 	}
-	return workflows.TransferAccepted{PupilID: pupil.ID.String(), DossierID: dossier.ID.String()}, nil
-}
-
-// startSection is the first content of a section of the receiving
-// school's dossier: the last cycle carried, so the school continues from
-// there (its own consent round still comes: consent was given to the
-// other school). A destination the receiving school type does not know
-// is left for the school to choose.
-func startSection(pkg plan.TransferPackage, section, schoolType string) []byte {
-	last, ok := pkg.Latest()
-	var v any
-	switch section {
-	case plan.SectionUnderstand:
-		if ok {
-			v = last.Understand
-		}
-	case plan.SectionPerspective:
-		if ok {
-			p := last.Perspective
-			if !slices.Contains(plan.Destinations(schoolType), p.Destination) {
-				p.Destination = ""
-			}
-			v = p
-		}
-	case plan.SectionActionPart:
-		if ap, ok := pkg.LatestActionPart(); ok {
-			v = ap.Content
-		}
-	}
-	if v == nil {
-		return []byte("{}")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return []byte("{}")
-	}
-	return b
+	return workflows.TransferAccepted{PupilID: got.Pupil.ID.String(), DossierID: got.Dossier.ID.String()}, nil
 }
 
 // CompleteTransfer closes the transfer at the sending school once the
