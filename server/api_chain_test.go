@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -298,12 +299,41 @@ func TestAPIRequestChain(t *testing.T) {
 	if tresp.StatusCode != 201 || tm == nil {
 		t.Fatalf("start a transfer: %d %s", tresp.StatusCode, tout)
 	}
+	// A real OSO import of the school's, for the OSO paths.
+	sampleOSO, err := os.ReadFile("../oso/testdata/Voorbeelddossier_PaO_POSWV_opt_out.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err = http.NewRequest("POST", h.http.URL+"/api/v1/licences/"+h.school.ID.String()+"/oso-imports", bytes.NewReader(sampleOSO))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+schoolTok)
+	req.Header.Set("Content-Type", "application/xml")
+	req.Header.Set(idempotencyHeader, uuid.NewString())
+	oresp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var osoImp struct {
+		ID uuid.UUID `json:"id"`
+	}
+	if err := json.NewDecoder(oresp.Body).Decode(&osoImp); err != nil || oresp.StatusCode != 201 {
+		t.Fatalf("OSO import: %d %v", oresp.StatusCode, err)
+	}
+	oresp.Body.Close()
 	checked := 0
 	for _, op := range h.srv.apiOps() {
 		swvPath := strings.HasPrefix(op.Path, "/licences/:licence/requests") || strings.HasPrefix(op.Path, "/licences/:licence/meetings") ||
 			strings.HasPrefix(op.Path, "/licences/:licence/people") || strings.HasPrefix(op.Path, "/licences/:licence/avg-requests")
 		path := strings.NewReplacer(":pupil", pupil.String(), ":version", "1", ":avg", uuid.NewString(),
 			":attachment", shown.Request.Attachments[0].ID.String(), ":import", imp.ID.String(), ":transfer", tm[1]).Replace(op.Path)
+		if strings.Contains(op.Path, "/oso-imports/") {
+			path = strings.Replace(path, imp.ID.String(), osoImp.ID.String(), 1)
+		}
+		if strings.HasSuffix(op.Path, "/oso") {
+			path += "?overstap=POVO"
+		}
 		own := schoolTok
 		if swvPath {
 			path = strings.NewReplacer(":licence", f.lic.ID.String(), ":request", res.SWVRequest).Replace(path)

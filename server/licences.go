@@ -103,6 +103,8 @@ type membershipView struct {
 	// CanSWVTransfers: the SWV's pupils with a TLV or arrangement who
 	// move to another school.
 	CanSWVTransfers bool
+	// CanOSO: read in an OSO dossier from a school outside the platform.
+	CanOSO bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -141,6 +143,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 		mv := &page.Memberships[len(page.Memberships)-1]
 		mv.CanSWVTransfers = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwv &&
 			auth.ScopeOf(role, auth.PermRequestManage) != auth.ScopeNone
+		mv.CanOSO = m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermPupilEnrol) != auth.ScopeNone
 		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&
 			auth.ScopeOf(role, auth.PermPupilsList) == auth.ScopeLicence
 		if m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) != auth.ScopeNone {

@@ -39,6 +39,8 @@ var entityLabels = map[string]string{
 	"transfer_in":          "overdracht van een andere school",
 	"transfer_in_list":     "lijst van aangeboden overdrachten",
 	"transfer_notice_list": "lijst van overstappen met een TLV of arrangement",
+	"oso_export":           "OSO-dossier (export)",
+	"oso_import":           "OSO-dossier (ingelezen)",
 	"lovs_result":          "toetsuitslagen uit het leerlingvolgsysteem",
 	"guardian":             "ouder of verzorger",
 	"without_education":    "zonder onderwijs sinds",

@@ -16,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/internal/requestlog"
 	"github.com/topdossier/topdossier/las"
+	"github.com/topdossier/topdossier/oso"
 )
 
 const requestIDKey = "request_id"
@@ -78,6 +79,8 @@ func (s *Server) limitBody(c *gin.Context) {
 		limit = max(limit, maxAttachmentBytes+64<<10)
 	case lasUploadRoute, lasAPIRoute, lovsRoute:
 		limit = max(limit, las.MaxFileSize+64<<10)
+	case osoUploadRoute, osoAPIRoute:
+		limit = max(limit, oso.MaxFileSize+64<<10)
 	}
 	if c.Request.ContentLength > limit {
 		s.fail(c, &http.MaxBytesError{Limit: limit})

@@ -20,6 +20,7 @@ func (s *Server) apiOps() []apiOp {
 	ops = append(ops, s.retentionOps()...)
 	ops = append(ops, s.lasOps()...)
 	ops = append(ops, s.transferOps()...)
+	ops = append(ops, s.osoOps()...)
 	return append(ops, s.swvOps()...)
 }
 

@@ -104,6 +104,7 @@ func newRenderer(as *assets, loc *time.Location) (*renderer, error) {
 		"transferStep":   labelFunc(transferStepLabels),
 		"transferAnswer": labelFunc(transferAnswerLabels),
 		"transferPart":   plan.TransferPartLabel,
+		"osoPlanKind":    labelFunc(osoPlanKinds),
 		"hasPrefix":      strings.HasPrefix,
 		"list":           func(v ...string) []string { return v },
 		"add":            func(a, b int) int { return a + b },

@@ -115,6 +115,7 @@ type Server struct {
 	rod         *service.ROD
 	las         *service.LAS
 	transfers   *service.Transfers
+	oso         *service.OSO
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -234,6 +235,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	transfers := service.NewTransfers(tm, tc, logger, dossiers, pupils, service.TransfersConfig{Location: loc, SiteURL: cfg.SiteURL,
+		ConsentWithin: cfg.TransferConsentWithin})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
 		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
@@ -253,8 +256,8 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		swv:       service.NewSWV(tm),
 		logbook:   service.NewLogbook(tm),
 		pupils:    pupils,
-		transfers: service.NewTransfers(tm, tc, logger, dossiers, pupils, service.TransfersConfig{Location: loc, SiteURL: cfg.SiteURL,
-			ConsentWithin: cfg.TransferConsentWithin}),
+		transfers: transfers,
+		oso:       service.NewOSO(tm, logger, dossiers, transfers, service.OSOConfig{Location: loc, Version: service.BuildVersion()}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
+	ososchema "github.com/topdossier/topdossier/oso/schema"
 )
 
 // TestMigrateAndLicenceCommands drives `migrate` and `licence
@@ -95,6 +96,25 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 		t.Errorf("the dry run stored %d pupils (%v)", pupils, err)
 	}
 
+	// OSO: a received dossier's dry run, a broken one refused, and the
+	// export of a pupil for the SWV, valid against the schema.
+	out, err = cli("oso", "import", "-licence", id, "-dry-run", "../../oso/testdata/Voorbeelddossier_PaO_POSWV_full.xml")
+	if err != nil || !strings.Contains(out, "Leerling: Daan van de Berg, geboren 2003-03-17") || !strings.Contains(out, "Ouders/verzorgers: 3 (van 5)") ||
+		!strings.Contains(out, "Proefdraai") {
+		t.Errorf("oso import dry run: %v\n%s", err, out)
+	}
+	osoFull, err := os.ReadFile("../../oso/testdata/Voorbeelddossier_PaO_POSWV_full.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "bsn.xml")
+	if err := os.WriteFile(broken, bytes.Replace(osoFull, []byte("<leerlingid>"), []byte("<bsn>123456782</bsn><leerlingid>"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = cli("oso", "import", "-licence", id, "-dry-run", broken); err == nil || !strings.Contains(err.Error(), "geen BSN") {
+		t.Errorf("oso import of a PaO dossier with a BSN: %v\n%s", err, out)
+	}
+
 	// The logbook of the new licence: empty and whole, then tampered with.
 	out, err = cli("logbook", "verify")
 	if err != nil || !strings.Contains(out, "0 regels, keten klopt") {
@@ -136,6 +156,20 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	out, err = cli("logbook", "verify", "-licence", id)
 	if err == nil || !strings.Contains(out, "GEBROKEN bij regel 2") {
 		t.Errorf("verify after tampering: %v\n%s, want row 2 named", err, out)
+	}
+	// The export of a pupil for the SWV (logged: after the logbook checks).
+	var pupilID string
+	if err := dbtest.Pool(t, dbName).QueryRow(ctx, `WITH p AS (INSERT INTO pupil (given_name, family_name, birth_date, enrolled_on)
+		VALUES ('Sem', 'Jansen', '2012-04-01', '2024-08-26') RETURNING id)
+		INSERT INTO guardian (pupil_id, given_name, family_name, relation, parental_authority) SELECT id, 'Eva', 'Jansen', 'mother', true FROM p
+		RETURNING pupil_id`).Scan(&pupilID); err != nil {
+		t.Fatal(err)
+	}
+	out, err = cli("oso", "export", "-licence", id, "-pupil", pupilID, "-profile", "PaO")
+	if err != nil || !strings.Contains(out, "<overstap>VOSWV</overstap>") || !strings.Contains(out, "<achternaam>Jansen</achternaam>") {
+		t.Errorf("oso export: %v\n%s", err, out)
+	} else if err := ososchema.Validate([]byte(out)); err != nil {
+		t.Errorf("the exported dossier does not validate: %v", err)
 	}
 	licPool.Close()
 

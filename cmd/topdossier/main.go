@@ -33,6 +33,9 @@ const usage = `gebruik: topdossier <opdracht>
   logbook   verify: de hashketen van de logboeken controleren
   import    edexml -licence <id> [-dry-run] BESTAND: leerlingen, groepen en
             leerkrachten uit de leerlingadministratie inlezen
+  oso       export -licence <id> -pupil <id> -profile OV|PaO: het OSO-dossier
+            van een leerling; import -licence <id> [-dry-run] BESTAND: een
+            ontvangen OSO-dossier inlezen
 
 Instellingen komen uit de omgeving; zie README.md.`
 
@@ -58,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runLogbook(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], getenv, stdout, stderr)
+	case "oso":
+		return runOSO(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -407,6 +407,17 @@ type MailOutbox struct {
 	Attempts  int32
 }
 
+type OsoImport struct {
+	ID        uuid.UUID
+	Digest    string
+	Data      []byte
+	Status    string
+	PupilID   *uuid.UUID
+	CreatedBy *uuid.UUID
+	CreatedAt time.Time
+	DecidedAt *time.Time
+}
+
 type ProcessStep struct {
 	WorkflowID    string
 	EntityKind    string

@@ -102,8 +102,8 @@ func TestExportsValidate(t *testing.T) {
 	left := time.Date(2027, 7, 15, 0, 0, 0, 0, time.UTC)
 	base := oso.ExportInput{Today: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), Version: "test", SchoolName: "Basisschool De Linde",
 		BRIN: "12AB", SchoolType: "BAO",
-		Pupil:     plan.TransferPupil{GivenName: "Noor", NameInfix: "de", FamilyName: "Vries", BirthDate: "2015-04-01", Group: "8b"},
-		LASKey:    "L123", EnrolledOn: time.Date(2019, 8, 20, 0, 0, 0, 0, time.UTC), LeftOn: &left, YearGroup: &year,
+		Pupil:  plan.TransferPupil{GivenName: "Noor", NameInfix: "de", FamilyName: "Vries", BirthDate: "2015-04-01", Group: "8b"},
+		LASKey: "L123", EnrolledOn: time.Date(2019, 8, 20, 0, 0, 0, 0, time.UTC), LeftOn: &left, YearGroup: &year,
 		Guardians: []plan.TransferGuardian{{GivenName: "Anne", FamilyName: "Vries", Email: "anne@thuis.invalid", Relation: "mother", ParentalAuthority: true}},
 		Needs:     "Verlengde instructie bij rekenen.", OPP: "Perspectief: vmbo kader.", OPPFrom: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC),
 		ActionParts: []plan.TransferVersion{{Number: 1, Cycle: 1, FrozenOn: "2026-10-01", ConsentStatus: "given",
