@@ -83,6 +83,24 @@ func (f *transferFixture) start(t *testing.T) uuid.UUID {
 	return uuid.MustParse(m[1])
 }
 
+// transferIDs are the pupil's transfers at the sending school, newest
+// first.
+func (f *transferFixture) transferIDs(t *testing.T) []uuid.UUID {
+	t.Helper()
+	var ids []uuid.UUID
+	err := f.h.platform.Tenants.With(context.Background(), f.h.school.ID, func(pool *pgxpool.Pool) error {
+		rows, err := school.New(pool).ListTransfersOfPupil(context.Background(), f.pupil)
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		return err
+	})
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("transfers of the pupil: %v (err %v)", ids, err)
+	}
+	return ids
+}
+
 // motherAnswers answers the transfer in the portal.
 func (f *transferFixture) motherAnswers(t *testing.T, id uuid.UUID, kv ...string) (int, string) {
 	t.Helper()
