@@ -182,6 +182,11 @@ func TestTransferPOToVO(t *testing.T) {
 	if resp, _ := h.doAs(t, f.motherCookie, "GET", fmt.Sprintf("%s/overdracht/%s/bijlagen/%s", f.motherPortal, id, f.attachmentIDs[1]), "", ""); resp.StatusCode != 404 {
 		t.Errorf("an attachment that does not go, read in the portal: %d", resp.StatusCode)
 	}
+	// She adds her view to the onderwijskundig rapport: the report that
+	// goes carries it.
+	if resp, _ := h.doAs(t, f.motherCookie, "POST", f.motherPortal+"/rapport", formType, "report_view=Wij+zijn+blij+met+de+nieuwe+school."); resp.StatusCode != 303 {
+		t.Fatalf("the mother's view on the report: %d", resp.StatusCode)
+	}
 	if code, out := f.motherAnswers(t, id, "answer", "agree", "share_"+f.attachmentIDs[0], "1"); code != 303 {
 		t.Fatalf("the mother agrees: %d %s", code, out)
 	}
@@ -224,6 +229,12 @@ func TestTransferPOToVO(t *testing.T) {
 	}
 	if strings.Contains(dossier, "groeidocument.pdf") {
 		t.Error("the attachment the school did not choose came along")
+	}
+	if link := regexp.MustCompile(`href="([^"]+/bijlagen/[0-9a-f-]{36})" download>Onderwijskundig rapport`).FindStringSubmatch(dossier); link == nil {
+		t.Error("no onderwijskundig rapport among the VO dossier's attachments")
+	} else if text := strings.Join(strings.Fields(h.pdfTextAs(t, f.voIB, link[1])), " "); !strings.Contains(text, "Wij zijn blij met de nieuwe school.") ||
+		!strings.Contains(text, "Onderwijskundig rapport") {
+		t.Errorf("the report that came along lacks the parents' view:\n%s", text)
 	}
 	var voDossier school.Dossier
 	err := h.platform.Tenants.With(ctx, f.vo.ID, func(pool *pgxpool.Pool) error {
