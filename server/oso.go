@@ -93,11 +93,7 @@ func (s *Server) handleOSOUpload(c *gin.Context) error {
 }
 
 func (s *Server) handleOSOImport(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.osoImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -109,13 +105,19 @@ func (s *Server) handleOSOImport(c *gin.Context) error {
 	return nil
 }
 
-// handleOSOApply stores the import as previewed and shows the new pupil.
-func (s *Server) handleOSOApply(c *gin.Context) error {
+// osoImportParams are the licence and the OSO import in the path.
+func (s *Server) osoImportParams(c *gin.Context) (platform.Licence, uuid.UUID, error) {
 	lic, err := s.schoolLicence(c)
 	if err != nil {
-		return err
+		return lic, uuid.Nil, err
 	}
 	id, err := uuidParam(c, "import")
+	return lic, id, err
+}
+
+// handleOSOApply stores the import as previewed and shows the new pupil.
+func (s *Server) handleOSOApply(c *gin.Context) error {
+	lic, id, err := s.osoImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -139,11 +141,7 @@ func (s *Server) handleOSOApply(c *gin.Context) error {
 }
 
 func (s *Server) handleOSODiscard(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.osoImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -227,11 +225,7 @@ func (s *Server) handleAPIOSOStage(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIOSOGet(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.osoImportParams(c)
 	if err != nil {
 		return err
 	}
@@ -243,11 +237,7 @@ func (s *Server) handleAPIOSOGet(c *gin.Context) error {
 }
 
 func (s *Server) handleAPIOSOApply(c *gin.Context) error {
-	lic, err := s.schoolLicence(c)
-	if err != nil {
-		return err
-	}
-	id, err := uuidParam(c, "import")
+	lic, id, err := s.osoImportParams(c)
 	if err != nil {
 		return err
 	}

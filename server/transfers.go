@@ -246,13 +246,19 @@ func (s *Server) handleTransferDecide(c *gin.Context) error {
 	return nil
 }
 
+// portalTransferParams are the licence, pupil, reader and transfer of a
+// portal route (the licence and pupil were checked by linkedPortal).
+func portalTransferParams(c *gin.Context) (uuid.UUID, uuid.UUID, service.Reader, uuid.UUID, error) {
+	licenceID, _ := uuidParam(c, "licence")
+	pupilID, _ := uuidParam(c, "pupil")
+	id, err := uuidParam(c, "transfer")
+	return licenceID, pupilID, portalReader(c), id, err
+}
+
 // handlePortalTransferAnswer is a party's answer on a transfer: per
 // attachment whether it may go, agree or refuse.
 func (s *Server) handlePortalTransferAnswer(c *gin.Context) error {
-	licenceID, _ := uuidParam(c, "licence")
-	pupilID, _ := uuidParam(c, "pupil")
-	u := portalReader(c)
-	id, err := uuidParam(c, "transfer")
+	licenceID, pupilID, u, id, err := portalTransferParams(c)
 	if err != nil {
 		return err
 	}
@@ -273,10 +279,7 @@ func (s *Server) handlePortalTransferAnswer(c *gin.Context) error {
 // handlePortalTransferAttachment lets a party read an attachment of a
 // transfer before deciding whether it may go.
 func (s *Server) handlePortalTransferAttachment(c *gin.Context) error {
-	licenceID, _ := uuidParam(c, "licence")
-	pupilID, _ := uuidParam(c, "pupil")
-	u := portalReader(c)
-	id, err := uuidParam(c, "transfer")
+	licenceID, pupilID, u, id, err := portalTransferParams(c)
 	if err != nil {
 		return err
 	}
