@@ -192,12 +192,12 @@ func (a *Activities) OfferTransfer(ctx context.Context, in workflows.TransferSte
 	if err := a.noticeSWVs(ctx, ids, workflows.TransferStepOffered); err != nil {
 		return wrap("tell the SWV", err)
 	}
-	return wrap("mark transfer offered", a.moveTransferOut(ctx, ids, in, workflows.TransferStepOffered, logbook.ActionShare, nil))
+	return wrap("mark transfer offered", a.moveTransferOut(ctx, ids, in, workflows.TransferStepOffered, "", logbook.ActionShare, nil))
 }
 
 // moveTransferOut moves the sending school's transfer on from an open
 // step, with its logbook line and, when given, a mail to the parties.
-func (a *Activities) moveTransferOut(ctx context.Context, ids transferIDs, in workflows.TransferStepInput, step, action string,
+func (a *Activities) moveTransferOut(ctx context.Context, ids transferIDs, in workflows.TransferStepInput, step, reason, action string,
 	mail func(ctx context.Context, q *school.Queries, parties []school.ListTransferPartiesRow) error) error {
 	role := in.ActorRole
 	actor := actorOf(in.ActorID)
@@ -213,7 +213,7 @@ func (a *Activities) moveTransferOut(ctx context.Context, ids transferIDs, in wo
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
 			from := []string{workflows.TransferStepConsent, workflows.TransferStepOffered}
-			n, err := q.SetTransferOutStatus(ctx, school.SetTransferOutStatusParams{ID: ids.transfer, Status: step, Reason: in.Reason,
+			n, err := q.SetTransferOutStatus(ctx, school.SetTransferOutStatusParams{ID: ids.transfer, Status: step, Reason: reason,
 				FromStatuses: from})
 			if err != nil || n == 0 {
 				return err // moved before: a retry
@@ -244,6 +244,7 @@ func (a *Activities) CloseTransfer(ctx context.Context, in workflows.TransferSte
 	if err != nil {
 		return err
 	}
+	reason := ""
 	if in.Step == workflows.TransferStepDeclined || in.Step == workflows.TransferStepWithdrawn {
 		role, actor := in.ActorRole, actorOf(in.ActorID)
 		if in.Step == workflows.TransferStepWithdrawn {
@@ -251,10 +252,20 @@ func (a *Activities) CloseTransfer(ctx context.Context, in workflows.TransferSte
 		}
 		err := a.Tenants.With(ctx, ids.to, func(pool *pgxpool.Pool) error {
 			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-				n, err := school.New(tx).CloseTransferIn(ctx, school.CloseTransferInParams{ID: ids.transfer, Status: in.Step,
-					Reason: in.Reason, DecidedBy: actor})
+				q := school.New(tx)
+				ti, err := q.GetTransferInForUpdate(ctx, ids.transfer)
+				if errors.Is(err, pgx.ErrNoRows) {
+					return nil // never offered
+				}
+				if err != nil {
+					return err
+				}
+				if in.Step == workflows.TransferStepDeclined {
+					reason = ti.Reason // written by the receiving school with its decision
+				}
+				n, err := q.CloseTransferIn(ctx, school.CloseTransferInParams{ID: ids.transfer, Status: in.Step, Reason: reason, DecidedBy: actor})
 				if err != nil || n == 0 {
-					return err // never offered, or closed before
+					return err // closed before
 				}
 				return logbook.Append(ctx, tx, logbook.Entry{ActorID: actor, ActorRole: role, Action: logbook.ActionUpdate,
 					Entity: "transfer_in", EntityID: fmt.Sprintf("%s:%s", ids.transfer, in.Step), RequestID: in.RequestID})
@@ -269,9 +280,9 @@ func (a *Activities) CloseTransfer(ctx context.Context, in workflows.TransferSte
 	}
 	var mail func(context.Context, *school.Queries, []school.ListTransferPartiesRow) error
 	if in.Step == workflows.TransferStepDeclined {
-		mail = a.transferMail(ids, in.Step, in.Reason)
+		mail = a.transferMail(ids, in.Step, reason)
 	}
-	return wrap("close transfer", a.moveTransferOut(ctx, ids, in, in.Step, logbook.ActionUpdate, mail))
+	return wrap("close transfer", a.moveTransferOut(ctx, ids, in, in.Step, reason, logbook.ActionUpdate, mail))
 }
 
 // transferMail tells the parties how the transfer ended.
@@ -396,7 +407,7 @@ func (a *Activities) CompleteTransfer(ctx context.Context, in workflows.Transfer
 	if a.Leaver == nil {
 		return errNoLeaver
 	}
-	err = a.moveTransferOut(ctx, ids, in, workflows.TransferStepAccepted, logbook.ActionShare,
+	err = a.moveTransferOut(ctx, ids, in, workflows.TransferStepAccepted, "", logbook.ActionShare,
 		a.transferMail(ids, workflows.TransferStepAccepted, ""))
 	if err != nil {
 		return wrap("mark transfer accepted", err)

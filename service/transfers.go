@@ -588,8 +588,23 @@ func (s *Transfers) Decide(ctx context.Context, actor Actor, licenceID, transfer
 		}
 		return uuid.Nil, fault.Refused(fault.CodeTransferStep)
 	}
+	if !accept {
+		// The reason stays in this school's database; the process is told
+		// only that there is one.
+		err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			n, err := school.New(pool).SetTransferInReason(ctx, school.SetTransferInReasonParams{ID: transferID, Reason: reason})
+			if err == nil && n == 0 {
+				return fault.Refused(fault.CodeTransferStep)
+			}
+			return err
+		})
+		if err != nil {
+			return uuid.Nil, err
+		}
+	}
 	var st workflows.TransferStatus
-	a := workflows.TransferAction{RequestID: requestlog.ID(ctx), ActorID: actorID(actor), ActorRole: string(actor.Role), Accept: accept, Reason: reason}
+	a := workflows.TransferAction{RequestID: requestlog.ID(ctx), ActorID: actorID(actor), ActorRole: string(actor.Role), Accept: accept,
+		ReasonGiven: reason != ""}
 	if a.RequestID == "" {
 		a.RequestID = uuid.NewString()
 	}

@@ -50,11 +50,13 @@ func TransferWorkflowID(fromLicenceID, transferID string) string {
 	return fmt.Sprintf("transfer/%s/%s", fromLicenceID, transferID)
 }
 
-// TransferAction is a withdrawal or a decision, with who acts.
+// TransferAction is a withdrawal or a decision, with who acts. A
+// decline's reason is written to the receiving school's database first
+// (ReasonGiven); the process carries no free text.
 type TransferAction struct {
 	RequestID, ActorID, ActorRole string
 	Accept                        bool
-	Reason                        string
+	ReasonGiven                   bool
 }
 
 // TransferStatus is where a transfer stands.
@@ -73,8 +75,7 @@ type TransferConsent struct {
 // TransferStepInput moves a transfer on in one database or both.
 type TransferStepInput struct {
 	TransferInput
-	Step   string
-	Reason string
+	Step string
 	// ActorID, ActorRole, RequestID: who acted, for the logbooks.
 	ActorID, ActorRole, RequestID string
 }
@@ -91,6 +92,9 @@ type transfer struct {
 	busy   bool
 	// answered counts the answers signalled and not yet read.
 	answered int
+	// offering: the offer is being written. The receiving school may see
+	// it before the activity returns; a decision sent then waits for it.
+	offering bool
 }
 
 // TransferWorkflow carries a pupil's plan to another school on the
@@ -170,9 +174,11 @@ func (t *transfer) run(ctx workflow.Context) (TransferStatus, error) {
 			next = TransferStepExpired
 		}
 		if next == TransferStepOffered {
+			t.offering = true
 			if err := workflow.ExecuteActivity(actx, acts.OfferTransfer, TransferStepInput{TransferInput: t.in, Step: next}).Get(ctx, nil); err != nil {
 				return t.status, err
 			}
+			t.offering = false
 		} else if next != "" {
 			if err := workflow.ExecuteActivity(actx, acts.CloseTransfer, TransferStepInput{TransferInput: t.in, Step: next}).Get(ctx, nil); err != nil {
 				return t.status, err
@@ -206,10 +212,10 @@ func (t *transfer) validate(name string, a TransferAction) error {
 			return temporal.NewApplicationError("not open", fault.CodeTransferStep, t.status.Step)
 		}
 	case UpdateTransferDecide:
-		if t.status.Step != TransferStepOffered {
+		if t.status.Step != TransferStepOffered && !t.offering {
 			return temporal.NewApplicationError("not offered", fault.CodeTransferStep, t.status.Step)
 		}
-		if !a.Accept && a.Reason == "" {
+		if !a.Accept && !a.ReasonGiven {
 			return temporal.NewApplicationError("decline without reason", fault.CodeTransferNoReason)
 		}
 	}
@@ -258,8 +264,8 @@ func (t *transfer) decide(ctx workflow.Context, a TransferAction) (TransferStatu
 	defer func() { t.busy = false }()
 	var acts *Activities
 	actx := activityOptions(ctx)
-	step := TransferStepInput{TransferInput: t.in, Step: TransferStepDeclined, Reason: a.Reason,
-		ActorID: a.ActorID, ActorRole: a.ActorRole, RequestID: a.RequestID}
+	step := TransferStepInput{TransferInput: t.in, Step: TransferStepDeclined, ActorID: a.ActorID, ActorRole: a.ActorRole,
+		RequestID: a.RequestID}
 	if !a.Accept {
 		if err := workflow.ExecuteActivity(actx, acts.CloseTransfer, step).Get(ctx, nil); err != nil {
 			return t.status, err

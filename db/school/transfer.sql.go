@@ -794,6 +794,25 @@ func (q *Queries) OpenTransferOfPupil(ctx context.Context, pupilID uuid.UUID) (T
 	return i, err
 }
 
+const setTransferInReason = `-- name: SetTransferInReason :execrows
+UPDATE transfer_in SET reason = $2 WHERE id = $1 AND status = 'offered'
+`
+
+type SetTransferInReasonParams struct {
+	ID     uuid.UUID
+	Reason string
+}
+
+// The receiving school's reason to decline, written before the decision
+// goes to the process (which carries no free text).
+func (q *Queries) SetTransferInReason(ctx context.Context, arg SetTransferInReasonParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setTransferInReason, arg.ID, arg.Reason)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const setTransferOutStatus = `-- name: SetTransferOutStatus :execrows
 UPDATE transfer_out SET status = $1, reason = $2,
     offered_at = CASE WHEN $1 = 'offered' THEN now() ELSE offered_at END,

@@ -113,3 +113,8 @@ SELECT p.* FROM pupil p
 WHERE lower(p.given_name) = lower(@given_name) AND lower(p.family_name) = lower(@family_name) AND p.birth_date = @birth_date
   AND p.left_on IS NULL
   AND NOT EXISTS (SELECT 1 FROM dossier d WHERE d.pupil_id = p.id AND d.closed_at IS NULL);
+
+-- name: SetTransferInReason :execrows
+-- The receiving school's reason to decline, written before the decision
+-- goes to the process (which carries no free text).
+UPDATE transfer_in SET reason = $2 WHERE id = $1 AND status = 'offered';
