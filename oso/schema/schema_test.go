@@ -158,3 +158,20 @@ func TestExportsValidate(t *testing.T) {
 }
 
 type ExportDocumentAlias = oso.ExportDocument
+
+// BenchmarkReadFull: the schema check, the profile's rules and the
+// preview of Edustandaard's full PaO sample (137 kB, five documents).
+func BenchmarkReadFull(b *testing.B) {
+	data, err := os.ReadFile(samples + "Voorbeelddossier_PaO_POSWV_full.xml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		d, err := Read(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = d.Preview(data)
+	}
+}
