@@ -175,12 +175,32 @@ func (a *Activities) OfferTransfer(ctx context.Context, in workflows.TransferSte
 		return permanent(err)
 	}
 	birth, _ := time.Parse(time.DateOnly, sent.pkg.Pupil.BirthDate)
+	// Those who decide at the receiving school are told by mail, without
+	// the pupil's name: the page shows who.
+	var deciders []platform.ListStaffToRemindRow
+	for _, role := range []platform.StaffRole{platform.StaffRoleIb, platform.StaffRoleSchoolAdmin} {
+		people, err := platform.New(a.Tenants.Platform()).ListStaffToRemind(ctx, platform.ListStaffToRemindParams{UserIds: []uuid.UUID{},
+			LicenceID: &ids.to, Role: role})
+		if err != nil {
+			return wrap("read the receiving school's staff", err)
+		}
+		deciders = append(deciders, people...)
+	}
 	err = a.Tenants.With(ctx, ids.to, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			n, err := school.New(tx).CreateTransferIn(ctx, school.CreateTransferInParams{ID: ids.transfer, FromLicenceID: ids.from,
+			q := school.New(tx)
+			n, err := q.CreateTransferIn(ctx, school.CreateTransferInParams{ID: ids.transfer, FromLicenceID: ids.from,
 				FromName: from.Name, PupilName: sent.pkg.Pupil.Name(), BirthDate: &birth, Offer: offer})
 			if err != nil || n == 0 {
 				return err // offered before: a retry
+			}
+			body := from.Name + " wil het plan van een leerling aan uw school overdragen; de ouders gaven toestemming. " +
+				"Bekijk de overdracht en neem hem aan of niet: " + a.Mail.SiteURL + "/licenties/" + ids.to.String() + "/overdrachten\n"
+			for _, p := range deciders {
+				if err := q.EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: fmt.Sprintf("transfer-in:%s:%s", ids.transfer, p.Email),
+					ToAddress: p.Email, Subject: "Een overdracht aangeboden aan uw school", Body: body}); err != nil {
+					return err
+				}
 			}
 			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "system", Action: logbook.ActionCreate, Entity: "transfer_in",
 				EntityID: ids.transfer.String(), RequestID: in.RequestID})
@@ -188,6 +208,11 @@ func (a *Activities) OfferTransfer(ctx context.Context, in workflows.TransferSte
 	})
 	if err != nil {
 		return wrap("offer transfer", err)
+	}
+	if len(deciders) > 0 && a.Temporal != nil {
+		if err := workflows.StartSendOutbox(ctx, a.Temporal, ids.to.String()); err != nil {
+			return fmt.Errorf("send the receiving school's mail: %w", err)
+		}
 	}
 	if err := a.noticeSWVs(ctx, ids, workflows.TransferStepOffered); err != nil {
 		return wrap("tell the SWV", err)

@@ -202,6 +202,13 @@ func TestTransferPOToVO(t *testing.T) {
 	if strings.Contains(offer, "Tafels tot 10") {
 		t.Error("the VO school reads the plan before accepting")
 	}
+	var subject, body string
+	if err := h.platform.Tenants.With(ctx, f.vo.ID, func(pool *pgxpool.Pool) error {
+		return pool.QueryRow(ctx, "SELECT subject, body FROM mail_outbox WHERE to_address = 'ib@debrug.invalid'").Scan(&subject, &body)
+	}); err != nil || subject != "Een overdracht aangeboden aan uw school" || strings.Contains(body, "Overstap") ||
+		!strings.Contains(body, "/overdrachten") {
+		t.Errorf("the VO IB'er's mail: %q %q (err %v), want the notice without the pupil's name", subject, body, err)
+	}
 	decide := fmt.Sprintf("/licenties/%s/overdrachten/%s/besluit", f.vo.ID, id)
 	if resp, out := h.doAs(t, f.voIB, "POST", decide, formType, form("decision", "decline")); resp.StatusCode != 422 ||
 		!strings.Contains(out, "Schrijf op waarom de school de overdracht niet aanneemt") {
