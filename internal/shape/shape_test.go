@@ -80,7 +80,7 @@ func TestWorkflowsDoNotReachTheDatabase(t *testing.T) {
 // cmd → server → services → db and cmd → worker → workflows → activities
 // → db, with the domain packages under everything.
 func TestLayers(t *testing.T) {
-	domain := []string{"plan", "law", "documents", "fault", "las", "oso"}
+	domain := []string{"plan", "law", "documents", "fault", "las", "oso", "monitor"}
 	// What a domain package may use besides the standard library and the
 	// other domain packages: uuid for ids, and for documents the PDF and
 	// signing libraries with the font.
