@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -98,5 +99,23 @@ func TestSuppressProperties(t *testing.T) {
 				t.Fatalf("table %d: one hidden column total and a shown grand total: %v", n, tb.Cells)
 			}
 		}
+	}
+}
+
+// TestBarChart: the chart is SVG with a title for screen readers, one
+// bar per shown cell with its value, and a hatched "< 5" for a hidden
+// one, never its count.
+func TestBarChart(t *testing.T) {
+	s := Suppress(Table{Title: "Aanvragen <per> maand", Rows: []string{"sep", "okt"}, Columns: []string{"TLV", "arrangement"},
+		Cells: [][]int{{12, 3}, {7, 20}}})
+	svg := BarChart(s, "aanvragen")
+	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg"`, `<title id="aanvragen-t">Aanvragen &lt;per&gt; maand</title>`,
+		">12</text>", ">20</text>", ">7</text>", ">&lt; 5</text>", `fill="url(#aanvragen-hidden)"`} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	if strings.Contains(svg, ">3</text>") {
+		t.Error("the chart shows a hidden count")
 	}
 }
