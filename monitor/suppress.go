@@ -53,11 +53,14 @@ type Shown struct {
 	Grand        *Cell  // the grand total, with the column totals
 }
 
-// Suppress hides every count under Threshold, then, as long as a row or
-// a column with a shown total has exactly one hidden cell (which its
-// total would give away), also the smallest other cell in it (or the
-// total, when there is no other). The totals line is treated the same
-// against the grand total.
+// Suppress hides every count under Threshold (zero included: the page
+// never shows a number under five), then, as long as a row or a column
+// with a shown total has exactly one hidden cell of one to four (which
+// its total would give away), also the smallest other cell in it (or the
+// total, when there is no other). A lone hidden zero is left alone:
+// computing it names no child, and hiding a second cell for it would
+// hide counts people need. The totals line is treated the same against
+// the grand total.
 func Suppress(t Table) Shown {
 	rows, cols := len(t.Rows), len(t.Columns)
 	value := func(i, j int) int {
@@ -93,7 +96,7 @@ func Suppress(t Table) Shown {
 		changed = false
 		if t.RowTotals {
 			for i := range rows {
-				if hideRow[i] || count(hide[i]) != 1 {
+				if hideRow[i] || !givesAway(hide[i], func(j int) int { return value(i, j) }) {
 					continue
 				}
 				if j := smallestShown(cols, func(j int) (int, bool) { return value(i, j), hide[i][j] }); j >= 0 {
@@ -110,7 +113,7 @@ func Suppress(t Table) Shown {
 				for i := range rows {
 					col[i] = hide[i][j]
 				}
-				if hideCol[j] || count(col) != 1 {
+				if hideCol[j] || !givesAway(col, func(i int) int { return value(i, j) }) {
 					continue
 				}
 				if i := smallestShown(rows, func(i int) (int, bool) { return value(i, j), hide[i][j] }); i >= 0 {
@@ -123,7 +126,7 @@ func Suppress(t Table) Shown {
 		}
 		// The totals line against the grand total: the column totals
 		// (when shown) and the row totals (when shown) both add up to it.
-		if t.ColumnTotals && !hideGrand && count(hideCol) == 1 {
+		if t.ColumnTotals && !hideGrand && givesAway(hideCol, func(j int) int { return colSum[j] }) {
 			if j := smallestShown(cols, func(j int) (int, bool) { return colSum[j], hideCol[j] }); j >= 0 {
 				hideCol[j] = true
 			} else {
@@ -131,7 +134,7 @@ func Suppress(t Table) Shown {
 			}
 			changed = true
 		}
-		if t.RowTotals && t.ColumnTotals && !hideGrand && count(hideRow) == 1 {
+		if t.RowTotals && t.ColumnTotals && !hideGrand && givesAway(hideRow, func(i int) int { return rowSum[i] }) {
 			if i := smallestShown(rows, func(i int) (int, bool) { return rowSum[i], hideRow[i] }); i >= 0 {
 				hideRow[i] = true
 			} else {
@@ -169,14 +172,16 @@ func cell(v int, hidden bool) Cell {
 	return Cell{Count: v}
 }
 
-func count(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
+// givesAway reports whether a line with a shown total has exactly one
+// hidden cell and that cell is not zero: its count could be computed.
+func givesAway(hidden []bool, value func(int) int) bool {
+	n, lone := 0, -1
+	for k, h := range hidden {
+		if h {
+			n, lone = n+1, k
 		}
 	}
-	return n
+	return n == 1 && value(lone) != 0
 }
 
 // smallestShown is the index of the smallest value not yet hidden, -1

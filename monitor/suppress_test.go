@@ -60,42 +60,45 @@ func TestSuppressProperties(t *testing.T) {
 		}
 		colSum, grand := make([]int, cols), 0
 		for i := range rows {
-			rowSum, hidden := 0, 0
+			rowSum, hidden, hiddenSum := 0, 0, 0
 			for j := range cols {
 				check(s.Cells[i][j], tb.Cells[i][j], "cell")
 				rowSum += tb.Cells[i][j]
 				colSum[j] += tb.Cells[i][j]
 				if s.Cells[i][j].Hidden {
 					hidden++
+					hiddenSum += tb.Cells[i][j]
 				}
 			}
 			grand += rowSum
 			if tb.RowTotals {
 				check(s.RowTotals[i], rowSum, "row total")
-				if !s.RowTotals[i].Hidden && hidden == 1 {
-					t.Fatalf("table %d: row %d has one hidden cell and a shown total: %v", n, i, tb.Cells)
+				if !s.RowTotals[i].Hidden && hidden == 1 && hiddenSum != 0 {
+					t.Fatalf("table %d: row %d has one hidden count and a shown total: %v", n, i, tb.Cells)
 				}
 			}
 		}
 		if tb.ColumnTotals {
-			hiddenTotals := 0
+			hiddenTotals, hiddenTotalSum := 0, 0
 			for j := range cols {
 				check(s.ColumnTotals[j], colSum[j], "column total")
-				hidden := 0
+				hidden, hiddenSum := 0, 0
 				for i := range rows {
 					if s.Cells[i][j].Hidden {
 						hidden++
+						hiddenSum += tb.Cells[i][j]
 					}
 				}
-				if !s.ColumnTotals[j].Hidden && hidden == 1 {
-					t.Fatalf("table %d: column %d has one hidden cell and a shown total: %v", n, j, tb.Cells)
+				if !s.ColumnTotals[j].Hidden && hidden == 1 && hiddenSum != 0 {
+					t.Fatalf("table %d: column %d has one hidden count and a shown total: %v", n, j, tb.Cells)
 				}
 				if s.ColumnTotals[j].Hidden {
 					hiddenTotals++
+					hiddenTotalSum += colSum[j]
 				}
 			}
 			check(*s.Grand, grand, "grand total")
-			if !s.Grand.Hidden && hiddenTotals == 1 {
+			if !s.Grand.Hidden && hiddenTotals == 1 && hiddenTotalSum != 0 {
 				t.Fatalf("table %d: one hidden column total and a shown grand total: %v", n, tb.Cells)
 			}
 		}
@@ -117,5 +120,20 @@ func TestBarChart(t *testing.T) {
 	}
 	if strings.Contains(svg, ">3</text>") {
 		t.Error("the chart shows a hidden count")
+	}
+}
+
+// TestSuppressLoneZero: a hidden zero alone in a line hides nothing else
+// (computing a zero names no child); a hidden one to four does.
+func TestSuppressLoneZero(t *testing.T) {
+	s := Suppress(Table{Rows: []string{"opp", "evaluatie"}, Columns: []string{"op tijd", "te laat"},
+		Cells: [][]int{{9, 12}, {7, 0}}, RowTotals: true, ColumnTotals: true})
+	if s.Cells[0][1].Hidden || s.Cells[0][1].Count != 12 || !s.Cells[1][1].Hidden {
+		t.Errorf("a lone zero: %+v", s.Cells)
+	}
+	s = Suppress(Table{Rows: []string{"opp", "evaluatie"}, Columns: []string{"op tijd", "te laat"},
+		Cells: [][]int{{9, 12}, {7, 2}}, RowTotals: true, ColumnTotals: true})
+	if !s.Cells[0][1].Hidden && !s.RowTotals[1].Hidden && !s.ColumnTotals[1].Hidden {
+		t.Errorf("a lone 2 can be computed: %+v", s)
 	}
 }

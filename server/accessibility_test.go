@@ -82,6 +82,7 @@ func TestEveryPageAccessible(t *testing.T) {
 		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingen/%s/overdracht?zoek=", lic, pupil)},
 		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/overdrachten", lic)},
 		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/oso", lic)},
+		{"ib@linde.invalid", fmt.Sprintf("/licenties/%s/monitor", lic)},
 		{mother, "/ouder?alle=1"},
 		{mother, fmt.Sprintf("/ouder/%s/%s", lic, pupil)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/overzicht", swvLic)},

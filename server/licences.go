@@ -105,6 +105,8 @@ type membershipView struct {
 	CanSWVTransfers bool
 	// CanOSO: read in an OSO dossier from a school outside the platform.
 	CanOSO bool
+	// CanMonitor: the school's monitor.
+	CanMonitor bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -143,6 +145,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 		mv := &page.Memberships[len(page.Memberships)-1]
 		mv.CanSWVTransfers = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwv &&
 			auth.ScopeOf(role, auth.PermRequestManage) != auth.ScopeNone
+		mv.CanMonitor = m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) == auth.ScopeLicence
 		mv.CanOSO = m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermPupilEnrol) != auth.ScopeNone
 		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&
 			auth.ScopeOf(role, auth.PermPupilsList) == auth.ScopeLicence

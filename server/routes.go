@@ -119,6 +119,8 @@ func (s *Server) routes() *gin.Engine {
 	r.GET("/licenties/:licence/oso/:import", s.allow(auth.PermPupilEnrol), s.serve(s.handleOSOImport))
 	r.POST("/licenties/:licence/oso/:import/toepassen", s.allow(auth.PermPupilEnrol), s.serve(s.handleOSOApply))
 	r.POST("/licenties/:licence/oso/:import/terzijde", s.allow(auth.PermPupilEnrol), s.serve(s.handleOSODiscard))
+	r.GET("/licenties/:licence/monitor", s.allow(auth.PermDossierManage), s.serve(s.handleSchoolMonitor))
+	r.GET("/licenties/:licence/monitor.csv", s.allow(auth.PermDossierManage), s.serve(s.handleSchoolMonitorCSV))
 	r.GET("/licenties/:licence/overdrachten", s.allow(auth.PermTransferReceive), s.serve(s.handleTransfers))
 	r.POST("/licenties/:licence/overdrachten/:transfer/besluit", s.allow(auth.PermTransferReceive), s.serve(s.handleTransferDecide))
 	r.POST("/licenties/:licence/leerlingen/:pupil/dossier/handelingsdeel/aanbieden", s.allow(auth.PermDossierManage), s.serve(s.handleDossierActionPartOffer))

@@ -116,6 +116,7 @@ type Server struct {
 	las         *service.LAS
 	transfers   *service.Transfers
 	oso         *service.OSO
+	monitor     *service.Monitor
 	swv         *service.SWV
 	logbook     *service.Logbook
 }
@@ -257,6 +258,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		logbook:   service.NewLogbook(tm),
 		pupils:    pupils,
 		transfers: transfers,
+		monitor:   service.NewMonitor(tm, loc),
 		oso:       service.NewOSO(tm, logger, dossiers, transfers, service.OSOConfig{Location: loc, Version: service.BuildVersion()}),
 		hashSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/int(cfg.Argon2.Threads))),
 	}, nil
