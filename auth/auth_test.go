@@ -84,6 +84,7 @@ func TestGrants(t *testing.T) {
 		PermLetterhead:       {RoleSchoolAdmin: L, RoleSWVAdmin: L},
 		PermLASImport:        {RoleSchoolAdmin: L, RoleAPIWrite: L},
 		PermTransferReceive:  {RoleSchoolAdmin: L, RoleIB: L, RoleAPIWrite: L},
+		PermSWVMonitor:       {RoleSWVAdmin: L, RoleAPISWVRead: L, RoleAPISWVWrite: L},
 	}
 	pairs := 0
 	for _, perm := range AllPermissions() {
@@ -94,8 +95,8 @@ func TestGrants(t *testing.T) {
 			}
 		}
 	}
-	if pairs != 276 {
-		t.Errorf("checked %d pairs, want 12 roles × 23 permissions", pairs)
+	if pairs != 288 {
+		t.Errorf("checked %d pairs, want 12 roles × 24 permissions", pairs)
 	}
 	// The SWV's roles never reach a pupil in a school database.
 	for _, role := range []Role{RoleSWVAdmin, RoleConsultant, RoleCommitteeMember, RoleExpert, RolePlatformAdmin, RoleAPISWVRead, RoleAPISWVWrite} {

@@ -88,6 +88,7 @@ const (
 	PermLetterhead       Permission = "licence.letterhead" // the licence's own logo and details on its documents
 	PermLASImport        Permission = "las.import"         // pupils, groups and teachers from the LAS (EDEXML), test results
 	PermTransferReceive  Permission = "transfer.receive"   // transfers offered by other schools: accept or decline, the school's transfers
+	PermSWVMonitor       Permission = "swv.monitor"        // the SWV's monitor: counts over its requests, decisions and schools
 )
 
 // Scope says how far a permission reaches for a role.
@@ -138,6 +139,9 @@ var grants = map[Permission]map[Role]Scope{
 	// A transfer offered to the school names a pupil who is not yet
 	// the school's: those who take pupils in decide on it.
 	PermTransferReceive: {RoleSchoolAdmin: ScopeLicence, RoleIB: ScopeLicence, RoleAPIWrite: ScopeLicence},
+	// The monitor is the SWV's account to its board and the inspectorate:
+	// its admin (management), and its own administration's tokens.
+	PermSWVMonitor: {RoleSWVAdmin: ScopeLicence, RoleAPISWVRead: ScopeLicence, RoleAPISWVWrite: ScopeLicence},
 }
 
 // SchoolRoles are the roles a school admin hands out on a school licence.
@@ -176,5 +180,5 @@ func AllPermissions() []Permission {
 	return []Permission{PermLicencesManage, PermPupilsList, PermPupilRead, PermPupilEnrol, PermEnrolmentConfirm,
 		PermLogbookRead, PermAPITokensManage, PermStaffManage, PermSWVSchools, PermDossierRead, PermDossierWrite,
 		PermDossierManage, PermSchoolSettings, PermSWVSettings, PermRequestRead, PermRequestManage, PermRequestAdvise,
-		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead, PermLASImport, PermTransferReceive}
+		PermRequestVote, PermRequestSign, PermSWVPrivacy, PermLetterhead, PermLASImport, PermTransferReceive, PermSWVMonitor}
 }

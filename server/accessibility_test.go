@@ -91,6 +91,7 @@ func TestEveryPageAccessible(t *testing.T) {
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/vergaderingen", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/scholen", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/overstappen", swvLic)},
+		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/swv-monitor", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/instemmingsregels", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/bezwaaradres", swvLic)},
 		{"directeur@swv.invalid", fmt.Sprintf("/licenties/%s/avg-verzoeken", swvLic)},

@@ -105,8 +105,8 @@ type membershipView struct {
 	CanSWVTransfers bool
 	// CanOSO: read in an OSO dossier from a school outside the platform.
 	CanOSO bool
-	// CanMonitor: the school's monitor.
-	CanMonitor bool
+	// CanMonitor: the school's monitor; CanSWVMonitor the SWV's.
+	CanMonitor, CanSWVMonitor bool
 }
 
 // handleHome shows a person where they work: their licences and roles,
@@ -146,6 +146,7 @@ func (s *Server) handleHome(c *gin.Context) error {
 		mv.CanSWVTransfers = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwv &&
 			auth.ScopeOf(role, auth.PermRequestManage) != auth.ScopeNone
 		mv.CanMonitor = m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermDossierManage) == auth.ScopeLicence
+		mv.CanSWVMonitor = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermSWVMonitor) != auth.ScopeNone
 		mv.CanOSO = m.LicenceKind != nil && *m.LicenceKind != platform.LicenceKindSwv && auth.ScopeOf(role, auth.PermPupilEnrol) != auth.ScopeNone
 		mv.CanWithoutEducation = m.LicenceKind != nil && *m.LicenceKind == platform.LicenceKindSwvSchool &&
 			auth.ScopeOf(role, auth.PermPupilsList) == auth.ScopeLicence

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,8 +25,13 @@ var monitorLabels = func() map[string]string {
 	m := map[string]string{"": "geen proces", "rounds": "rondes", "other": "overig",
 		"opp": "OPP vaststellen", "evaluation": "Evaluatie met ouders", "reminder": "binnenkort", "overdue": "te laat",
 		"consented": "instemming", "refused": "geen instemming", "open": "nog open", "superseded": "vervangen of gestopt",
-		"inzage": "ter inzage", "submitted": "ingediend", "withdrawn": "ingetrokken"}
-	for _, labels := range []map[string]string{phaseLabels, supportLabels, requestKindLabels} {
+		"inzage": "ter inzage", "submitted": "ingediend", "withdrawn": "ingetrokken",
+		"granted": "toegekend", "rejected": "afgewezen", "upheld": "gegrond", "dismissed": "ongegrond",
+		"sbo": "SBO", "so": "SO", "vso": "VSO", "laag": "laag", "midden": "midden", "hoog": "hoog", "ending": "lopen binnen 6 maanden af",
+		"pupils": "leerlingen", "light": "lichte ondersteuning", "extra_school": "extra op school", "extra_facility": "extra op een voorziening",
+		"lt_1m": "korter dan een maand", "1m_3m": "1 tot 3 maanden", "3m_6m": "3 tot 6 maanden", "ge_6m": "6 maanden of langer",
+		"unknown": "sinds onbekend", "found_place": "vonden een plek"}
+	for _, labels := range []map[string]string{phaseLabels, supportLabels, requestKindLabels, closeReasonLabels} {
 		for k, v := range labels {
 			m[k] = v
 		}
@@ -35,8 +41,11 @@ var monitorLabels = func() map[string]string {
 
 // monitorLabel is a code in Dutch; for the deadline table "" is "op tijd".
 func monitorLabel(id, code string) string {
-	if id == "termijnen" && code == "" {
+	switch {
+	case id == "termijnen" && code == "":
 		return "op tijd"
+	case id == "tlv" && code == "":
+		return "geen categorie (SBO)"
 	}
 	if l, ok := monitorLabels[code]; ok {
 		return l
@@ -70,7 +79,12 @@ type monitorPage struct {
 	Years      []string
 	Figures    []monitorFigure
 	PhaseTimes []service.PhaseTime
+	// csv is the CSV download's path and query without the table.
+	csv string
 }
+
+// CSVLink is the download of one table, with the page's filters.
+func (p monitorPage) CSVLink(id string) string { return p.csv + "&tabel=" + url.QueryEscape(id) }
 
 // PhaseLabel names a phase in Dutch.
 func (monitorPage) PhaseLabel(p string) string { return phaseLabels[p] }
@@ -78,7 +92,7 @@ func (monitorPage) PhaseLabel(p string) string { return phaseLabels[p] }
 // Days writes an average number of days.
 func (monitorPage) Days(d *float64) string {
 	if d == nil {
-		return monitor.Hidden + " fasen"
+		return "–"
 	}
 	return fmt.Sprintf("%.1f", *d)
 }
@@ -97,21 +111,32 @@ func (s *Server) handleSchoolMonitor(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	page := monitorPage{Licence: lic, Year: m.Year, PhaseTimes: m.PhaseTimes}
-	now := service.SchoolYearOf(time.Now().In(s.location))
-	var y int
-	fmt.Sscanf(now, "%d", &y)
-	for k := range 5 {
-		page.Years = append(page.Years, fmt.Sprintf("%d-%d", y-k, y-k+1))
-	}
-	for _, t := range m.Tables {
-		shown := labelled(t)
-		page.Figures = append(page.Figures, monitorFigure{ID: t.ID, Definition: t.Definition, Shown: shown,
-			// #nosec: BarChart escapes every text it writes.
-			Chart: template.HTML(monitor.BarChart(shown, "fig-"+t.ID))})
-	}
+	page := monitorPage{Licence: lic, Year: m.Year, Years: s.monitorYears(), PhaseTimes: m.PhaseTimes, Figures: figures(m.Tables),
+		csv: fmt.Sprintf("/licenties/%s/monitor.csv?jaar=%s", lic.ID, url.QueryEscape(m.Year))}
 	s.render(c, http.StatusOK, "monitor", page)
 	return nil
+}
+
+// monitorYears are this school year and the four before.
+func (s *Server) monitorYears() []string {
+	var y int
+	fmt.Sscanf(service.SchoolYearOf(time.Now().In(s.location)), "%d", &y)
+	var out []string
+	for k := range 5 {
+		out = append(out, fmt.Sprintf("%d-%d", y-k, y-k+1))
+	}
+	return out
+}
+
+// figures are the tables in Dutch with their charts.
+func figures(tables []service.MonitorTable) []monitorFigure {
+	var out []monitorFigure
+	for _, t := range tables {
+		shown := labelled(t)
+		// BarChart escapes every text it writes.
+		out = append(out, monitorFigure{ID: t.ID, Definition: t.Definition, Shown: shown, Chart: template.HTML(monitor.BarChart(shown, "fig-"+t.ID))})
+	}
+	return out
 }
 
 // handleSchoolMonitorCSV is one table of the monitor as CSV (; for
@@ -121,8 +146,14 @@ func (s *Server) handleSchoolMonitorCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, t := range m.Tables {
-		if t.ID != c.Query("tabel") {
+	return tableCSV(c, m.Tables, c.Query("tabel"), m.Year)
+}
+
+// tableCSV is the table with id as CSV (; for Dutch spreadsheets), "< 5"
+// where the page shows it.
+func tableCSV(c *gin.Context, tables []service.MonitorTable, id, year string) error {
+	for _, t := range tables {
+		if t.ID != id {
 			continue
 		}
 		shown := labelled(t)
@@ -155,7 +186,52 @@ func (s *Server) handleSchoolMonitorCSV(c *gin.Context) error {
 			_ = w.Write(line)
 		}
 		w.Flush()
-		return download(c, fmt.Sprintf("monitor %s %s.csv", t.ID, m.Year), "text/csv; charset=utf-8", buf.Bytes())
+		return download(c, fmt.Sprintf("monitor %s %s.csv", t.ID, year), "text/csv; charset=utf-8", buf.Bytes())
 	}
 	return fault.ErrNotFound
+}
+
+type swvMonitorPage struct {
+	monitorPage
+	Filter      service.SWVMonitorFilter
+	Schools     []platform.ListSchoolsOfSWVRow
+	SchoolTypes []string
+	LeadTimes   []service.LeadTime
+	PublishedOn *time.Time
+}
+
+// KindLabel names a request kind in Dutch.
+func (swvMonitorPage) KindLabel(k string) string { return requestKindLabels[k] }
+
+func (s *Server) swvMonitor(c *gin.Context) (platform.Licence, service.SWVMonitor, error) {
+	lic, err := s.licenceParam(c, true)
+	if err != nil {
+		return lic, service.SWVMonitor{}, err
+	}
+	m, err := s.monitor.SWV(c, lic, service.SWVMonitorFilter{Year: c.Query("jaar"), School: c.Query("school"), SchoolType: c.Query("soort")})
+	return lic, m, err
+}
+
+// handleSWVMonitor is the SWV's monitor, filtered by school or school type.
+func (s *Server) handleSWVMonitor(c *gin.Context) error {
+	lic, m, err := s.swvMonitor(c)
+	if err != nil {
+		return err
+	}
+	page := swvMonitorPage{monitorPage: monitorPage{Licence: lic, Year: m.Year, Years: s.monitorYears(),
+		csv: fmt.Sprintf("/licenties/%s/swv-monitor.csv?jaar=%s&school=%s&soort=%s", lic.ID, url.QueryEscape(m.Year),
+			url.QueryEscape(m.Filter.School), url.QueryEscape(m.Filter.SchoolType))}, Filter: m.Filter,
+		Schools: m.Schools, SchoolTypes: []string{"BAO", "SBO", "SO", "VO", "VSO"}, LeadTimes: m.LeadTimes, PublishedOn: m.PublishedOn}
+	page.Figures = figures(m.Tables)
+	s.render(c, http.StatusOK, "swv_monitor", page)
+	return nil
+}
+
+// handleSWVMonitorCSV is one table of the SWV's monitor as CSV.
+func (s *Server) handleSWVMonitorCSV(c *gin.Context) error {
+	_, m, err := s.swvMonitor(c)
+	if err != nil {
+		return err
+	}
+	return tableCSV(c, m.Tables, c.Query("tabel"), m.Year)
 }

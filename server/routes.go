@@ -157,6 +157,8 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/licenties/:licence/aanvragen/:request/notitie", s.allow(auth.PermRequestManage), s.serve(s.handleSWVNote))
 	r.POST("/licenties/:licence/aanvragen/:request/acties", s.allow(auth.PermRequestManage), s.serve(s.handleSWVActionAdd))
 	r.POST("/licenties/:licence/aanvragen/:request/acties/:action/klaar", s.allow(auth.PermRequestManage), s.serve(s.handleSWVActionDone))
+	r.GET("/licenties/:licence/swv-monitor", s.allow(auth.PermSWVMonitor), s.serve(s.handleSWVMonitor))
+	r.GET("/licenties/:licence/swv-monitor.csv", s.allow(auth.PermSWVMonitor), s.serve(s.handleSWVMonitorCSV))
 	r.GET("/licenties/:licence/overstappen", s.allow(auth.PermRequestManage), s.serve(s.handleSWVTransfers))
 	r.GET("/licenties/:licence/consulent", s.allow(auth.PermRequestManage), s.serve(s.handleConsultantDashboard))
 	r.GET("/licenties/:licence/commissie", s.allow(auth.PermRequestVote), s.serve(s.handleCommitteeDashboard))

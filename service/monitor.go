@@ -9,7 +9,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/db/swv"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/monitor"
@@ -230,4 +232,219 @@ func (g *grid) table(id, title, definition string) MonitorTable {
 		t.Cells = append(t.Cells, line)
 	}
 	return MonitorTable{ID: id, Definition: definition, Shown: monitor.Suppress(t)}
+}
+
+// SWVMonitorFilter narrows the SWV's monitor to one school or one school
+// type ("" all).
+type SWVMonitorFilter struct {
+	Year, School, SchoolType string
+}
+
+// LeadTime is how long decided requests of a kind took, in days: median
+// and 90th percentile from submission to decision, and the mean per
+// step; all nil when fewer than five were decided.
+type LeadTime struct {
+	Kind                                          string
+	Count                                         monitor.Cell
+	Median, P90                                   *float64
+	Intake, Consultant, Advice, Decision, Signing *float64
+}
+
+// SWVMonitor is the SWV's monitor for a school year.
+type SWVMonitor struct {
+	Year      string
+	Filter    SWVMonitorFilter
+	Schools   []platform.ListSchoolsOfSWVRow
+	Tables    []MonitorTable
+	LeadTimes []LeadTime
+	// PublishedOn is the day of the schools' latest figures (nil: none yet).
+	PublishedOn *time.Time
+}
+
+var (
+	monitorOutcomes = []string{"granted", "rejected", "open", workflows.CloseWithdrawn, workflows.CloseHandled, workflows.CloseExpired,
+		workflows.CloseStale, workflows.CloseEnded, workflows.CloseRevoked}
+	monitorTLVTypes      = []string{"sbo", "so", "vso"}
+	monitorTLVCategories = []string{"", "laag", "midden", "hoog"}
+	monitorSchoolTypes   = []string{"BAO", "SBO", "SO", "VO", "VSO"}
+)
+
+// SWV is the SWV's monitor: requests by kind and outcome and by month,
+// lead times, TLVs by type and category and those ending soon, objections
+// by outcome, pupils and support by school type and the pupils without
+// education, from the counts its schools publish each night. It reads
+// the SWV's own database (the nightly summary) and the platform's list of
+// its schools; never a school's database.
+func (s *Monitor) SWV(ctx context.Context, swvLicence platform.Licence, f SWVMonitorFilter) (SWVMonitor, error) {
+	year, from, to, err := s.schoolYear(f.Year)
+	if err != nil {
+		return SWVMonitor{}, err
+	}
+	f.Year = year
+	out := SWVMonitor{Year: year, Filter: f}
+	if out.Schools, err = platform.New(s.tenants.Platform()).ListSchoolsOfSWV(ctx, swvLicence.SwvID); err != nil {
+		return out, err
+	}
+	// The schools the filter keeps; none named means all.
+	schools := []uuid.UUID{}
+	if f.School != "" || f.SchoolType != "" {
+		for _, sc := range out.Schools {
+			t := ""
+			if sc.SchoolType != nil {
+				t = string(*sc.SchoolType)
+			}
+			if (f.School == "" || sc.ID.String() == f.School) && (f.SchoolType == "" || t == f.SchoolType) {
+				schools = append(schools, sc.ID)
+			}
+		}
+		if len(schools) == 0 {
+			schools = append(schools, uuid.Nil) // nothing matches: count nothing
+		}
+	}
+	fromOn, toOn := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC), time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+	today := Today(s.loc)
+	err = s.tenants.With(ctx, swvLicence.ID, func(pool *pgxpool.Pool) error {
+		q := swv.New(pool)
+		byKind, err := q.MonitorRequestsByKind(ctx, swv.MonitorRequestsByKindParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		g := newGrid(monitorKinds, monitorOutcomes)
+		for _, r := range byKind {
+			g.add(r.Kind, r.Outcome, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("aanvragen", "Aanvragen naar soort en uitkomst",
+			"Aanvragen die in het schooljaar werden ingediend, naar soort en uitkomst: toegekend, afgewezen, nog lopend, of afgesloten zonder besluit (ingetrokken, afgehandeld, niet aangevuld, verlopen); stand van de vorige nacht."))
+
+		byMonth, err := q.MonitorRequestsByMonth(ctx, swv.MonitorRequestsByMonthParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		var months []string
+		for m := fromOn; m.Before(toOn); m = m.AddDate(0, 1, 0) {
+			months = append(months, m.Format("2006-01"))
+		}
+		g = newGrid(months, monitorKinds)
+		for _, r := range byMonth {
+			g.add(r.Month, r.Kind, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("maanden", "Aanvragen per maand",
+			"Ingediende aanvragen per maand van indienen, naar soort."))
+
+		lead, err := q.MonitorLeadTimes(ctx, swv.MonitorLeadTimesParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		out.LeadTimes = leadTimes(lead)
+
+		until := today.AddDate(0, 6, 0)
+		tlvs, err := q.MonitorTLVs(ctx, swv.MonitorTLVsParams{FromOn: fromOn, ToOn: toOn, Schools: schools, Today: &today,
+			EndingBefore: &until})
+		if err != nil {
+			return err
+		}
+		g = newGrid(monitorTLVTypes, monitorTLVCategories)
+		ending := newGrid(monitorTLVTypes, []string{"ending"})
+		for _, r := range tlvs {
+			g.add(r.TlvType, r.TlvCategory, int(r.N))
+			ending.add(r.TlvType, "ending", int(r.Ending))
+		}
+		out.Tables = append(out.Tables, g.table("tlv", "Toelaatbaarheidsverklaringen naar soort en categorie",
+			"Toegekende TLV's op aanvragen van het schooljaar, naar SBO, SO of VSO en (voor SO en VSO) de bekostigingscategorie."),
+			ending.table("tlv-einde", "TLV's die binnen zes maanden aflopen",
+				"Toegekende TLV's op aanvragen van het schooljaar waarvan de einddatum binnen zes maanden na vandaag ligt: tijd om opnieuw aan te vragen."))
+
+		objections, err := q.MonitorObjections(ctx, swv.MonitorObjectionsParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		g = newGrid([]string{"upheld", "dismissed", "open"}, []string{workflows.RequestKindTLV, workflows.RequestKindArrangement})
+		for _, r := range objections {
+			g.add(r.Outcome, r.Kind, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("bezwaren", "Bezwaren naar uitkomst",
+			"Bezwaren tegen besluiten op aanvragen van het schooljaar: gegrond (het besluit herroepen), ongegrond (besloten), of nog open."))
+
+		figures, err := q.LatestSchoolFigures(ctx)
+		if err != nil {
+			return err
+		}
+		keep := map[uuid.UUID]bool{}
+		for _, id := range schools {
+			keep[id] = true
+		}
+		pupils := newGrid(monitorSchoolTypes, []string{"pupils", "light", "extra_school", "extra_facility"})
+		without := newGrid([]string{"lt_1m", "1m_3m", "3m_6m", "ge_6m", "unknown"}, []string{"pupils"})
+		found := 0
+		for _, fg := range figures {
+			if len(schools) > 0 && !keep[fg.SchoolLicenceID] {
+				continue
+			}
+			if out.PublishedOn == nil || fg.Day.After(*out.PublishedOn) {
+				d := fg.Day
+				out.PublishedOn = &d
+			}
+			if fg.Kind == "swv_school" {
+				without.add("lt_1m", "pupils", int(fg.WithoutLt1m))
+				without.add("1m_3m", "pupils", int(fg.Without1m3m))
+				without.add("3m_6m", "pupils", int(fg.Without3m6m))
+				without.add("ge_6m", "pupils", int(fg.WithoutGe6m))
+				without.add("unknown", "pupils", int(fg.WithoutUnknown))
+				found += int(fg.FoundPlace)
+				continue
+			}
+			pupils.add(fg.SchoolType, "pupils", int(fg.Pupils))
+			pupils.add(fg.SchoolType, "light", int(fg.DossiersLight))
+			pupils.add(fg.SchoolType, "extra_school", int(fg.DossiersSchool))
+			pupils.add(fg.SchoolType, "extra_facility", int(fg.DossiersFacility))
+		}
+		// Pupils and dossiers do not add up across a row: column totals only.
+		pt := MonitorTable{ID: "leerlingen", Definition: "Leerlingen van de scholen en hun open dossiers naar ondersteuningsniveau, " +
+			"naar schoolsoort; zoals de scholen het de vorige nacht doorgaven.",
+			Shown: monitor.Suppress(monitor.Table{Title: "Leerlingen en ondersteuning naar schoolsoort", Rows: pupils.rows, Columns: pupils.cols,
+				Cells: pupils.cells2(), ColumnTotals: true})}
+		out.Tables = append(out.Tables, pt)
+		wt := without.table("thuiszitters", "Leerlingen zonder onderwijs naar duur",
+			"Leerlingen van de eigen schoollicentie van het samenwerkingsverband (thuiszitters, leerlingen in zorg) naar hoe lang ze zonder onderwijs zijn, gerekend vanaf de vastgelegde datum.")
+		out.Tables = append(out.Tables, wt)
+		placed := newGrid([]string{"found_place"}, []string{"pupils"})
+		placed.add("found_place", "pupils", found)
+		out.Tables = append(out.Tables, placed.table("geplaatst", "Leerlingen zonder onderwijs die een plek vonden",
+			"Leerlingen van de eigen schoollicentie die dit schooljaar met een overdracht naar een school gingen."))
+		return nil
+	})
+	return out, err
+}
+
+// cells2 is the grid's counts in row × column order.
+func (g *grid) cells2() [][]int {
+	out := make([][]int, len(g.rows))
+	for i, r := range g.rows {
+		out[i] = make([]int, len(g.cols))
+		for j, c := range g.cols {
+			out[i][j] = g.cells[[2]string{r, c}]
+		}
+	}
+	return out
+}
+
+func leadTimes(rows []swv.MonitorLeadTimesRow) []LeadTime {
+	var out []LeadTime
+	for _, k := range monitorKinds {
+		lt := LeadTime{Kind: k, Count: monitor.Cell{Hidden: true}}
+		for _, r := range rows {
+			if r.Kind != k {
+				continue
+			}
+			if r.N >= monitor.Threshold {
+				v := func(x float64) *float64 { return &x }
+				lt.Count = monitor.Cell{Count: int(r.N)}
+				lt.Median, lt.P90 = v(r.Median), v(r.P90)
+				lt.Intake, lt.Consultant, lt.Advice, lt.Decision, lt.Signing = v(r.IntakeDays), v(r.ConsultantDays), v(r.AdviceDays),
+					v(r.DecisionDays), v(r.SigningDays)
+			}
+		}
+		out = append(out, lt)
+	}
+	return out
 }

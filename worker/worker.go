@@ -123,6 +123,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: "WebhookDeliveryWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LASImportWorkflow, workflow.RegisterOptions{Name: "LASImportWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.TransferWorkflow, workflow.RegisterOptions{Name: "TransferWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.MonitorWorkflow, workflow.RegisterOptions{Name: "MonitorWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

@@ -182,3 +182,12 @@ func (*Activities) AcceptTransfer(context.Context, TransferStepInput) (TransferA
 
 // CompleteTransfer is implemented by activities.Activities.CompleteTransfer.
 func (*Activities) CompleteTransfer(context.Context, TransferStepInput) error { panic(errNotRun) }
+
+// MonitorLicences is implemented by activities.Activities.MonitorLicences.
+func (*Activities) MonitorLicences(context.Context) ([]MonitorLicence, error) { panic(errNotRun) }
+
+// PublishSchoolFigures is implemented by activities.Activities.PublishSchoolFigures.
+func (*Activities) PublishSchoolFigures(context.Context, MonitorLicence) error { panic(errNotRun) }
+
+// RefreshSWVMonitor is implemented by activities.Activities.RefreshSWVMonitor.
+func (*Activities) RefreshSWVMonitor(context.Context, MonitorLicence) error { panic(errNotRun) }

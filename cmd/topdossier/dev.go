@@ -95,6 +95,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
 		return err
 	}
+	if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
+		return err
+	}
 	if err := importSigning(ctx, cfg, dbs.tenants.Platform(), logger); err != nil {
 		return err
 	}

@@ -122,6 +122,67 @@ func (q *Queries) MonitorDossiersByLevelAndPhase(ctx context.Context) ([]Monitor
 	return items, nil
 }
 
+const monitorPublication = `-- name: MonitorPublication :one
+SELECT
+    (SELECT count(*) FROM pupil WHERE left_on IS NULL)::int AS pupils,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'light')::int AS dossiers_light,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'extra_school')::int AS dossiers_school,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'extra_facility')::int AS dossiers_facility,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since > $1::date)::int AS without_lt_1m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= $1::date
+        AND p.without_education_since > $2::date)::int AS without_1m_3m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= $2::date
+        AND p.without_education_since > $3::date)::int AS without_3m_6m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= $3::date)::int AS without_ge_6m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since IS NULL)::int AS without_unknown,
+    (SELECT count(*) FROM transfer_out t WHERE t.status = 'accepted' AND t.decided_at >= $4::timestamptz)::int AS found_place
+`
+
+type MonitorPublicationParams struct {
+	Month1   time.Time
+	Month3   time.Time
+	Month6   time.Time
+	YearFrom time.Time
+}
+
+type MonitorPublicationRow struct {
+	Pupils           int32
+	DossiersLight    int32
+	DossiersSchool   int32
+	DossiersFacility int32
+	WithoutLt1m      int32
+	Without1m3m      int32
+	Without3m6m      int32
+	WithoutGe6m      int32
+	WithoutUnknown   int32
+	FoundPlace       int32
+}
+
+// What the school publishes to its SWV each night: counts only. The
+// bounds are the days one, three and six months ago.
+func (q *Queries) MonitorPublication(ctx context.Context, arg MonitorPublicationParams) (MonitorPublicationRow, error) {
+	row := q.db.QueryRow(ctx, monitorPublication,
+		arg.Month1,
+		arg.Month3,
+		arg.Month6,
+		arg.YearFrom,
+	)
+	var i MonitorPublicationRow
+	err := row.Scan(
+		&i.Pupils,
+		&i.DossiersLight,
+		&i.DossiersSchool,
+		&i.DossiersFacility,
+		&i.WithoutLt1m,
+		&i.Without1m3m,
+		&i.Without3m6m,
+		&i.WithoutGe6m,
+		&i.WithoutUnknown,
+		&i.FoundPlace,
+	)
+	return i, err
+}
+
 const monitorRequests = `-- name: MonitorRequests :many
 SELECT kind, status, count(*)::int AS n FROM swv_request
 WHERE created_at >= $1 AND created_at < $2

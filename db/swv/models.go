@@ -91,6 +91,28 @@ type Logbook struct {
 	RedactedAt  *time.Time
 }
 
+type MonitorRequest struct {
+	RequestID          uuid.UUID
+	SchoolLicenceID    uuid.UUID
+	Kind               string
+	TlvType            string
+	TlvCategory        string
+	SubmittedOn        time.Time
+	Outcome            string
+	DecidedOn          *time.Time
+	StartOn            *time.Time
+	EndOn              *time.Time
+	IntakeAt           interface{}
+	ScheduleAt         interface{}
+	AdviceAt           interface{}
+	DecisionAt         interface{}
+	SignedAt           *time.Time
+	SubmittedAt        time.Time
+	Objected           bool
+	ObjectionUpheld    bool
+	ObjectionDecidedAt interface{}
+}
+
 type ProcessStep struct {
 	WorkflowID string
 	EntityKind string
@@ -190,6 +212,25 @@ type RevokedDecision struct {
 	MadeKnownAt *time.Time
 	Votes       []byte
 	RevokedAt   time.Time
+}
+
+type SchoolFigure struct {
+	SchoolLicenceID  uuid.UUID
+	Day              time.Time
+	SchoolName       string
+	SchoolType       string
+	Kind             string
+	Pupils           int32
+	DossiersLight    int32
+	DossiersSchool   int32
+	DossiersFacility int32
+	WithoutLt1m      int32
+	Without1m3m      int32
+	Without3m6m      int32
+	WithoutGe6m      int32
+	WithoutUnknown   int32
+	FoundPlace       int32
+	PublishedAt      time.Time
 }
 
 type SwvDeletionRecord struct {

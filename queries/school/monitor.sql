@@ -36,3 +36,20 @@ SELECT t.dossier_id, d.created_at AS opened_at, t.from_phase, t.to_phase, t.at
 FROM dossier_transition t JOIN dossier d ON d.id = t.dossier_id
 WHERE t.at < @to_at
 ORDER BY t.dossier_id, t.at;
+
+-- name: MonitorPublication :one
+-- What the school publishes to its SWV each night: counts only. The
+-- bounds are the days one, three and six months ago.
+SELECT
+    (SELECT count(*) FROM pupil WHERE left_on IS NULL)::int AS pupils,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'light')::int AS dossiers_light,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'extra_school')::int AS dossiers_school,
+    (SELECT count(*) FROM dossier WHERE closed_at IS NULL AND support_level = 'extra_facility')::int AS dossiers_facility,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since > sqlc.arg(month1)::date)::int AS without_lt_1m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= sqlc.arg(month1)::date
+        AND p.without_education_since > sqlc.arg(month3)::date)::int AS without_1m_3m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= sqlc.arg(month3)::date
+        AND p.without_education_since > sqlc.arg(month6)::date)::int AS without_3m_6m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since <= sqlc.arg(month6)::date)::int AS without_ge_6m,
+    (SELECT count(*) FROM pupil p WHERE p.left_on IS NULL AND p.without_education_since IS NULL)::int AS without_unknown,
+    (SELECT count(*) FROM transfer_out t WHERE t.status = 'accepted' AND t.decided_at >= sqlc.arg(year_from)::timestamptz)::int AS found_place;
