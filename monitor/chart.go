@@ -29,12 +29,13 @@ var patterns = []string{
 // the page carries the same figures.
 func BarChart(s Shown, id string) string {
 	const (
-		width   = 720
-		labelW  = 200
+		width   = 760
+		labelW  = 270
 		barH    = 14
 		gap     = 4
 		groupGp = 12
 		legendH = 22
+		perLine = 2 // legend entries per line
 	)
 	max := 0
 	for _, line := range s.Cells {
@@ -50,7 +51,7 @@ func BarChart(s Shown, id string) string {
 	plotW := width - labelW - 60
 	series := len(s.Columns)
 	groupH := series*(barH+gap) + groupGp
-	height := legendH*((series+2)/3) + len(s.Rows)*groupH + 10
+	height := legendH*((series+perLine-1)/perLine) + len(s.Rows)*groupH + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t %s-d">`, width, height, id, id)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">Staafdiagram; de tabel eronder geeft dezelfde aantallen.</desc>`, id, html.EscapeString(s.Title), id)
@@ -61,16 +62,16 @@ func BarChart(s Shown, id string) string {
 	}
 	fmt.Fprintf(&b, `<pattern id="%s-hidden" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#fff"/><path d="M0,4 L4,0" stroke="#555" stroke-width="1"/></pattern>`, id)
 	b.WriteString("</defs>")
-	// The legend, three to a line.
+	// The legend, two to a line.
 	for k, name := range s.Columns {
-		x, y := (k%3)*240, (k/3)*legendH
+		x, y := (k%perLine)*(width/perLine), (k/perLine)*legendH
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" fill="url(#%s-p%d)" stroke="#000" stroke-width="0.5"/>`, x, y+2, id, k)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12">%s</text>`, x+20, y+13, html.EscapeString(name))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12">%s</text>`, x+20, y+13, html.EscapeString(shorten(name, 52)))
 	}
-	top := legendH * ((series + 2) / 3)
+	top := legendH * ((series + perLine - 1) / perLine)
 	for i, row := range s.Rows {
 		y := top + i*groupH
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, labelW-8, y+barH, html.EscapeString(row))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" text-anchor="end">%s</text>`, labelW-8, y+barH, html.EscapeString(shorten(row, 40)))
 		for k := range series {
 			c := s.Cells[i][k]
 			by := y + k*(barH+gap)
@@ -89,4 +90,14 @@ func BarChart(s Shown, id string) string {
 	}
 	b.WriteString("</svg>")
 	return b.String()
+}
+
+// shorten cuts a label to n characters with an ellipsis; the table under
+// the chart has it whole.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

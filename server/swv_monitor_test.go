@@ -26,6 +26,101 @@ func TestSWVMonitor(t *testing.T) {
 	h := newHarness(t)
 	f := newSWVFixture(t, h)
 	ctx := context.Background()
+	year := seedSWVMonitor(t, h, f)
+	res, err := workflows.RunMonitor(ctx, h.srv.temporal)
+	if err != nil || res.Published < 3 || res.Refreshed < 1 {
+		t.Fatalf("the nightly run: %+v (err %v)", res, err)
+	}
+
+	m, err := h.srv.monitor.SWV(ctx, f.lic, service.SWVMonitorFilter{Year: year})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := map[string]service.MonitorTable{}
+	for _, tb := range m.Tables {
+		tables[tb.ID] = tb
+	}
+	cell := func(id, row, col string) string {
+		tb := tables[id].Shown
+		for i, r := range tb.Rows {
+			for j, c := range tb.Columns {
+				if r == row && c == col {
+					return tb.Cells[i][j].Text()
+				}
+			}
+		}
+		t.Fatalf("%s has no %s × %s", id, row, col)
+		return ""
+	}
+	for _, tc := range []struct{ id, row, col, want string }{
+		{"aanvragen", "tlv", "granted", "8"},
+		{"aanvragen", "tlv", "rejected", "< 5"},
+		{"aanvragen", "arrangement", "granted", "5"},
+		{"aanvragen", "arrangement", workflows.CloseWithdrawn, "< 5"},
+		{"tlv", "sbo", "", "6"},
+		{"tlv", "so", "laag", "< 5"},
+		{"tlv-einde", "sbo", "ending", "< 5"},
+		{"bezwaren", "upheld", "tlv", "< 5"},
+		{"leerlingen", "BAO", "pupils", "20"},
+		{"leerlingen", "SBO", "pupils", "9"},
+		{"leerlingen", "BAO", "extra_school", "6"},
+		{"thuiszitters", "1m_3m", "pupils", "< 5"},
+	} {
+		if got := cell(tc.id, tc.row, tc.col); got != tc.want {
+			t.Errorf("%s %s × %s: %s, want %s", tc.id, tc.row, tc.col, got, tc.want)
+		}
+	}
+	var tlvLead service.LeadTime
+	for _, lt := range m.LeadTimes {
+		if lt.Kind == "tlv" {
+			tlvLead = lt
+		}
+	}
+	// Eleven decided TLVs: leads 10–15, 20, 30, 40–42 days; the median is the sixth.
+	if tlvLead.Count.Count != 11 || tlvLead.Median == nil || *tlvLead.Median != 15 {
+		t.Errorf("TLV lead time %+v, want 11 decided with a median of 15 days", tlvLead)
+	}
+
+	// The SBO filter counts only the SBO school's requests.
+	sboOnly, err := h.srv.monitor.SWV(ctx, f.lic, service.SWVMonitorFilter{Year: year, SchoolType: "SBO"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := sboOnly.Tables[0].Shown.Grand; g == nil || g.Text() != "7" {
+		t.Errorf("SBO schools' requests: %+v, want 7", g)
+	}
+
+	// The page and the CSV as the SWV's admin: no personal data.
+	base := fmt.Sprintf("/licenties/%s/swv-monitor", f.lic.ID)
+	_, page := f.as(t, h, "directeur@swv.invalid", "GET", base)
+	_, csv := f.as(t, h, "directeur@swv.invalid", "GET", base+".csv?tabel=aanvragen&jaar="+year)
+	for name, body := range map[string]string{"page": page, "csv": csv} {
+		for _, secret := range []string{"Geheimnaam", "2015-06-07", "07-06-2015", "Geheime vraag", "Geheime motivering"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("the SWV monitor's %s shows %q", name, secret)
+			}
+		}
+	}
+	for _, want := range []string{"Aanvragen naar soort en uitkomst", "<svg", "toegekend", "&lt; 5", "Doorlooptijd"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if !strings.Contains(csv, "toegekend") || !strings.Contains(csv, "< 5") {
+		t.Errorf("csv:\n%s", csv)
+	}
+	// A consultant is no manager: no monitor.
+	if status, _ := f.as(t, h, "consulent@swv.invalid", "GET", base); status != 404 {
+		t.Errorf("a consultant's monitor: %d", status)
+	}
+}
+
+// seedSWVMonitor writes the SWV's requests, decisions and objections and
+// the schools' pupils the monitor tests count (see TestSWVMonitor), and
+// returns this school year.
+func seedSWVMonitor(t *testing.T, h *harness, f *swvFixture) string {
+	t.Helper()
+	ctx := context.Background()
 	sbo, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSchool, Name: "SBO De Wissel",
 		SWVID: h.platform.SWV.ID, BRIN: "56EF", SchoolType: platform.SchoolTypeSBO})
 	if err != nil {
@@ -161,90 +256,5 @@ func TestSWVMonitor(t *testing.T) {
 	addPupils(home.ID, 3, 0, &twoMonths)
 	addPupils(home.ID, 1, 0, nil)
 
-	res, err := workflows.RunMonitor(ctx, h.srv.temporal)
-	if err != nil || res.Published < 3 || res.Refreshed < 1 {
-		t.Fatalf("the nightly run: %+v (err %v)", res, err)
-	}
-
-	m, err := h.srv.monitor.SWV(ctx, f.lic, service.SWVMonitorFilter{Year: year})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tables := map[string]service.MonitorTable{}
-	for _, tb := range m.Tables {
-		tables[tb.ID] = tb
-	}
-	cell := func(id, row, col string) string {
-		tb := tables[id].Shown
-		for i, r := range tb.Rows {
-			for j, c := range tb.Columns {
-				if r == row && c == col {
-					return tb.Cells[i][j].Text()
-				}
-			}
-		}
-		t.Fatalf("%s has no %s × %s", id, row, col)
-		return ""
-	}
-	for _, tc := range []struct{ id, row, col, want string }{
-		{"aanvragen", "tlv", "granted", "8"},
-		{"aanvragen", "tlv", "rejected", "< 5"},
-		{"aanvragen", "arrangement", "granted", "5"},
-		{"aanvragen", "arrangement", workflows.CloseWithdrawn, "< 5"},
-		{"tlv", "sbo", "", "6"},
-		{"tlv", "so", "laag", "< 5"},
-		{"tlv-einde", "sbo", "ending", "< 5"},
-		{"bezwaren", "upheld", "tlv", "< 5"},
-		{"leerlingen", "BAO", "pupils", "20"},
-		{"leerlingen", "SBO", "pupils", "9"},
-		{"leerlingen", "BAO", "extra_school", "6"},
-		{"thuiszitters", "1m_3m", "pupils", "< 5"},
-	} {
-		if got := cell(tc.id, tc.row, tc.col); got != tc.want {
-			t.Errorf("%s %s × %s: %s, want %s", tc.id, tc.row, tc.col, got, tc.want)
-		}
-	}
-	var tlvLead service.LeadTime
-	for _, lt := range m.LeadTimes {
-		if lt.Kind == "tlv" {
-			tlvLead = lt
-		}
-	}
-	// Eleven decided TLVs: leads 10–15, 20, 30, 40–42 days; the median is the sixth.
-	if tlvLead.Count.Count != 11 || tlvLead.Median == nil || *tlvLead.Median != 15 {
-		t.Errorf("TLV lead time %+v, want 11 decided with a median of 15 days", tlvLead)
-	}
-
-	// The SBO filter counts only the SBO school's requests.
-	sboOnly, err := h.srv.monitor.SWV(ctx, f.lic, service.SWVMonitorFilter{Year: year, SchoolType: "SBO"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g := sboOnly.Tables[0].Shown.Grand; g == nil || g.Text() != "7" {
-		t.Errorf("SBO schools' requests: %+v, want 7", g)
-	}
-
-	// The page and the CSV as the SWV's admin: no personal data.
-	base := fmt.Sprintf("/licenties/%s/swv-monitor", f.lic.ID)
-	_, page := f.as(t, h, "directeur@swv.invalid", "GET", base)
-	_, csv := f.as(t, h, "directeur@swv.invalid", "GET", base+".csv?tabel=aanvragen&jaar="+year)
-	for name, body := range map[string]string{"page": page, "csv": csv} {
-		for _, secret := range []string{"Geheimnaam", "2015-06-07", "07-06-2015", "Geheime vraag", "Geheime motivering"} {
-			if strings.Contains(body, secret) {
-				t.Errorf("the SWV monitor's %s shows %q", name, secret)
-			}
-		}
-	}
-	for _, want := range []string{"Aanvragen naar soort en uitkomst", "<svg", "toegekend", "&lt; 5", "Doorlooptijd"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the page lacks %q", want)
-		}
-	}
-	if !strings.Contains(csv, "toegekend") || !strings.Contains(csv, "< 5") {
-		t.Errorf("csv:\n%s", csv)
-	}
-	// A consultant is no manager: no monitor.
-	if status, _ := f.as(t, h, "consulent@swv.invalid", "GET", base); status != 404 {
-		t.Errorf("a consultant's monitor: %d", status)
-	}
+	return year
 }

@@ -197,6 +197,8 @@ func phaseTimes(rows []school.MonitorTransitionsRow, from time.Time) []PhaseTime
 type grid struct {
 	rows, cols []string
 	cells      map[[2]string]int
+	// series: the rows are a time series (months), kept when empty.
+	series bool
 }
 
 func newGrid(rows, cols []string) *grid {
@@ -222,6 +224,17 @@ func (g *grid) table(id, title, definition string) MonitorTable {
 		if k[1] == "other" && !slices.Contains(cols, "other") {
 			cols = append(append([]string{}, cols...), "other")
 		}
+	}
+	// A column (and, but for a time series, a row) without any count says
+	// nothing and hides nothing: it is left out, the totals stay the same.
+	used := func(r, c string) bool { return g.cells[[2]string{r, c}] != 0 }
+	cols = slices.DeleteFunc(slices.Clone(cols), func(c string) bool {
+		return !slices.ContainsFunc(rows, func(r string) bool { return used(r, c) }) && len(cols) > 1
+	})
+	if !g.series {
+		rows = slices.DeleteFunc(slices.Clone(rows), func(r string) bool {
+			return !slices.ContainsFunc(cols, func(c string) bool { return used(r, c) })
+		})
 	}
 	t := monitor.Table{Title: title, Rows: rows, Columns: cols, RowTotals: len(cols) > 1, ColumnTotals: true}
 	for _, r := range rows {
@@ -321,10 +334,11 @@ func (s *Monitor) SWV(ctx context.Context, swvLicence platform.Licence, f SWVMon
 			return err
 		}
 		var months []string
-		for m := fromOn; m.Before(toOn); m = m.AddDate(0, 1, 0) {
+		for m := fromOn; m.Before(toOn) && !m.After(today); m = m.AddDate(0, 1, 0) { // up to this month
 			months = append(months, m.Format("2006-01"))
 		}
 		g = newGrid(months, monitorKinds)
+		g.series = true
 		for _, r := range byMonth {
 			g.add(r.Month, r.Kind, int(r.N))
 		}
