@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,11 +26,39 @@ import (
 type Monitor struct {
 	tenants *tenants.Manager
 	loc     *time.Location
+	// cache keeps an SWV's monitor a while: its figures change each night
+	// (the summary's refresh and the schools' publications), not per
+	// request. Counts only.
+	mu    sync.Mutex
+	cache map[string]cachedSWVMonitor
 }
+
+type cachedSWVMonitor struct {
+	m     SWVMonitor
+	until time.Time
+}
+
+// monitorCacheFor is how long an SWV's monitor is reused; monitorCacheMax
+// how many filters are kept at most (then all are dropped).
+const (
+	monitorCacheFor = 10 * time.Minute
+	monitorCacheMax = 2000
+)
 
 // NewMonitor returns the monitor service.
 func NewMonitor(tm *tenants.Manager, loc *time.Location) *Monitor {
-	return &Monitor{tenants: tm, loc: loc}
+	return &Monitor{tenants: tm, loc: loc, cache: map[string]cachedSWVMonitor{}}
+}
+
+// Forget drops what is kept of an SWV's monitor (after a refresh).
+func (s *Monitor) Forget(swvLicenceID uuid.UUID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.cache {
+		if strings.HasPrefix(k, swvLicenceID.String()) {
+			delete(s.cache, k)
+		}
+	}
 }
 
 // MonitorTable is one figure: its id (for the CSV and the chart), the
@@ -289,11 +319,38 @@ var (
 // the SWV's own database (the nightly summary) and the platform's list of
 // its schools; never a school's database.
 func (s *Monitor) SWV(ctx context.Context, swvLicence platform.Licence, f SWVMonitorFilter) (SWVMonitor, error) {
-	year, from, to, err := s.schoolYear(f.Year)
+	year, _, _, err := s.schoolYear(f.Year)
 	if err != nil {
 		return SWVMonitor{}, err
 	}
 	f.Year = year
+	key := strings.Join([]string{swvLicence.ID.String(), f.Year, f.School, f.SchoolType}, "|")
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.cache[key]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.m, nil
+	}
+	m, err := s.swv(ctx, swvLicence, f)
+	if err != nil {
+		return m, err
+	}
+	s.mu.Lock()
+	if len(s.cache) >= monitorCacheMax {
+		clear(s.cache)
+	}
+	s.cache[key] = cachedSWVMonitor{m: m, until: now.Add(monitorCacheFor)}
+	s.mu.Unlock()
+	return m, nil
+}
+
+// swv computes the SWV's monitor (SWV, without the cache).
+func (s *Monitor) swv(ctx context.Context, swvLicence platform.Licence, f SWVMonitorFilter) (SWVMonitor, error) {
+	year, from, to, err := s.schoolYear(f.Year)
+	if err != nil {
+		return SWVMonitor{}, err
+	}
 	out := SWVMonitor{Year: year, Filter: f}
 	if out.Schools, err = platform.New(s.tenants.Platform()).ListSchoolsOfSWV(ctx, swvLicence.SwvID); err != nil {
 		return out, err
