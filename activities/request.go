@@ -193,8 +193,12 @@ func (a *Activities) RecordRequest(ctx context.Context, rec workflows.RequestRec
 			if schoolVisible[rec.Kind] || rec.Visibility == "school" {
 				visibility = "school"
 			}
+			var due *time.Time
+			if rec.Kind == "objection_decide_by" || rec.Kind == "objection_extended" {
+				due = &rec.EndOn // the monitor counts whether the term was met
+			}
 			if err := q.AddRequestEvent(ctx, swv.AddRequestEventParams{RequestID: requestID, Kind: kind, Visibility: visibility,
-				Body: body, ActorID: actor, EventKey: eventKey, At: rec.At}); err != nil {
+				Body: body, ActorID: actor, DueAt: due, EventKey: eventKey, At: rec.At}); err != nil {
 				return err
 			}
 			if rec.InputKey != "" {

@@ -484,7 +484,8 @@ func (a *Activities) noticeSWVs(ctx context.Context, ids transferIDs, step strin
 				return q.UpdateTransferNoticeStatus(ctx, swv.UpdateTransferNoticeStatusParams{TransferID: ids.transfer, Status: step})
 			}
 			err := q.UpsertTransferNotice(ctx, swv.UpsertTransferNoticeParams{TransferID: ids.transfer, RequestID: *r.SwvRequestID,
-				FromName: from.Name, ToLicenceID: to.ID, ToName: to.Name, SameSwv: to.SwvID == swvLic.SwvID, Status: step})
+				FromName: from.Name, ToLicenceID: to.ID, ToName: to.Name, SameSwv: to.SwvID == swvLic.SwvID, Status: step,
+				FromType: typeOf(from), ToType: typeOf(to)})
 			if db.Constraint(err) == "transfer_notice_request_id_fkey" {
 				return nil // the SWV deleted its request (retention, erasure)
 			}
@@ -495,4 +496,12 @@ func (a *Activities) noticeSWVs(ctx context.Context, ids transferIDs, step strin
 		}
 	}
 	return nil
+}
+
+// typeOf is a licence's school type, "" for the SWV's own school licence.
+func typeOf(l platform.Licence) string {
+	if l.SchoolType == nil {
+		return ""
+	}
+	return string(*l.SchoolType)
 }

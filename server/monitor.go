@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -30,7 +31,10 @@ var monitorLabels = func() map[string]string {
 		"sbo": "SBO", "so": "SO", "vso": "VSO", "laag": "laag", "midden": "midden", "hoog": "hoog", "ending": "lopen binnen 6 maanden af",
 		"pupils": "leerlingen", "light": "lichte ondersteuning", "extra_school": "extra op school", "extra_facility": "extra op een voorziening",
 		"lt_1m": "korter dan een maand", "1m_3m": "1 tot 3 maanden", "3m_6m": "3 tot 6 maanden", "ge_6m": "6 maanden of langer",
-		"unknown": "sinds onbekend", "found_place": "vonden een plek"}
+		"unknown": "sinds onbekend", "found_place": "vonden een plek",
+		"in_term": "binnen de termijn", "late": "te laat", "arrangements": "arrangementen", "behaald": "behaald", "deels": "deels behaald",
+		"niet": "niet behaald", "tlv_start": "TLV ingegaan", "instroom": "instroom (van regulier)", "doorstroom": "doorstroom (speciaal naar speciaal)",
+		"uitstroom": "uitstroom (naar regulier)"}
 	for _, labels := range []map[string]string{phaseLabels, supportLabels, requestKindLabels, closeReasonLabels} {
 		for k, v := range labels {
 			m[k] = v
@@ -46,6 +50,8 @@ func monitorLabel(id, code string) string {
 		return "op tijd"
 	case id == "tlv" && code == "":
 		return "geen categorie (SBO)"
+	case id == "arrangement-resultaat" && code == "":
+		return "nog niet geëvalueerd"
 	}
 	if l, ok := monitorLabels[code]; ok {
 		return l
@@ -193,11 +199,20 @@ func tableCSV(c *gin.Context, tables []service.MonitorTable, id, year string) er
 
 type swvMonitorPage struct {
 	monitorPage
-	Filter      service.SWVMonitorFilter
+	Participation []service.Share
+	Filter        service.SWVMonitorFilter
 	Schools     []platform.ListSchoolsOfSWVRow
 	SchoolTypes []string
 	LeadTimes   []service.LeadTime
 	PublishedOn *time.Time
+}
+
+// Percent writes a share in percent.
+func (swvMonitorPage) Percent(p *float64) string {
+	if p == nil {
+		return "–"
+	}
+	return strings.Replace(fmt.Sprintf("%.1f %%", *p), ".", ",", 1)
 }
 
 // KindLabel names a request kind in Dutch.
@@ -221,7 +236,8 @@ func (s *Server) handleSWVMonitor(c *gin.Context) error {
 	page := swvMonitorPage{monitorPage: monitorPage{Licence: lic, Year: m.Year, Years: s.monitorYears(),
 		csv: fmt.Sprintf("/licenties/%s/swv-monitor.csv?jaar=%s&school=%s&soort=%s", lic.ID, url.QueryEscape(m.Year),
 			url.QueryEscape(m.Filter.School), url.QueryEscape(m.Filter.SchoolType))}, Filter: m.Filter,
-		Schools: m.Schools, SchoolTypes: []string{"BAO", "SBO", "SO", "VO", "VSO"}, LeadTimes: m.LeadTimes, PublishedOn: m.PublishedOn}
+		Schools: m.Schools, SchoolTypes: []string{"BAO", "SBO", "SO", "VO", "VSO"}, LeadTimes: m.LeadTimes, PublishedOn: m.PublishedOn,
+		Participation: m.Participation}
 	page.Figures = figures(m.Tables)
 	s.render(c, http.StatusOK, "swv_monitor", page)
 	return nil

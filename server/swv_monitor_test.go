@@ -65,6 +65,10 @@ func TestSWVMonitor(t *testing.T) {
 		{"leerlingen", "SBO", "pupils", "9"},
 		{"leerlingen", "BAO", "extra_school", "6"},
 		{"thuiszitters", "1m_3m", "pupils", "< 5"},
+		{"bezwaartermijn", "in_term", "tlv", "< 5"},
+		{"arrangement-resultaat", "behaald", "arrangements", "5"},
+		{"stromen", "tlv_start", "SBO", "6"},
+		{"stromen", "instroom", "SBO", "6"},
 	} {
 		if got := cell(tc.id, tc.row, tc.col); got != tc.want {
 			t.Errorf("%s %s × %s: %s, want %s", tc.id, tc.row, tc.col, got, tc.want)
@@ -76,9 +80,28 @@ func TestSWVMonitor(t *testing.T) {
 			tlvLead = lt
 		}
 	}
+	if len(m.Participation) != 3 || m.Participation[0].Percent == nil || fmt.Sprintf("%.1f", *m.Participation[0].Percent) != "31.0" ||
+		m.Participation[1].Percent != nil {
+		t.Errorf("participation %+v, want SBO 31.0 %% (9 of 29) and SO hidden", m.Participation)
+	}
 	// Eleven decided TLVs: leads 10–15, 20, 30, 40–42 days; the median is the sixth.
 	if tlvLead.Count.Count != 11 || tlvLead.Median == nil || *tlvLead.Median != 15 {
 		t.Errorf("TLV lead time %+v, want 11 decided with a median of 15 days", tlvLead)
+	}
+
+	// The school's own monitor shows the outcomes of its requests at the SWV.
+	sm, err := h.srv.monitor.School(ctx, h.school.ID, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes *service.MonitorTable
+	for i := range sm.Tables {
+		if sm.Tables[i].ID == "uitkomsten" {
+			outcomes = &sm.Tables[i]
+		}
+	}
+	if outcomes == nil || shownCell(outcomes.Shown, "tlv", "granted").Count != 8 {
+		t.Errorf("the school's outcomes: %+v, want its 8 granted TLVs", outcomes)
 	}
 
 	// The SBO filter counts only the SBO school's requests.
@@ -95,7 +118,7 @@ func TestSWVMonitor(t *testing.T) {
 	_, page := f.as(t, h, "directeur@swv.invalid", "GET", base)
 	_, csv := f.as(t, h, "directeur@swv.invalid", "GET", base+".csv?tabel=aanvragen&jaar="+year)
 	for name, body := range map[string]string{"page": page, "csv": csv} {
-		for _, secret := range []string{"Geheimnaam", "2015-06-07", "07-06-2015", "Geheime vraag", "Geheime motivering"} {
+		for _, secret := range []string{"Geheimnaam", "2015-06-07", "07-06-2015", "Geheime vraag", "Geheime motivering", "Geheime evaluatie"} {
 			if strings.Contains(body, secret) {
 				t.Errorf("the SWV monitor's %s shows %q", name, secret)
 			}
@@ -207,16 +230,34 @@ func seedSWVMonitor(t *testing.T, h *harness, f *swvFixture) string {
 				}
 			}
 			if r.objection {
-				if _, err := pool.Exec(ctx, `INSERT INTO request_event (request_id, kind, visibility, event_key, at) VALUES ($1, 'objection', 'school', $2, now())`,
-					id, id.String()+":objection"); err != nil {
+				// Decided today: the dismissed one within its term (tomorrow),
+				// the upheld one after it (yesterday).
+				due := now.Add(24 * time.Hour)
+				if r.upheld {
+					due = now.Add(-24 * time.Hour)
+				}
+				if _, err := pool.Exec(ctx, `INSERT INTO request_event (request_id, kind, visibility, event_key, at, due_at) VALUES
+					($1, 'objection', 'school', $2, now(), NULL), ($1, 'objection_decide_by', 'school', $3, now(), $5),
+					($1, 'objection_decided', 'school', $4, now(), NULL)`,
+					id, id.String()+":objection", id.String()+":decide_by", id.String()+":decided", due); err != nil {
 					return err
 				}
 				if r.upheld {
 					if _, err := pool.Exec(ctx, `INSERT INTO revoked_decision (request_id, approved, motivation, decided_on) VALUES ($1, true, 'x', now())`, id); err != nil {
 						return err
 					}
-				} else if _, err := pool.Exec(ctx, `INSERT INTO request_event (request_id, kind, visibility, event_key, at) VALUES ($1, 'objection_decided', 'school', $2, now())`,
-					id, id.String()+":objection_decided"); err != nil {
+				}
+			}
+			if r.kind == "arrangement" && r.outcome == "granted" {
+				if _, err := pool.Exec(ctx, `INSERT INTO request_event (request_id, kind, visibility, body, event_key, at)
+					VALUES ($1, 'evaluation', 'school', 'behaald: Geheime evaluatie', $2, now())`, id, id.String()+":evaluation"); err != nil {
+					return err
+				}
+			}
+			if r.kind == "tlv" && r.tlvType == "sbo" && r.outcome == "granted" {
+				// The pupil moved from the BAO school to an SBO school.
+				if _, err := pool.Exec(ctx, `INSERT INTO transfer_notice (transfer_id, request_id, from_name, to_licence_id, to_name, from_type,
+					to_type, same_swv, status) VALUES (gen_random_uuid(), $1, 'BAO', gen_random_uuid(), 'SBO', 'BAO', 'SBO', true, 'accepted')`, id); err != nil {
 					return err
 				}
 			}

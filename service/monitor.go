@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/platform"
@@ -188,8 +190,37 @@ func (s *Monitor) School(ctx context.Context, licenceID uuid.UUID, year string) 
 		out.PhaseTimes = phaseTimes(transitions, from)
 		return nil
 	})
+	if err != nil {
+		return out, err
+	}
+	// The outcomes of its requests are the SWV's: the school reads its
+	// own rows of the SWV's nightly summary.
+	swvLic, err := platform.New(s.tenants.Platform()).GetSWVLicenceOf(ctx, licenceID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	err = s.tenants.With(ctx, swvLic.ID, func(pool *pgxpool.Pool) error {
+		rows, err := swv.New(pool).MonitorRequestsByKind(ctx, swv.MonitorRequestsByKindParams{FromOn: dateOf(from), ToOn: dateOf(to),
+			Schools: []uuid.UUID{licenceID}})
+		if err != nil {
+			return err
+		}
+		g := newGrid(monitorKinds, monitorOutcomes)
+		for _, r := range rows {
+			g.add(r.Kind, r.Outcome, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("uitkomsten", "Uitkomsten van de aanvragen bij het samenwerkingsverband",
+			"De aanvragen van de school die in het schooljaar bij het samenwerkingsverband werden ingediend, naar soort en uitkomst (stand van de vorige nacht)."))
+		return nil
+	})
 	return out, err
 }
+
+// dateOf is the calendar day of t as a UTC midnight.
+func dateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 
 // phaseTimes is how long each phase took, over the phases that ended in
 // the period: from the dossier's opening (observe of the first cycle) or
@@ -302,6 +333,16 @@ type SWVMonitor struct {
 	LeadTimes []LeadTime
 	// PublishedOn is the day of the schools' latest figures (nil: none yet).
 	PublishedOn *time.Time
+	// Participation is the deelnamepercentage per special school type.
+	Participation []Share
+}
+
+// Share is a part of a whole in percent: the special school type's
+// pupils of all the pupils of its sector (nil when either count is under
+// five).
+type Share struct {
+	Type, Of string
+	Percent  *float64
 }
 
 var (
@@ -436,6 +477,38 @@ func (s *Monitor) swv(ctx context.Context, swvLicence platform.Licence, f SWVMon
 		out.Tables = append(out.Tables, g.table("bezwaren", "Bezwaren naar uitkomst",
 			"Bezwaren tegen besluiten op aanvragen van het schooljaar: gegrond (het besluit herroepen), ongegrond (besloten), of nog open."))
 
+		terms, err := q.MonitorObjectionTerms(ctx, swv.MonitorObjectionTermsParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		g = newGrid([]string{"in_term", "late", "open"}, []string{workflows.RequestKindTLV, workflows.RequestKindArrangement})
+		for _, r := range terms {
+			g.add(r.Term, r.Kind, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("bezwaartermijn", "Beslissen op bezwaar: binnen de termijn?",
+			"Bezwaren tegen besluiten op aanvragen van het schooljaar: besloten binnen de termijn (zes weken na de bezwaartermijn, twaalf met de adviescommissie, eventueel verdaagd; artikel 7:10 Awb), te laat, of nog open."))
+
+		results, err := q.MonitorArrangementResults(ctx, swv.MonitorArrangementResultsParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		g = newGrid([]string{"behaald", "deels", "niet", ""}, []string{"arrangements"})
+		for _, r := range results {
+			g.add(r.Result, "arrangements", int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("arrangement-resultaat", "Arrangementen naar resultaat bij de evaluatie",
+			"Toegekende arrangementen op aanvragen van het schooljaar, naar het resultaat dat bij de evaluatie werd vastgelegd: behaald, deels, niet, of nog niet geëvalueerd."))
+
+		starts, err := q.MonitorTLVStarts(ctx, swv.MonitorTLVStartsParams{FromOn: &fromOn, ToOn: &toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		flows, err := q.MonitorFlows(ctx, swv.MonitorFlowsParams{FromAt: from, ToAt: to, Schools: schools})
+		if err != nil {
+			return err
+		}
+		out.Tables = append(out.Tables, flowTable(starts, flows))
+
 		figures, err := q.LatestSchoolFigures(ctx)
 		if err != nil {
 			return err
@@ -475,6 +548,7 @@ func (s *Monitor) swv(ctx context.Context, swvLicence platform.Licence, f SWVMon
 			Shown: monitor.Suppress(monitor.Table{Title: "Leerlingen en ondersteuning naar schoolsoort", Rows: pupils.rows, Columns: pupils.cols,
 				Cells: pupils.cells2(), ColumnTotals: true})}
 		out.Tables = append(out.Tables, pt)
+		out.Participation = participation(pupils)
 		wt := without.table("thuiszitters", "Leerlingen zonder onderwijs naar duur",
 			"Leerlingen van de eigen schoollicentie van het samenwerkingsverband (thuiszitters, leerlingen in zorg) naar hoe lang ze zonder onderwijs zijn, gerekend vanaf de vastgelegde datum.")
 		out.Tables = append(out.Tables, wt)
@@ -518,4 +592,51 @@ func leadTimes(rows []swv.MonitorLeadTimesRow) []LeadTime {
 		out = append(out, lt)
 	}
 	return out
+}
+
+var specialTypes = map[string]bool{"SBO": true, "SO": true, "VSO": true}
+
+// flowTable is instroom, doorstroom and uitstroom of the special school
+// types: TLVs that started in the year, and accepted transfers of pupils
+// with a TLV or arrangement from regular to special education, special to
+// special, and special to regular (or to no school).
+func flowTable(starts []swv.MonitorTLVStartsRow, flows []swv.MonitorFlowsRow) MonitorTable {
+	rows, cols := []string{"tlv_start", "instroom", "doorstroom", "uitstroom"}, []string{"SBO", "SO", "VSO"}
+	g := newGrid(rows, cols)
+	for _, r := range starts {
+		g.add("tlv_start", strings.ToUpper(r.TlvType), int(r.N))
+	}
+	for _, r := range flows {
+		switch {
+		case specialTypes[r.FromType] && specialTypes[r.ToType]:
+			g.add("doorstroom", r.ToType, int(r.N))
+		case specialTypes[r.ToType]:
+			g.add("instroom", r.ToType, int(r.N))
+		case specialTypes[r.FromType]:
+			g.add("uitstroom", r.FromType, int(r.N))
+		}
+	}
+	// A row per flow with its total; the flows overlap, so no column totals.
+	return MonitorTable{ID: "stromen", Definition: "Per speciale schoolsoort: TLV's die in het schooljaar ingingen, en leerlingen met een TLV of arrangement " +
+		"van wie het plan dit schooljaar met een overdracht meeging: van regulier naar speciaal (instroom), van speciaal naar speciaal (doorstroom), " +
+		"van speciaal naar regulier (uitstroom).",
+		Shown: monitor.Suppress(monitor.Table{Title: "Instroom, doorstroom en uitstroom SBO, SO en VSO", Rows: rows, Columns: cols, Cells: g.cells2(),
+			RowTotals: true})}
+}
+
+// participation is the share of SBO and SO pupils in primary education
+// and of VSO pupils in secondary, from the schools' published counts;
+// hidden when a count is under five.
+func participation(pupils *grid) []Share {
+	n := func(t string) int { return pupils.cells[[2]string{t, "pupils"}] }
+	po, vo := n("BAO")+n("SBO")+n("SO"), n("VO")+n("VSO")
+	share := func(part, whole int) *float64 {
+		if part < monitor.Threshold || whole < monitor.Threshold {
+			return nil
+		}
+		p := float64(part) * 100 / float64(whole)
+		return &p
+	}
+	return []Share{{Type: "SBO", Of: "po", Percent: share(n("SBO"), po)}, {Type: "SO", Of: "po", Percent: share(n("SO"), po)},
+		{Type: "VSO", Of: "vo", Percent: share(n("VSO"), vo)}}
 }

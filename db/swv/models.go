@@ -111,6 +111,8 @@ type MonitorRequest struct {
 	Objected           bool
 	ObjectionUpheld    bool
 	ObjectionDecidedAt interface{}
+	ObjectionDueAt     interface{}
+	EvaluationResult   interface{}
 }
 
 type ProcessStep struct {
@@ -248,6 +250,8 @@ type TransferNotice struct {
 	FromName    string
 	ToLicenceID uuid.UUID
 	ToName      string
+	FromType    string
+	ToType      string
 	SameSwv     bool
 	Status      string
 	UpdatedAt   time.Time

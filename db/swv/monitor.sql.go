@@ -55,6 +55,89 @@ func (q *Queries) LatestSchoolFigures(ctx context.Context) ([]SchoolFigure, erro
 	return items, nil
 }
 
+const monitorArrangementResults = `-- name: MonitorArrangementResults :many
+SELECT coalesce(evaluation_result, '')::text AS result, count(*)::int AS n
+FROM monitor_request
+WHERE kind = 'arrangement' AND outcome IN ('granted', 'afgelopen') AND submitted_on >= $1 AND submitted_on < $2
+  AND (cardinality($3::uuid[]) = 0 OR school_licence_id = ANY($3::uuid[]))
+GROUP BY 1
+`
+
+type MonitorArrangementResultsParams struct {
+	FromOn  time.Time
+	ToOn    time.Time
+	Schools []uuid.UUID
+}
+
+type MonitorArrangementResultsRow struct {
+	Result string
+	N      int32
+}
+
+// Granted arrangements on requests of the period by their result at the
+// evaluation (” not evaluated yet).
+func (q *Queries) MonitorArrangementResults(ctx context.Context, arg MonitorArrangementResultsParams) ([]MonitorArrangementResultsRow, error) {
+	rows, err := q.db.Query(ctx, monitorArrangementResults, arg.FromOn, arg.ToOn, arg.Schools)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MonitorArrangementResultsRow{}
+	for rows.Next() {
+		var i MonitorArrangementResultsRow
+		if err := rows.Scan(&i.Result, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const monitorFlows = `-- name: MonitorFlows :many
+SELECT n.from_type, n.to_type, count(DISTINCT n.transfer_id)::int AS n
+FROM transfer_notice n JOIN request r ON r.id = n.request_id
+WHERE n.status = 'accepted' AND n.updated_at >= $1 AND n.updated_at < $2
+  AND (cardinality($3::uuid[]) = 0 OR r.school_licence_id = ANY($3::uuid[]))
+GROUP BY 1, 2
+`
+
+type MonitorFlowsParams struct {
+	FromAt  time.Time
+	ToAt    time.Time
+	Schools []uuid.UUID
+}
+
+type MonitorFlowsRow struct {
+	FromType string
+	ToType   string
+	N        int32
+}
+
+// Pupils with a TLV or arrangement whose plan moved to another school in
+// the period (accepted transfers), by the school types from and to.
+func (q *Queries) MonitorFlows(ctx context.Context, arg MonitorFlowsParams) ([]MonitorFlowsRow, error) {
+	rows, err := q.db.Query(ctx, monitorFlows, arg.FromAt, arg.ToAt, arg.Schools)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MonitorFlowsRow{}
+	for rows.Next() {
+		var i MonitorFlowsRow
+		if err := rows.Scan(&i.FromType, &i.ToType, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const monitorLeadTimes = `-- name: MonitorLeadTimes :many
 SELECT kind, count(*)::int AS n,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_on - (submitted_at AT TIME ZONE 'Europe/Amsterdam')::date)::float8 AS median,
@@ -110,6 +193,51 @@ func (q *Queries) MonitorLeadTimes(ctx context.Context, arg MonitorLeadTimesPara
 			&i.DecisionDays,
 			&i.SigningDays,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const monitorObjectionTerms = `-- name: MonitorObjectionTerms :many
+SELECT CASE WHEN objection_decided_at IS NULL THEN 'open'
+            WHEN objection_due_at IS NULL OR (objection_decided_at AT TIME ZONE 'Europe/Amsterdam')::date <= (objection_due_at AT TIME ZONE 'Europe/Amsterdam')::date THEN 'in_term'
+            ELSE 'late' END::text AS term,
+    kind, count(*)::int AS n
+FROM monitor_request
+WHERE objected AND submitted_on >= $1 AND submitted_on < $2
+  AND (cardinality($3::uuid[]) = 0 OR school_licence_id = ANY($3::uuid[]))
+GROUP BY 1, 2
+`
+
+type MonitorObjectionTermsParams struct {
+	FromOn  time.Time
+	ToOn    time.Time
+	Schools []uuid.UUID
+}
+
+type MonitorObjectionTermsRow struct {
+	Term string
+	Kind string
+	N    int32
+}
+
+// Objections decided, or still open, on requests of the period: within
+// the term (Awb 7:10, postponed or not), late, or open.
+func (q *Queries) MonitorObjectionTerms(ctx context.Context, arg MonitorObjectionTermsParams) ([]MonitorObjectionTermsRow, error) {
+	rows, err := q.db.Query(ctx, monitorObjectionTerms, arg.FromOn, arg.ToOn, arg.Schools)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MonitorObjectionTermsRow{}
+	for rows.Next() {
+		var i MonitorObjectionTermsRow
+		if err := rows.Scan(&i.Term, &i.Kind, &i.N); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -233,6 +361,45 @@ func (q *Queries) MonitorRequestsByMonth(ctx context.Context, arg MonitorRequest
 	for rows.Next() {
 		var i MonitorRequestsByMonthRow
 		if err := rows.Scan(&i.Month, &i.Kind, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const monitorTLVStarts = `-- name: MonitorTLVStarts :many
+SELECT tlv_type, count(*)::int AS n FROM monitor_request
+WHERE kind = 'tlv' AND outcome IN ('granted', 'afgelopen') AND start_on >= $1 AND start_on < $2
+  AND (cardinality($3::uuid[]) = 0 OR school_licence_id = ANY($3::uuid[]))
+GROUP BY 1
+`
+
+type MonitorTLVStartsParams struct {
+	FromOn  *time.Time
+	ToOn    *time.Time
+	Schools []uuid.UUID
+}
+
+type MonitorTLVStartsRow struct {
+	TlvType string
+	N       int32
+}
+
+// Granted TLVs that start in the period, by type: instroom in S(B)O/(V)SO.
+func (q *Queries) MonitorTLVStarts(ctx context.Context, arg MonitorTLVStartsParams) ([]MonitorTLVStartsRow, error) {
+	rows, err := q.db.Query(ctx, monitorTLVStarts, arg.FromOn, arg.ToOn, arg.Schools)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MonitorTLVStartsRow{}
+	for rows.Next() {
+		var i MonitorTLVStartsRow
+		if err := rows.Scan(&i.TlvType, &i.N); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -13,7 +13,7 @@ import (
 )
 
 const listTransferNotices = `-- name: ListTransferNotices :many
-SELECT n.transfer_id, n.request_id, n.from_name, n.to_licence_id, n.to_name, n.same_swv, n.status, n.updated_at, r.pupil_name, r.kind, r.tlv_type, r.tlv_category, r.school_licence_id, r.consultant_id, d.number, d.start_on, d.end_on
+SELECT n.transfer_id, n.request_id, n.from_name, n.to_licence_id, n.to_name, n.from_type, n.to_type, n.same_swv, n.status, n.updated_at, r.pupil_name, r.kind, r.tlv_type, r.tlv_category, r.school_licence_id, r.consultant_id, d.number, d.start_on, d.end_on
 FROM transfer_notice n
 JOIN request r ON r.id = n.request_id
 JOIN decision d ON d.request_id = r.id AND d.approved
@@ -27,6 +27,8 @@ type ListTransferNoticesRow struct {
 	FromName        string
 	ToLicenceID     uuid.UUID
 	ToName          string
+	FromType        string
+	ToType          string
 	SameSwv         bool
 	Status          string
 	UpdatedAt       time.Time
@@ -57,6 +59,8 @@ func (q *Queries) ListTransferNotices(ctx context.Context) ([]ListTransferNotice
 			&i.FromName,
 			&i.ToLicenceID,
 			&i.ToName,
+			&i.FromType,
+			&i.ToType,
 			&i.SameSwv,
 			&i.Status,
 			&i.UpdatedAt,
@@ -95,8 +99,8 @@ func (q *Queries) UpdateTransferNoticeStatus(ctx context.Context, arg UpdateTran
 }
 
 const upsertTransferNotice = `-- name: UpsertTransferNotice :exec
-INSERT INTO transfer_notice (transfer_id, request_id, from_name, to_licence_id, to_name, same_swv, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO transfer_notice (transfer_id, request_id, from_name, to_licence_id, to_name, same_swv, status, from_type, to_type)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (transfer_id, request_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
 `
 
@@ -108,6 +112,8 @@ type UpsertTransferNoticeParams struct {
 	ToName      string
 	SameSwv     bool
 	Status      string
+	FromType    string
+	ToType      string
 }
 
 func (q *Queries) UpsertTransferNotice(ctx context.Context, arg UpsertTransferNoticeParams) error {
@@ -119,6 +125,8 @@ func (q *Queries) UpsertTransferNotice(ctx context.Context, arg UpsertTransferNo
 		arg.ToName,
 		arg.SameSwv,
 		arg.Status,
+		arg.FromType,
+		arg.ToType,
 	)
 	return err
 }

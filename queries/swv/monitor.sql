@@ -65,3 +65,40 @@ FROM monitor_request
 WHERE objected AND submitted_on >= @from_on AND submitted_on < @to_on
   AND (cardinality(@schools::uuid[]) = 0 OR school_licence_id = ANY(@schools::uuid[]))
 GROUP BY 1, 2;
+
+-- name: MonitorObjectionTerms :many
+-- Objections decided, or still open, on requests of the period: within
+-- the term (Awb 7:10, postponed or not), late, or open.
+SELECT CASE WHEN objection_decided_at IS NULL THEN 'open'
+            WHEN objection_due_at IS NULL OR (objection_decided_at AT TIME ZONE 'Europe/Amsterdam')::date <= (objection_due_at AT TIME ZONE 'Europe/Amsterdam')::date THEN 'in_term'
+            ELSE 'late' END::text AS term,
+    kind, count(*)::int AS n
+FROM monitor_request
+WHERE objected AND submitted_on >= @from_on AND submitted_on < @to_on
+  AND (cardinality(@schools::uuid[]) = 0 OR school_licence_id = ANY(@schools::uuid[]))
+GROUP BY 1, 2;
+
+-- name: MonitorArrangementResults :many
+-- Granted arrangements on requests of the period by their result at the
+-- evaluation ('' not evaluated yet).
+SELECT coalesce(evaluation_result, '')::text AS result, count(*)::int AS n
+FROM monitor_request
+WHERE kind = 'arrangement' AND outcome IN ('granted', 'afgelopen') AND submitted_on >= @from_on AND submitted_on < @to_on
+  AND (cardinality(@schools::uuid[]) = 0 OR school_licence_id = ANY(@schools::uuid[]))
+GROUP BY 1;
+
+-- name: MonitorTLVStarts :many
+-- Granted TLVs that start in the period, by type: instroom in S(B)O/(V)SO.
+SELECT tlv_type, count(*)::int AS n FROM monitor_request
+WHERE kind = 'tlv' AND outcome IN ('granted', 'afgelopen') AND start_on >= @from_on AND start_on < @to_on
+  AND (cardinality(@schools::uuid[]) = 0 OR school_licence_id = ANY(@schools::uuid[]))
+GROUP BY 1;
+
+-- name: MonitorFlows :many
+-- Pupils with a TLV or arrangement whose plan moved to another school in
+-- the period (accepted transfers), by the school types from and to.
+SELECT n.from_type, n.to_type, count(DISTINCT n.transfer_id)::int AS n
+FROM transfer_notice n JOIN request r ON r.id = n.request_id
+WHERE n.status = 'accepted' AND n.updated_at >= @from_at AND n.updated_at < @to_at
+  AND (cardinality(@schools::uuid[]) = 0 OR r.school_licence_id = ANY(@schools::uuid[]))
+GROUP BY 1, 2;

@@ -1,6 +1,6 @@
 -- name: UpsertTransferNotice :exec
-INSERT INTO transfer_notice (transfer_id, request_id, from_name, to_licence_id, to_name, same_swv, status)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO transfer_notice (transfer_id, request_id, from_name, to_licence_id, to_name, same_swv, status, from_type, to_type)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (transfer_id, request_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now();
 
 -- name: ListTransferNotices :many

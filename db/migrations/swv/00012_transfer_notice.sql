@@ -10,6 +10,10 @@ CREATE TABLE transfer_notice (
     from_name      text NOT NULL,
     to_licence_id  uuid NOT NULL,
     to_name        text NOT NULL,
+    -- The school types from and to (BAO, SBO, SO, VO, VSO; '' the SWV's
+    -- own licence): the monitor's instroom, doorstroom and uitstroom.
+    from_type      text NOT NULL DEFAULT '',
+    to_type        text NOT NULL DEFAULT '',
     same_swv       boolean NOT NULL,
     status         text NOT NULL CHECK (status IN ('offered', 'accepted', 'declined', 'withdrawn')),
     updated_at     timestamptz NOT NULL DEFAULT now(),

@@ -18,7 +18,12 @@ SELECT r.id AS request_id, r.school_licence_id, r.kind, coalesce(r.tlv_type, '')
        d.signed_at, r.submitted_at,
        EXISTS (SELECT 1 FROM request_event e WHERE e.request_id = r.id AND e.kind = 'objection') AS objected,
        EXISTS (SELECT 1 FROM revoked_decision v WHERE v.request_id = r.id) AS objection_upheld,
-       (SELECT min(e.at) FROM request_event e WHERE e.request_id = r.id AND e.kind = 'objection_decided') AS objection_decided_at
+       (SELECT min(e.at) FROM request_event e WHERE e.request_id = r.id AND e.kind = 'objection_decided') AS objection_decided_at,
+       (SELECT max(e.due_at) FROM request_event e WHERE e.request_id = r.id
+           AND e.kind IN ('objection_decide_by', 'objection_extended')) AS objection_due_at,
+       -- The result at the evaluation (the code only, never the text).
+       (SELECT CASE WHEN split_part(e.body, ':', 1) IN ('behaald', 'deels', 'niet') THEN split_part(e.body, ':', 1) END
+          FROM request_event e WHERE e.request_id = r.id AND e.kind = 'evaluation' ORDER BY e.at DESC LIMIT 1) AS evaluation_result
 FROM request r LEFT JOIN decision d ON d.request_id = r.id;
 CREATE UNIQUE INDEX monitor_request_id ON monitor_request (request_id);
 CREATE INDEX monitor_request_submitted ON monitor_request (submitted_on);
