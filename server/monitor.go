@@ -34,7 +34,7 @@ var monitorLabels = func() map[string]string {
 		"unknown": "sinds onbekend", "found_place": "vonden een plek",
 		"in_term": "binnen de termijn", "late": "te laat", "arrangements": "arrangementen", "behaald": "behaald", "deels": "deels behaald",
 		"niet": "niet behaald", "tlv_start": "TLV ingegaan", "instroom": "instroom (van regulier)", "doorstroom": "doorstroom (speciaal naar speciaal)",
-		"uitstroom": "uitstroom (naar regulier)"}
+		"uitstroom": "uitstroom (naar regulier)", "le_1y": "tot een jaar", "le_2y": "1 tot 2 jaar", "gt_2y": "langer dan 2 jaar"}
 	for _, labels := range []map[string]string{phaseLabels, supportLabels, requestKindLabels, closeReasonLabels} {
 		for k, v := range labels {
 			m[k] = v

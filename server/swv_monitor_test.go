@@ -68,11 +68,18 @@ func TestSWVMonitor(t *testing.T) {
 		{"bezwaartermijn", "in_term", "tlv", "< 5"},
 		{"arrangement-resultaat", "behaald", "arrangements", "5"},
 		{"stromen", "tlv_start", "SBO", "6"},
+		{"tlv-duur", "sbo", "le_1y", "< 5"}, // three run about five months, three about fourteen
+		{"tlv-duur", "sbo", "le_2y", "< 5"},
 		{"stromen", "instroom", "SBO", "6"},
 	} {
 		if got := cell(tc.id, tc.row, tc.col); got != tc.want {
 			t.Errorf("%s %s × %s: %s, want %s", tc.id, tc.row, tc.col, got, tc.want)
 		}
+	}
+	// Eight granted TLVs; SBO's 6 is hidden with SO's 2, which the grand
+	// total would otherwise give away.
+	if d := tables["tlv-duur"].Shown; d.Grand == nil || d.Grand.Text() != "8" || !d.RowTotals[0].Hidden {
+		t.Errorf("TLVs by duration: totals %v, grand %v; want 8 and the SBO total hidden", d.RowTotals, d.Grand)
 	}
 	var tlvLead service.LeadTime
 	for _, lt := range m.LeadTimes {

@@ -466,6 +466,17 @@ func (s *Monitor) swv(ctx context.Context, swvLicence platform.Licence, f SWVMon
 			ending.table("tlv-einde", "TLV's die binnen zes maanden aflopen",
 				"Toegekende TLV's op aanvragen van het schooljaar waarvan de einddatum binnen zes maanden na vandaag ligt: tijd om opnieuw aan te vragen."))
 
+		durations, err := q.MonitorTLVDurations(ctx, swv.MonitorTLVDurationsParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
+		if err != nil {
+			return err
+		}
+		g = newGrid(monitorTLVTypes, []string{"le_1y", "le_2y", "gt_2y", "unknown"})
+		for _, r := range durations {
+			g.add(r.TlvType, r.Duration, int(r.N))
+		}
+		out.Tables = append(out.Tables, g.table("tlv-duur", "Looptijd van de toelaatbaarheidsverklaringen",
+			"Toegekende TLV's op aanvragen van het schooljaar, naar soort en looptijd van ingangs- tot einddatum: tot een jaar, tot twee jaar, langer."))
+
 		objections, err := q.MonitorObjections(ctx, swv.MonitorObjectionsParams{FromOn: fromOn, ToOn: toOn, Schools: schools})
 		if err != nil {
 			return err

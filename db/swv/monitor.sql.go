@@ -371,6 +371,52 @@ func (q *Queries) MonitorRequestsByMonth(ctx context.Context, arg MonitorRequest
 	return items, nil
 }
 
+const monitorTLVDurations = `-- name: MonitorTLVDurations :many
+SELECT tlv_type,
+    CASE WHEN end_on IS NULL OR start_on IS NULL THEN 'unknown'
+         WHEN end_on - start_on <= 366 THEN 'le_1y'
+         WHEN end_on - start_on <= 731 THEN 'le_2y'
+         ELSE 'gt_2y' END::text AS duration,
+    count(*)::int AS n
+FROM monitor_request
+WHERE kind = 'tlv' AND outcome IN ('granted', 'afgelopen') AND submitted_on >= $1 AND submitted_on < $2
+  AND (cardinality($3::uuid[]) = 0 OR school_licence_id = ANY($3::uuid[]))
+GROUP BY 1, 2
+`
+
+type MonitorTLVDurationsParams struct {
+	FromOn  time.Time
+	ToOn    time.Time
+	Schools []uuid.UUID
+}
+
+type MonitorTLVDurationsRow struct {
+	TlvType  string
+	Duration string
+	N        int32
+}
+
+// Granted TLVs of the period by type and how long they run.
+func (q *Queries) MonitorTLVDurations(ctx context.Context, arg MonitorTLVDurationsParams) ([]MonitorTLVDurationsRow, error) {
+	rows, err := q.db.Query(ctx, monitorTLVDurations, arg.FromOn, arg.ToOn, arg.Schools)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []MonitorTLVDurationsRow{}
+	for rows.Next() {
+		var i MonitorTLVDurationsRow
+		if err := rows.Scan(&i.TlvType, &i.Duration, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const monitorTLVStarts = `-- name: MonitorTLVStarts :many
 SELECT tlv_type, count(*)::int AS n FROM monitor_request
 WHERE kind = 'tlv' AND outcome IN ('granted', 'afgelopen') AND start_on >= $1 AND start_on < $2

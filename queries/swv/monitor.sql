@@ -102,3 +102,16 @@ FROM transfer_notice n JOIN request r ON r.id = n.request_id
 WHERE n.status = 'accepted' AND n.updated_at >= @from_at AND n.updated_at < @to_at
   AND (cardinality(@schools::uuid[]) = 0 OR r.school_licence_id = ANY(@schools::uuid[]))
 GROUP BY 1, 2;
+
+-- name: MonitorTLVDurations :many
+-- Granted TLVs of the period by type and how long they run.
+SELECT tlv_type,
+    CASE WHEN end_on IS NULL OR start_on IS NULL THEN 'unknown'
+         WHEN end_on - start_on <= 366 THEN 'le_1y'
+         WHEN end_on - start_on <= 731 THEN 'le_2y'
+         ELSE 'gt_2y' END::text AS duration,
+    count(*)::int AS n
+FROM monitor_request
+WHERE kind = 'tlv' AND outcome IN ('granted', 'afgelopen') AND submitted_on >= @from_on AND submitted_on < @to_on
+  AND (cardinality(@schools::uuid[]) = 0 OR school_licence_id = ANY(@schools::uuid[]))
+GROUP BY 1, 2;
