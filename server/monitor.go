@@ -201,10 +201,10 @@ type swvMonitorPage struct {
 	monitorPage
 	Participation []service.Share
 	Filter        service.SWVMonitorFilter
-	Schools     []platform.ListSchoolsOfSWVRow
-	SchoolTypes []string
-	LeadTimes   []service.LeadTime
-	PublishedOn *time.Time
+	Schools       []platform.ListSchoolsOfSWVRow
+	SchoolTypes   []string
+	LeadTimes     []service.LeadTime
+	PublishedOn   *time.Time
 }
 
 // Percent writes a share in percent.

@@ -220,7 +220,9 @@ func (s *Monitor) School(ctx context.Context, licenceID uuid.UUID, year string) 
 }
 
 // dateOf is the calendar day of t as a UTC midnight.
-func dateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // phaseTimes is how long each phase took, over the phases that ended in
 // the period: from the dossier's opening (observe of the first cycle) or
