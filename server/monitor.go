@@ -152,7 +152,23 @@ func (s *Server) handleSchoolMonitorCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.Query("tabel") == "fasen" {
+		lines := [][]string{{"fase", "afgelopen fasen", "gemiddeld (dagen)"}}
+		for _, p := range m.PhaseTimes {
+			lines = append(lines, []string{phaseLabels[p.Phase], p.Count.Text(), monitorPage{}.Days(p.AvgDays)})
+		}
+		return linesCSV(c, "fasen", m.Year, lines)
+	}
 	return tableCSV(c, m.Tables, c.Query("tabel"), m.Year)
+}
+
+// linesCSV sends lines as a CSV download.
+func linesCSV(c *gin.Context, id, year string, lines [][]string) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	_ = w.WriteAll(lines)
+	return download(c, fmt.Sprintf("monitor %s %s.csv", id, year), "text/csv; charset=utf-8", buf.Bytes())
 }
 
 // tableCSV is the table with id as CSV (; for Dutch spreadsheets), "< 5"
@@ -248,6 +264,23 @@ func (s *Server) handleSWVMonitorCSV(c *gin.Context) error {
 	_, m, err := s.swvMonitor(c)
 	if err != nil {
 		return err
+	}
+	switch c.Query("tabel") {
+	case "doorlooptijd":
+		lines := [][]string{{"soort", "besluiten", "mediaan", "90e percentiel", "intake", "consulent", "advies", "besluit", "ondertekening"}}
+		for _, l := range m.LeadTimes {
+			d := monitorPage{}.Days
+			lines = append(lines, []string{requestKindLabels[l.Kind], l.Count.Text(), d(l.Median), d(l.P90), d(l.Intake), d(l.Consultant),
+				d(l.Advice), d(l.Decision), d(l.Signing)})
+		}
+		return linesCSV(c, "doorlooptijd", m.Year, lines)
+	case "deelname":
+		lines := [][]string{{"schoolsoort", "deel van", "percentage"}}
+		for _, p := range m.Participation {
+			lines = append(lines, []string{p.Type, map[string]string{"po": "primair onderwijs", "vo": "voortgezet onderwijs"}[p.Of],
+				swvMonitorPage{}.Percent(p.Percent)})
+		}
+		return linesCSV(c, "deelname", m.Year, lines)
 	}
 	return tableCSV(c, m.Tables, c.Query("tabel"), m.Year)
 }

@@ -139,6 +139,9 @@ func TestSWVMonitor(t *testing.T) {
 	if !strings.Contains(csv, "toegekend") || !strings.Contains(csv, "< 5") {
 		t.Errorf("csv:\n%s", csv)
 	}
+	if _, lead := f.as(t, h, "directeur@swv.invalid", "GET", base+".csv?tabel=doorlooptijd&jaar="+year); !strings.Contains(lead, "Aanvraag toelaatbaarheidsverklaring;11;15.0") {
+		t.Errorf("lead times as CSV:\n%s", lead)
+	}
 	// A consultant is no manager: no monitor.
 	if status, _ := f.as(t, h, "consulent@swv.invalid", "GET", base); status != 404 {
 		t.Errorf("a consultant's monitor: %d", status)
