@@ -10,10 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/topdossier/topdossier/auth"
-	"github.com/topdossier/topdossier/db/platform"
-	"github.com/topdossier/topdossier/db/tenants"
 )
 
 // BenchmarkSWVMonitor40k loads the SWV's monitor with 20 users at once,
@@ -25,22 +21,8 @@ import (
 func BenchmarkSWVMonitor40k(b *testing.B) {
 	h := newHarness(b)
 	ctx := context.Background()
-	lic, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Bench", SWVID: h.platform.SWV.ID})
-	if err != nil {
-		b.Fatal(err)
-	}
-	consultant := h.user(b, "consulent@bench.invalid", "staff", member{auth.RoleConsultant, &lic.ID})
-	chair := h.user(b, "voorzitter@bench.invalid", "staff", member{auth.RoleCommitteeMember, &lic.ID})
-	h.user(b, "beheer@bench.invalid", "staff", member{auth.RoleSWVAdmin, &lic.ID})
-	_, err = h.platform.Pool.Exec(ctx, `
-		INSERT INTO licence (kind, name, swv_id, brin, school_type, db_name, status)
-		SELECT 'school', 'School ' || i, $1, lpad((i % 100)::text, 2, '0') || chr(65 + i / 100) || 'Z',
-		       (ARRAY['BAO','BAO','BAO','SBO','SO'])[1 + i % 5]::school_type, 'bench_school_' || i, 'active'
-		FROM generate_series(1, 150) i`, h.platform.SWV.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	err = h.platform.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
+	lic, consultant, chair := benchSWV(b, h)
+	err := h.platform.Tenants.With(ctx, lic.ID, func(pool *pgxpool.Pool) error {
 		if err := seedRequests(ctx, h, pool, 40000, consultant, chair); err != nil {
 			return err
 		}

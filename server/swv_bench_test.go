@@ -26,24 +26,9 @@ import (
 func BenchmarkSWVDashboards40k(b *testing.B) {
 	h := newHarness(b)
 	ctx := context.Background()
-	lic, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Bench", SWVID: h.platform.SWV.ID})
-	if err != nil {
-		b.Fatal(err)
-	}
-	consultant := h.user(b, "consulent@bench.invalid", "staff", member{auth.RoleConsultant, &lic.ID})
-	chair := h.user(b, "voorzitter@bench.invalid", "staff", member{auth.RoleCommitteeMember, &lic.ID})
-	h.user(b, "beheer@bench.invalid", "staff", member{auth.RoleSWVAdmin, &lic.ID})
-
-	// 150 schools in the directory; the consultant has ten of them.
-	_, err = h.platform.Pool.Exec(ctx, `
-		INSERT INTO licence (kind, name, swv_id, brin, school_type, db_name, status)
-		SELECT 'school', 'School ' || i, $1, lpad((i % 100)::text, 2, '0') || chr(65 + i / 100) || 'Z', 'BAO',
-		       'bench_school_' || i, 'active'
-		FROM generate_series(1, 150) i`, h.platform.SWV.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	_, err = h.platform.Pool.Exec(ctx, `
+	lic, consultant, chair := benchSWV(b, h)
+	// The consultant has ten of the schools.
+	_, err := h.platform.Pool.Exec(ctx, `
 		INSERT INTO school_consultant (school_licence_id, consultant_user_id)
 		SELECT id, $1 FROM licence WHERE db_name LIKE 'bench_school_%' ORDER BY name LIMIT 10`, consultant)
 	if err != nil {
@@ -121,6 +106,30 @@ func BenchmarkSWVDashboards40k(b *testing.B) {
 	for k, p := range []string{"consultant", "committee", "admin"} {
 		b.ReportMetric(ms(per[k].pct(0.99)), p+"-p99-ms")
 	}
+}
+
+// benchSWV is an SWV licence with a consultant, a chair and an admin
+// (beheer@bench.invalid), and 150 schools in the directory (BAO, SBO and
+// SO) whose databases are never opened.
+func benchSWV(b *testing.B, h *harness) (platform.Licence, uuid.UUID, uuid.UUID) {
+	b.Helper()
+	ctx := context.Background()
+	lic, err := h.platform.Tenants.CreateLicence(ctx, tenants.NewLicence{Kind: platform.LicenceKindSwv, Name: "SWV Bench", SWVID: h.platform.SWV.ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	consultant := h.user(b, "consulent@bench.invalid", "staff", member{auth.RoleConsultant, &lic.ID})
+	chair := h.user(b, "voorzitter@bench.invalid", "staff", member{auth.RoleCommitteeMember, &lic.ID})
+	h.user(b, "beheer@bench.invalid", "staff", member{auth.RoleSWVAdmin, &lic.ID})
+	_, err = h.platform.Pool.Exec(ctx, `
+		INSERT INTO licence (kind, name, swv_id, brin, school_type, db_name, status)
+		SELECT 'school', 'School ' || i, $1, lpad((i % 100)::text, 2, '0') || chr(65 + i / 100) || 'Z',
+		       (ARRAY['BAO','BAO','BAO','SBO','SO'])[1 + i % 5]::school_type, 'bench_school_' || i, 'active'
+		FROM generate_series(1, 150) i`, h.platform.SWV.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return lic, consultant, chair
 }
 
 // seedRequests fills an SWV database with n requests from the directory's
