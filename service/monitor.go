@@ -52,17 +52,6 @@ func NewMonitor(tm *tenants.Manager, loc *time.Location) *Monitor {
 	return &Monitor{tenants: tm, loc: loc, cache: map[string]cachedSWVMonitor{}}
 }
 
-// Forget drops what is kept of an SWV's monitor (after a refresh).
-func (s *Monitor) Forget(swvLicenceID uuid.UUID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k := range s.cache {
-		if strings.HasPrefix(k, swvLicenceID.String()) {
-			delete(s.cache, k)
-		}
-	}
-}
-
 // MonitorTable is one figure: its id (for the CSV and the chart), the
 // table as shown, and how it is counted. Rows and columns are codes; the
 // pages put them in Dutch.
