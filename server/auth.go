@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -405,11 +407,38 @@ func newToken() (string, error) { return auth.NewToken() }
 
 // safeBack keeps a return path on this site: a local path, never
 // "//host" or a full URL.
+// safeBack is where to go after a login: p when it is a path of this
+// site, else "/". A path, decoded or not, must start with one slash (not
+// two, not a backslash), hold no control character, whitespace or
+// backslash anywhere (browsers drop a TAB or LF and read "/\t/evil" as
+// "//evil"), and parse as a relative URL without scheme or host.
 func safeBack(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if len(p) > 2048 || !localPath(p) {
+		return "/"
+	}
+	decoded, err := url.PathUnescape(p)
+	if err != nil || !localPath(decoded) {
+		return "/"
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return p
+}
+
+// localPath reports whether p starts with exactly one slash and holds no
+// control character, whitespace or backslash.
+func localPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '\\' || unicode.IsSpace(r) || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
 }
 
 func clientIP(c *gin.Context) netip.Addr {

@@ -334,3 +334,88 @@ func TestReauthenticationHook(t *testing.T) {
 		t.Errorf("after re-authenticating: %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestSafeBack: the way back after a login is a path of this site or
+// "/": the known bypasses of a same-origin check all end at "/".
+func TestSafeBack(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/licenties/x/leerlingen?zoek=a", "/licenties/x/leerlingen?zoek=a"},
+		{"/", "/"},
+		{"/\t/evil.example/", "/"}, // TAB: browsers drop it and read //evil.example/
+		{"/\n/evil.example/", "/"},
+		{"/\r/evil.example/", "/"},
+		{"/\v/evil.example/", "/"},
+		{"/\x00/evil.example/", "/"},
+		{"/ /evil.example/", "/"},
+		{"/\u00a0/evil.example/", "/"},
+		{"/\\evil.example/", "/"},
+		{"\\/evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"///evil.example/", "/"},
+		{"/%2F%2Fevil.example/", "/"},
+		{"/%2f/evil.example/", "/"},
+		{"/%09/evil.example/", "/"},
+		{"/%0a/evil.example/", "/"},
+		{"/%5Cevil.example/", "/"},
+		{"https://evil.example/", "/"},
+		{"https:evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+		{"", "/"},
+		{"/%zz", "/"},
+		{"/\xff", "/"},
+	} {
+		if got := safeBack(tc.in); got != tc.want {
+			t.Errorf("safeBack(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestLoginBackStaysHome: terug=/%09/evil.example/ through both login
+// steps ends at "/", never at a Location a browser reads as another host.
+func TestLoginBackStaysHome(t *testing.T) {
+	h := newHarness(t)
+	for _, back := range []string{"/%09/evil.example/", "/\t/evil.example/", "/%2F%2Fevil.example/", "/\\evil.example/"} {
+		v := url.Values{"email": {"ib@linde.invalid"}, "password": {testPassword}, "terug": {back}}
+		resp, _ := h.doAs(t, "", "POST", "/inloggen", "application/x-www-form-urlencoded", v.Encode())
+		loc := resp.Header.Get("Location")
+		if loc != "/inloggen/code?terug="+url.QueryEscape("/") {
+			t.Errorf("terug=%q: the password step goes to %q", back, loc)
+		}
+		var session string
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionCookie && c.Value != "" {
+				session = c.Value
+			}
+		}
+		// The code step, asked directly with the dangerous way back.
+		form := url.Values{"code": {h.code(t, "ib@linde.invalid")}, "terug": {back}}
+		resp, _ = h.doAs(t, session, "POST", "/inloggen/code", "application/x-www-form-urlencoded", form.Encode())
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/" {
+			t.Errorf("terug=%q: the code step goes to %q (%d), want /", back, loc, resp.StatusCode)
+		}
+	}
+}
+
+// FuzzSafeBack: whatever comes in, the way back is the input itself or
+// "/", and no browser reads it as another host (browsers drop TAB, LF
+// and CR and take a backslash for a slash).
+func FuzzSafeBack(f *testing.F) {
+	for _, s := range []string{"/licenties/x", "/\t/evil.example/", "/%2F%2Fevil", "https://evil.example/", "/\\evil", "//x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		got := safeBack(p)
+		if got != "/" && got != p {
+			t.Fatalf("safeBack(%q) = %q", p, got)
+		}
+		browser := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(got)
+		u, err := url.Parse(browser)
+		if err != nil || u.Host != "" || u.Scheme != "" || strings.HasPrefix(browser, "//") {
+			t.Fatalf("safeBack(%q) = %q, which a browser reads as %+v", p, got, u)
+		}
+		if dec, err := url.PathUnescape(got); err != nil || strings.HasPrefix(strings.NewReplacer("\\", "/").Replace(dec), "//") {
+			t.Fatalf("safeBack(%q) = %q decodes to %q", p, got, dec)
+		}
+	})
+}
