@@ -1,13 +1,19 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -159,4 +165,186 @@ func writeJSON(c *gin.Context, status int, v any) error {
 	c.Header("Content-Type", "application/json; charset=utf-8")
 	c.Status(status)
 	return writeJSONBody(c.Writer, v)
+}
+
+// textProblem is the Dutch message for a field with a character that is
+// no text.
+const textProblem = "Dit veld bevat een teken dat niet in tekst hoort (een stuurteken of ongeldige tekens). Er is niets opgeslagen."
+
+// badText reports whether s is no text: invalid UTF-8 (lone surrogates
+// included) or a control character other than TAB, LF and CR.
+func badText(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return true
+		}
+	}
+	return false
+}
+
+// reSurrogate finds a JSON escape of a UTF-16 surrogate.
+var reSurrogate = regexp.MustCompile(`\\u[dD][89a-fA-F][0-9a-fA-F]{2}`)
+
+// loneSurrogate reports whether raw JSON escapes a surrogate that is not
+// a high one directly followed by a low one.
+func loneSurrogate(body []byte) bool {
+	locs := reSurrogate.FindAllIndex(body, -1)
+	for k := 0; k < len(locs); k++ {
+		start := locs[k][0]
+		// An escaped backslash before it makes it text, not an escape.
+		n := 0
+		for i := start - 1; i >= 0 && body[i] == '\\'; i-- {
+			n++
+		}
+		if n%2 == 1 {
+			continue
+		}
+		high := body[start+3]|0x20 < 'c' // d8–db high, dc–df low
+		if !high {
+			return true
+		}
+		if k+1 >= len(locs) || locs[k+1][0] != locs[k][1] || body[locs[k+1][0]+3]|0x20 < 'c' {
+			return true
+		}
+		k++ // the pair
+	}
+	return false
+}
+
+// checkText checks every text a request carries once, at the edge: form
+// fields (and their names) and JSON strings (and keys). Text that is not
+// text — a NUL byte, another control character, invalid UTF-8, a lone
+// surrogate — is refused with 422 naming the field, before any handler
+// or database sees it (PostgreSQL refuses a NUL in text, which was a 500).
+func (s *Server) checkText(c *gin.Context) {
+	m := c.Request.Method
+	if m != http.MethodPost && m != http.MethodPut && m != http.MethodPatch {
+		c.Next()
+		return
+	}
+	ct := c.ContentType()
+	var field string
+	switch {
+	case ct == "application/x-www-form-urlencoded":
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			s.fail(c, bodyError(err))
+			c.Abort()
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		values, err := url.ParseQuery(string(body))
+		if err != nil {
+			break // the handler's parse says it
+		}
+		field = badField(values)
+	case ct == "multipart/form-data":
+		if err := c.Request.ParseMultipartForm(maxAttachmentBytes + 1<<20); err != nil {
+			break // the handler says it
+		}
+		field = badField(c.Request.MultipartForm.Value)
+	case ct == "application/json" || strings.HasSuffix(ct, "+json"):
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			s.fail(c, bodyError(err))
+			c.Abort()
+			return
+		}
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		field = badJSON(body)
+	}
+	if field != "" {
+		s.fail(c, fault.FieldErrors{field: textProblem})
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func bodyError(err error) error {
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		return maxBytes
+	}
+	return fmt.Errorf("%w: %v", fault.ErrMalformed, err)
+}
+
+// badField is the first form field (by name) holding no text, "" when
+// all are text.
+func badField(values map[string][]string) string {
+	names := make([]string, 0, len(values))
+	for k := range values {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if badText(k) {
+			return "veld"
+		}
+		for _, v := range values[k] {
+			if badText(v) {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// badJSON is the first JSON member (by its path) holding no text, ""
+// when all are text or the body is no JSON (the handler says so).
+func badJSON(body []byte) string {
+	if !utf8.Valid(body) {
+		return "body"
+	}
+	// A lone surrogate escape decodes silently to U+FFFD: find it raw.
+	if loneSurrogate(body) {
+		return "body"
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return ""
+	}
+	return walkJSON(v, "")
+}
+
+func walkJSON(v any, path string) string {
+	switch x := v.(type) {
+	case string:
+		if badText(x) {
+			if path == "" {
+				return "body"
+			}
+			return path
+		}
+	case []any:
+		for _, e := range x {
+			if f := walkJSON(e, path); f != "" {
+				return f
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if badText(k) {
+				return "body"
+			}
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if f := walkJSON(x[k], p); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
 }

@@ -17,7 +17,7 @@ func (s *Server) routes() *gin.Engine {
 	r.ContextWithFallback = true
 	// Attachments are read in memory, never spooled to temporary files.
 	r.MaxMultipartMemory = maxAttachmentBytes + 1<<20
-	r.Use(s.requestID, s.recovery, s.securityHeaders, s.accessLog, s.limitBody, s.session)
+	r.Use(s.requestID, s.recovery, s.securityHeaders, s.accessLog, s.limitBody, s.checkText, s.session)
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)

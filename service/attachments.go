@@ -56,12 +56,19 @@ func sniffAttachment(content []byte) (string, bool) {
 	return "", false
 }
 
+// bidi reports whether r is a bidirectional control (U+061C, U+200E–F,
+// U+202A–E, U+2066–9): in a file name they make "gpj.exe" read as
+// "exe.jpg".
+func bidi(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
 // cleanFileName keeps a readable base name without paths or control
 // characters.
 func cleanFileName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == '/' {
+		if unicode.IsControl(r) || bidi(r) || r == '"' || r == '/' {
 			return -1
 		}
 		return r

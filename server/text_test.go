@@ -1,0 +1,70 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/textproto"
+	"strings"
+	"testing"
+)
+
+// TestTextAtTheEdge (issue 19, fix 3): a NUL byte or another control
+// character, invalid UTF-8 or a lone surrogate in any text field — a
+// page's form, the JSON API, the dossier's advance — is a 422 naming the
+// field, never a 500, and nothing is stored; TAB, LF and CR and real
+// text (emoji as a surrogate pair) pass; bidi controls leave file names.
+func TestTextAtTheEdge(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxBodyBytes = 64 << 10 })
+	pupil, _, _ := requestPupil(t, h, "Tekst")
+	base := dossierURL(h.school.ID, pupil)
+	api := fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier", h.school.ID, pupil)
+
+	for _, body := range []string{form("kind", "observation", "occurred_on", "2026-11-02", "body", "Nul\x00byte"),
+		form("kind", "observation", "occurred_on", "2026-11-02", "body", "bel\x07"),
+		"kind=observation&occurred_on=2026-11-02&body=%FF%FE"} {
+		resp, out := h.do(t, "POST", base+"/groeidocument", formType, body)
+		if resp.StatusCode != 422 || !strings.Contains(out, "teken dat niet in tekst hoort") {
+			t.Errorf("growth note %q: %d, want 422 with the Dutch message", body, resp.StatusCode)
+		}
+	}
+	for _, body := range []string{`{"kind":"observation","occurred_on":"2026-11-02","body":"Nul\u0000byte"}`,
+		`{"kind":"observation","occurred_on":"2026-11-02","body":"half \ud800 paar"}`,
+		`{"kind":"observation","occurred_on":"2026-11-02","body":"laag \udc00"}`} {
+		resp, out := h.do(t, "POST", api+"/growth-entries", "application/json", body)
+		if resp.StatusCode != 422 || !strings.Contains(out, `"body"`) {
+			t.Errorf("API %s: %d %s, want 422 naming the field", body, resp.StatusCode, out)
+		}
+	}
+	if resp, out := h.do(t, "POST", api+"/advance", "application/json", `{"request_id":"nul\u0000","from":"observe"}`); resp.StatusCode != 422 ||
+		!strings.Contains(out, `"request_id"`) {
+		t.Errorf("advance with a NUL: %d %s, want 422 naming request_id", resp.StatusCode, out)
+	}
+	// Real text passes: tabs, new lines, an emoji written as a surrogate pair.
+	if resp, out := h.do(t, "POST", api+"/growth-entries", "application/json",
+		`{"kind":"observation","occurred_on":"2026-11-02","body":"Regel één\n\tingesprongen \ud83d\ude00"}`); resp.StatusCode != 201 {
+		t.Errorf("real text: %d %s", resp.StatusCode, out)
+	}
+	if page := h.page(t, base); strings.Contains(page, "Nul") || strings.Contains(page, "half") {
+		t.Error("a refused note was stored")
+	}
+
+	// A file name with a right-to-left override keeps its letters, not the override.
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	hdr := textproto.MIMEHeader{}
+	hdr.Set("Content-Disposition", `form-data; name="file"; filename="rapport`+"\u202e"+`gpj.pdf"`)
+	hdr.Set("Content-Type", "application/pdf")
+	fw, err := mw.CreatePart(hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte("%PDF-1.4 verslag"))
+	mw.Close()
+	if resp, out := h.do(t, "POST", base+"/bijlagen", mw.FormDataContentType(), buf.String()); resp.StatusCode >= 400 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, out)
+	}
+	if page := h.page(t, base); strings.Contains(page, "\u202e") || !strings.Contains(page, "rapportgpj.pdf") {
+		t.Error("the file name kept its bidi control")
+	}
+}
