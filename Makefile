@@ -56,7 +56,7 @@ vet: libxml2 $(STATICCHECK)
 test: vet check-generated $(TEMPORAL) fuzz
 	go test -count=1 -p 1 -timeout 45m ./...
 
-# A short fuzz of the LAS parsers (EDEXML, LOVS CSV), the OSO reader and the way back after a login; the seeds are the
+# A short fuzz of the LAS parsers (EDEXML, LOVS CSV), the OSO reader, the way back after a login and the JSON API's body checks; the seeds are the
 # files in las/testdata and oso/testdata. Minimising a new input is skipped: on 5 kB
 # exports it takes longer than the run.
 fuzz: libxml2
@@ -64,6 +64,7 @@ fuzz: libxml2
 	go test ./las -run '^$$' -fuzz '^FuzzParseLOVS$$' -fuzztime 15s -fuzzminimizetime 0
 	go test ./oso -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 15s -fuzzminimizetime 0
 	go test ./server -run '^$$' -fuzz '^FuzzSafeBack$$' -fuzztime 5s -fuzzminimizetime 0
+	go test ./server -run '^$$' -fuzz '^FuzzJSONBody$$' -fuzztime 5s -fuzzminimizetime 0
 
 bench: $(TEMPORAL)
 	go test -run '^$$' -bench . -benchtime 1x ./...

@@ -51,7 +51,7 @@ var (
 // register adds the operations to the API group.
 func (s *Server) register(api *gin.RouterGroup, ops []apiOp) {
 	for _, op := range ops {
-		api.Handle(op.Method, op.Path, s.allow(op.Perm), s.idempotent, s.serve(op.Handle))
+		api.Handle(op.Method, op.Path, s.allow(op.Perm), s.apiBody, s.idempotent, s.serve(op.Handle))
 	}
 }
 

@@ -252,6 +252,10 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	if isAPI(c) {
+		// Like the pages with pupil data: no cache keeps an answer.
+		h.Set("Cache-Control", "no-store")
+	}
 	c.Next()
 }
 

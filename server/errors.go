@@ -51,9 +51,13 @@ func classify(err error) answer {
 	var stale *service.StaleSection
 	var incomplete *phaseIncomplete
 	var own *answerError
+	var media *unsupportedType
 	switch {
 	case errors.As(err, &own):
 		return own.answer
+	case errors.As(err, &media):
+		return answer{Status: http.StatusUnsupportedMediaType, Title: "Dit soort inhoud neemt de API hier niet aan.",
+			Detail: fmt.Sprintf("Stuur de inhoud als %s (Content-Type); er is niets opgeslagen.", media.want)}
 	case errors.As(err, &maxBytes):
 		return answer{Status: http.StatusRequestEntityTooLarge, Title: "Het verzoek is te groot.",
 			Detail: fmt.Sprintf("Er kan hoogstens %d kB tegelijk worden verstuurd; er is niets opgeslagen. Ga terug, "+

@@ -255,6 +255,11 @@ func (s *Server) checkText(c *gin.Context) {
 		}
 		c.Request.Body = io.NopCloser(bytes.NewReader(body))
 		field = badJSON(body)
+		if key := duplicateKey(body); field == "" && key != "" {
+			s.fail(c, fault.FieldErrors{key: "Dit veld staat twee keer in het verzoek; stuur elk veld één keer. Er is niets opgeslagen."})
+			c.Abort()
+			return
+		}
 	}
 	if field != "" {
 		s.fail(c, fault.FieldErrors{field: textProblem})
@@ -348,3 +353,93 @@ func walkJSON(v any, path string) string {
 	}
 	return ""
 }
+
+// duplicateKey is the path of the first member that appears twice in one
+// JSON object, "" when none does (or the body is no JSON: the handler
+// says so). encoding/json would silently keep the last.
+func duplicateKey(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		object bool
+		seen   map[string]bool
+		key    bool // the next string token is a key
+		path   string
+	}
+	var stack []*frame
+	path := func(k string) string {
+		if len(stack) > 0 && stack[len(stack)-1].path != "" {
+			return stack[len(stack)-1].path + "." + k
+		}
+		return k
+	}
+	var pending string // the key whose value comes next
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].object {
+					stack[len(stack)-1].key = true
+				}
+				continue
+			}
+			k, _ := tok.(string)
+			if top.seen[k] {
+				return path(k)
+			}
+			top.seen[k] = true
+			top.key, pending = false, path(k)
+			continue
+		}
+		switch d, _ := tok.(json.Delim); d {
+		case '{':
+			stack = append(stack, &frame{object: true, seen: map[string]bool{}, key: true, path: pending})
+		case '[':
+			stack = append(stack, &frame{path: pending})
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].key = true
+			}
+		default:
+			if top != nil && top.object {
+				top.key = true
+			}
+		}
+	}
+}
+
+// apiBody answers 415 to a change through the JSON API whose body is not
+// JSON (an EDEXML or OSO file goes to its own routes as XML).
+func (s *Server) apiBody(c *gin.Context) {
+	m := c.Request.Method
+	if (m != http.MethodPost && m != http.MethodPut && m != http.MethodPatch) || (c.Request.ContentLength == 0 && c.ContentType() == "") {
+		c.Next()
+		return
+	}
+	want := "application/json"
+	if p := c.FullPath(); p == lasAPIRoute || p == osoAPIRoute {
+		if ct := c.ContentType(); ct == "application/xml" || ct == "text/xml" {
+			c.Next()
+			return
+		}
+		want = "application/xml"
+	} else if c.ContentType() == want {
+		c.Next()
+		return
+	}
+	s.fail(c, &unsupportedType{want: want})
+	c.Abort()
+}
+
+// unsupportedType is a body of another type than the route takes.
+type unsupportedType struct{ want string }
+
+func (e *unsupportedType) Error() string { return "unsupported media type, want " + e.want }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
@@ -67,4 +68,69 @@ func TestTextAtTheEdge(t *testing.T) {
 	if page := h.page(t, base); strings.Contains(page, "\u202e") || !strings.Contains(page, "rapportgpj.pdf") {
 		t.Error("the file name kept its bidi control")
 	}
+}
+
+// TestAPIBodies (issue 19, fix 5): every API answer says no-store; a
+// change with a body that is not JSON is a 415 (an EDEXML or OSO file to
+// its own route, as XML); a JSON object with a member twice is a 422
+// naming it (encoding/json would keep the last silently); nothing is
+// stored.
+func TestAPIBodies(t *testing.T) {
+	h := newHarness(t)
+	pupils := "/api/v1/licences/" + h.school.ID.String() + "/pupils"
+	resp, _ := h.do(t, "GET", pupils, "", "")
+	if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("GET pupils: %d, Cache-Control %q, want no-store", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := h.do(t, "GET", "/api/v1/licences/"+h.school.ID.String()+"/nergens", "", ""); resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("an API 404 without no-store")
+	}
+	for _, ct := range []string{formType, "text/plain", "application/xml"} {
+		resp, out := h.do(t, "POST", pupils, ct, validPupil)
+		if resp.StatusCode != 415 || !strings.Contains(out, "application/json") {
+			t.Errorf("a pupil as %s: %d %s, want 415", ct, resp.StatusCode, out)
+		}
+	}
+	if resp, _ := h.do(t, "POST", "/api/v1/licences/"+h.school.ID.String()+"/oso-imports", "application/json", `{}`); resp.StatusCode != 415 {
+		t.Errorf("an OSO import as JSON: %d, want 415", resp.StatusCode)
+	}
+	twice := strings.Replace(validPupil, `"given_name":"Lotte"`, `"given_name":"Lotte","given_name":"Anders"`, 1)
+	resp, out := h.do(t, "POST", pupils, "application/json", twice)
+	if resp.StatusCode != 422 || !strings.Contains(out, `"given_name"`) || !strings.Contains(out, "twee keer") {
+		t.Errorf("a member twice: %d %s, want 422 naming given_name", resp.StatusCode, out)
+	}
+	nested := strings.Replace(validPupil, `"relation":"mother"`, `"relation":"mother","relation":"father"`, 1)
+	if resp, out := h.do(t, "POST", pupils, "application/json", nested); resp.StatusCode != 422 || !strings.Contains(out, "guardians.relation") {
+		t.Errorf("a nested member twice: %d %s, want 422 naming guardians.relation", resp.StatusCode, out)
+	}
+	if resp, _ := h.do(t, "GET", pupils, "", ""); resp.StatusCode != 200 {
+		t.Fatal(resp.StatusCode)
+	} else if n := h.countPupils(t, h.school.ID); n != 0 {
+		t.Errorf("%d pupils stored by refused requests", n)
+	}
+	if resp, out := h.do(t, "POST", pupils, "application/json", validPupil); resp.StatusCode != 201 {
+		t.Errorf("a valid pupil: %d %s", resp.StatusCode, out)
+	}
+}
+
+// FuzzJSONBody: the edge's JSON checks never panic, and a body they let
+// through decodes to text only, with each member once per object.
+func FuzzJSONBody(f *testing.F) {
+	for _, s := range []string{`{"a":"b"}`, `{"a":"\u0000"}`, `{"a":"\ud800"}`, `{"a":1,"a":2}`, `{"a":{"b":[{"c":"d","c":"e"}]}}`,
+		`["\ud83d\ude00"]`, `{"a":"\\ud800"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		bad, dup := badJSON(body), duplicateKey(body)
+		if bad != "" || dup != "" {
+			return
+		}
+		var v any
+		if json.Unmarshal(body, &v) != nil {
+			return
+		}
+		if f := walkJSON(v, ""); f != "" {
+			t.Fatalf("let through %q with no text at %s", body, f)
+		}
+	})
 }
