@@ -72,7 +72,7 @@ func (a *Activities) Housekeep(ctx context.Context, in workflows.HousekeepingInp
 	return r, nil
 }
 
-// AnchorLogbooks copies the head of every school licence's logbook into
+// AnchorLogbooks copies the head of every licence's logbook (schools and SWVs) into
 // the platform database, so `logbook verify` can tell when rows were cut
 // off the end. It returns how many licences were anchored.
 func (a *Activities) AnchorLogbooks(ctx context.Context) (int, error) {
@@ -82,10 +82,7 @@ func (a *Activities) AnchorLogbooks(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("list licences: %w", err)
 	}
 	n := 0
-	for _, l := range licences {
-		if l.Kind == platform.LicenceKindSwv {
-			continue
-		}
+	for _, l := range licences { // schools and SWVs: the same logbook table
 		var head *logbook.Anchor
 		err := a.Tenants.With(ctx, l.ID, func(pool *pgxpool.Pool) error {
 			var err error

@@ -120,6 +120,36 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "0 regels, keten klopt") {
 		t.Errorf("verify: %v\n%s", err, out)
 	}
+	// The SWV's logbook is verified too (it was skipped): a broken row in
+	// it fails the check and is named.
+	out, err = cli("licence", "create", "-swv", "VO2805", "-kind", "swv", "-name", "SWV VO Test")
+	sm := regexp.MustCompile(`licentie (\S+) aangemaakt in database main/(\S+)`).FindStringSubmatch(out)
+	if err != nil || sm == nil {
+		t.Fatalf("create the SWV licence: %v\n%s", err, out)
+	}
+	swvPool := dbtest.Pool(t, sm[2])
+	for range 2 {
+		if err := pgx.BeginFunc(ctx, swvPool, func(tx pgx.Tx) error {
+			return logbook.Append(ctx, tx, logbook.Entry{ActorRole: "swv_admin", Action: logbook.ActionView, Entity: "request"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err = cli("logbook", "verify", "-licence", sm[1]); err != nil || !strings.Contains(out, "SWV VO Test: 2 regels, keten klopt") {
+		t.Errorf("verify the SWV's logbook: %v\n%s", err, out)
+	}
+	if _, err := swvPool.Exec(ctx, `ALTER TABLE logbook DISABLE TRIGGER logbook_no_update;
+		UPDATE logbook SET actor_role = 'consultant' WHERE seq = 1;
+		ALTER TABLE logbook ENABLE TRIGGER logbook_no_update`); err != nil {
+		t.Fatal(err)
+	}
+	if out, err = cli("logbook", "verify"); err == nil || !strings.Contains(out, "SWV VO Test: GEBROKEN bij regel 1") {
+		t.Errorf("verify after tampering with the SWV's logbook: %v\n%s", err, out)
+	}
+	swvPool.Close()
+	if out, err := cli("licence", "remove", sm[1]); err != nil {
+		t.Fatalf("remove the SWV licence: %v\n%s", err, out)
+	}
 	licPool := dbtest.Pool(t, dbName)
 	for range 3 {
 		err := pgx.BeginFunc(ctx, licPool, func(tx pgx.Tx) error {
