@@ -45,10 +45,24 @@ func TestPasswordPolicy(t *testing.T) {
 		{"ErrCommonCase", "PASSWORD1234", "veelgebruikte"},
 		{"ErrPersonal", "janssen-wachtwoord-2026", "naam of e-mailadres"},
 		{"ErrLong", strings.Repeat("a", 129), "hoogstens 128"},
+		// Dutch (issue 19: "wachtwoord123" was accepted).
+		{"ErrDutch", "wachtwoord123", "te makkelijk te raden"},
+		{"ErrDutchLeet", "W@chtw00rd2026!", "te makkelijk te raden"},
+		{"ErrDutchWelkom", "Welkom2026!!", "te makkelijk te raden"},
+		{"ErrDutchTwoWords", "zomerwinter2026", "te makkelijk te raden"},
+		{"ErrDutchClub", "feyenoord1908!", "te makkelijk te raden"},
+		// From the wider list (nl-words.txt): words and first names.
+		{"ErrDutchCompound", "Zomervakantie2026!", "te makkelijk te raden"},
+		{"ErrDutchName", "Charlotte2015!!", "te makkelijk te raden"},
+		{"ErrDutchNames", "emmalucas2019!", "te makkelijk te raden"},
+		{"OKLongSentence", "herfstbladeren op de stoep", ""},
+		{"ErrSchool", "lindeboom2026!x", "naam van je school"},
+		{"ErrSWV", "Rivierenland#42", "naam van je school"},
+		{"OKDutchSentence", "de kat zit op de 3e mat!", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := c.CheckPassword(tt.pw, "Janssen", "p.janssen@school.invalid")
+			got := c.CheckPassword(tt.pw, []string{"Basisschool De Linde", "SWV Rivierenland"}, "Janssen", "p.janssen@school.invalid")
 			if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -88,27 +89,97 @@ func VerifyPassword(password, encoded string) error {
 //go:embed common-passwords.txt
 var commonPasswordsFile []byte
 
+// dutchWordsFile: Dutch words people build passwords from, curated here.
+//
+//go:embed dutch-words.txt
+var dutchWordsFile []byte
+
+// nlWordsFile: about 33,500 Dutch words and first names from
+// @zxcvbn-ts/language-nl-be 3.0.2 (MIT): its commonWords, wikipedia and
+// first-name lists, lower-cased, letters only, three or more of them
+// (npm pack @zxcvbn-ts/language-nl-be; the filter is in the file's header).
+//
+//go:embed nl-words.txt
+var nlWordsFile []byte
+
 // CommonPasswords is the set of known common passwords, loaded once.
 type CommonPasswords struct {
-	once sync.Once
-	set  map[string]struct{}
+	dutch map[string]bool
+	once  sync.Once
+	set   map[string]struct{}
 }
 
 func (c *CommonPasswords) contains(pw string) bool {
+	c.load()
+	_, ok := c.set[strings.ToLower(pw)]
+	return ok
+}
+
+func (c *CommonPasswords) load() {
 	c.once.Do(func() {
 		c.set = make(map[string]struct{}, 45000)
 		sc := bufio.NewScanner(bytes.NewReader(commonPasswordsFile))
 		for sc.Scan() {
 			c.set[sc.Text()] = struct{}{}
 		}
+		c.dutch = make(map[string]bool, 34000)
+		for _, f := range [][]byte{dutchWordsFile, nlWordsFile} {
+			sc = bufio.NewScanner(bytes.NewReader(f))
+			for sc.Scan() {
+				if w := strings.TrimSpace(sc.Text()); w != "" && !strings.HasPrefix(w, "#") {
+					c.dutch[w] = true
+				}
+			}
+		}
 	})
-	_, ok := c.set[strings.ToLower(pw)]
-	return ok
+}
+
+// leet undoes the substitutions people make in a word.
+var leet = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "!", "i")
+
+// lettersOf is pw in lower case with substitutions undone and everything
+// but letters left out: "W@chtw00rd123!" is "wachtwoordi".
+func lettersOf(pw string) string {
+	s := leet.Replace(strings.ToLower(pw))
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// dutchWord reports whether pw is made of one or two words of the Dutch
+// list (with digits and symbols around them).
+func (c *CommonPasswords) dutchWord(pw string) bool {
+	c.load()
+	// The trailing digits and symbols are left out first, as they were
+	// added ("wachtwoord123!"), then the leet letters are read.
+	core := strings.TrimRightFunc(strings.ToLower(pw), func(r rune) bool { return !unicode.IsLetter(r) })
+	candidates := []string{lettersOf(core), lettersOf(pw)}
+	in := func(w string) bool { return c.dutch[w] }
+	for _, l := range candidates {
+		if l == "" {
+			continue
+		}
+		if in(l) {
+			return true
+		}
+		for i := 1; i < len(l); i++ {
+			if in(l[:i]) && in(l[i:]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // CheckPassword applies the password policy and returns a Dutch message
 // for the person choosing it, or "" when the password is acceptable.
-func (c *CommonPasswords) CheckPassword(pw string, personal ...string) string {
+//
+// organisations are the names of the person's school(s) and SWV(s): a
+// password made of them is refused like a common word.
+func (c *CommonPasswords) CheckPassword(pw string, organisations []string, personal ...string) string {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLength:
@@ -117,6 +188,19 @@ func (c *CommonPasswords) CheckPassword(pw string, personal ...string) string {
 		return fmt.Sprintf("Kies een wachtwoord van hoogstens %d tekens.", MaxPasswordLength)
 	case c.contains(pw):
 		return "Dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden. Kies een ander."
+	}
+	// The organisation's name first: its message says more than "a word".
+	letters := lettersOf(pw)
+	for _, n := range organisations {
+		for _, w := range strings.FieldsFunc(strings.ToLower(n), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if len([]rune(w)) >= 4 && strings.Contains(letters, w) {
+				return "Gebruik de naam van je school of samenwerkingsverband niet in je wachtwoord."
+			}
+		}
+	}
+	if c.dutchWord(pw) {
+		return "Dit wachtwoord is te makkelijk te raden: het is een gewoon woord (of twee) met wat cijfers of tekens. " +
+			"Kies een zin van een paar woorden die niemand van je verwacht."
 	}
 	lower := strings.ToLower(pw)
 	for _, p := range personal {

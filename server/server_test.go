@@ -102,7 +102,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 // testArgon keeps password hashing fast in tests.
 var testArgon = auth.Argon2Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
 
-const testPassword = "een lang genoeg testwachtwoord"
+const testPassword = "een lang genoeg geheim voor proeven"
 
 // testSecretKey seals TOTP secrets in tests; testTOTP is every test
 // account's authenticator secret.

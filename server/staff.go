@@ -218,11 +218,15 @@ func (s *Server) handleActivate(c *gin.Context) error {
 	}
 	pw := c.PostForm("password")
 	page := activatePage{Name: act.DisplayName, Email: act.Email}
+	orgs, err := s.staff.OrganisationNames(c, act.UserID)
+	if err != nil {
+		return err
+	}
 	switch {
 	case pw != c.PostForm("password2"):
 		page.Error = "De twee wachtwoorden zijn niet gelijk."
 	default:
-		page.Error = s.common.CheckPassword(pw, act.DisplayName, act.Email, strings.Split(act.Email, "@")[0])
+		page.Error = s.common.CheckPassword(pw, orgs, act.DisplayName, act.Email, strings.Split(act.Email, "@")[0])
 	}
 	if page.Error != "" {
 		s.render(c, http.StatusUnprocessableEntity, "activate", page)

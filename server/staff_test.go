@@ -63,6 +63,11 @@ func TestStaffAdministration(t *testing.T) {
 		{"een goed wachtwoord 1", "een goed wachtwoord 2", "niet gelijk"},
 		{"password1234", "password1234", "veelgebruikte"},
 		{"kort", "kort", "minstens 12"},
+		// Issue 19, fix 7: Dutch common passwords and words, and the
+		// school's own name, are refused too.
+		{"wachtwoord123", "wachtwoord123", "te makkelijk te raden"},
+		{"Zomervakantie2026!", "Zomervakantie2026!", "gewoon woord"},
+		{"delinde-basisschool", "delinde-basisschool", "naam van je school"},
 	} {
 		resp, body := h.doAs(t, "", "POST", link[1], "application/x-www-form-urlencoded", url.Values{"password": {tt.pw}, "password2": {tt.pw2}}.Encode())
 		if resp.StatusCode != 422 || !strings.Contains(body, tt.want) {

@@ -256,6 +256,13 @@ func (s *Staff) Activation(ctx context.Context, tokenHash []byte) (platform.GetA
 	return act, db.Classify(err)
 }
 
+// OrganisationNames are the names of the schools and SWVs a person works
+// at or has a child at: the password policy refuses a password made of them.
+func (s *Staff) OrganisationNames(ctx context.Context, userID uuid.UUID) ([]string, error) {
+	names, err := platform.New(s.tenants.Platform()).OrganisationNamesOfUser(ctx, userID)
+	return names, db.Classify(err)
+}
+
 // Activate uses the link once and sets the account's first password
 // (its hash); the second factor is set up at the first login. A link used
 // in the meantime is fault.ErrNotFound.

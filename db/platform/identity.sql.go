@@ -313,3 +313,34 @@ func (q *Queries) ListUserNames(ctx context.Context, ids []uuid.UUID) ([]ListUse
 	}
 	return items, nil
 }
+
+const organisationNamesOfUser = `-- name: OrganisationNamesOfUser :many
+SELECT DISTINCT n::text FROM (
+    SELECT l.name AS n FROM membership m JOIN licence l ON l.id = m.licence_id WHERE m.user_id = $1
+    UNION SELECT s.name FROM membership m JOIN licence l ON l.id = m.licence_id JOIN swv s ON s.id = l.swv_id WHERE m.user_id = $1
+    UNION SELECT l.name FROM pupil_link p JOIN licence l ON l.id = p.licence_id WHERE p.user_id = $1
+    UNION SELECT s.name FROM pupil_link p JOIN licence l ON l.id = p.licence_id JOIN swv s ON s.id = l.swv_id WHERE p.user_id = $1
+) names
+`
+
+// The names of the licences a person works at or has a child at, and of
+// their SWVs: words a password must not be made of.
+func (q *Queries) OrganisationNamesOfUser(ctx context.Context, userID uuid.UUID) ([]string, error) {
+	rows, err := q.db.Query(ctx, organisationNamesOfUser, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		items = append(items, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

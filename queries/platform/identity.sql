@@ -40,3 +40,13 @@ SELECT * FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $
 -- name: DeletePupilLinks :exec
 -- Retention: accounts no longer link to a deleted pupil.
 DELETE FROM pupil_link WHERE licence_id = $1 AND pupil_id = $2;
+
+-- name: OrganisationNamesOfUser :many
+-- The names of the licences a person works at or has a child at, and of
+-- their SWVs: words a password must not be made of.
+SELECT DISTINCT n::text FROM (
+    SELECT l.name AS n FROM membership m JOIN licence l ON l.id = m.licence_id WHERE m.user_id = $1
+    UNION SELECT s.name FROM membership m JOIN licence l ON l.id = m.licence_id JOIN swv s ON s.id = l.swv_id WHERE m.user_id = $1
+    UNION SELECT l.name FROM pupil_link p JOIN licence l ON l.id = p.licence_id WHERE p.user_id = $1
+    UNION SELECT s.name FROM pupil_link p JOIN licence l ON l.id = p.licence_id JOIN swv s ON s.id = l.swv_id WHERE p.user_id = $1
+) names;
