@@ -38,6 +38,7 @@ import (
 //	OIDC_CLIENT_ID             OIDC client id               ""
 //	OIDC_CLIENT_SECRET         OIDC client secret           ""
 //	OIDC_REDIRECT_URL          this server's /inloggen/entree/terug ""
+//	METRICS_ADDR               server: /metrics address, never the public one  127.0.0.1:9463
 //	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
@@ -93,6 +94,7 @@ type Config struct {
 	OIDCClientID         string
 	OIDCClientSecret     string
 	OIDCRedirectURL      string
+	MetricsAddr          string
 	WorkerMetricsAddr    string
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
@@ -172,6 +174,7 @@ func Load(getenv func(string) string) (Config, error) {
 		OIDCClientID:               get("OIDC_CLIENT_ID", ""),
 		OIDCClientSecret:           getenv("OIDC_CLIENT_SECRET"),
 		OIDCRedirectURL:            get("OIDC_REDIRECT_URL", ""),
+		MetricsAddr:                get("METRICS_ADDR", "127.0.0.1:9463"),
 		WorkerMetricsAddr:          get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
 		MaxBodyBytes:               int64(intVar("MAX_BODY_BYTES", 1<<20)),
 		EnrolmentCheckWithin:       durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // handleHealthz answers while the process runs.
@@ -25,8 +24,4 @@ func (s *Server) handleReadyz(c *gin.Context) {
 		return
 	}
 	c.String(http.StatusOK, "gereed\n")
-}
-
-func (s *Server) handleMetrics(c *gin.Context) {
-	promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP(c.Writer, c.Request)
 }

@@ -68,7 +68,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	status := c.Writer.Status()
 	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
-	if route == "/healthz" || route == "/readyz" || route == "/metrics" {
+	if route == "/healthz" || route == "/readyz" {
 		return
 	}
 	s.logger.InfoContext(c, "request", "method", c.Request.Method,

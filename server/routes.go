@@ -21,7 +21,6 @@ func (s *Server) routes() *gin.Engine {
 
 	r.GET("/healthz", s.handleHealthz)
 	r.GET("/readyz", s.handleReadyz)
-	r.GET("/metrics", s.handleMetrics)
 	r.GET("/static/*file", s.handleStatic)
 	r.GET("/inloggen", s.serve(s.handleLoginShow))
 	r.GET("/toegankelijkheid", s.serve(s.handleAccessibility))

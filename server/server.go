@@ -86,7 +86,6 @@ type Server struct {
 	logger   *slog.Logger
 	tenants  *tenants.Manager
 	temporal client.Client
-	registry *prometheus.Registry
 	pages    *renderer
 	assets   *assets
 	metrics  *httpMetrics
@@ -121,8 +120,8 @@ type Server struct {
 	logbook     *service.Logbook
 }
 
-// New builds the HTTP handler. The registry receives the HTTP metrics and is
-// served on /metrics together with whatever else was registered on it.
+// New builds the HTTP handler. The registry receives the HTTP metrics; the
+// caller serves it on /metrics on an address of its own, never this one.
 func New(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.Client, registry *prometheus.Registry) (http.Handler, error) {
 	s, err := newServer(cfg, logger, tm, tc, registry)
 	if err != nil {
@@ -240,7 +239,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		ConsentWithin: cfg.TransferConsentWithin})
 	gin.SetMode(gin.ReleaseMode)
 	return &Server{
-		cfg: cfg, logger: logger, tenants: tm, temporal: tc, registry: registry,
+		cfg: cfg, logger: logger, tenants: tm, temporal: tc,
 		pages: pages, assets: as, metrics: metrics, location: loc, dummyHash: dummy, totpBox: box,
 		common:    &auth.CommonPasswords{},
 		oidc:      oc,

@@ -28,6 +28,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pquerna/otp/totp"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
@@ -43,6 +44,7 @@ import (
 // server with a worker, over HTTP.
 type harness struct {
 	srv      *Server
+	registry *prometheus.Registry
 	engine   *gin.Engine
 	http     *httptest.Server
 	platform *dbtest.Platform
@@ -72,7 +74,8 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s, err := newServer(cfg, logger, p.Tenants, ts.Client, prometheus.NewRegistry())
+	reg := prometheus.NewRegistry()
+	s, err := newServer(cfg, logger, p.Tenants, ts.Client, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +96,7 @@ func newHarness(t testing.TB, opts ...func(*Config)) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	h := &harness{srv: s, engine: engine, http: hs, platform: p, school: lic, webhookRoots: roots}
+	h := &harness{srv: s, registry: reg, engine: engine, http: hs, platform: p, school: lic, webhookRoots: roots}
 	h.ibID = h.user(t, "ib@linde.invalid", "staff", member{auth.RoleIB, &lic.ID})
 	h.cookie = h.login(t, "ib@linde.invalid")
 	return h
@@ -646,13 +649,23 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 
 func TestHealthAndMetrics(t *testing.T) {
 	h := newHarness(t)
-	// In this order: /metrics shows the requests counted before it.
-	for _, c := range [][2]string{{"/healthz", "ok"}, {"/readyz", "gereed"}, {"/metrics", `topdossier_http_requests_total{method="GET",route="/healthz",status="200"} 1`}} {
+	for _, c := range [][2]string{{"/healthz", "ok"}, {"/readyz", "gereed"}} {
 		p, want := c[0], c[1]
 		resp, body := h.do(t, "GET", p, "", "")
 		if resp.StatusCode != 200 || !strings.Contains(body, want) {
 			t.Errorf("GET %s: %d %q, want 200 with %q", p, resp.StatusCode, body[:min(len(body), 80)], want)
 		}
+	}
+	// Issue 19, fix 8: /metrics is not on the public address (the process
+	// serves the registry on METRICS_ADDR; TestServerAndWorkerApart reads it
+	// there); the registry counted the requests above.
+	if resp, _ := h.do(t, "GET", "/metrics", "", ""); resp.StatusCode != 404 {
+		t.Errorf("GET /metrics on the public address: %d, want 404", resp.StatusCode)
+	}
+	rec := httptest.NewRecorder()
+	promhttp.HandlerFor(h.registry, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `topdossier_http_requests_total{method="GET",route="/healthz",status="200"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("registry lacks %q", want)
 	}
 	css, err := h.srv.assets.url("app.css")
 	if err != nil {

@@ -212,7 +212,27 @@ func runServer(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, svc.cfg.HTTPAddr, h, func(a net.Addr) { svc.logger.Info("server listening", "addr", a.String()) })
+	return withMetrics(ctx, svc.cfg.MetricsAddr, svc.reg, func(ctx context.Context) error {
+		return serveHTTP(ctx, svc.cfg.HTTPAddr, h, func(a net.Addr) { svc.logger.Info("server listening", "addr", a.String()) })
+	})
+}
+
+// withMetrics runs run while /metrics is served from reg on its own address
+// (issue 19: never on the public one, which a proxy exposes). Each stops
+// when the other does, so a port that cannot be had is not ignored.
+func withMetrics(ctx context.Context, addr string, reg *prometheus.Registry, run func(context.Context) error) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	metricsDone := make(chan error, 1)
+	go func() {
+		metricsDone <- serveHTTP(ctx, addr, mux, nil)
+		cancel()
+	}()
+	err := run(ctx)
+	cancel()
+	return errors.Join(err, <-metricsDone)
 }
 
 func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
@@ -241,24 +261,13 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := importSigning(ctx, cfg, svc.dbs.tenants.Platform(), svc.logger); err != nil {
 		return err
 	}
-	metrics := http.NewServeMux()
-	metrics.Handle("GET /metrics", promhttp.HandlerFor(svc.reg, promhttp.HandlerOpts{}))
-	// The worker stops when the metrics endpoint cannot serve, and the
-	// other way round, so a misconfigured port is not silently ignored.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	metricsDone := make(chan error, 1)
-	go func() {
-		metricsDone <- serveHTTP(ctx, cfg.WorkerMetricsAddr, metrics, nil)
-		cancel()
-	}()
 	deps, err := leaver(svc.cfg, svc.dbs.tenants, tc, svc.logger)
 	if err != nil {
 		return err
 	}
-	err = worker.Run(ctx, tc, deps)
-	cancel()
-	return errors.Join(err, <-metricsDone)
+	return withMetrics(ctx, cfg.WorkerMetricsAddr, svc.reg, func(ctx context.Context) error {
+		return worker.Run(ctx, tc, deps)
+	})
 }
 
 func runMigrate(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {

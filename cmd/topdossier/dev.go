@@ -12,9 +12,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/topdossier/topdossier/config"
@@ -125,20 +126,23 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, cfg.HTTPAddr, h, func(a net.Addr) {
-		fmt.Fprintf(stdout, `
+	return withMetrics(ctx, cfg.MetricsAddr, reg, func(ctx context.Context) error {
+		return serveHTTP(ctx, cfg.HTTPAddr, h, func(a net.Addr) {
+			fmt.Fprintf(stdout, `
 TOP dossier draait.
 
   Applicatie   http://%s/  (passkeys: via http://localhost)
   API          http://%s/api/v1/openapi.json
   Gereed?      http://%s/readyz
+  Metrics      http://%s/metrics
   Temporal UI  http://127.0.0.1:%d/
 
 Demodata: %s
 %s
 
 Stoppen met Ctrl-C; opnieuw starten gaat verder met dezelfde gegevens.
-`, a, a, a, cfg.TemporalUIPort, seeded, demoLogins())
+`, a, a, a, cfg.MetricsAddr, cfg.TemporalUIPort, seeded, demoLogins())
+		})
 	})
 }
 
@@ -166,8 +170,14 @@ func devPayloadKey(path string) ([]byte, error) {
 
 // startTemporalDev starts `temporal server start-dev` with its state in the
 // data folder, unless something answers at TEMPORAL_ADDRESS already. The
-// returned stop function ends the child and waits for it.
+// returned stop function ends the child and waits for it. The child dies
+// with this process, even when it is killed (childAttr), and a child an
+// earlier run left behind is stopped first (stopStaleTemporal).
 func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logger) (func(), error) {
+	pidFile, dbFile := filepath.Join(cfg.DataDir, "temporal.pid"), filepath.Join(cfg.DataDir, "temporal.db")
+	if err := stopStaleTemporal(pidFile, dbFile, logger); err != nil {
+		return nil, fmt.Errorf("stop the Temporal dev server of an earlier run: %w", err)
+	}
 	if reachable(cfg.TemporalAddress) {
 		logger.Info("using running Temporal", "addr", cfg.TemporalAddress)
 		return func() {}, nil
@@ -186,17 +196,30 @@ func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logge
 	cmd := exec.Command(cfg.TemporalBin, "server", "start-dev",
 		"--ip", host, "--port", port,
 		"--ui-port", fmt.Sprint(cfg.TemporalUIPort),
-		"--db-filename", filepath.Join(cfg.DataDir, "temporal.db"),
+		"--db-filename", dbFile,
 		"--namespace", cfg.TemporalNamespace,
 		"--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // our Ctrl-C handling stops it, in order
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = childAttr()
+	started, exited := make(chan error, 1), make(chan error, 1)
+	go func() {
+		// The parent-death signal is tied to the thread that forks: this
+		// goroutine keeps that thread, locked, until the child has exited.
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		exited <- cmd.Wait()
+	}()
+	if err := <-started; err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start Temporal dev server: %w", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
+		logger.Warn("could not record the Temporal dev server's pid", "err", err)
+	}
 	var once sync.Once
 	stop := func() {
 		once.Do(func() {
@@ -207,6 +230,7 @@ func startTemporalDev(ctx context.Context, cfg config.Config, logger *slog.Logge
 				_ = cmd.Process.Kill()
 				<-exited
 			}
+			_ = os.Remove(pidFile)
 			logFile.Close()
 		})
 	}

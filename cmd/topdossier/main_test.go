@@ -285,6 +285,7 @@ func TestDevRunStopRun(t *testing.T) {
 		"DATABASE_URL":         dbtest.URLFor(t, platformDB),
 		"DATA_DIR":             dataDir,
 		"HTTP_ADDR":            "127.0.0.1:0",
+		"METRICS_ADDR":         "127.0.0.1:0",
 		"TEMPORAL_ADDRESS":     fmt.Sprintf("127.0.0.1:%d", temporalPort),
 		"TEMPORAL_UI_PORT":     fmt.Sprint(freePort(t)),
 		"TEMPORAL_BIN":         temporaltest.Binary(t),

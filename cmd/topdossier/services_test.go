@@ -25,13 +25,14 @@ func TestServerAndWorkerApart(t *testing.T) {
 	ts := temporaltest.Start(t)
 	platformDB := fmt.Sprintf("tdsplit_%d", time.Now().UnixNano())
 	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
-	httpPort, metricsPort := freePort(t), freePort(t)
+	httpPort, metricsPort, serverMetricsPort := freePort(t), freePort(t), freePort(t)
 	env := map[string]string{
 		"DATABASE_URL":           dbtest.URLFor(t, platformDB),
 		"TEMPORAL_ADDRESS":       ts.HostPort,
 		"PAYLOAD_KEY":            base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32)),
 		"HTTP_ADDR":              fmt.Sprintf("127.0.0.1:%d", httpPort),
 		"WORKER_METRICS_ADDR":    fmt.Sprintf("127.0.0.1:%d", metricsPort),
+		"METRICS_ADDR":           fmt.Sprintf("127.0.0.1:%d", serverMetricsPort),
 		"ENROLMENT_CHECK_WITHIN": "1h",
 	}
 	getenv := func(k string) string { return env[k] }
@@ -112,6 +113,22 @@ func TestServerAndWorkerApart(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), "temporal_") {
 		t.Errorf("worker metrics lack the Temporal SDK metrics")
+	}
+	// The server's metrics are on their own address, not the public one
+	// (issue 19, fix 8).
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", serverMetricsPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `topdossier_http_requests_total{method="GET",route="/readyz"`) {
+		t.Errorf("server metrics lack the HTTP request counter")
+	}
+	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != 404 {
+		t.Errorf("/metrics on the public address: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	if strings.Contains(logs.String(), "Ties") || strings.Contains(logs.String(), "Mulder") {
 		t.Errorf("a pupil's name reached the logs:\n%s", logs.String())
