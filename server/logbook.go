@@ -33,6 +33,9 @@ var entityLabels = map[string]string{
 	"logbook":    "logboek",
 	"pupil_list": "leerlingenlijst",
 
+	"break_glass": "noodtoegang: beheerder gemaakt door de platformbeheerder",
+	"staff_reset": "toegang van een medewerker hersteld door de platformbeheerder",
+
 	"rod_registration":     "registratie OPP in het ROD",
 	"las_import":           "gegevens uit de leerlingadministratie (import)",
 	"transfer":             "overdracht aan een andere school",

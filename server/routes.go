@@ -130,6 +130,8 @@ func (s *Server) routes() *gin.Engine {
 	}
 	r.GET("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.serve(s.handleStaffIndex))
 	r.POST("/licenties/:licence/medewerkers", s.allow(auth.PermStaffManage), s.serve(s.handleStaffAdd))
+	r.GET("/licenties/:licence/medewerkers/noodtoegang", s.allow(auth.PermLicencesManage), s.serve(s.handleBreakGlassShow))
+	r.POST("/licenties/:licence/medewerkers/noodtoegang", s.allow(auth.PermLicencesManage), s.recentAuth(15*time.Minute), s.serve(s.handleBreakGlass))
 	r.POST("/licenties/:licence/medewerkers/:membership/verwijderen", s.allow(auth.PermStaffManage), s.serve(s.handleStaffRemove))
 	r.POST("/licenties/:licence/medewerkers/:membership/herstellen", s.allow(auth.PermStaffManage), s.serve(s.handleStaffReset))
 	r.GET("/licenties/:licence/instemmingsregels", s.allow(auth.PermSWVSettings), s.serve(s.handleConsentRules))

@@ -49,6 +49,25 @@ type staffPage struct {
 	ActivationLink string
 	Added          string
 	Reset          string
+	MailedTo       string
+	// The platform admin's way in (issue 19, fix 2): the first admin of a
+	// licence, or Noodtoegang when its admins are all gone.
+	PlatformAdmin bool
+	Steward       service.Steward
+	BreakGlass    service.BreakGlassForm
+	BrokeGlass    string
+}
+
+// CanAdd: the add form is there for the licence's own admins, and for the
+// platform admin only while the licence never had an admin.
+func (p staffPage) CanAdd() bool {
+	return !p.PlatformAdmin || !p.Steward.HadAdmin && p.Steward.ActiveAdmins == 0
+}
+
+// CanBreakGlass: the platform admin, at a licence that had admins and has
+// none left.
+func (p staffPage) CanBreakGlass() bool {
+	return p.PlatformAdmin && p.Steward.HadAdmin && p.Steward.ActiveAdmins == 0
 }
 
 func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
@@ -77,6 +96,14 @@ func (s *Server) renderStaff(c *gin.Context, status int, page staffPage) error {
 		page.Staff = append(page.Staff, row)
 	}
 	page.IsSWV = page.Licence.Kind == platform.LicenceKindSwv
+	if page.PlatformAdmin = accessOf(c).Scope == auth.ScopePlatform; page.PlatformAdmin {
+		if page.Steward, err = s.staff.Steward(c, id); err != nil {
+			return err
+		}
+		if page.BreakGlass.Contact == "" {
+			page.BreakGlass.Contact = page.Steward.ContactEmail
+		}
+	}
 	for _, r := range rolesFor(c, page.Licence.Kind) {
 		page.Roles = append(page.Roles, roleOption{Value: string(r), Label: r.Label()})
 	}
@@ -116,6 +143,38 @@ func (s *Server) handleStaffAdd(c *gin.Context) error {
 		return err
 	}
 	page := staffPage{Added: strings.TrimSpace(form.Name)}
+	if activation != "" {
+		page.ActivationLink = siteURL(c) + activation
+	}
+	return s.renderStaff(c, http.StatusOK, page)
+}
+
+// handleBreakGlassShow is the staff page with the Noodtoegang form (the way
+// back after re-authenticating).
+func (s *Server) handleBreakGlassShow(c *gin.Context) error {
+	return s.renderStaff(c, http.StatusOK, staffPage{})
+}
+
+// handleBreakGlass makes an admin for a licence whose admins are all gone
+// (service.Staff.BreakGlass): recent re-authentication (the route), a
+// reason, the school told.
+func (s *Server) handleBreakGlass(c *gin.Context) error {
+	licenceID, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := service.BreakGlassForm{Name: c.PostForm("name"), Email: c.PostForm("email"), Reason: c.PostForm("reason"), Contact: c.PostForm("contact")}
+	activation, err := s.staff.BreakGlass(c, actorOf(c), licenceID, form, s.location)
+	if fields, ok := asFieldErrors(err); ok {
+		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{BreakGlass: form, Errors: fields})
+	}
+	if err != nil {
+		return err
+	}
+	page := staffPage{BrokeGlass: strings.TrimSpace(form.Name)}
 	if activation != "" {
 		page.ActivationLink = siteURL(c) + activation
 	}
@@ -181,12 +240,15 @@ func (s *Server) handleStaffReset(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	activation, err := s.staff.Reset(c, actorOf(c), accessOf(c).Scope == auth.ScopePlatform, licenceID, target)
+	activation, mailed, err := s.staff.Reset(c, actorOf(c), accessOf(c).Scope == auth.ScopePlatform, licenceID, target, siteURL(c))
 	if fields, ok := asFieldErrors(err); ok {
 		return s.renderStaff(c, http.StatusUnprocessableEntity, staffPage{Errors: fields})
 	}
 	if err != nil {
 		return err
+	}
+	if mailed {
+		return s.renderStaff(c, http.StatusOK, staffPage{Reset: target.DisplayName, MailedTo: target.Email})
 	}
 	return s.renderStaff(c, http.StatusOK, staffPage{Reset: target.DisplayName, ActivationLink: siteURL(c) + activation})
 }

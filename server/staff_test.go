@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/auth"
@@ -154,9 +156,14 @@ func TestStaffAdministration(t *testing.T) {
 }
 
 // TestPlatformAdminAppointsLicenceAdmins: the platform admin appoints a new
-// licence's first admin, and nothing else, and never themselves.
+// licence's first admin, and nothing else, and never themselves (issue 19,
+// fix 2: a second admin gave the platform admin every pupil); a reset by the
+// platform admin mails the link to the person; when all admins are gone,
+// Noodtoegang asks re-authentication and a reason, is kept by the platform,
+// written to the school's logbook and mailed to the school.
 func TestPlatformAdminAppointsLicenceAdmins(t *testing.T) {
 	h := newHarness(t)
+	ctx := context.Background()
 	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
 	pa := h.login(t, "beheer@platform.invalid")
 	fresh := h.platform.School(t, "Nieuwe school", "89MN")
@@ -165,26 +172,149 @@ func TestPlatformAdminAppointsLicenceAdmins(t *testing.T) {
 		resp, body := h.doAs(t, pa, "POST", page, "application/x-www-form-urlencoded", v.Encode())
 		return resp.StatusCode, body
 	}
-	if status, body := post(url.Values{"name": {"Directeur Nieuw"}, "email": {"dir@nieuw.invalid"}, "role": {"school_admin"}}); status != 200 || !strings.Contains(body, "activation-link") {
-		t.Errorf("appoint a school admin: %d, want 200 with a link", status)
+	if status, body := post(url.Values{"name": {"Ik"}, "email": {"beheer@platform.invalid"}, "role": {"school_admin"}}); status != 422 || !strings.Contains(body, "jezelf") {
+		t.Errorf("platform admin appoints themselves: %d, want 422", status)
 	}
 	if status, _ := post(url.Values{"name": {"IB Nieuw"}, "email": {"ib@nieuw.invalid"}, "role": {"ib"}}); status != 422 {
 		t.Errorf("platform admin hands out IB: %d, want 422", status)
 	}
-	if status, body := post(url.Values{"name": {"Ik"}, "email": {"beheer@platform.invalid"}, "role": {"school_admin"}}); status != 422 || !strings.Contains(body, "jezelf") {
-		t.Errorf("platform admin appoints themselves: %d, want 422", status)
+	if status, body := post(url.Values{"name": {"Directeur Nieuw"}, "email": {"dir@nieuw.invalid"}, "role": {"school_admin"}}); status != 200 || !strings.Contains(body, "activation-link") {
+		t.Errorf("appoint a school admin: %d, want 200 with a link", status)
+	}
+	admins := func(lic uuid.UUID) (n int) {
+		if err := h.platform.Pool.QueryRow(ctx, "SELECT count(*) FROM membership WHERE licence_id = $1 AND role = 'school_admin'", lic).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// The probe's path: a second admin, to be activated by the platform
+	// admin. Refused, at a new licence and at one whose admin was made
+	// outside this page (the harness's school), and the form is gone.
+	for _, lic := range []uuid.UUID{fresh.ID, h.school.ID} {
+		if lic == h.school.ID {
+			h.user(t, "directie@linde.invalid", "staff", member{auth.RoleSchoolAdmin, &h.school.ID})
+		}
+		before := admins(lic)
+		resp, body := h.doAs(t, pa, "POST", "/licenties/"+lic.String()+"/medewerkers", "application/x-www-form-urlencoded",
+			url.Values{"name": {"Tweede"}, "email": {"tweede@elders.invalid"}, "role": {"school_admin"}}.Encode())
+		if resp.StatusCode != 422 || !strings.Contains(body, "al een beheerder") || strings.Contains(body, "activation-link") {
+			t.Errorf("platform admin makes a second admin at %s: %d, want 422", lic, resp.StatusCode)
+		}
+		if after := admins(lic); after != before {
+			t.Errorf("admins at %s: %d after a refused second one, want %d", lic, after, before)
+		}
+		if _, body := h.doAs(t, pa, "GET", "/licenties/"+lic.String()+"/medewerkers", "", ""); strings.Contains(body, `action="/licenties/`+lic.String()+`/medewerkers" `) ||
+			!strings.Contains(body, "maken de beheerders van") {
+			t.Errorf("the platform admin is still offered the add form at %s", lic)
+		}
 	}
 	if resp, _ := h.doAs(t, pa, "GET", "/licenties/"+fresh.ID.String()+"/leerlingen", "", ""); resp.StatusCode != 404 {
 		t.Errorf("platform admin on pupils: %d, want 404", resp.StatusCode)
 	}
-	// Someone at two schools: the platform admin resets their access.
+	outbox := func(lic uuid.UUID, to string) (bodies []string) {
+		err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			rows, err := pool.Query(ctx, "SELECT body FROM mail_outbox WHERE to_address = $1 ORDER BY created_at", to)
+			if err != nil {
+				return err
+			}
+			bodies, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bodies
+	}
+	logged := func(lic uuid.UUID, entity string) (n int) {
+		err := h.platform.Tenants.With(ctx, lic, func(pool *pgxpool.Pool) error {
+			return pool.QueryRow(ctx, "SELECT count(*) FROM logbook WHERE entity = $1", entity).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Someone at two schools: the platform admin resets their access; the
+	// link goes to their own address, not to the platform admin's screen.
 	h.user(t, "twee@scholen.invalid", "staff", member{auth.RoleIB, &h.school.ID}, member{auth.RoleIB, &fresh.ID})
 	_, body := h.doAs(t, pa, "GET", page, "", "")
 	reset := regexp.MustCompile(`action="(/licenties/[^"]+/herstellen)"><button>Toegang herstellen<span class="visually-hidden"> voor Test twee</span>`).FindStringSubmatch(body)
 	if reset == nil {
 		t.Fatal("no reset form for the colleague of two schools")
 	}
-	if resp, body := h.doAs(t, pa, "POST", reset[1], "", ""); resp.StatusCode != 200 || !strings.Contains(body, "activation-link") {
-		t.Errorf("platform admin resets someone of two schools: %d, want 200 with a link", resp.StatusCode)
+	if resp, body := h.doAs(t, pa, "POST", reset[1], "", ""); resp.StatusCode != 200 || strings.Contains(body, "activation-link") ||
+		!strings.Contains(body, "naar twee@scholen.invalid gestuurd") {
+		t.Errorf("platform admin resets someone of two schools: %d, want 200 with the link mailed, not shown", resp.StatusCode)
+	}
+	if mails := outbox(fresh.ID, "twee@scholen.invalid"); len(mails) != 1 || !strings.Contains(mails[0], "/activeren/") {
+		t.Errorf("reset mails to the person: %q, want one with the link", mails)
+	}
+	if n := logged(fresh.ID, "staff_reset"); n != 1 {
+		t.Errorf("reset lines in the school's logbook: %d, want 1", n)
+	}
+
+	// All admins gone: Noodtoegang, not the add form.
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE app_user SET disabled_at = now() WHERE email = 'dir@nieuw.invalid'"); err != nil {
+		t.Fatal(err)
+	}
+	h.user(t, "juf@nieuw.invalid", "staff", member{auth.RoleTeacher, &fresh.ID})
+	glass := page + "/noodtoegang"
+	_, body = h.doAs(t, pa, "GET", page, "", "")
+	if !strings.Contains(body, `action="`+glass+`"`) || strings.Contains(body, `action="`+page+`" `) {
+		t.Error("a licence without admins does not offer Noodtoegang (or still the add form)")
+	}
+	breakGlass := func(reason string) (int, string, string) {
+		resp, body := h.doAs(t, pa, "POST", glass, "application/x-www-form-urlencoded", url.Values{"name": {"Nieuwe directeur"},
+			"email": {"nood@nieuw.invalid"}, "reason": {reason}, "contact": {"Directie@Nieuw.invalid"}}.Encode())
+		return resp.StatusCode, resp.Header.Get("Location"), body
+	}
+	reason := "Het bestuur vroeg op 28-11 per brief om een nieuwe directeur; de vorige is vertrokken."
+	// Re-authentication first.
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE user_session SET reauth_at = now() - interval '1 hour'"); err != nil {
+		t.Fatal(err)
+	}
+	if status, loc, _ := breakGlass(reason); status != 303 || !strings.HasPrefix(loc, "/inloggen/opnieuw") {
+		t.Errorf("Noodtoegang without recent re-authentication: %d %q, want 303 to /inloggen/opnieuw", status, loc)
+	}
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE user_session SET reauth_at = now()"); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, body := breakGlass("omdat het moet"); status != 422 || !strings.Contains(body, "waarom de noodtoegang") {
+		t.Errorf("Noodtoegang with a reason of 14 characters: %d, want 422", status)
+	}
+	if admins(fresh.ID) != 1 {
+		t.Error("a refused Noodtoegang made an admin")
+	}
+	status, _, body := breakGlass(reason)
+	if status != 200 || !strings.Contains(body, "activation-link") || !strings.Contains(body, "Noodtoegang: Nieuwe directeur is beheerder") {
+		t.Fatalf("Noodtoegang: %d, want 200 with a link", status)
+	}
+	var kept string
+	var notified []string
+	if err := h.platform.Pool.QueryRow(ctx, "SELECT reason, notified FROM licence_break_glass WHERE licence_id = $1", fresh.ID).Scan(&kept, &notified); err != nil || kept != reason {
+		t.Errorf("the platform's record: %q (%v), want the reason", kept, err)
+	}
+	if n := logged(fresh.ID, "break_glass"); n != 1 {
+		t.Errorf("break-glass lines in the school's logbook: %d, want 1", n)
+	}
+	for _, to := range []string{"directie@nieuw.invalid", "juf@nieuw.invalid"} {
+		if mails := outbox(fresh.ID, to); len(mails) != 1 || !strings.Contains(mails[0], reason) || !strings.Contains(mails[0], "nood@nieuw.invalid") {
+			t.Errorf("the school is not told at %s: %q", to, mails)
+		}
+	}
+	if mails := outbox(fresh.ID, "dir@nieuw.invalid"); len(mails) != 0 {
+		t.Errorf("a disabled account is mailed: %q", mails)
+	}
+	// Now there is an admin again: no second Noodtoegang.
+	if status, _, body := breakGlass(reason); status != 422 || !strings.Contains(body, "nog een beheerder") {
+		t.Errorf("second Noodtoegang while an admin exists: %d, want 422", status)
+	}
+	// A licence that never had an admin gets its first one the normal way.
+	never := h.platform.School(t, "Nog een school", "12QR")
+	if resp, body := h.doAs(t, pa, "POST", "/licenties/"+never.ID.String()+"/medewerkers/noodtoegang", "application/x-www-form-urlencoded",
+		url.Values{"name": {"X"}, "email": {"x@nog.invalid"}, "reason": {reason}, "contact": {"info@nog.invalid"}}.Encode()); resp.StatusCode != 422 ||
+		!strings.Contains(body, "nog nooit een beheerder") {
+		t.Errorf("Noodtoegang at a licence that never had an admin: %d, want 422", resp.StatusCode)
 	}
 }

@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db"
+	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -105,44 +108,25 @@ func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles
 	var userID uuid.UUID
 	err = db.InTx(ctx, s.tenants.Platform(), func(tx pgx.Tx) error {
 		q := platform.New(tx)
-		user, err := q.GetUserByEmail(ctx, form.Email)
-		switch {
-		case err == nil && user.Kind != platform.UserKindStaff:
-			return fault.FieldErrors{"email": "Dit e-mailadres hoort bij een account van een ouder of leerling."}
-		case err == nil:
-		case errors.Is(err, pgx.ErrNoRows):
-			if user, err = q.CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: form.Email, DisplayName: form.Name}); err != nil {
-				return err
-			}
-			token, err := auth.NewToken()
+		if actor.Role == auth.RolePlatformAdmin {
+			// Issue 19, fix 2: the platform admin makes a licence's first
+			// admin only; a later one is made by the licence's own admins
+			// (or, when they are all gone, through BreakGlass).
+			st, err := q.LockLicenceSteward(ctx, licenceID)
 			if err != nil {
 				return err
 			}
-			if err := q.CreateActivation(ctx, platform.CreateActivationParams{TokenHash: auth.HashToken(token), UserID: user.ID,
-				ExpiresAt: time.Now().Add(auth.ActivationValidity)}); err != nil {
+			n, err := q.CountActiveAdmins(ctx, &licenceID)
+			if err != nil {
 				return err
 			}
-			activation = "/activeren/" + token
-		default:
-			return err
-		}
-		if user.ID == actor.UserID {
-			// Nobody hands themselves a role: it would let the platform
-			// admin read a school's pupils.
-			return fault.FieldErrors{"email": "Je kunt jezelf geen rol geven; vraag een andere beheerder."}
-		}
-		userID = user.ID
-		m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
-		if role == auth.RoleExpert {
-			m.Profession = &profession
-			if profession == platform.ExpertProfessionOther {
-				m.ProfessionOther = &other
+			if st.FirstAdminAt != nil || n > 0 {
+				return fault.FieldErrors{"email": "Deze licentie heeft al een beheerder (gehad). Een volgende beheerder maken de beheerders van de licentie zelf; " +
+					"zijn die er allemaal niet meer, gebruik dan Noodtoegang."}
 			}
 		}
-		_, err = q.CreateMembership(ctx, m)
-		if db.Constraint(err) == "membership_unique" {
-			return fault.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
-		}
+		var err error
+		userID, activation, err = s.grant(ctx, q, actor, licenceID, role, profession, other, form)
 		return err
 	})
 	if err != nil {
@@ -164,6 +148,62 @@ func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles
 	}
 	s.logger.InfoContext(ctx, "staff role added", "licence", licenceID, "user", userID, "role", role)
 	return activation, nil
+}
+
+// grant gives the person with form's address role on the licence inside
+// the platform transaction q: an account is made when the address is new
+// (with a one-time activation path), an admin role marks that the licence
+// has had its first admin.
+func (s *Staff) grant(ctx context.Context, q *platform.Queries, actor Actor, licenceID uuid.UUID, role auth.Role,
+	profession platform.ExpertProfession, other string, form StaffForm) (userID uuid.UUID, activation string, err error) {
+	user, err := q.GetUserByEmail(ctx, form.Email)
+	switch {
+	case err == nil && user.Kind != platform.UserKindStaff:
+		return uuid.Nil, "", fault.FieldErrors{"email": "Dit e-mailadres hoort bij een account van een ouder of leerling."}
+	case err == nil:
+	case errors.Is(err, pgx.ErrNoRows):
+		if user, err = q.CreateUser(ctx, platform.CreateUserParams{Kind: platform.UserKindStaff, Email: form.Email, DisplayName: form.Name}); err != nil {
+			return uuid.Nil, "", err
+		}
+		token, err := auth.NewToken()
+		if err != nil {
+			return uuid.Nil, "", err
+		}
+		if err := q.CreateActivation(ctx, platform.CreateActivationParams{TokenHash: auth.HashToken(token), UserID: user.ID,
+			ExpiresAt: time.Now().Add(auth.ActivationValidity)}); err != nil {
+			return uuid.Nil, "", err
+		}
+		activation = "/activeren/" + token
+	default:
+		return uuid.Nil, "", err
+	}
+	if user.ID == actor.UserID {
+		// Nobody hands themselves a role: it would let the platform
+		// admin read a school's pupils.
+		return uuid.Nil, "", fault.FieldErrors{"email": "Je kunt jezelf geen rol geven; vraag een andere beheerder."}
+	}
+	userID = user.ID
+	m := platform.CreateMembershipParams{UserID: user.ID, LicenceID: &licenceID, Role: platform.StaffRole(role)}
+	if role == auth.RoleExpert {
+		m.Profession = &profession
+		if profession == platform.ExpertProfessionOther {
+			m.ProfessionOther = &other
+		}
+	}
+	if _, err = q.CreateMembership(ctx, m); db.Constraint(err) == "membership_unique" {
+		return uuid.Nil, "", fault.FieldErrors{"role": "Deze medewerker heeft deze rol al."}
+	} else if err != nil {
+		return uuid.Nil, "", err
+	}
+	if role == auth.RoleSchoolAdmin || role == auth.RoleSWVAdmin {
+		if _, err := q.LockLicenceSteward(ctx, licenceID); err != nil {
+			return uuid.Nil, "", err
+		}
+		if err := q.MarkFirstAdmin(ctx, licenceID); err != nil {
+			return uuid.Nil, "", err
+		}
+	}
+	return userID, activation, nil
 }
 
 // Remove takes a role away. Nobody removes their own role, so a licence
@@ -190,22 +230,32 @@ func (s *Staff) Remove(ctx context.Context, actor Actor, licenceID uuid.UUID, ta
 // up the app again. Someone who also works elsewhere is reset by the
 // platform admin only (platformAdmin), so no school can take over an
 // account another school or the SWV relies on.
-func (s *Staff) Reset(ctx context.Context, actor Actor, platformAdmin bool, licenceID uuid.UUID, target platform.ListStaffForLicenceRow) (string, error) {
+//
+// When the platform admin resets someone at a school licence, the link is
+// not shown but mailed to the person's own address through the school's
+// outbox, and the reset is written to the school's logbook (issue 19, fix
+// 2: otherwise the platform admin could take over a school account and read
+// its pupils). At an SWV licence, which has no outbox, the link is shown
+// and the reset is written to the SWV's logbook. site is the address the
+// mailed link starts with.
+func (s *Staff) Reset(ctx context.Context, actor Actor, platformAdmin bool, licenceID uuid.UUID, target platform.ListStaffForLicenceRow,
+	site string) (activation string, mailed bool, err error) {
 	q := platform.New(s.tenants.Platform())
 	if target.UserID == actor.UserID {
-		return "", fault.FieldErrors{"membership": "Je eigen toegang herstel je niet hier; vraag een andere beheerder."}
+		return "", false, fault.FieldErrors{"membership": "Je eigen toegang herstel je niet hier; vraag een andere beheerder."}
 	}
 	elsewhere, err := q.CountMembershipsElsewhere(ctx, platform.CountMembershipsElsewhereParams{UserID: target.UserID, LicenceID: &licenceID})
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if elsewhere > 0 && !platformAdmin {
-		return "", fault.FieldErrors{"membership": target.DisplayName + " werkt ook bij een andere school of het samenwerkingsverband; de platformbeheerder herstelt die toegang."}
+		return "", false, fault.FieldErrors{"membership": target.DisplayName + " werkt ook bij een andere school of het samenwerkingsverband; de platformbeheerder herstelt die toegang."}
 	}
 	token, err := auth.NewToken()
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
+	activation = "/activeren/" + token
 	err = db.InTx(ctx, s.tenants.Platform(), func(tx pgx.Tx) error {
 		q := platform.New(tx)
 		if err := q.DeleteUserSessions(ctx, target.UserID); err != nil {
@@ -214,14 +264,42 @@ func (s *Staff) Reset(ctx context.Context, actor Actor, platformAdmin bool, lice
 		if err := q.ResetCredentials(ctx, target.UserID); err != nil {
 			return err
 		}
-		return q.CreateActivation(ctx, platform.CreateActivationParams{TokenHash: auth.HashToken(token), UserID: target.UserID,
-			ExpiresAt: time.Now().Add(auth.ActivationValidity)})
+		if err := q.CreateActivation(ctx, platform.CreateActivationParams{TokenHash: auth.HashToken(token), UserID: target.UserID,
+			ExpiresAt: time.Now().Add(auth.ActivationValidity)}); err != nil {
+			return err
+		}
+		if !platformAdmin {
+			return nil
+		}
+		lic, err := q.GetLicence(ctx, licenceID)
+		if err != nil {
+			return err
+		}
+		mailed = lic.Kind != platform.LicenceKindSwv
+		return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				if err := logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionUpdate, "staff_reset", target.MembershipID.String())); err != nil {
+					return err
+				}
+				if !mailed {
+					return nil
+				}
+				return school.New(tx).EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: "staff-reset:" + token[:16], ToAddress: target.Email,
+					Subject: "Nieuw wachtwoord kiezen voor TOP dossier",
+					Body: fmt.Sprintf("Beste %s,\n\nDe beheerder van het platform TOP dossier heeft je toegang tot %s hersteld: je oude wachtwoord en "+
+						"authenticator-app werken niet meer. Kies met deze eenmalige link (7 dagen geldig) een nieuw wachtwoord:\n\n%s%s\n\n"+
+						"Heb je hier niet om gevraagd? Meld het dan vandaag bij je schoolleiding.\n", target.DisplayName, lic.Name, site, activation)})
+			})
+		})
 	})
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	s.logger.InfoContext(ctx, "staff access reset", "licence", licenceID, "user", target.UserID)
-	return "/activeren/" + token, nil
+	if mailed {
+		return "", true, nil
+	}
+	return activation, false, nil
 }
 
 // List is the licence's staff with, on a school, each teacher's groups
@@ -278,4 +356,126 @@ func (s *Staff) Activate(ctx context.Context, tokenHash []byte, userID uuid.UUID
 		}
 		return q.SetPassword(ctx, platform.SetPasswordParams{ID: userID, PasswordHash: &passwordHash})
 	})
+}
+
+// Steward is what the staff page needs to offer the platform admin the
+// right way in: a licence that never had an admin gets its first one
+// (Add); one whose admins are all gone needs BreakGlass.
+type Steward = platform.GetLicenceStewardRow
+
+// Steward reads the licence's admin state.
+func (s *Staff) Steward(ctx context.Context, licenceID uuid.UUID) (Steward, error) {
+	return platform.New(s.tenants.Platform()).GetLicenceSteward(ctx, licenceID)
+}
+
+// BreakGlassForm is the platform admin's request for a new admin of a
+// licence whose admins are all gone.
+type BreakGlassForm struct {
+	Name, Email, Reason, Contact string
+}
+
+// BreakGlass makes a new admin for a licence whose admins are all gone
+// (issue 19, fix 2): only then, with a reason of at least 20 characters
+// kept in the platform database (licence_break_glass), a line in the
+// licence's own logbook, and — at a school licence — a mail through the
+// school's outbox to its contact address and to every activated colleague,
+// so the school knows someone was let in. The platform transaction stays
+// open until the licence's logbook line is written: no admin without the
+// line.
+func (s *Staff) BreakGlass(ctx context.Context, actor Actor, licenceID uuid.UUID, form BreakGlassForm, loc *time.Location) (activation string, err error) {
+	form.Name, form.Email = strings.TrimSpace(form.Name), strings.ToLower(strings.TrimSpace(form.Email))
+	form.Reason, form.Contact = strings.TrimSpace(form.Reason), strings.ToLower(strings.TrimSpace(form.Contact))
+	errs := fault.FieldErrors{}
+	if form.Name == "" || len([]rune(form.Name)) > 100 {
+		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
+	}
+	if addr, err := mail.ParseAddress(form.Email); err != nil || addr.Address != form.Email {
+		errs["email"] = "Vul een geldig e-mailadres in."
+	}
+	if n := len([]rune(form.Reason)); n < 20 || n > 2000 {
+		errs["reason"] = "Schrijf op waarom de noodtoegang nodig is en wie erom vroeg (20 tot 2000 tekens); de school krijgt dit te lezen."
+	}
+	if addr, err := mail.ParseAddress(form.Contact); err != nil || addr.Address != form.Contact {
+		errs["contact"] = "Vul het contactadres van de school of het samenwerkingsverband in (bijvoorbeeld dat van de directie of het bestuur)."
+	}
+	if len(errs) > 0 {
+		return "", errs
+	}
+	role := auth.RoleSchoolAdmin
+	var userID uuid.UUID
+	err = db.InTx(ctx, s.tenants.Platform(), func(tx pgx.Tx) error {
+		q := platform.New(tx)
+		lic, err := q.GetLicence(ctx, licenceID)
+		if err != nil {
+			return err
+		}
+		if lic.Kind == platform.LicenceKindSwv {
+			role = auth.RoleSWVAdmin
+		}
+		st, err := q.LockLicenceSteward(ctx, licenceID)
+		if err != nil {
+			return err
+		}
+		n, err := q.CountActiveAdmins(ctx, &licenceID)
+		switch {
+		case err != nil:
+			return err
+		case n > 0:
+			return fault.FieldErrors{"reason": "Deze licentie heeft nog een beheerder; die maakt een volgende beheerder. Noodtoegang is er alleen als alle beheerders weg zijn."}
+		case st.FirstAdminAt == nil:
+			return fault.FieldErrors{"reason": "Deze licentie heeft nog nooit een beheerder gehad: maak de eerste beheerder gewoon aan."}
+		}
+		// Told: the contact address given, the one on record when it
+		// differs, and every colleague who can log in.
+		notified := []string{form.Contact}
+		if st.ContactEmail != nil && *st.ContactEmail != form.Contact {
+			notified = append(notified, *st.ContactEmail)
+		}
+		colleagues, err := q.ActivatedStaffAddresses(ctx, &licenceID)
+		if err != nil {
+			return err
+		}
+		for _, a := range colleagues {
+			if !slices.Contains(notified, a) {
+				notified = append(notified, a)
+			}
+		}
+		if userID, activation, err = s.grant(ctx, q, actor, licenceID, role, "", "", StaffForm{Name: form.Name, Email: form.Email}); err != nil {
+			return err
+		}
+		if err := q.SetLicenceContact(ctx, platform.SetLicenceContactParams{LicenceID: licenceID, ContactEmail: &form.Contact}); err != nil {
+			return err
+		}
+		id, err := q.CreateBreakGlass(ctx, platform.CreateBreakGlassParams{LicenceID: licenceID, ActorID: &actor.UserID,
+			AdminID: &userID, Reason: form.Reason, Notified: notified})
+		if err != nil {
+			return err
+		}
+		return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
+			return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+				if err := logbook.Append(ctx, tx, actor.actionEntry(ctx, logbook.ActionCreate, "break_glass", id.String())); err != nil {
+					return err
+				}
+				if lic.Kind == platform.LicenceKindSwv {
+					return nil // an SWV licence has no outbox: its logbook and the platform's record tell
+				}
+				body := fmt.Sprintf("Beste collega,\n\nDe beheerder van het platform TOP dossier heeft op %s een nieuwe beheerder gemaakt voor %s, "+
+					"omdat de licentie geen beheerder meer had (noodtoegang).\n\nNieuwe beheerder: %s <%s>\nReden: %s\n\n"+
+					"Dit staat ook in het logboek van de school. Klopt dit niet, neem dan vandaag contact op met de beheerder van het platform.\n",
+					time.Now().In(loc).Format("02-01-2006 15:04"), lic.Name, form.Name, form.Email, form.Reason)
+				for _, to := range notified {
+					if err := school.New(tx).EnqueueMail(ctx, school.EnqueueMailParams{DedupeKey: "break-glass:" + id.String() + ":" + to,
+						ToAddress: to, Subject: "Noodtoegang tot " + lic.Name, Body: body}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return "", err
+	}
+	s.logger.InfoContext(ctx, "break-glass admin made", "licence", licenceID, "user", userID)
+	return activation, nil
 }

@@ -531,12 +531,28 @@ type Licence struct {
 	UpdatedAt  time.Time
 }
 
+type LicenceBreakGlass struct {
+	ID        uuid.UUID
+	LicenceID uuid.UUID
+	ActorID   *uuid.UUID
+	AdminID   *uuid.UUID
+	Reason    string
+	Notified  []string
+	CreatedAt time.Time
+}
+
 type LicenceLetterhead struct {
 	LicenceID uuid.UUID
 	Logo      []byte
 	LogoType  *string
 	Details   string
 	UpdatedAt time.Time
+}
+
+type LicenceSteward struct {
+	LicenceID    uuid.UUID
+	FirstAdminAt *time.Time
+	ContactEmail *string
 }
 
 type LogbookAnchor struct {

@@ -12,6 +12,47 @@ import (
 	"github.com/google/uuid"
 )
 
+const activatedStaffAddresses = `-- name: ActivatedStaffAddresses :many
+SELECT DISTINCT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.licence_id = $1 AND u.password_hash IS NOT NULL AND u.disabled_at IS NULL
+ORDER BY u.email
+`
+
+// Where the licence's own people are told of a break-glass: every
+// activated, not disabled staff account of the licence.
+func (q *Queries) ActivatedStaffAddresses(ctx context.Context, licenceID *uuid.UUID) ([]string, error) {
+	rows, err := q.db.Query(ctx, activatedStaffAddresses, licenceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, err
+		}
+		items = append(items, email)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const countActiveAdmins = `-- name: CountActiveAdmins :one
+SELECT count(*) FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.licence_id = $1 AND m.role IN ('school_admin', 'swv_admin') AND u.disabled_at IS NULL
+`
+
+// Admins of the licence whose account is not disabled.
+func (q *Queries) CountActiveAdmins(ctx context.Context, licenceID *uuid.UUID) (int64, error) {
+	row := q.db.QueryRow(ctx, countActiveAdmins, licenceID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countMembershipsElsewhere = `-- name: CountMembershipsElsewhere :one
 SELECT count(*) FROM membership WHERE user_id = $1 AND (licence_id IS NULL OR licence_id <> $2)
 `
@@ -41,6 +82,32 @@ type CreateActivationParams struct {
 func (q *Queries) CreateActivation(ctx context.Context, arg CreateActivationParams) error {
 	_, err := q.db.Exec(ctx, createActivation, arg.TokenHash, arg.UserID, arg.ExpiresAt)
 	return err
+}
+
+const createBreakGlass = `-- name: CreateBreakGlass :one
+INSERT INTO licence_break_glass (licence_id, actor_id, admin_id, reason, notified)
+VALUES ($1, $2, $3, $4, $5) RETURNING id
+`
+
+type CreateBreakGlassParams struct {
+	LicenceID uuid.UUID
+	ActorID   *uuid.UUID
+	AdminID   *uuid.UUID
+	Reason    string
+	Notified  []string
+}
+
+func (q *Queries) CreateBreakGlass(ctx context.Context, arg CreateBreakGlassParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, createBreakGlass,
+		arg.LicenceID,
+		arg.ActorID,
+		arg.AdminID,
+		arg.Reason,
+		arg.Notified,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const deleteMembership = `-- name: DeleteMembership :one
@@ -85,6 +152,26 @@ func (q *Queries) GetActivation(ctx context.Context, tokenHash []byte) (GetActiv
 	row := q.db.QueryRow(ctx, getActivation, tokenHash)
 	var i GetActivationRow
 	err := row.Scan(&i.UserID, &i.Email, &i.DisplayName)
+	return i, err
+}
+
+const getLicenceSteward = `-- name: GetLicenceSteward :one
+SELECT coalesce((SELECT s.first_admin_at IS NOT NULL FROM licence_steward s WHERE s.licence_id = $1), false)::bool AS had_admin,
+       coalesce((SELECT s.contact_email FROM licence_steward s WHERE s.licence_id = $1), '')::text AS contact_email,
+       (SELECT count(*) FROM membership m JOIN app_user u ON u.id = m.user_id
+        WHERE m.licence_id = $1 AND m.role IN ('school_admin', 'swv_admin') AND u.disabled_at IS NULL) AS active_admins
+`
+
+type GetLicenceStewardRow struct {
+	HadAdmin     bool
+	ContactEmail string
+	ActiveAdmins int64
+}
+
+func (q *Queries) GetLicenceSteward(ctx context.Context, licence uuid.UUID) (GetLicenceStewardRow, error) {
+	row := q.db.QueryRow(ctx, getLicenceSteward, licence)
+	var i GetLicenceStewardRow
+	err := row.Scan(&i.HadAdmin, &i.ContactEmail, &i.ActiveAdmins)
 	return i, err
 }
 
@@ -178,6 +265,35 @@ func (q *Queries) ListStaffToRemind(ctx context.Context, arg ListStaffToRemindPa
 	return items, nil
 }
 
+const lockLicenceSteward = `-- name: LockLicenceSteward :one
+INSERT INTO licence_steward (licence_id) VALUES ($1)
+ON CONFLICT (licence_id) DO UPDATE SET licence_id = EXCLUDED.licence_id
+RETURNING first_admin_at, contact_email
+`
+
+type LockLicenceStewardRow struct {
+	FirstAdminAt *time.Time
+	ContactEmail *string
+}
+
+// The licence's admin state, locked for the transaction that may make an
+// admin: two platform admins cannot both make a "first" one.
+func (q *Queries) LockLicenceSteward(ctx context.Context, licenceID uuid.UUID) (LockLicenceStewardRow, error) {
+	row := q.db.QueryRow(ctx, lockLicenceSteward, licenceID)
+	var i LockLicenceStewardRow
+	err := row.Scan(&i.FirstAdminAt, &i.ContactEmail)
+	return i, err
+}
+
+const markFirstAdmin = `-- name: MarkFirstAdmin :exec
+UPDATE licence_steward SET first_admin_at = coalesce(first_admin_at, now()) WHERE licence_id = $1
+`
+
+func (q *Queries) MarkFirstAdmin(ctx context.Context, licenceID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, markFirstAdmin, licenceID)
+	return err
+}
+
 const resetCredentials = `-- name: ResetCredentials :exec
 UPDATE app_user SET password_hash = NULL, totp_secret_sealed = NULL, totp_confirmed_at = NULL, totp_last_step = 0,
     updated_at = now()
@@ -188,6 +304,20 @@ WHERE id = $1
 // sets new ones.
 func (q *Queries) ResetCredentials(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, resetCredentials, id)
+	return err
+}
+
+const setLicenceContact = `-- name: SetLicenceContact :exec
+UPDATE licence_steward SET contact_email = $2 WHERE licence_id = $1
+`
+
+type SetLicenceContactParams struct {
+	LicenceID    uuid.UUID
+	ContactEmail *string
+}
+
+func (q *Queries) SetLicenceContact(ctx context.Context, arg SetLicenceContactParams) error {
+	_, err := q.db.Exec(ctx, setLicenceContact, arg.LicenceID, arg.ContactEmail)
 	return err
 }
 

@@ -44,3 +44,38 @@ FROM app_user u JOIN membership m ON m.user_id = u.id
 WHERE m.licence_id = @licence_id AND u.disabled_at IS NULL AND u.kind = 'staff'
   AND (u.id = ANY(@user_ids::uuid[]) OR m.role = @role::staff_role)
 ORDER BY u.email;
+
+-- name: LockLicenceSteward :one
+-- The licence's admin state, locked for the transaction that may make an
+-- admin: two platform admins cannot both make a "first" one.
+INSERT INTO licence_steward (licence_id) VALUES ($1)
+ON CONFLICT (licence_id) DO UPDATE SET licence_id = EXCLUDED.licence_id
+RETURNING first_admin_at, contact_email;
+
+-- name: CountActiveAdmins :one
+-- Admins of the licence whose account is not disabled.
+SELECT count(*) FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.licence_id = $1 AND m.role IN ('school_admin', 'swv_admin') AND u.disabled_at IS NULL;
+
+-- name: MarkFirstAdmin :exec
+UPDATE licence_steward SET first_admin_at = coalesce(first_admin_at, now()) WHERE licence_id = $1;
+
+-- name: SetLicenceContact :exec
+UPDATE licence_steward SET contact_email = $2 WHERE licence_id = $1;
+
+-- name: GetLicenceSteward :one
+SELECT coalesce((SELECT s.first_admin_at IS NOT NULL FROM licence_steward s WHERE s.licence_id = @licence), false)::bool AS had_admin,
+       coalesce((SELECT s.contact_email FROM licence_steward s WHERE s.licence_id = @licence), '')::text AS contact_email,
+       (SELECT count(*) FROM membership m JOIN app_user u ON u.id = m.user_id
+        WHERE m.licence_id = @licence AND m.role IN ('school_admin', 'swv_admin') AND u.disabled_at IS NULL) AS active_admins;
+
+-- name: CreateBreakGlass :one
+INSERT INTO licence_break_glass (licence_id, actor_id, admin_id, reason, notified)
+VALUES ($1, $2, $3, $4, $5) RETURNING id;
+
+-- name: ActivatedStaffAddresses :many
+-- Where the licence's own people are told of a break-glass: every
+-- activated, not disabled staff account of the licence.
+SELECT DISTINCT u.email FROM membership m JOIN app_user u ON u.id = m.user_id
+WHERE m.licence_id = $1 AND u.password_hash IS NOT NULL AND u.disabled_at IS NULL
+ORDER BY u.email;
