@@ -109,6 +109,9 @@ type Config struct {
 	RequestQuorum                                                              int
 	// TransferConsentWithin: the parties' term to agree to a transfer.
 	TransferConsentWithin time.Duration
+	// LicenceRemovalGrace: how long a removed licence stays closed but
+	// restorable before its workflows end and its database is dropped.
+	LicenceRemovalGrace time.Duration
 	// Retention terms after a pupil left.
 	RetentionDossier, RetentionEnrolment time.Duration
 	RetentionTLV                         time.Duration
@@ -192,6 +195,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RequestObjectionDecide:     durVar("REQUEST_OBJECTION_DECIDE", law.ObjectionDecideWithin),
 		RequestQuorum:              intVar("REQUEST_QUORUM", 2),
 		TransferConsentWithin:      durVar("TRANSFER_CONSENT_WITHIN", law.TransferConsentWithin),
+		LicenceRemovalGrace:        durVar("LICENCE_REMOVAL_GRACE", 30*24*time.Hour),
 		RetentionDossier:           durVar("RETENTION_DOSSIER", law.RetentionDossier),
 		RetentionEnrolment:         durVar("RETENTION_ENROLMENT", law.RetentionEnrolment),
 		AVGRespondWithin:           durVar("AVG_RESPOND_WITHIN", law.AVGRespondWithin),

@@ -460,7 +460,7 @@ func TestLASScheduleOfRemovedLicence(t *testing.T) {
 	if _, err := schedule.Describe(ctx); err != nil {
 		t.Fatalf("no schedule after saving: %v", err)
 	}
-	if err := h.srv.licences.Remove(ctx, gone.ID, nil); err != nil {
+	if err := h.platform.Tenants.RemoveLicence(ctx, gone.ID); err != nil { // as a purge without the schedule cleanup
 		t.Fatal(err)
 	}
 	r, err := h.srv.las.RunScheduled(ctx, gone.ID)

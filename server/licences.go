@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -21,6 +22,10 @@ type licencesPage struct {
 	Errors      fault.FieldErrors
 	SWVForm     service.SWVInput
 	SWVErrors   fault.FieldErrors
+	// Removals: the open removal of each closing licence; History the
+	// platform's records of removals, newest first.
+	Removals map[uuid.UUID]platform.LicenceRemoval
+	History  []platform.LicenceRemoval
 }
 
 // handleSWVCreate registers a samenwerkingsverband, so licences can be
@@ -61,8 +66,18 @@ func (s *Server) licencesPage(c *gin.Context, form service.LicenceInput, errs fa
 	if form.Kind == "" {
 		form.Kind = string(platform.LicenceKindSchool)
 	}
+	history, err := s.licences.Removals(c)
+	if err != nil {
+		return licencesPage{}, err
+	}
+	open := map[uuid.UUID]platform.LicenceRemoval{}
+	for _, r := range history {
+		if r.RestoredAt == nil && r.PurgedAt == nil {
+			open[r.LicenceID] = r
+		}
+	}
 	return licencesPage{Licences: licences, SWVs: swvs, SchoolTypes: platform.AllSchoolTypeValues(),
-		Form: form, Errors: errs}, nil
+		Form: form, Errors: errs, Removals: open, History: history}, nil
 }
 
 type homePage struct {
@@ -221,12 +236,46 @@ func (s *Server) handleLicenceRemove(c *gin.Context) error {
 	if err := parseForm(c); err != nil {
 		return err
 	}
-	confirm := c.PostForm("confirm_name")
-	if err := s.licences.Remove(c, id, &confirm); err != nil {
+	if _, err := s.licences.Remove(c, actorOf(c), id, c.PostForm("confirm_name")); err != nil {
 		return s.rerenderLicences(c, service.LicenceInput{}, err)
 	}
 	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
 	return nil
+}
+
+// handleLicenceRestore opens a licence being removed again, within its
+// grace period.
+func (s *Server) handleLicenceRestore(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := s.licences.Restore(c, actorOf(c), id); err != nil {
+		return s.rerenderLicences(c, service.LicenceInput{}, err)
+	}
+	c.Redirect(http.StatusSeeOther, "/beheer/licenties")
+	return nil
+}
+
+type licenceRemovalJSON struct {
+	LicenceID   uuid.UUID  `json:"licence_id"`
+	Status      string     `json:"status"`
+	RequestedAt time.Time  `json:"requested_at"`
+	PurgeAfter  time.Time  `json:"purge_after"`
+	RestoredAt  *time.Time `json:"restored_at"`
+	PurgedAt    *time.Time `json:"purged_at"`
+}
+
+func toRemovalJSON(r platform.LicenceRemoval) licenceRemovalJSON {
+	status := "closing"
+	switch {
+	case r.RestoredAt != nil:
+		status = "restored"
+	case r.PurgedAt != nil:
+		status = "purged"
+	}
+	return licenceRemovalJSON{LicenceID: r.LicenceID, Status: status, RequestedAt: r.RequestedAt, PurgeAfter: r.PurgeAfter,
+		RestoredAt: r.RestoredAt, PurgedAt: r.PurgedAt}
 }
 
 type licenceJSON struct {
@@ -279,7 +328,27 @@ func (s *Server) handleAPILicenceRemove(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.licences.Remove(c, id, nil); err != nil {
+	var in struct {
+		ConfirmName string `json:"confirm_name"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	r, err := s.licences.Remove(c, actorOf(c), id, in.ConfirmName)
+	if err != nil {
+		return err
+	}
+	// Accepted: the licence is closed now and purged after the grace
+	// period, unless restored.
+	return writeJSON(c, http.StatusAccepted, toRemovalJSON(r))
+}
+
+func (s *Server) handleAPILicenceRestore(c *gin.Context) error {
+	id, err := uuidParam(c, "licence")
+	if err != nil {
+		return err
+	}
+	if err := s.licences.Restore(c, actorOf(c), id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

@@ -44,7 +44,12 @@ func (s *Server) routes() *gin.Engine {
 	r.POST("/account/passkeys/:credential/verwijderen", s.signedIn, s.recentAuth(15*time.Minute), s.serve(s.handlePasskeyDelete))
 	r.GET("/beheer/licenties", s.allow(auth.PermLicencesManage), s.serve(s.handleLicenceIndex))
 	r.POST("/beheer/licenties", s.allow(auth.PermLicencesManage), s.serve(s.handleLicenceCreate))
-	r.POST("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.serve(s.handleLicenceRemove))
+	// Removing or restoring a licence asks a recent login; the GETs are
+	// where re-authenticating returns to.
+	r.GET("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.serve(s.handleLicenceIndex))
+	r.POST("/beheer/licenties/:licence/verwijderen", s.allow(auth.PermLicencesManage), s.recentAuth(15*time.Minute), s.serve(s.handleLicenceRemove))
+	r.GET("/beheer/licenties/:licence/herstellen", s.allow(auth.PermLicencesManage), s.serve(s.handleLicenceIndex))
+	r.POST("/beheer/licenties/:licence/herstellen", s.allow(auth.PermLicencesManage), s.recentAuth(15*time.Minute), s.serve(s.handleLicenceRestore))
 	r.POST("/beheer/samenwerkingsverbanden", s.allow(auth.PermLicencesManage), s.serve(s.handleSWVCreate))
 	r.GET("/licenties/:licence/leerlingen", s.allow(auth.PermPupilsList), s.serve(s.handlePupilIndex))
 	r.GET("/licenties/:licence/leerlingen/nieuw", s.allow(auth.PermPupilEnrol), s.serve(s.handlePupilNew))
@@ -199,7 +204,8 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/licences", s.allow(auth.PermLicencesManage), s.apiBody, s.idempotent, s.serve(s.handleAPILicenceList))
 	api.POST("/licences", s.allow(auth.PermLicencesManage), s.apiBody, s.idempotent, s.serve(s.handleAPILicenceCreate))
-	api.DELETE("/licences/:licence", s.allow(auth.PermLicencesManage), s.apiBody, s.idempotent, s.serve(s.handleAPILicenceRemove))
+	api.DELETE("/licences/:licence", s.allow(auth.PermLicencesManage), s.recentAuth(15*time.Minute), s.apiBody, s.idempotent, s.serve(s.handleAPILicenceRemove))
+	api.POST("/licences/:licence/restore", s.allow(auth.PermLicencesManage), s.recentAuth(15*time.Minute), s.apiBody, s.idempotent, s.serve(s.handleAPILicenceRestore))
 	api.GET("/licences/:licence/pupils", s.allow(auth.PermPupilsList), s.apiBody, s.idempotent, s.serve(s.handleAPIPupilList))
 	api.POST("/licences/:licence/pupils", s.allow(auth.PermPupilEnrol), s.apiBody, s.idempotent, s.serve(s.handleAPIPupilCreate))
 	api.GET("/licences/:licence/pupils/:pupil", s.allow(auth.PermPupilRead), s.apiBody, s.idempotent, s.serve(s.handleAPIPupilShow))

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -55,6 +56,9 @@ type Config struct {
 	// TransferConsentWithin: the parties' term to agree to a transfer
 	// (default four weeks).
 	TransferConsentWithin time.Duration
+	// LicenceRemovalGrace: a removed licence is closed but restorable
+	// this long (default 30 days), then purged.
+	LicenceRemovalGrace time.Duration
 	// AVGRespondWithin is the school's term to answer an AVG request
 	// (default a month, AVG art. 12(3)).
 	AVGRespondWithin time.Duration
@@ -250,7 +254,7 @@ func newServer(cfg Config, logger *slog.Logger, tm *tenants.Manager, tc client.C
 		dossiers:  dossiers,
 		portal:    service.NewPortal(tm, tc, logger, dossiers, requests, loc),
 		staff:     service.NewStaff(tm, logger),
-		licences:  service.NewLicences(tm, logger),
+		licences:  service.NewLicences(tm, tc, logger, cmp.Or(cfg.LicenceRemovalGrace, 30*24*time.Hour)),
 		webhooks:  webhooks,
 		rod:       rod,
 		swv:       service.NewSWV(tm),

@@ -599,8 +599,12 @@ func TestLicenceAdminPages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("remove: %d, want 303", resp.StatusCode)
 	}
-	if _, err := platform.New(h.platform.Pool).GetLicence(context.Background(), created.ID); err == nil {
-		t.Error("licence still registered after remove")
+	// Closed, not gone (TestLicenceRemoval follows it to the end).
+	if lic, err := platform.New(h.platform.Pool).GetLicence(context.Background(), created.ID); err != nil || lic.Status != platform.LicenceStatusClosing {
+		t.Errorf("licence after remove: %v %v, want closing", lic.Status, err)
+	}
+	if _, body := h.do(t, "GET", "/beheer/licenties", "", ""); !strings.Contains(body, "Herstellen<span class=\"visually-hidden\"> van VSO De Horizon") {
+		t.Error("the licence page offers no restore of the closing licence")
 	}
 }
 

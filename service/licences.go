@@ -3,12 +3,18 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/logbook"
@@ -17,18 +23,22 @@ import (
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/store"
+	"github.com/topdossier/topdossier/workflows"
 )
 
 // Licences is how the platform admin opens and closes a school's or an
 // SWV's licence, each with its own database.
 type Licences struct {
-	tenants *tenants.Manager
-	logger  *slog.Logger
+	tenants  *tenants.Manager
+	temporal client.Client
+	logger   *slog.Logger
+	grace    time.Duration
 }
 
-// NewLicences returns the licence service.
-func NewLicences(tm *tenants.Manager, logger *slog.Logger) *Licences {
-	return &Licences{tenants: tm, logger: logger}
+// NewLicences returns the licence service; a removed licence stays
+// restorable for grace.
+func NewLicences(tm *tenants.Manager, tc client.Client, logger *slog.Logger, grace time.Duration) *Licences {
+	return &Licences{tenants: tm, temporal: tc, logger: logger, grace: grace}
 }
 
 // LicenceInput is a new licence as the form and the API send it.
@@ -78,24 +88,80 @@ func (s *Licences) Create(ctx context.Context, in LicenceInput) (platform.Licenc
 	return lic, nil
 }
 
-// Remove drops a licence with its database. confirmName, when not nil,
-// must be the licence's name as the admin typed it (the page asks; the
-// API's DELETE is explicit enough).
-func (s *Licences) Remove(ctx context.Context, id uuid.UUID, confirmName *string) error {
-	if confirmName != nil {
-		lic, err := platform.New(s.tenants.Platform()).GetLicence(ctx, id)
-		if err != nil {
-			return db.Classify(err)
-		}
-		if strings.TrimSpace(*confirmName) != lic.Name {
-			return fault.FieldErrors{"confirm_name": "De naam ter bevestiging komt niet overeen; er is niets verwijderd."}
-		}
+// Remove starts the removal of a licence (issue 19, fix 4): confirmName
+// must be its name as typed (page and API alike). The licence is closed at
+// once — nobody reaches it any more — and the platform records who asked;
+// a LicenceRemovalWorkflow purges it (its workflows terminated, its
+// database dropped) after the grace period, unless Restore comes first.
+// When the workflow cannot be started the licence is opened again:
+// nothing half-done.
+func (s *Licences) Remove(ctx context.Context, actor Actor, id uuid.UUID, confirmName string) (platform.LicenceRemoval, error) {
+	q := platform.New(s.tenants.Platform())
+	lic, err := q.GetLicence(ctx, id)
+	if err != nil {
+		return platform.LicenceRemoval{}, db.Classify(err)
 	}
-	if err := s.tenants.RemoveLicence(ctx, id); err != nil {
+	if lic.Status == platform.LicenceStatusClosing {
+		return platform.LicenceRemoval{}, fault.FieldErrors{"confirm_name": "Deze licentie wordt al verwijderd; u kunt haar nog herstellen."}
+	}
+	if strings.TrimSpace(confirmName) != lic.Name {
+		return platform.LicenceRemoval{}, fault.FieldErrors{"confirm_name": "De naam ter bevestiging komt niet overeen; er is niets verwijderd."}
+	}
+	r, err := q.CloseLicence(ctx, platform.CloseLicenceParams{LicenceID: id, RequestedBy: actor.userRef(),
+		PurgeAfter: time.Now().Add(s.grace).Truncate(time.Second)})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, fault.FieldErrors{"confirm_name": "Deze licentie wordt al verwijderd of bestaat nog niet volledig."}
+	}
+	if err != nil {
+		return r, err
+	}
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.LicenceRemovalID(id.String()),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.KindKey().ValueSet("licence-removal")),
+	}, workflows.LicenceRemovalWorkflow, workflows.LicenceRemovalInput{LicenceID: id.String(), RemovalID: r.ID.String(), PurgeAfter: r.PurgeAfter})
+	if err != nil {
+		if _, rerr := q.RestoreLicence(context.WithoutCancel(ctx), platform.RestoreLicenceParams{RestoredBy: actor.userRef(), RemovalID: r.ID}); rerr != nil {
+			return r, errors.Join(err, rerr)
+		}
+		return r, fmt.Errorf("start licence removal: %w", err)
+	}
+	s.logger.InfoContext(ctx, "licence closed for removal", "licence", id, "purge_after", r.PurgeAfter)
+	return r, nil
+}
+
+// Restore opens a licence again within its removal's grace period, as it
+// was; the removal's workflow is told to stop waiting. After the grace
+// period the licence cannot be restored.
+func (s *Licences) Restore(ctx context.Context, actor Actor, id uuid.UUID) error {
+	q := platform.New(s.tenants.Platform())
+	r, err := q.OpenLicenceRemoval(ctx, id)
+	if err != nil {
+		return db.Classify(err)
+	}
+	n, err := q.RestoreLicence(ctx, platform.RestoreLicenceParams{RestoredBy: actor.userRef(), RemovalID: r.ID})
+	if err != nil {
 		return err
 	}
-	s.logger.InfoContext(ctx, "licence removed", "licence", id)
+	if n == 0 {
+		return fault.FieldErrors{"licence": "De termijn om te herstellen is voorbij; de licentie wordt nu verwijderd."}
+	}
+	// The record says restored; the workflow checks it before purging, so
+	// a signal that does not arrive only costs a wait.
+	err = s.temporal.SignalWorkflow(ctx, workflows.LicenceRemovalID(id.String()), "", workflows.SignalRestoreLicence, nil)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		s.logger.WarnContext(ctx, "licence restored; its removal workflow was not told", "licence", id, "err", err)
+	}
+	s.logger.InfoContext(ctx, "licence restored", "licence", id)
 	return nil
+}
+
+// Removals are the platform's records of licence removals, newest first.
+func (s *Licences) Removals(ctx context.Context) ([]platform.LicenceRemoval, error) {
+	return platform.New(s.tenants.Platform()).ListLicenceRemovals(ctx)
 }
 
 // Letterhead is the licence's own logo and details for its documents

@@ -37,6 +37,16 @@ type Actor struct {
 	Role   auth.Role
 }
 
+// userRef is the actor's account for a record, nil for the operator's
+// command line or the platform itself.
+func (a Actor) userRef() *uuid.UUID {
+	if a.UserID == uuid.Nil {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // entry is the logbook line for what the actor does to a pupil, under the
 // id of the request being served.
 func (a Actor) entry(ctx context.Context, pupilID uuid.UUID, action, entity string) logbook.Entry {

@@ -124,6 +124,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.LASImportWorkflow, workflow.RegisterOptions{Name: "LASImportWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.TransferWorkflow, workflow.RegisterOptions{Name: "TransferWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.MonitorWorkflow, workflow.RegisterOptions{Name: "MonitorWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.LicenceRemovalWorkflow, workflow.RegisterOptions{Name: "LicenceRemovalWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

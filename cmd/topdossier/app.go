@@ -155,6 +155,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		RetentionDossier: cfg.RetentionDossier, RetentionEnrolment: cfg.RetentionEnrolment,
 		AVGRespondWithin: cfg.AVGRespondWithin, RetentionTLV: cfg.RetentionTLV, RequestViewWithin: cfg.RequestViewWithin,
 		TransferConsentWithin: cfg.TransferConsentWithin,
+		LicenceRemovalGrace:   cfg.LicenceRemovalGrace,
 		DevMailbox:            cfg.DevMailbox,
 		SiteURL:               cfg.SiteURL,
 		SecretKey:             cfg.PayloadKey,

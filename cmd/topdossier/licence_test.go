@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
 	ososchema "github.com/topdossier/topdossier/oso/schema"
+	"github.com/topdossier/topdossier/temporalx/temporaltest"
 )
 
 // TestMigrateAndLicenceCommands drives `migrate` and `licence
@@ -27,7 +29,8 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	ctx := context.Background()
 	platformDB := fmt.Sprintf("tdcli_%d", time.Now().UnixNano())
 	t.Cleanup(func() { dbtest.DropLike(t, platformDB) })
-	env := map[string]string{"DATABASE_URL": dbtest.URLFor(t, platformDB),
+	ts := temporaltest.Start(t)
+	env := map[string]string{"DATABASE_URL": dbtest.URLFor(t, platformDB), "TEMPORAL_ADDRESS": ts.HostPort,
 		"PAYLOAD_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))}
 	cli := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
@@ -147,8 +150,25 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 		t.Errorf("verify after tampering with the SWV's logbook: %v\n%s", err, out)
 	}
 	swvPool.Close()
-	if out, err := cli("licence", "remove", sm[1]); err != nil {
+	// Removal (issue 19, fix 4): the name is asked; without -now the
+	// licence is closed and left to its removal workflow; -now purges a
+	// closing licence at once.
+	if out, err := cli("licence", "remove", sm[1]); err == nil || !strings.Contains(err.Error(), "naam ter bevestiging") {
+		t.Errorf("remove without the name: %v\n%s", err, out)
+	}
+	out, err = cli("licence", "remove", "-confirm", "SWV VO Test", sm[1])
+	if err != nil || !strings.Contains(out, "gesloten; wordt op") {
 		t.Fatalf("remove the SWV licence: %v\n%s", err, out)
+	}
+	if lic, err := platform.New(pool).GetLicence(ctx, uuid.MustParse(sm[1])); err != nil || lic.Status != platform.LicenceStatusClosing {
+		t.Errorf("SWV licence after remove: %v %v, want closing", lic.Status, err)
+	}
+	if out, err := cli("licence", "remove", "-confirm", "SWV VO Test", "-now", sm[1]); err != nil || !strings.Contains(out, "database gewist") {
+		t.Fatalf("purge the closing SWV licence now: %v\n%s", err, out)
+	}
+	var swvRecord int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM licence_removal WHERE licence_id = $1 AND purged_at IS NOT NULL", sm[1]).Scan(&swvRecord); err != nil || swvRecord != 1 {
+		t.Errorf("the platform's record of the purge: %d (%v), want 1", swvRecord, err)
 	}
 	licPool := dbtest.Pool(t, dbName)
 	for range 3 {
@@ -203,7 +223,11 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	}
 	licPool.Close()
 
-	out, err = cli("licence", "remove", id)
+	out, err = cli("licence", "remove", "-confirm", "Verkeerde naam", "-now", id)
+	if err == nil || !strings.Contains(err.Error(), "komt niet overeen") {
+		t.Errorf("remove -now with the wrong name: %v\n%s", err, out)
+	}
+	out, err = cli("licence", "remove", "-confirm", "Het Lyceum", "-now", id)
 	if err != nil {
 		t.Fatalf("remove: %v\n%s", err, out)
 	}

@@ -54,7 +54,8 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 }
 
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
-SELECT id, licence_id, name, scope, token_hash, created_by, created_at, last_used_at, revoked_at FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL
+SELECT t.id, t.licence_id, t.name, t.scope, t.token_hash, t.created_by, t.created_at, t.last_used_at, t.revoked_at FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL
 `
 
 func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (ApiToken, error) {

@@ -116,7 +116,8 @@ func (q *Queries) DeletePupilLinks(ctx context.Context, arg DeletePupilLinksPara
 }
 
 const getPupilLink = `-- name: GetPupilLink :one
-SELECT user_id, licence_id, pupil_id, created_at, guardian_id FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3
+SELECT p.user_id, p.licence_id, p.pupil_id, p.created_at, p.guardian_id FROM pupil_link p JOIN licence l ON l.id = p.licence_id AND l.status = 'active'
+WHERE p.user_id = $1 AND p.licence_id = $2 AND p.pupil_id = $3
 `
 
 type GetPupilLinkParams struct {
@@ -209,7 +210,7 @@ func (q *Queries) LinkGuardian(ctx context.Context, arg LinkGuardianParams) erro
 const listMembershipsForUser = `-- name: ListMembershipsForUser :many
 SELECT m.id, m.user_id, m.licence_id, m.role, m.profession, m.created_at, m.profession_other, l.name AS licence_name, l.kind AS licence_kind
 FROM membership m LEFT JOIN licence l ON l.id = m.licence_id
-WHERE m.user_id = $1
+WHERE m.user_id = $1 AND (l.id IS NULL OR l.status = 'active')
 ORDER BY l.name NULLS FIRST, m.role
 `
 
@@ -225,6 +226,7 @@ type ListMembershipsForUserRow struct {
 	LicenceKind     *LicenceKind
 }
 
+// A licence being removed (closing) gives nobody access.
 func (q *Queries) ListMembershipsForUser(ctx context.Context, userID uuid.UUID) ([]ListMembershipsForUserRow, error) {
 	rows, err := q.db.Query(ctx, listMembershipsForUser, userID)
 	if err != nil {
@@ -256,7 +258,8 @@ func (q *Queries) ListMembershipsForUser(ctx context.Context, userID uuid.UUID) 
 }
 
 const listPupilLinksForUser = `-- name: ListPupilLinksForUser :many
-SELECT user_id, licence_id, pupil_id, created_at, guardian_id FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id
+SELECT p.user_id, p.licence_id, p.pupil_id, p.created_at, p.guardian_id FROM pupil_link p JOIN licence l ON l.id = p.licence_id AND l.status = 'active'
+WHERE p.user_id = $1 ORDER BY p.licence_id, p.pupil_id
 `
 
 func (q *Queries) ListPupilLinksForUser(ctx context.Context, userID uuid.UUID) ([]PupilLink, error) {

@@ -21,6 +21,44 @@ func (q *Queries) ActivateLicence(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
+const closeLicence = `-- name: CloseLicence :one
+WITH closed AS (
+    UPDATE licence SET status = 'closing', updated_at = now() WHERE licence.id = $3 AND licence.status = 'active'
+    RETURNING licence.id AS closed_id, licence.name AS closed_name, licence.kind AS closed_kind, licence.brin AS closed_brin
+)
+INSERT INTO licence_removal (licence_id, licence_name, licence_kind, brin, requested_by, purge_after)
+SELECT closed_id, closed_name, closed_kind::text, closed_brin, $1::uuid, $2::timestamptz FROM closed
+RETURNING id, licence_id, licence_name, licence_kind, brin, requested_by, requested_at, purge_after, restored_at, restored_by, purged_at, workflows_terminated
+`
+
+type CloseLicenceParams struct {
+	RequestedBy *uuid.UUID
+	PurgeAfter  time.Time
+	LicenceID   uuid.UUID
+}
+
+// The first step of a removal: the licence is closed (nobody reaches it)
+// and the platform records who asked and when it will be purged.
+func (q *Queries) CloseLicence(ctx context.Context, arg CloseLicenceParams) (LicenceRemoval, error) {
+	row := q.db.QueryRow(ctx, closeLicence, arg.RequestedBy, arg.PurgeAfter, arg.LicenceID)
+	var i LicenceRemoval
+	err := row.Scan(
+		&i.ID,
+		&i.LicenceID,
+		&i.LicenceName,
+		&i.LicenceKind,
+		&i.Brin,
+		&i.RequestedBy,
+		&i.RequestedAt,
+		&i.PurgeAfter,
+		&i.RestoredAt,
+		&i.RestoredBy,
+		&i.PurgedAt,
+		&i.WorkflowsTerminated,
+	)
+	return i, err
+}
+
 const createLicence = `-- name: CreateLicence :one
 INSERT INTO licence (kind, name, swv_id, brin, school_type, db_server, db_name)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -113,6 +151,30 @@ func (q *Queries) GetLicence(ctx context.Context, id uuid.UUID) (Licence, error)
 	return i, err
 }
 
+const getLicenceRemoval = `-- name: GetLicenceRemoval :one
+SELECT id, licence_id, licence_name, licence_kind, brin, requested_by, requested_at, purge_after, restored_at, restored_by, purged_at, workflows_terminated FROM licence_removal WHERE id = $1
+`
+
+func (q *Queries) GetLicenceRemoval(ctx context.Context, id uuid.UUID) (LicenceRemoval, error) {
+	row := q.db.QueryRow(ctx, getLicenceRemoval, id)
+	var i LicenceRemoval
+	err := row.Scan(
+		&i.ID,
+		&i.LicenceID,
+		&i.LicenceName,
+		&i.LicenceKind,
+		&i.Brin,
+		&i.RequestedBy,
+		&i.RequestedAt,
+		&i.PurgeAfter,
+		&i.RestoredAt,
+		&i.RestoredBy,
+		&i.PurgedAt,
+		&i.WorkflowsTerminated,
+	)
+	return i, err
+}
+
 const listActiveLicences = `-- name: ListActiveLicences :many
 SELECT id, kind, name, swv_id, brin, school_type, db_server, db_name, status, created_at, updated_at FROM licence WHERE status = 'active' ORDER BY db_name
 `
@@ -138,6 +200,43 @@ func (q *Queries) ListActiveLicences(ctx context.Context) ([]Licence, error) {
 			&i.Status,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listLicenceRemovals = `-- name: ListLicenceRemovals :many
+SELECT id, licence_id, licence_name, licence_kind, brin, requested_by, requested_at, purge_after, restored_at, restored_by, purged_at, workflows_terminated FROM licence_removal ORDER BY requested_at DESC LIMIT 50
+`
+
+func (q *Queries) ListLicenceRemovals(ctx context.Context) ([]LicenceRemoval, error) {
+	rows, err := q.db.Query(ctx, listLicenceRemovals)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LicenceRemoval{}
+	for rows.Next() {
+		var i LicenceRemoval
+		if err := rows.Scan(
+			&i.ID,
+			&i.LicenceID,
+			&i.LicenceName,
+			&i.LicenceKind,
+			&i.Brin,
+			&i.RequestedBy,
+			&i.RequestedAt,
+			&i.PurgeAfter,
+			&i.RestoredAt,
+			&i.RestoredBy,
+			&i.PurgedAt,
+			&i.WorkflowsTerminated,
 		); err != nil {
 			return nil, err
 		}
@@ -205,6 +304,82 @@ func (q *Queries) ListLicences(ctx context.Context) ([]ListLicencesRow, error) {
 	return items, nil
 }
 
+const listLicencesWithDatabase = `-- name: ListLicencesWithDatabase :many
+SELECT id, kind, name, swv_id, brin, school_type, db_server, db_name, status, created_at, updated_at FROM licence WHERE status IN ('active', 'closing') ORDER BY db_name
+`
+
+// Active licences and those being removed: both keep their database (and
+// its schema) until the removal purges it.
+func (q *Queries) ListLicencesWithDatabase(ctx context.Context) ([]Licence, error) {
+	rows, err := q.db.Query(ctx, listLicencesWithDatabase)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Licence{}
+	for rows.Next() {
+		var i Licence
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.Name,
+			&i.SwvID,
+			&i.Brin,
+			&i.SchoolType,
+			&i.DbServer,
+			&i.DbName,
+			&i.Status,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markLicencePurged = `-- name: MarkLicencePurged :exec
+UPDATE licence_removal SET purged_at = now(), workflows_terminated = $2 WHERE id = $1 AND purged_at IS NULL
+`
+
+type MarkLicencePurgedParams struct {
+	ID                  uuid.UUID
+	WorkflowsTerminated *int32
+}
+
+func (q *Queries) MarkLicencePurged(ctx context.Context, arg MarkLicencePurgedParams) error {
+	_, err := q.db.Exec(ctx, markLicencePurged, arg.ID, arg.WorkflowsTerminated)
+	return err
+}
+
+const openLicenceRemoval = `-- name: OpenLicenceRemoval :one
+SELECT id, licence_id, licence_name, licence_kind, brin, requested_by, requested_at, purge_after, restored_at, restored_by, purged_at, workflows_terminated FROM licence_removal WHERE licence_id = $1 AND restored_at IS NULL AND purged_at IS NULL
+`
+
+func (q *Queries) OpenLicenceRemoval(ctx context.Context, licenceID uuid.UUID) (LicenceRemoval, error) {
+	row := q.db.QueryRow(ctx, openLicenceRemoval, licenceID)
+	var i LicenceRemoval
+	err := row.Scan(
+		&i.ID,
+		&i.LicenceID,
+		&i.LicenceName,
+		&i.LicenceKind,
+		&i.Brin,
+		&i.RequestedBy,
+		&i.RequestedAt,
+		&i.PurgeAfter,
+		&i.RestoredAt,
+		&i.RestoredBy,
+		&i.PurgedAt,
+		&i.WorkflowsTerminated,
+	)
+	return i, err
+}
+
 const payloadKeyFingerprint = `-- name: PayloadKeyFingerprint :one
 SELECT fingerprint FROM payload_key WHERE id = 1
 `
@@ -214,6 +389,31 @@ func (q *Queries) PayloadKeyFingerprint(ctx context.Context) (string, error) {
 	var fingerprint string
 	err := row.Scan(&fingerprint)
 	return fingerprint, err
+}
+
+const restoreLicence = `-- name: RestoreLicence :execrows
+WITH restored AS (
+    UPDATE licence_removal SET restored_at = now(), restored_by = $1::uuid
+    WHERE licence_removal.id = $2 AND licence_removal.restored_at IS NULL AND licence_removal.purged_at IS NULL
+      AND licence_removal.purge_after > now()
+    RETURNING licence_removal.licence_id AS restored_licence
+)
+UPDATE licence SET status = 'active', updated_at = now()
+WHERE licence.id = (SELECT restored_licence FROM restored) AND licence.status = 'closing'
+`
+
+type RestoreLicenceParams struct {
+	RestoredBy *uuid.UUID
+	RemovalID  uuid.UUID
+}
+
+// Undo a removal within its grace period.
+func (q *Queries) RestoreLicence(ctx context.Context, arg RestoreLicenceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, restoreLicence, arg.RestoredBy, arg.RemovalID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const searchSchoolLicences = `-- name: SearchSchoolLicences :many

@@ -207,6 +207,7 @@ type LicenceStatus string
 const (
 	LicenceStatusCreating LicenceStatus = "creating"
 	LicenceStatusActive   LicenceStatus = "active"
+	LicenceStatusClosing  LicenceStatus = "closing"
 )
 
 func (e *LicenceStatus) Scan(src interface{}) error {
@@ -247,7 +248,8 @@ func (ns NullLicenceStatus) Value() (driver.Value, error) {
 func (e LicenceStatus) Valid() bool {
 	switch e {
 	case LicenceStatusCreating,
-		LicenceStatusActive:
+		LicenceStatusActive,
+		LicenceStatusClosing:
 		return true
 	}
 	return false
@@ -257,6 +259,7 @@ func AllLicenceStatusValues() []LicenceStatus {
 	return []LicenceStatus{
 		LicenceStatusCreating,
 		LicenceStatusActive,
+		LicenceStatusClosing,
 	}
 }
 
@@ -547,6 +550,21 @@ type LicenceLetterhead struct {
 	LogoType  *string
 	Details   string
 	UpdatedAt time.Time
+}
+
+type LicenceRemoval struct {
+	ID                  uuid.UUID
+	LicenceID           uuid.UUID
+	LicenceName         string
+	LicenceKind         string
+	Brin                *string
+	RequestedBy         *uuid.UUID
+	RequestedAt         time.Time
+	PurgeAfter          time.Time
+	RestoredAt          *time.Time
+	RestoredBy          *uuid.UUID
+	PurgedAt            *time.Time
+	WorkflowsTerminated *int32
 }
 
 type LicenceSteward struct {

@@ -203,10 +203,11 @@ func (m *Manager) RemoveLicence(ctx context.Context, licenceID uuid.UUID) error 
 	return nil
 }
 
-// MigrateAll brings every active licence database to the latest schema.
+// MigrateAll brings every licence database (active, or closing and still
+// restorable) to the latest schema.
 // The platform database is migrated by the caller first.
 func (m *Manager) MigrateAll(ctx context.Context) (int, error) {
-	rows, err := platform.New(m.platform).ListActiveLicences(ctx)
+	rows, err := platform.New(m.platform).ListLicencesWithDatabase(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("list licences: %w", err)
 	}

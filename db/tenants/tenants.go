@@ -134,7 +134,11 @@ func (m *Manager) With(ctx context.Context, licenceID uuid.UUID, fn func(*pgxpoo
 	return fn(e.pool)
 }
 
-// Licence returns the directory entry of an active licence.
+// Licence returns the directory entry of an active licence, or of one
+// being removed (closing): nobody reaches that one (memberships, pupil
+// links and API tokens of a closing licence give no access), but its
+// workflows keep their database until the removal purges it, so a restore
+// finds everything as it was.
 func (m *Manager) Licence(ctx context.Context, licenceID uuid.UUID) (Licence, error) {
 	m.mu.Lock()
 	if e, ok := m.pools[licenceID]; ok {
@@ -150,7 +154,7 @@ func (m *Manager) lookup(ctx context.Context, licenceID uuid.UUID) (Licence, err
 	if err != nil {
 		return Licence{}, fmt.Errorf("look up licence %s: %w", licenceID, db.Classify(err))
 	}
-	if row.Status != platform.LicenceStatusActive {
+	if row.Status != platform.LicenceStatusActive && row.Status != platform.LicenceStatusClosing {
 		return Licence{}, fmt.Errorf("licence %s is %s: %w", licenceID, row.Status, fault.ErrNotFound)
 	}
 	return Licence{ID: row.ID, Kind: row.Kind, DBServer: row.DbServer, DBName: row.DbName}, nil

@@ -4,7 +4,8 @@ VALUES ($1, $2, $3, $4, $5)
 RETURNING id, licence_id, name, scope, created_at;
 
 -- name: GetAPITokenByHash :one
-SELECT * FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL;
+SELECT t.* FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL;
 
 -- name: TouchAPIToken :exec
 UPDATE api_token SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');

@@ -15,9 +15,10 @@ VALUES ($1, $2, $3, $4, sqlc.narg(profession_other))
 RETURNING *;
 
 -- name: ListMembershipsForUser :many
+-- A licence being removed (closing) gives nobody access.
 SELECT m.*, l.name AS licence_name, l.kind AS licence_kind
 FROM membership m LEFT JOIN licence l ON l.id = m.licence_id
-WHERE m.user_id = $1
+WHERE m.user_id = $1 AND (l.id IS NULL OR l.status = 'active')
 ORDER BY l.name NULLS FIRST, m.role;
 
 -- name: CreatePupilLink :exec
@@ -25,7 +26,8 @@ INSERT INTO pupil_link (user_id, licence_id, pupil_id) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING;
 
 -- name: ListPupilLinksForUser :many
-SELECT * FROM pupil_link WHERE user_id = $1 ORDER BY licence_id, pupil_id;
+SELECT p.* FROM pupil_link p JOIN licence l ON l.id = p.licence_id AND l.status = 'active'
+WHERE p.user_id = $1 ORDER BY p.licence_id, p.pupil_id;
 
 -- name: ListUserNames :many
 SELECT id, display_name FROM app_user WHERE id = ANY(@ids::uuid[]);
@@ -35,7 +37,8 @@ INSERT INTO pupil_link (user_id, licence_id, pupil_id, guardian_id) VALUES ($1, 
 ON CONFLICT (user_id, licence_id, pupil_id) DO UPDATE SET guardian_id = EXCLUDED.guardian_id;
 
 -- name: GetPupilLink :one
-SELECT * FROM pupil_link WHERE user_id = $1 AND licence_id = $2 AND pupil_id = $3;
+SELECT p.* FROM pupil_link p JOIN licence l ON l.id = p.licence_id AND l.status = 'active'
+WHERE p.user_id = $1 AND p.licence_id = $2 AND p.pupil_id = $3;
 
 -- name: DeletePupilLinks :exec
 -- Retention: accounts no longer link to a deleted pupil.

@@ -50,3 +50,42 @@ WHERE l.kind IN ('school', 'swv_school') AND l.status = 'active' AND l.id <> @no
   AND (@query::text = '' OR l.name ILIKE '%' || @query || '%' OR l.brin = upper(@query))
 ORDER BY (l.swv_id = @swv_id) DESC, l.name
 LIMIT 20;
+
+-- name: CloseLicence :one
+-- The first step of a removal: the licence is closed (nobody reaches it)
+-- and the platform records who asked and when it will be purged.
+WITH closed AS (
+    UPDATE licence SET status = 'closing', updated_at = now() WHERE licence.id = @licence_id AND licence.status = 'active'
+    RETURNING licence.id AS closed_id, licence.name AS closed_name, licence.kind AS closed_kind, licence.brin AS closed_brin
+)
+INSERT INTO licence_removal (licence_id, licence_name, licence_kind, brin, requested_by, purge_after)
+SELECT closed_id, closed_name, closed_kind::text, closed_brin, sqlc.narg(requested_by)::uuid, @purge_after::timestamptz FROM closed
+RETURNING *;
+
+-- name: OpenLicenceRemoval :one
+SELECT * FROM licence_removal WHERE licence_id = $1 AND restored_at IS NULL AND purged_at IS NULL;
+
+-- name: GetLicenceRemoval :one
+SELECT * FROM licence_removal WHERE id = $1;
+
+-- name: RestoreLicence :execrows
+-- Undo a removal within its grace period.
+WITH restored AS (
+    UPDATE licence_removal SET restored_at = now(), restored_by = sqlc.narg(restored_by)::uuid
+    WHERE licence_removal.id = @removal_id AND licence_removal.restored_at IS NULL AND licence_removal.purged_at IS NULL
+      AND licence_removal.purge_after > now()
+    RETURNING licence_removal.licence_id AS restored_licence
+)
+UPDATE licence SET status = 'active', updated_at = now()
+WHERE licence.id = (SELECT restored_licence FROM restored) AND licence.status = 'closing';
+
+-- name: MarkLicencePurged :exec
+UPDATE licence_removal SET purged_at = now(), workflows_terminated = $2 WHERE id = $1 AND purged_at IS NULL;
+
+-- name: ListLicenceRemovals :many
+SELECT * FROM licence_removal ORDER BY requested_at DESC LIMIT 50;
+
+-- name: ListLicencesWithDatabase :many
+-- Active licences and those being removed: both keep their database (and
+-- its schema) until the removal purges it.
+SELECT * FROM licence WHERE status IN ('active', 'closing') ORDER BY db_name;
