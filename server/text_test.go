@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/textproto"
+	"net/url"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestTextAtTheEdge (issue 19, fix 3): a NUL byte or another control
@@ -131,6 +134,31 @@ func FuzzJSONBody(f *testing.F) {
 		}
 		if f := walkJSON(v, ""); f != "" {
 			t.Fatalf("let through %q with no text at %s", body, f)
+		}
+	})
+}
+
+// FuzzFormBody: the edge's check of a form body never panics, and a body it
+// lets through parses to fields whose names and values are text only (no
+// control character but TAB, LF and CR, valid UTF-8).
+func FuzzFormBody(f *testing.F) {
+	for _, s := range []string{"a=b", "naam=%00", "naam=Jan%0ASen", "%ff=1", "a=%c3%28", "a=b&a=%1b", "x=%e2%80%ae", "a=%F0%9F%98%80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		values, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		if badField(values) != "" {
+			return
+		}
+		for k, vs := range values {
+			for _, v := range append([]string{k}, vs...) {
+				if !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' }) {
+					t.Fatalf("let through %q in %q", v, body)
+				}
+			}
 		}
 	})
 }

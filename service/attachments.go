@@ -75,8 +75,13 @@ func cleanFileName(name string) string {
 	}, name)
 	name = strings.TrimSpace(name)
 	if r := []rune(name); len(r) > 150 {
-		ext := filepath.Ext(name)
-		name = string(r[:150-len([]rune(ext))]) + ext
+		// Keep the extension when it is one (a long "extension" is just
+		// part of the name: it made this a 500, found by FuzzCleanFileName).
+		ext := []rune(filepath.Ext(name))
+		if len(ext) > 10 {
+			ext = nil
+		}
+		name = string(r[:150-len(ext)]) + string(ext)
 	}
 	return name
 }

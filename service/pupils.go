@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -145,6 +147,10 @@ func textField(errs fault.FieldErrors) func(field, v string, max int, required b
 			errs[field] = "Vul " + label + " in."
 		case len([]rune(v)) > max:
 			errs[field] = fmt.Sprintf("%s is te lang (hoogstens %d tekens).", capitalise(label), max)
+		case !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl):
+			// The edge refuses these in a request already; an import or a
+			// caller inside reaches here too (found by FuzzPupilInput).
+			errs[field] = fmt.Sprintf("%s bevat een teken dat hier niet kan (een stuurteken of een ongeldig teken).", capitalise(label))
 		}
 		return v
 	}
