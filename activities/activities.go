@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/school"
@@ -26,8 +27,9 @@ import (
 type Activities struct {
 	Tenants *tenants.Manager
 	Mail    config.MailConfig
-	// SecretKey is the platform key that seals the SWVs' signing keys.
-	SecretKey []byte
+	// SecretKey is the platform keys (current first, then old ones) that
+	// seal the SWVs' signing keys and the webhook secrets.
+	SecretKey auth.Keys
 	// Temporal is the client of the activities that ask another
 	// workflow (an update cannot be sent from workflow code).
 	Temporal client.Client

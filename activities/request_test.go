@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/platform"
@@ -22,7 +23,7 @@ import (
 	"github.com/topdossier/topdossier/workflows"
 )
 
-var secretKey = []byte("test-key-test-key-test-key-test-key")
+var secretKey = auth.Keys{[]byte("test-key-test-key-test-key-test-key")}
 
 // TestRequestActivities: in a real SWV database, the texts people typed
 // move from request_input to the advice, votes and decision; the granted

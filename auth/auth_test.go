@@ -161,7 +161,7 @@ func TestTOTPOncePerStep(t *testing.T) {
 }
 
 func TestSecretBoxAndRecoveryCodes(t *testing.T) {
-	box, err := NewSecretBox([]byte(strings.Repeat("k", 32)), "totp")
+	box, err := NewSecretBox(Keys{[]byte(strings.Repeat("k", 32))}, "totp")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestSecretBoxAndRecoveryCodes(t *testing.T) {
 	if got, err := box.Open(sealed); err != nil || got != "JBSWY3DPEHPK3PXP" {
 		t.Errorf("open: %q %v", got, err)
 	}
-	other, _ := NewSecretBox([]byte(strings.Repeat("k", 32)), "other")
+	other, _ := NewSecretBox(Keys{[]byte(strings.Repeat("k", 32))}, "other")
 	if _, err := other.Open(sealed); err == nil {
 		t.Error("a box for another purpose opened the secret")
 	}

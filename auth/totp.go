@@ -52,45 +52,81 @@ func CheckTOTP(secret, code string, now time.Time, lastStep int64) (int64, bool)
 	return 0, false
 }
 
-// SecretBox encrypts small secrets (TOTP seeds) at rest with AES-GCM under
-// a key derived for that purpose.
-type SecretBox struct{ aead cipher.AEAD }
+// Keys are the platform's master keys: the first (PAYLOAD_KEY) seals, the
+// others (PAYLOAD_KEYS_OLD) only open what was sealed before a rotation.
+type Keys [][]byte
 
-// NewSecretBox derives the box's key from a master key and a purpose.
-func NewSecretBox(master []byte, purpose string) (*SecretBox, error) {
-	if len(master) < 32 {
-		return nil, errors.New("secret box: master key too short")
+// SecretBox encrypts small secrets (TOTP seeds) at rest with AES-GCM under
+// a key derived for that purpose from each master key.
+type SecretBox struct{ aeads []cipher.AEAD }
+
+// NewSecretBox derives the box's keys from the master keys and a purpose:
+// it seals with the first and opens with any.
+func NewSecretBox(keys Keys, purpose string) (*SecretBox, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("secret box: no key")
 	}
-	mac := hmac.New(sha256.New, master)
-	mac.Write([]byte("topdossier/" + purpose))
-	block, err := aes.NewCipher(mac.Sum(nil))
-	if err != nil {
-		return nil, err
+	b := &SecretBox{}
+	for _, master := range keys {
+		if len(master) < 32 {
+			return nil, errors.New("secret box: master key too short")
+		}
+		mac := hmac.New(sha256.New, master)
+		mac.Write([]byte("topdossier/" + purpose))
+		block, err := aes.NewCipher(mac.Sum(nil))
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		b.aeads = append(b.aeads, aead)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &SecretBox{aead: aead}, nil
+	return b, nil
 }
 
-// Seal encrypts plain.
+// Seal encrypts plain with the current key.
 func (b *SecretBox) Seal(plain string) ([]byte, error) {
-	nonce := make([]byte, b.aead.NonceSize())
+	aead := b.aeads[0]
+	nonce := make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return nil, err
 	}
-	return b.aead.Seal(nonce, nonce, []byte(plain), nil), nil
+	return aead.Seal(nonce, nonce, []byte(plain), nil), nil
 }
 
-// Open decrypts what Seal made.
+// Open decrypts what Seal made, under the current key or an old one.
 func (b *SecretBox) Open(sealed []byte) (string, error) {
-	n := b.aead.NonceSize()
-	if len(sealed) < n {
-		return "", errors.New("secret box: too short")
+	plain, _, err := b.open(sealed)
+	return plain, err
+}
+
+// open also says whether an old key opened it (Reseal's question).
+func (b *SecretBox) open(sealed []byte) (string, bool, error) {
+	var err error
+	for i, aead := range b.aeads {
+		n := aead.NonceSize()
+		if len(sealed) < n {
+			return "", false, errors.New("secret box: too short")
+		}
+		var plain []byte
+		if plain, err = aead.Open(nil, sealed[:n], sealed[n:], nil); err == nil {
+			return string(plain), i > 0, nil
+		}
 	}
-	plain, err := b.aead.Open(nil, sealed[:n], sealed[n:], nil)
-	return string(plain), err
+	return "", false, err
+}
+
+// Reseal opens sealed with any key and, when an old key opened it, seals
+// it again with the current one (changed true): the key rotation drill.
+func (b *SecretBox) Reseal(sealed []byte) (out []byte, changed bool, err error) {
+	plain, old, err := b.open(sealed)
+	if err != nil || !old {
+		return sealed, false, err
+	}
+	out, err = b.Seal(plain)
+	return out, err == nil, err
 }
 
 const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789" // no look-alikes

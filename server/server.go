@@ -75,9 +75,10 @@ type Config struct {
 	SessionAbsolute time.Duration
 	// Argon2 are the password hashing costs (default auth.DefaultArgon2).
 	Argon2 auth.Argon2Params
-	// SecretKey (32 bytes or more) seals the TOTP secrets at rest and the
-	// OIDC round-trip cookie.
-	SecretKey []byte
+	// SecretKey is the platform keys (PAYLOAD_KEY, then PAYLOAD_KEYS_OLD):
+	// the first seals the TOTP secrets and other secrets at rest and the
+	// round-trip cookies, any opens them.
+	SecretKey auth.Keys
 	// OIDC is the optional Entree (OpenID Connect) login.
 	OIDC OIDCConfig
 	// WebAuthn names the site for passkeys; an empty RPID turns them off.

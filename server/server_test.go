@@ -109,7 +109,7 @@ const testPassword = "een lang genoeg geheim voor proeven"
 
 // testSecretKey seals TOTP secrets in tests; testTOTP is every test
 // account's authenticator secret.
-var testSecretKey = []byte("test-key-test-key-test-key-test-key")
+var testSecretKey = auth.Keys{[]byte("test-key-test-key-test-key-test-key")}
 
 const testTOTP = "JBSWY3DPEHPK3PXP"
 

@@ -67,7 +67,7 @@ type LAS struct {
 
 // NewLAS returns the LAS import service.
 func NewLAS(tm *tenants.Manager, tc client.Client, logger *slog.Logger, pupils *Pupils, dossiers *Dossiers, retention *Retention,
-	secretKey []byte, cfg LASConfig) (*LAS, error) {
+	secretKey auth.Keys, cfg LASConfig) (*LAS, error) {
 	box, err := auth.NewSecretBox(secretKey, "las-client-key")
 	if err != nil {
 		return nil, err

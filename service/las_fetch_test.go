@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 )
 
@@ -65,7 +66,7 @@ func TestLASFetchHTTPS(t *testing.T) {
 	roots := x509.NewCertPool()
 	roots.AddCert(ts.Certificate())
 
-	key := []byte("test-key-test-key-test-key-test-key")
+	key := auth.Keys{[]byte("test-key-test-key-test-key-test-key")}
 	s, err := NewLAS(nil, nil, slog.New(slog.DiscardHandler), nil, nil, nil, key, LASConfig{RootCAs: roots, AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)

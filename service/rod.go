@@ -30,7 +30,7 @@ type ROD struct {
 }
 
 // NewROD returns the ROD registration service; secretKey seals the PGNs.
-func NewROD(tm *tenants.Manager, secretKey []byte) (*ROD, error) {
+func NewROD(tm *tenants.Manager, secretKey auth.Keys) (*ROD, error) {
 	box, err := auth.NewSecretBox(secretKey, "pgn")
 	if err != nil {
 		return nil, err

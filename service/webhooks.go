@@ -24,7 +24,7 @@ type Webhooks struct {
 
 // NewWebhooks returns the webhook service; secretKey is the server's key
 // (the worker opens the secrets with the same key and purpose).
-func NewWebhooks(tm *tenants.Manager, logger *slog.Logger, secretKey []byte) (*Webhooks, error) {
+func NewWebhooks(tm *tenants.Manager, logger *slog.Logger, secretKey auth.Keys) (*Webhooks, error) {
 	box, err := auth.NewSecretBox(secretKey, "webhook")
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 
 // StoreSigningIdentity seals the identity's key with the platform key and
 // stores it as the SWV's signing identity.
-func StoreSigningIdentity(ctx context.Context, q *platform.Queries, secretKey []byte, swvID uuid.UUID, id *documents.SigningIdentity) error {
+func StoreSigningIdentity(ctx context.Context, q *platform.Queries, secretKey auth.Keys, swvID uuid.UUID, id *documents.SigningIdentity) error {
 	certPEM, keyDER, err := documents.MarshalIdentity(id)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/documents"
 )
@@ -80,7 +81,7 @@ func readIdentity(dir, code, ext string) (*documents.SigningIdentity, error) {
 // dir (ReadIdentityDir) as its signing identity, sealed with secretKey.
 // A file that cannot be used, or whose code names no SWV, is reported
 // and skipped: one SWV's expired certificate does not stop the others.
-func ImportSigningIdentities(ctx context.Context, q *platform.Queries, secretKey []byte, dir string, now time.Time) ([]IdentityFile, error) {
+func ImportSigningIdentities(ctx context.Context, q *platform.Queries, secretKey auth.Keys, dir string, now time.Time) ([]IdentityFile, error) {
 	files, err := ReadIdentityDir(dir, now)
 	if err != nil {
 		return nil, err

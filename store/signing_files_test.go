@@ -12,6 +12,7 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
@@ -82,7 +83,7 @@ func TestImportSigningIdentities(t *testing.T) {
 	write("PO9999.p12", p12(valid, ""))
 	write("README.txt", []byte("not an identity"))
 
-	files, err := store.ImportSigningIdentities(ctx, q, []byte(strings.Repeat("k", 32)), dir, now)
+	files, err := store.ImportSigningIdentities(ctx, q, auth.Keys{[]byte(strings.Repeat("k", 32))}, dir, now)
 	if err != nil {
 		t.Fatal(err)
 	}

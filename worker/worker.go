@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/topdossier/topdossier/activities"
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/workflows"
@@ -21,7 +22,7 @@ import (
 type Deps struct {
 	Tenants   *tenants.Manager
 	Mail      config.MailConfig
-	SecretKey []byte
+	SecretKey auth.Keys
 	// Leaver carries out planned leavings (service.Retention); nil: a
 	// planned leaving waits until a worker has one.
 	Leaver activities.Leaver

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
@@ -158,7 +159,7 @@ func newHandler(cfg config.Config, logger *slog.Logger, dbs *databases, tc clien
 		LicenceRemovalGrace:   cfg.LicenceRemovalGrace,
 		DevMailbox:            cfg.DevMailbox,
 		SiteURL:               cfg.SiteURL,
-		SecretKey:             cfg.PayloadKey,
+		SecretKey:             secretKeys(cfg),
 		LAS:                   service.LASConfig{DropDir: cfg.LASDropDir},
 		OIDC: server.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: cfg.OIDCRedirectURL},
@@ -313,7 +314,7 @@ func importSigning(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, l
 	if cfg.SigningDir == "" {
 		return nil
 	}
-	files, err := store.ImportSigningIdentities(ctx, platform.New(pool), cfg.PayloadKey, cfg.SigningDir, time.Now())
+	files, err := store.ImportSigningIdentities(ctx, platform.New(pool), secretKeys(cfg), cfg.SigningDir, time.Now())
 	if err != nil {
 		return fmt.Errorf("signing certificates: %w", err)
 	}
@@ -341,7 +342,7 @@ func leaver(cfg config.Config, tm *tenants.Manager, tc client.Client, logger *sl
 	if err != nil {
 		return worker.Deps{}, err
 	}
-	return worker.Deps{Tenants: tm, Mail: mailConfig(cfg), SecretKey: cfg.PayloadKey, Leaver: retention, LAS: li,
+	return worker.Deps{Tenants: tm, Mail: mailConfig(cfg), SecretKey: secretKeys(cfg), Leaver: retention, LAS: li,
 		Transfers: transferService(cfg, tm, tc, logger, loc)}, nil
 }
 
@@ -372,6 +373,13 @@ func lasService(cfg config.Config, tm *tenants.Manager, tc client.Client, logger
 		ConsentDefaults: service.ConsentRules{Timers: workflows.ConsentTimers{RemindAfter: cfg.ConsentRemindAfter,
 			Deadline: cfg.ConsentDeadline, SchoolReminderEvery: cfg.ConsentSchoolReminderEvery}, Ages: law.Ages(), Policy: cfg.ConsentPolicy}})
 	pupils := service.NewPupils(tm, tc, dossiers, service.PupilsConfig{Location: loc, EnrolmentCheckWithin: cfg.EnrolmentCheckWithin})
-	return service.NewLAS(tm, tc, logger, pupils, dossiers, retention, cfg.PayloadKey, service.LASConfig{Location: loc, DropDir: cfg.LASDropDir,
+	return service.NewLAS(tm, tc, logger, pupils, dossiers, retention, secretKeys(cfg), service.LASConfig{Location: loc, DropDir: cfg.LASDropDir,
 		SiteURL: cfg.SiteURL})
+}
+
+// secretKeys are the keys that seal secrets at rest: PAYLOAD_KEY seals,
+// it and PAYLOAD_KEYS_OLD open (a rotation; `topdossier keys reseal`
+// moves what the old keys sealed to the new one).
+func secretKeys(cfg config.Config) auth.Keys {
+	return append(auth.Keys{cfg.PayloadKey}, cfg.PayloadKeysOld...)
 }

@@ -36,6 +36,8 @@ const usage = `gebruik: topdossier <opdracht>
   oso       export -licence <id> -pupil <id> -profile OV|PaO: het OSO-dossier
             van een leerling; import -licence <id> [-dry-run] BESTAND: een
             ontvangen OSO-dossier inlezen
+  keys      reseal: na een sleutelwissel (PAYLOAD_KEY nieuw, PAYLOAD_KEYS_OLD
+            oud) alle opgeslagen geheimen met de nieuwe sleutel versleutelen
 
 Instellingen komen uit de omgeving; zie README.md.`
 
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runImport(ctx, args[1:], getenv, stdout, stderr)
 	case "oso":
 		return runOSO(ctx, args[1:], getenv, stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

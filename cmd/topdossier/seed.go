@@ -160,7 +160,7 @@ func seedUsers(ctx context.Context, cfg config.Config, dbs *databases, users []d
 	if err != nil {
 		return err
 	}
-	box, err := auth.NewSecretBox(cfg.PayloadKey, "totp")
+	box, err := auth.NewSecretBox(secretKeys(cfg), "totp")
 	if err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) e
 	if err != nil {
 		return err
 	}
-	box, err := auth.NewSecretBox(cfg.PayloadKey, "demo-ca")
+	box, err := auth.NewSecretBox(secretKeys(cfg), "demo-ca")
 	if err != nil {
 		return err
 	}
@@ -358,7 +358,7 @@ func ensureDemoSigning(ctx context.Context, cfg config.Config, dbs *databases) e
 		if err != nil {
 			return err
 		}
-		if err := store.StoreSigningIdentity(ctx, q, cfg.PayloadKey, s.ID, ident); err != nil {
+		if err := store.StoreSigningIdentity(ctx, q, secretKeys(cfg), s.ID, ident); err != nil {
 			return err
 		}
 	}

@@ -73,7 +73,7 @@ func TestServerAndWorkerApart(t *testing.T) {
 	if _, err := pool.Exec(ctx, "INSERT INTO membership (user_id, role) VALUES ($1, 'platform_admin')", adminID); err != nil {
 		t.Fatal(err)
 	}
-	box, err := auth.NewSecretBox(bytes.Repeat([]byte{7}, 32), "totp")
+	box, err := auth.NewSecretBox(auth.Keys{bytes.Repeat([]byte{7}, 32)}, "totp")
 	if err != nil {
 		t.Fatal(err)
 	}
