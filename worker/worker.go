@@ -126,6 +126,7 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.TransferWorkflow, workflow.RegisterOptions{Name: "TransferWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.MonitorWorkflow, workflow.RegisterOptions{Name: "MonitorWorkflow"})
 	r.RegisterWorkflowWithOptions(workflows.LicenceRemovalWorkflow, workflow.RegisterOptions{Name: "LicenceRemovalWorkflow"})
+	r.RegisterWorkflowWithOptions(workflows.ReconcileProcessesWorkflow, workflow.RegisterOptions{Name: "ReconcileProcessesWorkflow"})
 }
 
 // Register registers every workflow on r, and every exported method of

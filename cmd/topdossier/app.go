@@ -260,6 +260,9 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
 		return err
 	}
+	if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
+		return err
+	}
 	if err := importSigning(ctx, cfg, svc.dbs.tenants.Platform(), svc.logger); err != nil {
 		return err
 	}

@@ -99,6 +99,9 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
 		return err
 	}
+	if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
+		return err
+	}
 	if err := importSigning(ctx, cfg, dbs.tenants.Platform(), logger); err != nil {
 		return err
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -130,6 +132,37 @@ func TestMigrateAndLicenceCommands(t *testing.T) {
 	if err != nil || !strings.Contains(out, "app_user.totp_secret_sealed") || !strings.Contains(out, "pupil.pgn_sealed") ||
 		!strings.Contains(out, "0 geheimen opnieuw versleuteld") {
 		t.Errorf("keys reseal: %v\n%s", err, out)
+	}
+	// The backup: a dump per database and a manifest with their sums; each
+	// dump is one pg_restore reads.
+	backupDir := t.TempDir()
+	out, err = cli("backup", "-dir", backupDir)
+	if err != nil || !strings.Contains(out, "platformdatabase en 1 licentiedatabases") {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	manifests, _ := filepath.Glob(filepath.Join(backupDir, "*", "manifest.json"))
+	if len(manifests) != 1 {
+		t.Fatalf("manifests: %v", manifests)
+	}
+	raw, err := os.ReadFile(manifests[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		Licences []struct {
+			LicenceID string `json:"licence_id"`
+			Database  string `json:"database"`
+			File      string `json:"file"`
+			SHA256    string `json:"sha256"`
+		} `json:"licences"`
+	}
+	if err := json.Unmarshal(raw, &manifest); err != nil || len(manifest.Licences) != 1 || manifest.Licences[0].LicenceID != id ||
+		manifest.Licences[0].Database != dbName || len(manifest.Licences[0].SHA256) != 64 {
+		t.Fatalf("manifest: %s (%v)", raw, err)
+	}
+	if list, err := exec.Command("pg_restore", "--list", filepath.Join(filepath.Dir(manifests[0]), manifest.Licences[0].File)).CombinedOutput(); err != nil ||
+		!strings.Contains(string(list), "TABLE public logbook") {
+		t.Errorf("pg_restore --list of the licence's dump: %v\n%s", err, list)
 	}
 	// The SWV's logbook is verified too (it was skipped): a broken row in
 	// it fails the check and is named.

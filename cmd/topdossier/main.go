@@ -36,6 +36,10 @@ const usage = `gebruik: topdossier <opdracht>
   oso       export -licence <id> -pupil <id> -profile OV|PaO: het OSO-dossier
             van een leerling; import -licence <id> [-dry-run] BESTAND: een
             ontvangen OSO-dossier inlezen
+  backup    -dir MAP: pg_dump van de platformdatabase en van elke
+            licentiedatabase, met een manifest
+  reconcile [-licence <id>]: schooldatabases met Temporal vergelijken (na
+            het terugzetten van een back-up) en herstellen wat zonder gissen kan
   keys      reseal: na een sleutelwissel (PAYLOAD_KEY nieuw, PAYLOAD_KEYS_OLD
             oud) alle opgeslagen geheimen met de nieuwe sleutel versleutelen
 
@@ -67,6 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runOSO(ctx, args[1:], getenv, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], getenv, stdout, stderr)
+	case "reconcile":
+		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -175,6 +175,44 @@ func (q *Queries) GetLicenceRemoval(ctx context.Context, id uuid.UUID) (LicenceR
 	return i, err
 }
 
+const latestReconcileRuns = `-- name: LatestReconcileRuns :many
+SELECT id, licence_id, ran_at, workflows_checked, dossiers_without_workflow, workflows_without_entity, projections_repaired, details FROM reconcile_run WHERE licence_id = $1 ORDER BY ran_at DESC LIMIT $2
+`
+
+type LatestReconcileRunsParams struct {
+	LicenceID uuid.UUID
+	Limit     int32
+}
+
+func (q *Queries) LatestReconcileRuns(ctx context.Context, arg LatestReconcileRunsParams) ([]ReconcileRun, error) {
+	rows, err := q.db.Query(ctx, latestReconcileRuns, arg.LicenceID, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ReconcileRun{}
+	for rows.Next() {
+		var i ReconcileRun
+		if err := rows.Scan(
+			&i.ID,
+			&i.LicenceID,
+			&i.RanAt,
+			&i.WorkflowsChecked,
+			&i.DossiersWithoutWorkflow,
+			&i.WorkflowsWithoutEntity,
+			&i.ProjectionsRepaired,
+			&i.Details,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listActiveLicences = `-- name: ListActiveLicences :many
 SELECT id, kind, name, swv_id, brin, school_type, db_server, db_name, status, created_at, updated_at FROM licence WHERE status = 'active' ORDER BY db_name
 `
@@ -389,6 +427,32 @@ func (q *Queries) PayloadKeyFingerprint(ctx context.Context) (string, error) {
 	var fingerprint string
 	err := row.Scan(&fingerprint)
 	return fingerprint, err
+}
+
+const recordReconcileRun = `-- name: RecordReconcileRun :exec
+INSERT INTO reconcile_run (licence_id, workflows_checked, dossiers_without_workflow, workflows_without_entity, projections_repaired, details)
+VALUES ($1, $2, $3, $4, $5, $6)
+`
+
+type RecordReconcileRunParams struct {
+	LicenceID               uuid.UUID
+	WorkflowsChecked        int32
+	DossiersWithoutWorkflow int32
+	WorkflowsWithoutEntity  int32
+	ProjectionsRepaired     int32
+	Details                 []byte
+}
+
+func (q *Queries) RecordReconcileRun(ctx context.Context, arg RecordReconcileRunParams) error {
+	_, err := q.db.Exec(ctx, recordReconcileRun,
+		arg.LicenceID,
+		arg.WorkflowsChecked,
+		arg.DossiersWithoutWorkflow,
+		arg.WorkflowsWithoutEntity,
+		arg.ProjectionsRepaired,
+		arg.Details,
+	)
+	return err
 }
 
 const restoreLicence = `-- name: RestoreLicence :execrows

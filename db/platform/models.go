@@ -621,6 +621,17 @@ type PupilLink struct {
 	GuardianID *uuid.UUID
 }
 
+type ReconcileRun struct {
+	ID                      uuid.UUID
+	LicenceID               uuid.UUID
+	RanAt                   time.Time
+	WorkflowsChecked        int32
+	DossiersWithoutWorkflow int32
+	WorkflowsWithoutEntity  int32
+	ProjectionsRepaired     int32
+	Details                 []byte
+}
+
 type RecoveryCode struct {
 	UserID   uuid.UUID
 	CodeHash []byte

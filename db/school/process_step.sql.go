@@ -12,6 +12,17 @@ import (
 	"github.com/google/uuid"
 )
 
+const dossierExists = `-- name: DossierExists :one
+SELECT EXISTS (SELECT 1 FROM dossier WHERE id = $1)
+`
+
+func (q *Queries) DossierExists(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, dossierExists, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const getProcessStep = `-- name: GetProcessStep :one
 SELECT workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, updated_at, deadline_state FROM process_step WHERE workflow_id = $1
 `
@@ -31,6 +42,30 @@ func (q *Queries) GetProcessStep(ctx context.Context, workflowID string) (Proces
 		&i.DeadlineState,
 	)
 	return i, err
+}
+
+const listOpenDossierIDs = `-- name: ListOpenDossierIDs :many
+SELECT id FROM dossier WHERE closed_at IS NULL ORDER BY id
+`
+
+func (q *Queries) ListOpenDossierIDs(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listOpenDossierIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listProcessSteps = `-- name: ListProcessSteps :many
@@ -65,6 +100,52 @@ func (q *Queries) ListProcessSteps(ctx context.Context) ([]ProcessStep, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const pupilExists = `-- name: PupilExists :one
+SELECT EXISTS (SELECT 1 FROM pupil WHERE id = $1)
+`
+
+func (q *Queries) PupilExists(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, pupilExists, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const repairProcessStep = `-- name: RepairProcessStep :exec
+INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq, deadline_state)
+VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+ON CONFLICT (workflow_id) DO UPDATE
+SET step = EXCLUDED.step, waiting_for = EXCLUDED.waiting_for, due_at = EXCLUDED.due_at,
+    deadline_state = EXCLUDED.deadline_state, updated_at = now()
+`
+
+type RepairProcessStepParams struct {
+	WorkflowID    string
+	EntityKind    string
+	EntityID      uuid.UUID
+	Step          string
+	WaitingFor    string
+	DueAt         *time.Time
+	DeadlineState string
+}
+
+// The reconciliation writes what the workflow itself says (its query)
+// after the database was restored to an earlier point: whatever seq is
+// stored, which it keeps (0 for a missing row), so the workflow's own next
+// write, with its higher seq, still lands.
+func (q *Queries) RepairProcessStep(ctx context.Context, arg RepairProcessStepParams) error {
+	_, err := q.db.Exec(ctx, repairProcessStep,
+		arg.WorkflowID,
+		arg.EntityKind,
+		arg.EntityID,
+		arg.Step,
+		arg.WaitingFor,
+		arg.DueAt,
+		arg.DeadlineState,
+	)
+	return err
 }
 
 const upsertProcessStep = `-- name: UpsertProcessStep :exec

@@ -338,6 +338,11 @@ func (m *Manager) Close() {
 	m.closing.Wait()
 }
 
+// Forget closes the pool of one licence, waiting for its users; the next
+// use opens a fresh one. After a licence's database was restored from a
+// backup the old connections are gone (README Beheer).
+func (m *Manager) Forget(licenceID uuid.UUID) { m.forget(licenceID) }
+
 // forget closes the pool of one licence, waiting for its users.
 func (m *Manager) forget(licenceID uuid.UUID) {
 	m.mu.Lock()

@@ -89,3 +89,10 @@ SELECT * FROM licence_removal ORDER BY requested_at DESC LIMIT 50;
 -- Active licences and those being removed: both keep their database (and
 -- its schema) until the removal purges it.
 SELECT * FROM licence WHERE status IN ('active', 'closing') ORDER BY db_name;
+
+-- name: RecordReconcileRun :exec
+INSERT INTO reconcile_run (licence_id, workflows_checked, dossiers_without_workflow, workflows_without_entity, projections_repaired, details)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: LatestReconcileRuns :many
+SELECT * FROM reconcile_run WHERE licence_id = $1 ORDER BY ran_at DESC LIMIT $2;
