@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -69,7 +69,7 @@ func TestRestoreAndReconcile(t *testing.T) {
 		t.Fatalf("after the restore the projection says %q, want observe (the backup's)", step.Step)
 	}
 
-	acts := &activities.Activities{Tenants: h.platform.Tenants, Temporal: h.srv.temporal}
+	acts := worker.Activities(h.srv.temporal, worker.Deps{Tenants: h.platform.Tenants})
 	rep, err := acts.ReconcileLicence(ctx, lic.String())
 	if err != nil {
 		t.Fatal(err)

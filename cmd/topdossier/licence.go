@@ -14,14 +14,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/activities"
-
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/service"
+	"github.com/topdossier/topdossier/worker"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -156,7 +155,7 @@ func removeLicence(ctx context.Context, cfg config.Config, dbs *databases, args 
 	if err != nil {
 		return err
 	}
-	acts := &activities.Activities{Tenants: dbs.tenants, Temporal: tc}
+	acts := worker.Activities(tc, worker.Deps{Tenants: dbs.tenants})
 	in := workflows.LicenceRemovalInput{LicenceID: id.String(), RemovalID: r.ID.String(), PurgeAfter: r.PurgeAfter}
 	n, err := acts.TerminateLicenceWorkflows(ctx, in)
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/activities"
 	"github.com/topdossier/topdossier/config"
+	"github.com/topdossier/topdossier/worker"
 )
 
 // runReconcile is `topdossier reconcile [-licence ID]`: the nightly
@@ -38,7 +38,7 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer closeTemporal()
-	acts := &activities.Activities{Tenants: dbs.tenants, Temporal: tc}
+	acts := worker.Activities(tc, worker.Deps{Tenants: dbs.tenants})
 	licences := []string{*only}
 	if *only == "" {
 		if licences, err = acts.ReconcileLicences(ctx); err != nil {
