@@ -10,7 +10,7 @@ SQLC     := $(BIN)/sqlc
 STATICCHECK := $(BIN)/staticcheck
 export TEMPORAL_BIN := $(abspath $(TEMPORAL))
 
-.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz
+.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz drill
 
 # The EDEXML schema check uses libxml2 through cgo (package las/schema):
 # its headers come from Debian's libxml2-dev, installed here when missing.
@@ -71,6 +71,13 @@ fuzz: libxml2
 	go test ./service -run '^$$' -fuzz '^FuzzSniffAttachment$$' -fuzztime 5s -fuzzminimizetime 0
 	go test ./service -run '^$$' -fuzz '^FuzzCleanFileName$$' -fuzztime 5s -fuzzminimizetime 0
 	go test ./documents -run '^$$' -fuzz '^FuzzCheckLogo$$' -fuzztime 5s -fuzzminimizetime 0
+
+# Load with faults (issue 19, drill 10): 50 staff and 200 guardians for 10 minutes against a private PostgreSQL
+# cluster (port 55432, under .data/drill), the Temporal dev server and separate worker and server processes, with
+# the worker, the server and Temporal SIGKILLed and PostgreSQL restarted once each; prints a table, exits 1 on a failed
+# check. DRILL_FLAGS="-duration 2m -staff 10 -guardians 20" for a short one.
+drill: libxml2 $(TEMPORAL)
+	go run ./cmd/drill $(DRILL_FLAGS)
 
 bench: $(TEMPORAL)
 	go test -run '^$$' -bench . -benchtime 1x ./...

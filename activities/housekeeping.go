@@ -62,7 +62,12 @@ func (a *Activities) Housekeep(ctx context.Context, in workflows.HousekeepingInp
 			if err != nil {
 				return err
 			}
-			_, err = q.DeleteSentSignals(ctx, now.Add(-in.KeepSentMail))
+			if _, err = q.DeleteSentSignals(ctx, now.Add(-in.KeepSentMail)); err != nil {
+				return err
+			}
+			// What API calls made, kept for their retries: a day does (the
+			// Idempotency-Keys go after one); as long as sent mail is.
+			_, err = q.PurgeActionEffects(ctx, now.Add(-in.KeepSentMail))
 			return err
 		})
 		if err != nil {

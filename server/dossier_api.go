@@ -241,6 +241,9 @@ func (s *Server) handleAPIDossierGrowthAdd(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if idempotencyKeyOf(c) != "" {
+		in.ActionID = actionID(c, "")
+	}
 	g, err := s.dossiers.AddGrowthEntry(c, actorOf(c), lic.ID, d, in)
 	if err != nil {
 		return err

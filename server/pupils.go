@@ -447,6 +447,9 @@ func (s *Server) handleAPIPupilCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if idempotencyKeyOf(c) != "" {
+		in.ActionID = actionID(c, "")
+	}
 	pupil, startErr, err := s.pupils.Create(c, actorOf(c), lic.ID, in)
 	if err != nil {
 		return err

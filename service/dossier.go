@@ -677,6 +677,9 @@ type GrowthInput struct {
 	Kind       string `json:"kind"`
 	OccurredOn string `json:"occurred_on"`
 	Body       string `json:"body"`
+	// ActionID, when set (an API call with an Idempotency-Key), makes a
+	// retry find the note the first call wrote instead of writing another.
+	ActionID string `json:"-"`
 }
 
 func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier, in GrowthInput) (school.GrowthEntry, error) {
@@ -705,10 +708,20 @@ func (s *Dossiers) AddGrowthEntry(ctx context.Context, actor Actor, licenceID uu
 	var g school.GrowthEntry
 	uid := actor.UserID
 	err = writeOfPupil(ctx, s.tenants, licenceID, d.PupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		if done, err := earlierEffect(ctx, q, in.ActionID, "growth_entry"); err != nil || done != nil {
+			if done != nil {
+				g, err = q.GetGrowthEntry(ctx, *done)
+			}
+			return err
+		}
 		var err error
-		g, err = school.New(tx).AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: d.Cycle,
+		g, err = q.AddGrowthEntry(ctx, school.AddGrowthEntryParams{DossierID: d.ID, Cycle: d.Cycle,
 			Kind: in.Kind, OccurredOn: on, Body: body, AuthorUserID: &uid, AuthorName: actor.Name})
 		if err != nil {
+			return err
+		}
+		if err := recordEffect(ctx, q, in.ActionID, "growth_entry", g.ID); err != nil {
 			return err
 		}
 		e := actor.entry(ctx, d.PupilID, logbook.ActionCreate, "growth_entry")

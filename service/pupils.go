@@ -63,6 +63,10 @@ type PupilInput struct {
 	// the ROD registration the LAS passes on.
 	LASKey    string          `json:"las_key"`
 	Guardians []GuardianInput `json:"guardians"`
+	// ActionID, when set (an API call with an Idempotency-Key), makes a
+	// retry after a crash find the pupil the first call made instead of
+	// enrolling the child twice.
+	ActionID string `json:"-"`
 }
 
 type GuardianInput struct {
@@ -259,9 +263,18 @@ func (s *Pupils) Create(ctx context.Context, actor Actor, licenceID uuid.UUID, i
 	err = s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
 			q := school.New(tx)
+			if done, err := earlierEffect(ctx, q, in.ActionID, "pupil"); err != nil || done != nil {
+				if done != nil {
+					pupil, err = q.GetPupil(ctx, *done)
+				}
+				return err
+			}
 			var err error
 			if pupil, err = q.CreatePupil(ctx, params); err != nil {
 				return fmt.Errorf("create pupil: %w", err)
+			}
+			if err := recordEffect(ctx, q, in.ActionID, "pupil", pupil.ID); err != nil {
+				return err
 			}
 			for _, g := range guardians {
 				g.PupilID = pupil.ID
@@ -570,4 +583,28 @@ func (s *Pupils) SetWithoutEducationSince(ctx context.Context, actor Actor, lice
 		}
 		return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, logbook.ActionUpdate, "without_education"))
 	})
+}
+
+// earlierEffect is what an earlier call with the same action id made (nil:
+// none, or no action id): its retry answers with it.
+func earlierEffect(ctx context.Context, q *school.Queries, actionID, entity string) (*uuid.UUID, error) {
+	if actionID == "" {
+		return nil, nil
+	}
+	id, err := q.ActionEffect(ctx, school.ActionEffectParams{ActionID: actionID, Entity: entity})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// recordEffect notes what this call made, in its transaction.
+func recordEffect(ctx context.Context, q *school.Queries, actionID, entity string, id uuid.UUID) error {
+	if actionID == "" {
+		return nil
+	}
+	return q.RecordActionEffect(ctx, school.RecordActionEffectParams{ActionID: actionID, Entity: entity, EntityID: id})
 }

@@ -203,6 +203,12 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	}); err != nil {
 		return DossierStatus{}, err
 	}
+	// An advance that arrives with the start (an update in the first
+	// workflow task runs as soon as its handler is set) waits for the
+	// first projection: it ran alongside it, and the start's "observe"
+	// landed over the advance's "understand" with a higher seq (found by
+	// make drill). Runs of before did not wait; their histories replay so.
+	d.busy = workflow.GetVersion(ctx, "record-before-updates", workflow.DefaultVersion, 1) == 1
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAdvanceDossier, d.advance, workflow.UpdateHandlerOptions{
 		Validator: d.validate,
 	}); err != nil {
@@ -247,7 +253,9 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	})
 
 	d.oppNeedsConsent = workflow.GetVersion(ctx, "opp-needs-consent", workflow.DefaultVersion, 1) == 1
-	if err := d.record(ctx, workflow.Now(ctx)); err != nil {
+	err := d.record(ctx, workflow.Now(ctx))
+	d.busy = false
+	if err != nil {
 		return DossierStatus{}, err
 	}
 	// One timer runs to the next moment the deadline changes state; it is

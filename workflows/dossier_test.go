@@ -535,3 +535,28 @@ func TestDossierConsentEstablishesOPP(t *testing.T) {
 		t.Errorf("%d transitions establish the OPP, want the one into realisation", n)
 	}
 }
+
+// TestDossierAdvanceWithTheStart: an advance that arrives with the start
+// (in the first workflow task) waits for the start's projection, so the
+// projection ends in the advanced phase with the highest seq. Before, the
+// two ran side by side and the start's "observe" (seq 2) landed over the
+// advance's "understand" (seq 1): found by make drill.
+func TestDossierAdvanceWithTheStart(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	u := newUpdates(env)
+	u.send(0, "r1", AdvanceDossier{From: plan.PhaseObserve, Checklist: complete})
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, dossierInput(env))
+	if o := u.got["r1"]; !o.done || o.rejected != nil || o.failed != nil {
+		t.Fatalf("advance with the start: %+v", o)
+	}
+	var last ProcessStep
+	for _, s := range rec.steps {
+		if s.Seq > last.Seq {
+			last = s
+		}
+	}
+	if last.Step != string(plan.PhaseUnderstand) {
+		t.Errorf("the projection with the highest seq is %q (seq %d), want understand; steps %+v", last.Step, last.Seq, rec.steps)
+	}
+}

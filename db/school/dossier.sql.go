@@ -522,6 +522,27 @@ func (q *Queries) GetDossierForUpdate(ctx context.Context, id uuid.UUID) (Dossie
 	return i, err
 }
 
+const getGrowthEntry = `-- name: GetGrowthEntry :one
+SELECT id, dossier_id, cycle, kind, occurred_on, body, author_user_id, author_name, created_at FROM growth_entry WHERE id = $1
+`
+
+func (q *Queries) GetGrowthEntry(ctx context.Context, id uuid.UUID) (GrowthEntry, error) {
+	row := q.db.QueryRow(ctx, getGrowthEntry, id)
+	var i GrowthEntry
+	err := row.Scan(
+		&i.ID,
+		&i.DossierID,
+		&i.Cycle,
+		&i.Kind,
+		&i.OccurredOn,
+		&i.Body,
+		&i.AuthorUserID,
+		&i.AuthorName,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const getSection = `-- name: GetSection :one
 SELECT dossier_id, cycle, section, content, version, updated_at, updated_by FROM dossier_section WHERE dossier_id = $1 AND cycle = $2 AND section = $3
 `

@@ -146,6 +146,13 @@ func AllSupportLevelValues() []SupportLevel {
 	}
 }
 
+type ActionEffect struct {
+	ActionID  string
+	Entity    string
+	EntityID  uuid.UUID
+	CreatedAt time.Time
+}
+
 type ActionPartVersion struct {
 	DossierID         uuid.UUID
 	Number            int32

@@ -12,6 +12,22 @@ import (
 	"github.com/google/uuid"
 )
 
+const actionEffect = `-- name: ActionEffect :one
+SELECT entity_id FROM action_effect WHERE action_id = $1 AND entity = $2
+`
+
+type ActionEffectParams struct {
+	ActionID string
+	Entity   string
+}
+
+func (q *Queries) ActionEffect(ctx context.Context, arg ActionEffectParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, actionEffect, arg.ActionID, arg.Entity)
+	var entity_id uuid.UUID
+	err := row.Scan(&entity_id)
+	return entity_id, err
+}
+
 const countPupils = `-- name: CountPupils :one
 SELECT count(*) FROM pupil
 `
@@ -271,6 +287,33 @@ func (q *Queries) LockPupil(ctx context.Context, id uuid.UUID) (uuid.UUID, error
 	var id_2 uuid.UUID
 	err := row.Scan(&id_2)
 	return id_2, err
+}
+
+const purgeActionEffects = `-- name: PurgeActionEffects :execrows
+DELETE FROM action_effect WHERE created_at < $1
+`
+
+func (q *Queries) PurgeActionEffects(ctx context.Context, createdAt time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeActionEffects, createdAt)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const recordActionEffect = `-- name: RecordActionEffect :exec
+INSERT INTO action_effect (action_id, entity, entity_id) VALUES ($1, $2, $3)
+`
+
+type RecordActionEffectParams struct {
+	ActionID string
+	Entity   string
+	EntityID uuid.UUID
+}
+
+func (q *Queries) RecordActionEffect(ctx context.Context, arg RecordActionEffectParams) error {
+	_, err := q.db.Exec(ctx, recordActionEffect, arg.ActionID, arg.Entity, arg.EntityID)
+	return err
 }
 
 const setGuardiansGranted = `-- name: SetGuardiansGranted :execrows

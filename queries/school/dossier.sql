@@ -180,3 +180,6 @@ SELECT * FROM dossier WHERE pupil_id = $1 ORDER BY created_at;
 -- The parents' view on the onderwijskundig rapport of the open dossier.
 UPDATE dossier SET parents_report_view = @view, parents_report_view_at = CASE WHEN @view::text = '' THEN NULL ELSE now() END
 WHERE id = @id AND closed_at IS NULL;
+
+-- name: GetGrowthEntry :one
+SELECT * FROM growth_entry WHERE id = $1;

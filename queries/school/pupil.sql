@@ -47,3 +47,12 @@ SELECT p.id, p.given_name, p.name_infix, p.family_name, p.birth_date, p.without_
 FROM pupil p
 WHERE p.left_on IS NULL
 ORDER BY p.without_education_since NULLS LAST, p.family_name, p.given_name, p.id;
+
+-- name: ActionEffect :one
+SELECT entity_id FROM action_effect WHERE action_id = $1 AND entity = $2;
+
+-- name: RecordActionEffect :exec
+INSERT INTO action_effect (action_id, entity, entity_id) VALUES ($1, $2, $3);
+
+-- name: PurgeActionEffects :execrows
+DELETE FROM action_effect WHERE created_at < $1;

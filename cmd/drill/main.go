@@ -1,0 +1,954 @@
+// Command drill is `make drill` (issue 19, drill 10): load with faults, on
+// loopback only, bounded in time and count. It runs the production shape on
+// this machine — a private PostgreSQL cluster, the Temporal dev server, one
+// `topdossier worker` and one `topdossier server` process — puts simulated
+// staff (API tokens: enrol, open a dossier, write a growth note, advance a
+// phase, read) and guardians (logged in: read their child's portal page) on
+// it, and during the run SIGKILLs the worker, the server and Temporal and
+// restarts PostgreSQL, once each. Clients retry a failed change with the
+// same Idempotency-Key or request id. Afterwards it checks that every
+// process is where it should be, that no action had two effects, that
+// every logbook chain verifies, and that outside the fault windows nothing
+// failed; it prints a table and exits non-zero when a check fails.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/topdossier/topdossier/auth"
+)
+
+const (
+	pgPort       = 55432
+	temporalPort = 17233
+	httpPort     = 18080
+	metricsPort  = 19463
+	workerPort   = 19464
+	password     = "een lang genoeg drillwachtwoord"
+	totpSecret   = "JBSWY3DPEHPK3PXP"
+)
+
+func main() {
+	duration := flag.Duration("duration", 10*time.Minute, "how long the load runs")
+	staff := flag.Int("staff", 50, "simulated staff (API clients)")
+	guardians := flag.Int("guardians", 200, "simulated guardians (portal readers)")
+	schools := flag.Int("schools", 5, "school licences")
+	dir := flag.String("dir", ".data/drill", "working folder (cluster, Temporal store, logs)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	d := &drill{dir: mustAbs(*dir), duration: *duration, staffN: *staff, guardianN: *guardians, schoolN: *schools}
+	err := d.run(ctx)
+	d.stopAll()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "drill:", err)
+		os.Exit(1)
+	}
+}
+
+func mustAbs(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+type drill struct {
+	dir                        string
+	duration                   time.Duration
+	staffN, guardianN, schoolN int
+	env                        []string
+	bin                        string
+	key                        []byte
+
+	mu    sync.Mutex
+	procs map[string]*exec.Cmd
+
+	start   time.Time
+	windows []window
+	reqs    []sample
+	actions map[string]int // logical action kind → done
+	metrics []metricSample
+
+	schools []school
+	pupils  []pupilRef // enrolled at setup, one per guardian
+	made    []madeDossier
+}
+
+type school struct {
+	id, db, token string
+}
+
+type pupilRef struct {
+	school                *school
+	id, guardian, mailbox string
+}
+
+type madeDossier struct {
+	school   *school
+	pupil    string
+	advanced bool
+}
+
+type window struct {
+	fault     string
+	from, to  time.Time
+	recovered time.Duration
+}
+
+type sample struct {
+	at      time.Time
+	latency time.Duration
+	status  int // 0: no answer
+	retry   bool
+}
+
+type metricSample struct {
+	at                time.Time
+	goroutines, rssMB float64
+}
+
+func (d *drill) run(ctx context.Context) error {
+	d.procs = map[string]*exec.Cmd{}
+	d.actions = map[string]int{}
+	if err := os.MkdirAll(d.dir, 0o755); err != nil {
+		return err
+	}
+	d.key = make([]byte, 32)
+	if _, err := rand.Read(d.key); err != nil {
+		return err
+	}
+	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/topdossier_drill", pgPort)
+	d.env = append(os.Environ(),
+		"DATABASE_URL="+dbURL, "DATA_DIR="+d.dir,
+		fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", temporalPort),
+		"PAYLOAD_KEY="+base64.StdEncoding.EncodeToString(d.key),
+		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort),
+		fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metricsPort),
+		fmt.Sprintf("WORKER_METRICS_ADDR=127.0.0.1:%d", workerPort),
+		"LOG_LEVEL=warn", "SITE_URL=http://127.0.0.1:"+strconv.Itoa(httpPort))
+	step := func(what string, f func() error) error {
+		t := time.Now()
+		err := f()
+		fmt.Printf("drill: %-44s %6.1fs\n", what, time.Since(t).Seconds())
+		return err
+	}
+	if err := step("PostgreSQL (private cluster)", d.pgUp); err != nil {
+		return err
+	}
+	if err := step("a fresh drill database", func() error { return d.freshDatabase(ctx) }); err != nil {
+		return err
+	}
+	if err := step("build topdossier", func() error {
+		d.bin = filepath.Join(d.dir, "topdossier")
+		return d.cmd("go", "build", "-o", d.bin, "./cmd/topdossier").Run()
+	}); err != nil {
+		return err
+	}
+	if err := step("Temporal dev server", d.startTemporal); err != nil {
+		return err
+	}
+	if err := step("migrate", func() error { return d.cmd(d.bin, "migrate").Run() }); err != nil {
+		return err
+	}
+	if err := step("worker and server", func() error {
+		if err := d.startProc("worker"); err != nil {
+			return err
+		}
+		if err := d.startProc("server"); err != nil {
+			return err
+		}
+		return waitFor(2*time.Minute, d.serverReady)
+	}); err != nil {
+		return err
+	}
+	if err := step(fmt.Sprintf("%d schools, %d pupils and guardians", d.schoolN, d.guardianN), func() error { return d.seed(ctx) }); err != nil {
+		return err
+	}
+	return d.load(ctx)
+}
+
+// cmd is a command in the repository root with the drill's environment,
+// its output in the drill's log.
+func (d *drill) cmd(name string, args ...string) *exec.Cmd {
+	c := exec.Command(name, args...)
+	c.Env = d.env
+	log, _ := os.OpenFile(filepath.Join(d.dir, "drill.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	c.Stdout, c.Stderr = log, log
+	return c
+}
+
+func (d *drill) pgUp() error {
+	c := exec.Command("scripts/pg-up")
+	c.Env = d.env
+	if out, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("pg-up: %v\n%s", err, out)
+	}
+	return nil
+}
+
+func (d *drill) pgRestart() error {
+	c := exec.Command("scripts/pg-down")
+	c.Env = d.env
+	if out, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("pg-down: %v\n%s", err, out)
+	}
+	c = exec.Command("scripts/pg-up")
+	c.Env = d.env
+	if out, err := c.CombinedOutput(); err != nil {
+		return fmt.Errorf("pg-up: %v\n%s", err, out)
+	}
+	return nil
+}
+
+func (d *drill) admin(ctx context.Context, db string) (*pgx.Conn, error) {
+	return pgx.Connect(ctx, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s", pgPort, db))
+}
+
+func (d *drill) freshDatabase(ctx context.Context) error {
+	conn, err := d.admin(ctx, "postgres")
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'topdossier_drill%'")
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return err
+		}
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE topdossier_drill")
+	return err
+}
+
+func (d *drill) startTemporal() error {
+	_ = os.Remove(filepath.Join(d.dir, "temporal.db"))
+	return d.restartTemporal()
+}
+
+// restartTemporal starts the dev server on the drill's store once its port
+// is free (a killed server may take a moment to go), and again when it
+// stops at start.
+func (d *drill) restartTemporal() error {
+	bin, err := filepath.Abs("bin/temporal")
+	if err != nil {
+		return err
+	}
+	if err := waitFor(time.Minute, func() bool { return !reachable(temporalPort) }); err != nil {
+		return fmt.Errorf("the old Temporal still holds its port: %w", err)
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		c := d.cmd(bin, "server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(temporalPort), "--headless",
+			"--db-filename", filepath.Join(d.dir, "temporal.db"), "--log-level", "error")
+		c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := c.Start(); err != nil {
+			return err
+		}
+		d.mu.Lock()
+		d.procs["temporal"] = c
+		d.mu.Unlock()
+		exited := make(chan struct{})
+		go func() { _ = c.Wait(); close(exited) }()
+		if err := waitFor(time.Minute, func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+				return reachable(temporalPort)
+			}
+		}); err != nil {
+			return err
+		}
+		select {
+		case <-exited:
+			time.Sleep(time.Second) // it stopped at start: again
+		default:
+			return nil
+		}
+	}
+	return errors.New("the Temporal dev server did not start in five attempts")
+}
+
+func (d *drill) startProc(name string) error {
+	c := d.cmd(d.bin, name)
+	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := c.Start(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	d.procs[name] = c
+	d.mu.Unlock()
+	go func() { _ = c.Wait() }()
+	return nil
+}
+
+func (d *drill) kill(name string) {
+	d.mu.Lock()
+	c := d.procs[name]
+	d.mu.Unlock()
+	if c != nil && c.Process != nil {
+		_ = c.Process.Signal(syscall.SIGKILL)
+		// Gone for good (a process in an fsync may take seconds to die).
+		for i := 0; i < 1200 && processAlive(c.Process.Pid); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+func processAlive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
+}
+
+func (d *drill) stopAll() {
+	for _, n := range []string{"server", "worker", "temporal"} {
+		d.mu.Lock()
+		c := d.procs[n]
+		d.mu.Unlock()
+		if c != nil && c.Process != nil {
+			_ = c.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	time.Sleep(2 * time.Second)
+	for _, n := range []string{"server", "worker", "temporal"} {
+		d.kill(n)
+	}
+	c := exec.Command("scripts/pg-down")
+	c.Env = d.env
+	_ = c.Run()
+}
+
+func reachable(port int) bool {
+	conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 300*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+func waitFor(limit time.Duration, ok func() bool) error {
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not ready within %s", limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
+}
+
+var probe = &http.Client{Timeout: 3 * time.Second}
+
+func (d *drill) serverReady() bool {
+	resp, err := probe.Get(fmt.Sprintf("http://127.0.0.1:%d/readyz", httpPort))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+func (d *drill) workerReady() bool {
+	resp, err := probe.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == 200
+}
+
+// seed makes the SWV, the school licences (through the CLI), an API token
+// per school and, through the API, one pupil per guardian; the guardians'
+// accounts (password and authenticator) are linked to their child.
+func (d *drill) seed(ctx context.Context) error {
+	pconn, err := d.admin(ctx, "topdossier_drill")
+	if err != nil {
+		return err
+	}
+	defer pconn.Close(ctx)
+	if _, err := pconn.Exec(ctx, "INSERT INTO swv (code, name) VALUES ('PO2899', 'SWV Drill')"); err != nil {
+		return err
+	}
+	for i := range d.schoolN {
+		c := exec.Command(d.bin, "licence", "create", "-swv", "PO2899", "-name", fmt.Sprintf("Drillschool %d", i+1),
+			"-brin", fmt.Sprintf("%02dDR", 10+i), "-type", "BAO")
+		c.Env = d.env
+		out, err := c.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("licence create: %v\n%s", err, out)
+		}
+		m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
+		if m == nil {
+			return fmt.Errorf("licence create said: %s", out)
+		}
+		token := "td_drill" + strings.ReplaceAll(uuid.NewString(), "-", "")
+		if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'drill', 'write', $2)",
+			m[1], auth.HashToken(token)); err != nil {
+			return err
+		}
+		d.schools = append(d.schools, school{id: m[1], db: m[2], token: token})
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	box, err := auth.NewSecretBox(auth.Keys{d.key}, "totp")
+	if err != nil {
+		return err
+	}
+	sealed, err := box.Seal(totpSecret)
+	if err != nil {
+		return err
+	}
+	for i := range d.guardianN {
+		s := &d.schools[i%len(d.schools)]
+		mail := fmt.Sprintf("ouder%03d@drill.invalid", i)
+		body := fmt.Sprintf(`{"given_name":"Kind%03d","family_name":"Drill","group_name":"5a","birth_date":"2017-03-04","enrolled_on":"2023-08-21",
+			"guardians":[{"given_name":"Ouder","family_name":"Drill","email":%q,"relation":"mother","parental_authority":true}]}`, i, mail)
+		st, out, err := d.api(s, "POST", "/pupils", body, uuid.NewString())
+		if err != nil || st != 201 {
+			return fmt.Errorf("enrol at setup: %d %v %s", st, err, out)
+		}
+		id := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out)
+		if id == nil {
+			return fmt.Errorf("no pupil id in %s", out)
+		}
+		var userID string
+		if err := pconn.QueryRow(ctx, `INSERT INTO app_user (kind, email, display_name, password_hash, totp_secret_sealed, totp_confirmed_at)
+			VALUES ('guardian', $1, 'Ouder Drill', $2, $3, now()) RETURNING id`, mail, hash, sealed).Scan(&userID); err != nil {
+			return err
+		}
+		sconn, err := d.admin(ctx, s.db)
+		if err != nil {
+			return err
+		}
+		var guardian string
+		err = sconn.QueryRow(ctx, "SELECT id FROM guardian WHERE pupil_id = $1 AND email = $2", id[1], mail).Scan(&guardian)
+		sconn.Close(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := pconn.Exec(ctx, "INSERT INTO pupil_link (user_id, licence_id, pupil_id, guardian_id) VALUES ($1, $2, $3, $4)",
+			userID, s.id, id[1], guardian); err != nil {
+			return err
+		}
+		d.pupils = append(d.pupils, pupilRef{school: s, id: id[1], guardian: guardian, mailbox: mail})
+	}
+	return nil
+}
+
+var client = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (d *drill) base() string { return fmt.Sprintf("http://127.0.0.1:%d", httpPort) }
+
+// api sends one API call for the school; key is its Idempotency-Key.
+func (d *drill) api(s *school, method, path, body, key string) (int, string, error) {
+	req, err := http.NewRequest(method, d.base()+"/api/v1/licences/"+s.id+path, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+// record keeps one attempt.
+func (d *drill) record(at time.Time, status int, retry bool) {
+	d.mu.Lock()
+	d.reqs = append(d.reqs, sample{at: at, latency: time.Since(at), status: status, retry: retry})
+	d.mu.Unlock()
+}
+
+// retrying sends a change until it has an answer that is not a server
+// failure, with the same Idempotency-Key each time (one effect), for at
+// most two minutes.
+func (d *drill) retrying(ctx context.Context, s *school, method, path, body string) (int, string) {
+	key := uuid.NewString()
+	wait := 200 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		at := time.Now()
+		st, out, err := d.api(s, method, path, body, key)
+		d.record(at, st, attempt > 0)
+		if err == nil && st < 500 && st != 429 {
+			return st, out
+		}
+		if ctx.Err() != nil || attempt > 60 {
+			return st, out
+		}
+		time.Sleep(wait)
+		wait = min(wait*2, 2*time.Second)
+	}
+}
+
+func (d *drill) load(ctx context.Context) error {
+	d.start = time.Now()
+	lctx, cancel := context.WithTimeout(ctx, d.duration)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range d.staffN {
+		wg.Add(1)
+		go func() { defer wg.Done(); d.staffLoop(lctx, &d.schools[i%len(d.schools)], i) }()
+	}
+	for i := range d.guardianN {
+		wg.Add(1)
+		go func() { defer wg.Done(); d.guardianLoop(lctx, d.pupils[i]) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); d.sampleMetrics(lctx) }()
+	faults := []struct {
+		name    string
+		inject  func() error
+		ready   func() bool
+		recover func() error
+	}{
+		{"worker SIGKILL", func() error { d.kill("worker"); return nil }, d.workerReady, func() error { return d.startProc("worker") }},
+		{"server SIGKILL", func() error { d.kill("server"); return nil }, d.serverReady, func() error { return d.startProc("server") }},
+		{"Temporal SIGKILL", func() error { d.kill("temporal"); return nil }, func() bool { return reachable(temporalPort) && d.serverReady() },
+			d.restartTemporal},
+		{"PostgreSQL restart", d.pgRestart, d.serverReady, func() error { return nil }},
+	}
+	for k, f := range faults {
+		at := d.start.Add(d.duration * time.Duration(k+1) / time.Duration(len(faults)+1))
+		select {
+		case <-lctx.Done():
+		case <-time.After(time.Until(at)):
+		}
+		if lctx.Err() != nil {
+			break
+		}
+		w := window{fault: f.name, from: time.Now()}
+		fmt.Printf("drill: %s at %s\n", f.name, time.Since(d.start).Round(time.Second))
+		if err := f.inject(); err != nil {
+			return err
+		}
+		if err := f.recover(); err != nil {
+			return fmt.Errorf("%s: recover: %w", f.name, err)
+		}
+		if err := waitFor(3*time.Minute, f.ready); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		w.recovered = time.Since(w.from)
+		// The window stays open while clients finish their retries.
+		w.to = time.Now().Add(10 * time.Second)
+		d.mu.Lock()
+		d.windows = append(d.windows, w)
+		d.mu.Unlock()
+	}
+	wg.Wait()
+	return d.check(ctx)
+}
+
+func (d *drill) staffLoop(ctx context.Context, s *school, n int) {
+	think := func() bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Duration(500+n*13%700) * time.Millisecond):
+			return true
+		}
+	}
+	for i := 0; ctx.Err() == nil; i++ {
+		body := fmt.Sprintf(`{"given_name":"Staf%d","family_name":"Drill","group_name":"6b","birth_date":"2016-02-03","enrolled_on":"2022-08-22",
+			"guardians":[{"given_name":"Ouder","family_name":"Drill","email":"staf%d-%d@drill.invalid","relation":"father","parental_authority":true}]}`, n, n, i)
+		st, out := d.retrying(ctx, s, "POST", "/pupils", body)
+		id := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out)
+		if st != 201 || id == nil {
+			continue
+		}
+		d.count("enrol")
+		md := madeDossier{school: s, pupil: id[1]}
+		if !think() {
+			d.keep(md)
+			return
+		}
+		st, _ = d.retrying(ctx, s, "POST", "/pupils/"+id[1]+"/dossier",
+			`{"support_level":"extra_school","reason":"Drill","started_on":"`+time.Now().Format("2006-01-02")+`"}`)
+		if st != 201 {
+			d.keep(md)
+			continue
+		}
+		d.count("dossier")
+		if !think() {
+			d.keep(md)
+			return
+		}
+		if st, _ = d.retrying(ctx, s, "POST", "/pupils/"+id[1]+"/dossier/growth-entries",
+			`{"kind":"observation","occurred_on":"`+time.Now().Format("2006-01-02")+`","body":"Werkt geconcentreerd"}`); st == 201 {
+			d.count("growth")
+		}
+		// The dossier's process starts in the worker: wait for it like a
+		// person would (a 409 until it runs), then advance once.
+		req := uuid.NewString()
+		for try := 0; try < 30 && ctx.Err() == nil; try++ {
+			st, _ = d.retrying(ctx, s, "POST", "/pupils/"+id[1]+"/dossier/advance", `{"request_id":"`+req+`","from":"observe"}`)
+			if st == 200 {
+				md.advanced = true
+				d.count("advance")
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		d.keep(md)
+		for _, p := range []string{"/pupils/" + id[1] + "/dossier", "/pupils?limit=50"} {
+			at := time.Now()
+			st, _, _ := d.api(s, "GET", p, "", "")
+			d.record(at, st, false)
+		}
+		if !think() {
+			return
+		}
+	}
+}
+
+func (d *drill) keep(md madeDossier) {
+	d.mu.Lock()
+	d.made = append(d.made, md)
+	d.mu.Unlock()
+}
+
+func (d *drill) count(kind string) {
+	d.mu.Lock()
+	d.actions[kind]++
+	d.mu.Unlock()
+}
+
+// guardianLoop logs in (password and authenticator code) and reads the
+// child's page every few seconds; a lost session logs in again.
+func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Timeout: 30 * time.Second, Jar: jar, CheckRedirect: client.CheckRedirect}
+	login := func() bool {
+		for ctx.Err() == nil {
+			at := time.Now()
+			resp, err := c.PostForm(d.base()+"/inloggen", url.Values{"email": {p.mailbox}, "password": {password}})
+			st := 0
+			if err == nil {
+				st = resp.StatusCode
+				resp.Body.Close()
+			}
+			d.record(at, st, false)
+			if st == 303 {
+				code, _ := totp.GenerateCode(totpSecret, time.Now())
+				at = time.Now()
+				resp, err = c.PostForm(d.base()+"/inloggen/code", url.Values{"code": {code}})
+				st = 0
+				if err == nil {
+					st = resp.StatusCode
+					resp.Body.Close()
+				}
+				d.record(at, st, false)
+				if st == 303 {
+					return true
+				}
+			}
+			// A code is used once per 30-second step; a server away is
+			// waited for.
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Duration(5+time.Now().Nanosecond()%25) * time.Second):
+			}
+		}
+		return false
+	}
+	// Spread the logins over the first minute.
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(time.Duration(p.mailbox[5]%60) * time.Second):
+	}
+	if !login() {
+		return
+	}
+	page := d.base() + "/ouder/" + p.school.id + "/" + p.id
+	for ctx.Err() == nil {
+		at := time.Now()
+		resp, err := c.Get(page)
+		st := 0
+		if err == nil {
+			st = resp.StatusCode
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		d.record(at, st, false)
+		switch {
+		case st == 303:
+			if !login() {
+				return
+			}
+		case st == 200:
+			d.count("portal")
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+var reMetric = regexp.MustCompile(`(?m)^(go_goroutines|process_resident_memory_bytes) ([0-9.e+]+)$`)
+
+func (d *drill) sampleMetrics(ctx context.Context) {
+	for ctx.Err() == nil {
+		resp, err := probe.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			m := metricSample{at: time.Now()}
+			for _, x := range reMetric.FindAllStringSubmatch(string(b), -1) {
+				v, _ := strconv.ParseFloat(x[2], 64)
+				if x[1] == "go_goroutines" {
+					m.goroutines = v
+				} else {
+					m.rssMB = v / (1 << 20)
+				}
+			}
+			d.mu.Lock()
+			d.metrics = append(d.metrics, m)
+			d.mu.Unlock()
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(15 * time.Second):
+		}
+	}
+}
+
+// inWindow is the fault window a request overlapped (it may have started
+// just before the fault), or -1.
+func (d *drill) inWindow(r sample) int {
+	end := r.at.Add(r.latency)
+	for i, w := range d.windows {
+		if !end.Before(w.from) && !r.at.After(w.to) {
+			return i
+		}
+	}
+	return -1
+}
+
+// check settles the run: processes where they should be, one effect per
+// action, logbooks whole, failures only inside the fault windows.
+func (d *drill) check(ctx context.Context) error {
+	fmt.Println("drill: load done; settling 15 s")
+	time.Sleep(15 * time.Second)
+	var failures []string
+	fail := func(f string, a ...any) { failures = append(failures, fmt.Sprintf(f, a...)) }
+
+	// Every dossier in the projection where the clients left it; enrolled
+	// pupils counted once per successful enrol (no double from a retry).
+	for si := range d.schools {
+		s := &d.schools[si]
+		conn, err := d.admin(ctx, s.db)
+		if err != nil {
+			return err
+		}
+		steps := map[string]string{}
+		rows, err := conn.Query(ctx, "SELECT d.pupil_id::text, ps.step FROM dossier d JOIN process_step ps ON ps.entity_id = d.id AND ps.entity_kind = 'dossier'")
+		if err == nil {
+			for rows.Next() {
+				var p, st string
+				_ = rows.Scan(&p, &st)
+				steps[p] = st
+			}
+			rows.Close()
+		}
+		// Logbook lines per advance request: all the same number.
+		perReq := map[int]int{}
+		rows, err = conn.Query(ctx, `SELECT count(*) FROM logbook WHERE entity = 'dossier' AND action = 'process' AND request_id <> '' GROUP BY request_id`)
+		if err == nil {
+			for rows.Next() {
+				var n int
+				_ = rows.Scan(&n)
+				perReq[n]++
+			}
+			rows.Close()
+		}
+		conn.Close(ctx)
+		d.mu.Lock()
+		for _, m := range d.made {
+			if m.school != s {
+				continue
+			}
+			want := "observe"
+			if m.advanced {
+				want = "understand"
+			}
+			if got, ok := steps[m.pupil]; ok && got != want {
+				fail("%s: dossier of pupil %s in %q, want %q", s.db, m.pupil, got, want)
+			}
+		}
+		d.mu.Unlock()
+		if len(perReq) > 1 {
+			fail("%s: logbook lines per advance differ (duplicates?): %v", s.db, perReq)
+		}
+	}
+	// Enrolments: pupils in the databases = setup pupils + successful enrols.
+	total := 0
+	for si := range d.schools {
+		conn, err := d.admin(ctx, d.schools[si].db)
+		if err != nil {
+			return err
+		}
+		var n int
+		_ = conn.QueryRow(ctx, "SELECT count(*) FROM pupil").Scan(&n)
+		conn.Close(ctx)
+		total += n
+	}
+	if want := d.guardianN + d.actions["enrol"]; total != want {
+		fail("pupils in the databases: %d, want %d (setup %d + enrolled %d): an enrolment had two effects or none", total, want, d.guardianN, d.actions["enrol"])
+	}
+	// Every logbook chain verifies.
+	verify := exec.Command(d.bin, "logbook", "verify")
+	verify.Env = d.env
+	if out, err := verify.CombinedOutput(); err != nil {
+		fail("logbook verify: %v\n%s", err, out)
+	}
+	// Reconciliation: nothing behind, nothing lost.
+	c := exec.Command(d.bin, "reconcile")
+	c.Env = d.env
+	out, err := c.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "hersteld:") || strings.Contains(string(out), "proces zonder gegevens") {
+		fail("reconcile after the run: %v\n%s", err, out)
+	}
+	d.report(fail)
+	if len(failures) > 0 {
+		for _, f := range failures {
+			fmt.Println("FAIL:", f)
+		}
+		return fmt.Errorf("%d checks failed", len(failures))
+	}
+	fmt.Println("drill: every check passed")
+	return nil
+}
+
+func pct(l []time.Duration, p float64) time.Duration {
+	if len(l) == 0 {
+		return 0
+	}
+	slices.Sort(l)
+	return l[min(len(l)-1, int(float64(len(l))*p))]
+}
+
+func (d *drill) report(fail func(string, ...any)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	var lat []time.Duration
+	outside5xx, outsideNoAnswer := 0, 0
+	perWindow := make([]int, len(d.windows))
+	for _, r := range d.reqs {
+		if r.status != 0 && r.status < 500 {
+			lat = append(lat, r.latency)
+		}
+		failed := r.status == 0 || r.status >= 500
+		if !failed {
+			continue
+		}
+		if w := d.inWindow(r); w >= 0 {
+			perWindow[w]++
+		} else if r.status == 0 {
+			outsideNoAnswer++
+		} else {
+			outside5xx++
+		}
+	}
+	secs := d.duration.Seconds()
+	fmt.Printf("\ndrill: %d staff, %d guardians, %s, %d schools, %d CPU\n", d.staffN, d.guardianN, d.duration, len(d.schools), runtime.NumCPU())
+	fmt.Fprintf(tw, "requests\treq/s\tp50 ms\tp99 ms\t5xx outside faults\tno answer outside faults\t\n")
+	fmt.Fprintf(tw, "%d\t%.1f\t%.1f\t%.1f\t%d\t%d\t\n", len(d.reqs), float64(len(d.reqs))/secs,
+		float64(pct(lat, 0.5).Microseconds())/1000, float64(pct(lat, 0.99).Microseconds())/1000, outside5xx, outsideNoAnswer)
+	_ = tw.Flush()
+	fmt.Println()
+	fmt.Fprintf(tw, "fault\tat s\trecovered in s\tfailed attempts in window (retried)\t\n")
+	for i, w := range d.windows {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.1f\t%d\t\n", w.fault, w.from.Sub(d.start).Seconds(), w.recovered.Seconds(), perWindow[i])
+	}
+	_ = tw.Flush()
+	fmt.Println()
+	fmt.Fprintf(tw, "action\tdone\t\n")
+	for _, k := range []string{"enrol", "dossier", "growth", "advance", "portal"} {
+		fmt.Fprintf(tw, "%s\t%d\t\n", k, d.actions[k])
+	}
+	_ = tw.Flush()
+	if n := len(d.metrics); n >= 2 {
+		// The last server process: from its first sample after the
+		// restart to the end.
+		last := d.windows
+		from := d.start
+		for _, w := range last {
+			if w.fault == "server SIGKILL" {
+				from = w.to
+			}
+		}
+		var first, end *metricSample
+		for i := range d.metrics {
+			if d.metrics[i].at.After(from.Add(30 * time.Second)) {
+				if first == nil {
+					first = &d.metrics[i]
+				}
+				end = &d.metrics[i]
+			}
+		}
+		if first != nil && end != nil {
+			fmt.Printf("\nserver after its restart: goroutines %.0f → %.0f, resident memory %.0f MB → %.0f MB (%s apart)\n",
+				first.goroutines, end.goroutines, first.rssMB, end.rssMB, end.at.Sub(first.at).Round(time.Second))
+			if end.goroutines > first.goroutines*1.5+50 {
+				fail("goroutines grew from %.0f to %.0f", first.goroutines, end.goroutines)
+			}
+		}
+	}
+	if outside5xx > 0 || outsideNoAnswer > 0 {
+		fail("%d server errors and %d unanswered requests outside the fault windows", outside5xx, outsideNoAnswer)
+	}
+}
