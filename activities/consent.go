@@ -336,8 +336,9 @@ func (a *Activities) CloseConsentRound(ctx context.Context, in workflows.CloseCo
 				}
 			}
 			if in.Outcome == plan.RoundConsented {
+				on := law.DateOf(in.At)
 				if err := q.SetOPPEstablishedOnConsent(ctx, school.SetOPPEstablishedOnConsentParams{ID: dossierID,
-					OppEstablishedOn: &in.At}); err != nil {
+					OppEstablishedOn: &on}); err != nil {
 					return err
 				}
 			}

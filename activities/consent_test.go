@@ -189,7 +189,7 @@ func TestConsentRoundActivities(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if y, m, dd := now.Date(); d.OppEstablishedOn == nil || !d.OppEstablishedOn.Equal(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
+		if y, m, dd := now.In(law.Netherlands()).Date(); d.OppEstablishedOn == nil || !d.OppEstablishedOn.Equal(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)) {
 			t.Errorf("OPP established on %v after consent in realisation, want the day of the consent", d.OppEstablishedOn)
 		}
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/fault"
+	"github.com/topdossier/topdossier/law"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/store"
 	"github.com/topdossier/topdossier/workflows"
@@ -85,7 +86,8 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 				}
 			}
 			if in.EstablishOPP && d.OppEstablishedOn == nil {
-				if err := q.SetOPPEstablished(ctx, school.SetOPPEstablishedParams{ID: dossierID, OppEstablishedOn: &in.At}); err != nil {
+				on := law.DateOf(in.At)
+				if err := q.SetOPPEstablished(ctx, school.SetOPPEstablishedParams{ID: dossierID, OppEstablishedOn: &on}); err != nil {
 					return fmt.Errorf("set opp established: %w", err)
 				}
 			}

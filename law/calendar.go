@@ -16,6 +16,13 @@ var netherlands = func() *time.Location {
 // Netherlands is the time zone in which the Dutch terms count their days.
 func Netherlands() *time.Location { return netherlands }
 
+// DateOf is the calendar day of t in the Netherlands, as a UTC midnight
+// like the dates the database returns: what goes into a date column. A
+// moment's own UTC date is a day early between midnight and one or two
+// in the night here (an OPP established at 00:15 on 30 November was
+// recorded on the 29th).
+func DateOf(t time.Time) time.Time { return dateOf(t) }
+
 // dateOf is the calendar day of t in the Netherlands, as a UTC midnight
 // like the dates the database returns.
 func dateOf(t time.Time) time.Time {
