@@ -111,6 +111,7 @@ type school struct {
 type pupilRef struct {
 	school                *school
 	id, guardian, mailbox string
+	n                     int // the guardian's number: spreads the logins
 }
 
 type madeDossier struct {
@@ -473,7 +474,7 @@ func (d *drill) seed(ctx context.Context) error {
 			userID, s.id, id[1], guardian); err != nil {
 			return err
 		}
-		d.pupils = append(d.pupils, pupilRef{school: s, id: id[1], guardian: guardian, mailbox: mail})
+		d.pupils = append(d.pupils, pupilRef{school: s, id: id[1], guardian: guardian, mailbox: mail, n: i})
 	}
 	return nil
 }
@@ -512,23 +513,27 @@ func (d *drill) record(at time.Time, status int, retry bool) {
 }
 
 // retrying sends a change until it has an answer that is not a server
-// failure, with the same Idempotency-Key each time (one effect), for at
-// most two minutes.
+// failure, with the same Idempotency-Key each time (one effect). "Still
+// running" (409) is waited out too: a call that died with the server
+// leaves its claim, which a retry takes over after two minutes. At most
+// four minutes, then the client gives up (the check counts it).
 func (d *drill) retrying(ctx context.Context, s *school, method, path, body string) (int, string) {
 	key := uuid.NewString()
 	wait := 200 * time.Millisecond
+	deadline := time.Now().Add(4 * time.Minute)
 	for attempt := 0; ; attempt++ {
 		at := time.Now()
 		st, out, err := d.api(s, method, path, body, key)
 		d.record(at, st, attempt > 0)
-		if err == nil && st < 500 && st != 429 {
+		running := st == 409 && strings.Contains(out, "nog verwerkt")
+		if err == nil && st < 500 && st != 429 && !running {
 			return st, out
 		}
-		if ctx.Err() != nil || attempt > 60 {
+		if time.Now().After(deadline) {
 			return st, out
 		}
 		time.Sleep(wait)
-		wait = min(wait*2, 2*time.Second)
+		wait = min(wait*2, 5*time.Second)
 	}
 }
 
@@ -706,7 +711,7 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 	select {
 	case <-ctx.Done():
 		return
-	case <-time.After(time.Duration(p.mailbox[5]%60) * time.Second):
+	case <-time.After(time.Duration(p.n%60) * time.Second):
 	}
 	if !login() {
 		return
