@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -281,12 +282,7 @@ func bodyError(err error) error {
 // badField is the first form field (by name) holding no text, "" when
 // all are text.
 func badField(values map[string][]string) string {
-	names := make([]string, 0, len(values))
-	for k := range values {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if badText(k) {
 			return "veld"
 		}
@@ -336,12 +332,7 @@ func walkJSON(v any, path string) string {
 			}
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if badText(k) {
 				return "body"
 			}

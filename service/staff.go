@@ -68,13 +68,7 @@ func parseGroups(v string) ([]string, bool) {
 // Nobody hands themselves a role.
 func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles []auth.Role, form StaffForm) (activation string, err error) {
 	form.Name, form.Email = strings.TrimSpace(form.Name), strings.ToLower(strings.TrimSpace(form.Email))
-	errs := fault.FieldErrors{}
-	if form.Name == "" || len([]rune(form.Name)) > 100 {
-		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
-	}
-	if addr, err := mail.ParseAddress(form.Email); err != nil || addr.Address != form.Email {
-		errs["email"] = "Vul een geldig e-mailadres in."
-	}
+	errs := checkPerson(form.Name, form.Email)
 	role := auth.Role(form.Role)
 	valid := false
 	for _, r := range roles {
@@ -148,6 +142,19 @@ func (s *Staff) Add(ctx context.Context, actor Actor, licenceID uuid.UUID, roles
 	}
 	s.logger.InfoContext(ctx, "staff role added", "licence", licenceID, "user", userID, "role", role)
 	return activation, nil
+}
+
+// checkPerson checks a new colleague's name and address as typed (trimmed,
+// the address lower-cased).
+func checkPerson(name, email string) fault.FieldErrors {
+	errs := fault.FieldErrors{}
+	if name == "" || len([]rune(name)) > 100 {
+		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
+	}
+	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email {
+		errs["email"] = "Vul een geldig e-mailadres in."
+	}
+	return errs
 }
 
 // grant gives the person with form's address role on the licence inside
@@ -385,13 +392,7 @@ type BreakGlassForm struct {
 func (s *Staff) BreakGlass(ctx context.Context, actor Actor, licenceID uuid.UUID, form BreakGlassForm, loc *time.Location) (activation string, err error) {
 	form.Name, form.Email = strings.TrimSpace(form.Name), strings.ToLower(strings.TrimSpace(form.Email))
 	form.Reason, form.Contact = strings.TrimSpace(form.Reason), strings.ToLower(strings.TrimSpace(form.Contact))
-	errs := fault.FieldErrors{}
-	if form.Name == "" || len([]rune(form.Name)) > 100 {
-		errs["name"] = "Vul de naam in (hoogstens 100 tekens)."
-	}
-	if addr, err := mail.ParseAddress(form.Email); err != nil || addr.Address != form.Email {
-		errs["email"] = "Vul een geldig e-mailadres in."
-	}
+	errs := checkPerson(form.Name, form.Email)
 	if n := len([]rune(form.Reason)); n < 20 || n > 2000 {
 		errs["reason"] = "Schrijf op waarom de noodtoegang nodig is en wie erom vroeg (20 tot 2000 tekens); de school krijgt dit te lezen."
 	}

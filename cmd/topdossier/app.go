@@ -386,3 +386,15 @@ func lasService(cfg config.Config, tm *tenants.Manager, tc client.Client, logger
 func secretKeys(cfg config.Config) auth.Keys {
 	return append(auth.Keys{cfg.PayloadKey}, cfg.PayloadKeysOld...)
 }
+
+// openForCommand loads the configuration and opens the databases for one
+// of the operator's commands; the caller closes the databases.
+func openForCommand(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *slog.Logger, *databases, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	logger := newLogger(cfg, stderr)
+	dbs, err := openDatabases(ctx, cfg, logger)
+	return cfg, logger, dbs, err
+}

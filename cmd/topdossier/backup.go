@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db/platform"
 )
 
@@ -59,11 +58,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if *dir == "" {
 		return errors.New("gebruik: topdossier backup -dir MAP")
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	dbs, err := openDatabases(ctx, cfg, newLogger(cfg, stderr))
+	cfg, _, dbs, err := openForCommand(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/fault"
 	"github.com/topdossier/topdossier/las"
 	"github.com/topdossier/topdossier/service"
@@ -51,12 +50,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	logger := newLogger(cfg, stderr)
-	dbs, err := openDatabases(ctx, cfg, logger)
+	cfg, logger, dbs, err := openForCommand(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

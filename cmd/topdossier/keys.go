@@ -7,7 +7,6 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/store"
 )
 
@@ -19,11 +18,7 @@ func runKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if len(args) != 1 || args[0] != "reseal" {
 		return errors.New("gebruik: topdossier keys reseal")
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	dbs, err := openDatabases(ctx, cfg, newLogger(cfg, stderr))
+	cfg, _, dbs, err := openForCommand(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,7 @@ func runLicence(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return errors.New("gebruik: topdossier licence create|list|remove")
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	dbs, err := openDatabases(ctx, cfg, newLogger(cfg, stderr))
+	cfg, _, dbs, err := openForCommand(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}

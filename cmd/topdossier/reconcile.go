@@ -9,7 +9,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/worker"
 )
 
@@ -23,12 +22,7 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	logger := newLogger(cfg, stderr)
-	dbs, err := openDatabases(ctx, cfg, logger)
+	cfg, logger, dbs, err := openForCommand(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
