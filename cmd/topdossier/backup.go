@@ -109,9 +109,20 @@ func withDatabase(dsn, database string) string {
 	return strings.TrimSpace(dsn) + " dbname=" + database // a later keyword wins
 }
 
-// dump runs pg_dump in custom format into file and returns its sum.
+// dump runs pg_dump in custom format into file and returns its sum. A
+// password in a URL goes to pg_dump through PGPASSWORD, not its command
+// line (which other users of the machine can read).
 func dump(ctx context.Context, dsn, file string) (backupFile, error) {
+	env := os.Environ()
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			env = append(env, "PGPASSWORD="+pw)
+			u.User = url.User(u.User.Username())
+			dsn = u.String()
+		}
+	}
 	cmd := exec.CommandContext(ctx, "pg_dump", "--format=custom", "--file="+file, "--dbname="+dsn)
+	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return backupFile{}, fmt.Errorf("pg_dump: %v: %s", err, strings.TrimSpace(string(out)))
 	}
