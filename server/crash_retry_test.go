@@ -60,8 +60,36 @@ func TestRetryAfterACrash(t *testing.T) {
 		t.Errorf("%d pupils after the retry, want 1", n)
 	}
 
-	// The same for a growth note in the pupil's dossier.
-	h.openDossier(t, h.cookie, h.school.ID, uuid.MustParse(first[1]))
+	// The same for a second guardian.
+	guardians := fmt.Sprintf("/licences/%s/pupils/%s/guardians", h.school.ID, first[1])
+	guardian := `{"given_name":"Tweede","family_name":"Ouder","email":"tweede.crash@thuis.invalid","relation":"father","parental_authority":true}`
+	resp, out = h.apiCall(t, token, "POST", guardians, "guardian-1", guardian)
+	firstGuardian := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out)
+	if resp.StatusCode != 201 || firstGuardian == nil {
+		t.Fatalf("add guardian: %d %s", resp.StatusCode, out)
+	}
+	crash("guardian-1", "3 minutes")
+	resp, out = h.apiCall(t, token, "POST", guardians, "guardian-1", guardian)
+	if again := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out); resp.StatusCode != 201 || again == nil || again[1] != firstGuardian[1] {
+		t.Errorf("guardian retry after the crash: %d %s, want 201 with the same guardian", resp.StatusCode, out)
+	}
+
+	// The same for opening the pupil's dossier (a retry answered 409 "already
+	// an open dossier" before) and for a growth note in it.
+	open := fmt.Sprintf("/licences/%s/pupils/%s/dossier", h.school.ID, first[1])
+	openBody := `{"support_level":"extra_school","reason":"Leest nog niet vlot","started_on":"2026-11-02"}`
+	resp, out = h.apiCall(t, token, "POST", open, "open-1", openBody)
+	firstDossier := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out)
+	if resp.StatusCode != 201 || firstDossier == nil {
+		t.Fatalf("open dossier: %d %s", resp.StatusCode, out)
+	}
+	crash("open-1", "3 minutes")
+	resp, out = h.apiCall(t, token, "POST", open, "open-1", openBody)
+	if againDossier := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out); resp.StatusCode != 201 || againDossier == nil ||
+		againDossier[1] != firstDossier[1] {
+		t.Errorf("open retry after the crash: %d %s, want 201 with the same dossier", resp.StatusCode, out)
+	}
+	h.waitPhase(t, h.school.ID, uuid.MustParse(firstDossier[1]), "observe")
 	notes := fmt.Sprintf("/licences/%s/pupils/%s/dossier/growth-entries", h.school.ID, first[1])
 	note := `{"kind":"observation","occurred_on":"2026-11-02","body":"Eén keer"}`
 	resp, out = h.apiCall(t, token, "POST", notes, "note-1", note)
@@ -74,11 +102,14 @@ func TestRetryAfterACrash(t *testing.T) {
 	if againNote := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(out); resp.StatusCode != 201 || againNote == nil || againNote[1] != firstNote[1] {
 		t.Errorf("note retry after the crash: %d %s, want the same note", resp.StatusCode, out)
 	}
-	var n int
+	var n, g int
 	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM guardian WHERE email = 'tweede.crash@thuis.invalid'").Scan(&g); err != nil {
+			return err
+		}
 		return pool.QueryRow(ctx, "SELECT count(*) FROM growth_entry WHERE body = 'Eén keer'").Scan(&n)
 	})
-	if err != nil || n != 1 {
-		t.Errorf("%d notes after the retry (%v), want 1", n, err)
+	if err != nil || n != 1 || g != 1 {
+		t.Errorf("%d notes and %d second guardians after the retries (%v), want 1 and 1", n, g, err)
 	}
 }

@@ -115,6 +115,9 @@ func (s *Server) handleAPIDossierCreate(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if idempotencyKeyOf(c) != "" {
+		in.ActionID = actionID(c, "")
+	}
 	if _, err := s.pupils.Load(c, lic.ID, pupilID); err != nil {
 		return err
 	}

@@ -379,6 +379,9 @@ func (s *Server) handleAPIGuardianAdd(c *gin.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	if idempotencyKeyOf(c) != "" {
+		in.ActionID = actionID(c, "")
+	}
 	g, err := s.pupils.AddGuardian(c, actorOf(c), lic.ID, pupilID, in)
 	if err != nil {
 		return err

@@ -318,6 +318,9 @@ type DossierInput struct {
 	SupportLevel string `json:"support_level"`
 	Reason       string `json:"reason"`
 	StartedOn    string `json:"started_on"`
+	// ActionID, when set (an API call with an Idempotency-Key), makes a
+	// retry after a crash answer with the dossier the first call opened.
+	ActionID string `json:"-"`
 }
 
 func (in DossierInput) validate(today time.Time) (school.CreateDossierParams, fault.FieldErrors) {
@@ -362,9 +365,18 @@ func (s *Dossiers) Create(ctx context.Context, actor Actor, licenceID, pupilID u
 	// A pupil whose data's use is restricted (AVG art. 18) gets no new
 	// plan either until the school lifts the restriction.
 	err = writeOfPupil(ctx, s.tenants, licenceID, pupilID, func(tx pgx.Tx) error {
+		q := school.New(tx)
+		if done, err := earlierEffect(ctx, q, in.ActionID, "dossier"); err != nil || done != nil {
+			if done != nil {
+				d, err = q.GetDossier(ctx, *done)
+			}
+			return err
+		}
 		var err error
-		d, err = createDossier(ctx, tx, actor, params, "geopend")
-		return err
+		if d, err = createDossier(ctx, tx, actor, params, "geopend"); err != nil {
+			return err
+		}
+		return recordEffect(ctx, q, in.ActionID, "dossier", d.ID)
 	})
 	if err != nil {
 		return d, nil, err

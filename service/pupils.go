@@ -77,6 +77,10 @@ type GuardianInput struct {
 	Phone             string `json:"phone"`
 	Relation          string `json:"relation"`
 	ParentalAuthority bool   `json:"parental_authority"`
+	// ActionID, when set (adding a guardian through the API with an
+	// Idempotency-Key), makes a retry after a crash answer with the
+	// guardian the first call added.
+	ActionID string `json:"-"`
 }
 
 // validate checks a new pupil and returns the rows to insert. Every
@@ -207,11 +211,20 @@ func (s *Pupils) AddGuardian(ctx context.Context, actor Actor, licenceID, pupilI
 		if err != nil {
 			return err
 		}
+		if done, err := earlierEffect(ctx, q, in.ActionID, "guardian"); err != nil || done != nil {
+			if done != nil {
+				g, err = q.GetGuardian(ctx, school.GetGuardianParams{ID: *done, PupilID: pupilID})
+			}
+			return err
+		}
 		if len(existing) >= 6 {
 			return fault.FieldErrors{"guardian": "Een leerling heeft hoogstens zes ouders of verzorgers."}
 		}
 		if g, err = q.CreateGuardian(ctx, gp); err != nil {
 			return fmt.Errorf("create guardian: %w", err)
+		}
+		if err := recordEffect(ctx, q, in.ActionID, "guardian", g.ID); err != nil {
+			return err
 		}
 		d, err := q.CurrentDossierOfPupil(ctx, pupilID)
 		switch {
