@@ -118,7 +118,10 @@ func (s *Licences) Remove(ctx context.Context, actor Actor, id uuid.UUID, confir
 	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.LicenceRemovalID(id.String()),
 		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// A run still waiting belongs to a removal that was restored (only
+		// an active licence is closed), its signal lost: it would purge
+		// nothing, and it must not block this one.
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.KindKey().ValueSet("licence-removal")),
 	}, workflows.LicenceRemovalWorkflow, workflows.LicenceRemovalInput{LicenceID: id.String(), RemovalID: r.ID.String(), PurgeAfter: r.PurgeAfter})
