@@ -116,8 +116,8 @@ func (s *Licences) Remove(ctx context.Context, actor Actor, id uuid.UUID, confir
 		return r, err
 	}
 	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.LicenceRemovalID(id.String()),
-		TaskQueue:                workflows.TaskQueue,
+		ID:        workflows.LicenceRemovalID(id.String()),
+		TaskQueue: workflows.TaskQueue,
 		// A run still waiting belongs to a removal that was restored (only
 		// an active licence is closed), its signal lost: it would purge
 		// nothing, and it must not block this one.
