@@ -251,6 +251,15 @@ func TestAPIRequestChain(t *testing.T) {
 	if resp, _ := h.apiCall(t, swvTok, "POST", "/licences/"+f.lic.ID.String()+"/meetings", key, strings.Replace(meetingBody, "Extra", "Andere", 1)); resp.StatusCode != 422 {
 		t.Errorf("a key reused for another body: %d, want 422", resp.StatusCode)
 	}
+	// While the first call runs, a retry is told to come back: 409 with
+	// Retry-After, which clients wait out (examples/apiclient does).
+	if _, err := h.platform.Pool.Exec(ctx, "UPDATE api_idempotency SET status = NULL, response = NULL, created_at = now() WHERE key = $1", key); err != nil {
+		t.Fatal(err)
+	}
+	if resp, out := h.apiCall(t, swvTok, "POST", "/licences/"+f.lic.ID.String()+"/meetings", key, meetingBody); resp.StatusCode != 409 ||
+		resp.Header.Get("Retry-After") != "2" || !strings.Contains(out, "nog verwerkt") {
+		t.Errorf("a retry while the first call runs: %d, Retry-After %q, %s; want 409 with Retry-After 2", resp.StatusCode, resp.Header.Get("Retry-After"), out)
+	}
 	var sealed int
 	if err := h.platform.Pool.QueryRow(ctx, "SELECT count(*) FROM api_idempotency WHERE position('Extra vergadering'::bytea in response) > 0").Scan(&sealed); err != nil ||
 		sealed != 0 {

@@ -30,6 +30,13 @@ func (s *Server) schoolOps() []apiOp {
 			Out: struct {
 				Consent *consentJSON `json:"consent"`
 			}{}},
+		{Method: "POST", Path: dossierPath + "/action-part/offer", Perm: auth.PermDossierManage, Handle: s.handleAPIActionPartOffer, Tag: tag,
+			ID: "offerActionPart", Status: http.StatusCreated,
+			Summary: "Offer the handelingsdeel for consent: the draft becomes the next version and its consent round starts (422 names what is missing; " +
+				"the last version again when the draft did not change). The round shows at showConsent once it has invited the parties.",
+			Out: struct {
+				ActionPart actionPartJSON `json:"action_part"`
+			}{}},
 		{Method: "POST", Path: dossierPath + "/action-part/:version/consent-answers", Perm: auth.PermDossierManage, Tag: tag,
 			Handle: s.handleAPIConsentRecord, ID: "recordConsentAnswer",
 			Summary: "Record an answer a party gave on paper or in a meeting; the round decides, the school never decides for the parents",
@@ -144,6 +151,28 @@ func (s *Server) handleAPIConsentShow(c *gin.Context) error {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, gin.H{"consent": out})
+}
+
+func (s *Server) handleAPIActionPartOffer(c *gin.Context) error {
+	lic, d, err := s.openDossier(c)
+	if err != nil {
+		return err
+	}
+	v, missing, err := s.dossiers.OfferActionPart(c, actorOf(c), lic.ID, d)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return &phaseIncomplete{Missing: missing}
+	}
+	return writeJSON(c, http.StatusCreated, gin.H{"action_part": actionPartJSON{Version: v.Number, Cycle: v.Cycle, ConsentStatus: v.ConsentStatus}})
+}
+
+// actionPartJSON is a handelingsdeel version offered for consent.
+type actionPartJSON struct {
+	Version       int32  `json:"version"`
+	Cycle         int32  `json:"cycle"`
+	ConsentStatus string `json:"consent_status" enum:"pending|given|refused"`
 }
 
 func (s *Server) handleAPIConsentRecord(c *gin.Context) error {

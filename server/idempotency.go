@@ -125,6 +125,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	row, err := q.ClaimIdempotencyKey(c, platform.ClaimIdempotencyKeyParams{PrincipalID: p.UserID, Key: key, Fingerprint: fingerprint})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
+		c.Header("Retry-After", "2")
 		s.fail(c, errIdempotencyRunning)
 		c.Abort()
 		return
@@ -137,6 +138,7 @@ func (s *Server) idempotent(c *gin.Context) {
 		c.Abort()
 		return
 	case !row.Claimed && row.Status == nil:
+		c.Header("Retry-After", "2")
 		s.fail(c, errIdempotencyRunning)
 		c.Abort()
 		return

@@ -565,10 +565,11 @@ func (s *Dossiers) Advance(ctx context.Context, actor Actor, licenceID uuid.UUID
 	return out, err
 }
 
-// FreezeActionPart freezes the current handelingsdeel draft as the next
+// freezeActionPart freezes the current handelingsdeel draft as the next
 // numbered version, to be offered for consent. It refuses an incomplete
-// handelingsdeel, and a draft frozen before returns that version.
-func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, error) {
+// handelingsdeel, and a draft frozen before returns that version (frozen
+// false).
+func (s *Dossiers) freezeActionPart(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, bool, error) {
 	var v school.ActionPartVersion
 	var missing []string
 	frozen := false
@@ -607,12 +608,37 @@ func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID 
 		e.EntityID = fmt.Sprintf("%s:%d", d.ID, v.Number)
 		return logbook.Append(ctx, tx, e)
 	})
+	return v, missing, frozen, err
+}
+
+// FreezeActionPart offers the handelingsdeel from the page: a new
+// version is frozen and its consent round started; a round that cannot
+// start now (Temporal away) is logged, and the page offers to ask again.
+func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, error) {
+	v, missing, frozen, err := s.freezeActionPart(ctx, actor, licenceID, d)
 	if err == nil && frozen {
 		if serr := s.StartConsent(ctx, licenceID, d, v.Number); serr != nil {
 			s.logger.ErrorContext(ctx, "consent round not started", "err", serr)
 		}
 	}
 	return v, missing, err
+}
+
+// OfferActionPart offers the handelingsdeel through the API, where no
+// one sees a button to ask again: the draft is frozen unless it is the
+// last version already, and while that version's consent is pending its
+// round is started (an existing round is kept). A round that cannot
+// start is an error (ErrUnavailable), so the caller's retry with the
+// same key starts it: the version is not frozen twice.
+func (s *Dossiers) OfferActionPart(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, error) {
+	v, missing, _, err := s.freezeActionPart(ctx, actor, licenceID, d)
+	if err != nil || len(missing) > 0 || v.ConsentStatus != plan.ConsentPending {
+		return v, missing, err
+	}
+	if err := s.StartConsent(ctx, licenceID, d, v.Number); err != nil {
+		return v, nil, errors.Join(fault.ErrUnavailable, err)
+	}
+	return v, nil, nil
 }
 
 // ConsentAnswerInput is an answer the school records for a party who

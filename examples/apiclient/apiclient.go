@@ -6,7 +6,8 @@
 // any integration.
 //
 // Every change carries its own Idempotency-Key and is retried with the
-// same key after a network error or a 5xx: a retry never does anything
+// same key after a network error, a 5xx, a 429 or a 409 "still running"
+// (with Retry-After), for up to a minute: a retry never does anything
 // twice.
 package apiclient
 
@@ -20,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,6 +44,8 @@ type Config struct {
 	Chair, Member, Signer string
 	// Wait bounds each wait for the SWV's process (default 30 s).
 	Wait time.Duration
+	// Retry bounds how long one change is retried (default 1 minute).
+	Retry time.Duration
 }
 
 // Result is what the walk produced.
@@ -75,7 +79,10 @@ func newKey() string {
 }
 
 // call sends one request with token; out (may be nil) receives the JSON
-// answer. A change is retried up to three times with the same key.
+// answer. A change that got no answer, a server error, "too many
+// requests" or "still running" (409 with Retry-After) is sent again with
+// the same key, waiting longer each time, for up to cfg.Retry: the
+// server does it once.
 func (c *client) call(ctx context.Context, token, method, path string, in, out any) error {
 	var body []byte
 	if in != nil {
@@ -85,8 +92,21 @@ func (c *client) call(ctx context.Context, token, method, path string, in, out a
 		}
 	}
 	key := newKey()
+	deadline := time.Now().Add(c.cfg.Retry)
+	wait := 250 * time.Millisecond
 	var last error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if time.Now().Add(wait).After(deadline) {
+				return last
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 5*time.Second)
+		}
 		req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, bytes.NewReader(body))
 		if err != nil {
 			return err
@@ -110,8 +130,13 @@ func (c *client) call(ctx context.Context, token, method, path string, in, out a
 			last = err
 			continue
 		}
-		if resp.StatusCode >= 500 {
+		retryAfter := resp.Header.Get("Retry-After")
+		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests ||
+			(resp.StatusCode == http.StatusConflict && retryAfter != "") {
 			last = fmt.Errorf("%s %s: %d", method, path, resp.StatusCode)
+			if s, err := strconv.Atoi(retryAfter); err == nil && s > 0 && s <= 60 {
+				wait = time.Duration(s) * time.Second
+			}
 			continue
 		}
 		if resp.StatusCode >= 300 {
@@ -130,7 +155,6 @@ func (c *client) call(ctx context.Context, token, method, path string, in, out a
 		}
 		return json.Unmarshal(data, out)
 	}
-	return last
 }
 
 // The parts of the answers the walk reads.
@@ -173,6 +197,9 @@ func Walk(ctx context.Context, cfg Config) (Result, error) {
 	}
 	if cfg.Wait == 0 {
 		cfg.Wait = 30 * time.Second
+	}
+	if cfg.Retry == 0 {
+		cfg.Retry = time.Minute
 	}
 	c := &client{cfg: cfg}
 	var res Result
