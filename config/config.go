@@ -40,6 +40,7 @@ import (
 //	OIDC_REDIRECT_URL          this server's /inloggen/entree/terug ""
 //	METRICS_ADDR               server: /metrics address, never the public one  127.0.0.1:9463
 //	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
+//	WORKER_WORKFLOW_CACHE      workflows a worker keeps in memory (sticky cache; fewer: less memory, more replays)  10000
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
 //	DOSSIER_OPP_WITHIN         OPP established within       1008h (6 weeks after opening for extra support)
@@ -96,6 +97,7 @@ type Config struct {
 	OIDCRedirectURL      string
 	MetricsAddr          string
 	WorkerMetricsAddr    string
+	WorkerWorkflowCache  int
 	MaxBodyBytes         int64
 	EnrolmentCheckWithin time.Duration
 	// Consent terms and policy; see workflows.ConsentTimers. The ages are
@@ -179,6 +181,7 @@ func Load(getenv func(string) string) (Config, error) {
 		OIDCRedirectURL:            get("OIDC_REDIRECT_URL", ""),
 		MetricsAddr:                get("METRICS_ADDR", "127.0.0.1:9463"),
 		WorkerMetricsAddr:          get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
+		WorkerWorkflowCache:        intVar("WORKER_WORKFLOW_CACHE", 10000),
 		MaxBodyBytes:               int64(intVar("MAX_BODY_BYTES", 1<<20)),
 		EnrolmentCheckWithin:       durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
 		ConsentRemindAfter:         durVar("CONSENT_REMIND_AFTER", 7*24*time.Hour),

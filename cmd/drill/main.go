@@ -1,15 +1,23 @@
 // Command drill is `make drill` (issue 19, drill 10): load with faults, on
 // loopback only, bounded in time and count. It runs the production shape on
 // this machine — a private PostgreSQL cluster, the Temporal dev server, one
-// `topdossier worker` and one `topdossier server` process — puts simulated
-// staff (API tokens: enrol, open a dossier, write a growth note, advance a
-// phase, read) and guardians (logged in: read their child's portal page) on
-// it, and during the run SIGKILLs the worker, the server and Temporal and
-// restarts PostgreSQL, once each. Clients retry a failed change with the
-// same Idempotency-Key or request id. Afterwards it checks that every
-// process is where it should be, that no action had two effects, that
-// every logbook chain verifies, and that outside the fault windows nothing
-// failed; it prints a table and exits non-zero when a check fails.
+// `topdossier worker` and one `topdossier server` process — and puts on it
+// simulated staff with API tokens (enrol, open a dossier, write a growth
+// note, advance a phase, read), IB'ers who take the guardians' children
+// through a whole plan (sections of begrijpen and plannen, the
+// handelingsdeel offered, the plan into realisation) and every other one
+// through a TLV request to the SWV's signed decision (examples/apiclient),
+// and guardians (logged in with password and code) who read their child's
+// portal page and agree with the plan when it asks them. During the run it
+// SIGKILLs the worker, the server and Temporal and restarts PostgreSQL, once
+// each. Clients retry a failed change with the same Idempotency-Key or
+// request id. Afterwards it checks that every dossier is where its client
+// left it, that no action had two effects (pupils, logbook lines per
+// advance, consent answers, invitations, SWV requests, decision numbers,
+// signatures), that every logbook chain verifies and the reconciliation
+// finds nothing, that outside the fault windows nothing failed, and that
+// memory and goroutines stayed flat; it prints a table and exits non-zero
+// when a check fails.
 package main
 
 import (
@@ -44,6 +52,10 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/topdossier/topdossier/auth"
+	"github.com/topdossier/topdossier/db/platform"
+	"github.com/topdossier/topdossier/documents"
+	"github.com/topdossier/topdossier/examples/apiclient"
+	"github.com/topdossier/topdossier/store"
 )
 
 const (
@@ -59,13 +71,14 @@ const (
 func main() {
 	duration := flag.Duration("duration", 10*time.Minute, "how long the load runs")
 	staff := flag.Int("staff", 50, "simulated staff (API clients)")
+	ib := flag.Int("ib", 10, "of the staff, how many are IB'ers who take their guardians' pupils through a plan, consent and a TLV request")
 	guardians := flag.Int("guardians", 200, "simulated guardians (portal readers)")
 	schools := flag.Int("schools", 5, "school licences")
 	dir := flag.String("dir", ".data/drill", "working folder (cluster, Temporal store, logs)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d := &drill{dir: mustAbs(*dir), duration: *duration, staffN: *staff, guardianN: *guardians, schoolN: *schools}
+	d := &drill{dir: mustAbs(*dir), duration: *duration, staffN: *staff, ibN: min(*ib, *staff), guardianN: *guardians, schoolN: *schools}
 	err := d.run(ctx)
 	d.stopAll()
 	if err != nil {
@@ -83,12 +96,12 @@ func mustAbs(p string) string {
 }
 
 type drill struct {
-	dir                        string
-	duration                   time.Duration
-	staffN, guardianN, schoolN int
-	env                        []string
-	bin                        string
-	key                        []byte
+	dir                             string
+	duration                        time.Duration
+	staffN, ibN, guardianN, schoolN int
+	env                             []string
+	bin                             string
+	key                             []byte
 
 	mu    sync.Mutex
 	procs map[string]*exec.Cmd
@@ -99,9 +112,29 @@ type drill struct {
 	actions map[string]int // logical action kind → done
 	metrics []metricSample
 
-	schools []school
-	pupils  []pupilRef // enrolled at setup, one per guardian
-	made    []madeDossier
+	schools  []school
+	pupils   []pupilRef // enrolled at setup, one per guardian
+	made     []madeDossier
+	swv      swvSide
+	walks    []walked
+	recorder *recorder
+	answers  map[string]int // consent answers sent per pupil (distinct ids)
+}
+
+// swvSide is the SWV's licence with its token and the people the API
+// acts for (the law asks a person for advice, votes and the signature).
+type swvSide struct {
+	id, db, token                     string
+	experts                           [2]string
+	chair, member, signer, consultant string
+}
+
+// walked is a TLV request taken to its signed decision.
+type walked struct {
+	school                *school
+	schoolRequest, swvReq string
+	number                string
+	pdf                   int
 }
 
 type school struct {
@@ -115,9 +148,9 @@ type pupilRef struct {
 }
 
 type madeDossier struct {
-	school   *school
-	pupil    string
-	advanced bool
+	school *school
+	pupil  string
+	phase  string // where the client left it
 }
 
 type window struct {
@@ -135,12 +168,15 @@ type sample struct {
 
 type metricSample struct {
 	at                time.Time
+	proc              string
 	goroutines, rssMB float64
 }
 
 func (d *drill) run(ctx context.Context) error {
 	d.procs = map[string]*exec.Cmd{}
 	d.actions = map[string]int{}
+	d.answers = map[string]int{}
+	d.recorder = &recorder{d: d}
 	if err := os.MkdirAll(d.dir, 0o755); err != nil {
 		return err
 	}
@@ -156,6 +192,11 @@ func (d *drill) run(ctx context.Context) error {
 		fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", httpPort),
 		fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metricsPort),
 		fmt.Sprintf("WORKER_METRICS_ADDR=127.0.0.1:%d", workerPort),
+		// A small workflow cache: it fills in the first minute, so the
+		// worker's goroutines and memory are flat after it unless
+		// something leaks (with the default 10,000 they grow with every
+		// workflow the run starts).
+		"WORKER_WORKFLOW_CACHE=300",
 		"LOG_LEVEL=warn", "SITE_URL=http://127.0.0.1:"+strconv.Itoa(httpPort))
 	step := func(what string, f func() error) error {
 		t := time.Now()
@@ -430,6 +471,9 @@ func (d *drill) seed(ctx context.Context) error {
 		}
 		d.schools = append(d.schools, school{id: m[1], db: m[2], token: token})
 	}
+	if err := d.seedSWV(ctx, pconn); err != nil {
+		return fmt.Errorf("the SWV: %w", err)
+	}
 	hash, err := auth.HashPassword(password, auth.DefaultArgon2)
 	if err != nil {
 		return err
@@ -475,6 +519,78 @@ func (d *drill) seed(ctx context.Context) error {
 			return err
 		}
 		d.pupils = append(d.pupils, pupilRef{school: s, id: id[1], guardian: guardian, mailbox: mail, n: i})
+	}
+	return nil
+}
+
+// seedSWV makes the SWV's licence (through the CLI) with its API token,
+// its signing certificate (a demo CA), the objection address its
+// decisions name, and the people the token acts for: two experts (an
+// orthopedagoog and a psycholoog), the committee's chair and a member,
+// the admin who signs, and a consultant for every school.
+func (d *drill) seedSWV(ctx context.Context, pconn *pgx.Conn) error {
+	c := exec.Command(d.bin, "licence", "create", "-swv", "PO2899", "-kind", "swv", "-name", "SWV Drill")
+	c.Env = d.env
+	out, err := c.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("licence create: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		return fmt.Errorf("licence create said: %s", out)
+	}
+	d.swv = swvSide{id: m[1], db: m[2], token: "td_drill" + strings.ReplaceAll(uuid.NewString(), "-", "")}
+	if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'drill', 'write', $2)",
+		d.swv.id, auth.HashToken(d.swv.token)); err != nil {
+		return err
+	}
+	var swvID uuid.UUID
+	if err := pconn.QueryRow(ctx, "UPDATE swv SET objection_address = 'Postbus 1, 4000 AA Tiel', objection_email = 'bezwaar@drill.invalid' "+
+		"WHERE code = 'PO2899' RETURNING id").Scan(&swvID); err != nil {
+		return err
+	}
+	ca, err := documents.NewDemoCA("TOP dossier drill-CA", time.Now())
+	if err != nil {
+		return err
+	}
+	ident, err := ca.Issue("SWV Drill", "SWV Drill", time.Now(), 365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	if err := store.StoreSigningIdentity(ctx, platform.New(pconn), auth.Keys{d.key}, swvID, ident); err != nil {
+		return err
+	}
+	person := func(email, role, profession string) (string, error) {
+		var id string
+		if err := pconn.QueryRow(ctx, "INSERT INTO app_user (kind, email, display_name) VALUES ('staff', $1, $1) RETURNING id", email).Scan(&id); err != nil {
+			return "", err
+		}
+		var prof *string
+		if profession != "" {
+			prof = &profession
+		}
+		_, err := pconn.Exec(ctx, "INSERT INTO membership (user_id, licence_id, role, profession) VALUES ($1, $2, $3, $4)", id, d.swv.id, role, prof)
+		return id, err
+	}
+	for _, p := range []struct {
+		to                *string
+		email, role, prof string
+	}{
+		{&d.swv.experts[0], "ortho@drill.invalid", "expert", "orthopedagoog"},
+		{&d.swv.experts[1], "psy@drill.invalid", "expert", "psycholoog"},
+		{&d.swv.chair, "voorzitter@drill.invalid", "committee_member", ""},
+		{&d.swv.member, "lid@drill.invalid", "committee_member", ""},
+		{&d.swv.signer, "directeur@drill.invalid", "swv_admin", ""},
+		{&d.swv.consultant, "consulent@drill.invalid", "consultant", ""},
+	} {
+		if *p.to, err = person(p.email, p.role, p.prof); err != nil {
+			return err
+		}
+	}
+	for _, s := range d.schools {
+		if _, err := pconn.Exec(ctx, "INSERT INTO school_consultant (school_licence_id, consultant_user_id) VALUES ($1, $2)", s.id, d.swv.consultant); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -542,9 +658,21 @@ func (d *drill) load(ctx context.Context) error {
 	lctx, cancel := context.WithTimeout(ctx, d.duration)
 	defer cancel()
 	var wg sync.WaitGroup
+	queues := map[*school]chan pupilRef{}
+	for i := range d.schools {
+		queues[&d.schools[i]] = make(chan pupilRef, len(d.pupils))
+	}
+	for _, p := range d.pupils {
+		queues[p.school] <- p
+	}
 	for i := range d.staffN {
+		s := &d.schools[i%len(d.schools)]
 		wg.Add(1)
-		go func() { defer wg.Done(); d.staffLoop(lctx, &d.schools[i%len(d.schools)], i) }()
+		if i < d.ibN {
+			go func() { defer wg.Done(); d.caseLoop(lctx, s, queues[s], i) }()
+			continue
+		}
+		go func() { defer wg.Done(); d.staffLoop(lctx, s, i) }()
 	}
 	for i := range d.guardianN {
 		wg.Add(1)
@@ -613,7 +741,7 @@ func (d *drill) staffLoop(ctx context.Context, s *school, n int) {
 			continue
 		}
 		d.count("enrol")
-		md := madeDossier{school: s, pupil: id[1]}
+		md := madeDossier{school: s, pupil: id[1], phase: "observe"}
 		if !think() {
 			d.keep(md)
 			return
@@ -633,17 +761,8 @@ func (d *drill) staffLoop(ctx context.Context, s *school, n int) {
 			`{"kind":"observation","occurred_on":"`+time.Now().Format("2006-01-02")+`","body":"Werkt geconcentreerd"}`); st == 201 {
 			d.count("growth")
 		}
-		// The dossier's process starts in the worker: wait for it like a
-		// person would (a 409 until it runs), then advance once.
-		req := uuid.NewString()
-		for try := 0; try < 30 && ctx.Err() == nil; try++ {
-			st, _ = d.retrying(ctx, s, "POST", "/pupils/"+id[1]+"/dossier/advance", `{"request_id":"`+req+`","from":"observe"}`)
-			if st == 200 {
-				md.advanced = true
-				d.count("advance")
-				break
-			}
-			time.Sleep(time.Second)
+		if d.advance(ctx, s, id[1], "observe") {
+			md.phase = "understand"
 		}
 		d.keep(md)
 		for _, p := range []string{"/pupils/" + id[1] + "/dossier", "/pupils?limit=50"} {
@@ -655,6 +774,150 @@ func (d *drill) staffLoop(ctx context.Context, s *school, n int) {
 			return
 		}
 	}
+}
+
+// caseLoop is an IB'er taking the school's guardians' pupils through a
+// plan one after another: a dossier, a growth note, the sections of
+// begrijpen and plannen, the handelingsdeel offered and (by the parent,
+// in the portal) agreed, the plan into realisation; and for every other
+// pupil a TLV request through the SWV to its signed decision.
+func (d *drill) caseLoop(ctx context.Context, s *school, queue <-chan pupilRef, n int) {
+	for k := 0; ctx.Err() == nil; k++ {
+		select {
+		case p := <-queue:
+			d.runCase(ctx, s, p, k%2 == 0)
+		default:
+			return // every pupil of the school has a plan
+		}
+	}
+}
+
+func (d *drill) runCase(ctx context.Context, s *school, p pupilRef, request bool) {
+	md := madeDossier{school: s, pupil: p.id}
+	defer func() {
+		if md.phase != "" {
+			d.keep(md)
+		}
+	}()
+	base := "/pupils/" + p.id + "/dossier"
+	today := time.Now().Format("2006-01-02")
+	if st, _ := d.retrying(ctx, s, "POST", base, `{"support_level":"extra_school","reason":"Rekenen blijft achter","started_on":"`+today+`"}`); st != 201 {
+		return
+	}
+	md.phase = "observe"
+	d.count("dossier")
+	if st, _ := d.retrying(ctx, s, "POST", base+"/growth-entries", `{"kind":"observation","occurred_on":"`+today+`","body":"Telt op de vingers"}`); st != 201 {
+		return
+	}
+	d.count("growth")
+	if !d.advance(ctx, s, p.id, "observe") {
+		return
+	}
+	md.phase = "understand"
+	if !d.section(ctx, s, p.id, "understand", `{"promoting":{"pupil":"Gemotiveerd"},"hindering":{"teaching":"Tempo"},`+
+		`"educational_needs":"Herhaling","support_needs":"Extra instructie"}`) || !d.advance(ctx, s, p.id, "understand") {
+		return
+	}
+	md.phase = "plan"
+	for _, sec := range [][2]string{
+		{"perspective", `{"destination":"vmbo_kb","rationale":"Gemotiveerd, maar het tempo remt."}`},
+		{"action_part", `{"goals":[{"id":"g1","domain":"Rekenen","goal":"Tafels tot 10","criterion":"90% goed","evaluate_on":"2027-06-01"}],` +
+			`"support":[{"what":"Verlengde instructie","who":"Leerkracht","how_often":"Dagelijks","where":"In de klas"}]}`},
+		{"hearing", `{"heard_on":"` + today + `","how":"conversation","summary":"Wil de tafels oefenen met de computer."}`},
+	} {
+		if !d.section(ctx, s, p.id, sec[0], sec[1]) {
+			return
+		}
+	}
+	if st, _ := d.retrying(ctx, s, "POST", base+"/action-part/offer", ""); st != 201 {
+		return
+	}
+	d.count("offer")
+	// The parent answers in the portal (guardianLoop); the IB'er looks
+	// now and then.
+	for deadline := time.Now().Add(4 * time.Minute); ; {
+		at := time.Now()
+		st, out, _ := d.api(s, "GET", base+"/consent", "", "")
+		d.record(at, st, false)
+		if strings.Contains(out, `"status":"consented"`) {
+			break
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(2 * time.Second)
+	}
+	if !d.advance(ctx, s, p.id, "plan") {
+		return
+	}
+	md.phase = "realise"
+	if !request {
+		return
+	}
+	res, err := apiclient.Walk(ctx, apiclient.Config{BaseURL: d.base() + "/api/v1", HTTP: &http.Client{Timeout: 30 * time.Second, Transport: d.recorder},
+		SchoolToken: s.token, SWVToken: d.swv.token, School: s.id, SWV: d.swv.id, Pupil: p.id,
+		Question: "Kan zij naar het speciaal onderwijs?", Experts: d.swv.experts, Chair: d.swv.chair, Member: d.swv.member, Signer: d.swv.signer,
+		Wait: 3 * time.Minute, Retry: 4 * time.Minute})
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Printf("drill: TLV request for pupil %s: %v\n", p.id, err)
+			d.count("request failed")
+		}
+		return
+	}
+	d.count("decision")
+	d.mu.Lock()
+	d.walks = append(d.walks, walked{school: s, schoolRequest: res.SchoolRequest, swvReq: res.SWVRequest, number: res.Number, pdf: len(res.PDF)})
+	d.mu.Unlock()
+}
+
+// section saves a section's first version through the API.
+func (d *drill) section(ctx context.Context, s *school, pupil, name, content string) bool {
+	st, out := d.retrying(ctx, s, "PUT", "/pupils/"+pupil+"/dossier/sections/"+name, `{"version":1,"content":`+content+`}`)
+	if st != 200 {
+		fmt.Printf("drill: section %s of pupil %s: %d %s\n", name, pupil, st, out)
+		return false
+	}
+	d.count("section")
+	return true
+}
+
+// recorder keeps every attempt the example client makes; a change sent
+// again carries a key seen before.
+type recorder struct {
+	d    *drill
+	seen sync.Map
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	retry := false
+	if k := req.Header.Get("Idempotency-Key"); k != "" {
+		_, retry = r.seen.LoadOrStore(k, true)
+	}
+	at := time.Now()
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	st := 0
+	if err == nil {
+		st = resp.StatusCode
+	}
+	r.d.record(at, st, retry)
+	return resp, err
+}
+
+// advance ends phase from of the pupil's dossier. The dossier's process
+// starts in the worker: it is waited for like a person would (a 409
+// until it runs).
+func (d *drill) advance(ctx context.Context, s *school, pupil, from string) bool {
+	req := uuid.NewString()
+	for try := 0; try < 30 && ctx.Err() == nil; try++ {
+		st, _ := d.retrying(ctx, s, "POST", "/pupils/"+pupil+"/dossier/advance", `{"request_id":"`+req+`","from":"`+from+`"}`)
+		if st == 200 {
+			d.count("advance")
+			return true
+		}
+		time.Sleep(time.Second)
+	}
+	return false
 }
 
 func (d *drill) keep(md madeDossier) {
@@ -721,9 +984,10 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 		at := time.Now()
 		resp, err := c.Get(page)
 		st := 0
+		var body []byte
 		if err == nil {
 			st = resp.StatusCode
-			_, _ = io.Copy(io.Discard, resp.Body)
+			body, _ = io.ReadAll(resp.Body)
 			resp.Body.Close()
 		}
 		d.record(at, st, false)
@@ -734,6 +998,9 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 			}
 		case st == 200:
 			d.count("portal")
+			if m := reConsentForm.FindSubmatch(body); m != nil && !bytes.Contains(body, []byte("antwoord tot nu toe")) {
+				d.answerConsent(c, p, page+"/instemming", string(m[1]), string(m[2]))
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -742,15 +1009,55 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 	}
 }
 
+// reConsentForm finds the consent question on the portal page: its
+// answer's id and the handelingsdeel's version.
+var reConsentForm = regexp.MustCompile(`action="/ouder/[^"]+/instemming">\s*<input type="hidden" name="request_id" value="([^"]+)">\s*` +
+	`<input type="hidden" name="version" value="(\d+)">`)
+
+// answerConsent agrees with the plan, as a parent on the phone does; an
+// answer that got no answer or a server error is sent again with the
+// same id (one effect).
+func (d *drill) answerConsent(c *http.Client, p pupilRef, action, requestID, version string) {
+	wait := 200 * time.Millisecond
+	deadline := time.Now().Add(4 * time.Minute)
+	for attempt := 0; time.Now().Before(deadline); attempt++ {
+		at := time.Now()
+		resp, err := c.PostForm(action, url.Values{"request_id": {requestID}, "version": {version}, "answer": {"agree"}})
+		st, where := 0, ""
+		if err == nil {
+			st, where = resp.StatusCode, resp.Header.Get("Location")
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		d.record(at, st, attempt > 0)
+		if st == 303 && strings.Contains(where, "beantwoord=1") {
+			d.mu.Lock()
+			d.answers[p.id]++
+			d.actions["consent"]++
+			d.mu.Unlock()
+			return
+		}
+		if st != 0 && st < 500 {
+			fmt.Printf("drill: consent answer for pupil %s: %d\n", p.id, st)
+			return
+		}
+		time.Sleep(wait)
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
 var reMetric = regexp.MustCompile(`(?m)^(go_goroutines|process_resident_memory_bytes) ([0-9.e+]+)$`)
 
 func (d *drill) sampleMetrics(ctx context.Context) {
 	for ctx.Err() == nil {
-		resp, err := probe.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-		if err == nil {
+		for proc, port := range map[string]int{"server": metricsPort, "worker": workerPort} {
+			resp, err := probe.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+			if err != nil {
+				continue
+			}
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			m := metricSample{at: time.Now()}
+			m := metricSample{at: time.Now(), proc: proc}
 			for _, x := range reMetric.FindAllStringSubmatch(string(b), -1) {
 				v, _ := strconv.ParseFloat(x[2], 64)
 				if x[1] == "go_goroutines" {
@@ -819,16 +1126,38 @@ func (d *drill) check(ctx context.Context) error {
 			}
 			rows.Close()
 		}
+		// The parents' answers in the portal: each stored once.
+		stored := map[string]int{}
+		rows, err = conn.Query(ctx, `SELECT d.pupil_id::text, count(*) FROM consent_response cr JOIN consent_round r ON r.id = cr.round_id
+			JOIN dossier d ON d.id = r.dossier_id WHERE cr.channel = 'portal' GROUP BY d.pupil_id`)
+		if err == nil {
+			for rows.Next() {
+				var p string
+				var n int
+				_ = rows.Scan(&p, &n)
+				stored[p] = n
+			}
+			rows.Close()
+		}
+		// One invitation per parent per round: each case's parent had one.
+		var twice int
+		_ = conn.QueryRow(ctx, `SELECT count(*) FROM (SELECT to_address FROM mail_outbox WHERE dedupe_key LIKE 'consent:%:invitation:%'
+			GROUP BY to_address HAVING count(*) > 1) x`).Scan(&twice)
+		if twice > 0 {
+			fail("%s: %d parents invited twice to give consent", s.db, twice)
+		}
 		conn.Close(ctx)
 		d.mu.Lock()
+		for _, p := range d.pupils {
+			if p.school == s && stored[p.id] != d.answers[p.id] {
+				fail("%s: pupil %s: %d consent answers stored, the parent gave %d", s.db, p.id, stored[p.id], d.answers[p.id])
+			}
+		}
 		for _, m := range d.made {
 			if m.school != s {
 				continue
 			}
-			want := "observe"
-			if m.advanced {
-				want = "understand"
-			}
+			want := m.phase
 			if got, ok := steps[m.pupil]; ok && got != want {
 				fail("%s: dossier of pupil %s in %q, want %q", s.db, m.pupil, got, want)
 			}
@@ -852,6 +1181,41 @@ func (d *drill) check(ctx context.Context) error {
 	}
 	if want := d.guardianN + d.actions["enrol"]; total != want {
 		fail("pupils in the databases: %d, want %d (setup %d + enrolled %d): an enrolment had two effects or none", total, want, d.guardianN, d.actions["enrol"])
+	}
+	// The SWV: one request per school request, one decision per
+	// request, every number once and none burned, every walked decision
+	// signed.
+	if conn, err := d.admin(ctx, d.swv.db); err == nil {
+		var doubled, numbered, distinct, unsigned, last int
+		_ = conn.QueryRow(ctx, "SELECT count(*) FROM (SELECT school_request_id FROM request GROUP BY school_request_id HAVING count(*) > 1) x").Scan(&doubled)
+		_ = conn.QueryRow(ctx, "SELECT count(*), count(DISTINCT number), count(*) FILTER (WHERE signed_pdf IS NULL) FROM decision WHERE number IS NOT NULL").
+			Scan(&numbered, &distinct, &unsigned)
+		_ = conn.QueryRow(ctx, "SELECT coalesce(sum(last), 0) FROM document_counter").Scan(&last)
+		signed := map[string]bool{}
+		rows, err := conn.Query(ctx, "SELECT number FROM decision WHERE signed_pdf IS NOT NULL AND number IS NOT NULL")
+		if err == nil {
+			for rows.Next() {
+				var n string
+				_ = rows.Scan(&n)
+				signed[n] = true
+			}
+			rows.Close()
+		}
+		conn.Close(ctx)
+		if doubled > 0 {
+			fail("SWV: %d school requests arrived twice", doubled)
+		}
+		if numbered != distinct || last != numbered {
+			fail("SWV: %d numbered decisions, %d distinct numbers, %d numbers handed out", numbered, distinct, last)
+		}
+		for _, w := range d.walks {
+			if !signed[w.number] || w.pdf == 0 {
+				fail("SWV: decision %s of request %s not signed, or its PDF empty (%d bytes)", w.number, w.swvReq, w.pdf)
+			}
+		}
+		fmt.Printf("drill: SWV: %d decisions numbered and signed (%d by the walks that finished), %d unsigned\n", numbered, len(d.walks), unsigned)
+	} else {
+		return err
 	}
 	// Every logbook chain verifies.
 	verify := exec.Command(d.bin, "logbook", "verify")
@@ -922,35 +1286,40 @@ func (d *drill) report(fail func(string, ...any)) {
 	_ = tw.Flush()
 	fmt.Println()
 	fmt.Fprintf(tw, "action\tdone\t\n")
-	for _, k := range []string{"enrol", "dossier", "growth", "advance", "portal"} {
+	for _, k := range []string{"enrol", "dossier", "growth", "section", "advance", "offer", "consent", "decision", "request failed", "portal"} {
 		fmt.Fprintf(tw, "%s\t%d\t\n", k, d.actions[k])
 	}
 	_ = tw.Flush()
-	if n := len(d.metrics); n >= 2 {
-		// The last server process: from its first sample after the
-		// restart to the end.
-		last := d.windows
+	// Memory and goroutines of each process from 30 s after its last
+	// start (the fault killed the one before) to the end: flat, or the
+	// drill fails.
+	fmt.Println()
+	for _, proc := range []string{"worker", "server"} {
 		from := d.start
-		for _, w := range last {
-			if w.fault == "server SIGKILL" {
+		for _, w := range d.windows {
+			if w.fault == proc+" SIGKILL" {
 				from = w.to
 			}
 		}
 		var first, end *metricSample
 		for i := range d.metrics {
-			if d.metrics[i].at.After(from.Add(30 * time.Second)) {
+			if m := &d.metrics[i]; m.proc == proc && m.at.After(from.Add(30*time.Second)) {
 				if first == nil {
-					first = &d.metrics[i]
+					first = m
 				}
-				end = &d.metrics[i]
+				end = m
 			}
 		}
-		if first != nil && end != nil {
-			fmt.Printf("\nserver after its restart: goroutines %.0f → %.0f, resident memory %.0f MB → %.0f MB (%s apart)\n",
-				first.goroutines, end.goroutines, first.rssMB, end.rssMB, end.at.Sub(first.at).Round(time.Second))
-			if end.goroutines > first.goroutines*1.5+50 {
-				fail("goroutines grew from %.0f to %.0f", first.goroutines, end.goroutines)
-			}
+		if first == nil || end == first {
+			continue
+		}
+		fmt.Printf("%s after its last start: goroutines %.0f → %.0f, resident memory %.0f MB → %.0f MB (%s apart)\n",
+			proc, first.goroutines, end.goroutines, first.rssMB, end.rssMB, end.at.Sub(first.at).Round(time.Second))
+		if end.goroutines > first.goroutines*1.5+50 {
+			fail("%s: goroutines grew from %.0f to %.0f", proc, first.goroutines, end.goroutines)
+		}
+		if end.rssMB > first.rssMB*1.5+50 {
+			fail("%s: resident memory grew from %.0f MB to %.0f MB", proc, first.rssMB, end.rssMB)
 		}
 	}
 	if outside5xx > 0 || outsideNoAnswer > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/config"
@@ -270,6 +271,10 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	// Each workflow kept in the sticky cache holds its goroutines and
+	// state; the cache bounds the worker's memory (a workflow evicted is
+	// replayed from its history when it next has work).
+	sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerWorkflowCache)
 	return withMetrics(ctx, cfg.WorkerMetricsAddr, svc.reg, func(ctx context.Context) error {
 		return worker.Run(ctx, tc, deps)
 	})

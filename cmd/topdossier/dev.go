@@ -18,6 +18,8 @@ import (
 	"sync"
 	"time"
 
+	sdkworker "go.temporal.io/sdk/worker"
+
 	"github.com/topdossier/topdossier/config"
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
@@ -110,6 +112,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerWorkflowCache)
 	w := worker.New(tc, deps)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
