@@ -49,7 +49,13 @@ func (a *Activities) AdvanceDossierPhase(ctx context.Context, in workflows.Advan
 				return fmt.Errorf("record transition: %w", err)
 			}
 			if n == 0 {
-				return nil // done before; this is a retry
+				// Done before: a retry, or the same advance again after its
+				// workflow task was lost (Temporal away). The projection
+				// still gets this run's step: a projection written since,
+				// from the state before the lost task, may carry a newer
+				// seq than the first attempt's (the seq guard keeps the
+				// newest).
+				return upsertSchoolStep(ctx, q, in.Step, dossierID)
 			}
 			switch {
 			case in.PupilLeft && in.To != plan.PhaseClosed:

@@ -90,8 +90,8 @@ func TestAPIOfferAndConsent(t *testing.T) {
 	if n := strings.Count(h.logbookActions(t, lic, pupil), "update action_part_version"); n != 1 {
 		t.Errorf("%d versions frozen in the logbook, want 1", n)
 	}
-	resp, out = h.do(t, "POST", base+"/action-part/1/consent-answers", "application/json",
-		`{"party":"`+round.Consent.Parties[0].Key+`","answer":"agree","remark":"Op papier, in het gesprek van dinsdag."}`)
+	answer := `{"request_id":"papier-1","party":"` + round.Consent.Parties[0].Key + `","answer":"agree","remark":"Op papier, in het gesprek van dinsdag."}`
+	resp, out = h.do(t, "POST", base+"/action-part/1/consent-answers", "application/json", answer)
 	if resp.StatusCode != 200 {
 		t.Fatalf("paper answer: %d %s", resp.StatusCode, out)
 	}
@@ -99,6 +99,17 @@ func TestAPIOfferAndConsent(t *testing.T) {
 		_, out := h.do(t, "GET", base+"/consent", "", "")
 		return strings.Contains(out, `"status":"consented"`)
 	})
+	// The same answer again (its first answer lost with a server): it was
+	// the one that decided the round, so it is answered as then, not
+	// refused because the round has closed (make drill found parents told
+	// "closed" about their own answer).
+	if resp, out := h.do(t, "POST", base+"/action-part/1/consent-answers", "application/json", answer); resp.StatusCode != 200 {
+		t.Errorf("the deciding answer sent again: %d %s, want 200", resp.StatusCode, out)
+	}
+	other := strings.Replace(answer, "papier-1", "papier-2", 1)
+	if resp, _ := h.do(t, "POST", base+"/action-part/1/consent-answers", "application/json", other); resp.StatusCode == 200 {
+		t.Error("a new answer to a closed round: 200, want it refused")
+	}
 	advance("plan")
 	h.waitPhase(t, lic, h.dossierOf(t, lic, pupil), "realise")
 }

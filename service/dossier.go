@@ -669,18 +669,28 @@ func (s *Dossiers) RespondConsentAs(ctx context.Context, actor Actor, licenceID 
 		return st, fault.FieldErrors{"remark": "De opmerking is te lang (hoogstens 5000 tekens)."}
 	}
 	// A round that ended has no workflow left to ask; the database says why.
+	// An answer sent again (its first answer lost with a server) is
+	// answered as the first: it may be the one that decided the round.
 	var round school.ConsentRound
+	var kept bool
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
 		var err error
-		round, err = school.New(pool).GetConsentRoundForVersion(ctx, school.GetConsentRoundForVersionParams{DossierID: d.ID,
+		q := school.New(pool)
+		round, err = q.GetConsentRoundForVersion(ctx, school.GetConsentRoundForVersionParams{DossierID: d.ID,
 			ActionPartNumber: version})
-		return db.Classify(err)
+		if err != nil {
+			return db.Classify(err)
+		}
+		kept, err = q.ConsentResponseKept(ctx, school.ConsentResponseKeptParams{RequestID: in.RequestID, RoundID: round.ID, PartyKey: in.Party})
+		return err
 	})
 	switch {
 	case errors.Is(err, fault.ErrNotFound):
 		return st, fault.FieldErrors{"answer": "Er loopt geen instemmingsronde voor deze versie; vraag eerst instemming."}
 	case err != nil:
 		return st, err
+	case kept && round.Status != "open":
+		return st, nil
 	case round.Status != "open":
 		return st, fault.Refused(fault.CodeConsentClosed)
 	}

@@ -253,6 +253,12 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	})
 
 	d.oppNeedsConsent = workflow.GetVersion(ctx, "opp-needs-consent", workflow.DefaultVersion, 1) == 1
+	// A projection the loop writes while an advance is under way would
+	// carry the phase before it with a newer seq, and land over the
+	// advance's (found by make drill: the parents' consent arriving as
+	// the IB'er moved the plan into realisation left it in "plan"). It
+	// waits for the update. Runs of before did not; they replay so.
+	recordAfterUpdates := workflow.GetVersion(ctx, "record-after-updates", workflow.DefaultVersion, 1) == 1
 	err := d.record(ctx, workflow.Now(ctx))
 	d.busy = false
 	if err != nil {
@@ -266,7 +272,14 @@ func (d *dossier) run(ctx workflow.Context) (DossierStatus, error) {
 	cancelTimer := func() {}
 	for d.ending == "" && d.left == nil && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		now := workflow.Now(ctx)
-		if !sameDeadline(d.recorded, d.deadline(now)) || d.recordedFor != d.waitingFor() {
+		stale := func() bool { return !sameDeadline(d.recorded, d.deadline(now)) || d.recordedFor != d.waitingFor() }
+		if stale() && recordAfterUpdates && d.busy {
+			if err := workflow.Await(ctx, func() bool { return !d.busy }); err != nil {
+				return d.status(now), err
+			}
+			now = workflow.Now(ctx)
+		}
+		if stale() {
 			if err := d.record(ctx, now); err != nil {
 				return d.status(now), err
 			}

@@ -560,3 +560,33 @@ func TestDossierAdvanceWithTheStart(t *testing.T) {
 		t.Errorf("the projection with the highest seq is %q (seq %d), want understand; steps %+v", last.Step, last.Seq, rec.steps)
 	}
 }
+
+// TestDossierConsentDuringAdvance: the parents' consent arrives while the
+// IB'er's advance into realisation is under way (make drill found it: the
+// consent round tells the dossier as the IB'er, who saw it consented,
+// moves on). The projection the consent makes the loop write must not
+// land over the advance's with the phase before it.
+func TestDossierConsentDuringAdvance(t *testing.T) {
+	env, rec := newDossierEnv(t)
+	in := dossierInput(env)
+	in.Phase, in.ConsentPending = plan.PhasePlan, true
+	u := newUpdates(env)
+	u.send(time.Minute, "r1", AdvanceDossier{From: plan.PhasePlan, Checklist: complete})
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalDossierConsent, ConsentChanged{RequestID: "c1", Status: plan.ConsentGiven})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Hour)
+	env.ExecuteWorkflow(DossierWorkflow, in)
+	if o := u.got["r1"]; !o.done || o.rejected != nil || o.failed != nil {
+		t.Fatalf("advance: %+v", o)
+	}
+	var last ProcessStep
+	for _, s := range rec.steps {
+		if s.Seq > last.Seq {
+			last = s
+		}
+	}
+	if last.Step != string(plan.PhaseRealise) {
+		t.Errorf("the projection with the highest seq is %q (seq %d), want realise; steps %+v", last.Step, last.Seq, rec.steps)
+	}
+}

@@ -29,6 +29,24 @@ func (q *Queries) CloseConsentRound(ctx context.Context, arg CloseConsentRoundPa
 	return result.RowsAffected(), nil
 }
 
+const consentResponseKept = `-- name: ConsentResponseKept :one
+SELECT EXISTS (SELECT 1 FROM consent_response WHERE request_id = $1 AND round_id = $2 AND party_key = $3)
+`
+
+type ConsentResponseKeptParams struct {
+	RequestID string
+	RoundID   uuid.UUID
+	PartyKey  string
+}
+
+// Whether an answer with this id is in the round already (a retry).
+func (q *Queries) ConsentResponseKept(ctx context.Context, arg ConsentResponseKeptParams) (bool, error) {
+	row := q.db.QueryRow(ctx, consentResponseKept, arg.RequestID, arg.RoundID, arg.PartyKey)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const createConsentRound = `-- name: CreateConsentRound :one
 INSERT INTO consent_round (dossier_id, action_part_number, deadline_at)
 VALUES ($1, $2, $3)

@@ -39,6 +39,10 @@ INSERT INTO consent_response (request_id, round_id, party_key, answer, remark, c
 VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (request_id) DO NOTHING;
 
+-- name: ConsentResponseKept :one
+-- Whether an answer with this id is in the round already (a retry).
+SELECT EXISTS (SELECT 1 FROM consent_response WHERE request_id = $1 AND round_id = $2 AND party_key = $3);
+
 -- name: ListConsentResponses :many
 SELECT * FROM consent_response WHERE round_id = $1 ORDER BY at, request_id;
 
