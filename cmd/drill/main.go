@@ -164,6 +164,7 @@ type sample struct {
 	latency time.Duration
 	status  int // 0: no answer
 	retry   bool
+	what    string // a failure: the request and the error
 }
 
 type metricSample struct {
@@ -621,10 +622,17 @@ func (d *drill) api(s *school, method, path, body, key string) (int, string, err
 	return resp.StatusCode, string(b), nil
 }
 
-// record keeps one attempt.
-func (d *drill) record(at time.Time, status int, retry bool) {
+// record keeps one attempt; what and err say what failed, for the report.
+func (d *drill) record(at time.Time, status int, retry bool, what string, err error) {
+	r := sample{at: at, latency: time.Since(at), status: status, retry: retry}
+	if status == 0 || status >= 500 {
+		r.what = what
+		if err != nil {
+			r.what += ": " + err.Error()
+		}
+	}
 	d.mu.Lock()
-	d.reqs = append(d.reqs, sample{at: at, latency: time.Since(at), status: status, retry: retry})
+	d.reqs = append(d.reqs, r)
 	d.mu.Unlock()
 }
 
@@ -640,7 +648,7 @@ func (d *drill) retrying(ctx context.Context, s *school, method, path, body stri
 	for attempt := 0; ; attempt++ {
 		at := time.Now()
 		st, out, err := d.api(s, method, path, body, key)
-		d.record(at, st, attempt > 0)
+		d.record(at, st, attempt > 0, method+" "+path, err)
 		running := st == 409 && strings.Contains(out, "nog verwerkt")
 		if err == nil && st < 500 && st != 429 && !running {
 			return st, out
@@ -767,8 +775,8 @@ func (d *drill) staffLoop(ctx context.Context, s *school, n int) {
 		d.keep(md)
 		for _, p := range []string{"/pupils/" + id[1] + "/dossier", "/pupils?limit=50"} {
 			at := time.Now()
-			st, _, _ := d.api(s, "GET", p, "", "")
-			d.record(at, st, false)
+			st, _, err := d.api(s, "GET", p, "", "")
+			d.record(at, st, false, "GET "+p, err)
 		}
 		if !think() {
 			return
@@ -837,8 +845,8 @@ func (d *drill) runCase(ctx context.Context, s *school, p pupilRef, request bool
 	// now and then.
 	for deadline := time.Now().Add(4 * time.Minute); ; {
 		at := time.Now()
-		st, out, _ := d.api(s, "GET", base+"/consent", "", "")
-		d.record(at, st, false)
+		st, out, err := d.api(s, "GET", base+"/consent", "", "")
+		d.record(at, st, false, "GET "+base+"/consent", err)
 		if strings.Contains(out, `"status":"consented"`) {
 			break
 		}
@@ -900,7 +908,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		st = resp.StatusCode
 	}
-	r.d.record(at, st, retry)
+	r.d.record(at, st, retry, req.Method+" "+req.URL.Path, err)
 	return resp, err
 }
 
@@ -946,7 +954,7 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 				st = resp.StatusCode
 				resp.Body.Close()
 			}
-			d.record(at, st, false)
+			d.record(at, st, false, "POST /inloggen", err)
 			if st == 303 {
 				code, _ := totp.GenerateCode(totpSecret, time.Now())
 				at = time.Now()
@@ -956,7 +964,7 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 					st = resp.StatusCode
 					resp.Body.Close()
 				}
-				d.record(at, st, false)
+				d.record(at, st, false, "POST /inloggen/code", err)
 				if st == 303 {
 					return true
 				}
@@ -990,7 +998,7 @@ func (d *drill) guardianLoop(ctx context.Context, p pupilRef) {
 			body, _ = io.ReadAll(resp.Body)
 			resp.Body.Close()
 		}
-		d.record(at, st, false)
+		d.record(at, st, false, "GET "+page, err)
 		switch {
 		case st == 303:
 			if !login() {
@@ -1029,7 +1037,7 @@ func (d *drill) answerConsent(c *http.Client, p pupilRef, action, requestID, ver
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 		}
-		d.record(at, st, attempt > 0)
+		d.record(at, st, attempt > 0, "POST "+action, err)
 		if st == 303 && strings.Contains(where, "beantwoord=1") {
 			d.mu.Lock()
 			d.answers[p.id]++
@@ -1266,10 +1274,15 @@ func (d *drill) report(fail func(string, ...any)) {
 		}
 		if w := d.inWindow(r); w >= 0 {
 			perWindow[w]++
+			continue
 		} else if r.status == 0 {
 			outsideNoAnswer++
 		} else {
 			outside5xx++
+		}
+		if outsideNoAnswer+outside5xx <= 10 {
+			fmt.Printf("drill: outside the fault windows at %s (%s): %d %s\n", r.at.Sub(d.start).Round(time.Millisecond),
+				r.latency.Round(time.Millisecond), r.status, r.what)
 		}
 	}
 	secs := d.duration.Seconds()
