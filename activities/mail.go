@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"mime"
 	"net"
@@ -36,7 +38,7 @@ func (a *Activities) SendOutbox(ctx context.Context, in workflows.SendOutboxInpu
 			return err
 		}
 		for _, m := range mails {
-			if err := a.send(m); err != nil {
+			if err := a.send(ctx, m); err != nil {
 				_ = q.MarkMailFailed(ctx, m.ID)
 				return fmt.Errorf("send mail %s: %w", m.ID, err)
 			}
@@ -51,7 +53,7 @@ func (a *Activities) SendOutbox(ctx context.Context, in workflows.SendOutboxInpu
 }
 
 // send delivers one mail as UTF-8 plain text.
-func (a *Activities) send(m school.MailOutbox) error {
+func (a *Activities) send(ctx context.Context, m school.MailOutbox) error {
 	host, _, err := net.SplitHostPort(a.Mail.Addr)
 	if err != nil {
 		return err
@@ -74,5 +76,58 @@ func (a *Activities) send(m school.MailOutbox) error {
 		"Content-Type: text/plain; charset=utf-8\r\n" +
 		"Content-Transfer-Encoding: 8bit\r\n\r\n" +
 		strings.ReplaceAll(m.Body, "\n", "\r\n")
-	return smtp.SendMail(a.Mail.Addr, auth, a.Mail.From, []string{m.ToAddress}, []byte(msg))
+	return sendMail(ctx, a.Mail.Addr, host, auth, a.Mail.From, m.ToAddress, []byte(msg))
+}
+
+// sendMail is smtp.SendMail bound to the activity's context: a mail server
+// that accepts the connection and then says nothing cannot hold the
+// activity (and its slot in the worker) past its timeout.
+func sendMail(ctx context.Context, addr, host string, auth smtp.Auth, from, to string, msg []byte) error {
+	conn, err := (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(time.Minute)
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		return err
+	}
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if auth != nil {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("smtp: the server does not offer AUTH")
+		}
+		if err := c.Auth(auth); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(from); err != nil {
+		return err
+	}
+	if err := c.Rcpt(to); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
