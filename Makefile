@@ -6,11 +6,13 @@
 
 BIN      := bin
 TEMPORAL := $(BIN)/temporal
+TEMPORAL_SERVER := $(BIN)/temporal-server
+TEMPORAL_SQL := $(BIN)/temporal-sql-tool
 SQLC     := $(BIN)/sqlc
 STATICCHECK := $(BIN)/staticcheck
 export TEMPORAL_BIN := $(abspath $(TEMPORAL))
 
-.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz drill
+.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz drill cluster cluster-bin
 
 # The EDEXML schema check uses libxml2 through cgo (package las/schema):
 # its headers come from Debian's libxml2-dev, installed here when missing.
@@ -29,6 +31,20 @@ build: libxml2
 temporal: $(TEMPORAL)
 $(TEMPORAL): tools/temporal.mod tools/temporal.sum
 	go build -modfile=tools/temporal.mod -o $@ github.com/temporalio/cli/cmd/temporal
+
+# The Temporal server and its SQL tool for `make cluster`, from the same
+# pinned module as the CLI (the server version the dev server embeds).
+$(TEMPORAL_SERVER): tools/temporal.mod tools/temporal.sum
+	go build -modfile=tools/temporal.mod -o $@ go.temporal.io/server/cmd/server
+$(TEMPORAL_SQL): tools/temporal.mod tools/temporal.sum
+	go build -modfile=tools/temporal.mod -o $@ go.temporal.io/server/cmd/tools/sql
+
+# The production topology on this machine (internal/cluster): Temporal on
+# PostgreSQL, two workers, two servers, a reverse proxy; CLUSTER_FLAGS e.g.
+# "-fresh" or "-workers 1".
+cluster-bin: build $(TEMPORAL) $(TEMPORAL_SERVER) $(TEMPORAL_SQL)
+cluster: cluster-bin
+	go run ./cmd/cluster $(CLUSTER_FLAGS)
 
 staticcheck: $(STATICCHECK)
 $(STATICCHECK): tools/staticcheck.mod tools/staticcheck.sum
@@ -53,7 +69,7 @@ vet: libxml2 $(STATICCHECK)
 
 # One package at a time: several start their own Temporal server, and the
 # worker's 1,000-timer test would starve the others' timing.
-test: vet check-generated $(TEMPORAL) fuzz
+test: vet check-generated cluster-bin fuzz
 	go test -count=1 -p 1 -timeout 45m ./...
 
 # A short fuzz of every decoder of outside input (issue 19, drill 13): the LAS parsers (EDEXML, LOVS CSV), the OSO reader, the way back

@@ -245,24 +245,45 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	}
 	defer svc.close()
 	cfg, tc := svc.cfg, svc.tc
-	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
+	// Several workers start at once in a cluster: one may find what the
+	// other is making (a search attribute, a schedule) half-made. What
+	// each registers is the same, so a failed round is simply tried again.
+	ensure := func() error {
+		if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+			return err
+		}
+		if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
+			Enrolment: svc.cfg.RetentionEnrolment, TLV: svc.cfg.RetentionTLV}); err != nil {
+			return err
+		}
+		if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
+			return err
+		}
+		if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
+			return err
+		}
+		if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
+			return err
+		}
+		if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
+			return err
+		}
+		return nil
 	}
-	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
-		Enrolment: svc.cfg.RetentionEnrolment, TLV: svc.cfg.RetentionTLV}); err != nil {
-		return err
-	}
-	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
-		return err
-	}
-	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
-		return err
-	}
-	if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
-		return err
-	}
-	if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		err := ensure()
+		if err == nil {
+			break
+		}
+		if attempt == 5 || ctx.Err() != nil {
+			return err
+		}
+		svc.logger.WarnContext(ctx, "worker start: registering with Temporal again", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * time.Second):
+		}
 	}
 	if err := importSigning(ctx, cfg, svc.dbs.tenants.Platform(), svc.logger); err != nil {
 		return err

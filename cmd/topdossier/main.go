@@ -42,6 +42,8 @@ const usage = `gebruik: topdossier <opdracht>
             het terugzetten van een back-up) en herstellen wat zonder gissen kan
   keys      reseal: na een sleutelwissel (PAYLOAD_KEY nieuw, PAYLOAD_KEYS_OLD
             oud) alle opgeslagen geheimen met de nieuwe sleutel versleutelen
+  probe URL: gezondheidscontrole voor een container: slaagt als URL met 200
+            antwoordt (bijv. http://127.0.0.1:8080/readyz)
 
 Instellingen komen uit de omgeving; zie README.md.`
 
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "probe":
+		return runProbe(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
