@@ -859,7 +859,7 @@ func (d *drill) runCase(ctx context.Context, s *school, p pupilRef, request bool
 		return
 	}
 	md.phase = "realise"
-	if !request {
+	if !request || ctx.Err() != nil {
 		return
 	}
 	// A walk under way finishes when the load ends, as the staff's changes
