@@ -12,7 +12,7 @@ SQLC     := $(BIN)/sqlc
 STATICCHECK := $(BIN)/staticcheck
 export TEMPORAL_BIN := $(abspath $(TEMPORAL))
 
-.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz drill cluster cluster-bin
+.PHONY: run test build vet generate check-generated temporal sqlc staticcheck bench clean libxml2 fuzz drill cluster cluster-bin bench-cluster
 
 # The EDEXML schema check uses libxml2 through cgo (package las/schema):
 # its headers come from Debian's libxml2-dev, installed here when missing.
@@ -95,7 +95,15 @@ fuzz: libxml2
 drill: libxml2 $(TEMPORAL)
 	go run ./cmd/drill $(DRILL_FLAGS)
 
-bench: $(TEMPORAL)
+# The benchmarks against the production topology (internal/cluster): P1
+# the HGW step against a bare update; BENCH=ClusterAdvance BENCHTIME=200x
+# to run one.
+BENCH ?= Cluster
+BENCHTIME ?= 200x
+bench-cluster: cluster-bin
+	go test ./internal/cluster -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 90m
+
+bench: cluster-bin
 	go test -run '^$$' -bench . -benchtime 1x ./...
 
 clean:

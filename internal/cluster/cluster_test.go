@@ -32,32 +32,7 @@ import (
 // invitation arrives through worker 2, once.
 func TestClusterSmoke(t *testing.T) {
 	ctx := context.Background()
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt, err := Local(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// This checkout's topdossier, whatever bin/ holds.
-	opt.Topdossier = filepath.Join(t.TempDir(), "topdossier")
-	build := exec.Command("go", "build", "-o", opt.Topdossier, "./cmd/topdossier")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if err := opt.Check(); err != nil {
-		t.Fatal(err)
-	}
-	opt.Prefix = "topdossier_smoke"
-	opt.Port = 7600
-	opt.Shards = 4
-	if err := DropDatabases(ctx, opt.AdminURL, opt.Prefix); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = DropDatabases(context.Background(), opt.AdminURL, opt.Prefix) })
-
+	opt := testOptions(t, "topdossier_smoke", 7600, 4)
 	tarpit := listen(t)
 	held := make(chan struct{}, 1)
 	var heldConns []net.Conn
@@ -100,29 +75,7 @@ func TestClusterSmoke(t *testing.T) {
 	t.Cleanup(c.Stop)
 	t.Log(log.String())
 
-	// A school with an API token.
-	pconn, err := pgx.Connect(ctx, c.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pconn.Close(ctx)
-	if _, err := pconn.Exec(ctx, "INSERT INTO swv (code, name) VALUES ('PO2899', 'SWV Cluster')"); err != nil {
-		t.Fatal(err)
-	}
-	out, err := c.Topdossier("licence", "create", "-swv", "PO2899", "-name", "Basisschool Cluster", "-brin", "11CL", "-type", "BAO")
-	if err != nil {
-		t.Fatalf("licence create: %v\n%s", err, out)
-	}
-	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
-	if m == nil {
-		t.Fatalf("licence create said: %s", out)
-	}
-	licence, licenceDB := m[1], m[2]
-	token := "td_cluster" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'cluster', 'write', $2)",
-		licence, auth.HashToken(token)); err != nil {
-		t.Fatal(err)
-	}
+	licence, licenceDB, token := seedSchool(t, c)
 	api := func(server int, method, path, body string) (int, string) {
 		t.Helper()
 		req, err := http.NewRequest(method, c.Servers[server]+"/api/v1/licences/"+licence+path, strings.NewReader(body))
@@ -322,4 +275,64 @@ func (mb *mailbox) count(to, subject string) int {
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
 	return mb.got[[2]string{to, subject}]
+}
+
+// testOptions are Local's options for a test or benchmark: this
+// checkout's topdossier built fresh (whatever bin/ holds), its own
+// databases (dropped before and after) and ports.
+func testOptions(t testing.TB, prefix string, port, shards int) Options {
+	t.Helper()
+	ctx := context.Background()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := Local(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Topdossier = filepath.Join(t.TempDir(), "topdossier")
+	build := exec.Command("go", "build", "-o", opt.Topdossier, "./cmd/topdossier")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	if err := opt.Check(); err != nil {
+		t.Fatal(err)
+	}
+	opt.Prefix, opt.Port, opt.Shards = prefix, port, shards
+	if err := DropDatabases(ctx, opt.AdminURL, opt.Prefix); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = DropDatabases(context.Background(), opt.AdminURL, opt.Prefix) })
+	return opt
+}
+
+// seedSchool makes an SWV and a school licence (through the CLI) with a
+// write token: the licence, its database and the token.
+func seedSchool(t testing.TB, c *Cluster) (licence, database, token string) {
+	t.Helper()
+	ctx := context.Background()
+	pconn, err := pgx.Connect(ctx, c.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pconn.Close(ctx)
+	if _, err := pconn.Exec(ctx, "INSERT INTO swv (code, name) VALUES ('PO2899', 'SWV Cluster')"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Topdossier("licence", "create", "-swv", "PO2899", "-name", "Basisschool Cluster", "-brin", "11CL", "-type", "BAO")
+	if err != nil {
+		t.Fatalf("licence create: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("licence create said: %s", out)
+	}
+	token = "td_cluster" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'cluster', 'write', $2)",
+		m[1], auth.HashToken(token)); err != nil {
+		t.Fatal(err)
+	}
+	return m[1], m[2], token
 }

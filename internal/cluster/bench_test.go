@@ -1,0 +1,161 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// The cluster benchmarks (make bench-cluster) run against the production
+// topology: Temporal on PostgreSQL (16 shards), two workers, two servers.
+// Each reports its figures next to a floor measured in the same run.
+
+// noopWorkflow waits forever and answers an update at once: the floor an
+// advance is compared with.
+func noopWorkflow(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandler(ctx, "noop", func(_ workflow.Context, n int) (int, error) { return n, nil }); err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return false })
+}
+
+// apiClient calls one server of the cluster with a school's token.
+type apiClient struct {
+	base, licence, token string
+}
+
+func (a apiClient) do(method, path, body string) (int, string, error) {
+	req, err := http.NewRequest(method, a.base+"/api/v1/licences/"+a.licence+path, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet {
+		req.Header.Set("Idempotency-Key", uuid.NewString())
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
+func pct(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkClusterAdvance is P1: an HGW step through the API (HTTP,
+// checklist, update with validator, the local activity writing
+// transition, projection and logbook) against a bare update on a no-op
+// workflow on the same cluster, one at a time, alternating.
+//
+//	make bench-cluster BENCH=ClusterAdvance BENCHTIME=200x
+func BenchmarkClusterAdvance(b *testing.B) {
+	ctx := context.Background()
+	opt := testOptions(b, "topdossier_bench", 7900, 16)
+	c, err := Start(ctx, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(c.Stop)
+	licence, _, token := seedSchool(b, c)
+	api := apiClient{base: c.Servers[0], licence: licence, token: token}
+
+	tc, err := client.DialContext(ctx, client.Options{HostPort: c.Temporal, Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tc.Close()
+	w := sdkworker.New(tc, "bench-noop", sdkworker.Options{})
+	w.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "noop"})
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	noop, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "bench-noop-" + uuid.NewString(), TaskQueue: "bench-noop"}, "noop")
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	// A dossier in observe with a note, its process running: made before
+	// each timed step.
+	today := time.Now().Format("2006-01-02")
+	newDossier := func() string {
+		st, body, err := api.do("POST", "/pupils", `{"given_name":"Bench","family_name":"Mark","group_name":"6","birth_date":"2016-02-03",
+			"enrolled_on":"2023-08-21","guardians":[{"given_name":"Ouder","family_name":"Mark","relation":"mother","parental_authority":true}]}`)
+		if err != nil || st != 201 {
+			b.Fatalf("enrol: %d %v %s", st, err, body)
+		}
+		pupil := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)[1]
+		dossier := "/pupils/" + pupil + "/dossier"
+		if st, body, err := api.do("POST", dossier, `{"support_level":"extra_school","reason":"Rekenen","started_on":"`+today+`"}`); err != nil || st != 201 {
+			b.Fatalf("open dossier: %d %v %s", st, err, body)
+		}
+		if st, body, err := api.do("POST", dossier+"/growth-entries", `{"kind":"observation","occurred_on":"`+today+`","body":"Telt"}`); err != nil || st != 201 {
+			b.Fatalf("note: %d %v %s", st, err, body)
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			st, body, _ := api.do("GET", dossier+"/process", "")
+			if st == 200 && strings.Contains(body, `"observe"`) {
+				return dossier
+			}
+			if time.Now().After(deadline) {
+				b.Fatalf("the dossier's process did not start: %d %s", st, body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	var viaAPI, bare []time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dossier := newDossier()
+		b.StartTimer()
+		start := time.Now()
+		st, body, err := api.do("POST", dossier+"/advance", fmt.Sprintf(`{"request_id":"%s","from":"observe"}`, uuid.NewString()))
+		viaAPI = append(viaAPI, time.Since(start))
+		if err != nil || st != 200 {
+			b.Fatalf("advance: %d %v %s", st, err, body)
+		}
+		start = time.Now()
+		handle, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: noop.GetID(), UpdateName: "noop",
+			Args: []any{i}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = handle.Get(ctx, nil)
+		}
+		bare = append(bare, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(ms(pct(viaAPI, 0.5)), "api-p50-ms")
+	b.ReportMetric(ms(pct(viaAPI, 0.99)), "api-p99-ms")
+	b.ReportMetric(ms(pct(bare, 0.5)), "bare-p50-ms")
+	b.ReportMetric(ms(pct(bare, 0.99)), "bare-p99-ms")
+	b.ReportMetric(ms(pct(viaAPI, 0.5))/ms(pct(bare, 0.5)), "ratio-p50")
+}
