@@ -55,6 +55,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/documents"
 	"github.com/topdossier/topdossier/examples/apiclient"
+	"github.com/topdossier/topdossier/internal/cluster"
 	"github.com/topdossier/topdossier/store"
 )
 
@@ -368,19 +369,10 @@ func (d *drill) kill(name string) {
 	if c != nil && c.Process != nil {
 		_ = c.Process.Signal(syscall.SIGKILL)
 		// Gone for good (a process in an fsync may take seconds to die).
-		for i := 0; i < 1200 && processAlive(c.Process.Pid); i++ {
+		for i := 0; i < 1200 && cluster.ProcessAlive(c.Process.Pid); i++ {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-}
-
-func processAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
 }
 
 func (d *drill) stopAll() {
@@ -454,23 +446,16 @@ func (d *drill) seed(ctx context.Context) error {
 		return err
 	}
 	for i := range d.schoolN {
-		c := exec.Command(d.bin, "licence", "create", "-swv", "PO2899", "-name", fmt.Sprintf("Drillschool %d", i+1),
-			"-brin", fmt.Sprintf("%02dDR", 10+i), "-type", "BAO")
-		c.Env = d.env
-		out, err := c.CombinedOutput()
+		id, db, err := d.createLicence("-name", fmt.Sprintf("Drillschool %d", i+1), "-brin", fmt.Sprintf("%02dDR", 10+i), "-type", "BAO")
 		if err != nil {
-			return fmt.Errorf("licence create: %v\n%s", err, out)
-		}
-		m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
-		if m == nil {
-			return fmt.Errorf("licence create said: %s", out)
+			return err
 		}
 		token := "td_drill" + strings.ReplaceAll(uuid.NewString(), "-", "")
 		if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'drill', 'write', $2)",
-			m[1], auth.HashToken(token)); err != nil {
+			id, auth.HashToken(token)); err != nil {
 			return err
 		}
-		d.schools = append(d.schools, school{id: m[1], db: m[2], token: token})
+		d.schools = append(d.schools, school{id: id, db: db, token: token})
 	}
 	if err := d.seedSWV(ctx, pconn); err != nil {
 		return fmt.Errorf("the SWV: %w", err)
@@ -524,23 +509,33 @@ func (d *drill) seed(ctx context.Context) error {
 	return nil
 }
 
+// createLicence makes a licence of the drill's SWV through the CLI: its
+// id and database.
+func (d *drill) createLicence(args ...string) (id, db string, err error) {
+	c := exec.Command(d.bin, append([]string{"licence", "create", "-swv", "PO2899"}, args...)...)
+	c.Env = d.env
+	out, err := c.CombinedOutput()
+	if err != nil {
+		return "", "", fmt.Errorf("licence create: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		return "", "", fmt.Errorf("licence create said: %s", out)
+	}
+	return m[1], m[2], nil
+}
+
 // seedSWV makes the SWV's licence (through the CLI) with its API token,
 // its signing certificate (a demo CA), the objection address its
 // decisions name, and the people the token acts for: two experts (an
 // orthopedagoog and a psycholoog), the committee's chair and a member,
 // the admin who signs, and a consultant for every school.
 func (d *drill) seedSWV(ctx context.Context, pconn *pgx.Conn) error {
-	c := exec.Command(d.bin, "licence", "create", "-swv", "PO2899", "-kind", "swv", "-name", "SWV Drill")
-	c.Env = d.env
-	out, err := c.CombinedOutput()
+	id, db, err := d.createLicence("-kind", "swv", "-name", "SWV Drill")
 	if err != nil {
-		return fmt.Errorf("licence create: %v\n%s", err, out)
+		return err
 	}
-	m := regexp.MustCompile(`licentie (\S+) aangemaakt in database \S+?/(\S+)`).FindStringSubmatch(string(out))
-	if m == nil {
-		return fmt.Errorf("licence create said: %s", out)
-	}
-	d.swv = swvSide{id: m[1], db: m[2], token: "td_drill" + strings.ReplaceAll(uuid.NewString(), "-", "")}
+	d.swv = swvSide{id: id, db: db, token: "td_drill" + strings.ReplaceAll(uuid.NewString(), "-", "")}
 	if _, err := pconn.Exec(ctx, "INSERT INTO api_token (licence_id, name, scope, token_hash) VALUES ($1, 'drill', 'write', $2)",
 		d.swv.id, auth.HashToken(d.swv.token)); err != nil {
 		return err

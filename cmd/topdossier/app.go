@@ -238,22 +238,17 @@ func withMetrics(ctx context.Context, addr string, reg *prometheus.Registry, run
 	return errors.Join(err, <-metricsDone)
 }
 
-func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	svc, err := connect(ctx, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	defer svc.close()
-	cfg, tc := svc.cfg, svc.tc
-	// Several workers start at once in a cluster: one may find what the
-	// other is making (a search attribute, a schedule) half-made. What
-	// each registers is the same, so a failed round is simply tried again.
+// registerWithTemporal makes the search attributes and schedules the
+// workers need. Several workers start at once in a cluster: one may find
+// what another is making half-made. What each registers is the same, so a
+// failed round is simply tried again (five times).
+func registerWithTemporal(ctx context.Context, cfg config.Config, tc client.Client, logger *slog.Logger) error {
 	ensure := func() error {
 		if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 			return err
 		}
-		if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: svc.cfg.RetentionDossier,
-			Enrolment: svc.cfg.RetentionEnrolment, TLV: svc.cfg.RetentionTLV}); err != nil {
+		if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: cfg.RetentionDossier,
+			Enrolment: cfg.RetentionEnrolment, TLV: cfg.RetentionTLV}); err != nil {
 			return err
 		}
 		if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
@@ -265,25 +260,31 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 		if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
 			return err
 		}
-		if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
-			return err
-		}
-		return nil
+		return workflows.EnsureProcessReconcileSchedule(ctx, tc)
 	}
 	for attempt := 1; ; attempt++ {
 		err := ensure()
-		if err == nil {
-			break
-		}
-		if attempt == 5 || ctx.Err() != nil {
+		if err == nil || attempt == 5 || ctx.Err() != nil {
 			return err
 		}
-		svc.logger.WarnContext(ctx, "worker start: registering with Temporal again", "attempt", attempt, "err", err)
+		logger.WarnContext(ctx, "registering with Temporal again", "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(time.Duration(attempt) * time.Second):
 		}
+	}
+}
+
+func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	svc, err := connect(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+	cfg, tc := svc.cfg, svc.tc
+	if err := registerWithTemporal(ctx, cfg, tc, svc.logger); err != nil {
+		return err
 	}
 	if err := importSigning(ctx, cfg, svc.dbs.tenants.Platform(), svc.logger); err != nil {
 		return err

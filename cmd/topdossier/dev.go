@@ -24,9 +24,7 @@ import (
 	"github.com/topdossier/topdossier/db"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/store"
-	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/worker"
-	"github.com/topdossier/topdossier/workflows"
 )
 
 // runDev runs everything in one process for a developer or a demo: it
@@ -85,23 +83,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	defer closeTemporal()
-	if err := temporalx.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
-		return err
-	}
-	if err := workflows.EnsureRetentionSchedule(ctx, tc, workflows.ReconcileInput{Dossier: cfg.RetentionDossier,
-		Enrolment: cfg.RetentionEnrolment, TLV: cfg.RetentionTLV}); err != nil {
-		return err
-	}
-	if err := workflows.EnsureHousekeepingSchedule(ctx, tc, housekeeping()); err != nil {
-		return err
-	}
-	if err := workflows.EnsureDeliverSchedule(ctx, tc); err != nil {
-		return err
-	}
-	if err := workflows.EnsureMonitorSchedule(ctx, tc); err != nil {
-		return err
-	}
-	if err := workflows.EnsureProcessReconcileSchedule(ctx, tc); err != nil {
+	if err := registerWithTemporal(ctx, cfg, tc, logger); err != nil {
 		return err
 	}
 	if err := importSigning(ctx, cfg, dbs.tenants.Platform(), logger); err != nil {

@@ -507,7 +507,7 @@ func (c *Cluster) Kill(name string) {
 		return
 	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
-	for i := 0; i < 1200 && processAlive(cmd.Process.Pid); i++ {
+	for i := 0; i < 1200 && ProcessAlive(cmd.Process.Pid); i++ {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
@@ -517,10 +517,11 @@ func (c *Cluster) Alive(name string) bool {
 	c.mu.Lock()
 	cmd := c.procs[name]
 	c.mu.Unlock()
-	return cmd != nil && cmd.Process != nil && processAlive(cmd.Process.Pid)
+	return cmd != nil && cmd.Process != nil && ProcessAlive(cmd.Process.Pid)
 }
 
-func processAlive(pid int) bool {
+// ProcessAlive reports whether process pid runs (a zombie does not).
+func ProcessAlive(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return false

@@ -78,7 +78,11 @@ func TestClusterSmoke(t *testing.T) {
 	licence, licenceDB, token := seedSchool(t, c)
 	api := func(server int, method, path, body string) (int, string) {
 		t.Helper()
-		req, err := http.NewRequest(method, c.Servers[server]+"/api/v1/licences/"+licence+path, strings.NewReader(body))
+		base := c.Proxy // server 2: through the proxy
+		if server < len(c.Servers) {
+			base = c.Servers[server]
+		}
+		req, err := http.NewRequest(method, base+"/api/v1/licences/"+licence+path, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -133,9 +137,15 @@ func TestClusterSmoke(t *testing.T) {
 		})
 	}
 	advance(0, "observe")
-	// 2. Server 2 sees it.
+	// 2. Server 2 sees it, and so does whoever comes through the proxy
+	// (both servers in turn).
 	if st, body := api(1, "GET", dossier, ""); st != 200 || !strings.Contains(body, `"phase":"understand"`) {
 		t.Fatalf("server 2 reads the dossier advanced through server 1: %d %s", st, body)
+	}
+	for range 2 {
+		if st, body := api(2, "GET", dossier, ""); st != 200 || !strings.Contains(body, `"phase":"understand"`) {
+			t.Fatalf("through the proxy: %d %s", st, body)
+		}
 	}
 
 	// 3. Only worker 1 runs: the handelingsdeel is offered, the

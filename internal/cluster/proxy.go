@@ -52,6 +52,8 @@ func (c *Cluster) startProxy() error {
 							return
 						}
 					}
+					// Nothing is known of what the server did: the client
+					// sends it again (with the same key or request id).
 					http.Error(w, "De server antwoordt niet; probeer het zo opnieuw.", http.StatusBadGateway)
 				},
 			}
