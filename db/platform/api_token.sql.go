@@ -54,23 +54,34 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 }
 
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
-SELECT t.id, t.licence_id, t.name, t.scope, t.token_hash, t.created_by, t.created_at, t.last_used_at, t.revoked_at FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
+SELECT t.id, t.licence_id, t.name, t.scope, t.created_at, t.last_used_at, l.kind AS licence_kind
+FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL
 `
 
-func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (ApiToken, error) {
+type GetAPITokenByHashRow struct {
+	ID          uuid.UUID
+	LicenceID   uuid.UUID
+	Name        string
+	Scope       ApiScope
+	CreatedAt   time.Time
+	LastUsedAt  *time.Time
+	LicenceKind LicenceKind
+}
+
+// The token with its licence's kind, in one round trip: every API call
+// starts here.
+func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (GetAPITokenByHashRow, error) {
 	row := q.db.QueryRow(ctx, getAPITokenByHash, tokenHash)
-	var i ApiToken
+	var i GetAPITokenByHashRow
 	err := row.Scan(
 		&i.ID,
 		&i.LicenceID,
 		&i.Name,
 		&i.Scope,
-		&i.TokenHash,
-		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.LastUsedAt,
-		&i.RevokedAt,
+		&i.LicenceKind,
 	)
 	return i, err
 }

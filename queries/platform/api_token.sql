@@ -4,7 +4,10 @@ VALUES ($1, $2, $3, $4, $5)
 RETURNING id, licence_id, name, scope, created_at;
 
 -- name: GetAPITokenByHash :one
-SELECT t.* FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
+-- The token with its licence's kind, in one round trip: every API call
+-- starts here.
+SELECT t.id, t.licence_id, t.name, t.scope, t.created_at, t.last_used_at, l.kind AS licence_kind
+FROM api_token t JOIN licence l ON l.id = t.licence_id AND l.status = 'active'
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL;
 
 -- name: TouchAPIToken :exec
