@@ -627,7 +627,7 @@ func (s *Dossiers) FreezeActionPart(ctx context.Context, actor Actor, licenceID 
 // OfferActionPart offers the handelingsdeel through the API, where no
 // one sees a button to ask again: the draft is frozen unless it is the
 // last version already, and while that version's consent is pending its
-// round is started (an existing round is kept). A round that cannot
+// round is started (an existing or finished one is kept). A round that cannot
 // start is an error (ErrUnavailable), so the caller's retry with the
 // same key starts it: the version is not frozen twice.
 func (s *Dossiers) OfferActionPart(ctx context.Context, actor Actor, licenceID uuid.UUID, d school.Dossier) (school.ActionPartVersion, []string, error) {
@@ -635,7 +635,8 @@ func (s *Dossiers) OfferActionPart(ctx context.Context, actor Actor, licenceID u
 	if err != nil || len(missing) > 0 || v.ConsentStatus != plan.ConsentPending {
 		return v, missing, err
 	}
-	if err := s.StartConsent(ctx, licenceID, d, v.Number); err != nil {
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if err := s.StartConsent(ctx, licenceID, d, v.Number); err != nil && !errors.As(err, &started) {
 		return v, nil, errors.Join(fault.ErrUnavailable, err)
 	}
 	return v, nil, nil
