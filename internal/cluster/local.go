@@ -44,7 +44,7 @@ func Local(dir string) (Options, error) {
 	if err != nil {
 		return Options{}, fmt.Errorf("the Temporal server module (go list): %w", err)
 	}
-	o := Options{Dir: dir, AdminURL: admin.String(),
+	o := Options{Dir: dir, AdminURL: admin.String(), Prefix: "topdossier_cluster",
 		Topdossier: filepath.Join(root, "bin", "topdossier"), TemporalServer: filepath.Join(root, "bin", "temporal-server"),
 		SQLTool: filepath.Join(root, "bin", "temporal-sql-tool"), TemporalCLI: filepath.Join(root, "bin", "temporal"),
 		SchemaDir: filepath.Join(strings.TrimSpace(string(out)), "schema", "postgresql", "v12")}
