@@ -670,8 +670,8 @@ func (s *Dossiers) RespondConsentAs(ctx context.Context, actor Actor, licenceID 
 		return st, fault.FieldErrors{"remark": "De opmerking is te lang (hoogstens 5000 tekens)."}
 	}
 	// A round that ended has no workflow left to ask; the database says why.
-	// An answer sent again (its first answer lost with a server) is
-	// answered as the first: it may be the one that decided the round.
+	// An answer sent again to a closed round (its first answer lost with a
+	// server) is answered as the first: it may be the one that closed it.
 	var round school.ConsentRound
 	var kept bool
 	err := s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
@@ -679,7 +679,7 @@ func (s *Dossiers) RespondConsentAs(ctx context.Context, actor Actor, licenceID 
 		q := school.New(pool)
 		round, err = q.GetConsentRoundForVersion(ctx, school.GetConsentRoundForVersionParams{DossierID: d.ID,
 			ActionPartNumber: version})
-		if err != nil {
+		if err != nil || round.Status == "open" {
 			return db.Classify(err)
 		}
 		kept, err = q.ConsentResponseKept(ctx, school.ConsentResponseKeptParams{RequestID: in.RequestID, RoundID: round.ID, PartyKey: in.Party})
