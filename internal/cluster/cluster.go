@@ -73,6 +73,7 @@ type Cluster struct {
 	// DatabaseURL is the platform database.
 	DatabaseURL string
 
+	admin *url.URL // AdminURL, parsed
 	mu    sync.Mutex
 	procs map[string]*exec.Cmd
 	proxy *http.Server
@@ -132,7 +133,8 @@ func Start(ctx context.Context, opt Options) (_ *Cluster, err error) {
 		}
 		return nil
 	}
-	if err := step("Temporal's databases and schema", func() error { return c.schema(ctx, admin) }); err != nil {
+	c.admin = admin
+	if err := step("Temporal's databases and schema", func() error { return c.schema(ctx) }); err != nil {
 		return nil, err
 	}
 	if err := step("Temporal server on PostgreSQL", c.startTemporal); err != nil {
@@ -191,18 +193,13 @@ func Start(ctx context.Context, opt Options) (_ *Cluster, err error) {
 
 // schema makes Temporal's two databases when they are missing and brings
 // their schema up to the server's version with Temporal's SQL tool.
-func (c *Cluster) schema(ctx context.Context, admin *url.URL) error {
-	conn, err := pgx.Connect(ctx, admin.String())
+func (c *Cluster) schema(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, c.admin.String())
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	host, port := admin.Hostname(), admin.Port()
-	if port == "" {
-		port = "5432"
-	}
-	user := admin.User.Username()
-	password, _ := admin.User.Password()
+	host, port, user, password := c.server()
 	for _, db := range []struct{ name, dir string }{
 		{c.opt.Prefix + "_temporal", "temporal"},
 		{c.opt.Prefix + "_temporal_visibility", "visibility"},
@@ -236,6 +233,17 @@ func (c *Cluster) schema(ctx context.Context, admin *url.URL) error {
 		}
 	}
 	return nil
+}
+
+// server is the PostgreSQL server of AdminURL: host, port (5432 when the
+// URL names none), user and password.
+func (c *Cluster) server() (host, port, user, password string) {
+	port = c.admin.Port()
+	if port == "" {
+		port = "5432"
+	}
+	password, _ = c.admin.User.Password()
+	return c.admin.Hostname(), port, c.admin.User.Username(), password
 }
 
 // temporalConfig is the server's configuration: Temporal's
@@ -337,12 +345,7 @@ history.hostLevelCacheMaxSize:
 `
 
 func (c *Cluster) startTemporal() error {
-	admin, _ := url.Parse(c.opt.AdminURL)
-	password, _ := admin.User.Password()
-	port := admin.Port()
-	if port == "" {
-		port = "5432"
-	}
+	host, port, user, password := c.server()
 	root := filepath.Join(c.opt.Dir, "temporal")
 	if err := os.MkdirAll(filepath.Join(root, "config"), 0o755); err != nil {
 		return err
@@ -354,8 +357,8 @@ func (c *Cluster) startTemporal() error {
 	p := c.opt.Port
 	var buf bytes.Buffer
 	if err := temporalConfig.Execute(&buf, map[string]any{
-		"Shards": c.opt.Shards, "Prefix": c.opt.Prefix, "DBAddr": net.JoinHostPort(admin.Hostname(), port),
-		"DBUser": admin.User.Username(), "DBPassword": password, "Dynamic": dynamic,
+		"Shards": c.opt.Shards, "Prefix": c.opt.Prefix, "DBAddr": net.JoinHostPort(host, port),
+		"DBUser": user, "DBPassword": password, "Dynamic": dynamic,
 		"Frontend": p, "HTTP": p + 1, "History": p + 2, "Matching": p + 3, "Worker": p + 4, "Metrics": p + 5,
 		"MFrontend": p - 1000, "MHistory": p - 999, "MMatching": p - 998, "MWorker": p - 997,
 	}); err != nil {
