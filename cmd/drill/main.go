@@ -1104,12 +1104,16 @@ func (d *drill) check(ctx context.Context) error {
 
 	// Every dossier in the projection where the clients left it; enrolled
 	// pupils counted once per successful enrol (no double from a retry).
+	total := 0
 	for si := range d.schools {
 		s := &d.schools[si]
 		conn, err := d.admin(ctx, s.db)
 		if err != nil {
 			return err
 		}
+		var pupils int
+		_ = conn.QueryRow(ctx, "SELECT count(*) FROM pupil").Scan(&pupils)
+		total += pupils
 		steps := map[string]string{}
 		rows, err := conn.Query(ctx, "SELECT d.pupil_id::text, ps.step FROM dossier d JOIN process_step ps ON ps.entity_id = d.id AND ps.entity_kind = 'dossier'")
 		if err == nil {
@@ -1172,18 +1176,8 @@ func (d *drill) check(ctx context.Context) error {
 			fail("%s: logbook lines per advance differ (duplicates?): %v", s.db, perReq)
 		}
 	}
-	// Enrolments: pupils in the databases = setup pupils + successful enrols.
-	total := 0
-	for si := range d.schools {
-		conn, err := d.admin(ctx, d.schools[si].db)
-		if err != nil {
-			return err
-		}
-		var n int
-		_ = conn.QueryRow(ctx, "SELECT count(*) FROM pupil").Scan(&n)
-		conn.Close(ctx)
-		total += n
-	}
+	// Enrolments: pupils in the databases (counted above) = setup pupils
+	// + successful enrols.
 	if want := d.guardianN + d.actions["enrol"]; total != want {
 		fail("pupils in the databases: %d, want %d (setup %d + enrolled %d): an enrolment had two effects or none", total, want, d.guardianN, d.actions["enrol"])
 	}
