@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,7 +59,26 @@ func TestEveryPageAccessible(t *testing.T) {
 			Relation: "mother", ParentalAuthority: true}}}); err != nil {
 		t.Fatal(err)
 	}
+	// The platform's own pages: the licence list with one licence closing
+	// (Herstellen), the removal form, and Noodtoegang for a licence
+	// whose admins are all gone.
+	h.user(t, "beheer@platform.invalid", "staff", member{auth.RolePlatformAdmin, nil})
+	pa := h.login(t, "beheer@platform.invalid")
+	closing := h.platform.School(t, "De Opheffing", "55XY")
+	if resp, out := h.doAs(t, pa, "POST", "/beheer/licenties/"+closing.ID.String()+"/verwijderen", formType,
+		"confirm_name="+url.QueryEscape("De Opheffing")); resp.StatusCode != 303 {
+		t.Fatalf("close a licence: %d %s", resp.StatusCode, out)
+	}
+	if _, out := h.doAs(t, pa, "GET", "/beheer/licenties", "", ""); !strings.Contains(out, "/beheer/licenties/"+closing.ID.String()+"/herstellen") {
+		t.Error("the licence list offers no Herstellen for the closing licence")
+	}
+	orphan := h.platform.School(t, "De Weesschool", "66XY")
+	h.user(t, "juf@wees.invalid", "staff", member{auth.RoleTeacher, &orphan.ID})
 	pages := []pageCheck{
+		{"beheer@platform.invalid", "/beheer/licenties"},
+		{"beheer@platform.invalid", fmt.Sprintf("/beheer/licenties/%s/verwijderen", lic)},
+		{"beheer@platform.invalid", fmt.Sprintf("/licenties/%s/medewerkers", orphan.ID)},
+		{"beheer@platform.invalid", fmt.Sprintf("/licenties/%s/medewerkers/noodtoegang", orphan.ID)},
 		{"ib@thuiszitters.invalid", fmt.Sprintf("/licenties/%s/thuiszitters", noSchool.ID)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie", lic)},
 		{"directie@linde.invalid", fmt.Sprintf("/licenties/%s/leerlingadministratie/import/%s", lic, next.ID)},
