@@ -95,16 +95,25 @@ fuzz: libxml2
 drill: libxml2 $(TEMPORAL)
 	go run ./cmd/drill $(DRILL_FLAGS)
 
-# The benchmarks against the production topology (internal/cluster): P1
-# the HGW step against a bare update; BENCH=ClusterAdvance BENCHTIME=200x
-# to run one.
-BENCH ?= Cluster
-BENCHTIME ?= 200x
+# The benchmarks against the production topology (internal/cluster), each
+# in a run of its own, with its number of runs: P1 the HGW step against a
+# bare update, P2 the dossier page at 20,000 pupils, P6 100,000 deletions
+# in one night (and with a worker killed), the spring peak, scale-out.
+# One of them: make bench-cluster BENCH=ClusterDossierPage; sizes through
+# BENCH_PUPILS, BENCH_USERS… (see internal/cluster/scale_bench_test.go).
+BENCH ?=
+BENCHTIME ?=
+CLUSTER_BENCHES = ClusterAdvance:200x ClusterDossierPage:1x ClusterRetentionNight:1x \
+	ClusterRetentionNightWorkerKilled:1x ClusterSpringPeak:1x ClusterScaleOut:1x
 bench-cluster: cluster-bin
-	go test ./internal/cluster -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 90m
+	@set -e; for b in $(CLUSTER_BENCHES); do name=$${b%%:*}; t=$${b##*:}; \
+	  if [ -n "$(BENCH)" ] && [ "$$name" != "$(BENCH)" ]; then continue; fi; \
+	  if [ -n "$(BENCHTIME)" ]; then t=$(BENCHTIME); fi; \
+	  echo "go test ./internal/cluster -bench '^Benchmark$$name\$$' -benchtime $$t"; \
+	  go test ./internal/cluster -run '^$$' -bench "^Benchmark$$name\$$" -benchtime $$t -timeout 180m; done
 
 bench: cluster-bin
-	go test -run '^$$' -bench . -benchtime 1x ./...
+	go test -run '^$$' -bench . -benchtime 1x $$(go list ./... | grep -v /internal/cluster)
 
 clean:
 	rm -rf $(BIN)

@@ -41,6 +41,7 @@ import (
 //	METRICS_ADDR               server: /metrics address, never the public one  127.0.0.1:9463
 //	WORKER_METRICS_ADDR        worker: /metrics address     127.0.0.1:9464
 //	WORKER_WORKFLOW_CACHE      workflows a worker keeps in memory (sticky cache; fewer: less memory, more replays)  10000
+//	WORKER_EXPIRY_CONCURRENCY  retention deletions a worker runs at once (more: a faster night, slower pages meanwhile)  2
 //	MAX_BODY_BYTES             largest request body         1048576
 //	ENROLMENT_CHECK_WITHIN     time to check an enrolment   336h (14 days)
 //	DOSSIER_OPP_WITHIN         OPP established within       1008h (6 weeks after opening for extra support)
@@ -75,31 +76,32 @@ import (
 //	TEMPORAL_BIN               dev: Temporal CLI binary     bin/temporal
 //	TEMPORAL_UI_PORT           dev: Temporal UI port        8233
 type Config struct {
-	DatabaseURL          string
-	LicenceDBServers     map[string]string
-	LicenceDefaultServer string
-	LicenceAppRole       string
-	LicenceAppPassword   string
-	TenantMaxConns       int32
-	TenantMaxOpenPools   int
-	TenantPoolIdle       time.Duration
-	TenantConnIdle       time.Duration
-	TemporalAddress      string
-	TemporalNamespace    string
-	PayloadKey           []byte
-	PayloadKeysOld       [][]byte
-	HTTPAddr             string
-	WebAuthnRPID         string
-	WebAuthnOrigins      []string
-	OIDCIssuer           string
-	OIDCClientID         string
-	OIDCClientSecret     string
-	OIDCRedirectURL      string
-	MetricsAddr          string
-	WorkerMetricsAddr    string
-	WorkerWorkflowCache  int
-	MaxBodyBytes         int64
-	EnrolmentCheckWithin time.Duration
+	DatabaseURL             string
+	LicenceDBServers        map[string]string
+	LicenceDefaultServer    string
+	LicenceAppRole          string
+	LicenceAppPassword      string
+	TenantMaxConns          int32
+	TenantMaxOpenPools      int
+	TenantPoolIdle          time.Duration
+	TenantConnIdle          time.Duration
+	TemporalAddress         string
+	TemporalNamespace       string
+	PayloadKey              []byte
+	PayloadKeysOld          [][]byte
+	HTTPAddr                string
+	WebAuthnRPID            string
+	WebAuthnOrigins         []string
+	OIDCIssuer              string
+	OIDCClientID            string
+	OIDCClientSecret        string
+	OIDCRedirectURL         string
+	MetricsAddr             string
+	WorkerMetricsAddr       string
+	WorkerWorkflowCache     int
+	WorkerExpiryConcurrency int
+	MaxBodyBytes            int64
+	EnrolmentCheckWithin    time.Duration
 	// Consent terms and policy; see workflows.ConsentTimers. The ages are
 	// the law's (law.Ages), not a setting.
 	ConsentRemindAfter, ConsentDeadline, ConsentSchoolReminderEvery time.Duration
@@ -182,6 +184,7 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsAddr:                get("METRICS_ADDR", "127.0.0.1:9463"),
 		WorkerMetricsAddr:          get("WORKER_METRICS_ADDR", "127.0.0.1:9464"),
 		WorkerWorkflowCache:        intVar("WORKER_WORKFLOW_CACHE", 10000),
+		WorkerExpiryConcurrency:    intVar("WORKER_EXPIRY_CONCURRENCY", 2),
 		MaxBodyBytes:               int64(intVar("MAX_BODY_BYTES", 1<<20)),
 		EnrolmentCheckWithin:       durVar("ENROLMENT_CHECK_WITHIN", 14*24*time.Hour),
 		ConsentRemindAfter:         durVar("CONSENT_REMIND_AFTER", 7*24*time.Hour),

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/internal/poll"
 )
 
@@ -89,7 +90,7 @@ func seedVersions(ctx context.Context, pool *pgxpool.Pool, n int, out *[]school.
 		`INSERT INTO action_part_version (dossier_id, number, cycle, content, draft_version)
 		 SELECT d.id, 1, 1, '{"goals":[]}', 1 FROM dossier d JOIN pupil p ON p.id = d.pupil_id WHERE p.family_name = 'Bench-` + batch + `'`,
 	}
-	if err := runSeed(ctx, pool, n, stmts); err != nil {
+	if err := dossiertest.RunSeed(ctx, pool, n, stmts); err != nil {
 		return err
 	}
 	rows, err := pool.Query(ctx, `SELECT d.id, d.pupil_id FROM dossier d JOIN pupil p ON p.id = d.pupil_id WHERE p.family_name = 'Bench-`+batch+`'`)

@@ -157,7 +157,9 @@ func BenchmarkDossierPage20k(b *testing.B) {
 	ctx := context.Background()
 	var pupils []uuid.UUID
 	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
-		return seedDossiers(ctx, pool, 20000, &pupils)
+		var err error
+		pupils, err = dossiertest.Seed(ctx, pool, 20000)
+		return err
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -233,58 +235,4 @@ func BenchmarkDossierPage20k(b *testing.B) {
 	b.ReportMetric(ms(raw.pct(0.5)), "sql-p50-ms")
 	b.ReportMetric(ms(raw.pct(0.99)), "sql-p99-ms")
 	b.ReportMetric(ms(page.pct(0.5))/ms(raw.pct(0.5)), "ratio-p50")
-}
-
-// seedDossiers fills a school database with n pupils, each with an open
-// dossier in begrijpen: its sections, two observations and a projection.
-func seedDossiers(ctx context.Context, pool *pgxpool.Pool, n int, pupils *[]uuid.UUID) error {
-	stmts := []string{
-		`INSERT INTO pupil (given_name, family_name, birth_date, group_name, enrolled_on)
-		 SELECT 'Kind' || i, 'Achternaam' || i, date '2015-01-01' + (i % 2000), (i % 8 + 1) || 'a', date '2022-08-22'
-		 FROM generate_series(1, $1) i`,
-		`INSERT INTO dossier (pupil_id, support_level, reason, started_on)
-		 SELECT id, 'extra_school', 'Aanleiding van ' || given_name, date '2026-09-01' FROM pupil`,
-		`INSERT INTO dossier_section (dossier_id, cycle, section, content)
-		 SELECT d.id, 1, s.section, CASE s.section WHEN 'understand' THEN
-		   '{"promoting":{"pupil":"Gemotiveerd en nieuwsgierig"},"hindering":{"teaching":"Lange instructies"},"educational_needs":"Korte instructie"}'::jsonb
-		   ELSE '{}'::jsonb END
-		 FROM dossier d CROSS JOIN (VALUES ('understand'), ('perspective'), ('action_part'), ('realise'), ('evaluation')) s(section)`,
-		`INSERT INTO growth_entry (dossier_id, cycle, kind, occurred_on, body, author_name)
-		 SELECT d.id, 1, 'observation', date '2026-10-01' + k, 'Observatie ' || k || ': werkt goed mee in de kleine groep, haakt af bij lange opdrachten.', 'IB'
-		 FROM dossier d CROSS JOIN generate_series(1, 2) k`,
-		`INSERT INTO process_step (workflow_id, entity_kind, entity_id, step, waiting_for, due_at, seq)
-		 SELECT 'dossier/bench/' || d.id, 'dossier', d.id, 'understand', 'school', now() + interval '30 days', 1 FROM dossier d`,
-		`ANALYZE`,
-	}
-	if err := runSeed(ctx, pool, n, stmts); err != nil {
-		return err
-	}
-	rows, err := pool.Query(ctx, `SELECT id FROM pupil`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		*pupils = append(*pupils, id)
-	}
-	return rows.Err()
-}
-
-// runSeed runs seed statements in order; the first takes the number of
-// pupils to make as $1.
-func runSeed(ctx context.Context, pool *pgxpool.Pool, n int, stmts []string) error {
-	for i, s := range stmts {
-		args := []any{}
-		if i == 0 {
-			args = append(args, n)
-		}
-		if _, err := pool.Exec(ctx, s, args...); err != nil {
-			return fmt.Errorf("seed step %d: %w", i, err)
-		}
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/topdossier/topdossier/internal/dossiertest"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -33,10 +34,11 @@ func BenchmarkRetentionNight(b *testing.B) {
 	ctx := context.Background()
 	var pupils []uuid.UUID
 	err := h.platform.Tenants.With(ctx, h.school.ID, func(pool *pgxpool.Pool) error {
-		if err := seedDossiers(ctx, pool, n, &pupils); err != nil {
+		var err error
+		if pupils, err = dossiertest.Seed(ctx, pool, n); err != nil {
 			return err
 		}
-		_, err := pool.Exec(ctx, `UPDATE pupil SET left_on = current_date - 800`)
+		_, err = pool.Exec(ctx, `UPDATE pupil SET left_on = current_date - 800`)
 		return err
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
+	"github.com/topdossier/topdossier/internal/dossiertest"
 )
 
 // BenchmarkSWVDashboards40k loads the consultant's, the committee's and
@@ -193,5 +194,5 @@ func seedRequests(ctx context.Context, h *harness, pool *pgxpool.Pool, n int, co
 		 FROM request WHERE consultant_id IS NOT NULL`,
 		`ANALYZE`,
 	}
-	return runSeed(ctx, pool, n, stmts)
+	return dossiertest.RunSeed(ctx, pool, n, stmts)
 }

@@ -36,6 +36,9 @@ type Deps struct {
 	// receiving school (service.Transfers); nil: an accepted transfer
 	// waits until a worker has it.
 	Transfers activities.TransferProcesses
+	// ExpiryConcurrency is how many retention deletions this worker runs
+	// at once (0: ExpiryConcurrency).
+	ExpiryConcurrency int
 }
 
 // WebhookConfig is how events are posted to webhooks
@@ -56,14 +59,18 @@ func New(c client.Client, d Deps) *Worker {
 	acts := Activities(c, d)
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8})
 	Register(w, acts)
-	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: ExpiryConcurrency,
+	concurrency := d.ExpiryConcurrency
+	if concurrency <= 0 {
+		concurrency = ExpiryConcurrency
+	}
+	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: concurrency,
 		MaxConcurrentActivityTaskPollers: 2})
 	expiry.RegisterActivity(acts.ExpireRetention)
 	return &Worker{Worker: w, expiry: expiry}
 }
 
 // ExpiryConcurrency is how many retention deletions one worker runs at
-// once.
+// once unless configured (WORKER_EXPIRY_CONCURRENCY).
 const ExpiryConcurrency = 2
 
 // Worker is the worker of the main task queue with the one that deletes

@@ -297,6 +297,7 @@ func runWorker(ctx context.Context, getenv func(string) string, stderr io.Writer
 	// state; the cache bounds the worker's memory (a workflow evicted is
 	// replayed from its history when it next has work).
 	sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerWorkflowCache)
+	deps.ExpiryConcurrency = cfg.WorkerExpiryConcurrency
 	return withMetrics(ctx, cfg.WorkerMetricsAddr, svc.reg, func(ctx context.Context) error {
 		return worker.Run(ctx, tc, deps)
 	})

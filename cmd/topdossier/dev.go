@@ -95,6 +95,7 @@ func runDev(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerWorkflowCache)
+	deps.ExpiryConcurrency = cfg.WorkerExpiryConcurrency
 	w := worker.New(tc, deps)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)

@@ -2,13 +2,9 @@ package cluster
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -93,25 +89,7 @@ func BenchmarkClusterAdvance(b *testing.B) {
 	api := apiClient{base: c.Servers[0], licence: licence, token: token}
 
 	// The client speaks with the cluster's payload key, as the servers do.
-	raw, err := os.ReadFile(filepath.Join(opt.Dir, "payload.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	codec, err := temporalx.NewCodec(key)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tc, closeTC, err := temporalx.Dial(ctx, temporalx.Options{HostPort: c.Temporal, Namespace: "default", Codec: codec,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer closeTC()
-	defer tc.Close()
+	tc := dialTemporal(b, c, opt)
 	w := sdkworker.New(tc, "bench-noop", sdkworker.Options{})
 	w.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "noop"})
 	if err := w.Start(); err != nil {

@@ -321,6 +321,11 @@ func testOptions(t testing.TB, prefix string, port, shards int) Options {
 // seedSchool makes an SWV and a school licence (through the CLI) with a
 // write token: the licence, its database and the token.
 func seedSchool(t testing.TB, c *Cluster) (licence, database, token string) {
+	return seedSchoolNumber(t, c, 11)
+}
+
+// seedSchoolNumber is seedSchool for the i-th school (0–99) of the SWV.
+func seedSchoolNumber(t testing.TB, c *Cluster, i int) (licence, database, token string) {
 	t.Helper()
 	ctx := context.Background()
 	pconn, err := pgx.Connect(ctx, c.DatabaseURL)
@@ -328,10 +333,11 @@ func seedSchool(t testing.TB, c *Cluster) (licence, database, token string) {
 		t.Fatal(err)
 	}
 	defer pconn.Close(ctx)
-	if _, err := pconn.Exec(ctx, "INSERT INTO swv (code, name) VALUES ('PO2899', 'SWV Cluster')"); err != nil {
+	if _, err := pconn.Exec(ctx, "INSERT INTO swv (code, name) VALUES ('PO2899', 'SWV Cluster') ON CONFLICT (code) DO NOTHING"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.Topdossier("licence", "create", "-swv", "PO2899", "-name", "Basisschool Cluster", "-brin", "11CL", "-type", "BAO")
+	out, err := c.Topdossier("licence", "create", "-swv", "PO2899", "-name", fmt.Sprintf("Basisschool Cluster %d", i),
+		"-brin", fmt.Sprintf("%02dCL", i), "-type", "BAO")
 	if err != nil {
 		t.Fatalf("licence create: %v\n%s", err, out)
 	}

@@ -23,18 +23,7 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 	if err != nil {
 		return d, fmt.Errorf("create dossier: %w", err)
 	}
-	goal := plan.Goal{ID: uuid.NewString(), Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
-	content := map[string]any{
-		plan.SectionUnderstand: plan.Understand{Promoting: plan.Factors{Pupil: "Gemotiveerd"},
-			Hindering: plan.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
-		plan.SectionPerspective: plan.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
-		plan.SectionActionPart: plan.ActionPart{Goals: []plan.Goal{goal},
-			Support: []plan.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
-		plan.SectionRealise:    plan.Realise{Results: []plan.GoalResult{{GoalID: goal.ID, Outcome: plan.OutcomeAchieved}}},
-		plan.SectionEvaluation: plan.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
-		plan.SectionHearing: plan.Hearing{HeardOn: "2026-11-20", How: "conversation",
-			Summary: "Wil de tafels oefenen met de computer."},
-	}
+	content := Content(uuid.NewString())
 	for _, sec := range plan.Sections() {
 		raw, err := json.Marshal(content[sec])
 		if err != nil {
@@ -56,6 +45,23 @@ func Complete(ctx context.Context, q *school.Queries, pupilID uuid.UUID) (school
 		return d, fmt.Errorf("record consent: %w", err)
 	}
 	return d, nil
+}
+
+// Content is every section of a complete plan (cycle 1), with one goal
+// of id goalID: what Complete writes and what SeedPlans copies.
+func Content(goalID string) map[string]any {
+	goal := plan.Goal{ID: goalID, Domain: "Rekenen", Goal: "Tafels tot 10", Criterion: "90% goed", EvaluateOn: "2027-03-01"}
+	return map[string]any{
+		plan.SectionUnderstand: plan.Understand{Promoting: plan.Factors{Pupil: "Gemotiveerd"},
+			Hindering: plan.Factors{Teaching: "Tempo"}, EducationalNeeds: "Herhaling", SupportNeeds: "Extra instructie"},
+		plan.SectionPerspective: plan.Perspective{Destination: "vmbo_kb", Rationale: "Gemotiveerd, maar het tempo remt."},
+		plan.SectionActionPart: plan.ActionPart{Goals: []plan.Goal{goal},
+			Support: []plan.Intervention{{What: "Verlengde instructie", Who: "Leerkracht", HowOften: "Dagelijks", Where: "In de klas"}}},
+		plan.SectionRealise:    plan.Realise{Results: []plan.GoalResult{{GoalID: goal.ID, Outcome: plan.OutcomeAchieved}}},
+		plan.SectionEvaluation: plan.Evaluation{MeetingOn: "2027-03-02", Participants: "Ouders, IB", Summary: "Behaald"},
+		plan.SectionHearing: plan.Hearing{HeardOn: "2026-11-20", How: "conversation",
+			Summary: "Wil de tafels oefenen met de computer."},
+	}
 }
 
 // Restrict restricts (on) or lifts (off) the use of a pupil's data, as
