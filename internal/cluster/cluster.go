@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -52,8 +53,10 @@ type Options struct {
 	// database exists).
 	Shards int
 	// Topdossier, TemporalServer, SQLTool and TemporalCLI are binaries;
-	// SchemaDir is the Temporal server module's schema/postgresql/v12.
-	Topdossier, TemporalServer, SQLTool, TemporalCLI, SchemaDir string
+	// SchemaDir is the Temporal server module's schema/postgresql/v12;
+	// DynamicConfig is Temporal's dynamic configuration file
+	// (deploy/temporal-dynamic.yaml).
+	Topdossier, TemporalServer, SQLTool, TemporalCLI, SchemaDir, DynamicConfig string
 	// Env is added to every topdossier process's environment, and
 	// WorkerEnv(i) to worker i's (may be nil).
 	Env       []string
@@ -334,24 +337,20 @@ dynamicConfigClient:
   pollInterval: "10s"
 `))
 
-// dynamicConfig is Temporal's development-sql.yaml, the parts that apply.
-const dynamicConfig = `limit.maxIDLength:
-  - value: 255
-    constraints: {}
-frontend.enableExecuteMultiOperation:
-  - value: true
-history.hostLevelCacheMaxSize:
-  - value: 8192
-`
-
 func (c *Cluster) startTemporal() error {
 	host, port, user, password := c.server()
 	root := filepath.Join(c.opt.Dir, "temporal")
 	if err := os.MkdirAll(filepath.Join(root, "config"), 0o755); err != nil {
 		return err
 	}
+	// Temporal's dynamic configuration is the deployment's own
+	// (deploy/temporal-dynamic.yaml), copied so that it stays as started.
+	dynamicConfig, err := os.ReadFile(c.opt.DynamicConfig)
+	if err != nil {
+		return fmt.Errorf("temporal dynamic config: %w", err)
+	}
 	dynamic := filepath.Join(root, "config", "dynamic.yaml")
-	if err := os.WriteFile(dynamic, []byte(dynamicConfig), 0o644); err != nil {
+	if err := os.WriteFile(dynamic, dynamicConfig, 0o644); err != nil {
 		return err
 	}
 	p := c.opt.Port

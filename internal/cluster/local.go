@@ -47,7 +47,8 @@ func Local(dir string) (Options, error) {
 	o := Options{Dir: dir, AdminURL: admin.String(), Prefix: "topdossier_cluster",
 		Topdossier: filepath.Join(root, "bin", "topdossier"), TemporalServer: filepath.Join(root, "bin", "temporal-server"),
 		SQLTool: filepath.Join(root, "bin", "temporal-sql-tool"), TemporalCLI: filepath.Join(root, "bin", "temporal"),
-		SchemaDir: filepath.Join(strings.TrimSpace(string(out)), "schema", "postgresql", "v12")}
+		SchemaDir:     filepath.Join(strings.TrimSpace(string(out)), "schema", "postgresql", "v12"),
+		DynamicConfig: filepath.Join(root, "deploy", "temporal-dynamic.yaml")}
 	return o, nil
 }
 

@@ -355,9 +355,20 @@ func BenchmarkClusterDossierPage(b *testing.B) {
 		return err
 	}
 	closedLoop(b, nusers, 2*nusers, school.pupils, dossierPage) // warm both servers' pools and caches
+	logbook := func() (rows, bytes int64) {
+		if err := school.pool.QueryRow(ctx, `SELECT count(*), pg_total_relation_size('logbook') FROM logbook`).Scan(&rows, &bytes); err != nil {
+			b.Fatal(err)
+		}
+		return rows, bytes
+	}
+	rows0, bytes0 := logbook()
 	b.ResetTimer()
 	page := closedLoop(b, nusers, loads, school.pupils, dossierPage)
 	b.StopTimer()
+	// Every page of a pupil's data is a logbook line: what one costs on disk.
+	if rows, bytes := logbook(); rows > rows0 {
+		b.ReportMetric(float64(bytes-bytes0)/float64(rows-rows0), "logbook-bytes/line")
+	}
 	tm, err := tenants.New(e.platform, tenants.Config{Servers: map[string]string{"main": e.c.DatabaseURL}, DefaultServer: "main",
 		AppRole: "topdossier_app", MaxConnsPerPool: 8}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -399,6 +410,10 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 	// default a start rate of 100/s with a minute to spare.
 	night := time.Now().Add(time.Duration(envInt("BENCH_NIGHT_AFTER", n/100+60)) * time.Second)
 	term := night.Sub(leftOn)
+	var temporalBefore int64
+	if err := e.platform.QueryRow(ctx, `SELECT pg_database_size($1)`, e.opt.Prefix+"_temporal").Scan(&temporalBefore); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	start := time.Now()
 	type ref struct{ licence, pupil string }
@@ -433,6 +448,13 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 		b.Fatal(err)
 	}
 	started := time.Since(start)
+	// What a sleeping retention run costs Temporal's database (history,
+	// mutable state, timer): the growth over the starts, per run.
+	var temporalBytes int64
+	if err := e.platform.QueryRow(ctx, `SELECT pg_database_size($1)`, e.opt.Prefix+"_temporal").Scan(&temporalBytes); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(temporalBytes-temporalBefore)/float64(n), "temporal-bytes/run")
 	if time.Now().After(night) {
 		b.Logf("the starts (%s) ran past the night: set BENCH_NIGHT_AFTER higher", started.Round(time.Second))
 	}
