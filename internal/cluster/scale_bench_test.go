@@ -144,12 +144,6 @@ func (e *scaleEnv) seed(b *testing.B, n int, fn func(pool *pgxpool.Pool, n int) 
 	}
 }
 
-// pick is a random pupil of a random school.
-func (e *scaleEnv) pick() (*benchSchool, uuid.UUID) {
-	s := e.schools[mrand.IntN(len(e.schools))]
-	return s, s.pupils[mrand.IntN(len(s.pupils))]
-}
-
 // dialTemporal is a client of the cluster's Temporal with its payload
 // key, as the servers have.
 func dialTemporal(b *testing.B, c *Cluster, opt Options) client.Client {
