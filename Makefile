@@ -112,7 +112,7 @@ bench-cluster: cluster-bin
 	  echo "go test ./internal/cluster -bench '^Benchmark$$name\$$' -benchtime $$t"; \
 	  go test ./internal/cluster -run '^$$' -bench "^Benchmark$$name\$$" -benchtime $$t -timeout 180m; done
 
-bench: cluster-bin
+bench: build $(TEMPORAL)
 	go test -run '^$$' -bench . -benchtime 1x $$(go list ./... | grep -v /internal/cluster)
 
 clean:
