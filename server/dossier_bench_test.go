@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/school"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/latency"
 )
 
 // noopWorkflow waits forever and answers an update at once: the floor
@@ -40,29 +40,6 @@ func noopWorkflow(ctx workflow.Context) error {
 }
 
 func noopActivity(context.Context) error { return nil }
-
-// latencies collects durations and reports percentiles.
-type latencies struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (l *latencies) add(d time.Duration) {
-	l.mu.Lock()
-	l.d = append(l.d, d)
-	l.mu.Unlock()
-}
-
-func (l *latencies) pct(p float64) time.Duration {
-	if len(l.d) == 0 {
-		return 0
-	}
-	s := slices.Clone(l.d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // BenchmarkAdvancePhase compares ending a phase through the HTTP API
 // (checklist read, update with validator, local activity writing the
@@ -108,15 +85,15 @@ func BenchmarkAdvancePhase(b *testing.B) {
 		}
 		h.waitPhase(b, h.school.ID, h.dossierOf(b, h.school.ID, pupil), "observe")
 	}
-	var api, bare, bareLA latencies
-	update := func(name string, i int, l *latencies) {
+	var api, bare, bareLA latency.Set
+	update := func(name string, i int, l *latency.Set) {
 		start := time.Now()
 		handle, err := tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: noop.GetID(), UpdateName: name,
 			Args: []any{i}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err == nil {
 			err = handle.Get(ctx, nil)
 		}
-		l.add(time.Since(start))
+		l.Add(time.Since(start))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,19 +107,19 @@ func BenchmarkAdvancePhase(b *testing.B) {
 		body := fmt.Sprintf(`{"request_id":"%s","from":"%s"}`, uuid.NewString(), phases[i%len(phases)])
 		start := time.Now()
 		resp, out := h.do(b, "POST", fmt.Sprintf("/api/v1/licences/%s/pupils/%s/dossier/advance", h.school.ID, pupil), "application/json", body)
-		api.add(time.Since(start))
+		api.Add(time.Since(start))
 		if resp.StatusCode != 200 {
 			b.Fatalf("advance: %d %s", resp.StatusCode, out)
 		}
 		update("noop", i, &bare)
 		update("noop-la", i, &bareLA)
 	}
-	b.ReportMetric(ms(api.pct(0.5)), "api-p50-ms")
-	b.ReportMetric(ms(api.pct(0.99)), "api-p99-ms")
-	b.ReportMetric(ms(bare.pct(0.5)), "bare-p50-ms")
-	b.ReportMetric(ms(bare.pct(0.99)), "bare-p99-ms")
-	b.ReportMetric(ms(bareLA.pct(0.5)), "bare+la-p50-ms")
-	b.ReportMetric(ms(api.pct(0.5))/ms(bare.pct(0.5)), "ratio-p50")
+	b.ReportMetric(latency.Ms(api.Pct(0.5)), "api-p50-ms")
+	b.ReportMetric(latency.Ms(api.Pct(0.99)), "api-p99-ms")
+	b.ReportMetric(latency.Ms(bare.Pct(0.5)), "bare-p50-ms")
+	b.ReportMetric(latency.Ms(bare.Pct(0.99)), "bare-p99-ms")
+	b.ReportMetric(latency.Ms(bareLA.Pct(0.5)), "bare+la-p50-ms")
+	b.ReportMetric(latency.Ms(api.Pct(0.5))/latency.Ms(bare.Pct(0.5)), "ratio-p50")
 }
 
 // BenchmarkDossierPage20k loads the dossier page of random pupils in a
@@ -178,8 +155,8 @@ func BenchmarkDossierPage20k(b *testing.B) {
 		h.user(b, email, "staff", member{auth.RoleIB, &h.school.ID})
 		cookies[i] = h.login(b, email)
 	}
-	run := func(fn func(user int, pupil uuid.UUID) error) *latencies {
-		var l latencies
+	run := func(fn func(user int, pupil uuid.UUID) error) *latency.Set {
+		var l latency.Set
 		var wg sync.WaitGroup
 		work := make(chan uuid.UUID)
 		errs := make(chan error, users)
@@ -194,7 +171,7 @@ func BenchmarkDossierPage20k(b *testing.B) {
 						errs <- err
 						return
 					}
-					l.add(time.Since(start))
+					l.Add(time.Since(start))
 					if think > 0 {
 						time.Sleep(rand.N(2 * think)) // users do not click in step
 					}
@@ -230,9 +207,9 @@ func BenchmarkDossierPage20k(b *testing.B) {
 		_, err := h.srv.dossiers.Load(ctx, h.school.ID, p)
 		return err
 	})
-	b.ReportMetric(ms(page.pct(0.5)), "page-p50-ms")
-	b.ReportMetric(ms(page.pct(0.99)), "page-p99-ms")
-	b.ReportMetric(ms(raw.pct(0.5)), "sql-p50-ms")
-	b.ReportMetric(ms(raw.pct(0.99)), "sql-p99-ms")
-	b.ReportMetric(ms(page.pct(0.5))/ms(raw.pct(0.5)), "ratio-p50")
+	b.ReportMetric(latency.Ms(page.Pct(0.5)), "page-p50-ms")
+	b.ReportMetric(latency.Ms(page.Pct(0.99)), "page-p99-ms")
+	b.ReportMetric(latency.Ms(raw.Pct(0.5)), "sql-p50-ms")
+	b.ReportMetric(latency.Ms(raw.Pct(0.99)), "sql-p99-ms")
+	b.ReportMetric(latency.Ms(page.Pct(0.5))/latency.Ms(raw.Pct(0.5)), "ratio-p50")
 }

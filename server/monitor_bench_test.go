@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/topdossier/topdossier/internal/latency"
 )
 
 // BenchmarkSWVMonitor40k loads the SWV's monitor with 20 users at once,
@@ -52,7 +54,7 @@ func BenchmarkSWVMonitor40k(b *testing.B) {
 			b.Fatalf("monitor: %d", resp.StatusCode)
 		}
 	}
-	var all latencies
+	var all latency.Set
 	var wg sync.WaitGroup
 	work := make(chan int)
 	errs := make(chan error, users)
@@ -66,7 +68,7 @@ func BenchmarkSWVMonitor40k(b *testing.B) {
 					errs <- fmt.Errorf("monitor: %d", resp.StatusCode)
 					return
 				}
-				all.add(time.Since(start))
+				all.Add(time.Since(start))
 			}
 		})
 	}
@@ -80,6 +82,6 @@ func BenchmarkSWVMonitor40k(b *testing.B) {
 	close(work)
 	wg.Wait()
 	b.StopTimer()
-	b.ReportMetric(ms(all.pct(0.5)), "p50-ms")
-	b.ReportMetric(ms(all.pct(0.99)), "p99-ms")
+	b.ReportMetric(latency.Ms(all.Pct(0.5)), "p50-ms")
+	b.ReportMetric(latency.Ms(all.Pct(0.99)), "p99-ms")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/latency"
 	"github.com/topdossier/topdossier/workflows"
 )
 
@@ -61,7 +62,7 @@ func BenchmarkRetentionNight(b *testing.B) {
 	}
 	// Meanwhile, people use the school's pages.
 	stop := make(chan struct{})
-	var pages latencies
+	var pages latency.Set
 	var users sync.WaitGroup
 	for range 5 {
 		users.Go(func() {
@@ -77,7 +78,7 @@ func BenchmarkRetentionNight(b *testing.B) {
 					b.Errorf("pupil page: %d", resp.StatusCode)
 					return
 				}
-				pages.add(time.Since(t0))
+				pages.Add(time.Since(t0))
 			}
 		})
 	}
@@ -110,6 +111,6 @@ func BenchmarkRetentionNight(b *testing.B) {
 	}
 	b.ReportMetric(startRate, "starts/s")
 	b.ReportMetric(deleted.Seconds(), "s-until-all-deleted")
-	b.ReportMetric(ms(pages.pct(0.5)), "page-p50-ms")
-	b.ReportMetric(ms(pages.pct(0.99)), "page-p99-ms")
+	b.ReportMetric(latency.Ms(pages.Pct(0.5)), "page-p50-ms")
+	b.ReportMetric(latency.Ms(pages.Pct(0.99)), "page-p99-ms")
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/topdossier/topdossier/db/platform"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/latency"
 )
 
 // BenchmarkSWVDashboards40k loads the consultant's, the committee's and
@@ -63,8 +64,8 @@ func BenchmarkSWVDashboards40k(b *testing.B) {
 			}
 		}
 	}
-	var all latencies
-	per := make([]latencies, len(paths))
+	var all latency.Set
+	per := make([]latency.Set, len(paths))
 	var wg sync.WaitGroup
 	work := make(chan int)
 	errs := make(chan error, users)
@@ -83,8 +84,8 @@ func BenchmarkSWVDashboards40k(b *testing.B) {
 					errs <- fmt.Errorf("%s: %d", paths[k], resp.StatusCode)
 					return
 				}
-				all.add(d)
-				per[k].add(d)
+				all.Add(d)
+				per[k].Add(d)
 				if think > 0 {
 					time.Sleep(rand.N(2 * think))
 				}
@@ -101,11 +102,11 @@ func BenchmarkSWVDashboards40k(b *testing.B) {
 	close(work)
 	wg.Wait()
 	b.StopTimer()
-	b.ReportMetric(ms(all.pct(0.5)), "p50-ms")
-	b.ReportMetric(ms(all.pct(0.95)), "p95-ms")
-	b.ReportMetric(ms(all.pct(0.99)), "p99-ms")
+	b.ReportMetric(latency.Ms(all.Pct(0.5)), "p50-ms")
+	b.ReportMetric(latency.Ms(all.Pct(0.95)), "p95-ms")
+	b.ReportMetric(latency.Ms(all.Pct(0.99)), "p99-ms")
 	for k, p := range []string{"consultant", "committee", "admin"} {
-		b.ReportMetric(ms(per[k].pct(0.99)), p+"-p99-ms")
+		b.ReportMetric(latency.Ms(per[k].Pct(0.99)), p+"-p99-ms")
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/topdossier/topdossier/internal/latency"
 	"github.com/topdossier/topdossier/plan"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
@@ -59,17 +59,6 @@ func (a apiClient) do(method, path, body string) (int, string, error) {
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), err
 }
-
-func pct(d []time.Duration, p float64) time.Duration {
-	if len(d) == 0 {
-		return 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	return s[min(len(s)-1, int(float64(len(s))*p))]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // BenchmarkClusterAdvance is P1: an HGW step through the API (HTTP,
 // checklist, update with validator, the local activity writing
@@ -178,10 +167,10 @@ func BenchmarkClusterAdvance(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(ms(pct(viaAPI, 0.5)), "api-p50-ms")
-	b.ReportMetric(ms(pct(viaAPI, 0.99)), "api-p99-ms")
-	b.ReportMetric(ms(pct(direct, 0.5)), "workflow-p50-ms")
-	b.ReportMetric(ms(pct(bare, 0.5)), "bare-p50-ms")
-	b.ReportMetric(ms(pct(bare, 0.99)), "bare-p99-ms")
-	b.ReportMetric(ms(pct(viaAPI, 0.5))/ms(pct(bare, 0.5)), "ratio-p50")
+	b.ReportMetric(latency.Ms(latency.Pct(viaAPI, 0.5)), "api-p50-ms")
+	b.ReportMetric(latency.Ms(latency.Pct(viaAPI, 0.99)), "api-p99-ms")
+	b.ReportMetric(latency.Ms(latency.Pct(direct, 0.5)), "workflow-p50-ms")
+	b.ReportMetric(latency.Ms(latency.Pct(bare, 0.5)), "bare-p50-ms")
+	b.ReportMetric(latency.Ms(latency.Pct(bare, 0.99)), "bare-p99-ms")
+	b.ReportMetric(latency.Ms(latency.Pct(viaAPI, 0.5))/latency.Ms(latency.Pct(bare, 0.5)), "ratio-p50")
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/topdossier/topdossier/auth"
 	"github.com/topdossier/topdossier/db/tenants"
 	"github.com/topdossier/topdossier/internal/dossiertest"
+	"github.com/topdossier/topdossier/internal/latency"
 	"github.com/topdossier/topdossier/service"
 	"github.com/topdossier/topdossier/temporalx"
 	"github.com/topdossier/topdossier/workflows"
@@ -218,37 +219,13 @@ func (e *scaleEnv) page(cookie, path string) (int, int, error) {
 	return resp.StatusCode, int(n), err
 }
 
-// latencies collects durations from many goroutines.
-type latencies struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (l *latencies) add(d time.Duration) {
-	l.mu.Lock()
-	l.d = append(l.d, d)
-	l.mu.Unlock()
-}
-
-func (l *latencies) pct(p float64) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return pct(l.d, p)
-}
-
-func (l *latencies) n() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.d)
-}
-
 // users is a set of people loading pages while the work runs: each loads
 // a page of their school, pauses up to 2×think, and loads the next, until
 // stopped.
 type users struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
-	lat    latencies
+	lat    latency.Set
 	failed atomic.Int64
 	last   atomic.Value // the last failure, for the report
 }
@@ -271,7 +248,7 @@ func (e *scaleEnv) startUsers(think time.Duration, path func(s *benchSchool) str
 						u.last.Store(fmt.Sprintf("%d %v", st, err))
 						continue
 					}
-					u.lat.add(time.Since(t0))
+					u.lat.Add(time.Since(t0))
 				}
 			})
 		}
@@ -285,9 +262,9 @@ func (u *users) halt() {
 }
 
 func (u *users) report(b *testing.B) {
-	b.ReportMetric(ms(u.lat.pct(0.5)), "page-p50-ms")
-	b.ReportMetric(ms(u.lat.pct(0.99)), "page-p99-ms")
-	b.ReportMetric(float64(u.lat.n()), "pages")
+	b.ReportMetric(latency.Ms(u.lat.Pct(0.5)), "page-p50-ms")
+	b.ReportMetric(latency.Ms(u.lat.Pct(0.99)), "page-p99-ms")
+	b.ReportMetric(float64(u.lat.N()), "pages")
 	if n := u.failed.Load(); n > 0 {
 		b.Errorf("%d page loads failed, the last: %v", n, u.last.Load())
 	}
@@ -295,9 +272,9 @@ func (u *users) report(b *testing.B) {
 
 // closedLoop runs fn for loads random pupils with workers at once, each
 // starting the next as soon as its last ended.
-func closedLoop(b *testing.B, workers, loads int, pupils []uuid.UUID, fn func(worker int, pupil uuid.UUID) error) *latencies {
+func closedLoop(b *testing.B, workers, loads int, pupils []uuid.UUID, fn func(worker int, pupil uuid.UUID) error) *latency.Set {
 	b.Helper()
-	var l latencies
+	var l latency.Set
 	var wg sync.WaitGroup
 	work := make(chan uuid.UUID)
 	var failed atomic.Value
@@ -309,7 +286,7 @@ func closedLoop(b *testing.B, workers, loads int, pupils []uuid.UUID, fn func(wo
 					failed.Store(err)
 					continue
 				}
-				l.add(time.Since(t0))
+				l.Add(time.Since(t0))
 			}
 		})
 	}
@@ -374,11 +351,11 @@ func BenchmarkClusterDossierPage(b *testing.B) {
 	load := func(_ int, p uuid.UUID) error { _, err := dossiers.Load(ctx, lic, p); return err }
 	closedLoop(b, nusers, 2*nusers, school.pupils, load)
 	raw := closedLoop(b, nusers, loads, school.pupils, load)
-	b.ReportMetric(ms(page.pct(0.5)), "page-p50-ms")
-	b.ReportMetric(ms(page.pct(0.99)), "page-p99-ms")
-	b.ReportMetric(ms(raw.pct(0.5)), "sql-p50-ms")
-	b.ReportMetric(ms(raw.pct(0.99)), "sql-p99-ms")
-	b.ReportMetric(ms(page.pct(0.5))/ms(raw.pct(0.5)), "ratio-p50")
+	b.ReportMetric(latency.Ms(page.Pct(0.5)), "page-p50-ms")
+	b.ReportMetric(latency.Ms(page.Pct(0.99)), "page-p99-ms")
+	b.ReportMetric(latency.Ms(raw.Pct(0.5)), "sql-p50-ms")
+	b.ReportMetric(latency.Ms(raw.Pct(0.99)), "sql-p99-ms")
+	b.ReportMetric(latency.Ms(page.Pct(0.5))/latency.Ms(raw.Pct(0.5)), "ratio-p50")
 }
 
 // retentionNight seeds n pupils who left two years ago, spread over the
@@ -387,7 +364,7 @@ func BenchmarkClusterDossierPage(b *testing.B) {
 // all are started, and waits until every dossier is deleted while page
 // users load pupil pages. With kill, worker 1 is killed when half are
 // deleted. It reports the start rate, the deletion time from the night
-// and the page latencies during the deletions, checks that every pupil's
+// and the page latency.Set during the deletions, checks that every pupil's
 // data was deleted exactly once, and returns the deletions per second.
 func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond float64) {
 	ctx := context.Background()
@@ -549,7 +526,7 @@ func BenchmarkClusterScaleOut(b *testing.B) {
 // people load dossier pages. Reported: starts per second (goal: 25,000
 // within the hour, 6.9/s), the time until every invitation is in an
 // outbox and every request in the SWV's intake (the backlog drained),
-// and the page latencies.
+// and the page latency.Set.
 //
 //	make bench-cluster BENCH=ClusterSpringPeak
 func BenchmarkClusterSpringPeak(b *testing.B) {
