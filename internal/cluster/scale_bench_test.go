@@ -37,7 +37,7 @@ import (
 // each a single run (-benchtime 1x) whose size comes from BENCH_*
 // variables, with the production-sized default. Each starts its own
 // cluster (Temporal on PostgreSQL, 16 shards, two servers behind the
-// proxy, one or two workers) and seeds one school in SQL.
+// proxy, one or two workers) and seeds its schools in SQL.
 
 // scaleEnv is a started cluster with its schools.
 type scaleEnv struct {
@@ -65,8 +65,8 @@ func envInt(name string, def int) int {
 
 // startScale starts a cluster of workers workers with schools schools.
 // The national load is spread over 6,600 schools, each with its own
-// database, pool and logbook; a benchmark of many plans in one school
-// would measure that one school's logbook, which no school reaches.
+// database, pool and logbook; many plans in one school would all wait on
+// that one school's logbook lock, which no school reaches.
 func startScale(b *testing.B, workers, schools int) *scaleEnv {
 	b.Helper()
 	ctx := context.Background()
@@ -102,7 +102,7 @@ func startScale(b *testing.B, workers, schools int) *scaleEnv {
 	if err := e.platform.QueryRow(ctx, `SELECT current_setting('max_connections')::int`).Scan(&maxConns); err != nil {
 		b.Fatal(err)
 	}
-	if need := 60 + (workers+opt.Servers)*(4+4*min(schools+1, 32))/2 + 2*schools; maxConns < need {
+	if need := 60 + (workers+len(c.Servers))*(4+4*min(schools+1, 32))/2 + 2*schools; maxConns < need {
 		b.Fatalf("PostgreSQL takes %d connections; %d schools on this cluster need about %d: ALTER SYSTEM SET max_connections = %d and restart it",
 			maxConns, schools, need, need+50)
 	}
