@@ -130,19 +130,33 @@ func (e *scaleEnv) databaseURL(name string) string {
 
 // seed runs fn for every school with its share of n, keeping the pupils
 // it made.
-func (e *scaleEnv) seed(b *testing.B, n int, fn func(pool *pgxpool.Pool, n int) ([]uuid.UUID, error)) {
+func (e *scaleEnv) seed(b *testing.B, n int, fn func(s *benchSchool, n int) ([]uuid.UUID, error)) {
 	b.Helper()
 	for i, s := range e.schools {
 		share := n / len(e.schools)
 		if i < n%len(e.schools) {
 			share++
 		}
-		pupils, err := fn(s.pool, share)
+		pupils, err := fn(s, share)
 		if err != nil {
 			b.Fatal(err)
 		}
 		s.pupils = append(s.pupils, pupils...)
 	}
+}
+
+// count is the sum over the schools' databases of a query's count.
+func (e *scaleEnv) count(b *testing.B, query string) int {
+	b.Helper()
+	total := 0
+	for _, s := range e.schools {
+		var n int
+		if err := s.pool.QueryRow(context.Background(), query).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		total += n
+	}
+	return total
 }
 
 // dialTemporal is a client of the cluster's Temporal with its payload
@@ -312,8 +326,8 @@ func closedLoop(b *testing.B, workers, loads int, pupils []uuid.UUID, fn func(wo
 func BenchmarkClusterDossierPage(b *testing.B) {
 	ctx := context.Background()
 	e := startScale(b, 2, 1)
-	e.seed(b, envInt("BENCH_PUPILS", 20000), func(pool *pgxpool.Pool, n int) ([]uuid.UUID, error) {
-		return dossiertest.Seed(ctx, pool, n)
+	e.seed(b, envInt("BENCH_PUPILS", 20000), func(s *benchSchool, n int) ([]uuid.UUID, error) {
+		return dossiertest.Seed(ctx, s.pool, n)
 	})
 	school := e.schools[0]
 	nusers, loads := envInt("BENCH_USERS", 50), envInt("BENCH_LOADS", 5000)
@@ -368,7 +382,7 @@ func BenchmarkClusterDossierPage(b *testing.B) {
 // data was deleted exactly once, and returns the deletions per second.
 func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond float64) {
 	ctx := context.Background()
-	e.seed(b, n, func(pool *pgxpool.Pool, n int) ([]uuid.UUID, error) { return dossiertest.Seed(ctx, pool, n) })
+	e.seed(b, n, func(s *benchSchool, n int) ([]uuid.UUID, error) { return dossiertest.Seed(ctx, s.pool, n) })
 	var leftOn time.Time
 	for _, s := range e.schools {
 		if err := s.pool.QueryRow(ctx, `WITH u AS (UPDATE pupil SET left_on = current_date - 730 RETURNING left_on) SELECT min(left_on) FROM u`).
@@ -438,14 +452,7 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 	deadline := night.Add(60 * time.Minute)
 	for left > 0 && time.Now().Before(deadline) {
 		time.Sleep(250 * time.Millisecond)
-		left = 0
-		for _, s := range e.schools {
-			var l int
-			if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM dossier`).Scan(&l); err != nil {
-				b.Fatal(err)
-			}
-			left += l
-		}
+		left = e.count(b, `SELECT count(*) FROM dossier`)
 		if !killed && left <= n/2 {
 			e.c.Kill("worker-1")
 			killed = true
@@ -459,15 +466,7 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 	}
 	// One deletion record per expiry, keyed (unique) by what expired: n
 	// records is every pupil's data deleted, each once.
-	records := 0
-	for _, s := range e.schools {
-		var r int
-		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM deletion_record`).Scan(&r); err != nil {
-			b.Fatal(err)
-		}
-		records += r
-	}
-	if records != n {
+	if records := e.count(b, `SELECT count(*) FROM deletion_record`); records != n {
 		b.Errorf("%d deletion records, want %d (every pupil's data deleted, once)", records, n)
 	}
 	b.ReportMetric(float64(n)/started.Seconds(), "starts/s")
@@ -557,20 +556,13 @@ func BenchmarkClusterSpringPeak(b *testing.B) {
 		if request {
 			n = nRequests
 		}
-		for i, s := range e.schools {
-			share := n / len(e.schools)
-			if i < n%len(e.schools) {
-				share++
-			}
-			pupils, err := dossiertest.SeedPlans(ctx, s.pool, share, request)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s.pupils = append(s.pupils, pupils...)
+		e.seed(b, n, func(s *benchSchool, n int) ([]uuid.UUID, error) {
+			pupils, err := dossiertest.SeedPlans(ctx, s.pool, n, request)
 			for _, p := range pupils {
 				jobs = append(jobs, job{s, p, request})
 			}
-		}
+			return pupils, err
+		})
 	}
 	mrand.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
 	e.sessions(b, envInt("BENCH_USERS", 20))
@@ -642,14 +634,7 @@ func BenchmarkClusterSpringPeak(b *testing.B) {
 	}
 	var mails, intake int
 	for time.Since(start) < 2*time.Hour {
-		mails = 0
-		for _, s := range e.schools {
-			var n int
-			if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE subject LIKE 'Uw instemming gevraagd%'`).Scan(&n); err != nil {
-				b.Fatal(err)
-			}
-			mails += n
-		}
+		mails = e.count(b, `SELECT count(*) FROM mail_outbox WHERE subject LIKE 'Uw instemming gevraagd%'`)
 		if err := swvPool.QueryRow(ctx, `SELECT count(*) FROM request`).Scan(&intake); err != nil {
 			b.Fatal(err)
 		}
