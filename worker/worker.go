@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -63,15 +64,42 @@ func New(c client.Client, d Deps) *Worker {
 	if concurrency <= 0 {
 		concurrency = ExpiryConcurrency
 	}
-	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{MaxConcurrentActivityExecutionSize: concurrency,
-		MaxConcurrentActivityTaskPollers: 2})
-	expiry.RegisterActivity(acts.ExpireRetention)
+	// The deletions hold the throttle only for their own work: an
+	// activity slot also covers the round trips to Temporal (the poll, the
+	// answer), which on a night of 100,000 terms take 5–10 times the
+	// deletion itself; with as many slots as deletions the night went at
+	// the pace of those round trips (8/s, docs/scale.md).
+	expiry := sdkworker.New(c, workflows.RetentionExpiryQueue, sdkworker.Options{
+		MaxConcurrentActivityExecutionSize: ExpirySlotsPerDeletion * concurrency,
+		MaxConcurrentActivityTaskPollers:   max(2, concurrency)})
+	expiry.RegisterActivityWithOptions(throttled(concurrency, acts.ExpireRetention), activity.RegisterOptions{Name: "ExpireRetention"})
 	return &Worker{Worker: w, expiry: expiry}
 }
 
 // ExpiryConcurrency is how many retention deletions one worker runs at
 // once unless configured (WORKER_EXPIRY_CONCURRENCY).
 const ExpiryConcurrency = 2
+
+// ExpirySlotsPerDeletion is how many expiry activities a worker holds per
+// deletion it runs at once: the others wait for their turn or for
+// Temporal.
+const ExpirySlotsPerDeletion = 8
+
+// throttled runs at most n of fn at once in this process; the rest wait
+// for a turn, or give up when their context ends (the activity is
+// retried).
+func throttled[T any](n int, fn func(context.Context, T) error) func(context.Context, T) error {
+	turns := make(chan struct{}, n)
+	return func(ctx context.Context, arg T) error {
+		select {
+		case turns <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-turns }()
+		return fn(ctx, arg)
+	}
+}
 
 // Worker is the worker of the main task queue with the one that deletes
 // what retention runs hand it; they start and stop together.

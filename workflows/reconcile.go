@@ -50,7 +50,7 @@ func ReconcileRetentionWorkflow(ctx workflow.Context, in ReconcileInput) (Reconc
 			TypedSearchAttributes: temporal.NewSearchAttributes(LicenceKey().ValueSet(o.LicenceID), KindKey().ValueSet("retention")),
 		})
 		child := workflow.ExecuteChildWorkflow(cctx, RetentionWorkflow, RetentionInput{LicenceID: o.LicenceID, Kind: o.Kind,
-			EntityID: o.PupilID, Term: term})
+			EntityID: o.PupilID, Term: term, Rev: RetentionRev})
 		if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 				continue // its own run is on it

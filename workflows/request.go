@@ -872,7 +872,7 @@ func (r *request) close(ctx workflow.Context, reason string) error {
 		TypedSearchAttributes: temporal.NewSearchAttributes(LicenceKey().ValueSet(r.in.SWVLicenceID), KindKey().ValueSet("retention")),
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, RetentionWorkflow, RetentionInput{LicenceID: r.in.SWVLicenceID, Kind: RetentionRequest,
-		EntityID: r.in.RequestID, Term: r.in.RetentionTerm})
+		EntityID: r.in.RequestID, Term: r.in.RetentionTerm, Rev: RetentionRev})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return err
 	}

@@ -38,7 +38,15 @@ func RetentionWorkflowID(licenceID, kind, entityID string) string {
 type RetentionInput struct {
 	LicenceID, Kind, EntityID string
 	Term                      time.Duration
+	// Rev is the revision of this workflow's code the run started with
+	// (RetentionRev; StartRetention sets it): a run takes every change of
+	// that revision or before without asking workflow.GetVersion (taken).
+	Rev int
 }
+
+// RetentionRev is the revision of RetentionWorkflow's code: raise it with
+// each change that needs a version, and give that change its number.
+const RetentionRev = 1
 
 // RetentionAction is a legal hold (extend until Until, with a reason
 // code; the reason's text is in the database) or a cancellation (the
@@ -151,7 +159,7 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 	// one workflow task instead of three and two activity tasks, which is
 	// what a school year of leavers costs the Temporal server. Runs of
 	// before replay their activities.
-	local := workflow.GetVersion(ctx, "retention-local-begin", workflow.DefaultVersion, 1) == 1
+	local := taken(ctx, in.Rev, 1, "retention-local-begin")
 	bctx := actx
 	if local {
 		bctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{ScheduleToCloseTimeout: time.Hour,
@@ -164,7 +172,7 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		return workflow.ExecuteActivity(bctx, activity, arg).Get(ctx, result)
 	}
 	var due time.Time
-	err := begin(acts.RetentionDue, RetentionRef(in), &due)
+	err := begin(acts.RetentionDue, RetentionRef{LicenceID: in.LicenceID, Kind: in.Kind, EntityID: in.EntityID, Term: in.Term}, &due)
 	if err != nil {
 		return st, err
 	}
@@ -197,7 +205,7 @@ func RetentionWorkflow(ctx workflow.Context, in RetentionInput) (RetentionStatus
 		}
 		busy = true
 		ectx := actx
-		if workflow.GetVersion(ctx, "retention-expiry-queue", workflow.DefaultVersion, 1) == 1 {
+		if taken(ctx, in.Rev, 1, "retention-expiry-queue") {
 			ectx = workflow.WithTaskQueue(actx, RetentionExpiryQueue)
 		}
 		err = workflow.ExecuteActivity(ectx, acts.ExpireRetention, RetentionRef{

@@ -2,11 +2,14 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -55,7 +58,8 @@ func newRetentionEnv(t *testing.T, term time.Duration) (*testsuite.TestWorkflowE
 }
 
 func retentionIn(kind string, term time.Duration) RetentionInput {
-	return RetentionInput{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: kind, EntityID: "8f8c3c1e-0000-4000-8000-0000000000b2", Term: term}
+	return RetentionInput{LicenceID: "8f8c3c1e-0000-4000-8000-0000000000b1", Kind: kind, EntityID: "8f8c3c1e-0000-4000-8000-0000000000b2", Term: term,
+		Rev: RetentionRev}
 }
 
 func retentionUpdate(env *testsuite.TestWorkflowEnvironment, res map[string]error, key string, after time.Duration, name string, a RetentionAction) {
@@ -69,6 +73,60 @@ func retentionUpdate(env *testsuite.TestWorkflowEnvironment, res map[string]erro
 }
 
 const year = 365 * 24 * time.Hour
+
+// TestRetentionRevisions: a run started before the workflow had
+// revisions (Rev 0) asks GetVersion for each change and takes the path
+// its history recorded — here the one from before both changes: its
+// first steps as activities, the deletion on the run's own task queue. A run
+// of this revision asks nothing (no marker, no TemporalChangeVersion
+// upsert to Temporal's visibility store) and takes both changes.
+func TestRetentionRevisions(t *testing.T) {
+	for _, rev := range []int{0, RetentionRev} {
+		t.Run(fmt.Sprint("rev=", rev), func(t *testing.T) {
+			env, rec := newRetentionEnv(t, 2*year)
+			asked := map[string]int{}
+			for _, change := range []string{"retention-local-begin", "retention-expiry-queue"} {
+				env.OnGetVersion(change, workflow.DefaultVersion, 1).Return(func(string, workflow.Version, workflow.Version) workflow.Version {
+					asked[change]++
+					return workflow.DefaultVersion
+				})
+			}
+			var activities, locals []string
+			queue := map[string]string{}
+			env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+				activities = append(activities, info.ActivityType.Name)
+				queue[info.ActivityType.Name] = info.TaskQueue
+			})
+			env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+				locals = append(locals, info.ActivityType.Name)
+			})
+			in := retentionIn(RetentionDossier, 2*year)
+			in.Rev = rev
+			env.ExecuteWorkflow(RetentionWorkflow, in)
+			var st RetentionStatus
+			if err := env.GetWorkflowResult(&st); err != nil || st.State != RetentionDeleted || len(rec.expired) != 1 {
+				t.Fatalf("status %+v, err %v, %d deletions", st, err, len(rec.expired))
+			}
+			if rev == 0 {
+				if asked["retention-local-begin"] != 1 || asked["retention-expiry-queue"] != 1 {
+					t.Errorf("a run of before asked GetVersion %v, want each change once", asked)
+				}
+				if len(locals) != 0 || queue["RetentionDue"] == "" || queue["ExpireRetention"] == "" || queue["ExpireRetention"] == RetentionExpiryQueue {
+					t.Errorf("a run of before: local %v, activities %v on %v; want its first steps as activities and the deletion on the run's own queue",
+						locals, activities, queue)
+				}
+				return
+			}
+			if len(asked) != 0 {
+				t.Errorf("a run of revision %d asked GetVersion %v: each is a visibility write", rev, asked)
+			}
+			if strings.Join(locals, ",") != "RetentionDue,RecordRetention" || queue["ExpireRetention"] != RetentionExpiryQueue {
+				t.Errorf("a run of revision %d: local %v, deletion on %q; want its first steps local and the deletion on %s",
+					rev, locals, queue["ExpireRetention"], RetentionExpiryQueue)
+			}
+		})
+	}
+}
 
 // TestRetentionTwoYears: a dossier is deleted exactly when its two-year
 // term ends, once.

@@ -91,6 +91,7 @@ func StartRequest(ctx context.Context, c client.Client, in RequestInput) (client
 // (deleted or cancelled) may be followed by a new one (the pupil left
 // again).
 func StartRetention(ctx context.Context, c client.Client, in RetentionInput) (client.WorkflowRun, error) {
+	in.Rev = RetentionRev
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       RetentionWorkflowID(in.LicenceID, in.Kind, in.EntityID),
 		TaskQueue:                TaskQueue,

@@ -77,6 +77,22 @@ func (r *requestLog) has(id string) bool {
 
 // activityOptions are the defaults for short database activities: retried
 // with backoff until they succeed or fail with a non-retryable error.
+// taken reports whether a run takes the change changeID, made in
+// revision at of its workflow's code, the run having started with
+// revision rev (from its input). Runs started at that revision or later
+// take it without a version marker: workflow.GetVersion also upserts the
+// TemporalChangeVersion search attribute, a write to Temporal's
+// visibility store per change and per run, as costly as the rest of a
+// run's persistence together when a school year of retention runs starts
+// or ends (docs/scale.md). Runs started before ask GetVersion, as they
+// always did, and replay unchanged.
+func taken(ctx workflow.Context, rev, at int, changeID string) bool {
+	if rev >= at {
+		return true
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) == 1
+}
+
 func activityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
