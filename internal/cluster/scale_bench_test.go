@@ -470,6 +470,18 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 	if records := e.count(b, `SELECT count(*) FROM deletion_record`); records != n {
 		b.Errorf("%d deletion records, want %d (every pupil's data deleted, once)", records, n)
 	}
+	// Where a deletion's time went, from the workers' own metrics: the
+	// deletion itself, its wait in the expiry queue, and its answer to
+	// Temporal (a killed worker's share is gone with it).
+	for _, m := range []struct{ metric, unit string }{
+		{"temporal_temporal_activity_execution_latency_seconds", "expire-ms"},
+		{"temporal_temporal_request_latency_seconds", "expire-answer-ms"},
+		{"temporal_temporal_activity_schedule_to_start_latency_seconds", "expire-queued-ms"},
+	} {
+		if mean, ok := e.activityMean(m.metric, "ExpireRetention"); ok {
+			b.ReportMetric(1000*mean, m.unit)
+		}
+	}
 	b.ReportMetric(float64(n)/started.Seconds(), "starts/s")
 	b.ReportMetric(deleted.Seconds(), "s-until-all-deleted")
 	b.ReportMetric(float64(n)/deleted.Seconds(), "deletions/s")
@@ -653,4 +665,41 @@ func BenchmarkClusterSpringPeak(b *testing.B) {
 	b.ReportMetric(started.Seconds(), "s-to-start")
 	b.ReportMetric(drained.Seconds(), "s-until-drained")
 	u.report(b)
+}
+
+// activityMean is the mean of a worker histogram (in seconds) for one
+// activity type over the cluster's live workers.
+func (e *scaleEnv) activityMean(metric, activityType string) (float64, bool) {
+	line := regexp.MustCompile(`^` + metric + `_(sum|count)\{([^}]*)\} (\S+)$`)
+	var sum, count float64
+	for i := 1; i <= e.opt.Workers; i++ {
+		resp, err := http.Get(e.c.WorkerMetrics(i))
+		if err != nil {
+			continue // killed
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(body), "\n") {
+			m := line.FindStringSubmatch(l)
+			if m == nil || !strings.Contains(m[2], `activity_type="`+activityType+`"`) {
+				continue
+			}
+			v, err := strconv.ParseFloat(m[3], 64)
+			if err != nil {
+				continue
+			}
+			if m[1] == "sum" {
+				sum += v
+			} else {
+				count += v
+			}
+		}
+	}
+	if count == 0 {
+		return 0, false
+	}
+	return sum / count, true
 }
