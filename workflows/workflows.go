@@ -75,17 +75,16 @@ func (r *requestLog) has(id string) bool {
 	return false
 }
 
-// activityOptions are the defaults for short database activities: retried
-// with backoff until they succeed or fail with a non-retryable error.
 // taken reports whether a run takes the change changeID, made in
 // revision at of its workflow's code, the run having started with
 // revision rev (from its input). Runs started at that revision or later
 // take it without a version marker: workflow.GetVersion also upserts the
 // TemporalChangeVersion search attribute, a write to Temporal's
-// visibility store per change and per run, as costly as the rest of a
-// run's persistence together when a school year of retention runs starts
-// or ends (docs/scale.md). Runs started before ask GetVersion, as they
-// always did, and replay unchanged.
+// visibility store (~2 ms on PostgreSQL, whose visibility table carries
+// 55 indexes) per change and per run — when a school year's retention
+// runs start or end together, visibility took as much of the database as
+// the rest of Temporal's persistence (docs/scale.md). Runs started before
+// ask GetVersion, as they always did, and replay unchanged.
 func taken(ctx workflow.Context, rev, at int, changeID string) bool {
 	if rev >= at {
 		return true
@@ -93,6 +92,8 @@ func taken(ctx workflow.Context, rev, at int, changeID string) bool {
 	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, 1) == 1
 }
 
+// activityOptions are the defaults for short database activities: retried
+// with backoff until they succeed or fail with a non-retryable error.
 func activityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
