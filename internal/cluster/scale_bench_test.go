@@ -22,6 +22,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"go.temporal.io/sdk/client"
 
 	"github.com/topdossier/topdossier/auth"
@@ -670,36 +672,30 @@ func BenchmarkClusterSpringPeak(b *testing.B) {
 // activityMean is the mean of a worker histogram (in seconds) for one
 // activity type over the cluster's live workers.
 func (e *scaleEnv) activityMean(metric, activityType string) (float64, bool) {
-	line := regexp.MustCompile(`^` + metric + `_(sum|count)\{([^}]*)\} (\S+)$`)
-	var sum, count float64
+	var sum float64
+	var count uint64
 	for i := 1; i <= e.opt.Workers; i++ {
-		resp, err := http.Get(e.c.WorkerMetrics(i))
+		resp, err := probe.Get(e.c.WorkerMetrics(i))
 		if err != nil {
 			continue // killed
 		}
-		body, err := io.ReadAll(resp.Body)
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
 		resp.Body.Close()
-		if err != nil {
+		if err != nil || families[metric] == nil {
 			continue
 		}
-		for _, l := range strings.Split(string(body), "\n") {
-			m := line.FindStringSubmatch(l)
-			if m == nil || !strings.Contains(m[2], `activity_type="`+activityType+`"`) {
-				continue
-			}
-			v, err := strconv.ParseFloat(m[3], 64)
-			if err != nil {
-				continue
-			}
-			if m[1] == "sum" {
-				sum += v
-			} else {
-				count += v
+		for _, m := range families[metric].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "activity_type" && l.GetValue() == activityType {
+					sum += m.GetHistogram().GetSampleSum()
+					count += m.GetHistogram().GetSampleCount()
+				}
 			}
 		}
 	}
 	if count == 0 {
 		return 0, false
 	}
-	return sum / count, true
+	return sum / float64(count), true
 }
