@@ -513,6 +513,31 @@ func (c *Cluster) Kill(name string) {
 	}
 }
 
+// Restart stops a process of the cluster ("temporal", "worker-1") as a
+// deployment does (SIGTERM, SIGKILL after ten seconds), starts it again
+// and waits until it serves: every cache it held is gone.
+func (c *Cluster) Restart(name string) error {
+	c.mu.Lock()
+	cmd := c.procs[name]
+	c.mu.Unlock()
+	if cmd != nil && cmd.Process != nil {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = waitFor(10*time.Second, func() bool { return !c.Alive(name) })
+		c.Kill(name)
+	}
+	if name == "temporal" {
+		return c.startTemporal()
+	}
+	var i int
+	if _, err := fmt.Sscanf(name, "worker-%d", &i); err != nil || i < 1 || i > c.opt.Workers {
+		return fmt.Errorf("restart %s: only temporal and the workers", name)
+	}
+	if err := c.StartWorker(i - 1); err != nil {
+		return err
+	}
+	return waitFor(2*time.Minute, func() bool { return c.WorkerReady(i - 1) })
+}
+
 // Alive reports whether a process of the cluster runs.
 func (c *Cluster) Alive(name string) bool {
 	c.mu.Lock()
