@@ -513,10 +513,9 @@ func (c *Cluster) Kill(name string) {
 	}
 }
 
-// Restart stops a process of the cluster ("temporal", "worker-1") as a
-// deployment does (SIGTERM, SIGKILL after ten seconds), starts it again
-// and waits until it serves: every cache it held is gone.
-func (c *Cluster) Restart(name string) error {
+// terminate stops a process of the cluster as a deployment does:
+// SIGTERM, SIGKILL after ten seconds.
+func (c *Cluster) terminate(name string) {
 	c.mu.Lock()
 	cmd := c.procs[name]
 	c.mu.Unlock()
@@ -525,17 +524,23 @@ func (c *Cluster) Restart(name string) error {
 		_ = waitFor(10*time.Second, func() bool { return !c.Alive(name) })
 		c.Kill(name)
 	}
-	if name == "temporal" {
-		return c.startTemporal()
-	}
-	var i int
-	if _, err := fmt.Sscanf(name, "worker-%d", &i); err != nil || i < 1 || i > c.opt.Workers {
-		return fmt.Errorf("restart %s: only temporal and the workers", name)
-	}
-	if err := c.StartWorker(i - 1); err != nil {
+}
+
+// RestartTemporal stops the Temporal server and starts it again: every
+// workflow state it cached is gone.
+func (c *Cluster) RestartTemporal() error {
+	c.terminate("temporal")
+	return c.startTemporal()
+}
+
+// RestartWorker stops worker i (0-based), starts it again and waits until
+// it polls: every workflow it cached is gone.
+func (c *Cluster) RestartWorker(i int) error {
+	c.terminate(fmt.Sprintf("worker-%d", i+1))
+	if err := c.StartWorker(i); err != nil {
 		return err
 	}
-	return waitFor(2*time.Minute, func() bool { return c.WorkerReady(i - 1) })
+	return waitFor(2*time.Minute, func() bool { return c.WorkerReady(i) })
 }
 
 // Alive reports whether a process of the cluster runs.

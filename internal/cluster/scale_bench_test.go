@@ -449,13 +449,12 @@ func retentionNight(b *testing.B, e *scaleEnv, n int, kill bool) (perSecond floa
 	// as a real one (BENCH_WARM=1 keeps them running).
 	if os.Getenv("BENCH_WARM") != "1" {
 		restart := time.Now()
-		names := []string{"temporal"}
-		for i := 1; i <= e.opt.Workers; i++ {
-			names = append(names, fmt.Sprintf("worker-%d", i))
+		if err := e.c.RestartTemporal(); err != nil {
+			b.Fatalf("restart Temporal: %v", err)
 		}
-		for _, name := range names {
-			if err := e.c.Restart(name); err != nil {
-				b.Fatalf("restart %s: %v", name, err)
+		for i := range e.opt.Workers {
+			if err := e.c.RestartWorker(i); err != nil {
+				b.Fatalf("restart worker %d: %v", i+1, err)
 			}
 		}
 		b.Logf("Temporal and the workers restarted in %s (cold caches)", time.Since(restart).Round(time.Second))
