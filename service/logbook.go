@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,21 +19,22 @@ import (
 // their own transaction instead.
 type Logbook struct {
 	tenants *tenants.Manager
+
+	mu     sync.Mutex
+	groups map[uuid.UUID]*logbook.Group // by licence
 }
 
 // NewLogbook returns the logbook service.
 func NewLogbook(tm *tenants.Manager) *Logbook {
-	return &Logbook{tenants: tm}
+	return &Logbook{tenants: tm, groups: map[uuid.UUID]*logbook.Group{}}
 }
 
 // Record writes that the actor did action (a view, an export) on entity
-// of the pupil, in its own transaction.
+// of the pupil, and returns when the line is committed. Lines of one
+// licence recorded at the same time share a transaction (logbook.Group):
+// under load a page waits for one commit, not for every other page's.
 func (s *Logbook) Record(ctx context.Context, actor Actor, licenceID, pupilID uuid.UUID, action, entity string) error {
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error {
-			return logbook.Append(ctx, tx, actor.entry(ctx, pupilID, action, entity))
-		})
-	})
+	return s.group(licenceID).Add(ctx, actor.entry(ctx, pupilID, action, entity))
 }
 
 // RecordList writes that the actor saw a list of pupils (names, groups,
@@ -41,10 +43,21 @@ func (s *Logbook) RecordList(ctx context.Context, actor Actor, licenceID uuid.UU
 	if shown == 0 {
 		return nil
 	}
-	e := actor.listEntry(ctx, shown)
-	return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error {
-		return db.InTx(ctx, pool, func(tx pgx.Tx) error { return logbook.Append(ctx, tx, e) })
-	})
+	return s.group(licenceID).Add(ctx, actor.listEntry(ctx, shown))
+}
+
+// group is the licence's group writer.
+func (s *Logbook) group(licenceID uuid.UUID) *logbook.Group {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[licenceID]
+	if !ok {
+		g = logbook.NewGroup(func(ctx context.Context, fn func(pgx.Tx) error) error {
+			return s.tenants.With(ctx, licenceID, func(pool *pgxpool.Pool) error { return db.InTx(ctx, pool, fn) })
+		})
+		s.groups[licenceID] = g
+	}
+	return g
 }
 
 // OfPupil reads a pupil and the last 500 lines of their logbook, newest

@@ -51,6 +51,12 @@ var genesis = make([]byte, sha256.Size)
 // the change it records. An advisory lock serialises appends, so the chain
 // never forks.
 func Append(ctx context.Context, tx pgx.Tx, e Entry) error {
+	return appendAll(ctx, tx, []Entry{e})
+}
+
+// appendAll adds the entries in order under one lock and one read of
+// the head.
+func appendAll(ctx context.Context, tx pgx.Tx, es []Entry) error {
 	q := school.New(tx)
 	if err := q.LockLogbook(ctx); err != nil {
 		return fmt.Errorf("lock logbook: %w", err)
@@ -63,18 +69,23 @@ func Append(ctx context.Context, tx pgx.Tx, e Entry) error {
 	case !errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("read logbook head: %w", err)
 	}
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	e.At = e.At.UTC().Truncate(time.Microsecond) // what PostgreSQL stores
-	content := contentHash(seq, e)
-	err = q.InsertLogbookEntry(ctx, school.InsertLogbookEntryParams{
-		Seq: seq, At: e.At, ActorUserID: e.ActorID, ActorRole: e.ActorRole, OnBehalfOf: e.OnBehalfOf,
-		Action: e.Action, PupilID: e.PupilID, Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID,
-		ContentHash: content, PrevHash: prev, Hash: chain(prev, content),
-	})
-	if err != nil {
-		return fmt.Errorf("append to logbook: %w", err)
+	now := time.Now()
+	for _, e := range es {
+		if e.At.IsZero() {
+			e.At = now
+		}
+		e.At = e.At.UTC().Truncate(time.Microsecond) // what PostgreSQL stores
+		content := contentHash(seq, e)
+		hash := chain(prev, content)
+		err = q.InsertLogbookEntry(ctx, school.InsertLogbookEntryParams{
+			Seq: seq, At: e.At, ActorUserID: e.ActorID, ActorRole: e.ActorRole, OnBehalfOf: e.OnBehalfOf,
+			Action: e.Action, PupilID: e.PupilID, Entity: e.Entity, EntityID: e.EntityID, RequestID: e.RequestID,
+			ContentHash: content, PrevHash: prev, Hash: hash,
+		})
+		if err != nil {
+			return fmt.Errorf("append to logbook: %w", err)
+		}
+		seq, prev = seq+1, hash
 	}
 	return nil
 }

@@ -352,6 +352,7 @@ func BenchmarkClusterDossierPage(b *testing.B) {
 	b.ResetTimer()
 	page := closedLoop(b, nusers, loads, school.pupils, dossierPage)
 	b.StopTimer()
+	b.ReportMetric(float64(loads)/b.Elapsed().Seconds(), "pages/s")
 	// Every page of a pupil's data is a logbook line: what one costs on disk.
 	if rows, bytes := logbook(); rows > rows0 {
 		b.ReportMetric(float64(bytes-bytes0)/float64(rows-rows0), "logbook-bytes/line")
