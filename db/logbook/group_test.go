@@ -78,26 +78,35 @@ func transactions(t *testing.T, pool *pgxpool.Pool) int {
 	return n
 }
 
+// queuedBehindFirst adds a line "first" to a group writer while the
+// logbook is locked, waits until its group is taken, queues es behind
+// it, then lets the writer go and returns the results: first's, then
+// those of es in order.
+func queuedBehindFirst(t *testing.T, pupil uuid.UUID, es []logbook.Entry) (*pgxpool.Pool, *logbook.Group, []error) {
+	t.Helper()
+	pool, _ := dbtest.New(t, db.SchemaSchool)
+	g, release := lockedGroup(t, pool)
+	first := add(g, []logbook.Entry{viewOf(pupil, "first")})
+	waitFor(t, "the first group to be taken", func() bool { return g.Groups() == 1 && g.Queued() == 0 })
+	rest := add(g, es)
+	waitFor(t, "the lines to queue", func() bool { return g.Queued() == len(es) })
+	release()
+	return pool, g, append(first(), rest()...)
+}
+
 // TestGroupWritesQueuedLinesTogether: lines that queue while a group
 // waits for the lock go together in the next group, in one transaction,
 // and the chain over all of them verifies.
 func TestGroupWritesQueuedLinesTogether(t *testing.T) {
 	ctx := context.Background()
-	pool, _ := dbtest.New(t, db.SchemaSchool)
-	g, release := lockedGroup(t, pool)
 	pupil := uuid.New()
-
-	first := add(g, []logbook.Entry{viewOf(pupil, "first")})
-	waitFor(t, "the first group to be taken", func() bool { return g.Groups() == 1 && g.Queued() == 0 })
 	es := make([]logbook.Entry, 29)
 	for i := range es {
 		es[i] = viewOf(pupil, uuid.NewString())
 	}
-	rest := add(g, es)
-	waitFor(t, "29 lines to queue", func() bool { return g.Queued() == 29 })
-	release()
+	pool, g, errs := queuedBehindFirst(t, pupil, es)
 
-	for i, err := range append(first(), rest()...) {
+	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
@@ -118,17 +127,9 @@ func TestGroupWritesQueuedLinesTogether(t *testing.T) {
 // each on its own and the chain verifies.
 func TestGroupRefusedLineFailsAlone(t *testing.T) {
 	ctx := context.Background()
-	pool, _ := dbtest.New(t, db.SchemaSchool)
-	g, release := lockedGroup(t, pool)
 	pupil := uuid.New()
+	pool, _, errs := queuedBehindFirst(t, pupil, []logbook.Entry{viewOf(pupil, "a"), viewOf(pupil, "bad\x00line"), viewOf(pupil, "c")})
 
-	first := add(g, []logbook.Entry{viewOf(pupil, "first")})
-	waitFor(t, "the first group to be taken", func() bool { return g.Groups() == 1 && g.Queued() == 0 })
-	rest := add(g, []logbook.Entry{viewOf(pupil, "a"), viewOf(pupil, "bad\x00line"), viewOf(pupil, "c")})
-	waitFor(t, "3 lines to queue", func() bool { return g.Queued() == 3 })
-	release()
-
-	errs := append(first(), rest()...)
 	for i, err := range errs {
 		if bad := i == 2; (err != nil) != bad {
 			t.Errorf("line %d: err %v, want an error only for the refused line", i, err)
