@@ -17,7 +17,9 @@ import (
 // A line counts as written when its group commits; a caller still waits
 // for that before it shows anything. When a group fails, each of its
 // lines is tried once more in a transaction of its own, so a line the
-// database refuses fails only its own reader.
+// database refuses fails only its own reader. (Were the connection lost
+// while the group's commit went through, its lines would be written
+// twice: a read logged twice, never not at all.)
 type Group struct {
 	inTx func(ctx context.Context, fn func(pgx.Tx) error) error
 
