@@ -501,10 +501,8 @@ func (c *Cluster) start(name, bin string, env []string, args ...string) error {
 // Kill SIGKILLs a process of the cluster ("temporal", "worker-1",
 // "server-2") and waits until it is gone.
 func (c *Cluster) Kill(name string) {
-	c.mu.Lock()
-	cmd := c.procs[name]
-	c.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
+	cmd := c.proc(name)
+	if cmd == nil {
 		return
 	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
@@ -516,10 +514,7 @@ func (c *Cluster) Kill(name string) {
 // terminate stops a process of the cluster as a deployment does:
 // SIGTERM, SIGKILL after ten seconds.
 func (c *Cluster) terminate(name string) {
-	c.mu.Lock()
-	cmd := c.procs[name]
-	c.mu.Unlock()
-	if cmd != nil && cmd.Process != nil {
+	if cmd := c.proc(name); cmd != nil {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = waitFor(10*time.Second, func() bool { return !c.Alive(name) })
 		c.Kill(name)
@@ -545,10 +540,18 @@ func (c *Cluster) RestartWorker(i int) error {
 
 // Alive reports whether a process of the cluster runs.
 func (c *Cluster) Alive(name string) bool {
+	cmd := c.proc(name)
+	return cmd != nil && ProcessAlive(cmd.Process.Pid)
+}
+
+// proc is the started process of the cluster by that name, or nil.
+func (c *Cluster) proc(name string) *exec.Cmd {
 	c.mu.Lock()
-	cmd := c.procs[name]
-	c.mu.Unlock()
-	return cmd != nil && cmd.Process != nil && ProcessAlive(cmd.Process.Pid)
+	defer c.mu.Unlock()
+	if cmd := c.procs[name]; cmd != nil && cmd.Process != nil {
+		return cmd
+	}
+	return nil
 }
 
 // ProcessAlive reports whether process pid runs (a zombie does not).
