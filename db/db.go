@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -34,6 +36,24 @@ const (
 	SchemaSchool   Schema = "school"
 	SchemaSWV      Schema = "swv"
 )
+
+// LicenceDatabasePrefix is how the name of every licence database of the
+// platform database platformDB begins, so that several platforms (tests, a
+// demo) can share a server: the platform's name, cut short where the whole
+// name would not fit PostgreSQL's 63 bytes, then "_lic_".
+func LicenceDatabasePrefix(platformDB string) string {
+	const keep = 63 - len("_lic_") - 32 // 32: a UUID's hex digits
+	if len(platformDB) > keep {
+		platformDB = platformDB[:keep]
+	}
+	return strings.ToLower(platformDB) + "_lic_"
+}
+
+// LicenceDatabaseName is the name of licence id's database on the platform
+// database platformDB.
+func LicenceDatabaseName(platformDB string, id uuid.UUID) string {
+	return LicenceDatabasePrefix(platformDB) + strings.ReplaceAll(id.String(), "-", "")
+}
 
 // Migrations returns the migration files of one schema.
 func Migrations(schema Schema) (fs.FS, error) {

@@ -72,13 +72,16 @@ func New(t testing.TB, schema db.Schema) (*pgxpool.Pool, string) {
 }
 
 // DropLike drops the database name and every database whose name starts
-// with name + "_" (the licence databases of a test platform).
+// with name + "_" or with db.LicenceDatabasePrefix(name): the licence
+// databases of a test platform, also when a long platform name was cut
+// short in theirs.
 func DropLike(t testing.TB, name string) {
 	t.Helper()
 	ctx := context.Background()
 	admin := connect(t, AdminURL())
 	defer admin.Close(ctx)
-	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`, name)
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_') OR starts_with(datname, $2)`,
+		name, db.LicenceDatabasePrefix(name))
 	if err != nil {
 		t.Errorf("list test databases: %v", err)
 		return

@@ -105,15 +105,10 @@ func (m *Manager) CreateLicence(ctx context.Context, n NewLicence) (platform.Lic
 	return lic, nil
 }
 
-// databaseName derives a licence's database name from the platform
-// database's name, so several platforms (tests, a demo) can share a server.
+// databaseName is licence id's database name, derived from the platform
+// database's name (db.LicenceDatabaseName).
 func (m *Manager) databaseName(id uuid.UUID) string {
-	prefix := m.platform.Config().ConnConfig.Database
-	suffix := "_lic_" + strings.ReplaceAll(id.String(), "-", "")
-	if len(prefix)+len(suffix) > 63 {
-		prefix = prefix[:63-len(suffix)]
-	}
-	return strings.ToLower(prefix) + suffix
+	return db.LicenceDatabaseName(m.platform.Config().ConnConfig.Database, id)
 }
 
 func (m *Manager) createDatabase(ctx context.Context, lic platform.Licence) error {
