@@ -26,12 +26,12 @@ func TestDropLikeCutShortLicenceNames(t *testing.T) {
 	otherLic := db.LicenceDatabaseName(other, uuid.New())
 	admin := connect(t, AdminURL())
 	defer admin.Close(ctx)
+	t.Cleanup(func() { DropLike(t, other); DropLike(t, platform) })
 	for _, name := range []string{platform, lic, other, otherLic} {
 		if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident(name)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { DropLike(t, other) })
 
 	DropLike(t, platform)
 
