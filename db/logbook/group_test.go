@@ -16,6 +16,7 @@ import (
 	"github.com/topdossier/topdossier/db/dbtest"
 	"github.com/topdossier/topdossier/db/logbook"
 	"github.com/topdossier/topdossier/db/school"
+	"github.com/topdossier/topdossier/internal/poll"
 )
 
 // lockedGroup returns a group writer on pool and a function to let it
@@ -41,16 +42,6 @@ func lockedGroup(t *testing.T, pool *pgxpool.Pool) (*logbook.Group, func()) {
 	}
 	t.Cleanup(release)
 	return logbook.NewGroup(func(ctx context.Context, fn func(pgx.Tx) error) error { return db.InTx(ctx, pool, fn) }), release
-}
-
-// waitFor polls cond until it holds or ten seconds pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-	}
 }
 
 // add starts adding each entry and returns their results, in order.
@@ -87,9 +78,9 @@ func queuedBehindFirst(t *testing.T, pupil uuid.UUID, es []logbook.Entry) (*pgxp
 	pool, _ := dbtest.New(t, db.SchemaSchool)
 	g, release := lockedGroup(t, pool)
 	first := add(g, []logbook.Entry{viewOf(pupil, "first")})
-	waitFor(t, "the first group to be taken", func() bool { return g.Groups() == 1 && g.Queued() == 0 })
+	poll.Must(t, 10*time.Second, "the first group to be taken", func() bool { return g.Groups() == 1 && g.Queued() == 0 })
 	rest := add(g, es)
-	waitFor(t, "the lines to queue", func() bool { return g.Queued() == len(es) })
+	poll.Must(t, 10*time.Second, "the lines to queue", func() bool { return g.Queued() == len(es) })
 	release()
 	return pool, g, append(first(), rest()...)
 }
@@ -160,7 +151,7 @@ func TestGroupReaderGivesUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- g.Add(ctx, viewOf(uuid.New(), "gone")) }()
-	waitFor(t, "the group to be taken", func() bool { return g.Groups() == 1 })
+	poll.Must(t, 10*time.Second, "the group to be taken", func() bool { return g.Groups() == 1 })
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Add after its context ended: %v, want context.Canceled", err)
